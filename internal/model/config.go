@@ -1,0 +1,257 @@
+// Package model holds Herold's plain domain types: the configuration an
+// administrator edits (workspaces, templates, flows with their notifications,
+// projects), the data the host application syncs (contacts, objects), and what
+// the engine produces (events, messages, traces). The types carry no behaviour
+// beyond small, pure helpers; persistence lives in store, decisions in plan.
+package model
+
+import (
+	"time"
+)
+
+// Scope is a permission carried by an API key.
+type Scope string
+
+const (
+	// ScopeAdmin configures the workspace: templates, flows, projects, keys.
+	ScopeAdmin Scope = "admin"
+	// ScopeIngest sends events and syncs contacts and objects.
+	ScopeIngest Scope = "ingest"
+	// ScopeOperator manages workspaces across the installation.
+	ScopeOperator Scope = "operator"
+)
+
+// Valid reports whether s is a known scope.
+func (s Scope) Valid() bool {
+	return s == ScopeAdmin || s == ScopeIngest || s == ScopeOperator
+}
+
+// Sender is a sender identity. Empty fields fall through to the next level
+// (template → flow → workspace).
+type Sender struct {
+	// From is the From address, e.g. "Agentur Nord <info@agentur-nord.de>".
+	From string `json:"from,omitempty" yaml:"from,omitempty"`
+	// ReplyTo is the Reply-To address.
+	ReplyTo string `json:"reply_to,omitempty" yaml:"reply_to,omitempty"`
+}
+
+// Or returns s with each empty field taken from fallback.
+func (s Sender) Or(fallback Sender) Sender {
+	if s.From == "" {
+		s.From = fallback.From
+	}
+	if s.ReplyTo == "" {
+		s.ReplyTo = fallback.ReplyTo
+	}
+	return s
+}
+
+// Workspace is an isolated tenant (Mandant).
+type Workspace struct {
+	ID   int64  `json:"-"`
+	Key  string `json:"key"`
+	Name string `json:"name"`
+	// DefaultLocale is used when a recipient has no locale. Default "de".
+	DefaultLocale string `json:"default_locale"`
+	// Timezone is an IANA zone name. Default "Europe/Berlin".
+	Timezone string `json:"timezone"`
+	// Sender is the workspace-wide sender identity.
+	Sender Sender `json:"sender"`
+	// RetentionDays is how long messages and events are kept. Default 30.
+	RetentionDays int `json:"retention_days"`
+	// ConfirmationExpiryHours is how long a message waits for approval
+	// before it expires. Default 168 (7 days).
+	ConfirmationExpiryHours int       `json:"confirmation_expiry_hours"`
+	CreatedAt               time.Time `json:"created_at"`
+	UpdatedAt               time.Time `json:"updated_at"`
+}
+
+// Defaults for new workspaces.
+const (
+	DefaultLocale                  = "de"
+	DefaultTimezone                = "Europe/Berlin"
+	DefaultRetentionDays           = 30
+	DefaultConfirmationExpiryHours = 7 * 24
+	DefaultWorkspaceKey            = "default"
+)
+
+// Location returns the workspace time zone, UTC when it does not load.
+func (w *Workspace) Location() *time.Location {
+	if loc, err := time.LoadLocation(w.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// APIKey is a bearer key of a workspace. The secret is never stored, only its
+// SHA-256 hash.
+type APIKey struct {
+	ID          string     `json:"id"`
+	WorkspaceID int64      `json:"-"`
+	Name        string     `json:"name"`
+	Prefix      string     `json:"prefix"`
+	Scopes      []Scope    `json:"scopes"`
+	CreatedAt   time.Time  `json:"created_at"`
+	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Has reports whether the key carries scope.
+func (k *APIKey) Has(scope Scope) bool {
+	for _, s := range k.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// Template is an e-mail template (E-Mail-Vorlage) with content per locale.
+type Template struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	// Sender overrides the flow's and workspace's sender identity.
+	Sender Sender `json:"sender"`
+	// Locales maps a locale ("de", "en", "de-AT") to its content.
+	Locales   map[string]TemplateContent `json:"locales"`
+	CreatedAt time.Time                  `json:"created_at"`
+	UpdatedAt time.Time                  `json:"updated_at"`
+}
+
+// TemplateContent is one locale's subject, HTML body and text body.
+type TemplateContent struct {
+	Subject string `json:"subject" yaml:"subject"`
+	HTML    string `json:"html,omitempty" yaml:"html,omitempty"`
+	Text    string `json:"text,omitempty" yaml:"text,omitempty"`
+}
+
+// NotificationStatus says whether a notification sends.
+type NotificationStatus string
+
+const (
+	// StatusActive always sends.
+	StatusActive NotificationStatus = "active"
+	// StatusInactive never sends.
+	StatusInactive NotificationStatus = "inactive"
+	// StatusConfirm renders and holds the message until a user approves or
+	// declines it (Nachfrage).
+	StatusConfirm NotificationStatus = "confirm"
+)
+
+// Valid reports whether s is a known status.
+func (s NotificationStatus) Valid() bool {
+	return s == StatusActive || s == StatusInactive || s == StatusConfirm
+}
+
+// CategoryTransactional needs neither consent nor respects opt-outs; every
+// other category is a consent category.
+const CategoryTransactional = "transactional"
+
+// ChannelEmail is the e-mail channel, the only one so far.
+const ChannelEmail = "email"
+
+// Flow is a named, versioned set of notifications (Benachrichtigungsablauf).
+type Flow struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	// Sender overrides the workspace's sender identity for this flow.
+	Sender Sender `json:"sender"`
+	// Version increases with every change to the flow or its notifications.
+	Version       int            `json:"version"`
+	Notifications []Notification `json:"notifications"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+}
+
+// Notification is one rule of a flow (Benachrichtigung).
+type Notification struct {
+	// Key identifies the notification within its flow.
+	Key string `json:"key"`
+	// Name is an optional human label.
+	Name string `json:"name,omitempty"`
+	// EventType is the event type that triggers it, e.g. "booking.confirmed".
+	EventType string `json:"event_type"`
+	// Condition is an optional CEL expression that must be true.
+	Condition string `json:"condition,omitempty"`
+	// Template is the key of the template to render.
+	Template string `json:"template"`
+	// Recipients, CC and BCC in the forms of Recipient.
+	Recipients []Recipient `json:"recipients"`
+	CC         []Recipient `json:"cc,omitempty"`
+	BCC        []Recipient `json:"bcc,omitempty"`
+	// Status is active, inactive or confirm. Default active.
+	Status NotificationStatus `json:"status"`
+	// Category is "transactional" (default) or a consent category.
+	Category string `json:"category"`
+	// Channel is "email" (default).
+	Channel string `json:"channel"`
+}
+
+// Project is a scope events belong to. It uses one flow or none.
+type Project struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+	// Flow is the key of the flow; empty means nothing is sent.
+	Flow string `json:"flow,omitempty"`
+	// Members maps a role name to contact ids.
+	Members map[string][]string `json:"members"`
+	// Attributes are free data for templates and conditions.
+	Attributes map[string]any `json:"attributes"`
+	CreatedAt  time.Time      `json:"created_at"`
+	UpdatedAt  time.Time      `json:"updated_at"`
+}
+
+// Contact is a person the host application knows.
+type Contact struct {
+	// ID is the host application's id of the person.
+	ID       string `json:"id"`
+	Email    string `json:"email,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Locale   string `json:"locale,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
+	// Attributes are free data: birthday, membership status, ...
+	Attributes map[string]any `json:"attributes"`
+	// Consents lists the consent categories the person agreed to.
+	Consents []string `json:"consents"`
+	// OptOuts lists the categories the person opted out of.
+	OptOuts   []string  `json:"opt_outs"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// HasConsent reports whether the contact agreed to category.
+func (c *Contact) HasConsent(category string) bool { return contains(c.Consents, category) }
+
+// OptedOut reports whether the contact opted out of category.
+func (c *Contact) OptedOut(category string) bool { return contains(c.OptOuts, category) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Object is a record of the host application (task, qualification, ticket)
+// that events and schedules refer to.
+type Object struct {
+	Collection string `json:"collection"`
+	ID         string `json:"id"`
+	// Attributes are free data: name, dates, status, ...
+	Attributes map[string]any `json:"attributes"`
+	// Contacts maps a role name to linked contact ids.
+	Contacts map[string][]string `json:"contacts"`
+	// Subscribers are contact ids watching the object.
+	Subscribers []string  `json:"subscribers"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// ObjectRef names an object.
+type ObjectRef struct {
+	Collection string `json:"collection"`
+	ID         string `json:"id"`
+}

@@ -1,0 +1,141 @@
+package model
+
+import "time"
+
+// EventSource says where an event came from.
+type EventSource string
+
+// Event sources.
+const (
+	SourceAPI      EventSource = "api"
+	SourceSchedule EventSource = "schedule"
+	SourceManual   EventSource = "manual"
+)
+
+// Event is something that happened in the host application (Ereignis).
+type Event struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Project string `json:"project"`
+	// Object is the record the event is about, if any.
+	Object *ObjectRef `json:"object,omitempty"`
+	// Actors maps a role to contact ids (inline contacts are upserted and
+	// replaced by their ids before the event is stored).
+	Actors map[string][]string `json:"actors"`
+	// Contact is the contact the event is about (the member whose birthday
+	// it is); optional.
+	Contact        string         `json:"contact,omitempty"`
+	Data           map[string]any `json:"data"`
+	OccurredAt     time.Time      `json:"occurred_at"`
+	ReceivedAt     time.Time      `json:"received_at"`
+	IdempotencyKey string         `json:"idempotency_key,omitempty"`
+	Source         EventSource    `json:"source"`
+	// Trace is the planner's record of every decision for this event.
+	Trace []Step `json:"-"`
+}
+
+// MessageStatus is where a message is in its life.
+type MessageStatus string
+
+// Message statuses. Terminal: declined, expired, sent, failed, suppressed.
+const (
+	MsgAwaitingConfirmation MessageStatus = "awaiting_confirmation"
+	MsgApproved             MessageStatus = "approved"
+	MsgDeclined             MessageStatus = "declined"
+	MsgExpired              MessageStatus = "expired"
+	MsgQueued               MessageStatus = "queued"
+	MsgSending              MessageStatus = "sending"
+	MsgRetrying             MessageStatus = "retrying"
+	MsgSent                 MessageStatus = "sent"
+	MsgFailed               MessageStatus = "failed"
+	MsgSuppressed           MessageStatus = "suppressed"
+	// MsgPlanned appears only in timelines: the first entry of every message.
+	MsgPlanned MessageStatus = "planned"
+)
+
+// Terminal reports whether no further transition can happen.
+func (s MessageStatus) Terminal() bool {
+	switch s {
+	case MsgDeclined, MsgExpired, MsgSent, MsgFailed, MsgSuppressed:
+		return true
+	}
+	return false
+}
+
+// MessageStatuses lists every status a message can be in (for filters and
+// validation), in lifecycle order.
+var MessageStatuses = []MessageStatus{
+	MsgAwaitingConfirmation, MsgDeclined, MsgExpired, MsgQueued, MsgSending,
+	MsgRetrying, MsgSent, MsgFailed, MsgSuppressed,
+}
+
+// SuppressReason says why a recipient got no message.
+type SuppressReason string
+
+// Suppression reasons.
+const (
+	ReasonNoEmail      SuppressReason = "no_email"
+	ReasonInvalidEmail SuppressReason = "invalid_email"
+	ReasonOptedOut     SuppressReason = "opted_out"
+	ReasonNoConsent    SuppressReason = "no_consent"
+	ReasonRenderFailed SuppressReason = "render_failed"
+)
+
+// Address is one mailbox a message goes to, with the contact behind it.
+type Address struct {
+	ContactID string `json:"contact,omitempty"`
+	Email     string `json:"email"`
+	Name      string `json:"name,omitempty"`
+}
+
+// Message is one delivery to one recipient on one channel (Nachricht).
+type Message struct {
+	ID           string        `json:"id"`
+	EventID      string        `json:"event_id"`
+	EventType    string        `json:"event_type"`
+	Project      string        `json:"project,omitempty"`
+	Flow         string        `json:"flow,omitempty"`
+	FlowVersion  int           `json:"flow_version,omitempty"`
+	Notification string        `json:"notification,omitempty"`
+	Template     string        `json:"template"`
+	Channel      string        `json:"channel"`
+	Category     string        `json:"category"`
+	Locale       string        `json:"locale,omitempty"`
+	To           Address       `json:"to"`
+	CC           []Address     `json:"cc"`
+	BCC          []Address     `json:"bcc"`
+	From         string        `json:"from,omitempty"`
+	ReplyTo      string        `json:"reply_to,omitempty"`
+	Subject      string        `json:"subject,omitempty"`
+	HTML         string        `json:"html,omitempty"`
+	Text         string        `json:"text,omitempty"`
+	MessageID    string        `json:"message_id"`
+	Status       MessageStatus `json:"status"`
+	// Reason is the suppression reason or the last failure.
+	Reason        string     `json:"reason,omitempty"`
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	// ExpiresAt is when an unanswered confirmation expires.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// LastReply is the mail server's last reply.
+	LastReply string     `json:"last_reply,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+	// Timeline is filled when a single message is read.
+	Timeline []MessageEvent `json:"timeline,omitempty"`
+}
+
+// MessageEvent is one entry of a message's status timeline.
+type MessageEvent struct {
+	At     time.Time     `json:"at"`
+	Status MessageStatus `json:"status"`
+	// Attempt is the delivery attempt this entry belongs to (1-based).
+	Attempt int `json:"attempt,omitempty"`
+	// Actor is who approved or declined.
+	Actor string `json:"actor,omitempty"`
+	// Detail is a reason or a server reply.
+	Detail string `json:"detail,omitempty"`
+	// NextAttemptAt is set on retrying entries.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+}

@@ -1,0 +1,128 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+)
+
+// Recipient names who receives a notification, in one of four forms:
+//
+//	role:promoter           every contact in that role (event actors, project
+//	                        members, the object's linked contacts)
+//	contact:c-17            one contact by id
+//	email:Name <a@b.de>     a literal address (the name is optional)
+//	subscribers             the object's subscribers
+type Recipient string
+
+// RecipientKind is the form of a Recipient.
+type RecipientKind string
+
+// Recipient kinds.
+const (
+	RecipientRole        RecipientKind = "role"
+	RecipientContact     RecipientKind = "contact"
+	RecipientEmail       RecipientKind = "email"
+	RecipientSubscribers RecipientKind = "subscribers"
+)
+
+// Parse splits r into its kind and value and validates it.
+func (r Recipient) Parse() (RecipientKind, string, error) {
+	s := string(r)
+	if HasCRLF(s) {
+		return "", "", errors.New("must not contain line breaks")
+	}
+	if s == string(RecipientSubscribers) {
+		return RecipientSubscribers, "", nil
+	}
+	kind, value, ok := strings.Cut(s, ":")
+	value = strings.TrimSpace(value)
+	if !ok || value == "" {
+		return "", "", fmt.Errorf("%q is not a recipient; use role:NAME, contact:ID, email:ADDRESS or subscribers", s)
+	}
+	switch RecipientKind(kind) {
+	case RecipientRole:
+		if !ValidName(value) {
+			return "", "", fmt.Errorf("role %q: %s", value, nameRule)
+		}
+		return RecipientRole, value, nil
+	case RecipientContact:
+		return RecipientContact, value, nil
+	case RecipientEmail:
+		if _, err := ParseAddress(value); err != nil {
+			return "", "", err
+		}
+		return RecipientEmail, value, nil
+	}
+	return "", "", fmt.Errorf("%q is not a recipient; use role:NAME, contact:ID, email:ADDRESS or subscribers", s)
+}
+
+// HasCRLF reports whether s contains a carriage return or line feed, which
+// must never reach a mail header.
+func HasCRLF(s string) bool { return strings.ContainsAny(s, "\r\n") }
+
+// ParseAddress parses one RFC 5322 address ("a@b.de" or "Name <a@b.de>")
+// and rejects line breaks and addresses without a dotted domain.
+func ParseAddress(s string) (*mail.Address, error) {
+	if HasCRLF(s) {
+		return nil, errors.New("must not contain line breaks")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a valid e-mail address", s)
+	}
+	local, domain, ok := strings.Cut(a.Address, "@")
+	if !ok || local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return nil, fmt.Errorf("%q is not a valid e-mail address", s)
+	}
+	return a, nil
+}
+
+// ValidEmail reports whether s is a bare or named valid address.
+func ValidEmail(s string) bool {
+	_, err := ParseAddress(s)
+	return err == nil
+}
+
+const nameRule = "use letters, digits, '.', '_' or '-' (at most 100), starting with a letter or digit"
+
+// ValidName reports whether s is usable as a key, role, event type, category
+// or collection name: 1–100 characters of letters, digits, '.', '_', '-',
+// starting with a letter or digit.
+func ValidName(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// NameRule explains ValidName for error messages.
+func NameRule() string { return nameRule }
+
+// ValidID reports whether s is usable as an external id (contact, object):
+// 1–200 printable characters without '/', spaces or control characters.
+func ValidID(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	for _, c := range s {
+		if c <= ' ' || c == '/' || c == 0x7f || c == '?' || c == '#' || c == '%' {
+			return false
+		}
+	}
+	return true
+}
+
+// IDRule explains ValidID for error messages.
+func IDRule() string {
+	return "use 1–200 characters without spaces, '/', '?', '#' or '%'"
+}

@@ -1,0 +1,55 @@
+package model
+
+// StepCode names one kind of decision in an explain trace. Every code has an
+// English and a German sentence (see internal/explain).
+type StepCode string
+
+// Decision codes recorded by the planner.
+const (
+	StepEventReceived        StepCode = "event.received"
+	StepProjectUnknown       StepCode = "project.unknown"
+	StepProjectNoFlow        StepCode = "project.no_flow"
+	StepFlowUnknown          StepCode = "flow.unknown"
+	StepFlowUsed             StepCode = "flow.used"
+	StepFlowNoNotification   StepCode = "flow.no_notification"
+	StepNotificationOther    StepCode = "notification.other_event"
+	StepNotificationInactive StepCode = "notification.inactive"
+	StepConditionFalse       StepCode = "notification.condition_false"
+	StepConditionError       StepCode = "notification.condition_error"
+	StepNotificationMatched  StepCode = "notification.matched"
+	StepRoleEmpty            StepCode = "recipients.role_empty"
+	StepContactUnknown       StepCode = "recipients.contact_unknown"
+	StepNoObject             StepCode = "recipients.no_object"
+	StepNoRecipients         StepCode = "recipients.none"
+	StepRecipientDuplicate   StepCode = "recipient.duplicate"
+	StepRecipientSuppressed  StepCode = "recipient.suppressed"
+	StepMessageAwaiting      StepCode = "message.awaiting_confirmation"
+	StepMessageQueued        StepCode = "message.queued"
+	StepMessageRenderFailed  StepCode = "message.render_failed"
+	StepManual               StepCode = "event.manual"
+)
+
+// Codes derived from a message's timeline when an event is explained.
+const (
+	StepMessageApproved StepCode = "message.approved"
+	StepMessageDeclined StepCode = "message.declined"
+	StepMessageExpired  StepCode = "message.expired"
+	StepMessageSending  StepCode = "message.sending"
+	StepMessageRetrying StepCode = "message.retrying"
+	StepMessageSent     StepCode = "message.sent"
+	StepMessageFailed   StepCode = "message.failed"
+)
+
+// Step is one recorded decision. Fields that do not apply stay empty.
+type Step struct {
+	Code         StepCode `json:"code"`
+	Notification string   `json:"notification,omitempty"`
+	// Recipient is a contact id or an address.
+	Recipient string `json:"recipient,omitempty"`
+	// Message is the id of the message this step produced or concerns.
+	Message string `json:"message,omitempty"`
+	// Params are the step's details (role, reason, condition, reply, ...).
+	Params map[string]string `json:"params,omitempty"`
+	// Values are the values a condition saw, by expression.
+	Values map[string]any `json:"values,omitempty"`
+}
