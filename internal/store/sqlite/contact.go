@@ -1,0 +1,87 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+func scanContact(r scanner) (*model.Contact, error) {
+	var c model.Contact
+	var attrs, consents, optOuts string
+	var created, updated int64
+	if err := r.Scan(&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
+		&created, &updated); err != nil {
+		return nil, mapErr(err)
+	}
+	if err := fromJSON(attrs, &c.Attributes); err != nil {
+		return nil, err
+	}
+	if err := fromJSON(consents, &c.Consents); err != nil {
+		return nil, err
+	}
+	if err := fromJSON(optOuts, &c.OptOuts); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &c, nil
+}
+
+func (q queriesImpl) upsertContact(ctx context.Context, ws int64, c *model.Contact) error {
+	var created int64
+	err := q.db.QueryRowContext(ctx, query("ContactUpsert"), ws, c.ID, c.Email, c.Name, c.Locale, c.Timezone,
+		jsonMap(c.Attributes), jsonList(c.Consents), jsonList(c.OptOuts), millis(c.CreatedAt),
+		millis(c.UpdatedAt)).Scan(&created)
+	if err != nil {
+		return mapErr(err)
+	}
+	c.CreatedAt = fromMillis(created)
+	return nil
+}
+
+func (q queriesImpl) ContactUpsert(ctx context.Context, ws int64, c *model.Contact) (bool, error) {
+	prev, err := q.existing(ctx, "ContactExists", ws, c.ID)
+	if err != nil {
+		return false, err
+	}
+	return prev == nil, q.upsertContact(ctx, ws, c)
+}
+
+func (q queriesImpl) ContactUpsertMany(ctx context.Context, ws int64, cs []*model.Contact) error {
+	for _, c := range cs {
+		if err := q.upsertContact(ctx, ws, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q queriesImpl) ContactGet(ctx context.Context, ws int64, id string) (*model.Contact, error) {
+	return scanContact(q.db.QueryRowContext(ctx, query("ContactGet"), ws, id))
+}
+
+func (q queriesImpl) ContactGetMany(ctx context.Context, ws int64, ids []string) (map[string]*model.Contact, error) {
+	out := make(map[string]*model.Contact, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.db.QueryContext(ctx, query("ContactGetMany"), ws, jsonList(ids))
+	list, err := collect(rows, err, scanContact)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range list {
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+func (q queriesImpl) ContactList(ctx context.Context, p *store.ListParams) ([]*model.Contact, error) {
+	rows, err := q.db.QueryContext(ctx, query("ContactList"), p.WorkspaceID, p.After, p.Limit)
+	return collect(rows, err, scanContact)
+}
+
+func (q queriesImpl) ContactDelete(ctx context.Context, ws int64, id string) error {
+	return affected(q.db.ExecContext(ctx, query("ContactDelete"), ws, id))
+}

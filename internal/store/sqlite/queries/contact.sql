@@ -1,0 +1,27 @@
+-- name: ContactExists
+SELECT created_at FROM contacts WHERE workspace_id = ? AND id = ?;
+
+-- name: ContactUpsert
+INSERT INTO contacts (workspace_id, id, email, name, locale, timezone, attributes, consents,
+                      opt_outs, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (workspace_id, id) DO UPDATE
+SET email = excluded.email, name = excluded.name, locale = excluded.locale,
+    timezone = excluded.timezone, attributes = excluded.attributes,
+    consents = excluded.consents, opt_outs = excluded.opt_outs, updated_at = excluded.updated_at
+RETURNING created_at;
+
+-- name: ContactGet
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = ? AND id = ?;
+
+-- name: ContactGetMany
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?));
+
+-- name: ContactList
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?;
+
+-- name: ContactDelete
+DELETE FROM contacts WHERE workspace_id = ? AND id = ?;

@@ -1,0 +1,22 @@
+-- name: ObjectExists
+SELECT created_at FROM objects WHERE workspace_id = ? AND collection = ? AND id = ?;
+
+-- name: ObjectUpsert
+INSERT INTO objects (workspace_id, collection, id, attributes, contacts, subscribers,
+                     created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (workspace_id, collection, id) DO UPDATE
+SET attributes = excluded.attributes, contacts = excluded.contacts,
+    subscribers = excluded.subscribers, updated_at = excluded.updated_at
+RETURNING created_at;
+
+-- name: ObjectGet
+SELECT collection, id, attributes, contacts, subscribers, created_at, updated_at
+FROM objects WHERE workspace_id = ? AND collection = ? AND id = ?;
+
+-- name: ObjectList
+SELECT collection, id, attributes, contacts, subscribers, created_at, updated_at
+FROM objects WHERE workspace_id = ? AND collection = ? AND id > ? ORDER BY id LIMIT ?;
+
+-- name: ObjectDelete
+DELETE FROM objects WHERE workspace_id = ? AND collection = ? AND id = ?;

@@ -1,0 +1,42 @@
+-- name: WorkspaceInsert
+INSERT INTO workspaces (key, name, default_locale, timezone, sender_from, sender_reply_to,
+                        retention_days, confirmation_expiry_hours, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id;
+
+-- name: WorkspaceGetByID
+SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
+       retention_days, confirmation_expiry_hours, created_at, updated_at
+FROM workspaces WHERE id = ?;
+
+-- name: WorkspaceGetByKey
+SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
+       retention_days, confirmation_expiry_hours, created_at, updated_at
+FROM workspaces WHERE key = ?;
+
+-- name: WorkspaceList
+SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
+       retention_days, confirmation_expiry_hours, created_at, updated_at
+FROM workspaces ORDER BY key;
+
+-- name: WorkspaceUpdate
+UPDATE workspaces
+SET name = ?, default_locale = ?, timezone = ?, sender_from = ?, sender_reply_to = ?,
+    retention_days = ?, confirmation_expiry_hours = ?, updated_at = ?
+WHERE id = ?;
+
+-- name: APIKeyInsert
+INSERT INTO api_keys (id, workspace_id, name, prefix, hash, scopes, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: APIKeyGetByHash
+SELECT id, workspace_id, name, prefix, scopes, created_at, revoked_at
+FROM api_keys WHERE hash = ?;
+
+-- name: APIKeyList
+SELECT id, workspace_id, name, prefix, scopes, created_at, revoked_at
+FROM api_keys WHERE workspace_id = ? ORDER BY created_at, id;
+
+-- name: APIKeyRevoke
+UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?)
+WHERE workspace_id = ? AND id = ?;

@@ -1,0 +1,43 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/storetest"
+)
+
+func newTestStore(t *testing.T) store.Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "herold.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Exercise(t, newTestStore)
+}
+
+func TestMigrateTwice(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "sub", "dir", "herold.db")
+	for i := 0; i < 2; i++ {
+		s, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Migrate(context.Background()); err != nil {
+			t.Fatalf("migrate run %d: %v", i+1, err)
+		}
+		_ = s.Close()
+	}
+}

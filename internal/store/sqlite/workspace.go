@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+func scanWorkspace(r scanner) (*model.Workspace, error) {
+	var w model.Workspace
+	var created, updated int64
+	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	w.CreatedAt, w.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &w, nil
+}
+
+func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
+	row := q.db.QueryRowContext(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
+		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
+		millis(w.CreatedAt), millis(w.UpdatedAt))
+	return mapErr(row.Scan(&w.ID))
+}
+
+func (q queriesImpl) WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error) {
+	return scanWorkspace(q.db.QueryRowContext(ctx, query("WorkspaceGetByID"), id))
+}
+
+func (q queriesImpl) WorkspaceGetByKey(ctx context.Context, key string) (*model.Workspace, error) {
+	return scanWorkspace(q.db.QueryRowContext(ctx, query("WorkspaceGetByKey"), key))
+}
+
+func (q queriesImpl) WorkspaceList(ctx context.Context) ([]*model.Workspace, error) {
+	rows, err := q.db.QueryContext(ctx, query("WorkspaceList"))
+	return collect(rows, err, scanWorkspace)
+}
+
+func (q queriesImpl) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
+	return affected(q.db.ExecContext(ctx, query("WorkspaceUpdate"), w.Name, w.DefaultLocale, w.Timezone,
+		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
+		millis(w.UpdatedAt), w.ID))
+}
+
+func scanAPIKey(r scanner) (*model.APIKey, error) {
+	var k model.APIKey
+	var scopes string
+	var created int64
+	var revoked sql.NullInt64
+	if err := r.Scan(&k.ID, &k.WorkspaceID, &k.Name, &k.Prefix, &scopes, &created, &revoked); err != nil {
+		return nil, mapErr(err)
+	}
+	for _, s := range strings.Split(scopes, ",") {
+		if s != "" {
+			k.Scopes = append(k.Scopes, model.Scope(s))
+		}
+	}
+	k.CreatedAt, k.RevokedAt = fromMillis(created), fromNullMillis(revoked)
+	return &k, nil
+}
+
+func (q queriesImpl) APIKeyInsert(ctx context.Context, p *store.APIKeyInsertParams) error {
+	k := p.Key
+	scopes := make([]string, len(k.Scopes))
+	for i, s := range k.Scopes {
+		scopes[i] = string(s)
+	}
+	_, err := q.db.ExecContext(ctx, query("APIKeyInsert"), k.ID, k.WorkspaceID, k.Name, k.Prefix,
+		p.Hash, strings.Join(scopes, ","), millis(k.CreatedAt))
+	return mapErr(err)
+}
+
+func (q queriesImpl) APIKeyGetByHash(ctx context.Context, hash []byte) (*model.APIKey, error) {
+	return scanAPIKey(q.db.QueryRowContext(ctx, query("APIKeyGetByHash"), hash))
+}
+
+func (q queriesImpl) APIKeyList(ctx context.Context, workspaceID int64) ([]*model.APIKey, error) {
+	rows, err := q.db.QueryContext(ctx, query("APIKeyList"), workspaceID)
+	return collect(rows, err, scanAPIKey)
+}
+
+func (q queriesImpl) APIKeyRevoke(ctx context.Context, p *store.APIKeyRevokeParams) error {
+	return affected(q.db.ExecContext(ctx, query("APIKeyRevoke"), millis(p.At), p.WorkspaceID, p.ID))
+}

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+)
+
+// ErrNotFound is returned when a row does not exist (in this workspace).
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a unique key is already taken.
+var ErrConflict = errors.New("already exists")
+
+// InUseError is returned when a row cannot be deleted because others refer
+// to it (a template used by notifications, a flow used by projects).
+type InUseError struct {
+	// UsedBy names the referring rows, e.g. "flow standard, notification
+	// job-requested".
+	UsedBy []string
+}
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("in use by %s", strings.Join(e.UsedBy, "; "))
+}
+
+// Store is Herold's persistence. Every method is scoped by workspace; the
+// engine never sees SQL.
+type Store interface {
+	Queries
+	// WithTx runs fn in one transaction: committed when fn returns nil,
+	// rolled back otherwise.
+	WithTx(ctx context.Context, fn func(tx Tx) error) error
+	// Migrate brings the schema up to date.
+	Migrate(ctx context.Context) error
+	// Dialect is "sqlite" or "postgres".
+	Dialect() string
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is a Store inside a transaction.
+type Tx interface {
+	Queries
+	// Raw returns the driver transaction (*sql.Tx or pgx.Tx) so that jobs
+	// can be inserted in the same transaction.
+	Raw() any
+}
+
+// ListParams pages through rows ordered by key.
+type ListParams struct {
+	WorkspaceID int64
+	// After is the last key of the previous page ("" for the first page).
+	After string
+	// Limit is the page size (the caller bounds it).
+	Limit int
+}
+
+// ObjectListParams pages through one collection's objects.
+type ObjectListParams struct {
+	ListParams
+	Collection string
+}
+
+// NotificationUpsertParams adds or replaces one notification of a flow and
+// bumps the flow's version.
+type NotificationUpsertParams struct {
+	WorkspaceID  int64
+	Flow         string
+	Notification *model.Notification
+	At           time.Time
+}
+
+// NotificationDeleteParams removes one notification of a flow and bumps the
+// flow's version.
+type NotificationDeleteParams struct {
+	WorkspaceID int64
+	Flow        string
+	Key         string
+	At          time.Time
+}
+
+// APIKeyInsertParams stores a new key with the hash of its secret.
+type APIKeyInsertParams struct {
+	Key  *model.APIKey
+	Hash []byte
+}
+
+// APIKeyRevokeParams revokes a key.
+type APIKeyRevokeParams struct {
+	WorkspaceID int64
+	ID          string
+	At          time.Time
+}
+
+// Queries are the operations available both on a Store and inside a Tx.
+type Queries interface {
+	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
+	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)
+	WorkspaceGetByKey(ctx context.Context, key string) (*model.Workspace, error)
+	WorkspaceList(ctx context.Context) ([]*model.Workspace, error)
+	WorkspaceUpdate(ctx context.Context, w *model.Workspace) error
+
+	APIKeyInsert(ctx context.Context, p *APIKeyInsertParams) error
+	APIKeyGetByHash(ctx context.Context, hash []byte) (*model.APIKey, error)
+	APIKeyList(ctx context.Context, workspaceID int64) ([]*model.APIKey, error)
+	APIKeyRevoke(ctx context.Context, p *APIKeyRevokeParams) error
+
+	TemplateUpsert(ctx context.Context, workspaceID int64, t *model.Template) (created bool, err error)
+	TemplateGet(ctx context.Context, workspaceID int64, key string) (*model.Template, error)
+	TemplateGetMany(ctx context.Context, workspaceID int64, keys []string) (map[string]*model.Template, error)
+	TemplateList(ctx context.Context, p *ListParams) ([]*model.Template, error)
+	TemplateDelete(ctx context.Context, workspaceID int64, key string) error
+
+	FlowUpsert(ctx context.Context, workspaceID int64, f *model.Flow) (created bool, err error)
+	FlowGet(ctx context.Context, workspaceID int64, key string) (*model.Flow, error)
+	FlowList(ctx context.Context, p *ListParams) ([]*model.Flow, error)
+	FlowDelete(ctx context.Context, workspaceID int64, key string) error
+	NotificationUpsert(ctx context.Context, p *NotificationUpsertParams) (created bool, err error)
+	NotificationDelete(ctx context.Context, p *NotificationDeleteParams) error
+
+	ProjectUpsert(ctx context.Context, workspaceID int64, p *model.Project) (created bool, err error)
+	ProjectGet(ctx context.Context, workspaceID int64, key string) (*model.Project, error)
+	ProjectList(ctx context.Context, p *ListParams) ([]*model.Project, error)
+	ProjectDelete(ctx context.Context, workspaceID int64, key string) error
+
+	ContactUpsert(ctx context.Context, workspaceID int64, c *model.Contact) (created bool, err error)
+	ContactUpsertMany(ctx context.Context, workspaceID int64, cs []*model.Contact) error
+	ContactGet(ctx context.Context, workspaceID int64, id string) (*model.Contact, error)
+	ContactGetMany(ctx context.Context, workspaceID int64, ids []string) (map[string]*model.Contact, error)
+	ContactList(ctx context.Context, p *ListParams) ([]*model.Contact, error)
+	ContactDelete(ctx context.Context, workspaceID int64, id string) error
+
+	ObjectUpsert(ctx context.Context, workspaceID int64, o *model.Object) (created bool, err error)
+	ObjectGet(ctx context.Context, workspaceID int64, ref model.ObjectRef) (*model.Object, error)
+	ObjectList(ctx context.Context, p *ObjectListParams) ([]*model.Object, error)
+	ObjectDelete(ctx context.Context, workspaceID int64, ref model.ObjectRef) error
+}
