@@ -117,6 +117,9 @@ type Message struct {
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 	// ExpiresAt is when an unanswered confirmation expires.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// QueuedAt is when the message was queued for delivery; retries give up
+	// a maximum age after it.
+	QueuedAt *time.Time `json:"queued_at,omitempty"`
 	// LastReply is the mail server's last reply.
 	LastReply string     `json:"last_reply,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`

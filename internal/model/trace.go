@@ -10,6 +10,7 @@ const (
 	StepProjectUnknown       StepCode = "project.unknown"
 	StepProjectNoFlow        StepCode = "project.no_flow"
 	StepFlowUnknown          StepCode = "flow.unknown"
+	StepObjectUnknown        StepCode = "object.unknown"
 	StepFlowUsed             StepCode = "flow.used"
 	StepFlowNoNotification   StepCode = "flow.no_notification"
 	StepNotificationOther    StepCode = "notification.other_event"

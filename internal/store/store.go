@@ -100,6 +100,8 @@ type APIKeyRevokeParams struct {
 
 // Queries are the operations available both on a Store and inside a Tx.
 type Queries interface {
+	PipelineQueries
+
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)
 	WorkspaceGetByKey(ctx context.Context, key string) (*model.Workspace, error)

@@ -213,7 +213,7 @@ func sampleFlow(key, template string) *model.Flow {
 				Recipients: []model.Recipient{"role:promoter"}, BCC: []model.Recipient{"role:agency"},
 				Status: model.StatusActive, Category: model.CategoryTransactional, Channel: model.ChannelEmail},
 			{Key: "booking-confirmed", Name: "Booking", EventType: "booking.confirmed", Template: template,
-				Condition: "object.status != 'cancelled'",
+				Condition:  "object.status != 'cancelled'",
 				Recipients: []model.Recipient{"role:promoter", "email:office@agentur.example"},
 				CC:         []model.Recipient{"contact:c-1"},
 				Status:     model.StatusConfirm, Category: "booking", Channel: model.ChannelEmail},
@@ -345,7 +345,7 @@ func sampleContact(id string) *model.Contact {
 		ID: id, Email: id + "@example.org", Name: "Person " + id, Locale: "de", Timezone: "Europe/Berlin",
 		Attributes: map[string]any{"birthday": "1980-05-17", "membership_status": "active", "level": jsonNumber("2")},
 		Consents:   []string{"birthday"}, OptOuts: []string{},
-		CreatedAt:  base, UpdatedAt: base,
+		CreatedAt: base, UpdatedAt: base,
 	})
 }
 

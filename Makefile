@@ -1,0 +1,30 @@
+# Herold's build and test entry points. `make test` is the one command that
+# runs every test; it installs what the suite needs when missing.
+
+GO ?= go
+export PATH := /usr/local/go/bin:$(PATH)
+
+.PHONY: test unit lint build run
+
+## test: everything (unit, store conformance, end to end)
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+## unit: the fast tests only, no race detector
+unit:
+	$(GO) test -count=1 ./...
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "run gofmt -w ." && exit 1)
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2026.2.2 ./...
+
+## build: the herold binary
+build:
+	$(GO) build -o herold ./cmd/herold
+
+## run: start a local server (SQLite, capture mailbox)
+run:
+	$(GO) run ./cmd/herold serve

@@ -1,0 +1,334 @@
+// Package app wires Herold together: store, service, jobs, HTTP. main calls
+// Run; tests embed the whole server with New and Start on port 0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/herold-dev/herold/internal/channel"
+	"github.com/herold-dev/herold/internal/channel/smtp"
+	"github.com/herold-dev/herold/internal/clock"
+	"github.com/herold-dev/herold/internal/config"
+	"github.com/herold-dev/herold/internal/demo"
+	"github.com/herold-dev/herold/internal/httpapi"
+	"github.com/herold-dev/herold/internal/jobs"
+	"github.com/herold-dev/herold/internal/metrics"
+	"github.com/herold-dev/herold/internal/render"
+	"github.com/herold-dev/herold/internal/service"
+	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/sqlite"
+)
+
+// Deps are the dependencies a test may substitute.
+type Deps struct {
+	// Clock defaults to the system clock.
+	Clock clock.Clock
+	// Logger defaults to one built from the log options, writing to stderr.
+	Logger *slog.Logger
+	// Stdout receives the start banner (URL, first key). Default os.Stdout.
+	Stdout io.Writer
+	// Jobs tunes the job system (poll intervals, rescue); tests shorten
+	// them. InsertOnly queues jobs without working them.
+	Jobs jobs.Config
+}
+
+// App is a running (or ready to run) Herold server.
+type App struct {
+	opts   config.Options
+	logger *slog.Logger
+	clock  clock.Clock
+	stdout io.Writer
+
+	store    store.Store
+	svc      *service.Service
+	jobs     *jobs.Jobs
+	sender   channel.Sender
+	registry *prometheus.Registry
+
+	server   *http.Server
+	listener net.Listener
+	serveErr chan error
+
+	stopOnce sync.Once
+	// Bootstrapped reports what the first start created.
+	Bootstrapped *service.Bootstrapped
+	// Demo reports the demo workspace (with --demo).
+	Demo *demo.Loaded
+}
+
+// New opens and migrates the database and builds the server. Nothing
+// listens until Start.
+func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
+	opts = opts.WithDefaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{opts: opts, clock: deps.Clock, stdout: deps.Stdout, logger: deps.Logger}
+	if a.clock == nil {
+		a.clock = clock.Real{}
+	}
+	if a.stdout == nil {
+		a.stdout = os.Stdout
+	}
+	if a.logger == nil {
+		a.logger = NewLogger(os.Stderr, opts.LogFormat, opts.LogLevel)
+	}
+	if err := a.build(ctx, deps); err != nil {
+		a.closeAll()
+		return nil, err
+	}
+	api := httpapi.New(httpapi.Config{
+		Service: a.svc, Logger: a.logger.With("component", "api"), Ready: a.ready,
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBulkBodyBytes: opts.MaxBulkBodyBytes,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	mux.Handle("/", api)
+	a.server = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// build opens the database and creates the jobs, the sender and the
+// service.
+func (a *App) build(ctx context.Context, deps Deps) error {
+	opts := a.opts
+	st, err := OpenStore(ctx, opts.Database)
+	if err != nil {
+		return err
+	}
+	a.store = st
+	if err := MigrateAll(ctx, st); err != nil {
+		return err
+	}
+	jc := deps.Jobs
+	jc.Workers = opts.Workers
+	jc.Logger = a.logger.With("component", "jobs")
+	a.jobs, err = jobs.NewSQLite(st.(*sqlite.Store).DB(), jc)
+	if err != nil {
+		return err
+	}
+	if opts.SMTP.Host != "" {
+		a.sender, err = smtp.New(smtp.Config{
+			Host: opts.SMTP.Host, Port: opts.SMTP.Port, Username: opts.SMTP.Username, Password: opts.SMTP.Password,
+			TLS: opts.SMTP.TLS, InsecureSkipVerify: opts.SMTP.InsecureSkipVerify, HELO: opts.SMTP.HELO,
+			MaxConns: opts.SMTP.MaxConns, RatePerSecond: opts.SMTP.RatePerSecond, Timeout: opts.SMTP.Timeout,
+		}, a.logger.With("component", "smtp"))
+		if err != nil {
+			return fmt.Errorf("smtp: %w", err)
+		}
+	}
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := metrics.New(a.registry, queueStats{st}, a.clock.Now)
+	a.svc, err = service.New(service.Config{
+		Store: st, Clock: a.clock, Logger: a.logger.With("component", "service"),
+		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
+		Queue:        a.jobs, Sender: a.sender, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
+		Retry:           service.RetryPolicy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
+		SendConcurrency: opts.SMTP.MaxConns * 2,
+	})
+	if err != nil {
+		return err
+	}
+	a.jobs.SetHandler(a.svc)
+	return nil
+}
+
+// queueStats adapts the store to the metrics' queue gauges.
+type queueStats struct{ st store.Store }
+
+func (q queueStats) QueueStats(ctx context.Context) (int, *time.Time, error) {
+	s, err := q.st.MessageQueueStats(ctx)
+	return s.Depth, s.Oldest, err
+}
+
+// MigrateAll brings Herold's and River's tables up to date.
+func MigrateAll(ctx context.Context, st store.Store) error {
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	if s, ok := st.(*sqlite.Store); ok {
+		return jobs.MigrateSQLite(ctx, s.DB())
+	}
+	return nil
+}
+
+func (a *App) closeAll() {
+	if a.sender != nil {
+		_ = a.sender.Close()
+	}
+	if a.store != nil {
+		_ = a.store.Close()
+	}
+}
+
+// OpenStore opens the database named by a path or URL.
+func OpenStore(_ context.Context, database string) (store.Store, error) {
+	if strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://") {
+		return nil, errors.New("--database: PostgreSQL is not supported by this version yet; use a SQLite file path")
+	}
+	return sqlite.Open(database, sqlite.Options{})
+}
+
+// Service returns the service layer (for tests and the CLI).
+func (a *App) Service() *service.Service { return a.svc }
+
+// Store returns the store.
+func (a *App) Store() store.Store { return a.store }
+
+// Start bootstraps the default workspace, starts listening and serving, and
+// prints the URL (and the first admin key, once).
+func (a *App) Start(ctx context.Context) error {
+	b, err := a.svc.Bootstrap(ctx, a.opts.BootstrapKey)
+	if err != nil {
+		return err
+	}
+	a.Bootstrapped = b
+	if a.opts.Demo {
+		if a.Demo, err = demo.Load(ctx, a.svc); err != nil {
+			return err
+		}
+	}
+	if err := a.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	ln, err := net.Listen("tcp", a.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
+	}
+	a.listener = ln
+	a.serveErr = make(chan error, 1)
+	go func() {
+		err := a.server.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		a.serveErr <- err
+	}()
+	a.banner()
+	return nil
+}
+
+func (a *App) banner() {
+	a.logger.Info("herold started", "url", a.URL(), "database", a.opts.Database)
+	fmt.Fprintf(a.stdout, "Herold is running at %s\n", a.URL())
+	b := a.Bootstrapped
+	if b != nil && b.Created && b.Secret != "" {
+		fmt.Fprintf(a.stdout, "\nCreated workspace %q. Its first admin API key (shown once, store it now):\n\n    %s\n\n",
+			b.Workspace.Key, b.Secret)
+	}
+	if d := a.Demo; d != nil && d.Secret != "" {
+		fmt.Fprintf(a.stdout, "\nLoaded the demo workspace %q (Agentur Nord). Its API key (shown once):\n\n    %s\n\n",
+			d.Workspace.Key, d.Secret)
+	}
+	if a.sender == nil {
+		fmt.Fprintf(a.stdout, "No SMTP server configured: mail goes to the capture mailbox (GET %s/v1/mailbox).\n", a.URL())
+	}
+}
+
+// Addr returns the address the server listens on (useful with port 0).
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return a.opts.Addr
+	}
+	return a.listener.Addr().String()
+}
+
+// URL returns the base URL of the server.
+func (a *App) URL() string {
+	if a.opts.BaseURL != "" {
+		return strings.TrimSuffix(a.opts.BaseURL, "/")
+	}
+	return "http://" + a.Addr()
+}
+
+func (a *App) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database unavailable: %w", err)
+	}
+	return nil
+}
+
+// Stop shuts down gracefully: stop accepting requests, finish in-flight
+// ones, close the database.
+func (a *App) Stop(ctx context.Context) error {
+	var err error
+	a.stopOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(ctx, a.opts.ShutdownTimeout)
+		defer cancel()
+		if a.listener != nil {
+			err = errors.Join(err, a.server.Shutdown(ctx))
+			err = errors.Join(err, <-a.serveErr)
+		}
+		// In-flight deliveries finish (or are cancelled at the deadline and
+		// resumed by the next start).
+		err = errors.Join(err, a.jobs.Stop(ctx))
+		a.closeAll()
+		a.logger.Info("herold stopped")
+	})
+	return err
+}
+
+// Kill stops the app abruptly, as a crash would: running jobs are cancelled
+// without recording their outcome, connections are dropped. For tests of
+// crash safety.
+func (a *App) Kill() {
+	a.stopOnce.Do(func() {
+		if a.listener != nil {
+			_ = a.server.Close()
+			<-a.serveErr
+		}
+		a.jobs.StopAbruptly()
+		a.closeAll()
+	})
+}
+
+// Run starts the app and blocks until ctx is cancelled (SIGINT/SIGTERM in
+// main) or the server fails, then stops gracefully.
+func Run(ctx context.Context, opts config.Options, deps Deps) error {
+	a, err := New(ctx, opts, deps)
+	if err != nil {
+		return err
+	}
+	if err := a.Start(ctx); err != nil {
+		_ = a.Stop(context.Background())
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-a.serveErr:
+		a.serveErr <- err
+	}
+	return errors.Join(err, a.Stop(context.Background()))
+}
+
+// NewLogger builds the process logger.
+func NewLogger(w io.Writer, format, level string) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	ho := &slog.HandlerOptions{Level: lvl}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}

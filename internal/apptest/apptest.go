@@ -1,0 +1,236 @@
+// Package apptest starts a whole Herold server in-process for tests: a real
+// SQLite file in a temporary directory, the HTTP API on 127.0.0.1:0, a fake
+// clock, and helpers to call the API.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herold-dev/herold/internal/app"
+	"github.com/herold-dev/herold/internal/clock"
+	"github.com/herold-dev/herold/internal/config"
+	"github.com/herold-dev/herold/internal/jobs"
+	"github.com/herold-dev/herold/internal/smtptest"
+)
+
+// Env is a running server.
+type Env struct {
+	T     testing.TB
+	App   *app.App
+	URL   string
+	Clock *clock.Fake
+	// Key is the first admin key (all scopes) of the default workspace.
+	Key   string
+	Setup Setup
+}
+
+// Start2026 is the fake clock's default start: Monday 2 March 2026, 09:00
+// in Berlin.
+var Start2026 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+
+// DefaultKey is the bootstrap key of test servers.
+const DefaultKey = "hk_test_bootstrap_key_0123456789"
+
+// Setup is what a test server starts with.
+type Setup struct {
+	Opts  config.Options
+	Jobs  jobs.Config
+	Clock *clock.Fake
+}
+
+// NewSetup returns the defaults of test servers: a fresh SQLite file, port
+// 0, the capture mailbox, fast job polling and short retry delays.
+func NewSetup(t testing.TB) Setup {
+	return Setup{
+		Opts: config.Options{
+			Addr:         "127.0.0.1:0",
+			Database:     filepath.Join(t.TempDir(), "herold.db"),
+			BootstrapKey: DefaultKey,
+			LogLevel:     "warn",
+			Retry:        config.Retry{BaseDelay: 50 * time.Millisecond, MaxDelay: 200 * time.Millisecond},
+		},
+		Jobs: jobs.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond,
+			ExpireEvery: time.Hour, PurgeEvery: 24 * time.Hour},
+		Clock: clock.NewFake(Start2026),
+	}
+}
+
+// WithSMTP points the server at a test SMTP server.
+func WithSMTP(srv *smtptest.Server) func(*Setup) {
+	return func(s *Setup) {
+		s.Opts.SMTP = config.SMTP{Host: srv.Host(), Port: srv.Port(), TLS: "none", Timeout: 5 * time.Second}
+	}
+}
+
+// WithDemo loads the demo workspace.
+func WithDemo(s *Setup) { s.Opts.Demo = true }
+
+// Start starts a server; modify adjusts the setup before it starts. The
+// server stops when the test ends.
+func Start(t testing.TB, modify ...func(*Setup)) *Env {
+	t.Helper()
+	s := NewSetup(t)
+	for _, m := range modify {
+		m(&s)
+	}
+	return StartWith(t, s)
+}
+
+// StartWith starts a server with an exact setup (for restarts on the same
+// database).
+func StartWith(t testing.TB, s Setup) *Env {
+	t.Helper()
+	ctx := context.Background()
+	logger := app.NewLogger(testWriter{t}, "text", s.Opts.LogLevel)
+	a, err := app.New(ctx, s.Opts, app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs})
+	if err != nil {
+		t.Fatalf("start herold: %v", err)
+	}
+	if err := a.Start(ctx); err != nil {
+		t.Fatalf("start herold: %v", err)
+	}
+	e := &Env{T: t, App: a, URL: a.URL(), Clock: s.Clock, Key: s.Opts.BootstrapKey, Setup: s}
+	t.Cleanup(func() { _ = a.Stop(context.Background()) })
+	return e
+}
+
+// testWriter sends server logs to the test log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// Response is an API answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode response %d %s: %v", r.Status, r.Body, err)
+	}
+}
+
+// Map decodes the body into a generic map.
+func (r *Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do calls the API with the env's key. body may be nil, a string (sent
+// as-is) or a value (sent as JSON).
+func (e *Env) Do(method, path string, body any) *Response {
+	e.T.Helper()
+	return e.DoKey(e.Key, method, path, body)
+}
+
+// DoKey calls the API with key (empty: no Authorization header).
+func (e *Env) DoKey(key, method, path string, body any) *Response {
+	e.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatalf("encode request: %v", err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		e.T.Fatalf("build request: %v", err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.T.Fatalf("read response: %v", err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Must calls the API and fails the test unless the status is want.
+func (e *Env) Must(want int, method, path string, body any) *Response {
+	e.T.Helper()
+	r := e.Do(method, path, body)
+	if r.Status != want {
+		e.T.Fatalf("%s %s: status %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// WithKey returns a copy of the env that calls the API with key.
+func (e *Env) WithKey(key string) *Env {
+	c := *e
+	c.Key = key
+	return &c
+}
+
+// Eventually polls cond until it is true or the deadline passes, failing
+// the test with msg. It never sleeps longer than 10 ms at a time.
+func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v: "+msg, append([]any{timeout}, args...)...)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// MessageStatus returns a message's current status through the API.
+func (e *Env) MessageStatus(id string) string {
+	e.T.Helper()
+	var m struct {
+		Status string `json:"status"`
+	}
+	e.Must(200, "GET", "/v1/messages/"+id, nil).JSON(e.T, &m)
+	return m.Status
+}
+
+// WaitStatus waits until message id has status.
+func (e *Env) WaitStatus(id, status string, timeout time.Duration) {
+	e.T.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		last := e.MessageStatus(id)
+		if last == status {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.T.Fatalf("message %s is %q after %v, want %q", id, last, timeout, status)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

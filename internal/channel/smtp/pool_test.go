@@ -1,0 +1,236 @@
+package smtp
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/herold-dev/herold/internal/channel"
+	"github.com/herold-dev/herold/internal/smtptest"
+)
+
+// sendAll sends n messages from workers goroutines and returns the errors.
+func sendAll(ctx context.Context, s *Sender, n, workers int) []error {
+	jobs := make(chan struct{}, n)
+	for range n {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				if _, err := s.Send(ctx, testEmail()); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+func TestConnectionReuse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		maxConns int
+		workers  int
+		messages int
+	}{
+		{"sequential over one connection", 1, 1, 20},
+		{"parallel senders share two connections", 2, 8, 60},
+		{"default pool", 0, 16, 80},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := smtptest.Start(t)
+			s := newSender(t, srv, func(c *Config) { c.MaxConns = tt.maxConns })
+			if errs := sendAll(context.Background(), s, tt.messages, tt.workers); len(errs) > 0 {
+				t.Fatalf("%d sends failed, first: %v", len(errs), errs[0])
+			}
+			srv.WaitForMails(t, tt.messages, waitMails)
+			limit := tt.maxConns
+			if limit == 0 {
+				limit = DefaultMaxConns
+			}
+			if got := srv.Connections(); got < 1 || got > limit {
+				t.Errorf("%d messages used %d connections, want 1..%d", tt.messages, got, limit)
+			}
+		})
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, func(c *Config) { c.RatePerSecond = 50 })
+	start := time.Now()
+	if errs := sendAll(context.Background(), s, 20, 4); len(errs) > 0 {
+		t.Fatalf("%d sends failed, first: %v", len(errs), errs[0])
+	}
+	// 20 messages at 50/s with a burst of 1: 19 intervals of 20ms.
+	if elapsed := time.Since(start); elapsed < 360*time.Millisecond {
+		t.Errorf("20 messages at 50/s took %s, want at least 360ms", elapsed)
+	}
+}
+
+func TestRateLimitBeyondDeadline(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, func(c *Config) { c.RatePerSecond = 0.5 })
+	if _, err := s.Send(context.Background(), testEmail()); err != nil {
+		t.Fatalf("first Send: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := s.Send(ctx, testEmail())
+	if !errors.Is(err, channel.ErrRateLimited) || channel.IsPermanent(err) {
+		t.Fatalf("second Send within 2s at 0.5/s = %v, want retryable ErrRateLimited", err)
+	}
+	if srv.Count() != 1 {
+		t.Errorf("server accepted %d mails, want 1", srv.Count())
+	}
+}
+
+func TestSendContextCancelled(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Send(ctx, testEmail())
+	if !errors.Is(err, context.Canceled) || channel.IsPermanent(err) {
+		t.Fatalf("Send with a cancelled context = %v, want retryable context.Canceled", err)
+	}
+	if srv.Count() != 0 {
+		t.Errorf("server accepted %d mails, want 0", srv.Count())
+	}
+}
+
+func TestSendCancelWhileWaitingForConnection(t *testing.T) {
+	t.Parallel()
+	stalled := make(chan struct{})
+	srv := smtptest.Start(t, smtptest.WithDelay(func(n int) time.Duration {
+		if n == 1 {
+			close(stalled)
+			return time.Minute // ended by the server's cleanup
+		}
+		return 0
+	}))
+	s := newSender(t, srv, func(c *Config) { c.MaxConns = 1 })
+	go func() { _, _ = s.Send(context.Background(), testEmail()) }() // holds the only connection
+	<-stalled
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := s.Send(ctx, testEmail())
+	if !errors.Is(err, context.DeadlineExceeded) || channel.IsPermanent(err) {
+		t.Fatalf("Send = %v, want retryable context.DeadlineExceeded", err)
+	}
+	if srv.Connections() != 1 {
+		t.Errorf("Connections = %d, want 1 (MaxConns)", srv.Connections())
+	}
+}
+
+func TestSendCancelMidTransaction(t *testing.T) {
+	t.Parallel()
+	stalled := make(chan struct{})
+	srv := smtptest.Start(t, smtptest.WithDelay(func(n int) time.Duration {
+		if n == 1 {
+			close(stalled)
+			return time.Minute
+		}
+		return 0
+	}))
+	s := newSender(t, srv, func(c *Config) { c.Timeout = time.Minute })
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-stalled
+		cancel()
+	}()
+	start := time.Now()
+	_, err := s.Send(ctx, testEmail())
+	if !errors.Is(err, context.Canceled) || channel.IsPermanent(err) {
+		t.Fatalf("Send = %v, want retryable context.Canceled", err)
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("Send returned %s after start, want promptly after cancel", elapsed)
+	}
+	// The interrupted connection is discarded, not reused.
+	if _, err := s.Send(context.Background(), testEmail()); err != nil {
+		t.Fatalf("Send after cancel: %v", err)
+	}
+	if srv.Connections() != 2 {
+		t.Errorf("Connections = %d, want 2", srv.Connections())
+	}
+}
+
+func TestStalePooledConnectionIsReplaced(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, func(c *Config) { c.MaxConns = 2 })
+	if errs := sendAll(context.Background(), s, 4, 2); len(errs) > 0 {
+		t.Fatalf("send: %v", errs[0])
+	}
+	open := srv.OpenConnections()
+	// The server restarts and drops every connection the pool holds.
+	srv.Stop()
+	srv.Restart(t)
+	if _, err := s.Send(context.Background(), testEmail()); err != nil {
+		t.Fatalf("Send over a dead pooled connection = %v, want it replaced transparently", err)
+	}
+	srv.WaitForMails(t, 5, waitMails)
+	if want := open + 1; srv.Connections() != want {
+		t.Errorf("Connections = %d, want %d (the pooled ones plus one new)", srv.Connections(), want)
+	}
+}
+
+func TestIdleConnectionsClosed(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, func(c *Config) { c.IdleTimeout = 50 * time.Millisecond })
+	if _, err := s.Send(context.Background(), testEmail()); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	srv.WaitForOpenConnections(t, 0, 5*time.Second)
+	if _, err := s.Send(context.Background(), testEmail()); err != nil {
+		t.Fatalf("Send after idle close: %v", err)
+	}
+	if srv.Connections() != 2 {
+		t.Errorf("Connections = %d, want 2", srv.Connections())
+	}
+}
+
+func TestClose(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, func(c *Config) { c.MaxConns = 3 })
+	if errs := sendAll(context.Background(), s, 9, 3); len(errs) > 0 {
+		t.Fatalf("send: %v", errs[0])
+	}
+	if srv.OpenConnections() == 0 {
+		t.Fatal("no pooled connections before Close")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	srv.WaitForOpenConnections(t, 0, 5*time.Second)
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	_, err := s.Send(context.Background(), testEmail())
+	if !errors.Is(err, ErrClosed) || channel.IsPermanent(err) {
+		t.Errorf("Send after Close = %v, want retryable ErrClosed", err)
+	}
+}

@@ -1,0 +1,249 @@
+// Package smtp delivers Herold's email over SMTP. A Sender keeps a small
+// pool of connections to one server (MaxConns), reuses each for many
+// messages, limits the message rate, and classifies every failure as
+// retryable or permanent the way channel documents: network errors and 4xx
+// replies retry, 5xx replies to the message's transaction fail it at once
+// with the server's reply recorded.
+//
+// Messages are built by channel.BuildMIME and sent with go-mail's SMTP client
+// (github.com/wneessen/go-mail/smtp), driven directly rather than through
+// go-mail's Client.Send so that the exact reply of every step is at hand:
+// the reply to the end of DATA for Result.Reply, and the code and text of a
+// rejection for channel.Error.
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/herold-dev/herold/internal/channel"
+)
+
+// ErrClosed is returned (wrapped in a retryable *channel.Error) by Send on a
+// closed Sender.
+var ErrClosed = errors.New("smtp sender is closed")
+
+// Sender delivers emails to one SMTP server. It is safe for concurrent use;
+// concurrent Sends share up to MaxConns connections and wait for a free one.
+type Sender struct {
+	cfg       Config
+	logger    *slog.Logger
+	tlsConfig *tls.Config
+	limiter   *rate.Limiter // nil: unlimited
+
+	// slots holds one token per Send using (or dialing) a connection, so at
+	// most MaxConns connections exist: each is either idle or held by the
+	// Send that holds a token, and a Send returns its connection to idle
+	// before giving the token back.
+	slots chan struct{}
+
+	mu     sync.Mutex
+	idle   []*conn // most recently used last
+	closed bool
+
+	done chan struct{} // closed by Close
+	wg   sync.WaitGroup
+}
+
+var _ channel.Sender = (*Sender)(nil)
+
+// New validates cfg, fills in defaults and returns a Sender. It does not
+// connect; the first Send does. logger may be nil.
+func New(cfg Config, logger *slog.Logger) (*Sender, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("smtp config: %w", err)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Sender{
+		cfg:    cfg,
+		logger: logger.With("component", "smtp", "server", fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)),
+		tlsConfig: &tls.Config{
+			ServerName:         cfg.Host,
+			InsecureSkipVerify: cfg.InsecureSkipVerify, //nolint:gosec // explicit opt-in for test servers
+			MinVersion:         tls.VersionTLS12,
+		},
+		slots: make(chan struct{}, cfg.MaxConns),
+		done:  make(chan struct{}),
+	}
+	if cfg.RatePerSecond > 0 {
+		s.limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSecond), 1)
+	}
+	s.wg.Add(1)
+	go s.reapIdle()
+	return s, nil
+}
+
+// Send delivers e and returns the server's reply to the end of DATA. Errors
+// are *channel.Error; invalid messages fail permanently before anything is
+// sent. Send waits for a free connection and the rate limit, honouring ctx;
+// when the rate limit would outlast ctx's deadline the error wraps
+// channel.ErrRateLimited.
+//
+// A pooled connection that turns out to be dead at MAIL FROM (the server
+// timed it out or restarted) is replaced without surfacing an error, since
+// nothing of the message was sent on it.
+func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, error) {
+	data, err := channel.BuildMIME(e)
+	if err != nil {
+		return channel.Result{}, err
+	}
+	from, rcpts := channel.Envelope(e)
+
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return channel.Result{}, &channel.Error{Err: fmt.Errorf("wait for a connection: %w", ctx.Err())}
+	case <-s.done:
+		return channel.Result{}, &channel.Error{Err: ErrClosed}
+	}
+	defer func() { <-s.slots }()
+	// select picks at random among ready cases, so check again.
+	select {
+	case <-s.done:
+		return channel.Result{}, &channel.Error{Err: ErrClosed}
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return channel.Result{}, &channel.Error{Err: fmt.Errorf("wait for a connection: %w", err)}
+	}
+
+	if s.limiter != nil {
+		if err := s.limiter.Wait(ctx); err != nil {
+			if ctx.Err() == nil { // the wait would outlast ctx's deadline
+				err = fmt.Errorf("%w: %w", channel.ErrRateLimited, err)
+			}
+			return channel.Result{}, &channel.Error{Err: fmt.Errorf("wait for rate limit: %w", err)}
+		}
+	}
+
+	for {
+		c, reused, cerr := s.get(ctx)
+		if cerr != nil {
+			s.logger.Debug("connect failed", "err", cerr)
+			return channel.Result{}, cerr
+		}
+		out := c.transact(ctx, from, rcpts, data)
+		if out.reusable {
+			s.put(c)
+		} else {
+			c.abort()
+		}
+		if out.err == nil {
+			return channel.Result{Reply: out.reply}, nil
+		}
+		// Each retry consumes a pooled connection, so this ends: at the
+		// latest a fresh connection is dialed, and its failure is final.
+		if reused && out.deadAtMail && ctx.Err() == nil {
+			s.logger.Debug("pooled connection was dead, reconnecting", "err", out.err)
+			continue
+		}
+		s.logger.Debug("send failed", "message_id", e.MessageID, "permanent", out.err.Permanent, "err", out.err)
+		return channel.Result{}, out.err
+	}
+}
+
+// get returns an idle connection (reused true) or dials a new one.
+func (s *Sender) get(ctx context.Context) (*conn, bool, *channel.Error) {
+	var expired []*conn
+	s.mu.Lock()
+	var c *conn
+	for len(s.idle) > 0 && c == nil {
+		last := s.idle[len(s.idle)-1]
+		s.idle = s.idle[:len(s.idle)-1]
+		if time.Since(last.lastUsed) < s.cfg.IdleTimeout {
+			c = last
+		} else {
+			expired = append(expired, last)
+		}
+	}
+	s.mu.Unlock()
+	for _, e := range expired {
+		e.abort() // no QUIT round trip while a message waits
+	}
+	if c != nil {
+		return c, true, nil
+	}
+	c, cerr := dial(ctx, s.cfg, s.tlsConfig)
+	if cerr != nil {
+		return nil, false, cerr
+	}
+	s.logger.Debug("connected", "tls", s.cfg.TLS)
+	return c, false, nil
+}
+
+// put returns a healthy connection to the pool, or closes it when the
+// Sender is closed.
+func (s *Sender) put(c *conn) {
+	s.mu.Lock()
+	if s.closed || len(s.idle) >= s.cfg.MaxConns {
+		s.mu.Unlock()
+		c.close()
+		return
+	}
+	s.idle = append(s.idle, c)
+	s.mu.Unlock()
+}
+
+// reapIdle closes connections idle for IdleTimeout until Close.
+func (s *Sender) reapIdle() {
+	defer s.wg.Done()
+	ticker := time.NewTicker(max(s.cfg.IdleTimeout/4, 10*time.Millisecond))
+	defer ticker.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-ticker.C:
+		}
+		var expired []*conn
+		s.mu.Lock()
+		keep := s.idle[:0]
+		for _, c := range s.idle {
+			if time.Since(c.lastUsed) >= s.cfg.IdleTimeout {
+				expired = append(expired, c)
+			} else {
+				keep = append(keep, c)
+			}
+		}
+		clear(s.idle[len(keep):])
+		s.idle = keep
+		s.mu.Unlock()
+		for _, c := range expired {
+			c.close()
+		}
+		if len(expired) > 0 {
+			s.logger.Debug("closed idle connections", "count", len(expired))
+		}
+	}
+}
+
+// Close says QUIT on idle connections and closes them. Sends in flight
+// finish and close their connection afterwards; later Sends fail with
+// ErrClosed (retryable). Close is idempotent.
+func (s *Sender) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	idle := s.idle
+	s.idle = nil
+	close(s.done)
+	s.mu.Unlock()
+	s.wg.Wait()
+	for _, c := range idle {
+		c.close()
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+// Package cli is the herold command line: serve, migrate, keys, workspaces
+// and the client commands. Every flag has an environment twin HEROLD_<FLAG>
+// (dashes become underscores), e.g. --addr and HEROLD_ADDR.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// Execute runs the command line and returns the exit code.
+func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "herold: "+describe(err))
+		return 1
+	}
+	return 0
+}
+
+// describe turns validation errors into one line per field.
+func describe(err error) string {
+	var verr *service.ValidationError
+	if errors.As(err, &verr) {
+		lines := make([]string, len(verr.Fields))
+		for i, f := range verr.Fields {
+			lines[i] = "  " + f.String()
+		}
+		return "invalid input:\n" + strings.Join(lines, "\n")
+	}
+	return err.Error()
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "herold",
+		Short:         "Herold: events in, flows decide, templates render, mail goes out",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyEnv(cmd)
+		},
+	}
+	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain())
+	return root
+}
+
+// envName is the environment twin of a flag.
+func envName(flag string) string {
+	return "HEROLD_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment twin.
+func applyEnv(cmd *cobra.Command) error {
+	var errs []error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Changed || f.Name == "help" {
+			return
+		}
+		v, ok := os.LookupEnv(envName(f.Name))
+		if !ok {
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", envName(f.Name), v, err))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// withEnvHelp appends the environment twin to every flag's usage.
+func withEnvHelp(cmd *cobra.Command) *cobra.Command {
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		f.Usage += " [" + envName(f.Name) + "]"
+	})
+	return cmd
+}

@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/herold-dev/herold/client"
+)
+
+// clientFlags are the flags of commands that talk to a running server.
+type clientFlags struct {
+	server string
+	key    string
+}
+
+func (f *clientFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.server, "server", "http://127.0.0.1:8080", "URL of the Herold server")
+	cmd.Flags().StringVar(&f.key, "key", "", "API key (scope ingest or admin)")
+}
+
+func (f *clientFlags) client() (*client.Client, error) {
+	if f.key == "" {
+		return nil, errors.New("no API key: pass --key or set HEROLD_KEY (create one with `herold keys create`)")
+	}
+	return client.New(f.server, f.key), nil
+}
+
+func newEvents() *cobra.Command {
+	cmd := &cobra.Command{Use: "events", Short: "Send events to a running server"}
+	cmd.AddCommand(newEventsSend())
+	return cmd
+}
+
+func newEventsSend() *cobra.Command {
+	var cf clientFlags
+	var ev client.Event
+	var actors, data []string
+	var object, contact, dataJSON string
+	cmd := &cobra.Command{
+		Use:   "send [FILE|-]",
+		Short: "Send one event (from flags, or a JSON file; a JSON array is sent as a batch)",
+		Example: `  herold events send --type job.requested --project messe-koeln --actor promoter=p-17 --data job="Messe Köln"
+  herold events send event.json
+  cat events.json | herold events send -`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				return sendFile(cmd, c, args[0])
+			}
+			if err := eventFromFlags(&ev, actors, data, object, contact, dataJSON); err != nil {
+				return err
+			}
+			res, err := c.SendEvent(cmd.Context(), &ev)
+			if err != nil {
+				return err
+			}
+			printResult(cmd.OutOrStdout(), res)
+			return nil
+		},
+	}
+	cf.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&ev.Type, "type", "", "event type, e.g. job.requested")
+	f.StringVar(&ev.Project, "project", "", "project key")
+	f.StringArrayVar(&actors, "actor", nil, "role=contact-id (repeat)")
+	f.StringVar(&contact, "contact", "", "the contact the event is about")
+	f.StringVar(&object, "object", "", "collection/id of the object the event is about")
+	f.StringArrayVar(&data, "data", nil, "key=value for the event data (repeat; values are strings)")
+	f.StringVar(&dataJSON, "data-json", "", "the event data as a JSON object")
+	f.StringVar(&ev.IdempotencyKey, "idempotency-key", "", "sending the same key again creates nothing")
+	return withEnvHelp(cmd)
+}
+
+func eventFromFlags(ev *client.Event, actors, data []string, object, contact, dataJSON string) error {
+	if ev.Type == "" || ev.Project == "" {
+		return errors.New("--type and --project are required (or pass a JSON file)")
+	}
+	ev.Actors = map[string][]client.Actor{}
+	for _, a := range actors {
+		role, id, ok := strings.Cut(a, "=")
+		if !ok {
+			return fmt.Errorf("--actor %q: use role=contact-id", a)
+		}
+		ev.Actors[role] = append(ev.Actors[role], client.ContactID(id))
+	}
+	if contact != "" {
+		a := client.ContactID(contact)
+		ev.Contact = &a
+	}
+	if object != "" {
+		coll, id, ok := strings.Cut(object, "/")
+		if !ok {
+			return fmt.Errorf("--object %q: use collection/id", object)
+		}
+		ev.Object = &client.ObjectRef{Collection: coll, ID: id}
+	}
+	ev.Data = map[string]any{}
+	if dataJSON != "" {
+		if err := json.Unmarshal([]byte(dataJSON), &ev.Data); err != nil {
+			return fmt.Errorf("--data-json: %w", err)
+		}
+	}
+	for _, d := range data {
+		k, v, ok := strings.Cut(d, "=")
+		if !ok {
+			return fmt.Errorf("--data %q: use key=value", d)
+		}
+		ev.Data[k] = v
+	}
+	return nil
+}
+
+func sendFile(cmd *cobra.Command, c *client.Client, name string) error {
+	var raw []byte
+	var err error
+	if name == "-" {
+		raw, err = io.ReadAll(cmd.InOrStdin())
+	} else {
+		raw, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return err
+	}
+	trimmed := strings.TrimSpace(string(raw))
+	if strings.HasPrefix(trimmed, "[") {
+		var events []json.RawMessage
+		if err := json.Unmarshal(raw, &events); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		var out struct {
+			Results []client.BatchResult `json:"results"`
+		}
+		if err := c.Do(cmd.Context(), "POST", "/v1/events/batch", map[string]any{"events": events}, &out); err != nil {
+			return err
+		}
+		for _, r := range out.Results {
+			if len(r.Errors) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "event %d rejected:\n", r.Index)
+				for _, e := range r.Errors {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %s: %s\n", e.Field, e.Detail)
+				}
+				continue
+			}
+			printResult(cmd.OutOrStdout(), r.EventResult)
+		}
+		return nil
+	}
+	var res client.EventResult
+	if err := c.Do(cmd.Context(), "POST", "/v1/events", json.RawMessage(raw), &res); err != nil {
+		return err
+	}
+	printResult(cmd.OutOrStdout(), &res)
+	return nil
+}
+
+func printResult(w io.Writer, r *client.EventResult) {
+	dup := ""
+	if r.Duplicate {
+		dup = " (duplicate: nothing new was created)"
+	}
+	fmt.Fprintf(w, "event %s accepted%s\n", r.ID, dup)
+	if len(r.Messages) == 0 {
+		fmt.Fprintf(w, "no messages; see why with: herold explain %s\n", r.ID)
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MESSAGE\tSTATUS\tTO\tTEMPLATE\tREASON")
+	for _, m := range r.Messages {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.ID, m.Status, m.To.Email, m.Template, m.Reason)
+	}
+	_ = tw.Flush()
+}
+
+func newExplain() *cobra.Command {
+	var cf clientFlags
+	var lang string
+	cmd := &cobra.Command{
+		Use:     "explain EVENT_ID",
+		Short:   "Explain what an event sent, and why (not)",
+		Example: "  herold explain 019c5a1e-... --lang de",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			ex, err := c.Explain(cmd.Context(), args[0], lang)
+			if err != nil {
+				if client.IsNotFound(err) {
+					return fmt.Errorf("event %s not found in this key's workspace; list events with GET /v1/events", args[0])
+				}
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%s\n\n", ex.Summary)
+			for i, s := range ex.Steps {
+				fmt.Fprintf(w, "%2d. %s\n", i+1, s.Text)
+			}
+			return nil
+		},
+	}
+	cf.add(cmd)
+	cmd.Flags().StringVar(&lang, "lang", "en", "language of the sentences: en or de")
+	return withEnvHelp(cmd)
+}

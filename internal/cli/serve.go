@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/herold-dev/herold/internal/app"
+	"github.com/herold-dev/herold/internal/config"
+)
+
+// addDatabaseFlag adds --database, shared by every command that opens the
+// database.
+func addDatabaseFlag(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "database", config.DefaultDatabase, "SQLite file path (created if missing)")
+}
+
+func newServe() *cobra.Command {
+	var o config.Options
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Herold server (API, delivery, schedules)",
+		Long: `Run the Herold server. On the first start it creates the database, a
+default workspace and prints its first admin API key once. Without an SMTP
+host, mail goes to the capture mailbox and can be read through the API.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.Run(cmd.Context(), o, app.Deps{Stdout: cmd.OutOrStdout()})
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Addr, "addr", config.DefaultAddr, "listen address host:port")
+	addDatabaseFlag(cmd, &o.Database)
+	f.StringVar(&o.BaseURL, "base-url", "", "public URL of this server, for links in mails (default http://ADDR)")
+	f.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&o.BootstrapKey, "bootstrap-key", "", "fix the first admin API key instead of generating one (at least 24 characters)")
+	f.BoolVar(&o.Demo, "demo", false, "load the demo workspace")
+	f.StringVar(&o.SMTP.Host, "smtp-host", "", "SMTP server; empty uses the capture mailbox")
+	f.IntVar(&o.SMTP.Port, "smtp-port", 0, "SMTP port (default 587, 465 for --smtp-tls=tls, 25 for none)")
+	f.StringVar(&o.SMTP.Username, "smtp-username", "", "SMTP user name")
+	f.StringVar(&o.SMTP.Password, "smtp-password", "", "SMTP password")
+	f.StringVar(&o.SMTP.TLS, "smtp-tls", "starttls", "starttls, starttls-optional, tls (implicit) or none")
+	f.BoolVar(&o.SMTP.InsecureSkipVerify, "smtp-insecure-skip-verify", false, "accept any server certificate (testing only)")
+	f.StringVar(&o.SMTP.HELO, "smtp-helo", "", "name announced in HELO/EHLO (default: host name)")
+	f.IntVar(&o.SMTP.MaxConns, "smtp-max-conns", 4, "SMTP connections used in parallel")
+	f.Float64Var(&o.SMTP.RatePerSecond, "smtp-rate", 0, "messages per second at most (0: unlimited)")
+	f.DurationVar(&o.SMTP.Timeout, "smtp-timeout", 0, "dial and command timeout (default 30s)")
+	f.StringVar(&o.MessageIDDomain, "message-id-domain", "", "domain of generated Message-IDs (default: sender's domain)")
+	f.DurationVar(&o.Retry.MaxAge, "retry-max-age", 0, "give up retrying a message after this long (default 24h)")
+	f.DurationVar(&o.Retry.BaseDelay, "retry-base-delay", 0, "first retry delay, doubling per attempt (default 30s)")
+	f.DurationVar(&o.Retry.MaxDelay, "retry-max-delay", 0, "longest retry delay (default 1h)")
+	f.IntVar(&o.Workers, "workers", 20, "deliveries running at once")
+	f.Int64Var(&o.MaxBodyBytes, "max-body-bytes", 1<<20, "largest API request body")
+	f.Int64Var(&o.MaxBulkBodyBytes, "max-bulk-body-bytes", 32<<20, "largest bulk request body")
+	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 0, "how long a graceful stop waits for in-flight work (default 30s)")
+	return withEnvHelp(cmd)
+}
+
+func newMigrate() *cobra.Command {
+	var database string
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Create or update the database schema and exit",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openDB(cmd, database)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			cmd.Printf("database %s is up to date\n", database)
+			return nil
+		},
+	}
+	addDatabaseFlag(cmd, &database)
+	return withEnvHelp(cmd)
+}

@@ -1,0 +1,169 @@
+package condition
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+
+	"github.com/herold-dev/herold/internal/model"
+)
+
+// Errors an evaluation can end with besides a data error; test with
+// errors.Is.
+var (
+	// ErrCostLimit is returned when an evaluation used up its cost budget.
+	ErrCostLimit = errors.New("condition exceeded its cost limit")
+	// ErrTimeout is returned when an evaluation ran out of time.
+	ErrTimeout = errors.New("condition took too long to evaluate")
+)
+
+// Program is a compiled condition. It is immutable and safe for concurrent
+// use.
+type Program struct {
+	env *Env
+	src string
+	prg cel.Program
+
+	// From the checked AST (see analyse): the map roots the expression
+	// reads, the helpers it calls, and what explain reports.
+	roots   []string
+	helpers []string
+	chains  []*chain
+	calls   []*helperCall
+	sites   map[int64]*callSite
+}
+
+// Source returns the expression the program was compiled from.
+func (p *Program) Source() string { return p.src }
+
+// Result is the outcome of one evaluation.
+type Result struct {
+	// Match is the condition's value.
+	Match bool `json:"match"`
+	// Values holds the data the expression referenced, keyed by source
+	// text ("object.status", "days_until(object.expires_on)"), as JSON
+	// values: timestamps as RFC 3339 strings, absent fields as nil, long
+	// strings and lists cut. At most 20 entries; data fields come before
+	// helper results.
+	Values map[string]any `json:"values,omitempty"`
+}
+
+// Eval evaluates the condition against vars, the data model as
+// model.NewData builds it, in the time zone loc (the workspace's or the
+// recipient's; nil: the zone of vars["today"]). The helpers and the
+// variables now and today use the instant vars["now"] and its calendar day
+// in loc.
+//
+// Errors are a non-bool result, a data error (a missing field, a value that
+// is not a date, mismatched types), ErrCostLimit, ErrTimeout, or ctx's
+// error. Result.Values is filled even then, as far as the data goes.
+func (p *Program) Eval(ctx context.Context, vars map[string]any, loc *time.Location) (Result, error) {
+	clk := newClock(vars, loc, p.env.cfg.leapDay)
+	act := p.activation(vars, clk)
+	in, err := cel.FunctionVars(act, clk.functions(p.helpers))
+	if err != nil {
+		return Result{}, fmt.Errorf("prepare condition: %w", err)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, p.env.cfg.timeout, ErrTimeout)
+	defer cancel()
+	out, _, evalErr := p.prg.ContextEval(ctx, in)
+	res := Result{Values: p.explain(act, clk)}
+	if evalErr != nil {
+		return res, p.evalError(evalErr, act)
+	}
+	b, ok := out.(types.Bool)
+	if !ok {
+		return res, fmt.Errorf("condition must be true or false, got %s", typeName(out.Value()))
+	}
+	res.Match = bool(b)
+	return res, nil
+}
+
+// activation holds the roots the program reads, normalized, and the clock.
+func (p *Program) activation(vars map[string]any, clk *clock) map[string]any {
+	act := make(map[string]any, len(p.roots)+2)
+	for _, r := range p.roots {
+		if v, ok := vars[r]; ok && v != nil {
+			act[r], _ = normalize(v, 0)
+		}
+	}
+	if clk.known {
+		act[model.RootNow] = clk.now
+		act[model.RootToday] = clk.today.Time(clk.loc)
+	}
+	return act
+}
+
+// normalize makes numbers uniform, whatever decoded the JSON: whole numbers
+// become int64 (CEL int), others float64 (CEL double). It copies a map or
+// list only when something in it changes, and reports whether it did.
+func normalize(v any, depth int) (any, bool) {
+	if depth > maxDepth {
+		return v, false
+	}
+	switch x := v.(type) {
+	case float64:
+		return normalizeFloat(x)
+	case float32:
+		return normalizeFloat(float64(x))
+	case json.Number:
+		return normalizeNumber(x), true
+	case map[string]any:
+		var out map[string]any
+		for k, val := range x {
+			nv, changed := normalize(val, depth+1)
+			if changed && out == nil {
+				out = maps.Clone(x)
+			}
+			if changed {
+				out[k] = nv
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	case []any:
+		var out []any
+		for i, val := range x {
+			nv, changed := normalize(val, depth+1)
+			if changed && out == nil {
+				out = append([]any(nil), x...)
+			}
+			if changed {
+				out[i] = nv
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	}
+	return v, false
+}
+
+// maxSafeInt is the largest integer a float64 holds exactly.
+const maxSafeInt = 1 << 53
+
+func normalizeFloat(f float64) (any, bool) {
+	if f == math.Trunc(f) && math.Abs(f) <= maxSafeInt {
+		return int64(f), true
+	}
+	return f, false
+}
+
+func normalizeNumber(n json.Number) any {
+	if i, err := n.Int64(); err == nil {
+		return i
+	}
+	if f, err := n.Float64(); err == nil {
+		v, _ := normalizeFloat(f)
+		return v
+	}
+	return n.String()
+}

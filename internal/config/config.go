@@ -1,0 +1,171 @@
+// Package config holds Herold's options with their documented defaults.
+// Every option has a command-line flag and an environment twin
+// (HEROLD_<FLAG>, e.g. --addr and HEROLD_ADDR); cmd/herold maps them here.
+package config
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Options configure a Herold server.
+type Options struct {
+	// Addr is the listen address. Default "127.0.0.1:8080".
+	Addr string
+	// Database is a SQLite file path (default "./herold-data/herold.db") or,
+	// later, a postgres:// URL.
+	Database string
+	// BaseURL is the public URL of the cockpit and API, used in links in
+	// mails (run reports). Default "http://" + Addr.
+	BaseURL string
+	// LogFormat is "text" (default) or "json".
+	LogFormat string
+	// LogLevel is "debug", "info" (default), "warn" or "error".
+	LogLevel string
+	// BootstrapKey fixes the first admin API key (HEROLD_BOOTSTRAP_KEY)
+	// instead of generating one.
+	BootstrapKey string
+	// Demo loads the demo workspace on start.
+	Demo bool
+
+	// SMTP configures outgoing mail. Without a host, the capture mailbox
+	// stores messages instead of sending them.
+	SMTP SMTP
+
+	// MessageIDDomain is the domain part of generated Message-IDs. Default:
+	// the domain of the sender address, or "herold.invalid".
+	MessageIDDomain string
+
+	// Retry governs redelivery of temporarily failed messages.
+	Retry Retry
+
+	// Workers is the number of deliveries that run at once. Default 20.
+	Workers int
+
+	// MaxBodyBytes bounds API request bodies. Default 1 MiB.
+	MaxBodyBytes int64
+	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
+	MaxBulkBodyBytes int64
+
+	// RenderTimeout bounds rendering one message. Default 1s.
+	RenderTimeout time.Duration
+	// RenderMaxBytes bounds each rendered part. Default 1 MiB.
+	RenderMaxBytes int
+
+	// ShutdownTimeout is how long a graceful stop waits for in-flight
+	// deliveries. Default 30s.
+	ShutdownTimeout time.Duration
+}
+
+// SMTP configures the SMTP transport.
+type SMTP struct {
+	// Host of the mail server; empty selects the capture mailbox.
+	Host string
+	// Port default 587 (465 for TLS "tls", 25 for "none").
+	Port int
+	// Username and Password authenticate when Username is set.
+	Username string
+	Password string
+	// TLS is "starttls" (default), "starttls-optional", "tls" (implicit) or
+	// "none".
+	TLS string
+	// InsecureSkipVerify accepts any server certificate (test servers).
+	InsecureSkipVerify bool
+	// HELO is the name announced to the server. Default: the host name.
+	HELO string
+	// MaxConns is the number of connections used in parallel. Default 4.
+	MaxConns int
+	// RatePerSecond limits messages per second; 0 is unlimited.
+	RatePerSecond float64
+	// Timeout bounds dialing and each command. Default 30s.
+	Timeout time.Duration
+}
+
+// Retry governs redelivery after temporary failures (network errors, 4xx).
+type Retry struct {
+	// MaxAge is how long a message is retried before it fails. Default 24h.
+	MaxAge time.Duration
+	// BaseDelay is the first backoff. Default 30s; it doubles per attempt
+	// with ±25% jitter.
+	BaseDelay time.Duration
+	// MaxDelay caps the backoff. Default 1h.
+	MaxDelay time.Duration
+}
+
+// Defaults.
+const (
+	DefaultAddr     = "127.0.0.1:8080"
+	DefaultDatabase = "./herold-data/herold.db"
+)
+
+// WithDefaults returns o with every unset option at its default.
+func (o Options) WithDefaults() Options {
+	o.Addr = cmp.Or(o.Addr, DefaultAddr)
+	o.Database = cmp.Or(o.Database, DefaultDatabase)
+	o.LogFormat = cmp.Or(o.LogFormat, "text")
+	o.LogLevel = cmp.Or(o.LogLevel, "info")
+	o.Workers = cmp.Or(o.Workers, 20)
+	o.MaxBodyBytes = cmp.Or(o.MaxBodyBytes, 1<<20)
+	o.MaxBulkBodyBytes = cmp.Or(o.MaxBulkBodyBytes, 32<<20)
+	o.RenderTimeout = cmp.Or(o.RenderTimeout, time.Second)
+	o.RenderMaxBytes = cmp.Or(o.RenderMaxBytes, 1<<20)
+	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 30*time.Second)
+	o.Retry.MaxAge = cmp.Or(o.Retry.MaxAge, 24*time.Hour)
+	o.Retry.BaseDelay = cmp.Or(o.Retry.BaseDelay, 30*time.Second)
+	o.Retry.MaxDelay = cmp.Or(o.Retry.MaxDelay, time.Hour)
+	o.SMTP.TLS = cmp.Or(o.SMTP.TLS, "starttls")
+	if o.SMTP.Port == 0 {
+		switch o.SMTP.TLS {
+		case "tls":
+			o.SMTP.Port = 465
+		case "none":
+			o.SMTP.Port = 25
+		default:
+			o.SMTP.Port = 587
+		}
+	}
+	o.SMTP.MaxConns = cmp.Or(o.SMTP.MaxConns, 4)
+	o.SMTP.Timeout = cmp.Or(o.SMTP.Timeout, 30*time.Second)
+	return o
+}
+
+// Validate reports every invalid option, naming its flag.
+func (o Options) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: use host:port, e.g. 127.0.0.1:8080", o.Addr))
+	}
+	if o.LogFormat != "text" && o.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: use text or json", o.LogFormat))
+	}
+	switch strings.ToLower(o.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: use debug, info, warn or error", o.LogLevel))
+	}
+	switch o.SMTP.TLS {
+	case "starttls", "starttls-optional", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("--smtp-tls %q: use starttls, starttls-optional, tls or none", o.SMTP.TLS))
+	}
+	if o.SMTP.Port < 1 || o.SMTP.Port > 65535 {
+		errs = append(errs, fmt.Errorf("--smtp-port %d: use 1–65535", o.SMTP.Port))
+	}
+	if o.SMTP.RatePerSecond < 0 {
+		errs = append(errs, errors.New("--smtp-rate must not be negative"))
+	}
+	if o.Workers < 1 || o.Workers > 10000 {
+		errs = append(errs, fmt.Errorf("--workers %d: use 1–10000", o.Workers))
+	}
+	if o.Retry.BaseDelay > o.Retry.MaxDelay {
+		errs = append(errs, errors.New("--retry-base-delay must not exceed --retry-max-delay"))
+	}
+	if o.BootstrapKey != "" && len(o.BootstrapKey) < 24 {
+		errs = append(errs, errors.New("HEROLD_BOOTSTRAP_KEY must have at least 24 characters"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,226 @@
+// Package httpapi is Herold's JSON API under /v1: one route table, one file
+// per resource, problem+json errors, bearer API keys with scopes.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// Config wires a Handler.
+type Config struct {
+	Service *service.Service
+	Logger  *slog.Logger
+	// Ready reports whether the server can take work (for /readyz).
+	Ready func(ctx context.Context) error
+	// MaxBodyBytes bounds ordinary request bodies. Default 1 MiB.
+	MaxBodyBytes int64
+	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
+	MaxBulkBodyBytes int64
+}
+
+// Handler serves the API.
+type Handler struct {
+	svc      *service.Service
+	logger   *slog.Logger
+	ready    func(ctx context.Context) error
+	maxBody  int64
+	maxBulk  int64
+	mux      *http.ServeMux
+	routeTab []route
+}
+
+// handlerFunc is an authenticated handler; p is nil on public routes.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p *service.Principal)
+
+// route is one row of the route table.
+type route struct {
+	method string
+	path   string
+	// scopes are the scopes of which the key needs one; none means public.
+	scopes []model.Scope
+	// bulk selects the larger body limit.
+	bulk   bool
+	handle handlerFunc
+}
+
+var (
+	admin    = []model.Scope{model.ScopeAdmin}
+	sync     = []model.Scope{model.ScopeAdmin, model.ScopeIngest}
+	operator = []model.Scope{model.ScopeOperator}
+)
+
+// routes is the API's route table; the OpenAPI document must describe
+// exactly these (see openapi_test.go).
+func (h *Handler) routes() []route {
+	return []route{
+		{"GET", "/healthz", nil, false, h.healthz},
+		{"GET", "/readyz", nil, false, h.readyz},
+		{"GET", "/v1/openapi.json", nil, false, h.openAPI},
+
+		{"GET", "/v1/workspace", sync, false, h.getWorkspace},
+		{"PUT", "/v1/workspace", admin, false, h.putWorkspace},
+		{"GET", "/v1/workspaces", operator, false, h.listWorkspaces},
+		{"POST", "/v1/workspaces", operator, false, h.createWorkspace},
+
+		{"GET", "/v1/keys", admin, false, h.listKeys},
+		{"POST", "/v1/keys", admin, false, h.createKey},
+		{"DELETE", "/v1/keys/{id}", admin, false, h.revokeKey},
+
+		{"GET", "/v1/templates", admin, false, h.listTemplates},
+		{"GET", "/v1/templates/{key}", admin, false, h.getTemplate},
+		{"PUT", "/v1/templates/{key}", admin, false, h.putTemplate},
+		{"DELETE", "/v1/templates/{key}", admin, false, h.deleteTemplate},
+		{"POST", "/v1/templates/{key}/preview", admin, false, h.previewTemplate},
+
+		{"GET", "/v1/flows", admin, false, h.listFlows},
+		{"GET", "/v1/flows/{key}", admin, false, h.getFlow},
+		{"PUT", "/v1/flows/{key}", admin, false, h.putFlow},
+		{"DELETE", "/v1/flows/{key}", admin, false, h.deleteFlow},
+		{"GET", "/v1/flows/{key}/notifications", admin, false, h.listNotifications},
+		{"POST", "/v1/flows/{key}/notifications", admin, false, h.addNotification},
+		{"GET", "/v1/flows/{key}/notifications/{nkey}", admin, false, h.getNotification},
+		{"PUT", "/v1/flows/{key}/notifications/{nkey}", admin, false, h.putNotification},
+		{"DELETE", "/v1/flows/{key}/notifications/{nkey}", admin, false, h.deleteNotification},
+
+		{"GET", "/v1/projects", admin, false, h.listProjects},
+		{"GET", "/v1/projects/{key}", admin, false, h.getProject},
+		{"PUT", "/v1/projects/{key}", admin, false, h.putProject},
+		{"DELETE", "/v1/projects/{key}", admin, false, h.deleteProject},
+
+		{"GET", "/v1/contacts", sync, false, h.listContacts},
+		{"POST", "/v1/contacts/bulk", sync, true, h.bulkContacts},
+		{"GET", "/v1/contacts/{id}", sync, false, h.getContact},
+		{"PUT", "/v1/contacts/{id}", sync, false, h.putContact},
+		{"DELETE", "/v1/contacts/{id}", sync, false, h.deleteContact},
+
+		{"POST", "/v1/events", sync, false, h.postEvent},
+		{"POST", "/v1/events/batch", sync, true, h.postEventBatch},
+		{"GET", "/v1/events", admin, false, h.listEvents},
+		{"GET", "/v1/events/{id}", sync, false, h.getEvent},
+		{"GET", "/v1/events/{id}/explain", sync, false, h.explainEvent},
+		{"POST", "/v1/explain", sync, false, h.dryRun},
+
+		{"GET", "/v1/messages", admin, false, h.listMessages},
+		{"POST", "/v1/messages", admin, false, h.postMessage},
+		{"GET", "/v1/messages/{id}", admin, false, h.getMessage},
+		{"GET", "/v1/messages/{id}/eml", admin, false, h.getMessageEML},
+		{"POST", "/v1/messages/{id}/approve", sync, false, h.approve},
+		{"POST", "/v1/messages/{id}/decline", sync, false, h.decline},
+		{"GET", "/v1/confirmations", sync, false, h.listConfirmations},
+		{"POST", "/v1/confirmations/approve", sync, false, h.approve},
+		{"POST", "/v1/confirmations/decline", sync, false, h.decline},
+		{"GET", "/v1/mailbox", admin, false, h.listMailbox},
+
+		{"GET", "/v1/objects/{collection}", sync, false, h.listObjects},
+		{"GET", "/v1/objects/{collection}/{id}", sync, false, h.getObject},
+		{"PUT", "/v1/objects/{collection}/{id}", sync, false, h.putObject},
+		{"DELETE", "/v1/objects/{collection}/{id}", sync, false, h.deleteObject},
+	}
+}
+
+// New returns the API handler.
+func New(cfg Config) *Handler {
+	h := &Handler{
+		svc: cfg.Service, logger: cfg.Logger, ready: cfg.Ready,
+		maxBody: cfg.MaxBodyBytes, maxBulk: cfg.MaxBulkBodyBytes, mux: http.NewServeMux(),
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = 1 << 20
+	}
+	if h.maxBulk <= 0 {
+		h.maxBulk = 32 << 20
+	}
+	h.routeTab = h.routes()
+	for _, rt := range h.routeTab {
+		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
+	}
+	h.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, Problem{Type: problemNotFound, Title: "Not found", Status: http.StatusNotFound,
+			Detail: "no API route " + r.Method + " " + r.URL.Path + "; see /v1/openapi.json"})
+	})
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// wrap applies the body limit and authentication of a route.
+func (h *Handler) wrap(rt route) http.Handler {
+	limit := h.maxBody
+	if rt.bulk {
+		limit = h.maxBulk
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			// Refuse early, before reading a byte of an oversized body.
+			h.writeError(w, r, errBodyTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if rt.scopes == nil {
+			rt.handle(w, r, nil)
+			return
+		}
+		p, ok := h.authenticate(w, r, rt.scopes)
+		if ok {
+			rt.handle(w, r, p)
+		}
+	})
+}
+
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, scopes []model.Scope) (*service.Principal, bool) {
+	auth := r.Header.Get("Authorization")
+	token, found := strings.CutPrefix(auth, "Bearer ")
+	if !found {
+		token = ""
+	}
+	p, err := h.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+	if err != nil {
+		if err == service.ErrUnauthenticated {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="herold"`)
+			detail := "send an API key as Authorization: Bearer <key>"
+			if token != "" {
+				detail = "the API key is unknown or revoked; create one with `herold keys create`"
+			}
+			writeProblem(w, Problem{Type: problemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: detail})
+			return nil, false
+		}
+		h.writeError(w, r, err)
+		return nil, false
+	}
+	for _, s := range scopes {
+		if p.Key.Has(s) {
+			return p, true
+		}
+	}
+	names := make([]string, len(scopes))
+	for i, s := range scopes {
+		names[i] = string(s)
+	}
+	writeProblem(w, Problem{Type: problemForbidden, Title: "Forbidden", Status: http.StatusForbidden,
+		Detail: "this API key lacks the scope for this request; it needs one of: " + strings.Join(names, ", ")})
+	return nil, false
+}
+
+func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request, _ *service.Principal) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request, _ *service.Principal) {
+	if h.ready != nil {
+		if err := h.ready(r.Context()); err != nil {
+			writeProblem(w, Problem{Type: "about:blank", Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// workspaceInput is the body of PUT /v1/workspace and POST /v1/workspaces.
+type workspaceInput struct {
+	Key                     string       `json:"key"`
+	Name                    string       `json:"name"`
+	DefaultLocale           string       `json:"default_locale"`
+	Timezone                string       `json:"timezone"`
+	Sender                  model.Sender `json:"sender"`
+	RetentionDays           int          `json:"retention_days"`
+	ConfirmationExpiryHours int          `json:"confirmation_expiry_hours"`
+}
+
+func (in workspaceInput) settings() service.WorkspaceSettings {
+	return service.WorkspaceSettings{Name: in.Name, DefaultLocale: in.DefaultLocale, Timezone: in.Timezone,
+		Sender: in.Sender, RetentionDays: in.RetentionDays, ConfirmationExpiryHours: in.ConfirmationExpiryHours}
+}
+
+func (h *Handler) getWorkspace(w http.ResponseWriter, _ *http.Request, p *service.Principal) {
+	writeJSON(w, http.StatusOK, p.Workspace)
+}
+
+func (h *Handler) putWorkspace(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var in workspaceInput
+	if err := decode(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := samePathKey("key", in.Key, p.Workspace.Key); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	ws, err := h.svc.WorkspaceUpdate(r.Context(), p.Workspace, in.settings())
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ws)
+}
+
+func (h *Handler) listWorkspaces(w http.ResponseWriter, r *http.Request, _ *service.Principal) {
+	list, err := h.svc.WorkspaceList(r.Context())
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageResponse[*model.Workspace]{Items: list})
+}
+
+// createdKey is a new API key with its secret, shown once.
+type createdKey struct {
+	*model.APIKey
+	Secret string `json:"secret"`
+}
+
+func (h *Handler) createWorkspace(w http.ResponseWriter, r *http.Request, _ *service.Principal) {
+	var in workspaceInput
+	if err := decode(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out, err := h.svc.WorkspaceCreate(r.Context(), service.WorkspaceCreateParams{Key: in.Key, WorkspaceSettings: in.settings()})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		Workspace *model.Workspace `json:"workspace"`
+		Key       createdKey       `json:"api_key"`
+	}{out.Workspace, createdKey{out.Key, out.Secret}})
+}
+
+type keyInput struct {
+	Name   string        `json:"name"`
+	Scopes []model.Scope `json:"scopes"`
+}
+
+func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	keys, err := h.svc.KeyList(r.Context(), p.Workspace)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageResponse[*model.APIKey]{Items: keys})
+}
+
+func (h *Handler) createKey(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var in keyInput
+	if err := decode(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	for _, s := range in.Scopes {
+		if s == model.ScopeOperator && !p.Key.Has(model.ScopeOperator) {
+			h.writeError(w, r, &service.ForbiddenError{Detail: "only a key with the operator scope can create operator keys"})
+			return
+		}
+	}
+	k, secret, err := h.svc.KeyCreate(r.Context(), h.svc.Store(), p.Workspace, service.KeyCreateParams{Name: in.Name, Scopes: in.Scopes})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, createdKey{k, secret})
+}
+
+func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := h.svc.KeyRevoke(r.Context(), p.Workspace, r.PathValue("id")); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,188 @@
+// Package jobs runs Herold's background work on River, over the same
+// database as everything else: delivery jobs are inserted in the transaction
+// that creates their messages, and periodic work (expiring confirmations,
+// the retention purge) runs as River periodic jobs, which River's leader
+// election keeps single across replicas.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// Handler does the work the jobs stand for; the service implements it.
+type Handler interface {
+	// Deliver sends the given messages. An error makes River retry the
+	// job; per-message failures are recorded on the messages instead.
+	Deliver(ctx context.Context, workspaceID int64, messageIDs []string) error
+	// ExpireConfirmations expires unanswered confirmations.
+	ExpireConfirmations(ctx context.Context) error
+	// Purge deletes events and messages past their retention.
+	Purge(ctx context.Context) error
+}
+
+// Config tunes the job system.
+type Config struct {
+	// Workers is the number of jobs run at once. Default 20.
+	Workers int
+	// FetchCooldown and FetchPollInterval tune how fast new jobs are
+	// picked up (SQLite has no LISTEN/NOTIFY, so workers poll). Defaults
+	// 10 ms and 100 ms.
+	FetchCooldown     time.Duration
+	FetchPollInterval time.Duration
+	// ExpireEvery and PurgeEvery schedule the periodic jobs. Defaults 1 min
+	// and 1 h.
+	ExpireEvery time.Duration
+	PurgeEvery  time.Duration
+	// RescueAfter is how long a job may run before River assumes its
+	// worker died and runs it again. Default 10 min.
+	RescueAfter time.Duration
+	// InsertOnly builds a client that queues jobs but never works them
+	// (tests of crash safety).
+	InsertOnly bool
+	Logger     *slog.Logger
+}
+
+// Jobs is the River client with Herold's workers.
+type Jobs struct {
+	client  *river.Client[*sql.Tx]
+	handler *handlerRef
+	insert  bool
+	logger  *slog.Logger
+}
+
+// handlerRef lets the workers be registered before the handler exists (the
+// service needs the queue to be built).
+type handlerRef struct{ h Handler }
+
+func (r *handlerRef) get() (Handler, error) {
+	if r.h == nil {
+		return nil, errors.New("jobs: no handler set")
+	}
+	return r.h, nil
+}
+
+// MigrateSQLite creates or updates River's tables in a SQLite database.
+func MigrateSQLite(ctx context.Context, db *sql.DB) error {
+	m, err := rivermigrate.New(riversqlite.New(db), nil)
+	if err != nil {
+		return fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate river tables: %w", err)
+	}
+	return nil
+}
+
+// NewSQLite builds the job system on a SQLite database.
+func NewSQLite(db *sql.DB, cfg Config) (*Jobs, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	ref := &handlerRef{}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &deliverWorker{ref: ref})
+	river.AddWorker(workers, &expireWorker{ref: ref})
+	river.AddWorker(workers, &purgeWorker{ref: ref})
+	rc := &river.Config{
+		Workers:              workers,
+		Logger:               cfg.Logger,
+		JobTimeout:           5 * time.Minute,
+		RescueStuckJobsAfter: orDuration(cfg.RescueAfter, 10*time.Minute),
+		FetchCooldown:        orDuration(cfg.FetchCooldown, 10*time.Millisecond),
+		FetchPollInterval:    orDuration(cfg.FetchPollInterval, 100*time.Millisecond),
+	}
+	if !cfg.InsertOnly {
+		n := cfg.Workers
+		if n <= 0 {
+			n = 20
+		}
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		rc.PeriodicJobs = []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(orDuration(cfg.ExpireEvery, time.Minute)),
+				func() (river.JobArgs, *river.InsertOpts) { return ExpireArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "expire_confirmations", RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(orDuration(cfg.PurgeEvery, time.Hour)),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "purge", RunOnStart: true}),
+		}
+	}
+	client, err := river.NewClient(riversqlite.New(db), rc)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &Jobs{client: client, handler: ref, insert: cfg.InsertOnly, logger: cfg.Logger}, nil
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// SetHandler sets who does the work; call it before Start.
+func (j *Jobs) SetHandler(h Handler) { j.handler.h = h }
+
+// Start begins working jobs (no-op for an insert-only client).
+func (j *Jobs) Start(ctx context.Context) error {
+	if j.insert {
+		return nil
+	}
+	if j.handler.h == nil {
+		return errors.New("jobs: start without handler")
+	}
+	return j.client.Start(ctx)
+}
+
+// Stop lets running jobs finish (until ctx ends, then cancels them).
+func (j *Jobs) Stop(ctx context.Context) error {
+	if j.insert {
+		return nil
+	}
+	err := j.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return j.client.StopAndCancel(context.Background())
+	}
+	return err
+}
+
+// StopAbruptly cancels running jobs without waiting (crash simulation in
+// tests): they stay running in the database until River rescues them.
+func (j *Jobs) StopAbruptly() {
+	if j.insert {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = j.client.StopAndCancel(ctx)
+}
+
+// EnqueueDelivery queues the delivery of messages in tx, to run after delay.
+func (j *Jobs) EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int64, messageIDs []string, delay time.Duration) error {
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	sqlTx, ok := tx.Raw().(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("jobs: transaction of type %T is not a SQLite transaction", tx.Raw())
+	}
+	var opts *river.InsertOpts
+	if delay > 0 {
+		opts = &river.InsertOpts{ScheduledAt: time.Now().Add(delay)}
+	}
+	if _, err := j.client.InsertTx(ctx, sqlTx, DeliverArgs{WorkspaceID: workspaceID, MessageIDs: messageIDs}, opts); err != nil {
+		return fmt.Errorf("queue delivery: %w", err)
+	}
+	return nil
+}

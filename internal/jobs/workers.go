@@ -1,0 +1,72 @@
+package jobs
+
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+)
+
+// DeliverArgs deliver a set of messages of one workspace.
+type DeliverArgs struct {
+	WorkspaceID int64    `json:"workspace_id"`
+	MessageIDs  []string `json:"message_ids"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return "herold.deliver" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: delivery retries
+// itself per message, so River retries a failed job only for
+// infrastructure errors (database), a bounded number of times.
+func (DeliverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	ref *handlerRef
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	h, err := w.ref.get()
+	if err != nil {
+		return err
+	}
+	return h.Deliver(ctx, job.Args.WorkspaceID, job.Args.MessageIDs)
+}
+
+// ExpireArgs expire unanswered confirmations (periodic).
+type ExpireArgs struct{}
+
+// Kind implements river.JobArgs.
+func (ExpireArgs) Kind() string { return "herold.expire_confirmations" }
+
+type expireWorker struct {
+	river.WorkerDefaults[ExpireArgs]
+	ref *handlerRef
+}
+
+func (w *expireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error {
+	h, err := w.ref.get()
+	if err != nil {
+		return err
+	}
+	return h.ExpireConfirmations(ctx)
+}
+
+// PurgeArgs purge expired history (periodic).
+type PurgeArgs struct{}
+
+// Kind implements river.JobArgs.
+func (PurgeArgs) Kind() string { return "herold.purge" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[PurgeArgs]
+	ref *handlerRef
+}
+
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
+	h, err := w.ref.get()
+	if err != nil {
+		return err
+	}
+	return h.Purge(ctx)
+}

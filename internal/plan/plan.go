@@ -1,0 +1,299 @@
+package plan
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+)
+
+// Evaluator evaluates a notification's condition against the data model.
+// It must be free of side effects.
+type Evaluator interface {
+	Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (match bool, values map[string]any, err error)
+}
+
+// Input is everything a decision needs. The caller loads it; Plan does no
+// I/O.
+type Input struct {
+	Workspace *model.Workspace
+	Event     *model.Event
+	// Project is nil when the event names an unknown project.
+	Project *model.Project
+	// Flow is the project's flow; nil when it has none or it is missing.
+	Flow *model.Flow
+	// Object is the event's object; nil when there is none or it is
+	// unknown.
+	Object *model.Object
+	// Contacts holds every contact the event, project, object and the
+	// flow's notifications name (see ContactIDs); absent ids are unknown.
+	Contacts map[string]*model.Contact
+	Now      time.Time
+}
+
+// Recipient is one resolved mailbox.
+type Recipient struct {
+	Address model.Address
+	// Contact is nil for literal addresses.
+	Contact *model.Contact
+	// Via says how the recipient was found, e.g. "role:promoter".
+	Via string
+}
+
+// Message is one planned delivery.
+type Message struct {
+	Notification *model.Notification
+	To           Recipient
+	CC, BCC      []Recipient
+	// Status is MsgQueued, MsgAwaitingConfirmation or MsgSuppressed.
+	Status model.MessageStatus
+	// Reason is set when Status is MsgSuppressed.
+	Reason model.SuppressReason
+	// Step is the index of this message's step in Output.Trace, so the
+	// caller can fill in the message id once it has one.
+	Step int
+}
+
+// Output is the decision: the trace and the messages.
+type Output struct {
+	Trace    []model.Step
+	Messages []Message
+	// Data is the data model the conditions saw; templates render with it
+	// plus the recipient.
+	Data map[string]any
+}
+
+// Plan decides what an event sends. It is a pure function of its input.
+func Plan(ctx context.Context, in Input, eval Evaluator) Output {
+	p := &planner{in: in, eval: eval}
+	p.run(ctx)
+	return p.out
+}
+
+type planner struct {
+	in   Input
+	eval Evaluator
+	out  Output
+}
+
+func (p *planner) step(s model.Step) int {
+	p.out.Trace = append(p.out.Trace, s)
+	return len(p.out.Trace) - 1
+}
+
+func (p *planner) run(ctx context.Context) {
+	ev := p.in.Event
+	p.step(model.Step{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}})
+	if p.in.Project == nil {
+		p.step(model.Step{Code: model.StepProjectUnknown, Params: map[string]string{"project": ev.Project}})
+		return
+	}
+	if p.in.Project.Flow == "" {
+		p.step(model.Step{Code: model.StepProjectNoFlow, Params: map[string]string{"project": p.in.Project.Key}})
+		return
+	}
+	f := p.in.Flow
+	if f == nil {
+		p.step(model.Step{Code: model.StepFlowUnknown, Params: map[string]string{"project": p.in.Project.Key, "flow": p.in.Project.Flow}})
+		return
+	}
+	p.step(model.Step{Code: model.StepFlowUsed, Params: map[string]string{"flow": f.Key, "version": strconv.Itoa(f.Version)}})
+	if ev.Object != nil && p.in.Object == nil {
+		p.step(model.Step{Code: model.StepObjectUnknown, Params: map[string]string{"collection": ev.Object.Collection, "id": ev.Object.ID}})
+	}
+	p.out.Data = p.data()
+	matched := 0
+	for i := range f.Notifications {
+		n := &f.Notifications[i]
+		if n.EventType != ev.Type {
+			p.step(model.Step{Code: model.StepNotificationOther, Notification: n.Key, Params: map[string]string{"event_type": n.EventType}})
+			continue
+		}
+		matched++
+		p.notification(ctx, n)
+	}
+	if matched == 0 {
+		types := make([]string, 0, len(f.Notifications))
+		for _, n := range f.Notifications {
+			if !slices.Contains(types, n.EventType) {
+				types = append(types, n.EventType)
+			}
+		}
+		p.step(model.Step{Code: model.StepFlowNoNotification, Params: map[string]string{
+			"flow": f.Key, "event_type": ev.Type, "known": strings.Join(types, ", ")}})
+	}
+}
+
+// data builds the data model conditions and templates see.
+func (p *planner) data() map[string]any {
+	ev := p.in.Event
+	actors := make(map[string][]*model.Contact, len(ev.Actors))
+	for role, ids := range ev.Actors {
+		for _, id := range ids {
+			if c := p.in.Contacts[id]; c != nil {
+				actors[role] = append(actors[role], c)
+			}
+		}
+	}
+	var subject *model.Contact
+	if ev.Contact != "" {
+		subject = p.in.Contacts[ev.Contact]
+	}
+	return model.NewData(model.DataInput{Workspace: p.in.Workspace, Event: ev, Project: p.in.Project,
+		Object: p.in.Object, Contact: subject, Actors: actors, Now: p.in.Now})
+}
+
+func (p *planner) notification(ctx context.Context, n *model.Notification) {
+	if n.Status == model.StatusInactive {
+		p.step(model.Step{Code: model.StepNotificationInactive, Notification: n.Key})
+		return
+	}
+	if n.Condition != "" {
+		match, values, err := p.eval.Eval(ctx, n.Condition, p.out.Data, p.in.Workspace.Location())
+		if err != nil {
+			p.step(model.Step{Code: model.StepConditionError, Notification: n.Key, Values: values,
+				Params: map[string]string{"condition": n.Condition, "error": err.Error()}})
+			return
+		}
+		if !match {
+			p.step(model.Step{Code: model.StepConditionFalse, Notification: n.Key, Values: values,
+				Params: map[string]string{"condition": n.Condition}})
+			return
+		}
+	}
+	p.step(model.Step{Code: model.StepNotificationMatched, Notification: n.Key,
+		Params: map[string]string{"template": n.Template, "status": string(n.Status), "category": n.Category}})
+
+	to := p.resolveAll(n, "to", n.Recipients)
+	if len(to) == 0 {
+		p.step(model.Step{Code: model.StepNoRecipients, Notification: n.Key})
+		return
+	}
+	cc := p.resolveAll(n, "cc", n.CC)
+	bcc := p.resolveAll(n, "bcc", n.BCC)
+	cc = p.deliverable(n, "cc", cc)
+	bcc = p.deliverable(n, "bcc", bcc)
+	for _, r := range to {
+		p.message(n, r, cc, bcc)
+	}
+}
+
+// message plans one delivery to r, or its suppression.
+func (p *planner) message(n *model.Notification, r Recipient, cc, bcc []Recipient) {
+	m := Message{Notification: n, To: r}
+	if reason := p.suppressed(n, r); reason != "" {
+		m.Status, m.Reason = model.MsgSuppressed, reason
+		m.Step = p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
+			Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to"}})
+		p.out.Messages = append(p.out.Messages, m)
+		return
+	}
+	seen := map[string]bool{dedupKey(r): true}
+	m.CC = without(cc, seen)
+	m.BCC = without(bcc, seen)
+	code := model.StepMessageQueued
+	m.Status = model.MsgQueued
+	if n.Status == model.StatusConfirm {
+		code, m.Status = model.StepMessageAwaiting, model.MsgAwaitingConfirmation
+	}
+	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r),
+		Params: map[string]string{"via": r.Via, "cc": labels(m.CC), "bcc": labels(m.BCC)}})
+	p.out.Messages = append(p.out.Messages, m)
+}
+
+// without drops recipients already in seen and adds the rest to it.
+func without(list []Recipient, seen map[string]bool) []Recipient {
+	var out []Recipient
+	for _, r := range list {
+		k := dedupKey(r)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, r)
+	}
+	return out
+}
+
+// deliverable filters CC/BCC recipients that are suppressed, recording why.
+func (p *planner) deliverable(n *model.Notification, field string, list []Recipient) []Recipient {
+	var out []Recipient
+	for _, r := range list {
+		if reason := p.suppressed(n, r); reason != "" {
+			p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
+				Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": field}})
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// suppressed returns why r must not get n, or "".
+func (p *planner) suppressed(n *model.Notification, r Recipient) model.SuppressReason {
+	if r.Address.Email == "" {
+		return model.ReasonNoEmail
+	}
+	if !model.ValidEmail(r.Address.Email) {
+		return model.ReasonInvalidEmail
+	}
+	if r.Contact == nil || n.Category == model.CategoryTransactional {
+		return ""
+	}
+	if r.Contact.OptedOut(n.Category) {
+		return model.ReasonOptedOut
+	}
+	if !r.Contact.HasConsent(n.Category) {
+		return model.ReasonNoConsent
+	}
+	return ""
+}
+
+func label(r Recipient) string {
+	if r.Contact != nil {
+		return r.Contact.ID
+	}
+	return r.Address.Email
+}
+
+func labels(rs []Recipient) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = label(r)
+	}
+	return strings.Join(out, ", ")
+}
+
+// dedupKey identifies a person: by address when there is one (a contact and
+// a literal address for the same mailbox are one person), else by contact.
+func dedupKey(r Recipient) string {
+	if r.Address.Email != "" {
+		return "email:" + strings.ToLower(r.Address.Email)
+	}
+	return "contact:" + r.Address.ContactID
+}
+
+// sortedRoles is used where map order would leak into the trace.
+func sortedRoles(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// PlanManual decides a hand-sent notification: no flow is consulted; the
+// given notification (template, recipients, category) is resolved against the
+// event, its project and object like any other.
+func PlanManual(ctx context.Context, in Input, n *model.Notification, eval Evaluator) Output {
+	p := &planner{in: in, eval: eval}
+	p.step(model.Step{Code: model.StepManual, Notification: n.Key, Params: map[string]string{"template": n.Template}})
+	p.out.Data = p.data()
+	p.notification(ctx, n)
+	return p.out
+}

@@ -1,0 +1,233 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrTimeout is wrapped by the error Render returns when the time limit (or
+// the context's deadline) stopped a render.
+var ErrTimeout = errors.New("render time limit exceeded")
+
+// ErrTooLarge is wrapped by the error Render returns when a part's output,
+// or a value built while rendering, grew beyond the size limit.
+var ErrTooLarge = errors.New("render output limit exceeded")
+
+// errTooDeep stops template calls nested deeper than maxDepth (endless
+// recursion through {{template}}).
+var errTooDeep = errors.New("templates call each other too deeply")
+
+// errInternal marks a panic inside the template engine that Render or
+// Compile recovered from. It should never happen; the fuzz test checks that.
+var errInternal = errors.New("internal error")
+
+// Part names, as used in Problem.Part.
+const (
+	PartSubject = "subject"
+	PartHTML    = "html"
+	PartText    = "text"
+)
+
+// Problem is one mistake in a template, located as precisely as the parser
+// allows.
+type Problem struct {
+	// Part is "subject", "html" or "text".
+	Part string `json:"part"`
+	// Line is 1-based; 0 when unknown.
+	Line int `json:"line,omitempty"`
+	// Column is 1-based and counts characters; 0 when unknown.
+	Column int `json:"column,omitempty"`
+	// Message is English prose for people.
+	Message string `json:"message"`
+}
+
+// String formats the problem as "part:line:column: message", leaving out
+// the parts of the location that are unknown.
+func (p Problem) String() string {
+	switch {
+	case p.Line > 0 && p.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", p.Part, p.Line, p.Column, p.Message)
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", p.Part, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.Part, p.Message)
+}
+
+// Error is returned by Compile and Render for mistakes in a template and
+// for renders stopped by a limit.
+type Error struct {
+	// Problems lists every problem found, in part and line order.
+	Problems []Problem
+	// Cause is what stopped a render: ErrTimeout, ErrTooLarge or a context
+	// error. It is nil for mistakes in the template itself.
+	Cause error
+}
+
+// Error joins the problems as "html:3:12: message; text:1: message".
+func (e *Error) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return "template: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns the cause, so errors.Is(err, ErrTimeout) works.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// position converts a byte offset in src to a 1-based line and a 1-based
+// column counted in characters.
+func position(src string, pos int) (line, col int) {
+	if pos < 0 || pos > len(src) {
+		return 0, 0
+	}
+	before := src[:pos]
+	line = 1 + strings.Count(before, "\n")
+	start := strings.LastIndexByte(before, '\n') + 1
+	return line, 1 + utf8.RuneCountInString(before[start:])
+}
+
+// lineText returns the text of the 1-based line and its byte offset.
+func lineText(src string, line int) (string, int, bool) {
+	off := 0
+	for i := 1; i < line; i++ {
+		nl := strings.IndexByte(src[off:], '\n')
+		if nl < 0 {
+			return "", 0, false
+		}
+		off += nl + 1
+	}
+	text := src[off:]
+	if nl := strings.IndexByte(text, '\n'); nl >= 0 {
+		text = text[:nl]
+	}
+	return text, off, true
+}
+
+var parseErrRE = regexp.MustCompile(`(?s)^template: [^:]*:(\d+): (.*)$`)
+
+// parseProblem turns a text/template/parse error ("template: NAME:LINE:
+// MESSAGE") into a Problem. The parser gives no column; guessColumn finds
+// one when the message quotes a token that occurs exactly once on the line.
+func parseProblem(part, src string, err error) Problem {
+	m := parseErrRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return Problem{Part: part, Message: err.Error()}
+	}
+	line, _ := strconv.Atoi(m[1])
+	msg := strings.TrimPrefix(m[2], "template: ")
+	return Problem{Part: part, Line: line, Column: guessColumn(src, line, msg), Message: "syntax error: " + msg}
+}
+
+// guessColumn returns the column of the first quoted token of msg on the
+// given line, or 0 when the token is absent or ambiguous there.
+func guessColumn(src string, line int, msg string) int {
+	text, _, ok := lineText(src, line)
+	if !ok {
+		return 0
+	}
+	var token string
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		if q, err := strconv.QuotedPrefix(msg[i:]); err == nil {
+			token, _ = strconv.Unquote(q)
+		}
+	} else if i := strings.IndexByte(msg, '<'); i >= 0 {
+		if j := strings.IndexByte(msg[i:], '>'); j > 1 {
+			token = msg[i+1 : i+j]
+		}
+	}
+	if token == "" || strings.Count(text, token) != 1 {
+		return 0
+	}
+	return 1 + utf8.RuneCountInString(text[:strings.Index(text, token)])
+}
+
+var execErrRE = regexp.MustCompile(`(?s)^template: [^:]*:(\d+):(\d+): executing "(.*?)" at <(.*?)>: (.*)$`)
+
+// execProblem turns an execution error into a Problem. text/template
+// formats them as `template: NAME:LINE:COL: executing "TMPL" at <NODE>:
+// MESSAGE`, where COL is a 0-based byte offset within the line.
+func execProblem(part, src string, err error) Problem {
+	msg := err.Error()
+	m := execErrRE.FindStringSubmatch(msg)
+	if m == nil {
+		return Problem{Part: part, Message: strings.TrimPrefix(msg, "template: ")}
+	}
+	p := Problem{Part: part}
+	p.Line, _ = strconv.Atoi(m[1])
+	byteCol, _ := strconv.Atoi(m[2])
+	node, detail := m[4], m[5]
+	if text, off, ok := lineText(src, p.Line); ok && byteCol <= len(text) {
+		_, p.Column = position(src, chainStartAt(src, off+byteCol, node))
+	}
+	if rest, ok := strings.CutPrefix(detail, "error calling "); ok {
+		detail = rest
+		if name, inner, ok := strings.Cut(rest, ": "); ok && strings.HasPrefix(name, "__") {
+			detail = inner
+		}
+	} else {
+		detail = shorten(node, 60) + ": " + detail
+	}
+	p.Message = detail
+	tmpl, _, _ := strings.Cut(m[3], "$htmltemplate") // html/template's copies per context
+	if tmpl != part {
+		p.Message += fmt.Sprintf(" (in template %q)", tmpl)
+	}
+	return p
+}
+
+// chainStartAt moves pos back to the start of a field chain such as
+// ".data.nope", which the parser positions at its last element.
+func chainStartAt(src string, pos int, node string) int {
+	if node == "" || (node[0] != '.' && node[0] != '$') {
+		return pos
+	}
+	for start := pos; start >= 0 && start >= pos-len(node); start-- {
+		if strings.HasPrefix(src[start:], node) {
+			return start
+		}
+	}
+	return pos
+}
+
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+const rangeReentry = "a {{range}} body ends in a different HTML context than it starts (for example an unclosed quote or tag inside the loop)"
+
+// escapeProblem turns an html/template escaping error into a Problem with
+// a message an administrator can act on.
+func escapeProblem(src string, e *htmltemplate.Error) Problem {
+	p := Problem{Part: PartHTML, Line: e.Line, Message: e.Description}
+	if e.Node != nil {
+		p.Line, p.Column = position(src, int(e.Node.Position()))
+	}
+	switch e.ErrorCode {
+	case htmltemplate.ErrEndContext:
+		p.Message = "the HTML ends inside an unfinished tag, attribute, comment, script or style: check for a missing quote or '>'"
+	case htmltemplate.ErrBranchEnd:
+		p.Message = "the branches of an {{if}} or {{with}} end in different HTML contexts (for example one closes a quote or tag and the other does not)"
+		if strings.Contains(e.Description, "range loop re-entry") {
+			p.Message = rangeReentry
+		}
+	case htmltemplate.ErrRangeLoopReentry:
+		p.Message = rangeReentry
+	case htmltemplate.ErrAmbigContext:
+		p.Message = "a placeholder is in an ambiguous place inside a URL (after an {{if}} that may or may not have added a '?'): " + e.Description
+	case htmltemplate.ErrPredefinedEscaper:
+		p.Message = "html and urlquery may only come last in a pipeline in the HTML part (placeholders there are escaped automatically)"
+	case htmltemplate.ErrPartialEscape:
+		p.Message = "a placeholder follows an unfinished backslash escape in a script string"
+	}
+	return p
+}

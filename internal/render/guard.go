@@ -1,0 +1,204 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/template/parse"
+	"time"
+)
+
+// Names of the hidden functions the guard injects into every template. The
+// placeholder check rejects any name starting with "__", so authors cannot
+// call or shadow them.
+const (
+	fnTick  = "__herold_tick"
+	fnEnter = "__herold_enter"
+	fnLeave = "__herold_leave"
+)
+
+const (
+	// checkEvery is how many ticks pass between two looks at the clock and
+	// the context; a tick costs a reflective call anyway, so this keeps the
+	// check cheap while stopping a loop within microseconds of its deadline.
+	checkEvery = 16
+	// maxDepth bounds how deeply {{template}} calls may nest.
+	maxDepth = 100
+)
+
+// state is the per-render state one pooled instance's functions are bound
+// to: the time budget, the size limit, and the recipient's locale, zone and
+// "now". It is reset at the start of every render and used by one goroutine
+// at a time.
+type state struct {
+	ctx      context.Context
+	deadline time.Time
+	maxBytes int
+	calls    int
+	depth    int
+	part     string
+	loc      *time.Location
+	now      time.Time
+	locale   *localeInfo
+}
+
+// reset prepares s for a new render.
+func (s *state) reset(ctx context.Context, opts Options) {
+	s.ctx = ctx
+	s.deadline = time.Now().Add(opts.Limits.Timeout)
+	s.maxBytes = opts.Limits.MaxBytes
+	s.calls, s.depth = 0, 0
+	s.part = ""
+	s.loc = opts.Location
+	s.now = opts.Now
+	s.locale = newLocaleInfo(opts.Locale)
+}
+
+// expire makes every later check fail: used for the compile-time run that
+// only forces html/template to escape.
+func (s *state) expire() {
+	s.ctx = context.Background()
+	s.deadline = time.Time{}
+	s.maxBytes = 0
+	s.loc = time.UTC
+	s.now = time.Unix(0, 0).UTC()
+	s.locale = newLocaleInfo("")
+}
+
+// check reports whether the budget is spent, now.
+func (s *state) check() error {
+	if err := s.ctx.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("%w: %w", ErrTimeout, err)
+		}
+		return err
+	}
+	if !time.Now().Before(s.deadline) {
+		return ErrTimeout
+	}
+	return nil
+}
+
+// tick counts one unit of work and checks the budget every checkEvery
+// ticks. Loops, template calls, output writes and every function that
+// builds strings call it.
+func (s *state) tick() error {
+	s.calls++
+	if s.calls%checkEvery != 0 {
+		return nil
+	}
+	return s.check()
+}
+
+// out checks a string a function built against the size limit and ticks.
+func (s *state) out(v string) (string, error) {
+	if err := s.fits(len(v)); err != nil {
+		return "", err
+	}
+	return v, s.tick()
+}
+
+// fits reports an error when n bytes exceed the size limit. Functions call
+// it before they allocate.
+func (s *state) fits(n int) error {
+	if n > s.maxBytes || n < 0 {
+		return fmt.Errorf("%w: a value of %d bytes is larger than the limit of %d", ErrTooLarge, n, s.maxBytes)
+	}
+	return nil
+}
+
+// hiddenTick is the function behind fnTick.
+func (s *state) hiddenTick() (string, error) { return "", s.tick() }
+
+// hiddenEnter is the function behind fnEnter.
+func (s *state) hiddenEnter() (string, error) {
+	s.depth++
+	if s.depth > maxDepth {
+		return "", fmt.Errorf("%w: more than %d levels (endless recursion?)", errTooDeep, maxDepth)
+	}
+	return "", s.tick()
+}
+
+// hiddenLeave is the function behind fnLeave.
+func (s *state) hiddenLeave() string {
+	s.depth--
+	return ""
+}
+
+// limitWriter collects one part's output and fails with ErrTooLarge as
+// soon as it would exceed max bytes; text/template then stops at once.
+type limitWriter struct {
+	buf strings.Builder
+	max int
+	st  *state
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.buf.Len()+len(p) > w.max {
+		return 0, fmt.Errorf("%w: the output is larger than %d bytes", ErrTooLarge, w.max)
+	}
+	if err := w.st.tick(); err != nil {
+		return 0, err
+	}
+	return w.buf.Write(p)
+}
+
+// guardTrees rewrites parsed trees so that the budget is checked where
+// execution can repeat: every {{range}} body starts with a hidden tick, and
+// every defined template's body is wrapped in enter/leave calls that bound
+// the nesting depth. The hidden actions are variable declarations, which
+// print nothing and which html/template leaves alone whatever the context.
+func guardTrees(trees map[string]*parse.Tree, main string) {
+	for name, t := range trees {
+		if t.Root == nil {
+			continue
+		}
+		guardList(t.Root)
+		if name == main {
+			continue
+		}
+		pos := t.Root.Pos
+		nodes := make([]parse.Node, 0, len(t.Root.Nodes)+2)
+		nodes = append(nodes, hiddenCall(fnEnter, pos, 0))
+		nodes = append(nodes, t.Root.Nodes...)
+		t.Root.Nodes = append(nodes, hiddenCall(fnLeave, pos, 0))
+	}
+}
+
+func guardList(l *parse.ListNode) {
+	if l == nil {
+		return
+	}
+	for _, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.IfNode:
+			guardList(n.List)
+			guardList(n.ElseList)
+		case *parse.WithNode:
+			guardList(n.List)
+			guardList(n.ElseList)
+		case *parse.RangeNode:
+			guardList(n.List)
+			guardList(n.ElseList)
+			tick := hiddenCall(fnTick, n.Pos, n.Line)
+			n.List.Nodes = append([]parse.Node{tick}, n.List.Nodes...)
+		case *parse.ListNode:
+			guardList(n)
+		}
+	}
+}
+
+// hiddenCall builds the action {{$fn := fn}}. Nodes built outside the
+// parser carry no tree; error messages then locate them in the template
+// being executed, at pos.
+func hiddenCall(fn string, pos parse.Pos, line int) *parse.ActionNode {
+	ident := parse.NewIdentifier(fn).SetPos(pos)
+	cmd := &parse.CommandNode{NodeType: parse.NodeCommand, Pos: pos, Args: []parse.Node{ident}}
+	decl := &parse.VariableNode{NodeType: parse.NodeVariable, Pos: pos, Ident: []string{"$" + fn}}
+	pipe := &parse.PipeNode{
+		NodeType: parse.NodePipe, Pos: pos, Line: line,
+		Decl: []*parse.VariableNode{decl}, Cmds: []*parse.CommandNode{cmd},
+	}
+	return &parse.ActionNode{NodeType: parse.NodeAction, Pos: pos, Line: line, Pipe: pipe}
+}

@@ -1,0 +1,368 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"slices"
+	"strings"
+	"sync"
+	"text/template"
+	"text/template/parse"
+	"time"
+	"unicode"
+
+	"github.com/herold-dev/herold/internal/model"
+)
+
+// Defaults and fixed limits.
+const (
+	// DefaultTimeout is the time one message may take to render (all parts).
+	DefaultTimeout = time.Second
+	// DefaultMaxBytes is the output limit per part.
+	DefaultMaxBytes = 1 << 20
+	// MaxSourceBytes is the largest source accepted per part.
+	MaxSourceBytes = 256 << 10
+)
+
+// Limits bound the work one render may do. Zero fields take the defaults.
+type Limits struct {
+	// Timeout bounds the whole render of one message (all parts). Default 1s.
+	Timeout time.Duration
+	// MaxBytes bounds each part's output, and every value built while
+	// rendering. Default 1 MiB.
+	MaxBytes int
+}
+
+// Options are the per-recipient settings of a render.
+type Options struct {
+	// Locale is the recipient's locale ("de", "en", "de-AT", "en-GB"); it
+	// selects month and weekday names and date and number formats. Empty
+	// or unknown: English.
+	Locale string
+	// Location is the recipient's (or the workspace's) time zone; instants
+	// are shown in it and "today" is taken in it. nil means UTC.
+	Location *time.Location
+	// Now is the current time, for days_until, days_since and age. It is
+	// required: the package never reads the clock for template values.
+	Now time.Time
+	// Limits bound the render.
+	Limits Limits
+}
+
+func (o Options) withDefaults() Options {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Limits.Timeout <= 0 {
+		o.Limits.Timeout = DefaultTimeout
+	}
+	if o.Limits.MaxBytes <= 0 {
+		o.Limits.MaxBytes = DefaultMaxBytes
+	}
+	return o
+}
+
+// Output is a rendered message. Subject is one line; Text is derived from
+// HTML (see HTMLToText) when the template has no text part.
+type Output struct {
+	Subject string
+	HTML    string
+	Text    string
+}
+
+// source is one part's source and its parse trees (the main tree is named
+// after the part), rewritten by guardTrees.
+type source struct {
+	name  string
+	src   string
+	trees map[string]*parse.Tree
+}
+
+// Compiled is a validated template, ready to render concurrently.
+type Compiled struct {
+	subject, html, text *source
+	// pool holds instances: template sets whose functions are bound to
+	// their own per-render state. Functions bind when a set is built, and
+	// html/template escapes a set on its first execution, so sets are built
+	// once and reused rather than per render.
+	pool sync.Pool
+}
+
+// instance is one reusable set of executable templates with its state.
+type instance struct {
+	st      *state
+	subject *template.Template
+	text    *template.Template
+	html    *htmltemplate.Template
+}
+
+// Compile validates a template content and prepares it for rendering. It
+// returns an *Error listing every problem found in all parts: missing or
+// oversized parts, line breaks in the subject, syntax errors, unknown
+// functions, placeholders outside the documented data model (see
+// model.DataRoots), and HTML escaping problems.
+func Compile(c model.TemplateContent) (compiled *Compiled, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			compiled, err = nil, &Error{Problems: []Problem{{Message: fmt.Sprintf("internal error: %v", r)}}, Cause: errInternal}
+		}
+	}()
+	var problems []Problem
+	if strings.TrimSpace(c.Subject) == "" {
+		problems = append(problems, Problem{Part: PartSubject, Message: "a subject is required"})
+	}
+	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Text) == "" {
+		problems = append(problems, Problem{Part: PartHTML, Message: "an HTML body or a text body is required"})
+	}
+	if i := strings.IndexAny(c.Subject, "\r\n"); i >= 0 {
+		line, col := position(c.Subject, i)
+		problems = append(problems, Problem{Part: PartSubject, Line: line, Column: col,
+			Message: "the subject must be a single line (mail headers cannot contain line breaks)"})
+	}
+	out := &Compiled{}
+	var ps []Problem
+	out.subject, ps = parsePart(PartSubject, c.Subject)
+	problems = append(problems, ps...)
+	out.html, ps = parsePart(PartHTML, c.HTML)
+	problems = append(problems, ps...)
+	out.text, ps = parsePart(PartText, c.Text)
+	problems = append(problems, ps...)
+	// Escaping is checked even when another part has problems, so that
+	// every problem is reported at once.
+	inst, err := out.newInstance()
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := inst.checkEscaping(out.html); !ok {
+		problems = append(problems, p)
+	}
+	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b Problem) int { return partRank[a.Part] - partRank[b.Part] })
+		return nil, &Error{Problems: problems}
+	}
+	out.pool.Put(inst)
+	return out, nil
+}
+
+var partRank = map[string]int{PartSubject: 0, PartHTML: 1, PartText: 2}
+
+// parsePart parses and checks one part; an empty part gives nil.
+func parsePart(name, src string) (*source, []Problem) {
+	if strings.TrimSpace(src) == "" {
+		return nil, nil
+	}
+	if len(src) > MaxSourceBytes {
+		return nil, []Problem{{Part: name, Message: fmt.Sprintf("the %s is larger than %d KiB", name, MaxSourceBytes>>10)}}
+	}
+	t := parse.New(name)
+	t.Mode = parse.SkipFuncCheck
+	trees := map[string]*parse.Tree{}
+	if _, err := t.Parse(src, "", "", trees); err != nil {
+		return nil, []Problem{parseProblem(name, src, err)}
+	}
+	if trees[name] == nil { // only {{define}}s: the main template is empty
+		trees[name] = t
+	}
+	if ps := checkTrees(name, src, trees); len(ps) > 0 {
+		return nil, ps
+	}
+	guardTrees(trees, name)
+	return &source{name: name, src: src, trees: trees}, nil
+}
+
+// newInstance builds a template set for each part, bound to a new state.
+// Text parts share the parse trees, which execution only reads; the HTML
+// part gets copies, because html/template rewrites its trees when escaping.
+func (c *Compiled) newInstance() (*instance, error) {
+	in := &instance{st: &state{}}
+	fm := funcMap(in.st)
+	var err error
+	if in.subject, err = buildText(c.subject, fm); err != nil {
+		return nil, err
+	}
+	if in.text, err = buildText(c.text, fm); err != nil {
+		return nil, err
+	}
+	if in.html, err = buildHTML(c.html, fm); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func buildText(s *source, fm map[string]any) (*template.Template, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t := template.New(s.name).Option("missingkey=error").Funcs(fm)
+	for name, tree := range s.trees {
+		if _, err := t.AddParseTree(name, tree); err != nil {
+			return nil, fmt.Errorf("build %s template: %w", s.name, err)
+		}
+	}
+	return t, nil
+}
+
+func buildHTML(s *source, fm map[string]any) (*htmltemplate.Template, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t := htmltemplate.New(s.name).Option("missingkey=error").Funcs(fm)
+	for name, tree := range s.trees {
+		if _, err := t.AddParseTree(name, tree.Copy()); err != nil {
+			return nil, fmt.Errorf("build html template: %w", err)
+		}
+	}
+	// AddParseTree registers the main template as a new value; the one
+	// New returned stays without a tree.
+	return t.Lookup(s.name), nil
+}
+
+// checkEscaping forces html/template to escape now rather than on the
+// first send: it executes once with an expired budget and no data, and
+// reports escaping errors, ignoring the execution errors that follow.
+func (in *instance) checkEscaping(src *source) (Problem, bool) {
+	if in.html == nil {
+		return Problem{}, true
+	}
+	in.st.expire()
+	w := &limitWriter{max: 0, st: in.st}
+	err := in.html.Execute(w, nil)
+	var escErr *htmltemplate.Error
+	if errors.As(err, &escErr) {
+		return escapeProblem(src.src, escErr), false
+	}
+	return Problem{}, true
+}
+
+func (c *Compiled) get() (*instance, error) {
+	if in, ok := c.pool.Get().(*instance); ok {
+		return in, nil
+	}
+	return c.newInstance()
+}
+
+// Render renders the message for one recipient. data is the data model
+// (model.NewData, model.WithRecipient). A mistake found only now (a
+// missing key, a function error) is returned as an *Error locating it; a
+// render stopped by a limit returns an *Error wrapping ErrTimeout or
+// ErrTooLarge. Render is safe for concurrent use.
+func (c *Compiled) Render(ctx context.Context, data map[string]any, opts Options) (out Output, err error) {
+	if opts.Now.IsZero() {
+		return Output{}, errors.New("render: Options.Now is required")
+	}
+	if err := ctx.Err(); err != nil {
+		return Output{}, fmt.Errorf("render: %w", err)
+	}
+	opts = opts.withDefaults()
+	in, err := c.get()
+	if err != nil {
+		return Output{}, err
+	}
+	in.st.reset(ctx, opts)
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = Output{}, &Error{Problems: []Problem{{Part: in.st.part, Message: fmt.Sprintf("internal error: %v", r)}}, Cause: errInternal}
+			return // a panicked instance is not reused
+		}
+		c.pool.Put(in)
+	}()
+	return c.render(in, data, opts)
+}
+
+func (c *Compiled) render(in *instance, data map[string]any, opts Options) (Output, error) {
+	var out Output
+	var problems []Problem
+	type job struct {
+		src  *source
+		exec func(*limitWriter) error
+		dst  *string
+	}
+	jobs := []job{
+		{c.subject, func(w *limitWriter) error { return in.subject.Execute(w, data) }, &out.Subject},
+		{c.html, func(w *limitWriter) error { return in.html.Execute(w, data) }, &out.HTML},
+		{c.text, func(w *limitWriter) error { return in.text.Execute(w, data) }, &out.Text},
+	}
+	for _, j := range jobs {
+		if j.src == nil {
+			continue
+		}
+		in.st.part = j.src.name
+		w := &limitWriter{max: opts.Limits.MaxBytes, st: in.st}
+		err := j.exec(w)
+		if err == nil {
+			*j.dst = w.buf.String()
+			continue
+		}
+		p, cause := problemFor(j.src, err, opts.Limits)
+		problems = append(problems, p)
+		if cause != nil {
+			return Output{}, &Error{Problems: problems, Cause: cause}
+		}
+	}
+	if len(problems) > 0 {
+		return Output{}, &Error{Problems: problems}
+	}
+	// Both can grow the output: invalid UTF-8 in the subject becomes U+FFFD,
+	// and list numbers can be longer than the <li> they replace.
+	out.Subject = headerLine(out.Subject)
+	if len(out.Subject) > opts.Limits.MaxBytes {
+		return Output{}, tooLarge(PartSubject, opts.Limits)
+	}
+	if c.text == nil {
+		out.Text = HTMLToText(out.HTML)
+		if len(out.Text) > opts.Limits.MaxBytes {
+			return Output{}, tooLarge(PartText, opts.Limits)
+		}
+	}
+	return out, nil
+}
+
+func tooLarge(part string, lim Limits) *Error {
+	msg := fmt.Sprintf("the output is larger than the limit of %d bytes", lim.MaxBytes)
+	return &Error{Problems: []Problem{{Part: part, Message: msg}}, Cause: ErrTooLarge}
+}
+
+// problemFor locates an execution error and, for a limit or context error,
+// returns it as the cause.
+func problemFor(s *source, err error, lim Limits) (Problem, error) {
+	p := execProblem(s.name, s.src, err)
+	switch {
+	case errors.Is(err, ErrTimeout):
+		p.Message = fmt.Sprintf("rendering took longer than the limit of %s", lim.Timeout)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return p, fmt.Errorf("%w: %w", ErrTimeout, context.DeadlineExceeded)
+		}
+		return p, ErrTimeout
+	case errors.Is(err, ErrTooLarge):
+		p.Message = tooLarge("", lim).Problems[0].Message
+		return p, ErrTooLarge
+	case errors.Is(err, errTooDeep):
+		return p, errTooDeep
+	case errors.Is(err, context.Canceled):
+		p.Message = "rendering was canceled"
+		return p, context.Canceled
+	}
+	return p, nil
+}
+
+// headerLine makes a rendered subject safe for a mail header: every run of
+// control characters and line or paragraph separators becomes one space,
+// invalid UTF-8 becomes U+FFFD, and the result is trimmed.
+func headerLine(s string) string {
+	var b strings.Builder
+	pending := false
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\u0085' {
+			pending = true
+			continue
+		}
+		if pending {
+			b.WriteByte(' ')
+			pending = false
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String())
+}

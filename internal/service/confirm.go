@@ -1,0 +1,200 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// PendingParams filter the confirmation queue.
+type PendingParams struct {
+	Project string
+	EventID string
+	// OlderThan keeps confirmations waiting at least this long.
+	OlderThan time.Duration
+	PageParams
+}
+
+// PendingList lists messages awaiting confirmation, newest first.
+func (s *Service) PendingList(ctx context.Context, ws *model.Workspace, p PendingParams) (*Page[*model.Message], error) {
+	lp := &store.MessageListParams{WorkspaceID: ws.ID, Project: p.Project, EventID: p.EventID,
+		Statuses: []model.MessageStatus{model.MsgAwaitingConfirmation}}
+	if p.OlderThan > 0 {
+		until := s.now().Add(-p.OlderThan)
+		lp.Until = &until
+	}
+	return s.messagePage(ctx, lp, p.PageParams)
+}
+
+// Decision is the answer to one confirmation.
+type Decision struct {
+	ID      string              `json:"id"`
+	Status  model.MessageStatus `json:"status"`
+	Error   string              `json:"error,omitempty"`
+	Applied bool                `json:"applied"`
+}
+
+// Approve releases messages awaiting confirmation for delivery; actor is who
+// approved (recorded). Messages no longer awaiting confirmation are
+// reported, not changed.
+func (s *Service) Approve(ctx context.Context, ws *model.Workspace, ids []string, actor string) ([]Decision, error) {
+	return s.decide(ctx, ws, ids, actor, true)
+}
+
+// Decline drops messages awaiting confirmation; they are never delivered.
+func (s *Service) Decline(ctx context.Context, ws *model.Workspace, ids []string, actor string) ([]Decision, error) {
+	return s.decide(ctx, ws, ids, actor, false)
+}
+
+func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string, actor string, approve bool) ([]Decision, error) {
+	if len(ids) == 0 {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "ids", Code: CodeRequired, Detail: "name at least one message"}}}
+	}
+	if len(ids) > MaxPageSize {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "ids", Code: CodeTooLong, Detail: fmt.Sprintf("at most %d messages at once", MaxPageSize)}}}
+	}
+	var out []Decision
+	var approved []string
+	now := s.now()
+	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		out, approved = make([]Decision, 0, len(ids)), nil
+		for _, id := range ids {
+			d, err := s.decideOne(ctx, tx, ws, id, actor, approve, now)
+			if err != nil {
+				return err
+			}
+			if d.Applied && approve {
+				approved = append(approved, id)
+			}
+			out = append(out, d)
+		}
+		if approve {
+			return s.queue.EnqueueDelivery(ctx, tx, ws.ID, approved, 0)
+		}
+		n := 0
+		for _, d := range out {
+			if d.Applied {
+				n++
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		return tx.StatsAdd(ctx, []store.StatsDelta{{WorkspaceID: ws.ID, Day: s.day(ws), Status: model.MsgDeclined, N: n}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range out {
+		if d.Applied {
+			s.metrics.Messages.WithLabelValues(string(d.Status)).Inc()
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspace, id, actor string, approve bool, now time.Time) (Decision, error) {
+	m, err := tx.MessageGet(ctx, ws.ID, id)
+	if err != nil {
+		if err = mapNotFound(err, "message %q", id); isNotFound(err) {
+			return Decision{ID: id, Error: err.Error()}, nil
+		}
+		return Decision{}, err
+	}
+	if m.Status != model.MsgAwaitingConfirmation {
+		return Decision{ID: id, Status: m.Status, Error: fmt.Sprintf("the message is %s, not awaiting confirmation", m.Status)}, nil
+	}
+	p := &store.MessageTransitionParams{WorkspaceID: ws.ID, ID: id, From: []model.MessageStatus{model.MsgAwaitingConfirmation}, At: now}
+	if approve {
+		p.To, p.QueuedAt = model.MsgQueued, &now
+		p.Entry = model.MessageEvent{At: now, Status: model.MsgApproved, Actor: actor}
+	} else {
+		p.To = model.MsgDeclined
+		p.Entry = model.MessageEvent{At: now, Status: model.MsgDeclined, Actor: actor}
+	}
+	ok, err := tx.MessageTransition(ctx, p)
+	if err != nil {
+		return Decision{}, fmt.Errorf("record decision: %w", err)
+	}
+	return Decision{ID: id, Status: p.To, Applied: ok}, nil
+}
+
+func isNotFound(err error) bool {
+	_, ok := err.(*NotFoundError)
+	return ok
+}
+
+// ExpireConfirmations expires every confirmation whose deadline passed, in
+// all workspaces (a periodic job).
+func (s *Service) ExpireConfirmations(ctx context.Context) error {
+	for {
+		now := s.now()
+		refs, err := s.store.MessageExpiring(ctx, now, 500)
+		if err != nil {
+			return fmt.Errorf("find expiring confirmations: %w", err)
+		}
+		if len(refs) == 0 {
+			return nil
+		}
+		err = s.store.WithTx(ctx, func(tx store.Tx) error {
+			for _, ref := range refs {
+				ok, err := tx.MessageTransition(ctx, &store.MessageTransitionParams{
+					WorkspaceID: ref.WorkspaceID, ID: ref.ID, From: []model.MessageStatus{model.MsgAwaitingConfirmation},
+					To: model.MsgExpired, Reason: "nobody approved or declined it in time", At: now,
+					Entry: model.MessageEvent{At: now, Status: model.MsgExpired},
+				})
+				if err != nil {
+					return err
+				}
+				if ok {
+					ws, err := tx.WorkspaceGetByID(ctx, ref.WorkspaceID)
+					if err != nil {
+						return err
+					}
+					if err := tx.StatsAdd(ctx, []store.StatsDelta{{WorkspaceID: ws.ID, Day: s.day(ws), Status: model.MsgExpired, N: 1}}); err != nil {
+						return err
+					}
+					s.metrics.Messages.WithLabelValues(string(model.MsgExpired)).Inc()
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("expire confirmations: %w", err)
+		}
+		if len(refs) < 500 {
+			return nil
+		}
+	}
+}
+
+// Purge deletes, in every workspace, events older than its retention whose
+// messages are all final, with their messages and captured copies. Daily
+// counts stay.
+func (s *Service) Purge(ctx context.Context) error {
+	wss, err := s.store.WorkspaceList(ctx)
+	if err != nil {
+		return fmt.Errorf("list workspaces: %w", err)
+	}
+	for _, ws := range wss {
+		before := s.now().Add(-time.Duration(ws.RetentionDays) * 24 * time.Hour)
+		total := 0
+		for {
+			n, err := s.store.EventPurge(ctx, &store.PurgeParams{WorkspaceID: ws.ID, Before: before, Limit: 1000})
+			if err != nil {
+				return fmt.Errorf("purge workspace %s: %w", ws.Key, err)
+			}
+			total += n
+			if n < 1000 {
+				break
+			}
+		}
+		if total > 0 {
+			s.logger.InfoContext(ctx, "purged old events", "workspace", ws.Key, "events", total, "before", before)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,239 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/herold-dev/herold/internal/channel"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// deliverable are the statuses a delivery job acts on. A message still
+// "sending" was in flight when a worker died; it is sent again (with the same
+// Message-ID, so receivers can de-duplicate).
+var deliverable = []model.MessageStatus{model.MsgQueued, model.MsgRetrying, model.MsgSending}
+
+// outcome is the result of one send.
+type outcome struct {
+	msg      *model.Message
+	reply    string
+	err      error
+	raw      []byte // capture mailbox copy
+	duration time.Duration
+}
+
+// Deliver sends the given messages of a workspace and records each outcome:
+// sent with the server's reply, a retry with backoff for temporary failures,
+// or failed at once for permanent ones. It returns an error only when the
+// database fails; River then runs the job again and messages already sent
+// are skipped.
+func (s *Service) Deliver(ctx context.Context, wsID int64, ids []string) error {
+	ws, err := s.store.WorkspaceGetByID(ctx, wsID)
+	if err != nil {
+		return fmt.Errorf("load workspace: %w", err)
+	}
+	msgs, err := s.store.MessageGetMany(ctx, wsID, ids)
+	if err != nil {
+		return fmt.Errorf("load messages: %w", err)
+	}
+	now := s.now()
+	todo, err := s.markSending(ctx, ws, msgs, now)
+	if err != nil || len(todo) == 0 {
+		return err
+	}
+	results := s.sendAll(ctx, todo)
+	return s.store.WithTx(ctx, func(tx store.Tx) error {
+		var deltas []store.StatsDelta
+		for _, o := range results {
+			st, err := s.record(ctx, tx, ws, o)
+			if err != nil {
+				return err
+			}
+			if st == model.MsgSent || st == model.MsgFailed {
+				deltas = append(deltas, store.StatsDelta{WorkspaceID: ws.ID, Day: s.day(ws), Status: st, N: 1})
+			}
+		}
+		return tx.StatsAdd(ctx, deltas)
+	})
+}
+
+func (s *Service) day(ws *model.Workspace) string {
+	return s.now().In(ws.Location()).Format("2006-01-02")
+}
+
+// markSending moves the due messages to "sending" in one transaction and
+// returns them.
+func (s *Service) markSending(ctx context.Context, ws *model.Workspace, msgs []*model.Message, now time.Time) ([]*model.Message, error) {
+	var todo []*model.Message
+	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		for _, m := range msgs {
+			if !isOneOf(m.Status, deliverable) {
+				continue
+			}
+			if m.Status == model.MsgRetrying && m.NextAttemptAt != nil && m.NextAttemptAt.After(now) {
+				continue // its own retry job will come
+			}
+			attempt := m.Attempts + 1
+			ok, err := tx.MessageTransition(ctx, &store.MessageTransitionParams{
+				WorkspaceID: ws.ID, ID: m.ID, From: deliverable, To: model.MsgSending, Reason: m.Reason,
+				Attempts: attempt, LastReply: m.LastReply, At: now,
+				Entry: model.MessageEvent{At: now, Status: model.MsgSending, Attempt: attempt},
+			})
+			if err != nil {
+				return fmt.Errorf("mark sending: %w", err)
+			}
+			if ok {
+				m.Attempts, m.Status = attempt, model.MsgSending
+				todo = append(todo, m)
+			}
+		}
+		return nil
+	})
+	return todo, err
+}
+
+func isOneOf(s model.MessageStatus, list []model.MessageStatus) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// EmailOf builds the e-mail of a message.
+func EmailOf(m *model.Message) *channel.Email {
+	return &channel.Email{
+		MessageID: m.MessageID, From: m.From, ReplyTo: m.ReplyTo,
+		To: []model.Address{m.To}, CC: m.CC, BCC: m.BCC,
+		Subject: m.Subject, HTML: m.HTML, Text: m.Text,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
+		Date:    m.CreatedAt,
+	}
+}
+
+// sendAll sends messages concurrently (bounded) and returns every outcome.
+func (s *Service) sendAll(ctx context.Context, msgs []*model.Message) []outcome {
+	results := make([]outcome, len(msgs))
+	sem := make(chan struct{}, s.sendConc)
+	var wg sync.WaitGroup
+	for i, m := range msgs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = s.sendOne(ctx, m)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+func (s *Service) sendOne(ctx context.Context, m *model.Message) outcome {
+	start := time.Now()
+	e := EmailOf(m)
+	o := outcome{msg: m}
+	if s.sender == nil {
+		o.raw, o.err = channel.BuildMIME(e)
+		o.reply = "stored in the capture mailbox (no SMTP server configured)"
+	} else {
+		var res channel.Result
+		res, o.err = s.sender.Send(ctx, e)
+		o.reply = res.Reply
+	}
+	o.duration = time.Since(start)
+	s.metrics.DeliveryDuration.Observe(o.duration.Seconds())
+	return o
+}
+
+// record stores one outcome and returns the message's new status.
+func (s *Service) record(ctx context.Context, tx store.Tx, ws *model.Workspace, o outcome) (model.MessageStatus, error) {
+	m, now := o.msg, s.now()
+	p := &store.MessageTransitionParams{WorkspaceID: ws.ID, ID: m.ID, From: []model.MessageStatus{model.MsgSending},
+		Attempts: m.Attempts, At: now}
+	switch {
+	case o.err == nil:
+		if o.raw != nil {
+			if err := tx.CaptureInsert(ctx, ws.ID, m.ID, o.raw, now); err != nil {
+				return "", fmt.Errorf("store captured mail: %w", err)
+			}
+		}
+		p.To, p.LastReply, p.SentAt = model.MsgSent, o.reply, &now
+		p.Entry = model.MessageEvent{At: now, Status: model.MsgSent, Attempt: m.Attempts, Detail: o.reply}
+		s.metrics.DeliveryAttempts.WithLabelValues("sent").Inc()
+	case channel.IsPermanent(o.err):
+		reason := failureText(o.err)
+		p.To, p.Reason, p.LastReply = model.MsgFailed, reason, replyOf(o.err)
+		p.Entry = model.MessageEvent{At: now, Status: model.MsgFailed, Attempt: m.Attempts, Detail: reason}
+		s.metrics.DeliveryAttempts.WithLabelValues("failed").Inc()
+	default:
+		reason := failureText(o.err)
+		queued := m.CreatedAt
+		if m.QueuedAt != nil {
+			queued = *m.QueuedAt
+		}
+		if now.Sub(queued) >= s.retry.MaxAge {
+			reason = fmt.Sprintf("gave up after %s of retries; last error: %s", s.retry.MaxAge, reason)
+			p.To, p.Reason, p.LastReply = model.MsgFailed, reason, replyOf(o.err)
+			p.Entry = model.MessageEvent{At: now, Status: model.MsgFailed, Attempt: m.Attempts, Detail: reason}
+			s.metrics.DeliveryAttempts.WithLabelValues("failed").Inc()
+			break
+		}
+		delay := s.backoff(m.Attempts)
+		next := now.Add(delay)
+		p.To, p.Reason, p.LastReply, p.NextAttemptAt = model.MsgRetrying, reason, replyOf(o.err), &next
+		p.Entry = model.MessageEvent{At: now, Status: model.MsgRetrying, Attempt: m.Attempts, Detail: reason, NextAttemptAt: &next}
+		s.metrics.DeliveryAttempts.WithLabelValues("retry").Inc()
+		if s.queue == nil {
+			return "", errors.New("no delivery queue configured")
+		}
+		if err := s.queue.EnqueueDelivery(ctx, tx, ws.ID, []string{m.ID}, delay); err != nil {
+			return "", err
+		}
+	}
+	ok, err := tx.MessageTransition(ctx, p)
+	if err != nil {
+		return "", fmt.Errorf("record delivery: %w", err)
+	}
+	if !ok {
+		return "", nil
+	}
+	s.metrics.Messages.WithLabelValues(string(p.To)).Inc()
+	return p.To, nil
+}
+
+// failureText is the reason recorded for a failed attempt: the server's
+// reply when there is one, else the error.
+func failureText(err error) string {
+	var ce *channel.Error
+	if errors.As(err, &ce) && ce.Reply != "" {
+		return ce.Reply
+	}
+	return err.Error()
+}
+
+func replyOf(err error) string {
+	var ce *channel.Error
+	if errors.As(err, &ce) {
+		return ce.Reply
+	}
+	return ""
+}
+
+// backoff is BaseDelay·2^(attempt-1), capped at MaxDelay, with ±25% jitter.
+func (s *Service) backoff(attempt int) time.Duration {
+	d := s.retry.BaseDelay
+	for i := 1; i < attempt && d < s.retry.MaxDelay; i++ {
+		d *= 2
+	}
+	if d > s.retry.MaxDelay {
+		d = s.retry.MaxDelay
+	}
+	jitter := (rand.Float64()*0.5 - 0.25) * float64(d)
+	return d + time.Duration(jitter)
+}

@@ -1,0 +1,96 @@
+package service
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Error codes of FieldError, stable for clients and the cockpit's
+// translations.
+const (
+	CodeRequired       = "required"
+	CodeInvalid        = "invalid"
+	CodeInvalidEmail   = "invalid_email"
+	CodeLineBreak      = "line_break"
+	CodeUnknownRef     = "unknown_reference"
+	CodeDuplicate      = "duplicate"
+	CodeReserved       = "reserved"
+	CodeTemplateSyntax = "template_error"
+	CodeCondition      = "condition_error"
+	CodeUnknownField   = "unknown_field"
+	CodeType           = "wrong_type"
+	CodeMalformed      = "malformed_json"
+	CodeTooLong        = "too_long"
+	CodeMismatch       = "mismatch"
+)
+
+// FieldError names one rejected input.
+type FieldError struct {
+	// Field is the path of the input, e.g. "notifications[0].recipients[1]"
+	// or "locales.de.html". Empty for the body as a whole.
+	Field string `json:"field"`
+	// Code is one of the Code constants.
+	Code string `json:"code"`
+	// Detail says what is wrong and how to fix it.
+	Detail string `json:"detail"`
+	// Line and Column locate template, condition and JSON syntax errors
+	// (1-based; 0 when unknown).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+func (f FieldError) String() string {
+	loc := ""
+	if f.Line > 0 {
+		loc = fmt.Sprintf(" (line %d", f.Line)
+		if f.Column > 0 {
+			loc += fmt.Sprintf(", column %d", f.Column)
+		}
+		loc += ")"
+	}
+	if f.Field == "" {
+		return f.Detail + loc
+	}
+	return f.Field + ": " + f.Detail + loc
+}
+
+// ValidationError is returned when input is rejected; nothing was saved.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.String()
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// NotFoundError is returned when the addressed resource does not exist in
+// the caller's workspace.
+type NotFoundError struct {
+	// What names the resource, e.g. `template "job-request"`.
+	What string
+}
+
+func (e *NotFoundError) Error() string { return e.What + " does not exist" }
+
+// ConflictError is returned when an operation conflicts with existing data,
+// e.g. deleting a template that notifications use.
+type ConflictError struct {
+	Detail string
+}
+
+func (e *ConflictError) Error() string { return e.Detail }
+
+// ForbiddenError is returned when the caller's key lacks a scope.
+type ForbiddenError struct {
+	Detail string
+}
+
+func (e *ForbiddenError) Error() string { return e.Detail }
+
+func notFound(format string, args ...any) error {
+	return &NotFoundError{What: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,79 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/herold-dev/herold/internal/explain"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/plan"
+)
+
+// EventExplanation is an event with the explanation of what it sent.
+type EventExplanation struct {
+	Event    *model.Event
+	Messages []*model.Message
+	*explain.Explanation
+}
+
+// ExplainEvent explains a past event from what was recorded: the planner's
+// trace and the messages' current states.
+func (s *Service) ExplainEvent(ctx context.Context, ws *model.Workspace, id, lang string) (*EventExplanation, error) {
+	ev, err := s.EventGet(ctx, ws, id)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := s.EventMessages(ctx, ws, id)
+	if err != nil {
+		return nil, fmt.Errorf("load messages: %w", err)
+	}
+	// The list omits timelines; explain needs them.
+	for i, m := range msgs {
+		full, err := s.store.MessageGet(ctx, ws.ID, m.ID)
+		if err != nil {
+			return nil, fmt.Errorf("load message %s: %w", m.ID, err)
+		}
+		full.HTML, full.Text = "", ""
+		msgs[i] = full
+	}
+	return &EventExplanation{Event: ev, Messages: msgs,
+		Explanation: s.explainer.Build(ev, msgs, lang, ws.Location())}, nil
+}
+
+// DryRun plans a hypothetical event without storing or sending anything and
+// explains the decision. Inline contacts are used but not saved.
+func (s *Service) DryRun(ctx context.Context, ws *model.Workspace, in *EventInput, lang string) (*EventExplanation, error) {
+	var c checker
+	checkEvent(&c, "", in)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	ev := &model.Event{ID: "", Type: in.Type, Project: in.Project, Object: in.Object, Actors: in.Actors,
+		Contact: in.Contact, Data: in.Data, OccurredAt: in.OccurredAt, ReceivedAt: now, Source: model.SourceAPI}
+	if ev.OccurredAt.IsZero() {
+		ev.OccurredAt = now
+	}
+	if ev.Actors == nil {
+		ev.Actors = map[string][]string{}
+	}
+	if ev.Data == nil {
+		ev.Data = map[string]any{}
+	}
+	sn, err := s.loadSnapshot(ctx, s.store, ws, ev)
+	if err != nil {
+		return nil, err
+	}
+	for _, ct := range in.Contacts {
+		sn.contacts[ct.ID] = ct
+	}
+	out := plan.Plan(ctx, sn.input(ws, ev, now), s.evaluator())
+	msgs := s.materialize(ctx, ws, ev, sn, &out, now)
+	ev.Trace = out.Trace
+	for _, m := range msgs {
+		m.Timeline = nil
+	}
+	ex := s.explainer.Build(ev, nil, lang, ws.Location())
+	ex.Summary = s.explainer.Build(ev, msgs, lang, ws.Location()).Summary
+	return &EventExplanation{Event: ev, Messages: msgs, Explanation: ex}, nil
+}

@@ -1,0 +1,285 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/plan"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// EventInput is an event as a host application (or a schedule) sends it.
+type EventInput struct {
+	Type    string
+	Project string
+	Object  *model.ObjectRef
+	// Actors maps a role to contact ids.
+	Actors map[string][]string
+	// Contact is the contact the event is about (optional).
+	Contact string
+	// Contacts are inline contacts to upsert before planning (those given
+	// in full in actors or contact).
+	Contacts       []*model.Contact
+	Data           map[string]any
+	OccurredAt     time.Time
+	IdempotencyKey string
+	Source         model.EventSource
+}
+
+// IngestResult is the answer for one event.
+type IngestResult struct {
+	Event *model.Event
+	// Duplicate is true when the idempotency key was seen before: Event and
+	// Messages are the first result and nothing new was created.
+	Duplicate bool
+	Messages  []*model.Message
+}
+
+// MaxBatchEvents is the most events one batch request may carry.
+const MaxBatchEvents = 1000
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// checkEvent validates an event; prefix is the field path prefix.
+func checkEvent(c *checker, prefix string, in *EventInput) {
+	f := func(name string) string { return prefix + name }
+	c.name(f("type"), in.Type)
+	c.name(f("project"), in.Project)
+	if in.Object != nil {
+		c.name(f("object.collection"), in.Object.Collection)
+		c.id(f("object.id"), in.Object.ID)
+	}
+	for _, role := range sortedKeys(in.Actors) {
+		if !model.ValidName(role) {
+			c.add(f("actors."+role), CodeInvalid, "%q is not a valid role name: %s", role, model.NameRule())
+		}
+		for i, id := range in.Actors[role] {
+			c.id(fmt.Sprintf("%sactors.%s[%d]", prefix, role, i), id)
+		}
+	}
+	if in.Contact != "" {
+		c.id(f("contact"), in.Contact)
+	}
+	for i, ct := range in.Contacts {
+		ct.Normalize()
+		checkContact(c, fmt.Sprintf("%scontacts[%d].", prefix, i), ct)
+	}
+	if len(in.IdempotencyKey) > 200 || model.HasCRLF(in.IdempotencyKey) {
+		c.add(f("idempotency_key"), CodeInvalid, "use at most 200 characters on one line")
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := keysOf(m)
+	sort.Strings(keys)
+	return keys
+}
+
+// Ingest accepts one event: plans its messages, renders them, stores
+// everything and queues delivery in one transaction.
+func (s *Service) Ingest(ctx context.Context, ws *model.Workspace, in *EventInput) (*IngestResult, error) {
+	var c checker
+	checkEvent(&c, "", in)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	var res *IngestResult
+	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		var err error
+		res, err = s.ingestTx(ctx, tx, ws, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.recordIngest(res)
+	return res, nil
+}
+
+// BatchItem is one event's answer in a batch: a result or its errors.
+type BatchItem struct {
+	Result *IngestResult
+	Errors []FieldError
+}
+
+// IngestBatch accepts many events in one transaction. Invalid events are
+// reported by index and skipped; a database error accepts nothing.
+func (s *Service) IngestBatch(ctx context.Context, ws *model.Workspace, ins []*EventInput) ([]BatchItem, error) {
+	if len(ins) > MaxBatchEvents {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "events", Code: CodeTooLong,
+			Detail: fmt.Sprintf("at most %d events per batch; split it", MaxBatchEvents)}}}
+	}
+	items := make([]BatchItem, len(ins))
+	for i, in := range ins {
+		var c checker
+		checkEvent(&c, fmt.Sprintf("events[%d].", i), in)
+		items[i].Errors = c.errs
+	}
+	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		for i, in := range ins {
+			if len(items[i].Errors) > 0 {
+				continue
+			}
+			res, err := s.ingestTx(ctx, tx, ws, in)
+			if err != nil {
+				return err
+			}
+			items[i].Result = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.Result != nil {
+			s.recordIngest(it.Result)
+		}
+	}
+	return items, nil
+}
+
+func (s *Service) recordIngest(res *IngestResult) {
+	s.metrics.EventsReceived.WithLabelValues(string(res.Event.Source), fmt.Sprint(res.Duplicate)).Inc()
+	if res.Duplicate {
+		return
+	}
+	for _, m := range res.Messages {
+		s.metrics.Messages.WithLabelValues(string(m.Status)).Inc()
+	}
+}
+
+func (s *Service) ingestTx(ctx context.Context, tx store.Tx, ws *model.Workspace, in *EventInput) (*IngestResult, error) {
+	if in.IdempotencyKey != "" {
+		if res, err := s.existing(ctx, tx, ws, in.IdempotencyKey); err == nil || !errors.Is(err, store.ErrNotFound) {
+			return res, err
+		}
+	}
+	now := s.now()
+	if len(in.Contacts) > 0 {
+		for _, ct := range in.Contacts {
+			ct.CreatedAt, ct.UpdatedAt = now, now
+		}
+		if err := tx.ContactUpsertMany(ctx, ws.ID, in.Contacts); err != nil {
+			return nil, fmt.Errorf("save inline contacts: %w", err)
+		}
+	}
+	ev := &model.Event{
+		ID: newID(), Type: in.Type, Project: in.Project, Object: in.Object, Actors: in.Actors,
+		Contact: in.Contact, Data: in.Data, OccurredAt: in.OccurredAt, ReceivedAt: now,
+		IdempotencyKey: in.IdempotencyKey, Source: in.Source,
+	}
+	if ev.OccurredAt.IsZero() {
+		ev.OccurredAt = now
+	}
+	if ev.Source == "" {
+		ev.Source = model.SourceAPI
+	}
+	if ev.Actors == nil {
+		ev.Actors = map[string][]string{}
+	}
+	if ev.Data == nil {
+		ev.Data = map[string]any{}
+	}
+	snap, err := s.loadSnapshot(ctx, tx, ws, ev)
+	if err != nil {
+		return nil, err
+	}
+	out := plan.Plan(ctx, snap.input(ws, ev, now), s.evaluator())
+	msgs := s.materialize(ctx, ws, ev, snap, &out, now)
+	ev.Trace = out.Trace
+	if err := tx.EventInsert(ctx, ws.ID, ev); err != nil {
+		return nil, fmt.Errorf("save event: %w", err)
+	}
+	if err := tx.MessageInsertMany(ctx, ws.ID, msgs); err != nil {
+		return nil, fmt.Errorf("save messages: %w", err)
+	}
+	if err := tx.StatsAdd(ctx, s.statsFor(ws, msgs, now)); err != nil {
+		return nil, fmt.Errorf("count messages: %w", err)
+	}
+	if err := s.enqueue(ctx, tx, ws.ID, msgs); err != nil {
+		return nil, err
+	}
+	return &IngestResult{Event: ev, Messages: msgs}, nil
+}
+
+// existing answers a repeated idempotency key with the first result.
+func (s *Service) existing(ctx context.Context, q store.Queries, ws *model.Workspace, key string) (*IngestResult, error) {
+	ev, err := q.EventGetByIdempotencyKey(ctx, ws.ID, key)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := q.MessageList(ctx, &store.MessageListParams{WorkspaceID: ws.ID, EventID: ev.ID, Limit: 10000})
+	if err != nil {
+		return nil, fmt.Errorf("load messages of event: %w", err)
+	}
+	sort.Slice(msgs, func(i, j int) bool { return msgs[i].ID < msgs[j].ID })
+	return &IngestResult{Event: ev, Duplicate: true, Messages: msgs}, nil
+}
+
+// enqueue queues the delivery of the queued messages among msgs.
+func (s *Service) enqueue(ctx context.Context, tx store.Tx, ws int64, msgs []*model.Message) error {
+	var ids []string
+	for _, m := range msgs {
+		if m.Status == model.MsgQueued {
+			ids = append(ids, m.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if s.queue == nil {
+		return errors.New("no delivery queue configured")
+	}
+	return s.queue.EnqueueDelivery(ctx, tx, ws, ids, 0)
+}
+
+// statsFor counts new messages per status for the dashboard.
+func (s *Service) statsFor(ws *model.Workspace, msgs []*model.Message, now time.Time) []store.StatsDelta {
+	day := now.In(ws.Location()).Format("2006-01-02")
+	counts := map[[2]string]int{}
+	for _, m := range msgs {
+		switch m.Status {
+		case model.MsgSuppressed, model.MsgAwaitingConfirmation, model.MsgFailed:
+			counts[[2]string{string(m.Status), statsReason(m)}]++
+		}
+	}
+	out := make([]store.StatsDelta, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, store.StatsDelta{WorkspaceID: ws.ID, Day: day, Status: model.MessageStatus(k[0]), Reason: k[1], N: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Status+model.MessageStatus(out[i].Reason) < out[j].Status+model.MessageStatus(out[j].Reason)
+	})
+	return out
+}
+
+// statsReason keeps suppression reasons (a short, fixed set) and drops free
+// text.
+func statsReason(m *model.Message) string {
+	if m.Status == model.MsgSuppressed {
+		return m.Reason
+	}
+	return ""
+}
+
+// messageIDHeader builds the stable Message-ID of a message.
+func (s *Service) messageIDHeader(id, from string) string {
+	domain := s.msgDomain
+	if domain == "" {
+		if a, err := model.ParseAddress(from); err == nil {
+			_, domain, _ = strings.Cut(a.Address, "@")
+		}
+	}
+	if domain == "" {
+		domain = "herold.invalid"
+	}
+	return id + "@" + domain
+}

@@ -1,0 +1,194 @@
+// Package service holds Herold's operations as the API, the cockpit and the
+// CLI use them: validate input, enforce references, call the store, plan and
+// queue. Every method takes the caller's workspace; nothing crosses
+// workspaces.
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/herold-dev/herold/internal/channel"
+	"github.com/herold-dev/herold/internal/clock"
+	"github.com/herold-dev/herold/internal/condition"
+	"github.com/herold-dev/herold/internal/explain"
+	"github.com/herold-dev/herold/internal/i18n"
+	"github.com/herold-dev/herold/internal/metrics"
+	"github.com/herold-dev/herold/internal/render"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// Queue queues delivery jobs in the transaction that creates the messages.
+type Queue interface {
+	// EnqueueDelivery queues the delivery of messages to run after delay
+	// (real time: the job system's clock, not the service's).
+	EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int64, messageIDs []string, delay time.Duration) error
+}
+
+// RetryPolicy governs redelivery after temporary failures.
+type RetryPolicy struct {
+	// MaxAge: a message still failing this long after it was queued fails
+	// for good. Default 24h.
+	MaxAge time.Duration
+	// BaseDelay is the first backoff, doubling per attempt. Default 30s.
+	BaseDelay time.Duration
+	// MaxDelay caps the backoff. Default 1h.
+	MaxDelay time.Duration
+}
+
+// Config wires a Service.
+type Config struct {
+	Store  store.Store
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Conditions compiles and evaluates CEL conditions.
+	Conditions *condition.Env
+	// RenderLimits bound template rendering.
+	RenderLimits render.Limits
+	// Queue queues deliveries; required for ingesting events.
+	Queue Queue
+	// Sender delivers mail; nil selects the capture mailbox.
+	Sender channel.Sender
+	// MessageIDDomain is the domain of generated Message-IDs; default the
+	// sender's domain.
+	MessageIDDomain string
+	// Retry governs redelivery.
+	Retry RetryPolicy
+	// SendConcurrency bounds parallel sends within one delivery job.
+	// Default 8.
+	SendConcurrency int
+	// Metrics records what happens; nil records nothing.
+	Metrics *metrics.Metrics
+	// Catalog holds the German and English strings; default the embedded
+	// one.
+	Catalog *i18n.Catalog
+}
+
+// Service implements Herold's operations.
+type Service struct {
+	store      store.Store
+	clock      clock.Clock
+	logger     *slog.Logger
+	conditions *condition.Env
+	limits     render.Limits
+	queue      Queue
+	sender     channel.Sender
+	msgDomain  string
+	retry      RetryPolicy
+	sendConc   int
+	metrics    *metrics.Metrics
+	templates  *compiledCache
+	explainer  *explain.Explainer
+	catalog    *i18n.Catalog
+}
+
+// New returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("service: store is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Conditions == nil {
+		env, err := condition.New()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Conditions = env
+	}
+	if cfg.Retry.MaxAge <= 0 {
+		cfg.Retry.MaxAge = 24 * time.Hour
+	}
+	if cfg.Retry.BaseDelay <= 0 {
+		cfg.Retry.BaseDelay = 30 * time.Second
+	}
+	if cfg.Retry.MaxDelay <= 0 {
+		cfg.Retry.MaxDelay = time.Hour
+	}
+	if cfg.SendConcurrency <= 0 {
+		cfg.SendConcurrency = 8
+	}
+	if cfg.Catalog == nil {
+		cat, err := i18n.New()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Catalog = cat
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.Discard()
+	}
+	return &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger,
+		conditions: cfg.Conditions, limits: cfg.RenderLimits, queue: cfg.Queue, sender: cfg.Sender,
+		msgDomain: cfg.MessageIDDomain, retry: cfg.Retry, sendConc: cfg.SendConcurrency, metrics: cfg.Metrics,
+		templates: &compiledCache{m: map[string]*render.Compiled{}},
+		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog}, nil
+}
+
+// Store returns the underlying store (for the app's wiring and tests).
+func (s *Service) Store() store.Store { return s.store }
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items []T
+	// Next is the cursor of the next page, empty on the last page.
+	Next string
+}
+
+// PageParams ask for one page.
+type PageParams struct {
+	// After is the cursor returned with the previous page.
+	After string
+	// Limit is the page size; 0 means DefaultPageSize.
+	Limit int
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+func (p PageParams) limit() int {
+	switch {
+	case p.Limit <= 0:
+		return DefaultPageSize
+	case p.Limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return p.Limit
+}
+
+// page fetches limit+1 rows to know whether there is a next page.
+func page[T any](ctx context.Context, p PageParams, key func(T) string,
+	list func(ctx context.Context, after string, limit int) ([]T, error),
+) (*Page[T], error) {
+	n := p.limit()
+	items, err := list(ctx, p.After, n+1)
+	if err != nil {
+		return nil, err
+	}
+	out := &Page[T]{Items: items}
+	if len(items) > n {
+		out.Items = items[:n]
+		out.Next = key(items[n-1])
+	}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	return out, nil
+}
+
+// mapNotFound turns store.ErrNotFound into a NotFoundError naming what.
+func mapNotFound(err error, format string, args ...any) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(format, args...)
+	}
+	return err
+}

@@ -1,0 +1,185 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// WorkspaceSettings are the editable fields of a workspace.
+type WorkspaceSettings struct {
+	Name                    string
+	DefaultLocale           string
+	Timezone                string
+	Sender                  model.Sender
+	RetentionDays           int
+	ConfirmationExpiryHours int
+}
+
+func (w *WorkspaceSettings) defaults() {
+	w.DefaultLocale = cmp.Or(w.DefaultLocale, model.DefaultLocale)
+	w.Timezone = cmp.Or(w.Timezone, model.DefaultTimezone)
+	w.RetentionDays = cmp.Or(w.RetentionDays, model.DefaultRetentionDays)
+	w.ConfirmationExpiryHours = cmp.Or(w.ConfirmationExpiryHours, model.DefaultConfirmationExpiryHours)
+}
+
+func (w *WorkspaceSettings) check(c *checker) {
+	c.text("name", w.Name, 200)
+	c.locale("default_locale", w.DefaultLocale)
+	c.timezone("timezone", w.Timezone)
+	c.sender("sender", w.Sender)
+	if w.RetentionDays < 1 || w.RetentionDays > 3650 {
+		c.add("retention_days", CodeInvalid, "must be between 1 and 3650 days")
+	}
+	if w.ConfirmationExpiryHours < 1 || w.ConfirmationExpiryHours > 24*365 {
+		c.add("confirmation_expiry_hours", CodeInvalid, "must be between 1 and 8760 hours")
+	}
+}
+
+// WorkspaceCreateParams describe a new workspace.
+type WorkspaceCreateParams struct {
+	Key string
+	WorkspaceSettings
+	// KeyScopes are the scopes of the first API key; default admin+ingest.
+	KeyScopes []model.Scope
+	// KeySecret fixes the first key; empty generates one.
+	KeySecret string
+}
+
+// WorkspaceCreated is a new workspace with its first key's secret.
+type WorkspaceCreated struct {
+	Workspace *model.Workspace
+	Key       *model.APIKey
+	Secret    string
+}
+
+// WorkspaceCreate creates a workspace and its first API key in one
+// transaction.
+func (s *Service) WorkspaceCreate(ctx context.Context, p WorkspaceCreateParams) (*WorkspaceCreated, error) {
+	var c checker
+	c.name("key", p.Key)
+	p.Name = cmp.Or(p.Name, p.Key)
+	p.defaults()
+	p.check(&c)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	ws := &model.Workspace{
+		Key: p.Key, Name: p.Name, DefaultLocale: p.DefaultLocale, Timezone: p.Timezone, Sender: p.Sender,
+		RetentionDays: p.RetentionDays, ConfirmationExpiryHours: p.ConfirmationExpiryHours,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	scopes := p.KeyScopes
+	if len(scopes) == 0 {
+		scopes = []model.Scope{model.ScopeAdmin, model.ScopeIngest}
+	}
+	out := &WorkspaceCreated{Workspace: ws}
+	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.WorkspaceInsert(ctx, ws); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return &ValidationError{Fields: []FieldError{{Field: "key", Code: CodeDuplicate,
+					Detail: fmt.Sprintf("a workspace %q already exists", p.Key)}}}
+			}
+			return fmt.Errorf("insert workspace: %w", err)
+		}
+		k, secret, err := s.KeyCreate(ctx, tx, ws, KeyCreateParams{Name: "first key", Scopes: scopes, Secret: p.KeySecret})
+		out.Key, out.Secret = k, secret
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// WorkspaceGet returns a workspace by key.
+func (s *Service) WorkspaceGet(ctx context.Context, key string) (*model.Workspace, error) {
+	ws, err := s.store.WorkspaceGetByKey(ctx, key)
+	return ws, mapNotFound(err, "workspace %q", key)
+}
+
+// WorkspaceList lists all workspaces (operators only).
+func (s *Service) WorkspaceList(ctx context.Context) ([]*model.Workspace, error) {
+	list, err := s.store.WorkspaceList(ctx)
+	if list == nil {
+		list = []*model.Workspace{}
+	}
+	return list, err
+}
+
+// WorkspaceUpdate replaces the editable settings of ws.
+func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, p WorkspaceSettings) (*model.Workspace, error) {
+	var c checker
+	p.Name = cmp.Or(p.Name, ws.Name)
+	p.defaults()
+	p.check(&c)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	upd := *ws
+	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
+	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
+	upd.UpdatedAt = s.clock.Now().UTC()
+	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
+		return nil, fmt.Errorf("update workspace: %w", err)
+	}
+	return &upd, nil
+}
+
+// Bootstrapped reports what Bootstrap did.
+type Bootstrapped struct {
+	// Created is true when this start created the default workspace.
+	Created   bool
+	Workspace *model.Workspace
+	// Secret is the first admin key, set only when Created and no fixed
+	// key was given.
+	Secret string
+}
+
+// Bootstrap creates the default workspace with a first key on the first
+// start. A fixed bootstrapKey (HEROLD_BOOTSTRAP_KEY) is used as that key, and
+// is also added to an existing installation when it is not yet known, so that
+// automation can rely on it.
+func (s *Service) Bootstrap(ctx context.Context, bootstrapKey string) (*Bootstrapped, error) {
+	list, err := s.store.WorkspaceList(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list workspaces: %w", err)
+	}
+	allScopes := []model.Scope{model.ScopeAdmin, model.ScopeIngest, model.ScopeOperator}
+	if len(list) == 0 {
+		created, err := s.WorkspaceCreate(ctx, WorkspaceCreateParams{
+			Key:               model.DefaultWorkspaceKey,
+			WorkspaceSettings: WorkspaceSettings{Name: "Default"},
+			KeyScopes:         allScopes, KeySecret: bootstrapKey,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("create default workspace: %w", err)
+		}
+		out := &Bootstrapped{Created: true, Workspace: created.Workspace}
+		if bootstrapKey == "" {
+			out.Secret = created.Secret
+		}
+		return out, nil
+	}
+	ws := list[0]
+	for _, w := range list {
+		if w.Key == model.DefaultWorkspaceKey {
+			ws = w
+		}
+	}
+	if bootstrapKey != "" {
+		if _, err := s.store.APIKeyGetByHash(ctx, hashKey(bootstrapKey)); errors.Is(err, store.ErrNotFound) {
+			if _, _, err := s.KeyCreate(ctx, s.store, ws, KeyCreateParams{Name: "bootstrap key", Scopes: allScopes, Secret: bootstrapKey}); err != nil {
+				return nil, fmt.Errorf("add bootstrap key: %w", err)
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("look up bootstrap key: %w", err)
+		}
+	}
+	return &Bootstrapped{Workspace: ws}, nil
+}

@@ -1,0 +1,85 @@
+-- name: MessageInsert
+INSERT INTO messages (id, workspace_id, event_id, event_type, project_key, flow_key, flow_version,
+                      notification_key, template_key, channel, category, locale, to_contact, to_email,
+                      to_name, cc, bcc, from_addr, reply_to, subject, html, text, message_id_header,
+                      status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
+                      created_at, updated_at, sent_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: MessageEventInsert
+INSERT INTO message_events (message_id, workspace_id, at, status, attempt, actor, detail, next_attempt_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: MessageGet
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages WHERE workspace_id = ? AND id = ?;
+
+-- name: MessageGetMany
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))
+ORDER BY id;
+
+-- name: MessageTimeline
+SELECT at, status, attempt, actor, detail, next_attempt_at
+FROM message_events WHERE message_id = ? AND workspace_id = ? ORDER BY id;
+
+-- name: MessageList
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages
+WHERE workspace_id = ?1
+  AND (?2 = '' OR event_id = ?2)
+  AND (?3 = '' OR to_contact = ?3)
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?5 = '' OR project_key = ?5)
+  AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
+  AND (?7 IS NULL OR created_at >= ?7)
+  AND (?8 IS NULL OR created_at < ?8)
+  AND (?9 = '' OR id < ?9)
+ORDER BY id DESC
+LIMIT ?10;
+
+-- name: MessageTransition
+UPDATE messages
+SET status = ?, reason = ?, attempts = ?, next_attempt_at = ?, last_reply = ?,
+    sent_at = COALESCE(?, sent_at), queued_at = COALESCE(?, queued_at), updated_at = ?
+WHERE workspace_id = ? AND id = ? AND status IN (SELECT value FROM json_each(?));
+
+-- name: MessageExpiring
+SELECT workspace_id, id FROM messages
+WHERE status = 'awaiting_confirmation' AND expires_at < ?
+ORDER BY expires_at LIMIT ?;
+
+-- name: MessageQueueStats
+SELECT COUNT(*), MIN(created_at) FROM messages
+WHERE status IN ('queued', 'sending', 'retrying');
+
+-- name: CaptureInsert
+INSERT INTO captured_mails (message_id, workspace_id, raw, captured_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, captured_at = excluded.captured_at;
+
+-- name: CaptureGet
+SELECT raw FROM captured_mails WHERE workspace_id = ? AND message_id = ?;
+
+-- name: CaptureList
+SELECT c.message_id, m.event_id, c.captured_at, m.from_addr, m.to_email, m.subject, length(c.raw)
+FROM captured_mails c JOIN messages m ON m.id = c.message_id
+WHERE c.workspace_id = ?1 AND (?2 = '' OR c.message_id < ?2)
+ORDER BY c.message_id DESC LIMIT ?3;
+
+-- name: StatsAdd
+INSERT INTO daily_stats (workspace_id, day, status, reason, count) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (workspace_id, day, status, reason) DO UPDATE SET count = count + excluded.count;
+
+-- name: StatsList
+SELECT day, status, reason, count FROM daily_stats
+WHERE workspace_id = ? AND day >= ? AND day <= ?
+ORDER BY day, status, reason;
