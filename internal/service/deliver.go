@@ -75,9 +75,6 @@ func (s *Service) markSending(ctx context.Context, ws *model.Workspace, msgs []*
 			if !isOneOf(m.Status, deliverable) {
 				continue
 			}
-			if m.Status == model.MsgRetrying && m.NextAttemptAt != nil && m.NextAttemptAt.After(now) {
-				continue // its own retry job will come
-			}
 			attempt := m.Attempts + 1
 			ok, err := tx.MessageTransition(ctx, &store.MessageTransitionParams{
 				WorkspaceID: ws.ID, ID: m.ID, From: deliverable, To: model.MsgSending, Reason: m.Reason,
