@@ -143,7 +143,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
 		Queue:        a.jobs, Sender: a.sender, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		Retry:           service.RetryPolicy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
-		SendConcurrency: opts.SMTP.MaxConns * 2,
+		SendConcurrency: opts.SMTP.MaxConns * 2, BaseURL: a.URL,
 	})
 	if err != nil {
 		return err

@@ -64,7 +64,8 @@ func TestHelpers(t *testing.T) {
 		// age, date
 		{name: "age before the birthday", in: "age(contact.birthday) == 45", want: true},
 		{name: "age on the birthday", in: "age(contact.birthday) == 46", now: berlinDay(2026, 5, 17, 0), want: true},
-		{name: "age of a leap-day child", in: "age('2000-02-29') == 25", now: berlinDay(2026, 2, 28, 12), want: true},
+		{name: "age of a leap-day child on 28 February", in: "age('2000-02-29') == 26", now: berlinDay(2026, 2, 28, 12), want: true},
+		{name: "age of a leap-day child the day before", in: "age('2000-02-29') == 25", now: berlinDay(2026, 2, 27, 12), want: true},
 		{name: "date of a German date", in: "date('01.03.2026') == today", want: true},
 		{name: "date of a timestamp", in: "date('2026-03-01T10:00:00Z') == now", want: true},
 		{name: "date compares with now", in: "date(object.due_at) < now", want: true},

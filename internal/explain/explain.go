@@ -104,7 +104,7 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if fl := s.Params["field"]; fl == "cc" || fl == "bcc" {
 			data["field"] = f.cat.T(f.lang, "explain.field."+fl, nil)
 		}
-	case model.StepConditionFalse, model.StepConditionError:
+	case model.StepConditionFalse, model.StepConditionError, model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)
 	case model.StepNotificationMatched:
 		data["status"] = s.Params["status"]

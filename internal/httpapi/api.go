@@ -117,6 +117,15 @@ func (h *Handler) routes() []route {
 		{"POST", "/v1/confirmations/decline", sync, false, h.decline},
 		{"GET", "/v1/mailbox", admin, false, h.listMailbox},
 
+		{"GET", "/v1/schedules", admin, false, h.listSchedules},
+		{"GET", "/v1/schedules/{key}", admin, false, h.getSchedule},
+		{"PUT", "/v1/schedules/{key}", admin, false, h.putSchedule},
+		{"DELETE", "/v1/schedules/{key}", admin, false, h.deleteSchedule},
+		{"POST", "/v1/schedules/{key}/run", admin, false, h.runSchedule},
+		{"POST", "/v1/schedules/{key}/preview", admin, false, h.previewSchedule},
+		{"GET", "/v1/schedules/{key}/runs", admin, false, h.listRuns},
+		{"GET", "/v1/schedules/{key}/runs/{id}", admin, false, h.getRun},
+
 		{"GET", "/v1/objects/{collection}", sync, false, h.listObjects},
 		{"GET", "/v1/objects/{collection}/{id}", sync, false, h.getObject},
 		{"PUT", "/v1/objects/{collection}/{id}", sync, false, h.putObject},

@@ -29,6 +29,10 @@ type Handler interface {
 	ExpireConfirmations(ctx context.Context) error
 	// Purge deletes events and messages past their retention.
 	Purge(ctx context.Context) error
+	// RunDueSchedules queues runs of the schedules whose time has come.
+	RunDueSchedules(ctx context.Context) error
+	// ExecuteRun runs one queued schedule run.
+	ExecuteRun(ctx context.Context, workspaceID int64, runID string) error
 }
 
 // Config tunes the job system.
@@ -40,10 +44,11 @@ type Config struct {
 	// 10 ms and 100 ms.
 	FetchCooldown     time.Duration
 	FetchPollInterval time.Duration
-	// ExpireEvery and PurgeEvery schedule the periodic jobs. Defaults 1 min
-	// and 1 h.
-	ExpireEvery time.Duration
-	PurgeEvery  time.Duration
+	// ExpireEvery, PurgeEvery and ScheduleEvery schedule the periodic
+	// jobs. Defaults 1 min, 1 h and 30 s.
+	ExpireEvery   time.Duration
+	PurgeEvery    time.Duration
+	ScheduleEvery time.Duration
 	// RescueAfter is how long a job may run before River assumes its
 	// worker died and runs it again. Default 10 min.
 	RescueAfter time.Duration
@@ -94,6 +99,8 @@ func NewSQLite(db *sql.DB, cfg Config) (*Jobs, error) {
 	river.AddWorker(workers, &deliverWorker{ref: ref})
 	river.AddWorker(workers, &expireWorker{ref: ref})
 	river.AddWorker(workers, &purgeWorker{ref: ref})
+	river.AddWorker(workers, &dueWorker{ref: ref})
+	river.AddWorker(workers, &runWorker{ref: ref})
 	rc := &river.Config{
 		Workers:              workers,
 		Logger:               cfg.Logger,
@@ -115,6 +122,9 @@ func NewSQLite(db *sql.DB, cfg Config) (*Jobs, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(orDuration(cfg.PurgeEvery, time.Hour)),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "purge", RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(orDuration(cfg.ScheduleEvery, 30*time.Second)),
+				func() (river.JobArgs, *river.InsertOpts) { return DueArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "due_schedules", RunOnStart: true}),
 		}
 	}
 	client, err := river.NewClient(riversqlite.New(db), rc)
@@ -166,6 +176,18 @@ func (j *Jobs) StopAbruptly() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = j.client.StopAndCancel(ctx)
+}
+
+// EnqueueScheduleRun queues a schedule run in tx.
+func (j *Jobs) EnqueueScheduleRun(ctx context.Context, tx store.Tx, workspaceID int64, runID string) error {
+	sqlTx, ok := tx.Raw().(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("jobs: transaction of type %T is not a SQLite transaction", tx.Raw())
+	}
+	if _, err := j.client.InsertTx(ctx, sqlTx, RunArgs{WorkspaceID: workspaceID, RunID: runID}, nil); err != nil {
+		return fmt.Errorf("queue schedule run: %w", err)
+	}
+	return nil
 }
 
 // EnqueueDelivery queues the delivery of messages in tx, to run after delay.

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"time"
 
 	"github.com/riverqueue/river"
 )
@@ -69,4 +70,49 @@ func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 		return err
 	}
 	return h.Purge(ctx)
+}
+
+// DueArgs queue the runs of due schedules (periodic; River's leader
+// enqueues it, so it runs once per slot across replicas).
+type DueArgs struct{}
+
+// Kind implements river.JobArgs.
+func (DueArgs) Kind() string { return "herold.due_schedules" }
+
+type dueWorker struct {
+	river.WorkerDefaults[DueArgs]
+	ref *handlerRef
+}
+
+func (w *dueWorker) Work(ctx context.Context, _ *river.Job[DueArgs]) error {
+	h, err := w.ref.get()
+	if err != nil {
+		return err
+	}
+	return h.RunDueSchedules(ctx)
+}
+
+// RunArgs run one schedule run.
+type RunArgs struct {
+	WorkspaceID int64  `json:"workspace_id"`
+	RunID       string `json:"run_id"`
+}
+
+// Kind implements river.JobArgs.
+func (RunArgs) Kind() string { return "herold.schedule_run" }
+
+type runWorker struct {
+	river.WorkerDefaults[RunArgs]
+	ref *handlerRef
+}
+
+// Timeout lets a run over a million records take its time.
+func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return time.Hour }
+
+func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
+	h, err := w.ref.get()
+	if err != nil {
+		return err
+	}
+	return h.ExecuteRun(ctx, job.Args.WorkspaceID, job.Args.RunID)
 }

@@ -28,6 +28,8 @@ const (
 	StepMessageQueued        StepCode = "message.queued"
 	StepMessageRenderFailed  StepCode = "message.render_failed"
 	StepManual               StepCode = "event.manual"
+	StepScheduled            StepCode = "event.scheduled"
+	StepScheduleExcluded     StepCode = "schedule.excluded"
 )
 
 // Codes derived from a message's timeline when an event is explained.

@@ -117,14 +117,14 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 		c.add(f("channel"), CodeInvalid, "%q is not a channel; use email", n.Channel)
 	}
 	if n.Condition != "" {
-		s.checkCondition(c, f("condition"), n.Condition)
+		checkCondition(c, s.conditions, f("condition"), n.Condition)
 	}
 }
 
-// checkCondition compiles a CEL condition and reports its issues with line
-// and column.
-func (s *Service) checkCondition(c *checker, field, expr string) {
-	_, err := s.conditions.Compile(expr)
+// checkCondition compiles a CEL condition in env and reports its issues
+// with line and column.
+func checkCondition(c *checker, env *condition.Env, field, expr string) {
+	_, err := env.Compile(expr)
 	if err == nil {
 		return
 	}

@@ -31,6 +31,12 @@ type EventInput struct {
 	OccurredAt     time.Time
 	IdempotencyKey string
 	Source         model.EventSource
+	// Origin, when set, is recorded as the first step of the trace (the
+	// schedule that emitted the event).
+	Origin *model.Step
+	// Exclusion, when set, records the event with this step and plans
+	// nothing (a schedule excluded the record).
+	Exclusion *model.Step
 }
 
 // IngestResult is the answer for one event.
@@ -188,13 +194,21 @@ func (s *Service) ingestTx(ctx context.Context, tx store.Tx, ws *model.Workspace
 	if ev.Data == nil {
 		ev.Data = map[string]any{}
 	}
-	snap, err := s.loadSnapshot(ctx, tx, ws, ev)
-	if err != nil {
-		return nil, err
+	var msgs []*model.Message
+	if in.Exclusion != nil {
+		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
+	} else {
+		snap, err := s.loadSnapshot(ctx, tx, ws, ev)
+		if err != nil {
+			return nil, err
+		}
+		out := plan.Plan(ctx, snap.input(ws, ev, now), s.evaluator())
+		msgs = s.materialize(ctx, ws, ev, snap, &out, now)
+		ev.Trace = out.Trace
 	}
-	out := plan.Plan(ctx, snap.input(ws, ev, now), s.evaluator())
-	msgs := s.materialize(ctx, ws, ev, snap, &out, now)
-	ev.Trace = out.Trace
+	if in.Origin != nil {
+		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
+	}
 	if err := tx.EventInsert(ctx, ws.ID, ev); err != nil {
 		return nil, fmt.Errorf("save event: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/herold-dev/herold/internal/channel"
@@ -64,6 +65,8 @@ type Config struct {
 	// Catalog holds the German and English strings; default the embedded
 	// one.
 	Catalog *i18n.Catalog
+	// BaseURL returns the server's public URL, for links in run reports.
+	BaseURL func() string
 }
 
 // Service implements Herold's operations.
@@ -82,6 +85,10 @@ type Service struct {
 	templates  *compiledCache
 	explainer  *explain.Explainer
 	catalog    *i18n.Catalog
+	baseURL    func() string
+
+	mu   sync.Mutex
+	mar1 *condition.Env // conditions with 29 February on 1 March
 }
 
 // New returns a Service.
@@ -121,6 +128,9 @@ func New(cfg Config) (*Service, error) {
 		}
 		cfg.Catalog = cat
 	}
+	if cfg.BaseURL == nil {
+		cfg.BaseURL = func() string { return "" }
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.Discard()
 	}
@@ -128,7 +138,7 @@ func New(cfg Config) (*Service, error) {
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, queue: cfg.Queue, sender: cfg.Sender,
 		msgDomain: cfg.MessageIDDomain, retry: cfg.Retry, sendConc: cfg.SendConcurrency, metrics: cfg.Metrics,
 		templates: &compiledCache{m: map[string]*render.Compiled{}},
-		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog}, nil
+		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL}, nil
 }
 
 // Store returns the underlying store (for the app's wiring and tests).
@@ -192,3 +202,6 @@ func mapNotFound(err error, format string, args ...any) error {
 	}
 	return err
 }
+
+// Now is the service's clock (for handlers that compute times).
+func (s *Service) Now() time.Time { return s.clock.Now() }

@@ -101,6 +101,7 @@ type APIKeyRevokeParams struct {
 // Queries are the operations available both on a Store and inside a Tx.
 type Queries interface {
 	PipelineQueries
+	ScheduleQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

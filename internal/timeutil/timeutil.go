@@ -212,10 +212,12 @@ func IsBirthday(birth, today Date, daysBefore int, policy LeapDayPolicy) bool {
 }
 
 // Age returns the completed years from birth to today (0 before the first
-// birthday, negative never).
+// birthday, negative never). Someone born on 29 February turns a year older
+// on 28 February in common years, the day their birthday is celebrated by
+// default (LeapDayFeb28), so greeting and age agree.
 func Age(birth, today Date) int {
 	age := today.Year - birth.Year
-	if today.Month < birth.Month || (today.Month == birth.Month && today.Day < birth.Day) {
+	if DaysBetween(today, AnniversaryIn(birth, today.Year, LeapDayFeb28)) > 0 {
 		age--
 	}
 	if age < 0 {

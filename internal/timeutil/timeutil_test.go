@@ -48,6 +48,12 @@ func TestAgeAndDays(t *testing.T) {
 	if got := Age(d(1980, 5, 17), d(2026, 5, 17)); got != 46 {
 		t.Fatalf("Age on birthday = %d, want 46", got)
 	}
+	if got := Age(d(2000, 2, 29), d(2027, 2, 28)); got != 27 {
+		t.Fatalf("Age of a leap-day child on 28 Feb of a common year = %d, want 27", got)
+	}
+	if got := Age(d(2000, 2, 29), d(2028, 2, 28)); got != 27 {
+		t.Fatalf("Age of a leap-day child on 28 Feb of a leap year = %d, want 27", got)
+	}
 	if got := DaysBetween(d(2026, 3, 28), d(2026, 3, 30)); got != 2 {
 		t.Fatalf("DaysBetween across DST = %d, want 2", got)
 	}

@@ -1,0 +1,125 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestOpenAPIMatchesRoutes fails when a route is missing from the committed
+// OpenAPI document or the document names a route that does not exist.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatalf("openapi.json is not valid JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi version %q, want 3.x", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			switch method {
+			case "get", "put", "post", "delete", "patch", "head", "options":
+				documented[strings.ToUpper(method)+" "+path] = true
+			}
+		}
+	}
+	h := New(Config{})
+	routes := map[string]bool{}
+	for _, rt := range h.routeTab {
+		routes[rt.method+" "+rt.path] = true
+	}
+	var missing, extra []string
+	for r := range routes {
+		if !documented[r] {
+			missing = append(missing, r)
+		}
+	}
+	for r := range documented {
+		if !routes[r] {
+			extra = append(extra, r)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 {
+		t.Errorf("routes missing from openapi.json:\n  %s", strings.Join(missing, "\n  "))
+	}
+	if len(extra) > 0 {
+		t.Errorf("openapi.json documents routes that do not exist:\n  %s", strings.Join(extra, "\n  "))
+	}
+}
+
+// TestOpenAPIOperationsDescribed checks every operation has an id, a
+// summary and its responses, and every $ref resolves.
+func TestOpenAPIOperationsDescribed(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	paths, _ := doc["paths"].(map[string]any)
+	if len(paths) == 0 {
+		t.Fatal("openapi.json has no paths")
+	}
+	for path, ops := range paths {
+		for method, raw := range ops.(map[string]any) {
+			op, ok := raw.(map[string]any)
+			if !ok || method == "parameters" {
+				continue
+			}
+			id, _ := op["operationId"].(string)
+			if id == "" || op["summary"] == nil || op["responses"] == nil {
+				t.Errorf("%s %s lacks operationId, summary or responses", method, path)
+			}
+			if ids[id] {
+				t.Errorf("operationId %q used twice", id)
+			}
+			ids[id] = true
+		}
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if ref, ok := x["$ref"].(string); ok {
+				if !resolves(doc, ref) {
+					t.Errorf("$ref %q does not resolve", ref)
+				}
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(doc)
+}
+
+func resolves(doc map[string]any, ref string) bool {
+	p, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return false
+	}
+	var cur any = doc
+	for _, part := range strings.Split(p, "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[part]; !ok {
+			return false
+		}
+	}
+	return true
+}

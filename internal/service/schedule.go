@@ -1,0 +1,224 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/herold-dev/herold/internal/condition"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/render"
+	"github.com/herold-dev/herold/internal/schedule"
+	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/timeutil"
+)
+
+// ReportTemplateKey is the workspace template run reports use by default.
+// It is created on first use and can be edited like any template.
+const ReportTemplateKey = "schedule-report"
+
+// DefaultRole is the role a matched contact gets in a scheduled event.
+const DefaultRole = "contact"
+
+// scheduleLoc is the zone a schedule runs in.
+func scheduleLoc(ws *model.Workspace, sc *model.Schedule) *time.Location {
+	if sc.Timezone != "" {
+		if loc, err := time.LoadLocation(sc.Timezone); err == nil {
+			return loc
+		}
+	}
+	return ws.Location()
+}
+
+// rule parses a schedule's time rule.
+func rule(ws *model.Workspace, sc *model.Schedule) (*schedule.Rule, error) {
+	if sc.EveryMinutes > 0 {
+		return schedule.Every(sc.EveryMinutes)
+	}
+	return schedule.ParseCron(sc.Cron, scheduleLoc(ws, sc))
+}
+
+// envFor returns the condition environment of a leap-day policy.
+func (s *Service) envFor(policy string) (*condition.Env, error) {
+	if policy == "" || policy == string(timeutil.LeapDayFeb28) {
+		return s.conditions, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mar1 == nil {
+		env, err := condition.New(condition.WithLeapDayPolicy(timeutil.LeapDayMar1))
+		if err != nil {
+			return nil, err
+		}
+		s.mar1 = env
+	}
+	return s.mar1, nil
+}
+
+// compileOccurrence compiles an occurrence key template (one line, the
+// template functions and the data model of templates).
+func compileOccurrence(src string) (*render.Compiled, error) {
+	return render.Compile(model.TemplateContent{Subject: src, Text: "-"})
+}
+
+func (s *Service) checkSchedule(ctx context.Context, q store.Queries, ws *model.Workspace, sc *model.Schedule) error {
+	var c checker
+	c.name("key", sc.Key)
+	c.text("name", sc.Name, 200)
+	c.text("description", sc.Description, 2000)
+	c.timezone("timezone", sc.Timezone)
+	switch {
+	case sc.Cron != "" && sc.EveryMinutes != 0:
+		c.add("cron", CodeInvalid, "give either cron or every_minutes, not both")
+	case sc.Cron == "" && sc.EveryMinutes == 0:
+		c.add("cron", CodeRequired, "give a cron expression such as \"0 6 * * *\" or every_minutes")
+	default:
+		if _, err := rule(ws, sc); err != nil {
+			field := "cron"
+			if sc.EveryMinutes != 0 {
+				field = "every_minutes"
+			}
+			c.add(field, CodeInvalid, "%v", err)
+		}
+	}
+	switch sc.Source.Kind {
+	case model.SourceContacts:
+		if sc.Source.Collection != "" {
+			c.add("source.collection", CodeInvalid, "contacts have no collection; remove it")
+		}
+	case model.SourceObjects:
+		c.name("source.collection", sc.Source.Collection)
+	default:
+		c.add("source.kind", CodeInvalid, "%q is not a source; use contacts or objects", sc.Source.Kind)
+	}
+	if sc.LeapDay != "" && !timeutil.LeapDayPolicy(sc.LeapDay).Valid() {
+		c.add("leap_day", CodeInvalid, "%q is not a leap-day policy; use feb28 or mar1", sc.LeapDay)
+	}
+	env, err := s.envFor(sc.LeapDay)
+	if err != nil {
+		return err
+	}
+	if sc.Condition == "" {
+		c.add("condition", CodeRequired, "give the condition that selects due records")
+	} else {
+		checkCondition(&c, env, "condition", sc.Condition)
+	}
+	if sc.Exclude != "" {
+		checkCondition(&c, env, "exclude", sc.Exclude)
+	}
+	c.name("event_type", sc.EventType)
+	c.name("project", sc.Project)
+	c.name("role", sc.Role)
+	if sc.OccurrenceKey == "" {
+		c.add("occurrence_key", CodeRequired, "give a key template such as \"birthday-{{ .contact.id }}-{{ .today.Year }}\"")
+	} else {
+		var rerr *render.Error
+		if _, err := compileOccurrence(sc.OccurrenceKey); errors.As(err, &rerr) {
+			for _, p := range rerr.Problems {
+				c.addAt("occurrence_key", CodeTemplateSyntax, p.Message, p.Line, p.Column)
+			}
+		}
+	}
+	return s.checkScheduleRefs(ctx, q, ws, sc, &c)
+}
+
+func (s *Service) checkScheduleRefs(ctx context.Context, q store.Queries, ws *model.Workspace, sc *model.Schedule, c *checker) error {
+	r := newRefs()
+	if sc.ReportTo != "" {
+		kind, value, err := sc.ReportTo.Parse()
+		switch {
+		case err != nil:
+			c.add("report_to", CodeInvalid, "%v", err)
+		case kind == model.RecipientContact:
+			r.contact("report_to", value)
+		case kind != model.RecipientEmail:
+			c.add("report_to", CodeInvalid, "use contact:ID or email:ADDRESS")
+		}
+	}
+	if sc.ReportTemplate != "" {
+		r.template("report_template", sc.ReportTemplate)
+	}
+	if sc.Project != "" && model.ValidName(sc.Project) {
+		if _, err := q.ProjectGet(ctx, ws.ID, sc.Project); errors.Is(err, store.ErrNotFound) {
+			c.add("project", CodeUnknownRef, "project %q does not exist", sc.Project)
+		} else if err != nil {
+			return err
+		}
+	}
+	if err := r.check(ctx, q, ws.ID, c); err != nil {
+		return err
+	}
+	return c.err()
+}
+
+// SchedulePut creates or replaces a schedule. With a preset, the preset
+// fills the fields the caller left empty.
+func (s *Service) SchedulePut(ctx context.Context, ws *model.Workspace, sc *model.Schedule, preset *schedule.PresetParams) (bool, error) {
+	if preset != nil {
+		if err := schedule.Apply(sc, *preset); err != nil {
+			return false, &ValidationError{Fields: []FieldError{{Field: "preset", Code: CodeInvalid, Detail: err.Error()}}}
+		}
+	}
+	sc.Name = cmp.Or(sc.Name, sc.Key)
+	sc.Role = cmp.Or(sc.Role, DefaultRole)
+	var created bool
+	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		if err := s.checkSchedule(ctx, tx, ws, sc); err != nil {
+			return err
+		}
+		now := s.now()
+		r, _ := rule(ws, sc)
+		next := r.Next(now)
+		sc.NextRunAt = &next
+		sc.CreatedAt, sc.UpdatedAt = now, now
+		if sc.ReportTo != "" && sc.ReportTemplate == "" {
+			if err := s.ensureReportTemplate(ctx, tx, ws); err != nil {
+				return err
+			}
+		}
+		var err error
+		created, err = tx.ScheduleUpsert(ctx, ws.ID, sc)
+		return err
+	})
+	return created, err
+}
+
+// ScheduleGet returns a schedule.
+func (s *Service) ScheduleGet(ctx context.Context, ws *model.Workspace, key string) (*model.Schedule, error) {
+	sc, err := s.store.ScheduleGet(ctx, ws.ID, key)
+	return sc, mapNotFound(err, "schedule %q", key)
+}
+
+// ScheduleList pages through schedules.
+func (s *Service) ScheduleList(ctx context.Context, ws *model.Workspace, p PageParams) (*Page[*model.Schedule], error) {
+	return page(ctx, p, func(sc *model.Schedule) string { return sc.Key },
+		func(ctx context.Context, after string, limit int) ([]*model.Schedule, error) {
+			return s.store.ScheduleList(ctx, &store.ListParams{WorkspaceID: ws.ID, After: after, Limit: limit})
+		})
+}
+
+// ScheduleDelete deletes a schedule with its runs; events it emitted stay.
+func (s *Service) ScheduleDelete(ctx context.Context, ws *model.Workspace, key string) error {
+	return mapNotFound(s.store.ScheduleDelete(ctx, ws.ID, key), "schedule %q", key)
+}
+
+// ScheduleRuns pages through a schedule's runs, newest first.
+func (s *Service) ScheduleRuns(ctx context.Context, ws *model.Workspace, key string, p PageParams) (*Page[*model.ScheduleRun], error) {
+	if _, err := s.ScheduleGet(ctx, ws, key); err != nil {
+		return nil, err
+	}
+	return page(ctx, p, func(r *model.ScheduleRun) string { return r.ID },
+		func(ctx context.Context, after string, limit int) ([]*model.ScheduleRun, error) {
+			return s.store.ScheduleRunList(ctx, &store.RunListParams{WorkspaceID: ws.ID, Schedule: key, Before: after, Limit: limit})
+		})
+}
+
+// ScheduleRunGet returns one run of a schedule.
+func (s *Service) ScheduleRunGet(ctx context.Context, ws *model.Workspace, key, id string) (*model.ScheduleRun, error) {
+	r, err := s.store.ScheduleRunGet(ctx, ws.ID, id)
+	if err == nil && r.Schedule != key {
+		err = store.ErrNotFound
+	}
+	return r, mapNotFound(err, "run %q of schedule %q", id, key)
+}

@@ -1,0 +1,438 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/herold-dev/herold/internal/condition"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/render"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// ScheduleQueue queues schedule runs (the job system implements it).
+type ScheduleQueue interface {
+	EnqueueScheduleRun(ctx context.Context, tx store.Tx, workspaceID int64, runID string) error
+}
+
+// scanPage is how many records a run reads and commits at a time.
+const scanPage = 500
+
+// maxErrorSamples bounds the errors a run keeps for its report.
+const maxErrorSamples = 10
+
+// compiledSchedule is a schedule ready to evaluate records.
+type compiledSchedule struct {
+	sc      *model.Schedule
+	ws      *model.Workspace // with the schedule's time zone
+	cond    *condition.Program
+	exclude *condition.Program
+	occ     *render.Compiled
+	loc     *time.Location
+}
+
+func (s *Service) compileSchedule(ws *model.Workspace, sc *model.Schedule) (*compiledSchedule, error) {
+	env, err := s.envFor(sc.LeapDay)
+	if err != nil {
+		return nil, err
+	}
+	cs := &compiledSchedule{sc: sc, loc: scheduleLoc(ws, sc)}
+	w := *ws
+	w.Timezone = cs.loc.String()
+	cs.ws = &w
+	if cs.cond, err = env.Cached(sc.Condition); err != nil {
+		return nil, fmt.Errorf("condition: %w", err)
+	}
+	if sc.Exclude != "" {
+		if cs.exclude, err = env.Cached(sc.Exclude); err != nil {
+			return nil, fmt.Errorf("exclude: %w", err)
+		}
+	}
+	if cs.occ, err = compileOccurrence(sc.OccurrenceKey); err != nil {
+		return nil, fmt.Errorf("occurrence key: %w", err)
+	}
+	return cs, nil
+}
+
+// record is one scanned contact or object.
+type record struct {
+	contact *model.Contact
+	object  *model.Object
+}
+
+func (r record) label() string {
+	if r.contact != nil {
+		return "contact " + r.contact.ID
+	}
+	return "object " + r.object.Collection + "/" + r.object.ID
+}
+
+// match is the evaluation of one record.
+type match struct {
+	rec        record
+	occurrence string
+	excluded   bool
+	values     map[string]any
+}
+
+// evaluate decides one record at now; ok is false when it is not due.
+func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, r record, now time.Time) (m match, ok bool, err error) {
+	data := model.NewData(model.DataInput{Workspace: cs.ws, Contact: r.contact, Object: r.object, Now: now})
+	res, err := cs.cond.Eval(ctx, data, cs.loc)
+	if err != nil || !res.Match {
+		return match{}, false, err
+	}
+	out, err := cs.occ.Render(ctx, data, render.Options{Location: cs.loc, Now: now, Limits: s.limits})
+	if err != nil {
+		return match{}, false, fmt.Errorf("occurrence key: %w", err)
+	}
+	if out.Subject == "" {
+		return match{}, false, errors.New("occurrence key is empty")
+	}
+	m = match{rec: r, occurrence: out.Subject}
+	if cs.exclude != nil {
+		ex, err := cs.exclude.Eval(ctx, data, cs.loc)
+		if err != nil {
+			return match{}, false, fmt.Errorf("exclude: %w", err)
+		}
+		m.excluded, m.values = ex.Match, ex.Values
+	}
+	return m, true, nil
+}
+
+// scan streams the schedule's source page by page, calling fn for each
+// page; a run never holds more than one page in memory.
+func (s *Service) scan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, fn func([]record) error) error {
+	after := ""
+	for {
+		var page []record
+		if sc.Source.Kind == model.SourceContacts {
+			cs, err := s.store.ContactList(ctx, &store.ListParams{WorkspaceID: ws.ID, After: after, Limit: scanPage})
+			if err != nil {
+				return fmt.Errorf("read contacts: %w", err)
+			}
+			for _, c := range cs {
+				page = append(page, record{contact: c})
+			}
+			if len(cs) > 0 {
+				after = cs[len(cs)-1].ID
+			}
+		} else {
+			os, err := s.store.ObjectList(ctx, &store.ObjectListParams{
+				ListParams: store.ListParams{WorkspaceID: ws.ID, After: after, Limit: scanPage}, Collection: sc.Source.Collection})
+			if err != nil {
+				return fmt.Errorf("read objects: %w", err)
+			}
+			for _, o := range os {
+				page = append(page, record{object: o})
+			}
+			if len(os) > 0 {
+				after = os[len(os)-1].ID
+			}
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if len(page) < scanPage {
+			return nil
+		}
+	}
+}
+
+// idempotencyKey makes an occurrence fire at most once per schedule.
+func idempotencyKey(sc *model.Schedule, occurrence string) string {
+	return "schedule:" + sc.Key + ":" + occurrence
+}
+
+// eventFor builds the event a match emits.
+func eventFor(sc *model.Schedule, runID string, m match) *EventInput {
+	in := &EventInput{Type: sc.EventType, Project: sc.Project, Source: model.SourceSchedule,
+		IdempotencyKey: idempotencyKey(sc, m.occurrence), Actors: map[string][]string{},
+		Data: map[string]any{"schedule": sc.Key, "occurrence": m.occurrence},
+		Origin: &model.Step{Code: model.StepScheduled, Params: map[string]string{
+			"schedule": sc.Key, "occurrence": m.occurrence, "run": runID}}}
+	if c := m.rec.contact; c != nil {
+		in.Contact = c.ID
+		in.Actors[sc.Role] = []string{c.ID}
+	}
+	if o := m.rec.object; o != nil {
+		in.Object = &model.ObjectRef{Collection: o.Collection, ID: o.ID}
+		for role, ids := range o.Contacts {
+			in.Actors[role] = append([]string(nil), ids...)
+		}
+	}
+	if m.excluded {
+		in.Exclusion = &model.Step{Code: model.StepScheduleExcluded, Values: m.values,
+			Params: map[string]string{"schedule": sc.Key, "exclude": sc.Exclude}}
+	}
+	return in
+}
+
+// ExecuteRun runs a queued schedule run to the end: scan, evaluate, emit
+// events (one transaction per page), record the counts, send the report.
+func (s *Service) ExecuteRun(ctx context.Context, wsID int64, runID string) error {
+	ws, err := s.store.WorkspaceGetByID(ctx, wsID)
+	if err != nil {
+		return fmt.Errorf("load workspace: %w", err)
+	}
+	run, err := s.store.ScheduleRunGet(ctx, wsID, runID)
+	if err != nil {
+		return fmt.Errorf("load run: %w", err)
+	}
+	if run.Status != model.RunQueued && run.Status != model.RunRunning {
+		return nil // already done (a repeated job)
+	}
+	// A run left "running" by a worker that died starts over; occurrence
+	// keys keep it from sending anything twice.
+	run.Scanned, run.Matched, run.Excluded, run.Emitted, run.Skipped, run.Errors = 0, 0, 0, 0, 0, 0
+	run.ErrorSamples = []string{}
+	sc, err := s.store.ScheduleGet(ctx, wsID, run.Schedule)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted meanwhile; its runs are gone too
+	} else if err != nil {
+		return err
+	}
+	run.Status, run.StartedAt = model.RunRunning, s.now()
+	if err := s.store.ScheduleRunUpdate(ctx, wsID, run); err != nil {
+		return err
+	}
+	runErr := s.runScan(ctx, ws, sc, run)
+	fin := s.now()
+	run.FinishedAt, run.Status = &fin, model.RunFinished
+	if runErr != nil {
+		run.Status, run.Failure = model.RunFailed, runErr.Error()
+	}
+	if sc.ReportTo != "" {
+		if id, err := s.sendReport(ctx, ws, sc, run); err != nil {
+			s.logger.ErrorContext(ctx, "schedule report failed", "schedule", sc.Key, "run", run.ID, "error", err)
+		} else {
+			run.ReportMessage = id
+		}
+	}
+	return s.store.ScheduleRunUpdate(ctx, wsID, run)
+}
+
+func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, run *model.ScheduleRun) error {
+	cs, err := s.compileSchedule(ws, sc)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.scan(ctx, ws, sc, func(page []record) error {
+		var matches []match
+		for _, r := range page {
+			run.Scanned++
+			m, ok, err := s.evaluate(ctx, cs, r, now)
+			if err != nil {
+				run.Errors++
+				if len(run.ErrorSamples) < maxErrorSamples {
+					run.ErrorSamples = append(run.ErrorSamples, fmt.Sprintf("%s: %v", r.label(), err))
+				}
+				continue
+			}
+			if ok {
+				run.Matched++
+				matches = append(matches, m)
+			}
+		}
+		err := s.store.WithTx(ctx, func(tx store.Tx) error {
+			for _, m := range matches {
+				res, err := s.ingestTx(ctx, tx, ws, eventFor(sc, run.ID, m))
+				if err != nil {
+					return err
+				}
+				switch {
+				case res.Duplicate:
+					run.Skipped++
+				case m.excluded:
+					run.Excluded++
+				default:
+					run.Emitted++
+				}
+				s.recordIngest(res)
+			}
+			return tx.ScheduleRunUpdate(ctx, ws.ID, run)
+		})
+		if err != nil {
+			return fmt.Errorf("emit events: %w", err)
+		}
+		return nil
+	})
+}
+
+// ScheduleRunNow queues a run of a schedule now (enabled or not).
+func (s *Service) ScheduleRunNow(ctx context.Context, ws *model.Workspace, key string) (*model.ScheduleRun, error) {
+	sc, err := s.ScheduleGet(ctx, ws, key)
+	if err != nil {
+		return nil, err
+	}
+	run := &model.ScheduleRun{ID: newID(), Schedule: sc.Key, Trigger: model.TriggerManual, Status: model.RunQueued,
+		StartedAt: s.now(), ErrorSamples: []string{}}
+	err = s.store.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.ScheduleRunInsert(ctx, ws.ID, run); err != nil {
+			return err
+		}
+		return s.runQueue().EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
+	})
+	return run, err
+}
+
+func (s *Service) runQueue() ScheduleQueue {
+	if q, ok := s.queue.(ScheduleQueue); ok {
+		return q
+	}
+	return noScheduleQueue{}
+}
+
+type noScheduleQueue struct{}
+
+func (noScheduleQueue) EnqueueScheduleRun(context.Context, store.Tx, int64, string) error {
+	return errors.New("no job queue for schedule runs")
+}
+
+// RunDueSchedules queues a run for every schedule whose time has come, in
+// all workspaces, and advances each to its next slot. Missed slots are run
+// once (a catch-up), not once per slot. It is the periodic job River's
+// leader runs.
+func (s *Service) RunDueSchedules(ctx context.Context) error {
+	now := s.now()
+	refs, err := s.store.ScheduleDue(ctx, now, 1000)
+	if err != nil {
+		return fmt.Errorf("find due schedules: %w", err)
+	}
+	for _, ref := range refs {
+		if err := s.queueDue(ctx, ref, now); err != nil {
+			return fmt.Errorf("schedule %s: %w", ref.Key, err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) queueDue(ctx context.Context, ref store.ScheduleRef, now time.Time) error {
+	return s.store.WithTx(ctx, func(tx store.Tx) error {
+		ws, err := tx.WorkspaceGetByID(ctx, ref.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		sc, err := tx.ScheduleGet(ctx, ref.WorkspaceID, ref.Key)
+		if err != nil {
+			return err
+		}
+		r, err := rule(ws, sc)
+		if err != nil {
+			return err
+		}
+		due := r.Check(*sc.NextRunAt, now)
+		if ok, err := tx.ScheduleSetNext(ctx, ws.ID, sc.Key, sc.NextRunAt, &due.Next); err != nil || !ok || !due.Run {
+			return err // another due check got here first, or nothing to do
+		}
+		trigger := model.TriggerScheduled
+		if due.CatchUp {
+			trigger = model.TriggerCatchUp
+		}
+		run := &model.ScheduleRun{ID: newID(), Schedule: sc.Key, Trigger: trigger, Slot: &due.Slot,
+			Status: model.RunQueued, StartedAt: now, ErrorSamples: []string{}}
+		if err := tx.ScheduleRunInsert(ctx, ws.ID, run); err != nil {
+			return err
+		}
+		return s.runQueue().EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
+	})
+}
+
+// PreviewMatch is one record that would match.
+type PreviewMatch struct {
+	Contact    string         `json:"contact,omitempty"`
+	Object     string         `json:"object,omitempty"`
+	Name       string         `json:"name,omitempty"`
+	Email      string         `json:"email,omitempty"`
+	Occurrence string         `json:"occurrence"`
+	Excluded   bool           `json:"excluded"`
+	Values     map[string]any `json:"values,omitempty"`
+	// AlreadyDone: this occurrence fired before, a run would skip it.
+	AlreadyDone bool `json:"already_done"`
+}
+
+// SchedulePreview is who a schedule would match.
+type SchedulePreview struct {
+	At       time.Time      `json:"at"`
+	Scanned  int            `json:"scanned"`
+	Matched  int            `json:"matched"`
+	Errors   int            `json:"errors"`
+	Samples  []string       `json:"error_samples"`
+	Matches  []PreviewMatch `json:"matches"`
+	Complete bool           `json:"complete"`
+}
+
+// MaxPreviewMatches bounds the matches a preview lists (it still counts
+// them all).
+const MaxPreviewMatches = 1000
+
+// SchedulePreviewAt lists who the schedule would match at (zero: now),
+// without sending anything.
+func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, key string, at time.Time) (*SchedulePreview, error) {
+	sc, err := s.ScheduleGet(ctx, ws, key)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.compileSchedule(ws, sc)
+	if err != nil {
+		return nil, err
+	}
+	if at.IsZero() {
+		at = s.now()
+	}
+	out := &SchedulePreview{At: at, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
+	err = s.scan(ctx, ws, sc, func(page []record) error {
+		for _, r := range page {
+			out.Scanned++
+			m, ok, err := s.evaluate(ctx, cs, r, at)
+			if err != nil {
+				out.Errors++
+				if len(out.Samples) < maxErrorSamples {
+					out.Samples = append(out.Samples, fmt.Sprintf("%s: %v", r.label(), err))
+				}
+				continue
+			}
+			if !ok {
+				continue
+			}
+			out.Matched++
+			if len(out.Matches) >= MaxPreviewMatches {
+				out.Complete = false
+				continue
+			}
+			pm, err := s.previewMatch(ctx, ws, sc, m)
+			if err != nil {
+				return err
+			}
+			out.Matches = append(out.Matches, pm)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) previewMatch(ctx context.Context, ws *model.Workspace, sc *model.Schedule, m match) (PreviewMatch, error) {
+	pm := PreviewMatch{Occurrence: m.occurrence, Excluded: m.excluded, Values: m.values}
+	if c := m.rec.contact; c != nil {
+		pm.Contact, pm.Name, pm.Email = c.ID, c.Name, c.Email
+	} else {
+		pm.Object = m.rec.object.ID
+		if n, ok := m.rec.object.Attributes["name"].(string); ok {
+			pm.Name = n
+		}
+	}
+	_, err := s.store.EventGetByIdempotencyKey(ctx, ws.ID, idempotencyKey(sc, m.occurrence))
+	switch {
+	case err == nil:
+		pm.AlreadyDone = true
+	case !errors.Is(err, store.ErrNotFound):
+		return pm, err
+	}
+	return pm, nil
+}
