@@ -20,7 +20,7 @@ import (
 func simpleEnv(t *testing.T, modify ...func(*apptest.Setup)) (*apptest.Env, *client.Client) {
 	t.Helper()
 	e := apptest.Start(t, modify...)
-	e.Must(200, "PUT", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold Test <noreply@herold.example>"}})
+	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold Test <noreply@herold.example>"}})
 	e.Must(201, "PUT", "/v1/templates/ping", map[string]any{"locales": map[string]any{"de": map[string]any{
 		"subject": "Ping {{ .data.n }}",
 		"html":    `<p>Hallo {{ .recipient.name }}: {{ .data.note }}</p><a href="{{ .data.link }}">Link</a>`,
@@ -159,7 +159,7 @@ func TestCrashAfterAcceptDeliversExactlyOnce(t *testing.T) {
 	first := setup
 	first.Jobs.InsertOnly = true // accepts and queues, never delivers: "before delivery"
 	e := apptest.StartWith(t, first)
-	e.Must(200, "PUT", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "noreply@herold.example"}})
+	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "noreply@herold.example"}})
 	e.Must(201, "PUT", "/v1/templates/ping", map[string]any{"locales": map[string]any{"de": map[string]any{"subject": "Ping {{ .data.n }}", "text": "x"}}})
 	e.Must(201, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
 		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"}}}})

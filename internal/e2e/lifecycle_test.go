@@ -93,7 +93,7 @@ func TestCaptureMailboxAndEML(t *testing.T) {
 
 	var box struct {
 		Items []struct {
-			MessageID string `json:"message_id"`
+			MessageID string `json:"id"`
 			Subject   string `json:"subject"`
 			To        string `json:"to"`
 		} `json:"items"`

@@ -55,7 +55,7 @@ func waitRun(t *testing.T, e *apptest.Env, key, id string) runView {
 func associationEnv(t *testing.T, srv *smtptest.Server, start time.Time) (*apptest.Env, *client.Client) {
 	t.Helper()
 	e := apptest.Start(t, apptest.WithSMTP(srv), func(s *apptest.Setup) { s.Clock.Set(start) })
-	e.Must(200, "PUT", "/v1/workspace", map[string]any{"name": "TV Musterstadt",
+	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"name": "TV Musterstadt",
 		"sender": map[string]any{"from": "TV Musterstadt <info@tv-musterstadt.example>"}})
 	for key, c := range map[string]map[string]any{
 		"birthday": {"subject": "Alles Gute zum {{ age .contact.birthday }}. Geburtstag, {{ .recipient.name }}!", "text": "Herzlichen Glückwunsch!"},

@@ -64,7 +64,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/v1/openapi.json", nil, false, h.openAPI},
 
 		{"GET", "/v1/workspace", sync, false, h.getWorkspace},
-		{"PUT", "/v1/workspace", admin, false, h.putWorkspace},
+		{"PATCH", "/v1/workspace", admin, false, h.patchWorkspace},
 		{"GET", "/v1/workspaces", operator, false, h.listWorkspaces},
 		{"POST", "/v1/workspaces", operator, false, h.createWorkspace},
 
@@ -152,15 +152,38 @@ func New(cfg Config) *Handler {
 	for _, rt := range h.routeTab {
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}
-	h.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, Problem{Type: problemNotFound, Title: "Not found", Status: http.StatusNotFound,
-			Detail: "no API route " + r.Method + " " + r.URL.Path + "; see /v1/openapi.json"})
-	})
 	return h
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. Requests no route matches get a
+// problem+json 404, or 405 with Allow when the path exists for other
+// methods.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := h.mux.Handler(r); pattern != "" {
+		h.mux.ServeHTTP(w, r)
+		return
+	}
+	rec := &statusRecorder{header: http.Header{}}
+	h.mux.ServeHTTP(rec, r)
+	if rec.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		writeProblem(w, Problem{Type: problemMethod, Title: "Method not allowed", Status: http.StatusMethodNotAllowed,
+			Detail: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + rec.header.Get("Allow")})
+		return
+	}
+	writeProblem(w, Problem{Type: problemNotFound, Title: "Not found", Status: http.StatusNotFound,
+		Detail: "no API route " + r.Method + " " + r.URL.Path + "; see /v1/openapi.json"})
+}
+
+// statusRecorder captures what the mux's fallback would answer.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header         { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusRecorder) WriteHeader(code int)        { s.status = code }
 
 // wrap applies the body limit and authentication of a route.
 func (h *Handler) wrap(rt route) http.Handler {

@@ -194,12 +194,12 @@ func TestWorkspaceSettings(t *testing.T) {
 	require.EqualValues(t, 30, ws["retention_days"])
 	require.EqualValues(t, 168, ws["confirmation_expiry_hours"])
 
-	ws = e.Must(http.StatusOK, "PUT", "/v1/workspace", map[string]any{"name": "Agentur Nord", "timezone": "Europe/Vienna",
+	ws = e.Must(http.StatusOK, "PATCH", "/v1/workspace", map[string]any{"name": "Agentur Nord", "timezone": "Europe/Vienna",
 		"sender": map[string]any{"from": "Agentur Nord <info@agentur-nord.example>"}, "retention_days": 14}).Map(t)
 	require.Equal(t, "Agentur Nord", ws["name"])
 	require.Equal(t, "Europe/Vienna", ws["timezone"])
 	require.EqualValues(t, 14, ws["retention_days"])
 
-	p := e.Must(http.StatusUnprocessableEntity, "PUT", "/v1/workspace", map[string]any{"timezone": "Mars/Olympus"}).Map(t)
+	p := e.Must(http.StatusUnprocessableEntity, "PATCH", "/v1/workspace", map[string]any{"timezone": "Mars/Olympus"}).Map(t)
 	requireField(t, p, "timezone", "invalid")
 }

@@ -43,6 +43,26 @@ func decode(r *http.Request, dst any) error {
 	return decodeBytes(body, dst)
 }
 
+// decodeOptional is decode for endpoints whose body may be empty (however
+// the client sends "empty": no body, Content-Length 0 or a chunked nothing).
+func decodeOptional(r *http.Request, dst any) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errBodyTooLarge
+		}
+		return fmt.Errorf("read request body: %w", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return &unsupportedMediaError{got: ct}
+	}
+	return decodeBytes(body, dst)
+}
+
 func isJSON(ct string) bool {
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.TrimSpace(strings.ToLower(mt))

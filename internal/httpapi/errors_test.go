@@ -158,5 +158,11 @@ func TestBodyLimitsAndMediaType(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnsupportedMediaType, resp.StatusCode)
 
-	e.Must(http.StatusNotFound, "GET", "/v1/no-such-thing", nil)
+	r = e.Do("GET", "/v1/no-such-thing", nil)
+	require.Equal(t, http.StatusNotFound, r.Status)
+	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+	r = e.Do("DELETE", "/v1/workspace", nil)
+	require.Equal(t, http.StatusMethodNotAllowed, r.Status)
+	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+	require.Contains(t, r.Header.Get("Allow"), "GET")
 }

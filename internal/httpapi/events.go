@@ -3,8 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/herold-dev/herold/internal/i18n"
@@ -62,19 +65,20 @@ func (in *eventInput) service() *service.EventInput {
 	if in.OccurredAt != nil {
 		out.OccurredAt = in.OccurredAt.UTC()
 	}
-	add := func(a actorInput) string {
+	add := func(a actorInput, path string) string {
 		if a.Contact != nil {
 			out.Contacts = append(out.Contacts, a.Contact.model())
+			out.ContactFields = append(out.ContactFields, path)
 		}
 		return a.ID
 	}
-	for role, list := range in.Actors {
-		for _, a := range list {
-			out.Actors[role] = append(out.Actors[role], add(a))
+	for _, role := range slices.Sorted(maps.Keys(in.Actors)) {
+		for i, a := range in.Actors[role] {
+			out.Actors[role] = append(out.Actors[role], add(a, fmt.Sprintf("actors.%s[%d]", role, i)))
 		}
 	}
 	if in.Contact != nil {
-		out.Contact = add(*in.Contact)
+		out.Contact = add(*in.Contact, "contact")
 	}
 	return out
 }

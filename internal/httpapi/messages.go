@@ -135,13 +135,14 @@ func actorOf(in decisionInput, p *service.Principal) string {
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, p *service.Principal, approve bool) {
 	var in decisionInput
 	if id := r.PathValue("id"); id != "" {
-		if r.ContentLength != 0 {
-			if err := decode(r, &in); err != nil {
-				h.writeError(w, r, err)
-				return
-			}
+		var one struct {
+			Actor string `json:"actor"`
 		}
-		in.IDs = []string{id}
+		if err := decodeOptional(r, &one); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		in = decisionInput{IDs: []string{id}, Actor: one.Actor}
 	} else if err := decode(r, &in); err != nil {
 		h.writeError(w, r, err)
 		return

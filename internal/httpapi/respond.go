@@ -31,6 +31,7 @@ const (
 	problemTooLarge     = "/problems/body-too-large"
 	problemMediaType    = "/problems/unsupported-media-type"
 	problemInternal     = "/problems/internal-error"
+	problemMethod       = "/problems/method-not-allowed"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

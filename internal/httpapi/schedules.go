@@ -82,11 +82,9 @@ type previewScheduleInput struct {
 
 func (h *Handler) previewSchedule(w http.ResponseWriter, r *http.Request, p *service.Principal) {
 	var in previewScheduleInput
-	if r.ContentLength != 0 {
-		if err := decode(r, &in); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
+	if err := decodeOptional(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	at, err := h.previewTime(r, p, in)
 	if err != nil {

@@ -95,13 +95,13 @@ func TestPreviewLocaleFallbackAndDraft(t *testing.T) {
 	require.Equal(t, "Entwurf MESSE", r["subject"])
 	p := e.Must(422, "POST", "/v1/templates/job/preview", map[string]any{
 		"draft": map[string]any{"subject": "s", "text": "a\nb\n{{ .data.job "}}).Map(t)
-	f := requireField(t, p, "template.text", "template_error")
+	f := requireField(t, p, "draft.text", "template_error")
 	require.EqualValues(t, 3, f["line"])
 
 	// A placeholder the data does not have is an error at render, with
 	// its line.
 	p = e.Must(422, "POST", "/v1/templates/job/preview", map[string]any{"data": map[string]any{}}).Map(t)
-	f = requireField(t, p, "template.subject", "template_error")
+	f = requireField(t, p, "locales.de.subject", "template_error")
 	require.EqualValues(t, 1, f["line"])
 	require.Contains(t, f["detail"], "job")
 }
@@ -124,7 +124,7 @@ func TestRenderLimitsStopHostileTemplates(t *testing.T) {
 			status, out := preview(t, e, key, map[string]any{})
 			elapsed := time.Since(start)
 			require.Equal(t, 422, status, "%v", out)
-			f := requireField(t, out, "template.text", "template_error")
+			f := requireField(t, out, "locales.de.text", "template_error")
 			require.Contains(t, strings.ToLower(f["detail"].(string)), tt.want)
 			require.Less(t, elapsed, 5*time.Second, "the render limit must stop it promptly (limit 1s)")
 		})

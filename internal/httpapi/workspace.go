@@ -27,17 +27,26 @@ func (h *Handler) getWorkspace(w http.ResponseWriter, _ *http.Request, p *servic
 	writeJSON(w, http.StatusOK, p.Workspace)
 }
 
-func (h *Handler) putWorkspace(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	var in workspaceInput
+// workspacePatch is the body of PATCH /v1/workspace: absent fields keep
+// their value.
+type workspacePatch struct {
+	Name                    *string       `json:"name"`
+	DefaultLocale           *string       `json:"default_locale"`
+	Timezone                *string       `json:"timezone"`
+	Sender                  *model.Sender `json:"sender"`
+	RetentionDays           *int          `json:"retention_days"`
+	ConfirmationExpiryHours *int          `json:"confirmation_expiry_hours"`
+}
+
+func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	var in workspacePatch
 	if err := decode(r, &in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := samePathKey("key", in.Key, p.Workspace.Key); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	ws, err := h.svc.WorkspaceUpdate(r.Context(), p.Workspace, in.settings())
+	ws, err := h.svc.WorkspaceUpdate(r.Context(), p.Workspace, service.WorkspacePatch{Name: in.Name,
+		DefaultLocale: in.DefaultLocale, Timezone: in.Timezone, Sender: in.Sender, RetentionDays: in.RetentionDays,
+		ConfirmationExpiryHours: in.ConfirmationExpiryHours})
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -78,7 +78,6 @@ const (
 	ReasonInvalidEmail SuppressReason = "invalid_email"
 	ReasonOptedOut     SuppressReason = "opted_out"
 	ReasonNoConsent    SuppressReason = "no_consent"
-	ReasonRenderFailed SuppressReason = "render_failed"
 )
 
 // Address is one mailbox a message goes to, with the contact behind it.

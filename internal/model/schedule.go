@@ -51,7 +51,7 @@ type Schedule struct {
 	ReportTemplate string `json:"report_template,omitempty"`
 
 	// Preset names the preset the schedule was made from (informative).
-	Preset string `json:"preset,omitempty"`
+	Preset string `json:"from_preset,omitempty"`
 
 	// NextRunAt is when the time rule next fires.
 	NextRunAt *time.Time `json:"next_run_at,omitempty"`

@@ -59,6 +59,13 @@ func (c *checker) text(field, v string, max int) {
 	}
 }
 
+// longText checks a text that may span lines, such as a description.
+func (c *checker) longText(field, v string, max int) {
+	if len(v) > max {
+		c.add(field, CodeTooLong, "is longer than %d bytes", max)
+	}
+}
+
 // address checks an optional RFC 5322 address.
 func (c *checker) address(field, v string) {
 	if v == "" {

@@ -119,7 +119,10 @@ func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspac
 	if err != nil {
 		return Decision{}, fmt.Errorf("record decision: %w", err)
 	}
-	return Decision{ID: id, Status: p.To, Applied: ok}, nil
+	if !ok {
+		return Decision{ID: id, Status: m.Status, Error: "the message changed meanwhile; reload it"}, nil
+	}
+	return Decision{ID: id, Status: p.To, Applied: true}, nil
 }
 
 func isNotFound(err error) bool {

@@ -141,7 +141,7 @@ func checkCondition(c *checker, env *condition.Env, field, expr string) {
 func (s *Service) checkFlow(c *checker, r *refs, f *model.Flow) {
 	c.name("key", f.Key)
 	c.text("name", f.Name, 200)
-	c.text("description", f.Description, 2000)
+	c.longText("description", f.Description, 2000)
 	c.sender("sender", f.Sender)
 	seen := map[string]bool{}
 	for i := range f.Notifications {

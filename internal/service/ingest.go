@@ -26,7 +26,10 @@ type EventInput struct {
 	Contact string
 	// Contacts are inline contacts to upsert before planning (those given
 	// in full in actors or contact).
-	Contacts       []*model.Contact
+	Contacts []*model.Contact
+	// ContactFields are the request paths of Contacts (e.g.
+	// "actors.promoter[1]"), for error messages.
+	ContactFields  []string
 	Data           map[string]any
 	OccurredAt     time.Time
 	IdempotencyKey string
@@ -75,11 +78,28 @@ func checkEvent(c *checker, prefix string, in *EventInput) {
 	}
 	for i, ct := range in.Contacts {
 		ct.Normalize()
-		checkContact(c, fmt.Sprintf("%scontacts[%d].", prefix, i), ct)
+		path := fmt.Sprintf("contacts[%d]", i)
+		if i < len(in.ContactFields) {
+			path = in.ContactFields[i]
+		}
+		checkContact(c, prefix+path+".", ct)
 	}
 	if len(in.IdempotencyKey) > 200 || model.HasCRLF(in.IdempotencyKey) {
 		c.add(f("idempotency_key"), CodeInvalid, "use at most 200 characters on one line")
 	}
+	if in.Source != model.SourceSchedule && hasReservedPrefix(in.IdempotencyKey) {
+		c.add(f("idempotency_key"), CodeReserved, "keys starting with %q or %q are Herold's own; choose another", schedulePrefix, reportPrefix)
+	}
+}
+
+// Prefixes of the idempotency keys Herold makes itself.
+const (
+	schedulePrefix = "schedule:"
+	reportPrefix   = "report:"
+)
+
+func hasReservedPrefix(key string) bool {
+	return strings.HasPrefix(key, schedulePrefix) || strings.HasPrefix(key, reportPrefix)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

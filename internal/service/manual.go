@@ -34,10 +34,10 @@ func (s *Service) SendManual(ctx context.Context, ws *model.Workspace, in *Manua
 	if in.Event.Project == "" {
 		in.Event.Project = "manual"
 	}
-	in.Event.Source = model.SourceManual
 	var c checker
 	r := newRefs()
-	checkEvent(&c, "event.", &in.Event)
+	checkEvent(&c, "", &in.Event)
+	in.Event.Source = model.SourceManual
 	s.checkNotification(&c, r, "", n)
 	var res *IngestResult
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {

@@ -99,7 +99,8 @@ func (s *Service) sendReport(ctx context.Context, ws *model.Workspace, sc *model
 	}
 	res, err := s.SendManual(ctx, ws, &ManualInput{
 		Template: tmpl, Recipients: []model.Recipient{sc.ReportTo},
-		Event: EventInput{Type: "schedule.report", Project: sc.Project, IdempotencyKey: "report:" + run.ID,
+		Event: EventInput{Type: "schedule.report", Project: sc.Project, IdempotencyKey: reportPrefix + run.ID,
+			Source: model.SourceSchedule,
 			Data: map[string]any{"schedule": sc.Key, "schedule_name": sc.Name, "run": runData,
 				"link": s.RunLink(sc.Key, run.ID)}},
 	})

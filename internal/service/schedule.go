@@ -66,7 +66,7 @@ func (s *Service) checkSchedule(ctx context.Context, q store.Queries, ws *model.
 	var c checker
 	c.name("key", sc.Key)
 	c.text("name", sc.Name, 200)
-	c.text("description", sc.Description, 2000)
+	c.longText("description", sc.Description, 2000)
 	c.timezone("timezone", sc.Timezone)
 	switch {
 	case sc.Cron != "" && sc.EveryMinutes != 0:

@@ -146,7 +146,7 @@ func (s *Service) scan(ctx context.Context, ws *model.Workspace, sc *model.Sched
 
 // idempotencyKey makes an occurrence fire at most once per schedule.
 func idempotencyKey(sc *model.Schedule, occurrence string) string {
-	return "schedule:" + sc.Key + ":" + occurrence
+	return schedulePrefix + sc.Key + ":" + occurrence
 }
 
 // eventFor builds the event a match emits.

@@ -19,7 +19,7 @@ func (s *Service) checkTemplate(t *model.Template) error {
 	var c checker
 	c.name("key", t.Key)
 	c.text("name", t.Name, 200)
-	c.text("description", t.Description, 2000)
+	c.longText("description", t.Description, 2000)
 	c.sender("sender", t.Sender)
 	if len(t.Locales) == 0 {
 		c.add("locales", CodeRequired, "define content for at least one locale, e.g. \"de\"")
@@ -130,6 +130,7 @@ type Preview struct {
 func (s *Service) TemplatePreview(ctx context.Context, ws *model.Workspace, key string, p PreviewParams) (*Preview, error) {
 	var content model.TemplateContent
 	locale := cmp.Or(p.Locale, ws.DefaultLocale)
+	field := "draft"
 	if p.Content != nil {
 		content = *p.Content
 	} else {
@@ -142,10 +143,11 @@ func (s *Service) TemplatePreview(ctx context.Context, ws *model.Workspace, key 
 		if !ok {
 			return nil, &ValidationError{Fields: []FieldError{{Field: "locale", Code: CodeInvalid, Detail: "the template has no content"}}}
 		}
+		field = "locales." + locale
 	}
 	var c checker
 	compiled, err := render.Compile(content)
-	templateProblems(&c, "template", err)
+	templateProblems(&c, field, err)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -158,7 +160,7 @@ func (s *Service) TemplatePreview(ctx context.Context, ws *model.Workspace, key 
 	out, err := compiled.Render(ctx, data, render.Options{Locale: locale, Location: ws.Location(), Now: now, Limits: s.limits})
 	if err != nil {
 		var c checker
-		templateProblems(&c, "template", err)
+		templateProblems(&c, field, err)
 		return nil, c.err()
 	}
 	return &Preview{Locale: locale, Subject: out.Subject, HTML: out.HTML, Text: out.Text}, nil

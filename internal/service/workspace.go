@@ -82,8 +82,7 @@ func (s *Service) WorkspaceCreate(ctx context.Context, p WorkspaceCreateParams) 
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
 		if err := tx.WorkspaceInsert(ctx, ws); err != nil {
 			if errors.Is(err, store.ErrConflict) {
-				return &ValidationError{Fields: []FieldError{{Field: "key", Code: CodeDuplicate,
-					Detail: fmt.Sprintf("a workspace %q already exists", p.Key)}}}
+				return &ConflictError{Detail: fmt.Sprintf("a workspace %q already exists; choose another key", p.Key)}
 			}
 			return fmt.Errorf("insert workspace: %w", err)
 		}
@@ -112,10 +111,34 @@ func (s *Service) WorkspaceList(ctx context.Context) ([]*model.Workspace, error)
 	return list, err
 }
 
-// WorkspaceUpdate replaces the editable settings of ws.
-func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, p WorkspaceSettings) (*model.Workspace, error) {
+// WorkspacePatch changes some settings; nil fields keep their value.
+type WorkspacePatch struct {
+	Name                    *string
+	DefaultLocale           *string
+	Timezone                *string
+	Sender                  *model.Sender
+	RetentionDays           *int
+	ConfirmationExpiryHours *int
+}
+
+func patchField[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// WorkspaceUpdate changes the settings named in patch.
+func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patch WorkspacePatch) (*model.Workspace, error) {
+	p := WorkspaceSettings{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone, Sender: ws.Sender,
+		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours}
+	patchField(&p.Name, patch.Name)
+	patchField(&p.DefaultLocale, patch.DefaultLocale)
+	patchField(&p.Timezone, patch.Timezone)
+	patchField(&p.Sender, patch.Sender)
+	patchField(&p.RetentionDays, patch.RetentionDays)
+	patchField(&p.ConfirmationExpiryHours, patch.ConfirmationExpiryHours)
 	var c checker
-	p.Name = cmp.Or(p.Name, ws.Name)
+	p.Name = cmp.Or(p.Name, ws.Key)
 	p.defaults()
 	p.check(&c)
 	if err := c.err(); err != nil {

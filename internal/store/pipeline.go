@@ -74,7 +74,7 @@ type QueueStats struct {
 
 // CapturedMail is a message in the capture mailbox.
 type CapturedMail struct {
-	MessageID  string    `json:"message_id"`
+	MessageID  string    `json:"id"`
 	EventID    string    `json:"event_id"`
 	CapturedAt time.Time `json:"captured_at"`
 	From       string    `json:"from"`
