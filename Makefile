@@ -6,10 +6,10 @@ export PATH := /usr/local/go/bin:$(PATH)
 
 .PHONY: test unit lint build run
 
-## test: everything (unit, store conformance, end to end)
+## test: everything (unit, store conformance on SQLite and PostgreSQL, end to
+## end, browser, fuzzing); installs PostgreSQL and Chromium when missing
 test:
-	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 20m ./...
+	bash scripts/test.sh
 
 ## unit: the fast tests only, no race detector
 unit:

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The full test suite, as `make test` runs it: installs what it needs when
+# missing (PostgreSQL and Chromium from Debian's packages), starts a private
+# PostgreSQL cluster on a loopback port in a temporary directory, and runs
+# every test with the race detector, then each fuzz target for a while.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+
+log() { printf '\n=== %s\n' "$*"; }
+
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+install_missing() {
+	local pkgs=()
+	command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+	[ -x "$(pg_bindir)/initdb" ] || pkgs+=(postgresql)
+	if [ ${#pkgs[@]} -eq 0 ]; then
+		return
+	fi
+	log "installing ${pkgs[*]}"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+}
+
+PGTMP=""
+stop_postgres() {
+	if [ -n "$PGTMP" ] && [ -d "$PGTMP" ]; then
+		as_pg "$(pg_bindir)/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
+		rm -rf "$PGTMP"
+	fi
+}
+
+# as_pg runs a PostgreSQL program as the postgres user when we are root
+# (initdb refuses to run as root).
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_postgres() {
+	local bin port
+	bin="$(pg_bindir)"
+	port="$(free_port)"
+	PGTMP="$(mktemp -d /tmp/herold-pg.XXXXXX)"
+	chmod 755 "$PGTMP"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$PGTMP"
+	log "starting a private PostgreSQL ($bin) on 127.0.0.1:$port"
+	as_pg "$bin/initdb" -D "$PGTMP/data" -U herold --auth=trust -E UTF8 --no-locale >/dev/null
+	as_pg "$bin/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w -o \
+		"-p $port -k $PGTMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+	export HEROLD_TEST_POSTGRES="postgres://herold@127.0.0.1:$port/postgres?sslmode=disable"
+	export HEROLD_TEST_PG_CTL="$bin/pg_ctl"
+	export HEROLD_TEST_PG_DATA="$PGTMP/data"
+}
+
+install_missing
+trap stop_postgres EXIT
+start_postgres
+export HEROLD_REQUIRE_BROWSER=1 HEROLD_REQUIRE_POSTGRES=1
+
+log "go vet"
+go vet ./...
+
+log "go test -race"
+go test -race -count=1 -timeout 30m ./...
+
+log "fuzzing (10 s per target)"
+for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal | sort); do
+	dir="./$(dirname "$target")"
+	for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | sed 's/^func //'); do
+		echo "--- $fn in $dir"
+		go test -run '^$' -fuzz "^${fn}\$" -fuzztime 10s "$dir"
+	done
+done
+log "all tests passed"
