@@ -71,8 +71,11 @@ export HEROLD_REQUIRE_BROWSER=1 HEROLD_REQUIRE_POSTGRES=1
 log "go vet"
 go vet ./...
 
-log "go test -race"
+log "go test -race (SQLite, and PostgreSQL where a test needs it)"
 go test -race -count=1 -timeout 30m ./...
+
+log "end-to-end and API tests again on PostgreSQL"
+HEROLD_E2E_DATABASE=postgres go test -race -count=1 -timeout 20m ./internal/e2e/ ./internal/httpapi/
 
 log "fuzzing (10 s per target)"
 for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal | sort); do

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -30,7 +31,9 @@ import (
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/service"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/postgres"
 	"github.com/herold-dev/herold/internal/store/sqlite"
+	"github.com/herold-dev/herold/internal/web"
 )
 
 // Deps are the dependencies a test may substitute.
@@ -44,6 +47,15 @@ type Deps struct {
 	// Jobs tunes the job system (poll intervals, rescue); tests shorten
 	// them. InsertOnly queues jobs without working them.
 	Jobs jobs.Config
+}
+
+// BootstrapAdmin is the first cockpit user, created on the first start
+// (HEROLD_BOOTSTRAP_ADMIN_EMAIL, HEROLD_BOOTSTRAP_PASSWORD).
+type BootstrapAdmin struct {
+	// Email defaults to admin@localhost.
+	Email string
+	// Password fixes the password; empty generates one, printed once.
+	Password string
 }
 
 // App is a running (or ready to run) Herold server.
@@ -64,8 +76,15 @@ type App struct {
 	serveErr chan error
 
 	stopOnce sync.Once
+	admin    BootstrapAdmin
 	// Bootstrapped reports what the first start created.
 	Bootstrapped *service.Bootstrapped
+	// BootstrapUser is the first cockpit user when this start created it
+	// (its Password is set when generated).
+	BootstrapUser *service.UserCreated
+	// DemoUser is the demo workspace's cockpit user when this start
+	// created it.
+	DemoUser *service.UserCreated
 	// Demo reports the demo workspace (with --demo).
 	Demo *demo.Loaded
 }
@@ -77,7 +96,10 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	a := &App{opts: opts, clock: deps.Clock, stdout: deps.Stdout, logger: deps.Logger}
+	a := &App{opts: opts, clock: deps.Clock, stdout: deps.Stdout, logger: deps.Logger, admin: BootstrapAdmin{Email: opts.BootstrapAdminEmail, Password: opts.BootstrapPassword}}
+	if p := a.admin.Password; p != "" && utf8.RuneCountInString(p) < service.MinPasswordLength {
+		return nil, fmt.Errorf("--bootstrap-password (HEROLD_BOOTSTRAP_PASSWORD) needs at least %d characters", service.MinPasswordLength)
+	}
 	if a.clock == nil {
 		a.clock = clock.Real{}
 	}
@@ -95,9 +117,18 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 		Service: a.svc, Logger: a.logger.With("component", "api"), Ready: a.ready,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBulkBodyBytes: opts.MaxBulkBodyBytes,
 	})
+	cockpit, err := web.New(web.Config{Service: a.svc, Logger: a.logger.With("component", "cockpit"),
+		SecureCookies: strings.HasPrefix(opts.BaseURL, "https://")})
+	if err != nil {
+		a.closeAll()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	mux.Handle("/", api)
+	mux.Handle("/v1/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/readyz", api)
+	mux.Handle("/", cockpit)
 	a.server = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -110,7 +141,8 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 // service.
 func (a *App) build(ctx context.Context, deps Deps) error {
 	opts := a.opts
-	st, err := OpenStore(ctx, opts.Database)
+	st, err := OpenStoreWith(ctx, opts.Database, postgres.Options{MaxConns: int32(opts.DatabaseMaxConns),
+		StatementTimeout: opts.DatabaseStatementTimeout})
 	if err != nil {
 		return err
 	}
@@ -121,7 +153,12 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	jc := deps.Jobs
 	jc.Workers = opts.Workers
 	jc.Logger = a.logger.With("component", "jobs")
-	a.jobs, err = jobs.NewSQLite(st.(*sqlite.Store).DB(), jc)
+	switch db := st.(type) {
+	case *sqlite.Store:
+		a.jobs, err = jobs.NewSQLite(db.DB(), jc)
+	case *postgres.Store:
+		a.jobs, err = jobs.NewPostgres(db.Pool(), jc)
+	}
 	if err != nil {
 		return err
 	}
@@ -165,8 +202,11 @@ func MigrateAll(ctx context.Context, st store.Store) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	if s, ok := st.(*sqlite.Store); ok {
-		return jobs.MigrateSQLite(ctx, s.DB())
+	switch db := st.(type) {
+	case *sqlite.Store:
+		return jobs.MigrateSQLite(ctx, db.DB())
+	case *postgres.Store:
+		return jobs.MigratePostgres(ctx, db.Pool())
 	}
 	return nil
 }
@@ -180,12 +220,23 @@ func (a *App) closeAll() {
 	}
 }
 
-// OpenStore opens the database named by a path or URL.
-func OpenStore(_ context.Context, database string) (store.Store, error) {
-	if strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://") {
-		return nil, errors.New("--database: PostgreSQL is not supported by this version yet; use a SQLite file path")
+// OpenStore opens the database named by a path (SQLite) or a postgres://
+// URL.
+func OpenStore(ctx context.Context, database string) (store.Store, error) {
+	return OpenStoreWith(ctx, database, postgres.Options{})
+}
+
+// OpenStoreWith is OpenStore with PostgreSQL pool options.
+func OpenStoreWith(ctx context.Context, database string, pg postgres.Options) (store.Store, error) {
+	if IsPostgres(database) {
+		return postgres.Open(ctx, database, pg)
 	}
 	return sqlite.Open(database, sqlite.Options{})
+}
+
+// IsPostgres reports whether database names a PostgreSQL server.
+func IsPostgres(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
 }
 
 // Service returns the service layer (for tests and the CLI).
@@ -202,14 +253,25 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.Bootstrapped = b
+	a.BootstrapUser, err = a.svc.UserBootstrap(ctx, b.Workspace, service.UserCreateParams{
+		Email: a.admin.Email, Password: a.admin.Password})
+	if err != nil {
+		return err
+	}
 	if a.opts.Demo {
 		if a.Demo, err = demo.Load(ctx, a.svc); err != nil {
+			return err
+		}
+		a.DemoUser, err = a.svc.UserBootstrap(ctx, a.Demo.Workspace, service.UserCreateParams{
+			Email: demoUserEmail, Name: "Demo", Password: a.admin.Password})
+		if err != nil {
 			return err
 		}
 	}
 	if err := a.jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
+	a.svc.Start(ctx)
 	ln, err := net.Listen("tcp", a.opts.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
@@ -235,13 +297,34 @@ func (a *App) banner() {
 		fmt.Fprintf(a.stdout, "\nCreated workspace %q. Its first admin API key (shown once, store it now):\n\n    %s\n\n",
 			b.Workspace.Key, b.Secret)
 	}
+	if u := a.BootstrapUser; u != nil {
+		a.printUser("Sign in to the cockpit", u)
+	}
 	if d := a.Demo; d != nil && d.Secret != "" {
 		fmt.Fprintf(a.stdout, "\nLoaded the demo workspace %q (Agentur Nord). Its API key (shown once):\n\n    %s\n\n",
 			d.Workspace.Key, d.Secret)
 	}
-	if a.sender == nil {
-		fmt.Fprintf(a.stdout, "No SMTP server configured: mail goes to the capture mailbox (GET %s/v1/mailbox).\n", a.URL())
+	if u := a.DemoUser; u != nil {
+		a.printUser("Sign in to the demo workspace", u)
 	}
+	if a.sender == nil {
+		fmt.Fprintf(a.stdout, "No SMTP server configured: mail goes to the capture mailbox (%s/mailbox in the cockpit, GET %s/v1/mailbox).\n",
+			a.URL(), a.URL())
+	}
+}
+
+// demoUserEmail is the cockpit user of the demo workspace.
+const demoUserEmail = "demo@localhost"
+
+// printUser prints a new cockpit user's credentials (the password only
+// when it was generated: shown once).
+func (a *App) printUser(intro string, u *service.UserCreated) {
+	if u.Password == "" {
+		fmt.Fprintf(a.stdout, "\n%s at %s/ as %s (with the password you set).\n", intro, a.URL(), u.User.Email)
+		return
+	}
+	fmt.Fprintf(a.stdout, "\n%s at %s/ as %s with this password (shown once, store it now):\n\n    %s\n\n",
+		intro, a.URL(), u.User.Email, u.Password)
 }
 
 // Addr returns the address the server listens on (useful with port 0).
@@ -280,6 +363,7 @@ func (a *App) Stop(ctx context.Context) error {
 			err = errors.Join(err, a.server.Shutdown(ctx))
 			err = errors.Join(err, <-a.serveErr)
 		}
+		a.svc.Stop()
 		// In-flight deliveries finish (or are cancelled at the deadline and
 		// resumed by the next start).
 		err = errors.Join(err, a.jobs.Stop(ctx))
@@ -299,6 +383,7 @@ func (a *App) Kill() {
 			<-a.serveErr
 		}
 		a.jobs.StopAbruptly()
+		a.svc.Stop()
 		a.closeAll()
 	})
 }
@@ -331,4 +416,17 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// InsertOnlyQueue returns a job system on st that queues jobs but never
+// works them (for offline tools such as import).
+func InsertOnlyQueue(st store.Store) (*jobs.Jobs, error) {
+	cfg := jobs.Config{InsertOnly: true}
+	switch db := st.(type) {
+	case *sqlite.Store:
+		return jobs.NewSQLite(db.DB(), cfg)
+	case *postgres.Store:
+		return jobs.NewPostgres(db.Pool(), cfg)
+	}
+	return nil, fmt.Errorf("no job system for %T", st)
 }

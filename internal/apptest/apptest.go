@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/config"
 	"github.com/herold-dev/herold/internal/jobs"
+	"github.com/herold-dev/herold/internal/pgtest"
 	"github.com/herold-dev/herold/internal/smtptest"
 )
 
@@ -46,13 +48,26 @@ type Setup struct {
 	Clock *clock.Fake
 }
 
-// NewSetup returns the defaults of test servers: a fresh SQLite file, port
-// 0, the capture mailbox, fast job polling and short retry delays.
+// EnvDatabase selects the database of test servers: "postgres" runs them
+// on a fresh PostgreSQL database (see pgtest), anything else on SQLite.
+const EnvDatabase = "HEROLD_E2E_DATABASE"
+
+// NewDatabase returns the database of a fresh test server: a new SQLite
+// file, or a new PostgreSQL database when HEROLD_E2E_DATABASE=postgres.
+func NewDatabase(t testing.TB) string {
+	if os.Getenv(EnvDatabase) == "postgres" {
+		return pgtest.NewDatabase(t)
+	}
+	return filepath.Join(t.TempDir(), "herold.db")
+}
+
+// NewSetup returns the defaults of test servers: a fresh database, port 0,
+// the capture mailbox, fast job polling and short retry delays.
 func NewSetup(t testing.TB) Setup {
 	return Setup{
 		Opts: config.Options{
 			Addr:         "127.0.0.1:0",
-			Database:     filepath.Join(t.TempDir(), "herold.db"),
+			Database:     NewDatabase(t),
 			BootstrapKey: DefaultKey,
 			LogLevel:     "warn",
 			Retry:        config.Retry{BaseDelay: 50 * time.Millisecond, MaxDelay: 200 * time.Millisecond},

@@ -53,7 +53,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 			return applyEnv(cmd)
 		},
 	}
-	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain())
+	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain(), newUsers(),
+		newExport(), newImport())
 	return root
 }
 

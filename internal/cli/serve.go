@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/herold-dev/herold/internal/app"
 	"github.com/herold-dev/herold/internal/config"
+	"github.com/herold-dev/herold/internal/service"
 )
 
 // addDatabaseFlag adds --database, shared by every command that opens the
 // database.
 func addDatabaseFlag(cmd *cobra.Command, dst *string) {
-	cmd.Flags().StringVar(dst, "database", config.DefaultDatabase, "SQLite file path (created if missing)")
+	cmd.Flags().StringVar(dst, "database", config.DefaultDatabase, "SQLite file path (created if missing) or postgres://user:password@host:5432/db URL")
 }
 
 func newServe() *cobra.Command {
@@ -18,9 +22,10 @@ func newServe() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Herold server (API, delivery, schedules)",
-		Long: `Run the Herold server. On the first start it creates the database, a
-default workspace and prints its first admin API key once. Without an SMTP
-host, mail goes to the capture mailbox and can be read through the API.`,
+		Long: `Run the Herold server: the API under /v1 and the cockpit at /. On the
+first start it creates the database, a default workspace, and prints its
+first admin API key and cockpit user once. Without an SMTP host, mail goes
+to the capture mailbox, readable in the cockpit and through the API.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return app.Run(cmd.Context(), o, app.Deps{Stdout: cmd.OutOrStdout()})
@@ -29,10 +34,16 @@ host, mail goes to the capture mailbox and can be read through the API.`,
 	f := cmd.Flags()
 	f.StringVar(&o.Addr, "addr", config.DefaultAddr, "listen address host:port")
 	addDatabaseFlag(cmd, &o.Database)
+	f.IntVar(&o.DatabaseMaxConns, "database-max-conns", 20, "PostgreSQL connection pool size")
+	f.DurationVar(&o.DatabaseStatementTimeout, "database-statement-timeout", 60*time.Second, "PostgreSQL statement timeout")
 	f.StringVar(&o.BaseURL, "base-url", "", "public URL of this server, for links in mails (default http://ADDR)")
 	f.StringVar(&o.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.BootstrapKey, "bootstrap-key", "", "fix the first admin API key instead of generating one (at least 24 characters)")
+	f.StringVar(&o.BootstrapAdminEmail, "bootstrap-admin-email", service.DefaultAdminEmail,
+		"e-mail address of the first cockpit user, created on the first start")
+	f.StringVar(&o.BootstrapPassword, "bootstrap-password", "",
+		fmt.Sprintf("fix the first cockpit user's password instead of generating one (at least %d characters)", service.MinPasswordLength))
 	f.BoolVar(&o.Demo, "demo", false, "load the demo workspace")
 	f.StringVar(&o.SMTP.Host, "smtp-host", "", "SMTP server; empty uses the capture mailbox")
 	f.IntVar(&o.SMTP.Port, "smtp-port", 0, "SMTP port (default 587, 465 for --smtp-tls=tls, 25 for none)")

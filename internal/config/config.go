@@ -16,9 +16,14 @@ import (
 type Options struct {
 	// Addr is the listen address. Default "127.0.0.1:8080".
 	Addr string
-	// Database is a SQLite file path (default "./herold-data/herold.db") or,
-	// later, a postgres:// URL.
+	// Database is a SQLite file path (default "./herold-data/herold.db") or
+	// a postgres:// URL.
 	Database string
+	// DatabaseMaxConns bounds the PostgreSQL connection pool. Default 20.
+	DatabaseMaxConns int
+	// DatabaseStatementTimeout cancels PostgreSQL statements running
+	// longer. Default 60s.
+	DatabaseStatementTimeout time.Duration
 	// BaseURL is the public URL of the cockpit and API, used in links in
 	// mails (run reports). Default "http://" + Addr.
 	BaseURL string
@@ -29,6 +34,12 @@ type Options struct {
 	// BootstrapKey fixes the first admin API key (HEROLD_BOOTSTRAP_KEY)
 	// instead of generating one.
 	BootstrapKey string
+	// BootstrapAdminEmail is the e-mail address of the first cockpit user,
+	// created on the first start. Default admin@localhost.
+	BootstrapAdminEmail string
+	// BootstrapPassword fixes the first cockpit user's password instead of
+	// generating one (printed once).
+	BootstrapPassword string
 	// Demo loads the demo workspace on start.
 	Demo bool
 

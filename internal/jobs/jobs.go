@@ -13,7 +13,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
@@ -49,8 +52,12 @@ type Config struct {
 	ExpireEvery   time.Duration
 	PurgeEvery    time.Duration
 	ScheduleEvery time.Duration
+	// JobTimeout cancels a job running longer. Default 5 min (delivery
+	// batches and schedule-run slices stay well below it).
+	JobTimeout time.Duration
 	// RescueAfter is how long a job may run before River assumes its
-	// worker died and runs it again. Default 10 min.
+	// worker died and runs it again; it must exceed JobTimeout. Default
+	// 10 min.
 	RescueAfter time.Duration
 	// InsertOnly builds a client that queues jobs but never works them
 	// (tests of crash safety).
@@ -60,10 +67,30 @@ type Config struct {
 
 // Jobs is the River client with Herold's workers.
 type Jobs struct {
-	client  *river.Client[*sql.Tx]
+	client  riverClient
 	handler *handlerRef
 	insert  bool
 	logger  *slog.Logger
+}
+
+// riverClient hides the transaction type River's client is generic over
+// (*sql.Tx for SQLite, pgx.Tx for PostgreSQL).
+type riverClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	insertTx(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+type client[TTx any] struct{ *river.Client[TTx] }
+
+func (c client[TTx]) insertTx(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	t, ok := tx.Raw().(TTx)
+	if !ok {
+		return fmt.Errorf("jobs: a %T transaction does not fit this job system", tx.Raw())
+	}
+	_, err := c.InsertTx(ctx, t, args, opts)
+	return err
 }
 
 // handlerRef lets the workers be registered before the handler exists (the
@@ -89,8 +116,42 @@ func MigrateSQLite(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// MigratePostgres creates or updates River's tables in a PostgreSQL
+// database.
+func MigratePostgres(ctx context.Context, pool *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate river tables: %w", err)
+	}
+	return nil
+}
+
 // NewSQLite builds the job system on a SQLite database.
 func NewSQLite(db *sql.DB, cfg Config) (*Jobs, error) {
+	rc, ref := riverConfig(&cfg)
+	c, err := river.NewClient(riversqlite.New(db), rc)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &Jobs{client: client[*sql.Tx]{c}, handler: ref, insert: cfg.InsertOnly, logger: cfg.Logger}, nil
+}
+
+// NewPostgres builds the job system on a PostgreSQL database. River
+// distributes jobs over every replica's client and elects one leader for
+// periodic work.
+func NewPostgres(pool *pgxpool.Pool, cfg Config) (*Jobs, error) {
+	rc, ref := riverConfig(&cfg)
+	c, err := river.NewClient(riverpgxv5.New(pool), rc)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &Jobs{client: client[pgx.Tx]{c}, handler: ref, insert: cfg.InsertOnly, logger: cfg.Logger}, nil
+}
+
+func riverConfig(cfg *Config) (*river.Config, *handlerRef) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -104,7 +165,7 @@ func NewSQLite(db *sql.DB, cfg Config) (*Jobs, error) {
 	rc := &river.Config{
 		Workers:              workers,
 		Logger:               cfg.Logger,
-		JobTimeout:           5 * time.Minute,
+		JobTimeout:           orDuration(cfg.JobTimeout, 5*time.Minute),
 		RescueStuckJobsAfter: orDuration(cfg.RescueAfter, 10*time.Minute),
 		FetchCooldown:        orDuration(cfg.FetchCooldown, 10*time.Millisecond),
 		FetchPollInterval:    orDuration(cfg.FetchPollInterval, 100*time.Millisecond),
@@ -127,11 +188,7 @@ func NewSQLite(db *sql.DB, cfg Config) (*Jobs, error) {
 				&river.PeriodicJobOpts{ID: "due_schedules", RunOnStart: true}),
 		}
 	}
-	client, err := river.NewClient(riversqlite.New(db), rc)
-	if err != nil {
-		return nil, fmt.Errorf("river client: %w", err)
-	}
-	return &Jobs{client: client, handler: ref, insert: cfg.InsertOnly, logger: cfg.Logger}, nil
+	return rc, ref
 }
 
 func orDuration(d, def time.Duration) time.Duration {
@@ -180,11 +237,7 @@ func (j *Jobs) StopAbruptly() {
 
 // EnqueueScheduleRun queues a schedule run in tx.
 func (j *Jobs) EnqueueScheduleRun(ctx context.Context, tx store.Tx, workspaceID int64, runID string) error {
-	sqlTx, ok := tx.Raw().(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("jobs: transaction of type %T is not a SQLite transaction", tx.Raw())
-	}
-	if _, err := j.client.InsertTx(ctx, sqlTx, RunArgs{WorkspaceID: workspaceID, RunID: runID}, nil); err != nil {
+	if err := j.client.insertTx(ctx, tx, RunArgs{WorkspaceID: workspaceID, RunID: runID}, nil); err != nil {
 		return fmt.Errorf("queue schedule run: %w", err)
 	}
 	return nil
@@ -195,15 +248,11 @@ func (j *Jobs) EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int
 	if len(messageIDs) == 0 {
 		return nil
 	}
-	sqlTx, ok := tx.Raw().(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("jobs: transaction of type %T is not a SQLite transaction", tx.Raw())
-	}
 	var opts *river.InsertOpts
 	if delay > 0 {
 		opts = &river.InsertOpts{ScheduledAt: time.Now().Add(delay)}
 	}
-	if _, err := j.client.InsertTx(ctx, sqlTx, DeliverArgs{WorkspaceID: workspaceID, MessageIDs: messageIDs}, opts); err != nil {
+	if err := j.client.insertTx(ctx, tx, DeliverArgs{WorkspaceID: workspaceID, MessageIDs: messageIDs}, opts); err != nil {
 		return fmt.Errorf("queue delivery: %w", err)
 	}
 	return nil

@@ -2,7 +2,7 @@ package jobs
 
 import (
 	"context"
-	"time"
+	"errors"
 
 	"github.com/riverqueue/river"
 )
@@ -106,13 +106,19 @@ type runWorker struct {
 	ref *handlerRef
 }
 
-// Timeout lets a run over a million records take its time.
-func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return time.Hour }
+// ErrContinue is what a Handler returns from ExecuteRun when the run must
+// go on in another job (a long run proceeds in slices well under the job
+// timeout, so River never takes a slow run for a dead one).
+var ErrContinue = errors.New("continue in another job")
 
 func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	h, err := w.ref.get()
 	if err != nil {
 		return err
 	}
-	return h.ExecuteRun(ctx, job.Args.WorkspaceID, job.Args.RunID)
+	err = h.ExecuteRun(ctx, job.Args.WorkspaceID, job.Args.RunID)
+	if errors.Is(err, ErrContinue) {
+		return river.JobSnooze(0)
+	}
+	return err
 }

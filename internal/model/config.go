@@ -6,6 +6,7 @@
 package model
 
 import (
+	"sync"
 	"time"
 )
 
@@ -76,11 +77,24 @@ const (
 )
 
 // Location returns the workspace time zone, UTC when it does not load.
-func (w *Workspace) Location() *time.Location {
-	if loc, err := time.LoadLocation(w.Timezone); err == nil {
-		return loc
+func (w *Workspace) Location() *time.Location { return LoadLocation(w.Timezone) }
+
+// locations memoises time.LoadLocation, which reads the zone database from
+// disk on every call. Zones never change while the process runs.
+var locations sync.Map
+
+// LoadLocation returns the named IANA zone, UTC for an empty or unknown
+// name.
+func LoadLocation(name string) *time.Location {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" {
+		loc = time.UTC
+	}
+	locations.Store(name, loc)
+	return loc
 }
 
 // APIKey is a bearer key of a workspace. The secret is never stored, only its

@@ -115,4 +115,7 @@ type ScheduleRun struct {
 	Failure string `json:"failure,omitempty"`
 	// ReportMessage is the id of the report message, if one was sent.
 	ReportMessage string `json:"report_message,omitempty"`
+	// Cursor is the last record the run committed; a run continues after
+	// it.
+	Cursor string `json:"-"`
 }

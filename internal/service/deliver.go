@@ -47,51 +47,39 @@ func (s *Service) Deliver(ctx context.Context, wsID int64, ids []string) error {
 		return err
 	}
 	results := s.sendAll(ctx, todo)
-	return s.store.WithTx(ctx, func(tx store.Tx) error {
-		var deltas []store.StatsDelta
-		for _, o := range results {
-			st, err := s.record(ctx, tx, ws, o)
-			if err != nil {
-				return err
-			}
-			if st == model.MsgSent || st == model.MsgFailed {
-				deltas = append(deltas, store.StatsDelta{WorkspaceID: ws.ID, Day: s.day(ws), Status: st, N: 1})
-			}
-		}
-		return tx.StatsAdd(ctx, deltas)
-	})
+	return s.store.WithTx(ctx, func(tx store.Tx) error { return s.recordAll(ctx, tx, ws, results) })
 }
 
 func (s *Service) day(ws *model.Workspace) string {
 	return s.now().In(ws.Location()).Format("2006-01-02")
 }
 
-// markSending moves the due messages to "sending" in one transaction and
-// returns them.
+// markSending moves the deliverable messages to "sending" with one
+// statement and returns them with their attempt numbers.
 func (s *Service) markSending(ctx context.Context, ws *model.Workspace, msgs []*model.Message, now time.Time) ([]*model.Message, error) {
-	var todo []*model.Message
-	err := s.store.WithTx(ctx, func(tx store.Tx) error {
-		for _, m := range msgs {
-			if !isOneOf(m.Status, deliverable) {
-				continue
-			}
-			attempt := m.Attempts + 1
-			ok, err := tx.MessageTransition(ctx, &store.MessageTransitionParams{
-				WorkspaceID: ws.ID, ID: m.ID, From: deliverable, To: model.MsgSending, Reason: m.Reason,
-				Attempts: attempt, LastReply: m.LastReply, At: now,
-				Entry: model.MessageEvent{At: now, Status: model.MsgSending, Attempt: attempt},
-			})
-			if err != nil {
-				return fmt.Errorf("mark sending: %w", err)
-			}
-			if ok {
-				m.Attempts, m.Status = attempt, model.MsgSending
-				todo = append(todo, m)
-			}
+	ids := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if isOneOf(m.Status, deliverable) {
+			ids = append(ids, m.ID)
 		}
-		return nil
+	}
+	var moved map[string]int
+	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		var err error
+		moved, err = tx.MessageMarkSending(ctx, &store.MarkSendingParams{WorkspaceID: ws.ID, IDs: ids, At: now})
+		return err
 	})
-	return todo, err
+	if err != nil {
+		return nil, fmt.Errorf("mark sending: %w", err)
+	}
+	var todo []*model.Message
+	for _, m := range msgs {
+		if attempt, ok := moved[m.ID]; ok {
+			m.Attempts, m.Status = attempt, model.MsgSending
+			todo = append(todo, m)
+		}
+	}
+	return todo, nil
 }
 
 func isOneOf(s model.MessageStatus, list []model.MessageStatus) bool {
@@ -148,8 +136,44 @@ func (s *Service) sendOne(ctx context.Context, m *model.Message) outcome {
 	return o
 }
 
-// record stores one outcome and returns the message's new status.
-func (s *Service) record(ctx context.Context, tx store.Tx, ws *model.Workspace, o outcome) (model.MessageStatus, error) {
+// recordAll stores the outcomes of a delivery job in tx: the transitions
+// together, captured copies, retry jobs and the day's counts.
+func (s *Service) recordAll(ctx context.Context, tx store.Tx, ws *model.Workspace, results []outcome) error {
+	ps := make([]*store.MessageTransitionParams, len(results))
+	for i, o := range results {
+		p, err := s.transition(ctx, tx, ws, o)
+		if err != nil {
+			return err
+		}
+		ps[i] = p
+	}
+	applied, err := tx.MessageRecordMany(ctx, ps)
+	if err != nil {
+		return fmt.Errorf("record deliveries: %w", err)
+	}
+	counts := map[model.MessageStatus]int{}
+	for i, p := range ps {
+		if !applied[i] {
+			continue
+		}
+		s.metrics.Messages.WithLabelValues(string(p.To)).Inc()
+		if p.To == model.MsgSent || p.To == model.MsgFailed {
+			counts[p.To]++
+		}
+	}
+	var deltas []store.StatsDelta
+	for _, st := range []model.MessageStatus{model.MsgSent, model.MsgFailed} {
+		if n := counts[st]; n > 0 {
+			deltas = append(deltas, store.StatsDelta{WorkspaceID: ws.ID, Day: s.day(ws), Status: st, N: n})
+		}
+	}
+	return tx.StatsAdd(ctx, deltas)
+}
+
+// transition decides what an outcome does to its message: sent with the
+// reply, failed at once (permanent or too old), or a retry after a backoff
+// (whose job is queued here).
+func (s *Service) transition(ctx context.Context, tx store.Tx, ws *model.Workspace, o outcome) (*store.MessageTransitionParams, error) {
 	m, now := o.msg, s.now()
 	p := &store.MessageTransitionParams{WorkspaceID: ws.ID, ID: m.ID, From: []model.MessageStatus{model.MsgSending},
 		Attempts: m.Attempts, At: now}
@@ -157,51 +181,41 @@ func (s *Service) record(ctx context.Context, tx store.Tx, ws *model.Workspace, 
 	case o.err == nil:
 		if o.raw != nil {
 			if err := tx.CaptureInsert(ctx, ws.ID, m.ID, o.raw, now); err != nil {
-				return "", fmt.Errorf("store captured mail: %w", err)
+				return nil, fmt.Errorf("store captured mail: %w", err)
 			}
 		}
 		p.To, p.LastReply, p.SentAt = model.MsgSent, o.reply, &now
 		p.Entry = model.MessageEvent{At: now, Status: model.MsgSent, Attempt: m.Attempts, Detail: o.reply}
 		s.metrics.DeliveryAttempts.WithLabelValues("sent").Inc()
+		return p, nil
 	case channel.IsPermanent(o.err):
-		reason := failureText(o.err)
-		p.To, p.Reason, p.LastReply = model.MsgFailed, reason, replyOf(o.err)
-		p.Entry = model.MessageEvent{At: now, Status: model.MsgFailed, Attempt: m.Attempts, Detail: reason}
-		s.metrics.DeliveryAttempts.WithLabelValues("failed").Inc()
-	default:
-		reason := failureText(o.err)
-		queued := m.CreatedAt
-		if m.QueuedAt != nil {
-			queued = *m.QueuedAt
-		}
-		if now.Sub(queued) >= s.retry.MaxAge {
-			reason = fmt.Sprintf("gave up after %s of retries; last error: %s", s.retry.MaxAge, reason)
-			p.To, p.Reason, p.LastReply = model.MsgFailed, reason, replyOf(o.err)
-			p.Entry = model.MessageEvent{At: now, Status: model.MsgFailed, Attempt: m.Attempts, Detail: reason}
-			s.metrics.DeliveryAttempts.WithLabelValues("failed").Inc()
-			break
-		}
-		delay := s.backoff(m.Attempts)
-		next := now.Add(delay)
-		p.To, p.Reason, p.LastReply, p.NextAttemptAt = model.MsgRetrying, reason, replyOf(o.err), &next
-		p.Entry = model.MessageEvent{At: now, Status: model.MsgRetrying, Attempt: m.Attempts, Detail: reason, NextAttemptAt: &next}
-		s.metrics.DeliveryAttempts.WithLabelValues("retry").Inc()
-		if s.queue == nil {
-			return "", errors.New("no delivery queue configured")
-		}
-		if err := s.queue.EnqueueDelivery(ctx, tx, ws.ID, []string{m.ID}, delay); err != nil {
-			return "", err
-		}
+		return s.failed(p, m, failureText(o.err), replyOf(o.err), now), nil
 	}
-	ok, err := tx.MessageTransition(ctx, p)
-	if err != nil {
-		return "", fmt.Errorf("record delivery: %w", err)
+	reason := failureText(o.err)
+	queued := m.CreatedAt
+	if m.QueuedAt != nil {
+		queued = *m.QueuedAt
 	}
-	if !ok {
-		return "", nil
+	if now.Sub(queued) >= s.retry.MaxAge {
+		reason = fmt.Sprintf("gave up after %s of retries; last error: %s", s.retry.MaxAge, reason)
+		return s.failed(p, m, reason, replyOf(o.err), now), nil
 	}
-	s.metrics.Messages.WithLabelValues(string(p.To)).Inc()
-	return p.To, nil
+	delay := s.backoff(m.Attempts)
+	next := now.Add(delay)
+	p.To, p.Reason, p.LastReply, p.NextAttemptAt = model.MsgRetrying, reason, replyOf(o.err), &next
+	p.Entry = model.MessageEvent{At: now, Status: model.MsgRetrying, Attempt: m.Attempts, Detail: reason, NextAttemptAt: &next}
+	s.metrics.DeliveryAttempts.WithLabelValues("retry").Inc()
+	if s.queue == nil {
+		return nil, errors.New("no delivery queue configured")
+	}
+	return p, s.queue.EnqueueDelivery(ctx, tx, ws.ID, []string{m.ID}, delay)
+}
+
+func (s *Service) failed(p *store.MessageTransitionParams, m *model.Message, reason, reply string, now time.Time) *store.MessageTransitionParams {
+	p.To, p.Reason, p.LastReply = model.MsgFailed, reason, reply
+	p.Entry = model.MessageEvent{At: now, Status: model.MsgFailed, Attempt: m.Attempts, Detail: reason}
+	s.metrics.DeliveryAttempts.WithLabelValues("failed").Inc()
+	return p
 }
 
 // failureText is the reason recorded for a failed attempt: the server's

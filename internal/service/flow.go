@@ -160,7 +160,7 @@ func (s *Service) FlowPut(ctx context.Context, ws *model.Workspace, f *model.Flo
 	f.Normalize()
 	f.Name = cmp.Or(f.Name, f.Key)
 	var created bool
-	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+	err := s.configTx(ctx, ws, func(tx store.Tx) error {
 		var c checker
 		r := newRefs()
 		s.checkFlow(&c, r, f)
@@ -195,7 +195,7 @@ func (s *Service) FlowList(ctx context.Context, ws *model.Workspace, p PageParam
 
 // FlowDelete deletes a flow no project uses.
 func (s *Service) FlowDelete(ctx context.Context, ws *model.Workspace, key string) error {
-	err := s.store.FlowDelete(ctx, ws.ID, key)
+	err := s.configTx(ctx, ws, func(tx store.Tx) error { return tx.FlowDelete(ctx, ws.ID, key) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return &ConflictError{Detail: fmt.Sprintf("flow %q is used by %s; assign those projects another flow or none first",
@@ -219,7 +219,7 @@ func (s *Service) NotificationAdd(ctx context.Context, ws *model.Workspace, flow
 func (s *Service) notificationSave(ctx context.Context, ws *model.Workspace, flowKey string, n *model.Notification, addOnly bool) (bool, error) {
 	n.Normalize()
 	var created bool
-	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+	err := s.configTx(ctx, ws, func(tx store.Tx) error {
 		f, err := tx.FlowGet(ctx, ws.ID, flowKey)
 		if err != nil {
 			return mapNotFound(err, "flow %q", flowKey)
@@ -284,6 +284,8 @@ func (s *Service) NotificationGet(ctx context.Context, ws *model.Workspace, flow
 
 // NotificationDelete removes one notification of a flow.
 func (s *Service) NotificationDelete(ctx context.Context, ws *model.Workspace, flowKey, key string) error {
-	err := s.store.NotificationDelete(ctx, &store.NotificationDeleteParams{WorkspaceID: ws.ID, Flow: flowKey, Key: key, At: s.now()})
+	err := s.configTx(ctx, ws, func(tx store.Tx) error {
+		return tx.NotificationDelete(ctx, &store.NotificationDeleteParams{WorkspaceID: ws.ID, Flow: flowKey, Key: key, At: s.now()})
+	})
 	return mapNotFound(err, "notification %q in flow %q", key, flowKey)
 }

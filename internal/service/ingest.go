@@ -116,11 +116,23 @@ func (s *Service) Ingest(ctx context.Context, ws *model.Workspace, in *EventInpu
 	if err := c.err(); err != nil {
 		return nil, err
 	}
+	if c := s.committer; c != nil {
+		return c.submit(ctx, ws, in)
+	}
+	return s.ingestAlone(ctx, ws, in)
+}
+
+// ingestAlone accepts one event in a transaction of its own.
+func (s *Service) ingestAlone(ctx context.Context, ws *model.Workspace, in *EventInput) (*IngestResult, error) {
 	var res *IngestResult
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+		var p pending
 		var err error
-		res, err = s.ingestTx(ctx, tx, ws, in)
-		return err
+		if res, err = s.ingestTx(ctx, tx, ws, in); err != nil {
+			return err
+		}
+		p.add(ws, res)
+		return s.flush(ctx, tx, &p)
 	})
 	if err != nil {
 		return nil, err
@@ -148,16 +160,27 @@ func (s *Service) IngestBatch(ctx context.Context, ws *model.Workspace, ins []*E
 		checkEvent(&c, fmt.Sprintf("events[%d].", i), in)
 		items[i].Errors = c.errs
 	}
+	// Decide and render outside the transaction, then store the whole
+	// batch with a few multi-row statements.
+	var reqs []*ingestReq
+	var idx []int
+	for i, in := range ins {
+		if len(items[i].Errors) > 0 {
+			continue
+		}
+		p, err := s.prepare(ctx, s.store, ws, in)
+		if err != nil {
+			return nil, err
+		}
+		reqs, idx = append(reqs, &ingestReq{ws: ws, in: in, p: p}), append(idx, i)
+	}
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
-		for i, in := range ins {
-			if len(items[i].Errors) > 0 {
-				continue
-			}
-			res, err := s.ingestTx(ctx, tx, ws, in)
-			if err != nil {
-				return err
-			}
-			items[i].Result = res
+		results, err := s.writeGroup(ctx, tx, reqs)
+		if err != nil {
+			return err
+		}
+		for j, res := range results {
+			items[idx[j]].Result = res
 		}
 		return nil
 	})
@@ -188,14 +211,28 @@ func (s *Service) ingestTx(ctx context.Context, tx store.Tx, ws *model.Workspace
 			return res, err
 		}
 	}
+	p, err := s.prepare(ctx, tx, ws, in)
+	if err != nil {
+		return nil, err
+	}
+	return s.write(ctx, tx, p)
+}
+
+// prepared is an event decided and rendered, ready to be stored.
+type prepared struct {
+	ws       *model.Workspace
+	in       *EventInput
+	contacts []*model.Contact
+	res      *IngestResult
+}
+
+// prepare decides an event and renders its messages, reading through q but
+// writing nothing. Inline contacts take part in the decision as they will
+// be saved.
+func (s *Service) prepare(ctx context.Context, q store.Queries, ws *model.Workspace, in *EventInput) (*prepared, error) {
 	now := s.now()
-	if len(in.Contacts) > 0 {
-		for _, ct := range in.Contacts {
-			ct.CreatedAt, ct.UpdatedAt = now, now
-		}
-		if err := tx.ContactUpsertMany(ctx, ws.ID, in.Contacts); err != nil {
-			return nil, fmt.Errorf("save inline contacts: %w", err)
-		}
+	for _, ct := range in.Contacts {
+		ct.CreatedAt, ct.UpdatedAt = now, now
 	}
 	ev := &model.Event{
 		ID: newID(), Type: in.Type, Project: in.Project, Object: in.Object, Actors: in.Actors,
@@ -218,9 +255,12 @@ func (s *Service) ingestTx(ctx context.Context, tx store.Tx, ws *model.Workspace
 	if in.Exclusion != nil {
 		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
 	} else {
-		snap, err := s.loadSnapshot(ctx, tx, ws, ev)
+		snap, err := s.loadSnapshot(ctx, q, ws, ev)
 		if err != nil {
 			return nil, err
+		}
+		for _, ct := range in.Contacts {
+			snap.contacts[ct.ID] = ct
 		}
 		out := plan.Plan(ctx, snap.input(ws, ev, now), s.evaluator())
 		msgs = s.materialize(ctx, ws, ev, snap, &out, now)
@@ -229,19 +269,25 @@ func (s *Service) ingestTx(ctx context.Context, tx store.Tx, ws *model.Workspace
 	if in.Origin != nil {
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
-	if err := tx.EventInsert(ctx, ws.ID, ev); err != nil {
+	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &IngestResult{Event: ev, Messages: msgs}}, nil
+}
+
+// write stores a prepared event: its inline contacts, the event with its
+// trace and its messages.
+func (s *Service) write(ctx context.Context, tx store.Tx, p *prepared) (*IngestResult, error) {
+	ws := p.ws
+	if len(p.contacts) > 0 {
+		if err := tx.ContactUpsertMany(ctx, ws.ID, p.contacts); err != nil {
+			return nil, fmt.Errorf("save inline contacts: %w", err)
+		}
+	}
+	if err := tx.EventInsert(ctx, ws.ID, p.res.Event); err != nil {
 		return nil, fmt.Errorf("save event: %w", err)
 	}
-	if err := tx.MessageInsertMany(ctx, ws.ID, msgs); err != nil {
+	if err := tx.MessageInsertMany(ctx, ws.ID, p.res.Messages); err != nil {
 		return nil, fmt.Errorf("save messages: %w", err)
 	}
-	if err := tx.StatsAdd(ctx, s.statsFor(ws, msgs, now)); err != nil {
-		return nil, fmt.Errorf("count messages: %w", err)
-	}
-	if err := s.enqueue(ctx, tx, ws.ID, msgs); err != nil {
-		return nil, err
-	}
-	return &IngestResult{Event: ev, Messages: msgs}, nil
+	return p.res, nil
 }
 
 // existing answers a repeated idempotency key with the first result.
@@ -256,43 +302,6 @@ func (s *Service) existing(ctx context.Context, q store.Queries, ws *model.Works
 	}
 	sort.Slice(msgs, func(i, j int) bool { return msgs[i].ID < msgs[j].ID })
 	return &IngestResult{Event: ev, Duplicate: true, Messages: msgs}, nil
-}
-
-// enqueue queues the delivery of the queued messages among msgs.
-func (s *Service) enqueue(ctx context.Context, tx store.Tx, ws int64, msgs []*model.Message) error {
-	var ids []string
-	for _, m := range msgs {
-		if m.Status == model.MsgQueued {
-			ids = append(ids, m.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	if s.queue == nil {
-		return errors.New("no delivery queue configured")
-	}
-	return s.queue.EnqueueDelivery(ctx, tx, ws, ids, 0)
-}
-
-// statsFor counts new messages per status for the dashboard.
-func (s *Service) statsFor(ws *model.Workspace, msgs []*model.Message, now time.Time) []store.StatsDelta {
-	day := now.In(ws.Location()).Format("2006-01-02")
-	counts := map[[2]string]int{}
-	for _, m := range msgs {
-		switch m.Status {
-		case model.MsgSuppressed, model.MsgAwaitingConfirmation, model.MsgFailed:
-			counts[[2]string{string(m.Status), statsReason(m)}]++
-		}
-	}
-	out := make([]store.StatsDelta, 0, len(counts))
-	for k, n := range counts {
-		out = append(out, store.StatsDelta{WorkspaceID: ws.ID, Day: day, Status: model.MessageStatus(k[0]), Reason: k[1], N: n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		return out[i].Status+model.MessageStatus(out[i].Reason) < out[j].Status+model.MessageStatus(out[j].Reason)
-	})
-	return out
 }
 
 // statsReason keeps suppression reasons (a short, fixed set) and drops free

@@ -101,11 +101,8 @@ func (s *Service) manualTx(ctx context.Context, tx store.Tx, ws *model.Workspace
 	if err := tx.MessageInsertMany(ctx, ws.ID, msgs); err != nil {
 		return nil, fmt.Errorf("save messages: %w", err)
 	}
-	if err := tx.StatsAdd(ctx, s.statsFor(ws, msgs, now)); err != nil {
-		return nil, err
-	}
-	if err := s.enqueue(ctx, tx, ws.ID, msgs); err != nil {
-		return nil, err
-	}
-	return &IngestResult{Event: ev, Messages: msgs}, nil
+	res := &IngestResult{Event: ev, Messages: msgs}
+	var p pending
+	p.add(ws, res)
+	return res, s.flush(ctx, tx, &p)
 }

@@ -32,12 +32,15 @@ func (sn *snapshot) input(ws *model.Workspace, ev *model.Event, now time.Time) p
 // the planner records them.
 func (s *Service) loadSnapshot(ctx context.Context, q store.Queries, ws *model.Workspace, ev *model.Event) (*snapshot, error) {
 	sn := &snapshot{}
-	var err error
-	if sn.project, err = optional(q.ProjectGet(ctx, ws.ID, ev.Project)); err != nil {
+	cfg, err := s.configReader(ctx, q, ws.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration version: %w", err)
+	}
+	if sn.project, err = cfg.project(ctx, ev.Project); err != nil {
 		return nil, fmt.Errorf("load project: %w", err)
 	}
 	if sn.project != nil && sn.project.Flow != "" {
-		if sn.flow, err = optional(q.FlowGet(ctx, ws.ID, sn.project.Flow)); err != nil {
+		if sn.flow, err = cfg.flow(ctx, sn.project.Flow); err != nil {
 			return nil, fmt.Errorf("load flow: %w", err)
 		}
 	}
@@ -58,7 +61,7 @@ func (s *Service) loadSnapshot(ctx context.Context, q store.Queries, ws *model.W
 		}
 	}
 	if len(keys) > 0 {
-		if sn.templates, err = q.TemplateGetMany(ctx, ws.ID, keys); err != nil {
+		if sn.templates, err = cfg.templates(ctx, keys); err != nil {
 			return nil, fmt.Errorf("load templates: %w", err)
 		}
 	}
@@ -158,8 +161,8 @@ func (s *Service) renderInto(ctx context.Context, ws *model.Workspace, sn *snaps
 		if c.Locale != "" {
 			locale = c.Locale
 		}
-		if l, err := time.LoadLocation(c.Timezone); err == nil && c.Timezone != "" {
-			loc = l
+		if c.Timezone != "" {
+			loc = model.LoadLocation(c.Timezone)
 		}
 	}
 	chosen, content, ok := t.Content(locale, ws.DefaultLocale)

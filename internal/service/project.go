@@ -36,7 +36,7 @@ func (s *Service) ProjectPut(ctx context.Context, ws *model.Workspace, p *model.
 	p.Normalize()
 	p.Name = cmp.Or(p.Name, p.Key)
 	var created bool
-	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+	err := s.configTx(ctx, ws, func(tx store.Tx) error {
 		var c checker
 		r := newRefs()
 		c.name("key", p.Key)
@@ -81,5 +81,6 @@ func (s *Service) ProjectList(ctx context.Context, ws *model.Workspace, p PagePa
 
 // ProjectDelete deletes a project.
 func (s *Service) ProjectDelete(ctx context.Context, ws *model.Workspace, key string) error {
-	return mapNotFound(s.store.ProjectDelete(ctx, ws.ID, key), "project %q", key)
+	err := s.configTx(ctx, ws, func(tx store.Tx) error { return tx.ProjectDelete(ctx, ws.ID, key) })
+	return mapNotFound(err, "project %q", key)
 }

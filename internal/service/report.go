@@ -73,8 +73,10 @@ func (s *Service) ensureReportTemplate(ctx context.Context, q store.Queries, ws 
 	}
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
-	_, err := q.TemplateUpsert(ctx, ws.ID, &t)
-	return err
+	if _, err := q.TemplateUpsert(ctx, ws.ID, &t); err != nil {
+		return err
+	}
+	return q.WorkspaceConfigBump(ctx, ws.ID)
 }
 
 // RunLink is where a run can be inspected.

@@ -24,9 +24,7 @@ const DefaultRole = "contact"
 // scheduleLoc is the zone a schedule runs in.
 func scheduleLoc(ws *model.Workspace, sc *model.Schedule) *time.Location {
 	if sc.Timezone != "" {
-		if loc, err := time.LoadLocation(sc.Timezone); err == nil {
-			return loc
-		}
+		return model.LoadLocation(sc.Timezone)
 	}
 	return ws.Location()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/internal/condition"
+	"github.com/herold-dev/herold/internal/jobs"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
@@ -62,6 +63,14 @@ type record struct {
 	object  *model.Object
 }
 
+// key is the record's position in the scan order.
+func (r record) key() string {
+	if r.contact != nil {
+		return r.contact.ID
+	}
+	return r.object.ID
+}
+
 func (r record) label() string {
 	if r.contact != nil {
 		return "contact " + r.contact.ID
@@ -102,10 +111,9 @@ func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, r record, 
 	return m, true, nil
 }
 
-// scan streams the schedule's source page by page, calling fn for each
-// page; a run never holds more than one page in memory.
-func (s *Service) scan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, fn func([]record) error) error {
-	after := ""
+// scan streams the schedule's source page by page after the record after,
+// calling fn for each page; a run never holds more than one page in memory.
+func (s *Service) scan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, after string, fn func([]record) error) error {
 	for {
 		var page []record
 		if sc.Source.Kind == model.SourceContacts {
@@ -173,8 +181,18 @@ func eventFor(sc *model.Schedule, runID string, m match) *EventInput {
 	return in
 }
 
-// ExecuteRun runs a queued schedule run to the end: scan, evaluate, emit
-// events (one transaction per page), record the counts, send the report.
+// ErrRunContinues is returned by ExecuteRun when a run used up its slice of
+// time and must be continued by another job (from where it stopped).
+var ErrRunContinues = fmt.Errorf("schedule run continues in another slice: %w", jobs.ErrContinue)
+
+// errSliceEnd stops a scan at the end of a slice.
+var errSliceEnd = errors.New("slice ended")
+
+// ExecuteRun works on a queued or running schedule run: scan from where it
+// stopped, evaluate, emit events (one transaction per page, which also
+// records the counts and how far it got). A long run proceeds in slices of
+// RunSlice: ErrRunContinues says the job must run again. At the end it
+// records the result and sends the report.
 func (s *Service) ExecuteRun(ctx context.Context, wsID int64, runID string) error {
 	ws, err := s.store.WorkspaceGetByID(ctx, wsID)
 	if err != nil {
@@ -187,21 +205,22 @@ func (s *Service) ExecuteRun(ctx context.Context, wsID int64, runID string) erro
 	if run.Status != model.RunQueued && run.Status != model.RunRunning {
 		return nil // already done (a repeated job)
 	}
-	// A run left "running" by a worker that died starts over; occurrence
-	// keys keep it from sending anything twice.
-	run.Scanned, run.Matched, run.Excluded, run.Emitted, run.Skipped, run.Errors = 0, 0, 0, 0, 0, 0
-	run.ErrorSamples = []string{}
 	sc, err := s.store.ScheduleGet(ctx, wsID, run.Schedule)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // deleted meanwhile; its runs are gone too
 	} else if err != nil {
 		return err
 	}
-	run.Status, run.StartedAt = model.RunRunning, s.now()
-	if err := s.store.ScheduleRunUpdate(ctx, wsID, run); err != nil {
-		return err
+	if run.Status == model.RunQueued {
+		run.Status, run.StartedAt = model.RunRunning, s.now()
+		if err := s.store.ScheduleRunUpdate(ctx, wsID, run); err != nil {
+			return err
+		}
 	}
 	runErr := s.runScan(ctx, ws, sc, run)
+	if errors.Is(runErr, errSliceEnd) {
+		return ErrRunContinues
+	}
 	fin := s.now()
 	run.FinishedAt, run.Status = &fin, model.RunFinished
 	if runErr != nil {
@@ -222,8 +241,8 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	return s.scan(ctx, ws, sc, func(page []record) error {
+	now, sliceEnd := s.now(), time.Now().Add(s.runSlice)
+	return s.scan(ctx, ws, sc, run.Cursor, func(page []record) error {
 		var matches []match
 		for _, r := range page {
 			run.Scanned++
@@ -240,29 +259,72 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 				matches = append(matches, m)
 			}
 		}
-		err := s.store.WithTx(ctx, func(tx store.Tx) error {
-			for _, m := range matches {
-				res, err := s.ingestTx(ctx, tx, ws, eventFor(sc, run.ID, m))
-				if err != nil {
-					return err
-				}
-				switch {
-				case res.Duplicate:
-					run.Skipped++
-				case m.excluded:
-					run.Excluded++
-				default:
-					run.Emitted++
-				}
-				s.recordIngest(res)
-			}
-			return tx.ScheduleRunUpdate(ctx, ws.ID, run)
-		})
-		if err != nil {
+		run.Cursor = page[len(page)-1].key()
+		if err := s.emit(ctx, ws, sc, run, matches); err != nil {
 			return fmt.Errorf("emit events: %w", err)
+		}
+		if len(page) == scanPage && time.Now().After(sliceEnd) {
+			return errSliceEnd
 		}
 		return nil
 	})
+}
+
+// emit turns a page's matches into events: occurrences that fired before
+// are skipped with one query, the rest are decided and rendered on every
+// CPU, then stored — with the run's counts and position — in one
+// transaction.
+func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Schedule, run *model.ScheduleRun, matches []match) error {
+	keys := make([]string, len(matches))
+	for i, m := range matches {
+		keys[i] = idempotencyKey(sc, m.occurrence)
+	}
+	used, err := s.store.EventIdempotencyKeys(ctx, ws.ID, keys)
+	if err != nil {
+		return err
+	}
+	var ins []*EventInput
+	var excluded []bool
+	skipped := 0
+	for i, m := range matches {
+		if used[keys[i]] {
+			skipped++
+			continue
+		}
+		ins, excluded = append(ins, eventFor(sc, run.ID, m)), append(excluded, m.excluded)
+	}
+	reqs, err := s.prepareAll(ctx, ws, ins)
+	if err != nil {
+		return err
+	}
+	counts := *run
+	var results []*IngestResult
+	err = s.store.WithTx(ctx, func(tx store.Tx) error {
+		var err error
+		if results, err = s.writeGroup(ctx, tx, reqs); err != nil {
+			return err
+		}
+		counts.Skipped += skipped
+		for i, res := range results {
+			switch {
+			case res.Duplicate:
+				counts.Skipped++
+			case excluded[i]:
+				counts.Excluded++
+			default:
+				counts.Emitted++
+			}
+		}
+		return tx.ScheduleRunUpdate(ctx, ws.ID, &counts)
+	})
+	if err != nil {
+		return err
+	}
+	*run = counts
+	for _, res := range results {
+		s.recordIngest(res)
+	}
+	return nil
 }
 
 // ScheduleRunNow queues a run of a schedule now (enabled or not).
@@ -387,7 +449,7 @@ func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, ke
 		at = s.now()
 	}
 	out := &SchedulePreview{At: at, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
-	err = s.scan(ctx, ws, sc, func(page []record) error {
+	err = s.scan(ctx, ws, sc, "", func(page []record) error {
 		for _, r := range page {
 			out.Scanned++
 			m, ok, err := s.evaluate(ctx, cs, r, at)

@@ -67,6 +67,9 @@ type Config struct {
 	Catalog *i18n.Catalog
 	// BaseURL returns the server's public URL, for links in run reports.
 	BaseURL func() string
+	// RunSlice is how long one job works on a schedule run before it hands
+	// over to the next job. Default 60s.
+	RunSlice time.Duration
 }
 
 // Service implements Herold's operations.
@@ -83,9 +86,12 @@ type Service struct {
 	sendConc   int
 	metrics    *metrics.Metrics
 	templates  *compiledCache
+	config     *configCache
+	committer  *committer
 	explainer  *explain.Explainer
 	catalog    *i18n.Catalog
 	baseURL    func() string
+	runSlice   time.Duration
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
@@ -128,6 +134,9 @@ func New(cfg Config) (*Service, error) {
 		}
 		cfg.Catalog = cat
 	}
+	if cfg.RunSlice <= 0 {
+		cfg.RunSlice = time.Minute
+	}
 	if cfg.BaseURL == nil {
 		cfg.BaseURL = func() string { return "" }
 	}
@@ -137,8 +146,8 @@ func New(cfg Config) (*Service, error) {
 	return &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger,
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, queue: cfg.Queue, sender: cfg.Sender,
 		msgDomain: cfg.MessageIDDomain, retry: cfg.Retry, sendConc: cfg.SendConcurrency, metrics: cfg.Metrics,
-		templates: &compiledCache{m: map[string]*render.Compiled{}},
-		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL}, nil
+		templates: &compiledCache{m: map[string]*render.Compiled{}}, config: newConfigCache(),
+		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL, runSlice: cfg.RunSlice}, nil
 }
 
 // Store returns the underlying store (for the app's wiring and tests).

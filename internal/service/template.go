@@ -73,7 +73,12 @@ func (s *Service) TemplatePut(ctx context.Context, ws *model.Workspace, t *model
 	}
 	now := s.clock.Now().UTC()
 	t.CreatedAt, t.UpdatedAt = now, now
-	created, err := s.store.TemplateUpsert(ctx, ws.ID, t)
+	var created bool
+	err := s.configTx(ctx, ws, func(tx store.Tx) error {
+		var err error
+		created, err = tx.TemplateUpsert(ctx, ws.ID, t)
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("save template: %w", err)
 	}
@@ -96,7 +101,7 @@ func (s *Service) TemplateList(ctx context.Context, ws *model.Workspace, p PageP
 
 // TemplateDelete deletes a template no notification uses.
 func (s *Service) TemplateDelete(ctx context.Context, ws *model.Workspace, key string) error {
-	err := s.store.TemplateDelete(ctx, ws.ID, key)
+	err := s.configTx(ctx, ws, func(tx store.Tx) error { return tx.TemplateDelete(ctx, ws.ID, key) })
 	var inUse *store.InUseError
 	if errors.As(err, &inUse) {
 		return &ConflictError{Detail: fmt.Sprintf("template %q is used by %s; change or remove those notifications first",

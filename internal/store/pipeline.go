@@ -58,6 +58,13 @@ type MessageTransitionParams struct {
 	Entry model.MessageEvent
 }
 
+// MarkSendingParams start a delivery attempt for several messages.
+type MarkSendingParams struct {
+	WorkspaceID int64
+	IDs         []string
+	At          time.Time
+}
+
 // MessageRef names a message across workspaces (for periodic jobs).
 type MessageRef struct {
 	WorkspaceID int64
@@ -120,8 +127,13 @@ type PurgeParams struct {
 // PipelineQueries are the operations on events and messages.
 type PipelineQueries interface {
 	EventInsert(ctx context.Context, workspaceID int64, e *model.Event) error
+	// EventInsertMany inserts several events at once; a duplicate
+	// idempotency key is ErrConflict and inserts none of them.
+	EventInsertMany(ctx context.Context, workspaceID int64, es []*model.Event) error
 	EventGet(ctx context.Context, workspaceID int64, id string) (*model.Event, error)
 	EventGetByIdempotencyKey(ctx context.Context, workspaceID int64, key string) (*model.Event, error)
+	// EventIdempotencyKeys returns which of keys events already use.
+	EventIdempotencyKeys(ctx context.Context, workspaceID int64, keys []string) (map[string]bool, error)
 	EventList(ctx context.Context, p *EventListParams) ([]*model.Event, error)
 	EventPurge(ctx context.Context, p *PurgeParams) (int, error)
 
@@ -131,6 +143,14 @@ type PipelineQueries interface {
 	MessageGetMany(ctx context.Context, workspaceID int64, ids []string) ([]*model.Message, error)
 	MessageList(ctx context.Context, p *MessageListParams) ([]*model.Message, error)
 	MessageTransition(ctx context.Context, p *MessageTransitionParams) (bool, error)
+	// MessageMarkSending moves the messages among ids that are queued,
+	// retrying or sending to "sending", counts the attempt, records it in
+	// their timelines and returns each moved message's attempt number.
+	MessageMarkSending(ctx context.Context, p *MarkSendingParams) (map[string]int, error)
+	// MessageRecordMany applies several transitions at once (each only if
+	// the message is in one of its From statuses) and returns, per
+	// transition, whether it applied.
+	MessageRecordMany(ctx context.Context, ps []*MessageTransitionParams) ([]bool, error)
 	MessageExpiring(ctx context.Context, before time.Time, limit int) ([]MessageRef, error)
 	MessageQueueStats(ctx context.Context) (QueueStats, error)
 

@@ -102,17 +102,26 @@ type APIKeyRevokeParams struct {
 type Queries interface {
 	PipelineQueries
 	ScheduleQueries
+	UserQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)
 	WorkspaceGetByKey(ctx context.Context, key string) (*model.Workspace, error)
 	WorkspaceList(ctx context.Context) ([]*model.Workspace, error)
 	WorkspaceUpdate(ctx context.Context, w *model.Workspace) error
+	// WorkspaceConfigVersion returns the workspace's configuration counter;
+	// WorkspaceConfigBump increases it (in the transaction of every change
+	// to templates, flows or projects).
+	WorkspaceConfigVersion(ctx context.Context, workspaceID int64) (int64, error)
+	WorkspaceConfigBump(ctx context.Context, workspaceID int64) error
 
 	APIKeyInsert(ctx context.Context, p *APIKeyInsertParams) error
 	APIKeyGetByHash(ctx context.Context, hash []byte) (*model.APIKey, error)
 	APIKeyList(ctx context.Context, workspaceID int64) ([]*model.APIKey, error)
 	APIKeyRevoke(ctx context.Context, p *APIKeyRevokeParams) error
+	// APIKeyHashes returns the stored hashes of a workspace's keys by key
+	// id (for export to another database).
+	APIKeyHashes(ctx context.Context, workspaceID int64) (map[string][]byte, error)
 
 	TemplateUpsert(ctx context.Context, workspaceID int64, t *model.Template) (created bool, err error)
 	TemplateGet(ctx context.Context, workspaceID int64, key string) (*model.Template, error)
@@ -143,4 +152,6 @@ type Queries interface {
 	ObjectGet(ctx context.Context, workspaceID int64, ref model.ObjectRef) (*model.Object, error)
 	ObjectList(ctx context.Context, p *ObjectListParams) ([]*model.Object, error)
 	ObjectDelete(ctx context.Context, workspaceID int64, ref model.ObjectRef) error
+	// ObjectCollections lists the collections that have objects.
+	ObjectCollections(ctx context.Context, workspaceID int64) ([]string, error)
 }

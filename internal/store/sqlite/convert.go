@@ -1,9 +1,7 @@
 package sqlite
 
 import (
-	"bytes"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -12,6 +10,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/dbutil"
 )
 
 // millis stores a time as Unix milliseconds.
@@ -20,12 +19,6 @@ func millis(t time.Time) int64 { return t.UnixMilli() }
 // fromMillis reads Unix milliseconds as UTC time.
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-func nullMillis(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
 
 func fromNullMillis(n sql.NullInt64) *time.Time {
 	if !n.Valid {
@@ -35,40 +28,14 @@ func fromNullMillis(n sql.NullInt64) *time.Time {
 	return &t
 }
 
-// toJSON encodes v for a JSON column; nil maps and slices become {} or [].
-func toJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Values come from decoded JSON or model types; failing here is a
-		// programming error worth surfacing loudly.
-		panic(fmt.Sprintf("sqlite: encode json column: %v", err))
-	}
-	return string(b)
-}
+// jsonMap and jsonList encode JSON columns as TEXT (a BLOB would be read
+// as SQLite's binary JSONB by json_each).
+func jsonMap[V any](m map[string]V) string { return string(dbutil.Map(m)) }
 
-func jsonMap[V any](m map[string]V) string {
-	if m == nil {
-		return "{}"
-	}
-	return toJSON(m)
-}
-
-func jsonList[V any](s []V) string {
-	if s == nil {
-		return "[]"
-	}
-	return toJSON(s)
-}
+func jsonList[V any](s []V) string { return string(dbutil.List(s)) }
 
 // fromJSON decodes a JSON column, keeping numbers exact (json.Number).
-func fromJSON(s string, v any) error {
-	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("decode json column: %w", err)
-	}
-	return nil
-}
+func fromJSON(s string, v any) error { return dbutil.FromJSON([]byte(s), v) }
 
 // mapErr turns driver errors into store errors.
 func mapErr(err error) error {
@@ -104,23 +71,13 @@ func affected(res sql.Result, err error) error {
 }
 
 // scanner is what *sql.Row and *sql.Rows offer.
-type scanner interface {
-	Scan(dest ...any) error
-}
+type scanner = dbutil.Scanner
 
 // collect runs query and scans every row with scan.
 func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, mapErr(rows.Err())
+	out, err := dbutil.Collect(rows, func() { rows.Close() }, scan)
+	return out, mapErr(err)
 }

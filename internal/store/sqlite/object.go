@@ -54,3 +54,11 @@ func (q queriesImpl) ObjectList(ctx context.Context, p *store.ObjectListParams) 
 func (q queriesImpl) ObjectDelete(ctx context.Context, ws int64, ref model.ObjectRef) error {
 	return affected(q.db.ExecContext(ctx, query("ObjectDelete"), ws, ref.Collection, ref.ID))
 }
+
+func (q queriesImpl) ObjectCollections(ctx context.Context, ws int64) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, query("ObjectCollections"), ws)
+	return collect(rows, err, func(r scanner) (string, error) {
+		var c string
+		return c, mapErr(r.Scan(&c))
+	})
+}

@@ -43,14 +43,28 @@ func nullTime(t *time.Time) any {
 }
 
 func (q queriesImpl) EventInsert(ctx context.Context, ws int64, e *model.Event) error {
+	_, err := q.db.ExecContext(ctx, query("EventInsert"), eventArgs(ws, e)...)
+	return mapErr(err)
+}
+
+func eventArgs(ws int64, e *model.Event) []any {
 	var coll, objID string
 	if e.Object != nil {
 		coll, objID = e.Object.Collection, e.Object.ID
 	}
-	_, err := q.db.ExecContext(ctx, query("EventInsert"), e.ID, ws, e.Type, e.Project, coll, objID, e.Contact,
-		jsonMap(e.Actors), jsonMap(e.Data), millis(e.OccurredAt), millis(e.ReceivedAt),
-		nullString(e.IdempotencyKey), string(e.Source), jsonList(e.Trace))
-	return mapErr(err)
+	return []any{e.ID, ws, e.Type, e.Project, coll, objID, e.Contact, jsonMap(e.Actors), jsonMap(e.Data),
+		millis(e.OccurredAt), millis(e.ReceivedAt), nullString(e.IdempotencyKey), string(e.Source), jsonList(e.Trace)}
+}
+
+func (q queriesImpl) EventInsertMany(ctx context.Context, ws int64, es []*model.Event) error {
+	return chunks(es, func(part []*model.Event) error {
+		args := make([]any, 0, len(part)*14)
+		for _, e := range part {
+			args = append(args, eventArgs(ws, e)...)
+		}
+		_, err := q.db.ExecContext(ctx, q.rows.query("EventInsert", len(part)), args...)
+		return mapErr(err)
+	})
 }
 
 func (q queriesImpl) EventGet(ctx context.Context, ws int64, id string) (*model.Event, error) {
@@ -106,23 +120,115 @@ func (q queriesImpl) insertEntry(ctx context.Context, ws int64, messageID string
 	return mapErr(err)
 }
 
+// MessageInsertMany inserts messages and their timelines with multi-row
+// INSERTs.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
-	for _, m := range ms {
-		_, err := q.db.ExecContext(ctx, query("MessageInsert"), m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow,
-			m.FlowVersion, m.Notification, m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email,
-			m.To.Name, jsonList(m.CC), jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.HTML, m.Text, m.MessageID,
-			string(m.Status), m.Reason, m.Attempts, nullTime(m.NextAttemptAt), nullTime(m.ExpiresAt), nullTime(m.QueuedAt), m.LastReply,
-			millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt))
-		if err != nil {
-			return mapErr(err)
+	err := chunks(ms, func(part []*model.Message) error {
+		args := make([]any, 0, len(part)*33)
+		for _, m := range part {
+			args = append(args, m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion, m.Notification,
+				m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name, jsonList(m.CC),
+				jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.HTML, m.Text, m.MessageID, string(m.Status), m.Reason,
+				m.Attempts, nullTime(m.NextAttemptAt), nullTime(m.ExpiresAt), nullTime(m.QueuedAt), m.LastReply,
+				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt))
 		}
+		_, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...)
+		return mapErr(err)
+	})
+	if err != nil {
+		return err
+	}
+	var entries []entry
+	for _, m := range ms {
 		for i := range m.Timeline {
-			if err := q.insertEntry(ctx, ws, m.ID, &m.Timeline[i]); err != nil {
-				return err
-			}
+			entries = append(entries, entry{m.ID, &m.Timeline[i]})
 		}
 	}
-	return nil
+	return q.insertEntries(ctx, ws, entries)
+}
+
+// entry is a timeline entry of a message.
+type entry struct {
+	id string
+	ev *model.MessageEvent
+}
+
+// insertEntries appends timeline entries with multi-row INSERTs.
+func (q queriesImpl) insertEntries(ctx context.Context, ws int64, entries []entry) error {
+	return chunks(entries, func(part []entry) error {
+		args := make([]any, 0, len(part)*8)
+		for _, e := range part {
+			args = append(args, e.id, ws, millis(e.ev.At), string(e.ev.Status), e.ev.Attempt, e.ev.Actor, e.ev.Detail,
+				nullTime(e.ev.NextAttemptAt))
+		}
+		_, err := q.db.ExecContext(ctx, q.rows.query("MessageEventInsert", len(part)), args...)
+		return mapErr(err)
+	})
+}
+
+func (q queriesImpl) MessageMarkSending(ctx context.Context, p *store.MarkSendingParams) (map[string]int, error) {
+	out := map[string]int{}
+	if len(p.IDs) == 0 {
+		return out, nil
+	}
+	rows, err := q.db.QueryContext(ctx, query("MessageMarkSending"), millis(p.At), p.WorkspaceID, jsonList(p.IDs))
+	type moved struct {
+		id      string
+		attempt int
+	}
+	list, err := collect(rows, err, func(r scanner) (moved, error) {
+		var m moved
+		return m, mapErr(r.Scan(&m.id, &m.attempt))
+	})
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]entry, len(list))
+	for i, m := range list {
+		out[m.id] = m.attempt
+		entries[i] = entry{m.id, &model.MessageEvent{At: p.At, Status: model.MsgSending, Attempt: m.attempt}}
+	}
+	return out, q.insertEntries(ctx, p.WorkspaceID, entries)
+}
+
+// MessageRecordMany applies the transitions of each workspace with one
+// UPDATE … FROM (VALUES …) per hundred messages.
+func (q queriesImpl) MessageRecordMany(ctx context.Context, ps []*store.MessageTransitionParams) ([]bool, error) {
+	applied := make([]bool, len(ps))
+	index := make(map[string]int, len(ps))
+	byWS := map[int64][]*store.MessageTransitionParams{}
+	for i, p := range ps {
+		index[p.ID] = i
+		byWS[p.WorkspaceID] = append(byWS[p.WorkspaceID], p)
+	}
+	for ws, group := range byWS {
+		err := chunks(group, func(part []*store.MessageTransitionParams) error {
+			args := make([]any, 0, len(part)*10+1)
+			for _, p := range part {
+				args = append(args, p.ID, string(p.To), p.Reason, p.Attempts, nullTime(p.NextAttemptAt), p.LastReply,
+					nullTime(p.SentAt), nullTime(p.QueuedAt), millis(p.At), jsonList(p.From))
+			}
+			rows, err := q.db.QueryContext(ctx, q.rows.replaceRows("MessageRecordMany", "MessageRecordRow", len(part)), append(args, ws)...)
+			ids, err := collect(rows, err, func(r scanner) (string, error) {
+				var id string
+				return id, mapErr(r.Scan(&id))
+			})
+			if err != nil {
+				return err
+			}
+			var entries []entry
+			for _, id := range ids {
+				i := index[id]
+				applied[i] = true
+				entries = append(entries, entry{id, &ps[i].Entry})
+			}
+			return q.insertEntries(ctx, ws, entries)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return applied, nil
 }
 
 func scanEntry(r scanner) (model.MessageEvent, error) {
@@ -231,4 +337,20 @@ func (q queriesImpl) StatsList(ctx context.Context, ws int64, fromDay, toDay str
 		s.Status = model.MessageStatus(status)
 		return s, mapErr(err)
 	})
+}
+
+func (q queriesImpl) EventIdempotencyKeys(ctx context.Context, ws int64, keys []string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := q.db.QueryContext(ctx, query("EventIdempotencyKeys"), ws, jsonList(keys))
+	list, err := collect(rows, err, func(r scanner) (string, error) {
+		var k string
+		return k, mapErr(r.Scan(&k))
+	})
+	for _, k := range list {
+		out[k] = true
+	}
+	return out, err
 }

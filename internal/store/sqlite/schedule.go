@@ -87,7 +87,7 @@ func scanRun(r scanner) (*model.ScheduleRun, error) {
 	var samples string
 	if err := r.Scan(&run.ID, &run.Schedule, &run.Trigger, &slot, &run.Status, &started, &finished, &run.Scanned,
 		&run.Matched, &run.Excluded, &run.Emitted, &run.Skipped, &run.Errors, &samples, &run.Failure,
-		&run.ReportMessage); err != nil {
+		&run.ReportMessage, &run.Cursor); err != nil {
 		return nil, mapErr(err)
 	}
 	if err := fromJSON(samples, &run.ErrorSamples); err != nil {
@@ -100,14 +100,14 @@ func scanRun(r scanner) (*model.ScheduleRun, error) {
 func (q queriesImpl) ScheduleRunInsert(ctx context.Context, ws int64, r *model.ScheduleRun) error {
 	_, err := q.db.ExecContext(ctx, query("ScheduleRunInsert"), r.ID, ws, r.Schedule, r.Trigger, nullTime(r.Slot),
 		r.Status, millis(r.StartedAt), nullTime(r.FinishedAt), r.Scanned, r.Matched, r.Excluded, r.Emitted,
-		r.Skipped, r.Errors, jsonList(r.ErrorSamples), r.Failure, r.ReportMessage)
+		r.Skipped, r.Errors, jsonList(r.ErrorSamples), r.Failure, r.ReportMessage, r.Cursor)
 	return mapErr(err)
 }
 
 func (q queriesImpl) ScheduleRunUpdate(ctx context.Context, ws int64, r *model.ScheduleRun) error {
 	return affected(q.db.ExecContext(ctx, query("ScheduleRunUpdate"), r.Status, nullTime(r.FinishedAt), r.Scanned,
 		r.Matched, r.Excluded, r.Emitted, r.Skipped, r.Errors, jsonList(r.ErrorSamples), r.Failure,
-		r.ReportMessage, ws, r.ID))
+		r.ReportMessage, r.Cursor, ws, r.ID))
 }
 
 func (q queriesImpl) ScheduleRunGet(ctx context.Context, ws int64, id string) (*model.ScheduleRun, error) {

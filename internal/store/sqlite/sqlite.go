@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -59,7 +60,12 @@ type Options struct {
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts *stmtCache
+	// writeMu lets one of Herold's write transactions run at a time:
+	// SQLite has a single writer anyway, and queueing here is far cheaper
+	// than SQLite's busy handler, which sleeps and polls.
+	writeMu sync.Mutex
 	queriesImpl
 }
 
@@ -101,7 +107,9 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &Store{db: db, queriesImpl: queriesImpl{db: db}}, nil
+	stmts := &stmtCache{db: db, m: map[string]*sql.Stmt{}}
+	rows := newMultiRow()
+	return &Store{db: db, stmts: stmts, queriesImpl: queriesImpl{db: poolExec{stmts}, rows: rows}}, nil
 }
 
 // DB returns the connection pool, for River's riversqlite driver.
@@ -114,7 +122,10 @@ func (s *Store) Dialect() string { return "sqlite" }
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close implements store.Store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // Migrate applies the embedded migrations.
 func (s *Store) Migrate(ctx context.Context) error {
@@ -134,11 +145,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // WithTx implements store.Store.
 func (s *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &txStore{tx: sqlTx, queriesImpl: queriesImpl{db: sqlTx}}
+	tx := &txStore{tx: sqlTx, queriesImpl: queriesImpl{db: txExec{s.stmts, sqlTx}, rows: s.rows}}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -166,5 +179,6 @@ type dbtx interface {
 
 // queriesImpl implements store.Queries on a dbtx.
 type queriesImpl struct {
-	db dbtx
+	db   dbtx
+	rows *multiRow
 }

@@ -87,3 +87,29 @@ func (q queriesImpl) APIKeyList(ctx context.Context, workspaceID int64) ([]*mode
 func (q queriesImpl) APIKeyRevoke(ctx context.Context, p *store.APIKeyRevokeParams) error {
 	return affected(q.db.ExecContext(ctx, query("APIKeyRevoke"), millis(p.At), p.WorkspaceID, p.ID))
 }
+
+func (q queriesImpl) WorkspaceConfigVersion(ctx context.Context, ws int64) (int64, error) {
+	var v int64
+	return v, mapErr(q.db.QueryRowContext(ctx, query("WorkspaceConfigVersion"), ws).Scan(&v))
+}
+
+func (q queriesImpl) WorkspaceConfigBump(ctx context.Context, ws int64) error {
+	return affected(q.db.ExecContext(ctx, query("WorkspaceConfigBump"), ws))
+}
+
+func (q queriesImpl) APIKeyHashes(ctx context.Context, ws int64) (map[string][]byte, error) {
+	rows, err := q.db.QueryContext(ctx, query("APIKeyHashes"), ws)
+	type kh struct {
+		id   string
+		hash []byte
+	}
+	list, err := collect(rows, err, func(r scanner) (kh, error) {
+		var v kh
+		return v, mapErr(r.Scan(&v.id, &v.hash))
+	})
+	out := make(map[string][]byte, len(list))
+	for _, v := range list {
+		out[v.id] = v.hash
+	}
+	return out, err
+}

@@ -60,6 +60,13 @@ func testEvents(t *testing.T, b *bundle) {
 	_, err = b.s.EventGetByIdempotencyKey(b.ctx, b.other.ID, "booking-1-confirmed")
 	require.ErrorIs(t, err, store.ErrNotFound)
 
+	used, err := b.s.EventIdempotencyKeys(b.ctx, b.ws.ID, []string{"booking-1-confirmed", "other-key"})
+	require.NoError(t, err)
+	require.Equal(t, map[string]bool{"booking-1-confirmed": true}, used)
+	used, err = b.s.EventIdempotencyKeys(b.ctx, b.other.ID, []string{"booking-1-confirmed"})
+	require.NoError(t, err)
+	require.Empty(t, used)
+
 	dup := sampleEvent("evt-2", base)
 	dup.IdempotencyKey = "booking-1-confirmed"
 	require.ErrorIs(t, b.s.EventInsert(b.ctx, b.ws.ID, dup), store.ErrConflict)
@@ -205,6 +212,55 @@ func testMessages(t *testing.T, b *bundle) {
 		timelineStatuses(got.Timeline))
 	require.Equal(t, "admin@agentur", got.Timeline[2].Actor)
 
+	// Marking several messages as sending counts the attempt for those that
+	// can be sent and leaves the others.
+	m4, m5 := sampleMessage("msg-4", "evt-1", model.MsgQueued, base), sampleMessage("msg-5", "evt-1", model.MsgRetrying, base)
+	m5.Attempts = 2
+	require.NoError(t, b.s.MessageInsertMany(b.ctx, b.ws.ID, []*model.Message{m4, m5}))
+	at2 := base.Add(2 * time.Hour)
+	moved, err := b.s.MessageMarkSending(b.ctx, &store.MarkSendingParams{WorkspaceID: b.ws.ID,
+		IDs: []string{"msg-4", "msg-5", "msg-1", "msg-3", "msg-404"}, At: at2})
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"msg-4": 1, "msg-5": 3}, moved, "sent and suppressed messages are not sent again")
+	moved, err = b.s.MessageMarkSending(b.ctx, &store.MarkSendingParams{WorkspaceID: b.other.ID, IDs: []string{"msg-4"}, At: at2})
+	require.NoError(t, err)
+	require.Empty(t, moved, "not across workspaces")
+	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-5")
+	require.NoError(t, err)
+	require.Equal(t, model.MsgSending, got.Status)
+	require.Equal(t, 3, got.Attempts)
+	require.Equal(t, model.MessageEvent{At: at2, Status: model.MsgSending, Attempt: 3}, got.Timeline[len(got.Timeline)-1])
+
+	// Recording several outcomes at once, each only from "sending".
+	sent4 := at2.Add(time.Second)
+	next := at2.Add(time.Minute)
+	applied, err := b.s.MessageRecordMany(b.ctx, []*store.MessageTransitionParams{
+		{WorkspaceID: b.ws.ID, ID: "msg-4", From: []model.MessageStatus{model.MsgSending}, To: model.MsgSent, Attempts: 1,
+			LastReply: "250 ok 4", SentAt: &sent4, At: sent4, Entry: model.MessageEvent{At: sent4, Status: model.MsgSent, Attempt: 1, Detail: "250 ok 4"}},
+		{WorkspaceID: b.ws.ID, ID: "msg-5", From: []model.MessageStatus{model.MsgSending}, To: model.MsgRetrying, Attempts: 3,
+			Reason: "451 later", LastReply: "451 later", NextAttemptAt: &next, At: sent4,
+			Entry: model.MessageEvent{At: sent4, Status: model.MsgRetrying, Attempt: 3, Detail: "451 later", NextAttemptAt: &next}},
+		{WorkspaceID: b.ws.ID, ID: "msg-3", From: []model.MessageStatus{model.MsgSending}, To: model.MsgSent, At: sent4,
+			Entry: model.MessageEvent{At: sent4, Status: model.MsgSent}},
+	})
+	require.NoError(t, err)
+	require.Equal(t, []bool{true, true, false}, applied)
+	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-4")
+	require.NoError(t, err)
+	require.Equal(t, model.MsgSent, got.Status)
+	require.Equal(t, "250 ok 4", got.LastReply)
+	require.True(t, got.SentAt.Equal(sent4))
+	require.Equal(t, model.MsgSent, got.Timeline[len(got.Timeline)-1].Status)
+	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-5")
+	require.NoError(t, err)
+	require.Equal(t, model.MsgRetrying, got.Status)
+	require.True(t, got.NextAttemptAt.Equal(next))
+	require.Equal(t, "451 later", got.Reason)
+	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-3")
+	require.NoError(t, err)
+	require.Equal(t, model.MsgSuppressed, got.Status, "a transition from the wrong status does not apply")
+	require.Len(t, got.Timeline, 2, "and writes no entry")
+
 	// Expiring confirmations are found across workspaces, by deadline.
 	exp2 := base.Add(time.Hour)
 	other := sampleMessage("msg-9", "evt-x", model.MsgAwaitingConfirmation, base)
@@ -217,8 +273,8 @@ func testMessages(t *testing.T, b *bundle) {
 
 	st, err := b.s.MessageQueueStats(b.ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, st.Depth, "only msg-2 is queued")
-	require.True(t, st.Oldest.Equal(base.Add(time.Second)))
+	require.Equal(t, 2, st.Depth, "msg-2 is queued and msg-5 waits for a retry")
+	require.True(t, st.Oldest.Equal(base), "msg-5 is the oldest: %v", st.Oldest)
 }
 
 func messageIDs(ms []*model.Message) []string {

@@ -77,6 +77,7 @@ func testSchedules(t *testing.T, b *bundle) {
 	run.Status, run.FinishedAt, run.Scanned, run.Matched, run.Excluded, run.Emitted, run.Skipped, run.Errors =
 		model.RunFinished, &fin, 1000, 5, 1, 3, 1, 1
 	run.ErrorSamples = []string{"contact m-17: contact has no field 'birthday'"}
+	run.Cursor = "m-500"
 	require.NoError(t, b.s.ScheduleRunUpdate(b.ctx, b.ws.ID, run))
 	gotRun, err := b.s.ScheduleRunGet(b.ctx, b.ws.ID, "run-1")
 	require.NoError(t, err)

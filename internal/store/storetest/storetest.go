@@ -114,6 +114,16 @@ func testWorkspaces(t *testing.T, b *bundle) {
 	require.NoError(t, err)
 	require.Equal(t, b.ws, got)
 
+	v, err := b.s.WorkspaceConfigVersion(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.NoError(t, b.s.WorkspaceConfigBump(b.ctx, b.ws.ID))
+	v2, err := b.s.WorkspaceConfigVersion(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.Equal(t, v+1, v2)
+	vo, err := b.s.WorkspaceConfigVersion(b.ctx, b.other.ID)
+	require.NoError(t, err)
+	require.Equal(t, int64(0), vo, "bumping one workspace leaves the others")
+
 	list, err := b.s.WorkspaceList(b.ctx)
 	require.NoError(t, err)
 	require.Len(t, list, 2)
@@ -133,6 +143,12 @@ func testAPIKeys(t *testing.T, b *bundle) {
 	list, err := b.s.APIKeyList(b.ctx, b.other.ID)
 	require.NoError(t, err)
 	require.Empty(t, list, "keys must not leak across workspaces")
+	hashes, err := b.s.APIKeyHashes(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.Equal(t, map[string][]byte{"key1": []byte("hash-1")}, hashes)
+	hashes, err = b.s.APIKeyHashes(b.ctx, b.other.ID)
+	require.NoError(t, err)
+	require.Empty(t, hashes)
 
 	// Revoking through another workspace must not work.
 	err = b.s.APIKeyRevoke(b.ctx, &store.APIKeyRevokeParams{WorkspaceID: b.other.ID, ID: "key1", At: base})
@@ -449,6 +465,13 @@ func testObjects(t *testing.T, b *bundle) {
 	list, err = b.s.ObjectList(b.ctx, &store.ObjectListParams{ListParams: store.ListParams{WorkspaceID: b.other.ID, Limit: 10}, Collection: "qualifications"})
 	require.NoError(t, err)
 	require.Empty(t, list)
+
+	colls, err := b.s.ObjectCollections(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{"qualifications"}, colls)
+	colls, err = b.s.ObjectCollections(b.ctx, b.other.ID)
+	require.NoError(t, err)
+	require.Empty(t, colls)
 
 	require.ErrorIs(t, b.s.ObjectDelete(b.ctx, b.other.ID, ref), store.ErrNotFound)
 	require.NoError(t, b.s.ObjectDelete(b.ctx, b.ws.ID, ref))

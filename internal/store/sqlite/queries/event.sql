@@ -38,3 +38,7 @@ WHERE id IN (
         WHERE m.event_id = e.id
           AND m.status IN ('awaiting_confirmation', 'queued', 'sending', 'retrying'))
     LIMIT ?3);
+
+-- name: EventIdempotencyKeys
+SELECT idempotency_key FROM events
+WHERE workspace_id = ? AND idempotency_key IN (SELECT value FROM json_each(?));

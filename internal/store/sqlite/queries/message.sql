@@ -83,3 +83,25 @@ ON CONFLICT (workspace_id, day, status, reason) DO UPDATE SET count = count + ex
 SELECT day, status, reason, count FROM daily_stats
 WHERE workspace_id = ? AND day >= ? AND day <= ?
 ORDER BY day, status, reason;
+
+-- name: MessageMarkSending
+UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ?1
+WHERE workspace_id = ?2 AND id IN (SELECT value FROM json_each(?3))
+  AND status IN ('queued', 'retrying', 'sending')
+RETURNING id, attempts;
+
+-- name: MessageRecordMany
+WITH v(id, status, reason, attempts, next_attempt_at, last_reply, sent_at, queued_at, updated_at, from_statuses) AS (
+    VALUES /*ROWS*/
+)
+UPDATE messages
+SET status = v.status, reason = v.reason, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
+    last_reply = v.last_reply, sent_at = COALESCE(v.sent_at, messages.sent_at),
+    queued_at = COALESCE(v.queued_at, messages.queued_at), updated_at = v.updated_at
+FROM v
+WHERE messages.id = v.id AND messages.workspace_id = ?
+  AND messages.status IN (SELECT value FROM json_each(v.from_statuses))
+RETURNING messages.id;
+
+-- name: MessageRecordRow
+(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

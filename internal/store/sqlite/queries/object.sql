@@ -20,3 +20,6 @@ FROM objects WHERE workspace_id = ? AND collection = ? AND id > ? ORDER BY id LI
 
 -- name: ObjectDelete
 DELETE FROM objects WHERE workspace_id = ? AND collection = ? AND id = ?;
+
+-- name: ObjectCollections
+SELECT DISTINCT collection FROM objects WHERE workspace_id = ? ORDER BY collection;

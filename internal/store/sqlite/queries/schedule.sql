@@ -43,23 +43,23 @@ WHERE workspace_id = ?2 AND key = ?3 AND ((?4 IS NULL AND next_run_at IS NULL) O
 -- name: ScheduleRunInsert
 INSERT INTO schedule_runs (id, workspace_id, schedule_key, trigger, slot, status, started_at, finished_at,
                            scanned, matched, excluded, emitted, skipped, errors, error_samples, failure,
-                           report_message)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+                           report_message, cursor)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: ScheduleRunUpdate
 UPDATE schedule_runs
 SET status = ?, finished_at = ?, scanned = ?, matched = ?, excluded = ?, emitted = ?, skipped = ?,
-    errors = ?, error_samples = ?, failure = ?, report_message = ?
+    errors = ?, error_samples = ?, failure = ?, report_message = ?, cursor = ?
 WHERE workspace_id = ? AND id = ?;
 
 -- name: ScheduleRunGet
 SELECT id, schedule_key, trigger, slot, status, started_at, finished_at, scanned, matched, excluded,
-       emitted, skipped, errors, error_samples, failure, report_message
+       emitted, skipped, errors, error_samples, failure, report_message, cursor
 FROM schedule_runs WHERE workspace_id = ? AND id = ?;
 
 -- name: ScheduleRunList
 SELECT id, schedule_key, trigger, slot, status, started_at, finished_at, scanned, matched, excluded,
-       emitted, skipped, errors, error_samples, failure, report_message
+       emitted, skipped, errors, error_samples, failure, report_message, cursor
 FROM schedule_runs
 WHERE workspace_id = ?1 AND schedule_key = ?2 AND (?3 = '' OR id < ?3)
 ORDER BY id DESC LIMIT ?4;

@@ -40,3 +40,12 @@ FROM api_keys WHERE workspace_id = ? ORDER BY created_at, id;
 -- name: APIKeyRevoke
 UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?)
 WHERE workspace_id = ? AND id = ?;
+
+-- name: WorkspaceConfigVersion
+SELECT config_version FROM workspaces WHERE id = ?;
+
+-- name: WorkspaceConfigBump
+UPDATE workspaces SET config_version = config_version + 1 WHERE id = ?;
+
+-- name: APIKeyHashes
+SELECT id, hash FROM api_keys WHERE workspace_id = ?;

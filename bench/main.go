@@ -1,0 +1,195 @@
+// Command bench is Herold's benchmark harness. It builds the herold binary,
+// runs it as a real process on 127.0.0.1 (a fresh SQLite database and a
+// fresh process per workload, so CPU time and peak memory are per workload),
+// prepares data through the public API only, drives load, and measures.
+//
+//	go run ./bench -workloads all -out bench/results
+//
+// Workloads (see docs/benchmarks.md for what each one measures):
+//
+//	ceiling   a trivial SMTP client → the bench's SMTP sink: the machine's mail limit
+//	w1-max    50 clients posting events as fast as they can (capture mailbox)
+//	w1-paced  events at a fixed rate, open loop: accept latency
+//	d1        delivery of a pre-queued backlog to the SMTP sink
+//	w4        events at a fixed rate to the sink: accept → DATA latency
+//	w2, w3    schedule workloads, not yet possible (TODO hooks in pending.go)
+//
+// Each workload prints one JSON line; a Markdown table follows at the end.
+// Both are written to the -out directory (results.jsonl, results.md) with
+// each server's log.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() { os.Exit(run()) }
+
+// config holds every flag of the harness.
+type config struct {
+	workloads string
+	out       string
+	src       string
+	bin       string
+	revision  string
+	keep      bool
+
+	contacts     int
+	clients      int
+	maxConns     int
+	reqTimeout   time.Duration
+	drainTimeout time.Duration
+	quietBelow   float64
+	quietWait    time.Duration
+
+	w1Duration time.Duration
+	w1Rate     int
+	w1PacedFor time.Duration
+
+	d1Messages int
+	d1Timeout  time.Duration
+
+	w4Rate     int
+	w4Duration time.Duration
+
+	ceilingConns    int
+	ceilingDuration time.Duration
+	ceilingSize     int
+
+	serverWorkers   int
+	serverSMTPConns int
+
+	faults faults
+}
+
+func parseFlags(args []string) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w3) or all")
+	fs.StringVar(&c.out, "out", "bench/results", "directory for results.jsonl, results.md and server logs")
+	fs.StringVar(&c.src, "src", "", "Herold source tree to build (default: the module root above the working directory)")
+	fs.StringVar(&c.bin, "herold", "", "use this herold binary instead of building one")
+	fs.StringVar(&c.revision, "revision", "", "what is measured, for the report (default: git describe of -src)")
+	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directory (databases, binary)")
+
+	fs.IntVar(&c.contacts, "contacts", 1000, "contacts created before each event workload")
+	fs.IntVar(&c.clients, "clients", 50, "concurrent API clients of w1-max")
+	fs.IntVar(&c.maxConns, "max-conns", 512, "HTTP connections to the server at most (open-loop runs queue beyond)")
+	fs.DurationVar(&c.reqTimeout, "request-timeout", 60*time.Second, "give up on an API request after this long (counted as a timeout error)")
+	fs.DurationVar(&c.drainTimeout, "drain-timeout", 60*time.Second, "how long to wait after the load for queued messages to be delivered")
+
+	fs.Float64Var(&c.quietBelow, "quiet-below", 25, "before each workload, wait until other processes use less than this % of a core (0: don't wait)")
+	fs.DurationVar(&c.quietWait, "quiet-wait", 3*time.Minute, "wait at most this long for a quiet machine, then run anyway (and say so)")
+
+	fs.DurationVar(&c.w1Duration, "duration", 20*time.Second, "w1-max: how long the clients post")
+	fs.IntVar(&c.w1Rate, "w1-rate", 1000, "w1-paced: events per second")
+	fs.DurationVar(&c.w1PacedFor, "w1-paced-duration", 20*time.Second, "w1-paced: how long")
+
+	fs.IntVar(&c.d1Messages, "d1-messages", 10000, "d1: messages queued before delivery starts (2 per event)")
+	fs.DurationVar(&c.d1Timeout, "d1-timeout", 5*time.Minute, "d1: give up when the sink has not got every message by then")
+
+	fs.IntVar(&c.w4Rate, "w4-rate", 500, "w4: events (one message each) per second")
+	fs.DurationVar(&c.w4Duration, "w4-duration", 60*time.Second, "w4: how long")
+
+	fs.IntVar(&c.ceilingConns, "ceiling-conns", 50, "ceiling: concurrent SMTP connections")
+	fs.DurationVar(&c.ceilingDuration, "ceiling-duration", 20*time.Second, "ceiling: how long")
+	fs.IntVar(&c.ceilingSize, "ceiling-size", 800, "ceiling: bytes per message")
+
+	fs.IntVar(&c.serverWorkers, "server-workers", 0, "herold serve --workers (0: herold's default)")
+	fs.IntVar(&c.serverSMTPConns, "server-smtp-conns", 0, "herold serve --smtp-max-conns (0: herold's default)")
+
+	c.faults.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return c, c.faults.validate()
+}
+
+func run() int {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runBench(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	return 0
+}
+
+// runBench selects the workloads, prepares the environment, runs each
+// workload and writes the report.
+func runBench(ctx context.Context, cfg *config) error {
+	selected, err := selectWorkloads(cfg.workloads)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "herold-bench-")
+	if err != nil {
+		return err
+	}
+	if cfg.keep {
+		fmt.Fprintln(os.Stderr, "bench: keeping", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	e := &env{cfg: cfg, tmp: tmp, logDir: cfg.out}
+	if e.bin, err = heroldBinary(ctx, cfg, tmp); err != nil {
+		return err
+	}
+	rep := newReport(cfg, time.Now(), revision(ctx, cfg))
+	jsonl, err := os.Create(filepath.Join(cfg.out, "results.jsonl"))
+	if err != nil {
+		return err
+	}
+	defer jsonl.Close()
+	var failed []string
+	for _, w := range selected {
+		if ctx.Err() != nil {
+			break
+		}
+		res, err := runWorkload(ctx, e, w)
+		if err != nil {
+			return err
+		}
+		if res.Error != "" {
+			failed = append(failed, w.name)
+		}
+		line := res.jsonLine()
+		fmt.Println(string(line))
+		if _, err := jsonl.Write(append(line, '\n')); err != nil {
+			return err
+		}
+		rep.add(res)
+	}
+	md := rep.markdown()
+	fmt.Println()
+	fmt.Print(md)
+	if err := os.WriteFile(filepath.Join(cfg.out, "results.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("workloads failed: %s", strings.Join(failed, ", "))
+	}
+	return ctx.Err()
+}

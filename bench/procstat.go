@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat.
+// It is 100 on every Linux architecture Go supports.
+const clockTicks = 100
+
+// Usage is what a process consumed during a measurement.
+type Usage struct {
+	// CPUSeconds is user + system CPU time.
+	CPUSeconds float64 `json:"cpu_s"`
+	// WallSeconds is the length of the measurement.
+	WallSeconds float64 `json:"wall_s"`
+	// CPUPercent is CPUSeconds / WallSeconds; 100 is one core busy.
+	CPUPercent float64 `json:"cpu_pct"`
+	// PeakRSSMiB is the high-water mark of the resident set (VmHWM).
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// PeakSince says whether the peak covers the measurement only
+	// ("measurement", after resetting it through clear_refs) or the whole
+	// process life ("start", when the reset was refused).
+	PeakSince string `json:"peak_since"`
+}
+
+// meter measures one process from the moment it is started.
+type meter struct {
+	pid       int
+	cpu0      time.Duration
+	t0        time.Time
+	peakReset bool
+}
+
+// startMeter resets the process's peak RSS (when allowed) and records its
+// CPU time so far.
+func startMeter(pid int) (*meter, error) {
+	m := &meter{pid: pid, t0: time.Now()}
+	m.peakReset = resetPeakRSS(pid) == nil
+	cpu, err := processCPU(pid)
+	if err != nil {
+		return nil, err
+	}
+	m.cpu0 = cpu
+	return m, nil
+}
+
+// read returns the usage since startMeter.
+func (m *meter) read() (*Usage, error) {
+	cpu, err := processCPU(m.pid)
+	if err != nil {
+		return nil, err
+	}
+	hwm, err := peakRSSKiB(m.pid)
+	if err != nil {
+		return nil, err
+	}
+	wall := time.Since(m.t0).Seconds()
+	u := &Usage{
+		CPUSeconds:  round((cpu - m.cpu0).Seconds(), 2),
+		WallSeconds: round(wall, 2),
+		PeakRSSMiB:  round(float64(hwm)/1024, 1),
+		PeakSince:   "start",
+	}
+	if wall > 0 {
+		u.CPUPercent = round(100*(cpu-m.cpu0).Seconds()/wall, 1)
+	}
+	if m.peakReset {
+		u.PeakSince = "measurement"
+	}
+	return u, nil
+}
+
+// processCPU reads utime + stime from /proc/<pid>/stat.
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read cpu time: %w", err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces;
+	// the fields after the last ")" start at field 3, the state.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("read cpu time: malformed /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("read cpu time: short /proc/%d/stat", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("read cpu time: malformed /proc/%d/stat", pid)
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// peakRSSKiB reads VmHWM from /proc/<pid>/status.
+func peakRSSKiB(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read peak rss: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("read peak rss: %q: %w", rest, err)
+		}
+		return kb, nil
+	}
+	return 0, fmt.Errorf("read peak rss: no VmHWM in /proc/%d/status", pid)
+}
+
+// resetPeakRSS sets VmHWM back to the current RSS (Linux ≥ 4.0), so the
+// peak covers only what follows.
+func resetPeakRSS(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+// machineMeter measures the CPU time all processes on the machine used,
+// so the report can say how much went to processes other than the server
+// and the harness (a shared machine skews every figure).
+type machineMeter struct {
+	busy0 time.Duration
+	t0    time.Time
+}
+
+// OtherCPU is CPU time used by processes other than the server and the
+// harness during a measurement.
+type OtherCPU struct {
+	CPUSeconds float64 `json:"cpu_s"`
+	// CPUPercent is CPUSeconds over the measurement; 100 is one core.
+	CPUPercent float64 `json:"cpu_pct"`
+}
+
+func startMachineMeter() (*machineMeter, error) {
+	busy, err := machineBusy()
+	return &machineMeter{busy0: busy, t0: time.Now()}, err
+}
+
+// others returns the machine's busy time since start minus what the
+// measured processes used.
+func (m *machineMeter) others(measured ...*Usage) (*OtherCPU, error) {
+	busy, err := machineBusy()
+	if err != nil {
+		return nil, err
+	}
+	cpu := (busy - m.busy0).Seconds()
+	for _, u := range measured {
+		if u != nil {
+			cpu -= u.CPUSeconds
+		}
+	}
+	cpu = max(cpu, 0)
+	return &OtherCPU{CPUSeconds: round(cpu, 1), CPUPercent: round(100*cpu/time.Since(m.t0).Seconds(), 0)}, nil
+}
+
+// machineBusy reads the non-idle CPU time of all cores from /proc/stat:
+// user, nice, system, irq and softirq (guest time is part of user; steal
+// is time the hypervisor gave to other machines).
+func machineBusy() (time.Duration, error) {
+	f, err := os.Open("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("read machine cpu: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 8 || fields[0] != "cpu" {
+			continue
+		}
+		var ticks int64
+		for _, i := range []int{1, 2, 3, 6, 7} { // user nice system irq softirq
+			n, err := strconv.ParseInt(fields[i], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("read machine cpu: %w", err)
+			}
+			ticks += n
+		}
+		return time.Duration(ticks) * time.Second / clockTicks, nil
+	}
+	return 0, fmt.Errorf("read machine cpu: no cpu line in /proc/stat")
+}

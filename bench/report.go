@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// report collects the results of one run for the Markdown summary.
+type report struct {
+	cfg      *config
+	started  time.Time
+	revision string
+	results  []*Result
+}
+
+func newReport(cfg *config, started time.Time, revision string) *report {
+	return &report{cfg: cfg, started: started, revision: revision}
+}
+
+func (r *report) add(res *Result) { r.results = append(r.results, res) }
+
+func (r *report) find(name string) *Result {
+	for _, res := range r.results {
+		if res.Workload == name && res.Error == "" && res.Skipped == "" && res.Rate > 0 {
+			return res
+		}
+	}
+	return nil
+}
+
+// markdown renders the machine, the table of results, the ratios between
+// workloads and the first goals.
+func (r *report) markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Herold benchmark, %s\n\n", r.started.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "Herold: %s\n\nMachine: %s\n\n", r.revision, machine())
+	b.WriteString("| workload | result | latency p50 / p99 / max (ms) | errors | server CPU | server peak RSS | notes |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	for _, res := range r.results {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", res.Workload, resultCell(res), latencyCell(res),
+			res.errorSummary(), cpuCell(cmp.Or(res.ServerLoad, res.Server)), rssCell(res.Server), strings.ReplaceAll(notesCell(res), "|", "/"))
+	}
+	b.WriteString("\n")
+	r.ratios(&b)
+	r.goals(&b)
+	return b.String()
+}
+
+func resultCell(res *Result) string {
+	switch {
+	case res.Skipped != "":
+		return "not run: " + res.Skipped
+	case res.Error != "" && res.Rate == 0:
+		return "failed: " + excerpt(res.Error, 120)
+	}
+	return fmt.Sprintf("**%s %s** (%d in %.1f s)", thousands(res.Rate), res.Unit, res.Count, res.Seconds)
+}
+
+func latencyCell(res *Result) string {
+	l := res.Latency
+	if l == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%s (n=%d): %.1f / %.1f / %.1f", res.LatencyOf, l.N, l.P50MS, l.P99MS, l.MaxMS)
+}
+
+func cpuCell(u *Usage) string {
+	if u == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f s (%.0f %% of a core)", u.CPUSeconds, u.CPUPercent)
+}
+
+func rssCell(u *Usage) string {
+	if u == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f MiB", u.PeakRSSMiB)
+}
+
+func notesCell(res *Result) string {
+	var parts []string
+	if d := res.Delivery; d != nil {
+		parts = append(parts, fmt.Sprintf("delivered %d of %d queued by the end of the load, %d after %.0f s more",
+			d.AtEnd, d.Queued, d.Drained, d.DrainSeconds))
+		if d.ScrapeErrors > 0 {
+			parts = append(parts, fmt.Sprintf("**/metrics failed %d times while waiting**", d.ScrapeErrors))
+		}
+	}
+	if s := res.Sink; s != nil && res.Workload != "ceiling" {
+		parts = append(parts, fmt.Sprintf("sink: %d messages, %d distinct Message-IDs, %d duplicates, %.0f B/message",
+			s.Messages, s.Distinct, s.Duplicates, perMessage(s)))
+	}
+	if res.Error != "" && res.Rate != 0 {
+		parts = append(parts, "error: "+excerpt(res.Error, 160))
+	}
+	if o := res.Others; o != nil && o.CPUPercent >= 10 {
+		parts = append(parts, fmt.Sprintf("**other processes used %.0f %% of a core meanwhile**", o.CPUPercent))
+	}
+	parts = append(parts, res.Notes...)
+	return strings.Join(parts, "; ")
+}
+
+func perMessage(s *SinkStats) float64 {
+	if s.Messages == 0 {
+		return 0
+	}
+	return float64(s.Bytes) / float64(s.Messages)
+}
+
+// ratios compares figures of the same run.
+func (r *report) ratios(b *strings.Builder) {
+	ceiling, d1, w1, w4 := r.find("ceiling"), r.find("d1"), r.find("w1-max"), r.find("w4")
+	var lines []string
+	if ceiling != nil && d1 != nil {
+		lines = append(lines, fmt.Sprintf("D1 delivers %s messages/s, %.1f %% of the SMTP ceiling (%s messages/s).",
+			thousands(d1.Rate), 100*d1.Rate/ceiling.Rate, thousands(ceiling.Rate)))
+	}
+	if w1 != nil && w1.Delivery != nil && w1.Count > 0 {
+		perEvent := float64(w1.Delivery.Queued) / float64(w1.Count)
+		line := fmt.Sprintf("W1-max plans %s messages/s (%.0f per event)", thousands(w1.Rate*perEvent), perEvent)
+		if d1 != nil {
+			line += fmt.Sprintf(", %.1f× what D1 delivers per second", w1.Rate*perEvent/d1.Rate)
+		}
+		lines = append(lines, line+".")
+	}
+	if w4 != nil && d1 != nil {
+		lines = append(lines, fmt.Sprintf("W4 offers %v messages/s, %.0f %% of D1's delivery rate.",
+			w4.Params["rate"], 100*toFloat(w4.Params["rate"])/d1.Rate))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("Ratios within this run:\n\n")
+	for _, l := range lines {
+		b.WriteString("- " + l + "\n")
+	}
+	b.WriteString("\n")
+}
+
+// goals compares with the first targets (not yet binding).
+func (r *report) goals(b *strings.Builder) {
+	var lines []string
+	if w1 := r.find("w1-max"); w1 != nil {
+		lines = append(lines, fmt.Sprintf("W1 ≥ 5,000 events/s: %s events/s (%s)", thousands(w1.Rate), met(w1.Rate >= 5000)))
+	}
+	if p := r.find("w1-paced"); p != nil && p.Latency != nil {
+		lines = append(lines, fmt.Sprintf("W1 p99 ≤ 20 ms at %v events/s: %.1f ms (%s)", p.Params["rate"], p.Latency.P99MS,
+			met(p.Latency.P99MS <= 20 && p.Failed == 0)))
+	}
+	if w4 := r.find("w4"); w4 != nil && w4.Latency != nil {
+		lines = append(lines, fmt.Sprintf("W4 p99 ≤ 250 ms: %.1f ms (%s)", w4.Latency.P99MS, met(w4.Latency.P99MS <= 250 && w4.Failed == 0)))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("Against the first goals:\n\n")
+	for _, l := range lines {
+		b.WriteString("- " + l + "\n")
+	}
+	b.WriteString("\n")
+}
+
+func met(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "not met"
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+// thousands formats x rounded, with a comma every three digits.
+func thousands(x float64) string {
+	s := fmt.Sprintf("%.0f", x)
+	var out []byte
+	for i, c := range []byte(s) {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			out = append(out, ',')
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+// machine describes this machine: cores, CPU model, memory, Go, kernel.
+func machine() string {
+	model, mem := "unknown CPU", "unknown memory"
+	if v := procField("/proc/cpuinfo", "model name"); v != "" {
+		model = v
+	}
+	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+		var kb int64
+		if _, err := fmt.Sscanf(v, "%d kB", &kb); err == nil {
+			mem = fmt.Sprintf("%.1f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	return fmt.Sprintf("%d cores (nproc), %s, %s, %s, Linux %s", runtime.NumCPU(), model, mem, runtime.Version(),
+		strings.TrimSpace(string(kernel)))
+}
+
+// procField returns the value of the first "key: value" line of a /proc file.
+func procField(path, key string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}

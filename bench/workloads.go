@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// env is what every workload needs: the flags, the herold binary and
+// where to put databases and logs.
+type env struct {
+	cfg    *config
+	bin    string
+	tmp    string
+	logDir string
+}
+
+// workload is one named measurement.
+type workload struct {
+	name  string
+	title string
+	run   func(ctx context.Context, e *env) (*Result, error)
+	// hook marks a workload that is only a placeholder so far.
+	hook bool
+}
+
+// workloads lists every workload in the order "all" runs them: the
+// ceiling first, so later figures can be read against it.
+func workloads() []workload {
+	return []workload{
+		{"ceiling", "SMTP ceiling: trivial client → sink, pre-rendered messages", runCeiling, false},
+		{"w1-max", "W1 ingest: closed loop, as fast as the clients can post", runW1Max, false},
+		{"w1-paced", "W1 ingest: open loop at a fixed rate, accept latency", runW1Paced, false},
+		{"d1", "D1 delivery: a pre-queued backlog to the SMTP sink", runD1, false},
+		{"w4", "W4 end to end: accept → DATA at the sink at a fixed rate", runW4, false},
+		{"w2", "W2 mass mailing: a schedule run over 100,000 contacts", runW2, true},
+		{"w3", "W3 birthday scan: a schedule over 1,000,000 contacts", runW3, true},
+	}
+}
+
+// runWorkload waits for a quiet machine (see waitQuiet), then runs w. A
+// failed workload returns a Result with Error set; the error return is for
+// what ends the whole run (cancellation).
+func runWorkload(ctx context.Context, e *env, w workload) (*Result, error) {
+	var quietNote string
+	if e.cfg.quietBelow > 0 && !w.hook {
+		pct, quiet, err := waitQuiet(ctx, e.cfg.quietBelow, e.cfg.quietWait)
+		if err != nil {
+			return nil, err
+		}
+		if !quiet {
+			quietNote = fmt.Sprintf("started on a busy machine: other processes used %.0f %% of a core just before", pct)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "bench: %s: %s\n", w.name, w.title)
+	res, err := w.run(ctx, e)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s failed: %v\n", w.name, err)
+		if res == nil {
+			res = &Result{Workload: w.name, Title: w.title}
+		}
+		res.Error = err.Error()
+	}
+	if quietNote != "" {
+		res.Notes = append(res.Notes, quietNote)
+	}
+	return res, nil
+}
+
+// selectWorkloads resolves the -workloads flag: names, "w1" for both W1
+// runs, or "all".
+func selectWorkloads(spec string) ([]workload, error) {
+	all := workloads()
+	if strings.TrimSpace(spec) == "all" {
+		return all, nil
+	}
+	byName := map[string]workload{}
+	for _, w := range all {
+		byName[w.name] = w
+	}
+	var out []workload
+	seen := map[string]bool{}
+	add := func(w workload) {
+		if !seen[w.name] {
+			seen[w.name] = true
+			out = append(out, w)
+		}
+	}
+	for _, name := range strings.Split(spec, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		switch {
+		case name == "":
+		case name == "w1":
+			add(byName["w1-max"])
+			add(byName["w1-paced"])
+		case byName[name].run != nil:
+			add(byName[name])
+		default:
+			return nil, fmt.Errorf("-workloads: unknown workload %q (known: ceiling, w1, w1-max, w1-paced, d1, w4, w2, w3, all)", name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-workloads: none selected")
+	}
+	return out, nil
+}

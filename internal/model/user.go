@@ -1,0 +1,49 @@
+package model
+
+import "time"
+
+// User is an administrator who signs in to the cockpit. A user belongs to
+// one workspace; the e-mail address is unique across the installation, so
+// that signing in needs no workspace name.
+type User struct {
+	// ID is generated ("usr_…").
+	ID          string `json:"id"`
+	WorkspaceID int64  `json:"-"`
+	// Email is stored in lower case.
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+	// PasswordHash is the encoded argon2id hash with its parameters; never
+	// shown.
+	PasswordHash string `json:"-"`
+	// FailedSignIns counts failed sign-ins since the last success or lock.
+	FailedSignIns int `json:"failed_sign_ins"`
+	// LockedUntil is set while the account is locked after too many failed
+	// sign-ins.
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+	LastSignInAt *time.Time `json:"last_sign_in_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// Locked reports whether the account is locked at now.
+func (u *User) Locked(now time.Time) bool {
+	return u.LockedUntil != nil && now.Before(*u.LockedUntil)
+}
+
+// Session is a signed-in cockpit session. The cookie holds a random token;
+// the database holds only its SHA-256 hash, so a copy of the database does
+// not let anyone sign in.
+type Session struct {
+	// TokenHash is the SHA-256 of the cookie's token.
+	TokenHash   []byte `json:"-"`
+	WorkspaceID int64  `json:"-"`
+	UserID      string `json:"user_id"`
+	// CSRFToken is sent back with every form and fetch of this session.
+	CSRFToken string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	// LastSeenAt is when the session was last used (refreshed at most
+	// once a minute); idle sessions expire.
+	LastSeenAt time.Time `json:"last_seen_at"`
+	// ExpiresAt is the absolute end of the session.
+	ExpiresAt time.Time `json:"expires_at"`
+}

@@ -1,0 +1,89 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// deliverChunk is the most messages one delivery job carries.
+const deliverChunk = 100
+
+// pending gathers what the events of one transaction need at its end: the
+// daily counts of their messages and the delivery jobs, written once per
+// transaction rather than once per event.
+type pending struct {
+	order []int64
+	ws    map[int64]*model.Workspace
+	msgs  map[int64][]*model.Message
+}
+
+// add records the messages of a new event (a duplicate adds nothing).
+func (p *pending) add(ws *model.Workspace, res *IngestResult) {
+	if res == nil || res.Duplicate || len(res.Messages) == 0 {
+		return
+	}
+	if p.ws == nil {
+		p.ws, p.msgs = map[int64]*model.Workspace{}, map[int64][]*model.Message{}
+	}
+	if _, ok := p.ws[ws.ID]; !ok {
+		p.order = append(p.order, ws.ID)
+		p.ws[ws.ID] = ws
+	}
+	p.msgs[ws.ID] = append(p.msgs[ws.ID], res.Messages...)
+}
+
+// flush writes the counts and queues the deliveries in tx.
+func (s *Service) flush(ctx context.Context, tx store.Tx, p *pending) error {
+	now := s.now()
+	for _, id := range p.order {
+		ws, msgs := p.ws[id], p.msgs[id]
+		if err := tx.StatsAdd(ctx, s.statsFor(ws, msgs, now)); err != nil {
+			return fmt.Errorf("count messages: %w", err)
+		}
+		var ids []string
+		for _, m := range msgs {
+			if m.Status == model.MsgQueued {
+				ids = append(ids, m.ID)
+			}
+		}
+		if len(ids) > 0 && s.queue == nil {
+			return errors.New("no delivery queue configured")
+		}
+		for start := 0; start < len(ids); start += deliverChunk {
+			chunk := ids[start:min(start+deliverChunk, len(ids))]
+			if err := s.queue.EnqueueDelivery(ctx, tx, ws.ID, chunk, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// statsFor counts new messages per status for the dashboard.
+func (s *Service) statsFor(ws *model.Workspace, msgs []*model.Message, now time.Time) []store.StatsDelta {
+	day := now.In(ws.Location()).Format("2006-01-02")
+	counts := map[[2]string]int{}
+	for _, m := range msgs {
+		switch m.Status {
+		case model.MsgSuppressed, model.MsgAwaitingConfirmation, model.MsgFailed:
+			counts[[2]string{string(m.Status), statsReason(m)}]++
+		}
+	}
+	out := make([]store.StatsDelta, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, store.StatsDelta{WorkspaceID: ws.ID, Day: day, Status: model.MessageStatus(k[0]), Reason: k[1], N: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Status != out[j].Status {
+			return out[i].Status < out[j].Status
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	return out
+}

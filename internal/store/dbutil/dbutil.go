@@ -1,0 +1,73 @@
+// Package dbutil holds what both store drivers need alike: JSON columns
+// (numbers kept exact as json.Number, nil maps and lists as {} and []) and
+// collecting rows.
+package dbutil
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// ToJSON encodes v for a JSON column.
+func ToJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Values come from decoded JSON or model types; failing here is a
+		// programming error worth surfacing loudly.
+		panic(fmt.Sprintf("store: encode json column: %v", err))
+	}
+	return b
+}
+
+// Map encodes a map, nil as {}.
+func Map[V any](m map[string]V) []byte {
+	if m == nil {
+		return []byte("{}")
+	}
+	return ToJSON(m)
+}
+
+// List encodes a slice, nil as [].
+func List[V any](s []V) []byte {
+	if s == nil {
+		return []byte("[]")
+	}
+	return ToJSON(s)
+}
+
+// FromJSON decodes a JSON column, keeping numbers exact (json.Number).
+func FromJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decode json column: %w", err)
+	}
+	return nil
+}
+
+// Scanner is what a row offers.
+type Scanner interface {
+	Scan(dest ...any) error
+}
+
+// Rows is what both database/sql and pgx result sets offer.
+type Rows interface {
+	Next() bool
+	Err() error
+	Scanner
+}
+
+// Collect scans every row with scan. close releases the rows.
+func Collect[T any](rows Rows, close func(), scan func(Scanner) (T, error)) ([]T, error) {
+	defer close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/dbutil"
+)
+
+func scanContact(r scanner) (*model.Contact, error) {
+	var c model.Contact
+	var attrs, consents, optOuts []byte
+	if err := r.Scan(&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
+		&c.CreatedAt, &c.UpdatedAt); err != nil {
+		return nil, mapErr(err)
+	}
+	if err := dbutil.FromJSON(attrs, &c.Attributes); err != nil {
+		return nil, err
+	}
+	if err := dbutil.FromJSON(consents, &c.Consents); err != nil {
+		return nil, err
+	}
+	if err := dbutil.FromJSON(optOuts, &c.OptOuts); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	return &c, nil
+}
+
+func contactArgs(ws int64, c *model.Contact) []any {
+	return []any{ws, c.ID, c.Email, c.Name, c.Locale, c.Timezone, dbutil.Map(c.Attributes),
+		dbutil.List(c.Consents), dbutil.List(c.OptOuts), c.CreatedAt, c.UpdatedAt}
+}
+
+func (q queriesImpl) ContactUpsert(ctx context.Context, ws int64, c *model.Contact) (bool, error) {
+	return upserted(q.db.QueryRow(ctx, query("ContactUpsert"), contactArgs(ws, c)...), &c.CreatedAt)
+}
+
+// ContactUpsertMany sends all upserts in one pipelined batch.
+func (q queriesImpl) ContactUpsertMany(ctx context.Context, ws int64, cs []*model.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, c := range cs {
+		b.Queue(query("ContactUpsert"), contactArgs(ws, c)...)
+	}
+	br := q.db.SendBatch(ctx, b)
+	for _, c := range cs {
+		if _, err := upserted(br.QueryRow(), &c.CreatedAt); err != nil {
+			_ = br.Close()
+			return err
+		}
+	}
+	return mapErr(br.Close())
+}
+
+func (q queriesImpl) ContactGet(ctx context.Context, ws int64, id string) (*model.Contact, error) {
+	return scanContact(q.db.QueryRow(ctx, query("ContactGet"), ws, id))
+}
+
+func (q queriesImpl) ContactGetMany(ctx context.Context, ws int64, ids []string) (map[string]*model.Contact, error) {
+	out := make(map[string]*model.Contact, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.db.Query(ctx, query("ContactGetMany"), ws, ids)
+	list, err := collect(rows, err, scanContact)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range list {
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+func (q queriesImpl) ContactList(ctx context.Context, p *store.ListParams) ([]*model.Contact, error) {
+	rows, err := q.db.Query(ctx, query("ContactList"), p.WorkspaceID, p.After, p.Limit)
+	return collect(rows, err, scanContact)
+}
+
+func (q queriesImpl) ContactDelete(ctx context.Context, ws int64, id string) error {
+	return affected(q.db.Exec(ctx, query("ContactDelete"), ws, id))
+}
+
+func scanObject(r scanner) (*model.Object, error) {
+	var o model.Object
+	var attrs, contacts, subs []byte
+	if err := r.Scan(&o.Collection, &o.ID, &attrs, &contacts, &subs, &o.CreatedAt, &o.UpdatedAt); err != nil {
+		return nil, mapErr(err)
+	}
+	if err := dbutil.FromJSON(attrs, &o.Attributes); err != nil {
+		return nil, err
+	}
+	if err := dbutil.FromJSON(contacts, &o.Contacts); err != nil {
+		return nil, err
+	}
+	if err := dbutil.FromJSON(subs, &o.Subscribers); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = utc(o.CreatedAt), utc(o.UpdatedAt)
+	return &o, nil
+}
+
+func (q queriesImpl) ObjectUpsert(ctx context.Context, ws int64, o *model.Object) (bool, error) {
+	row := q.db.QueryRow(ctx, query("ObjectUpsert"), ws, o.Collection, o.ID, dbutil.Map(o.Attributes),
+		dbutil.Map(o.Contacts), dbutil.List(o.Subscribers), o.CreatedAt, o.UpdatedAt)
+	return upserted(row, &o.CreatedAt)
+}
+
+func (q queriesImpl) ObjectGet(ctx context.Context, ws int64, ref model.ObjectRef) (*model.Object, error) {
+	return scanObject(q.db.QueryRow(ctx, query("ObjectGet"), ws, ref.Collection, ref.ID))
+}
+
+func (q queriesImpl) ObjectList(ctx context.Context, p *store.ObjectListParams) ([]*model.Object, error) {
+	rows, err := q.db.Query(ctx, query("ObjectList"), p.WorkspaceID, p.Collection, p.After, p.Limit)
+	return collect(rows, err, scanObject)
+}
+
+func (q queriesImpl) ObjectDelete(ctx context.Context, ws int64, ref model.ObjectRef) error {
+	return affected(q.db.Exec(ctx, query("ObjectDelete"), ws, ref.Collection, ref.ID))
+}
+
+func (q queriesImpl) ObjectCollections(ctx context.Context, ws int64) ([]string, error) {
+	rows, err := q.db.Query(ctx, query("ObjectCollections"), ws)
+	return collect(rows, err, func(r scanner) (string, error) {
+		var c string
+		return c, mapErr(r.Scan(&c))
+	})
+}

@@ -1,0 +1,24 @@
+-- name: ContactUpsert
+INSERT INTO contacts (workspace_id, id, email, name, locale, timezone, attributes, consents,
+                      opt_outs, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (workspace_id, id) DO UPDATE
+SET email = excluded.email, name = excluded.name, locale = excluded.locale,
+    timezone = excluded.timezone, attributes = excluded.attributes,
+    consents = excluded.consents, opt_outs = excluded.opt_outs, updated_at = excluded.updated_at
+RETURNING created_at, (xmax = 0);
+
+-- name: ContactGet
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = $1 AND id = $2;
+
+-- name: ContactGetMany
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = $1 AND id = ANY($2::text[]);
+
+-- name: ContactList
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3;
+
+-- name: ContactDelete
+DELETE FROM contacts WHERE workspace_id = $1 AND id = $2;

@@ -1,0 +1,45 @@
+-- name: EventInsert
+INSERT INTO events (id, workspace_id, type, project_key, object_collection, object_id, contact_id,
+                    actors, data, occurred_at, received_at, idempotency_key, source, trace)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14);
+
+-- name: EventGet
+SELECT id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
+       received_at, idempotency_key, source, trace
+FROM events WHERE workspace_id = $1 AND id = $2;
+
+-- name: EventGetByIdempotencyKey
+SELECT id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
+       received_at, idempotency_key, source, trace
+FROM events WHERE workspace_id = $1 AND idempotency_key = $2;
+
+-- name: EventList
+SELECT id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
+       received_at, idempotency_key, source, '[]'::jsonb
+FROM events
+WHERE workspace_id = $1
+  AND ($2 = '' OR project_key = $2)
+  AND ($3 = '' OR type = $3)
+  AND ($4 = '' OR contact_id = $4 OR EXISTS (
+        SELECT 1 FROM jsonb_each(events.actors) AS r, jsonb_array_elements_text(r.value) AS c(v)
+        WHERE c.v = $4))
+  AND ($5::timestamptz IS NULL OR received_at >= $5)
+  AND ($6::timestamptz IS NULL OR received_at < $6)
+  AND ($7 = '' OR id < $7)
+ORDER BY id DESC
+LIMIT $8;
+
+-- name: EventPurge
+DELETE FROM events
+WHERE id IN (
+    SELECT e.id FROM events e
+    WHERE e.workspace_id = $1 AND e.received_at < $2
+      AND NOT EXISTS (
+        SELECT 1 FROM messages m
+        WHERE m.event_id = e.id
+          AND m.status IN ('awaiting_confirmation', 'queued', 'sending', 'retrying'))
+    LIMIT $3);
+
+-- name: EventIdempotencyKeys
+SELECT idempotency_key FROM events
+WHERE workspace_id = $1 AND idempotency_key = ANY($2::text[]);

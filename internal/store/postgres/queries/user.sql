@@ -1,0 +1,59 @@
+-- name: UserInsert
+INSERT INTO users (id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until,
+                   last_sign_in_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
+
+-- name: UserGetByID
+SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
+       created_at, updated_at
+FROM users WHERE workspace_id = $1 AND id = $2;
+
+-- name: UserGetByEmail
+SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
+       created_at, updated_at
+FROM users WHERE lower(email) = lower($1);
+
+-- name: UserList
+SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
+       created_at, updated_at
+FROM users WHERE workspace_id = $1 ORDER BY email;
+
+-- name: UserUpdatePassword
+UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL, updated_at = $2
+WHERE workspace_id = $3 AND id = $4;
+
+-- name: UserSignInFailed
+UPDATE users
+SET failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $1 THEN 0 ELSE failed_sign_ins + 1 END,
+    locked_until    = CASE WHEN failed_sign_ins + 1 >= $1 THEN $2 ELSE locked_until END,
+    updated_at      = $3
+WHERE workspace_id = $4 AND id = $5
+RETURNING id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
+          created_at, updated_at;
+
+-- name: UserSignedIn
+UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = $1, updated_at = $1
+WHERE workspace_id = $2 AND id = $3;
+
+-- name: UserDelete
+DELETE FROM users WHERE workspace_id = $1 AND id = $2;
+
+-- name: SessionInsert
+INSERT INTO sessions (token_hash, workspace_id, user_id, csrf_token, created_at, last_seen_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: SessionGetByHash
+SELECT token_hash, workspace_id, user_id, csrf_token, created_at, last_seen_at, expires_at
+FROM sessions WHERE token_hash = $1;
+
+-- name: SessionTouch
+UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $1) WHERE token_hash = $2;
+
+-- name: SessionDelete
+DELETE FROM sessions WHERE token_hash = $1;
+
+-- name: SessionDeleteByUser
+DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2;
+
+-- name: SessionPurge
+DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2;

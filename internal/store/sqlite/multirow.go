@@ -1,0 +1,74 @@
+package sqlite
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// maxRowsPerInsert bounds one multi-row INSERT (SQLite allows 32,766 bound
+// parameters; messages have 33 columns).
+const maxRowsPerInsert = 100
+
+// multiRow builds "INSERT … VALUES (…), (…), …" for n rows from a named
+// single-row INSERT whose text ends with its VALUES tuple. Inserting many
+// rows with one statement costs a fraction of one statement per row.
+type multiRow struct {
+	mu    sync.Mutex
+	cache map[string]string
+}
+
+func newMultiRow() *multiRow { return &multiRow{cache: map[string]string{}} }
+
+func (m *multiRow) query(name string, n int) string {
+	key := name + "/" + strconv.Itoa(n)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if q, ok := m.cache[key]; ok {
+		return q
+	}
+	single := strings.TrimSuffix(strings.TrimSpace(query(name)), ";")
+	i := strings.LastIndex(single, "VALUES")
+	head, tuple := single[:i+len("VALUES")], strings.TrimSpace(single[i+len("VALUES"):])
+	var b strings.Builder
+	b.WriteString(head)
+	for r := 0; r < n; r++ {
+		if r > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(" ")
+		b.WriteString(tuple)
+	}
+	q := b.String()
+	m.cache[key] = q
+	return q
+}
+
+// replaceRows builds a statement whose /*ROWS*/ marker stands for n copies
+// of the named row.
+func (m *multiRow) replaceRows(name, row string, n int) string {
+	key := name + "/rows/" + strconv.Itoa(n)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if q, ok := m.cache[key]; ok {
+		return q
+	}
+	one := strings.TrimSuffix(strings.TrimSpace(query(row)), ";")
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = one
+	}
+	q := strings.Replace(query(name), "/*ROWS*/", strings.Join(rows, ", "), 1)
+	m.cache[key] = q
+	return q
+}
+
+// chunks calls fn for consecutive slices of at most maxRowsPerInsert.
+func chunks[T any](items []T, fn func([]T) error) error {
+	for start := 0; start < len(items); start += maxRowsPerInsert {
+		if err := fn(items[start:min(start+maxRowsPerInsert, len(items))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+-- name: UserInsert
+INSERT INTO users (id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until,
+                   last_sign_in_at, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: UserGetByID
+SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
+       created_at, updated_at
+FROM users WHERE workspace_id = ? AND id = ?;
+
+-- name: UserGetByEmail
+SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
+       created_at, updated_at
+FROM users WHERE email = ?;
+
+-- name: UserList
+SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
+       created_at, updated_at
+FROM users WHERE workspace_id = ? ORDER BY email;
+
+-- name: UserUpdatePassword
+UPDATE users SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL, updated_at = ?
+WHERE workspace_id = ? AND id = ?;
+
+-- name: UserSignInFailed
+UPDATE users
+SET failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= ?1 THEN 0 ELSE failed_sign_ins + 1 END,
+    locked_until    = CASE WHEN failed_sign_ins + 1 >= ?1 THEN ?2 ELSE locked_until END,
+    updated_at      = ?3
+WHERE workspace_id = ?4 AND id = ?5;
+
+-- name: UserSignedIn
+UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = ?1, updated_at = ?1
+WHERE workspace_id = ?2 AND id = ?3;
+
+-- name: UserDelete
+DELETE FROM users WHERE workspace_id = ? AND id = ?;
+
+-- name: SessionInsert
+INSERT INTO sessions (token_hash, workspace_id, user_id, csrf_token, created_at, last_seen_at, expires_at)
+VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: SessionGetByHash
+SELECT token_hash, workspace_id, user_id, csrf_token, created_at, last_seen_at, expires_at
+FROM sessions WHERE token_hash = ?;
+
+-- name: SessionTouch
+UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE token_hash = ?;
+
+-- name: SessionDelete
+DELETE FROM sessions WHERE token_hash = ?;
+
+-- name: SessionDeleteByUser
+DELETE FROM sessions WHERE workspace_id = ? AND user_id = ?;
+
+-- name: SessionPurge
+DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at < ?;

@@ -1,0 +1,184 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+func init() {
+	pipelineCases = append(pipelineCases,
+		struct {
+			name string
+			fn   func(t *testing.T, b *bundle)
+		}{"Users", testUsers},
+		struct {
+			name string
+			fn   func(t *testing.T, b *bundle)
+		}{"UserLockOut", testUserLockOut},
+		struct {
+			name string
+			fn   func(t *testing.T, b *bundle)
+		}{"Sessions", testSessions},
+	)
+}
+
+func sampleUser(ws int64, id, email string) *model.User {
+	return &model.User{ID: id, WorkspaceID: ws, Email: email, Name: "Admin " + id,
+		PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", CreatedAt: base, UpdatedAt: base}
+}
+
+func testUsers(t *testing.T, b *bundle) {
+	u := sampleUser(b.ws.ID, "usr_1", "admin@acme.example")
+	require.NoError(t, b.s.UserInsert(b.ctx, u))
+
+	got, err := b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
+	require.NoError(t, err)
+	require.Equal(t, u, got)
+	_, err = b.s.UserGetByID(b.ctx, b.other.ID, "usr_1")
+	require.ErrorIs(t, err, store.ErrNotFound, "user visible in another workspace")
+
+	got, err = b.s.UserGetByEmail(b.ctx, "Admin@ACME.example")
+	require.NoError(t, err, "e-mail lookup is case-insensitive")
+	require.Equal(t, "usr_1", got.ID)
+	require.Equal(t, b.ws.ID, got.WorkspaceID)
+	_, err = b.s.UserGetByEmail(b.ctx, "nobody@acme.example")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// The address is unique across the installation, in any case.
+	dup := sampleUser(b.other.ID, "usr_2", "ADMIN@acme.example")
+	require.ErrorIs(t, b.s.UserInsert(b.ctx, dup), store.ErrConflict)
+	dupID := sampleUser(b.other.ID, "usr_1", "else@acme.example")
+	require.ErrorIs(t, b.s.UserInsert(b.ctx, dupID), store.ErrConflict)
+
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_3", "a@acme.example")))
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.other.ID, "usr_4", "b@other.example")))
+	list, err := b.s.UserList(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	require.Equal(t, []string{"a@acme.example", "admin@acme.example"}, []string{list[0].Email, list[1].Email})
+
+	at := base.Add(time.Hour)
+	err = b.s.UserUpdatePassword(b.ctx, &store.UserPasswordParams{WorkspaceID: b.other.ID, ID: "usr_1", PasswordHash: "x", At: at})
+	require.ErrorIs(t, err, store.ErrNotFound, "another workspace cannot change the password")
+	require.NoError(t, b.s.UserUpdatePassword(b.ctx, &store.UserPasswordParams{WorkspaceID: b.ws.ID, ID: "usr_1", PasswordHash: "new", At: at}))
+	got, err = b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
+	require.NoError(t, err)
+	require.Equal(t, "new", got.PasswordHash)
+	require.True(t, got.UpdatedAt.Equal(at))
+	require.True(t, got.CreatedAt.Equal(base))
+
+	require.ErrorIs(t, b.s.UserDelete(b.ctx, b.other.ID, "usr_1"), store.ErrNotFound)
+	require.NoError(t, b.s.UserDelete(b.ctx, b.ws.ID, "usr_1"))
+	_, err = b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	require.ErrorIs(t, b.s.UserDelete(b.ctx, b.ws.ID, "usr_1"), store.ErrNotFound)
+}
+
+func testUserLockOut(t *testing.T, b *bundle) {
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_1", "admin@acme.example")))
+	until := base.Add(15 * time.Minute)
+	fail := func(ws int64) (*model.User, error) {
+		return b.s.UserSignInFailed(b.ctx, &store.UserSignInFailedParams{WorkspaceID: ws, ID: "usr_1",
+			MaxFailures: 3, LockUntil: until, At: base})
+	}
+	_, err := fail(b.other.ID)
+	require.ErrorIs(t, err, store.ErrNotFound)
+	for i := 1; i <= 2; i++ {
+		u, err := fail(b.ws.ID)
+		require.NoError(t, err)
+		require.Equal(t, i, u.FailedSignIns)
+		require.Nil(t, u.LockedUntil)
+	}
+	u, err := fail(b.ws.ID)
+	require.NoError(t, err)
+	require.NotNil(t, u.LockedUntil, "the third failure locks")
+	require.True(t, u.LockedUntil.Equal(until))
+	require.Equal(t, 0, u.FailedSignIns, "the count starts over with the lock")
+	require.True(t, u.Locked(base))
+	require.False(t, u.Locked(until))
+
+	// A success clears everything.
+	_, err = fail(b.ws.ID)
+	require.NoError(t, err)
+	at := base.Add(time.Hour)
+	require.ErrorIs(t, b.s.UserSignedIn(b.ctx, &store.UserSignedInParams{WorkspaceID: b.other.ID, ID: "usr_1", At: at}), store.ErrNotFound)
+	require.NoError(t, b.s.UserSignedIn(b.ctx, &store.UserSignedInParams{WorkspaceID: b.ws.ID, ID: "usr_1", At: at}))
+	u, err = b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
+	require.NoError(t, err)
+	require.Equal(t, 0, u.FailedSignIns)
+	require.Nil(t, u.LockedUntil)
+	require.NotNil(t, u.LastSignInAt)
+	require.True(t, u.LastSignInAt.Equal(at))
+
+	// A new password also unlocks.
+	for i := 0; i < 3; i++ {
+		_, err = fail(b.ws.ID)
+		require.NoError(t, err)
+	}
+	require.NoError(t, b.s.UserUpdatePassword(b.ctx, &store.UserPasswordParams{WorkspaceID: b.ws.ID, ID: "usr_1", PasswordHash: "p", At: at}))
+	u, err = b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
+	require.NoError(t, err)
+	require.Nil(t, u.LockedUntil)
+}
+
+func testSessions(t *testing.T, b *bundle) {
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_1", "admin@acme.example")))
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_2", "two@acme.example")))
+	sess := func(hash, user string, created time.Time) *model.Session {
+		return &model.Session{TokenHash: []byte(hash), WorkspaceID: b.ws.ID, UserID: user, CSRFToken: "csrf-" + hash,
+			CreatedAt: created, LastSeenAt: created, ExpiresAt: created.Add(7 * 24 * time.Hour)}
+	}
+	s1 := sess("hash-1", "usr_1", base)
+	require.NoError(t, b.s.SessionInsert(b.ctx, s1))
+	require.ErrorIs(t, b.s.SessionInsert(b.ctx, sess("hash-1", "usr_2", base)), store.ErrConflict)
+	got, err := b.s.SessionGetByHash(b.ctx, []byte("hash-1"))
+	require.NoError(t, err)
+	require.Equal(t, s1, got)
+	_, err = b.s.SessionGetByHash(b.ctx, []byte("hash-x"))
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// Touching moves last use forward, never back.
+	later := base.Add(time.Hour)
+	require.NoError(t, b.s.SessionTouch(b.ctx, &store.SessionTouchParams{TokenHash: []byte("hash-1"), At: later}))
+	require.NoError(t, b.s.SessionTouch(b.ctx, &store.SessionTouchParams{TokenHash: []byte("hash-1"), At: base}))
+	got, err = b.s.SessionGetByHash(b.ctx, []byte("hash-1"))
+	require.NoError(t, err)
+	require.True(t, got.LastSeenAt.Equal(later))
+	require.ErrorIs(t, b.s.SessionTouch(b.ctx, &store.SessionTouchParams{TokenHash: []byte("hash-x"), At: later}), store.ErrNotFound)
+
+	// Ending all of one user's sessions leaves the others.
+	require.NoError(t, b.s.SessionInsert(b.ctx, sess("hash-2", "usr_1", base)))
+	require.NoError(t, b.s.SessionInsert(b.ctx, sess("hash-3", "usr_2", base)))
+	require.NoError(t, b.s.SessionDeleteByUser(b.ctx, b.other.ID, "usr_1"))
+	_, err = b.s.SessionGetByHash(b.ctx, []byte("hash-2"))
+	require.NoError(t, err, "another workspace cannot end them")
+	require.NoError(t, b.s.SessionDeleteByUser(b.ctx, b.ws.ID, "usr_1"))
+	_, err = b.s.SessionGetByHash(b.ctx, []byte("hash-1"))
+	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = b.s.SessionGetByHash(b.ctx, []byte("hash-3"))
+	require.NoError(t, err)
+
+	require.NoError(t, b.s.SessionDelete(b.ctx, []byte("hash-3")))
+	require.ErrorIs(t, b.s.SessionDelete(b.ctx, []byte("hash-3")), store.ErrNotFound)
+
+	// Purge: expired by the absolute deadline or by idling.
+	require.NoError(t, b.s.SessionInsert(b.ctx, sess("old", "usr_1", base.Add(-8*24*time.Hour))))
+	idle := sess("idle", "usr_1", base.Add(-13*time.Hour))
+	require.NoError(t, b.s.SessionInsert(b.ctx, idle))
+	require.NoError(t, b.s.SessionInsert(b.ctx, sess("fresh", "usr_2", base)))
+	n, err := b.s.SessionPurge(b.ctx, base, base.Add(-12*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	_, err = b.s.SessionGetByHash(b.ctx, []byte("fresh"))
+	require.NoError(t, err)
+
+	// Deleting a user ends their sessions.
+	require.NoError(t, b.s.UserDelete(b.ctx, b.ws.ID, "usr_2"))
+	_, err = b.s.SessionGetByHash(b.ctx, []byte("fresh"))
+	require.ErrorIs(t, err, store.ErrNotFound)
+}

@@ -1,0 +1,189 @@
+package transfer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// Export writes every workspace of st to w. Sessions are not exported:
+// users sign in again after a move.
+func Export(ctx context.Context, st store.Store, w io.Writer) (Counts, error) {
+	out := &writer{enc: json.NewEncoder(w), counts: Counts{}}
+	wss, err := st.WorkspaceList(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list workspaces: %w", err)
+	}
+	for _, ws := range wss {
+		if err := exportWorkspace(ctx, st, out, ws); err != nil {
+			return out.counts, fmt.Errorf("workspace %s: %w", ws.Key, err)
+		}
+	}
+	return out.counts, nil
+}
+
+func exportWorkspace(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {
+	k := ws.Key
+	if err := out.put(KindWorkspace, k, ws); err != nil {
+		return err
+	}
+	steps := []func(context.Context, store.Store, *writer, *model.Workspace) error{
+		exportAccess, exportConfig, exportData, exportSchedules, exportHistory,
+	}
+	for _, step := range steps {
+		if err := step(ctx, st, out, ws); err != nil {
+			return err
+		}
+	}
+	rows, err := st.StatsList(ctx, ws.ID, "0000-00-00", "9999-99-99")
+	if err != nil {
+		return fmt.Errorf("read statistics: %w", err)
+	}
+	for _, r := range rows {
+		if err := out.put(KindStats, k, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportAccess writes API keys (with their hashes, so existing keys keep
+// working) and cockpit users (with their password hashes).
+func exportAccess(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {
+	keys, err := st.APIKeyList(ctx, ws.ID)
+	if err != nil {
+		return fmt.Errorf("list keys: %w", err)
+	}
+	hashes, err := st.APIKeyHashes(ctx, ws.ID)
+	if err != nil {
+		return fmt.Errorf("read key hashes: %w", err)
+	}
+	for _, key := range keys {
+		if err := out.put(KindAPIKey, ws.Key, apiKeyData{Key: key, Hash: hashes[key.ID]}); err != nil {
+			return err
+		}
+	}
+	users, err := st.UserList(ctx, ws.ID)
+	if err != nil {
+		return fmt.Errorf("list users: %w", err)
+	}
+	for _, u := range users {
+		if err := out.put(KindUser, ws.Key, userData{User: u, PasswordHash: u.PasswordHash}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func exportConfig(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {
+	err := pageAll(ctx, func(ctx context.Context, after string) ([]*model.Template, error) {
+		return st.TemplateList(ctx, listParams(ws.ID, after))
+	}, func(t *model.Template) string { return t.Key }, func(t *model.Template) error {
+		return out.put(KindTemplate, ws.Key, t)
+	})
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	err = pageAll(ctx, func(ctx context.Context, after string) ([]*model.Flow, error) {
+		return st.FlowList(ctx, listParams(ws.ID, after))
+	}, func(f *model.Flow) string { return f.Key }, func(f *model.Flow) error {
+		return out.put(KindFlow, ws.Key, f)
+	})
+	if err != nil {
+		return fmt.Errorf("flows: %w", err)
+	}
+	return pageAll(ctx, func(ctx context.Context, after string) ([]*model.Project, error) {
+		return st.ProjectList(ctx, listParams(ws.ID, after))
+	}, func(p *model.Project) string { return p.Key }, func(p *model.Project) error {
+		return out.put(KindProject, ws.Key, p)
+	})
+}
+
+func exportData(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {
+	err := pageAll(ctx, func(ctx context.Context, after string) ([]*model.Contact, error) {
+		return st.ContactList(ctx, listParams(ws.ID, after))
+	}, func(c *model.Contact) string { return c.ID }, func(c *model.Contact) error {
+		return out.put(KindContact, ws.Key, c)
+	})
+	if err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	colls, err := st.ObjectCollections(ctx, ws.ID)
+	if err != nil {
+		return fmt.Errorf("collections: %w", err)
+	}
+	for _, coll := range colls {
+		err := pageAll(ctx, func(ctx context.Context, after string) ([]*model.Object, error) {
+			return st.ObjectList(ctx, &store.ObjectListParams{ListParams: *listParams(ws.ID, after), Collection: coll})
+		}, func(o *model.Object) string { return o.ID }, func(o *model.Object) error {
+			return out.put(KindObject, ws.Key, o)
+		})
+		if err != nil {
+			return fmt.Errorf("objects of %s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+func exportSchedules(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {
+	return pageAll(ctx, func(ctx context.Context, after string) ([]*model.Schedule, error) {
+		return st.ScheduleList(ctx, listParams(ws.ID, after))
+	}, func(s *model.Schedule) string { return s.Key }, func(s *model.Schedule) error {
+		if err := out.put(KindSchedule, ws.Key, s); err != nil {
+			return err
+		}
+		return pageAll(ctx, func(ctx context.Context, before string) ([]*model.ScheduleRun, error) {
+			return st.ScheduleRunList(ctx, &store.RunListParams{WorkspaceID: ws.ID, Schedule: s.Key, Before: before, Limit: pageSize})
+		}, func(r *model.ScheduleRun) string { return r.ID }, func(r *model.ScheduleRun) error {
+			return out.put(KindRun, ws.Key, runData{Run: r, Cursor: r.Cursor})
+		})
+	})
+}
+
+// exportHistory writes events, each followed by its messages (with
+// timelines) and their captured copies.
+func exportHistory(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {
+	return pageAll(ctx, func(ctx context.Context, before string) ([]*model.Event, error) {
+		return st.EventList(ctx, &store.EventListParams{WorkspaceID: ws.ID, Before: before, Limit: pageSize})
+	}, func(e *model.Event) string { return e.ID }, func(e *model.Event) error {
+		full, err := st.EventGet(ctx, ws.ID, e.ID)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		if err := out.put(KindEvent, ws.Key, eventData{Event: full, Trace: full.Trace}); err != nil {
+			return err
+		}
+		return exportMessages(ctx, st, out, ws, e.ID)
+	})
+}
+
+func exportMessages(ctx context.Context, st store.Store, out *writer, ws *model.Workspace, eventID string) error {
+	list, err := st.MessageList(ctx, &store.MessageListParams{WorkspaceID: ws.ID, EventID: eventID, Limit: 1_000_000})
+	if err != nil {
+		return fmt.Errorf("messages of event %s: %w", eventID, err)
+	}
+	for _, m := range list {
+		full, err := st.MessageGet(ctx, ws.ID, m.ID)
+		if err != nil {
+			return fmt.Errorf("message %s: %w", m.ID, err)
+		}
+		if err := out.put(KindMessage, ws.Key, full); err != nil {
+			return err
+		}
+		raw, err := st.CaptureGet(ctx, ws.ID, m.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("captured copy of %s: %w", m.ID, err)
+		}
+		if err := out.put(KindCapture, ws.Key, captureData{MessageID: m.ID, Raw: raw, CapturedAt: full.UpdatedAt}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+package transfer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// Queue queues the delivery of imported messages that were still pending.
+type Queue interface {
+	EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int64, messageIDs []string, delay time.Duration) error
+}
+
+// importer applies records to the destination in transactions of a few
+// hundred records.
+type importer struct {
+	st      store.Store
+	queue   Queue
+	ws      map[string]*model.Workspace // by key
+	counts  Counts
+	pending []*Record
+}
+
+const importBatch = 500
+
+// Import reads an export into st. The workspaces must not exist in st yet:
+// import into a freshly migrated database, before its first start. Messages
+// that were queued, sending or waiting for a retry are queued for delivery
+// again (with their Message-IDs, so a resend can be recognised).
+func Import(ctx context.Context, st store.Store, queue Queue, r io.Reader) (Counts, error) {
+	im := &importer{st: st, queue: queue, ws: map[string]*model.Workspace{}, counts: Counts{}}
+	rd := newReader(r)
+	for {
+		rec, err := rd.next()
+		if errors.Is(err, errEnd) {
+			break
+		}
+		if err != nil {
+			return im.counts, err
+		}
+		if rec.Kind == KindWorkspace {
+			if err := im.flush(ctx); err != nil {
+				return im.counts, err
+			}
+			if err := im.workspace(ctx, rec); err != nil {
+				return im.counts, fmt.Errorf("line %d: %w", rd.line, err)
+			}
+			continue
+		}
+		if im.ws[rec.Workspace] == nil {
+			return im.counts, fmt.Errorf("line %d: %s of workspace %q comes before the workspace", rd.line, rec.Kind, rec.Workspace)
+		}
+		im.pending = append(im.pending, rec)
+		if len(im.pending) >= importBatch {
+			if err := im.flush(ctx); err != nil {
+				return im.counts, err
+			}
+		}
+	}
+	return im.counts, im.flush(ctx)
+}
+
+func (im *importer) workspace(ctx context.Context, rec *Record) error {
+	var ws model.Workspace
+	if err := json.Unmarshal(rec.Data, &ws); err != nil {
+		return fmt.Errorf("workspace: %w", err)
+	}
+	if _, err := im.st.WorkspaceGetByKey(ctx, ws.Key); err == nil {
+		return fmt.Errorf("workspace %q exists in the destination already; import into a fresh database (run `herold migrate`, not `herold serve`, before importing)", ws.Key)
+	}
+	if err := im.st.WorkspaceInsert(ctx, &ws); err != nil {
+		return fmt.Errorf("insert workspace %s: %w", ws.Key, err)
+	}
+	im.ws[ws.Key] = &ws
+	im.counts[KindWorkspace]++
+	return nil
+}
+
+// flush writes the pending records in one transaction.
+func (im *importer) flush(ctx context.Context) error {
+	if len(im.pending) == 0 {
+		return nil
+	}
+	err := im.st.WithTx(ctx, func(tx store.Tx) error {
+		for _, rec := range im.pending {
+			if err := im.apply(ctx, tx, rec); err != nil {
+				return fmt.Errorf("%s of workspace %s: %w", rec.Kind, rec.Workspace, err)
+			}
+			im.counts[rec.Kind]++
+		}
+		return nil
+	})
+	im.pending = im.pending[:0]
+	return err
+}
+
+func decodeInto[T any](data json.RawMessage) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (im *importer) apply(ctx context.Context, tx store.Tx, rec *Record) error {
+	ws := im.ws[rec.Workspace]
+	switch rec.Kind {
+	case KindAPIKey:
+		d, err := decodeInto[apiKeyData](rec.Data)
+		if err != nil {
+			return err
+		}
+		d.Key.WorkspaceID = ws.ID
+		return tx.APIKeyInsert(ctx, &store.APIKeyInsertParams{Key: d.Key, Hash: d.Hash})
+	case KindUser:
+		d, err := decodeInto[userData](rec.Data)
+		if err != nil {
+			return err
+		}
+		d.User.WorkspaceID, d.User.PasswordHash = ws.ID, d.PasswordHash
+		return tx.UserInsert(ctx, d.User)
+	case KindTemplate:
+		return upsert(rec.Data, func(t *model.Template) error { _, err := tx.TemplateUpsert(ctx, ws.ID, t); return err })
+	case KindFlow:
+		return upsert(rec.Data, func(f *model.Flow) error { _, err := tx.FlowUpsert(ctx, ws.ID, f); return err })
+	case KindProject:
+		return upsert(rec.Data, func(p *model.Project) error { _, err := tx.ProjectUpsert(ctx, ws.ID, p); return err })
+	case KindContact:
+		return upsert(rec.Data, func(c *model.Contact) error { return tx.ContactUpsertMany(ctx, ws.ID, []*model.Contact{c}) })
+	case KindObject:
+		return upsert(rec.Data, func(o *model.Object) error { _, err := tx.ObjectUpsert(ctx, ws.ID, o); return err })
+	case KindSchedule:
+		return upsert(rec.Data, func(s *model.Schedule) error { _, err := tx.ScheduleUpsert(ctx, ws.ID, s); return err })
+	}
+	return im.applyHistory(ctx, tx, ws, rec)
+}
+
+func upsert[T any](data json.RawMessage, fn func(*T) error) error {
+	v, err := decodeInto[T](data)
+	if err != nil {
+		return err
+	}
+	return fn(v)
+}
+
+// pendingStatuses are the statuses a message is delivered from.
+var pendingStatuses = map[model.MessageStatus]bool{model.MsgQueued: true, model.MsgSending: true, model.MsgRetrying: true}
+
+func (im *importer) applyHistory(ctx context.Context, tx store.Tx, ws *model.Workspace, rec *Record) error {
+	switch rec.Kind {
+	case KindRun:
+		d, err := decodeInto[runData](rec.Data)
+		if err != nil {
+			return err
+		}
+		d.Run.Cursor = d.Cursor
+		return tx.ScheduleRunInsert(ctx, ws.ID, d.Run)
+	case KindEvent:
+		d, err := decodeInto[eventData](rec.Data)
+		if err != nil {
+			return err
+		}
+		d.Event.Trace = d.Trace
+		return tx.EventInsert(ctx, ws.ID, d.Event)
+	case KindMessage:
+		m, err := decodeInto[model.Message](rec.Data)
+		if err != nil {
+			return err
+		}
+		if err := tx.MessageInsertMany(ctx, ws.ID, []*model.Message{m}); err != nil {
+			return err
+		}
+		if pendingStatuses[m.Status] && im.queue != nil {
+			return im.queue.EnqueueDelivery(ctx, tx, ws.ID, []string{m.ID}, 0)
+		}
+		return nil
+	case KindCapture:
+		d, err := decodeInto[captureData](rec.Data)
+		if err != nil {
+			return err
+		}
+		return tx.CaptureInsert(ctx, ws.ID, d.MessageID, d.Raw, d.CapturedAt)
+	case KindStats:
+		r, err := decodeInto[store.StatsRow](rec.Data)
+		if err != nil {
+			return err
+		}
+		return tx.StatsAdd(ctx, []store.StatsDelta{{WorkspaceID: ws.ID, Day: r.Day, Status: r.Status, Reason: r.Reason, N: r.Count}})
+	}
+	return fmt.Errorf("unknown record kind %q", rec.Kind)
+}

@@ -1,0 +1,150 @@
+// Package transfer copies a whole installation from one database to
+// another — typically from SQLite to PostgreSQL when one machine is no
+// longer enough: `herold export` writes every workspace with its keys,
+// users, configuration, contacts, objects, schedules, history and
+// statistics as JSON lines; `herold import` reads them into another
+// database and queues the messages that were still waiting for delivery.
+package transfer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// Record kinds, in the order Export writes them for each workspace.
+const (
+	KindWorkspace = "workspace"
+	KindAPIKey    = "api_key"
+	KindUser      = "user"
+	KindTemplate  = "template"
+	KindFlow      = "flow"
+	KindProject   = "project"
+	KindContact   = "contact"
+	KindObject    = "object"
+	KindSchedule  = "schedule"
+	KindRun       = "schedule_run"
+	KindEvent     = "event"
+	KindMessage   = "message"
+	KindCapture   = "capture"
+	KindStats     = "stats"
+)
+
+// Record is one line of an export.
+type Record struct {
+	Kind string `json:"kind"`
+	// Workspace is the key of the workspace the record belongs to.
+	Workspace string          `json:"workspace"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// The payloads of kinds whose model types hide fields from JSON.
+type apiKeyData struct {
+	Key  *model.APIKey `json:"key"`
+	Hash []byte        `json:"hash"`
+}
+
+type userData struct {
+	User         *model.User `json:"user"`
+	PasswordHash string      `json:"password_hash"`
+}
+
+type eventData struct {
+	Event *model.Event `json:"event"`
+	Trace []model.Step `json:"trace"`
+}
+
+type captureData struct {
+	MessageID  string    `json:"message_id"`
+	Raw        []byte    `json:"raw"`
+	CapturedAt time.Time `json:"captured_at"`
+}
+
+type runData struct {
+	Run    *model.ScheduleRun `json:"run"`
+	Cursor string             `json:"cursor"`
+}
+
+// Counts tells how many records of each kind were copied.
+type Counts map[string]int
+
+// writer writes records as JSON lines.
+type writer struct {
+	enc    *json.Encoder
+	counts Counts
+}
+
+func (w *writer) put(kind, ws string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", kind, err)
+	}
+	w.counts[kind]++
+	return w.enc.Encode(Record{Kind: kind, Workspace: ws, Data: data})
+}
+
+// reader reads records one at a time.
+type reader struct {
+	sc   *bufio.Scanner
+	line int
+}
+
+func newReader(r io.Reader) *reader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	return &reader{sc: sc}
+}
+
+var errEnd = errors.New("end of export")
+
+func (r *reader) next() (*Record, error) {
+	for r.sc.Scan() {
+		r.line++
+		if len(r.sc.Bytes()) == 0 {
+			continue
+		}
+		var rec Record
+		if err := json.Unmarshal(r.sc.Bytes(), &rec); err != nil {
+			return nil, fmt.Errorf("line %d: not an export record: %w", r.line, err)
+		}
+		return &rec, nil
+	}
+	if err := r.sc.Err(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", r.line+1, err)
+	}
+	return nil, errEnd
+}
+
+// pageAll pages through a keyset-paginated list.
+func pageAll[T any](ctx context.Context, list func(ctx context.Context, after string) ([]T, error), key func(T) string, fn func(T) error) error {
+	after := ""
+	for {
+		items, err := list(ctx, after)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		if len(items) < pageSize {
+			return nil
+		}
+		after = key(items[len(items)-1])
+	}
+}
+
+const pageSize = 500
+
+// listParams builds store list parameters for one page.
+func listParams(ws int64, after string) *store.ListParams {
+	return &store.ListParams{WorkspaceID: ws, After: after, Limit: pageSize}
+}

@@ -1,0 +1,123 @@
+package transfer_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/client"
+	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/cli"
+	"github.com/herold-dev/herold/internal/pgtest"
+	"github.com/herold-dev/herold/internal/smtptest"
+)
+
+// TestMoveFromSQLiteToPostgres is the documented move: herold export from
+// the SQLite file, herold import into a fresh PostgreSQL database, start
+// there. Configuration, keys, history and pending mail all come along.
+func TestMoveFromSQLiteToPostgres(t *testing.T) {
+	t.Parallel()
+	pgURL := pgtest.NewDatabase(t)
+	srv := smtptest.Start(t)
+
+	// The old installation: the demo, a few events, one message still
+	// queued (its server stopped before delivering), one awaiting
+	// confirmation, a schedule with a run.
+	setup := apptest.NewSetup(t)
+	setup.Opts.Database = filepath.Join(t.TempDir(), "old.db")
+	setup.Opts.Demo = true
+	old := apptest.StartWith(t, setup)
+	demo := old.WithKey(old.App.Demo.Secret)
+	c := client.New(old.URL, old.App.Demo.Secret)
+	ctx := context.Background()
+	sent, err := c.SendEvent(ctx, &client.Event{Type: "job.requested", Project: "messe-koeln",
+		Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-anna")}},
+		Data:   map[string]any{"job": "Aufbau", "date": "2026-04-15", "reply_by": "2026-03-20"}})
+	require.NoError(t, err)
+	demo.WaitStatus(sent.Messages[0].ID, "sent", 15*time.Second)
+	held, err := c.SendEvent(ctx, &client.Event{Type: "booking.confirmed", Project: "messe-koeln",
+		Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-ben")}},
+		Data:   map[string]any{"job": "Aufbau", "date": "2026-04-15"}})
+	require.NoError(t, err)
+	demo.Must(201, "PUT", "/v1/schedules/nightly", map[string]any{"cron": "0 2 * * *", "source": map[string]any{"kind": "contacts"},
+		"condition": "contact.id == 'p-anna'", "event_type": "ping", "project": "sommerfest", "occurrence_key": "x-{{ .contact.id }}"})
+	var run struct {
+		ID string `json:"id"`
+	}
+	demo.Must(202, "POST", "/v1/schedules/nightly/run", nil).JSON(t, &run)
+	apptest.Eventually(t, 15*time.Second, func() bool {
+		return demo.Do("GET", "/v1/schedules/nightly/runs/"+run.ID, nil).Map(t)["status"] == "finished"
+	}, "run did not finish")
+	old.App.Kill()
+
+	// A queued message the old installation never delivered.
+	setup2 := setup
+	setup2.Jobs.InsertOnly = true
+	setup2.Opts.Demo = false
+	pendingApp := apptest.StartWith(t, setup2)
+	pend, err := client.New(pendingApp.URL, old.App.Demo.Secret).SendEvent(ctx, &client.Event{Type: "job.requested",
+		Project: "messe-koeln", Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-ben")}},
+		Data: map[string]any{"job": "Abbau", "date": "2026-04-16", "reply_by": "2026-03-21"}})
+	require.NoError(t, err)
+	require.Equal(t, "queued", pend.Messages[0].Status)
+	pendingApp.App.Kill()
+
+	// Move.
+	dump := filepath.Join(t.TempDir(), "herold.jsonl")
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, cli.Execute(ctx, []string{"export", "--database", setup.Opts.Database, "--output", dump}, &out, &errOut), errOut.String())
+	require.Contains(t, errOut.String(), "exported:")
+	errOut.Reset()
+	require.Equal(t, 0, cli.Execute(ctx, []string{"import", "--database", pgURL, "--input", dump}, &out, &errOut), errOut.String())
+	require.Contains(t, errOut.String(), "event 4, flow 1, message 3")
+	// A second import is refused rather than doubling anything.
+	errOut.Reset()
+	require.Equal(t, 1, cli.Execute(ctx, []string{"import", "--database", pgURL, "--input", dump}, &out, &errOut))
+	require.Contains(t, errOut.String(), "exists in the destination already")
+
+	// The new installation on PostgreSQL, delivering to a real server.
+	setup3 := apptest.NewSetup(t)
+	setup3.Opts.Database = pgURL
+	apptest.WithSMTP(srv)(&setup3)
+	moved := apptest.StartWith(t, setup3)
+	mc := client.New(moved.URL, old.App.Demo.Secret) // the old key still works
+	f := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/flows/standard", nil).Map(t)
+	require.Len(t, f["notifications"], 4)
+	ex, err := mc.Explain(ctx, sent.ID, "en")
+	require.NoError(t, err)
+	require.Equal(t, "Messages for this event: 1 sent.", ex.Summary)
+	msg, err := mc.Message(ctx, sent.Messages[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{"planned", "queued", "sending", "sent"}, statuses(msg))
+	eml := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/messages/"+sent.Messages[0].ID+"/eml", nil)
+	require.Contains(t, string(eml.Body), "Neue Jobanfrage")
+
+	// The held confirmation can be approved there, and the queued message
+	// goes out with its original Message-ID.
+	ds, err := mc.Approve(ctx, "max", held.Messages[0].ID)
+	require.NoError(t, err)
+	require.True(t, ds[0].Applied)
+	mails := srv.WaitForMails(t, 2, 20*time.Second)
+	ids := map[string]bool{}
+	for _, m := range mails {
+		ids[m.MessageID] = true
+	}
+	pendMsg, err := mc.Message(ctx, pend.Messages[0].ID)
+	require.NoError(t, err)
+	require.True(t, ids[pendMsg.MessageID], "the pending message was delivered after the move: %v, want <%s>", ids, pendMsg.MessageID)
+
+	runs := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/schedules/nightly/runs", nil).Map(t)
+	require.Len(t, runs["items"], 1)
+}
+
+func statuses(m *client.Message) []string {
+	var out []string
+	for _, e := range m.Timeline {
+		out = append(out, e.Status)
+	}
+	return out
+}

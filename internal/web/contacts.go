@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+type contactsPage struct {
+	Contacts []*model.Contact
+	NextURL  string
+	Query    string
+}
+
+func (h *Handler) contacts(w http.ResponseWriter, r *http.Request, rq *request) {
+	q := r.URL.Query()
+	if id := strings.TrimSpace(q.Get("id")); id != "" {
+		http.Redirect(w, r, "/contacts/"+pathEscape(id), http.StatusSeeOther)
+		return
+	}
+	pg, err := h.svc.ContactList(r.Context(), rq.p.Workspace, service.PageParams{After: q.Get("after")})
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page := &contactsPage{Contacts: pg.Items}
+	if pg.Next != "" {
+		page.NextURL = "/contacts?after=" + url.QueryEscape(pg.Next)
+	}
+	v := h.newView(r, rq, "contacts", "web.contacts.title")
+	v.Page = page
+	h.render(w, r, http.StatusOK, "contacts", v)
+}
+
+// contactEvents is how many of a contact's latest events the contact page
+// explains.
+const contactEvents = 10
+
+type contactPage struct {
+	C        *model.Contact
+	Messages []*model.Message
+	// Explained are the contact's latest events with their explanations.
+	Explained []*service.EventExplanation
+}
+
+// contact shows a contact with the messages it got and, for its latest
+// events, why something was or was not sent.
+func (h *Handler) contact(w http.ResponseWriter, r *http.Request, rq *request) {
+	ws, id := rq.p.Workspace, r.PathValue("id")
+	c, err := h.svc.ContactGet(r.Context(), ws, id)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page := &contactPage{C: c}
+	msgs, err := h.svc.MessageList(r.Context(), ws, service.MessageFilter{Contact: id, PageParams: service.PageParams{Limit: 20}})
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page.Messages = msgs.Items
+	events, err := h.svc.EventList(r.Context(), ws, service.EventFilter{Contact: id, PageParams: service.PageParams{Limit: contactEvents}})
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	for _, e := range events.Items {
+		x, err := h.svc.ExplainEvent(r.Context(), ws, e.ID, rq.lang)
+		if err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
+		page.Explained = append(page.Explained, x)
+	}
+	v := h.newView(r, rq, "contacts", "web.contact.title", "name", contactName(c))
+	v.Page = page
+	h.render(w, r, http.StatusOK, "contact", v)
+}
+
+func contactName(c *model.Contact) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}

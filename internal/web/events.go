@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+type eventFilter struct {
+	Project string
+	Type    string
+	Contact string
+}
+
+type eventsPage struct {
+	Filter   eventFilter
+	Events   []*model.Event
+	NextURL  string
+	Projects []*model.Project
+}
+
+func (h *Handler) events(w http.ResponseWriter, r *http.Request, rq *request) {
+	ws, q := rq.p.Workspace, r.URL.Query()
+	f := eventFilter{Project: q.Get("project"), Type: strings.TrimSpace(q.Get("type")), Contact: strings.TrimSpace(q.Get("contact"))}
+	pg, err := h.svc.EventList(r.Context(), ws, service.EventFilter{Project: f.Project, Type: f.Type, Contact: f.Contact,
+		PageParams: service.PageParams{After: q.Get("after")}})
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page := &eventsPage{Filter: f, Events: pg.Items}
+	if pg.Next != "" {
+		nq := url.Values{}
+		for k, vs := range q {
+			nq[k] = vs
+		}
+		nq.Set("after", pg.Next)
+		page.NextURL = "/events?" + nq.Encode()
+	}
+	if page.Projects, err = h.allProjects(r, ws); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	v := h.newView(r, rq, "events", "web.events.title")
+	v.Page = page
+	h.render(w, r, http.StatusOK, "events", v)
+}
+
+type eventPage struct {
+	X *service.EventExplanation
+	// Project is the event's project; nil when it does not exist.
+	Project *model.Project
+	// Flows lets the admin assign a flow right here when the project has
+	// none.
+	Flows []*model.Flow
+}
+
+// event shows an event with "why (not) sent?": the explain trace as
+// sentences in the user's language, and its messages.
+func (h *Handler) event(w http.ResponseWriter, r *http.Request, rq *request) {
+	ws := rq.p.Workspace
+	x, err := h.svc.ExplainEvent(r.Context(), ws, r.PathValue("id"), rq.lang)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page := &eventPage{X: x}
+	if p, err := h.svc.ProjectGet(r.Context(), ws, x.Event.Project); err == nil {
+		page.Project = p
+		if p.Flow == "" {
+			if page.Flows, err = h.allFlows(r, ws); err != nil {
+				h.fail(w, r, rq, err)
+				return
+			}
+		}
+	}
+	v := h.newView(r, rq, "events", "web.event.title", "type", x.Event.Type)
+	v.Page = page
+	h.render(w, r, http.StatusOK, "event", v)
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// fieldErrors are the messages shown next to each form field; "" holds
+// those that belong to no field.
+type fieldErrors map[string][]string
+
+// For returns the messages of a field.
+func (e fieldErrors) For(field string) []string { return e[field] }
+
+// Has reports whether a field has messages.
+func (e fieldErrors) Has(field string) bool { return len(e[field]) > 0 }
+
+// Any reports whether there is any message.
+func (e fieldErrors) Any() bool { return len(e) > 0 }
+
+func (e fieldErrors) add(field, msg string) { e[field] = append(e[field], msg) }
+
+// fieldMap maps a service field path to a form field and a prefix for the
+// message (e.g. the line of a recipient); ok false keeps the path.
+type fieldMap func(path string) (field, prefix string, ok bool)
+
+var indexed = regexp.MustCompile(`^([a-z_.]+)\[(\d+)\]$`)
+
+// listLines maps "recipients[2]" to the field "recipients" with the line
+// of the third entry, for textareas that take one entry per line.
+func listLines(lines map[string][]int) fieldMap {
+	return func(path string) (string, string, bool) {
+		m := indexed.FindStringSubmatch(path)
+		if m == nil {
+			return "", "", false
+		}
+		i, _ := strconv.Atoi(m[2])
+		if ls, ok := lines[m[1]]; ok && i < len(ls) {
+			return m[1], strconv.Itoa(ls[i]), true
+		}
+		return m[1], "", true
+	}
+}
+
+// formErrors turns a validation error into messages per field. It returns
+// false for other errors.
+func formErrors(l *localizer, err error, mapField fieldMap) (fieldErrors, bool) {
+	var verr *service.ValidationError
+	if !errors.As(err, &verr) {
+		return nil, false
+	}
+	out := fieldErrors{}
+	for _, f := range verr.Fields {
+		field, line := f.Field, ""
+		if mapField != nil {
+			if mf, prefix, ok := mapField(f.Field); ok {
+				field, line = mf, prefix
+			}
+		}
+		msg := fieldMessage(l, f)
+		if line != "" {
+			msg = l.T("web.error.entry_line", "line", line) + " " + msg
+		}
+		out.add(field, msg)
+	}
+	return out, true
+}
+
+// fieldMessage says what is wrong with a field in the user's language,
+// keeping the service's specific detail where it adds information.
+func fieldMessage(l *localizer, f service.FieldError) string {
+	msg := l.T("web.code." + f.Code)
+	if strings.HasPrefix(msg, "web.code.") {
+		msg = l.T("web.code.invalid")
+	}
+	switch f.Code {
+	case service.CodeRequired, service.CodeMismatch:
+	default:
+		msg += ": " + f.Detail
+	}
+	if f.Line > 0 {
+		if f.Column > 0 {
+			return l.T("web.error.at_line_column", "line", f.Line, "column", f.Column) + " " + msg
+		}
+		return l.T("web.error.at_line", "line", f.Line) + " " + msg
+	}
+	return msg
+}
+
+// splitLines splits a textarea into its non-empty lines and remembers the
+// line number of each entry (1-based).
+func splitLines(s string) ([]string, []int) {
+	var out []string
+	var nums []int
+	for i, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+			nums = append(nums, i+1)
+		}
+	}
+	return out, nums
+}
+
+// underscored maps nested paths such as "sender.from" to form fields
+// such as "sender_from".
+func underscored(path string) (string, string, bool) {
+	return strings.ReplaceAll(path, ".", "_"), "", true
+}

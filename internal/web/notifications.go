@@ -1,0 +1,204 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// notificationForm is the add/edit form of a notification; the recipient
+// lists are textareas with one entry per line.
+type notificationForm struct {
+	IsNew      bool
+	Key        string
+	Name       string
+	EventType  string
+	Condition  string
+	Template   string
+	Recipients string
+	CC         string
+	BCC        string
+	Status     string
+	Category   string
+}
+
+type notificationPage struct {
+	Flow       *model.Flow
+	Form       notificationForm
+	Templates  []*model.Template
+	Statuses   []model.NotificationStatus
+	EventTypes []string
+	Categories []string
+}
+
+func formFromNotification(n *model.Notification) notificationForm {
+	join := func(rs []model.Recipient) string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			out[i] = string(r)
+		}
+		return strings.Join(out, "\n")
+	}
+	return notificationForm{Key: n.Key, Name: n.Name, EventType: n.EventType, Condition: n.Condition,
+		Template: n.Template, Recipients: join(n.Recipients), CC: join(n.CC), BCC: join(n.BCC),
+		Status: string(n.Status), Category: n.Category}
+}
+
+// parseNotification reads the form into a notification and remembers on
+// which line each recipient stood, for error messages.
+func parseNotification(r *http.Request) (notificationForm, *model.Notification, map[string][]int) {
+	f := notificationForm{
+		Key: strings.TrimSpace(r.PostFormValue("key")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		EventType: strings.TrimSpace(r.PostFormValue("event_type")), Condition: strings.TrimSpace(r.PostFormValue("condition")),
+		Template: r.PostFormValue("template"), Recipients: r.PostFormValue("recipients"), CC: r.PostFormValue("cc"),
+		BCC: r.PostFormValue("bcc"), Status: r.PostFormValue("status"), Category: strings.TrimSpace(r.PostFormValue("category")),
+	}
+	n := &model.Notification{Key: f.Key, Name: f.Name, EventType: f.EventType, Condition: f.Condition,
+		Template: f.Template, Status: model.NotificationStatus(f.Status), Category: f.Category, Channel: model.ChannelEmail}
+	lines := map[string][]int{}
+	for _, list := range []struct {
+		name string
+		src  string
+		dst  *[]model.Recipient
+	}{{"recipients", f.Recipients, &n.Recipients}, {"cc", f.CC, &n.CC}, {"bcc", f.BCC, &n.BCC}} {
+		entries, nums := splitLines(list.src)
+		for _, e := range entries {
+			*list.dst = append(*list.dst, model.Recipient(e))
+		}
+		lines[list.name] = nums
+	}
+	return f, n, lines
+}
+
+func (h *Handler) newNotification(w http.ResponseWriter, r *http.Request, rq *request) {
+	form := notificationForm{IsNew: true, Status: string(model.StatusActive), Category: model.CategoryTransactional}
+	h.renderNotification(w, r, rq, http.StatusOK, form, nil)
+}
+
+func (h *Handler) editNotification(w http.ResponseWriter, r *http.Request, rq *request) {
+	n, err := h.svc.NotificationGet(r.Context(), rq.p.Workspace, r.PathValue("key"), r.PathValue("nkey"))
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	h.renderNotification(w, r, rq, http.StatusOK, formFromNotification(n), nil)
+}
+
+func (h *Handler) renderNotification(w http.ResponseWriter, r *http.Request, rq *request, status int, form notificationForm, errs fieldErrors) {
+	ws := rq.p.Workspace
+	f, err := h.svc.FlowGet(r.Context(), ws, r.PathValue("key"))
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	templates, err := h.allTemplates(r, ws)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page := &notificationPage{Flow: f, Form: form, Templates: templates, Statuses: notificationStatuses}
+	events, categories := map[string]bool{}, map[string]bool{model.CategoryTransactional: true}
+	for _, n := range f.Notifications {
+		events[n.EventType], categories[n.Category] = true, true
+	}
+	page.EventTypes, page.Categories = sortedSet(events), sortedSet(categories)
+	title := "web.notification.edit_title"
+	if form.IsNew {
+		title = "web.notification.new_title"
+	}
+	v := h.newView(r, rq, "flows", title, "flow", f.Name, "key", form.Key)
+	v.Page = page
+	if errs != nil {
+		v.Errors = errs
+	}
+	h.render(w, r, status, "notification", v)
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (h *Handler) addNotification(w http.ResponseWriter, r *http.Request, rq *request) {
+	form, n, lines := parseNotification(r)
+	form.IsNew = true
+	flowKey := r.PathValue("key")
+	err := h.svc.NotificationAdd(r.Context(), rq.p.Workspace, flowKey, n)
+	if err != nil {
+		h.notificationFailed(w, r, rq, form, lines, err)
+		return
+	}
+	redirect(w, r, "/flows/"+pathEscape(flowKey)+"#n-"+n.Key, "notification_added")
+}
+
+func (h *Handler) updateNotification(w http.ResponseWriter, r *http.Request, rq *request) {
+	form, n, lines := parseNotification(r)
+	flowKey := r.PathValue("key")
+	n.Key, form.Key = r.PathValue("nkey"), r.PathValue("nkey")
+	if _, err := h.svc.NotificationGet(r.Context(), rq.p.Workspace, flowKey, n.Key); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	if _, err := h.svc.NotificationPut(r.Context(), rq.p.Workspace, flowKey, n); err != nil {
+		h.notificationFailed(w, r, rq, form, lines, err)
+		return
+	}
+	redirect(w, r, "/flows/"+pathEscape(flowKey)+"#n-"+n.Key, "saved")
+}
+
+// notificationFailed shows the form again with the service's field errors
+// next to the fields.
+func (h *Handler) notificationFailed(w http.ResponseWriter, r *http.Request, rq *request, form notificationForm, lines map[string][]int, err error) {
+	l := &localizer{cat: h.cat, lang: rq.lang, loc: rq.p.Workspace.Location()}
+	errs, ok := formErrors(l, err, listLines(lines))
+	var conflict *service.ConflictError
+	if !ok && errors.As(err, &conflict) {
+		errs, ok = fieldErrors{}, true
+		errs.add("key", l.T("web.notification.exists"))
+	}
+	if !ok {
+		h.fail(w, r, rq, err)
+		return
+	}
+	h.renderNotification(w, r, rq, http.StatusUnprocessableEntity, form, errs)
+}
+
+// setNotificationStatus switches one notification between active,
+// inactive and confirm from the flow's table.
+func (h *Handler) setNotificationStatus(w http.ResponseWriter, r *http.Request, rq *request) {
+	ws, flowKey := rq.p.Workspace, r.PathValue("key")
+	n, err := h.svc.NotificationGet(r.Context(), ws, flowKey, r.PathValue("nkey"))
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	st := model.NotificationStatus(r.PostFormValue("status"))
+	if !st.Valid() {
+		h.renderError(w, r, rq, http.StatusBadRequest, "web.error.invalid.title", "web.error.invalid.text")
+		return
+	}
+	upd := *n
+	upd.Status = st
+	if _, err := h.svc.NotificationPut(r.Context(), ws, flowKey, &upd); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	redirect(w, r, "/flows/"+pathEscape(flowKey)+"#n-"+n.Key, "status_"+string(st))
+}
+
+func (h *Handler) deleteNotification(w http.ResponseWriter, r *http.Request, rq *request) {
+	flowKey := r.PathValue("key")
+	if err := h.svc.NotificationDelete(r.Context(), rq.p.Workspace, flowKey, r.PathValue("nkey")); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	redirect(w, r, "/flows/"+pathEscape(flowKey), "notification_removed")
+}

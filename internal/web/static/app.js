@@ -1,0 +1,154 @@
+// Herold cockpit: small enhancements on top of pages that work without
+// JavaScript. Loaded as a file (the Content-Security-Policy allows no inline
+// script).
+(function () {
+  'use strict';
+
+  // Forms and buttons with data-confirm ask before they submit.
+  document.addEventListener('submit', function (e) {
+    var btn = e.submitter;
+    var msg = (btn && btn.dataset.confirm) || e.target.dataset.confirm;
+    if (msg && !window.confirm(msg)) {
+      e.preventDefault();
+    }
+  });
+
+  // "Select all" checkboxes.
+  document.querySelectorAll('[data-select-all]').forEach(function (box) {
+    var name = box.dataset.selectAll;
+    box.addEventListener('change', function () {
+      box.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (c) {
+        c.checked = box.checked;
+      });
+    });
+  });
+
+  // "Go to line" buttons next to template errors select that line.
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('[data-goto-line]');
+    if (b) {
+      gotoLine(document.getElementById(b.dataset.gotoField), parseInt(b.dataset.gotoLine, 10));
+    }
+  });
+
+  function gotoLine(el, line) {
+    if (!el || !line) {
+      return;
+    }
+    var lines = el.value.split('\n');
+    var start = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i++) {
+      start += lines[i].length + 1;
+    }
+    var end = start + (lines[line - 1] || '').length;
+    el.focus();
+    if (el.setSelectionRange) {
+      el.setSelectionRange(start, end);
+    }
+    var lh = parseFloat(window.getComputedStyle(el).lineHeight) || 18;
+    el.scrollTop = Math.max(0, (line - 3) * lh);
+  }
+
+  var form = document.getElementById('template-form');
+  if (form && form.dataset.previewUrl) {
+    livePreview(form);
+  }
+
+  // livePreview renders the template on the server while the admin types
+  // (debounced), shows the result in the sandboxed iframe and puts problems
+  // next to their fields.
+  function livePreview(form) {
+    var url = form.dataset.previewUrl;
+    var gotoLabel = form.dataset.gotoLabel || '{line}';
+    var status = document.getElementById('preview-status');
+    var frame = document.getElementById('preview-html');
+    var subject = document.getElementById('preview-subject');
+    var text = document.getElementById('preview-text');
+    var panel = document.getElementById('preview');
+    var timer = null;
+    var seq = 0;
+
+    function value(name) {
+      var el = form.elements[name];
+      return el ? el.value : '';
+    }
+
+    function run() {
+      var mine = ++seq;
+      status.textContent = status.dataset.busy;
+      fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': value('csrf') },
+        body: JSON.stringify({
+          locale: value('locale'), subject: value('subject'), html: value('html'),
+          text: value('text'), data: value('sample_data')
+        })
+      }).then(function (r) {
+        if (!r.ok && r.status !== 400) {
+          throw new Error('preview ' + r.status);
+        }
+        return r.json();
+      }).then(function (res) {
+        if (mine === seq) {
+          show(res);
+        }
+      }).catch(function () {
+        if (mine === seq) {
+          status.textContent = status.dataset.failed;
+          status.classList.add('stale');
+        }
+      });
+    }
+
+    function show(res) {
+      document.querySelectorAll('[data-live-errors]').forEach(function (ul) {
+        ul.textContent = '';
+      });
+      form.querySelectorAll('[data-preview]').forEach(function (el) {
+        el.removeAttribute('aria-invalid');
+      });
+      (res.problems || []).forEach(function (p) {
+        var ul = document.querySelector('[data-live-errors="' + (p.field || '') + '"]') ||
+          document.getElementById('live-other');
+        var li = document.createElement('li');
+        li.textContent = p.message;
+        var input = p.field ? document.getElementById('f-' + p.field) : null;
+        if (input) {
+          input.setAttribute('aria-invalid', 'true');
+        }
+        if (p.line && input) {
+          var b = document.createElement('button');
+          b.type = 'button';
+          b.className = 'link';
+          b.dataset.gotoField = 'f-' + p.field;
+          b.dataset.gotoLine = p.line;
+          b.textContent = gotoLabel.replace('{line}', p.line);
+          li.appendChild(document.createTextNode(' '));
+          li.appendChild(b);
+        }
+        ul.appendChild(li);
+      });
+      if (res.ok) {
+        subject.textContent = res.subject;
+        frame.srcdoc = res.html;
+        text.textContent = res.text;
+        status.textContent = status.dataset.ok;
+        status.classList.remove('stale');
+        panel.classList.remove('stale');
+      } else {
+        status.textContent = status.dataset.stale;
+        status.classList.add('stale');
+        panel.classList.add('stale');
+      }
+    }
+
+    form.addEventListener('input', function (e) {
+      if (!e.target.hasAttribute('data-preview')) {
+        return;
+      }
+      clearTimeout(timer);
+      timer = setTimeout(run, 350);
+    });
+  }
+})();

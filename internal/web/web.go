@@ -1,0 +1,213 @@
+// Package web is Herold's admin cockpit: server-rendered pages in German and
+// English for the people who configure flows, templates and schedules and
+// who want to know what was sent and why. Pages are html/template files
+// embedded in the binary, styled by one CSS file, with a little hand-written
+// JavaScript where it clearly helps (the live template preview). Every page
+// calls the service layer, the same operations the JSON API uses; no SQL
+// here.
+//
+// Security: sessions live in the database (the cookie holds a random token,
+// the database its SHA-256 hash), every state-changing request carries a
+// CSRF token, every page is sent with a strict Content-Security-Policy, and
+// every read is scoped by the signed-in user's workspace.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/herold-dev/herold/internal/i18n"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config wires a Handler.
+type Config struct {
+	Service *service.Service
+	Logger  *slog.Logger
+	// Catalog holds the cockpit's strings; default the embedded one.
+	Catalog *i18n.Catalog
+	// SecureCookies marks cookies Secure even for plain-HTTP requests, for
+	// a cockpit behind a TLS-terminating proxy (set when the public base
+	// URL is https). Requests that arrive over TLS always get Secure
+	// cookies.
+	SecureCookies bool
+}
+
+// Handler serves the cockpit.
+type Handler struct {
+	svc           *service.Service
+	logger        *slog.Logger
+	cat           *i18n.Catalog
+	secureCookies bool
+	pages         map[string]*template.Template
+	static        http.Handler
+	staticVersion string
+	mux           *http.ServeMux
+}
+
+// access says who may call a route.
+type access int
+
+const (
+	// signedIn routes need a session.
+	signedIn access = iota
+	// public routes work without one (sign-in, language).
+	public
+)
+
+// route is one row of the route table.
+type route struct {
+	pattern string
+	access  access
+	handle  pageFunc
+}
+
+// pageFunc handles one request; rq carries the language, the session and
+// the CSRF token.
+type pageFunc func(w http.ResponseWriter, r *http.Request, rq *request)
+
+// routes is the cockpit's route table.
+func (h *Handler) routes() []route {
+	return []route{
+		{"GET /login", public, h.loginPage},
+		{"POST /login", public, h.login},
+		{"POST /logout", signedIn, h.logout},
+		{"POST /language", public, h.setLanguage},
+
+		{"GET /{$}", signedIn, h.dashboard},
+
+		{"GET /flows", signedIn, h.flows},
+		{"POST /flows", signedIn, h.createFlow},
+		{"GET /flows/{key}", signedIn, h.flow},
+		{"POST /flows/{key}", signedIn, h.saveFlow},
+		{"GET /flows/{key}/notifications/_new", signedIn, h.newNotification},
+		{"POST /flows/{key}/notifications", signedIn, h.addNotification},
+		{"GET /flows/{key}/notifications/{nkey}", signedIn, h.editNotification},
+		{"POST /flows/{key}/notifications/{nkey}", signedIn, h.updateNotification},
+		{"POST /flows/{key}/notifications/{nkey}/status", signedIn, h.setNotificationStatus},
+		{"POST /flows/{key}/notifications/{nkey}/delete", signedIn, h.deleteNotification},
+
+		{"GET /projects", signedIn, h.projects},
+		{"POST /projects/{key}/flow", signedIn, h.assignFlow},
+
+		{"GET /templates", signedIn, h.templates},
+		{"GET /templates/_new", signedIn, h.newTemplate},
+		{"POST /templates", signedIn, h.createTemplate},
+		{"GET /templates/{key}", signedIn, h.editTemplate},
+		{"POST /templates/{key}", signedIn, h.saveTemplate},
+		{"POST /templates/{key}/preview", signedIn, h.previewTemplate},
+
+		{"GET /confirmations", signedIn, h.confirmations},
+		{"POST /confirmations", signedIn, h.decide},
+
+		{"GET /messages", signedIn, h.messages},
+		{"GET /messages/{id}", signedIn, h.message},
+		{"GET /messages/{id}/eml", signedIn, h.messageEML},
+		{"GET /mailbox", signedIn, h.mailbox},
+
+		{"GET /events", signedIn, h.events},
+		{"GET /events/{id}", signedIn, h.event},
+		{"GET /contacts", signedIn, h.contacts},
+		{"GET /contacts/{id}", signedIn, h.contact},
+
+		{"GET /schedules", signedIn, h.schedules},
+		{"GET /schedules/_new", signedIn, h.newSchedule},
+		{"POST /schedules", signedIn, h.createSchedule},
+		{"GET /schedules/{key}", signedIn, h.schedule},
+		{"GET /schedules/{key}/edit", signedIn, h.editSchedule},
+		{"POST /schedules/{key}", signedIn, h.saveSchedule},
+		{"POST /schedules/{key}/run", signedIn, h.runSchedule},
+		{"POST /schedules/{key}/delete", signedIn, h.deleteSchedule},
+		{"GET /schedules/{key}/runs/{id}", signedIn, h.scheduleRun},
+
+		{"GET /settings", signedIn, h.settings},
+		{"POST /settings", signedIn, h.saveSettings},
+		{"POST /settings/users", signedIn, h.createUser},
+		{"POST /settings/users/{id}/delete", signedIn, h.deleteUser},
+		{"POST /settings/password", signedIn, h.changePassword},
+	}
+}
+
+// New returns the cockpit handler.
+func New(cfg Config) (*Handler, error) {
+	h := &Handler{svc: cfg.Service, logger: cfg.Logger, cat: cfg.Catalog, secureCookies: cfg.SecureCookies,
+		mux: http.NewServeMux()}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	if h.cat == nil {
+		cat, err := i18n.New()
+		if err != nil {
+			return nil, err
+		}
+		h.cat = cat
+	}
+	var err error
+	if h.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	if h.staticVersion, err = versionOf(sub); err != nil {
+		return nil, err
+	}
+	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
+	for _, rt := range h.routes() {
+		h.mux.Handle(rt.pattern, h.wrap(rt))
+	}
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler: security headers, static files, the
+// session and CSRF checks, then the route.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header(), false)
+	if isStatic(r.URL.Path) {
+		h.serveStatic(w, r)
+		return
+	}
+	rq, err := h.newRequest(w, r)
+	if err != nil {
+		h.serverError(w, r, &request{lang: h.language(r)}, err)
+		return
+	}
+	ctx := context.WithValue(r.Context(), requestKey{}, rq)
+	r = r.WithContext(ctx)
+	if !safeMethod(r.Method) && !h.checkCSRF(w, r, rq) {
+		return
+	}
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.notFound(w, r, rq)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+type requestKey struct{}
+
+// wrap applies a route's access rule.
+func (h *Handler) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rq, _ := r.Context().Value(requestKey{}).(*request)
+		if rq == nil {
+			rq = &request{lang: h.language(r)}
+		}
+		if rt.access == signedIn && rq.p == nil {
+			h.requireSignIn(w, r, rq)
+			return
+		}
+		rt.handle(w, r, rq)
+	})
+}
