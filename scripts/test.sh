@@ -37,7 +37,7 @@ stop_postgres() {
 # (initdb refuses to run as root).
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
