@@ -47,6 +47,10 @@ type Deps struct {
 	// Jobs tunes the job system (poll intervals, rescue); tests shorten
 	// them. InsertOnly queues jobs without working them.
 	Jobs jobs.Config
+	// RunSlice is how long one job works on a schedule run before handing
+	// it on (default 1 min); tests shorten it to cut every page into its
+	// own slice.
+	RunSlice time.Duration
 }
 
 // BootstrapAdmin is the first cockpit user, created on the first start
@@ -180,7 +184,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
 		Queue:        a.jobs, Sender: a.sender, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		Retry:           service.RetryPolicy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
-		SendConcurrency: opts.SMTP.MaxConns * 2, BaseURL: a.URL,
+		SendConcurrency: opts.SMTP.MaxConns * 2, BaseURL: a.URL, RunSlice: deps.RunSlice,
 	})
 	if err != nil {
 		return err

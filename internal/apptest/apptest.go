@@ -46,6 +46,8 @@ type Setup struct {
 	Opts  config.Options
 	Jobs  jobs.Config
 	Clock *clock.Fake
+	// RunSlice shortens schedule-run slices (see app.Deps).
+	RunSlice time.Duration
 }
 
 // EnvDatabase selects the database of test servers: "postgres" runs them
@@ -105,7 +107,7 @@ func StartWith(t testing.TB, s Setup) *Env {
 	t.Helper()
 	ctx := context.Background()
 	logger := app.NewLogger(testWriter{t}, "text", s.Opts.LogLevel)
-	a, err := app.New(ctx, s.Opts, app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs})
+	a, err := app.New(ctx, s.Opts, app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs, RunSlice: s.RunSlice})
 	if err != nil {
 		t.Fatalf("start herold: %v", err)
 	}

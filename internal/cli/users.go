@@ -164,4 +164,3 @@ func newUsersDelete() *cobra.Command {
 	_ = cmd.MarkFlagRequired("email")
 	return withEnvHelp(cmd)
 }
-

@@ -88,13 +88,18 @@ func TestEvalRealisticData(t *testing.T) {
 					data = tt.data(data)
 				}
 				res, err := p.Eval(context.Background(), data, berlin)
+				match, matchErr := p.Match(context.Background(), data, berlin)
 				if tt.wantErr != "" {
 					require.ErrorContains(t, err, tt.wantErr)
+					require.ErrorContains(t, matchErr, tt.wantErr)
 					require.False(t, res.Match)
+					require.False(t, match)
 					return
 				}
 				require.NoError(t, err)
+				require.NoError(t, matchErr)
 				require.Equal(t, tt.want, res.Match)
+				require.Equal(t, tt.want, match, "Match agrees with Eval")
 			})
 		}
 	}

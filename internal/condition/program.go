@@ -65,6 +65,17 @@ type Result struct {
 // is not a date, mismatched types), ErrCostLimit, ErrTimeout, or ctx's
 // error. Result.Values is filled even then, as far as the data goes.
 func (p *Program) Eval(ctx context.Context, vars map[string]any, loc *time.Location) (Result, error) {
+	return p.eval(ctx, vars, loc, true)
+}
+
+// Match is Eval without Result.Values, for callers that only need the
+// decision (a schedule scanning a million records).
+func (p *Program) Match(ctx context.Context, vars map[string]any, loc *time.Location) (bool, error) {
+	res, err := p.eval(ctx, vars, loc, false)
+	return res.Match, err
+}
+
+func (p *Program) eval(ctx context.Context, vars map[string]any, loc *time.Location, explain bool) (Result, error) {
 	clk := newClock(vars, loc, p.env.cfg.leapDay)
 	act := p.activation(vars, clk)
 	in, err := cel.FunctionVars(act, clk.functions(p.helpers))
@@ -74,7 +85,10 @@ func (p *Program) Eval(ctx context.Context, vars map[string]any, loc *time.Locat
 	ctx, cancel := context.WithTimeoutCause(ctx, p.env.cfg.timeout, ErrTimeout)
 	defer cancel()
 	out, _, evalErr := p.prg.ContextEval(ctx, in)
-	res := Result{Values: p.explain(act, clk)}
+	var res Result
+	if explain {
+		res.Values = p.explain(act, clk)
+	}
 	if evalErr != nil {
 		return res, p.evalError(evalErr, act)
 	}

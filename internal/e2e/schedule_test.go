@@ -52,9 +52,10 @@ func waitRun(t *testing.T, e *apptest.Env, key, id string) runView {
 // associationEnv sets up an association ("Verein") delivering to srv: a
 // project whose flow greets members on their birthday (consent category
 // "birthday") and tells holders about expired and expiring qualifications.
-func associationEnv(t *testing.T, srv *smtptest.Server, start time.Time) (*apptest.Env, *client.Client) {
+func associationEnv(t *testing.T, srv *smtptest.Server, start time.Time, modify ...func(*apptest.Setup)) (*apptest.Env, *client.Client) {
 	t.Helper()
-	e := apptest.Start(t, apptest.WithSMTP(srv), func(s *apptest.Setup) { s.Clock.Set(start) })
+	modify = append([]func(*apptest.Setup){apptest.WithSMTP(srv), func(s *apptest.Setup) { s.Clock.Set(start) }}, modify...)
+	e := apptest.Start(t, modify...)
 	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"name": "TV Musterstadt",
 		"sender": map[string]any{"from": "TV Musterstadt <info@tv-musterstadt.example>"}})
 	for key, c := range map[string]map[string]any{
@@ -197,6 +198,69 @@ func TestBirthdayScheduleRespectsExclusionsAndConsent(t *testing.T) {
 	require.Equal(t, 4, again.Skipped, "every occurrence fired before (the excluded one too)")
 	srv.WaitForMails(t, 4, wait) // only the second report
 	require.Equal(t, 4, srv.Count())
+}
+
+// A run over more records than one page, with every page in its own job
+// slice (as a long run over a million contacts is cut): each due contact
+// gets exactly one event, bad records are counted, and the counts add up.
+func TestScheduleRunAcrossPagesAndSlices(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, _ := associationEnv(t, srv, time.Date(2026, 5, 17, 3, 0, 0, 0, time.UTC),
+		func(s *apptest.Setup) { s.RunSlice = time.Nanosecond })
+	const n = 1203
+	var contacts []any
+	due := 0
+	for i := range n {
+		birthday := fmt.Sprintf("19%02d-%02d-%02d", 50+i%50, 1+i%12, 1+i%16) // never 17 May
+		if i%3 == 0 {
+			birthday = fmt.Sprintf("19%02d-05-17", 50+i%50)
+			due++
+		}
+		contacts = append(contacts, member(fmt.Sprintf("m%05d", i), birthday, "active", true))
+	}
+	// Two records the condition cannot decide.
+	contacts[1] = member("m00001", "kein Datum", "active", true)
+	contacts[2] = member("m00002", "1990-02-30", "active", true)
+	var bulk struct {
+		Upserted int `json:"upserted"`
+	}
+	e.Must(200, "POST", "/v1/contacts/bulk", map[string]any{"contacts": contacts}).JSON(t, &bulk)
+	require.Equal(t, n, bulk.Upserted)
+	e.Must(201, "PUT", "/v1/schedules/birthdays", map[string]any{"project": "verein", "role": "member",
+		"preset": map[string]any{"kind": "birthday"}})
+
+	var pv struct {
+		Scanned int `json:"scanned"`
+		Matched int `json:"matched"`
+		Errors  int `json:"errors"`
+	}
+	e.Must(200, "POST", "/v1/schedules/birthdays/preview", map[string]any{}).JSON(t, &pv)
+	require.Equal(t, n, pv.Scanned)
+	require.Equal(t, due, pv.Matched)
+	require.Equal(t, 2, pv.Errors)
+
+	run := runNow(t, e, "birthdays")
+	require.Equal(t, n, run.Scanned)
+	require.Equal(t, due, run.Matched)
+	require.Equal(t, due, run.Emitted)
+	require.Equal(t, 2, run.Errors)
+	require.Len(t, run.ErrorSamples, 2)
+	require.Contains(t, run.ErrorSamples[0], "contact m00001")
+	mails := srv.WaitForMails(t, due, wait)
+	seen := map[string]bool{}
+	for _, m := range mails {
+		require.False(t, seen[m.Rcpts[0]], "%s got two mails", m.Rcpts[0])
+		seen[m.Rcpts[0]] = true
+	}
+	for i := 0; i < n; i += 3 {
+		require.True(t, seen[fmt.Sprintf("m%05d@example.org", i)], "m%05d got no mail", i)
+	}
+
+	again := runNow(t, e, "birthdays")
+	require.Equal(t, due, again.Skipped, "a second run the same day sends nothing")
+	require.Equal(t, 0, again.Emitted)
+	require.Equal(t, due, srv.Count())
 }
 
 func TestQualificationScheduleWithPerRecordLeadDays(t *testing.T) {

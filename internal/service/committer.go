@@ -2,9 +2,7 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
 
@@ -213,28 +211,17 @@ func (s *Service) usedKeys(ctx context.Context, q store.Queries, batch []*ingest
 	return out, nil
 }
 
-// prepareAll decides and renders events on every CPU at once.
-func (s *Service) prepareAll(ctx context.Context, ws *model.Workspace, ins []*EventInput) ([]*ingestReq, error) {
-	reqs := make([]*ingestReq, len(ins))
-	errs := make([]error, len(ins))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				p, err := s.prepare(ctx, s.store, ws, ins[i])
-				reqs[i], errs[i] = &ingestReq{ws: ws, in: ins[i], p: p}, err
-			}
-		}()
+// prepareGroup prepares events for writeGroup.
+func (s *Service) prepareGroup(ctx context.Context, ws *model.Workspace, ins []*EventInput) ([]*ingestReq, error) {
+	ps, err := s.prepareAll(ctx, s.store, ws, ins)
+	if err != nil {
+		return nil, err
 	}
-	for i := range ins {
-		next <- i
+	reqs := make([]*ingestReq, len(ps))
+	for i, p := range ps {
+		reqs[i] = &ingestReq{ws: ws, in: ins[i], p: p}
 	}
-	close(next)
-	wg.Wait()
-	return reqs, errors.Join(errs...)
+	return reqs, nil
 }
 
 // writeMany stores prepared events of one workspace.

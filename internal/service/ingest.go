@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -162,19 +164,18 @@ func (s *Service) IngestBatch(ctx context.Context, ws *model.Workspace, ins []*E
 	}
 	// Decide and render outside the transaction, then store the whole
 	// batch with a few multi-row statements.
-	var reqs []*ingestReq
+	var valid []*EventInput
 	var idx []int
 	for i, in := range ins {
-		if len(items[i].Errors) > 0 {
-			continue
+		if len(items[i].Errors) == 0 {
+			valid, idx = append(valid, in), append(idx, i)
 		}
-		p, err := s.prepare(ctx, s.store, ws, in)
-		if err != nil {
-			return nil, err
-		}
-		reqs, idx = append(reqs, &ingestReq{ws: ws, in: in, p: p}), append(idx, i)
 	}
-	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+	reqs, err := s.prepareGroup(ctx, ws, valid)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.WithTx(ctx, func(tx store.Tx) error {
 		results, err := s.writeGroup(ctx, tx, reqs)
 		if err != nil {
 			return err
@@ -230,7 +231,50 @@ type prepared struct {
 // writing nothing. Inline contacts take part in the decision as they will
 // be saved.
 func (s *Service) prepare(ctx context.Context, q store.Queries, ws *model.Workspace, in *EventInput) (*prepared, error) {
+	ps, err := s.prepareAll(ctx, q, ws, []*EventInput{in})
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// prepareAll prepares events of one workspace together: what they read is
+// loaded with a few queries for all of them (see loadSnapshots), then they
+// are decided and rendered on every CPU at once.
+func (s *Service) prepareAll(ctx context.Context, q store.Queries, ws *model.Workspace, ins []*EventInput) ([]*prepared, error) {
 	now := s.now()
+	evs := make([]*model.Event, len(ins))
+	var planned []*model.Event
+	for i, in := range ins {
+		evs[i] = newEvent(in, now)
+		if in.Exclusion == nil {
+			planned = append(planned, evs[i])
+		}
+	}
+	snaps, err := s.loadSnapshots(ctx, q, ws, planned)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*prepared, len(ins))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(ins)) {
+		wg.Go(func() {
+			for i := range next {
+				out[i] = s.planEvent(ctx, ws, ins[i], evs[i], snaps[evs[i]], now)
+			}
+		})
+	}
+	for i := range ins {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, nil
+}
+
+// newEvent is the event an input becomes, received at now.
+func newEvent(in *EventInput, now time.Time) *model.Event {
 	for _, ct := range in.Contacts {
 		ct.CreatedAt, ct.UpdatedAt = now, now
 	}
@@ -251,14 +295,16 @@ func (s *Service) prepare(ctx context.Context, q store.Queries, ws *model.Worksp
 	if ev.Data == nil {
 		ev.Data = map[string]any{}
 	}
+	return ev
+}
+
+// planEvent plans and renders one event from its snapshot (nil for an event
+// a schedule excluded: it is recorded with the exclusion and plans nothing).
+func (s *Service) planEvent(ctx context.Context, ws *model.Workspace, in *EventInput, ev *model.Event, snap *snapshot, now time.Time) *prepared {
 	var msgs []*model.Message
 	if in.Exclusion != nil {
 		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
 	} else {
-		snap, err := s.loadSnapshot(ctx, q, ws, ev)
-		if err != nil {
-			return nil, err
-		}
 		for _, ct := range in.Contacts {
 			snap.contacts[ct.ID] = ct
 		}
@@ -269,7 +315,7 @@ func (s *Service) prepare(ctx context.Context, q store.Queries, ws *model.Worksp
 	if in.Origin != nil {
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
-	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &IngestResult{Event: ev, Messages: msgs}}, nil
+	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &IngestResult{Event: ev, Messages: msgs}}
 }
 
 // write stores a prepared event: its inline contacts, the event with its

@@ -31,41 +31,79 @@ func (sn *snapshot) input(ws *model.Workspace, ev *model.Event, now time.Time) p
 // loadSnapshot reads what plan needs for ev; missing rows stay nil so that
 // the planner records them.
 func (s *Service) loadSnapshot(ctx context.Context, q store.Queries, ws *model.Workspace, ev *model.Event) (*snapshot, error) {
-	sn := &snapshot{}
+	sns, err := s.loadSnapshots(ctx, q, ws, []*model.Event{ev})
+	if err != nil {
+		return nil, err
+	}
+	return sns[ev], nil
+}
+
+// loadSnapshots reads what plan needs for events of one workspace: the
+// configuration version once (configuration itself comes from the cache),
+// and the contacts of all of them in one query. Each snapshot gets its own
+// map of its own contacts.
+func (s *Service) loadSnapshots(ctx context.Context, q store.Queries, ws *model.Workspace, evs []*model.Event) (map[*model.Event]*snapshot, error) {
+	out := make(map[*model.Event]*snapshot, len(evs))
+	if len(evs) == 0 {
+		return out, nil
+	}
 	cfg, err := s.configReader(ctx, q, ws.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read configuration version: %w", err)
 	}
-	if sn.project, err = cfg.project(ctx, ev.Project); err != nil {
-		return nil, fmt.Errorf("load project: %w", err)
-	}
-	if sn.project != nil && sn.project.Flow != "" {
-		if sn.flow, err = cfg.flow(ctx, sn.project.Flow); err != nil {
-			return nil, fmt.Errorf("load flow: %w", err)
+	ids := make(map[*model.Event][]string, len(evs))
+	var all []string
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		sn := &snapshot{}
+		if sn.project, err = cfg.project(ctx, ev.Project); err != nil {
+			return nil, fmt.Errorf("load project: %w", err)
 		}
-	}
-	if ev.Object != nil {
-		if sn.object, err = optional(q.ObjectGet(ctx, ws.ID, *ev.Object)); err != nil {
-			return nil, fmt.Errorf("load object: %w", err)
+		if sn.project != nil && sn.project.Flow != "" {
+			if sn.flow, err = cfg.flow(ctx, sn.project.Flow); err != nil {
+				return nil, fmt.Errorf("load flow: %w", err)
+			}
 		}
+		if ev.Object != nil {
+			if sn.object, err = optional(q.ObjectGet(ctx, ws.ID, *ev.Object)); err != nil {
+				return nil, fmt.Errorf("load object: %w", err)
+			}
+		}
+		var keys []string
+		if sn.flow != nil {
+			for _, n := range sn.flow.Notifications {
+				if n.EventType == ev.Type {
+					keys = append(keys, n.Template)
+				}
+			}
+		}
+		if len(keys) > 0 {
+			if sn.templates, err = cfg.templates(ctx, keys); err != nil {
+				return nil, fmt.Errorf("load templates: %w", err)
+			}
+		}
+		ids[ev] = plan.ContactIDs(ev, sn.project, sn.object, sn.flow)
+		for _, id := range ids[ev] {
+			if !seen[id] {
+				seen[id] = true
+				all = append(all, id)
+			}
+		}
+		out[ev] = sn
 	}
-	if sn.contacts, err = q.ContactGetMany(ctx, ws.ID, plan.ContactIDs(ev, sn.project, sn.object, sn.flow)); err != nil {
+	contacts, err := q.ContactGetMany(ctx, ws.ID, all)
+	if err != nil {
 		return nil, fmt.Errorf("load contacts: %w", err)
 	}
-	var keys []string
-	if sn.flow != nil {
-		for _, n := range sn.flow.Notifications {
-			if n.EventType == ev.Type {
-				keys = append(keys, n.Template)
+	for ev, sn := range out {
+		sn.contacts = make(map[string]*model.Contact, len(ids[ev]))
+		for _, id := range ids[ev] {
+			if c, ok := contacts[id]; ok {
+				sn.contacts[id] = c
 			}
 		}
 	}
-	if len(keys) > 0 {
-		if sn.templates, err = cfg.templates(ctx, keys); err != nil {
-			return nil, fmt.Errorf("load templates: %w", err)
-		}
-	}
-	return sn, nil
+	return out, nil
 }
 
 func optional[T any](v *T, err error) (*T, error) {

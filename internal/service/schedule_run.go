@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/herold-dev/herold/internal/condition"
@@ -86,70 +89,129 @@ type match struct {
 	values     map[string]any
 }
 
-// evaluate decides one record at now; ok is false when it is not due.
-func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, r record, now time.Time) (m match, ok bool, err error) {
-	data := model.NewData(model.DataInput{Workspace: cs.ws, Contact: r.contact, Object: r.object, Now: now})
-	res, err := cs.cond.Eval(ctx, data, cs.loc)
-	if err != nil || !res.Match {
-		return match{}, false, err
+// verdict is the evaluation of one record: a match when ok, nothing when
+// the record is not due, or the error that kept it from being decided.
+type verdict struct {
+	m   match
+	ok  bool
+	err error
+}
+
+// evaluate decides one record; base is the data model without the record
+// (model.NewData at the scan's instant), shared read-only by all records.
+func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, base map[string]any, r record, now time.Time) verdict {
+	data := maps.Clone(base)
+	if r.contact != nil {
+		data[model.RootContact] = r.contact.Data()
+	} else {
+		data[model.RootObject] = r.object.Data()
+	}
+	due, err := cs.cond.Match(ctx, data, cs.loc)
+	if err != nil || !due {
+		return verdict{err: err}
 	}
 	out, err := cs.occ.Render(ctx, data, render.Options{Location: cs.loc, Now: now, Limits: s.limits})
 	if err != nil {
-		return match{}, false, fmt.Errorf("occurrence key: %w", err)
+		return verdict{err: fmt.Errorf("occurrence key: %w", err)}
 	}
 	if out.Subject == "" {
-		return match{}, false, errors.New("occurrence key is empty")
+		return verdict{err: errors.New("occurrence key is empty")}
 	}
-	m = match{rec: r, occurrence: out.Subject}
+	m := match{rec: r, occurrence: out.Subject}
 	if cs.exclude != nil {
 		ex, err := cs.exclude.Eval(ctx, data, cs.loc)
 		if err != nil {
-			return match{}, false, fmt.Errorf("exclude: %w", err)
+			return verdict{err: fmt.Errorf("exclude: %w", err)}
 		}
 		m.excluded, m.values = ex.Match, ex.Values
 	}
-	return m, true, nil
+	return verdict{m: m, ok: true}
 }
 
-// scan streams the schedule's source page by page after the record after,
-// calling fn for each page; a run never holds more than one page in memory.
-func (s *Service) scan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, after string, fn func([]record) error) error {
-	for {
-		var page []record
-		if sc.Source.Kind == model.SourceContacts {
-			cs, err := s.store.ContactList(ctx, &store.ListParams{WorkspaceID: ws.ID, After: after, Limit: scanPage})
-			if err != nil {
-				return fmt.Errorf("read contacts: %w", err)
+// evaluatePage decides a page's records on every CPU; out[i] belongs to
+// page[i].
+func (s *Service) evaluatePage(ctx context.Context, cs *compiledSchedule, base map[string]any, page []record, now time.Time) []verdict {
+	out := make([]verdict, len(page))
+	workers := min(runtime.GOMAXPROCS(0), len(page))
+	chunk := (len(page) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(page); lo += chunk {
+		hi := min(lo+chunk, len(page))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = s.evaluate(ctx, cs, base, page[i], now)
 			}
-			for _, c := range cs {
-				page = append(page, record{contact: c})
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// scan streams the schedule's source page by page after the record after
+// and calls fn with each page and its evaluation at now. The next page is
+// read while fn works on this one; a run never holds more than two pages in
+// memory.
+func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now time.Time, fn func([]record, []verdict) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type read struct {
+		page []record
+		err  error
+	}
+	pages := make(chan read, 1)
+	go func() {
+		defer close(pages)
+		for {
+			page, err := s.readPage(ctx, cs.sc, wsID, after)
+			select {
+			case pages <- read{page, err}:
+			case <-ctx.Done():
+				return
 			}
-			if len(cs) > 0 {
-				after = cs[len(cs)-1].ID
+			if err != nil || len(page) < scanPage {
+				return
 			}
-		} else {
-			os, err := s.store.ObjectList(ctx, &store.ObjectListParams{
-				ListParams: store.ListParams{WorkspaceID: ws.ID, After: after, Limit: scanPage}, Collection: sc.Source.Collection})
-			if err != nil {
-				return fmt.Errorf("read objects: %w", err)
-			}
-			for _, o := range os {
-				page = append(page, record{object: o})
-			}
-			if len(os) > 0 {
-				after = os[len(os)-1].ID
-			}
+			after = page[len(page)-1].key()
 		}
-		if len(page) == 0 {
+	}()
+	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
+	for p := range pages {
+		if p.err != nil {
+			return p.err
+		}
+		if len(p.page) == 0 {
 			return nil
 		}
-		if err := fn(page); err != nil {
+		if err := fn(p.page, s.evaluatePage(ctx, cs, base, p.page, now)); err != nil {
 			return err
 		}
-		if len(page) < scanPage {
-			return nil
-		}
 	}
+	return ctx.Err()
+}
+
+// readPage reads up to scanPage records of the schedule's source after the
+// record after.
+func (s *Service) readPage(ctx context.Context, sc *model.Schedule, wsID int64, after string) ([]record, error) {
+	var page []record
+	if sc.Source.Kind == model.SourceContacts {
+		cs, err := s.store.ContactList(ctx, &store.ListParams{WorkspaceID: wsID, After: after, Limit: scanPage})
+		if err != nil {
+			return nil, fmt.Errorf("read contacts: %w", err)
+		}
+		for _, c := range cs {
+			page = append(page, record{contact: c})
+		}
+		return page, nil
+	}
+	os, err := s.store.ObjectList(ctx, &store.ObjectListParams{
+		ListParams: store.ListParams{WorkspaceID: wsID, After: after, Limit: scanPage}, Collection: sc.Source.Collection})
+	if err != nil {
+		return nil, fmt.Errorf("read objects: %w", err)
+	}
+	for _, o := range os {
+		page = append(page, record{object: o})
+	}
+	return page, nil
 }
 
 // idempotencyKey makes an occurrence fire at most once per schedule.
@@ -242,21 +304,20 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 		return err
 	}
 	now, sliceEnd := s.now(), time.Now().Add(s.runSlice)
-	return s.scan(ctx, ws, sc, run.Cursor, func(page []record) error {
+	return s.scan(ctx, cs, ws.ID, run.Cursor, now, func(page []record, outs []verdict) error {
 		var matches []match
-		for _, r := range page {
+		for i, o := range outs {
 			run.Scanned++
-			m, ok, err := s.evaluate(ctx, cs, r, now)
-			if err != nil {
+			if o.err != nil {
 				run.Errors++
 				if len(run.ErrorSamples) < maxErrorSamples {
-					run.ErrorSamples = append(run.ErrorSamples, fmt.Sprintf("%s: %v", r.label(), err))
+					run.ErrorSamples = append(run.ErrorSamples, fmt.Sprintf("%s: %v", page[i].label(), o.err))
 				}
 				continue
 			}
-			if ok {
+			if o.ok {
 				run.Matched++
-				matches = append(matches, m)
+				matches = append(matches, o.m)
 			}
 		}
 		run.Cursor = page[len(page)-1].key()
@@ -293,7 +354,7 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 		}
 		ins, excluded = append(ins, eventFor(sc, run.ID, m)), append(excluded, m.excluded)
 	}
-	reqs, err := s.prepareAll(ctx, ws, ins)
+	reqs, err := s.prepareGroup(ctx, ws, ins)
 	if err != nil {
 		return err
 	}
@@ -449,20 +510,20 @@ func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, ke
 		at = s.now()
 	}
 	out := &SchedulePreview{At: at, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
-	err = s.scan(ctx, ws, sc, "", func(page []record) error {
-		for _, r := range page {
+	err = s.scan(ctx, cs, ws.ID, "", at, func(page []record, outs []verdict) error {
+		for i, o := range outs {
 			out.Scanned++
-			m, ok, err := s.evaluate(ctx, cs, r, at)
-			if err != nil {
+			if o.err != nil {
 				out.Errors++
 				if len(out.Samples) < maxErrorSamples {
-					out.Samples = append(out.Samples, fmt.Sprintf("%s: %v", r.label(), err))
+					out.Samples = append(out.Samples, fmt.Sprintf("%s: %v", page[i].label(), o.err))
 				}
 				continue
 			}
-			if !ok {
+			if !o.ok {
 				continue
 			}
+			m := o.m
 			out.Matched++
 			if len(out.Matches) >= MaxPreviewMatches {
 				out.Complete = false

@@ -130,6 +130,9 @@ func parseString(s string, loc *time.Location) (time.Time, bool, error) {
 	if s == "" {
 		return time.Time{}, false, ErrNoValue
 	}
+	if t, ok := parseISODate(s, loc); ok {
+		return t, true, nil
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, false, nil
 	}
@@ -144,6 +147,31 @@ func parseString(s string, loc *time.Location) (time.Time, bool, error) {
 		}
 	}
 	return time.Time{}, false, fmt.Errorf("%q is not a date (use YYYY-MM-DD or RFC 3339)", s)
+}
+
+// parseISODate is the fast path for the commonest value, "2006-01-02";
+// anything else (or an impossible day) is left to the layouts.
+func parseISODate(s string, loc *time.Location) (time.Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	num := func(part string) (int, bool) {
+		n := 0
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(part[i]-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc), true
 }
 
 // ParseDate interprets v as a calendar day: a date-only value names its day;

@@ -110,3 +110,22 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+// The fast path for "YYYY-MM-DD" must agree with the layout it shortcuts,
+// impossible days included.
+func TestParseISODateMatchesLayout(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := []string{"2026-03-01", "2000-02-29", "1900-02-29", "2027-02-29", "2026-04-31", "2026-12-31",
+		"2026-13-01", "2026-00-10", "2026-01-00", "0000-01-01", "2026-1-01", "2026/01/01", "20x6-01-01", "2026-01-3a"}
+	for _, in := range ins {
+		want, wantErr := time.ParseInLocation("2006-01-02", in, berlin)
+		got, ok := parseISODate(in, berlin)
+		if ok != (wantErr == nil) || ok && !got.Equal(want) {
+			t.Errorf("parseISODate(%q) = %v, %v; layout gives %v, %v", in, got, ok, want, wantErr)
+		}
+	}
+}

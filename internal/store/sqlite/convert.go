@@ -19,7 +19,6 @@ func millis(t time.Time) int64 { return t.UnixMilli() }
 // fromMillis reads Unix milliseconds as UTC time.
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-
 func fromNullMillis(n sql.NullInt64) *time.Time {
 	if !n.Valid {
 		return nil

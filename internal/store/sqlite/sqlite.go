@@ -92,6 +92,7 @@ func Open(path string, opts Options) (*Store, error) {
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Add("_pragma", "foreign_keys(1)")
+	v.Add("_pragma", "mmap_size(1073741824)")
 	v.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
 	if err != nil {

@@ -9,7 +9,10 @@ import (
 	"github.com/herold-dev/herold/internal/store/storetest"
 )
 
-func newTestStore(t *testing.T) store.Store {
+func newTestStore(t *testing.T) store.Store { return openTestStore(t) }
+
+// openTestStore opens a migrated database in a temporary directory.
+func openTestStore(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "herold.db"), Options{})
 	if err != nil {

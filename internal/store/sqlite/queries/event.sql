@@ -24,7 +24,7 @@ WHERE workspace_id = ?1
         SELECT 1 FROM json_each(events.actors) AS r, json_each(r.value) AS c WHERE c.value = ?4))
   AND (?5 IS NULL OR received_at >= ?5)
   AND (?6 IS NULL OR received_at < ?6)
-  AND (?7 = '' OR id < ?7)
+  AND id < COALESCE(NULLIF(?7, ''), x'ff') -- a blob sorts after any text: no cursor, newest first
 ORDER BY id DESC
 LIMIT ?8;
 

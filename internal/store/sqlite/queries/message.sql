@@ -22,7 +22,7 @@ SELECT id, event_id, event_type, project_key, flow_key, flow_version, notificati
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
        last_reply, created_at, updated_at, sent_at
-FROM messages WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))
+FROM messages WHERE +workspace_id = ? AND id IN (SELECT value FROM json_each(?)) -- + keeps the planner on the primary key
 ORDER BY id;
 
 -- name: MessageTimeline
@@ -43,7 +43,7 @@ WHERE workspace_id = ?1
   AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
   AND (?7 IS NULL OR created_at >= ?7)
   AND (?8 IS NULL OR created_at < ?8)
-  AND (?9 = '' OR id < ?9)
+  AND id < COALESCE(NULLIF(?9, ''), x'ff') -- a blob sorts after any text: no cursor, newest first
 ORDER BY id DESC
 LIMIT ?10;
 
@@ -72,7 +72,7 @@ SELECT raw FROM captured_mails WHERE workspace_id = ? AND message_id = ?;
 -- name: CaptureList
 SELECT c.message_id, m.event_id, c.captured_at, m.from_addr, m.to_email, m.subject, length(c.raw)
 FROM captured_mails c JOIN messages m ON m.id = c.message_id
-WHERE c.workspace_id = ?1 AND (?2 = '' OR c.message_id < ?2)
+WHERE c.workspace_id = ?1 AND c.message_id < COALESCE(NULLIF(?2, ''), x'ff') -- a blob sorts after any text: no cursor, newest first
 ORDER BY c.message_id DESC LIMIT ?3;
 
 -- name: StatsAdd
@@ -86,8 +86,8 @@ ORDER BY day, status, reason;
 
 -- name: MessageMarkSending
 UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ?1
-WHERE workspace_id = ?2 AND id IN (SELECT value FROM json_each(?3))
-  AND status IN ('queued', 'retrying', 'sending')
+WHERE +workspace_id = ?2 AND id IN (SELECT value FROM json_each(?3))
+  AND +status IN ('queued', 'retrying', 'sending') -- + keeps the planner on the primary key
 RETURNING id, attempts;
 
 -- name: MessageRecordMany
@@ -99,7 +99,7 @@ SET status = v.status, reason = v.reason, attempts = v.attempts, next_attempt_at
     last_reply = v.last_reply, sent_at = COALESCE(v.sent_at, messages.sent_at),
     queued_at = COALESCE(v.queued_at, messages.queued_at), updated_at = v.updated_at
 FROM v
-WHERE messages.id = v.id AND messages.workspace_id = ?
+WHERE messages.id = v.id AND +messages.workspace_id = ? -- + keeps the planner on the primary key
   AND messages.status IN (SELECT value FROM json_each(v.from_statuses))
 RETURNING messages.id;
 

@@ -61,5 +61,5 @@ FROM schedule_runs WHERE workspace_id = ? AND id = ?;
 SELECT id, schedule_key, trigger, slot, status, started_at, finished_at, scanned, matched, excluded,
        emitted, skipped, errors, error_samples, failure, report_message, cursor
 FROM schedule_runs
-WHERE workspace_id = ?1 AND schedule_key = ?2 AND (?3 = '' OR id < ?3)
+WHERE workspace_id = ?1 AND schedule_key = ?2 AND id < COALESCE(NULLIF(?3, ''), x'ff') -- a blob sorts after any text: no cursor, newest first
 ORDER BY id DESC LIMIT ?4;

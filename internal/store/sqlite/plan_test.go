@@ -1,0 +1,81 @@
+package sqlite
+
+import (
+	"strings"
+	"testing"
+)
+
+// SQLite plans without statistics, and a wrong guess turns a lookup by id
+// into a walk over a workspace's whole history (a mass mailing then slows
+// down as it goes). The queries that run per message, per page or per
+// batch must keep the plans written here.
+func TestHotQueriesKeepTheirPlans(t *testing.T) {
+	t.Parallel()
+	s := openTestStore(t)
+	tests := []struct {
+		query string
+		want  []string // every plan line that reads a table, in order
+	}{
+		{"MessageGetMany", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageMarkSending", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageRecordMany", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageGet", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageList", []string{"SEARCH messages USING INDEX messages_workspace_id (workspace_id=? AND id<?)"}},
+		{"EventList", []string{"SEARCH events USING INDEX events_workspace_id (workspace_id=? AND id<?)"}},
+		{"CaptureList", []string{
+			"SEARCH c USING INDEX captured_mails_workspace_id (workspace_id=? AND message_id<?)",
+			"SEARCH m USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"ScheduleRunList", []string{"SEARCH schedule_runs USING INDEX schedule_runs_schedule (workspace_id=? AND schedule_key=? AND id<?)"}},
+		{"ContactList", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id>?)"}},
+		{"ContactGetMany", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id=?)"}},
+		{"EventIdempotencyKeys", []string{"SEARCH events USING COVERING INDEX events_idempotency (workspace_id=? AND idempotency_key=?)"}},
+	}
+	for _, tt := range tests {
+		q := query(tt.query)
+		if strings.Contains(q, "/*ROWS*/") { // as many rows as one statement takes
+			q = s.rows.replaceRows(tt.query, "MessageRecordRow", maxRowsPerInsert)
+		}
+		var got []string
+		for _, line := range explain(t, s, q) {
+			// json_each and VALUES rows are the query's own inputs.
+			input := strings.Contains(line, "json_each") || strings.Contains(line, "VIRTUAL TABLE") ||
+				strings.Contains(line, "CONSTANT ROW") || line == "SCAN v"
+			if !input && (strings.HasPrefix(line, "SEARCH ") || strings.HasPrefix(line, "SCAN ") || strings.Contains(line, "TEMP B-TREE")) {
+				got = append(got, line)
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("%s plan:\n  %s\nwant:\n  %s", tt.query, strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+		}
+	}
+}
+
+// explain returns the plan of q's statement, its parameters unbound.
+func explain(t *testing.T, s *Store, q string) []string {
+	t.Helper()
+	var args []any
+	for {
+		rows, err := s.db.Query("EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil && strings.Contains(err.Error(), "missing") && len(args) < 2000 {
+			args = append(args, nil)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("explain %s: %v", q, err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return lines
+	}
+}
