@@ -24,7 +24,9 @@ import (
 type Client struct {
 	BaseURL string
 	Key     string
-	// HTTP is the client used; default one with a 30 s timeout.
+	// HTTP is the client used; default one with a 30 s timeout that keeps
+	// up to 64 idle connections to the server, so that many goroutines
+	// sending events at once reuse connections instead of opening new ones.
 	HTTP *http.Client
 	// Language is sent as Accept-Language (explain sentences).
 	Language string
@@ -32,7 +34,9 @@ type Client struct {
 
 // New returns a client for baseURL (e.g. "http://127.0.0.1:8080").
 func New(baseURL, key string) *Client {
-	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), Key: key, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), Key: key, HTTP: &http.Client{Timeout: 30 * time.Second, Transport: t}}
 }
 
 // FieldError names one rejected input field.
