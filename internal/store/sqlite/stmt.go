@@ -11,13 +11,16 @@ import (
 type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	m  map[string]*sql.Stmt // nil while being prepared in the background
+	wg sync.WaitGroup
 }
 
+// get returns the statement, preparing it on the pool first if needed.
+// Only callers that hold no connection may wait for one.
 func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.m[q]; ok {
+	if st := c.m[q]; st != nil {
 		return st, nil
 	}
 	st, err := c.db.PrepareContext(ctx, q)
@@ -28,13 +31,47 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-func (c *stmtCache) close() {
+// lookup returns the statement if it is prepared; otherwise it starts
+// preparing it in the background and returns nil, and the caller runs the
+// query directly. A transaction must not wait for a second connection:
+// the others may be River's, waiting for the transaction's write lock.
+func (c *stmtCache) lookup(q string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	st, known := c.m[q]
+	if known {
+		return st
+	}
+	c.m[q] = nil
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		st, err := c.db.Prepare(q)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if _, still := c.m[q]; !still || err != nil {
+			// Closed meanwhile, or failed (the direct run reports why).
+			delete(c.m, q)
+			if st != nil {
+				_ = st.Close()
+			}
+			return
+		}
+		c.m[q] = st
+	}()
+	return nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
 	for _, st := range c.m {
-		_ = st.Close()
+		if st != nil {
+			_ = st.Close()
+		}
 	}
 	c.m = map[string]*sql.Stmt{}
+	c.mu.Unlock()
+	c.wg.Wait()
 }
 
 // poolExec runs cached statements on the pool.
@@ -73,11 +110,10 @@ type txExec struct {
 }
 
 func (t txExec) stmt(ctx context.Context, q string) *sql.Stmt {
-	st, err := t.c.get(ctx, q)
-	if err != nil {
-		return nil
+	if st := t.c.lookup(q); st != nil {
+		return t.tx.StmtContext(ctx, st)
 	}
-	return t.tx.StmtContext(ctx, st)
+	return nil
 }
 
 func (t txExec) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
