@@ -4,8 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"runtime"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/store/storetest"
