@@ -3,7 +3,7 @@ package main
 import "context"
 
 // pendingReason is what W2 and W3 report until they are written.
-const pendingReason = "TODO: hook only, needs the schedules feature (see bench/pending.go)"
+const pendingReason = "TODO: only a hook so far (see bench/pending.go)"
 
 // runW2 is the hook for W2, "mass mailing via a schedule run over 100,000
 // contacts". It only reports that it did not run.
