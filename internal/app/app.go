@@ -18,7 +18,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/herold-dev/herold/internal/channel"
 	"github.com/herold-dev/herold/internal/channel/smtp"
@@ -128,7 +127,7 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", metrics.Handler(a.registry, a.logger.With("component", "metrics")))
 	mux.Handle("/v1/", api)
 	mux.Handle("/healthz", api)
 	mux.Handle("/readyz", api)
@@ -185,6 +184,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		Queue:        a.jobs, Sender: a.sender, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		Retry:           service.RetryPolicy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
 		SendConcurrency: opts.SMTP.MaxConns * 2, BaseURL: a.URL, RunSlice: deps.RunSlice,
+		MaxPendingEvents: opts.MaxPendingEvents,
 	})
 	if err != nil {
 		return err

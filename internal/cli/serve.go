@@ -62,6 +62,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.IntVar(&o.Workers, "workers", 20, "deliveries running at once")
 	f.Int64Var(&o.MaxBodyBytes, "max-body-bytes", 1<<20, "largest API request body")
 	f.Int64Var(&o.MaxBulkBodyBytes, "max-bulk-body-bytes", 32<<20, "largest bulk request body")
+	f.IntVar(&o.MaxPendingEvents, "max-pending-events", 1000, "event requests accepted at once; more answer 503")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 0, "how long a graceful stop waits for in-flight work (default 30s)")
 	return withEnvHelp(cmd)
 }

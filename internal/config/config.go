@@ -61,6 +61,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
 	MaxBulkBodyBytes int64
+	// MaxPendingEvents bounds the event requests being accepted at once;
+	// beyond it the API answers 503 at once. Default 1000.
+	MaxPendingEvents int
 
 	// RenderTimeout bounds rendering one message. Default 1s.
 	RenderTimeout time.Duration
@@ -122,6 +125,7 @@ func (o Options) WithDefaults() Options {
 	o.Workers = cmp.Or(o.Workers, 20)
 	o.MaxBodyBytes = cmp.Or(o.MaxBodyBytes, 1<<20)
 	o.MaxBulkBodyBytes = cmp.Or(o.MaxBulkBodyBytes, 32<<20)
+	o.MaxPendingEvents = cmp.Or(o.MaxPendingEvents, 1000)
 	o.RenderTimeout = cmp.Or(o.RenderTimeout, time.Second)
 	o.RenderMaxBytes = cmp.Or(o.RenderMaxBytes, 1<<20)
 	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 30*time.Second)

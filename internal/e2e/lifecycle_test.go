@@ -16,6 +16,7 @@ import (
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/cli"
+	"github.com/herold-dev/herold/internal/store"
 )
 
 func TestUnansweredConfirmationExpires(t *testing.T) {
@@ -269,4 +270,53 @@ func TestCLIEventsSendAndExplain(t *testing.T) {
 	code = cli.Execute(context.Background(), []string{"explain", "nope", "--server", e.URL, "--key", e.Key}, &out, &errOut)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut.String(), "not found")
+}
+
+// Under overload the API answers 503 with Retry-After at once instead of
+// queueing requests until they time out; nothing of the refused request is
+// kept, and the token comes back when the request in progress ends.
+func TestEventsOverloadAnswers503(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t, func(s *apptest.Setup) { s.Opts.MaxPendingEvents = 1 })
+	st := e.App.Store()
+	if st.Dialect() != "sqlite" {
+		t.Skip("keeps a request in progress by holding SQLite's single writer lock")
+	}
+	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- st.WithTx(context.Background(), func(store.Tx) error {
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	answers := make(chan *apptest.Response, 2)
+	for i := range 2 {
+		go func() {
+			answers <- e.Do("POST", "/v1/events", map[string]any{"type": "ping", "project": "p", "idempotency_key": fmt.Sprintf("k%d", i)})
+		}()
+	}
+	// One request holds the only token and waits for the writer lock; the
+	// other is refused without waiting.
+	var refused *apptest.Response
+	select {
+	case refused = <-answers:
+	case <-time.After(wait):
+		close(release)
+		t.Fatal("no request was refused: both waited for the writer")
+	}
+	close(release)
+	require.NoError(t, <-held)
+	require.Equal(t, http.StatusServiceUnavailable, refused.Status, "%s", refused.Body)
+	require.Equal(t, "1", refused.Header.Get("Retry-After"))
+	require.Equal(t, "/problems/overloaded", refused.Map(t)["type"])
+	accepted := <-answers
+	require.Equal(t, http.StatusCreated, accepted.Status, "%s", accepted.Body)
+	var events struct {
+		Items []any `json:"items"`
+	}
+	e.Must(200, "GET", "/v1/events", nil).JSON(t, &events)
+	require.Len(t, events.Items, 1, "the refused event was not kept")
+	e.Must(http.StatusCreated, "POST", "/v1/events", map[string]any{"type": "ping", "project": "p"})
 }

@@ -32,6 +32,7 @@ const (
 	problemMediaType    = "/problems/unsupported-media-type"
 	problemInternal     = "/problems/internal-error"
 	problemMethod       = "/problems/method-not-allowed"
+	problemOverloaded   = "/problems/overloaded"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -79,6 +80,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, errBodyTooLarge):
 		writeProblem(w, Problem{Type: problemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 			Detail: "the request body exceeds the limit for this endpoint; split it into smaller requests"})
+	case errors.Is(err, service.ErrOverloaded):
+		w.Header().Set("Retry-After", "1")
+		writeProblem(w, Problem{Type: problemOverloaded, Title: "Overloaded", Status: http.StatusServiceUnavailable,
+			Detail: service.ErrOverloaded.Error()})
 	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(499)

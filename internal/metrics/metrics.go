@@ -4,9 +4,13 @@ package metrics
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // QueueStatser reports undelivered mail (the store implements it).
@@ -91,3 +95,15 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(depth))
 	ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age)
 }
+
+// Handler serves the registry's metrics. A metric that cannot be gathered
+// (the queue figures while the database is slow) is left out and logged;
+// the rest is still served, so a busy server does not lose its whole scrape.
+func Handler(g prometheus.Gatherer, logger *slog.Logger) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: errorLog{logger}})
+}
+
+// errorLog adapts slog to promhttp's error log.
+type errorLog struct{ l *slog.Logger }
+
+func (e errorLog) Println(v ...any) { e.l.Warn("gather metrics", "error", fmt.Sprint(v...)) }

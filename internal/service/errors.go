@@ -1,9 +1,15 @@
 package service
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrOverloaded means more event requests are in progress than the server
+// takes at once (--max-pending-events); nothing was accepted. Retrying
+// after a moment with the same idempotency key is safe.
+var ErrOverloaded = errors.New("the server is accepting as many events as it takes at once; retry in a moment with the same idempotency key")
 
 // Error codes of FieldError, stable for clients and the cockpit's
 // translations.

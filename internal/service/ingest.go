@@ -118,10 +118,27 @@ func (s *Service) Ingest(ctx context.Context, ws *model.Workspace, in *EventInpu
 	if err := c.err(); err != nil {
 		return nil, err
 	}
+	release, err := s.admitEvents()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if c := s.committer; c != nil {
 		return c.submit(ctx, ws, in)
 	}
 	return s.ingestAlone(ctx, ws, in)
+}
+
+// admitEvents takes a token for an event request, or fails at once with
+// ErrOverloaded: under overload a quick 503 the client can retry beats
+// minutes of queueing until requests time out.
+func (s *Service) admitEvents() (release func(), err error) {
+	select {
+	case s.admit <- struct{}{}:
+		return func() { <-s.admit }, nil
+	default:
+		return nil, ErrOverloaded
+	}
 }
 
 // ingestAlone accepts one event in a transaction of its own.
@@ -156,6 +173,11 @@ func (s *Service) IngestBatch(ctx context.Context, ws *model.Workspace, ins []*E
 		return nil, &ValidationError{Fields: []FieldError{{Field: "events", Code: CodeTooLong,
 			Detail: fmt.Sprintf("at most %d events per batch; split it", MaxBatchEvents)}}}
 	}
+	release, err := s.admitEvents()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	items := make([]BatchItem, len(ins))
 	for i, in := range ins {
 		var c checker

@@ -70,6 +70,9 @@ type Config struct {
 	// RunSlice is how long one job works on a schedule run before it hands
 	// over to the next job. Default 60s.
 	RunSlice time.Duration
+	// MaxPendingEvents bounds Ingest and IngestBatch calls in progress;
+	// beyond it they fail at once with ErrOverloaded. Default 1000.
+	MaxPendingEvents int
 }
 
 // Service implements Herold's operations.
@@ -92,6 +95,7 @@ type Service struct {
 	catalog    *i18n.Catalog
 	baseURL    func() string
 	runSlice   time.Duration
+	admit      chan struct{} // one token per event request in progress
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
@@ -127,6 +131,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.SendConcurrency <= 0 {
 		cfg.SendConcurrency = 8
 	}
+	if cfg.MaxPendingEvents <= 0 {
+		cfg.MaxPendingEvents = 1000
+	}
 	if cfg.Catalog == nil {
 		cat, err := i18n.New()
 		if err != nil {
@@ -147,7 +154,8 @@ func New(cfg Config) (*Service, error) {
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, queue: cfg.Queue, sender: cfg.Sender,
 		msgDomain: cfg.MessageIDDomain, retry: cfg.Retry, sendConc: cfg.SendConcurrency, metrics: cfg.Metrics,
 		templates: &compiledCache{m: map[string]*render.Compiled{}}, config: newConfigCache(),
-		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL, runSlice: cfg.RunSlice}, nil
+		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL, runSlice: cfg.RunSlice,
+		admit: make(chan struct{}, cfg.MaxPendingEvents)}, nil
 }
 
 // Store returns the underlying store (for the app's wiring and tests).

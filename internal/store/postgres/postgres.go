@@ -146,6 +146,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("commit: %w", ctx.Err())
+		}
 		return mapErr(fmt.Errorf("commit: %w", err))
 	}
 	return nil

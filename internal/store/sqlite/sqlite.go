@@ -158,6 +158,10 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
+		if ctx.Err() != nil {
+			// database/sql rolled back when ctx ended; say so.
+			return fmt.Errorf("commit: %w", ctx.Err())
+		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

@@ -71,6 +71,7 @@ func Exercise(t *testing.T, newStore NewStore) {
 		{"Objects", testObjects},
 		{"Pagination", testPagination},
 		{"TxRollback", testTxRollback},
+		{"TxContextEnded", testTxContextEnded},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -537,4 +538,29 @@ func testTxRollback(t *testing.T, b *bundle) {
 	}))
 	_, err = b.s.TemplateGet(b.ctx, b.ws.ID, "t1")
 	require.NoError(t, err)
+}
+
+// A transaction whose context ends before it commits saves nothing and
+// says that the context ended (a client that went away is not a server
+// error).
+func testTxContextEnded(t *testing.T, b *bundle) {
+	ctx, cancel := context.WithCancel(b.ctx)
+	err := b.s.WithTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.ContactUpsert(ctx, b.ws.ID, sampleContact("c-gone")); err != nil {
+			return err
+		}
+		cancel()
+		// database/sql rolls the transaction back on its own once the
+		// context ends; wait (bounded) until it has, so that the commit
+		// below meets an already finished transaction.
+		for range 1000 {
+			if _, err := tx.ContactGet(b.ctx, b.ws.ID, "c-gone"); err != nil {
+				break
+			}
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = b.s.ContactGet(b.ctx, b.ws.ID, "c-gone")
+	require.ErrorIs(t, err, store.ErrNotFound, "nothing of the ended transaction is saved")
 }
