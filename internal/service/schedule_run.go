@@ -97,10 +97,10 @@ type verdict struct {
 	err error
 }
 
-// evaluate decides one record; base is the data model without the record
-// (model.NewData at the scan's instant), shared read-only by all records.
-func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, base map[string]any, r record, now time.Time) verdict {
-	data := maps.Clone(base)
+// evaluate decides one record in data, the data model at the scan's
+// instant, whose record it replaces; nothing keeps data after the call, so
+// a worker reuses one map for all its records.
+func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, data map[string]any, r record, now time.Time) verdict {
 	if r.contact != nil {
 		data[model.RootContact] = r.contact.Data()
 	} else {
@@ -138,8 +138,9 @@ func (s *Service) evaluatePage(ctx context.Context, cs *compiledSchedule, base m
 	for lo := 0; lo < len(page); lo += chunk {
 		hi := min(lo+chunk, len(page))
 		wg.Go(func() {
+			data := maps.Clone(base)
 			for i := lo; i < hi; i++ {
-				out[i] = s.evaluate(ctx, cs, base, page[i], now)
+				out[i] = s.evaluate(ctx, cs, data, page[i], now)
 			}
 		})
 	}
