@@ -164,7 +164,7 @@ func riverConfig(cfg *Config) (*river.Config, *handlerRef) {
 	river.AddWorker(workers, &runWorker{ref: ref})
 	rc := &river.Config{
 		Workers:              workers,
-		Logger:               cfg.Logger,
+		Logger:               slog.New(quietCancel{cfg.Logger.Handler()}),
 		JobTimeout:           orDuration(cfg.JobTimeout, 5*time.Minute),
 		RescueStuckJobsAfter: orDuration(cfg.RescueAfter, 10*time.Minute),
 		FetchCooldown:        orDuration(cfg.FetchCooldown, 10*time.Millisecond),
@@ -257,3 +257,37 @@ func (j *Jobs) EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int
 	}
 	return nil
 }
+
+// quietCancel lowers River's reports of a cancelled context to debug: they
+// come from stopping (every maintenance loop logs its interrupted
+// transaction), not from anything an operator must look at.
+type quietCancel struct{ slog.Handler }
+
+func (q quietCancel) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level > slog.LevelDebug && cancelled(r) {
+		r.Level = slog.LevelDebug
+		if !q.Enabled(ctx, r.Level) {
+			return nil
+		}
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func cancelled(r slog.Record) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		if err, ok := a.Value.Any().(error); ok && errors.Is(err, context.Canceled) {
+			found = true
+		} else if a.Key == "error" && a.Value.String() == context.Canceled.Error() {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func (q quietCancel) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietCancel{q.Handler.WithAttrs(as)}
+}
+
+func (q quietCancel) WithGroup(name string) slog.Handler { return quietCancel{q.Handler.WithGroup(name)} }
