@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -259,7 +260,11 @@ func (q queriesImpl) MessageGetMany(ctx context.Context, ws int64, ids []string)
 }
 
 func (q queriesImpl) MessageList(ctx context.Context, p *store.MessageListParams) ([]*model.Message, error) {
-	rows, err := q.db.QueryContext(ctx, query("MessageList"), p.WorkspaceID, p.EventID, p.Contact, p.Email,
+	name := "MessageList"
+	if len(p.Statuses) > 0 && !slices.ContainsFunc(p.Statuses, model.MessageStatus.Terminal) {
+		name = "MessageListOpen"
+	}
+	rows, err := q.db.QueryContext(ctx, query(name), p.WorkspaceID, p.EventID, p.Contact, p.Email,
 		p.Project, jsonList(p.Statuses), nullTime(p.Since), nullTime(p.Until), p.Before, p.Limit)
 	return collect(rows, err, scanMessage)
 }

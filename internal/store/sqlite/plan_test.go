@@ -21,6 +21,7 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 		{"MessageRecordMany", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
 		{"MessageGet", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
 		{"MessageList", []string{"SEARCH messages USING INDEX messages_workspace_id (workspace_id=? AND id<?)"}},
+		{"MessageListOpen", []string{"SEARCH messages USING INDEX messages_open (workspace_id=? AND id<?)"}},
 		{"EventList", []string{"SEARCH events USING INDEX events_workspace_id (workspace_id=? AND id<?)"}},
 		{"CaptureList", []string{
 			"SEARCH c USING INDEX captured_mails_workspace_id (workspace_id=? AND message_id<?)",

@@ -47,6 +47,28 @@ WHERE workspace_id = ?1
 ORDER BY id DESC
 LIMIT ?10;
 
+-- name: MessageListOpen
+-- MessageList for undelivered statuses only (confirmation queue, delivery
+-- queue): the literal status list matches the partial index messages_open,
+-- so a workspace with a long history is not walked to find them.
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages
+WHERE workspace_id = ?1
+  AND status IN ('awaiting_confirmation', 'queued', 'sending', 'retrying')
+  AND (?2 = '' OR event_id = ?2)
+  AND (?3 = '' OR to_contact = ?3)
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?5 = '' OR project_key = ?5)
+  AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
+  AND (?7 IS NULL OR created_at >= ?7)
+  AND (?8 IS NULL OR created_at < ?8)
+  AND id < COALESCE(NULLIF(?9, ''), x'ff') -- a blob sorts after any text: no cursor, newest first
+ORDER BY id DESC
+LIMIT ?10;
+
 -- name: MessageTransition
 UPDATE messages
 SET status = ?, reason = ?, attempts = ?, next_attempt_at = ?, last_reply = ?,
