@@ -290,4 +290,6 @@ func (q quietCancel) WithAttrs(as []slog.Attr) slog.Handler {
 	return quietCancel{q.Handler.WithAttrs(as)}
 }
 
-func (q quietCancel) WithGroup(name string) slog.Handler { return quietCancel{q.Handler.WithGroup(name)} }
+func (q quietCancel) WithGroup(name string) slog.Handler {
+	return quietCancel{q.Handler.WithGroup(name)}
+}
