@@ -12,18 +12,20 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
-// poster sends events to one server over a shared HTTP client with enough
-// connections for the load (net/http keeps only two idle ones per host by
-// default, which would make every run dial anew).
+// poster sends events to the servers, round-robin, over a shared HTTP
+// client with enough connections for the load (net/http keeps only two idle
+// ones per host by default, which would make every run dial anew).
 type poster struct {
-	hc  *http.Client
-	url string
+	hc   *http.Client
+	urls []string
+	next atomic.Uint64
 }
 
-func newPoster(url string, maxConns int, timeout time.Duration) *poster {
+func newPoster(urls []string, maxConns int, timeout time.Duration) *poster {
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 		MaxIdleConns:        maxConns,
@@ -32,7 +34,12 @@ func newPoster(url string, maxConns int, timeout time.Duration) *poster {
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
-	return &poster{hc: &http.Client{Transport: tr, Timeout: timeout}, url: url}
+	return &poster{hc: &http.Client{Transport: tr, Timeout: timeout}, urls: urls}
+}
+
+// url returns the next server's URL.
+func (p *poster) url() string {
+	return p.urls[int((p.next.Add(1)-1)%uint64(len(p.urls)))]
 }
 
 // close drops the idle connections.
@@ -88,6 +95,9 @@ func (a *eventAnswer) queued() int {
 type statusError struct {
 	code int
 	body string
+	// retryAfter is the Retry-After header's delay (0: none or not in
+	// seconds).
+	retryAfter time.Duration
 }
 
 func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.code, e.body) }
@@ -104,11 +114,22 @@ func (p *poster) post(ctx context.Context, path string, body, out any) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, "POST", p.url+path, bytes.NewReader(b))
+	return p.do(ctx, "POST", path, bytes.NewReader(b), out)
+}
+
+// get decodes a 2xx JSON answer of GET path into out.
+func (p *poster) get(ctx context.Context, path string, out any) error {
+	return p.do(ctx, "GET", path, nil, out)
+}
+
+func (p *poster) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, p.url()+path, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Authorization", "Bearer "+benchKey)
 	resp, err := p.hc.Do(req)
 	if err != nil {
@@ -120,7 +141,11 @@ func (p *poster) post(ctx context.Context, path string, body, out any) error {
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		return &statusError{code: resp.StatusCode, body: excerpt(string(data), 300)}
+		se := &statusError{code: resp.StatusCode, body: excerpt(string(data), 300)}
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+			se.retryAfter = time.Duration(secs) * time.Second
+		}
+		return se
 	}
 	return json.Unmarshal(data, out)
 }
@@ -208,8 +233,17 @@ const (
 	metricQueue   = `herold_queue_depth`
 )
 
-// deliveryCounters reads the delivery counters; absent ones are 0.
-func deliveryCounters(ctx context.Context, url string) (sent, failed, retries, queue float64, err error) {
-	m, err := scrapeMetrics(ctx, url, "herold_messages_total", "herold_delivery_attempts_total", metricQueue)
-	return m[metricSent], m[metricFailed], m[metricRetries], m[metricQueue], err
+// deliveryCounters reads the delivery counters of every server; absent
+// ones are 0. Counters are per process and add up; the queue depth is the
+// database's, the same on every replica, and taken once.
+func deliveryCounters(ctx context.Context, urls []string) (sent, failed, retries, queue float64, err error) {
+	for _, url := range urls {
+		m, err := scrapeMetrics(ctx, url, "herold_messages_total", "herold_delivery_attempts_total", metricQueue)
+		if err != nil {
+			return 0, 0, 0, 0, err
+		}
+		sent, failed, retries = sent+m[metricSent], failed+m[metricFailed], retries+m[metricRetries]
+		queue = max(queue, m[metricQueue])
+	}
+	return sent, failed, retries, queue, nil
 }

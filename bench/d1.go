@@ -30,7 +30,7 @@ func runD1(ctx context.Context, e *env) (*Result, error) {
 			return nil, err
 		}
 		t0 := time.Now()
-		queued, err := queueBacklog(ctx, newPoster(s.url, 4, cfg.reqTimeout), (cfg.d1Messages+1)/2, cfg.contacts)
+		queued, err := queueBacklog(ctx, newPoster(s.urls, 4, cfg.reqTimeout), (cfg.d1Messages+1)/2, cfg.contacts)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ func queueBacklog(ctx context.Context, p *poster, events, contacts int) (int, er
 // checkExactlyOnce compares the sink's counts with the number of queued
 // messages, and notes the server's own counters.
 func checkExactlyOnce(ctx context.Context, s *server, res *Result, st *SinkStats, queued int) error {
-	if sent, failed, retries, depth, err := deliveryCounters(ctx, s.url); err != nil {
+	if sent, failed, retries, depth, err := deliveryCounters(ctx, s.urls); err != nil {
 		res.Notes = append(res.Notes, "server counters unavailable: "+err.Error())
 	} else {
 		res.Notes = append(res.Notes, fmt.Sprintf("server counted %.0f sent, %.0f failed, %.0f retries, queue depth %.0f",

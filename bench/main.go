@@ -12,7 +12,13 @@
 //	w1-paced  events at a fixed rate, open loop: accept latency
 //	d1        delivery of a pre-queued backlog to the SMTP sink
 //	w4        events at a fixed rate to the sink: accept → DATA latency
-//	w2, w3    schedule workloads, not yet possible (TODO hooks in pending.go)
+//	w2        mass mailing: a schedule run over 100,000 contacts to the sink
+//	w3        birthday schedule scan over 100,000 and 1,000,000 contacts (-w3-sizes)
+//	crash     a 20,000-message mailing while the server is SIGKILLed 5 times
+//	load      200 clients posting events for 60 s: no 5xx, no lost event
+//
+// -postgres URL (or auto) runs the workloads on PostgreSQL, a fresh
+// database each, and -replicas N starts N servers on it.
 //
 // Each workload prints one JSON line; a Markdown table follows at the end.
 // Both are written to the -out directory (results.jsonl, results.md) with
@@ -26,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -67,13 +74,28 @@ type config struct {
 	serverWorkers   int
 	serverSMTPConns int
 
+	postgres string
+	replicas int
+
+	w2Contacts int
+	w2Timeout  time.Duration
+	w3Sizes    []int
+	w3Timeout  time.Duration
+
+	crashMessages int
+	crashKills    int
+	crashSeed     uint64
+	crashTimeout  time.Duration
+	loadClients   int
+	loadDuration  time.Duration
+
 	faults faults
 }
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w3) or all")
+	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w3 (every -w3-sizes), w3-100k, crash, load, faults (= crash,load)) or all (without the fault tests)")
 	fs.StringVar(&c.out, "out", "bench/results", "directory for results.jsonl, results.md and server logs")
 	fs.StringVar(&c.src, "src", "", "Herold source tree to build (default: the module root above the working directory)")
 	fs.StringVar(&c.bin, "herold", "", "use this herold binary instead of building one")
@@ -106,6 +128,26 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.serverWorkers, "server-workers", 0, "herold serve --workers (0: herold's default)")
 	fs.IntVar(&c.serverSMTPConns, "server-smtp-conns", 0, "herold serve --smtp-max-conns (0: herold's default)")
 
+	fs.StringVar(&c.postgres, "postgres", "", "run on PostgreSQL: a server URL (a fresh database per workload is created on it and dropped after), "+
+		"or \"auto\" for a private server started with initdb/pg_ctl (default: SQLite)")
+	fs.IntVar(&c.replicas, "replicas", 1, "herold serve processes per workload on the same database (more than 1 needs -postgres)")
+
+	fs.IntVar(&c.w2Contacts, "w2-contacts", 100_000, "w2: contacts the mailing goes to")
+	fs.DurationVar(&c.w2Timeout, "w2-timeout", 10*time.Minute, "w2: give up when the mailing has not arrived by then")
+	fs.Func("w3-sizes", "w3: comma-separated contact counts, one run each (default 100000,1000000)", func(v string) error {
+		sizes, err := parseSizes(v)
+		c.w3Sizes = sizes
+		return err
+	})
+	fs.DurationVar(&c.w3Timeout, "w3-timeout", 10*time.Minute, "w3: give up on a run after this long")
+
+	fs.IntVar(&c.crashMessages, "crash-messages", 20_000, "crash: messages of the mailing (one per contact)")
+	fs.IntVar(&c.crashKills, "crash-kills", 5, "crash: how often the server is killed while it sends")
+	fs.Uint64Var(&c.crashSeed, "crash-seed", 1, "crash: seed of the kill moments")
+	fs.DurationVar(&c.crashTimeout, "crash-timeout", 20*time.Minute, "crash: give up waiting for the mailing after the last kill (River rescues a killed job after 10 min)")
+	fs.IntVar(&c.loadClients, "load-clients", 200, "load: concurrent clients")
+	fs.DurationVar(&c.loadDuration, "load-duration", 60*time.Second, "load: how long the clients post")
+
 	c.faults.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -113,7 +155,38 @@ func parseFlags(args []string) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	if c.w3Sizes == nil {
+		c.w3Sizes = []int{100_000, 1_000_000}
+	}
+	switch {
+	case c.replicas < 1:
+		return nil, fmt.Errorf("-replicas %d: give at least 1", c.replicas)
+	case c.replicas > 1 && c.postgres == "":
+		return nil, fmt.Errorf("-replicas %d needs -postgres: replicas share one PostgreSQL database", c.replicas)
+	case c.crashKills < 0 || c.crashMessages < 1 || c.w2Contacts < 1 || c.loadClients < 1:
+		return nil, fmt.Errorf("-crash-kills, -crash-messages, -w2-contacts and -load-clients must be positive")
+	}
 	return c, c.faults.validate()
+}
+
+// parseSizes parses "100000,1000000" (underscores allowed).
+func parseSizes(v string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		f = strings.ReplaceAll(strings.TrimSpace(f), "_", "")
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no size given")
+	}
+	return out, nil
 }
 
 func run() int {
@@ -137,7 +210,7 @@ func run() int {
 // runBench selects the workloads, prepares the environment, runs each
 // workload and writes the report.
 func runBench(ctx context.Context, cfg *config) error {
-	selected, err := selectWorkloads(cfg.workloads)
+	selected, err := selectWorkloads(cfg.workloads, cfg)
 	if err != nil {
 		return err
 	}
@@ -157,6 +230,10 @@ func runBench(ctx context.Context, cfg *config) error {
 	if e.bin, err = heroldBinary(ctx, cfg, tmp); err != nil {
 		return err
 	}
+	if e.dbs, err = openDatabases(ctx, cfg, tmp); err != nil {
+		return err
+	}
+	defer e.dbs.close()
 	rep := newReport(cfg, time.Now(), revision(ctx, cfg))
 	jsonl, err := os.Create(filepath.Join(cfg.out, "results.jsonl"))
 	if err != nil {

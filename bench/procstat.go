@@ -28,6 +28,10 @@ type Usage struct {
 	// ("measurement", after resetting it through clear_refs) or the whole
 	// process life ("start", when the reset was refused).
 	PeakSince string `json:"peak_since"`
+	// StartRSSMiB is the resident set when the measurement began: the
+	// peak can never be lower (memory the Go runtime kept from earlier
+	// work, e.g. a bulk upload, counts until it is returned).
+	StartRSSMiB float64 `json:"start_rss_mib,omitempty"`
 }
 
 // meter measures one process from the moment it is started.
@@ -36,6 +40,7 @@ type meter struct {
 	cpu0      time.Duration
 	t0        time.Time
 	peakReset bool
+	startRSS  int64 // KiB
 }
 
 // startMeter resets the process's peak RSS (when allowed) and records its
@@ -43,6 +48,7 @@ type meter struct {
 func startMeter(pid int) (*meter, error) {
 	m := &meter{pid: pid, t0: time.Now()}
 	m.peakReset = resetPeakRSS(pid) == nil
+	m.startRSS, _ = statusKiB(pid, "VmRSS:")
 	cpu, err := processCPU(pid)
 	if err != nil {
 		return nil, err
@@ -67,6 +73,7 @@ func (m *meter) read() (*Usage, error) {
 		WallSeconds: round(wall, 2),
 		PeakRSSMiB:  round(float64(hwm)/1024, 1),
 		PeakSince:   "start",
+		StartRSSMiB: round(float64(m.startRSS)/1024, 1),
 	}
 	if wall > 0 {
 		u.CPUPercent = round(100*(cpu-m.cpu0).Seconds()/wall, 1)
@@ -102,7 +109,10 @@ func processCPU(pid int) (time.Duration, error) {
 }
 
 // peakRSSKiB reads VmHWM from /proc/<pid>/status.
-func peakRSSKiB(pid int) (int64, error) {
+func peakRSSKiB(pid int) (int64, error) { return statusKiB(pid, "VmHWM:") }
+
+// statusKiB reads a "Name: N kB" field of /proc/<pid>/status.
+func statusKiB(pid int, field string) (int64, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, fmt.Errorf("read peak rss: %w", err)
@@ -110,7 +120,7 @@ func peakRSSKiB(pid int) (int64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:")
+		rest, ok := strings.CutPrefix(sc.Text(), field)
 		if !ok {
 			continue
 		}
@@ -120,7 +130,7 @@ func peakRSSKiB(pid int) (int64, error) {
 		}
 		return kb, nil
 	}
-	return 0, fmt.Errorf("read peak rss: no VmHWM in /proc/%d/status", pid)
+	return 0, fmt.Errorf("read peak rss: no %s in /proc/%d/status", field, pid)
 }
 
 // resetPeakRSS sets VmHWM back to the current RSS (Linux ≥ 4.0), so the
@@ -193,4 +203,90 @@ func machineBusy() (time.Duration, error) {
 		return time.Duration(ticks) * time.Second / clockTicks, nil
 	}
 	return 0, fmt.Errorf("read machine cpu: no cpu line in /proc/stat")
+}
+
+// treeCPU is the CPU time of a process, of its children that it has
+// waited for (cutime, cstime) and of its live children: for PostgreSQL's
+// postmaster, the whole server including backends that come and go.
+func treeCPU(pid int) (time.Duration, error) {
+	own, err := statFields(pid)
+	if err != nil {
+		return 0, err
+	}
+	total := ticks(own, 11, 12, 13, 14) // utime stime cutime cstime
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	parent := strconv.Itoa(pid)
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil || child == pid {
+			continue
+		}
+		f, err := statFields(child)
+		if err != nil || len(f) < 15 || f[1] != parent { // field 4: ppid
+			continue
+		}
+		total += ticks(f, 11, 12)
+	}
+	return total, nil
+}
+
+// statFields returns the fields of /proc/<pid>/stat after the command
+// name, starting with the state (field 3) at index 0.
+func statFields(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil, fmt.Errorf("malformed /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 15 {
+		return nil, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	return f, nil
+}
+
+// ticks adds the clock-tick fields at the given indexes of statFields.
+func ticks(f []string, idx ...int) time.Duration {
+	var n int64
+	for _, i := range idx {
+		v, _ := strconv.ParseInt(f[i], 10, 64)
+		n += v
+	}
+	return time.Duration(n) * time.Second / clockTicks
+}
+
+// treeMeter measures a process tree's CPU (see treeCPU).
+type treeMeter struct {
+	pid  int
+	cpu0 time.Duration
+	t0   time.Time
+}
+
+func startTreeMeter(pid int) (*treeMeter, error) {
+	cpu, err := treeCPU(pid)
+	if err != nil {
+		return nil, err
+	}
+	return &treeMeter{pid: pid, cpu0: cpu, t0: time.Now()}, nil
+}
+
+// read returns the tree's CPU since start; peak memory is not measured
+// (PostgreSQL's shared memory would count once per backend).
+func (m *treeMeter) read() (*Usage, error) {
+	cpu, err := treeCPU(m.pid)
+	if err != nil {
+		return nil, err
+	}
+	wall := time.Since(m.t0).Seconds()
+	u := &Usage{CPUSeconds: round((cpu - m.cpu0).Seconds(), 2), WallSeconds: round(wall, 2)}
+	if wall > 0 {
+		u.CPUPercent = round(100*(cpu-m.cpu0).Seconds()/wall, 1)
+	}
+	return u, nil
 }

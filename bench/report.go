@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"fmt"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -50,11 +51,13 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Herold benchmark, %s\n\n", r.started.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "Herold: %s\n\nMachine: %s\n\n", r.revision, machine())
+	fmt.Fprintf(&b, "Database: %s; %d herold serve process%s per workload; workers %s, SMTP connections %s\n\n",
+		databaseLine(r.cfg), r.cfg.replicas, map[bool]string{true: "es", false: ""}[r.cfg.replicas > 1], workers(r.cfg), smtpConns(r.cfg))
 	b.WriteString("| workload | result | latency p50 / p99 / max (ms) | errors | server CPU | server peak RSS | notes |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, res := range r.results {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", res.Workload, resultCell(res), latencyCell(res),
-			res.errorSummary(), cpuCell(cmp.Or(res.ServerLoad, res.Server)), rssCell(res.Server), strings.ReplaceAll(notesCell(res), "|", "/"))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", workloadCell(res), resultCell(res), latencyCell(res),
+			res.errorSummary(), cpuCell(cmp.Or(res.ServerLoad, res.Server), res.Replicas), rssCell(res.Server), strings.ReplaceAll(notesCell(res), "|", "/"))
 	}
 	b.WriteString("\n")
 	r.ratios(&b)
@@ -80,16 +83,45 @@ func latencyCell(res *Result) string {
 	return fmt.Sprintf("%s (n=%d): %.1f / %.1f / %.1f", res.LatencyOf, l.N, l.P50MS, l.P99MS, l.MaxMS)
 }
 
-func cpuCell(u *Usage) string {
+// workloadCell names the workload, with the database when it is
+// PostgreSQL.
+func workloadCell(res *Result) string {
+	if res.Database != "postgres" {
+		return res.Workload
+	}
+	return fmt.Sprintf("%s (PostgreSQL, %d replica%s)", res.Workload, res.ReplicaCount, plural(res.ReplicaCount))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// cpuCell is the server's CPU; with replicas their sum and each one's
+// share (over the whole measurement).
+func cpuCell(u *Usage, replicas []*Usage) string {
 	if u == nil {
 		return "–"
 	}
-	return fmt.Sprintf("%.1f s (%.0f %% of a core)", u.CPUSeconds, u.CPUPercent)
+	cell := fmt.Sprintf("%.1f s (%.0f %% of a core)", u.CPUSeconds, u.CPUPercent)
+	if len(replicas) > 1 {
+		var per []string
+		for _, r := range replicas {
+			per = append(per, fmt.Sprintf("%.1f", r.CPUSeconds))
+		}
+		cell += " = " + strings.Join(per, " + ") + " s"
+	}
+	return cell
 }
 
 func rssCell(u *Usage) string {
 	if u == nil {
 		return "–"
+	}
+	if u.StartRSSMiB > 0 {
+		return fmt.Sprintf("%.0f MiB (%.0f at the start)", u.PeakRSSMiB, u.StartRSSMiB)
 	}
 	return fmt.Sprintf("%.0f MiB", u.PeakRSSMiB)
 }
@@ -110,11 +142,21 @@ func notesCell(res *Result) string {
 	if res.Error != "" && res.Rate != 0 {
 		parts = append(parts, "error: "+excerpt(res.Error, 160))
 	}
+	if d := res.DatabaseCPU; d != nil {
+		parts = append(parts, fmt.Sprintf("PostgreSQL used %.1f s CPU (%.0f %% of a core)", d.CPUSeconds, d.CPUPercent))
+	}
+	if len(res.Replicas) > 1 {
+		var per []string
+		for _, r := range res.Replicas {
+			per = append(per, fmt.Sprintf("%.0f", r.PeakRSSMiB))
+		}
+		parts = append(parts, "peak RSS per replica "+strings.Join(per, " / ")+" MiB (the table shows their sum)")
+	}
 	if o := res.Others; o != nil && o.CPUPercent >= 10 {
 		parts = append(parts, fmt.Sprintf("**other processes used %.0f %% of a core meanwhile**", o.CPUPercent))
 	}
 	parts = append(parts, res.Notes...)
-	return strings.Join(parts, "; ")
+	return strings.Join(strings.Fields(strings.Join(parts, "; ")), " ")
 }
 
 func perMessage(s *SinkStats) float64 {
@@ -139,6 +181,9 @@ func (r *report) ratios(b *strings.Builder) {
 			line += fmt.Sprintf(", %.1f× what D1 delivers per second", w1.Rate*perEvent/d1.Rate)
 		}
 		lines = append(lines, line+".")
+	}
+	if w2 := r.find("w2"); w2 != nil && ceiling != nil {
+		lines = append(lines, fmt.Sprintf("W2 delivers %s messages/s, %.1f %% of the SMTP ceiling.", thousands(w2.Rate), 100*w2.Rate/ceiling.Rate))
 	}
 	if w4 != nil && d1 != nil {
 		lines = append(lines, fmt.Sprintf("W4 offers %v messages/s, %.0f %% of D1's delivery rate.",
@@ -171,6 +216,8 @@ func (r *report) goals(b *strings.Builder) {
 		}
 		lines = append(lines, line+" ("+met(w4.Latency.P99MS <= 250 && w4.Failed == 0)+")")
 	}
+	lines = append(lines, r.scheduleGoals()...)
+	lines = append(lines, r.faultGoals()...)
 	if len(lines) == 0 {
 		return
 	}
@@ -243,4 +290,81 @@ func procField(path, key string) string {
 		}
 	}
 	return ""
+}
+
+// scheduleGoals compares W2 and W3 with their goals.
+func (r *report) scheduleGoals() []string {
+	var lines []string
+	if w2 := r.findMeasured("w2"); w2 != nil {
+		lines = append(lines, fmt.Sprintf("W2 ≥ 10,000 messages/s: %s messages/s (%s)", thousands(w2.Rate), met(w2.Rate >= 10000 && w2.Error == "")))
+		if c := r.find("ceiling"); c != nil {
+			lines = append(lines, fmt.Sprintf("W2 ≥ 70 %% of the ceiling: %.1f %% (%s)", 100*w2.Rate/c.Rate, met(w2.Rate >= 0.7*c.Rate)))
+		}
+		if w2.Server != nil {
+			lines = append(lines, fmt.Sprintf("W2 peak RSS ≤ 200 MB: %.0f MB (%s)", w2.Server.PeakRSSMiB*1.048576, met(w2.Server.PeakRSSMiB*1.048576 <= 200)))
+		}
+	}
+	var w3 []*Result
+	for _, res := range r.results {
+		if strings.HasPrefix(res.Workload, "w3-") && res.Skipped == "" && res.Seconds > 0 {
+			w3 = append(w3, res)
+		}
+	}
+	for _, res := range w3 {
+		n := toFloat(res.Params["contacts"])
+		if n < 1_000_000 {
+			continue
+		}
+		rss := 0.0
+		if res.Server != nil {
+			rss = res.Server.PeakRSSMiB * 1.048576
+		}
+		lines = append(lines, fmt.Sprintf("W3 over %s contacts ≤ 5 s and ≤ 256 MB: %.2f s, %.0f MB (%s)", thousands(n), res.Seconds, rss,
+			met(res.Seconds <= 5 && rss <= 256 && res.Error == "")))
+	}
+	if len(w3) >= 2 {
+		a, z := w3[0], w3[len(w3)-1]
+		na, nz := toFloat(a.Params["contacts"]), toFloat(z.Params["contacts"])
+		lines = append(lines, fmt.Sprintf("W3 growth from %s to %s contacts (%.0f×): run time %.1f×, peak RSS %.1f×",
+			thousands(na), thousands(nz), nz/na, z.Seconds/a.Seconds, rssOf(z)/max(rssOf(a), 1)))
+	}
+	return lines
+}
+
+func rssOf(res *Result) float64 {
+	if res.Server == nil {
+		return 0
+	}
+	return res.Server.PeakRSSMiB
+}
+
+// faultGoals states the fault tests' outcomes.
+func (r *report) faultGoals() []string {
+	var lines []string
+	for _, res := range r.results {
+		switch res.Workload {
+		case "crash":
+			lines = append(lines, fmt.Sprintf("Crash: 0 lost, duplicates ≤ in flight: %v lost, %v / %v duplicates (recipient / Message-ID), %v in flight (%s)",
+				res.Params["lost"], res.Params["recipient_duplicates"], res.Params["message_id_duplicates"], res.Params["in_flight"], met(res.Error == "")))
+		case "load":
+			lines = append(lines, fmt.Sprintf("Load: no 5xx but 503, no lost event: %d failed requests, %v lost (%s)",
+				res.Failed, res.Params["lost"], met(res.Error == "")))
+		}
+	}
+	return lines
+}
+
+// databaseLine describes -postgres for the report, without a password.
+func databaseLine(cfg *config) string {
+	switch cfg.postgres {
+	case "":
+		return "SQLite (a fresh file per workload)"
+	case "auto":
+		return "PostgreSQL, a private server started by the harness (initdb; fsync and synchronous_commit off), a fresh database per workload"
+	}
+	u, err := url.Parse(cfg.postgres)
+	if err != nil {
+		return "PostgreSQL, a fresh database per workload"
+	}
+	return "PostgreSQL at " + u.Redacted() + ", a fresh database per workload"
 }

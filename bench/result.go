@@ -47,6 +47,16 @@ type Result struct {
 	// the wait for delivery that follows (W1).
 	ServerLoad *Usage `json:"server_load,omitempty"`
 	Harness    *Usage `json:"harness,omitempty"`
+	// Replicas is each server process's usage when there are several
+	// (Server is then their sum).
+	Replicas []*Usage `json:"replicas,omitempty"`
+	// Database is "sqlite" or "postgres"; ReplicaCount the herold serve
+	// processes on it.
+	Database     string `json:"database,omitempty"`
+	ReplicaCount int    `json:"replica_count,omitempty"`
+	// DatabaseCPU is the PostgreSQL server's CPU during the measurement,
+	// when the harness could find its processes.
+	DatabaseCPU *Usage `json:"database_cpu,omitempty"`
 	// Others is CPU used by other processes on the machine meanwhile.
 	Others      *OtherCPU `json:"other_processes,omitempty"`
 	StopSeconds float64   `json:"server_stop_s,omitempty"`

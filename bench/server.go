@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -91,43 +93,92 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// serverOptions configure one herold serve process.
+// serverOptions configure the herold serve processes of a workload.
 type serverOptions struct {
-	// name names the database directory and the log file (the workload).
+	// name names the database and the log files (the workload).
 	name string
 	// smtpAddr is the sink's host:port; empty uses the capture mailbox.
 	smtpAddr string
 	// extra are more flags for herold serve.
 	extra []string
+	// replicas overrides -replicas (0: the flag).
+	replicas int
 }
 
-// server is a running herold serve process.
-type server struct {
+// proc is one running herold serve process.
+type proc struct {
+	args   []string
 	cmd    *exec.Cmd
 	url    string
 	log    *os.File
 	logPth string
 	exited chan struct{}
 	err    error // the process's exit, valid once exited is closed
-
-	meter   *meter        // server usage, from measure()
-	self    *meter        // harness usage over the same window
-	machine *machineMeter // everything else on the machine
+	meter  *meter
 }
 
-// startServer starts herold serve on a free port with a fresh database
-// and waits until /readyz answers.
+// server is the herold serve processes of one workload, all on one
+// database: one with SQLite, -replicas with PostgreSQL. url is the first
+// one's, where the harness sends configuration; urls are all of them, for
+// load spread round-robin.
+type server struct {
+	e     *env
+	procs []*proc
+	url   string
+	urls  []string
+	db    *database
+
+	self     *meter        // harness usage over the measurement
+	machine  *machineMeter // everything else on the machine
+	dbMeter  *treeMeter    // the PostgreSQL server, when it can be measured
+	measured bool
+	// final is the measurement when endMeasure ended it before the
+	// workload's checks.
+	final *measurement
+}
+
+// measurement is what withServer attaches to a result.
+type measurement struct {
+	server, harness, db *Usage
+	replicas            []*Usage
+	others              *OtherCPU
+}
+
+// startServer creates a fresh database and starts the workload's herold
+// serve processes on free ports, one after the other (the first migrates
+// the database), waiting until each answers /readyz.
 func startServer(ctx context.Context, e *env, o serverOptions) (*server, error) {
+	n := cmp.Or(o.replicas, e.cfg.replicas, 1)
+	db, err := e.dbs.create(ctx, o.name)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{e: e, db: db}
+	for i := range n {
+		name := o.name
+		if n > 1 {
+			name = fmt.Sprintf("%s.r%d", o.name, i+1)
+		}
+		p, err := startProc(ctx, e, o, db, name)
+		if err != nil {
+			_ = s.stop(ctx)
+			return nil, err
+		}
+		s.procs = append(s.procs, p)
+		s.urls = append(s.urls, p.url)
+	}
+	s.url = s.urls[0]
+	return s, nil
+}
+
+// startProc starts one herold serve process on a free port.
+func startProc(ctx context.Context, e *env, o serverOptions, db *database, name string) (*proc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	dbDir := filepath.Join(e.tmp, o.name)
-	if err := os.MkdirAll(dbDir, 0o755); err != nil {
-		return nil, err
-	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	args := []string{"serve", "--addr", addr, "--database", filepath.Join(dbDir, "herold.db"),
+	args := []string{"serve", "--addr", addr, "--database", db.arg,
 		"--bootstrap-key", benchKey, "--log-level", "warn"}
 	if o.smtpAddr != "" {
 		host, sport, err := net.SplitHostPort(o.smtpAddr)
@@ -143,33 +194,43 @@ func startServer(ctx context.Context, e *env, o serverOptions) (*server, error) 
 		args = append(args, "--smtp-max-conns", strconv.Itoa(e.cfg.serverSMTPConns))
 	}
 	args = append(args, o.extra...)
-
-	logPath := filepath.Join(e.logDir, o.name+".server.log")
-	logf, err := os.Create(logPath)
+	p := &proc{args: args, url: "http://" + addr, logPth: filepath.Join(e.logDir, name+".server.log")}
+	logf, err := os.Create(p.logPth)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(logf, "# %s %s\n", e.bin, strings.Join(args, " "))
-	cmd := exec.Command(e.bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
+	p.log = logf
+	if err := p.start(ctx, e.bin); err != nil {
+		logf.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// start runs the process (again, after a kill: same port, same database,
+// same log file) and waits until it is ready.
+func (p *proc) start(ctx context.Context, bin string) error {
+	fmt.Fprintf(p.log, "# %s %s\n", bin, strings.Join(p.args, " "))
+	cmd := exec.Command(bin, p.args...)
+	cmd.Stdout, cmd.Stderr = p.log, p.log
 	// Own process group: a Ctrl-C in the terminal reaches only the harness,
 	// which then stops the server in order. Pdeathsig kills the server if
 	// the harness dies without stopping it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, fmt.Errorf("start herold: %w", err)
+		return fmt.Errorf("start herold: %w", err)
 	}
-	s := &server{cmd: cmd, url: "http://" + addr, log: logf, logPth: logPath, exited: make(chan struct{})}
+	p.cmd, p.exited, p.err = cmd, make(chan struct{}), nil
+	exited := p.exited
 	go func() {
-		s.err = cmd.Wait()
-		close(s.exited)
+		p.err = cmd.Wait()
+		close(exited)
 	}()
-	if err := s.waitReady(ctx, 60*time.Second); err != nil {
-		_ = s.stop()
-		return nil, err
+	if err := p.waitReady(ctx, 60*time.Second); err != nil {
+		_ = p.stop()
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 // freePort asks the kernel for a free port on 127.0.0.1.
@@ -184,11 +245,11 @@ func freePort() (int, error) {
 
 // waitReady polls /readyz until it answers 200, the process exits or the
 // timeout passes.
-func (s *server) waitReady(ctx context.Context, timeout time.Duration) error {
+func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	hc := &http.Client{Timeout: 2 * time.Second}
 	for {
-		req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/readyz", nil)
+		req, _ := http.NewRequestWithContext(ctx, "GET", p.url+"/readyz", nil)
 		if resp, err := hc.Do(req); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -196,65 +257,137 @@ func (s *server) waitReady(ctx context.Context, timeout time.Duration) error {
 			}
 		}
 		select {
-		case <-s.exited:
-			return fmt.Errorf("herold exited before it was ready (%v); see %s", s.err, s.logPth)
+		case <-p.exited:
+			return fmt.Errorf("herold exited before it was ready (%v); see %s", p.err, p.logPth)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("herold not ready after %s; see %s", timeout, s.logPth)
+			return fmt.Errorf("herold not ready after %s; see %s", timeout, p.logPth)
 		}
 	}
 }
 
-// pid returns the server's process id.
-func (s *server) pid() int { return s.cmd.Process.Pid }
+// pid returns the process id.
+func (p *proc) pid() int { return p.cmd.Process.Pid }
 
-// measure starts measuring the server's and the harness's CPU time and
-// peak memory; withServer reads them when the workload ends.
-func (s *server) measure() error {
-	var err error
-	if s.meter, err = startMeter(s.pid()); err != nil {
-		return err
-	}
-	if s.self, err = startMeter(os.Getpid()); err != nil {
-		return err
-	}
-	s.machine, err = startMachineMeter()
-	return err
+// kill ends the process with SIGKILL and waits for it (crash tests).
+func (p *proc) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
 }
 
 // stop sends SIGTERM and waits for a graceful exit; after stopTimeout it
 // kills the process. It returns an error when the exit was not clean.
-// Stopping a stopped server returns its first result again.
-func (s *server) stop() error {
-	defer s.log.Close()
+// Stopping a stopped process returns its result again.
+func (p *proc) stop() error {
 	select {
-	case <-s.exited:
-		return s.exitError()
+	case <-p.exited:
+		return p.exitError()
 	default:
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-s.exited:
-		return s.exitError()
+	case <-p.exited:
+		return p.exitError()
 	case <-time.After(stopTimeout):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-		return fmt.Errorf("herold did not stop within %s after SIGTERM and was killed; see %s", stopTimeout, s.logPth)
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+		return fmt.Errorf("herold did not stop within %s after SIGTERM and was killed; see %s", stopTimeout, p.logPth)
 	}
 }
 
-func (s *server) exitError() error {
-	if s.err != nil {
-		return fmt.Errorf("herold exited with %v; see %s", s.err, s.logPth)
+func (p *proc) exitError() error {
+	if p.err != nil {
+		return fmt.Errorf("herold exited with %v; see %s", p.err, p.logPth)
 	}
 	return nil
 }
 
-// withServer starts a server, runs fn, attaches the usage measured since
-// fn called measure, and always stops the server.
+// measure starts measuring the servers', the harness's, the database's
+// and the machine's CPU time and the servers' peak memory; withServer
+// reads them when the workload ends.
+func (s *server) measure() error {
+	for _, p := range s.procs {
+		m, err := startMeter(p.pid())
+		if err != nil {
+			return err
+		}
+		p.meter = m
+	}
+	var err error
+	if s.self, err = startMeter(os.Getpid()); err != nil {
+		return err
+	}
+	if pm := s.e.dbs.pm; pm > 0 {
+		s.dbMeter, _ = startTreeMeter(pm)
+	}
+	s.machine, err = startMachineMeter()
+	s.measured = err == nil
+	return err
+}
+
+// usage returns the servers' usage since measure: summed over replicas
+// (CPU seconds and percent add up; the peak RSS is the sum of each
+// replica's peak, an upper bound of the peaks' coincidence) and per
+// replica.
+func (s *server) usage() (*Usage, []*Usage, error) {
+	sum := &Usage{PeakSince: "measurement"}
+	per := make([]*Usage, 0, len(s.procs))
+	for _, p := range s.procs {
+		if p.meter == nil {
+			return nil, nil, fmt.Errorf("usage read before measure")
+		}
+		u, err := p.meter.read()
+		if err != nil {
+			return nil, nil, err
+		}
+		per = append(per, u)
+		sum.CPUSeconds = round(sum.CPUSeconds+u.CPUSeconds, 2)
+		sum.CPUPercent = round(sum.CPUPercent+u.CPUPercent, 1)
+		sum.PeakRSSMiB = round(sum.PeakRSSMiB+u.PeakRSSMiB, 1)
+		sum.StartRSSMiB = round(sum.StartRSSMiB+u.StartRSSMiB, 1)
+		sum.WallSeconds = max(sum.WallSeconds, u.WallSeconds)
+		if u.PeakSince != "measurement" {
+			sum.PeakSince = u.PeakSince
+		}
+	}
+	return sum, per, nil
+}
+
+// stop stops every process (in parallel) and drops the database. It
+// returns the first unclean exit.
+func (s *server) stop(ctx context.Context) error {
+	errs := make([]error, len(s.procs))
+	var wg sync.WaitGroup
+	for i, p := range s.procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = p.stop()
+			p.log.Close()
+		}()
+	}
+	wg.Wait()
+	if err := s.db.drop(context.WithoutCancel(ctx)); err != nil {
+		errs = append(errs, fmt.Errorf("drop database: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// logs lists the processes' log files.
+func (s *server) logs() string {
+	var l []string
+	for _, p := range s.procs {
+		l = append(l, p.logPth)
+	}
+	return strings.Join(l, ", ")
+}
+
+// withServer starts the servers, runs fn, attaches the usage measured
+// since fn called measure, and always stops the servers and drops the
+// database.
 func withServer(ctx context.Context, e *env, o serverOptions, fn func(s *server) (*Result, error)) (*Result, error) {
 	s, err := startServer(ctx, e, o)
 	if err != nil {
@@ -263,28 +396,58 @@ func withServer(ctx context.Context, e *env, o serverOptions, fn func(s *server)
 	stopped := false
 	defer func() {
 		if !stopped {
-			_ = s.stop()
+			_ = s.stop(ctx)
 		}
 	}()
 	res, err := fn(s)
-	if res != nil && s.meter != nil {
-		if u, uerr := s.meter.read(); uerr == nil {
-			res.Server = u
-		}
-		if u, uerr := s.self.read(); uerr == nil {
-			res.Harness = u
-		}
-		res.Others, _ = s.machine.others(res.Server, res.Harness)
+	if res != nil {
+		s.annotate(res)
 	}
 	stopped = true
 	t0 := time.Now()
-	stopErr := s.stop()
+	stopErr := s.stop(ctx)
 	if res != nil {
 		res.StopSeconds = round(time.Since(t0).Seconds(), 2)
-		res.ServerLog = s.logPth
+		res.ServerLog = s.logs()
 		if stopErr != nil {
 			res.Notes = append(res.Notes, "server stop: "+stopErr.Error())
 		}
 	}
 	return res, err
+}
+
+// annotate adds the database, the replicas and the measured usage.
+func (s *server) annotate(res *Result) {
+	res.Database = s.e.dbs.kind()
+	res.ReplicaCount = len(s.procs)
+	m := s.final
+	if m == nil && s.measured {
+		m = s.read()
+	}
+	if m == nil {
+		return
+	}
+	res.Server, res.Harness, res.DatabaseCPU, res.Others = m.server, m.harness, m.db, m.others
+	if len(m.replicas) > 1 {
+		res.Replicas = m.replicas
+	}
+}
+
+// endMeasure ends the measurement before the workload's own checks (which
+// would otherwise count as the server's work).
+func (s *server) endMeasure() {
+	if s.measured {
+		s.final = s.read()
+	}
+}
+
+func (s *server) read() *measurement {
+	m := &measurement{}
+	m.server, m.replicas, _ = s.usage()
+	m.harness, _ = s.self.read()
+	if s.dbMeter != nil {
+		m.db, _ = s.dbMeter.read()
+	}
+	m.others, _ = s.machine.others(m.server, m.harness, m.db)
+	return m
 }

@@ -45,6 +45,9 @@ type sink struct {
 	perm      int64 // 5xx replies
 	dropped   int64
 	stalled   int64
+	listUnsub int64          // accepted messages with a List-Unsubscribe header
+	rcpts     map[string]int // envelope recipient → accepted messages
+	rcptDups  int64          // accepted messages to a recipient that had one already
 }
 
 // SinkStats are the sink's counters at one moment.
@@ -59,6 +62,13 @@ type SinkStats struct {
 	Rejected5xx int64 `json:"rejected_5xx,omitempty"`
 	Dropped     int64 `json:"dropped,omitempty"`
 	Stalled     int64 `json:"stalled,omitempty"`
+	// ListUnsubscribe counts accepted messages with a List-Unsubscribe
+	// header.
+	ListUnsubscribe int64 `json:"with_list_unsubscribe"`
+	// Recipients counts distinct envelope recipients; RecipientDups the
+	// accepted messages to a recipient who had got one before.
+	Recipients    int64 `json:"distinct_recipients"`
+	RecipientDups int64 `json:"recipient_duplicates"`
 	// FirstMail is the first MAIL command let through; LastData the last
 	// DATA accepted.
 	FirstMail time.Time `json:"-"`
@@ -89,7 +99,7 @@ func startSink(f faults) (*sink, error) {
 	}
 	s := &sink{
 		ln: ln, faults: f, quit: make(chan struct{}), gate: make(chan struct{}),
-		rng: rand.New(rand.NewPCG(f.Seed, 0x68657230)), ids: map[string]time.Time{},
+		rng: rand.New(rand.NewPCG(f.Seed, 0x68657230)), ids: map[string]time.Time{}, rcpts: map[string]int{},
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }},
 	}
 	close(s.gate)
@@ -144,7 +154,26 @@ func (s *sink) Stats() SinkStats {
 		Messages: s.messages, Bytes: s.bytes, Distinct: int64(len(s.ids)), Duplicates: s.dups, NoMessageID: s.noID,
 		Connections: s.conns.Load(), Rejected4xx: s.temp, Rejected5xx: s.perm, Dropped: s.dropped, Stalled: s.stalled,
 		FirstMail: s.firstMail, LastData: s.lastData,
+		ListUnsubscribe: s.listUnsub, Recipients: int64(len(s.rcpts)), RecipientDups: s.rcptDups,
 	}
+}
+
+// received returns the set of Message-IDs accepted so far.
+func (s *sink) received() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]bool, len(s.ids))
+	for id := range s.ids {
+		out[id] = true
+	}
+	return out
+}
+
+// gotRecipient reports whether some message to this address arrived.
+func (s *sink) gotRecipient(addr string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rcpts[addr] > 0
 }
 
 // Delivered returns when the message with this Message-ID (without angle
@@ -205,13 +234,22 @@ func (s *sink) mailAllowed() error {
 }
 
 // accept records one accepted message.
-func (s *sink) accept(id string, size int) {
+func (s *sink) accept(id string, size int, rcpts []string, listUnsub bool) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.messages++
 	s.bytes += int64(size)
 	s.lastData = now
+	if listUnsub {
+		s.listUnsub++
+	}
+	for _, r := range rcpts {
+		if s.rcpts[r] > 0 {
+			s.rcptDups++
+		}
+		s.rcpts[r]++
+	}
 	switch _, seen := s.ids[id]; {
 	case id == "":
 		s.noID++

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"strings"
 
 	"github.com/emersion/go-smtp"
 )
@@ -22,13 +23,18 @@ type sinkSession struct {
 	// closeOnReset is set after a 421: the connection closes right after
 	// the reply, as a server going away would.
 	closeOnReset bool
+	// rcpts are the current transaction's envelope recipients.
+	rcpts []string
 }
 
 // Mail waits while the sink holds mail, then accepts.
 func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return ss.s.mailAllowed() }
 
-// Rcpt accepts every recipient.
-func (ss *sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+// Rcpt accepts every recipient and remembers it for the message.
+func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.rcpts = append(ss.rcpts, to)
+	return nil
+}
 
 // Data reads the message, applies the injected fault if any, and records
 // the Message-ID of an accepted message.
@@ -63,13 +69,15 @@ func (ss *sinkSession) Data(r io.Reader) error {
 		s.count(&s.perm)
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user (injected)"}
 	}
-	s.accept(messageID(buf.Bytes()), buf.Len())
+	msg := buf.Bytes()
+	s.accept(messageID(msg), buf.Len(), ss.rcpts, header(msg, "List-Unsubscribe") != "")
 	return nil
 }
 
 // Reset ends a transaction; after a 421 it closes the connection. It
 // closes the socket, not the smtp.Conn, whose lock go-smtp holds here.
 func (ss *sinkSession) Reset() {
+	ss.rcpts = ss.rcpts[:0]
 	if ss.closeOnReset {
 		_ = ss.conn.Conn().Close()
 	}
@@ -79,10 +87,19 @@ func (ss *sinkSession) Reset() {
 func (ss *sinkSession) Logout() error { return nil }
 
 // messageID returns the Message-ID header's value without angle brackets,
-// or "" when the header section has none. It looks at the header section
-// only and unfolds continuation lines.
+// or "" when the header section has none.
 func messageID(msg []byte) string {
-	const name = "message-id:"
+	val := header(msg, "Message-ID")
+	val = strings.TrimPrefix(val, "<")
+	val = strings.TrimSuffix(val, ">")
+	return strings.TrimSpace(val)
+}
+
+// header returns the value of the first header field called name (case
+// does not matter), trimmed, or "" when the header section has none. It
+// looks at the header section only and unfolds continuation lines.
+func header(msg []byte, name string) string {
+	prefix := []byte(name + ":")
 	for len(msg) > 0 {
 		line, rest, _ := bytes.Cut(msg, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
@@ -90,18 +107,15 @@ func messageID(msg []byte) string {
 			return "" // end of the header section
 		}
 		msg = rest
-		if len(line) < len(name) || !bytes.EqualFold(line[:len(name)], []byte(name)) {
+		if len(line) < len(prefix) || !bytes.EqualFold(line[:len(prefix)], prefix) {
 			continue
 		}
-		val := append([]byte(nil), line[len(name):]...)
+		val := append([]byte(nil), line[len(prefix):]...)
 		for len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t') {
 			cont, rest, _ := bytes.Cut(msg, []byte("\n"))
 			val = append(val, bytes.TrimSuffix(cont, []byte("\r"))...)
 			msg = rest
 		}
-		val = bytes.TrimSpace(val)
-		val = bytes.TrimPrefix(val, []byte("<"))
-		val = bytes.TrimSuffix(val, []byte(">"))
 		return string(bytes.TrimSpace(val))
 	}
 	return ""

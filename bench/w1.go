@@ -44,7 +44,7 @@ func runW1(ctx context.Context, e *env, name, title string, params map[string]an
 		if err := prepare(ctx, client.New(s.url, benchKey), sc); err != nil {
 			return nil, err
 		}
-		p := newPoster(s.url, cfg.maxConns, cfg.reqTimeout)
+		p := newPoster(s.urls, cfg.maxConns, cfg.reqTimeout)
 		defer p.close()
 		var queued atomic.Int64
 		do := func(ctx context.Context, seq int) error {
@@ -65,9 +65,9 @@ func runW1(ctx context.Context, e *env, name, title string, params map[string]an
 			Latency: summarize(st.Latencies), LatencyOf: "accept", Params: params}
 		res.setErrors(st)
 		lagNote(res, st)
-		res.ServerLoad, _ = s.meter.read()
+		res.ServerLoad, _, _ = s.usage()
 		var err error
-		res.Delivery, err = waitDelivery(ctx, s.url, queued.Load(), t0, cfg.drainTimeout)
+		res.Delivery, err = waitDelivery(ctx, s.urls, queued.Load(), t0, cfg.drainTimeout)
 		return res, err
 	})
 }
@@ -84,13 +84,13 @@ func lagNote(res *Result, st *loadStats) {
 // the load stopped, then waits up to timeout for the rest. A failed scrape
 // of /metrics (an overloaded server may answer 500) is retried; the last
 // good reading counts.
-func waitDelivery(ctx context.Context, url string, queued int64, loadStart time.Time, timeout time.Duration) (*Delivery, error) {
+func waitDelivery(ctx context.Context, urls []string, queued int64, loadStart time.Time, timeout time.Duration) (*Delivery, error) {
 	d := &Delivery{Queued: queued, AtEnd: -1}
 	t0 := time.Now()
 	deadline := t0.Add(timeout)
 	var lastErr error
 	for {
-		sent, failed, retries, _, err := deliveryCounters(ctx, url)
+		sent, failed, retries, _, err := deliveryCounters(ctx, urls)
 		if err == nil {
 			if d.AtEnd < 0 {
 				d.AtEnd = int64(sent)

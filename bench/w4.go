@@ -32,7 +32,7 @@ func runW4(ctx context.Context, e *env) (*Result, error) {
 		if err := prepare(ctx, client.New(s.url, benchKey), scenario{notifications: 1, roles: w4Roles, contacts: cfg.contacts}); err != nil {
 			return nil, err
 		}
-		p := newPoster(s.url, cfg.maxConns, cfg.reqTimeout)
+		p := newPoster(s.urls, cfg.maxConns, cfg.reqTimeout)
 		defer p.close()
 		accepted := make([]acceptance, requestsFor(cfg.w4Rate, cfg.w4Duration))
 		do := func(ctx context.Context, seq int) error {

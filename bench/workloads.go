@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -14,6 +15,7 @@ type env struct {
 	bin    string
 	tmp    string
 	logDir string
+	dbs    *databases
 }
 
 // workload is one named measurement.
@@ -26,17 +28,37 @@ type workload struct {
 }
 
 // workloads lists every workload in the order "all" runs them: the
-// ceiling first, so later figures can be read against it.
-func workloads() []workload {
-	return []workload{
+// ceiling first, so later figures can be read against it. W3 runs once per
+// size of -w3-sizes.
+func workloads(cfg *config) []workload {
+	ws := []workload{
 		{"ceiling", "SMTP ceiling: trivial client → sink, pre-rendered messages", runCeiling, false},
 		{"w1-max", "W1 ingest: closed loop, as fast as the clients can post", runW1Max, false},
 		{"w1-paced", "W1 ingest: open loop at a fixed rate, accept latency", runW1Paced, false},
 		{"d1", "D1 delivery: a pre-queued backlog to the SMTP sink", runD1, false},
 		{"w4", "W4 end to end: accept → DATA at the sink at a fixed rate", runW4, false},
-		{"w2", "W2 mass mailing: a schedule run over 100,000 contacts", runW2, true},
-		{"w3", "W3 birthday scan: a schedule over 1,000,000 contacts", runW3, true},
+		{"w2", fmt.Sprintf("W2 mass mailing: a schedule run over %s contacts", thousands(float64(cfg.w2Contacts))), runW2, false},
 	}
+	for _, n := range cfg.w3Sizes {
+		ws = append(ws, workload{"w3-" + sizeName(n), fmt.Sprintf("W3 birthday scan: a schedule over %s contacts", thousands(float64(n))),
+			func(ctx context.Context, e *env) (*Result, error) { return runW3(ctx, e, n) }, false})
+	}
+	return append(ws,
+		workload{"crash", fmt.Sprintf("Crash: a %s-message mailing, the server SIGKILLed %d times while it sends",
+			thousands(float64(cfg.crashMessages)), cfg.crashKills), runCrash, false},
+		workload{"load", fmt.Sprintf("Load: %d clients post events for %s: no 5xx, no lost event", cfg.loadClients, cfg.loadDuration), runLoad, false},
+	)
+}
+
+// sizeName is 100000 → "100k", 1000000 → "1m", else the number.
+func sizeName(n int) string {
+	switch {
+	case n%1_000_000 == 0:
+		return fmt.Sprintf("%dm", n/1_000_000)
+	case n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
 }
 
 // runWorkload waits for a quiet machine (see waitQuiet), then runs w. A
@@ -69,11 +91,12 @@ func runWorkload(ctx context.Context, e *env, w workload) (*Result, error) {
 }
 
 // selectWorkloads resolves the -workloads flag: names, "w1" for both W1
-// runs, or "all".
-func selectWorkloads(spec string) ([]workload, error) {
-	all := workloads()
+// runs, "w3" for every size, "faults" for crash and load, or "all" (which
+// leaves out the fault tests).
+func selectWorkloads(spec string, cfg *config) ([]workload, error) {
+	all := workloads(cfg)
 	if strings.TrimSpace(spec) == "all" {
-		return all, nil
+		return slices.DeleteFunc(all, func(w workload) bool { return w.name == "crash" || w.name == "load" }), nil
 	}
 	byName := map[string]workload{}
 	for _, w := range all {
@@ -94,10 +117,19 @@ func selectWorkloads(spec string) ([]workload, error) {
 		case name == "w1":
 			add(byName["w1-max"])
 			add(byName["w1-paced"])
+		case name == "w3":
+			for _, w := range all {
+				if strings.HasPrefix(w.name, "w3-") {
+					add(w)
+				}
+			}
+		case name == "faults":
+			add(byName["crash"])
+			add(byName["load"])
 		case byName[name].run != nil:
 			add(byName[name])
 		default:
-			return nil, fmt.Errorf("-workloads: unknown workload %q (known: ceiling, w1, w1-max, w1-paced, d1, w4, w2, w3, all)", name)
+			return nil, fmt.Errorf("-workloads: unknown workload %q (known: ceiling, w1, w1-max, w1-paced, d1, w4, w2, w3, w3-SIZE, crash, load, faults, all)", name)
 		}
 	}
 	if len(out) == 0 {

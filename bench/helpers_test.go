@@ -1,0 +1,85 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBirthdaysOn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		n    int
+		day  time.Time
+	}{
+		{"1 March, 1M", 1_000_000, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
+		{"28 February in a common year takes 29 February", 100_000, time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)},
+		{"28 February in a leap year", 100_000, time.Date(2028, 2, 28, 0, 0, 0, 0, time.UTC)},
+		{"29 February", 100_000, time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC)},
+		{"fewer contacts than days", 100, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			leap := time.Date(tt.day.Year(), 12, 31, 0, 0, 0, 0, time.UTC).YearDay() == 366
+			want := 0
+			for i := range tt.n {
+				b := birthdayOf(i)
+				if b.Month() == tt.day.Month() && b.Day() == tt.day.Day() ||
+					!leap && tt.day.Month() == 2 && tt.day.Day() == 28 && b.Month() == 2 && b.Day() == 29 {
+					want++
+				}
+			}
+			if got := birthdaysOn(tt.n, tt.day); got != want {
+				t.Fatalf("birthdaysOn = %d, want %d", got, want)
+			}
+		})
+	}
+}
+
+func TestHeader(t *testing.T) {
+	t.Parallel()
+	msg := []byte("From: a@b\r\nList-Unsubscribe: <mailto:u@b>,\r\n <https://b/u>\r\nMessage-ID: <x@y>\r\n\r\nList-Unsubscribe: body\r\n")
+	if got := header(msg, "list-unsubscribe"); got != "<mailto:u@b>, <https://b/u>" {
+		t.Errorf("header = %q", got)
+	}
+	if got := messageID(msg); got != "x@y" {
+		t.Errorf("messageID = %q", got)
+	}
+	if got := header([]byte("From: a\r\n\r\nX-Y: z\r\n"), "X-Y"); got != "" {
+		t.Errorf("header from the body = %q", got)
+	}
+}
+
+func TestParseSizesAndNames(t *testing.T) {
+	t.Parallel()
+	got, err := parseSizes("100_000, 1000000,2500")
+	if err != nil || len(got) != 3 || got[0] != 100000 || got[1] != 1000000 || got[2] != 2500 {
+		t.Fatalf("parseSizes = %v, %v", got, err)
+	}
+	for _, bad := range []string{"", "x", "-5", "0"} {
+		if _, err := parseSizes(bad); err == nil {
+			t.Errorf("parseSizes(%q): want an error", bad)
+		}
+	}
+	for n, want := range map[int]string{100000: "100k", 1000000: "1m", 2500: "2500", 2000: "2k"} {
+		if got := sizeName(n); got != want {
+			t.Errorf("sizeName(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestFlagsNeedPostgresForReplicas(t *testing.T) {
+	t.Parallel()
+	if _, err := parseFlags([]string{"-replicas", "3"}); err == nil {
+		t.Fatal("-replicas 3 without -postgres: want an error")
+	}
+	cfg, err := parseFlags([]string{"-replicas", "3", "-postgres", "auto", "-w3-sizes", "1000"})
+	if err != nil || cfg.replicas != 3 || len(cfg.w3Sizes) != 1 {
+		t.Fatalf("cfg = %+v, err %v", cfg, err)
+	}
+	ws, err := selectWorkloads("w3,faults", cfg)
+	if err != nil || len(ws) != 3 || ws[0].name != "w3-1k" || ws[1].name != "crash" || ws[2].name != "load" {
+		t.Fatalf("selectWorkloads = %v, %v", ws, err)
+	}
+}
