@@ -144,7 +144,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.crashMessages, "crash-messages", 20_000, "crash: messages of the mailing (one per contact)")
 	fs.IntVar(&c.crashKills, "crash-kills", 5, "crash: how often the server is killed while it sends")
 	fs.Uint64Var(&c.crashSeed, "crash-seed", 1, "crash: seed of the kill moments")
-	fs.DurationVar(&c.crashTimeout, "crash-timeout", 20*time.Minute, "crash: give up waiting for the mailing after the last kill (River rescues a killed job after 10 min)")
+	fs.DurationVar(&c.crashTimeout, "crash-timeout", 5*time.Minute, "crash: give up waiting for the mailing after the last kill")
 	fs.IntVar(&c.loadClients, "load-clients", 200, "load: concurrent clients")
 	fs.DurationVar(&c.loadDuration, "load-duration", 60*time.Second, "load: how long the clients post")
 

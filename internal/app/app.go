@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -155,6 +156,8 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	}
 	jc := deps.Jobs
 	jc.Workers = opts.Workers
+	jc.JobTimeout = cmp.Or(jc.JobTimeout, opts.JobTimeout)
+	jc.RescueAfter = cmp.Or(jc.RescueAfter, opts.JobRescueAfter)
 	jc.Logger = a.logger.With("component", "jobs")
 	switch db := st.(type) {
 	case *sqlite.Store:

@@ -64,6 +64,8 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.Int64Var(&o.MaxBulkBodyBytes, "max-bulk-body-bytes", 32<<20, "largest bulk request body")
 	f.IntVar(&o.MaxPendingEvents, "max-pending-events", 1000, "event requests accepted at once; more answer 503")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 0, "how long a graceful stop waits for in-flight work (default 30s)")
+	f.DurationVar(&o.JobTimeout, "job-timeout", 0, "cancel a delivery batch or schedule-run slice running longer (default 5m)")
+	f.DurationVar(&o.JobRescueAfter, "job-rescue-after", 0, "run a job again when it has been running this long, taking its process as dead (default 10m)")
 	return withEnvHelp(cmd)
 }
 

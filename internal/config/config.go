@@ -73,6 +73,15 @@ type Options struct {
 	// ShutdownTimeout is how long a graceful stop waits for in-flight
 	// deliveries. Default 30s.
 	ShutdownTimeout time.Duration
+
+	// JobTimeout cancels a background job (a delivery batch, a slice of
+	// a schedule run) that runs longer. Default 5 min.
+	JobTimeout time.Duration
+	// JobRescueAfter is how long a job may stay running before it is
+	// taken to belong to a dead process and run again: after a crash,
+	// the killed process's deliveries resume this long after they
+	// started. Default 10 min; it must exceed JobTimeout.
+	JobRescueAfter time.Duration
 }
 
 // SMTP configures the SMTP transport.
@@ -129,6 +138,8 @@ func (o Options) WithDefaults() Options {
 	o.RenderTimeout = cmp.Or(o.RenderTimeout, time.Second)
 	o.RenderMaxBytes = cmp.Or(o.RenderMaxBytes, 1<<20)
 	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 30*time.Second)
+	o.JobTimeout = cmp.Or(o.JobTimeout, 5*time.Minute)
+	o.JobRescueAfter = cmp.Or(o.JobRescueAfter, 10*time.Minute)
 	o.Retry.MaxAge = cmp.Or(o.Retry.MaxAge, 24*time.Hour)
 	o.Retry.BaseDelay = cmp.Or(o.Retry.BaseDelay, 30*time.Second)
 	o.Retry.MaxDelay = cmp.Or(o.Retry.MaxDelay, time.Hour)
@@ -178,6 +189,12 @@ func (o Options) Validate() error {
 	}
 	if o.Retry.BaseDelay > o.Retry.MaxDelay {
 		errs = append(errs, errors.New("--retry-base-delay must not exceed --retry-max-delay"))
+	}
+	if o.JobTimeout <= o.SMTP.Timeout {
+		errs = append(errs, fmt.Errorf("--job-timeout %s must exceed --smtp-timeout %s: a delivery needs at least one SMTP command", o.JobTimeout, o.SMTP.Timeout))
+	}
+	if o.JobRescueAfter <= o.JobTimeout {
+		errs = append(errs, fmt.Errorf("--job-rescue-after %s must exceed --job-timeout %s, or live jobs would run twice", o.JobRescueAfter, o.JobTimeout))
 	}
 	if o.BootstrapKey != "" && len(o.BootstrapKey) < 24 {
 		errs = append(errs, errors.New("HEROLD_BOOTSTRAP_KEY must have at least 24 characters"))
