@@ -51,6 +51,10 @@ const (
 	MsgSuppressed           MessageStatus = "suppressed"
 	// MsgPlanned appears only in timelines: the first entry of every message.
 	MsgPlanned MessageStatus = "planned"
+	// MsgUnsubscribed appears only in timelines: the recipient used the
+	// message's unsubscribe link and opted out of its category (Actor is
+	// the recipient's address, Detail the category).
+	MsgUnsubscribed MessageStatus = "unsubscribed"
 )
 
 // Terminal reports whether no further transition can happen.

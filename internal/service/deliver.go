@@ -41,12 +41,16 @@ func (s *Service) Deliver(ctx context.Context, wsID int64, ids []string) error {
 	if err != nil {
 		return fmt.Errorf("load messages: %w", err)
 	}
+	key, err := s.unsubscribeKey(ctx)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	todo, err := s.markSending(ctx, ws, msgs, now)
 	if err != nil || len(todo) == 0 {
 		return err
 	}
-	results := s.sendAll(ctx, todo)
+	results := s.sendAll(ctx, todo, func(m *model.Message) *channel.Email { return s.emailOf(ws.ID, m, key) })
 	return s.store.WithTx(ctx, func(tx store.Tx) error { return s.recordAll(ctx, tx, ws, results) })
 }
 
@@ -91,19 +95,29 @@ func isOneOf(s model.MessageStatus, list []model.MessageStatus) bool {
 	return false
 }
 
-// EmailOf builds the e-mail of a message.
-func EmailOf(m *model.Message) *channel.Email {
+// emailOf builds the e-mail of message m of workspace wsID: the one place
+// that decides what a message looks like on the wire, for sending and for
+// the history's .eml download alike. key signs the unsubscribe link (see
+// unsubscribeURL); the headers depend only on the message, so every
+// attempt of a message carries the same ones.
+func (s *Service) emailOf(wsID int64, m *model.Message, key []byte) *channel.Email {
+	headers := map[string]string{"Auto-Submitted": "auto-generated"}
+	if u := s.unsubscribeURL(wsID, m, key); u != "" {
+		headers["List-Unsubscribe"] = "<" + u + ">"
+		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+	}
 	return &channel.Email{
 		MessageID: m.MessageID, From: m.From, ReplyTo: m.ReplyTo,
 		To: []model.Address{m.To}, CC: m.CC, BCC: m.BCC,
 		Subject: m.Subject, HTML: m.HTML, Text: m.Text,
-		Headers: map[string]string{"Auto-Submitted": "auto-generated"},
+		Headers: headers,
 		Date:    m.CreatedAt,
 	}
 }
 
-// sendAll sends messages concurrently (bounded) and returns every outcome.
-func (s *Service) sendAll(ctx context.Context, msgs []*model.Message) []outcome {
+// sendAll sends messages concurrently (bounded) and returns every outcome;
+// email builds each message's e-mail.
+func (s *Service) sendAll(ctx context.Context, msgs []*model.Message, email func(*model.Message) *channel.Email) []outcome {
 	results := make([]outcome, len(msgs))
 	sem := make(chan struct{}, s.sendConc)
 	var wg sync.WaitGroup
@@ -112,16 +126,15 @@ func (s *Service) sendAll(ctx context.Context, msgs []*model.Message) []outcome 
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = s.sendOne(ctx, m)
+			results[i] = s.sendOne(ctx, m, email(m))
 		}()
 	}
 	wg.Wait()
 	return results
 }
 
-func (s *Service) sendOne(ctx context.Context, m *model.Message) outcome {
+func (s *Service) sendOne(ctx context.Context, m *model.Message, e *channel.Email) outcome {
 	start := time.Now()
-	e := EmailOf(m)
 	o := outcome{msg: m}
 	if s.sender == nil {
 		o.raw, o.err = channel.BuildMIME(e)

@@ -63,7 +63,11 @@ func (s *Service) MessageEML(ctx context.Context, ws *model.Workspace, id string
 	if m.Status == model.MsgSuppressed || m.Subject == "" {
 		return nil, &ConflictError{Detail: fmt.Sprintf("message %q has no rendered copy (it is %s)", id, m.Status)}
 	}
-	return channel.BuildMIME(EmailOf(m))
+	key, err := s.unsubscribeKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return channel.BuildMIME(s.emailOf(ws.ID, m, key))
 }
 
 // EventFilter selects events.

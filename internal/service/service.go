@@ -65,7 +65,9 @@ type Config struct {
 	// Catalog holds the German and English strings; default the embedded
 	// one.
 	Catalog *i18n.Catalog
-	// BaseURL returns the server's public URL, for links in run reports.
+	// BaseURL returns the server's public URL, for links in run reports
+	// and the unsubscribe links of mails; without it mails carry no
+	// List-Unsubscribe header.
 	BaseURL func() string
 	// RunSlice is how long one job works on a schedule run before it hands
 	// over to the next job. Default 60s.
@@ -99,6 +101,9 @@ type Service struct {
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
+
+	keyMu    sync.Mutex
+	unsubKey []byte // signs unsubscribe links; loaded on first use
 }
 
 // New returns a Service.

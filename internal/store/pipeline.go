@@ -151,6 +151,10 @@ type PipelineQueries interface {
 	// the message is in one of its From statuses) and returns, per
 	// transition, whether it applied.
 	MessageRecordMany(ctx context.Context, ps []*MessageTransitionParams) ([]bool, error)
+	// MessageEventAppend adds an entry to a message's timeline without
+	// changing its status (an unsubscribe through the message's link); a
+	// message not in the workspace is ErrNotFound.
+	MessageEventAppend(ctx context.Context, workspaceID int64, messageID string, e *model.MessageEvent) error
 	MessageExpiring(ctx context.Context, before time.Time, limit int) ([]MessageRef, error)
 	MessageQueueStats(ctx context.Context) (QueueStats, error)
 

@@ -98,6 +98,14 @@ type APIKeyRevokeParams struct {
 	At          time.Time
 }
 
+// ContactOptOutParams add one category to a contact's opt-outs.
+type ContactOptOutParams struct {
+	WorkspaceID int64
+	ContactID   string
+	Category    string
+	At          time.Time
+}
+
 // Queries are the operations available both on a Store and inside a Tx.
 type Queries interface {
 	PipelineQueries
@@ -147,6 +155,11 @@ type Queries interface {
 	ContactGetMany(ctx context.Context, workspaceID int64, ids []string) (map[string]*model.Contact, error)
 	ContactList(ctx context.Context, p *ListParams) ([]*model.Contact, error)
 	ContactDelete(ctx context.Context, workspaceID int64, id string) error
+	// ContactOptOut adds the category to the contact's opt-outs in one
+	// statement (a concurrent upsert cannot lose it half-way) and reports
+	// whether it was added; false means it was there already. A contact
+	// that does not exist is ErrNotFound.
+	ContactOptOut(ctx context.Context, p *ContactOptOutParams) (added bool, err error)
 
 	ObjectUpsert(ctx context.Context, workspaceID int64, o *model.Object) (created bool, err error)
 	ObjectGet(ctx context.Context, workspaceID int64, ref model.ObjectRef) (*model.Object, error)
@@ -154,4 +167,11 @@ type Queries interface {
 	ObjectDelete(ctx context.Context, workspaceID int64, ref model.ObjectRef) error
 	// ObjectCollections lists the collections that have objects.
 	ObjectCollections(ctx context.Context, workspaceID int64) ([]string, error)
+
+	// SecretGetOrCreate returns the server secret called name, storing
+	// candidate as that secret first when there is none. Replicas that
+	// race all get the value stored first. Secrets are server-wide, not
+	// scoped by workspace: one key signs the links of every workspace,
+	// and the links carry their workspace inside the signature.
+	SecretGetOrCreate(ctx context.Context, name string, candidate []byte, at time.Time) ([]byte, error)
 }

@@ -9,7 +9,10 @@
 // Security: sessions live in the database (the cookie holds a random token,
 // the database its SHA-256 hash), every state-changing request carries a
 // CSRF token, every page is sent with a strict Content-Security-Policy, and
-// every read is scoped by the signed-in user's workspace.
+// every read is scoped by the signed-in user's workspace. The one exception
+// is the page behind a mail's unsubscribe link (/u/TOKEN): there the signed
+// token is the credential and names the workspace, and mail clients post it
+// without cookies, so it needs neither session nor CSRF token.
 package web
 
 import (
@@ -50,6 +53,7 @@ type Handler struct {
 	cat           *i18n.Catalog
 	secureCookies bool
 	pages         map[string]*template.Template
+	access        map[string]access // by route pattern
 	static        http.Handler
 	staticVersion string
 	mux           *http.ServeMux
@@ -63,6 +67,10 @@ const (
 	signedIn access = iota
 	// public routes work without one (sign-in, language).
 	public
+	// token routes carry their credential in the URL (unsubscribe links):
+	// no session, and no CSRF check, since mail clients post them without
+	// cookies (RFC 8058 one-click).
+	token
 )
 
 // route is one row of the route table.
@@ -83,6 +91,8 @@ func (h *Handler) routes() []route {
 		{"POST /login", public, h.login},
 		{"POST /logout", signedIn, h.logout},
 		{"POST /language", public, h.setLanguage},
+		{"GET /u/{token}", token, h.unsubscribeLink},
+		{"POST /u/{token}", token, h.unsubscribe},
 
 		{"GET /{$}", signedIn, h.dashboard},
 
@@ -141,7 +151,7 @@ func (h *Handler) routes() []route {
 // New returns the cockpit handler.
 func New(cfg Config) (*Handler, error) {
 	h := &Handler{svc: cfg.Service, logger: cfg.Logger, cat: cfg.Catalog, secureCookies: cfg.SecureCookies,
-		mux: http.NewServeMux()}
+		mux: http.NewServeMux(), access: map[string]access{}}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
 	}
@@ -166,12 +176,13 @@ func New(cfg Config) (*Handler, error) {
 	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
 	for _, rt := range h.routes() {
 		h.mux.Handle(rt.pattern, h.wrap(rt))
+		h.access[rt.pattern] = rt.access
 	}
 	return h, nil
 }
 
 // ServeHTTP implements http.Handler: security headers, static files, the
-// session and CSRF checks, then the route.
+// session and CSRF checks (not for token routes), then the route.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header(), false)
 	if isStatic(r.URL.Path) {
@@ -185,10 +196,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := context.WithValue(r.Context(), requestKey{}, rq)
 	r = r.WithContext(ctx)
-	if !safeMethod(r.Method) && !h.checkCSRF(w, r, rq) {
+	_, pattern := h.mux.Handler(r)
+	if !safeMethod(r.Method) && h.access[pattern] != token && !h.checkCSRF(w, r, rq) {
 		return
 	}
-	if _, pattern := h.mux.Handler(r); pattern == "" {
+	if pattern == "" {
 		h.notFound(w, r, rq)
 		return
 	}

@@ -132,3 +132,21 @@ func (q queriesImpl) ObjectCollections(ctx context.Context, ws int64) ([]string,
 		return c, mapErr(r.Scan(&c))
 	})
 }
+
+func (q queriesImpl) ContactOptOut(ctx context.Context, p *store.ContactOptOutParams) (bool, error) {
+	tag, err := q.db.Exec(ctx, query("ContactOptOut"), p.WorkspaceID, p.ContactID, p.Category, p.At)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	if tag.RowsAffected() > 0 {
+		return true, nil
+	}
+	var exists bool
+	if err := q.db.QueryRow(ctx, query("ContactExists"), p.WorkspaceID, p.ContactID).Scan(&exists); err != nil {
+		return false, mapErr(err)
+	}
+	if !exists {
+		return false, store.ErrNotFound
+	}
+	return false, nil
+}

@@ -184,6 +184,10 @@ func (q queriesImpl) MessageTransition(ctx context.Context, p *store.MessageTran
 	return true, mapErr(err)
 }
 
+func (q queriesImpl) MessageEventAppend(ctx context.Context, ws int64, messageID string, e *model.MessageEvent) error {
+	return affected(q.db.Exec(ctx, query("MessageEventAppend"), entryArgs(ws, messageID, e)...))
+}
+
 func (q queriesImpl) MessageExpiring(ctx context.Context, before time.Time, limit int) ([]store.MessageRef, error) {
 	rows, err := q.db.Query(ctx, query("MessageExpiring"), before, limit)
 	return collect(rows, err, func(r scanner) (store.MessageRef, error) {

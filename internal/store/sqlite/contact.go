@@ -85,3 +85,19 @@ func (q queriesImpl) ContactList(ctx context.Context, p *store.ListParams) ([]*m
 func (q queriesImpl) ContactDelete(ctx context.Context, ws int64, id string) error {
 	return affected(q.db.ExecContext(ctx, query("ContactDelete"), ws, id))
 }
+
+func (q queriesImpl) ContactOptOut(ctx context.Context, p *store.ContactOptOutParams) (bool, error) {
+	res, err := q.db.ExecContext(ctx, query("ContactOptOut"), p.Category, millis(p.At), p.WorkspaceID, p.ContactID,
+		p.Category)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return n > 0, err
+	}
+	prev, err := q.existing(ctx, "ContactExists", p.WorkspaceID, p.ContactID)
+	if err == nil && prev == nil {
+		err = store.ErrNotFound
+	}
+	return false, err
+}

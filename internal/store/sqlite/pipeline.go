@@ -281,6 +281,11 @@ func (q queriesImpl) MessageTransition(ctx context.Context, p *store.MessageTran
 	return true, q.insertEntry(ctx, p.WorkspaceID, p.ID, &p.Entry)
 }
 
+func (q queriesImpl) MessageEventAppend(ctx context.Context, ws int64, messageID string, e *model.MessageEvent) error {
+	return affected(q.db.ExecContext(ctx, query("MessageEventAppend"), millis(e.At), string(e.Status), e.Attempt, e.Actor,
+		e.Detail, nullTime(e.NextAttemptAt), ws, messageID))
+}
+
 func (q queriesImpl) MessageExpiring(ctx context.Context, before time.Time, limit int) ([]store.MessageRef, error) {
 	rows, err := q.db.QueryContext(ctx, query("MessageExpiring"), millis(before), limit)
 	return collect(rows, err, func(r scanner) (store.MessageRef, error) {

@@ -68,10 +68,13 @@ func Exercise(t *testing.T, newStore NewStore) {
 		{"Projects", testProjects},
 		{"Contacts", testContacts},
 		{"ContactsBulk", testContactsBulk},
+		{"ContactOptOut", testContactOptOut},
 		{"Objects", testObjects},
 		{"Pagination", testPagination},
 		{"TxRollback", testTxRollback},
 		{"TxContextEnded", testTxContextEnded},
+		{"Secrets", testSecrets},
+		{"MessageEventAppend", testMessageEventAppend},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,3 +22,11 @@ FROM contacts WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3;
 
 -- name: ContactDelete
 DELETE FROM contacts WHERE workspace_id = $1 AND id = $2;
+
+-- name: ContactOptOut
+UPDATE contacts
+SET opt_outs = opt_outs || jsonb_build_array($3::text), updated_at = $4
+WHERE workspace_id = $1 AND id = $2 AND NOT opt_outs @> jsonb_build_array($3::text);
+
+-- name: ContactExists
+SELECT EXISTS (SELECT 1 FROM contacts WHERE workspace_id = $1 AND id = $2);

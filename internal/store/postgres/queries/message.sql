@@ -90,3 +90,8 @@ UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1
 WHERE workspace_id = $2 AND id = ANY($3::text[])
   AND status IN ('queued', 'retrying', 'sending')
 RETURNING id, attempts;
+
+-- name: MessageEventAppend
+INSERT INTO message_events (message_id, workspace_id, at, status, attempt, actor, detail, next_attempt_at)
+SELECT id, workspace_id, $3::timestamptz, $4::text, $5::integer, $6::text, $7::text, $8::timestamptz
+FROM messages WHERE workspace_id = $2 AND id = $1;

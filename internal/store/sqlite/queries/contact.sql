@@ -25,3 +25,9 @@ FROM contacts WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?;
 
 -- name: ContactDelete
 DELETE FROM contacts WHERE workspace_id = ? AND id = ?;
+
+-- name: ContactOptOut
+UPDATE contacts
+SET opt_outs = json_insert(opt_outs, '$[#]', ?), updated_at = ?
+WHERE workspace_id = ? AND id = ?
+  AND NOT EXISTS (SELECT 1 FROM json_each(contacts.opt_outs) WHERE value = ?);

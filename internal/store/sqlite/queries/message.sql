@@ -127,3 +127,7 @@ RETURNING messages.id;
 
 -- name: MessageRecordRow
 (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: MessageEventAppend
+INSERT INTO message_events (message_id, workspace_id, at, status, attempt, actor, detail, next_attempt_at)
+SELECT id, workspace_id, ?, ?, ?, ?, ?, ? FROM messages WHERE workspace_id = ? AND id = ?;

@@ -1,0 +1,165 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/unsubscribe"
+)
+
+// ErrUnsubscribeInvalid means an unsubscribe link is not one this server
+// made: mistyped, cut short, changed, or signed with another secret.
+var ErrUnsubscribeInvalid = errors.New("the unsubscribe link is not valid")
+
+// ErrUnsubscribeGone means an unsubscribe link was valid but what it
+// points to no longer exists: the message was purged after the
+// workspace's retention period, or the contact was deleted.
+var ErrUnsubscribeGone = errors.New("the message or the contact of the unsubscribe link no longer exists")
+
+// Unsubscription is what an unsubscribe link stands for.
+type Unsubscription struct {
+	// Workspace is the sender.
+	Workspace *model.Workspace
+	// Email is the address the message went to.
+	Email string
+	// Category is the consent category the link opts out of.
+	Category string
+	// OptedOut reports whether the contact is opted out of Category (before
+	// or by this request).
+	OptedOut bool
+}
+
+// unsubscribeKey returns the key that signs unsubscribe links. It is
+// generated once and kept in the database, so that every replica and
+// every restart signs and checks with the same key.
+func (s *Service) unsubscribeKey(ctx context.Context) ([]byte, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.unsubKey != nil {
+		return s.unsubKey, nil
+	}
+	candidate := make([]byte, unsubscribe.SecretSize)
+	if _, err := rand.Read(candidate); err != nil {
+		return nil, fmt.Errorf("generate unsubscribe key: %w", err)
+	}
+	key, err := s.store.SecretGetOrCreate(ctx, unsubscribe.SecretName, candidate, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("load unsubscribe key: %w", err)
+	}
+	s.unsubKey = key
+	return key, nil
+}
+
+// unsubscribeURL returns the unsubscribe link of a message, or "" when it
+// gets none: transactional mail ignores opt-outs; a literal address is no
+// contact, so there is nothing to record an opt-out on; and without a
+// public base URL there is no absolute link to give.
+func (s *Service) unsubscribeURL(wsID int64, m *model.Message, key []byte) string {
+	if !unsubscribable(m) {
+		return ""
+	}
+	base := strings.TrimSuffix(s.baseURL(), "/")
+	if base == "" {
+		return ""
+	}
+	return base + "/u/" + unsubscribe.Token(key, wsID, m.ID)
+}
+
+// unsubscribable reports whether a message offers an unsubscribe link: it
+// belongs to a consent category and went to a contact.
+func unsubscribable(m *model.Message) bool {
+	return m.Category != "" && m.Category != model.CategoryTransactional && m.To.ContactID != ""
+}
+
+// UnsubscribeCheck resolves an unsubscribe link without changing anything:
+// link scanners and previews fetch links, so only Unsubscribe opts out.
+func (s *Service) UnsubscribeCheck(ctx context.Context, token string) (*Unsubscription, error) {
+	key, err := s.unsubscribeKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, _, err := resolveUnsubscribe(ctx, s.store, key, token)
+	return u, err
+}
+
+// Unsubscribe opts the recipient of an unsubscribe link out of the
+// message's category. It is idempotent: a second request changes nothing.
+// The first one also adds an "unsubscribed" entry to the message's
+// timeline, so the history shows where the opt-out came from; later events
+// suppress the contact's messages of that category as opted out.
+func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscription, error) {
+	key, err := s.unsubscribeKey(ctx) // before the transaction: it may write
+	if err != nil {
+		return nil, err
+	}
+	var (
+		u     *Unsubscription
+		added bool
+	)
+	err = s.store.WithTx(ctx, func(tx store.Tx) error {
+		var (
+			m   *model.Message
+			err error
+		)
+		if u, m, err = resolveUnsubscribe(ctx, tx, key, token); err != nil {
+			return err
+		}
+		now := s.now()
+		added, err = tx.ContactOptOut(ctx, &store.ContactOptOutParams{WorkspaceID: u.Workspace.ID,
+			ContactID: m.To.ContactID, Category: m.Category, At: now})
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrUnsubscribeGone
+		}
+		if err != nil || !added {
+			return err
+		}
+		u.OptedOut = true
+		entry := &model.MessageEvent{At: now, Status: model.MsgUnsubscribed, Actor: m.To.Email, Detail: m.Category}
+		return tx.MessageEventAppend(ctx, u.Workspace.ID, m.ID, entry)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if added {
+		s.logger.InfoContext(ctx, "recipient unsubscribed", "workspace", u.Workspace.Key, "category", u.Category)
+	}
+	return u, nil
+}
+
+// resolveUnsubscribe checks a token with key and loads its workspace,
+// message and contact through q.
+func resolveUnsubscribe(ctx context.Context, q store.Queries, key []byte, token string) (*Unsubscription, *model.Message, error) {
+	wsID, msgID, err := unsubscribe.Parse(key, token)
+	if err != nil {
+		return nil, nil, ErrUnsubscribeInvalid
+	}
+	ws, err := q.WorkspaceGetByID(ctx, wsID)
+	if err != nil {
+		return nil, nil, goneIfNotFound(err, "load workspace")
+	}
+	m, err := q.MessageGet(ctx, ws.ID, msgID)
+	if err != nil {
+		return nil, nil, goneIfNotFound(err, "load message")
+	}
+	if !unsubscribable(m) {
+		return nil, nil, ErrUnsubscribeInvalid // it never had a link
+	}
+	c, err := q.ContactGet(ctx, ws.ID, m.To.ContactID)
+	if err != nil {
+		return nil, nil, goneIfNotFound(err, "load contact")
+	}
+	u := &Unsubscription{Workspace: ws, Email: m.To.Email, Category: m.Category, OptedOut: c.OptedOut(m.Category)}
+	return u, m, nil
+}
+
+func goneIfNotFound(err error, action string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrUnsubscribeGone
+	}
+	return fmt.Errorf("%s: %w", action, err)
+}

@@ -1,0 +1,14 @@
+package postgres
+
+import (
+	"context"
+	"time"
+)
+
+func (q queriesImpl) SecretGetOrCreate(ctx context.Context, name string, candidate []byte, at time.Time) ([]byte, error) {
+	if _, err := q.db.Exec(ctx, query("SecretInsert"), name, candidate, at); err != nil {
+		return nil, mapErr(err)
+	}
+	var v []byte
+	return v, mapErr(q.db.QueryRow(ctx, query("SecretGet"), name).Scan(&v))
+}
