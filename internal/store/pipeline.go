@@ -37,6 +37,20 @@ type MessageListParams struct {
 	Limit  int
 }
 
+// Narrowest names the filter of p that selects the fewest messages, so a
+// store can run a query whose plan starts from that filter's index
+// instead of walking the workspace's history: "event", "contact", or ""
+// for neither.
+func (p *MessageListParams) Narrowest() string {
+	switch {
+	case p.EventID != "":
+		return "event"
+	case p.Contact != "":
+		return "contact"
+	}
+	return ""
+}
+
 // MessageTransitionParams move a message to a new status, but only when
 // its current status is one of From (so that two workers or an approval
 // racing an expiry cannot both win), and append a timeline entry.

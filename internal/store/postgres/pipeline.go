@@ -162,7 +162,14 @@ func (q queriesImpl) MessageList(ctx context.Context, p *store.MessageListParams
 	for i, s := range p.Statuses {
 		statuses[i] = string(s)
 	}
-	rows, err := q.db.Query(ctx, query("MessageList"), p.WorkspaceID, p.EventID, p.Contact, p.Email, p.Project,
+	name := "MessageList"
+	switch p.Narrowest() {
+	case "event":
+		name = "MessageListEvent"
+	case "contact":
+		name = "MessageListContact"
+	}
+	rows, err := q.db.Query(ctx, query(name), p.WorkspaceID, p.EventID, p.Contact, p.Email, p.Project,
 		statuses, p.Since, p.Until, p.Before, p.Limit)
 	return collect(rows, err, scanMessage)
 }

@@ -261,7 +261,12 @@ func (q queriesImpl) MessageGetMany(ctx context.Context, ws int64, ids []string)
 
 func (q queriesImpl) MessageList(ctx context.Context, p *store.MessageListParams) ([]*model.Message, error) {
 	name := "MessageList"
-	if len(p.Statuses) > 0 && !slices.ContainsFunc(p.Statuses, model.MessageStatus.Terminal) {
+	switch {
+	case p.Narrowest() == "event":
+		name = "MessageListEvent"
+	case p.Narrowest() == "contact":
+		name = "MessageListContact"
+	case len(p.Statuses) > 0 && !slices.ContainsFunc(p.Statuses, model.MessageStatus.Terminal):
 		name = "MessageListOpen"
 	}
 	rows, err := q.db.QueryContext(ctx, query(name), p.WorkspaceID, p.EventID, p.Contact, p.Email,

@@ -21,6 +21,8 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 		{"MessageRecordMany", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
 		{"MessageGet", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
 		{"MessageList", []string{"SEARCH messages USING INDEX messages_workspace_id (workspace_id=? AND id<?)"}},
+		{"MessageListEvent", []string{"SEARCH messages USING INDEX messages_event (event_id=?)", "USE TEMP B-TREE FOR ORDER BY"}},
+		{"MessageListContact", []string{"SEARCH messages USING INDEX messages_to_contact (workspace_id=? AND to_contact=? AND id<?)"}},
 		{"MessageListOpen", []string{"SEARCH messages USING INDEX messages_open (workspace_id=? AND id<?)"}},
 		{"EventList", []string{"SEARCH events USING INDEX events_workspace_id (workspace_id=? AND id<?)"}},
 		{"CaptureList", []string{

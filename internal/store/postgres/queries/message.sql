@@ -48,6 +48,43 @@ WHERE workspace_id = $1
 ORDER BY id DESC
 LIMIT $10;
 
+-- name: MessageListEvent
+-- MessageList of one event, written out so that even a generic plan
+-- starts from messages_event.
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages
+WHERE event_id = $2 AND workspace_id = $1
+  AND ($3 = '' OR to_contact = $3)
+  AND ($4 = '' OR lower(to_email) = lower($4))
+  AND ($5 = '' OR project_key = $5)
+  AND (cardinality($6::text[]) = 0 OR status = ANY($6::text[]))
+  AND ($7::timestamptz IS NULL OR created_at >= $7)
+  AND ($8::timestamptz IS NULL OR created_at < $8)
+  AND ($9 = '' OR id < $9)
+ORDER BY id DESC
+LIMIT $10;
+
+-- name: MessageListContact
+-- MessageList of one contact, through messages_contact.
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages
+WHERE workspace_id = $1 AND to_contact = $3
+  AND ($2 = '' OR event_id = $2)
+  AND ($4 = '' OR lower(to_email) = lower($4))
+  AND ($5 = '' OR project_key = $5)
+  AND (cardinality($6::text[]) = 0 OR status = ANY($6::text[]))
+  AND ($7::timestamptz IS NULL OR created_at >= $7)
+  AND ($8::timestamptz IS NULL OR created_at < $8)
+  AND ($9 = '' OR id < $9)
+ORDER BY id DESC
+LIMIT $10;
+
 -- name: MessageTransition
 UPDATE messages
 SET status = $1, reason = $2, attempts = $3, next_attempt_at = $4, last_reply = $5,

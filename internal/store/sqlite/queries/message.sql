@@ -47,6 +47,43 @@ WHERE workspace_id = ?1
 ORDER BY id DESC
 LIMIT ?10;
 
+-- name: MessageListEvent
+-- MessageList of one event: its few messages through messages_event.
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages
+WHERE event_id = ?2 AND +workspace_id = ?1
+  AND (?3 = '' OR to_contact = ?3)
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?5 = '' OR project_key = ?5)
+  AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
+  AND (?7 IS NULL OR created_at >= ?7)
+  AND (?8 IS NULL OR created_at < ?8)
+  AND id < COALESCE(NULLIF(?9, ''), x'ff')
+ORDER BY id DESC
+LIMIT ?10;
+
+-- name: MessageListContact
+-- MessageList of one contact (its history, "why nothing?") through
+-- messages_to_contact.
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at
+FROM messages
+WHERE workspace_id = ?1 AND to_contact = ?3
+  AND (?2 = '' OR event_id = ?2)
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?5 = '' OR project_key = ?5)
+  AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
+  AND (?7 IS NULL OR created_at >= ?7)
+  AND (?8 IS NULL OR created_at < ?8)
+  AND id < COALESCE(NULLIF(?9, ''), x'ff')
+ORDER BY id DESC
+LIMIT ?10;
+
 -- name: MessageListOpen
 -- MessageList for undelivered statuses only (confirmation queue, delivery
 -- queue): the literal status list matches the partial index messages_open,
