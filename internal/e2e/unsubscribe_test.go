@@ -139,12 +139,23 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	require.Contains(t, page, "already unsubscribed")
 	require.NotContains(t, page, "<button type=\"submit\" class=\"button\">Unsubscribe")
 
-	// The next newsletter is suppressed as opted out; transactional mail
-	// still goes out, without the headers.
-	res, err = c.SendEvent(ctx, newsEvent(client.ContactID("anna")))
+	// The host application syncing the contact without opt_outs (a PUT,
+	// the bulk upload) keeps the recipient's opt-out, and says so.
+	var put client.Contact
+	e.Must(200, "PUT", "/v1/contacts/anna", map[string]any{"email": "anna@example.org", "name": "Anna B.", "consents": []string{"newsletter"}}).JSON(t, &put)
+	require.Equal(t, []string{"newsletter"}, put.OptOuts, "the answer shows the stored opt-outs")
+	e.Must(200, "POST", "/v1/contacts/bulk", map[string]any{"contacts": []map[string]any{
+		{"id": "anna", "email": "anna@example.org", "name": "Anna B.", "consents": []string{"newsletter"}}}})
+	require.Equal(t, []string{"newsletter"}, optOuts(t, e, "anna"))
+
+	// The next newsletter, with Anna inline and without opt_outs as host
+	// apps send her, is suppressed as opted out; transactional mail still
+	// goes out, without the headers.
+	res, err = c.SendEvent(ctx, newsEvent(anna))
 	require.NoError(t, err)
 	require.Equal(t, "suppressed", res.Messages[0].Status)
 	require.Equal(t, "opted_out", res.Messages[0].Reason)
+	require.Equal(t, []string{"newsletter"}, optOuts(t, e, "anna"), "saving the inline contact keeps the opt-out")
 	res, err = c.SendEvent(ctx, ping(2, client.ContactID("anna")))
 	require.NoError(t, err)
 	e.WaitStatus(res.Messages[0].ID, "sent", wait)
@@ -155,6 +166,14 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	require.Empty(t, mails[1].Header.Get("List-Unsubscribe-Post"))
 	_, post := unsubscribeHeaders(t, e.Must(200, "GET", "/v1/messages/"+res.Messages[0].ID+"/eml", nil).Body)
 	require.Empty(t, post)
+
+	// A host application that manages opt-outs itself sends the field:
+	// its preference page subscribes Anna again.
+	e.Must(200, "PUT", "/v1/contacts/anna", map[string]any{"email": "anna@example.org", "consents": []string{"newsletter"}, "opt_outs": []string{}})
+	require.Empty(t, optOuts(t, e, "anna"))
+	res, err = c.SendEvent(ctx, newsEvent(anna))
+	require.NoError(t, err)
+	require.Equal(t, "queued", res.Messages[0].Status)
 }
 
 // TestUnsubscribeLinksCannotBeForged: a changed character, a signature

@@ -48,13 +48,13 @@ func (p *Project) Normalize() {
 	}
 }
 
-// Normalize fills defaults of a contact.
+// Normalize fills defaults of a contact. It leaves OptOuts nil: saving a
+// contact without opt-outs keeps the stored ones (see store.Queries).
 func (c *Contact) Normalize() {
 	if c.Attributes == nil {
 		c.Attributes = map[string]any{}
 	}
 	c.Consents = nonNil(c.Consents)
-	c.OptOuts = nonNil(c.OptOuts)
 }
 
 // Normalize fills defaults of an object.

@@ -295,6 +295,20 @@ func (s *Service) prepareAll(ctx context.Context, q store.Queries, ws *model.Wor
 	return out, nil
 }
 
+// asSaved is an inline contact as saving it will leave it: without
+// opt-outs of its own it keeps the stored contact's (nil when new).
+func asSaved(ct, stored *model.Contact) *model.Contact {
+	if ct.OptOuts != nil {
+		return ct
+	}
+	c := *ct
+	c.OptOuts = []string{}
+	if stored != nil {
+		c.OptOuts = stored.OptOuts
+	}
+	return &c
+}
+
 // newEvent is the event an input becomes, received at now.
 func newEvent(in *EventInput, now time.Time) *model.Event {
 	for _, ct := range in.Contacts {
@@ -328,7 +342,7 @@ func (s *Service) planEvent(ctx context.Context, ws *model.Workspace, in *EventI
 		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
 	} else {
 		for _, ct := range in.Contacts {
-			snap.contacts[ct.ID] = ct
+			snap.contacts[ct.ID] = asSaved(ct, snap.contacts[ct.ID])
 		}
 		out := plan.Plan(ctx, snap.input(ws, ev, now), s.evaluator())
 		msgs = s.materialize(ctx, ws, ev, snap, &out, now)

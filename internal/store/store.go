@@ -149,6 +149,11 @@ type Queries interface {
 	ProjectList(ctx context.Context, p *ListParams) ([]*model.Project, error)
 	ProjectDelete(ctx context.Context, workspaceID int64, key string) error
 
+	// ContactUpsert and ContactUpsertMany create or replace contacts. A
+	// contact with nil OptOuts keeps the stored ones (a new one gets
+	// none): opt-outs are the recipients' own, and a host app that syncs
+	// contacts without them must not subscribe people again. Either way
+	// c.OptOuts is set to what was stored, and c.CreatedAt likewise.
 	ContactUpsert(ctx context.Context, workspaceID int64, c *model.Contact) (created bool, err error)
 	ContactUpsertMany(ctx context.Context, workspaceID int64, cs []*model.Contact) error
 	ContactGet(ctx context.Context, workspaceID int64, id string) (*model.Contact, error)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -32,11 +33,24 @@ func scanContact(r scanner) (*model.Contact, error) {
 
 func contactArgs(ws int64, c *model.Contact) []any {
 	return []any{ws, c.ID, c.Email, c.Name, c.Locale, c.Timezone, dbutil.Map(c.Attributes),
-		dbutil.List(c.Consents), dbutil.List(c.OptOuts), c.CreatedAt, c.UpdatedAt}
+		dbutil.List(c.Consents), dbutil.List(c.OptOuts), c.CreatedAt, c.UpdatedAt, c.OptOuts == nil}
+}
+
+// upsertedContact reads ContactUpsert's answer into c: nil OptOuts keep
+// the stored ones (see store.Contacts), so c gets those.
+func upsertedContact(row pgx.Row, c *model.Contact) (bool, error) {
+	var at time.Time
+	var created bool
+	var optOuts []byte
+	if err := row.Scan(&at, &created, &optOuts); err != nil {
+		return false, mapErr(err)
+	}
+	c.CreatedAt = utc(at)
+	return created, dbutil.FromJSON(optOuts, &c.OptOuts)
 }
 
 func (q queriesImpl) ContactUpsert(ctx context.Context, ws int64, c *model.Contact) (bool, error) {
-	return upserted(q.db.QueryRow(ctx, query("ContactUpsert"), contactArgs(ws, c)...), &c.CreatedAt)
+	return upsertedContact(q.db.QueryRow(ctx, query("ContactUpsert"), contactArgs(ws, c)...), c)
 }
 
 // ContactUpsertMany sends all upserts in one pipelined batch.
@@ -50,7 +64,7 @@ func (q queriesImpl) ContactUpsertMany(ctx context.Context, ws int64, cs []*mode
 	}
 	br := q.db.SendBatch(ctx, b)
 	for _, c := range cs {
-		if _, err := upserted(br.QueryRow(), &c.CreatedAt); err != nil {
+		if _, err := upsertedContact(br.QueryRow(), c); err != nil {
 			_ = br.Close()
 			return err
 		}

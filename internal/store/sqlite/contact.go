@@ -28,16 +28,19 @@ func scanContact(r scanner) (*model.Contact, error) {
 	return &c, nil
 }
 
+// upsertContact saves c; nil OptOuts keep the stored ones (see
+// store.Contacts). c gets the stored creation time and opt-outs.
 func (q queriesImpl) upsertContact(ctx context.Context, ws int64, c *model.Contact) error {
 	var created int64
+	var optOuts string
 	err := q.db.QueryRowContext(ctx, query("ContactUpsert"), ws, c.ID, c.Email, c.Name, c.Locale, c.Timezone,
 		jsonMap(c.Attributes), jsonList(c.Consents), jsonList(c.OptOuts), millis(c.CreatedAt),
-		millis(c.UpdatedAt)).Scan(&created)
+		millis(c.UpdatedAt), c.OptOuts == nil).Scan(&created, &optOuts)
 	if err != nil {
 		return mapErr(err)
 	}
 	c.CreatedAt = fromMillis(created)
-	return nil
+	return fromJSON(optOuts, &c.OptOuts)
 }
 
 func (q queriesImpl) ContactUpsert(ctx context.Context, ws int64, c *model.Contact) (bool, error) {

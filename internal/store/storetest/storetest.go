@@ -388,6 +388,46 @@ func testContacts(t *testing.T, b *bundle) {
 	require.NoError(t, err)
 	require.Equal(t, c2, got)
 
+	// Saving without opt-outs (nil) keeps the stored ones and reports them;
+	// a new contact saved so has none; an empty list replaces them.
+	c3 := sampleContact("c-1")
+	c3.Name, c3.OptOuts, c3.UpdatedAt = "Renamed", nil, base.Add(2*time.Hour)
+	_, err = b.s.ContactUpsert(b.ctx, b.ws.ID, c3)
+	require.NoError(t, err)
+	require.Equal(t, []string{"birthday"}, c3.OptOuts)
+	got, err = b.s.ContactGet(b.ctx, b.ws.ID, "c-1")
+	require.NoError(t, err)
+	require.Equal(t, c3, got)
+	fresh := sampleContact("c-new")
+	fresh.OptOuts = nil
+	require.NoError(t, b.s.WithTx(b.ctx, func(tx store.Tx) error {
+		c4 := sampleContact("c-1")
+		c4.OptOuts = nil
+		if err := tx.ContactUpsertMany(b.ctx, b.ws.ID, []*model.Contact{c4, fresh}); err != nil {
+			return err
+		}
+		require.Equal(t, []string{"birthday"}, c4.OptOuts, "many: kept")
+		return nil
+	}))
+	require.Equal(t, []string{}, fresh.OptOuts, "many: a new contact has none")
+	got, err = b.s.ContactGet(b.ctx, b.ws.ID, "c-new")
+	require.NoError(t, err)
+	require.Equal(t, []string{}, got.OptOuts)
+	got, err = b.s.ContactGet(b.ctx, b.ws.ID, "c-1")
+	require.NoError(t, err)
+	require.Equal(t, []string{"birthday"}, got.OptOuts)
+	c5 := sampleContact("c-1")
+	c5.OptOuts = []string{}
+	_, err = b.s.ContactUpsert(b.ctx, b.ws.ID, c5)
+	require.NoError(t, err)
+	got, err = b.s.ContactGet(b.ctx, b.ws.ID, "c-1")
+	require.NoError(t, err)
+	require.Equal(t, []string{}, got.OptOuts, "an empty list replaces them")
+	c2.OptOuts = []string{"birthday"}
+	_, err = b.s.ContactUpsert(b.ctx, b.ws.ID, c2)
+	require.NoError(t, err)
+	require.NoError(t, b.s.ContactDelete(b.ctx, b.ws.ID, "c-new"))
+
 	// The same id in another workspace is another contact.
 	other := sampleContact("c-1")
 	other.Email = "someone-else@example.org"

@@ -5,8 +5,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (workspace_id, id) DO UPDATE
 SET email = excluded.email, name = excluded.name, locale = excluded.locale,
     timezone = excluded.timezone, attributes = excluded.attributes,
-    consents = excluded.consents, opt_outs = excluded.opt_outs, updated_at = excluded.updated_at
-RETURNING created_at, (xmax = 0);
+    consents = excluded.consents, updated_at = excluded.updated_at,
+    -- Without opt-outs in the request (nil), the stored ones stay: they are
+    -- the recipients' own (one-click unsubscribe), not the host app's.
+    opt_outs = CASE WHEN $12 THEN contacts.opt_outs ELSE excluded.opt_outs END
+RETURNING created_at, (xmax = 0), opt_outs;
 
 -- name: ContactGet
 SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
