@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,5 +82,21 @@ func TestFlagsNeedPostgresForReplicas(t *testing.T) {
 	ws, err := selectWorkloads("w3,faults", cfg)
 	if err != nil || len(ws) != 3 || ws[0].name != "w3-1k" || ws[1].name != "crash" || ws[2].name != "load" {
 		t.Fatalf("selectWorkloads = %v, %v", ws, err)
+	}
+}
+
+func TestAllCombinesWithTheFaultTests(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags([]string{"-w3-sizes", "1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	ws, err := selectWorkloads("all,faults,w2", cfg)
+	for _, w := range ws {
+		names = append(names, w.name)
+	}
+	if want := "ceiling w1-max w1-paced d1 w4 w2 w3-1k crash load"; err != nil || strings.Join(names, " ") != want {
+		t.Fatalf("selectWorkloads = %q, %v; want %q", names, err, want)
 	}
 }

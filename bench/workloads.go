@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 )
 
@@ -95,9 +94,6 @@ func runWorkload(ctx context.Context, e *env, w workload) (*Result, error) {
 // leaves out the fault tests).
 func selectWorkloads(spec string, cfg *config) ([]workload, error) {
 	all := workloads(cfg)
-	if strings.TrimSpace(spec) == "all" {
-		return slices.DeleteFunc(all, func(w workload) bool { return w.name == "crash" || w.name == "load" }), nil
-	}
 	byName := map[string]workload{}
 	for _, w := range all {
 		byName[w.name] = w
@@ -126,6 +122,12 @@ func selectWorkloads(spec string, cfg *config) ([]workload, error) {
 		case name == "faults":
 			add(byName["crash"])
 			add(byName["load"])
+		case name == "all":
+			for _, w := range all {
+				if w.name != "crash" && w.name != "load" {
+					add(w)
+				}
+			}
 		case byName[name].run != nil:
 			add(byName[name])
 		default:
