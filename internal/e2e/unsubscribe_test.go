@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-message/mail"
 	"github.com/stretchr/testify/require"
@@ -17,6 +18,7 @@ import (
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/smtptest"
+	"github.com/herold-dev/herold/internal/unsubscribe"
 )
 
 // unsubscribeHeaders returns the List-Unsubscribe and List-Unsubscribe-Post
@@ -205,13 +207,18 @@ func TestUnsubscribeLinksCannotBeForged(t *testing.T) {
 	require.NoError(t, err)
 	wsID, n := binary.Uvarint(raw)
 	require.Positive(t, n)
-	bertMsg := res.Messages[1].ID
+	annaMsg, bertMsg := res.Messages[0].ID, res.Messages[1].ID
 	if res.Messages[1].To.Contact == "anna" {
-		bertMsg = res.Messages[0].ID
+		annaMsg, bertMsg = bertMsg, annaMsg
 	}
-	forge := func(ws uint64, msg string) string {
-		return base64.RawURLEncoding.EncodeToString(append(binary.AppendUvarint(nil, ws), msg...)) + "." + sig
+	// forge puts Anna's signature on another link; the payload does not
+	// depend on the secret.
+	forge := func(ws uint64, contact, category, msg string) string {
+		payload, _, _ := strings.Cut(unsubscribe.Token(nil, unsubscribe.Link{WorkspaceID: int64(ws), ContactID: contact,
+			Category: category, MessageID: msg}), ".")
+		return payload + "." + sig
 	}
+	require.Equal(t, token, forge(wsID, "anna", "newsletter", annaMsg), "the test builds payloads as Herold does")
 	flip := func(s string, i int) string {
 		c := byte('A')
 		if s[i] == 'A' {
@@ -220,13 +227,15 @@ func TestUnsubscribeLinksCannotBeForged(t *testing.T) {
 		return s[:i] + string(c) + s[i+1:]
 	}
 	bad := map[string]string{
-		"changed in the payload":       flip(token, 2),
-		"changed in the signature":     flip(token, len(token)-3),
-		"last character changed":       flip(token, len(token)-1),
-		"signature on another message": forge(wsID, bertMsg),
-		"signature in another space":   forge(wsID+1, string(raw[n:])),
-		"cut short":                    token[:len(token)-5],
-		"garbage":                      "not-a-token",
+		"changed in the payload":        flip(token, 2),
+		"changed in the signature":      flip(token, len(token)-3),
+		"last character changed":        flip(token, len(token)-1),
+		"signature on another contact":  forge(wsID, "bert", "newsletter", annaMsg),
+		"signature on another message":  forge(wsID, "anna", "newsletter", bertMsg),
+		"signature on another category": forge(wsID, "anna", "birthday", annaMsg),
+		"signature in another space":    forge(wsID+1, "anna", "newsletter", annaMsg),
+		"cut short":                     token[:len(token)-5],
+		"garbage":                       "not-a-token",
 	}
 	for name, tok := range bad {
 		for _, method := range []string{"GET", "POST"} {
@@ -251,6 +260,32 @@ func TestUnsubscribeLinksCannotBeForged(t *testing.T) {
 	status, page = fetch(t, "POST", annaURL, "de", "List-Unsubscribe=One-Click")
 	require.Equal(t, 200, status, page)
 	require.Contains(t, page, "Erledigt")
+	require.Equal(t, []string{"newsletter"}, optOuts(t, e, "anna"))
+}
+
+// TestUnsubscribeLinkOutlivesItsMessage: the link names the contact and
+// the category, so it works after the retention purge removed its message.
+func TestUnsubscribeLinkOutlivesItsMessage(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, c := simpleEnv(t, apptest.WithSMTP(srv))
+	ctx := context.Background()
+	anna := client.Inline(client.Contact{ID: "anna", Email: "anna@example.org", Consents: []string{"newsletter"}})
+	res, err := c.SendEvent(ctx, newsEvent(anna))
+	require.NoError(t, err)
+	e.WaitStatus(res.Messages[0].ID, "sent", wait)
+	url, _ := unsubscribeHeaders(t, srv.Mails()[0].Data)
+	url = strings.TrimSuffix(strings.TrimPrefix(url, "<"), ">")
+
+	e.Clock.Advance(31 * 24 * time.Hour) // past the default retention
+	require.NoError(t, e.App.Service().Purge(ctx))
+	e.Must(404, "GET", "/v1/messages/"+res.Messages[0].ID, nil)
+
+	status, page := fetch(t, "GET", url, "en", "")
+	require.Equal(t, 200, status, page)
+	require.Contains(t, page, ">Unsubscribe</button>")
+	status, page = fetch(t, "POST", url, "en", "List-Unsubscribe=One-Click")
+	require.Equal(t, 200, status, page)
 	require.Equal(t, []string{"newsletter"}, optOuts(t, e, "anna"))
 }
 

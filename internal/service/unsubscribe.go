@@ -17,15 +17,16 @@ import (
 var ErrUnsubscribeInvalid = errors.New("the unsubscribe link is not valid")
 
 // ErrUnsubscribeGone means an unsubscribe link was valid but what it
-// points to no longer exists: the message was purged after the
-// workspace's retention period, or the contact was deleted.
-var ErrUnsubscribeGone = errors.New("the message or the contact of the unsubscribe link no longer exists")
+// points to no longer exists: the contact (or its workspace) was deleted.
+// A purged message does not matter: the link names the contact and the
+// category itself.
+var ErrUnsubscribeGone = errors.New("the contact of the unsubscribe link no longer exists")
 
 // Unsubscription is what an unsubscribe link stands for.
 type Unsubscription struct {
 	// Workspace is the sender.
 	Workspace *model.Workspace
-	// Email is the address the message went to.
+	// Email is the contact's address.
 	Email string
 	// Category is the consent category the link opts out of.
 	Category string
@@ -67,7 +68,8 @@ func (s *Service) unsubscribeURL(wsID int64, m *model.Message, key []byte) strin
 	if base == "" {
 		return ""
 	}
-	return base + "/u/" + unsubscribe.Token(key, wsID, m.ID)
+	return base + "/u/" + unsubscribe.Token(key, unsubscribe.Link{WorkspaceID: wsID, ContactID: m.To.ContactID,
+		Category: m.Category, MessageID: m.ID})
 }
 
 // unsubscribable reports whether a message offers an unsubscribe link: it
@@ -87,11 +89,12 @@ func (s *Service) UnsubscribeCheck(ctx context.Context, token string) (*Unsubscr
 	return u, err
 }
 
-// Unsubscribe opts the recipient of an unsubscribe link out of the
-// message's category. It is idempotent: a second request changes nothing.
-// The first one also adds an "unsubscribed" entry to the message's
-// timeline, so the history shows where the opt-out came from; later events
-// suppress the contact's messages of that category as opted out.
+// Unsubscribe opts the contact of an unsubscribe link out of the link's
+// category. It is idempotent: a second request changes nothing. The first
+// one also adds an "unsubscribed" entry to the message's timeline while
+// the message is kept, so the history shows where the opt-out came from;
+// later events suppress the contact's messages of that category as opted
+// out.
 func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscription, error) {
 	key, err := s.unsubscribeKey(ctx) // before the transaction: it may write
 	if err != nil {
@@ -103,15 +106,15 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscriptio
 	)
 	err = s.store.WithTx(ctx, func(tx store.Tx) error {
 		var (
-			m   *model.Message
+			l   unsubscribe.Link
 			err error
 		)
-		if u, m, err = resolveUnsubscribe(ctx, tx, key, token); err != nil {
+		if u, l, err = resolveUnsubscribe(ctx, tx, key, token); err != nil {
 			return err
 		}
 		now := s.now()
-		added, err = tx.ContactOptOut(ctx, &store.ContactOptOutParams{WorkspaceID: u.Workspace.ID,
-			ContactID: m.To.ContactID, Category: m.Category, At: now})
+		added, err = tx.ContactOptOut(ctx, &store.ContactOptOutParams{WorkspaceID: l.WorkspaceID,
+			ContactID: l.ContactID, Category: l.Category, At: now})
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrUnsubscribeGone
 		}
@@ -119,8 +122,12 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscriptio
 			return err
 		}
 		u.OptedOut = true
-		entry := &model.MessageEvent{At: now, Status: model.MsgUnsubscribed, Actor: m.To.Email, Detail: m.Category}
-		return tx.MessageEventAppend(ctx, u.Workspace.ID, m.ID, entry)
+		entry := &model.MessageEvent{At: now, Status: model.MsgUnsubscribed, Actor: u.Email, Detail: l.Category}
+		err = tx.MessageEventAppend(ctx, l.WorkspaceID, l.MessageID, entry)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // purged: the contact's opt_outs still record it
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -131,30 +138,23 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscriptio
 	return u, nil
 }
 
-// resolveUnsubscribe checks a token with key and loads its workspace,
-// message and contact through q.
-func resolveUnsubscribe(ctx context.Context, q store.Queries, key []byte, token string) (*Unsubscription, *model.Message, error) {
-	wsID, msgID, err := unsubscribe.Parse(key, token)
+// resolveUnsubscribe checks a token with key and loads its workspace and
+// contact through q.
+func resolveUnsubscribe(ctx context.Context, q store.Queries, key []byte, token string) (*Unsubscription, unsubscribe.Link, error) {
+	l, err := unsubscribe.Parse(key, token)
+	if err != nil || l.Category == model.CategoryTransactional {
+		return nil, l, ErrUnsubscribeInvalid
+	}
+	ws, err := q.WorkspaceGetByID(ctx, l.WorkspaceID)
 	if err != nil {
-		return nil, nil, ErrUnsubscribeInvalid
+		return nil, l, goneIfNotFound(err, "load workspace")
 	}
-	ws, err := q.WorkspaceGetByID(ctx, wsID)
+	c, err := q.ContactGet(ctx, ws.ID, l.ContactID)
 	if err != nil {
-		return nil, nil, goneIfNotFound(err, "load workspace")
+		return nil, l, goneIfNotFound(err, "load contact")
 	}
-	m, err := q.MessageGet(ctx, ws.ID, msgID)
-	if err != nil {
-		return nil, nil, goneIfNotFound(err, "load message")
-	}
-	if !unsubscribable(m) {
-		return nil, nil, ErrUnsubscribeInvalid // it never had a link
-	}
-	c, err := q.ContactGet(ctx, ws.ID, m.To.ContactID)
-	if err != nil {
-		return nil, nil, goneIfNotFound(err, "load contact")
-	}
-	u := &Unsubscription{Workspace: ws, Email: m.To.Email, Category: m.Category, OptedOut: c.OptedOut(m.Category)}
-	return u, m, nil
+	u := &Unsubscription{Workspace: ws, Email: c.Email, Category: l.Category, OptedOut: c.OptedOut(l.Category)}
+	return u, l, nil
 }
 
 func goneIfNotFound(err error, action string) error {

@@ -1,9 +1,10 @@
 // Package unsubscribe builds and checks the tokens of unsubscribe links
-// (RFC 2369 List-Unsubscribe, RFC 8058 one-click). A token names one
-// message of one workspace and is signed with a server secret, so it
-// cannot be forged or moved to another message, and nothing has to be
-// stored per message: the message row already holds the contact and the
-// category the link opts out of.
+// (RFC 2369 List-Unsubscribe, RFC 8058 one-click). A token names what the
+// link opts out of (a contact of a workspace, a category) and the message
+// it came with, and is signed with a server secret, so it cannot be forged
+// or changed, and nothing has to be stored per message. Because the
+// contact and the category are in the token, the link keeps working after
+// its message is purged.
 package unsubscribe
 
 import (
@@ -28,11 +29,12 @@ const SecretSize = 32
 // bits, half the hash (RFC 2104 section 5).
 const macSize = 16
 
-// maxMessageID bounds the message id inside a token (ids are UUIDs).
-const maxMessageID = 100
+// maxToken bounds a token's length: a 200-character contact id, a
+// 100-character category and a message id, in base64, with room.
+const maxToken = 600
 
 // purpose separates these MACs from any other use of the same secret.
-const purpose = "herold unsubscribe v1\x00"
+const purpose = "herold unsubscribe v2\x00"
 
 // ErrInvalid is returned for a token that is malformed or whose signature
 // does not match.
@@ -40,42 +42,69 @@ var ErrInvalid = errors.New("unsubscribe token is not valid")
 
 var enc = base64.RawURLEncoding
 
-// Token returns the token of message messageID in workspace workspaceID:
-// base64url(uvarint(workspaceID) ‖ messageID) "." base64url(MAC), where MAC
-// is HMAC-SHA256 over the payload truncated to 16 bytes. The same inputs
-// always give the same token, so a message keeps its link across retries.
-func Token(secret []byte, workspaceID int64, messageID string) string {
-	payload := binary.AppendUvarint(nil, uint64(workspaceID))
-	payload = append(payload, messageID...)
+// Link is what an unsubscribe link stands for.
+type Link struct {
+	WorkspaceID int64
+	// ContactID and Category are what the link opts out of.
+	ContactID string
+	Category  string
+	// MessageID is the message the link came with; its timeline records
+	// the opt-out while the message is kept.
+	MessageID string
+}
+
+// Token returns the token of l: base64url(payload) "." base64url(MAC),
+// where the payload is uvarint(workspace) and the three names, each
+// preceded by its uvarint length, and MAC is HMAC-SHA256 over the payload
+// truncated to 16 bytes. The same link always gives the same token, so a
+// message keeps its link across retries.
+func Token(secret []byte, l Link) string {
+	payload := binary.AppendUvarint(nil, uint64(l.WorkspaceID))
+	for _, s := range []string{l.ContactID, l.Category, l.MessageID} {
+		payload = binary.AppendUvarint(payload, uint64(len(s)))
+		payload = append(payload, s...)
+	}
 	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac(secret, payload))
 }
 
-// Parse checks a token's signature and returns the workspace and message
-// it names. Any defect is ErrInvalid. The token is compared, in constant
-// time, with the one Token builds from the names it carries, so there is
-// exactly one valid spelling per message (no second base64 form).
-func Parse(secret []byte, token string) (workspaceID int64, messageID string, err error) {
+// Parse checks a token's signature and returns the link it names. Any
+// defect is ErrInvalid. The token is compared, in constant time, with the
+// one Token builds from the names it carries, so there is exactly one
+// valid spelling per link (no second base64 form).
+func Parse(secret []byte, token string) (Link, error) {
 	p, _, ok := strings.Cut(token, ".")
-	if !ok || len(token) > 2*maxMessageID {
-		return 0, "", ErrInvalid
+	if !ok || len(token) > maxToken {
+		return Link{}, ErrInvalid
 	}
 	payload, err := enc.DecodeString(p)
 	if err != nil {
-		return 0, "", ErrInvalid
+		return Link{}, ErrInvalid
 	}
 	ws, n := binary.Uvarint(payload)
 	if n <= 0 || ws == 0 || ws > math.MaxInt64 {
-		return 0, "", ErrInvalid
+		return Link{}, ErrInvalid
 	}
-	id := string(payload[n:])
-	if id == "" || len(id) > maxMessageID || !utf8.ValidString(id) {
-		return 0, "", ErrInvalid
+	payload = payload[n:]
+	var names [3]string
+	for i := range names {
+		size, n := binary.Uvarint(payload)
+		if n <= 0 || size == 0 || size > uint64(len(payload)-n) {
+			return Link{}, ErrInvalid
+		}
+		names[i] = string(payload[n : n+int(size)])
+		if !utf8.ValidString(names[i]) {
+			return Link{}, ErrInvalid
+		}
+		payload = payload[n+int(size):]
 	}
-	want := Token(secret, int64(ws), id)
-	if subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
-		return 0, "", ErrInvalid
+	if len(payload) != 0 {
+		return Link{}, ErrInvalid
 	}
-	return int64(ws), id, nil
+	l := Link{WorkspaceID: int64(ws), ContactID: names[0], Category: names[1], MessageID: names[2]}
+	if subtle.ConstantTimeCompare([]byte(Token(secret, l)), []byte(token)) != 1 {
+		return Link{}, ErrInvalid
+	}
+	return l, nil
 }
 
 func mac(secret, payload []byte) []byte {

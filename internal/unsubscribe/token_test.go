@@ -16,34 +16,48 @@ var (
 
 const msgID = "0195f3a2-7c41-7d3e-9b1a-2f6c8e4d5a10"
 
+func link(ws int64) unsubscribe.Link {
+	return unsubscribe.Link{WorkspaceID: ws, ContactID: "anna-42", Category: "newsletter", MessageID: msgID}
+}
+
 func TestTokenRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, ws := range []int64{1, 127, 128, 1 << 40} {
-		tok := unsubscribe.Token(secret, ws, msgID)
-		require.Equal(t, tok, unsubscribe.Token(secret, ws, msgID), "a message always gets the same token")
+	long := unsubscribe.Link{WorkspaceID: 3, ContactID: strings.Repeat("Ä", 100), Category: strings.Repeat("c", 100), MessageID: msgID}
+	for _, l := range []unsubscribe.Link{link(1), link(127), link(128), link(1 << 40), long} {
+		tok := unsubscribe.Token(secret, l)
+		require.Equal(t, tok, unsubscribe.Token(secret, l), "a link always gets the same token")
 		require.NotContains(t, tok, "=", "no padding in URLs")
 		require.Equal(t, -1, strings.IndexAny(tok, "+/ \r\n"), "URL-safe alphabet")
-		gotWS, gotID, err := unsubscribe.Parse(secret, tok)
+		got, err := unsubscribe.Parse(secret, tok)
 		require.NoError(t, err)
-		require.Equal(t, ws, gotWS)
-		require.Equal(t, msgID, gotID)
+		require.Equal(t, l, got)
 	}
-	require.NotEqual(t, unsubscribe.Token(secret, 1, msgID), unsubscribe.Token(secret, 2, msgID))
-	require.NotEqual(t, unsubscribe.Token(secret, 1, msgID), unsubscribe.Token(secret, 1, msgID+"x"))
+	// Every part is signed.
+	base := unsubscribe.Token(secret, link(1))
+	for _, l := range []unsubscribe.Link{
+		link(2),
+		{WorkspaceID: 1, ContactID: "anna-43", Category: "newsletter", MessageID: msgID},
+		{WorkspaceID: 1, ContactID: "anna-42", Category: "birthday", MessageID: msgID},
+		{WorkspaceID: 1, ContactID: "anna-42", Category: "newsletter", MessageID: msgID + "x"},
+		// The same bytes split differently between the names.
+		{WorkspaceID: 1, ContactID: "anna-42n", Category: "ewsletter", MessageID: msgID},
+	} {
+		require.NotEqual(t, base, unsubscribe.Token(secret, l), "%+v", l)
+	}
 }
 
 // TestTokenTampered changes every character of a valid token in turn: no
 // change may still be accepted (base64's spare bits included).
 func TestTokenTampered(t *testing.T) {
 	t.Parallel()
-	tok := unsubscribe.Token(secret, 7, msgID)
+	tok := unsubscribe.Token(secret, link(7))
 	for i := range tok {
 		for _, c := range []byte{'A', 'B', 'f', 'g', '-', '_', '.'} {
 			if tok[i] == c {
 				continue
 			}
 			bad := tok[:i] + string(c) + tok[i+1:]
-			_, _, err := unsubscribe.Parse(secret, bad)
+			_, err := unsubscribe.Parse(secret, bad)
 			require.ErrorIs(t, err, unsubscribe.ErrInvalid, "changed position %d to %q: %s", i, c, bad)
 		}
 	}
@@ -51,28 +65,40 @@ func TestTokenTampered(t *testing.T) {
 
 func TestTokenWrongSecret(t *testing.T) {
 	t.Parallel()
-	_, _, err := unsubscribe.Parse(other, unsubscribe.Token(secret, 7, msgID))
+	_, err := unsubscribe.Parse(other, unsubscribe.Token(secret, link(7)))
 	require.ErrorIs(t, err, unsubscribe.ErrInvalid)
 }
 
-// TestTokenReplayedOnAnotherMessage moves a valid signature onto another
-// message id and onto another workspace: both are refused.
-func TestTokenReplayedOnAnotherMessage(t *testing.T) {
+// TestTokenReplayedOnAnotherLink moves a valid signature onto another
+// contact, category, message and workspace: all are refused.
+func TestTokenReplayedOnAnotherLink(t *testing.T) {
 	t.Parallel()
-	tok := unsubscribe.Token(secret, 7, msgID)
-	_, sig, _ := strings.Cut(tok, ".")
-	otherMsg, _, _ := strings.Cut(unsubscribe.Token(secret, 7, "0195f3a2-0000-7000-8000-000000000000"), ".")
-	otherWS, _, _ := strings.Cut(unsubscribe.Token(secret, 8, msgID), ".")
-	for _, payload := range []string{otherMsg, otherWS} {
-		_, _, err := unsubscribe.Parse(secret, payload+"."+sig)
-		require.ErrorIs(t, err, unsubscribe.ErrInvalid)
+	_, sig, _ := strings.Cut(unsubscribe.Token(secret, link(7)), ".")
+	for _, l := range []unsubscribe.Link{
+		link(8),
+		{WorkspaceID: 7, ContactID: "bert", Category: "newsletter", MessageID: msgID},
+		{WorkspaceID: 7, ContactID: "anna-42", Category: "birthday", MessageID: msgID},
+		{WorkspaceID: 7, ContactID: "anna-42", Category: "newsletter", MessageID: "0195f3a2-0000-7000-8000-000000000000"},
+	} {
+		payload, _, _ := strings.Cut(unsubscribe.Token(secret, l), ".")
+		_, err := unsubscribe.Parse(secret, payload+"."+sig)
+		require.ErrorIs(t, err, unsubscribe.ErrInvalid, "%+v", l)
 	}
 }
 
 func TestTokenMalformed(t *testing.T) {
 	t.Parallel()
-	for _, tok := range []string{"", ".", "abc", "abc.", ".abc", "!!!.abc", "AA.abc", strings.Repeat("A", 500) + ".x"} {
-		_, _, err := unsubscribe.Parse(secret, tok)
+	for _, tok := range []string{"", ".", "abc", "abc.", ".abc", "!!!.abc", "AA.abc", "AQ.abc", strings.Repeat("A", 700) + ".x"} {
+		_, err := unsubscribe.Parse(secret, tok)
 		require.ErrorIs(t, err, unsubscribe.ErrInvalid, "%q", tok)
+	}
+	// Well signed but with an empty name or bytes left over: a payload
+	// Token never makes.
+	for _, l := range []unsubscribe.Link{
+		{WorkspaceID: 1, ContactID: "", Category: "newsletter", MessageID: msgID},
+		{WorkspaceID: 1, ContactID: "anna", Category: "", MessageID: msgID},
+	} {
+		_, err := unsubscribe.Parse(secret, unsubscribe.Token(secret, l))
+		require.ErrorIs(t, err, unsubscribe.ErrInvalid, "%+v", l)
 	}
 }
