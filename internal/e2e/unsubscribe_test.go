@@ -178,17 +178,27 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	require.Equal(t, "queued", res.Messages[0].Status)
 }
 
+// newsletterEnv is an app delivering to a test SMTP server.
+func newsletterEnv(t *testing.T) (*smtptest.Server, *apptest.Env, *client.Client) {
+	srv := smtptest.Start(t)
+	e, c := simpleEnv(t, apptest.WithSMTP(srv))
+	return srv, e, c
+}
+
+// subscriber is an inline contact ID@example.org with the newsletter
+// consent.
+func subscriber(id string) client.Actor {
+	return client.Inline(client.Contact{ID: id, Email: id + "@example.org", Consents: []string{"newsletter"}})
+}
+
 // TestUnsubscribeLinksCannotBeForged: a changed character, a signature
 // moved onto another message or workspace, and links to what no longer
 // exists get readable pages, never an opt-out and never a server error.
 func TestUnsubscribeLinksCannotBeForged(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	e, c := simpleEnv(t, apptest.WithSMTP(srv))
+	srv, e, c := newsletterEnv(t)
 	ctx := context.Background()
-	anna := client.Inline(client.Contact{ID: "anna", Email: "anna@example.org", Consents: []string{"newsletter"}})
-	bert := client.Inline(client.Contact{ID: "bert", Email: "bert@example.org", Consents: []string{"newsletter"}})
-	res, err := c.SendEvent(ctx, newsEvent(anna, bert))
+	res, err := c.SendEvent(ctx, newsEvent(subscriber("anna"), subscriber("bert")))
 	require.NoError(t, err)
 	require.Len(t, res.Messages, 2)
 	for _, m := range res.Messages {
@@ -267,11 +277,9 @@ func TestUnsubscribeLinksCannotBeForged(t *testing.T) {
 // the category, so it works after the retention purge removed its message.
 func TestUnsubscribeLinkOutlivesItsMessage(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	e, c := simpleEnv(t, apptest.WithSMTP(srv))
+	srv, e, c := newsletterEnv(t)
 	ctx := context.Background()
-	anna := client.Inline(client.Contact{ID: "anna", Email: "anna@example.org", Consents: []string{"newsletter"}})
-	res, err := c.SendEvent(ctx, newsEvent(anna))
+	res, err := c.SendEvent(ctx, newsEvent(subscriber("anna")))
 	require.NoError(t, err)
 	e.WaitStatus(res.Messages[0].ID, "sent", wait)
 	url, _ := unsubscribeHeaders(t, srv.Mails()[0].Data)
