@@ -80,6 +80,44 @@ func TestTemporaryFailuresRetryThenDeliverOnce(t *testing.T) {
 	require.Contains(t, stepText(ex, "message.retrying"), "Delivery attempt 1 to Person c1 <c1@example.org> failed temporarily (451 4.3.0 Try again later)")
 }
 
+// TestSentMessagesAreRecordedWhileTheirJobGoesOn: the messages of one
+// delivery job are recorded as sent while another message of the job is
+// still at the mail server, not all at its end. A crash re-sends what was
+// sent but not recorded, so this bounds the duplicates a crash causes.
+func TestSentMessagesAreRecordedWhileTheirJobGoesOn(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := smtptest.Start(t, smtptest.WithDataReply(func(_ int, _ string, rcpts []string, _ []byte) *smtptest.Reply {
+		if rcpts[0] == "slow@example.org" {
+			<-release
+		}
+		return nil
+	}))
+	e, c := simpleEnv(t, apptest.WithSMTP(srv))
+	released := false
+	defer func() {
+		if !released {
+			close(release)
+		}
+	}()
+	res, err := c.SendEvent(context.Background(), ping(1, inline("a", "a@example.org"), inline("slow", "slow@example.org"), inline("b", "b@example.org")))
+	require.NoError(t, err)
+	require.Len(t, res.Messages, 3)
+	var slow string
+	for _, m := range res.Messages {
+		if m.To.Email == "slow@example.org" {
+			slow = m.ID
+			continue
+		}
+		e.WaitStatus(m.ID, "sent", wait) // while the slow one is held
+	}
+	require.Equal(t, "sending", e.MessageStatus(slow))
+	close(release)
+	released = true
+	e.WaitStatus(slow, "sent", wait)
+	require.Equal(t, 3, srv.Count())
+}
+
 func TestPermanentFailureRecordedWithReply(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t, smtptest.WithRcptReply(func(rcpt string) *smtptest.Reply {

@@ -50,8 +50,55 @@ func (s *Service) Deliver(ctx context.Context, wsID int64, ids []string) error {
 	if err != nil || len(todo) == 0 {
 		return err
 	}
-	results := s.sendAll(ctx, todo, func(m *model.Message) *channel.Email { return s.emailOf(ws.ID, m, key) })
-	return s.store.WithTx(ctx, func(tx store.Tx) error { return s.recordAll(ctx, tx, ws, results) })
+	// A database error stops recording; the sends still going are then
+	// called off (their messages stay "sending" for the job's retry).
+	sendCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := s.sendAll(sendCtx, todo, func(m *model.Message) *channel.Email { return s.emailOf(ws.ID, m, key) })
+	return s.recordAsSent(ctx, ws, results)
+}
+
+// Outcomes are recorded in groups of up to recordEvery, and at least every
+// recordWithin: a message sent but not yet recorded is sent again after a
+// crash, so the groups bound the duplicates a crash can cause, while
+// recording each message alone would cost a transaction per message.
+const (
+	recordEvery  = 20
+	recordWithin = 200 * time.Millisecond
+)
+
+// recordAsSent records the outcomes arriving on results (closed after the
+// last) in groups; see recordEvery. On a database error it stops: the
+// messages not recorded stay "sending" and the job's retry sends them
+// again.
+func (s *Service) recordAsSent(ctx context.Context, ws *model.Workspace, results <-chan outcome) error {
+	var group []outcome
+	flush := func() error {
+		if len(group) == 0 {
+			return nil
+		}
+		err := s.store.WithTx(ctx, func(tx store.Tx) error { return s.recordAll(ctx, tx, ws, group) })
+		group = group[:0]
+		return err
+	}
+	tick := time.NewTicker(recordWithin)
+	defer tick.Stop()
+	for {
+		select {
+		case o, ok := <-results:
+			if !ok {
+				return flush()
+			}
+			group = append(group, o)
+			if len(group) < recordEvery {
+				continue
+			}
+		case <-tick.C:
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
 }
 
 func (s *Service) day(ws *model.Workspace) string {
@@ -115,21 +162,26 @@ func (s *Service) emailOf(wsID int64, m *model.Message, key []byte) *channel.Ema
 	}
 }
 
-// sendAll sends messages concurrently (bounded) and returns every outcome;
-// email builds each message's e-mail.
-func (s *Service) sendAll(ctx context.Context, msgs []*model.Message, email func(*model.Message) *channel.Email) []outcome {
-	results := make([]outcome, len(msgs))
-	sem := make(chan struct{}, s.sendConc)
-	var wg sync.WaitGroup
-	for i, m := range msgs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i] = s.sendOne(ctx, m, email(m))
-		}()
-	}
-	wg.Wait()
+// sendAll sends messages concurrently (bounded) and delivers every outcome
+// on the returned channel as it comes, closing it after the last; email
+// builds each message's e-mail. The channel holds every outcome, so the
+// senders never wait for the reader.
+func (s *Service) sendAll(ctx context.Context, msgs []*model.Message, email func(*model.Message) *channel.Email) <-chan outcome {
+	results := make(chan outcome, len(msgs))
+	go func() {
+		sem := make(chan struct{}, s.sendConc)
+		var wg sync.WaitGroup
+		for _, m := range msgs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				results <- s.sendOne(ctx, m, email(m))
+			}()
+		}
+		wg.Wait()
+		close(results)
+	}()
 	return results
 }
 
