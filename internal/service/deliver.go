@@ -54,7 +54,7 @@ func (s *Service) Deliver(ctx context.Context, wsID int64, ids []string) error {
 	// called off (their messages stay "sending" for the job's retry).
 	sendCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := s.sendAll(sendCtx, todo, func(m *model.Message) *channel.Email { return s.emailOf(ws.ID, m, key) })
+	results := s.sendAll(sendCtx, todo, func(m *model.Message) *channel.Email { return s.emailOf(ws, m, key) })
 	return s.recordAsSent(ctx, ws, results)
 }
 
@@ -142,14 +142,14 @@ func isOneOf(s model.MessageStatus, list []model.MessageStatus) bool {
 	return false
 }
 
-// emailOf builds the e-mail of message m of workspace wsID: the one place
+// emailOf builds the e-mail of message m of workspace ws: the one place
 // that decides what a message looks like on the wire, for sending and for
 // the history's .eml download alike. key signs the unsubscribe link (see
 // unsubscribeURL); the headers depend only on the message, so every
 // attempt of a message carries the same ones.
-func (s *Service) emailOf(wsID int64, m *model.Message, key []byte) *channel.Email {
+func (s *Service) emailOf(ws *model.Workspace, m *model.Message, key []byte) *channel.Email {
 	headers := map[string]string{"Auto-Submitted": "auto-generated"}
-	if u := s.unsubscribeURL(wsID, m, key); u != "" {
+	if u := s.unsubscribeURL(ws, m, key); u != "" {
 		headers["List-Unsubscribe"] = "<" + u + ">"
 		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}

@@ -67,7 +67,7 @@ func (s *Service) MessageEML(ctx context.Context, ws *model.Workspace, id string
 	if err != nil {
 		return nil, err
 	}
-	return channel.BuildMIME(s.emailOf(ws.ID, m, key))
+	return channel.BuildMIME(s.emailOf(ws, m, key))
 }
 
 // EventFilter selects events.

@@ -60,7 +60,7 @@ func (s *Service) unsubscribeKey(ctx context.Context) ([]byte, error) {
 // gets none: transactional mail ignores opt-outs; a literal address is no
 // contact, so there is nothing to record an opt-out on; and without a
 // public base URL there is no absolute link to give.
-func (s *Service) unsubscribeURL(wsID int64, m *model.Message, key []byte) string {
+func (s *Service) unsubscribeURL(ws *model.Workspace, m *model.Message, key []byte) string {
 	if !unsubscribable(m) {
 		return ""
 	}
@@ -68,7 +68,7 @@ func (s *Service) unsubscribeURL(wsID int64, m *model.Message, key []byte) strin
 	if base == "" {
 		return ""
 	}
-	return base + "/u/" + unsubscribe.Token(key, unsubscribe.Link{WorkspaceID: wsID, ContactID: m.To.ContactID,
+	return base + "/u/" + unsubscribe.Token(key, unsubscribe.Link{Workspace: ws.Key, ContactID: m.To.ContactID,
 		Category: m.Category, MessageID: m.ID})
 }
 
@@ -113,7 +113,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscriptio
 			return err
 		}
 		now := s.now()
-		added, err = tx.ContactOptOut(ctx, &store.ContactOptOutParams{WorkspaceID: l.WorkspaceID,
+		added, err = tx.ContactOptOut(ctx, &store.ContactOptOutParams{WorkspaceID: u.Workspace.ID,
 			ContactID: l.ContactID, Category: l.Category, At: now})
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrUnsubscribeGone
@@ -123,7 +123,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscriptio
 		}
 		u.OptedOut = true
 		entry := &model.MessageEvent{At: now, Status: model.MsgUnsubscribed, Actor: u.Email, Detail: l.Category}
-		err = tx.MessageEventAppend(ctx, l.WorkspaceID, l.MessageID, entry)
+		err = tx.MessageEventAppend(ctx, u.Workspace.ID, l.MessageID, entry)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // purged: the contact's opt_outs still record it
 		}
@@ -145,7 +145,7 @@ func resolveUnsubscribe(ctx context.Context, q store.Queries, key []byte, token 
 	if err != nil || l.Category == model.CategoryTransactional {
 		return nil, l, ErrUnsubscribeInvalid
 	}
-	ws, err := q.WorkspaceGetByID(ctx, l.WorkspaceID)
+	ws, err := q.WorkspaceGetByKey(ctx, l.Workspace)
 	if err != nil {
 		return nil, l, goneIfNotFound(err, "load workspace")
 	}

@@ -2,19 +2,25 @@ package transfer
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/unsubscribe"
 )
 
 // Export writes every workspace of st to w. Sessions are not exported:
 // users sign in again after a move.
 func Export(ctx context.Context, st store.Store, w io.Writer) (Counts, error) {
 	out := &writer{enc: json.NewEncoder(w), counts: Counts{}}
+	if err := exportSecrets(ctx, st, out); err != nil {
+		return out.counts, err
+	}
 	wss, err := st.WorkspaceList(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list workspaces: %w", err)
@@ -25,6 +31,21 @@ func Export(ctx context.Context, st store.Store, w io.Writer) (Counts, error) {
 		}
 	}
 	return out.counts, nil
+}
+
+// exportSecrets writes the key of unsubscribe links. A source that has
+// none yet gets one now (it would on its next mail), so that source and
+// destination agree from here on.
+func exportSecrets(ctx context.Context, st store.Store, out *writer) error {
+	candidate := make([]byte, unsubscribe.SecretSize)
+	if _, err := rand.Read(candidate); err != nil {
+		return fmt.Errorf("generate unsubscribe key: %w", err)
+	}
+	value, err := st.SecretGetOrCreate(ctx, unsubscribe.SecretName, candidate, time.Now())
+	if err != nil {
+		return fmt.Errorf("read unsubscribe key: %w", err)
+	}
+	return out.put(KindSecret, "", secretData{Name: unsubscribe.SecretName, Value: value})
 }
 
 func exportWorkspace(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,12 @@ func Import(ctx context.Context, st store.Store, queue Queue, r io.Reader) (Coun
 		if err != nil {
 			return im.counts, err
 		}
+		if rec.Kind == KindSecret {
+			if err := im.secret(ctx, rec); err != nil {
+				return im.counts, fmt.Errorf("line %d: %w", rd.line, err)
+			}
+			continue
+		}
 		if rec.Kind == KindWorkspace {
 			if err := im.flush(ctx); err != nil {
 				return im.counts, err
@@ -64,6 +71,25 @@ func Import(ctx context.Context, st store.Store, queue Queue, r io.Reader) (Coun
 		}
 	}
 	return im.counts, im.flush(ctx)
+}
+
+// secret stores a server secret of the source. A destination that has a
+// different one already (it has sent mail itself) is refused: one of the
+// two installations' unsubscribe links would stop working.
+func (im *importer) secret(ctx context.Context, rec *Record) error {
+	d, err := decodeInto[secretData](rec.Data)
+	if err != nil || d.Name == "" || len(d.Value) == 0 {
+		return fmt.Errorf("secret: not a secret record: %v", err)
+	}
+	got, err := im.st.SecretGetOrCreate(ctx, d.Name, d.Value, time.Now())
+	if err != nil {
+		return fmt.Errorf("store secret %s: %w", d.Name, err)
+	}
+	if !bytes.Equal(got, d.Value) {
+		return fmt.Errorf("the destination has its own %s key already, so unsubscribe links in mails sent before the move would stop working; import into a fresh database (run `herold migrate`, not `herold serve`, before importing)", d.Name)
+	}
+	im.counts[KindSecret]++
+	return nil
 }
 
 func (im *importer) workspace(ctx context.Context, rec *Record) error {

@@ -19,8 +19,10 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// Record kinds, in the order Export writes them for each workspace.
+// Record kinds: the server's secrets first, then, in this order, each
+// workspace's records.
 const (
+	KindSecret    = "secret"
 	KindWorkspace = "workspace"
 	KindAPIKey    = "api_key"
 	KindUser      = "user"
@@ -43,6 +45,14 @@ type Record struct {
 	// Workspace is the key of the workspace the record belongs to.
 	Workspace string          `json:"workspace"`
 	Data      json.RawMessage `json:"data"`
+}
+
+// secretData is a server secret (the key that signs unsubscribe links):
+// it moves along so that links in mails sent before the move keep
+// working.
+type secretData struct {
+	Name  string `json:"name"`
+	Value []byte `json:"value"`
 }
 
 // The payloads of kinds whose model types hide fields from JSON.

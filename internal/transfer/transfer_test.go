@@ -3,7 +3,10 @@ package transfer_test
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/mail"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +46,22 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 		Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-ben")}},
 		Data:   map[string]any{"job": "Aufbau", "date": "2026-04-15"}})
 	require.NoError(t, err)
+	// A newsletter, whose unsubscribe link must keep working after the move.
+	demo.Must(201, "PUT", "/v1/templates/news", map[string]any{"locales": map[string]any{"de": map[string]any{
+		"subject": "Neuigkeiten", "html": "<p>Hallo {{ .recipient.name }}</p>"}}})
+	demo.Must(201, "PUT", "/v1/flows/news", map[string]any{"notifications": []any{map[string]any{
+		"key": "news", "event_type": "news", "template": "news", "recipients": []string{"role:to"}, "category": "newsletter"}}})
+	demo.Must(201, "PUT", "/v1/projects/news", map[string]any{"name": "News", "flow": "news"})
+	news, err := c.SendEvent(ctx, &client.Event{Type: "news", Project: "news", Actors: map[string][]client.Actor{"to": {
+		client.Inline(client.Contact{ID: "leser", Email: "leser@example.org", Consents: []string{"newsletter"}})}}})
+	require.NoError(t, err)
+	demo.WaitStatus(news.Messages[0].ID, "sent", 15*time.Second)
+	newsEML := demo.Must(200, "GET", "/v1/messages/"+news.Messages[0].ID+"/eml", nil).Body
+	parsed, err := mail.ReadMessage(bytes.NewReader(newsEML))
+	require.NoError(t, err)
+	link := strings.Trim(parsed.Header.Get("List-Unsubscribe"), "<>")
+	require.True(t, strings.HasPrefix(link, old.URL+"/u/"), "List-Unsubscribe %q", link)
+	unsubscribePath := strings.TrimPrefix(link, old.URL)
 	demo.Must(201, "PUT", "/v1/schedules/nightly", map[string]any{"cron": "0 2 * * *", "source": map[string]any{"kind": "contacts"},
 		"condition": "contact.id == 'p-anna'", "event_type": "ping", "project": "sommerfest", "occurrence_key": "x-{{ .contact.id }}"})
 	var run struct {
@@ -73,7 +92,7 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	require.Contains(t, errOut.String(), "exported:")
 	errOut.Reset()
 	require.Equal(t, 0, cli.Execute(ctx, []string{"import", "--database", pgURL, "--input", dump}, &out, &errOut), errOut.String())
-	require.Contains(t, errOut.String(), "event 4, flow 1, message 3")
+	require.Contains(t, errOut.String(), "event 5, flow 2, message 4")
 	// A second import is refused rather than doubling anything.
 	errOut.Reset()
 	require.Equal(t, 1, cli.Execute(ctx, []string{"import", "--database", pgURL, "--input", dump}, &out, &errOut))
@@ -112,6 +131,15 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 
 	runs := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/schedules/nightly/runs", nil).Map(t)
 	require.Len(t, runs["items"], 1)
+
+	// The newsletter's unsubscribe link, sent before the move, works on
+	// the new installation (same signing key, workspace named by key).
+	resp, err := http.Post(moved.URL+unsubscribePath, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	leser := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/contacts/leser", nil).Map(t)
+	require.Equal(t, []any{"newsletter"}, leser["opt_outs"])
 }
 
 func statuses(m *client.Message) []string {

@@ -14,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"math"
 	"strings"
 	"unicode/utf8"
 )
@@ -29,12 +28,13 @@ const SecretSize = 32
 // bits, half the hash (RFC 2104 section 5).
 const macSize = 16
 
-// maxToken bounds a token's length: a 200-character contact id, a
-// 100-character category and a message id, in base64, with room.
-const maxToken = 600
+// maxToken bounds a token's length: a 100-character workspace key, a
+// 200-character contact id, a 100-character category and a message id,
+// in base64, with room.
+const maxToken = 800
 
 // purpose separates these MACs from any other use of the same secret.
-const purpose = "herold unsubscribe v2\x00"
+const purpose = "herold unsubscribe v3\x00"
 
 // ErrInvalid is returned for a token that is malformed or whose signature
 // does not match.
@@ -44,7 +44,9 @@ var enc = base64.RawURLEncoding
 
 // Link is what an unsubscribe link stands for.
 type Link struct {
-	WorkspaceID int64
+	// Workspace is the workspace's key, not its database id, so links
+	// survive a move to another database (herold export / import).
+	Workspace string
 	// ContactID and Category are what the link opts out of.
 	ContactID string
 	Category  string
@@ -54,13 +56,13 @@ type Link struct {
 }
 
 // Token returns the token of l: base64url(payload) "." base64url(MAC),
-// where the payload is uvarint(workspace) and the three names, each
-// preceded by its uvarint length, and MAC is HMAC-SHA256 over the payload
-// truncated to 16 bytes. The same link always gives the same token, so a
-// message keeps its link across retries.
+// where the payload is the four names, each preceded by its uvarint
+// length, and MAC is HMAC-SHA256 over the payload truncated to 16 bytes.
+// The same link always gives the same token, so a message keeps its link
+// across retries.
 func Token(secret []byte, l Link) string {
-	payload := binary.AppendUvarint(nil, uint64(l.WorkspaceID))
-	for _, s := range []string{l.ContactID, l.Category, l.MessageID} {
+	var payload []byte
+	for _, s := range []string{l.Workspace, l.ContactID, l.Category, l.MessageID} {
 		payload = binary.AppendUvarint(payload, uint64(len(s)))
 		payload = append(payload, s...)
 	}
@@ -80,12 +82,7 @@ func Parse(secret []byte, token string) (Link, error) {
 	if err != nil {
 		return Link{}, ErrInvalid
 	}
-	ws, n := binary.Uvarint(payload)
-	if n <= 0 || ws == 0 || ws > math.MaxInt64 {
-		return Link{}, ErrInvalid
-	}
-	payload = payload[n:]
-	var names [3]string
+	var names [4]string
 	for i := range names {
 		size, n := binary.Uvarint(payload)
 		if n <= 0 || size == 0 || size > uint64(len(payload)-n) {
@@ -100,7 +97,7 @@ func Parse(secret []byte, token string) (Link, error) {
 	if len(payload) != 0 {
 		return Link{}, ErrInvalid
 	}
-	l := Link{WorkspaceID: int64(ws), ContactID: names[0], Category: names[1], MessageID: names[2]}
+	l := Link{Workspace: names[0], ContactID: names[1], Category: names[2], MessageID: names[3]}
 	if subtle.ConstantTimeCompare([]byte(Token(secret, l)), []byte(token)) != 1 {
 		return Link{}, ErrInvalid
 	}
