@@ -21,8 +21,17 @@ type ScheduleQueue interface {
 	EnqueueScheduleRun(ctx context.Context, tx store.Tx, workspaceID int64, runID string) error
 }
 
-// scanPage is how many records a run reads and commits at a time.
+// scanPage is how many records a run reads at a time.
 const scanPage = 500
+
+// A run stores its matches (the events, with its counts and how far it
+// got) once it has emitBatch of them, at least every emitEvery, and at the
+// end of each slice: a sparse schedule (a birthday: a few matches per
+// page) then does not pay a transaction and a delivery job per page.
+const (
+	emitBatch = scanPage
+	emitEvery = time.Second
+)
 
 // maxErrorSamples bounds the errors a run keeps for its report.
 const maxErrorSamples = 10
@@ -252,7 +261,7 @@ var ErrRunContinues = fmt.Errorf("schedule run continues in another slice: %w", 
 var errSliceEnd = errors.New("slice ended")
 
 // ExecuteRun works on a queued or running schedule run: scan from where it
-// stopped, evaluate, emit events (one transaction per page, which also
+// stopped, evaluate, emit events (one transaction per group of matches, which also
 // records the counts and how far it got). A long run proceeds in slices of
 // RunSlice: ErrRunContinues says the job must run again. At the end it
 // records the result and sends the report.
@@ -305,31 +314,53 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 		return err
 	}
 	now, sliceEnd := s.now(), time.Now().Add(s.runSlice)
-	return s.scan(ctx, cs, ws.ID, run.Cursor, now, func(page []record, outs []verdict) error {
-		var matches []match
+	// next is the run as it will be stored with the matches not emitted
+	// yet: run itself only moves when they are, so a failure leaves it
+	// as stored (counts and cursor agreeing with the events).
+	next := *run
+	var matches []match
+	lastEmit := time.Now()
+	flush := func() error {
+		if next.Cursor == run.Cursor {
+			return nil
+		}
+		if err := s.emit(ctx, ws, sc, &next, matches); err != nil {
+			return fmt.Errorf("emit events: %w", err)
+		}
+		*run, matches, lastEmit = next, nil, time.Now()
+		return nil
+	}
+	err = s.scan(ctx, cs, ws.ID, run.Cursor, now, func(page []record, outs []verdict) error {
 		for i, o := range outs {
-			run.Scanned++
+			next.Scanned++
 			if o.err != nil {
-				run.Errors++
-				if len(run.ErrorSamples) < maxErrorSamples {
-					run.ErrorSamples = append(run.ErrorSamples, fmt.Sprintf("%s: %v", page[i].label(), o.err))
+				next.Errors++
+				if len(next.ErrorSamples) < maxErrorSamples {
+					next.ErrorSamples = append(next.ErrorSamples, fmt.Sprintf("%s: %v", page[i].label(), o.err))
 				}
 				continue
 			}
 			if o.ok {
-				run.Matched++
+				next.Matched++
 				matches = append(matches, o.m)
 			}
 		}
-		run.Cursor = page[len(page)-1].key()
-		if err := s.emit(ctx, ws, sc, run, matches); err != nil {
-			return fmt.Errorf("emit events: %w", err)
+		next.Cursor = page[len(page)-1].key()
+		sliceEnded := len(page) == scanPage && time.Now().After(sliceEnd)
+		if len(matches) >= emitBatch || time.Since(lastEmit) >= emitEvery || sliceEnded {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
-		if len(page) == scanPage && time.Now().After(sliceEnd) {
+		if sliceEnded {
 			return errSliceEnd
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
 
 // emit turns a page's matches into events: occurrences that fired before
