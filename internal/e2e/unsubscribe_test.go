@@ -116,6 +116,7 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	require.Contains(t, page, "„newsletter“")
 	require.Contains(t, page, ">Abmelden</button>")
 	require.Contains(t, page, `action="/u/`)
+	require.NotContains(t, page, `href="/"`, "a recipient's page links nowhere into the cockpit")
 	status, page = fetch(t, "GET", url, "en", "")
 	require.Equal(t, 200, status)
 	require.Contains(t, page, ">Unsubscribe</button>")

@@ -57,6 +57,6 @@ func (h *Handler) renderUnsubscribe(w http.ResponseWriter, r *http.Request, rq *
 		p.Workspace, p.Category, p.Email = u.Workspace.Name, u.Category, u.Email
 	}
 	v := h.newView(r, rq, "", title)
-	v.Page = p
+	v.Page, v.Public = p, true
 	h.render(w, r, status, "unsubscribe", v)
 }

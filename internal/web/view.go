@@ -42,6 +42,10 @@ type view struct {
 	Static string
 	Errors fieldErrors
 	Page   any
+	// Public marks a page for people who are not cockpit users (the page
+	// behind a mail's unsubscribe link): no link into the cockpit, no
+	// navigation, only the language switch.
+	Public bool
 }
 
 // newView fills what the layout needs; titleKey names the page title.
