@@ -117,26 +117,17 @@ func runCrash(ctx context.Context, e *env) (*Result, error) {
 func queueMailing(ctx context.Context, url string, n int) error {
 	p := newPoster([]string{url}, 2, 5*time.Minute)
 	defer p.close()
-	for start := 0; start < n; start += crashBatch {
-		var batch []map[string]any
-		for i := start; i < min(start+crashBatch, n); i++ {
-			batch = append(batch, map[string]any{"type": mailingEventType, "project": mailingProject,
-				"actors": map[string]any{"contact": []string{contactID(i)}}, "idempotency_key": fmt.Sprintf("crash-%d", i)})
+	err := postBatches(ctx, p, n, crashBatch, func(i int) any {
+		return map[string]any{"type": mailingEventType, "project": mailingProject,
+			"actors": map[string]any{"contact": []string{contactID(i)}}, "idempotency_key": fmt.Sprintf("crash-%d", i)}
+	}, func(i int, r batchResult) error {
+		if len(r.Errors) > 0 || r.queued() != 1 {
+			return fmt.Errorf("event %d: %v %+v", i, r.Errors, r.Messages)
 		}
-		var out struct {
-			Results []struct {
-				eventAnswer
-				Errors []any `json:"errors"`
-			} `json:"results"`
-		}
-		if err := p.post(ctx, "/v1/events/batch", map[string]any{"events": batch}, &out); err != nil {
-			return fmt.Errorf("queue mailing: %w", err)
-		}
-		for i, r := range out.Results {
-			if len(r.Errors) > 0 || r.queued() != 1 {
-				return fmt.Errorf("queue mailing: event %d: %v %+v", start+i, r.Errors, r.Messages)
-			}
-		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("queue mailing: %w", err)
 	}
 	return nil
 }
@@ -205,15 +196,9 @@ func killRepeatedly(ctx context.Context, s *server, snk *sink, cfg *config, rele
 
 // crashHistory checks that every message ended up recorded as sent.
 func crashHistory(ctx context.Context, s *server, res *Result, want int) error {
-	c := client.New(s.url, benchKey)
-	c.HTTP.Timeout = 2 * time.Minute
 	deadline := time.Now().Add(time.Minute)
 	for {
-		nSent, err := messageCount(ctx, c, "sent", nil)
-		if err != nil {
-			return err
-		}
-		nOther, err := messageCount(ctx, c, notSent, nil)
+		nSent, nOther, err := historyCount(ctx, s)
 		if err != nil {
 			return err
 		}

@@ -62,28 +62,48 @@ func runD1(ctx context.Context, e *env) (*Result, error) {
 func queueBacklog(ctx context.Context, p *poster, events, contacts int) (int, error) {
 	defer p.close()
 	queued := 0
-	for start := 0; start < events; start += d1Batch {
-		batch := make([]*benchEvent, 0, d1Batch)
-		for i := start; i < min(start+d1Batch, events); i++ {
-			batch = append(batch, newEvent(i, w1Roles, contacts))
-		}
-		var out struct {
-			Results []struct {
-				eventAnswer
-				Errors []any `json:"errors"`
-			} `json:"results"`
-		}
-		if err := p.post(ctx, "/v1/events/batch", map[string]any{"events": batch}, &out); err != nil {
-			return queued, fmt.Errorf("queue backlog: %w", err)
-		}
-		for i, r := range out.Results {
+	err := postBatches(ctx, p, events, d1Batch, func(i int) any { return newEvent(i, w1Roles, contacts) },
+		func(i int, r batchResult) error {
 			if len(r.Errors) > 0 {
-				return queued, fmt.Errorf("queue backlog: event %d rejected: %v", start+i, r.Errors)
+				return fmt.Errorf("event %d rejected: %v", i, r.Errors)
 			}
 			queued += r.queued()
-		}
+			return nil
+		})
+	if err != nil {
+		return queued, fmt.Errorf("queue backlog: %w", err)
 	}
 	return queued, nil
+}
+
+// batchResult is one event's answer to POST /v1/events/batch.
+type batchResult struct {
+	eventAnswer
+	Errors []any `json:"errors"`
+}
+
+// postBatches posts events 0 … n-1, built by event, through POST
+// /v1/events/batch, size per request, and hands each event's answer to
+// check; it stops at the first error.
+func postBatches(ctx context.Context, p *poster, n, size int, event func(i int) any, check func(i int, r batchResult) error) error {
+	for start := 0; start < n; start += size {
+		batch := make([]any, 0, size)
+		for i := start; i < min(start+size, n); i++ {
+			batch = append(batch, event(i))
+		}
+		var out struct {
+			Results []batchResult `json:"results"`
+		}
+		if err := p.post(ctx, "/v1/events/batch", map[string]any{"events": batch}, &out); err != nil {
+			return err
+		}
+		for i, r := range out.Results {
+			if err := check(start+i, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkExactlyOnce compares the sink's counts with the number of queued

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/herold-dev/herold/internal/pgtest"
 )
 
 // databases hands out one fresh database per workload: a SQLite file in
@@ -29,8 +31,9 @@ type databases struct {
 	// tree's CPU is measured as "database CPU".
 	pm  int
 	seq atomic.Int64
-	// cluster is the private server of -postgres auto.
-	cluster *pgCluster
+	// cluster is the private server of -postgres auto (the one tests
+	// restart, see internal/pgtest).
+	cluster *pgtest.Server
 }
 
 // database is one workload's database.
@@ -139,12 +142,16 @@ func openDatabases(ctx context.Context, cfg *config, tmp string) (*databases, er
 	case "":
 		return d, nil
 	case "auto":
-		c, err := startPGCluster()
+		c, err := pgtest.NewServer("herold-bench-pg-")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("-postgres auto: %w (or pass a URL)", err)
 		}
-		fmt.Fprintf(os.Stderr, "bench: started PostgreSQL in %s on port %d\n", c.dir, c.port)
-		d.admin, d.pm, d.cluster = c.URL(), c.pid, c
+		if err := c.Start(); err != nil {
+			c.Remove()
+			return nil, fmt.Errorf("-postgres auto: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: started PostgreSQL at %s (data in %s)\n", c.URL(), c.DataDir())
+		d.admin, d.pm, d.cluster = c.URL(), postmasterPID(c.DataDir()), c
 	default:
 		d.admin = cfg.postgres
 		d.pm = d.findPostmaster(ctx)
@@ -159,6 +166,6 @@ func openDatabases(ctx context.Context, cfg *config, tmp string) (*databases, er
 // close stops a private server.
 func (d *databases) close() {
 	if d.cluster != nil && !d.keep {
-		d.cluster.stop()
+		d.cluster.Remove()
 	}
 }

@@ -7,31 +7,16 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/client"
+	"github.com/herold-dev/herold/internal/model"
 )
 
 // bulkChunk is how many contacts one bulk request carries in the schedule
 // workloads: Herold's maximum.
 const bulkChunk = 50_000
 
-// scheduleRun is the part of a schedule run the harness reads.
-type scheduleRun struct {
-	ID           string     `json:"id"`
-	Status       string     `json:"status"`
-	StartedAt    time.Time  `json:"started_at"`
-	FinishedAt   *time.Time `json:"finished_at"`
-	Scanned      int        `json:"scanned"`
-	Matched      int        `json:"matched"`
-	Excluded     int        `json:"excluded"`
-	Emitted      int        `json:"emitted"`
-	Skipped      int        `json:"skipped"`
-	Errors       int        `json:"errors"`
-	ErrorSamples []string   `json:"error_samples"`
-	Failure      string     `json:"failure"`
-}
-
-// seconds is the run's own duration, from its start to its end as the
+// runSeconds is a run's own duration, from its start to its end as the
 // server recorded them.
-func (r *scheduleRun) seconds() float64 {
+func runSeconds(r *model.ScheduleRun) float64 {
 	if r.FinishedAt == nil {
 		return 0
 	}
@@ -41,9 +26,9 @@ func (r *scheduleRun) seconds() float64 {
 // runSchedule starts a run now and polls it until it has finished. It
 // returns the run and the time from the request to the poll that saw it
 // finished.
-func runSchedule(ctx context.Context, c *client.Client, key string, timeout time.Duration) (*scheduleRun, time.Duration, error) {
+func runSchedule(ctx context.Context, c *client.Client, key string, timeout time.Duration) (*model.ScheduleRun, time.Duration, error) {
 	t0 := time.Now()
-	var run scheduleRun
+	var run model.ScheduleRun
 	if err := c.Do(ctx, "POST", "/v1/schedules/"+key+"/run", nil, &run); err != nil {
 		return nil, 0, fmt.Errorf("run schedule %s: %w", key, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/client"
+	"github.com/herold-dev/herold/internal/model"
 )
 
 // The mailing of W2 (and of the crash test): one notification for the
@@ -104,7 +105,7 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		}
 		t0 := time.Now()
 		type runResult struct {
-			run  *scheduleRun
+			run  *model.ScheduleRun
 			poll time.Duration
 			err  error
 		}
@@ -125,7 +126,7 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		if rr.run != nil {
 			res.Params["run"] = rr.run
 			res.Notes = append(res.Notes, fmt.Sprintf("run: %s, %.1f s (created → finished), %d scanned, %d matched, %d emitted, %d errors",
-				rr.run.Status, rr.run.seconds(), rr.run.Scanned, rr.run.Matched, rr.run.Emitted, rr.run.Errors))
+				rr.run.Status, runSeconds(rr.run), rr.run.Scanned, rr.run.Matched, rr.run.Emitted, rr.run.Errors))
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("%d of %d messages carried List-Unsubscribe", st.ListUnsubscribe, st.Messages))
 		err = cmpErr(waitErr, rr.err)
@@ -164,14 +165,8 @@ func checkHistory(ctx context.Context, s *server, res *Result, want int) error {
 	} else {
 		res.Notes = append(res.Notes, fmt.Sprintf("server counted %.0f sent, %.0f failed, %.0f retries", sent, failed, retries))
 	}
-	c := client.New(s.url, benchKey)
-	c.HTTP.Timeout = 2 * time.Minute
 	t0 := time.Now()
-	nSent, err := messageCount(ctx, c, "sent", nil)
-	if err != nil {
-		return err
-	}
-	nOther, err := messageCount(ctx, c, notSent, nil)
+	nSent, nOther, err := historyCount(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -180,6 +175,18 @@ func checkHistory(ctx context.Context, s *server, res *Result, want int) error {
 		return fmt.Errorf("history: %d messages sent and %d in other statuses, want %d sent", nSent, nOther, want)
 	}
 	return nil
+}
+
+// historyCount counts the messages history (GET /v1/messages) lists as
+// sent and those in any other status.
+func historyCount(ctx context.Context, s *server) (sent, other int, err error) {
+	c := client.New(s.url, benchKey)
+	c.HTTP.Timeout = 2 * time.Minute
+	if sent, err = messageCount(ctx, c, "sent", nil); err != nil {
+		return 0, 0, err
+	}
+	other, err = messageCount(ctx, c, notSent, nil)
+	return sent, other, err
 }
 
 // cmpErr returns the first non-nil error.

@@ -140,12 +140,12 @@ func runW3(ctx context.Context, e *env, n int) (*Result, error) {
 		}
 		want := birthdaysOn(n, day)
 		res.Params["run"], res.Params["expected_matches"] = run, want
-		res.Count, res.Seconds = int64(run.Scanned), round(run.seconds(), 2)
-		if run.seconds() > 0 {
-			res.Rate = round(float64(run.Scanned)/run.seconds(), 0)
+		res.Count, res.Seconds = int64(run.Scanned), round(runSeconds(run), 2)
+		if runSeconds(run) > 0 {
+			res.Rate = round(float64(run.Scanned)/runSeconds(run), 0)
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("run: %.2f s (created → finished; %.2f s from the request to the poll that saw it done), %d scanned, %d matched, %d emitted, %d excluded, %d errors; %d have their birthday on %s",
-			run.seconds(), poll.Seconds(), run.Scanned, run.Matched, run.Emitted, run.Excluded, run.Errors, want, day.Format("2006-01-02")))
+			runSeconds(run), poll.Seconds(), run.Scanned, run.Matched, run.Emitted, run.Excluded, run.Errors, want, day.Format("2006-01-02")))
 		if runErr != nil {
 			return res, runErr
 		}
@@ -157,7 +157,7 @@ func runW3(ctx context.Context, e *env, n int) (*Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("second run: %w", err)
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("a second run emitted %d and skipped %d (already fired) in %.2f s", again.Emitted, again.Skipped, again.seconds()))
+		res.Notes = append(res.Notes, fmt.Sprintf("a second run emitted %d and skipped %d (already fired) in %.2f s", again.Emitted, again.Skipped, runSeconds(again)))
 		if again.Emitted != 0 || again.Skipped != want {
 			return res, fmt.Errorf("second run emitted %d and skipped %d, want 0 and %d", again.Emitted, again.Skipped, want)
 		}

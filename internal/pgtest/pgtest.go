@@ -73,59 +73,92 @@ func NewDatabase(t testing.TB) string {
 	return u.String()
 }
 
-// Cluster is a private PostgreSQL server a test may stop and start.
-type Cluster struct {
-	t    testing.TB
+// Server is a private PostgreSQL server in its own temporary directory:
+// initdb with trust authentication for the user herold, loopback only, on a
+// free port, fsync and synchronous commit off (test and benchmark data, not
+// durable). As root its programs run as the user postgres. It needs
+// PostgreSQL's server programs, which make test installs.
+type Server struct {
 	bin  string
 	dir  string
 	port int
 	root bool
 }
 
-// StartCluster initialises and starts a private server in a temporary
-// directory (for tests that restart the database). It needs PostgreSQL's
-// server programs, which make test installs.
-func StartCluster(t testing.TB) *Cluster {
-	t.Helper()
-	ServerURL(t) // skip when PostgreSQL tests are off
+// NewServer initialises a server in a new temporary directory named after
+// prefix; Start runs it, Remove stops it and deletes its files.
+func NewServer(prefix string) (*Server, error) {
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if len(bins) == 0 {
-		t.Fatalf("PostgreSQL server programs not found under /usr/lib/postgresql; run make test")
+		return nil, fmt.Errorf("PostgreSQL server programs not found under /usr/lib/postgresql; install postgresql (make test does)")
 	}
 	sort.Strings(bins)
-	c := &Cluster{t: t, bin: filepath.Dir(bins[len(bins)-1]), root: os.Geteuid() == 0}
-	dir, err := os.MkdirTemp("", "herold-pgcluster-")
+	s := &Server{bin: filepath.Dir(bins[len(bins)-1]), root: os.Geteuid() == 0}
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	c.dir = dir
-	if c.root {
+	s.dir = dir
+	if s.root {
 		if out, err := exec.Command("chown", "postgres", dir).CombinedOutput(); err != nil {
-			t.Fatalf("chown %s: %v: %s", dir, err, out)
+			s.Remove()
+			return nil, fmt.Errorf("chown %s: %w: %s", dir, err, out)
 		}
 	}
-	t.Cleanup(func() {
-		_ = c.pg("pg_ctl", "-D", c.data(), "-m", "immediate", "stop")
-		_ = os.RemoveAll(dir)
-	})
-	c.port = freePort(t)
-	if err := c.pg("initdb", "-D", c.data(), "-U", "herold", "--auth=trust", "-E", "UTF8", "--no-locale"); err != nil {
-		t.Fatalf("initdb: %v", err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.Remove()
+		return nil, err
 	}
-	c.Start()
-	return c
+	s.port = ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	if err := s.pg("initdb", "-D", s.DataDir(), "-U", "herold", "--auth=trust", "-E", "UTF8", "--no-locale"); err != nil {
+		s.Remove()
+		return nil, fmt.Errorf("initdb: %w", err)
+	}
+	return s, nil
 }
 
-func (c *Cluster) data() string { return filepath.Join(c.dir, "data") }
+// DataDir is the server's data directory.
+func (s *Server) DataDir() string { return filepath.Join(s.dir, "data") }
 
-func (c *Cluster) pg(prog string, args ...string) error {
-	name := filepath.Join(c.bin, prog)
+// URL is the server's URL (database postgres).
+func (s *Server) URL() string {
+	return fmt.Sprintf("postgres://herold@127.0.0.1:%d/postgres?sslmode=disable", s.port)
+}
+
+// Start starts the server and waits until it accepts connections.
+func (s *Server) Start() error {
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off", s.port, s.dir)
+	if err := s.pg("pg_ctl", "-D", s.DataDir(), "-l", filepath.Join(s.dir, "log"), "-w", "-o", opts, "start"); err != nil {
+		return fmt.Errorf("start postgres: %w", err)
+	}
+	return nil
+}
+
+// Stop stops the server, cutting every connection (fast shutdown).
+func (s *Server) Stop() error {
+	if err := s.pg("pg_ctl", "-D", s.DataDir(), "-m", "fast", "-w", "stop"); err != nil {
+		return fmt.Errorf("stop postgres: %w", err)
+	}
+	return nil
+}
+
+// Remove stops the server at once, if it runs, and deletes its files.
+func (s *Server) Remove() {
+	_ = s.pg("pg_ctl", "-D", s.DataDir(), "-m", "immediate", "-w", "stop")
+	_ = os.RemoveAll(s.dir)
+}
+
+func (s *Server) pg(prog string, args ...string) error {
+	name := filepath.Join(s.bin, prog)
 	var cmd *exec.Cmd
-	if c.root {
+	if s.root {
 		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
 	} else {
 		cmd = exec.Command(name, args...)
 	}
+	cmd.Dir = "/" // postgres may not read the caller's working directory
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s: %w: %s", prog, err, out)
@@ -133,34 +166,43 @@ func (c *Cluster) pg(prog string, args ...string) error {
 	return nil
 }
 
-// URL is the server's URL (database postgres).
-func (c *Cluster) URL() string {
-	return fmt.Sprintf("postgres://herold@127.0.0.1:%d/postgres?sslmode=disable", c.port)
+// Cluster is a private PostgreSQL server a test may stop and start.
+type Cluster struct {
+	t   testing.TB
+	srv *Server
 }
+
+// StartCluster initialises and starts a private server in a temporary
+// directory (for tests that restart the database); it is removed when the
+// test ends.
+func StartCluster(t testing.TB) *Cluster {
+	t.Helper()
+	ServerURL(t) // skip when PostgreSQL tests are off
+	srv, err := NewServer("herold-pgcluster-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Remove)
+	c := &Cluster{t: t, srv: srv}
+	c.Start()
+	return c
+}
+
+// URL is the server's URL (database postgres).
+func (c *Cluster) URL() string { return c.srv.URL() }
 
 // Start starts the server and waits until it accepts connections.
 func (c *Cluster) Start() {
 	c.t.Helper()
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off", c.port, c.dir)
-	if err := c.pg("pg_ctl", "-D", c.data(), "-l", filepath.Join(c.dir, "log"), "-w", "-o", opts, "start"); err != nil {
-		c.t.Fatalf("start postgres: %v", err)
+	if err := c.srv.Start(); err != nil {
+		c.t.Fatal(err)
 	}
 }
 
 // Stop stops the server, cutting every connection (fast shutdown).
 func (c *Cluster) Stop() {
 	c.t.Helper()
-	if err := c.pg("pg_ctl", "-D", c.data(), "-m", "fast", "-w", "stop"); err != nil {
-		c.t.Fatalf("stop postgres: %v", err)
+	if err := c.srv.Stop(); err != nil {
+		c.t.Fatal(err)
 	}
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

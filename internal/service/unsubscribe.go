@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,13 +43,9 @@ func (s *Service) unsubscribeKey(ctx context.Context) ([]byte, error) {
 	if s.unsubKey != nil {
 		return s.unsubKey, nil
 	}
-	candidate := make([]byte, unsubscribe.SecretSize)
-	if _, err := rand.Read(candidate); err != nil {
-		return nil, fmt.Errorf("generate unsubscribe key: %w", err)
-	}
-	key, err := s.store.SecretGetOrCreate(ctx, unsubscribe.SecretName, candidate, s.now())
+	key, err := unsubscribe.LoadSecret(ctx, s.store, s.now())
 	if err != nil {
-		return nil, fmt.Errorf("load unsubscribe key: %w", err)
+		return nil, err
 	}
 	s.unsubKey = key
 	return key, nil

@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,13 +36,9 @@ func Export(ctx context.Context, st store.Store, w io.Writer) (Counts, error) {
 // none yet gets one now (it would on its next mail), so that source and
 // destination agree from here on.
 func exportSecrets(ctx context.Context, st store.Store, out *writer) error {
-	candidate := make([]byte, unsubscribe.SecretSize)
-	if _, err := rand.Read(candidate); err != nil {
-		return fmt.Errorf("generate unsubscribe key: %w", err)
-	}
-	value, err := st.SecretGetOrCreate(ctx, unsubscribe.SecretName, candidate, time.Now())
+	value, err := unsubscribe.LoadSecret(ctx, st, time.Now())
 	if err != nil {
-		return fmt.Errorf("read unsubscribe key: %w", err)
+		return err
 	}
 	return out.put(KindSecret, "", secretData{Name: unsubscribe.SecretName, Value: value})
 }

@@ -8,13 +8,17 @@
 package unsubscribe
 
 import (
+	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -35,6 +39,25 @@ const maxToken = 800
 
 // purpose separates these MACs from any other use of the same secret.
 const purpose = "herold unsubscribe v3\x00"
+
+// SecretStore keeps server secrets by name (the store's queries do).
+type SecretStore interface {
+	SecretGetOrCreate(ctx context.Context, name string, candidate []byte, at time.Time) ([]byte, error)
+}
+
+// LoadSecret returns the key that signs tokens, generating and storing it
+// the first time: every replica, every restart and an export use the same.
+func LoadSecret(ctx context.Context, st SecretStore, now time.Time) ([]byte, error) {
+	candidate := make([]byte, SecretSize)
+	if _, err := rand.Read(candidate); err != nil {
+		return nil, fmt.Errorf("generate unsubscribe key: %w", err)
+	}
+	key, err := st.SecretGetOrCreate(ctx, SecretName, candidate, now)
+	if err != nil {
+		return nil, fmt.Errorf("load unsubscribe key: %w", err)
+	}
+	return key, nil
+}
 
 // ErrInvalid is returned for a token that is malformed or whose signature
 // does not match.

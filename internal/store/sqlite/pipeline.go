@@ -261,10 +261,10 @@ func (q queriesImpl) MessageGetMany(ctx context.Context, ws int64, ids []string)
 
 func (q queriesImpl) MessageList(ctx context.Context, p *store.MessageListParams) ([]*model.Message, error) {
 	name := "MessageList"
-	switch {
-	case p.Narrowest() == "event":
+	switch narrowest := p.Narrowest(); {
+	case narrowest == "event":
 		name = "MessageListEvent"
-	case p.Narrowest() == "contact":
+	case narrowest == "contact":
 		name = "MessageListContact"
 	case len(p.Statuses) > 0 && !slices.ContainsFunc(p.Statuses, model.MessageStatus.Terminal):
 		name = "MessageListOpen"
