@@ -3,8 +3,10 @@ package condition
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/timeutil"
@@ -199,4 +201,32 @@ func TestMaxLengthOption(t *testing.T) {
 	require.ErrorContains(t, err, "condition is too long (23 characters, at most 20)")
 	_, err = env.Compile("object.x=='üüüüü'") // 17 characters, 22 bytes
 	require.NoError(t, err, "length counts characters, not bytes")
+}
+
+// Admins save conditions from several requests at once; a fresh Env must take
+// concurrent compiles, of good and bad expressions, without a data race (run
+// under -race, as make test does).
+func TestConcurrentCompileOfAFreshEnv(t *testing.T) {
+	t.Parallel()
+	for range 20 {
+		env := setup(t)
+		exprs := []string{
+			"[{'typ': 1}].exists(event, event.typ == 1) && event.occurred_at < now",
+			"objct.status == 'open'",
+			"contact.tags.exists(t, t == 'vip')",
+			"unknown_helper(object.due_at) > 1",
+		}
+		var wg sync.WaitGroup
+		for _, e := range exprs {
+			wg.Go(func() {
+				_, err := env.Compile(e)
+				if strings.HasPrefix(e, "objct") || strings.HasPrefix(e, "unknown") {
+					assert.Error(t, err, e)
+				} else {
+					assert.NoError(t, err, e)
+				}
+			})
+		}
+		wg.Wait()
+	}
 }

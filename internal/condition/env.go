@@ -166,6 +166,14 @@ func New(opts ...Option) (*Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build CEL environment: %w", err)
 	}
+	// cel-go (v0.33) fills its checker's symbol catalog lazily, under a
+	// sync.Once, the first time a check reports an undeclared name, while
+	// every check that enters a comprehension copies that field without the
+	// Once: a data race between two concurrent Compile calls. Checking one
+	// undeclared name here runs the Once before the Env is shared.
+	if _, iss := env.Compile("herold_warm_up"); iss == nil || iss.Err() == nil {
+		return nil, errors.New("build CEL environment: warm-up check passed unexpectedly")
+	}
 	return &Env{cel: env, cfg: cfg, cache: newCache(cfg.cacheSize)}, nil
 }
 
