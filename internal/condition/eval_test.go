@@ -3,6 +3,7 @@ package condition
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"testing"
 	"time"
@@ -88,7 +89,9 @@ func TestEvalRealisticData(t *testing.T) {
 					data = tt.data(data)
 				}
 				res, err := p.Eval(context.Background(), data, berlin)
-				match, matchErr := p.Match(context.Background(), data, berlin)
+				m, mErr := p.Matcher(data, berlin)
+				require.NoError(t, mErr)
+				match, matchErr := m.Match(context.Background(), data)
 				if tt.wantErr != "" {
 					require.ErrorContains(t, err, tt.wantErr)
 					require.ErrorContains(t, matchErr, tt.wantErr)
@@ -146,5 +149,46 @@ func TestNormalize(t *testing.T) {
 			require.Equal(t, tt.want, got)
 			require.Equal(t, tt.wantChanged, changed)
 		})
+	}
+}
+
+// A schedule's scan makes one Matcher per worker and passes it record after
+// record: each decision must be the one Eval gives for that record alone,
+// whatever came before (a root or field the previous record had and this
+// one lacks included), and an error must not stick to the next record.
+func TestMatcherReusedAcrossRecords(t *testing.T) {
+	t.Parallel()
+	env := setup(t)
+	p, err := env.Compile("has(object.lead_days) && days_until(object.expires_on) <= object.lead_days")
+	require.NoError(t, err)
+	base := sample(t, march1, true)
+	delete(base, "object")
+	m, err := p.Matcher(base, berlin)
+	require.NoError(t, err)
+	records := []map[string]any{
+		{"expires_on": "2026-03-20", "lead_days": 30},  // 19 days ahead, within 30
+		{"expires_on": "2026-03-20"},                   // no lead time: false
+		{"expires_on": "2026-05-20", "lead_days": 30},  // too far ahead
+		{"expires_on": "kein Datum", "lead_days": 30},  // an error
+		{"expires_on": "2026-03-02", "lead_days": 1.0}, // tomorrow, lead 1 (a float from JSON)
+		nil, // no object at all: an error
+		{"expires_on": "2026-03-01", "lead_days": 0},
+	}
+	want := []bool{true, false, false, false, true, false, true}
+	for i, obj := range records {
+		data := maps.Clone(base)
+		if obj != nil {
+			data["object"] = obj
+		}
+		res, evalErr := p.Eval(context.Background(), data, berlin)
+		got, matchErr := m.Match(context.Background(), data)
+		if evalErr != nil {
+			require.EqualError(t, matchErr, evalErr.Error(), "record %d", i)
+		} else {
+			require.NoError(t, matchErr, "record %d", i)
+		}
+		require.Equal(t, res.Match, got, "record %d", i)
+		require.Equal(t, want[i], got, "record %d", i)
+		require.Equal(t, i == 3 || i == 5, matchErr != nil, "record %d: %v", i, matchErr)
 	}
 }

@@ -68,29 +68,57 @@ func (p *Program) Eval(ctx context.Context, vars map[string]any, loc *time.Locat
 	return p.eval(ctx, vars, loc, true)
 }
 
+// Matcher decides the program for many records at one instant, as a
+// schedule's scan does: the clock, the helpers and the activation are made
+// once, from the vars and zone given here, and each Match only takes the
+// roots the program reads from its vars. Those vars must hold the same now
+// and today as these. A Matcher belongs to one goroutine.
+func (p *Program) Matcher(vars map[string]any, loc *time.Location) (*Matcher, error) {
+	clk := newClock(vars, loc, p.env.cfg.leapDay)
+	act := make(map[string]any, len(p.roots)+2)
+	p.setRoots(act, vars, clk)
+	in, err := cel.FunctionVars(act, clk.functions(p.helpers))
+	if err != nil {
+		return nil, fmt.Errorf("prepare condition: %w", err)
+	}
+	return &Matcher{p: p, clk: clk, act: act, in: in}, nil
+}
+
+// Matcher evaluates one program repeatedly; see Program.Matcher.
+type Matcher struct {
+	p   *Program
+	clk *clock
+	act map[string]any // the activation's variables, updated in place
+	in  cel.Activation
+}
+
 // Match is Eval without Result.Values, for callers that only need the
 // decision (a schedule scanning a million records).
-func (p *Program) Match(ctx context.Context, vars map[string]any, loc *time.Location) (bool, error) {
-	res, err := p.eval(ctx, vars, loc, false)
+func (m *Matcher) Match(ctx context.Context, vars map[string]any) (bool, error) {
+	m.p.setRoots(m.act, vars, m.clk)
+	res, err := m.eval(ctx, false)
 	return res.Match, err
 }
 
 func (p *Program) eval(ctx context.Context, vars map[string]any, loc *time.Location, explain bool) (Result, error) {
-	clk := newClock(vars, loc, p.env.cfg.leapDay)
-	act := p.activation(vars, clk)
-	in, err := cel.FunctionVars(act, clk.functions(p.helpers))
+	m, err := p.Matcher(vars, loc)
 	if err != nil {
-		return Result{}, fmt.Errorf("prepare condition: %w", err)
+		return Result{}, err
 	}
+	return m.eval(ctx, explain)
+}
+
+func (m *Matcher) eval(ctx context.Context, explain bool) (Result, error) {
+	p := m.p
 	ctx, cancel := context.WithTimeoutCause(ctx, p.env.cfg.timeout, ErrTimeout)
 	defer cancel()
-	out, _, evalErr := p.prg.ContextEval(ctx, in)
+	out, _, evalErr := p.prg.ContextEval(ctx, m.in)
 	var res Result
 	if explain {
-		res.Values = p.explain(act, clk)
+		res.Values = p.explain(m.act, m.clk)
 	}
 	if evalErr != nil {
-		return res, p.evalError(evalErr, act)
+		return res, p.evalError(evalErr, m.act)
 	}
 	b, ok := out.(types.Bool)
 	if !ok {
@@ -100,19 +128,20 @@ func (p *Program) eval(ctx context.Context, vars map[string]any, loc *time.Locat
 	return res, nil
 }
 
-// activation holds the roots the program reads, normalized, and the clock.
-func (p *Program) activation(vars map[string]any, clk *clock) map[string]any {
-	act := make(map[string]any, len(p.roots)+2)
+// setRoots puts the roots the program reads from vars into act, normalized
+// (removing those vars lacks), and the clock's now and today.
+func (p *Program) setRoots(act, vars map[string]any, clk *clock) {
 	for _, r := range p.roots {
 		if v, ok := vars[r]; ok && v != nil {
 			act[r], _ = normalize(v, 0)
+		} else {
+			delete(act, r)
 		}
 	}
 	if clk.known {
 		act[model.RootNow] = clk.now
 		act[model.RootToday] = clk.today.Time(clk.loc)
 	}
-	return act
 }
 
 // normalize makes numbers uniform, whatever decoded the JSON: whole numbers

@@ -106,16 +106,17 @@ type verdict struct {
 	err error
 }
 
-// evaluate decides one record in data, the data model at the scan's
-// instant, whose record it replaces; nothing keeps data after the call, so
-// a worker reuses one map for all its records.
-func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, data map[string]any, r record, now time.Time) verdict {
+// evaluate decides one record with cond, the worker's matcher of the
+// schedule's condition, in data, the data model at the scan's instant,
+// whose record it replaces; nothing keeps data after the call, so a worker
+// reuses one map for all its records.
+func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, cond *condition.Matcher, data map[string]any, r record, now time.Time) verdict {
 	if r.contact != nil {
 		data[model.RootContact] = r.contact.Data()
 	} else {
 		data[model.RootObject] = r.object.Data()
 	}
-	due, err := cs.cond.Match(ctx, data, cs.loc)
+	due, err := cond.Match(ctx, data)
 	if err != nil || !due {
 		return verdict{err: err}
 	}
@@ -148,8 +149,13 @@ func (s *Service) evaluatePage(ctx context.Context, cs *compiledSchedule, base m
 		hi := min(lo+chunk, len(page))
 		wg.Go(func() {
 			data := maps.Clone(base)
+			cond, err := cs.cond.Matcher(data, cs.loc)
 			for i := lo; i < hi; i++ {
-				out[i] = s.evaluate(ctx, cs, data, page[i], now)
+				if err != nil {
+					out[i] = verdict{err: err}
+					continue
+				}
+				out[i] = s.evaluate(ctx, cs, cond, data, page[i], now)
 			}
 		})
 	}
