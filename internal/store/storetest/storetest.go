@@ -456,6 +456,8 @@ func testContactsBulk(t *testing.T, b *bundle) {
 	cs := make([]*model.Contact, n)
 	for i := range cs {
 		cs[i] = sampleContact(fmt.Sprintf("m-%05d", i))
+		cs[i].Attributes["level"] = jsonNumber(fmt.Sprint(i))
+		cs[i].Consents = []string{fmt.Sprintf("c%d", i%7)}
 	}
 	require.NoError(t, b.s.WithTx(b.ctx, func(tx store.Tx) error {
 		return tx.ContactUpsertMany(b.ctx, b.ws.ID, cs)
@@ -472,8 +474,11 @@ func testContactsBulk(t *testing.T, b *bundle) {
 		after = page[len(page)-1].ID
 	}
 	require.Len(t, all, n)
-	require.Equal(t, "m-00000", all[0].ID)
-	require.Equal(t, fmt.Sprintf("m-%05d", n-1), all[n-1].ID)
+	// Pages are decoded on several CPUs: every contact must come back
+	// whole, in order, with its own data.
+	for i, c := range all {
+		require.Equal(t, cs[i], c, "contact %d", i)
+	}
 	list, err := b.s.ContactList(b.ctx, &store.ListParams{WorkspaceID: b.other.ID, Limit: 10})
 	require.NoError(t, err)
 	require.Empty(t, list)
@@ -509,6 +514,24 @@ func testObjects(t *testing.T, b *bundle) {
 	list, err = b.s.ObjectList(b.ctx, &store.ObjectListParams{ListParams: store.ListParams{WorkspaceID: b.other.ID, Limit: 10}, Collection: "qualifications"})
 	require.NoError(t, err)
 	require.Empty(t, list)
+
+	// A page of many objects comes back whole and in order.
+	var tasks []*model.Object
+	for i := range 300 {
+		task := normalized(&model.Object{Collection: "tasks", ID: fmt.Sprintf("t-%03d", i),
+			Attributes:  map[string]any{"title": fmt.Sprintf("Aufgabe %d", i), "hours": jsonNumber(fmt.Sprint(i))},
+			Contacts:    map[string][]string{"assignee": {fmt.Sprintf("c-%d", i%5)}},
+			Subscribers: []string{fmt.Sprintf("c-%d", i%3)}, CreatedAt: base, UpdatedAt: base})
+		_, err := b.s.ObjectUpsert(b.ctx, b.ws.ID, task)
+		require.NoError(t, err)
+		tasks = append(tasks, task)
+	}
+	list, err = b.s.ObjectList(b.ctx, &store.ObjectListParams{ListParams: store.ListParams{WorkspaceID: b.ws.ID, Limit: 500}, Collection: "tasks"})
+	require.NoError(t, err)
+	require.Equal(t, tasks, list)
+	for _, task := range tasks {
+		require.NoError(t, b.s.ObjectDelete(b.ctx, b.ws.ID, model.ObjectRef{Collection: "tasks", ID: task.ID}))
+	}
 
 	colls, err := b.s.ObjectCollections(b.ctx, b.ws.ID)
 	require.NoError(t, err)
