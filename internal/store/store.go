@@ -138,6 +138,9 @@ type Queries interface {
 	TemplateDelete(ctx context.Context, workspaceID int64, key string) error
 
 	FlowUpsert(ctx context.Context, workspaceID int64, f *model.Flow) (created bool, err error)
+	// FlowSetVersion sets a flow's version number, so that an import keeps
+	// the numbering events and messages of the source refer to.
+	FlowSetVersion(ctx context.Context, workspaceID int64, key string, version int) error
 	FlowGet(ctx context.Context, workspaceID int64, key string) (*model.Flow, error)
 	FlowList(ctx context.Context, p *ListParams) ([]*model.Flow, error)
 	FlowDelete(ctx context.Context, workspaceID int64, key string) error

@@ -154,7 +154,16 @@ func (im *importer) apply(ctx context.Context, tx store.Tx, rec *Record) error {
 	case KindTemplate:
 		return upsert(rec.Data, func(t *model.Template) error { _, err := tx.TemplateUpsert(ctx, ws.ID, t); return err })
 	case KindFlow:
-		return upsert(rec.Data, func(f *model.Flow) error { _, err := tx.FlowUpsert(ctx, ws.ID, f); return err })
+		return upsert(rec.Data, func(f *model.Flow) error {
+			version := f.Version
+			if _, err := tx.FlowUpsert(ctx, ws.ID, f); err != nil {
+				return err
+			}
+			if version < 1 {
+				return nil // an export without versions: numbering starts at 1
+			}
+			return tx.FlowSetVersion(ctx, ws.ID, f.Key, version)
+		})
 	case KindProject:
 		return upsert(rec.Data, func(p *model.Project) error { _, err := tx.ProjectUpsert(ctx, ws.ID, p); return err })
 	case KindContact:

@@ -49,8 +49,10 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	// A newsletter, whose unsubscribe link must keep working after the move.
 	demo.Must(201, "PUT", "/v1/templates/news", map[string]any{"locales": map[string]any{"de": map[string]any{
 		"subject": "Neuigkeiten", "html": "<p>Hallo {{ .recipient.name }}</p>"}}})
-	demo.Must(201, "PUT", "/v1/flows/news", map[string]any{"notifications": []any{map[string]any{
-		"key": "news", "event_type": "news", "template": "news", "recipients": []string{"role:to"}, "category": "newsletter"}}})
+	newsFlow := map[string]any{"notifications": []any{map[string]any{
+		"key": "news", "event_type": "news", "template": "news", "recipients": []string{"role:to"}, "category": "newsletter"}}}
+	demo.Must(201, "PUT", "/v1/flows/news", newsFlow)
+	demo.Must(200, "PUT", "/v1/flows/news", newsFlow) // version 2, which events of the flow refer to
 	demo.Must(201, "PUT", "/v1/projects/news", map[string]any{"name": "News", "flow": "news"})
 	news, err := c.SendEvent(ctx, &client.Event{Type: "news", Project: "news", Actors: map[string][]client.Actor{"to": {
 		client.Inline(client.Contact{ID: "leser", Email: "leser@example.org", Consents: []string{"newsletter"}})}}})
@@ -106,6 +108,8 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	mc := client.New(moved.URL, old.App.Demo.Secret) // the old key still works
 	f := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/flows/standard", nil).Map(t)
 	require.Len(t, f["notifications"], 4)
+	f = moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/flows/news", nil).Map(t)
+	require.EqualValues(t, 2, f["version"], "a flow keeps its version number")
 	ex, err := mc.Explain(ctx, sent.ID, "en")
 	require.NoError(t, err)
 	require.Equal(t, "Messages for this event: 1 sent.", ex.Summary)

@@ -98,6 +98,10 @@ func (q queriesImpl) FlowUpsert(ctx context.Context, ws int64, f *model.Flow) (b
 	return created, nil
 }
 
+func (q queriesImpl) FlowSetVersion(ctx context.Context, ws int64, key string, version int) error {
+	return affected(q.db.Exec(ctx, query("FlowSetVersion"), version, ws, key))
+}
+
 func (q queriesImpl) FlowGet(ctx context.Context, ws int64, key string) (*model.Flow, error) {
 	f, err := scanFlow(q.db.QueryRow(ctx, query("FlowGet"), ws, key))
 	if err != nil {

@@ -103,6 +103,10 @@ func (q queriesImpl) FlowUpsert(ctx context.Context, ws int64, f *model.Flow) (b
 	return prev == nil, nil
 }
 
+func (q queriesImpl) FlowSetVersion(ctx context.Context, ws int64, key string, version int) error {
+	return affected(q.db.ExecContext(ctx, query("FlowSetVersion"), version, ws, key))
+}
+
 func (q queriesImpl) FlowGet(ctx context.Context, ws int64, key string) (*model.Flow, error) {
 	f, err := scanFlow(q.db.QueryRowContext(ctx, query("FlowGet"), ws, key))
 	if err != nil {

@@ -270,6 +270,18 @@ func testFlows(t *testing.T, b *bundle) {
 	require.Equal(t, "booking-confirmed", got.Notifications[0].Key)
 	require.Equal(t, base, got.CreatedAt)
 
+	// An import sets the version it had in the source; the next change
+	// counts on from there. Other workspaces are untouched.
+	require.NoError(t, b.s.FlowSetVersion(b.ctx, b.ws.ID, "standard", 7))
+	got, err = b.s.FlowGet(b.ctx, b.ws.ID, "standard")
+	require.NoError(t, err)
+	require.Equal(t, 7, got.Version)
+	_, err = b.s.FlowUpsert(b.ctx, b.ws.ID, got)
+	require.NoError(t, err)
+	require.Equal(t, 8, got.Version)
+	require.ErrorIs(t, b.s.FlowSetVersion(b.ctx, b.other.ID, "standard", 3), store.ErrNotFound)
+	require.ErrorIs(t, b.s.FlowSetVersion(b.ctx, b.ws.ID, "missing", 3), store.ErrNotFound)
+
 	// A flow used by a project cannot be deleted.
 	p := normalized(&model.Project{Key: "messe", Name: "Messe", Flow: "standard", CreatedAt: base, UpdatedAt: base})
 	_, err = b.s.ProjectUpsert(b.ctx, b.ws.ID, p)

@@ -7,6 +7,9 @@ SET name = excluded.name, description = excluded.description, sender_from = excl
     sender_reply_to = excluded.sender_reply_to, version = flows.version + 1, updated_at = excluded.updated_at
 RETURNING created_at, version, (xmax = 0);
 
+-- name: FlowSetVersion
+UPDATE flows SET version = $1 WHERE workspace_id = $2 AND key = $3;
+
 -- name: FlowBump
 UPDATE flows SET version = version + 1, updated_at = $1
 WHERE workspace_id = $2 AND key = $3;

@@ -12,6 +12,9 @@ SET name = ?, description = ?, sender_from = ?, sender_reply_to = ?,
     version = version + 1, updated_at = ?
 WHERE workspace_id = ? AND key = ?;
 
+-- name: FlowSetVersion
+UPDATE flows SET version = ? WHERE workspace_id = ? AND key = ?;
+
 -- name: FlowBump
 UPDATE flows SET version = version + 1, updated_at = ?
 WHERE workspace_id = ? AND key = ?;
