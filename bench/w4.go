@@ -14,6 +14,7 @@ var w4Roles = []string{"promoter"}
 
 // acceptance is when the API answered for a message.
 type acceptance struct {
+	id        string // the message's id in Herold
 	messageID string // the Message-ID header's value
 	at        time.Time
 }
@@ -44,7 +45,7 @@ func runW4(ctx context.Context, e *env) (*Result, error) {
 			if len(a.Messages) != 1 || a.Messages[0].Status != "queued" {
 				return fmt.Errorf("event %s: want one queued message, got %+v", a.ID, a.Messages)
 			}
-			accepted[seq] = acceptance{messageID: a.Messages[0].ID + "@" + benchSenderDomain, at: at}
+			accepted[seq] = acceptance{id: a.Messages[0].ID, messageID: a.Messages[0].ID + "@" + benchSenderDomain, at: at}
 			return nil
 		}
 		if err := s.measure(); err != nil {
@@ -73,6 +74,15 @@ func runW4(ctx context.Context, e *env) (*Result, error) {
 			res.Notes = append(res.Notes, fmt.Sprintf("accept latency p50 / p99 / max %.1f / %.1f / %.1f ms", a.P50MS, a.P99MS, a.MaxMS))
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("sink rate %.0f messages/s", sinkSt.Rate()))
+		if waitErr == nil {
+			queued, sending, err := stages(ctx, client.New(s.url, benchKey), accepted, stageSamples)
+			if err != nil {
+				return res, fmt.Errorf("read message timelines: %w", err)
+			}
+			res.Params["queued_to_sending"], res.Params["sending_to_sent"] = queued, sending
+			res.Notes = append(res.Notes, fmt.Sprintf("from the timelines of %d messages: queued → sending p50 / p99 %.1f / %.1f ms, sending → sent %.1f / %.1f ms",
+				queued.N, queued.P50MS, queued.P99MS, sending.P50MS, sending.P99MS))
+		}
 		if cfg.faults.enabled() {
 			res.Params["faults"] = cfg.faults
 		}
@@ -135,4 +145,39 @@ func endToEnd(snk *sink, accepted []acceptance) ([]time.Duration, int) {
 		lat = append(lat, t.Sub(a.at))
 	}
 	return lat, missing
+}
+
+// stageSamples is how many messages' timelines W4 reads.
+const stageSamples = 1000
+
+// stages splits the server's part of W4's latency using the timelines of
+// up to n accepted messages spread over the run: from queued (the event's
+// commit) to the delivery job marking the message sending, and from there
+// to sent.
+func stages(ctx context.Context, c *client.Client, accepted []acceptance, n int) (queued, sending *Latency, err error) {
+	step := max(1, len(accepted)/n)
+	var qs, ss []time.Duration
+	for i := 0; i < len(accepted); i += step {
+		if accepted[i].id == "" {
+			continue
+		}
+		m, err := c.Message(ctx, accepted[i].id)
+		if err != nil {
+			return nil, nil, err
+		}
+		at := map[string]time.Time{}
+		for _, e := range m.Timeline {
+			if _, seen := at[e.Status]; !seen {
+				at[e.Status] = e.At
+			}
+		}
+		q, okQ := at["queued"]
+		snd, okS := at["sending"]
+		sent, okD := at["sent"]
+		if !okQ || !okS || !okD {
+			return nil, nil, fmt.Errorf("message %s: timeline without queued, sending and sent: %+v", m.ID, m.Timeline)
+		}
+		qs, ss = append(qs, snd.Sub(q)), append(ss, sent.Sub(snd))
+	}
+	return summarize(qs), summarize(ss), nil
 }
