@@ -43,8 +43,9 @@ type Config struct {
 	// Workers is the number of jobs run at once. Default 20.
 	Workers int
 	// FetchCooldown and FetchPollInterval tune how fast new jobs are
-	// picked up (SQLite has no LISTEN/NOTIFY, so workers poll). Defaults
-	// 10 ms and 100 ms.
+	// picked up: inserts notify the fetcher (on SQLite through a table
+	// River's listener reads every 50 ms), and the poll is the fallback.
+	// Defaults 10 ms and 100 ms.
 	FetchCooldown     time.Duration
 	FetchPollInterval time.Duration
 	// ExpireEvery, PurgeEvery and ScheduleEvery schedule the periodic
