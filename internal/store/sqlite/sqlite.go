@@ -15,10 +15,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlitedrv "modernc.org/sqlite"
 
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/store/sqlfile"
@@ -51,8 +51,9 @@ func query(name string) string {
 
 // Options configure Open.
 type Options struct {
-	// MaxOpenConns bounds the connection pool. Default 4: River needs more
-	// than one connection, and SQLite serializes writers anyway.
+	// MaxOpenConns bounds the connection pool. Default 8: writes wait for
+	// the gate (one at a time) holding a connection, and reads, Herold's
+	// and River's, need theirs meanwhile.
 	MaxOpenConns int
 	// BusyTimeoutMillis is how long a writer waits for the lock. Default 10000.
 	BusyTimeoutMillis int
@@ -62,10 +63,8 @@ type Options struct {
 type Store struct {
 	db    *sql.DB
 	stmts *stmtCache
-	// writeMu lets one of Herold's write transactions run at a time:
-	// SQLite has a single writer anyway, and queueing here is far cheaper
-	// than SQLite's busy handler, which sleeps and polls.
-	writeMu sync.Mutex
+	// gate lets one write of the process run at a time (see gate).
+	gate *gate
 	queriesImpl
 }
 
@@ -94,13 +93,15 @@ func Open(path string, opts Options) (*Store, error) {
 	v.Add("_pragma", "foreign_keys(1)")
 	v.Add("_pragma", "mmap_size(1073741824)")
 	v.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
+	connector, err := sqlitedrv.NewConnector("file:" + path + "?" + v.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	g := newGate(time.Duration(busy) * time.Millisecond)
+	db := sql.OpenDB(&gatedConnector{inner: connector, gate: g})
 	conns := opts.MaxOpenConns
 	if conns <= 0 {
-		conns = 4
+		conns = 8
 	}
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
@@ -110,7 +111,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	stmts := &stmtCache{db: db, m: map[string]*sql.Stmt{}}
 	rows := newMultiRow()
-	return &Store{db: db, stmts: stmts, queriesImpl: queriesImpl{db: poolExec{stmts}, rows: rows}}, nil
+	return &Store{db: db, gate: g, stmts: stmts, queriesImpl: queriesImpl{db: poolExec{stmts}, rows: rows}}, nil
 }
 
 // DB returns the connection pool, for River's riversqlite driver.
@@ -146,9 +147,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // WithTx implements store.Store.
 func (s *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	// Herold's transactions pass the gate before they take a connection,
+	// so the many that wait (delivery jobs, ingest) hold none.
+	if err := s.gate.acquire(ctx); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer s.gate.release()
+	sqlTx, err := s.db.BeginTx(context.WithValue(ctx, gateHeld{}, true), nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
