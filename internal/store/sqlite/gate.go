@@ -136,29 +136,43 @@ func (c *gatedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 }
 
 func (c *gatedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if !c.gated(query) {
-		return c.conn().ExecContext(ctx, query, args)
+	return c.exec(ctx, writes(query), func() (driver.Result, error) { return c.conn().ExecContext(ctx, query, args) })
+}
+
+func (c *gatedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.query(ctx, writes(query), func() (driver.Rows, error) { return c.conn().QueryContext(ctx, query, args) })
+}
+
+// exec runs a statement, through the gate if it writes outside a
+// transaction (which holds the gate already).
+func (c *gatedConn) exec(ctx context.Context, write bool, run func() (driver.Result, error)) (driver.Result, error) {
+	if !write || c.inTx {
+		return run()
 	}
 	if err := c.gate.acquire(ctx); err != nil {
 		return nil, err
 	}
 	defer c.gate.release()
-	return c.conn().ExecContext(ctx, query, args)
+	return run()
 }
 
-func (c *gatedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if !c.gated(query) {
-		return c.conn().QueryContext(ctx, query, args)
+// query is exec for statements with rows: the gate is kept until the rows
+// of a writing statement (UPDATE … RETURNING) are closed, since the
+// statement runs until then.
+func (c *gatedConn) query(ctx context.Context, write bool, run func() (driver.Rows, error)) (driver.Rows, error) {
+	if !write || c.inTx {
+		return run()
 	}
 	if err := c.gate.acquire(ctx); err != nil {
 		return nil, err
 	}
-	return heldUntilClosed(c.conn().QueryContext(ctx, query, args))(c.gate)
+	rows, err := run()
+	if err != nil {
+		c.gate.release()
+		return nil, err
+	}
+	return &heldRows{Rows: rows, gate: c.gate}, nil
 }
-
-// gated reports whether query must pass the gate: it writes, and outside a
-// transaction (which holds the gate already).
-func (c *gatedConn) gated(query string) bool { return !c.inTx && writes(query) }
 
 func (c *gatedConn) Ping(ctx context.Context) error         { return c.conn().Ping(ctx) }
 func (c *gatedConn) ResetSession(ctx context.Context) error { return c.conn().ResetSession(ctx) }
@@ -215,36 +229,11 @@ func named(args []driver.Value) []driver.NamedValue {
 }
 
 func (s *gatedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	if !s.writes || s.conn.inTx {
-		return s.inner.(innerStmt).ExecContext(ctx, args)
-	}
-	if err := s.conn.gate.acquire(ctx); err != nil {
-		return nil, err
-	}
-	defer s.conn.gate.release()
-	return s.inner.(innerStmt).ExecContext(ctx, args)
+	return s.conn.exec(ctx, s.writes, func() (driver.Result, error) { return s.inner.(innerStmt).ExecContext(ctx, args) })
 }
 
 func (s *gatedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	if !s.writes || s.conn.inTx {
-		return s.inner.(innerStmt).QueryContext(ctx, args)
-	}
-	if err := s.conn.gate.acquire(ctx); err != nil {
-		return nil, err
-	}
-	return heldUntilClosed(s.inner.(innerStmt).QueryContext(ctx, args))(s.conn.gate)
-}
-
-// heldUntilClosed keeps the gate until the rows of a writing statement
-// (UPDATE … RETURNING) are closed: the statement runs until then.
-func heldUntilClosed(rows driver.Rows, err error) func(*gate) (driver.Rows, error) {
-	return func(g *gate) (driver.Rows, error) {
-		if err != nil {
-			g.release()
-			return nil, err
-		}
-		return &heldRows{Rows: rows, gate: g}, nil
-	}
+	return s.conn.query(ctx, s.writes, func() (driver.Rows, error) { return s.inner.(innerStmt).QueryContext(ctx, args) })
 }
 
 type heldRows struct {
