@@ -187,7 +187,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		Queue:        a.jobs, Sender: a.sender, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		Retry:           service.RetryPolicy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
 		SendConcurrency: opts.SMTP.MaxConns * 2, BaseURL: a.URL, RunSlice: deps.RunSlice,
-		MaxPendingEvents: opts.MaxPendingEvents,
+		MaxPendingWrites: opts.MaxPendingWrites,
 	})
 	if err != nil {
 		return err

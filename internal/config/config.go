@@ -61,9 +61,10 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
 	MaxBulkBodyBytes int64
-	// MaxPendingEvents bounds the event requests being accepted at once;
-	// beyond it the API answers 503 at once. Default 1000.
-	MaxPendingEvents int
+	// MaxPendingWrites bounds the API requests that write (events,
+	// contacts, objects, configuration, decisions) in progress at once;
+	// beyond it the API answers 503 with Retry-After at once. Default 1000.
+	MaxPendingWrites int
 
 	// RenderTimeout bounds rendering one message. Default 1s.
 	RenderTimeout time.Duration
@@ -134,7 +135,7 @@ func (o Options) WithDefaults() Options {
 	o.Workers = cmp.Or(o.Workers, 20)
 	o.MaxBodyBytes = cmp.Or(o.MaxBodyBytes, 1<<20)
 	o.MaxBulkBodyBytes = cmp.Or(o.MaxBulkBodyBytes, 32<<20)
-	o.MaxPendingEvents = cmp.Or(o.MaxPendingEvents, 1000)
+	o.MaxPendingWrites = cmp.Or(o.MaxPendingWrites, 1000)
 	o.RenderTimeout = cmp.Or(o.RenderTimeout, time.Second)
 	o.RenderMaxBytes = cmp.Or(o.RenderMaxBytes, 1<<20)
 	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 30*time.Second)

@@ -277,7 +277,7 @@ func TestCLIEventsSendAndExplain(t *testing.T) {
 // kept, and the token comes back when the request in progress ends.
 func TestEventsOverloadAnswers503(t *testing.T) {
 	t.Parallel()
-	e := apptest.Start(t, func(s *apptest.Setup) { s.Opts.MaxPendingEvents = 1 })
+	e := apptest.Start(t, func(s *apptest.Setup) { s.Opts.MaxPendingWrites = 1 })
 	st := e.App.Store()
 	if st.Dialect() != "sqlite" {
 		t.Skip("keeps a request in progress by holding SQLite's single writer lock")

@@ -203,9 +203,18 @@ func (h *Handler) wrap(rt route) http.Handler {
 			return
 		}
 		p, ok := h.authenticate(w, r, rt.scopes)
-		if ok {
-			rt.handle(w, r, p)
+		if !ok {
+			return
 		}
+		if rt.method != http.MethodGet {
+			release, err := h.svc.Admit()
+			if err != nil {
+				h.writeError(w, r, err)
+				return
+			}
+			defer release()
+		}
+		rt.handle(w, r, p)
 	})
 }
 

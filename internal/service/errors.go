@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// ErrOverloaded means more event requests are in progress than the server
-// takes at once (--max-pending-events); nothing was accepted. Retrying
-// after a moment with the same idempotency key is safe.
-var ErrOverloaded = errors.New("the server is accepting as many events as it takes at once; retry in a moment with the same idempotency key")
+// ErrOverloaded means more writing requests are in progress than the
+// server takes at once (--max-pending-writes); nothing was accepted.
+// Retrying after a moment (events with the same idempotency key) is safe.
+var ErrOverloaded = errors.New("the server is handling as many writing requests as it takes at once; retry in a moment (events with the same idempotency key)")
 
 // Error codes of FieldError, stable for clients and the cockpit's
 // translations.

@@ -118,21 +118,17 @@ func (s *Service) Ingest(ctx context.Context, ws *model.Workspace, in *EventInpu
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	release, err := s.admitEvents()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 	if c := s.committer; c != nil {
 		return c.submit(ctx, ws, in)
 	}
 	return s.ingestAlone(ctx, ws, in)
 }
 
-// admitEvents takes a token for an event request, or fails at once with
+// Admit takes a token for a request that writes, or fails at once with
 // ErrOverloaded: under overload a quick 503 the client can retry beats
-// minutes of queueing until requests time out.
-func (s *Service) admitEvents() (release func(), err error) {
+// minutes of queueing until requests time out. The API admits every
+// writing request; call release when it is done.
+func (s *Service) Admit() (release func(), err error) {
 	select {
 	case s.admit <- struct{}{}:
 		return func() { <-s.admit }, nil
@@ -173,11 +169,6 @@ func (s *Service) IngestBatch(ctx context.Context, ws *model.Workspace, ins []*E
 		return nil, &ValidationError{Fields: []FieldError{{Field: "events", Code: CodeTooLong,
 			Detail: fmt.Sprintf("at most %d events per batch; split it", MaxBatchEvents)}}}
 	}
-	release, err := s.admitEvents()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 	items := make([]BatchItem, len(ins))
 	for i, in := range ins {
 		var c checker

@@ -72,9 +72,10 @@ type Config struct {
 	// RunSlice is how long one job works on a schedule run before it hands
 	// over to the next job. Default 60s.
 	RunSlice time.Duration
-	// MaxPendingEvents bounds Ingest and IngestBatch calls in progress;
-	// beyond it they fail at once with ErrOverloaded. Default 1000.
-	MaxPendingEvents int
+	// MaxPendingWrites bounds the writing requests in progress that
+	// passed Admit; beyond it Admit fails at once with ErrOverloaded.
+	// Default 1000.
+	MaxPendingWrites int
 }
 
 // Service implements Herold's operations.
@@ -97,7 +98,7 @@ type Service struct {
 	catalog    *i18n.Catalog
 	baseURL    func() string
 	runSlice   time.Duration
-	admit      chan struct{} // one token per event request in progress
+	admit      chan struct{} // one token per writing request in progress
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
@@ -136,8 +137,8 @@ func New(cfg Config) (*Service, error) {
 	if cfg.SendConcurrency <= 0 {
 		cfg.SendConcurrency = 8
 	}
-	if cfg.MaxPendingEvents <= 0 {
-		cfg.MaxPendingEvents = 1000
+	if cfg.MaxPendingWrites <= 0 {
+		cfg.MaxPendingWrites = 1000
 	}
 	if cfg.Catalog == nil {
 		cat, err := i18n.New()
@@ -160,7 +161,7 @@ func New(cfg Config) (*Service, error) {
 		msgDomain: cfg.MessageIDDomain, retry: cfg.Retry, sendConc: cfg.SendConcurrency, metrics: cfg.Metrics,
 		templates: &compiledCache{m: map[string]*render.Compiled{}}, config: newConfigCache(),
 		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL, runSlice: cfg.RunSlice,
-		admit: make(chan struct{}, cfg.MaxPendingEvents)}, nil
+		admit: make(chan struct{}, cfg.MaxPendingWrites)}, nil
 }
 
 // Store returns the underlying store (for the app's wiring and tests).

@@ -58,7 +58,7 @@ func explain(t *testing.T, s *Store, q string) []string {
 	t.Helper()
 	var args []any
 	for {
-		rows, err := s.db.Query("EXPLAIN QUERY PLAN "+q, args...)
+		rows, err := s.rdb.Query("EXPLAIN QUERY PLAN "+q, args...)
 		if err != nil && strings.Contains(err.Error(), "missing") && len(args) < 2000 {
 			args = append(args, nil)
 			continue

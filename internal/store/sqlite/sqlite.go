@@ -1,10 +1,12 @@
 // Package sqlite is the embedded SQLite driver of store.Store, Herold's
-// zero-set-up default. It uses modernc.org/sqlite (no cgo) in WAL mode.
-// Every write transaction begins IMMEDIATE so that concurrent writers queue on
-// the busy timeout instead of failing on a lock upgrade.
+// zero-set-up default. It uses modernc.org/sqlite (no cgo) in WAL mode with
+// one writing connection, owned by a goroutine that commits the writes of
+// concurrent callers together (see writer), and a pool of read-only
+// connections.
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -15,7 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/pressly/goose/v3"
 	sqlitedrv "modernc.org/sqlite"
@@ -51,21 +53,28 @@ func query(name string) string {
 
 // Options configure Open.
 type Options struct {
-	// MaxOpenConns bounds the connection pool. Default 8: writes wait for
-	// the gate (one at a time) holding a connection, and reads, Herold's
-	// and River's, need theirs meanwhile.
-	MaxOpenConns int
-	// BusyTimeoutMillis is how long a writer waits for the lock. Default 10000.
+	// ReadConns bounds the pool of read-only connections. Default 8.
+	ReadConns int
+	// BusyTimeoutMillis is how long a write waits for another process
+	// (an admin's `herold` command on the same file) to finish its
+	// write. Within the process there is one writer, which never waits
+	// for a lock. Default 10000.
 	BusyTimeoutMillis int
 }
 
-// Store is the SQLite implementation of store.Store.
+// Store is the SQLite implementation of store.Store: one writing
+// connection owned by the writer (see writer) and a pool of read-only
+// connections for everything else.
 type Store struct {
-	db    *sql.DB
-	stmts *stmtCache
-	// gate lets one write of the process run at a time (see gate).
-	gate *gate
+	path   string
+	wdb    *sql.DB // the one writing connection, shared with River
+	rdb    *sql.DB // read-only connections
+	rstmts *stmtCache
+	writer *writer
 	queriesImpl
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ store.Store = (*Store)(nil)
@@ -82,60 +91,90 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	busy := opts.BusyTimeoutMillis
-	if busy <= 0 {
-		busy = 10000
+	wdb, err := openPool(path, opts, false, 1)
+	if err != nil {
+		return nil, err
 	}
+	rdb, err := openPool(path, opts, true, cmp.Or(opts.ReadConns, 8))
+	if err != nil {
+		_ = wdb.Close()
+		return nil, err
+	}
+	rows := newMultiRow()
+	rstmts := &stmtCache{db: rdb, m: map[string]*sql.Stmt{}}
+	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows)
+	return &Store{path: path, wdb: wdb, rdb: rdb, rstmts: rstmts, writer: w,
+		queriesImpl: queriesImpl{db: poolExec{rstmts}, rows: rows}}, nil
+}
+
+// openPool opens conns connections to path: the writer's one (which also
+// switches the file to WAL mode) or read-only ones.
+func openPool(path string, opts Options, readOnly bool, conns int) (*sql.DB, error) {
 	v := url.Values{}
-	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy))
-	v.Add("_pragma", "journal_mode(WAL)")
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cmp.Or(opts.BusyTimeoutMillis, 10000)))
+	if readOnly {
+		v.Add("_pragma", "query_only(1)")
+	} else {
+		v.Add("_pragma", "journal_mode(WAL)")
+		v.Set("_txlock", "immediate")
+	}
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Add("_pragma", "foreign_keys(1)")
 	v.Add("_pragma", "mmap_size(1073741824)")
-	v.Set("_txlock", "immediate")
 	connector, err := sqlitedrv.NewConnector("file:" + path + "?" + v.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	g := newGate(time.Duration(busy) * time.Millisecond)
-	db := sql.OpenDB(&gatedConnector{inner: connector, gate: g})
-	conns := opts.MaxOpenConns
-	if conns <= 0 {
-		conns = 8
-	}
+	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	if err := db.Ping(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	stmts := &stmtCache{db: db, m: map[string]*sql.Stmt{}}
-	rows := newMultiRow()
-	return &Store{db: db, gate: g, stmts: stmts, queriesImpl: queriesImpl{db: poolExec{stmts}, rows: rows}}, nil
+	return db, nil
 }
 
-// DB returns the connection pool, for River's riversqlite driver.
-func (s *Store) DB() *sql.DB { return s.db }
+// DB returns the writer's pool of one connection, for River's riversqlite
+// driver: River's writes then take their turns on the same connection as
+// Herold's.
+func (s *Store) DB() *sql.DB { return s.wdb }
+
+// Path returns the database file.
+func (s *Store) Path() string { return s.path }
 
 // Dialect implements store.Store.
 func (s *Store) Dialect() string { return "sqlite" }
 
 // Ping implements store.Store.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.PingContext(ctx) }
 
-// Close implements store.Store.
+// Close implements store.Store: the writer finishes its group, then both
+// pools close.
 func (s *Store) Close() error {
-	s.stmts.close()
-	return s.db.Close()
+	s.writer.close()
+	s.closeOnce.Do(func() {
+		s.rstmts.close()
+		s.writer.stmts.close()
+		s.closeErr = errors.Join(s.wdb.Close(), s.rdb.Close())
+	})
+	return s.closeErr
 }
 
-// Migrate applies the embedded migrations.
+// Migrate applies the embedded migrations. It runs on a connection of its
+// own (goose holds one while it asks for another), before the writer has
+// anything to do.
 func (s *Store) Migrate(ctx context.Context) error {
 	sub, err := fs.Sub(migrationFS, "migrations")
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, sub, goose.WithTableName("herold_schema_version"))
+	db, err := openPool(s.path, Options{}, false, 2)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithTableName("herold_schema_version"))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -145,31 +184,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// WithTx implements store.Store.
+// WithTx implements store.Store: fn runs in the writer's next group
+// transaction (see writer). fn must not call WithTx or a writing method of
+// the Store itself: the writer is busy with fn until it returns.
 func (s *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	// Herold's transactions pass the gate before they take a connection,
-	// so the many that wait (delivery jobs, ingest) hold none.
-	if err := s.gate.acquire(ctx); err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer s.gate.release()
-	sqlTx, err := s.db.BeginTx(context.WithValue(ctx, gateHeld{}, true), nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	tx := &txStore{tx: sqlTx, queriesImpl: queriesImpl{db: txExec{s.stmts, sqlTx}, rows: s.rows}}
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		if ctx.Err() != nil {
-			// database/sql rolled back when ctx ended; say so.
-			return fmt.Errorf("commit: %w", ctx.Err())
-		}
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return s.writer.withTx(ctx, fn)
 }
 
 type txStore struct {

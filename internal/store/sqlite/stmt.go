@@ -33,8 +33,9 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 
 // lookup returns the statement if it is prepared; otherwise it starts
 // preparing it in the background and returns nil, and the caller runs the
-// query directly. A transaction must not wait for a second connection:
-// the others may be River's, waiting for the transaction's write lock.
+// query directly. The writer's transaction holds the writer's only
+// connection, so it cannot wait for a statement to be prepared on it; the
+// background preparation gets the connection after the transaction.
 func (c *stmtCache) lookup(q string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -103,7 +104,12 @@ func (p poolExec) QueryRowContext(ctx context.Context, q string, args ...any) *s
 	return st.QueryRowContext(ctx, args...)
 }
 
-// txExec runs cached statements inside a transaction.
+// txExec runs cached statements inside the writer's transaction. The
+// transaction holds several callers' writes, so one caller's context must
+// not interrupt a statement: SQLite rolls back the whole transaction when
+// a writing statement inside it is interrupted. A statement therefore runs
+// to its end whatever happens to ctx, and a cancelled ctx only stops the
+// caller's next statement.
 type txExec struct {
 	c  *stmtCache
 	tx *sql.Tx
@@ -117,6 +123,10 @@ func (t txExec) stmt(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (t txExec) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -124,6 +134,10 @@ func (t txExec) ExecContext(ctx context.Context, q string, args ...any) (sql.Res
 }
 
 func (t txExec) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -131,6 +145,9 @@ func (t txExec) QueryContext(ctx context.Context, q string, args ...any) (*sql.R
 }
 
 func (t txExec) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	// A Row cannot carry ctx's error; the statement is short and its
+	// result is used, so it runs.
+	ctx = context.WithoutCancel(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
