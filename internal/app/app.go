@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/herold-dev/herold/internal/channel/smtp"
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/config"
+	"github.com/herold-dev/herold/internal/delivery"
 	"github.com/herold-dev/herold/internal/demo"
 	"github.com/herold-dev/herold/internal/httpapi"
 	"github.com/herold-dev/herold/internal/jobs"
@@ -51,6 +53,13 @@ type Deps struct {
 	// it on (default 1 min); tests shorten it to cut every page into its
 	// own slice.
 	RunSlice time.Duration
+	// DeliveryPoll is how often delivery reads the queue when nothing
+	// wakes it (default 500 ms); tests that move a fake clock shorten it.
+	DeliveryPoll time.Duration
+	// NoDelivery starts the server without delivery: events are accepted
+	// and their messages queued, but nothing is sent (tests of what a
+	// crash before delivery leaves).
+	NoDelivery bool
 }
 
 // BootstrapAdmin is the first cockpit user, created on the first start
@@ -73,7 +82,11 @@ type App struct {
 	svc      *service.Service
 	jobs     *jobs.Jobs
 	sender   channel.Sender
+	delivery *delivery.Dispatcher
 	registry *prometheus.Registry
+	// owner names this process in the leases it takes.
+	owner      string
+	noDelivery bool
 
 	server   *http.Server
 	listener net.Listener
@@ -100,7 +113,7 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	a := &App{opts: opts, clock: deps.Clock, stdout: deps.Stdout, logger: deps.Logger, admin: BootstrapAdmin{Email: opts.BootstrapAdminEmail, Password: opts.BootstrapPassword}}
+	a := &App{opts: opts, clock: deps.Clock, noDelivery: deps.NoDelivery, stdout: deps.Stdout, logger: deps.Logger, admin: BootstrapAdmin{Email: opts.BootstrapAdminEmail, Password: opts.BootstrapPassword}}
 	if p := a.admin.Password; p != "" && utf8.RuneCountInString(p) < service.MinPasswordLength {
 		return nil, fmt.Errorf("--bootstrap-password (HEROLD_BOOTSTRAP_PASSWORD) needs at least %d characters", service.MinPasswordLength)
 	}
@@ -181,19 +194,41 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(a.registry, queueStats{st}, a.clock.Now)
+	a.owner = processName()
+	notify := func() {
+		if a.delivery != nil {
+			a.delivery.Notify()
+		}
+	}
 	a.svc, err = service.New(service.Config{
 		Store: st, Clock: a.clock, Logger: a.logger.With("component", "service"),
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
-		Queue:        a.jobs, Sender: a.sender, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
-		Retry:           service.RetryPolicy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
-		SendConcurrency: opts.SMTP.MaxConns * 2, BaseURL: a.URL, RunSlice: deps.RunSlice,
-		MaxPendingWrites: opts.MaxPendingWrites,
+		Runs:         a.jobs, Notify: notify, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
+		BaseURL: a.URL, RunSlice: deps.RunSlice, MaxPendingWrites: opts.MaxPendingWrites,
 	})
 	if err != nil {
 		return err
 	}
 	a.jobs.SetHandler(a.svc)
-	return nil
+	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose,
+		Owner: a.owner, Clock: a.clock, Logger: a.logger.With("component", "delivery"), Metrics: m,
+		Policy:  delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
+		Senders: 2 * opts.SMTP.MaxConns, PollInterval: deps.DeliveryPoll}
+	if a.sender != nil && opts.SMTP.RatePerSecond > 0 {
+		// Claim about two seconds of mail at a time, so a slow rate does
+		// not hold many messages under lease.
+		dc.MaxInFlight = max(dc.Senders, int(2*opts.SMTP.RatePerSecond))
+		dc.ClaimBatch = dc.MaxInFlight
+	}
+	a.delivery, err = delivery.New(dc)
+	return err
+}
+
+// processName names this process in leases: host, process id and a
+// random part, so a restarted process is never taken for its predecessor.
+func processName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", cmp.Or(host, "herold"), os.Getpid(), uuid.NewString()[:8])
 }
 
 // queueStats adapts the store to the metrics' queue gauges.
@@ -275,10 +310,18 @@ func (a *App) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := a.jobs.Start(ctx); err != nil {
+	if err := a.takeOver(ctx); err != nil {
+		return err
+	}
+	// The loops live until Stop, whatever happens to ctx: River cancels
+	// its jobs when the context of its Start ends.
+	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	a.svc.Start(ctx)
+	if !a.noDelivery {
+		a.delivery.Start(ctx)
+	}
 	ln, err := net.Listen("tcp", a.opts.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
@@ -359,21 +402,44 @@ func (a *App) ready(ctx context.Context) error {
 	return nil
 }
 
-// Stop shuts down gracefully: stop accepting requests, finish in-flight
-// ones, close the database.
+// takeOver prepares a SQLite database for this server: it becomes the
+// database's only server (see sqlite.Store.LockForServe), so the messages
+// its previous run left leased are due at once. With PostgreSQL other
+// replicas may be sending: their leases run out on their own.
+func (a *App) takeOver(ctx context.Context) error {
+	db, ok := a.store.(*sqlite.Store)
+	if !ok {
+		return nil
+	}
+	if err := db.LockForServe(); err != nil {
+		return err
+	}
+	n, err := a.store.MessageLeaseExpire(ctx, a.owner, a.clock.Now())
+	if err != nil {
+		return fmt.Errorf("take over the messages of the previous run: %w", err)
+	}
+	if n > 0 {
+		a.logger.Warn("the previous run stopped while sending; sending its messages again", "messages", n)
+	}
+	return nil
+}
+
+// Stop shuts down gracefully within the shutdown timeout: stop accepting
+// requests and finish those in progress, stop the periodic work, then
+// stop delivery (no new claims; sends in progress finish and are recorded;
+// claims not started are given back), and close the database.
 func (a *App) Stop(ctx context.Context) error {
 	var err error
 	a.stopOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(ctx, a.opts.ShutdownTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.opts.ShutdownTimeout)
 		defer cancel()
 		if a.listener != nil {
 			err = errors.Join(err, a.server.Shutdown(ctx))
 			err = errors.Join(err, <-a.serveErr)
 		}
-		a.svc.Stop()
-		// In-flight deliveries finish (or are cancelled at the deadline and
-		// resumed by the next start).
 		err = errors.Join(err, a.jobs.Stop(ctx))
+		a.svc.Stop()
+		err = errors.Join(err, a.delivery.Stop(ctx))
 		a.closeAll()
 		a.logger.Info("herold stopped")
 	})
@@ -390,6 +456,7 @@ func (a *App) Kill() {
 			<-a.serveErr
 		}
 		a.jobs.StopAbruptly()
+		a.delivery.Kill()
 		a.svc.Stop()
 		a.closeAll()
 	})
@@ -423,17 +490,4 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
-}
-
-// InsertOnlyQueue returns a job system on st that queues jobs but never
-// works them (for offline tools such as import).
-func InsertOnlyQueue(st store.Store) (*jobs.Jobs, error) {
-	cfg := jobs.Config{InsertOnly: true}
-	switch db := st.(type) {
-	case *sqlite.Store:
-		return jobs.NewSQLite(db.DB(), cfg)
-	case *postgres.Store:
-		return jobs.NewPostgres(db.Pool(), cfg)
-	}
-	return nil, fmt.Errorf("no job system for %T", st)
 }

@@ -48,6 +48,9 @@ type Setup struct {
 	Clock *clock.Fake
 	// RunSlice shortens schedule-run slices (see app.Deps).
 	RunSlice time.Duration
+	// DeliveryPoll and NoDelivery tune delivery (see app.Deps).
+	DeliveryPoll time.Duration
+	NoDelivery   bool
 }
 
 // EnvDatabase selects the database of test servers: "postgres" runs them
@@ -76,7 +79,8 @@ func NewSetup(t testing.TB) Setup {
 		},
 		Jobs: jobs.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond,
 			ExpireEvery: time.Hour, PurgeEvery: 24 * time.Hour},
-		Clock: clock.NewFake(Start2026),
+		Clock:        clock.NewFake(Start2026),
+		DeliveryPoll: 10 * time.Millisecond,
 	}
 }
 
@@ -107,7 +111,8 @@ func StartWith(t testing.TB, s Setup) *Env {
 	t.Helper()
 	ctx := context.Background()
 	logger := app.NewLogger(testWriter{t}, "text", s.Opts.LogLevel)
-	a, err := app.New(ctx, s.Opts, app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs, RunSlice: s.RunSlice})
+	a, err := app.New(ctx, s.Opts, app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs, RunSlice: s.RunSlice,
+		DeliveryPoll: s.DeliveryPoll, NoDelivery: s.NoDelivery})
 	if err != nil {
 		t.Fatalf("start herold: %v", err)
 	}
@@ -239,6 +244,19 @@ func (e *Env) MessageStatus(id string) string {
 // WaitStatus waits until message id has status.
 func (e *Env) WaitStatus(id, status string, timeout time.Duration) {
 	e.T.Helper()
+	e.waitStatus(id, status, timeout, 0)
+}
+
+// WaitStatusAdvancing waits until message id has status, moving the fake
+// clock forward by step every 10 ms meanwhile, so that retries (due on
+// the server's clock) come due.
+func (e *Env) WaitStatusAdvancing(id, status string, step, timeout time.Duration) {
+	e.T.Helper()
+	e.waitStatus(id, status, timeout, step)
+}
+
+func (e *Env) waitStatus(id, status string, timeout, step time.Duration) {
+	e.T.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		last := e.MessageStatus(id)
@@ -248,6 +266,20 @@ func (e *Env) WaitStatus(id, status string, timeout time.Duration) {
 		if time.Now().After(deadline) {
 			e.T.Fatalf("message %s is %q after %v, want %q", id, last, timeout, status)
 		}
+		e.Clock.Advance(step)
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// EventuallyAdvancing is Eventually, moving the fake clock forward by step
+// every 10 ms meanwhile.
+func (e *Env) EventuallyAdvancing(step, timeout time.Duration, cond func() bool, msg string, args ...any) {
+	e.T.Helper()
+	Eventually(e.T, timeout, func() bool {
+		if cond() {
+			return true
+		}
+		e.Clock.Advance(step)
+		return false
+	}, msg, args...)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/herold-dev/herold/internal/app"
 	"github.com/herold-dev/herold/internal/transfer"
 )
 
@@ -69,8 +68,8 @@ func newImport() *cobra.Command {
 		Short: "Read an export into a fresh database (before its first start)",
 		Long: `Read an export into a database. The database is migrated first; it must
 not contain the exported workspaces yet (do not start herold serve on it
-before importing). Messages that were still waiting for delivery are queued
-again and go out on the next start.`,
+before importing). Messages that were still waiting for delivery go out on
+the next start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := openDB(cmd, database)
@@ -78,10 +77,6 @@ again and go out on the next start.`,
 				return err
 			}
 			defer st.Close()
-			q, err := app.InsertOnlyQueue(st)
-			if err != nil {
-				return err
-			}
 			var r io.Reader = cmd.InOrStdin()
 			if input != "" && input != "-" {
 				f, err := os.Open(input)
@@ -91,7 +86,7 @@ again and go out on the next start.`,
 				defer f.Close()
 				r = f
 			}
-			counts, err := transfer.Import(cmd.Context(), st, q, r)
+			counts, err := transfer.Import(cmd.Context(), st, r)
 			if err != nil {
 				return fmt.Errorf("import stopped (%s so far): %w", describeCounts(counts), err)
 			}

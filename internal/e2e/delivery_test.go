@@ -63,7 +63,8 @@ func TestTemporaryFailuresRetryThenDeliverOnce(t *testing.T) {
 	res, err := c.SendEvent(ctx, ping(1, inline("c1", "c1@example.org")))
 	require.NoError(t, err)
 	id := res.Messages[0].ID
-	e.WaitStatus(id, "sent", wait)
+	// Retries come due on the server's (fake) clock.
+	e.WaitStatusAdvancing(id, "sent", 100*time.Millisecond, wait)
 	require.Equal(t, 1, srv.Count(), "delivered exactly once")
 	require.Equal(t, 2, srv.Rejected())
 	m, err := c.Message(ctx, id)
@@ -80,11 +81,11 @@ func TestTemporaryFailuresRetryThenDeliverOnce(t *testing.T) {
 	require.Contains(t, stepText(ex, "message.retrying"), "Delivery attempt 1 to Person c1 <c1@example.org> failed temporarily (451 4.3.0 Try again later)")
 }
 
-// TestSentMessagesAreRecordedWhileTheirJobGoesOn: the messages of one
-// delivery job are recorded as sent while another message of the job is
-// still at the mail server, not all at its end. A crash re-sends what was
-// sent but not recorded, so this bounds the duplicates a crash causes.
-func TestSentMessagesAreRecordedWhileTheirJobGoesOn(t *testing.T) {
+// TestSentMessagesAreRecordedWhileOthersAreStillSending: messages claimed
+// together are recorded as sent one by one while another of them is still
+// at the mail server, not all at the end. A crash re-sends what was sent
+// but not recorded, so this bounds the duplicates a crash causes.
+func TestSentMessagesAreRecordedWhileOthersAreStillSending(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	srv := smtptest.Start(t, smtptest.WithDataReply(func(_ int, _ string, rcpts []string, _ []byte) *smtptest.Reply {
@@ -155,13 +156,14 @@ func TestUnreachableServerRetriedUntilItComesUp(t *testing.T) {
 	res, err := c.SendEvent(ctx, ping(1, inline("c1", "c1@example.org")))
 	require.NoError(t, err)
 	id := res.Messages[0].ID
-	// Wait until at least two attempts failed on the closed port.
-	apptest.Eventually(t, wait, func() bool {
+	// Wait until at least two attempts failed on the closed port (the
+	// retries come due on the server's fake clock).
+	e.EventuallyAdvancing(100*time.Millisecond, wait, func() bool {
 		m, err := c.Message(ctx, id)
 		return err == nil && m.Status == "retrying" && m.Attempts >= 2
 	}, "message %s never retried", id)
 	srv.Restart(t)
-	e.WaitStatus(id, "sent", wait)
+	e.WaitStatusAdvancing(id, "sent", 100*time.Millisecond, wait)
 	require.Equal(t, 1, srv.Count())
 	m, err := c.Message(ctx, id)
 	require.NoError(t, err)
@@ -180,7 +182,7 @@ func TestRetriesGiveUpAfterMaxAge(t *testing.T) {
 	res, err := c.SendEvent(ctx, ping(1, inline("c1", "c1@example.org")))
 	require.NoError(t, err)
 	id := res.Messages[0].ID
-	apptest.Eventually(t, wait, func() bool { return attempts.Load() >= 2 }, "no retries")
+	e.EventuallyAdvancing(100*time.Millisecond, wait, func() bool { return attempts.Load() >= 2 }, "no retries")
 	e.Clock.Advance(2 * time.Hour) // the message is now older than the maximum age
 	e.WaitStatus(id, "failed", wait)
 	m, err := c.Message(ctx, id)
@@ -195,7 +197,7 @@ func TestCrashAfterAcceptDeliversExactlyOnce(t *testing.T) {
 	setup := apptest.NewSetup(t)
 	apptest.WithSMTP(srv)(&setup)
 	first := setup
-	first.Jobs.InsertOnly = true // accepts and queues, never delivers: "before delivery"
+	first.NoDelivery = true // accepts and queues, never delivers: "before delivery"
 	e := apptest.StartWith(t, first)
 	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "noreply@herold.example"}})
 	e.Must(201, "PUT", "/v1/templates/ping", map[string]any{"locales": map[string]any{"de": map[string]any{"subject": "Ping {{ .data.n }}", "text": "x"}}})

@@ -73,7 +73,8 @@ func TestMailServerFaults(t *testing.T) {
 		ids = append(ids, r.Messages[0].ID)
 	}
 	final := map[string]*client.Message{}
-	apptest.Eventually(t, 50*time.Second, func() bool {
+	// Retries come due on the server's fake clock.
+	e.EventuallyAdvancing(100*time.Millisecond, 50*time.Second, func() bool {
 		for _, id := range ids {
 			if final[id] != nil {
 				continue

@@ -1,8 +1,8 @@
-// Package jobs runs Herold's background work on River, over the same
-// database as everything else: delivery jobs are inserted in the transaction
-// that creates their messages, and periodic work (expiring confirmations,
-// the retention purge) runs as River periodic jobs, which River's leader
-// election keeps single across replicas.
+// Package jobs runs Herold's periodic work on River, over the same database
+// as everything else: expiring confirmations, the retention purge and
+// queueing the runs of due schedules run as River periodic jobs, which
+// River's leader election keeps single across replicas. Messages are not
+// River jobs: they are their own delivery queue (see package delivery).
 package jobs
 
 import (
@@ -25,9 +25,6 @@ import (
 
 // Handler does the work the jobs stand for; the service implements it.
 type Handler interface {
-	// Deliver sends the given messages. An error makes River retry the
-	// job; per-message failures are recorded on the messages instead.
-	Deliver(ctx context.Context, workspaceID int64, messageIDs []string) error
 	// ExpireConfirmations expires unanswered confirmations.
 	ExpireConfirmations(ctx context.Context) error
 	// Purge deletes events and messages past their retention.
@@ -158,7 +155,6 @@ func riverConfig(cfg *Config) (*river.Config, *handlerRef) {
 	}
 	ref := &handlerRef{}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{ref: ref})
 	river.AddWorker(workers, &expireWorker{ref: ref})
 	river.AddWorker(workers, &purgeWorker{ref: ref})
 	river.AddWorker(workers, &dueWorker{ref: ref})
@@ -240,21 +236,6 @@ func (j *Jobs) StopAbruptly() {
 func (j *Jobs) EnqueueScheduleRun(ctx context.Context, tx store.Tx, workspaceID int64, runID string) error {
 	if err := j.client.insertTx(ctx, tx, RunArgs{WorkspaceID: workspaceID, RunID: runID}, nil); err != nil {
 		return fmt.Errorf("queue schedule run: %w", err)
-	}
-	return nil
-}
-
-// EnqueueDelivery queues the delivery of messages in tx, to run after delay.
-func (j *Jobs) EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int64, messageIDs []string, delay time.Duration) error {
-	if len(messageIDs) == 0 {
-		return nil
-	}
-	var opts *river.InsertOpts
-	if delay > 0 {
-		opts = &river.InsertOpts{ScheduledAt: time.Now().Add(delay)}
-	}
-	if err := j.client.insertTx(ctx, tx, DeliverArgs{WorkspaceID: workspaceID, MessageIDs: messageIDs}, opts); err != nil {
-		return fmt.Errorf("queue delivery: %w", err)
 	}
 	return nil
 }

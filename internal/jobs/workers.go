@@ -7,33 +7,6 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// DeliverArgs deliver a set of messages of one workspace.
-type DeliverArgs struct {
-	WorkspaceID int64    `json:"workspace_id"`
-	MessageIDs  []string `json:"message_ids"`
-}
-
-// Kind implements river.JobArgs.
-func (DeliverArgs) Kind() string { return "herold.deliver" }
-
-// InsertOpts implements river.JobArgsWithInsertOpts: delivery retries
-// itself per message, so River retries a failed job only for
-// infrastructure errors (database), a bounded number of times.
-func (DeliverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
-
-type deliverWorker struct {
-	river.WorkerDefaults[DeliverArgs]
-	ref *handlerRef
-}
-
-func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	h, err := w.ref.get()
-	if err != nil {
-		return err
-	}
-	return h.Deliver(ctx, job.Args.WorkspaceID, job.Args.MessageIDs)
-}
-
 // ExpireArgs expire unanswered confirmations (periodic).
 type ExpireArgs struct{}
 

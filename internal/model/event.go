@@ -128,9 +128,18 @@ type Message struct {
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`
+	// CapturedAt is when the message was filed in the capture mailbox
+	// (no SMTP server configured), CapturedSize its size as built.
+	CapturedAt   *time.Time `json:"captured_at,omitempty"`
+	CapturedSize int        `json:"captured_size,omitempty"`
 	// Timeline is filled when a single message is read.
 	Timeline []MessageEvent `json:"timeline,omitempty"`
 }
+
+// InterruptedDetail is the Detail of a "sending" timeline entry whose
+// attempt never finished: the process sending it stopped (a crash) before
+// it could record the outcome, and the message was claimed again.
+const InterruptedDetail = "interrupted: the process sending it stopped before it recorded the outcome"
 
 // MessageEvent is one entry of a message's status timeline.
 type MessageEvent struct {

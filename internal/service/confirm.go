@@ -72,7 +72,7 @@ func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string,
 			out = append(out, d)
 		}
 		if approve {
-			return s.queue.EnqueueDelivery(ctx, tx, ws.ID, approved, 0)
+			return nil
 		}
 		n := 0
 		for _, d := range out {
@@ -92,6 +92,9 @@ func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string,
 		if d.Applied {
 			s.metrics.Messages.WithLabelValues(string(d.Status)).Inc()
 		}
+	}
+	if len(approved) > 0 {
+		s.notify()
 	}
 	return out, nil
 }

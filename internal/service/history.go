@@ -48,14 +48,10 @@ func (s *Service) MessageGet(ctx context.Context, ws *model.Workspace, id string
 	return m, mapNotFound(err, "message %q", id)
 }
 
-// MessageEML returns the message as an RFC 5322 file: the captured copy
-// when the capture mailbox stored it, else rebuilt from the rendered copy
-// exactly as the SMTP channel sends it.
+// MessageEML returns the message as an RFC 5322 file, built from the
+// rendered copy exactly as delivery sends it (or filed it in the capture
+// mailbox).
 func (s *Service) MessageEML(ctx context.Context, ws *model.Workspace, id string) ([]byte, error) {
-	raw, err := s.store.CaptureGet(ctx, ws.ID, id)
-	if err == nil {
-		return raw, nil
-	}
 	m, err := s.MessageGet(ctx, ws, id)
 	if err != nil {
 		return nil, err
@@ -63,11 +59,11 @@ func (s *Service) MessageEML(ctx context.Context, ws *model.Workspace, id string
 	if m.Status == model.MsgSuppressed || m.Subject == "" {
 		return nil, &ConflictError{Detail: fmt.Sprintf("message %q has no rendered copy (it is %s)", id, m.Status)}
 	}
-	key, err := s.unsubscribeKey(ctx)
+	e, err := s.Compose(ctx, ws, m)
 	if err != nil {
 		return nil, err
 	}
-	return channel.BuildMIME(s.emailOf(ws, m, key))
+	return channel.BuildMIME(e)
 }
 
 // EventFilter selects events.
@@ -117,4 +113,4 @@ func (s *Service) MailboxList(ctx context.Context, ws *model.Workspace, p PagePa
 }
 
 // CaptureMode reports whether mail goes to the capture mailbox.
-func (s *Service) CaptureMode() bool { return s.sender == nil }
+func (s *Service) CaptureMode() bool { return s.capture }

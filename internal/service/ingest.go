@@ -209,13 +209,20 @@ func (s *Service) IngestBatch(ctx context.Context, ws *model.Workspace, ins []*E
 	return items, nil
 }
 
+// recordIngest counts a committed event and its messages, and tells
+// delivery when some are queued.
 func (s *Service) recordIngest(res *IngestResult) {
 	s.metrics.EventsReceived.WithLabelValues(string(res.Event.Source), fmt.Sprint(res.Duplicate)).Inc()
 	if res.Duplicate {
 		return
 	}
+	queued := false
 	for _, m := range res.Messages {
 		s.metrics.Messages.WithLabelValues(string(m.Status)).Inc()
+		queued = queued || m.Status == model.MsgQueued
+	}
+	if queued {
+		s.notify()
 	}
 }
 

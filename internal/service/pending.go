@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -11,12 +10,9 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// deliverChunk is the most messages one delivery job carries.
-const deliverChunk = 100
-
 // pending gathers what the events of one transaction need at its end: the
-// daily counts of their messages and the delivery jobs, written once per
-// transaction rather than once per event.
+// daily counts of their messages, written once per transaction rather than
+// once per event.
 type pending struct {
 	order []int64
 	ws    map[int64]*model.Workspace
@@ -38,28 +34,13 @@ func (p *pending) add(ws *model.Workspace, res *IngestResult) {
 	p.msgs[ws.ID] = append(p.msgs[ws.ID], res.Messages...)
 }
 
-// flush writes the counts and queues the deliveries in tx.
+// flush writes the counts in tx. The queued messages are their own queue
+// entries: once tx commits, delivery claims them (recordIngest tells it).
 func (s *Service) flush(ctx context.Context, tx store.Tx, p *pending) error {
 	now := s.now()
 	for _, id := range p.order {
-		ws, msgs := p.ws[id], p.msgs[id]
-		if err := tx.StatsAdd(ctx, s.statsFor(ws, msgs, now)); err != nil {
+		if err := tx.StatsAdd(ctx, s.statsFor(p.ws[id], p.msgs[id], now)); err != nil {
 			return fmt.Errorf("count messages: %w", err)
-		}
-		var ids []string
-		for _, m := range msgs {
-			if m.Status == model.MsgQueued {
-				ids = append(ids, m.ID)
-			}
-		}
-		if len(ids) > 0 && s.queue == nil {
-			return errors.New("no delivery queue configured")
-		}
-		for start := 0; start < len(ids); start += deliverChunk {
-			chunk := ids[start:min(start+deliverChunk, len(ids))]
-			if err := s.queue.EnqueueDelivery(ctx, tx, ws.ID, chunk, 0); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -438,16 +438,9 @@ func (s *Service) ScheduleRunNow(ctx context.Context, ws *model.Workspace, key s
 		if err := tx.ScheduleRunInsert(ctx, ws.ID, run); err != nil {
 			return err
 		}
-		return s.runQueue().EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
+		return s.runs.EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
 	})
 	return run, err
-}
-
-func (s *Service) runQueue() ScheduleQueue {
-	if q, ok := s.queue.(ScheduleQueue); ok {
-		return q
-	}
-	return noScheduleQueue{}
 }
 
 type noScheduleQueue struct{}
@@ -501,7 +494,7 @@ func (s *Service) queueDue(ctx context.Context, ref store.ScheduleRef, now time.
 		if err := tx.ScheduleRunInsert(ctx, ws.ID, run); err != nil {
 			return err
 		}
-		return s.runQueue().EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
+		return s.runs.EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
 	})
 }
 

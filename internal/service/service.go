@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/herold-dev/herold/internal/channel"
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/explain"
@@ -20,24 +19,6 @@ import (
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
 )
-
-// Queue queues delivery jobs in the transaction that creates the messages.
-type Queue interface {
-	// EnqueueDelivery queues the delivery of messages to run after delay
-	// (real time: the job system's clock, not the service's).
-	EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int64, messageIDs []string, delay time.Duration) error
-}
-
-// RetryPolicy governs redelivery after temporary failures.
-type RetryPolicy struct {
-	// MaxAge: a message still failing this long after it was queued fails
-	// for good. Default 24h.
-	MaxAge time.Duration
-	// BaseDelay is the first backoff, doubling per attempt. Default 30s.
-	BaseDelay time.Duration
-	// MaxDelay caps the backoff. Default 1h.
-	MaxDelay time.Duration
-}
 
 // Config wires a Service.
 type Config struct {
@@ -48,18 +29,16 @@ type Config struct {
 	Conditions *condition.Env
 	// RenderLimits bound template rendering.
 	RenderLimits render.Limits
-	// Queue queues deliveries; required for ingesting events.
-	Queue Queue
-	// Sender delivers mail; nil selects the capture mailbox.
-	Sender channel.Sender
+	// Runs queues schedule runs.
+	Runs ScheduleQueue
+	// Notify is called after messages were queued (committed), so that
+	// delivery claims them at once instead of at its next poll.
+	Notify func()
+	// Capture says mail goes to the capture mailbox (no SMTP server).
+	Capture bool
 	// MessageIDDomain is the domain of generated Message-IDs; default the
 	// sender's domain.
 	MessageIDDomain string
-	// Retry governs redelivery.
-	Retry RetryPolicy
-	// SendConcurrency bounds parallel sends within one delivery job.
-	// Default 8.
-	SendConcurrency int
 	// Metrics records what happens; nil records nothing.
 	Metrics *metrics.Metrics
 	// Catalog holds the German and English strings; default the embedded
@@ -85,11 +64,10 @@ type Service struct {
 	logger     *slog.Logger
 	conditions *condition.Env
 	limits     render.Limits
-	queue      Queue
-	sender     channel.Sender
+	runs       ScheduleQueue
+	notify     func()
+	capture    bool
 	msgDomain  string
-	retry      RetryPolicy
-	sendConc   int
 	metrics    *metrics.Metrics
 	templates  *compiledCache
 	config     *configCache
@@ -125,17 +103,11 @@ func New(cfg Config) (*Service, error) {
 		}
 		cfg.Conditions = env
 	}
-	if cfg.Retry.MaxAge <= 0 {
-		cfg.Retry.MaxAge = 24 * time.Hour
+	if cfg.Runs == nil {
+		cfg.Runs = noScheduleQueue{}
 	}
-	if cfg.Retry.BaseDelay <= 0 {
-		cfg.Retry.BaseDelay = 30 * time.Second
-	}
-	if cfg.Retry.MaxDelay <= 0 {
-		cfg.Retry.MaxDelay = time.Hour
-	}
-	if cfg.SendConcurrency <= 0 {
-		cfg.SendConcurrency = 8
+	if cfg.Notify == nil {
+		cfg.Notify = func() {}
 	}
 	if cfg.MaxPendingWrites <= 0 {
 		cfg.MaxPendingWrites = 1000
@@ -157,8 +129,8 @@ func New(cfg Config) (*Service, error) {
 		cfg.Metrics = metrics.Discard()
 	}
 	return &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger,
-		conditions: cfg.Conditions, limits: cfg.RenderLimits, queue: cfg.Queue, sender: cfg.Sender,
-		msgDomain: cfg.MessageIDDomain, retry: cfg.Retry, sendConc: cfg.SendConcurrency, metrics: cfg.Metrics,
+		conditions: cfg.Conditions, limits: cfg.RenderLimits, runs: cfg.Runs, notify: cfg.Notify, capture: cfg.Capture,
+		msgDomain: cfg.MessageIDDomain, metrics: cfg.Metrics,
 		templates: &compiledCache{m: map[string]*render.Compiled{}}, config: newConfigCache(),
 		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL, runSlice: cfg.RunSlice,
 		admit: make(chan struct{}, cfg.MaxPendingWrites)}, nil

@@ -65,18 +65,62 @@ type MessageTransitionParams struct {
 	NextAttemptAt *time.Time
 	LastReply     string
 	SentAt        *time.Time
-	// QueuedAt, when set, records when the message was (first) queued.
+	// QueuedAt, when set, records when the message was (first) queued;
+	// a message moved to queued becomes due for sending at that time.
 	QueuedAt *time.Time
 	At       time.Time
 	// Entry is appended to the timeline.
 	Entry model.MessageEvent
 }
 
-// MarkSendingParams start a delivery attempt for several messages.
-type MarkSendingParams struct {
+// MessageClaimParams claim due messages for sending. A message is due when
+// it is queued, or retrying and its next attempt has come, or sending with
+// a lease that ran out (its sender stopped without recording an outcome).
+type MessageClaimParams struct {
+	// Owner names the claiming process; the leases carry it.
+	Owner string
+	// Now is the time of the claim: what is due by then is claimed.
+	Now time.Time
+	// LeaseUntil is when the claim lapses unless it is renewed or its
+	// outcome recorded first.
+	LeaseUntil time.Time
+	// Limit is the most messages one claim takes.
+	Limit int
+}
+
+// ClaimedMessage is a message claimed for sending: its Status is
+// "sending" and Attempts counts this attempt.
+type ClaimedMessage struct {
 	WorkspaceID int64
-	IDs         []string
-	At          time.Time
+	*model.Message
+}
+
+// MessageOutcome records what became of a claimed message, releasing its
+// lease. It applies only while the message is still "sending" under
+// Owner's lease, except a delivered message: the mail server took it, so
+// it is recorded as sent even when the lease passed to another process
+// meanwhile (which must then not send or record it again).
+type MessageOutcome struct {
+	WorkspaceID int64
+	ID          string
+	Owner       string
+	// To is sent, retrying or failed; or queued or retrying (with the
+	// attempt not counted) for a claim released unsent.
+	To model.MessageStatus
+	// Delivered says the mail server accepted the message.
+	Delivered bool
+	Attempts  int
+	Reason    string
+	LastReply string
+	SentAt    *time.Time
+	// DueAt is when a retrying or released message is next due.
+	DueAt *time.Time
+	// CapturedSize, when above 0, files the message in the capture
+	// mailbox (its size in bytes as built).
+	CapturedSize int
+	At           time.Time
+	// Entries are appended to the timeline.
+	Entries []model.MessageEvent
 }
 
 // MessageRef names a message across workspaces (for periodic jobs).
@@ -157,14 +201,29 @@ type PipelineQueries interface {
 	MessageGetMany(ctx context.Context, workspaceID int64, ids []string) ([]*model.Message, error)
 	MessageList(ctx context.Context, p *MessageListParams) ([]*model.Message, error)
 	MessageTransition(ctx context.Context, p *MessageTransitionParams) (bool, error)
-	// MessageMarkSending moves the messages among ids that are queued,
-	// retrying or sending to "sending", counts the attempt, records it in
-	// their timelines and returns each moved message's attempt number.
-	MessageMarkSending(ctx context.Context, p *MarkSendingParams) (map[string]int, error)
-	// MessageRecordMany applies several transitions at once (each only if
-	// the message is in one of its From statuses) and returns, per
-	// transition, whether it applied.
-	MessageRecordMany(ctx context.Context, ps []*MessageTransitionParams) ([]bool, error)
+	// MessageClaim moves up to Limit due messages, oldest due first, to
+	// "sending" under the owner's lease with one statement, counts the
+	// attempt, and returns them with their rendered copies. A message whose
+	// lease ran out gets a timeline entry saying its attempt was
+	// interrupted; the owner's own leases are never claimed again (it is
+	// still sending those). On PostgreSQL, concurrent claims skip each
+	// other's rows.
+	MessageClaim(ctx context.Context, p *MessageClaimParams) ([]ClaimedMessage, error)
+	// MessageRecord applies outcomes (see MessageOutcome) and returns, per
+	// outcome, whether it applied.
+	MessageRecord(ctx context.Context, outcomes []*MessageOutcome) ([]bool, error)
+	// MessageNextDue returns when the next message owner may claim is due
+	// (nil when none is): a read, so that an idle server polls without
+	// writing.
+	MessageNextDue(ctx context.Context, owner string) (*time.Time, error)
+	// MessageLeaseRenew moves the lease of the owner's messages among ids
+	// to until; it returns how many it renewed.
+	MessageLeaseRenew(ctx context.Context, owner string, ids []string, until time.Time) (int, error)
+	// MessageLeaseExpire ends, as of now, the leases of every owner but
+	// owner: a single server that starts knows no other process can be
+	// sending, so the messages its previous run left "sending" are due at
+	// once instead of when their leases run out.
+	MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error)
 	// MessageEventAppend adds an entry to a message's timeline without
 	// changing its status (an unsubscribe through the message's link); a
 	// message not in the workspace is ErrNotFound.
@@ -172,8 +231,8 @@ type PipelineQueries interface {
 	MessageExpiring(ctx context.Context, before time.Time, limit int) ([]MessageRef, error)
 	MessageQueueStats(ctx context.Context) (QueueStats, error)
 
-	CaptureInsert(ctx context.Context, workspaceID int64, messageID string, raw []byte, at time.Time) error
-	CaptureGet(ctx context.Context, workspaceID int64, messageID string) ([]byte, error)
+	// CaptureList pages through the messages filed in the capture mailbox
+	// (see MessageOutcome.CapturedSize).
 	CaptureList(ctx context.Context, p *CaptureListParams) ([]*CapturedMail, error)
 
 	StatsAdd(ctx context.Context, deltas []StatsDelta) error

@@ -3,7 +3,6 @@ package transfer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -188,16 +187,9 @@ func exportMessages(ctx context.Context, st store.Store, out *writer, ws *model.
 		if err != nil {
 			return fmt.Errorf("message %s: %w", m.ID, err)
 		}
+		// A captured message carries its filing in the capture mailbox
+		// (CapturedAt); its .eml is rebuilt from the rendered copy.
 		if err := out.put(KindMessage, ws.Key, full); err != nil {
-			return err
-		}
-		raw, err := st.CaptureGet(ctx, ws.ID, m.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		} else if err != nil {
-			return fmt.Errorf("captured copy of %s: %w", m.ID, err)
-		}
-		if err := out.put(KindCapture, ws.Key, captureData{MessageID: m.ID, Raw: raw, CapturedAt: full.UpdatedAt}); err != nil {
 			return err
 		}
 	}

@@ -13,29 +13,27 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// Queue queues the delivery of imported messages that were still pending.
-type Queue interface {
-	EnqueueDelivery(ctx context.Context, tx store.Tx, workspaceID int64, messageIDs []string, delay time.Duration) error
-}
-
 // importer applies records to the destination in transactions of a few
 // hundred records.
 type importer struct {
 	st      store.Store
-	queue   Queue
 	ws      map[string]*model.Workspace // by key
 	counts  Counts
 	pending []*Record
+	// captures are the captured copies among pending (exports of earlier
+	// versions carry them as records of their own), by message id.
+	captures map[string]*captureData
 }
 
 const importBatch = 500
 
 // Import reads an export into st. The workspaces must not exist in st yet:
 // import into a freshly migrated database, before its first start. Messages
-// that were queued, sending or waiting for a retry are queued for delivery
-// again (with their Message-IDs, so a resend can be recognised).
-func Import(ctx context.Context, st store.Store, queue Queue, r io.Reader) (Counts, error) {
-	im := &importer{st: st, queue: queue, ws: map[string]*model.Workspace{}, counts: Counts{}}
+// that were queued, sending or waiting for a retry are due for delivery on
+// the new installation at once (with their Message-IDs, so a resend can be
+// recognised).
+func Import(ctx context.Context, st store.Store, r io.Reader) (Counts, error) {
+	im := &importer{st: st, ws: map[string]*model.Workspace{}, counts: Counts{}}
 	rd := newReader(r)
 	for {
 		rec, err := rd.next()
@@ -64,7 +62,9 @@ func Import(ctx context.Context, st store.Store, queue Queue, r io.Reader) (Coun
 			return im.counts, fmt.Errorf("line %d: %s of workspace %q comes before the workspace", rd.line, rec.Kind, rec.Workspace)
 		}
 		im.pending = append(im.pending, rec)
-		if len(im.pending) >= importBatch {
+		// A message's captured copy (in exports of earlier versions)
+		// follows the message: keep them in one batch.
+		if len(im.pending) >= importBatch && rec.Kind != KindMessage {
 			if err := im.flush(ctx); err != nil {
 				return im.counts, err
 			}
@@ -112,6 +112,16 @@ func (im *importer) workspace(ctx context.Context, rec *Record) error {
 func (im *importer) flush(ctx context.Context) error {
 	if len(im.pending) == 0 {
 		return nil
+	}
+	im.captures = map[string]*captureData{}
+	for _, rec := range im.pending {
+		if rec.Kind == KindCapture {
+			d, err := decodeInto[captureData](rec.Data)
+			if err != nil {
+				return fmt.Errorf("capture of workspace %s: %w", rec.Workspace, err)
+			}
+			im.captures[d.MessageID] = d
+		}
 	}
 	err := im.st.WithTx(ctx, func(tx store.Tx) error {
 		for _, rec := range im.pending {
@@ -184,9 +194,6 @@ func upsert[T any](data json.RawMessage, fn func(*T) error) error {
 	return fn(v)
 }
 
-// pendingStatuses are the statuses a message is delivered from.
-var pendingStatuses = map[model.MessageStatus]bool{model.MsgQueued: true, model.MsgSending: true, model.MsgRetrying: true}
-
 func (im *importer) applyHistory(ctx context.Context, tx store.Tx, ws *model.Workspace, rec *Record) error {
 	switch rec.Kind {
 	case KindRun:
@@ -208,19 +215,12 @@ func (im *importer) applyHistory(ctx context.Context, tx store.Tx, ws *model.Wor
 		if err != nil {
 			return err
 		}
-		if err := tx.MessageInsertMany(ctx, ws.ID, []*model.Message{m}); err != nil {
-			return err
+		if c, ok := im.captures[m.ID]; ok && m.CapturedAt == nil {
+			m.CapturedAt, m.CapturedSize = &c.CapturedAt, len(c.Raw)
 		}
-		if pendingStatuses[m.Status] && im.queue != nil {
-			return im.queue.EnqueueDelivery(ctx, tx, ws.ID, []string{m.ID}, 0)
-		}
-		return nil
+		return tx.MessageInsertMany(ctx, ws.ID, []*model.Message{m})
 	case KindCapture:
-		d, err := decodeInto[captureData](rec.Data)
-		if err != nil {
-			return err
-		}
-		return tx.CaptureInsert(ctx, ws.ID, d.MessageID, d.Raw, d.CapturedAt)
+		return nil // applied with its message (see flush)
 	case KindStats:
 		r, err := decodeInto[store.StatsRow](rec.Data)
 		if err != nil {

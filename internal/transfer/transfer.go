@@ -71,6 +71,8 @@ type eventData struct {
 	Trace []model.Step `json:"trace"`
 }
 
+// captureData is a captured copy as exports of earlier versions carry it;
+// now a message records its filing itself (model.Message.CapturedAt).
 type captureData struct {
 	MessageID  string    `json:"message_id"`
 	Raw        []byte    `json:"raw"`

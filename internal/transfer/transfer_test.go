@@ -77,7 +77,7 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 
 	// A queued message the old installation never delivered.
 	setup2 := setup
-	setup2.Jobs.InsertOnly = true
+	setup2.NoDelivery = true
 	setup2.Opts.Demo = false
 	pendingApp := apptest.StartWith(t, setup2)
 	pend, err := client.New(pendingApp.URL, old.App.Demo.Secret).SendEvent(ctx, &client.Event{Type: "job.requested",

@@ -7,6 +7,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
 )
 
 // ToJSON encodes v for a JSON column.
@@ -82,4 +85,31 @@ func Collect[T any](rows Rows, close func(), scan func(Scanner) (T, error)) ([]T
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// Timeline encodes timeline entries for a message's timeline column (a
+// JSON array, nil as []). Times are kept to the millisecond, as every
+// other time column, so a timeline reads back as it was written.
+func Timeline(entries []model.MessageEvent) []byte {
+	if len(entries) == 0 {
+		return []byte("[]")
+	}
+	out := make([]model.MessageEvent, len(entries))
+	for i, e := range entries {
+		e.At = e.At.Truncate(time.Millisecond)
+		if e.NextAttemptAt != nil {
+			next := e.NextAttemptAt.Truncate(time.Millisecond)
+			e.NextAttemptAt = &next
+		}
+		out[i] = e
+	}
+	return ToJSON(out)
+}
+
+// InterruptedEntry is the timeline entry a claim appends to a message
+// whose earlier attempt never recorded an outcome (its sender stopped); the
+// store fills in the attempt.
+func InterruptedEntry(at time.Time) []byte {
+	return ToJSON(model.MessageEvent{At: at.Truncate(time.Millisecond), Status: model.MsgSending,
+		Detail: model.InterruptedDetail})
 }

@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,14 +89,24 @@ func (q queriesImpl) EventPurge(ctx context.Context, p *store.PurgeParams) (int,
 	return int(tag.RowsAffected()), nil
 }
 
-func scanMessage(r scanner) (*model.Message, error) {
+func scanMessage(r scanner) (*model.Message, error) { return scanMessageWith(r, nil) }
+
+// scanMessageWith scans a message row, with its workspace first when ws is
+// set (claims) and its timeline last when more is given (MessageGet).
+func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) {
 	var m model.Message
 	var cc, bcc []byte
 	var status string
-	if err := r.Scan(&m.ID, &m.EventID, &m.EventType, &m.Project, &m.Flow, &m.FlowVersion, &m.Notification,
+	dest := make([]any, 0, 34)
+	if ws != nil {
+		dest = append(dest, ws)
+	}
+	dest = append(dest, &m.ID, &m.EventID, &m.EventType, &m.Project, &m.Flow, &m.FlowVersion, &m.Notification,
 		&m.Template, &m.Channel, &m.Category, &m.Locale, &m.To.ContactID, &m.To.Email, &m.To.Name, &cc, &bcc,
 		&m.From, &m.ReplyTo, &m.Subject, &m.HTML, &m.Text, &m.MessageID, &status, &m.Reason, &m.Attempts,
-		&m.NextAttemptAt, &m.ExpiresAt, &m.QueuedAt, &m.LastReply, &m.CreatedAt, &m.UpdatedAt, &m.SentAt); err != nil {
+		&m.NextAttemptAt, &m.ExpiresAt, &m.QueuedAt, &m.LastReply, &m.CreatedAt, &m.UpdatedAt, &m.SentAt,
+		&m.CapturedAt, &m.CapturedSize)
+	if err := r.Scan(append(dest, more...)...); err != nil {
 		return nil, mapErr(err)
 	}
 	if err := dbutil.FromJSON(cc, &m.CC); err != nil {
@@ -105,51 +117,49 @@ func scanMessage(r scanner) (*model.Message, error) {
 	}
 	m.Status = model.MessageStatus(status)
 	m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.SentAt = utcPtr(m.NextAttemptAt), utcPtr(m.ExpiresAt), utcPtr(m.QueuedAt), utcPtr(m.SentAt)
+	m.CapturedAt = utcPtr(m.CapturedAt)
 	m.CreatedAt, m.UpdatedAt = utc(m.CreatedAt), utc(m.UpdatedAt)
 	return &m, nil
 }
 
-func entryArgs(ws int64, messageID string, ev *model.MessageEvent) []any {
-	return []any{messageID, ws, ev.At, string(ev.Status), ev.Attempt, ev.Actor, ev.Detail, ev.NextAttemptAt}
-}
-
-// MessageInsertMany sends the messages and their timelines in one batch.
+// MessageInsertMany sends the messages in one pipelined batch; a queued
+// message is due at its creation.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
 	if len(ms) == 0 {
 		return nil
 	}
 	b := &pgx.Batch{}
 	for _, m := range ms {
+		var due *time.Time
+		switch m.Status {
+		case model.MsgQueued:
+			due = &m.CreatedAt
+		case model.MsgRetrying, model.MsgSending:
+			due = cmp.Or(m.NextAttemptAt, &m.CreatedAt)
+		}
 		b.Queue(query("MessageInsert"), m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion,
 			m.Notification, m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name,
 			dbutil.List(m.CC), dbutil.List(m.BCC), m.From, m.ReplyTo, m.Subject, m.HTML, m.Text, m.MessageID,
 			string(m.Status), m.Reason, m.Attempts, m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.LastReply,
-			m.CreatedAt, m.UpdatedAt, m.SentAt)
-		for i := range m.Timeline {
-			b.Queue(query("MessageEventInsert"), entryArgs(ws, m.ID, &m.Timeline[i])...)
-		}
+			m.CreatedAt, m.UpdatedAt, m.SentAt, due, string(dbutil.Timeline(m.Timeline)), m.CapturedAt, m.CapturedSize)
 	}
 	return mapErr(q.db.SendBatch(ctx, b).Close())
 }
 
-func scanEntry(r scanner) (model.MessageEvent, error) {
-	var ev model.MessageEvent
-	var status string
-	if err := r.Scan(&ev.At, &status, &ev.Attempt, &ev.Actor, &ev.Detail, &ev.NextAttemptAt); err != nil {
-		return ev, mapErr(err)
-	}
-	ev.At, ev.Status, ev.NextAttemptAt = utc(ev.At), model.MessageStatus(status), utcPtr(ev.NextAttemptAt)
-	return ev, nil
-}
-
 func (q queriesImpl) MessageGet(ctx context.Context, ws int64, id string) (*model.Message, error) {
-	m, err := scanMessage(q.db.QueryRow(ctx, query("MessageGet"), ws, id))
+	var tl []byte
+	m, err := scanMessageWith(q.db.QueryRow(ctx, query("MessageGet"), ws, id), nil, &tl)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.db.Query(ctx, query("MessageTimeline"), id, ws)
-	m.Timeline, err = collect(rows, err, scanEntry)
-	return m, err
+	if err := dbutil.FromJSON(tl, &m.Timeline); err != nil {
+		return nil, err
+	}
+	for i := range m.Timeline {
+		e := &m.Timeline[i]
+		e.At, e.NextAttemptAt = utc(e.At), utcPtr(e.NextAttemptAt)
+	}
+	return m, nil
 }
 
 func (q queriesImpl) MessageGetMany(ctx context.Context, ws int64, ids []string) ([]*model.Message, error) {
@@ -180,19 +190,17 @@ func (q queriesImpl) MessageTransition(ctx context.Context, p *store.MessageTran
 		from[i] = string(s)
 	}
 	tag, err := q.db.Exec(ctx, query("MessageTransition"), string(p.To), p.Reason, p.Attempts, p.NextAttemptAt,
-		p.LastReply, p.SentAt, p.QueuedAt, p.At, p.WorkspaceID, p.ID, from)
+		p.LastReply, p.SentAt, p.QueuedAt, p.At, p.WorkspaceID, p.ID, from,
+		string(dbutil.Timeline([]model.MessageEvent{p.Entry})))
 	if err != nil {
 		return false, mapErr(err)
 	}
-	if tag.RowsAffected() == 0 {
-		return false, nil
-	}
-	_, err = q.db.Exec(ctx, query("MessageEventInsert"), entryArgs(p.WorkspaceID, p.ID, &p.Entry)...)
-	return true, mapErr(err)
+	return tag.RowsAffected() > 0, nil
 }
 
 func (q queriesImpl) MessageEventAppend(ctx context.Context, ws int64, messageID string, e *model.MessageEvent) error {
-	return affected(q.db.Exec(ctx, query("MessageEventAppend"), entryArgs(ws, messageID, e)...))
+	return affected(q.db.Exec(ctx, query("MessageEventAppend"), ws, messageID,
+		string(dbutil.Timeline([]model.MessageEvent{*e}))))
 }
 
 func (q queriesImpl) MessageExpiring(ctx context.Context, before time.Time, limit int) ([]store.MessageRef, error) {
@@ -210,17 +218,6 @@ func (q queriesImpl) MessageQueueStats(ctx context.Context) (store.QueueStats, e
 	}
 	st.Oldest = utcPtr(st.Oldest)
 	return st, nil
-}
-
-func (q queriesImpl) CaptureInsert(ctx context.Context, ws int64, messageID string, raw []byte, at time.Time) error {
-	_, err := q.db.Exec(ctx, query("CaptureInsert"), messageID, ws, raw, at)
-	return mapErr(err)
-}
-
-func (q queriesImpl) CaptureGet(ctx context.Context, ws int64, messageID string) ([]byte, error) {
-	var raw []byte
-	err := q.db.QueryRow(ctx, query("CaptureGet"), ws, messageID).Scan(&raw)
-	return raw, mapErr(err)
 }
 
 func (q queriesImpl) CaptureList(ctx context.Context, p *store.CaptureListParams) ([]*store.CapturedMail, error) {
@@ -273,68 +270,76 @@ func (q queriesImpl) EventIdempotencyKeys(ctx context.Context, ws int64, keys []
 	return out, err
 }
 
-func (q queriesImpl) MessageMarkSending(ctx context.Context, p *store.MarkSendingParams) (map[string]int, error) {
-	out := map[string]int{}
-	if len(p.IDs) == 0 {
-		return out, nil
-	}
-	rows, err := q.db.Query(ctx, query("MessageMarkSending"), p.At, p.WorkspaceID, p.IDs)
-	type moved struct {
-		id      string
-		attempt int
-	}
-	list, err := collect(rows, err, func(r scanner) (moved, error) {
-		var m moved
-		return m, mapErr(r.Scan(&m.id, &m.attempt))
+// MessageClaim claims due messages with one UPDATE … FROM (SELECT … FOR
+// UPDATE SKIP LOCKED) … RETURNING.
+func (q queriesImpl) MessageClaim(ctx context.Context, p *store.MessageClaimParams) ([]store.ClaimedMessage, error) {
+	rows, err := q.db.Query(ctx, query("MessageClaim"), p.Owner, p.LeaseUntil, p.Now, p.Limit,
+		string(dbutil.InterruptedEntry(p.Now)))
+	return collect(rows, err, func(r scanner) (store.ClaimedMessage, error) {
+		var c store.ClaimedMessage
+		var err error
+		c.Message, err = scanMessageWith(r, &c.WorkspaceID)
+		return c, err
 	})
-	if err != nil || len(list) == 0 {
-		return out, err
-	}
-	b := &pgx.Batch{}
-	for _, m := range list {
-		out[m.id] = m.attempt
-		b.Queue(query("MessageEventInsert"), entryArgs(p.WorkspaceID, m.id,
-			&model.MessageEvent{At: p.At, Status: model.MsgSending, Attempt: m.attempt})...)
-	}
-	return out, mapErr(q.db.SendBatch(ctx, b).Close())
 }
 
-// MessageRecordMany sends the transitions in one pipelined batch, then the
-// timeline entries of those that applied in another.
-func (q queriesImpl) MessageRecordMany(ctx context.Context, ps []*store.MessageTransitionParams) ([]bool, error) {
-	applied := make([]bool, len(ps))
-	if len(ps) == 0 {
+// MessageRecord applies outcomes with one UPDATE … FROM unnest(…).
+func (q queriesImpl) MessageRecord(ctx context.Context, outcomes []*store.MessageOutcome) ([]bool, error) {
+	applied := make([]bool, len(outcomes))
+	if len(outcomes) == 0 {
 		return applied, nil
 	}
-	b := &pgx.Batch{}
-	for _, p := range ps {
-		from := make([]string, len(p.From))
-		for i, s := range p.From {
-			from[i] = string(s)
-		}
-		b.Queue(query("MessageTransition"), string(p.To), p.Reason, p.Attempts, p.NextAttemptAt, p.LastReply,
-			p.SentAt, p.QueuedAt, p.At, p.WorkspaceID, p.ID, from)
+	n := len(outcomes)
+	ids, owners, statuses, reasons, replies, entries := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n)
+	wss := make([]int64, n)
+	delivered := make([]bool, n)
+	attempts, captured := make([]int32, n), make([]int32, n)
+	sent, due := make([]*time.Time, n), make([]*time.Time, n)
+	at := make([]time.Time, n)
+	index := make(map[string]int, n)
+	for i, o := range outcomes {
+		index[o.ID] = i
+		ids[i], wss[i], owners[i], delivered[i], statuses[i] = o.ID, o.WorkspaceID, o.Owner, o.Delivered, string(o.To)
+		attempts[i], reasons[i], replies[i], sent[i], due[i] = int32(o.Attempts), o.Reason, o.LastReply, o.SentAt, o.DueAt
+		captured[i], at[i], entries[i] = int32(o.CapturedSize), o.At, string(dbutil.Timeline(o.Entries))
 	}
-	br := q.db.SendBatch(ctx, b)
-	for i := range ps {
-		tag, err := br.Exec()
-		if err != nil {
-			_ = br.Close()
-			return nil, mapErr(err)
-		}
-		applied[i] = tag.RowsAffected() == 1
+	rows, err := q.db.Query(ctx, query("MessageRecord"), ids, wss, owners, delivered, statuses, attempts, reasons,
+		replies, sent, due, captured, at, entries)
+	got, err := collect(rows, err, func(r scanner) (string, error) {
+		var id string
+		return id, mapErr(r.Scan(&id))
+	})
+	for _, id := range got {
+		applied[index[id]] = true
 	}
-	if err := br.Close(); err != nil {
+	return applied, err
+}
+
+// MessageNextDue implements store.PipelineQueries.
+func (q queriesImpl) MessageNextDue(ctx context.Context, owner string) (*time.Time, error) {
+	var due *time.Time
+	err := q.db.QueryRow(ctx, query("MessageNextDue"), owner).Scan(&due)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, mapErr(err)
 	}
-	entries := &pgx.Batch{}
-	for i, p := range ps {
-		if applied[i] {
-			entries.Queue(query("MessageEventInsert"), entryArgs(p.WorkspaceID, p.ID, &p.Entry)...)
-		}
+	return utcPtr(due), nil
+}
+
+// MessageLeaseRenew implements store.PipelineQueries.
+func (q queriesImpl) MessageLeaseRenew(ctx context.Context, owner string, ids []string, until time.Time) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
 	}
-	if entries.Len() == 0 {
-		return applied, nil
-	}
-	return applied, mapErr(q.db.SendBatch(ctx, entries).Close())
+	tag, err := q.db.Exec(ctx, query("MessageLeaseRenew"), until, owner, ids)
+	return int(tag.RowsAffected()), mapErr(err)
+}
+
+// MessageLeaseExpire implements store.PipelineQueries.
+func (q queriesImpl) MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
+	tag, err := q.db.Exec(ctx, query("MessageLeaseExpire"), owner, now)
+	return int(tag.RowsAffected()), mapErr(err)
 }

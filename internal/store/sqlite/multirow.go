@@ -7,7 +7,7 @@ import (
 )
 
 // maxRowsPerInsert bounds one multi-row INSERT (SQLite allows 32,766 bound
-// parameters; messages have 33 columns).
+// parameters; messages have 37 columns).
 const maxRowsPerInsert = 100
 
 // multiRow builds "INSERT … VALUES (…), (…), …" for n rows from a named

@@ -3,11 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/dbutil"
 )
 
 func scanEvent(r scanner) (*model.Event, error) {
@@ -91,15 +93,24 @@ func (q queriesImpl) EventPurge(ctx context.Context, p *store.PurgeParams) (int,
 	return int(n), err
 }
 
-func scanMessage(r scanner) (*model.Message, error) {
+func scanMessage(r scanner) (*model.Message, error) { return scanMessageWith(r, nil) }
+
+// scanMessageWith scans a message row, with its workspace first when ws is
+// set (claims) and its timeline last when more is given (MessageGet).
+func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) {
 	var m model.Message
 	var cc, bcc, status string
-	var next, expires, queued, sent sql.NullInt64
+	var next, expires, queued, sent, captured sql.NullInt64
 	var created, updated int64
-	if err := r.Scan(&m.ID, &m.EventID, &m.EventType, &m.Project, &m.Flow, &m.FlowVersion, &m.Notification,
+	dest := make([]any, 0, 36)
+	if ws != nil {
+		dest = append(dest, ws)
+	}
+	dest = append(dest, &m.ID, &m.EventID, &m.EventType, &m.Project, &m.Flow, &m.FlowVersion, &m.Notification,
 		&m.Template, &m.Channel, &m.Category, &m.Locale, &m.To.ContactID, &m.To.Email, &m.To.Name, &cc, &bcc,
 		&m.From, &m.ReplyTo, &m.Subject, &m.HTML, &m.Text, &m.MessageID, &status, &m.Reason, &m.Attempts,
-		&next, &expires, &queued, &m.LastReply, &created, &updated, &sent); err != nil {
+		&next, &expires, &queued, &m.LastReply, &created, &updated, &sent, &captured, &m.CapturedSize)
+	if err := r.Scan(append(dest, more...)...); err != nil {
 		return nil, mapErr(err)
 	}
 	if err := fromJSON(cc, &m.CC); err != nil {
@@ -110,148 +121,126 @@ func scanMessage(r scanner) (*model.Message, error) {
 	}
 	m.Status = model.MessageStatus(status)
 	m.NextAttemptAt, m.ExpiresAt, m.SentAt = fromNullMillis(next), fromNullMillis(expires), fromNullMillis(sent)
-	m.QueuedAt = fromNullMillis(queued)
+	m.QueuedAt, m.CapturedAt = fromNullMillis(queued), fromNullMillis(captured)
 	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &m, nil
 }
 
-func (q queriesImpl) insertEntry(ctx context.Context, ws int64, messageID string, ev *model.MessageEvent) error {
-	_, err := q.db.ExecContext(ctx, query("MessageEventInsert"), messageID, ws, millis(ev.At), string(ev.Status),
-		ev.Attempt, ev.Actor, ev.Detail, nullTime(ev.NextAttemptAt))
-	return mapErr(err)
-}
-
-// MessageInsertMany inserts messages and their timelines with multi-row
-// INSERTs.
+// MessageInsertMany inserts messages with their timelines with multi-row
+// INSERTs; a queued message is due at its creation.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
-	err := chunks(ms, func(part []*model.Message) error {
-		args := make([]any, 0, len(part)*33)
+	return chunks(ms, func(part []*model.Message) error {
+		args := make([]any, 0, len(part)*37)
 		for _, m := range part {
+			var due any
+			switch m.Status {
+			case model.MsgQueued:
+				due = millis(m.CreatedAt)
+			case model.MsgRetrying, model.MsgSending:
+				due = nullTime(m.NextAttemptAt)
+				if due == nil {
+					due = millis(m.CreatedAt)
+				}
+			}
 			args = append(args, m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion, m.Notification,
 				m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name, jsonList(m.CC),
 				jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.HTML, m.Text, m.MessageID, string(m.Status), m.Reason,
 				m.Attempts, nullTime(m.NextAttemptAt), nullTime(m.ExpiresAt), nullTime(m.QueuedAt), m.LastReply,
-				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt))
+				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt), due, timeline(m.Timeline),
+				nullTime(m.CapturedAt), m.CapturedSize)
 		}
 		_, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...)
 		return mapErr(err)
 	})
-	if err != nil {
-		return err
-	}
-	var entries []entry
-	for _, m := range ms {
-		for i := range m.Timeline {
-			entries = append(entries, entry{m.ID, &m.Timeline[i]})
-		}
-	}
-	return q.insertEntries(ctx, ws, entries)
 }
 
-// entry is a timeline entry of a message.
-type entry struct {
-	id string
-	ev *model.MessageEvent
-}
+// timeline encodes timeline entries for the timeline column.
+func timeline(entries []model.MessageEvent) string { return string(dbutil.Timeline(entries)) }
 
-// insertEntries appends timeline entries with multi-row INSERTs.
-func (q queriesImpl) insertEntries(ctx context.Context, ws int64, entries []entry) error {
-	return chunks(entries, func(part []entry) error {
-		args := make([]any, 0, len(part)*8)
-		for _, e := range part {
-			args = append(args, e.id, ws, millis(e.ev.At), string(e.ev.Status), e.ev.Attempt, e.ev.Actor, e.ev.Detail,
-				nullTime(e.ev.NextAttemptAt))
-		}
-		_, err := q.db.ExecContext(ctx, q.rows.query("MessageEventInsert", len(part)), args...)
-		return mapErr(err)
+// MessageClaim claims due messages with one UPDATE … RETURNING.
+func (q queriesImpl) MessageClaim(ctx context.Context, p *store.MessageClaimParams) ([]store.ClaimedMessage, error) {
+	rows, err := q.db.QueryContext(ctx, query("MessageClaim"), p.Owner, millis(p.LeaseUntil), millis(p.Now), p.Limit,
+		string(dbutil.InterruptedEntry(p.Now)))
+	return collect(rows, err, func(r scanner) (store.ClaimedMessage, error) {
+		var c store.ClaimedMessage
+		var err error
+		c.Message, err = scanMessageWith(r, &c.WorkspaceID)
+		return c, err
 	})
 }
 
-func (q queriesImpl) MessageMarkSending(ctx context.Context, p *store.MarkSendingParams) (map[string]int, error) {
-	out := map[string]int{}
-	if len(p.IDs) == 0 {
-		return out, nil
+// MessageRecord applies outcomes with one UPDATE … FROM (VALUES …) per
+// hundred messages.
+func (q queriesImpl) MessageRecord(ctx context.Context, outcomes []*store.MessageOutcome) ([]bool, error) {
+	applied := make([]bool, len(outcomes))
+	index := make(map[string]int, len(outcomes))
+	for i, o := range outcomes {
+		index[o.ID] = i
 	}
-	rows, err := q.db.QueryContext(ctx, query("MessageMarkSending"), millis(p.At), p.WorkspaceID, jsonList(p.IDs))
-	type moved struct {
-		id      string
-		attempt int
-	}
-	list, err := collect(rows, err, func(r scanner) (moved, error) {
-		var m moved
-		return m, mapErr(r.Scan(&m.id, &m.attempt))
-	})
-	if err != nil {
-		return nil, err
-	}
-	entries := make([]entry, len(list))
-	for i, m := range list {
-		out[m.id] = m.attempt
-		entries[i] = entry{m.id, &model.MessageEvent{At: p.At, Status: model.MsgSending, Attempt: m.attempt}}
-	}
-	return out, q.insertEntries(ctx, p.WorkspaceID, entries)
-}
-
-// MessageRecordMany applies the transitions of each workspace with one
-// UPDATE … FROM (VALUES …) per hundred messages.
-func (q queriesImpl) MessageRecordMany(ctx context.Context, ps []*store.MessageTransitionParams) ([]bool, error) {
-	applied := make([]bool, len(ps))
-	index := make(map[string]int, len(ps))
-	byWS := map[int64][]*store.MessageTransitionParams{}
-	for i, p := range ps {
-		index[p.ID] = i
-		byWS[p.WorkspaceID] = append(byWS[p.WorkspaceID], p)
-	}
-	for ws, group := range byWS {
-		err := chunks(group, func(part []*store.MessageTransitionParams) error {
-			args := make([]any, 0, len(part)*10+1)
-			for _, p := range part {
-				args = append(args, p.ID, string(p.To), p.Reason, p.Attempts, nullTime(p.NextAttemptAt), p.LastReply,
-					nullTime(p.SentAt), nullTime(p.QueuedAt), millis(p.At), jsonList(p.From))
+	err := chunks(outcomes, func(part []*store.MessageOutcome) error {
+		args := make([]any, 0, len(part)*13)
+		for _, o := range part {
+			delivered := 0
+			if o.Delivered {
+				delivered = 1
 			}
-			rows, err := q.db.QueryContext(ctx, q.rows.replaceRows("MessageRecordMany", "MessageRecordRow", len(part)), append(args, ws)...)
-			ids, err := collect(rows, err, func(r scanner) (string, error) {
-				var id string
-				return id, mapErr(r.Scan(&id))
-			})
-			if err != nil {
-				return err
-			}
-			var entries []entry
-			for _, id := range ids {
-				i := index[id]
-				applied[i] = true
-				entries = append(entries, entry{id, &ps[i].Entry})
-			}
-			return q.insertEntries(ctx, ws, entries)
+			args = append(args, o.ID, o.WorkspaceID, o.Owner, delivered, string(o.To), o.Attempts, o.Reason, o.LastReply,
+				nullTime(o.SentAt), nullTime(o.DueAt), o.CapturedSize, millis(o.At), timeline(o.Entries))
+		}
+		rows, err := q.db.QueryContext(ctx, q.rows.replaceRows("MessageRecord", "MessageRecordRow", len(part)), args...)
+		ids, err := collect(rows, err, func(r scanner) (string, error) {
+			var id string
+			return id, mapErr(r.Scan(&id))
 		})
-		if err != nil {
-			return nil, err
+		for _, id := range ids {
+			applied[index[id]] = true
 		}
-	}
-	return applied, nil
+		return err
+	})
+	return applied, err
 }
 
-func scanEntry(r scanner) (model.MessageEvent, error) {
-	var ev model.MessageEvent
-	var at int64
-	var status string
-	var next sql.NullInt64
-	if err := r.Scan(&at, &status, &ev.Attempt, &ev.Actor, &ev.Detail, &next); err != nil {
-		return ev, mapErr(err)
+// MessageNextDue implements store.PipelineQueries.
+func (q queriesImpl) MessageNextDue(ctx context.Context, owner string) (*time.Time, error) {
+	var due sql.NullInt64
+	err := q.db.QueryRowContext(ctx, query("MessageNextDue"), owner).Scan(&due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
 	}
-	ev.At, ev.Status, ev.NextAttemptAt = fromMillis(at), model.MessageStatus(status), fromNullMillis(next)
-	return ev, nil
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return fromNullMillis(due), nil
+}
+
+// MessageLeaseRenew implements store.PipelineQueries.
+func (q queriesImpl) MessageLeaseRenew(ctx context.Context, owner string, ids []string, until time.Time) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return rowsAffected(q.db.ExecContext(ctx, query("MessageLeaseRenew"), millis(until), owner, jsonList(ids)))
+}
+
+// MessageLeaseExpire implements store.PipelineQueries.
+func (q queriesImpl) MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
+	return rowsAffected(q.db.ExecContext(ctx, query("MessageLeaseExpire"), owner, millis(now)))
+}
+
+func rowsAffected(res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 func (q queriesImpl) MessageGet(ctx context.Context, ws int64, id string) (*model.Message, error) {
-	m, err := scanMessage(q.db.QueryRowContext(ctx, query("MessageGet"), ws, id))
+	var tl string
+	m, err := scanMessageWith(q.db.QueryRowContext(ctx, query("MessageGet"), ws, id), nil, &tl)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.db.QueryContext(ctx, query("MessageTimeline"), id, ws)
-	m.Timeline, err = collect(rows, err, scanEntry)
-	return m, err
+	return m, fromJSON(tl, &m.Timeline)
 }
 
 func (q queriesImpl) MessageGetMany(ctx context.Context, ws int64, ids []string) ([]*model.Message, error) {
@@ -276,19 +265,14 @@ func (q queriesImpl) MessageList(ctx context.Context, p *store.MessageListParams
 
 func (q queriesImpl) MessageTransition(ctx context.Context, p *store.MessageTransitionParams) (bool, error) {
 	res, err := q.db.ExecContext(ctx, query("MessageTransition"), string(p.To), p.Reason, p.Attempts,
-		nullTime(p.NextAttemptAt), p.LastReply, nullTime(p.SentAt), nullTime(p.QueuedAt), millis(p.At), p.WorkspaceID, p.ID, jsonList(p.From))
-	if err != nil {
-		return false, mapErr(err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return false, err
-	}
-	return true, q.insertEntry(ctx, p.WorkspaceID, p.ID, &p.Entry)
+		nullTime(p.NextAttemptAt), p.LastReply, nullTime(p.SentAt), nullTime(p.QueuedAt), millis(p.At), p.WorkspaceID, p.ID,
+		jsonList(p.From), timeline([]model.MessageEvent{p.Entry}))
+	n, err := rowsAffected(res, err)
+	return n > 0, err
 }
 
 func (q queriesImpl) MessageEventAppend(ctx context.Context, ws int64, messageID string, e *model.MessageEvent) error {
-	return affected(q.db.ExecContext(ctx, query("MessageEventAppend"), millis(e.At), string(e.Status), e.Attempt, e.Actor,
-		e.Detail, nullTime(e.NextAttemptAt), ws, messageID))
+	return affected(q.db.ExecContext(ctx, query("MessageEventAppend"), ws, messageID, timeline([]model.MessageEvent{*e})))
 }
 
 func (q queriesImpl) MessageExpiring(ctx context.Context, before time.Time, limit int) ([]store.MessageRef, error) {
@@ -308,17 +292,6 @@ func (q queriesImpl) MessageQueueStats(ctx context.Context) (store.QueueStats, e
 	}
 	st.Oldest = fromNullMillis(oldest)
 	return st, nil
-}
-
-func (q queriesImpl) CaptureInsert(ctx context.Context, ws int64, messageID string, raw []byte, at time.Time) error {
-	_, err := q.db.ExecContext(ctx, query("CaptureInsert"), messageID, ws, raw, millis(at))
-	return mapErr(err)
-}
-
-func (q queriesImpl) CaptureGet(ctx context.Context, ws int64, messageID string) ([]byte, error) {
-	var raw []byte
-	err := q.db.QueryRowContext(ctx, query("CaptureGet"), ws, messageID).Scan(&raw)
-	return raw, mapErr(err)
 }
 
 func (q queriesImpl) CaptureList(ctx context.Context, p *store.CaptureListParams) ([]*store.CapturedMail, error) {

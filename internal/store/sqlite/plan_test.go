@@ -17,17 +17,20 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 		want  []string // every plan line that reads a table, in order
 	}{
 		{"MessageGetMany", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
-		{"MessageMarkSending", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
-		{"MessageRecordMany", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageClaim", []string{"SEARCH messages USING COVERING INDEX sqlite_autoindex_messages_1 (id=?)",
+			"SEARCH messages USING INDEX messages_due (due_at<?)"}},
+		{"MessageRecord", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageNextDue", []string{"SCAN messages USING INDEX messages_due"}},
+		{"MessageLeaseRenew", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageLeaseExpire", []string{"SEARCH messages USING INDEX messages_due (due_at>?)"}},
+		{"MessageExpiring", []string{"SEARCH messages USING INDEX messages_expiring (expires_at<?)"}},
 		{"MessageGet", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
 		{"MessageList", []string{"SEARCH messages USING INDEX messages_workspace_id (workspace_id=? AND id<?)"}},
 		{"MessageListEvent", []string{"SEARCH messages USING INDEX messages_event (event_id=?)", "USE TEMP B-TREE FOR ORDER BY"}},
 		{"MessageListContact", []string{"SEARCH messages USING INDEX messages_to_contact (workspace_id=? AND to_contact=? AND id<?)"}},
 		{"MessageListOpen", []string{"SEARCH messages USING INDEX messages_open (workspace_id=? AND id<?)"}},
 		{"EventList", []string{"SEARCH events USING INDEX events_workspace_id (workspace_id=? AND id<?)"}},
-		{"CaptureList", []string{
-			"SEARCH c USING INDEX captured_mails_workspace_id (workspace_id=? AND message_id<?)",
-			"SEARCH m USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"CaptureList", []string{"SEARCH messages USING INDEX messages_captured (workspace_id=? AND id<?)"}},
 		{"ScheduleRunList", []string{"SEARCH schedule_runs USING INDEX schedule_runs_schedule (workspace_id=? AND schedule_key=? AND id<?)"}},
 		{"ContactList", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id>?)"}},
 		{"ContactGetMany", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id=?)"}},
@@ -36,7 +39,7 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 	for _, tt := range tests {
 		q := query(tt.query)
 		if strings.Contains(q, "/*ROWS*/") { // as many rows as one statement takes
-			q = s.rows.replaceRows(tt.query, "MessageRecordRow", maxRowsPerInsert)
+			q = s.rows.replaceRows(tt.query, tt.query+"Row", maxRowsPerInsert)
 		}
 		var got []string
 		for _, line := range explain(t, s, q) {

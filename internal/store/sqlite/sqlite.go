@@ -75,6 +75,7 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	lock      *os.File // see LockForServe
 }
 
 var _ store.Store = (*Store)(nil)
@@ -157,6 +158,9 @@ func (s *Store) Close() error {
 		s.rstmts.close()
 		s.writer.stmts.close()
 		s.closeErr = errors.Join(s.wdb.Close(), s.rdb.Close())
+		if s.lock != nil {
+			s.closeErr = errors.Join(s.closeErr, s.lock.Close())
+		}
 	})
 	return s.closeErr
 }

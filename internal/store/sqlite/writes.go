@@ -160,24 +160,29 @@ func (s *Store) MessageTransition(ctx context.Context, p *store.MessageTransitio
 	return write(ctx, s, func(q store.Tx) (bool, error) { return q.MessageTransition(ctx, p) })
 }
 
-// MessageMarkSending implements store.PipelineQueries.
-func (s *Store) MessageMarkSending(ctx context.Context, p *store.MarkSendingParams) (map[string]int, error) {
-	return write(ctx, s, func(q store.Tx) (map[string]int, error) { return q.MessageMarkSending(ctx, p) })
+// MessageClaim implements store.PipelineQueries.
+func (s *Store) MessageClaim(ctx context.Context, p *store.MessageClaimParams) ([]store.ClaimedMessage, error) {
+	return write(ctx, s, func(q store.Tx) ([]store.ClaimedMessage, error) { return q.MessageClaim(ctx, p) })
 }
 
-// MessageRecordMany implements store.PipelineQueries.
-func (s *Store) MessageRecordMany(ctx context.Context, ps []*store.MessageTransitionParams) ([]bool, error) {
-	return write(ctx, s, func(q store.Tx) ([]bool, error) { return q.MessageRecordMany(ctx, ps) })
+// MessageRecord implements store.PipelineQueries.
+func (s *Store) MessageRecord(ctx context.Context, outcomes []*store.MessageOutcome) ([]bool, error) {
+	return write(ctx, s, func(q store.Tx) ([]bool, error) { return q.MessageRecord(ctx, outcomes) })
+}
+
+// MessageLeaseRenew implements store.PipelineQueries.
+func (s *Store) MessageLeaseRenew(ctx context.Context, owner string, ids []string, until time.Time) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.MessageLeaseRenew(ctx, owner, ids, until) })
+}
+
+// MessageLeaseExpire implements store.PipelineQueries.
+func (s *Store) MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.MessageLeaseExpire(ctx, owner, now) })
 }
 
 // MessageEventAppend implements store.PipelineQueries.
 func (s *Store) MessageEventAppend(ctx context.Context, ws int64, id string, e *model.MessageEvent) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.MessageEventAppend(ctx, ws, id, e) })
-}
-
-// CaptureInsert implements store.PipelineQueries.
-func (s *Store) CaptureInsert(ctx context.Context, ws int64, id string, raw []byte, at time.Time) error {
-	return exec(ctx, s, func(q store.Tx) error { return q.CaptureInsert(ctx, ws, id, raw, at) })
 }
 
 // StatsAdd implements store.PipelineQueries.

@@ -243,54 +243,10 @@ func testMessages(t *testing.T, b *bundle) {
 		timelineStatuses(got.Timeline))
 	require.Equal(t, "admin@agentur", got.Timeline[2].Actor)
 
-	// Marking several messages as sending counts the attempt for those that
-	// can be sent and leaves the others.
-	m4, m5 := sampleMessage("msg-4", "evt-1", model.MsgQueued, base), sampleMessage("msg-5", "evt-1", model.MsgRetrying, base)
-	m5.Attempts = 2
-	require.NoError(t, b.s.MessageInsertMany(b.ctx, b.ws.ID, []*model.Message{m4, m5}))
-	at2 := base.Add(2 * time.Hour)
-	moved, err := b.s.MessageMarkSending(b.ctx, &store.MarkSendingParams{WorkspaceID: b.ws.ID,
-		IDs: []string{"msg-4", "msg-5", "msg-1", "msg-3", "msg-404"}, At: at2})
+	// A message moved back to queued (an approval) is due at once.
+	claimed, err := b.s.MessageClaim(b.ctx, &store.MessageClaimParams{Owner: "p1", Now: at, LeaseUntil: at.Add(time.Minute), Limit: 10})
 	require.NoError(t, err)
-	require.Equal(t, map[string]int{"msg-4": 1, "msg-5": 3}, moved, "sent and suppressed messages are not sent again")
-	moved, err = b.s.MessageMarkSending(b.ctx, &store.MarkSendingParams{WorkspaceID: b.other.ID, IDs: []string{"msg-4"}, At: at2})
-	require.NoError(t, err)
-	require.Empty(t, moved, "not across workspaces")
-	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-5")
-	require.NoError(t, err)
-	require.Equal(t, model.MsgSending, got.Status)
-	require.Equal(t, 3, got.Attempts)
-	require.Equal(t, model.MessageEvent{At: at2, Status: model.MsgSending, Attempt: 3}, got.Timeline[len(got.Timeline)-1])
-
-	// Recording several outcomes at once, each only from "sending".
-	sent4 := at2.Add(time.Second)
-	next := at2.Add(time.Minute)
-	applied, err := b.s.MessageRecordMany(b.ctx, []*store.MessageTransitionParams{
-		{WorkspaceID: b.ws.ID, ID: "msg-4", From: []model.MessageStatus{model.MsgSending}, To: model.MsgSent, Attempts: 1,
-			LastReply: "250 ok 4", SentAt: &sent4, At: sent4, Entry: model.MessageEvent{At: sent4, Status: model.MsgSent, Attempt: 1, Detail: "250 ok 4"}},
-		{WorkspaceID: b.ws.ID, ID: "msg-5", From: []model.MessageStatus{model.MsgSending}, To: model.MsgRetrying, Attempts: 3,
-			Reason: "451 later", LastReply: "451 later", NextAttemptAt: &next, At: sent4,
-			Entry: model.MessageEvent{At: sent4, Status: model.MsgRetrying, Attempt: 3, Detail: "451 later", NextAttemptAt: &next}},
-		{WorkspaceID: b.ws.ID, ID: "msg-3", From: []model.MessageStatus{model.MsgSending}, To: model.MsgSent, At: sent4,
-			Entry: model.MessageEvent{At: sent4, Status: model.MsgSent}},
-	})
-	require.NoError(t, err)
-	require.Equal(t, []bool{true, true, false}, applied)
-	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-4")
-	require.NoError(t, err)
-	require.Equal(t, model.MsgSent, got.Status)
-	require.Equal(t, "250 ok 4", got.LastReply)
-	require.True(t, got.SentAt.Equal(sent4))
-	require.Equal(t, model.MsgSent, got.Timeline[len(got.Timeline)-1].Status)
-	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-5")
-	require.NoError(t, err)
-	require.Equal(t, model.MsgRetrying, got.Status)
-	require.True(t, got.NextAttemptAt.Equal(next))
-	require.Equal(t, "451 later", got.Reason)
-	got, err = b.s.MessageGet(b.ctx, b.ws.ID, "msg-3")
-	require.NoError(t, err)
-	require.Equal(t, model.MsgSuppressed, got.Status, "a transition from the wrong status does not apply")
-	require.Len(t, got.Timeline, 2, "and writes no entry")
+	require.Equal(t, []string{"msg-2"}, claimedIDs(claimed), "msg-1 was sent; msg-2 is due; nothing else is")
 
 	// Expiring confirmations are found across workspaces, by deadline.
 	exp2 := base.Add(time.Hour)
@@ -304,8 +260,8 @@ func testMessages(t *testing.T, b *bundle) {
 
 	st, err := b.s.MessageQueueStats(b.ctx)
 	require.NoError(t, err)
-	require.Equal(t, 2, st.Depth, "msg-2 is queued and msg-5 waits for a retry")
-	require.True(t, st.Oldest.Equal(base), "msg-5 is the oldest: %v", st.Oldest)
+	require.Equal(t, 1, st.Depth, "msg-2 is being sent")
+	require.True(t, st.Oldest.Equal(base.Add(time.Second)), "msg-2 is the oldest: %v", st.Oldest)
 }
 
 func messageIDs(ms []*model.Message) []string {
@@ -326,24 +282,39 @@ func timelineStatuses(tl []model.MessageEvent) []model.MessageStatus {
 
 func testCaptureAndStats(t *testing.T, b *bundle) {
 	require.NoError(t, b.s.EventInsert(b.ctx, b.ws.ID, sampleEvent("evt-1", base)))
-	for i := 1; i <= 3; i++ {
-		m := sampleMessage(fmt.Sprintf("msg-%d", i), "evt-1", model.MsgSent, base)
-		require.NoError(t, b.s.MessageInsertMany(b.ctx, b.ws.ID, []*model.Message{m}))
-		require.NoError(t, b.s.CaptureInsert(b.ctx, b.ws.ID, m.ID, []byte(fmt.Sprintf("raw %d", i)), base.Add(time.Duration(i)*time.Second)))
+	var ms []*model.Message
+	for i := 1; i <= 4; i++ {
+		ms = append(ms, sampleMessage(fmt.Sprintf("msg-%d", i), "evt-1", model.MsgQueued, base))
 	}
-	raw, err := b.s.CaptureGet(b.ctx, b.ws.ID, "msg-2")
+	require.NoError(t, b.s.MessageInsertMany(b.ctx, b.ws.ID, ms))
+	claimed, err := b.s.MessageClaim(b.ctx, &store.MessageClaimParams{Owner: "p1", Now: base, LeaseUntil: base.Add(time.Minute), Limit: 10})
 	require.NoError(t, err)
-	require.Equal(t, "raw 2", string(raw))
-	_, err = b.s.CaptureGet(b.ctx, b.other.ID, "msg-2")
-	require.ErrorIs(t, err, store.ErrNotFound)
+	require.Len(t, claimed, 4)
+	var outcomes []*store.MessageOutcome
+	for i := 1; i <= 3; i++ {
+		at := base.Add(time.Duration(i) * time.Second)
+		outcomes = append(outcomes, &store.MessageOutcome{WorkspaceID: b.ws.ID, ID: fmt.Sprintf("msg-%d", i), Owner: "p1",
+			To: model.MsgSent, Delivered: true, Attempts: 1, SentAt: &at, At: at, CapturedSize: 100 + i,
+			Entries: []model.MessageEvent{{At: at, Status: model.MsgSent, Attempt: 1}}})
+	}
+	// msg-4 is sent over SMTP: not filed in the capture mailbox.
+	outcomes = append(outcomes, &store.MessageOutcome{WorkspaceID: b.ws.ID, ID: "msg-4", Owner: "p1", To: model.MsgSent,
+		Delivered: true, Attempts: 1, SentAt: &base, At: base, Entries: []model.MessageEvent{{At: base, Status: model.MsgSent, Attempt: 1}}})
+	applied, err := b.s.MessageRecord(b.ctx, outcomes)
+	require.NoError(t, err)
+	require.Equal(t, []bool{true, true, true, true}, applied)
 	list, err := b.s.CaptureList(b.ctx, &store.CaptureListParams{WorkspaceID: b.ws.ID, Limit: 2})
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	require.Equal(t, "msg-3", list[0].MessageID)
+	require.Equal(t, "evt-1", list[0].EventID)
 	require.Equal(t, "Buchung bestätigt", list[0].Subject)
-	require.Equal(t, 5, list[0].Size)
+	require.Equal(t, "anna@example.org", list[0].To)
+	require.Equal(t, 103, list[0].Size)
+	require.True(t, list[0].CapturedAt.Equal(base.Add(3*time.Second)))
 	list, err = b.s.CaptureList(b.ctx, &store.CaptureListParams{WorkspaceID: b.ws.ID, Before: "msg-2", Limit: 2})
 	require.NoError(t, err)
+	require.Equal(t, "msg-1", list[0].MessageID)
 	require.Len(t, list, 1)
 	list, err = b.s.CaptureList(b.ctx, &store.CaptureListParams{WorkspaceID: b.other.ID, Limit: 2})
 	require.NoError(t, err)
@@ -371,7 +342,6 @@ func testPurge(t *testing.T, b *bundle) {
 		require.NoError(t, b.s.EventInsert(b.ctx, b.ws.ID, sampleEvent(id, old)))
 		require.NoError(t, b.s.MessageInsertMany(b.ctx, b.ws.ID, []*model.Message{sampleMessage("m-"+id, id, st, old)}))
 	}
-	require.NoError(t, b.s.CaptureInsert(b.ctx, b.ws.ID, "m-old-0", []byte("raw"), old))
 	require.NoError(t, b.s.EventInsert(b.ctx, b.ws.ID, sampleEvent("new", recent)))
 	require.NoError(t, b.s.EventInsert(b.ctx, b.other.ID, sampleEvent("other-old", old)))
 
@@ -382,8 +352,6 @@ func testPurge(t *testing.T, b *bundle) {
 	require.ErrorIs(t, err, store.ErrNotFound)
 	_, err = b.s.MessageGet(b.ctx, b.ws.ID, "m-old-0")
 	require.ErrorIs(t, err, store.ErrNotFound, "messages go with their event")
-	_, err = b.s.CaptureGet(b.ctx, b.ws.ID, "m-old-0")
-	require.ErrorIs(t, err, store.ErrNotFound, "captured copies go too")
 	_, err = b.s.MessageGet(b.ctx, b.ws.ID, "m-old-1")
 	require.NoError(t, err, "a message still retrying keeps its event")
 	_, err = b.s.EventGet(b.ctx, b.ws.ID, "new")

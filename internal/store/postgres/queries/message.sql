@@ -3,38 +3,30 @@ INSERT INTO messages (id, workspace_id, event_id, event_type, project_key, flow_
                       notification_key, template_key, channel, category, locale, to_contact, to_email,
                       to_name, cc, bcc, from_addr, reply_to, subject, html, text, message_id_header,
                       status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
-                      created_at, updated_at, sent_at)
+                      created_at, updated_at, sent_at, due_at, timeline, captured_at, captured_size)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-        $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33);
-
--- name: MessageEventInsert
-INSERT INTO message_events (message_id, workspace_id, at, status, attempt, actor, detail, next_attempt_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+        $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37);
 
 -- name: MessageGet
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size, timeline
 FROM messages WHERE workspace_id = $1 AND id = $2;
 
 -- name: MessageGetMany
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages WHERE workspace_id = $1 AND id = ANY($2::text[])
 ORDER BY id;
-
--- name: MessageTimeline
-SELECT at, status, attempt, actor, detail, next_attempt_at
-FROM message_events WHERE message_id = $1 AND workspace_id = $2 ORDER BY id;
 
 -- name: MessageList
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE workspace_id = $1
   AND ($2 = '' OR event_id = $2)
@@ -54,7 +46,7 @@ LIMIT $10;
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE event_id = $2 AND workspace_id = $1
   AND ($3 = '' OR to_contact = $3)
@@ -72,7 +64,7 @@ LIMIT $10;
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE workspace_id = $1 AND to_contact = $3
   AND ($2 = '' OR event_id = $2)
@@ -86,9 +78,12 @@ ORDER BY id DESC
 LIMIT $10;
 
 -- name: MessageTransition
+-- A message moved to queued is due at once; retrying, at its next attempt.
 UPDATE messages
 SET status = $1, reason = $2, attempts = $3, next_attempt_at = $4, last_reply = $5,
-    sent_at = COALESCE($6, sent_at), queued_at = COALESCE($7, queued_at), updated_at = $8
+    sent_at = COALESCE($6, sent_at), queued_at = COALESCE($7, queued_at), updated_at = $8,
+    due_at = CASE $1::text WHEN 'queued' THEN $8 WHEN 'retrying' THEN $4 ELSE due_at END,
+    timeline = timeline || $12::jsonb
 WHERE workspace_id = $9 AND id = $10 AND status = ANY($11::text[]);
 
 -- name: MessageExpiring
@@ -100,18 +95,11 @@ ORDER BY expires_at LIMIT $2;
 SELECT COUNT(*), MIN(created_at) FROM messages
 WHERE status IN ('queued', 'sending', 'retrying');
 
--- name: CaptureInsert
-INSERT INTO captured_mails (message_id, workspace_id, raw, captured_at) VALUES ($1, $2, $3, $4)
-ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, captured_at = excluded.captured_at;
-
--- name: CaptureGet
-SELECT raw FROM captured_mails WHERE workspace_id = $1 AND message_id = $2;
-
 -- name: CaptureList
-SELECT c.message_id, m.event_id, c.captured_at, m.from_addr, m.to_email, m.subject, length(c.raw)
-FROM captured_mails c JOIN messages m ON m.id = c.message_id
-WHERE c.workspace_id = $1 AND ($2 = '' OR c.message_id < $2)
-ORDER BY c.message_id DESC LIMIT $3;
+SELECT id, event_id, captured_at, from_addr, to_email, subject, captured_size
+FROM messages
+WHERE workspace_id = $1 AND captured_at IS NOT NULL AND ($2 = '' OR id < $2)
+ORDER BY id DESC LIMIT $3;
 
 -- name: StatsAdd
 INSERT INTO daily_stats (workspace_id, day, status, reason, count) VALUES ($1, $2, $3, $4, $5)
@@ -122,13 +110,63 @@ SELECT day, status, reason, count FROM daily_stats
 WHERE workspace_id = $1 AND day >= $2 AND day <= $3
 ORDER BY day, status, reason;
 
--- name: MessageMarkSending
-UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = $1
-WHERE workspace_id = $2 AND id = ANY($3::text[])
-  AND status IN ('queued', 'retrying', 'sending')
-RETURNING id, attempts;
+-- name: MessageClaim
+-- $1 owner, $2 lease until, $3 now, $4 limit, $5 the entry recorded for an
+-- interrupted attempt (its attempt is filled in here). Concurrent claims
+-- of other replicas skip the rows this one locked. A process never claims
+-- its own leases again: it is still sending those.
+WITH due AS (
+    SELECT id FROM messages
+    WHERE status IN ('queued', 'retrying', 'sending') AND due_at <= $3 AND lease_owner <> $1
+    ORDER BY due_at LIMIT $4
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE messages m
+SET status = 'sending', attempts = m.attempts + 1, lease_owner = $1, due_at = $2, updated_at = $3,
+    timeline = CASE WHEN m.status <> 'sending' THEN m.timeline
+                    ELSE m.timeline || jsonb_build_array($5::jsonb || jsonb_build_object('attempt', m.attempts)) END
+FROM due
+WHERE m.id = due.id
+RETURNING m.workspace_id, m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version,
+          m.notification_key, m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email,
+          m.to_name, m.cc, m.bcc, m.from_addr, m.reply_to, m.subject, m.html, m.text, m.message_id_header,
+          m.status, m.reason, m.attempts, m.next_attempt_at, m.expires_at, m.queued_at, m.last_reply,
+          m.created_at, m.updated_at, m.sent_at, m.captured_at, m.captured_size;
+
+-- name: MessageRecord
+-- One element of each array per outcome. Applies while the message is
+-- "sending" under the owner's lease, or, for a delivered message, in any
+-- status that is not final.
+UPDATE messages m
+SET status = v.status, attempts = v.attempts, reason = v.reason, last_reply = v.last_reply,
+    sent_at = COALESCE(v.sent_at, m.sent_at), lease_owner = '',
+    due_at = v.due_at, next_attempt_at = CASE v.status WHEN 'retrying' THEN v.due_at ELSE NULL END,
+    captured_at = CASE WHEN v.captured_size > 0 THEN v.updated_at ELSE m.captured_at END,
+    captured_size = CASE WHEN v.captured_size > 0 THEN v.captured_size ELSE m.captured_size END,
+    updated_at = v.updated_at,
+    timeline = m.timeline || v.entries::jsonb
+FROM unnest($1::text[], $2::bigint[], $3::text[], $4::boolean[], $5::text[], $6::integer[], $7::text[], $8::text[],
+            $9::timestamptz[], $10::timestamptz[], $11::integer[], $12::timestamptz[], $13::text[])
+     AS v(id, workspace_id, owner, delivered, status, attempts, reason, last_reply, sent_at, due_at, captured_size,
+          updated_at, entries)
+WHERE m.id = v.id AND m.workspace_id = v.workspace_id
+  AND ((m.status = 'sending' AND m.lease_owner = v.owner)
+       OR (v.delivered AND m.status IN ('queued', 'retrying', 'sending')))
+RETURNING m.id;
+
+-- name: MessageNextDue
+SELECT due_at FROM messages
+WHERE status IN ('queued', 'retrying', 'sending') AND lease_owner <> $1
+ORDER BY due_at LIMIT 1;
+
+-- name: MessageLeaseRenew
+UPDATE messages SET due_at = $1
+WHERE id = ANY($3::text[]) AND status = 'sending' AND lease_owner = $2;
+
+-- name: MessageLeaseExpire
+UPDATE messages SET due_at = $2
+WHERE status IN ('queued', 'retrying', 'sending') AND status = 'sending' AND lease_owner <> $1 AND due_at > $2;
 
 -- name: MessageEventAppend
-INSERT INTO message_events (message_id, workspace_id, at, status, attempt, actor, detail, next_attempt_at)
-SELECT id, workspace_id, $3::timestamptz, $4::text, $5::integer, $6::text, $7::text, $8::timestamptz
-FROM messages WHERE workspace_id = $2 AND id = $1;
+UPDATE messages SET timeline = timeline || $3::jsonb
+WHERE workspace_id = $1 AND id = $2;

@@ -3,37 +3,29 @@ INSERT INTO messages (id, workspace_id, event_id, event_type, project_key, flow_
                       notification_key, template_key, channel, category, locale, to_contact, to_email,
                       to_name, cc, bcc, from_addr, reply_to, subject, html, text, message_id_header,
                       status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
-                      created_at, updated_at, sent_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
-
--- name: MessageEventInsert
-INSERT INTO message_events (message_id, workspace_id, at, status, attempt, actor, detail, next_attempt_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+                      created_at, updated_at, sent_at, due_at, timeline, captured_at, captured_size)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: MessageGet
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size, timeline
 FROM messages WHERE workspace_id = ? AND id = ?;
 
 -- name: MessageGetMany
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages WHERE +workspace_id = ? AND id IN (SELECT value FROM json_each(?)) -- + keeps the planner on the primary key
 ORDER BY id;
-
--- name: MessageTimeline
-SELECT at, status, attempt, actor, detail, next_attempt_at
-FROM message_events WHERE message_id = ? AND workspace_id = ? ORDER BY id;
 
 -- name: MessageList
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE workspace_id = ?1
   AND (?2 = '' OR event_id = ?2)
@@ -52,7 +44,7 @@ LIMIT ?10;
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE event_id = ?2 AND +workspace_id = ?1
   AND (?3 = '' OR to_contact = ?3)
@@ -71,7 +63,7 @@ LIMIT ?10;
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE workspace_id = ?1 AND to_contact = ?3
   AND (?2 = '' OR event_id = ?2)
@@ -91,7 +83,7 @@ LIMIT ?10;
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE workspace_id = ?1
   AND status IN ('awaiting_confirmation', 'queued', 'sending', 'retrying')
@@ -107,10 +99,17 @@ ORDER BY id DESC
 LIMIT ?10;
 
 -- name: MessageTransition
+-- ?1 status, ?2 reason, ?3 attempts, ?4 next attempt, ?5 last reply, ?6 sent
+-- at, ?7 queued at, ?8 updated at, ?9 workspace, ?10 id, ?11 from statuses
+-- (JSON), ?12 the timeline entries to append (a JSON array). A message
+-- moved to queued is due at once; retrying, at its next attempt.
 UPDATE messages
-SET status = ?, reason = ?, attempts = ?, next_attempt_at = ?, last_reply = ?,
-    sent_at = COALESCE(?, sent_at), queued_at = COALESCE(?, queued_at), updated_at = ?
-WHERE workspace_id = ? AND id = ? AND status IN (SELECT value FROM json_each(?));
+SET status = ?1, reason = ?2, attempts = ?3, next_attempt_at = ?4, last_reply = ?5,
+    sent_at = COALESCE(?6, sent_at), queued_at = COALESCE(?7, queued_at), updated_at = ?8,
+    due_at = CASE ?1 WHEN 'queued' THEN ?8 WHEN 'retrying' THEN ?4 ELSE due_at END,
+    timeline = CASE WHEN timeline = '[]' THEN ?12
+                    ELSE substr(timeline, 1, length(timeline) - 1) || ',' || substr(?12, 2) END
+WHERE workspace_id = ?9 AND id = ?10 AND status IN (SELECT value FROM json_each(?11));
 
 -- name: MessageExpiring
 SELECT workspace_id, id FROM messages
@@ -121,18 +120,12 @@ ORDER BY expires_at LIMIT ?;
 SELECT COUNT(*), MIN(created_at) FROM messages
 WHERE status IN ('queued', 'sending', 'retrying');
 
--- name: CaptureInsert
-INSERT INTO captured_mails (message_id, workspace_id, raw, captured_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw, captured_at = excluded.captured_at;
-
--- name: CaptureGet
-SELECT raw FROM captured_mails WHERE workspace_id = ? AND message_id = ?;
-
 -- name: CaptureList
-SELECT c.message_id, m.event_id, c.captured_at, m.from_addr, m.to_email, m.subject, length(c.raw)
-FROM captured_mails c JOIN messages m ON m.id = c.message_id
-WHERE c.workspace_id = ?1 AND c.message_id < COALESCE(NULLIF(?2, ''), x'ff') -- a blob sorts after any text: no cursor, newest first
-ORDER BY c.message_id DESC LIMIT ?3;
+SELECT id, event_id, captured_at, from_addr, to_email, subject, captured_size
+FROM messages
+WHERE workspace_id = ?1 AND captured_at IS NOT NULL
+  AND id < COALESCE(NULLIF(?2, ''), x'ff') -- a blob sorts after any text: no cursor, newest first
+ORDER BY id DESC LIMIT ?3;
 
 -- name: StatsAdd
 INSERT INTO daily_stats (workspace_id, day, status, reason, count) VALUES (?, ?, ?, ?, ?)
@@ -143,28 +136,71 @@ SELECT day, status, reason, count FROM daily_stats
 WHERE workspace_id = ? AND day >= ? AND day <= ?
 ORDER BY day, status, reason;
 
--- name: MessageMarkSending
-UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ?1
-WHERE +workspace_id = ?2 AND id IN (SELECT value FROM json_each(?3))
-  AND +status IN ('queued', 'retrying', 'sending') -- + keeps the planner on the primary key
-RETURNING id, attempts;
+-- name: MessageClaim
+-- ?1 owner, ?2 lease until, ?3 now, ?4 limit, ?5 the entry recorded for an
+-- interrupted attempt (JSON object; its attempt is filled in here). The
+-- subquery reads the due messages through messages_due, oldest due first;
+-- the outer statement leaves them "sending" under the lease. A process
+-- never claims its own leases again: it is still sending those.
+UPDATE messages
+SET status = 'sending', attempts = attempts + 1, lease_owner = ?1, due_at = ?2, updated_at = ?3,
+    timeline = CASE WHEN status <> 'sending' THEN timeline
+                    ELSE substr(timeline, 1, length(timeline) - 1) || CASE WHEN timeline = '[]' THEN '' ELSE ',' END ||
+                         json_set(?5, '$.attempt', attempts) || ']' END
+WHERE id IN (SELECT id FROM messages
+             WHERE status IN ('queued', 'retrying', 'sending') AND due_at <= ?3 AND lease_owner <> ?1
+             ORDER BY due_at LIMIT ?4)
+RETURNING workspace_id, id, event_id, event_type, project_key, flow_key, flow_version, notification_key,
+          template_key, channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to,
+          subject, html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at,
+          queued_at, last_reply, created_at, updated_at, sent_at, captured_at, captured_size;
 
--- name: MessageRecordMany
-WITH v(id, status, reason, attempts, next_attempt_at, last_reply, sent_at, queued_at, updated_at, from_statuses) AS (
+-- name: MessageRecord
+-- One row per outcome: id, workspace, owner, delivered (0/1), status,
+-- attempts, reason, last reply, sent at, due at, captured size, updated at,
+-- timeline entries (JSON array). Applies while the message is "sending"
+-- under the owner's lease, or, for a delivered message, in any status
+-- that is not final.
+WITH v(id, workspace_id, owner, delivered, status, attempts, reason, last_reply, sent_at, due_at, captured_size,
+       updated_at, entries) AS (
     VALUES /*ROWS*/
 )
 UPDATE messages
-SET status = v.status, reason = v.reason, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
-    last_reply = v.last_reply, sent_at = COALESCE(v.sent_at, messages.sent_at),
-    queued_at = COALESCE(v.queued_at, messages.queued_at), updated_at = v.updated_at
+SET status = v.status, attempts = v.attempts, reason = v.reason, last_reply = v.last_reply,
+    sent_at = COALESCE(v.sent_at, messages.sent_at), lease_owner = '',
+    due_at = v.due_at, next_attempt_at = CASE v.status WHEN 'retrying' THEN v.due_at ELSE NULL END,
+    captured_at = CASE WHEN v.captured_size > 0 THEN v.updated_at ELSE messages.captured_at END,
+    captured_size = CASE WHEN v.captured_size > 0 THEN v.captured_size ELSE messages.captured_size END,
+    updated_at = v.updated_at,
+    timeline = CASE WHEN v.entries = '[]' THEN messages.timeline
+                    WHEN messages.timeline = '[]' THEN v.entries
+                    ELSE substr(messages.timeline, 1, length(messages.timeline) - 1) || ',' || substr(v.entries, 2) END
 FROM v
-WHERE messages.id = v.id AND +messages.workspace_id = ? -- + keeps the planner on the primary key
-  AND messages.status IN (SELECT value FROM json_each(v.from_statuses))
+WHERE messages.id = v.id AND +messages.workspace_id = v.workspace_id -- + keeps the planner on the primary key
+  AND ((+messages.status = 'sending' AND messages.lease_owner = v.owner)
+       OR (v.delivered = 1 AND +messages.status IN ('queued', 'retrying', 'sending')))
 RETURNING messages.id;
 
 -- name: MessageRecordRow
-(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: MessageNextDue
+SELECT due_at FROM messages
+WHERE status IN ('queued', 'retrying', 'sending') AND lease_owner <> ?
+ORDER BY due_at LIMIT 1;
+
+-- name: MessageLeaseRenew
+UPDATE messages SET due_at = ?1
+WHERE id IN (SELECT value FROM json_each(?3)) AND +status = 'sending' AND lease_owner = ?2;
+
+-- name: MessageLeaseExpire
+-- The literal status list matches messages_due, which holds every
+-- "sending" message.
+UPDATE messages SET due_at = ?2
+WHERE status IN ('queued', 'retrying', 'sending') AND status = 'sending' AND lease_owner <> ?1 AND due_at > ?2;
 
 -- name: MessageEventAppend
-INSERT INTO message_events (message_id, workspace_id, at, status, attempt, actor, detail, next_attempt_at)
-SELECT id, workspace_id, ?, ?, ?, ?, ?, ? FROM messages WHERE workspace_id = ? AND id = ?;
+UPDATE messages
+SET timeline = CASE WHEN timeline = '[]' THEN ?3
+                    ELSE substr(timeline, 1, length(timeline) - 1) || ',' || substr(?3, 2) END
+WHERE workspace_id = ?1 AND id = ?2;

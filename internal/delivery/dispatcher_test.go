@@ -1,0 +1,347 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/channel"
+	"github.com/herold-dev/herold/internal/channel/smtp"
+	"github.com/herold-dev/herold/internal/clock"
+	"github.com/herold-dev/herold/internal/metrics"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/smtptest"
+	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/sqlite"
+)
+
+var start = time.Date(2026, 2, 28, 23, 30, 0, 0, time.UTC)
+
+// fixture is a real SQLite store with a workspace, a real SMTP server and
+// a fake clock.
+type fixture struct {
+	t       *testing.T
+	ctx     context.Context
+	st      *sqlite.Store
+	ws      *model.Workspace
+	clock   *clock.Fake
+	smtp    *smtptest.Server
+	metrics *metrics.Metrics
+	n       int
+}
+
+func newFixture(t *testing.T, opts ...smtptest.Option) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "herold.db"), sqlite.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	ctx := context.Background()
+	require.NoError(t, st.Migrate(ctx))
+	ws := &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",
+		RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: start, UpdatedAt: start}
+	require.NoError(t, st.WorkspaceInsert(ctx, ws))
+	return &fixture{t: t, ctx: ctx, st: st, ws: ws, clock: clock.NewFake(start), smtp: smtptest.Start(t, opts...),
+		metrics: metrics.Discard()}
+}
+
+// queue stores n queued messages of one event, created now.
+func (f *fixture) queue(n int) []string {
+	f.t.Helper()
+	now := f.clock.Now()
+	f.n++
+	ev := &model.Event{ID: fmt.Sprintf("evt-%d", f.n), Type: "newsletter", Project: "p", Actors: map[string][]string{},
+		Data: map[string]any{}, OccurredAt: now, ReceivedAt: now, Source: model.SourceAPI}
+	require.NoError(f.t, f.st.EventInsert(f.ctx, f.ws.ID, ev))
+	ids := make([]string, n)
+	ms := make([]*model.Message, n)
+	for i := range ms {
+		id := fmt.Sprintf("m%d-%04d", f.n, i)
+		ids[i] = id
+		ms[i] = &model.Message{ID: id, EventID: ev.ID, EventType: ev.Type, Channel: model.ChannelEmail, Category: "transactional",
+			To: model.Address{Email: fmt.Sprintf("r%d@example.org", i)}, CC: []model.Address{}, BCC: []model.Address{},
+			From: "Acme <news@acme.example>", Subject: "Hallo " + id, Text: "Text " + id, MessageID: id + "@acme.example",
+			Status: model.MsgQueued, QueuedAt: &now, CreatedAt: now, UpdatedAt: now,
+			Timeline: []model.MessageEvent{{At: now, Status: model.MsgPlanned}, {At: now, Status: model.MsgQueued}}}
+	}
+	require.NoError(f.t, f.st.MessageInsertMany(f.ctx, f.ws.ID, ms))
+	return ids
+}
+
+func compose(_ context.Context, _ *model.Workspace, m *model.Message) (*channel.Email, error) {
+	return &channel.Email{MessageID: m.MessageID, From: m.From, To: []model.Address{m.To}, Subject: m.Subject,
+		Text: m.Text, Date: m.CreatedAt}, nil
+}
+
+// dispatcher starts a dispatcher sending to the fixture's SMTP server; it
+// is stopped (gracefully) at the end of the test unless the test stops it.
+func (f *fixture) dispatcher(mod func(*Config)) *Dispatcher {
+	f.t.Helper()
+	sender, err := smtp.New(smtp.Config{Host: f.smtp.Host(), Port: f.smtp.Port(), TLS: smtp.TLSNone, MaxConns: 2,
+		Timeout: 5 * time.Second}, nil)
+	require.NoError(f.t, err)
+	f.t.Cleanup(func() { _ = sender.Close() })
+	cfg := Config{Store: f.st, Sender: sender, Compose: compose, Owner: "test-owner", Clock: f.clock,
+		Jitter: func() float64 { return 0.5 }, Policy: Policy{BaseDelay: time.Minute, MaxDelay: time.Hour, MaxAge: 24 * time.Hour},
+		Senders: 4, PollInterval: 10 * time.Millisecond, Metrics: f.metrics}
+	if mod != nil {
+		mod(&cfg)
+	}
+	d, err := New(cfg)
+	require.NoError(f.t, err)
+	d.Start(f.ctx)
+	f.t.Cleanup(func() { _ = d.Stop(context.Background()) })
+	return d
+}
+
+func (f *fixture) message(id string) *model.Message {
+	f.t.Helper()
+	m, err := f.st.MessageGet(f.ctx, f.ws.ID, id)
+	require.NoError(f.t, err)
+	return m
+}
+
+// waitStatus polls (with a deadline) until every message has status want.
+func (f *fixture) waitStatus(ids []string, want model.MessageStatus) {
+	f.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, id := range ids {
+		for f.message(id).Status != want {
+			if time.Now().After(deadline) {
+				f.t.Fatalf("message %s is %s, want %s", id, f.message(id).Status, want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+func statuses(tl []model.MessageEvent) []model.MessageStatus {
+	out := make([]model.MessageStatus, len(tl))
+	for i, e := range tl {
+		out[i] = e.Status
+	}
+	return out
+}
+
+func TestDispatcherSendsAndRecords(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.metrics = metrics.Discard()
+	ids := f.queue(30)
+	d := f.dispatcher(nil)
+	d.Notify()
+	f.waitStatus(ids, model.MsgSent)
+	mails := f.smtp.WaitForMails(t, 30, 5*time.Second)
+	require.Len(t, mails, 30, "each message once")
+	m := f.message(ids[0])
+	require.Equal(t, 1, m.Attempts)
+	require.True(t, m.SentAt.Equal(start), "times come from the injected clock")
+	require.Contains(t, m.LastReply, "250")
+	require.Equal(t, []model.MessageStatus{model.MsgPlanned, model.MsgQueued, model.MsgSending, model.MsgSent}, statuses(m.Timeline))
+	require.Equal(t, m.LastReply, m.Timeline[3].Detail)
+	rows, err := f.st.StatsList(f.ctx, f.ws.ID, "2026-03-01", "2026-03-01")
+	require.NoError(t, err)
+	require.Equal(t, []store.StatsRow{{Day: "2026-03-01", Status: model.MsgSent, Count: 30}}, rows,
+		"counted on the workspace's day (Berlin is already in March)")
+	require.Equal(t, 30.0, counter(t, f.metrics.Messages.WithLabelValues("sent")))
+	require.Equal(t, 30.0, counter(t, f.metrics.DeliveryAttempts.WithLabelValues("sent")))
+	require.Zero(t, d.InFlight())
+}
+
+// A 4xx reply retries after the backoff on the injected clock; nothing is
+// sent again before that.
+func TestDispatcherRetriesOnTheClock(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	f := newFixture(t, smtptest.WithDataReply(func(int, string, []string, []byte) *smtptest.Reply {
+		if calls.Add(1) == 1 {
+			return &smtptest.Reply{Code: 451, Enhanced: "4.3.0", Message: "Try again later"}
+		}
+		return nil
+	}))
+	ids := f.queue(1)
+	d := f.dispatcher(nil)
+	d.Notify()
+	f.waitStatus(ids, model.MsgRetrying)
+	m := f.message(ids[0])
+	require.Equal(t, "451 4.3.0 Try again later", m.Reason, "the server's reply, as it sent it")
+	require.True(t, m.NextAttemptAt.Equal(start.Add(time.Minute)), "base delay, jitter in the middle: %v", m.NextAttemptAt)
+	f.clock.Advance(59 * time.Second)
+	d.Notify()
+	// Poll a few rounds: the message must stay retrying before its time.
+	for range 5 {
+		d.Notify()
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.Equal(t, model.MsgRetrying, f.message(ids[0]).Status)
+	require.Equal(t, int32(1), calls.Load())
+	f.clock.Advance(time.Second)
+	d.Notify()
+	f.waitStatus(ids, model.MsgSent)
+	m = f.message(ids[0])
+	require.Equal(t, 2, m.Attempts)
+	require.Equal(t, []model.MessageStatus{model.MsgPlanned, model.MsgQueued, model.MsgSending, model.MsgRetrying,
+		model.MsgSending, model.MsgSent}, statuses(m.Timeline))
+}
+
+func TestDispatcherFailsOn5xx(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, smtptest.WithRcptReply(func(string) *smtptest.Reply {
+		return &smtptest.Reply{Code: 550, Enhanced: "5.1.1", Message: "No such user"}
+	}))
+	ids := f.queue(1)
+	f.dispatcher(nil).Notify()
+	f.waitStatus(ids, model.MsgFailed)
+	m := f.message(ids[0])
+	require.Equal(t, "550 5.1.1 No such user", m.Reason)
+	require.Zero(t, f.smtp.Count())
+}
+
+// A stop lets the send in progress finish and records it, and gives back
+// the messages not started: nothing is sent twice, nothing is left
+// "sending".
+func TestDispatcherStopFinishesInFlightAndReleasesTheRest(t *testing.T) {
+	t.Parallel()
+	inData, release := make(chan struct{}, 10), make(chan struct{})
+	f := newFixture(t, smtptest.WithDataReply(func(int, string, []string, []byte) *smtptest.Reply {
+		select {
+		case inData <- struct{}{}:
+		default:
+		}
+		<-release
+		return nil
+	}))
+	ids := f.queue(40)
+	d := f.dispatcher(func(c *Config) { c.Senders = 2 })
+	d.Notify()
+	<-inData
+	<-inData // both senders are in the middle of DATA
+	stopped := make(chan error, 1)
+	go func() { stopped <- d.Stop(context.Background()) }()
+	for d.stopping.Load() == false {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	require.NoError(t, <-stopped)
+	require.Equal(t, 2, f.smtp.Count(), "exactly the two sends in progress finished")
+	var sent, queued int
+	for _, id := range ids {
+		switch m := f.message(id); m.Status {
+		case model.MsgSent:
+			sent++
+		case model.MsgQueued:
+			queued++
+			require.Zero(t, m.Attempts, "a message given back unsent counts no attempt")
+		default:
+			t.Fatalf("%s is %s after the stop", id, m.Status)
+		}
+	}
+	require.Equal(t, 2, sent)
+	require.Equal(t, 38, queued)
+
+	// The next dispatcher sends the rest, each once.
+	f.dispatcher(func(c *Config) { c.Owner = "next" }).Notify()
+	f.waitStatus(ids, model.MsgSent)
+	mails := f.smtp.WaitForMails(t, 40, 5*time.Second)
+	seen := map[string]bool{}
+	for _, m := range mails {
+		require.False(t, seen[m.MessageID], "sent twice: %s", m.MessageID)
+		seen[m.MessageID] = true
+	}
+	require.Len(t, seen, 40)
+}
+
+// A kill records nothing: the claims stay leased until a single server's
+// next start ends them, and the next dispatcher sends them with an
+// "interrupted" entry on the timeline.
+func TestDispatcherKillLeavesLeasesForTheNextStart(t *testing.T) {
+	t.Parallel()
+	block := make(chan struct{})
+	f := newFixture(t, smtptest.WithDataReply(func(int, string, []string, []byte) *smtptest.Reply {
+		<-block
+		return nil
+	}))
+	ids := f.queue(5)
+	d := f.dispatcher(nil)
+	d.Notify()
+	for d.InFlight() < 5 {
+		time.Sleep(time.Millisecond)
+	}
+	d.Kill()
+	close(block)
+	for _, id := range ids {
+		require.Equal(t, model.MsgSending, f.message(id).Status)
+	}
+	n, err := f.st.MessageLeaseExpire(f.ctx, "restarted", f.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, 5, n)
+	f.dispatcher(func(c *Config) { c.Owner = "restarted" }).Notify()
+	f.waitStatus(ids, model.MsgSent)
+	m := f.message(ids[0])
+	require.Equal(t, 2, m.Attempts)
+	require.Equal(t, model.InterruptedDetail, m.Timeline[2].Detail)
+}
+
+// failingStore fails the first n outcome writes, as a database that is
+// restarting would; the outcomes are kept and written again, and the mail
+// is not sent again.
+type failingStore struct {
+	*sqlite.Store
+	fail atomic.Int32
+}
+
+func (s *failingStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	if s.fail.Add(-1) >= 0 {
+		return errors.New("terminating connection due to administrator command")
+	}
+	return s.Store.WithTx(ctx, fn)
+}
+
+func TestDispatcherRetriesTheWriteNotTheSend(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ids := f.queue(3)
+	fs := &failingStore{Store: f.st}
+	fs.fail.Store(3)
+	f.dispatcher(func(c *Config) { c.Store = fs }).Notify()
+	f.waitStatus(ids, model.MsgSent)
+	require.Equal(t, 3, f.smtp.Count(), "each message sent once although recording failed three times")
+	require.Less(t, fs.fail.Load(), int32(0))
+}
+
+func TestDispatcherCapture(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ids := f.queue(2)
+	f.dispatcher(func(c *Config) { c.Sender, c.Capture = nil, true }).Notify()
+	f.waitStatus(ids, model.MsgSent)
+	list, err := f.st.CaptureList(f.ctx, &store.CaptureListParams{WorkspaceID: f.ws.ID, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	raw, err := channel.BuildMIME(mustCompose(t, f.message(ids[1])))
+	require.NoError(t, err)
+	require.Equal(t, len(raw), list[0].Size)
+	require.Equal(t, captureReply, f.message(ids[0]).LastReply)
+	require.Zero(t, f.smtp.Count())
+}
+
+func mustCompose(t *testing.T, m *model.Message) *channel.Email {
+	e, err := compose(context.Background(), nil, m)
+	require.NoError(t, err)
+	return e
+}
+
+// counter reads a counter's value.
+func counter(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	require.NoError(t, c.Write(&m))
+	return m.GetCounter().GetValue()
+}

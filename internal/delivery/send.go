@@ -1,0 +1,90 @@
+package delivery
+
+import (
+	"context"
+	"time"
+
+	"github.com/herold-dev/herold/internal/channel"
+	"github.com/herold-dev/herold/internal/model"
+)
+
+// result is what became of one claimed message, for the recorder.
+type result struct {
+	job *job
+	// release gives the claim back unsent (a stop); otherwise decision
+	// says what the attempt came to.
+	release  bool
+	decision Decision
+	started  time.Time // the attempt's start
+	ended    time.Time // the decision's time
+	size     int       // bytes as built, for the capture mailbox
+}
+
+// captureReply is the reply recorded for a message filed in the capture
+// mailbox.
+const captureReply = "stored in the capture mailbox (no SMTP server configured)"
+
+// sendLoop sends claimed messages until the work queue closes; after Stop
+// it gives back what it takes instead.
+func (d *Dispatcher) sendLoop() {
+	for j := range d.work {
+		if d.stopping.Load() {
+			d.done <- &result{job: j, release: true, ended: d.cfg.Clock.Now()}
+			continue
+		}
+		d.done <- d.deliver(j)
+	}
+}
+
+// deliver makes one attempt at sending j's message and decides what it
+// came to. The send's context ends only at a stop's deadline or a kill,
+// so a graceful stop lets it finish.
+func (d *Dispatcher) deliver(j *job) *result {
+	now := d.cfg.Clock.Now()
+	d.mu.Lock()
+	until := j.until
+	d.mu.Unlock()
+	m := j.msg
+	a := Attempt{Started: now.Before(until), Number: m.Attempts, QueuedAt: queuedAt(m), LeaseUntil: until}
+	r := &result{job: j, started: now}
+	if a.Started {
+		start := time.Now()
+		r.size, a.Reply, a.Err = d.send(d.sendCtx, j)
+		d.cfg.Metrics.DeliveryDuration.Observe(time.Since(start).Seconds())
+	}
+	r.ended = d.cfg.Clock.Now()
+	a.Now, a.Jitter = r.ended, d.cfg.Jitter()
+	r.decision = Decide(d.cfg.Policy, a)
+	if r.decision.Verdict == Retry || r.decision.Verdict == Fail {
+		d.log.Warn("delivery attempt failed", "message", m.ID, "workspace", j.ws, "attempt", m.Attempts,
+			"result", r.decision.Verdict.String(), "reason", r.decision.Reason)
+	}
+	return r
+}
+
+// send builds j's e-mail and sends it (or files it in the capture
+// mailbox); it returns the size as built and the server's reply.
+func (d *Dispatcher) send(ctx context.Context, j *job) (size int, reply string, err error) {
+	ws, err := d.workspace(ctx, j.ws)
+	if err != nil {
+		return 0, "", err
+	}
+	e, err := d.cfg.Compose(ctx, ws, j.msg)
+	if err != nil {
+		return 0, "", err
+	}
+	if d.cfg.Capture {
+		raw, err := channel.BuildMIME(e)
+		return len(raw), captureReply, err
+	}
+	res, err := d.cfg.Sender.Send(ctx, e)
+	return 0, res.Reply, err
+}
+
+// queuedAt is when m was first queued (the maximum age counts from it).
+func queuedAt(m *model.Message) time.Time {
+	if m.QueuedAt != nil {
+		return *m.QueuedAt
+	}
+	return m.CreatedAt
+}
