@@ -49,10 +49,9 @@ type Deps struct {
 	// Jobs tunes the job system (poll intervals, rescue); tests shorten
 	// them. InsertOnly queues jobs without working them.
 	Jobs jobs.Config
-	// RunSlice is how long one job works on a schedule run before handing
-	// it on (default 1 min); tests shorten it to cut every page into its
-	// own slice.
-	RunSlice time.Duration
+	// RunPoll is how often the runner looks for schedule runs queued
+	// elsewhere (default 1 s); tests shorten it.
+	RunPoll time.Duration
 	// DeliveryPoll is how often delivery reads the queue when nothing
 	// wakes it (default 500 ms); tests that move a fake clock shorten it.
 	DeliveryPoll time.Duration
@@ -60,6 +59,12 @@ type Deps struct {
 	// and their messages queued, but nothing is sent (tests of what a
 	// crash before delivery leaves).
 	NoDelivery bool
+	// NoRunner starts the server without its runner of schedule runs
+	// (tests of what a crash in the middle of a run leaves).
+	NoRunner bool
+	// Lease is how long the leases on messages and schedule runs last
+	// (default 30 s); tests of a dead replica's take-over shorten it.
+	Lease time.Duration
 }
 
 // BootstrapAdmin is the first cockpit user, created on the first start
@@ -168,7 +173,6 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		return err
 	}
 	jc := deps.Jobs
-	jc.Workers = opts.Workers
 	jc.JobTimeout = cmp.Or(jc.JobTimeout, opts.JobTimeout)
 	jc.RescueAfter = cmp.Or(jc.RescueAfter, opts.JobRescueAfter)
 	jc.Logger = a.logger.With("component", "jobs")
@@ -203,8 +207,9 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	a.svc, err = service.New(service.Config{
 		Store: st, Clock: a.clock, Logger: a.logger.With("component", "service"),
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
-		Runs:         a.jobs, Notify: notify, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
-		BaseURL: a.URL, RunSlice: deps.RunSlice, MaxPendingWrites: opts.MaxPendingWrites,
+		Notify: notify, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
+		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
+		MaxPendingWrites: opts.MaxPendingWrites,
 	})
 	if err != nil {
 		return err
@@ -213,7 +218,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose,
 		Owner: a.owner, Clock: a.clock, Logger: a.logger.With("component", "delivery"), Metrics: m,
 		Policy:  delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
-		Senders: 2 * opts.SMTP.MaxConns, PollInterval: deps.DeliveryPoll}
+		Senders: 2 * opts.SMTP.MaxConns, PollInterval: deps.DeliveryPoll, Lease: deps.Lease}
 	if a.sender != nil && opts.SMTP.RatePerSecond > 0 {
 		// Claim about two seconds of mail at a time, so a slow rate does
 		// not hold many messages under lease.
@@ -420,6 +425,12 @@ func (a *App) takeOver(ctx context.Context) error {
 	}
 	if n > 0 {
 		a.logger.Warn("the previous run stopped while sending; sending its messages again", "messages", n)
+	}
+	if n, err = a.store.ScheduleRunLeaseExpire(ctx, a.owner, a.clock.Now()); err != nil {
+		return fmt.Errorf("take over the schedule runs of the previous run: %w", err)
+	}
+	if n > 0 {
+		a.logger.Warn("the previous run stopped in the middle of schedule runs; going on with them", "runs", n)
 	}
 	return nil
 }

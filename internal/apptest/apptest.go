@@ -46,11 +46,18 @@ type Setup struct {
 	Opts  config.Options
 	Jobs  jobs.Config
 	Clock *clock.Fake
-	// RunSlice shortens schedule-run slices (see app.Deps).
-	RunSlice time.Duration
+	// RunPoll shortens the runner's poll (see app.Deps).
+	RunPoll time.Duration
 	// DeliveryPoll and NoDelivery tune delivery (see app.Deps).
 	DeliveryPoll time.Duration
 	NoDelivery   bool
+	// NoRunner starts the server without its runner of schedule runs.
+	NoRunner bool
+	// RealClock runs the server on the system clock instead of Clock
+	// (Env.Clock is then nil), with Lease as its leases' length: tests of
+	// lease renewal and take-over across replicas.
+	RealClock bool
+	Lease     time.Duration
 }
 
 // EnvDatabase selects the database of test servers: "postgres" runs them
@@ -67,7 +74,8 @@ func NewDatabase(t testing.TB) string {
 }
 
 // NewSetup returns the defaults of test servers: a fresh database, port 0,
-// the capture mailbox, fast job polling and short retry delays.
+// the capture mailbox, fast delivery and runner polling and short retry
+// delays (on the fake clock).
 func NewSetup(t testing.TB) Setup {
 	return Setup{
 		Opts: config.Options{
@@ -77,10 +85,10 @@ func NewSetup(t testing.TB) Setup {
 			LogLevel:     "warn",
 			Retry:        config.Retry{BaseDelay: 50 * time.Millisecond, MaxDelay: 200 * time.Millisecond},
 		},
-		Jobs: jobs.Config{FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond,
-			ExpireEvery: time.Hour, PurgeEvery: 24 * time.Hour},
+		Jobs:         jobs.Config{ExpireEvery: time.Hour, PurgeEvery: 24 * time.Hour},
 		Clock:        clock.NewFake(Start2026),
 		DeliveryPoll: 10 * time.Millisecond,
+		RunPoll:      20 * time.Millisecond,
 	}
 }
 
@@ -111,8 +119,12 @@ func StartWith(t testing.TB, s Setup) *Env {
 	t.Helper()
 	ctx := context.Background()
 	logger := app.NewLogger(testWriter{t}, "text", s.Opts.LogLevel)
-	a, err := app.New(ctx, s.Opts, app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs, RunSlice: s.RunSlice,
-		DeliveryPoll: s.DeliveryPoll, NoDelivery: s.NoDelivery})
+	deps := app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs, RunPoll: s.RunPoll,
+		DeliveryPoll: s.DeliveryPoll, NoDelivery: s.NoDelivery, NoRunner: s.NoRunner, Lease: s.Lease}
+	if s.RealClock {
+		deps.Clock, s.Clock = clock.Real{}, nil
+	}
+	a, err := app.New(ctx, s.Opts, deps)
 	if err != nil {
 		t.Fatalf("start herold: %v", err)
 	}

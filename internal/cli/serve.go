@@ -59,15 +59,17 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.DurationVar(&o.Retry.MaxAge, "retry-max-age", 0, "give up retrying a message after this long (default 24h)")
 	f.DurationVar(&o.Retry.BaseDelay, "retry-base-delay", 0, "first retry delay, doubling per attempt (default 30s)")
 	f.DurationVar(&o.Retry.MaxDelay, "retry-max-delay", 0, "longest retry delay (default 1h)")
-	f.IntVar(&o.Workers, "workers", 20, "deliveries running at once")
+	var workers int
+	f.IntVar(&workers, "workers", 0, "no longer used: delivery sends over --smtp-max-conns connections")
+	_ = f.MarkDeprecated("workers", "delivery sends over --smtp-max-conns connections; it is ignored")
 	f.Int64Var(&o.MaxBodyBytes, "max-body-bytes", 1<<20, "largest API request body")
 	f.Int64Var(&o.MaxBulkBodyBytes, "max-bulk-body-bytes", 32<<20, "largest bulk request body")
 	f.IntVar(&o.MaxPendingWrites, "max-pending-writes", 1000, "API requests that write (events, contacts, …) in progress at once; more answer 503")
 	f.IntVar(&o.MaxPendingWrites, "max-pending-events", 1000, "the former name of --max-pending-writes")
 	_ = f.MarkDeprecated("max-pending-events", "use --max-pending-writes")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 0, "how long a graceful stop waits for in-flight work (default 30s)")
-	f.DurationVar(&o.JobTimeout, "job-timeout", 0, "cancel a delivery batch or schedule-run slice running longer (default 5m)")
-	f.DurationVar(&o.JobRescueAfter, "job-rescue-after", 0, "run a job again when it has been running this long, taking its process as dead (default 10m)")
+	f.DurationVar(&o.JobTimeout, "job-timeout", 0, "cancel a periodic job (expiry, purge, due schedules) running longer (default 5m)")
+	f.DurationVar(&o.JobRescueAfter, "job-rescue-after", 0, "run a periodic job again when it has been running this long, taking its process as dead (default 10m)")
 	return withEnvHelp(cmd)
 }
 

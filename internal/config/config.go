@@ -54,9 +54,6 @@ type Options struct {
 	// Retry governs redelivery of temporarily failed messages.
 	Retry Retry
 
-	// Workers is the number of deliveries that run at once. Default 20.
-	Workers int
-
 	// MaxBodyBytes bounds API request bodies. Default 1 MiB.
 	MaxBodyBytes int64
 	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
@@ -71,17 +68,19 @@ type Options struct {
 	// RenderMaxBytes bounds each rendered part. Default 1 MiB.
 	RenderMaxBytes int
 
-	// ShutdownTimeout is how long a graceful stop waits for in-flight
-	// deliveries. Default 30s.
+	// ShutdownTimeout is how long a graceful stop may take: requests in
+	// progress finish, sends in progress finish and are recorded. Default
+	// 30s.
 	ShutdownTimeout time.Duration
 
-	// JobTimeout cancels a background job (a delivery batch, a slice of
-	// a schedule run) that runs longer. Default 5 min.
+	// JobTimeout cancels a periodic job (expiring confirmations, the
+	// retention purge, queueing the runs of due schedules) that runs
+	// longer. Default 5 min.
 	JobTimeout time.Duration
-	// JobRescueAfter is how long a job may stay running before it is
-	// taken to belong to a dead process and run again: after a crash,
-	// the killed process's deliveries resume this long after they
-	// started. Default 10 min; it must exceed JobTimeout.
+	// JobRescueAfter is how long a periodic job may stay running before
+	// it is taken to belong to a dead process and run again. Default 10
+	// min; it must exceed JobTimeout. (Messages and schedule runs are not
+	// jobs: they are taken over when their leases run out.)
 	JobRescueAfter time.Duration
 }
 
@@ -132,7 +131,6 @@ func (o Options) WithDefaults() Options {
 	o.Database = cmp.Or(o.Database, DefaultDatabase)
 	o.LogFormat = cmp.Or(o.LogFormat, "text")
 	o.LogLevel = cmp.Or(o.LogLevel, "info")
-	o.Workers = cmp.Or(o.Workers, 20)
 	o.MaxBodyBytes = cmp.Or(o.MaxBodyBytes, 1<<20)
 	o.MaxBulkBodyBytes = cmp.Or(o.MaxBulkBodyBytes, 32<<20)
 	o.MaxPendingWrites = cmp.Or(o.MaxPendingWrites, 1000)
@@ -185,14 +183,8 @@ func (o Options) Validate() error {
 	if o.SMTP.RatePerSecond < 0 {
 		errs = append(errs, errors.New("--smtp-rate must not be negative"))
 	}
-	if o.Workers < 1 || o.Workers > 10000 {
-		errs = append(errs, fmt.Errorf("--workers %d: use 1–10000", o.Workers))
-	}
 	if o.Retry.BaseDelay > o.Retry.MaxDelay {
 		errs = append(errs, errors.New("--retry-base-delay must not exceed --retry-max-delay"))
-	}
-	if o.JobTimeout <= o.SMTP.Timeout {
-		errs = append(errs, fmt.Errorf("--job-timeout %s must exceed --smtp-timeout %s: a delivery needs at least one SMTP command", o.JobTimeout, o.SMTP.Timeout))
 	}
 	if o.JobRescueAfter <= o.JobTimeout {
 		errs = append(errs, fmt.Errorf("--job-rescue-after %s must exceed --job-timeout %s, or live jobs would run twice", o.JobRescueAfter, o.JobTimeout))

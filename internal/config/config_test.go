@@ -19,9 +19,8 @@ func TestValidateNamesTheFlagOfEveryBadOption(t *testing.T) {
 		want []string
 	}{
 		{"addr without port", func(o *Options) { o.Addr = "localhost" }, []string{"--addr"}},
-		{"job timeout below the SMTP timeout", func(o *Options) { o.JobTimeout = 10 * time.Second }, []string{"--job-timeout 10s must exceed --smtp-timeout 30s"}},
 		{"rescue before the job timeout", func(o *Options) { o.JobRescueAfter = 4 * time.Minute }, []string{"--job-rescue-after 4m0s must exceed --job-timeout 5m0s"}},
-		{"two at once", func(o *Options) { o.Workers = -1; o.LogLevel = "loud" }, []string{"--workers -1", "--log-level \"loud\""}},
+		{"two at once", func(o *Options) { o.SMTP.Port = -1; o.LogLevel = "loud" }, []string{"--smtp-port -1", "--log-level \"loud\""}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ type Store interface {
 	MessageNextDue(ctx context.Context, owner string) (*time.Time, error)
 	MessageClaim(ctx context.Context, p *store.MessageClaimParams) ([]store.ClaimedMessage, error)
 	MessageLeaseRenew(ctx context.Context, owner string, ids []string, until time.Time) (int, error)
+	MessageLeaseReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error)
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)
 	// WithTx records a batch of outcomes with their daily counts.
 	WithTx(ctx context.Context, fn func(tx store.Tx) error) error
@@ -131,6 +132,9 @@ type Dispatcher struct {
 	mu       sync.Mutex
 	held     map[string]*job // claimed and not yet recorded
 	inFlight int
+	// unsure is set when a claim failed: it may have committed with its
+	// answer lost, leaving messages leased by this process unknown to it.
+	unsure bool
 
 	started     atomic.Bool
 	stopping    atomic.Bool // Stop: claim nothing more, give back what has not started
@@ -300,6 +304,9 @@ func (d *Dispatcher) anythingDue() bool {
 // claimWhileDue claims batches until a claim comes back short (nothing
 // more is due) or there is no room.
 func (d *Dispatcher) claimWhileDue() {
+	if d.unsure && !d.reconcile() {
+		return
+	}
 	for !d.stopping.Load() {
 		d.mu.Lock()
 		room := d.cfg.MaxInFlight - d.inFlight
@@ -310,6 +317,7 @@ func (d *Dispatcher) claimWhileDue() {
 		limit := min(room, d.cfg.ClaimBatch)
 		n, err := d.claim(limit)
 		if err != nil {
+			d.unsure = true
 			d.log.Warn("claiming messages failed; trying again at the next poll", "owner", d.cfg.Owner, "error", err)
 			return
 		}
@@ -317,6 +325,30 @@ func (d *Dispatcher) claimWhileDue() {
 			return
 		}
 	}
+}
+
+// reconcile gives back the messages leased by this process that it does
+// not hold: after a failed claim, the claim may have committed with its
+// answer lost. It reports whether that worked (else claiming waits).
+func (d *Dispatcher) reconcile() bool {
+	d.mu.Lock()
+	keep := make([]string, 0, len(d.held))
+	for id := range d.held {
+		keep = append(keep, id)
+	}
+	d.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Lease/3)
+	defer cancel()
+	n, err := d.cfg.Store.MessageLeaseReleaseOwn(ctx, d.cfg.Owner, keep, d.cfg.Clock.Now())
+	if err != nil {
+		d.log.Warn("giving back messages of a failed claim failed; trying again at the next poll", "owner", d.cfg.Owner, "error", err)
+		return false
+	}
+	if n > 0 {
+		d.log.Warn("a failed claim had taken messages; gave them back", "owner", d.cfg.Owner, "messages", n)
+	}
+	d.unsure = false
+	return true
 }
 
 // claim takes up to limit due messages and hands them to the senders.

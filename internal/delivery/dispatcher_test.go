@@ -345,3 +345,33 @@ func counter(t *testing.T, c prometheus.Counter) float64 {
 	require.NoError(t, c.Write(&m))
 	return m.GetCounter().GetValue()
 }
+
+// lostAnswerStore commits the first claim but reports it failed, as when
+// the database connection breaks after the commit.
+type lostAnswerStore struct {
+	*sqlite.Store
+	lost atomic.Bool
+}
+
+func (s *lostAnswerStore) MessageClaim(ctx context.Context, p *store.MessageClaimParams) ([]store.ClaimedMessage, error) {
+	got, err := s.Store.MessageClaim(ctx, p)
+	if err == nil && len(got) > 0 && s.lost.CompareAndSwap(false, true) {
+		return nil, errors.New("unexpected EOF")
+	}
+	return got, err
+}
+
+// Messages taken by a claim whose answer was lost are given back and sent,
+// without waiting for their leases (the process would never claim its own
+// leases again).
+func TestDispatcherRecoversAClaimWithALostAnswer(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ids := f.queue(5)
+	ls := &lostAnswerStore{Store: f.st}
+	f.dispatcher(func(c *Config) { c.Store = ls }).Notify()
+	f.waitStatus(ids, model.MsgSent) // the fake clock never moves: no lease runs out
+	require.True(t, ls.lost.Load())
+	require.Equal(t, 5, f.smtp.Count())
+	require.Equal(t, 1, f.message(ids[0]).Attempts, "the lost claim's attempt is not counted")
+}

@@ -31,18 +31,17 @@ type Handler interface {
 	Purge(ctx context.Context) error
 	// RunDueSchedules queues runs of the schedules whose time has come.
 	RunDueSchedules(ctx context.Context) error
-	// ExecuteRun runs one queued schedule run.
-	ExecuteRun(ctx context.Context, workspaceID int64, runID string) error
 }
 
 // Config tunes the job system.
 type Config struct {
-	// Workers is the number of jobs run at once. Default 20.
+	// Workers is the number of periodic jobs run at once. Default 4.
 	Workers int
 	// FetchCooldown and FetchPollInterval tune how fast new jobs are
 	// picked up: inserts notify the fetcher (on SQLite through a table
 	// River's listener reads every 50 ms), and the poll is the fallback.
-	// Defaults 10 ms and 100 ms.
+	// Only periodic jobs run on River, so the defaults are slow: 100 ms
+	// and 1 s (each poll is a write on SQLite).
 	FetchCooldown     time.Duration
 	FetchPollInterval time.Duration
 	// ExpireEvery, PurgeEvery and ScheduleEvery schedule the periodic
@@ -158,19 +157,18 @@ func riverConfig(cfg *Config) (*river.Config, *handlerRef) {
 	river.AddWorker(workers, &expireWorker{ref: ref})
 	river.AddWorker(workers, &purgeWorker{ref: ref})
 	river.AddWorker(workers, &dueWorker{ref: ref})
-	river.AddWorker(workers, &runWorker{ref: ref})
 	rc := &river.Config{
 		Workers:              workers,
 		Logger:               slog.New(quietCancel{cfg.Logger.Handler()}),
 		JobTimeout:           orDuration(cfg.JobTimeout, 5*time.Minute),
 		RescueStuckJobsAfter: orDuration(cfg.RescueAfter, 10*time.Minute),
-		FetchCooldown:        orDuration(cfg.FetchCooldown, 10*time.Millisecond),
-		FetchPollInterval:    orDuration(cfg.FetchPollInterval, 100*time.Millisecond),
+		FetchCooldown:        orDuration(cfg.FetchCooldown, 100*time.Millisecond),
+		FetchPollInterval:    orDuration(cfg.FetchPollInterval, time.Second),
 	}
 	if !cfg.InsertOnly {
 		n := cfg.Workers
 		if n <= 0 {
-			n = 20
+			n = 4
 		}
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
 		rc.PeriodicJobs = []*river.PeriodicJob{
@@ -230,14 +228,6 @@ func (j *Jobs) StopAbruptly() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = j.client.StopAndCancel(ctx)
-}
-
-// EnqueueScheduleRun queues a schedule run in tx.
-func (j *Jobs) EnqueueScheduleRun(ctx context.Context, tx store.Tx, workspaceID int64, runID string) error {
-	if err := j.client.insertTx(ctx, tx, RunArgs{WorkspaceID: workspaceID, RunID: runID}, nil); err != nil {
-		return fmt.Errorf("queue schedule run: %w", err)
-	}
-	return nil
 }
 
 // quietCancel lowers River's reports of a cancelled context to debug: they

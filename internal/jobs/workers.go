@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 
 	"github.com/riverqueue/river"
 )
@@ -63,35 +62,4 @@ func (w *dueWorker) Work(ctx context.Context, _ *river.Job[DueArgs]) error {
 		return err
 	}
 	return h.RunDueSchedules(ctx)
-}
-
-// RunArgs run one schedule run.
-type RunArgs struct {
-	WorkspaceID int64  `json:"workspace_id"`
-	RunID       string `json:"run_id"`
-}
-
-// Kind implements river.JobArgs.
-func (RunArgs) Kind() string { return "herold.schedule_run" }
-
-type runWorker struct {
-	river.WorkerDefaults[RunArgs]
-	ref *handlerRef
-}
-
-// ErrContinue is what a Handler returns from ExecuteRun when the run must
-// go on in another job (a long run proceeds in slices well under the job
-// timeout, so River never takes a slow run for a dead one).
-var ErrContinue = errors.New("continue in another job")
-
-func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
-	h, err := w.ref.get()
-	if err != nil {
-		return err
-	}
-	err = h.ExecuteRun(ctx, job.Args.WorkspaceID, job.Args.RunID)
-	if errors.Is(err, ErrContinue) {
-		return river.JobSnooze(0)
-	}
-	return err
 }

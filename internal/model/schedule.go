@@ -118,4 +118,7 @@ type ScheduleRun struct {
 	// Cursor is the last record the run committed; a run continues after
 	// it.
 	Cursor string `json:"-"`
+	// Owner is the runner whose lease this copy of the run was claimed
+	// under: updates through it apply only while that lease holds.
+	Owner string `json:"-"`
 }

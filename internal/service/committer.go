@@ -40,17 +40,20 @@ type ingestResp struct {
 	err error
 }
 
-// Start starts group commits for Ingest. Without it, each event commits on
-// its own.
+// Start starts group commits for Ingest (without it, each event commits
+// on its own) and the runner of schedule runs.
 func (s *Service) Start(context.Context) {
 	c := &committer{s: s, reqs: make(chan *ingestReq, maxGroup), quit: make(chan struct{}), done: make(chan struct{})}
 	s.committer = c
 	go c.loop()
+	s.runner.start()
 }
 
-// Stop finishes the queued events and stops group commits; later calls to
-// Ingest commit on their own.
+// Stop interrupts the schedule runs in progress (they go on at the next
+// start, from where they stopped), then finishes the queued events and
+// stops group commits; later calls to Ingest commit on their own.
 func (s *Service) Stop() {
+	s.runner.stop()
 	if c := s.committer; c != nil {
 		c.once.Do(func() { close(c.quit) })
 		<-c.done

@@ -10,24 +10,19 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/internal/condition"
-	"github.com/herold-dev/herold/internal/jobs"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// ScheduleQueue queues schedule runs (the job system implements it).
-type ScheduleQueue interface {
-	EnqueueScheduleRun(ctx context.Context, tx store.Tx, workspaceID int64, runID string) error
-}
-
 // scanPage is how many records a run reads at a time.
 const scanPage = 500
 
 // A run stores its matches (the events, with its counts and how far it
-// got) once it has emitBatch of them, at least every emitEvery, and at the
-// end of each slice: a sparse schedule (a birthday: a few matches per
-// page) then does not pay a transaction and a delivery job per page.
+// got) once it has emitBatch of them and at least every emitEvery: a
+// sparse schedule (a birthday: a few matches per page) then does not pay a
+// transaction per page, and a run taken over after a crash repeats at
+// most emitEvery of work.
 const (
 	emitBatch = scanPage
 	emitEvery = time.Second
@@ -259,50 +254,40 @@ func eventFor(sc *model.Schedule, runID string, m match) *EventInput {
 	return in
 }
 
-// ErrRunContinues is returned by ExecuteRun when a run used up its slice of
-// time and must be continued by another job (from where it stopped).
-var ErrRunContinues = fmt.Errorf("schedule run continues in another slice: %w", jobs.ErrContinue)
+// errRunLeaseLost means another runner took a run over (this one's lease
+// ran out): it goes on from the run's cursor, this one stops.
+var errRunLeaseLost = errors.New("the run's lease passed to another runner")
 
-// errSliceEnd stops a scan at the end of a slice.
-var errSliceEnd = errors.New("slice ended")
-
-// ExecuteRun works on a queued or running schedule run: scan from where it
-// stopped, evaluate, emit events (one transaction per group of matches, which also
-// records the counts and how far it got). A long run proceeds in slices of
-// RunSlice: ErrRunContinues says the job must run again. At the end it
+// executeRun works on a claimed run: scan from where it stopped, evaluate,
+// emit events (one transaction per group of matches, which also records
+// the counts and how far it got, under the run's lease). When ctx ends (a
+// stop, or the lease was lost) it returns ctx's error with the run as last
+// stored; whoever claims it next goes on from there. At the end it
 // records the result and sends the report.
-func (s *Service) ExecuteRun(ctx context.Context, wsID int64, runID string) error {
-	ws, err := s.store.WorkspaceGetByID(ctx, wsID)
+func (s *Service) executeRun(ctx context.Context, c *store.ClaimedRun) error {
+	run := c.ScheduleRun
+	ws, err := s.store.WorkspaceGetByID(ctx, c.WorkspaceID)
 	if err != nil {
 		return fmt.Errorf("load workspace: %w", err)
 	}
-	run, err := s.store.ScheduleRunGet(ctx, wsID, runID)
-	if err != nil {
-		return fmt.Errorf("load run: %w", err)
-	}
-	if run.Status != model.RunQueued && run.Status != model.RunRunning {
-		return nil // already done (a repeated job)
-	}
-	sc, err := s.store.ScheduleGet(ctx, wsID, run.Schedule)
+	sc, err := s.store.ScheduleGet(ctx, ws.ID, run.Schedule)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // deleted meanwhile; its runs are gone too
 	} else if err != nil {
 		return err
 	}
-	if run.Status == model.RunQueued {
-		run.Status, run.StartedAt = model.RunRunning, s.now()
-		if err := s.store.ScheduleRunUpdate(ctx, wsID, run); err != nil {
-			return err
-		}
-	}
 	runErr := s.runScan(ctx, ws, sc, run)
-	if errors.Is(runErr, errSliceEnd) {
-		return ErrRunContinues
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(runErr, errRunLeaseLost) {
+		return runErr
 	}
 	fin := s.now()
 	run.FinishedAt, run.Status = &fin, model.RunFinished
 	if runErr != nil {
 		run.Status, run.Failure = model.RunFailed, runErr.Error()
+		s.logger.WarnContext(ctx, "schedule run failed", "workspace", ws.Key, "schedule", sc.Key, "run", run.ID, "error", runErr)
 	}
 	if sc.ReportTo != "" {
 		if id, err := s.sendReport(ctx, ws, sc, run); err != nil {
@@ -311,7 +296,7 @@ func (s *Service) ExecuteRun(ctx context.Context, wsID int64, runID string) erro
 			run.ReportMessage = id
 		}
 	}
-	return s.store.ScheduleRunUpdate(ctx, wsID, run)
+	return s.store.ScheduleRunUpdate(ctx, ws.ID, run)
 }
 
 func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, run *model.ScheduleRun) error {
@@ -319,7 +304,7 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 	if err != nil {
 		return err
 	}
-	now, sliceEnd := s.now(), time.Now().Add(s.runSlice)
+	now := s.now()
 	// next is the run as it will be stored with the matches not emitted
 	// yet: run itself only moves when they are, so a failure leaves it
 	// as stored (counts and cursor agreeing with the events).
@@ -352,14 +337,8 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 			}
 		}
 		next.Cursor = page[len(page)-1].key()
-		sliceEnded := len(page) == scanPage && time.Now().After(sliceEnd)
-		if len(matches) >= emitBatch || time.Since(lastEmit) >= emitEvery || sliceEnded {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		if sliceEnded {
-			return errSliceEnd
+		if len(matches) >= emitBatch || time.Since(lastEmit) >= emitEvery {
+			return flush()
 		}
 		return nil
 	})
@@ -414,7 +393,12 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 				counts.Emitted++
 			}
 		}
-		return tx.ScheduleRunUpdate(ctx, ws.ID, &counts)
+		if err := tx.ScheduleRunUpdate(ctx, ws.ID, &counts); errors.Is(err, store.ErrNotFound) {
+			return errRunLeaseLost
+		} else if err != nil {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -434,19 +418,11 @@ func (s *Service) ScheduleRunNow(ctx context.Context, ws *model.Workspace, key s
 	}
 	run := &model.ScheduleRun{ID: newID(), Schedule: sc.Key, Trigger: model.TriggerManual, Status: model.RunQueued,
 		StartedAt: s.now(), ErrorSamples: []string{}}
-	err = s.store.WithTx(ctx, func(tx store.Tx) error {
-		if err := tx.ScheduleRunInsert(ctx, ws.ID, run); err != nil {
-			return err
-		}
-		return s.runs.EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
-	})
-	return run, err
-}
-
-type noScheduleQueue struct{}
-
-func (noScheduleQueue) EnqueueScheduleRun(context.Context, store.Tx, int64, string) error {
-	return errors.New("no job queue for schedule runs")
+	if err := s.store.ScheduleRunInsert(ctx, ws.ID, run); err != nil {
+		return nil, err
+	}
+	s.runner.wake()
+	return run, nil
 }
 
 // RunDueSchedules queues a run for every schedule whose time has come, in
@@ -463,6 +439,9 @@ func (s *Service) RunDueSchedules(ctx context.Context) error {
 		if err := s.queueDue(ctx, ref, now); err != nil {
 			return fmt.Errorf("schedule %s: %w", ref.Key, err)
 		}
+	}
+	if len(refs) > 0 {
+		s.runner.wake()
 	}
 	return nil
 }
@@ -491,10 +470,7 @@ func (s *Service) queueDue(ctx context.Context, ref store.ScheduleRef, now time.
 		}
 		run := &model.ScheduleRun{ID: newID(), Schedule: sc.Key, Trigger: trigger, Slot: &due.Slot,
 			Status: model.RunQueued, StartedAt: now, ErrorSamples: []string{}}
-		if err := tx.ScheduleRunInsert(ctx, ws.ID, run); err != nil {
-			return err
-		}
-		return s.runs.EnqueueScheduleRun(ctx, tx, ws.ID, run.ID)
+		return tx.ScheduleRunInsert(ctx, ws.ID, run)
 	})
 }
 

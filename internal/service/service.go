@@ -29,8 +29,6 @@ type Config struct {
 	Conditions *condition.Env
 	// RenderLimits bound template rendering.
 	RenderLimits render.Limits
-	// Runs queues schedule runs.
-	Runs ScheduleQueue
 	// Notify is called after messages were queued (committed), so that
 	// delivery claims them at once instead of at its next poll.
 	Notify func()
@@ -48,9 +46,11 @@ type Config struct {
 	// and the unsubscribe links of mails; without it mails carry no
 	// List-Unsubscribe header.
 	BaseURL func() string
-	// RunSlice is how long one job works on a schedule run before it hands
-	// over to the next job. Default 60s.
-	RunSlice time.Duration
+	// Owner names this process in the leases of the schedule runs it
+	// works on; unique per process start. Required with StartRunner.
+	Owner string
+	// Runs tunes the runner of schedule runs.
+	Runs RunnerConfig
 	// MaxPendingWrites bounds the writing requests in progress that
 	// passed Admit; beyond it Admit fails at once with ErrOverloaded.
 	// Default 1000.
@@ -64,7 +64,7 @@ type Service struct {
 	logger     *slog.Logger
 	conditions *condition.Env
 	limits     render.Limits
-	runs       ScheduleQueue
+	runner     *runner
 	notify     func()
 	capture    bool
 	msgDomain  string
@@ -75,7 +75,6 @@ type Service struct {
 	explainer  *explain.Explainer
 	catalog    *i18n.Catalog
 	baseURL    func() string
-	runSlice   time.Duration
 	admit      chan struct{} // one token per writing request in progress
 
 	mu   sync.Mutex
@@ -103,9 +102,6 @@ func New(cfg Config) (*Service, error) {
 		}
 		cfg.Conditions = env
 	}
-	if cfg.Runs == nil {
-		cfg.Runs = noScheduleQueue{}
-	}
 	if cfg.Notify == nil {
 		cfg.Notify = func() {}
 	}
@@ -119,21 +115,20 @@ func New(cfg Config) (*Service, error) {
 		}
 		cfg.Catalog = cat
 	}
-	if cfg.RunSlice <= 0 {
-		cfg.RunSlice = time.Minute
-	}
 	if cfg.BaseURL == nil {
 		cfg.BaseURL = func() string { return "" }
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.Discard()
 	}
-	return &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger,
-		conditions: cfg.Conditions, limits: cfg.RenderLimits, runs: cfg.Runs, notify: cfg.Notify, capture: cfg.Capture,
+	s := &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger,
+		conditions: cfg.Conditions, limits: cfg.RenderLimits, notify: cfg.Notify, capture: cfg.Capture,
 		msgDomain: cfg.MessageIDDomain, metrics: cfg.Metrics,
 		templates: &compiledCache{m: map[string]*render.Compiled{}}, config: newConfigCache(),
-		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL, runSlice: cfg.RunSlice,
-		admit: make(chan struct{}, cfg.MaxPendingWrites)}, nil
+		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
+		admit: make(chan struct{}, cfg.MaxPendingWrites)}
+	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
+	return s, nil
 }
 
 // Store returns the underlying store (for the app's wiring and tests).

@@ -219,6 +219,12 @@ type PipelineQueries interface {
 	// MessageLeaseRenew moves the lease of the owner's messages among ids
 	// to until; it returns how many it renewed.
 	MessageLeaseRenew(ctx context.Context, owner string, ids []string, until time.Time) (int, error)
+	// MessageLeaseReleaseOwn gives back, unsent, every message leased by
+	// owner but not in keep: a claim whose answer was lost (the database
+	// went away after it committed) left them leased by a process that
+	// does not know it holds them. They are due at now, the attempt not
+	// counted.
+	MessageLeaseReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error)
 	// MessageLeaseExpire ends, as of now, the leases of every owner but
 	// owner: a single server that starts knows no other process can be
 	// sending, so the messages its previous run left "sending" are due at

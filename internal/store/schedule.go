@@ -22,6 +22,19 @@ type RunListParams struct {
 	Limit  int
 }
 
+// RunClaimParams claim a due schedule run.
+type RunClaimParams struct {
+	Owner      string
+	Now        time.Time
+	LeaseUntil time.Time
+}
+
+// ClaimedRun is a run claimed by a runner (its Owner set).
+type ClaimedRun struct {
+	WorkspaceID int64
+	*model.ScheduleRun
+}
+
 // ScheduleQueries are the operations on schedules and their runs.
 type ScheduleQueries interface {
 	ScheduleUpsert(ctx context.Context, workspaceID int64, s *model.Schedule) (created bool, err error)
@@ -35,8 +48,31 @@ type ScheduleQueries interface {
 	// next run is still prev (so two due checks cannot both advance it).
 	ScheduleSetNext(ctx context.Context, workspaceID int64, key string, prev, next *time.Time) (bool, error)
 
+	// ScheduleRunInsert stores a run; a queued one is due at once.
 	ScheduleRunInsert(ctx context.Context, workspaceID int64, r *model.ScheduleRun) error
+	// ScheduleRunUpdate stores a run's status, counts and cursor. With
+	// r.Owner set it applies only while that owner holds the run's lease
+	// (else ErrNotFound); a run that ends gives up its lease.
 	ScheduleRunUpdate(ctx context.Context, workspaceID int64, r *model.ScheduleRun) error
+	// ScheduleRunClaim takes one due run (queued, or running with a lease
+	// that ran out) under the owner's lease and marks it running; none due
+	// is ErrNotFound. The owner's own leases are never claimed again.
+	ScheduleRunClaim(ctx context.Context, p *RunClaimParams) (*ClaimedRun, error)
+	// ScheduleRunNextDue returns when the next run owner may claim is due
+	// (nil when none is).
+	ScheduleRunNextDue(ctx context.Context, owner string) (*time.Time, error)
+	// ScheduleRunLeaseRenew moves the owner's lease on a running run to
+	// until; false means the lease is no longer the owner's.
+	ScheduleRunLeaseRenew(ctx context.Context, owner string, workspaceID int64, id string, until time.Time) (bool, error)
+	// ScheduleRunRelease gives the owner's lease on a running run up: the
+	// run is due again at due, for any runner (the owner too).
+	ScheduleRunRelease(ctx context.Context, owner string, workspaceID int64, id string, due time.Time) (bool, error)
+	// ScheduleRunReleaseOwn gives up the owner's leases on every run not
+	// in keep (see MessageLeaseReleaseOwn); they are due at now.
+	ScheduleRunReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error)
+	// ScheduleRunLeaseExpire ends, as of now, the leases of every owner
+	// but owner (a single server's start, see MessageLeaseExpire).
+	ScheduleRunLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error)
 	ScheduleRunGet(ctx context.Context, workspaceID int64, id string) (*model.ScheduleRun, error)
 	ScheduleRunList(ctx context.Context, p *RunListParams) ([]*model.ScheduleRun, error)
 }

@@ -338,6 +338,15 @@ func (q queriesImpl) MessageLeaseRenew(ctx context.Context, owner string, ids []
 	return int(tag.RowsAffected()), mapErr(err)
 }
 
+// MessageLeaseReleaseOwn implements store.PipelineQueries.
+func (q queriesImpl) MessageLeaseReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error) {
+	if keep == nil {
+		keep = []string{}
+	}
+	tag, err := q.db.Exec(ctx, query("MessageLeaseReleaseOwn"), owner, keep, now)
+	return int(tag.RowsAffected()), mapErr(err)
+}
+
 // MessageLeaseExpire implements store.PipelineQueries.
 func (q queriesImpl) MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
 	tag, err := q.db.Exec(ctx, query("MessageLeaseExpire"), owner, now)

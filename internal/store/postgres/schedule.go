@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
@@ -60,12 +63,16 @@ func (q queriesImpl) ScheduleSetNext(ctx context.Context, ws int64, key string, 
 	return tag.RowsAffected() == 1, nil
 }
 
-func scanRun(r scanner) (*model.ScheduleRun, error) {
+func scanRun(r scanner) (*model.ScheduleRun, error) { return scanRunWith(r) }
+
+// scanRunWith scans a run row after the columns of before (a claim's
+// workspace).
+func scanRunWith(r scanner, before ...any) (*model.ScheduleRun, error) {
 	var run model.ScheduleRun
 	var samples []byte
-	if err := r.Scan(&run.ID, &run.Schedule, &run.Trigger, &run.Slot, &run.Status, &run.StartedAt, &run.FinishedAt,
-		&run.Scanned, &run.Matched, &run.Excluded, &run.Emitted, &run.Skipped, &run.Errors, &samples, &run.Failure,
-		&run.ReportMessage, &run.Cursor); err != nil {
+	if err := r.Scan(append(before, &run.ID, &run.Schedule, &run.Trigger, &run.Slot, &run.Status, &run.StartedAt,
+		&run.FinishedAt, &run.Scanned, &run.Matched, &run.Excluded, &run.Emitted, &run.Skipped, &run.Errors, &samples,
+		&run.Failure, &run.ReportMessage, &run.Cursor)...); err != nil {
 		return nil, mapErr(err)
 	}
 	if err := dbutil.FromJSON(samples, &run.ErrorSamples); err != nil {
@@ -84,7 +91,55 @@ func (q queriesImpl) ScheduleRunInsert(ctx context.Context, ws int64, r *model.S
 
 func (q queriesImpl) ScheduleRunUpdate(ctx context.Context, ws int64, r *model.ScheduleRun) error {
 	return affected(q.db.Exec(ctx, query("ScheduleRunUpdate"), r.Status, r.FinishedAt, r.Scanned, r.Matched,
-		r.Excluded, r.Emitted, r.Skipped, r.Errors, dbutil.List(r.ErrorSamples), r.Failure, r.ReportMessage, r.Cursor, ws, r.ID))
+		r.Excluded, r.Emitted, r.Skipped, r.Errors, dbutil.List(r.ErrorSamples), r.Failure, r.ReportMessage, r.Cursor,
+		ws, r.ID, r.Owner))
+}
+
+func (q queriesImpl) ScheduleRunClaim(ctx context.Context, p *store.RunClaimParams) (*store.ClaimedRun, error) {
+	c := &store.ClaimedRun{}
+	var err error
+	c.ScheduleRun, err = scanRunWith(q.db.QueryRow(ctx, query("ScheduleRunClaim"), p.Owner, p.LeaseUntil, p.Now),
+		&c.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	c.Owner = p.Owner
+	return c, nil
+}
+
+func (q queriesImpl) ScheduleRunNextDue(ctx context.Context, owner string) (*time.Time, error) {
+	var due *time.Time
+	err := q.db.QueryRow(ctx, query("ScheduleRunNextDue"), owner).Scan(&due)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return utcPtr(due), nil
+}
+
+func (q queriesImpl) ScheduleRunLeaseRenew(ctx context.Context, owner string, ws int64, id string, until time.Time) (bool, error) {
+	tag, err := q.db.Exec(ctx, query("ScheduleRunLeaseRenew"), until, ws, id, owner)
+	return tag.RowsAffected() > 0, mapErr(err)
+}
+
+func (q queriesImpl) ScheduleRunRelease(ctx context.Context, owner string, ws int64, id string, due time.Time) (bool, error) {
+	tag, err := q.db.Exec(ctx, query("ScheduleRunRelease"), due, ws, id, owner)
+	return tag.RowsAffected() > 0, mapErr(err)
+}
+
+func (q queriesImpl) ScheduleRunReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error) {
+	if keep == nil {
+		keep = []string{}
+	}
+	tag, err := q.db.Exec(ctx, query("ScheduleRunReleaseOwn"), owner, keep, now)
+	return int(tag.RowsAffected()), mapErr(err)
+}
+
+func (q queriesImpl) ScheduleRunLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
+	tag, err := q.db.Exec(ctx, query("ScheduleRunLeaseExpire"), owner, now)
+	return int(tag.RowsAffected()), mapErr(err)
 }
 
 func (q queriesImpl) ScheduleRunGet(ctx context.Context, ws int64, id string) (*model.ScheduleRun, error) {

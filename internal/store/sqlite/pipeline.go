@@ -221,6 +221,11 @@ func (q queriesImpl) MessageLeaseRenew(ctx context.Context, owner string, ids []
 	return rowsAffected(q.db.ExecContext(ctx, query("MessageLeaseRenew"), millis(until), owner, jsonList(ids)))
 }
 
+// MessageLeaseReleaseOwn implements store.PipelineQueries.
+func (q queriesImpl) MessageLeaseReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error) {
+	return rowsAffected(q.db.ExecContext(ctx, query("MessageLeaseReleaseOwn"), owner, jsonList(keep), millis(now)))
+}
+
 // MessageLeaseExpire implements store.PipelineQueries.
 func (q queriesImpl) MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
 	return rowsAffected(q.db.ExecContext(ctx, query("MessageLeaseExpire"), owner, millis(now)))

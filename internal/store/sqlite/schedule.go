@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -80,14 +81,18 @@ func (q queriesImpl) ScheduleSetNext(ctx context.Context, ws int64, key string, 
 	return n == 1, err
 }
 
-func scanRun(r scanner) (*model.ScheduleRun, error) {
+func scanRun(r scanner) (*model.ScheduleRun, error) { return scanRunWith(r) }
+
+// scanRunWith scans a run row after the columns of before (a claim's
+// workspace).
+func scanRunWith(r scanner, before ...any) (*model.ScheduleRun, error) {
 	var run model.ScheduleRun
 	var slot, finished sql.NullInt64
 	var started int64
 	var samples string
-	if err := r.Scan(&run.ID, &run.Schedule, &run.Trigger, &slot, &run.Status, &started, &finished, &run.Scanned,
-		&run.Matched, &run.Excluded, &run.Emitted, &run.Skipped, &run.Errors, &samples, &run.Failure,
-		&run.ReportMessage, &run.Cursor); err != nil {
+	if err := r.Scan(append(before, &run.ID, &run.Schedule, &run.Trigger, &slot, &run.Status, &started, &finished,
+		&run.Scanned, &run.Matched, &run.Excluded, &run.Emitted, &run.Skipped, &run.Errors, &samples, &run.Failure,
+		&run.ReportMessage, &run.Cursor)...); err != nil {
 		return nil, mapErr(err)
 	}
 	if err := fromJSON(samples, &run.ErrorSamples); err != nil {
@@ -107,7 +112,49 @@ func (q queriesImpl) ScheduleRunInsert(ctx context.Context, ws int64, r *model.S
 func (q queriesImpl) ScheduleRunUpdate(ctx context.Context, ws int64, r *model.ScheduleRun) error {
 	return affected(q.db.ExecContext(ctx, query("ScheduleRunUpdate"), r.Status, nullTime(r.FinishedAt), r.Scanned,
 		r.Matched, r.Excluded, r.Emitted, r.Skipped, r.Errors, jsonList(r.ErrorSamples), r.Failure,
-		r.ReportMessage, r.Cursor, ws, r.ID))
+		r.ReportMessage, r.Cursor, ws, r.ID, r.Owner))
+}
+
+func (q queriesImpl) ScheduleRunClaim(ctx context.Context, p *store.RunClaimParams) (*store.ClaimedRun, error) {
+	c := &store.ClaimedRun{}
+	var err error
+	c.ScheduleRun, err = scanRunWith(q.db.QueryRowContext(ctx, query("ScheduleRunClaim"), p.Owner,
+		millis(p.LeaseUntil), millis(p.Now)), &c.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	c.Owner = p.Owner
+	return c, nil
+}
+
+func (q queriesImpl) ScheduleRunNextDue(ctx context.Context, owner string) (*time.Time, error) {
+	var due sql.NullInt64
+	err := q.db.QueryRowContext(ctx, query("ScheduleRunNextDue"), owner).Scan(&due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return fromNullMillis(due), nil
+}
+
+func (q queriesImpl) ScheduleRunLeaseRenew(ctx context.Context, owner string, ws int64, id string, until time.Time) (bool, error) {
+	n, err := rowsAffected(q.db.ExecContext(ctx, query("ScheduleRunLeaseRenew"), millis(until), ws, id, owner))
+	return n > 0, err
+}
+
+func (q queriesImpl) ScheduleRunRelease(ctx context.Context, owner string, ws int64, id string, due time.Time) (bool, error) {
+	n, err := rowsAffected(q.db.ExecContext(ctx, query("ScheduleRunRelease"), millis(due), ws, id, owner))
+	return n > 0, err
+}
+
+func (q queriesImpl) ScheduleRunReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error) {
+	return rowsAffected(q.db.ExecContext(ctx, query("ScheduleRunReleaseOwn"), owner, jsonList(keep), millis(now)))
+}
+
+func (q queriesImpl) ScheduleRunLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
+	return rowsAffected(q.db.ExecContext(ctx, query("ScheduleRunLeaseExpire"), owner, millis(now)))
 }
 
 func (q queriesImpl) ScheduleRunGet(ctx context.Context, ws int64, id string) (*model.ScheduleRun, error) {

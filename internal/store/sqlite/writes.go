@@ -175,6 +175,11 @@ func (s *Store) MessageLeaseRenew(ctx context.Context, owner string, ids []strin
 	return write(ctx, s, func(q store.Tx) (int, error) { return q.MessageLeaseRenew(ctx, owner, ids, until) })
 }
 
+// MessageLeaseReleaseOwn implements store.PipelineQueries.
+func (s *Store) MessageLeaseReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.MessageLeaseReleaseOwn(ctx, owner, keep, now) })
+}
+
 // MessageLeaseExpire implements store.PipelineQueries.
 func (s *Store) MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
 	return write(ctx, s, func(q store.Tx) (int, error) { return q.MessageLeaseExpire(ctx, owner, now) })
@@ -213,6 +218,31 @@ func (s *Store) ScheduleRunInsert(ctx context.Context, ws int64, r *model.Schedu
 // ScheduleRunUpdate implements store.ScheduleQueries.
 func (s *Store) ScheduleRunUpdate(ctx context.Context, ws int64, r *model.ScheduleRun) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.ScheduleRunUpdate(ctx, ws, r) })
+}
+
+// ScheduleRunClaim implements store.ScheduleQueries.
+func (s *Store) ScheduleRunClaim(ctx context.Context, p *store.RunClaimParams) (*store.ClaimedRun, error) {
+	return write(ctx, s, func(q store.Tx) (*store.ClaimedRun, error) { return q.ScheduleRunClaim(ctx, p) })
+}
+
+// ScheduleRunLeaseRenew implements store.ScheduleQueries.
+func (s *Store) ScheduleRunLeaseRenew(ctx context.Context, owner string, ws int64, id string, until time.Time) (bool, error) {
+	return write(ctx, s, func(q store.Tx) (bool, error) { return q.ScheduleRunLeaseRenew(ctx, owner, ws, id, until) })
+}
+
+// ScheduleRunRelease implements store.ScheduleQueries.
+func (s *Store) ScheduleRunRelease(ctx context.Context, owner string, ws int64, id string, due time.Time) (bool, error) {
+	return write(ctx, s, func(q store.Tx) (bool, error) { return q.ScheduleRunRelease(ctx, owner, ws, id, due) })
+}
+
+// ScheduleRunReleaseOwn implements store.ScheduleQueries.
+func (s *Store) ScheduleRunReleaseOwn(ctx context.Context, owner string, keep []string, now time.Time) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.ScheduleRunReleaseOwn(ctx, owner, keep, now) })
+}
+
+// ScheduleRunLeaseExpire implements store.ScheduleQueries.
+func (s *Store) ScheduleRunLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.ScheduleRunLeaseExpire(ctx, owner, now) })
 }
 
 // UserInsert implements store.UserQueries.

@@ -24,6 +24,7 @@ func init() {
 		{"QueueClaimExpiredLease", testQueueClaimExpiredLease},
 		{"QueueOwnLeaseNotClaimedAgain", testQueueOwnLeaseNotClaimedAgain},
 		{"QueueNextDue", testQueueNextDue},
+		{"QueueLeaseReleaseOwn", testQueueLeaseReleaseOwn},
 		{"QueueRecordUnderLease", testQueueRecordUnderLease},
 		{"QueueRecordDeliveredAfterLeaseMoved", testQueueRecordDeliveredAfterLeaseMoved},
 		{"QueueRelease", testQueueRelease},
@@ -159,6 +160,24 @@ func testQueueNextDue(t *testing.T, b *bundle) {
 	next, err = b.s.MessageNextDue(b.ctx, "p2")
 	require.NoError(t, err)
 	require.True(t, next.Equal(base.Add(time.Second+time.Minute)), "another's lease, when it runs out: %v", next)
+}
+
+// A claim whose answer was lost leaves messages leased by a process that
+// does not know it holds them; it gives them back, keeping those it holds.
+func testQueueLeaseReleaseOwn(t *testing.T, b *bundle) {
+	queueFixture(t, b, b.ws, model.MsgQueued, model.MsgQueued, model.MsgQueued)
+	held := claim(t, b, "p1", base.Add(2*time.Second), 1)
+	lost := claim(t, b, "p1", base.Add(2*time.Second), 2) // its answer never arrived
+	require.Empty(t, claim(t, b, "p2", base.Add(30*time.Second), 10), "all three are leased by p1")
+	n, err := b.s.MessageLeaseReleaseOwn(b.ctx, "p1", claimedIDs(held), base.Add(time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	again := claim(t, b, "p1", base.Add(time.Hour), 10)
+	require.ElementsMatch(t, claimedIDs(lost), claimedIDs(again), "the lost ones are due again, for p1 too")
+	require.Equal(t, 1, again[0].Attempts, "the lost attempt is not counted")
+	n, err = b.s.MessageLeaseReleaseOwn(b.ctx, "p1", nil, base.Add(time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "with nothing kept, all of p1's")
 }
 
 func testQueueRecordUnderLease(t *testing.T, b *bundle) {

@@ -163,6 +163,13 @@ ORDER BY due_at LIMIT 1;
 UPDATE messages SET due_at = $1
 WHERE id = ANY($3::text[]) AND status = 'sending' AND lease_owner = $2;
 
+-- name: MessageLeaseReleaseOwn
+UPDATE messages
+SET status = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'queued' END, attempts = attempts - 1,
+    lease_owner = '', due_at = $3
+WHERE status IN ('queued', 'retrying', 'sending') AND status = 'sending' AND lease_owner = $1
+  AND NOT (id = ANY($2::text[]));
+
 -- name: MessageLeaseExpire
 UPDATE messages SET due_at = $2
 WHERE status IN ('queued', 'retrying', 'sending') AND status = 'sending' AND lease_owner <> $1 AND due_at > $2;

@@ -193,6 +193,14 @@ ORDER BY due_at LIMIT 1;
 UPDATE messages SET due_at = ?1
 WHERE id IN (SELECT value FROM json_each(?3)) AND +status = 'sending' AND lease_owner = ?2;
 
+-- name: MessageLeaseReleaseOwn
+-- ?1 owner, ?2 ids to keep (JSON), ?3 now.
+UPDATE messages
+SET status = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'queued' END, attempts = attempts - 1,
+    lease_owner = '', due_at = ?3
+WHERE status IN ('queued', 'retrying', 'sending') AND status = 'sending' AND lease_owner = ?1
+  AND id NOT IN (SELECT value FROM json_each(?2));
+
 -- name: MessageLeaseExpire
 -- The literal status list matches messages_due, which holds every
 -- "sending" message.
