@@ -6,7 +6,6 @@ import (
 
 	"github.com/herold-dev/herold/internal/explain"
 	"github.com/herold-dev/herold/internal/model"
-	"github.com/herold-dev/herold/internal/plan"
 )
 
 // EventExplanation is an event with the explanation of what it sent.
@@ -48,28 +47,12 @@ func (s *Service) DryRun(ctx context.Context, ws *model.Workspace, in *EventInpu
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	ev := &model.Event{ID: "", Type: in.Type, Project: in.Project, Object: in.Object, Actors: in.Actors,
-		Contact: in.Contact, Data: in.Data, OccurredAt: in.OccurredAt, ReceivedAt: now, Source: model.SourceAPI}
-	if ev.OccurredAt.IsZero() {
-		ev.OccurredAt = now
-	}
-	if ev.Actors == nil {
-		ev.Actors = map[string][]string{}
-	}
-	if ev.Data == nil {
-		ev.Data = map[string]any{}
-	}
-	sn, err := s.loadSnapshot(ctx, s.store, ws, ev)
+	res, err := s.ingest.DryRun(ctx, ws, in)
 	if err != nil {
 		return nil, err
 	}
-	for _, ct := range in.Contacts {
-		sn.contacts[ct.ID] = ct
-	}
-	out := plan.Plan(ctx, sn.input(ws, ev, now), s.evaluator())
-	msgs := s.materialize(ctx, ws, ev, sn, &out, now)
-	ev.Trace = out.Trace
+	ev, msgs := res.Event, res.Messages
+	ev.ID = "" // nothing was stored
 	for _, m := range msgs {
 		m.Timeline = nil
 	}

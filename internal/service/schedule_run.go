@@ -371,17 +371,8 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 		}
 		ins, excluded = append(ins, eventFor(sc, run.ID, m)), append(excluded, m.excluded)
 	}
-	reqs, err := s.prepareGroup(ctx, ws, ins)
-	if err != nil {
-		return err
-	}
 	counts := *run
-	var results []*IngestResult
-	err = s.store.WithTx(ctx, func(tx store.Tx) error {
-		var err error
-		if results, err = s.writeGroup(ctx, tx, reqs); err != nil {
-			return err
-		}
+	_, err = s.ingest.AcceptMany(ctx, ws, ins, func(tx store.Tx, results []*IngestResult) error {
 		counts.Skipped += skipped
 		for i, res := range results {
 			switch {
@@ -404,9 +395,6 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 		return err
 	}
 	*run = counts
-	for _, res := range results {
-		s.recordIngest(res)
-	}
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/explain"
 	"github.com/herold-dev/herold/internal/i18n"
+	"github.com/herold-dev/herold/internal/ingest"
 	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
@@ -65,13 +66,10 @@ type Service struct {
 	conditions *condition.Env
 	limits     render.Limits
 	runner     *runner
+	ingest     *ingest.Ingester
 	notify     func()
 	capture    bool
-	msgDomain  string
 	metrics    *metrics.Metrics
-	templates  *compiledCache
-	config     *configCache
-	committer  *committer
 	explainer  *explain.Explainer
 	catalog    *i18n.Catalog
 	baseURL    func() string
@@ -121,14 +119,33 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.Discard()
 	}
-	s := &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger,
+	g, err := ingest.New(ingest.Config{Store: cfg.Store, Clock: cfg.Clock, Conditions: cfg.Conditions,
+		RenderLimits: cfg.RenderLimits, MessageIDDomain: cfg.MessageIDDomain, Notify: cfg.Notify, Metrics: cfg.Metrics,
+		Logger: cfg.Logger.With("component", "ingest")})
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger, ingest: g,
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, notify: cfg.Notify, capture: cfg.Capture,
-		msgDomain: cfg.MessageIDDomain, metrics: cfg.Metrics,
-		templates: &compiledCache{m: map[string]*render.Compiled{}}, config: newConfigCache(),
-		explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
+		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites)}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	return s, nil
+}
+
+// Start starts group commits of events (see package ingest) and the
+// runner of schedule runs.
+func (s *Service) Start(context.Context) {
+	s.ingest.Start()
+	s.runner.start()
+}
+
+// Stop interrupts the schedule runs in progress (they go on at the next
+// start, from where they stopped), then finishes the queued events and
+// stops group commits; later events commit on their own.
+func (s *Service) Stop() {
+	s.runner.stop()
+	s.ingest.Stop()
 }
 
 // Store returns the underlying store (for the app's wiring and tests).

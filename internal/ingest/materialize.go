@@ -1,0 +1,167 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/herold-dev/herold/internal/condition"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/plan"
+	"github.com/herold-dev/herold/internal/render"
+)
+
+// evaluator adapts the CEL environment to the planner.
+type evaluator struct{ env *condition.Env }
+
+func (g *Ingester) evaluator() plan.Evaluator { return evaluator{g.cfg.Conditions} }
+
+func (e evaluator) Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (bool, map[string]any, error) {
+	p, err := e.env.Cached(expr)
+	if err != nil {
+		return false, nil, err
+	}
+	r, err := p.Eval(ctx, data, loc)
+	return r.Match, r.Values, err
+}
+
+// materialize turns planned messages into rendered, stored messages and
+// fills their ids into the trace.
+func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *model.Event, sn *snapshot, out *plan.Output, now time.Time) []*model.Message {
+	msgs := make([]*model.Message, 0, len(out.Messages))
+	for _, pm := range out.Messages {
+		n := pm.Notification
+		m := &model.Message{
+			ID: NewID(), EventID: ev.ID, EventType: ev.Type, Project: ev.Project, Notification: n.Key,
+			Template: n.Template, Channel: n.Channel, Category: n.Category, To: pm.To.Address,
+			CC: addresses(pm.CC), BCC: addresses(pm.BCC), Status: pm.Status, Reason: string(pm.Reason),
+			CreatedAt: now, UpdatedAt: now,
+		}
+		if sn.flow != nil {
+			m.Flow, m.FlowVersion = sn.flow.Key, sn.flow.Version
+		}
+		step := &out.Trace[pm.Step]
+		step.Message = m.ID
+		if m.Status != model.MsgSuppressed {
+			if err := g.renderInto(ctx, ws, sn, out.Data, pm, m, now); err != nil {
+				m.Status, m.Reason = model.MsgFailed, err.Error()
+				step.Code = model.StepMessageRenderFailed
+				step.Params = map[string]string{"error": err.Error(), "template": n.Template}
+			}
+		}
+		m.MessageID = g.messageIDHeader(m.ID, m.From)
+		if m.Status == model.MsgQueued {
+			m.QueuedAt = &now
+		}
+		if m.Status == model.MsgAwaitingConfirmation {
+			exp := now.Add(time.Duration(ws.ConfirmationExpiryHours) * time.Hour)
+			m.ExpiresAt = &exp
+		}
+		m.Timeline = []model.MessageEvent{{At: now, Status: model.MsgPlanned}, {At: now, Status: m.Status, Detail: m.Reason}}
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+func addresses(rs []plan.Recipient) []model.Address {
+	out := make([]model.Address, len(rs))
+	for i, r := range rs {
+		out[i] = r.Address
+	}
+	return out
+}
+
+// errNoSender explains a message without a From address.
+var errNoSender = errors.New("no sender address: set sender.from on the template, its flow or the workspace")
+
+// renderInto renders the message's template for its recipient and sets the
+// sender.
+func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snapshot, data map[string]any, pm plan.Message, m *model.Message, now time.Time) error {
+	t := sn.templates[pm.Notification.Template]
+	if t == nil {
+		return fmt.Errorf("template %q does not exist", pm.Notification.Template)
+	}
+	var flowSender model.Sender
+	if sn.flow != nil {
+		flowSender = sn.flow.Sender
+	}
+	sender := t.Sender.Or(flowSender).Or(ws.Sender)
+	m.From, m.ReplyTo = sender.From, sender.ReplyTo
+	if m.From == "" {
+		return errNoSender
+	}
+	locale, loc := ws.DefaultLocale, ws.Location()
+	recipient := model.AddressData(pm.To.Address)
+	if c := pm.To.Contact; c != nil {
+		recipient = c.Data()
+		if c.Locale != "" {
+			locale = c.Locale
+		}
+		if c.Timezone != "" {
+			loc = model.LoadLocation(c.Timezone)
+		}
+	}
+	chosen, content, ok := t.Content(locale, ws.DefaultLocale)
+	if !ok {
+		return fmt.Errorf("template %q has no content", t.Key)
+	}
+	m.Locale = chosen
+	compiled, err := g.compiled(ws.ID, t, chosen, content)
+	if err != nil {
+		return fmt.Errorf("template %q (%s): %w", t.Key, chosen, err)
+	}
+	outp, err := compiled.Render(ctx, model.WithRecipient(data, recipient),
+		render.Options{Locale: locale, Location: loc, Now: now, Limits: g.cfg.RenderLimits})
+	if err != nil {
+		return fmt.Errorf("template %q (%s): %w", t.Key, chosen, err)
+	}
+	m.Subject, m.HTML, m.Text = outp.Subject, outp.HTML, outp.Text
+	return nil
+}
+
+// compiledCache keeps compiled templates by workspace, key, version and
+// locale; a changed template has a new updated_at and so a new entry.
+type compiledCache struct {
+	mu sync.Mutex
+	m  map[string]*render.Compiled
+}
+
+const compiledCacheSize = 2000
+
+func (g *Ingester) compiled(ws int64, t *model.Template, locale string, c model.TemplateContent) (*render.Compiled, error) {
+	key := fmt.Sprintf("%d/%s/%d/%s", ws, t.Key, t.UpdatedAt.UnixNano(), locale)
+	g.templates.mu.Lock()
+	if ct, ok := g.templates.m[key]; ok {
+		g.templates.mu.Unlock()
+		return ct, nil
+	}
+	g.templates.mu.Unlock()
+	ct, err := render.Compile(c)
+	if err != nil {
+		return nil, err
+	}
+	g.templates.mu.Lock()
+	if len(g.templates.m) >= compiledCacheSize {
+		g.templates.m = map[string]*render.Compiled{}
+	}
+	g.templates.m[key] = ct
+	g.templates.mu.Unlock()
+	return ct, nil
+}
+
+// messageIDHeader builds the stable Message-ID of a message.
+func (g *Ingester) messageIDHeader(id, from string) string {
+	domain := g.cfg.MessageIDDomain
+	if domain == "" {
+		if a, err := model.ParseAddress(from); err == nil {
+			_, domain, _ = strings.Cut(a.Address, "@")
+		}
+	}
+	if domain == "" {
+		domain = "herold.invalid"
+	}
+	return id + "@" + domain
+}
