@@ -207,7 +207,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	a.svc, err = service.New(service.Config{
 		Store: st, Clock: a.clock, Logger: a.logger.With("component", "service"),
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
-		Notify: notify, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
+		Notify:       notify, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
 		MaxPendingWrites: opts.MaxPendingWrites,
 	})

@@ -142,4 +142,3 @@ func (c *committer) commit(batch []*request) {
 		r.resp <- response{res: res, err: err}
 	}
 }
-
