@@ -30,7 +30,8 @@ type Email struct {
 	HTML, Text string
 	// Headers are extra header fields such as List-Unsubscribe,
 	// List-Unsubscribe-Post or Auto-Submitted. Fields the builder owns
-	// (From, To, Subject, Message-ID, Content-Type, …) are rejected.
+	// (From, To, Subject, Message-ID, Content-Type, …) are rejected, and so
+	// are two names that differ only in case.
 	Headers map[string]string
 	// Date is the Date header. Zero means the time of building, which makes
 	// BuildMIME's output differ between calls; callers should set it.

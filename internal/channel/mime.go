@@ -4,240 +4,250 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/mail"
-	"net/textproto"
 	"slices"
 	"strings"
 	"time"
 
-	gomail "github.com/wneessen/go-mail"
-
 	"github.com/herold-dev/herold/internal/model"
 )
 
-// reservedHeaders are the fields BuildMIME writes itself; an extra header with
-// one of these names would duplicate or contradict them (a "Bcc" extra header
-// would even leak the blind copies).
-var reservedHeaders = []string{
-	"Bcc", "Cc", "Content-Transfer-Encoding", "Content-Type", "Date", "From",
-	"Message-Id", "Mime-Version", "Reply-To", "Return-Path", "Sender", "Subject", "To",
-}
-
 // BuildMIME returns the RFC 5322 message for e exactly as the SMTP channel
-// sends it: UTF-8, quoted-printable, multipart/alternative when both bodies
-// are set, RFC 2047 encoded subject and names, Message-ID "<id>", no Bcc
-// header. Output is deterministic for an Email with a Date: the multipart
+// sends it: UTF-8, quoted-printable, multipart/alternative (text, then
+// HTML) when both bodies are set, RFC 2047 encoded subject and names,
+// Message-ID "<id>", no Bcc header. Output is deterministic for an Email
+// with a Date: header fields come in a fixed order and the multipart
 // boundary is derived from the Message-ID and the bodies.
+//
+// The wire format is the one go-mail wrote before BuildMIME wrote messages
+// itself (generic fields sorted by name, then From, To, Cc and Reply-To;
+// the same encodings and folding), so most messages sent earlier rebuild to
+// the bytes that went out. It differs where go-mail's output did not read
+// back as written: the subject is never moved to a continuation line as a
+// whole (Python's email package then reads a leading space), and a subject
+// or display name whose white space or "=?" a parser would not give back is
+// encoded. The message is written straight into one buffer, because a mass
+// mailing builds every message it sends.
 //
 // An Email that cannot be built, notably one with CR or LF in any header
 // field, yields a permanent *Error wrapping ErrInvalidMessage.
 func BuildMIME(e *Email) ([]byte, error) {
-	m, err := newMsg(e)
+	h, err := checkEmail(e)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if _, err := m.WriteTo(&buf); err != nil {
-		return nil, &Error{Permanent: true, Err: fmt.Errorf("write message: %w", err)}
+	b := make([]byte, 0, sizeHint(e, &h))
+	var boundary string
+	if e.Text != "" && e.HTML != "" {
+		boundary = multipartBoundary(b, e)
 	}
-	// go-mail leaves a single-part body without its final line break; SMTP's
-	// DATA adds one on the wire, so add it here to stay byte-identical.
-	if !bytes.HasSuffix(buf.Bytes(), []byte("\r\n")) {
-		buf.WriteString("\r\n")
+	b = appendHeader(b, e, &h)
+	switch {
+	case boundary != "":
+		b = appendAlternative(b, boundary, e.Text, e.HTML)
+	case e.Text != "":
+		b = appendSinglePart(b, "text/plain", e.Text)
+	default:
+		b = appendSinglePart(b, "text/html", e.HTML)
 	}
-	return buf.Bytes(), nil
+	return b, nil
+}
+
+// appendHeader appends the header fields in go-mail's order: the generic
+// fields sorted by name (Date, MIME-Version, Message-ID, Subject and the
+// extra fields), then From, To, Cc and Reply-To.
+func appendHeader(b []byte, e *Email, h *checked) []byte {
+	extra := h.extra
+	for _, name := range [...]string{"Date", "MIME-Version", "Message-ID", "Subject"} {
+		for ; len(extra) > 0 && extra[0].name < name; extra = extra[1:] {
+			b = appendExtraField(b, extra[0])
+		}
+		b = appendOwnField(b, name, e)
+	}
+	for _, f := range extra {
+		b = appendExtraField(b, f)
+	}
+	b = appendAddressField(b, "From", []mail.Address{h.from})
+	b = appendAddressField(b, "To", h.to)
+	b = appendAddressField(b, "Cc", h.cc)
+	if h.replyTo.Address != "" {
+		b = appendAddressField(b, "Reply-To", []mail.Address{h.replyTo})
+	}
+	return b
+}
+
+// appendOwnField appends one of the generic fields BuildMIME sets itself.
+func appendOwnField(b []byte, name string, e *Email) []byte {
+	if name == "Subject" {
+		return appendSubject(b, e.Subject)
+	}
+	start := len(b)
+	b = append(b, name...)
+	b = append(b, ": "...)
+	switch name {
+	case "Date":
+		date := e.Date
+		if date.IsZero() {
+			date = time.Now()
+		}
+		b = date.AppendFormat(b, time.RFC1123Z)
+	case "MIME-Version":
+		b = append(b, "1.0"...)
+	case "Message-ID":
+		if needsEncoding(e.MessageID) {
+			// go-mail encoded every generic field that needed it, so a
+			// non-ASCII Message-ID is written as it went out before.
+			b = appendExtra(b, "<"+e.MessageID+">")
+		} else {
+			b = append(append(append(b, '<'), e.MessageID...), '>')
+		}
+	}
+	return endField(b, start, len(name))
+}
+
+func appendExtraField(b []byte, f field) []byte {
+	start := len(b)
+	b = append(b, f.name...)
+	b = append(b, ": "...)
+	b = appendExtra(b, f.value)
+	return endField(b, start, len(f.name))
+}
+
+// appendAddressField appends an address field, or nothing for no address.
+func appendAddressField(b []byte, name string, list []mail.Address) []byte {
+	if len(list) == 0 {
+		return b
+	}
+	start := len(b)
+	b = append(b, name...)
+	b = append(b, ": "...)
+	b = appendAddressList(b, list)
+	return endField(b, start, len(name))
+}
+
+// appendSinglePart appends the content fields and the body of a message
+// with one body. go-mail left the body without a final line break, which
+// SMTP's DATA adds on the wire, so it is added here to stay byte-identical.
+func appendSinglePart(b []byte, mediaType, body string) []byte {
+	b = appendPartHeader(b, mediaType)
+	b = appendQP(b, body)
+	if !bytes.HasSuffix(b, []byte("\r\n")) {
+		b = append(b, "\r\n"...)
+	}
+	return b
+}
+
+// appendAlternative appends a multipart/alternative body: the text part,
+// then the HTML part, the one receivers show when they can.
+func appendAlternative(b []byte, boundary, text, html string) []byte {
+	b = append(b, "Content-Type: multipart/alternative;\r\n boundary="...)
+	b = append(b, boundary...)
+	b = append(b, "\r\n\r\n--"...)
+	b = append(b, boundary...)
+	b = append(b, "\r\n"...)
+	b = appendPartHeader(b, "text/plain")
+	b = appendQP(b, text)
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary...)
+	b = append(b, "\r\n"...)
+	b = appendPartHeader(b, "text/html")
+	b = appendQP(b, html)
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary...)
+	return append(b, "--\r\n"...)
+}
+
+func appendPartHeader(b []byte, mediaType string) []byte {
+	b = append(b, "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: "...)
+	b = append(b, mediaType...)
+	return append(b, "; charset=UTF-8\r\n\r\n"...)
+}
+
+// sizeHint estimates the built message's size from above, so BuildMIME
+// allocates its buffer once.
+func sizeHint(e *Email, h *checked) int {
+	n := 512 + len(e.MessageID) + 3*len(e.Subject)
+	n += 3*len(h.from.Name) + len(h.from.Address) + 3*len(h.replyTo.Name) + len(h.replyTo.Address)
+	for _, list := range [][]mail.Address{h.to, h.cc} {
+		for _, a := range list {
+			n += 3*len(a.Name) + len(a.Address) + 32
+		}
+	}
+	for _, f := range h.extra {
+		n += len(f.name) + 3*len(f.value) + 32
+	}
+	return n + qpSize(e.Text) + qpSize(e.HTML)
 }
 
 // Envelope returns the envelope sender (the address of From) and every
 // recipient of e: To, then CC, then BCC, de-duplicated case-insensitively on
 // the address, first spelling kept. It does not validate; BuildMIME does.
 func Envelope(e *Email) (from string, rcpts []string) {
-	if a, err := mail.ParseAddress(e.From); err == nil {
-		from = a.Address
+	if a, ok := envelopeAddress(e.From); ok {
+		from = a
 	}
-	seen := make(map[string]bool)
+	n := len(e.To) + len(e.CC) + len(e.BCC)
+	if n > 0 {
+		rcpts = make([]string, 0, n)
+	}
+	var seen map[string]bool // for long lists; short ones are searched
+	if n > 8 {
+		seen = make(map[string]bool, n)
+	}
 	for _, list := range [][]model.Address{e.To, e.CC, e.BCC} {
 		for _, a := range list {
 			addr := strings.TrimSpace(a.Email)
-			if p, err := mail.ParseAddress(addr); err == nil {
-				addr = p.Address
+			if p, ok := envelopeAddress(addr); ok {
+				addr = p
 			}
-			key := strings.ToLower(addr)
-			if addr == "" || seen[key] {
+			if addr == "" || dupRecipient(rcpts, seen, addr) {
 				continue
 			}
-			seen[key] = true
 			rcpts = append(rcpts, addr)
 		}
 	}
 	return from, rcpts
 }
 
-// newMsg validates e and turns it into a go-mail message. It is the only
-// place a message is assembled, so every channel writes the same bytes.
-func newMsg(e *Email) (*gomail.Msg, error) {
-	if e == nil {
-		return nil, invalid("no email")
+// envelopeAddress returns the address of s as net/mail parses it.
+func envelopeAddress(s string) (string, bool) {
+	if a, ok := parsePlainAddress(s); ok {
+		return a.Address, true
 	}
-	if err := validMessageID(e.MessageID); err != nil {
-		return nil, err
-	}
-	from, err := parseHeaderAddress("from", e.From)
+	a, err := mail.ParseAddress(s)
 	if err != nil {
-		return nil, err
+		return "", false
 	}
-	if model.HasCRLF(e.Subject) {
-		return nil, invalid("subject contains a line break")
-	}
-	if e.HTML == "" && e.Text == "" {
-		return nil, invalid("neither an HTML nor a text body")
-	}
-
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	m.SetMessageIDWithValue(e.MessageID)
-	date := e.Date
-	if date.IsZero() {
-		date = time.Now()
-	}
-	m.SetDateWithValue(date)
-	m.FromMailAddress(from)
-	if e.ReplyTo != "" {
-		replyTo, err := parseHeaderAddress("reply-to", e.ReplyTo)
-		if err != nil {
-			return nil, err
-		}
-		m.ReplyToMailAddress(replyTo)
-	}
-	to, err := addressList("to", e.To)
-	if err != nil {
-		return nil, err
-	}
-	cc, err := addressList("cc", e.CC)
-	if err != nil {
-		return nil, err
-	}
-	// BCC is validated like the others but only ever reaches the envelope.
-	if _, err := addressList("bcc", e.BCC); err != nil {
-		return nil, err
-	}
-	if len(e.To)+len(e.CC)+len(e.BCC) == 0 {
-		return nil, invalid("no recipients")
-	}
-	if len(to) > 0 {
-		m.ToMailAddress(to...)
-	}
-	if len(cc) > 0 {
-		m.CcMailAddress(cc...)
-	}
-	m.Subject(e.Subject)
-	if err := setExtraHeaders(m, e.Headers); err != nil {
-		return nil, err
-	}
-
-	switch {
-	case e.Text != "" && e.HTML != "":
-		m.SetBoundary(boundary(e))
-		m.SetBodyString(gomail.TypeTextPlain, e.Text)
-		m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
-	case e.Text != "":
-		m.SetBodyString(gomail.TypeTextPlain, e.Text)
-	default:
-		m.SetBodyString(gomail.TypeTextHTML, e.HTML)
-	}
-	return m, nil
+	return a.Address, true
 }
 
-func validMessageID(id string) error {
-	if id == "" {
-		return invalid("no message id")
+// dupRecipient reports whether addr is already among rcpts, ignoring case,
+// and records it in seen when there is one.
+func dupRecipient(rcpts []string, seen map[string]bool, addr string) bool {
+	key := strings.ToLower(addr)
+	if seen != nil {
+		dup := seen[key]
+		seen[key] = true
+		return dup
 	}
-	if strings.ContainsAny(id, "<>\r\n\t ") {
-		return invalid("message id %q contains angle brackets, spaces or line breaks", id)
-	}
-	left, right, ok := strings.Cut(id, "@")
-	if !ok || left == "" || right == "" || strings.Contains(right, "@") {
-		return invalid("message id %q is not of the form left@right", id)
-	}
-	return nil
+	return slices.ContainsFunc(rcpts, func(r string) bool { return strings.ToLower(r) == key })
 }
 
-// parseHeaderAddress parses a single RFC 5322 address for From or Reply-To.
-func parseHeaderAddress(field, s string) (*mail.Address, error) {
-	if s == "" {
-		return nil, invalid("%s is empty", field)
-	}
-	a, err := model.ParseAddress(s)
-	if err != nil {
-		return nil, invalid("%s: %v", field, err)
-	}
-	return a, nil
-}
-
-// addressList validates addresses and returns them as header addresses.
-func addressList(field string, list []model.Address) ([]*mail.Address, error) {
-	out := make([]*mail.Address, 0, len(list))
-	for i, a := range list {
-		if model.HasCRLF(a.Name) || model.HasCRLF(a.Email) {
-			return nil, invalid("%s[%d] %q <%q> contains a line break", field, i, a.Name, a.Email)
-		}
-		p, err := model.ParseAddress(strings.TrimSpace(a.Email))
-		if err != nil {
-			return nil, invalid("%s[%d]: %v", field, i, err)
-		}
-		if p.Name != "" {
-			return nil, invalid("%s[%d] email %q must be a bare address; put the name in Name", field, i, a.Email)
-		}
-		out = append(out, &mail.Address{Name: a.Name, Address: p.Address})
-	}
-	return out, nil
-}
-
-func setExtraHeaders(m *gomail.Msg, headers map[string]string) error {
-	for name, value := range headers {
-		if !validFieldName(name) {
-			return invalid("header name %q is not a valid field name", name)
-		}
-		canonical := textproto.CanonicalMIMEHeaderKey(name)
-		if slices.Contains(reservedHeaders, canonical) {
-			return invalid("header %q is set by the message builder and cannot be overridden", name)
-		}
-		if model.HasCRLF(value) {
-			return invalid("header %s contains a line break", canonical)
-		}
-		m.SetGenHeader(gomail.Header(canonical), value)
-	}
-	return nil
-}
-
-// validFieldName reports whether s is an RFC 5322 field name: printable
-// US-ASCII except colon.
-func validFieldName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 33 || c > 126 || c == ':' {
-			return false
-		}
-	}
-	return true
-}
-
-// boundary derives the multipart boundary from the message's identity and
-// content, so BuildMIME is reproducible and no body can contain it by chance.
-func boundary(e *Email) string {
-	h := sha256.New()
+// multipartBoundary derives the multipart boundary from the message's
+// identity and content, so BuildMIME is reproducible and no body can
+// contain it by chance: "herold-" and 32 hex digits of SHA-256 over the
+// Message-ID, the text and the HTML, each followed by a zero byte. The
+// hashed bytes are laid out in b's spare capacity, which the message
+// overwrites afterwards, instead of in an allocation of their own.
+func multipartBoundary(b []byte, e *Email) string {
+	scratch := b[len(b):]
 	for _, s := range []string{e.MessageID, e.Text, e.HTML} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+		scratch = append(scratch, s...)
+		scratch = append(scratch, 0)
 	}
-	return "herold-" + hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-func invalid(format string, args ...any) *Error {
-	return &Error{
-		Permanent: true,
-		Err:       fmt.Errorf("%w: %s", ErrInvalidMessage, fmt.Sprintf(format, args...)),
-	}
+	sum := sha256.Sum256(scratch)
+	var id [len("herold-") + 32]byte
+	copy(id[:], "herold-")
+	hex.Encode(id[len("herold-"):], sum[:16])
+	return string(id[:])
 }

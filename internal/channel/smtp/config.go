@@ -57,7 +57,9 @@ type Config struct {
 	// unlimited.
 	RatePerSecond float64
 	// Timeout bounds dialing and each SMTP command (the message content
-	// counts as one command). Default 30s.
+	// counts as one command). Pipelined commands are written together
+	// within Timeout, and each of their replies again gets Timeout to
+	// arrive. Default 30s.
 	Timeout time.Duration
 	// IdleTimeout closes connections unused for this long. Default 30s.
 	IdleTimeout time.Duration

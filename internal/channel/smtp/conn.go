@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/mail"
 	"slices"
@@ -21,11 +20,22 @@ import (
 
 // conn is one SMTP connection: greeted, upgraded to TLS and authenticated as
 // configured, ready for mail transactions. One goroutine uses it at a time.
+//
+// go-mail's client speaks the greeting, EHLO, STARTTLS, AUTH, RSET and
+// QUIT; the mail transaction itself goes over the client's exported
+// textproto connection (exchange), which pipelines and writes the content
+// without go-mail's byte-at-a-time dot-stuffing. go-mail keeps no
+// transaction state, and exchange does not use textproto's request
+// sequencing, so go-mail's later commands stay in step.
 type conn struct {
 	client   *gmsmtp.Client
 	raw      net.Conn // the dialed connection; deadlines set here reach TLS too
 	timeout  time.Duration
 	lastUsed time.Time
+
+	// Extensions the server offered after STARTTLS, read once: the mail
+	// transaction is written by exchange, not by go-mail.
+	pipelining, eightBitMIME, smtpUTF8 bool
 
 	// mu orders deadline extensions against cancellation, so a cancelled
 	// context's past deadline is never overwritten by a fresh one.
@@ -84,6 +94,9 @@ func (c *conn) setup(ctx context.Context, cfg Config, tlsConfig *tls.Config) *ch
 				"set tls to starttls-optional or none to send without encryption", cfg.Host)}
 		}
 	}
+	c.pipelining, _ = c.client.Extension("PIPELINING")
+	c.eightBitMIME, _ = c.client.Extension("8BITMIME")
+	c.smtpUTF8, _ = c.client.Extension("SMTPUTF8")
 	if cfg.Username == "" {
 		return nil
 	}
@@ -128,7 +141,10 @@ type outcome struct {
 	deadAtMail bool
 }
 
-// transact sends one message over c.
+// transact sends one message over c. With PIPELINING (RFC 2920) the
+// envelope goes out in one write and its replies are read together: two
+// round trips per message for one recipient, where one command at a time
+// takes four, plus one per further recipient.
 func (c *conn) transact(ctx context.Context, from string, rcpts []string, data []byte) (out outcome) {
 	stop := c.watch(ctx)
 	defer func() {
@@ -137,53 +153,22 @@ func (c *conn) transact(ctx context.Context, from string, rcpts []string, data [
 		}
 		c.lastUsed = time.Now()
 	}()
-	step := func(name string, fn func() error) *channel.Error {
-		return c.step(ctx, stageMessage, name, fn)
-	}
-	fail := func(cerr *channel.Error) outcome {
-		return outcome{err: cerr, reusable: c.reset(ctx, cerr)}
-	}
-
-	// go-mail asks for SMTPUTF8 whenever the server offers it, which makes
-	// relays require it from every later hop; the message itself is 7-bit,
-	// so ask only for non-ASCII envelope addresses.
-	c.client.SkipSMTPUTF8(isASCII(from) && !slices.ContainsFunc(rcpts, func(r string) bool { return !isASCII(r) }))
-	if cerr := step("MAIL FROM:"+angle(from), func() error { return c.client.Mail(angle(from)) }); cerr != nil {
-		out = fail(cerr)
-		out.deadAtMail = cerr.Code == 0 || cerr.Code == 421
+	x := &exchange{c: c, ctx: ctx, from: from, rcpts: rcpts}
+	// DATA joins the pipelined group only for a single recipient. With
+	// several, some may be refused while others are accepted; the server
+	// would answer DATA with 354, and a transaction that must deliver
+	// nothing could then only be abandoned by closing the connection.
+	// Sent after the RCPT replies, DATA can be left out and RSET suffices.
+	x.dataPipelined = c.pipelining && len(rcpts) == 1
+	if out, ok := x.envelope(); !ok {
 		return out
 	}
-	var rejected []*channel.Error
-	for _, rcpt := range rcpts {
-		cerr := step("RCPT TO:"+angle(rcpt), func() error { return c.client.Rcpt(angle(rcpt)) })
-		if cerr == nil {
-			continue
+	if !x.dataPipelined {
+		if cerr := x.exchangeOne(x.dataIndex()); cerr != nil {
+			return x.fail(cerr)
 		}
-		if cerr.Code == 0 || cerr.Code == 421 {
-			return outcome{err: cerr}
-		}
-		rejected = append(rejected, cerr)
 	}
-	if len(rejected) > 0 {
-		return fail(recipientsRejected(rejected, len(rcpts)))
-	}
-	var w io.WriteCloser
-	if cerr := step("DATA", func() (err error) { w, err = c.client.Data(); return err }); cerr != nil {
-		return fail(cerr)
-	}
-	if cerr := step("send message content", func() error { _, err := w.Write(data); return err }); cerr != nil {
-		return outcome{err: cerr}
-	}
-	if cerr := step("end of DATA", w.Close); cerr != nil {
-		return fail(cerr)
-	}
-	var resp string
-	if dc, ok := w.(*gmsmtp.DataCloser); ok {
-		resp = dc.ServerResponse()
-	}
-	// No RSET after success: the reply to the end of DATA completes the
-	// transaction and clears the server's state (RFC 5321 4.1.1.4).
-	return outcome{reply: formatReply(250, resp), reusable: true}
+	return x.content(data)
 }
 
 // recipientsRejected decides for a message some of whose recipients were
@@ -225,12 +210,16 @@ func (c *conn) step(ctx context.Context, st stage, name string, fn func() error)
 	if err := c.extend(ctx); err != nil {
 		return classify(st, name, err)
 	}
-	err := fn()
-	if err == nil {
-		return nil
+	if err := fn(); err != nil {
+		return c.classifyIO(ctx, st, name, err)
 	}
+	return nil
+}
+
+// classifyIO is classify for an I/O error on c. It names a cancelled ctx
+// as the cause of an error that the cancellation's past deadline caused.
+func (c *conn) classifyIO(ctx context.Context, st stage, name string, err error) *channel.Error {
 	if ctxErr := ctx.Err(); ctxErr != nil && replyCode(err) == 0 {
-		// The I/O error is the cancellation's past deadline; say so.
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	return classify(st, name, err)

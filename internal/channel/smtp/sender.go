@@ -5,11 +5,14 @@
 // replies retry, 5xx replies to the message's transaction fail it at once
 // with the server's reply recorded.
 //
-// Messages are built by channel.BuildMIME and sent with go-mail's SMTP client
-// (github.com/wneessen/go-mail/smtp), driven directly rather than through
-// go-mail's Client.Send so that the exact reply of every step is at hand:
-// the reply to the end of DATA for Result.Reply, and the code and text of a
-// rejection for channel.Error.
+// Messages are built by channel.BuildMIME. go-mail's SMTP client
+// (github.com/wneessen/go-mail/smtp) connects: greeting, EHLO, STARTTLS and
+// AUTH. The mail transaction is written directly on the client's textproto
+// connection so that the exact reply of every step is at hand (the reply
+// to the end of DATA for Result.Reply, the code and text of a rejection for
+// channel.Error) and so that, when the server offers PIPELINING (RFC 2920),
+// MAIL FROM, the RCPT TOs and, for a single recipient, DATA go out in one
+// write: a message then costs two round trips instead of four or more.
 package smtp
 
 import (

@@ -1,0 +1,378 @@
+package channel
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+	"mime"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// The encoders in this file append to a byte slice, so BuildMIME writes a
+// whole message into one buffer without intermediate strings. Their output
+// is byte for byte what go-mail v0.8 (and the standard library encoders it
+// uses) wrote for ordinary input, so a message sent before the builder was
+// replaced still rebuilds to the bytes that went out; where that output did
+// not read back as written (see needsWords, foldField and appendQP), they
+// deviate.
+
+const (
+	// foldWidth is the line length go-mail folded header fields at.
+	foldWidth = 76
+	// qpLineMax is RFC 2045's limit for a quoted-printable line, CRLF not
+	// counted.
+	qpLineMax = 76
+	// maxWordContent is how many encoded characters fit into one RFC 2047
+	// encoded-word of at most 75 characters with its "=?UTF-8?q?" and "?="
+	// (mime.WordEncoder's split point).
+	maxWordContent = 75 - len("=?UTF-8?q?") - len("?=")
+	// maxPlainWord is the longest word a plain header value may contain; a
+	// longer one could not be folded below SMTP's 998-octet line limit.
+	maxPlainWord = 900
+	upperhex     = "0123456789ABCDEF"
+)
+
+// endField folds the field that starts at b[start] with a name of nameLen
+// bytes and terminates it with CRLF.
+func endField(b []byte, start, nameLen int) []byte {
+	return append(foldField(b, start, nameLen, false), "\r\n"...)
+}
+
+// foldField folds the unterminated field at b[start:] the way go-mail did:
+// the value is split at single spaces, and a space is replaced by CRLF and
+// a space wherever the next word would not fit into foldWidth. A word longer
+// than a line stays whole. Unlike go-mail it never folds before an empty
+// word (a second space), which could leave a line of only white space, and
+// with keepFirst not before the first word: Python's email package, for
+// one, keeps the space that starts the continuation line as part of an
+// unstructured value such as the subject.
+func foldField(b []byte, start, nameLen int, keepFirst bool) []byte {
+	valueStart := start + nameLen + 2
+	// A word is folded when it ends at or beyond go-mail's budget of
+	// foldWidth-4-nameLen less one, so a shorter value, the common case,
+	// stays on one line. Folded lines are at most 72 characters.
+	if len(b)-valueStart < foldWidth-5-nameLen {
+		return b
+	}
+	var scratch [256]byte
+	value := append(scratch[:0], b[valueStart:]...)
+	b = b[:valueStart]
+	budget := foldWidth - 4 - nameLen
+	for first := true; ; first = false {
+		word, rest, more := bytes.Cut(value, []byte{' '})
+		if budget-len(word) <= 1 && len(word) > 0 && !(first && keepFirst) {
+			b = append(b[:len(b)-1], "\r\n "...) // replaces the space before the word
+			budget = foldWidth - 3
+		}
+		b = append(b, word...)
+		budget -= len(word)
+		if !more {
+			return b
+		}
+		b = append(b, ' ')
+		budget--
+		value = rest
+	}
+}
+
+// appendSubject appends the Subject field so that an RFC 2047 decoder
+// gives back exactly s: as is when it is plain, as UTF-8 Q encoded-words
+// otherwise. The value starts on the field's first line (keepFirst), and
+// an encoded first word is kept short enough to fit there.
+func appendSubject(b []byte, s string) []byte {
+	const name = "Subject"
+	start := len(b)
+	b = append(b, name+": "...)
+	if needsWords(s) {
+		firstMax := foldWidth + 2 - len(name+": =?UTF-8?q??=") // 78 characters
+		b = appendQWords(b, "UTF-8", s, firstMax)
+	} else {
+		b = append(b, s...)
+	}
+	return append(foldField(b, start, len(name), true), "\r\n"...)
+}
+
+// appendExtra appends the value of an extra header field the way go-mail
+// did: encoded-words only for characters a header cannot carry, so
+// structured fields such as List-Unsubscribe keep their syntax.
+func appendExtra(b []byte, s string) []byte {
+	if !needsEncoding(s) {
+		return append(b, s...)
+	}
+	return appendQWords(b, "UTF-8", s, maxWordContent)
+}
+
+// needsEncoding reports whether s has a byte outside printable ASCII other
+// than a tab, the test of mime.WordEncoder.Encode.
+func needsEncoding(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' || c > '~') && c != '\t' {
+			return true
+		}
+	}
+	return false
+}
+
+// needsWords reports whether text (a subject or display name) has to be
+// written as encoded-words to come back unchanged from a parser: besides
+// needsEncoding, white space other than single spaces between words
+// (parsers trim lines and unfold, so it would be lost), "=?" (a decoder
+// would take it for an encoded-word) and words too long to fold.
+func needsWords(s string) bool {
+	if needsEncoding(s) || strings.Contains(s, "=?") {
+		return true
+	}
+	if s == "" {
+		return false
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' || strings.Contains(s, "  ") || strings.IndexByte(s, '\t') >= 0 {
+		return true
+	}
+	for word := range strings.SplitSeq(s, " ") {
+		if len(word) > maxPlainWord {
+			return true
+		}
+	}
+	return false
+}
+
+// appendQWords appends s as Q encoded-words (RFC 2047) separated by spaces,
+// each at most 75 characters and never splitting a UTF-8 sequence: the
+// output of mime.QEncoding.Encode(charset, s) for a UTF-8 charset when
+// firstMax is maxWordContent. firstMax limits the encoded characters of the
+// first word.
+func appendQWords(b []byte, charset, s string, firstMax int) []byte {
+	b = openWord(b, charset)
+	n, limit := 0, firstMax // encoded characters in the current word, and its limit
+	for i := 0; i < len(s); {
+		c := s[i]
+		size, encLen := 1, 1
+		if !qSafe(c) {
+			_, size = utf8.DecodeRuneInString(s[i:])
+			encLen = 3 * size
+		}
+		if n+encLen > limit && n > 0 {
+			b = append(b, "?= "...)
+			b = openWord(b, charset)
+			n, limit = 0, maxWordContent
+		}
+		for j := i; j < i+size; j++ {
+			b = appendQByte(b, s[j])
+		}
+		n += encLen
+		i += size
+	}
+	return append(b, "?="...)
+}
+
+func openWord(b []byte, charset string) []byte {
+	b = append(b, "=?"...)
+	b = append(b, charset...)
+	return append(b, "?q?"...)
+}
+
+// qSafe reports whether c stands for itself in a Q encoded-word.
+func qSafe(c byte) bool {
+	return c >= ' ' && c <= '~' && c != '=' && c != '?' && c != '_'
+}
+
+func appendQByte(b []byte, c byte) []byte {
+	switch {
+	case c == ' ':
+		return append(b, '_')
+	case qSafe(c):
+		return append(b, c)
+	}
+	return append(b, '=', upperhex[c>>4], upperhex[c&0x0f])
+}
+
+// appendAddress appends a as net/mail's Address.String formats it: the
+// display name as a quoted-string when it is printable ASCII, as
+// encoded-words otherwise (base64 when it holds characters a Q-encoded name
+// must not), then "<addr-spec>" with the local part quoted where needed.
+// Unlike Address.String, a name whose white space or "=?" a parser would
+// not give back is also encoded (needsWords).
+func appendAddress(b []byte, name, addr string) []byte {
+	if name != "" {
+		switch {
+		case !needsWords(name):
+			b = appendQuoted(b, name)
+		case strings.ContainsAny(name, "\"#$%&'(),.:;<>@[]^`{|}~"):
+			// Rare enough that the standard library's allocation is fine.
+			b = append(b, mime.BEncoding.Encode("utf-8", name)...)
+		default:
+			b = appendQWords(b, "utf-8", name, maxWordContent)
+		}
+		b = append(b, ' ')
+	}
+	at := strings.LastIndexByte(addr, '@')
+	local, domain := addr, ""
+	if at >= 0 {
+		local, domain = addr[:at], addr[at+1:]
+	}
+	b = append(b, '<')
+	if localNeedsQuotes(local) {
+		b = appendQuoted(b, local)
+	} else {
+		b = append(b, local...)
+	}
+	b = append(b, '@')
+	b = append(b, domain...)
+	return append(b, '>')
+}
+
+// localNeedsQuotes reports whether a local part is not a dot-atom and must
+// be written as a quoted-string, by Address.String's rule.
+func localNeedsQuotes(local string) bool {
+	for i, r := range local {
+		if isAtext(r) {
+			continue
+		}
+		if r == '.' && i > 0 && local[i-1] != '.' && i < len(local)-1 {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// appendQuoted appends s as an RFC 5322 quoted-string, escaping '"' and
+// '\' and dropping what a quoted-string cannot hold, like net/mail.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == ' ' || r == '\t' || isVchar(r):
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
+}
+
+func isVchar(r rune) bool { return '!' <= r && r <= '~' || r >= utf8.RuneSelf }
+
+// isAtext reports whether r may appear in an atom (RFC 5322 3.2.3), with
+// multi-byte characters allowed as RFC 6532 does.
+func isAtext(r rune) bool {
+	switch r {
+	case '.', '(', ')', '<', '>', '[', ']', ':', ';', '@', '\\', ',', '"':
+		return false
+	}
+	return isVchar(r)
+}
+
+// appendAddressList appends addresses separated by ", ".
+func appendAddressList(b []byte, list []mail.Address) []byte {
+	for i, a := range list {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendAddress(b, a.Name, a.Address)
+	}
+	return b
+}
+
+// appendQP appends s quoted-printable encoded (RFC 2045 6.7) the way
+// mime/quotedprintable's Writer does: lines of at most 76 characters with
+// soft breaks, '=' and bytes outside printable ASCII encoded, white space
+// encoded before a line break and at the end, and every line break (LF,
+// CRLF or a lone CR) written as CRLF. The Writer forgets a CR before an
+// encoded byte and then takes a following LF for part of a CRLF; here that
+// LF stays a line break of its own.
+func appendQP(b []byte, s string) []byte {
+	col := 0 // characters on the current line
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case qpLiteral(c):
+			j := i + 1
+			for j < len(s) && qpLiteral(s[j]) {
+				j++
+			}
+			b, col = qpLiterals(b, col, s[i:j])
+			i = j
+		case c == '\r' || c == '\n':
+			b = append(qpTrailingSpace(b, col), "\r\n"...)
+			col = 0
+			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			i++
+		default:
+			b, col = qpEncode(b, col, c)
+			i++
+		}
+	}
+	return qpTrailingSpace(b, col)
+}
+
+// qpLiteral reports whether c is written as itself: printable ASCII
+// except '=', and white space, which qpTrailingSpace encodes at a line end.
+func qpLiteral(c byte) bool {
+	return c >= ' ' && c <= '~' && c != '=' || c == '\t'
+}
+
+// qpLiterals appends a run of literal characters, breaking lines softly
+// where the Writer does: before a character that would be a line's 76th.
+func qpLiterals(b []byte, col int, run string) ([]byte, int) {
+	for len(run) > 0 {
+		if col == qpLineMax-1 {
+			b = append(b, "=\r\n"...)
+			col = 0
+		}
+		n := min(len(run), qpLineMax-1-col)
+		b = append(b, run[:n]...)
+		col += n
+		run = run[n:]
+	}
+	return b, col
+}
+
+// qpEncode appends c as "=XX", after a soft line break if it does not fit.
+func qpEncode(b []byte, col int, c byte) ([]byte, int) {
+	if qpLineMax-1-col < 3 {
+		b = append(b, "=\r\n"...)
+		col = 0
+	}
+	return append(b, '=', upperhex[c>>4], upperhex[c&0x0f]), col + 3
+}
+
+// qpTrailingSpace encodes a space or tab that ends the current line, which
+// transport could otherwise strip.
+func qpTrailingSpace(b []byte, col int) []byte {
+	if col == 0 {
+		return b
+	}
+	last := b[len(b)-1]
+	if last != ' ' && last != '\t' {
+		return b
+	}
+	b, _ = qpEncode(b[:len(b)-1], col-1, last)
+	return b
+}
+
+// qpSize estimates len(appendQP(nil, s)) from above for the usual text,
+// so the message buffer is allocated once: every non-ASCII byte and '='
+// takes three characters, a line break two, and a soft break "=\r\n" is
+// needed at most every 73 characters.
+func qpSize(s string) int {
+	n := len(s) + 2*(nonASCII(s)+strings.Count(s, "=")) + strings.Count(s, "\n")
+	return n + n/24 + 3
+}
+
+// nonASCII counts the bytes of s with the high bit set, eight at a time.
+func nonASCII(s string) int {
+	const high = 0x8080808080808080
+	n := 0
+	for ; len(s) >= 8; s = s[8:] {
+		n += bits.OnesCount64(binary.LittleEndian.Uint64([]byte(s[:8])) & high)
+	}
+	for i := 0; i < len(s); i++ {
+		n += int(s[i] >> 7)
+	}
+	return n
+}
