@@ -110,11 +110,17 @@ func (p *poster) postEvent(ctx context.Context, ev *benchEvent) (*eventAnswer, e
 
 // post sends a JSON body and decodes a 2xx JSON answer into out.
 func (p *poster) post(ctx context.Context, path string, body, out any) error {
+	return p.send(ctx, "POST", path, body, out)
+}
+
+// send sends a JSON body with method and decodes a 2xx JSON answer into
+// out (unless out is nil).
+func (p *poster) send(ctx context.Context, method, path string, body, out any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	return p.do(ctx, "POST", path, bytes.NewReader(b), out)
+	return p.do(ctx, method, path, bytes.NewReader(b), out)
 }
 
 // get decodes a 2xx JSON answer of GET path into out.
@@ -147,14 +153,26 @@ func (p *poster) do(ctx context.Context, method, path string, body io.Reader, ou
 		}
 		return se
 	}
+	if out == nil {
+		return nil
+	}
 	return json.Unmarshal(data, out)
+}
+
+// classedError is an error that names its own class for the report.
+type classedError interface {
+	error
+	errorClass() string
 }
 
 // errorClass groups errors for the report: "HTTP 503", "timeout", ….
 func errorClass(err error) string {
 	var se *statusError
 	var ne net.Error
+	var ce classedError
 	switch {
+	case errors.As(err, &ce):
+		return ce.errorClass()
 	case errors.As(err, &se):
 		return "HTTP " + strconv.Itoa(se.code)
 	case errors.Is(err, context.Canceled):

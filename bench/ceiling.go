@@ -11,12 +11,15 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/herold-dev/herold/client"
 )
 
 // runCeiling measures the machine's mail throughput without Herold: a
 // trivial client sends pre-rendered messages over many reused connections
 // to the same sink the other workloads use. Herold's delivery rate is read
-// against it.
+// against it. The messages have W2's size (see ceilingSize), measured
+// before the ceiling with one message through Herold.
 func runCeiling(ctx context.Context, e *env) (*Result, error) {
 	cfg := e.cfg
 	snk, err := startSink(faults{}) // the ceiling is measured without faults
@@ -32,7 +35,8 @@ func runCeiling(ctx context.Context, e *env) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg := newCeilingMessage(cfg.ceilingSize)
+	size, sizeNote := ceilingSize(ctx, e)
+	msg := newCeilingMessage(size)
 	c := newCollector(1 << 16)
 	deadline := time.Now().Add(cfg.ceilingDuration)
 	var wg sync.WaitGroup
@@ -57,11 +61,62 @@ func runCeiling(ctx context.Context, e *env) (*Result, error) {
 		return res, err
 	}
 	res.Others, _ = machine.others(res.Harness)
-	res.Notes = append(res.Notes, "no herold process: the harness CPU is client and sink together")
+	res.Params["size_from"], res.Params["size_wanted"] = sizeNote, size
+	res.Notes = append(res.Notes, fmt.Sprintf("messages of %s bytes at the sink (%s)", thousands(perMessage(&st)), sizeNote),
+		"no herold process: the harness CPU is client and sink together")
 	if st.Duplicates > 0 || st.Distinct != st.Messages {
 		return res, fmt.Errorf("sink saw %d messages but %d distinct Message-IDs", st.Messages, st.Distinct)
 	}
 	return res, nil
+}
+
+// ceilingFallbackSize is W2's message size on the wire as measured before
+// the ceiling sampled it (2,508–2,514 bytes at the sink): the size used
+// when the sample fails.
+const ceilingFallbackSize = 2500
+
+// ceilingSize is -ceiling-size, or else the size of one of W2's messages
+// as Herold sends it, so that "W2 as a share of the ceiling" compares
+// messages of the same size. It also says where the size came from.
+func ceilingSize(ctx context.Context, e *env) (int, string) {
+	if e.cfg.ceilingSize > 0 {
+		return e.cfg.ceilingSize, "-ceiling-size"
+	}
+	size, err := w2MessageSize(ctx, e)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: ceiling: sampling W2's message size failed: %v\n", err)
+		return ceilingFallbackSize, fmt.Sprintf("W2's size as measured earlier; sampling it failed: %v", excerpt(err.Error(), 200))
+	}
+	return size, "W2's size: one W2 message sent through herold"
+}
+
+// w2MessageSize sends W2's newsletter to one contact (one with a typical
+// number, so its name and address have W2's average length) through a
+// herold server to a sink and returns the message's size there.
+func w2MessageSize(ctx context.Context, e *env) (int, error) {
+	snk, err := startSink(faults{})
+	if err != nil {
+		return 0, err
+	}
+	defer snk.close()
+	s, err := startServer(ctx, e, serverOptions{name: "ceiling-sample", smtpAddr: snk.Addr(), replicas: 1})
+	if err != nil {
+		return 0, err
+	}
+	defer s.stop(ctx) //nolint:errcheck // the sample is taken; a slow stop does not change it
+	typical := e.cfg.w2Contacts / 2
+	contact := func(int) client.Contact { return mailingContact(typical) }
+	if _, err := prepareMailingOf(ctx, s.url, 1, contact); err != nil {
+		return 0, err
+	}
+	if _, _, err := runSchedule(ctx, client.New(s.url, benchKey), mailingSchedule, time.Minute); err != nil {
+		return 0, err
+	}
+	st, err := snk.waitDistinct(ctx, 1, time.Minute, time.Now().Add(time.Minute))
+	if err != nil {
+		return 0, err
+	}
+	return int(st.Bytes / st.Messages), nil
 }
 
 // ceilingClient sends messages over one connection until the deadline,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestFlagsNeedPostgresForReplicas(t *testing.T) {
 		t.Fatalf("cfg = %+v, err %v", cfg, err)
 	}
 	ws, err := selectWorkloads("w3,faults", cfg)
-	if err != nil || len(ws) != 3 || ws[0].name != "w3-1k" || ws[1].name != "crash" || ws[2].name != "load" {
+	if err != nil || len(ws) != 4 || ws[0].name != "w3-1k" || ws[1].name != "crash" || ws[2].name != "load" || ws[3].name != "sigterm" {
 		t.Fatalf("selectWorkloads = %v, %v", ws, err)
 	}
 }
@@ -96,7 +97,40 @@ func TestAllCombinesWithTheFaultTests(t *testing.T) {
 	for _, w := range ws {
 		names = append(names, w.name)
 	}
-	if want := "ceiling w1-max w1-paced d1 w4 w2 w3-1k crash load"; err != nil || strings.Join(names, " ") != want {
+	if want := "ceiling w1-max w1-paced d1 w4 w2 w3-1k mixed crash load sigterm"; err != nil || strings.Join(names, " ") != want {
 		t.Fatalf("selectWorkloads = %q, %v; want %q", names, err, want)
+	}
+}
+
+func TestSigtermRunsAreWorkloads(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags([]string{"-sigterm-runs", "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ spec, want string }{
+		{"sigterm", "sigterm-1 sigterm-2"},
+		{"faults", "crash load sigterm-1 sigterm-2"},
+		{"sigterm-2,mixed", "sigterm-2 mixed"},
+	} {
+		ws, err := selectWorkloads(tt.spec, cfg)
+		var names []string
+		for _, w := range ws {
+			names = append(names, w.name)
+		}
+		if err != nil || strings.Join(names, " ") != tt.want {
+			t.Errorf("selectWorkloads(%q) = %q, %v; want %q", tt.spec, names, err, tt.want)
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	t.Parallel()
+	if got := exitCode(nil); got != 0 {
+		t.Errorf("exitCode(nil) = %d", got)
+	}
+	err := exec.Command("sh", "-c", "exit 3").Run()
+	if got := exitCode(err); got != 3 {
+		t.Errorf("exitCode(exit 3) = %d (%v)", got, err)
 	}
 }

@@ -14,8 +14,12 @@
 //	w4        events at a fixed rate to the sink: accept → DATA latency
 //	w2        mass mailing: a schedule run over 100,000 contacts to the sink
 //	w3        birthday schedule scan over 100,000 and 1,000,000 contacts (-w3-sizes)
+//	mixed     64 clients mix contact writes, events, batches and schedule runs
+//	          for 60 s while a 20,000-message mailing is delivered: no lost write
 //	crash     a 20,000-message mailing while the server is SIGKILLed 5 times
 //	load      200 clients posting events for 60 s: no 5xx, no lost event
+//	sigterm   a 20,000-message mailing, the server stopped with SIGTERM and
+//	          restarted: a clean exit, every message exactly once
 //
 // -postgres URL (or auto) runs the workloads on PostgreSQL, a fresh
 // database each, and -replicas N starts N servers on it.
@@ -89,13 +93,24 @@ type config struct {
 	loadClients   int
 	loadDuration  time.Duration
 
+	sigtermMessages int
+	sigtermRuns     int
+	sigtermSeed     uint64
+	sigtermTimeout  time.Duration
+
+	mixedDuration time.Duration
+	mixedClients  int
+	mixedMailing  int
+	mixedRunEvery time.Duration
+	mixedSeed     uint64
+
 	faults faults
 }
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w3 (every -w3-sizes), w3-100k, crash, load, faults (= crash,load)) or all (without the fault tests)")
+	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w3 (every -w3-sizes), w3-100k, mixed, crash, load, sigterm, faults (= crash,load,sigterm)) or all (without the fault tests)")
 	fs.StringVar(&c.out, "out", "bench/results", "directory for results.jsonl, results.md and server logs")
 	fs.StringVar(&c.src, "src", "", "Herold source tree to build (default: the module root above the working directory)")
 	fs.StringVar(&c.bin, "herold", "", "use this herold binary instead of building one")
@@ -123,7 +138,7 @@ func parseFlags(args []string) (*config, error) {
 
 	fs.IntVar(&c.ceilingConns, "ceiling-conns", 50, "ceiling: concurrent SMTP connections")
 	fs.DurationVar(&c.ceilingDuration, "ceiling-duration", 20*time.Second, "ceiling: how long")
-	fs.IntVar(&c.ceilingSize, "ceiling-size", 800, "ceiling: bytes per message")
+	fs.IntVar(&c.ceilingSize, "ceiling-size", 0, "ceiling: bytes per message (0: W2's size, measured on one W2 message sent through herold)")
 
 	fs.IntVar(&c.serverWorkers, "server-workers", 0, "herold serve --workers (0: herold's default)")
 	fs.IntVar(&c.serverSMTPConns, "server-smtp-conns", 0, "herold serve --smtp-max-conns (0: herold's default)")
@@ -143,10 +158,21 @@ func parseFlags(args []string) (*config, error) {
 
 	fs.IntVar(&c.crashMessages, "crash-messages", 20_000, "crash: messages of the mailing (one per contact)")
 	fs.IntVar(&c.crashKills, "crash-kills", 5, "crash: how often the server is killed while it sends")
-	fs.Uint64Var(&c.crashSeed, "crash-seed", 1, "crash: seed of the kill moments")
-	fs.DurationVar(&c.crashTimeout, "crash-timeout", 5*time.Minute, "crash: give up waiting for the mailing after the last kill")
+	fs.Uint64Var(&c.crashSeed, "crash-seed", 1, "crash: seed of the kill moments (each after 3–15 % of the mailing more)")
+	fs.DurationVar(&c.crashTimeout, "crash-timeout", 5*time.Minute, "crash: give up on a kill's moment when no new message arrived for this long, and on the mailing this long after the last kill")
 	fs.IntVar(&c.loadClients, "load-clients", 200, "load: concurrent clients")
 	fs.DurationVar(&c.loadDuration, "load-duration", 60*time.Second, "load: how long the clients post")
+
+	fs.IntVar(&c.sigtermMessages, "sigterm-messages", 20_000, "sigterm: messages of the mailing (one per contact)")
+	fs.IntVar(&c.sigtermRuns, "sigterm-runs", 1, "sigterm: how many runs, each with its own server and seed (-sigterm-seed, +1, …)")
+	fs.Uint64Var(&c.sigtermSeed, "sigterm-seed", 1, "sigterm: seed of the SIGTERM moment (after 20–60 % of the mailing)")
+	fs.DurationVar(&c.sigtermTimeout, "sigterm-timeout", 5*time.Minute, "sigterm: give up on the SIGTERM's moment when no new message arrived for this long, and on the mailing this long after the restart")
+
+	fs.DurationVar(&c.mixedDuration, "mixed-duration", 60*time.Second, "mixed: how long the clients run")
+	fs.IntVar(&c.mixedClients, "mixed-clients", 64, "mixed: concurrent clients")
+	fs.IntVar(&c.mixedMailing, "mixed-mailing", 20_000, "mixed: messages of the mailing delivered meanwhile")
+	fs.DurationVar(&c.mixedRunEvery, "mixed-run-every", 10*time.Second, "mixed: how often a small schedule is run now")
+	fs.Uint64Var(&c.mixedSeed, "mixed-seed", 1, "mixed: seed of the clients' choices")
 
 	c.faults.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -165,6 +191,8 @@ func parseFlags(args []string) (*config, error) {
 		return nil, fmt.Errorf("-replicas %d needs -postgres: replicas share one PostgreSQL database", c.replicas)
 	case c.crashKills < 0 || c.crashMessages < 1 || c.w2Contacts < 1 || c.loadClients < 1:
 		return nil, fmt.Errorf("-crash-kills, -crash-messages, -w2-contacts and -load-clients must be positive")
+	case c.sigtermMessages < 1 || c.sigtermRuns < 1 || c.mixedClients < 1 || c.mixedMailing < 1 || c.mixedRunEvery <= 0 || c.ceilingSize < 0:
+		return nil, fmt.Errorf("-sigterm-messages, -sigterm-runs, -mixed-clients, -mixed-mailing and -mixed-run-every must be positive, -ceiling-size 0 or more")
 	}
 	return c, c.faults.validate()
 }

@@ -171,8 +171,8 @@ func (r *report) ratios(b *strings.Builder) {
 	ceiling, d1, w1, w4 := r.find("ceiling"), r.find("d1"), r.find("w1-max"), r.find("w4")
 	var lines []string
 	if ceiling != nil && d1 != nil {
-		lines = append(lines, fmt.Sprintf("D1 delivers %s messages/s, %.1f %% of the SMTP ceiling (%s messages/s).",
-			thousands(d1.Rate), 100*d1.Rate/ceiling.Rate, thousands(ceiling.Rate)))
+		lines = append(lines, fmt.Sprintf("D1 delivers %s messages/s%s, %.1f %% of the SMTP ceiling (%s messages/s%s).",
+			thousands(d1.Rate), sizeOf(d1), 100*d1.Rate/ceiling.Rate, thousands(ceiling.Rate), sizeOf(ceiling)))
 	}
 	if w1 != nil && w1.Delivery != nil && w1.Count > 0 {
 		perEvent := float64(w1.Delivery.Queued) / float64(w1.Count)
@@ -183,7 +183,8 @@ func (r *report) ratios(b *strings.Builder) {
 		lines = append(lines, line+".")
 	}
 	if w2 := r.find("w2"); w2 != nil && ceiling != nil {
-		lines = append(lines, fmt.Sprintf("W2 delivers %s messages/s, %.1f %% of the SMTP ceiling.", thousands(w2.Rate), 100*w2.Rate/ceiling.Rate))
+		lines = append(lines, fmt.Sprintf("W2 delivers %s messages/s%s, %.1f %% of the SMTP ceiling (%s messages/s%s).",
+			thousands(w2.Rate), sizeOf(w2), 100*w2.Rate/ceiling.Rate, thousands(ceiling.Rate), sizeOf(ceiling)))
 	}
 	if w4 != nil && d1 != nil {
 		lines = append(lines, fmt.Sprintf("W4 offers %v messages/s, %.0f %% of D1's delivery rate.",
@@ -197,6 +198,15 @@ func (r *report) ratios(b *strings.Builder) {
 		b.WriteString("- " + l + "\n")
 	}
 	b.WriteString("\n")
+}
+
+// sizeOf is " of 2,510 bytes" (the average message at the sink, so that a
+// ratio says which sizes it compares), or "".
+func sizeOf(res *Result) string {
+	if res.Sink == nil || res.Sink.Messages == 0 {
+		return ""
+	}
+	return " of " + thousands(perMessage(res.Sink)) + " bytes"
 }
 
 // goals compares with the first targets (not yet binding).
@@ -298,7 +308,8 @@ func (r *report) scheduleGoals() []string {
 	if w2 := r.findMeasured("w2"); w2 != nil {
 		lines = append(lines, fmt.Sprintf("W2 ≥ 10,000 messages/s: %s messages/s (%s)", thousands(w2.Rate), met(w2.Rate >= 10000 && w2.Error == "")))
 		if c := r.find("ceiling"); c != nil {
-			lines = append(lines, fmt.Sprintf("W2 ≥ 70 %% of the ceiling: %.1f %% (%s)", 100*w2.Rate/c.Rate, met(w2.Rate >= 0.7*c.Rate)))
+			lines = append(lines, fmt.Sprintf("W2 ≥ 70 %% of the ceiling: %.1f %% (messages%s in W2, %s in the ceiling) (%s)",
+				100*w2.Rate/c.Rate, sizeOf(w2), strings.TrimPrefix(sizeOf(c), " "), met(w2.Rate >= 0.7*c.Rate)))
 		}
 		if w2.Server != nil {
 			lines = append(lines, fmt.Sprintf("W2 peak RSS ≤ 200 MB: %.0f MB (%s)", w2.Server.PeakRSSMiB*1.048576, met(w2.Server.PeakRSSMiB*1.048576 <= 200)))
@@ -344,11 +355,19 @@ func (r *report) faultGoals() []string {
 	for _, res := range r.results {
 		switch res.Workload {
 		case "crash":
-			lines = append(lines, fmt.Sprintf("Crash: 0 lost, duplicates ≤ in flight: %v lost, %v / %v duplicates (recipient / Message-ID), %v in flight (%s)",
-				res.Params["lost"], res.Params["recipient_duplicates"], res.Params["message_id_duplicates"], res.Params["in_flight"], met(res.Error == "")))
+			lines = append(lines, fmt.Sprintf("Crash: 0 lost, duplicates ≤ in flight: %v lost, %v / %v duplicates (recipient / Message-ID), %v in flight; delivery resumed at most %v s after a kill (%s)",
+				res.Params["lost"], res.Params["recipient_duplicates"], res.Params["message_id_duplicates"], res.Params["in_flight"],
+				res.Params["resume_max_s"], met(res.Error == "")))
 		case "load":
 			lines = append(lines, fmt.Sprintf("Load: no 5xx but 503, no lost event: %d failed requests, %v lost (%s)",
 				res.Failed, res.Params["lost"], met(res.Error == "")))
+		case "mixed":
+			lines = append(lines, fmt.Sprintf("Mixed: no error, no 5xx but 503, no lost write: %d failed requests, %v 503s, %v contacts and %v events missing (%s)",
+				res.Failed, res.Params["http_503"], res.Params["contacts_missing"], res.Params["events_missing"], met(res.Error == "")))
+		}
+		if r, ok := res.Params["sigterm"].(*sigtermRun); ok {
+			lines = append(lines, fmt.Sprintf("SIGTERM (%s): exit 0 within %s, 0 lost, 0 duplicates: exit %d after %.2f s, %d lost, %d / %d duplicates (recipient / Message-ID) (%s)",
+				res.Workload, heroldShutdownTimeout, r.ExitCode, r.ExitS, r.Lost, r.RecipientDups, r.MessageIDDups, met(res.Error == "")))
 		}
 	}
 	return lines

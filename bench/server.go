@@ -261,7 +261,7 @@ func (p *proc) waitReady(ctx context.Context, timeout time.Duration) error {
 			return fmt.Errorf("herold exited before it was ready (%v); see %s", p.err, p.logPth)
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(10 * time.Millisecond): // the fault tests time restarts by it
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("herold not ready after %s; see %s", timeout, p.logPth)

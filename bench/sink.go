@@ -29,6 +29,8 @@ type sink struct {
 	gate chan struct{}
 
 	conns atomic.Int64
+	// open counts connections not yet closed (see openConns).
+	open  atomic.Int64
 	dataN atomic.Int64
 	bufs  sync.Pool
 
@@ -38,7 +40,9 @@ type sink struct {
 	lastData  time.Time
 	messages  int64
 	bytes     int64
-	ids       map[string]time.Time // Message-ID → first accepted DATA
+	ids       map[string]seen // Message-ID → when and how often accepted
+	order     []time.Time     // when the k-th distinct Message-ID was first accepted
+	waiters   []distinctWaiter
 	dups      int64
 	noID      int64
 	temp      int64 // 4xx replies
@@ -48,6 +52,18 @@ type sink struct {
 	listUnsub int64          // accepted messages with a List-Unsubscribe header
 	rcpts     map[string]int // envelope recipient → accepted messages
 	rcptDups  int64          // accepted messages to a recipient that had one already
+}
+
+// seen is what the sink keeps of one Message-ID.
+type seen struct {
+	at time.Time // first accepted DATA
+	n  int32     // accepted DATA commands
+}
+
+// distinctWaiter is closed once the sink holds want distinct Message-IDs.
+type distinctWaiter struct {
+	want int64
+	ch   chan struct{}
 }
 
 // SinkStats are the sink's counters at one moment.
@@ -99,7 +115,7 @@ func startSink(f faults) (*sink, error) {
 	}
 	s := &sink{
 		ln: ln, faults: f, quit: make(chan struct{}), gate: make(chan struct{}),
-		rng: rand.New(rand.NewPCG(f.Seed, 0x68657230)), ids: map[string]time.Time{}, rcpts: map[string]int{},
+		rng: rand.New(rand.NewPCG(f.Seed, 0x68657230)), ids: map[string]seen{}, rcpts: map[string]int{},
 		bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }},
 	}
 	close(s.gate)
@@ -158,15 +174,57 @@ func (s *sink) Stats() SinkStats {
 	}
 }
 
-// received returns the set of Message-IDs accepted so far.
-func (s *sink) received() map[string]bool {
+// counts returns how often each Message-ID was accepted so far.
+func (s *sink) counts() map[string]int32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]bool, len(s.ids))
-	for id := range s.ids {
-		out[id] = true
+	out := make(map[string]int32, len(s.ids))
+	for id, v := range s.ids {
+		out[id] = v.n
 	}
 	return out
+}
+
+// distinctAt returns when the sink first accepted its (k+1)-th distinct
+// Message-ID, i.e. the first one it had not seen when it held k.
+func (s *sink) distinctAt(k int64) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k < 0 || k >= int64(len(s.order)) {
+		return time.Time{}, false
+	}
+	return s.order[k], true
+}
+
+// whenDistinct returns a channel that is closed once the sink holds want
+// distinct Message-IDs: the fault tests act at a moment measured in
+// messages, exactly, however fast they arrive.
+func (s *sink) whenDistinct(want int64) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := make(chan struct{})
+	if int64(len(s.ids)) >= want {
+		close(ch)
+		return ch
+	}
+	s.waiters = append(s.waiters, distinctWaiter{want, ch})
+	return ch
+}
+
+// openConns is how many connections to the sink are open.
+func (s *sink) openConns() int64 { return s.open.Load() }
+
+// waitClosed waits until no connection to the sink is open, at most max.
+// It reports whether they all closed.
+func (s *sink) waitClosed(max time.Duration) bool {
+	deadline := time.Now().Add(max)
+	for s.openConns() > 0 {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return true
 }
 
 // gotRecipient reports whether some message to this address arrived.
@@ -181,8 +239,8 @@ func (s *sink) gotRecipient(addr string) bool {
 func (s *sink) Delivered(id string) (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.ids[id]
-	return t, ok
+	v, ok := s.ids[id]
+	return v.at, ok
 }
 
 // waitDistinct waits until the sink holds want distinct Message-IDs. It
@@ -250,14 +308,33 @@ func (s *sink) accept(id string, size int, rcpts []string, listUnsub bool) {
 		}
 		s.rcpts[r]++
 	}
-	switch _, seen := s.ids[id]; {
+	switch v, dup := s.ids[id]; {
 	case id == "":
 		s.noID++
-	case seen:
+	case dup:
 		s.dups++
+		v.n++
+		s.ids[id] = v
 	default:
-		s.ids[id] = now
+		s.ids[id] = seen{at: now, n: 1}
+		s.order = append(s.order, now)
+		s.wake()
 	}
+}
+
+// wake closes the channels of waiters whose count is reached; the caller
+// holds s.mu.
+func (s *sink) wake() {
+	n := int64(len(s.ids))
+	kept := s.waiters[:0]
+	for _, w := range s.waiters {
+		if n >= w.want {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	s.waiters = kept
 }
 
 // decide draws the fate of the next DATA command.
@@ -288,7 +365,7 @@ func (s *sink) stall(d time.Duration) {
 	}
 }
 
-// countingListener counts accepted connections.
+// countingListener counts accepted connections and those still open.
 type countingListener struct {
 	net.Listener
 	s *sink
@@ -297,10 +374,27 @@ type countingListener struct {
 // Accept counts each connection.
 func (l countingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
-	if err == nil {
-		l.s.conns.Add(1)
+	if err != nil {
+		return c, err
 	}
-	return c, err
+	l.s.conns.Add(1)
+	l.s.open.Add(1)
+	return &countedConn{Conn: c, open: &l.s.open}, nil
+}
+
+// countedConn counts itself out of the open connections when it closes:
+// go-smtp closes a connection once its client has gone (EOF), so the count
+// tells when a killed process's connections are gone.
+type countedConn struct {
+	net.Conn
+	open   *atomic.Int64
+	closed sync.Once
+}
+
+// Close closes the connection and counts it out, once.
+func (c *countedConn) Close() error {
+	c.closed.Do(func() { c.open.Add(-1) })
+	return c.Conn.Close()
 }
 
 // errDropped ends a DATA command whose connection the sink hung up.

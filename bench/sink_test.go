@@ -141,3 +141,52 @@ func TestFaultsValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestSinkTracksDistinctAndConnections(t *testing.T) {
+	t.Parallel()
+	s := startTestSink(t, faults{})
+	second := s.whenDistinct(2)
+	if _, ok := s.distinctAt(0); ok {
+		t.Fatal("distinctAt(0) before any message")
+	}
+	for _, id := range []string{"a@d", "a@d"} {
+		if err := send(t, s.Addr(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-second:
+		t.Fatal("whenDistinct(2) fired after one distinct Message-ID")
+	default:
+	}
+	if err := send(t, s.Addr(), "b@d"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-second:
+	case <-time.After(time.Second):
+		t.Fatal("whenDistinct(2) did not fire")
+	}
+	first, ok1 := s.distinctAt(0)
+	next, ok2 := s.distinctAt(1)
+	if !ok1 || !ok2 || next.Before(first) {
+		t.Fatalf("distinctAt: %v %v, %v %v", first, ok1, next, ok2)
+	}
+	if c := s.counts(); c["a@d"] != 2 || c["b@d"] != 1 || len(c) != 2 {
+		t.Fatalf("counts = %v", c)
+	}
+	if !s.waitClosed(time.Second) {
+		t.Fatalf("%d connections still open", s.openConns())
+	}
+	cl, err := dialSMTP(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.waitClosed(50 * time.Millisecond) {
+		t.Fatal("waitClosed with a connection open")
+	}
+	_ = cl.Close()
+	if !s.waitClosed(time.Second) {
+		t.Fatalf("%d connections open after the client closed", s.openConns())
+	}
+}

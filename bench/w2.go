@@ -40,6 +40,12 @@ dann mit den Details zu Schichten, Kleidung und Anreise.</p>
 // prepareMailing configures the mailing and uploads n contacts with the
 // category's consent; it returns how long the upload took.
 func prepareMailing(ctx context.Context, url string, n int) (time.Duration, error) {
+	return prepareMailingOf(ctx, url, n, mailingContact)
+}
+
+// prepareMailingOf is prepareMailing with contacts 0 … n-1 built by
+// contact.
+func prepareMailingOf(ctx context.Context, url string, n int, contact func(i int) client.Contact) (time.Duration, error) {
 	c := bulkClient(url)
 	if err := setWorkspace(ctx, c); err != nil {
 		return 0, err
@@ -58,7 +64,7 @@ func prepareMailing(ctx context.Context, url string, n int) (time.Duration, erro
 	if err := c.Put(ctx, "/v1/projects/"+mailingProject, map[string]any{"name": "Newsletter", "flow": mailingFlow}); err != nil {
 		return 0, fmt.Errorf("put project: %w", err)
 	}
-	took, err := bulkContacts(ctx, c, n, mailingContact)
+	took, err := bulkContacts(ctx, c, n, contact)
 	if err != nil {
 		return took, err
 	}
@@ -120,6 +126,7 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		res.Rate, res.Seconds, res.Count = round(st.Rate(), 0), round(st.Window().Seconds(), 2), st.Distinct
 		res.Sink = &st
 		res.Failed = n - int(st.Distinct)
+		cpuPerMessage(s, res, st.Distinct)
 		if !st.FirstMail.IsZero() {
 			res.Notes = append(res.Notes, fmt.Sprintf("first MAIL %.2f s after the run request", st.FirstMail.Sub(t0).Seconds()))
 		}
@@ -144,6 +151,19 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		}
 		return res, err
 	})
+}
+
+// cpuPerMessage notes the server's CPU time per delivered message (ms,
+// over all cores and replicas) from the measurement endMeasure ended.
+func cpuPerMessage(s *server, res *Result, delivered int64) {
+	m := s.final
+	if m == nil || m.server == nil || delivered == 0 {
+		return
+	}
+	perMsg := m.server.CPUSeconds * 1000 / float64(delivered)
+	res.Params["server_cpu_ms_per_message"] = round(perMsg, 3)
+	res.Notes = append(res.Notes, fmt.Sprintf("server CPU %.3f ms per delivered message (%.1f s for %d messages)",
+		perMsg, m.server.CPUSeconds, delivered))
 }
 
 // checkHistory checks that Herold recorded every message as sent: its

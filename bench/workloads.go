@@ -28,7 +28,7 @@ type workload struct {
 
 // workloads lists every workload in the order "all" runs them: the
 // ceiling first, so later figures can be read against it. W3 runs once per
-// size of -w3-sizes.
+// size of -w3-sizes, sigterm once per -sigterm-runs.
 func workloads(cfg *config) []workload {
 	ws := []workload{
 		{"ceiling", "SMTP ceiling: trivial client → sink, pre-rendered messages", runCeiling, false},
@@ -42,12 +42,27 @@ func workloads(cfg *config) []workload {
 		ws = append(ws, workload{"w3-" + sizeName(n), fmt.Sprintf("W3 birthday scan: a schedule over %s contacts", thousands(float64(n))),
 			func(ctx context.Context, e *env) (*Result, error) { return runW3(ctx, e, n) }, false})
 	}
-	return append(ws,
-		workload{"crash", fmt.Sprintf("Crash: a %s-message mailing, the server SIGKILLed %d times while it sends",
-			thousands(float64(cfg.crashMessages)), cfg.crashKills), runCrash, false},
+	ws = append(ws,
+		workload{"mixed", mixedTitle(cfg), runMixed, false},
+		workload{"crash", crashTitle(cfg), runCrash, false},
 		workload{"load", fmt.Sprintf("Load: %d clients post events for %s: no 5xx, no lost event", cfg.loadClients, cfg.loadDuration), runLoad, false},
 	)
+	for r := 1; r <= cfg.sigtermRuns; r++ {
+		name, seed := sigtermName(cfg, r), cfg.sigtermSeed+uint64(r-1)
+		ws = append(ws, workload{name, sigtermTitle(cfg),
+			func(ctx context.Context, e *env) (*Result, error) { return runSigterm(ctx, e, name, seed) }, false})
+	}
+	return ws
 }
+
+// isFault reports whether a workload is a fault test, which "all" leaves
+// out and "faults" selects.
+func isFault(name string) bool {
+	return name == "crash" || name == "load" || isSigterm(name)
+}
+
+// isSigterm matches "sigterm" and "sigterm-2" (one per -sigterm-runs).
+func isSigterm(name string) bool { return name == "sigterm" || strings.HasPrefix(name, "sigterm-") }
 
 // sizeName is 100000 → "100k", 1000000 → "1m", else the number.
 func sizeName(n int) string {
@@ -90,8 +105,8 @@ func runWorkload(ctx context.Context, e *env, w workload) (*Result, error) {
 }
 
 // selectWorkloads resolves the -workloads flag: names, "w1" for both W1
-// runs, "w3" for every size, "faults" for crash and load, or "all" (which
-// leaves out the fault tests).
+// runs, "w3" for every size, "sigterm" for every SIGTERM run, "faults" for
+// crash, load and sigterm, or "all" (which leaves out the fault tests).
 func selectWorkloads(spec string, cfg *config) ([]workload, error) {
 	all := workloads(cfg)
 	byName := map[string]workload{}
@@ -119,19 +134,28 @@ func selectWorkloads(spec string, cfg *config) ([]workload, error) {
 					add(w)
 				}
 			}
+		case name == "sigterm":
+			for _, w := range all {
+				if isSigterm(w.name) {
+					add(w)
+				}
+			}
 		case name == "faults":
-			add(byName["crash"])
-			add(byName["load"])
+			for _, w := range all {
+				if isFault(w.name) {
+					add(w)
+				}
+			}
 		case name == "all":
 			for _, w := range all {
-				if w.name != "crash" && w.name != "load" {
+				if !isFault(w.name) {
 					add(w)
 				}
 			}
 		case byName[name].run != nil:
 			add(byName[name])
 		default:
-			return nil, fmt.Errorf("-workloads: unknown workload %q (known: ceiling, w1, w1-max, w1-paced, d1, w4, w2, w3, w3-SIZE, crash, load, faults, all)", name)
+			return nil, fmt.Errorf("-workloads: unknown workload %q (known: ceiling, w1, w1-max, w1-paced, d1, w4, w2, w3, w3-SIZE, mixed, crash, load, sigterm, faults, all)", name)
 		}
 	}
 	if len(out) == 0 {
