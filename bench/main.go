@@ -75,7 +75,7 @@ type config struct {
 	ceilingDuration time.Duration
 	ceilingSize     int
 
-	serverWorkers   int
+	cpuProfile      bool
 	serverSMTPConns int
 
 	postgres string
@@ -140,7 +140,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.DurationVar(&c.ceilingDuration, "ceiling-duration", 20*time.Second, "ceiling: how long")
 	fs.IntVar(&c.ceilingSize, "ceiling-size", 0, "ceiling: bytes per message (0: W2's size, measured on one W2 message sent through herold)")
 
-	fs.IntVar(&c.serverWorkers, "server-workers", 0, "herold serve --workers (0: herold's default)")
+	fs.BoolVar(&c.cpuProfile, "cpu-profile", false, "write each server's CPU profile (herold serve --cpu-profile) into -out as NAME.cpu.prof")
 	fs.IntVar(&c.serverSMTPConns, "server-smtp-conns", 0, "herold serve --smtp-max-conns (0: herold's default)")
 
 	fs.StringVar(&c.postgres, "postgres", "", "run on PostgreSQL: a server URL (a fresh database per workload is created on it and dropped after), "+

@@ -51,8 +51,8 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Herold benchmark, %s\n\n", r.started.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "Herold: %s\n\nMachine: %s\n\n", r.revision, machine())
-	fmt.Fprintf(&b, "Database: %s; %d herold serve process%s per workload; workers %s, SMTP connections %s\n\n",
-		databaseLine(r.cfg), r.cfg.replicas, map[bool]string{true: "es", false: ""}[r.cfg.replicas > 1], workers(r.cfg), smtpConns(r.cfg))
+	fmt.Fprintf(&b, "Database: %s; %d herold serve process%s per workload; SMTP connections %s\n\n",
+		databaseLine(r.cfg), r.cfg.replicas, map[bool]string{true: "es", false: ""}[r.cfg.replicas > 1], smtpConns(r.cfg))
 	b.WriteString("| workload | result | latency p50 / p99 / max (ms) | errors | server CPU | server peak RSS | notes |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, res := range r.results {

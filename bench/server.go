@@ -187,8 +187,8 @@ func startProc(ctx context.Context, e *env, o serverOptions, db *database, name 
 		}
 		args = append(args, "--smtp-host", host, "--smtp-port", sport, "--smtp-tls", "none", "--smtp-helo", "bench.localhost")
 	}
-	if e.cfg.serverWorkers > 0 {
-		args = append(args, "--workers", strconv.Itoa(e.cfg.serverWorkers))
+	if e.cfg.cpuProfile {
+		args = append(args, "--cpu-profile", filepath.Join(e.logDir, name+".cpu.prof"))
 	}
 	if e.cfg.serverSMTPConns > 0 {
 		args = append(args, "--smtp-max-conns", strconv.Itoa(e.cfg.serverSMTPConns))

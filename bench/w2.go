@@ -104,7 +104,7 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		}
 		res := &Result{Workload: "w2", Title: fmt.Sprintf("W2 mass mailing: a schedule run over %s contacts", thousands(float64(n))),
 			Unit: "messages/s", Params: map[string]any{"contacts": n, "template_html_bytes": len(mailingHTML),
-				"category": mailingCategory, "smtp_conns": smtpConns(cfg), "workers": workers(cfg),
+				"category": mailingCategory, "smtp_conns": smtpConns(cfg),
 				"setup_s": round(setup.Seconds(), 1)}}
 		if err := s.measure(); err != nil {
 			return nil, err
@@ -219,17 +219,10 @@ func cmpErr(errs ...error) error {
 	return nil
 }
 
-// smtpConns and workers describe herold's settings for the report.
+// smtpConns describes herold's SMTP connections for the report.
 func smtpConns(cfg *config) string {
 	if cfg.serverSMTPConns > 0 {
 		return fmt.Sprint(cfg.serverSMTPConns)
 	}
-	return "4 (herold's default)"
-}
-
-func workers(cfg *config) string {
-	if cfg.serverWorkers > 0 {
-		return fmt.Sprint(cfg.serverWorkers)
-	}
-	return "20 (herold's default)"
+	return "herold's default"
 }

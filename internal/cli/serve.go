@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +21,7 @@ func addDatabaseFlag(cmd *cobra.Command, dst *string) {
 
 func newServe() *cobra.Command {
 	var o config.Options
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Herold server (API, delivery, schedules)",
@@ -28,10 +31,18 @@ first admin API key and cockpit user once. Without an SMTP host, mail goes
 to the capture mailbox, readable in the cockpit and through the API.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cpuProfile != "" {
+				stop, err := profileCPU(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			return app.Run(cmd.Context(), o, app.Deps{Stdout: cmd.OutOrStdout()})
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for `go tool pprof`)")
 	f.StringVar(&o.Addr, "addr", config.DefaultAddr, "listen address host:port")
 	addDatabaseFlag(cmd, &o.Database)
 	f.IntVar(&o.DatabaseMaxConns, "database-max-conns", 20, "PostgreSQL connection pool size")
@@ -91,4 +102,20 @@ func newMigrate() *cobra.Command {
 	}
 	addDatabaseFlag(cmd, &database)
 	return withEnvHelp(cmd)
+}
+
+// profileCPU starts a CPU profile written to path; stop ends it.
+func profileCPU(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

@@ -152,7 +152,9 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 		if !ok {
 			continue
 		}
-		if e.Status == model.MsgSending && i != len(m.Timeline)-1 {
+		if e.Status == model.MsgSending && e.Detail == model.InterruptedDetail {
+			code = model.StepMessageInterrupted
+		} else if e.Status == model.MsgSending && i != len(m.Timeline)-1 {
 			continue // a finished attempt is told by its outcome
 		}
 		at := e.At
@@ -180,6 +182,15 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 		}
 		out = append(out, Step{Code: code, Notification: s.Notification, Recipient: s.Recipient, Message: m.ID,
 			At: &at, Params: params, Text: f.cat.T(f.lang, "explain."+string(code), data)})
+	}
+	if m.Status == model.MsgSending && (len(m.Timeline) == 0 || m.Timeline[len(m.Timeline)-1].Status != model.MsgSending) {
+		// An attempt in progress writes its timeline entries when it
+		// ends; say that it runs.
+		at := m.UpdatedAt
+		data := map[string]any{"recipient": who(s, m), "at": f.when(at), "attempt": m.Attempts}
+		out = append(out, Step{Code: model.StepMessageSending, Notification: s.Notification, Recipient: s.Recipient,
+			Message: m.ID, At: &at, Params: map[string]string{"attempt": strconv.Itoa(m.Attempts)},
+			Text: f.cat.T(f.lang, "explain.message.sending", data)})
 	}
 	return out
 }

@@ -38,6 +38,9 @@ const (
 	StepMessageDeclined StepCode = "message.declined"
 	StepMessageExpired  StepCode = "message.expired"
 	StepMessageSending  StepCode = "message.sending"
+	// StepMessageInterrupted is an attempt whose sender stopped (a crash)
+	// before it recorded the outcome; the message was sent again.
+	StepMessageInterrupted StepCode = "message.interrupted"
 	StepMessageRetrying StepCode = "message.retrying"
 	StepMessageSent     StepCode = "message.sent"
 	StepMessageFailed   StepCode = "message.failed"

@@ -139,9 +139,10 @@ func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*mode
 		}
 		b.Queue(query("MessageInsert"), m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion,
 			m.Notification, m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name,
-			dbutil.List(m.CC), dbutil.List(m.BCC), m.From, m.ReplyTo, m.Subject, m.HTML, m.Text, m.MessageID,
+			dbutil.List(m.CC), dbutil.List(m.BCC), m.From, m.ReplyTo, m.Subject, m.MessageID,
 			string(m.Status), m.Reason, m.Attempts, m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.LastReply,
 			m.CreatedAt, m.UpdatedAt, m.SentAt, due, string(dbutil.Timeline(m.Timeline)), m.CapturedAt, m.CapturedSize)
+		b.Queue(query("MessageContentInsert"), m.ID, m.HTML, m.Text)
 	}
 	return mapErr(q.db.SendBatch(ctx, b).Close())
 }

@@ -126,11 +126,12 @@ func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) 
 	return &m, nil
 }
 
-// MessageInsertMany inserts messages with their timelines with multi-row
-// INSERTs; a queued message is due at its creation.
+// MessageInsertMany inserts messages with their timelines, and their
+// rendered bodies, with multi-row INSERTs; a queued message is due at its
+// creation.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
 	return chunks(ms, func(part []*model.Message) error {
-		args := make([]any, 0, len(part)*37)
+		args := make([]any, 0, len(part)*35)
 		for _, m := range part {
 			var due any
 			switch m.Status {
@@ -144,12 +145,19 @@ func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*mode
 			}
 			args = append(args, m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion, m.Notification,
 				m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name, jsonList(m.CC),
-				jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.HTML, m.Text, m.MessageID, string(m.Status), m.Reason,
+				jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.MessageID, string(m.Status), m.Reason,
 				m.Attempts, nullTime(m.NextAttemptAt), nullTime(m.ExpiresAt), nullTime(m.QueuedAt), m.LastReply,
 				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt), due, timeline(m.Timeline),
 				nullTime(m.CapturedAt), m.CapturedSize)
 		}
-		_, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...)
+		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...); err != nil {
+			return mapErr(err)
+		}
+		args = args[:0]
+		for _, m := range part {
+			args = append(args, m.ID, m.HTML, m.Text)
+		}
+		_, err := q.db.ExecContext(ctx, q.rows.query("MessageContentInsert", len(part)), args...)
 		return mapErr(err)
 	})
 }
@@ -157,16 +165,35 @@ func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*mode
 // timeline encodes timeline entries for the timeline column.
 func timeline(entries []model.MessageEvent) string { return string(dbutil.Timeline(entries)) }
 
-// MessageClaim claims due messages with one UPDATE … RETURNING.
+// MessageClaim claims due messages with one UPDATE … RETURNING, then reads
+// their bodies.
 func (q queriesImpl) MessageClaim(ctx context.Context, p *store.MessageClaimParams) ([]store.ClaimedMessage, error) {
 	rows, err := q.db.QueryContext(ctx, query("MessageClaim"), p.Owner, millis(p.LeaseUntil), millis(p.Now), p.Limit,
 		string(dbutil.InterruptedEntry(p.Now)))
-	return collect(rows, err, func(r scanner) (store.ClaimedMessage, error) {
+	claimed, err := collect(rows, err, func(r scanner) (store.ClaimedMessage, error) {
 		var c store.ClaimedMessage
 		var err error
 		c.Message, err = scanMessageWith(r, &c.WorkspaceID)
 		return c, err
 	})
+	if err != nil || len(claimed) == 0 {
+		return claimed, err
+	}
+	byID := make(map[string]*model.Message, len(claimed))
+	ids := make([]string, len(claimed))
+	for i, c := range claimed {
+		byID[c.ID], ids[i] = c.Message, c.ID
+	}
+	rows, err = q.db.QueryContext(ctx, query("MessageContentGet"), jsonList(ids))
+	_, err = collect(rows, err, func(r scanner) (struct{}, error) {
+		var id, html, text string
+		if err := r.Scan(&id, &html, &text); err != nil {
+			return struct{}{}, mapErr(err)
+		}
+		byID[id].HTML, byID[id].Text = html, text
+		return struct{}{}, nil
+	})
+	return claimed, err
 }
 
 // MessageRecord applies outcomes with one UPDATE … FROM (VALUES …) per

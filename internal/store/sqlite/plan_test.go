@@ -16,7 +16,9 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 		query string
 		want  []string // every plan line that reads a table, in order
 	}{
-		{"MessageGetMany", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageGetMany", []string{"SEARCH m USING INDEX sqlite_autoindex_messages_1 (id=?)",
+			"SEARCH c USING INDEX sqlite_autoindex_message_contents_1 (message_id=?) LEFT-JOIN"}},
+		{"MessageContentGet", []string{"SEARCH message_contents USING INDEX sqlite_autoindex_message_contents_1 (message_id=?)"}},
 		{"MessageClaim", []string{"SEARCH messages USING COVERING INDEX sqlite_autoindex_messages_1 (id=?)",
 			"SEARCH messages USING INDEX messages_due (due_at<?)"}},
 		{"MessageRecord", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
@@ -24,7 +26,8 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 		{"MessageLeaseRenew", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
 		{"MessageLeaseExpire", []string{"SEARCH messages USING INDEX messages_due (due_at>?)"}},
 		{"MessageExpiring", []string{"SEARCH messages USING INDEX messages_expiring (expires_at<?)"}},
-		{"MessageGet", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)"}},
+		{"MessageGet", []string{"SEARCH m USING INDEX messages_workspace_id (workspace_id=? AND id=?)",
+			"SEARCH c USING INDEX sqlite_autoindex_message_contents_1 (message_id=?) LEFT-JOIN"}},
 		{"MessageList", []string{"SEARCH messages USING INDEX messages_workspace_id (workspace_id=? AND id<?)"}},
 		{"MessageListEvent", []string{"SEARCH messages USING INDEX messages_event (event_id=?)", "USE TEMP B-TREE FOR ORDER BY"}},
 		{"MessageListContact", []string{"SEARCH messages USING INDEX messages_to_contact (workspace_id=? AND to_contact=? AND id<?)"}},

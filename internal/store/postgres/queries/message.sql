@@ -1,26 +1,33 @@
 -- name: MessageInsert
 INSERT INTO messages (id, workspace_id, event_id, event_type, project_key, flow_key, flow_version,
                       notification_key, template_key, channel, category, locale, to_contact, to_email,
-                      to_name, cc, bcc, from_addr, reply_to, subject, html, text, message_id_header,
+                      to_name, cc, bcc, from_addr, reply_to, subject, message_id_header,
                       status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
                       created_at, updated_at, sent_at, due_at, timeline, captured_at, captured_size)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-        $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37);
+        $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35);
+
+-- name: MessageContentInsert
+INSERT INTO message_contents (message_id, html, text) VALUES ($1, $2, $3);
 
 -- name: MessageGet
-SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
-       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
-       html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at, captured_at, captured_size, timeline
-FROM messages WHERE workspace_id = $1 AND id = $2;
+SELECT m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version, m.notification_key,
+       m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email, m.to_name, m.cc, m.bcc,
+       m.from_addr, m.reply_to, m.subject, COALESCE(c.html, ''), COALESCE(c.text, ''), m.message_id_header,
+       m.status, m.reason, m.attempts, m.next_attempt_at, m.expires_at, m.queued_at, m.last_reply, m.created_at,
+       m.updated_at, m.sent_at, m.captured_at, m.captured_size, m.timeline
+FROM messages m LEFT JOIN message_contents c ON c.message_id = m.id
+WHERE m.workspace_id = $1 AND m.id = $2;
 
 -- name: MessageGetMany
-SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
-       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
-       html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
-FROM messages WHERE workspace_id = $1 AND id = ANY($2::text[])
-ORDER BY id;
+SELECT m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version, m.notification_key,
+       m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email, m.to_name, m.cc, m.bcc,
+       m.from_addr, m.reply_to, m.subject, COALESCE(c.html, ''), COALESCE(c.text, ''), m.message_id_header,
+       m.status, m.reason, m.attempts, m.next_attempt_at, m.expires_at, m.queued_at, m.last_reply, m.created_at,
+       m.updated_at, m.sent_at, m.captured_at, m.captured_size
+FROM messages m LEFT JOIN message_contents c ON c.message_id = m.id
+WHERE m.workspace_id = $1 AND m.id = ANY($2::text[])
+ORDER BY m.id;
 
 -- name: MessageList
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
@@ -120,18 +127,21 @@ WITH due AS (
     WHERE status IN ('queued', 'retrying', 'sending') AND due_at <= $3 AND lease_owner <> $1
     ORDER BY due_at LIMIT $4
     FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE messages m
+    SET status = 'sending', attempts = m.attempts + 1, lease_owner = $1, due_at = $2, updated_at = $3,
+        timeline = CASE WHEN m.status <> 'sending' THEN m.timeline
+                        ELSE m.timeline || jsonb_build_array($5::jsonb || jsonb_build_object('attempt', m.attempts)) END
+    FROM due
+    WHERE m.id = due.id
+    RETURNING m.*
 )
-UPDATE messages m
-SET status = 'sending', attempts = m.attempts + 1, lease_owner = $1, due_at = $2, updated_at = $3,
-    timeline = CASE WHEN m.status <> 'sending' THEN m.timeline
-                    ELSE m.timeline || jsonb_build_array($5::jsonb || jsonb_build_object('attempt', m.attempts)) END
-FROM due
-WHERE m.id = due.id
-RETURNING m.workspace_id, m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version,
-          m.notification_key, m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email,
-          m.to_name, m.cc, m.bcc, m.from_addr, m.reply_to, m.subject, m.html, m.text, m.message_id_header,
-          m.status, m.reason, m.attempts, m.next_attempt_at, m.expires_at, m.queued_at, m.last_reply,
-          m.created_at, m.updated_at, m.sent_at, m.captured_at, m.captured_size;
+SELECT m.workspace_id, m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version,
+       m.notification_key, m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email,
+       m.to_name, m.cc, m.bcc, m.from_addr, m.reply_to, m.subject, COALESCE(c.html, ''), COALESCE(c.text, ''),
+       m.message_id_header, m.status, m.reason, m.attempts, m.next_attempt_at, m.expires_at, m.queued_at,
+       m.last_reply, m.created_at, m.updated_at, m.sent_at, m.captured_at, m.captured_size
+FROM claimed m LEFT JOIN message_contents c ON c.message_id = m.id;
 
 -- name: MessageRecord
 -- One element of each array per outcome. Applies while the message is

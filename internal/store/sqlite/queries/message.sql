@@ -1,25 +1,35 @@
 -- name: MessageInsert
 INSERT INTO messages (id, workspace_id, event_id, event_type, project_key, flow_key, flow_version,
                       notification_key, template_key, channel, category, locale, to_contact, to_email,
-                      to_name, cc, bcc, from_addr, reply_to, subject, html, text, message_id_header,
+                      to_name, cc, bcc, from_addr, reply_to, subject, message_id_header,
                       status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
                       created_at, updated_at, sent_at, due_at, timeline, captured_at, captured_size)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: MessageContentInsert
+INSERT INTO message_contents (message_id, html, text) VALUES (?, ?, ?);
+
+-- name: MessageContentGet
+SELECT message_id, html, text FROM message_contents WHERE message_id IN (SELECT value FROM json_each(?));
 
 -- name: MessageGet
-SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
-       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
-       html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at, captured_at, captured_size, timeline
-FROM messages WHERE workspace_id = ? AND id = ?;
+SELECT m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version, m.notification_key,
+       m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email, m.to_name, m.cc, m.bcc,
+       m.from_addr, m.reply_to, m.subject, COALESCE(c.html, ''), COALESCE(c.text, ''), m.message_id_header,
+       m.status, m.reason, m.attempts, m.next_attempt_at, m.expires_at, m.queued_at, m.last_reply, m.created_at,
+       m.updated_at, m.sent_at, m.captured_at, m.captured_size, m.timeline
+FROM messages m LEFT JOIN message_contents c ON c.message_id = m.id
+WHERE m.workspace_id = ? AND m.id = ?;
 
 -- name: MessageGetMany
-SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
-       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
-       html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
-       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
-FROM messages WHERE +workspace_id = ? AND id IN (SELECT value FROM json_each(?)) -- + keeps the planner on the primary key
-ORDER BY id;
+SELECT m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version, m.notification_key,
+       m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email, m.to_name, m.cc, m.bcc,
+       m.from_addr, m.reply_to, m.subject, COALESCE(c.html, ''), COALESCE(c.text, ''), m.message_id_header,
+       m.status, m.reason, m.attempts, m.next_attempt_at, m.expires_at, m.queued_at, m.last_reply, m.created_at,
+       m.updated_at, m.sent_at, m.captured_at, m.captured_size
+FROM messages m LEFT JOIN message_contents c ON c.message_id = m.id
+WHERE +m.workspace_id = ? AND m.id IN (SELECT value FROM json_each(?)) -- + keeps the planner on the primary key
+ORDER BY m.id;
 
 -- name: MessageList
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
@@ -141,7 +151,8 @@ ORDER BY day, status, reason;
 -- interrupted attempt (JSON object; its attempt is filled in here). The
 -- subquery reads the due messages through messages_due, oldest due first;
 -- the outer statement leaves them "sending" under the lease. A process
--- never claims its own leases again: it is still sending those.
+-- never claims its own leases again: it is still sending those. The bodies
+-- are read next (MessageContentGet).
 UPDATE messages
 SET status = 'sending', attempts = attempts + 1, lease_owner = ?1, due_at = ?2, updated_at = ?3,
     timeline = CASE WHEN status <> 'sending' THEN timeline
@@ -152,7 +163,7 @@ WHERE id IN (SELECT id FROM messages
              ORDER BY due_at LIMIT ?4)
 RETURNING workspace_id, id, event_id, event_type, project_key, flow_key, flow_version, notification_key,
           template_key, channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to,
-          subject, html, text, message_id_header, status, reason, attempts, next_attempt_at, expires_at,
+          subject, '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at,
           queued_at, last_reply, created_at, updated_at, sent_at, captured_at, captured_size;
 
 -- name: MessageRecord

@@ -1,0 +1,80 @@
+package explain
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/i18n"
+	"github.com/herold-dev/herold/internal/model"
+)
+
+var at = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// event is a past event with one queued message m to Anna.
+func event(m *model.Message) *model.Event {
+	return &model.Event{ID: "evt-1", Type: "ping", Project: "p", Trace: []model.Step{
+		{Code: model.StepEventReceived, Params: map[string]string{"type": "ping", "project": "p"}},
+		{Code: model.StepMessageQueued, Notification: "n", Recipient: "anna", Message: m.ID},
+	}}
+}
+
+func message(status model.MessageStatus, timeline ...model.MessageEvent) *model.Message {
+	return &model.Message{ID: "msg-1", To: model.Address{ContactID: "anna", Email: "anna@example.org", Name: "Anna"},
+		Status: status, Attempts: 2, UpdatedAt: at.Add(2 * time.Minute),
+		Timeline: append([]model.MessageEvent{{At: at, Status: model.MsgPlanned}, {At: at, Status: model.MsgQueued}}, timeline...)}
+}
+
+func steps(t *testing.T, ex *Explanation, code model.StepCode) []Step {
+	t.Helper()
+	var out []Step
+	for _, s := range ex.Steps {
+		if s.Code == code {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// An attempt a crash interrupted is told as such, and the attempt that
+// followed by its outcome.
+func TestInterruptedAttemptIsExplained(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	m := message(model.MsgSent,
+		model.MessageEvent{At: at.Add(time.Minute), Status: model.MsgSending, Attempt: 1, Detail: model.InterruptedDetail},
+		model.MessageEvent{At: at.Add(time.Minute), Status: model.MsgSending, Attempt: 2},
+		model.MessageEvent{At: at.Add(time.Minute), Status: model.MsgSent, Attempt: 2, Detail: "250 ok"})
+	for lang, want := range map[string]string{
+		"en": "Delivery attempt 1 to Anna <anna@example.org> was interrupted",
+		"de": "Zustellversuch 1 an Anna <anna@example.org> wurde am",
+	} {
+		ex := New(cat).Build(event(m), []*model.Message{m}, lang, time.UTC)
+		got := steps(t, ex, model.StepMessageInterrupted)
+		require.Len(t, got, 1, lang)
+		require.Contains(t, got[0].Text, want)
+		require.Equal(t, "1", got[0].Params["attempt"])
+		require.Empty(t, steps(t, ex, model.StepMessageSending), "a finished attempt is told by its outcome")
+		require.Len(t, steps(t, ex, model.StepMessageSent), 1)
+	}
+}
+
+// A message being sent right now (its attempt writes the timeline when it
+// ends) is said to be in progress.
+func TestAttemptInProgressIsExplained(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	m := message(model.MsgSending)
+	ex := New(cat).Build(event(m), []*model.Message{m}, "en", time.UTC)
+	got := steps(t, ex, model.StepMessageSending)
+	require.Len(t, got, 1)
+	require.Contains(t, got[0].Text, "Delivery attempt 2 to Anna <anna@example.org> started")
+	require.True(t, got[0].At.Equal(at.Add(2*time.Minute)))
+	// Once recorded, the attempt is told by its outcome only.
+	m = message(model.MsgSent, model.MessageEvent{At: at, Status: model.MsgSending, Attempt: 2},
+		model.MessageEvent{At: at, Status: model.MsgSent, Attempt: 2, Detail: "250 ok"})
+	require.Empty(t, steps(t, New(cat).Build(event(m), []*model.Message{m}, "en", time.UTC), model.StepMessageSending))
+}
