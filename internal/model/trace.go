@@ -41,9 +41,9 @@ const (
 	// StepMessageInterrupted is an attempt whose sender stopped (a crash)
 	// before it recorded the outcome; the message was sent again.
 	StepMessageInterrupted StepCode = "message.interrupted"
-	StepMessageRetrying StepCode = "message.retrying"
-	StepMessageSent     StepCode = "message.sent"
-	StepMessageFailed   StepCode = "message.failed"
+	StepMessageRetrying    StepCode = "message.retrying"
+	StepMessageSent        StepCode = "message.sent"
+	StepMessageFailed      StepCode = "message.failed"
 )
 
 // Step is one recorded decision. Fields that do not apply stay empty.
