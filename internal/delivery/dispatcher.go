@@ -302,16 +302,18 @@ func (d *Dispatcher) anythingDue() bool {
 }
 
 // claimWhileDue claims batches until a claim comes back short (nothing
-// more is due) or there is no room.
+// more is due) or there is no room. While many messages are in flight it
+// waits until half the room is free and claims that much at once: a claim
+// is a transaction, and many small ones cost more than the sending.
 func (d *Dispatcher) claimWhileDue() {
 	if d.unsure && !d.reconcile() {
 		return
 	}
 	for !d.stopping.Load() {
 		d.mu.Lock()
-		room := d.cfg.MaxInFlight - d.inFlight
+		room, busy := d.cfg.MaxInFlight-d.inFlight, d.inFlight
 		d.mu.Unlock()
-		if room <= 0 {
+		if room <= 0 || (busy > d.cfg.Senders && room < min(d.cfg.ClaimBatch, d.cfg.MaxInFlight/2)) {
 			return
 		}
 		limit := min(room, d.cfg.ClaimBatch)

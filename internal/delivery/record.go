@@ -11,8 +11,16 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// maxRecordBatch bounds the outcomes one write records.
-const maxRecordBatch = 1000
+// maxRecordBatch bounds the outcomes one write records. A write waits up
+// to recordGather for at least minRecordBatch outcomes while more are on
+// their way: a busy dispatcher then writes a few large batches instead of
+// many small ones, and an outcome still waits at most a few milliseconds
+// (a crash doubles only what was not yet written).
+const (
+	maxRecordBatch = 1000
+	minRecordBatch = 64
+	recordGather   = 5 * time.Millisecond
+)
 
 // recordRetry is the first wait after a failed write of outcomes; it
 // doubles up to recordRetryMax.
@@ -69,8 +77,10 @@ func (d *Dispatcher) recordLoop() {
 }
 
 // gather adds the outcomes already waiting to pending, up to
-// maxRecordBatch; it reports whether more can come.
+// maxRecordBatch, waiting up to recordGather for minRecordBatch while
+// sends are in progress; it reports whether more can come.
 func (d *Dispatcher) gather(pending []*result, open bool) ([]*result, bool) {
+	var deadline <-chan time.Time
 	for open && len(pending) < maxRecordBatch {
 		select {
 		case r, ok := <-d.done:
@@ -78,7 +88,22 @@ func (d *Dispatcher) gather(pending []*result, open bool) ([]*result, bool) {
 				return pending, false
 			}
 			pending = append(pending, r)
+			continue
 		default:
+		}
+		if len(pending) >= minRecordBatch || d.InFlight() <= len(pending) || d.killed.Load() {
+			return pending, open // enough, or nothing else is on its way
+		}
+		if deadline == nil {
+			deadline = time.After(recordGather)
+		}
+		select {
+		case r, ok := <-d.done:
+			if !ok {
+				return pending, false
+			}
+			pending = append(pending, r)
+		case <-deadline:
 			return pending, open
 		}
 	}
