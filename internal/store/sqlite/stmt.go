@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 )
 
@@ -61,6 +62,29 @@ func (c *stmtCache) lookup(q string) *sql.Stmt {
 		c.m[q] = st
 	}()
 	return nil
+}
+
+// warm prepares every single-row named statement now, while nothing else
+// holds the connection: a long transaction of the writer (a bulk upsert
+// of 50,000 contacts) cannot wait for a statement to be prepared on its
+// own connection, and would otherwise parse each statement anew. Multi-row
+// statements (whose text depends on the row count) are prepared as they
+// come, between transactions. Statements that do not fit this database
+// yet (before the migrations) are left for later.
+func (c *stmtCache) warm(ctx context.Context) {
+	for _, q := range queries {
+		if strings.Contains(q, "/*ROWS*/") {
+			continue
+		}
+		if st, err := c.db.PrepareContext(ctx, q); err == nil {
+			c.mu.Lock()
+			if old := c.m[q]; old != nil {
+				_ = old.Close()
+			}
+			c.m[q] = st
+			c.mu.Unlock()
+		}
+	}
 }
 
 func (c *stmtCache) close() {
