@@ -1,10 +1,8 @@
 package render
 
 import (
-	"strconv"
+	"bytes"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -21,237 +19,175 @@ import (
 //   - images show their alt text; <hr> becomes "---";
 //   - script, style, head and other invisible elements are dropped;
 //   - whitespace is collapsed except inside <pre>.
+//
+// It runs once per message of a mailing, so it converts in one pass over
+// the HTML tokens instead of building a document tree, and follows the
+// HTML5 tree builder's rules where they show in the text: a <p>, <li> or
+// <td> left open ends where the next one starts, stray end tags are
+// ignored, </br> is a <br>. Elements nested deeper than 512 count as
+// inline, which keeps time linear and memory bounded.
 func HTMLToText(src string) string {
-	doc, err := html.Parse(strings.NewReader(src))
-	if err != nil { // html.Parse only fails when the reader does
-		return ""
-	}
-	c := &textConv{}
-	c.walk(doc)
-	return c.result()
+	c := newTextConv(src)
+	c.run()
+	return string(c.root.trimmed())
 }
 
-// textConv accumulates text, turning pending breaks into line breaks only
-// when more text follows.
+// maxOpen bounds the open elements textConv keeps track of; html.Parse
+// refuses documents nested deeper than this.
+const maxOpen = 512
+
+// textConv converts an HTML token stream to text. Of the open elements it
+// keeps only those that shape the text (blocks, lists, table parts, links)
+// and closes them as the HTML5 tree builder would.
 type textConv struct {
-	b      strings.Builder
-	breaks int // line breaks owed before the next text
-	pre    int // depth of <pre>
-	space  bool
-	lists  []int // per open list: -1 for <ul>, else the next number of <ol>
+	z     *html.Tokenizer
+	root  textOut
+	out   *textOut   // the root, or the label of the innermost open link
+	open  openElems  // open elements that shape the text
+	spare []*textOut // labels of closed links, for reuse
+	skip  skipper    // the hidden element being dropped, if any
+
+	begun  bool // past the point where a doctype counts
+	quirks bool // quirks mode (no or an old doctype): <table> does not end an open <p>
+	body   bool // past the document's head
+	dropLF bool // the next text starts a <pre>, <listing> or <textarea>, whose first newline is dropped
 }
 
-// blockBreaks says how many line breaks surround each block element.
-var blockBreaks = map[atom.Atom]int{
-	atom.P: 2, atom.H1: 2, atom.H2: 2, atom.H3: 2, atom.H4: 2, atom.H5: 2, atom.H6: 2,
-	atom.Blockquote: 2, atom.Pre: 2, atom.Table: 2, atom.Ul: 2, atom.Ol: 2,
-	atom.Div: 1, atom.Li: 1, atom.Tr: 1, atom.Section: 1, atom.Article: 1,
-	atom.Header: 1, atom.Footer: 1, atom.Address: 1, atom.Center: 1, atom.Dl: 1,
-	atom.Dt: 1, atom.Dd: 1, atom.Figure: 1, atom.Form: 1, atom.Main: 1, atom.Nav: 1,
+func newTextConv(src string) *textConv {
+	c := &textConv{z: html.NewTokenizer(strings.NewReader(src))}
+	c.root.buf = make([]byte, 0, len(src)+64)
+	c.out = &c.root
+	c.open.init()
+	return c
 }
 
-// hidden elements contribute no text.
-var hidden = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Head: true, atom.Title: true,
-	atom.Noscript: true, atom.Template: true, atom.Iframe: true, atom.Object: true,
-	atom.Svg: true, atom.Select: true,
+func (c *textConv) run() {
+	for {
+		tt := c.z.Next()
+		dropLF := c.dropLF
+		c.dropLF = false
+		switch tt {
+		case html.ErrorToken: // the end of the input: a string reader fails no other way
+			c.popTo(0)
+			return
+		case html.TextToken:
+			c.onText(c.z.Text(), dropLF)
+		case html.StartTagToken, html.SelfClosingTagToken:
+			c.onStart(c.tagAtom(len("<")), tt == html.SelfClosingTagToken)
+		case html.EndTagToken:
+			c.onEnd(c.tagAtom(len("</")))
+		case html.DoctypeToken:
+			if !c.begun {
+				c.begun = true
+				if d := c.z.Text(); string(d) != "html" { // the common case, without a copy
+					c.quirks = quirksMode(string(d))
+				}
+			}
+		}
+	}
 }
 
-func (c *textConv) walk(n *html.Node) {
-	switch n.Type {
-	case html.TextNode:
-		c.text(n.Data)
+// begin notes content before any doctype: the document is in quirks mode.
+func (c *textConv) begin() {
+	if !c.begun {
+		c.begun = true
+		c.quirks = true
+	}
+}
+
+func (c *textConv) onText(s []byte, dropLF bool) {
+	if c.skip.a != 0 {
 		return
-	case html.ElementNode:
-		if hidden[n.DataAtom] {
-			return
-		}
-		if c.element(n) {
-			return
-		}
 	}
-	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		c.walk(ch)
+	if dropLF && len(s) > 0 && s[0] == '\n' {
+		s = s[1:]
 	}
+	if bytes.IndexByte(s, 0) >= 0 { // the tree builder drops NULs from text
+		s = bytes.ReplaceAll(s, []byte{0}, nil)
+	}
+	if len(s) == 0 { // no text: in <pre> it would still flush breaks
+		return
+	}
+	if !c.body && len(bytes.Trim(s, htmlSpace)) > 0 {
+		c.begin()
+		c.body = true
+	}
+	c.out.text(s)
 }
 
-// element handles an element and reports whether its children are done.
-func (c *textConv) element(n *html.Node) bool {
-	switch n.DataAtom {
-	case atom.Br:
-		c.lineBreak()
-		return true
-	case atom.Hr:
-		c.block(1)
-		c.word("---")
-		c.block(1)
-		return true
-	case atom.Img:
-		if alt := strings.TrimSpace(attr(n, "alt")); alt != "" {
-			c.text(alt)
-		}
-		return true
-	case atom.A:
-		c.link(n)
-		return true
-	case atom.Li:
-		c.listItem(n)
-		return true
-	case atom.Td, atom.Th:
-		c.space = true
-	case atom.Ul, atom.Ol:
-		c.list(n)
-		return true
-	case atom.Pre:
-		c.block(2)
-		c.pre++
-		c.children(n)
-		c.pre--
-		c.block(2)
-		return true
+// htmlSpace is what HTML counts as whitespace between tokens.
+const htmlSpace = " \t\n\f\r"
+
+func (c *textConv) onStart(a atom.Atom, selfClosing bool) {
+	c.begin()
+	if c.skip.a != 0 && !c.skipStart(a, selfClosing) {
+		return
 	}
-	if k := blockBreaks[n.DataAtom]; k > 0 {
-		c.block(k)
-		c.children(n)
-		c.block(k)
+	if !c.body && !headElement(a) {
+		c.body = true
+	}
+	if c.hidden(a, selfClosing) {
+		c.skip = skipper{a: a, depth: 1}
+		return
+	}
+	c.startTag(a)
+}
+
+func (c *textConv) onEnd(a atom.Atom) {
+	c.begin()
+	if c.skip.a != 0 && !c.skipEnd(a) {
+		return
+	}
+	switch a {
+	case atom.Br, atom.Body, atom.Html:
+		c.body = true
+	}
+	c.endTag(a)
+}
+
+// headElement reports whether a start tag may stand in a document's head;
+// any other starts the body.
+func headElement(a atom.Atom) bool {
+	switch a {
+	case atom.Html, atom.Head, atom.Base, atom.Basefont, atom.Bgsound, atom.Link, atom.Meta,
+		atom.Noframes, atom.Noscript, atom.Script, atom.Style, atom.Template, atom.Title:
 		return true
 	}
 	return false
 }
 
-func (c *textConv) children(n *html.Node) {
-	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		c.walk(ch)
+// tagAtom returns the atom of the current tag's name, read from the raw
+// token after its prefix ("<" or "</"): Tokenizer.TagName would allocate
+// a copy for every tag. Names longer than any the converter knows are 0.
+func (c *textConv) tagAtom(prefix int) atom.Atom {
+	var name [16]byte
+	n := 0
+	for _, b := range c.z.Raw()[prefix:] {
+		switch b {
+		case ' ', '\n', '\r', '\t', '\f', '/', '>':
+			return atom.Lookup(name[:n])
+		}
+		if n == len(name) {
+			return 0
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		name[n] = b
+		n++
 	}
+	return atom.Lookup(name[:n])
 }
 
-func (c *textConv) link(n *html.Node) {
-	href := strings.TrimSpace(attr(n, "href"))
-	sub := &textConv{}
-	sub.children(n)
-	label := strings.TrimSpace(sub.result())
-	show := href != "" && !strings.HasPrefix(href, "#") && !strings.HasPrefix(strings.ToLower(href), "javascript:")
-	target := strings.TrimPrefix(href, "mailto:")
-	switch {
-	case label == "" && show:
-		c.text(target)
-	case show && label != target && label != href:
-		c.text(label + " (" + target + ")")
-	default:
-		c.text(label)
-	}
-}
-
-func (c *textConv) list(n *html.Node) {
-	next := -1
-	if n.DataAtom == atom.Ol {
-		next = 1
-		if s, err := strconv.Atoi(attr(n, "start")); err == nil {
-			next = s
+// attr returns the value of the current tag's attribute key, or nil. It
+// reads the tag's attributes, so it can be called once per tag.
+func (c *textConv) attr(key string) []byte {
+	for more := true; more; {
+		var k, v []byte
+		k, v, more = c.z.TagAttr()
+		if string(k) == key {
+			return v
 		}
 	}
-	gap := 2
-	if len(c.lists) > 0 { // a nested list continues its item
-		gap = 1
-	}
-	c.block(gap)
-	c.lists = append(c.lists, next)
-	c.children(n)
-	c.lists = c.lists[:len(c.lists)-1]
-	c.block(gap)
-}
-
-func (c *textConv) listItem(n *html.Node) {
-	c.block(1)
-	marker := "- "
-	if k := len(c.lists); k > 0 && c.lists[k-1] >= 0 {
-		marker = strconv.Itoa(c.lists[k-1]) + ". "
-		c.lists[k-1]++
-	}
-	if k := len(c.lists); k > 1 {
-		marker = strings.Repeat("  ", min(k-1, 10)) + marker
-	}
-	c.word(marker)
-	c.space = false
-	c.children(n)
-	c.block(1)
-}
-
-// text adds text content, collapsing whitespace outside <pre>.
-func (c *textConv) text(s string) {
-	if c.pre > 0 {
-		c.flushBreaks()
-		c.b.WriteString(s)
-		return
-	}
-	if startsSpace(s) {
-		c.space = true
-	}
-	for i, w := range strings.Fields(s) {
-		if i > 0 {
-			c.space = true
-		}
-		c.word(w)
-	}
-	if endsSpace(s) {
-		c.space = true
-	}
-}
-
-func startsSpace(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsSpace(r)
-}
-
-func endsSpace(s string) bool {
-	r, _ := utf8.DecodeLastRuneInString(s)
-	return unicode.IsSpace(r)
-}
-
-// word writes w, preceded by owed breaks or a pending space.
-func (c *textConv) word(w string) {
-	if c.breaks > 0 {
-		c.flushBreaks()
-	} else if c.space && c.b.Len() > 0 {
-		c.b.WriteByte(' ')
-	}
-	c.space = false
-	c.b.WriteString(w)
-}
-
-func (c *textConv) flushBreaks() {
-	if c.b.Len() > 0 {
-		c.b.WriteString(strings.Repeat("\n", c.breaks))
-	}
-	c.breaks = 0
-	c.space = false
-}
-
-// block owes at least k line breaks before the next text.
-func (c *textConv) block(k int) { c.breaks = max(c.breaks, k) }
-
-// lineBreak owes one more line break (for <br>, which may repeat), at
-// most a blank line, and none at the very start.
-func (c *textConv) lineBreak() {
-	if c.b.Len() > 0 {
-		c.breaks = min(c.breaks+1, 2)
-	}
-}
-
-// result trims trailing spaces from lines and surrounding blank lines.
-func (c *textConv) result() string {
-	lines := strings.Split(c.b.String(), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
-	}
-	return strings.Trim(strings.Join(lines, "\n"), "\n")
-}
-
-func attr(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val
-		}
-	}
-	return ""
+	return nil
 }
