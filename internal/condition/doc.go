@@ -30,5 +30,10 @@
 // was false. A missing field is an error naming it ("contact has no field
 // 'birthday'"); has(contact.birthday) guards optional fields.
 //
+// A scan over many records (a schedule's) can leave records to the
+// database: Program.DateSkip names those a condition with a birthday term
+// (has(contact.birthday) && is_birthday(contact.birthday, 0)) is false for
+// without an error, by the month and day of a plain date.
+//
 // docs/conditions.md is the administrator's reference.
 package condition

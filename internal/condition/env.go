@@ -243,6 +243,7 @@ func (e *Env) Compile(expr string) (*Program, error) {
 	}
 	p := &Program{env: e, src: expr, prg: prg}
 	p.analyse(native)
+	p.birthday = findBirthdayTerm(native.Expr())
 	if err := p.checkFixedFields(native); err != nil {
 		return nil, err
 	}

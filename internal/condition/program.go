@@ -38,6 +38,9 @@ type Program struct {
 	chains  []*chain
 	calls   []*helperCall
 	sites   map[int64]*callSite
+	// birthday is the term that lets a scan leave records out (see
+	// DateSkip), or nil.
+	birthday *birthdayTerm
 }
 
 // Source returns the expression the program was compiled from.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// scanPage is how many records a run reads at a time.
+// scanPage is how many records a page of a scan looks at.
 const scanPage = 500
 
 // A run stores its matches (the events, with its counts and how far it
@@ -158,71 +159,101 @@ func (s *Service) evaluatePage(ctx context.Context, cs *compiledSchedule, base m
 	return out
 }
 
+// sourcePage is one page of a scan: its records to evaluate and how many
+// records it looked at, including those the store left out (see
+// contactSkip); its last record is always there, where the next page
+// starts.
+type sourcePage struct {
+	recs    []record
+	scanned int
+}
+
 // scan streams the schedule's source page by page after the record after
 // and calls fn with each page and its evaluation at now. The next page is
 // read while fn works on this one; a run never holds more than two pages in
 // memory.
-func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now time.Time, fn func([]record, []verdict) error) error {
+func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now time.Time, fn func(sourcePage, []verdict) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
+	skip := contactSkip(cs, base)
 	type read struct {
-		page []record
+		page sourcePage
 		err  error
 	}
 	pages := make(chan read, 1)
 	go func() {
 		defer close(pages)
 		for {
-			page, err := s.readPage(ctx, cs.sc, wsID, after)
+			p, err := s.readPage(ctx, cs.sc, wsID, after, skip)
 			select {
-			case pages <- read{page, err}:
+			case pages <- read{p, err}:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || len(page) < scanPage {
+			if err != nil || p.scanned < scanPage {
 				return
 			}
-			after = page[len(page)-1].key()
+			after = p.recs[len(p.recs)-1].key()
 		}
 	}()
-	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
 	for p := range pages {
 		if p.err != nil {
 			return p.err
 		}
-		if len(p.page) == 0 {
+		if p.page.scanned == 0 {
 			return nil
 		}
-		if err := fn(p.page, s.evaluatePage(ctx, cs, base, p.page, now)); err != nil {
+		if err := fn(p.page, s.evaluatePage(ctx, cs, base, p.page.recs, now)); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
 
+// contactSkip returns the contacts a scan of a contact schedule at base's
+// instant may leave to the store (see condition.DateSkip): they cost no
+// reading, decoding or evaluation, and the scan counts them as scanned
+// and not due, as evaluating them would. A birthday schedule so reads
+// about one contact in 366. Nil when the condition does not say.
+func contactSkip(cs *compiledSchedule, base map[string]any) *store.DateSkip {
+	if cs.sc.Source.Kind != model.SourceContacts {
+		return nil
+	}
+	ds, ok := cs.cond.DateSkip(model.RootContact, base, cs.loc)
+	// A fixed field (email, timezone, …) hides an attribute of its name.
+	if !ok || slices.Contains(model.ContactFields, ds.Field) {
+		return nil
+	}
+	return &store.DateSkip{Field: ds.Field, MonthDays: ds.MonthDays}
+}
+
 // readPage reads up to scanPage records of the schedule's source after the
-// record after.
-func (s *Service) readPage(ctx context.Context, sc *model.Schedule, wsID int64, after string) ([]record, error) {
-	var page []record
+// record after, without the contacts skip names.
+func (s *Service) readPage(ctx context.Context, sc *model.Schedule, wsID int64, after string, skip *store.DateSkip) (sourcePage, error) {
+	var p sourcePage
 	if sc.Source.Kind == model.SourceContacts {
-		cs, err := s.store.ContactList(ctx, &store.ListParams{WorkspaceID: wsID, After: after, Limit: scanPage})
+		cp, err := s.store.ContactScan(ctx, &store.ContactScanParams{
+			ListParams: store.ListParams{WorkspaceID: wsID, After: after, Limit: scanPage}, Skip: skip})
 		if err != nil {
-			return nil, fmt.Errorf("read contacts: %w", err)
+			return p, fmt.Errorf("read contacts: %w", err)
 		}
-		for _, c := range cs {
-			page = append(page, record{contact: c})
+		for _, c := range cp.Contacts {
+			p.recs = append(p.recs, record{contact: c})
 		}
-		return page, nil
+		p.scanned = cp.Scanned
+		return p, nil
 	}
 	os, err := s.store.ObjectList(ctx, &store.ObjectListParams{
 		ListParams: store.ListParams{WorkspaceID: wsID, After: after, Limit: scanPage}, Collection: sc.Source.Collection})
 	if err != nil {
-		return nil, fmt.Errorf("read objects: %w", err)
+		return p, fmt.Errorf("read objects: %w", err)
 	}
 	for _, o := range os {
-		page = append(page, record{object: o})
+		p.recs = append(p.recs, record{object: o})
 	}
-	return page, nil
+	p.scanned = len(p.recs)
+	return p, nil
 }
 
 // idempotencyKey makes an occurrence fire at most once per schedule.
@@ -321,13 +352,13 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 		*run, matches, lastEmit = next, nil, time.Now()
 		return nil
 	}
-	err = s.scan(ctx, cs, ws.ID, run.Cursor, now, func(page []record, outs []verdict) error {
+	err = s.scan(ctx, cs, ws.ID, run.Cursor, now, func(p sourcePage, outs []verdict) error {
+		next.Scanned += p.scanned
 		for i, o := range outs {
-			next.Scanned++
 			if o.err != nil {
 				next.Errors++
 				if len(next.ErrorSamples) < maxErrorSamples {
-					next.ErrorSamples = append(next.ErrorSamples, fmt.Sprintf("%s: %v", page[i].label(), o.err))
+					next.ErrorSamples = append(next.ErrorSamples, fmt.Sprintf("%s: %v", p.recs[i].label(), o.err))
 				}
 				continue
 			}
@@ -336,7 +367,7 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 				matches = append(matches, o.m)
 			}
 		}
-		next.Cursor = page[len(page)-1].key()
+		next.Cursor = p.recs[len(p.recs)-1].key()
 		if len(matches) >= emitBatch || time.Since(lastEmit) >= emitEvery {
 			return flush()
 		}
@@ -505,13 +536,13 @@ func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, ke
 		at = s.now()
 	}
 	out := &SchedulePreview{At: at, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
-	err = s.scan(ctx, cs, ws.ID, "", at, func(page []record, outs []verdict) error {
+	err = s.scan(ctx, cs, ws.ID, "", at, func(p sourcePage, outs []verdict) error {
+		out.Scanned += p.scanned
 		for i, o := range outs {
-			out.Scanned++
 			if o.err != nil {
 				out.Errors++
 				if len(out.Samples) < maxErrorSamples {
-					out.Samples = append(out.Samples, fmt.Sprintf("%s: %v", page[i].label(), o.err))
+					out.Samples = append(out.Samples, fmt.Sprintf("%s: %v", p.recs[i].label(), o.err))
 				}
 				continue
 			}

@@ -106,6 +106,35 @@ type ContactOptOutParams struct {
 	At          time.Time
 }
 
+// ContactScanParams read one page of a schedule's scan over contacts.
+type ContactScanParams struct {
+	// ListParams: the page looks at the Limit contacts after After.
+	ListParams
+	// Skip, when set, leaves out the contacts it names (the schedule
+	// knows they do not match), so that they cost no decoding.
+	Skip *DateSkip
+}
+
+// DateSkip names the contacts whose attribute Field is a string of four
+// ASCII digits, "-" and a month and day in MonthDays ("03-14").
+type DateSkip struct {
+	// Field is the attribute's name; one with a double quote in it is
+	// an error on SQLite (its JSON paths cannot quote it).
+	Field     string
+	MonthDays []string
+}
+
+// ContactScanPage is one page of a scan.
+type ContactScanPage struct {
+	// Contacts are the page's contacts in id order, without those Skip
+	// names, except the last: it always comes back, so that the caller
+	// sees where the page ends.
+	Contacts []*model.Contact
+	// Scanned counts the contacts the page looked at, left out or not;
+	// fewer than the limit means the scan reached the end.
+	Scanned int
+}
+
 // Queries are the operations available both on a Store and inside a Tx.
 type Queries interface {
 	PipelineQueries
@@ -162,6 +191,7 @@ type Queries interface {
 	ContactGet(ctx context.Context, workspaceID int64, id string) (*model.Contact, error)
 	ContactGetMany(ctx context.Context, workspaceID int64, ids []string) (map[string]*model.Contact, error)
 	ContactList(ctx context.Context, p *ListParams) ([]*model.Contact, error)
+	ContactScan(ctx context.Context, p *ContactScanParams) (*ContactScanPage, error)
 	ContactDelete(ctx context.Context, workspaceID int64, id string) error
 	// ContactOptOut adds the category to the contact's opt-outs in one
 	// statement (a concurrent upsert cannot lose it half-way) and reports

@@ -11,11 +11,15 @@ import (
 	"github.com/herold-dev/herold/internal/store/dbutil"
 )
 
-func scanContact(r scanner) (*model.Contact, error) {
+func scanContact(r scanner) (*model.Contact, error) { return scanContactAlso(r) }
+
+// scanContactAlso reads a contact's columns and then the row's further
+// columns into also.
+func scanContactAlso(r scanner, also ...any) (*model.Contact, error) {
 	var c model.Contact
 	var attrs, consents, optOuts []byte
-	if err := r.Scan(&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
-		&c.CreatedAt, &c.UpdatedAt); err != nil {
+	if err := r.Scan(append([]any{&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
+		&c.CreatedAt, &c.UpdatedAt}, also...)...); err != nil {
 		return nil, mapErr(err)
 	}
 	if err := dbutil.FromJSON(attrs, &c.Attributes); err != nil {
@@ -95,6 +99,24 @@ func (q queriesImpl) ContactGetMany(ctx context.Context, ws int64, ids []string)
 func (q queriesImpl) ContactList(ctx context.Context, p *store.ListParams) ([]*model.Contact, error) {
 	rows, err := q.db.Query(ctx, query("ContactList"), p.WorkspaceID, p.After, p.Limit)
 	return collect(rows, err, scanContact)
+}
+
+func (q queriesImpl) ContactScan(ctx context.Context, p *store.ContactScanParams) (*store.ContactScanPage, error) {
+	var field *string // NULL: nothing is left out
+	var days []string
+	if p.Skip != nil {
+		field, days = &p.Skip.Field, p.Skip.MonthDays
+	}
+	page := &store.ContactScanPage{}
+	rows, err := q.db.Query(ctx, query("ContactScan"), p.WorkspaceID, p.After, p.Limit, field, days)
+	cs, err := collect(rows, err, func(r scanner) (*model.Contact, error) {
+		return scanContactAlso(r, &page.Scanned)
+	})
+	if err != nil {
+		return nil, err
+	}
+	page.Contacts = cs
+	return page, nil
 }
 
 func (q queriesImpl) ContactDelete(ctx context.Context, ws int64, id string) error {

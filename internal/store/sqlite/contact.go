@@ -2,17 +2,23 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
 
-func scanContact(r scanner) (*model.Contact, error) {
+func scanContact(r scanner) (*model.Contact, error) { return scanContactAlso(r) }
+
+// scanContactAlso reads a contact's columns and then the row's further
+// columns into also.
+func scanContactAlso(r scanner, also ...any) (*model.Contact, error) {
 	var c model.Contact
 	var attrs, consents, optOuts string
 	var created, updated int64
-	if err := r.Scan(&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
-		&created, &updated); err != nil {
+	if err := r.Scan(append([]any{&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
+		&created, &updated}, also...)...); err != nil {
 		return nil, mapErr(err)
 	}
 	if err := fromJSON(attrs, &c.Attributes); err != nil {
@@ -83,6 +89,26 @@ func (q queriesImpl) ContactGetMany(ctx context.Context, ws int64, ids []string)
 func (q queriesImpl) ContactList(ctx context.Context, p *store.ListParams) ([]*model.Contact, error) {
 	rows, err := q.db.QueryContext(ctx, query("ContactList"), p.WorkspaceID, p.After, p.Limit)
 	return collect(rows, err, scanContact)
+}
+
+func (q queriesImpl) ContactScan(ctx context.Context, p *store.ContactScanParams) (*store.ContactScanPage, error) {
+	var path, days any // NULL: nothing is left out
+	if p.Skip != nil {
+		if strings.Contains(p.Skip.Field, `"`) {
+			return nil, fmt.Errorf("scan contacts: a JSON path cannot name attribute %q", p.Skip.Field)
+		}
+		path, days = `$."`+p.Skip.Field+`"`, jsonList(p.Skip.MonthDays)
+	}
+	page := &store.ContactScanPage{}
+	rows, err := q.db.QueryContext(ctx, query("ContactScan"), p.WorkspaceID, p.After, p.Limit, path, days)
+	cs, err := collect(rows, err, func(r scanner) (*model.Contact, error) {
+		return scanContactAlso(r, &page.Scanned)
+	})
+	if err != nil {
+		return nil, err
+	}
+	page.Contacts = cs
+	return page, nil
 }
 
 func (q queriesImpl) ContactDelete(ctx context.Context, ws int64, id string) error {

@@ -36,6 +36,11 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 		{"CaptureList", []string{"SEARCH messages USING INDEX messages_captured (workspace_id=? AND id<?)"}},
 		{"ScheduleRunList", []string{"SEARCH schedule_runs USING INDEX schedule_runs_schedule (workspace_id=? AND schedule_key=? AND id<?)"}},
 		{"ContactList", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id>?)"}},
+		// p (the page's count and end, from the key) is the outer loop;
+		// the sort is of the contacts not left out.
+		{"ContactScan", []string{"SEARCH contacts USING COVERING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id>?)",
+			"SCAN (subquery-1)", "SCAN p", "SEARCH c USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id>? AND id<?)",
+			"USE TEMP B-TREE FOR ORDER BY"}},
 		{"ContactGetMany", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id=?)"}},
 		{"EventIdempotencyKeys", []string{"SEARCH events USING COVERING INDEX events_idempotency (workspace_id=? AND idempotency_key=?)"}},
 	}

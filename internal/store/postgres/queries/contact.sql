@@ -33,3 +33,19 @@ WHERE workspace_id = $1 AND id = $2 AND NOT opt_outs @> jsonb_build_array($3::te
 
 -- name: ContactExists
 SELECT EXISTS (SELECT 1 FROM contacts WHERE workspace_id = $1 AND id = $2);
+
+-- name: ContactScan
+-- One page of a schedule's scan: the $3 contacts after $2, counted and
+-- bounded on the primary key alone (p), of which those whose attribute $4
+-- is a string YYYY-MM-DD with a month and day in $5 are left out (none
+-- when $4 is NULL), except the page's last, which marks where the page
+-- ends.
+SELECT c.id, c.email, c.name, c.locale, c.timezone, c.attributes, c.consents, c.opt_outs,
+       c.created_at, c.updated_at, p.n
+FROM (SELECT count(*) AS n, max(id) AS last
+      FROM (SELECT id FROM contacts WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3) AS ids) AS p
+JOIN contacts AS c ON c.workspace_id = $1 AND c.id > $2 AND c.id <= p.last
+WHERE c.id = p.last OR $4::text IS NULL
+   OR (c.attributes ->> $4::text ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+       AND substr(c.attributes ->> $4::text, 6) IN (SELECT unnest($5::text[]))) IS NOT TRUE
+ORDER BY c.id;

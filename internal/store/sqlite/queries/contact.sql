@@ -34,3 +34,20 @@ UPDATE contacts
 SET opt_outs = json_insert(opt_outs, '$[#]', ?), updated_at = ?
 WHERE workspace_id = ? AND id = ?
   AND NOT EXISTS (SELECT 1 FROM json_each(contacts.opt_outs) WHERE value = ?);
+
+-- name: ContactScan
+-- One page of a schedule's scan: the ?3 contacts after ?2, counted and
+-- bounded on the primary key alone (p), of which those whose attribute at
+-- the JSON path ?4 is a string YYYY-MM-DD with a month and day in the JSON
+-- list ?5 are left out (none when ?4 is NULL), except the page's last,
+-- which marks where the page ends. CROSS JOIN keeps p the outer loop.
+SELECT c.id, c.email, c.name, c.locale, c.timezone, c.attributes, c.consents, c.opt_outs,
+       c.created_at, c.updated_at, p.n
+FROM (SELECT count(*) AS n, max(id) AS last
+      FROM (SELECT id FROM contacts WHERE workspace_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)) AS p
+CROSS JOIN contacts AS c
+WHERE c.workspace_id = ?1 AND c.id > ?2 AND c.id <= p.last
+  AND (c.id = p.last OR ?4 IS NULL
+       OR (json_extract(c.attributes, ?4) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
+           AND substr(json_extract(c.attributes, ?4), 6) IN (SELECT value FROM json_each(?5))) IS NOT TRUE)
+ORDER BY c.id;
