@@ -106,6 +106,10 @@ type SMTP struct {
 	RatePerSecond float64
 	// Timeout bounds dialing and each command. Default 30s.
 	Timeout time.Duration
+	// NoChunking sends with DATA even when the server offers CHUNKING
+	// (BDAT, one round trip less per message), for a server whose BDAT is
+	// broken.
+	NoChunking bool
 }
 
 // Retry governs redelivery after temporary failures (network errors, 4xx).

@@ -57,10 +57,17 @@ type Config struct {
 	// unlimited.
 	RatePerSecond float64
 	// Timeout bounds dialing and each SMTP command (the message content
-	// counts as one command). Pipelined commands are written together
-	// within Timeout, and each of their replies again gets Timeout to
-	// arrive. Default 30s.
+	// counts as one command). Pipelined commands, BDAT's message
+	// included, are written together within Timeout, and each of their
+	// replies again gets Timeout to arrive. Default 30s.
 	Timeout time.Duration
+	// DisableChunking sends every message with DATA although the server
+	// offers CHUNKING (RFC 3030). By default such a server gets the
+	// message with BDAT, as built and without dot-stuffing, and with
+	// PIPELINING as well a message to one recipient goes out with its
+	// envelope in one write: one round trip instead of two. For a server
+	// whose BDAT is broken.
+	DisableChunking bool
 	// IdleTimeout closes connections unused for this long. Default 30s.
 	IdleTimeout time.Duration
 }

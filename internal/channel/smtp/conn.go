@@ -23,7 +23,8 @@ import (
 //
 // go-mail's client speaks the greeting, EHLO, STARTTLS, AUTH, RSET and
 // QUIT; the mail transaction itself goes over the client's exported
-// textproto connection (exchange), which pipelines and writes the content
+// textproto connection (exchange), which pipelines, sends the message with
+// BDAT where the server offers CHUNKING, and otherwise writes the content
 // without go-mail's byte-at-a-time dot-stuffing. go-mail keeps no
 // transaction state, and exchange does not use textproto's request
 // sequencing, so go-mail's later commands stay in step.
@@ -34,8 +35,9 @@ type conn struct {
 	lastUsed time.Time
 
 	// Extensions the server offered after STARTTLS, read once: the mail
-	// transaction is written by exchange, not by go-mail.
-	pipelining, eightBitMIME, smtpUTF8 bool
+	// transaction is written by exchange, not by go-mail. chunking is
+	// false when Config.DisableChunking is set.
+	pipelining, chunking, eightBitMIME, smtpUTF8 bool
 
 	// mu orders deadline extensions against cancellation, so a cancelled
 	// context's past deadline is never overwritten by a fresh one.
@@ -95,6 +97,8 @@ func (c *conn) setup(ctx context.Context, cfg Config, tlsConfig *tls.Config) *ch
 		}
 	}
 	c.pipelining, _ = c.client.Extension("PIPELINING")
+	c.chunking, _ = c.client.Extension("CHUNKING")
+	c.chunking = c.chunking && !cfg.DisableChunking
 	c.eightBitMIME, _ = c.client.Extension("8BITMIME")
 	c.smtpUTF8, _ = c.client.Extension("SMTPUTF8")
 	if cfg.Username == "" {
@@ -128,23 +132,28 @@ func (c *conn) authMechanism(cfg Config) (gmsmtp.Auth, error) {
 
 // outcome is the result of one mail transaction.
 type outcome struct {
-	reply string         // the reply to the end of DATA, on success
+	reply string         // the reply to the end of DATA or to BDAT LAST, on success
 	err   *channel.Error // nil on success
 	// reusable says the connection is in a known state (the server
 	// answered; RSET was sent after a rejection) and may carry another
 	// message.
 	reusable bool
-	// deadAtMail says the connection failed at MAIL FROM without a reply
-	// or with 421: nothing of the message was sent, so a pooled connection
-	// that the server had closed while idle can be replaced and the
-	// message sent again at no risk.
+	// deadAtMail says the connection failed at MAIL FROM in a way that
+	// proves the server accepted nothing of the message
+	// (exchange.deadAtMail), so a pooled connection that the server had
+	// closed while idle can be replaced and the message sent again at no
+	// risk.
 	deadAtMail bool
 }
 
-// transact sends one message over c. With PIPELINING (RFC 2920) the
-// envelope goes out in one write and its replies are read together: two
-// round trips per message for one recipient, where one command at a time
-// takes four, plus one per further recipient.
+// transact sends one message over c: data as BuildMIME built it, with CRLF
+// line ends.
+//
+// With PIPELINING (RFC 2920) the envelope goes out in one write and its
+// replies are read together: two round trips per message for one
+// recipient, where one command at a time takes four, plus one per further
+// recipient. With CHUNKING (RFC 3030) too, BDAT LAST and the message itself
+// join that write, and a message to one recipient takes one round trip.
 func (c *conn) transact(ctx context.Context, from string, rcpts []string, data []byte) (out outcome) {
 	stop := c.watch(ctx)
 	defer func() {
@@ -153,12 +162,13 @@ func (c *conn) transact(ctx context.Context, from string, rcpts []string, data [
 		}
 		c.lastUsed = time.Now()
 	}()
-	x := &exchange{c: c, ctx: ctx, from: from, rcpts: rcpts}
-	// DATA joins the pipelined group only for a single recipient. With
-	// several, some may be refused while others are accepted; the server
-	// would answer DATA with 354, and a transaction that must deliver
-	// nothing could then only be abandoned by closing the connection.
-	// Sent after the RCPT replies, DATA can be left out and RSET suffices.
+	x := &exchange{c: c, ctx: ctx, from: from, rcpts: rcpts, data: data, bdat: c.chunking}
+	// DATA or BDAT joins the pipelined group only for a single recipient.
+	// With several, some may be refused while others are accepted; the
+	// server would answer DATA with 354 or take BDAT's chunk for the
+	// others, and a transaction that must deliver nothing could then only
+	// be abandoned by closing the connection. Sent after the RCPT replies,
+	// DATA or BDAT can be left out and RSET suffices.
 	x.dataPipelined = c.pipelining && len(rcpts) == 1
 	if out, ok := x.envelope(); !ok {
 		return out
@@ -168,7 +178,12 @@ func (c *conn) transact(ctx context.Context, from string, rcpts []string, data [
 			return x.fail(cerr)
 		}
 	}
-	return x.content(data)
+	if x.bdat {
+		// The reply to BDAT LAST, like the one to the end of DATA,
+		// completes the transaction.
+		return outcome{reply: x.accepted, reusable: true}
+	}
+	return x.content()
 }
 
 // recipientsRejected decides for a message some of whose recipients were

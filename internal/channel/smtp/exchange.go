@@ -4,27 +4,43 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"strconv"
 	"strings"
 
 	"github.com/herold-dev/herold/internal/channel"
 )
 
 // exchange is one mail transaction on a conn: the envelope commands, their
-// replies and the content. The envelope's commands are numbered: 0 is MAIL
-// FROM, 1 to len(rcpts) are the RCPT TOs in order, and dataIndex is DATA.
+// replies and the content. The commands are numbered: 0 is MAIL FROM, 1 to
+// len(rcpts) are the RCPT TOs in order, and dataIndex is the command that
+// carries the message: DATA, or with CHUNKING (RFC 3030) "BDAT <size>
+// LAST" followed by the message itself.
 type exchange struct {
 	c     *conn
 	ctx   context.Context
 	from  string
 	rcpts []string
-	// dataPipelined says DATA goes out with the envelope.
+	data  []byte
+	// bdat says the message goes out as one BDAT LAST chunk, as built: a
+	// chunk is not dot-stuffed, and BuildMIME ends every line with CRLF
+	// (channel's fuzz tests hold it to that).
+	bdat bool
+	// dataPipelined says DATA or BDAT goes out with the envelope.
 	dataPipelined bool
+	// accepted is the reply to BDAT LAST once the server accepted it.
+	accepted string
 }
 
 func (x *exchange) dataIndex() int { return len(x.rcpts) + 1 }
 
-// envelope sends MAIL FROM, every RCPT TO and, if dataPipelined, DATA, and
-// reads their replies: with PIPELINING as one group, written at once and
+// chunkSent reports whether the commands [0, end) carry the BDAT chunk: the
+// whole message was then written before any reply was read.
+func (x *exchange) chunkSent(end int) bool { return x.bdat && end > x.dataIndex() }
+
+// envelope sends MAIL FROM, every RCPT TO and, if dataPipelined, DATA or
+// BDAT with the message, and reads their replies: with PIPELINING as one group, written at once and
 // answered in order, otherwise one command at a time. It reports ok when
 // the server accepted every command; otherwise out is the transaction's
 // outcome, with the connection reset or given up.
@@ -45,6 +61,8 @@ func (x *exchange) envelope() (out outcome, ok bool) {
 	for start := 0; start < n; start += group {
 		end := min(start+group, n)
 		if cerr := x.send(start, end); cerr != nil {
+			// A write that failed did not deliver all of BDAT's chunk
+			// either, so no server can have accepted the message.
 			return outcome{err: cerr, deadAtMail: start == 0}, false
 		}
 		for i := start; i < end; i++ {
@@ -69,20 +87,43 @@ func (x *exchange) envelope() (out outcome, ok bool) {
 }
 
 // failMail handles a refused MAIL FROM. With pipelining the server has the
-// RCPTs (and DATA) too and refuses them as out of sequence; those replies
-// are read and dropped, as MAIL's reply is what explains the failure.
+// RCPTs (and DATA or BDAT with its chunk) too and refuses them as out of
+// sequence; those replies are read and dropped, as MAIL's reply is what
+// explains the failure.
 func (x *exchange) failMail(cerr *channel.Error, end int) outcome {
-	out := outcome{err: cerr, deadAtMail: gone(cerr)}
-	if out.deadAtMail || !x.drain(1, end) {
+	out := outcome{err: cerr, deadAtMail: x.deadAtMail(cerr, end)}
+	if gone(cerr) || !x.drain(1, end) {
 		return out
 	}
 	out.reusable = x.c.reset(x.ctx, cerr)
 	return out
 }
 
+// deadAtMail reports whether MAIL FROM's failure (cerr, for the commands
+// [0, end) written together) proves that nothing of the message can have
+// been accepted, so that it may be sent again on a fresh connection.
+//
+// Without the chunk in the group, the content was never sent: any lost
+// connection or 421 qualifies. With it, the whole message is already with
+// the server, which accepts it by answering BDAT with 250 after answering
+// MAIL. A 421 to MAIL refuses the transaction, and the end of the stream
+// before MAIL's reply shows that the server sent no 250 and never will: a
+// pooled connection the server closed while idle ends this way. A timeout
+// or a reset does not: a slow server may still accept the message it has,
+// and a reset may have discarded replies that were on their way.
+func (x *exchange) deadAtMail(cerr *channel.Error, end int) bool {
+	switch {
+	case !gone(cerr):
+		return false
+	case !x.chunkSent(end) || cerr.Code == 421:
+		return true
+	}
+	return errors.Is(cerr.Err, io.EOF)
+}
+
 // drain reads the replies to the commands [from, end) sent after a refused
 // MAIL FROM and reports whether the connection is still in a known state:
-// every reply arrived and none opened DATA.
+// every reply arrived and none opened DATA or accepted BDAT.
 func (x *exchange) drain(from, end int) bool {
 	for i := from; i < end; i++ {
 		cerr := x.reply(i)
@@ -93,19 +134,21 @@ func (x *exchange) drain(from, end int) bool {
 	return true
 }
 
-// dataReplied decides after the reply to a pipelined DATA. Its single
-// recipient may have been refused (rejected), which then explains the
-// failure better than DATA's "no valid recipients". A server that answers
-// 354 although it refused every recipient waits for content that must not
-// come, so the connection is given up rather than trusted.
+// dataReplied decides after the reply to a pipelined DATA or BDAT. Its
+// single recipient may have been refused (rejected), which then explains
+// the failure better than the "no valid recipients" that DATA or BDAT gets
+// (RFC 3030 has the server read and drop the chunk of a refused BDAT). A
+// server that answers DATA with 354 although it refused every recipient
+// waits for content that must not come, and one that accepts BDAT then
+// is in no state to trust: the connection is given up.
 func (x *exchange) dataReplied(cerr *channel.Error, rejected []*channel.Error) (outcome, bool) {
 	switch {
 	case len(rejected) == 0 && cerr == nil:
 		return outcome{}, true
 	case len(rejected) == 0:
-		// MAIL and RCPT were accepted, so the transaction stays open on
-		// the server after a refused DATA; RSET closes it, or the next
-		// MAIL would be refused as nested.
+		// MAIL and RCPT were accepted, so the transaction may stay open on
+		// the server after a refused DATA or BDAT; RSET closes it, or the
+		// next MAIL would be refused as nested.
 		return x.fail(cerr), false
 	case cerr == nil || gone(cerr):
 		return outcome{err: recipientsRejected(rejected, len(x.rcpts))}, false
@@ -128,11 +171,12 @@ func (x *exchange) fail(cerr *channel.Error) outcome {
 	return outcome{err: cerr, reusable: x.c.reset(x.ctx, cerr)}
 }
 
-// content sends the message and reads the reply to the end of DATA.
-func (x *exchange) content(data []byte) outcome {
+// content sends the message after DATA's 354 and reads the reply to the
+// end of DATA.
+func (x *exchange) content() outcome {
 	text := x.c.client.Text
 	if cerr := x.c.step(x.ctx, stageMessage, "send message content", func() error {
-		writeDotStuffed(text.W, data)
+		writeDotStuffed(text.W, x.data)
 		return text.W.Flush()
 	}); cerr != nil {
 		return outcome{err: cerr}
@@ -152,7 +196,8 @@ func (x *exchange) content(data []byte) outcome {
 	return outcome{reply: formatReply(code, msg), reusable: true}
 }
 
-// send writes the commands [start, end) and flushes them in one write.
+// send writes the commands [start, end) and flushes them in one write;
+// BDAT carries the message with it.
 func (x *exchange) send(start, end int) *channel.Error {
 	if err := x.c.extend(x.ctx); err != nil {
 		return classify(stageMessage, x.name(start), err)
@@ -167,13 +212,18 @@ func (x *exchange) send(start, end int) *channel.Error {
 	return nil
 }
 
-// reply reads the reply to command i, with a fresh deadline for each.
+// reply reads the reply to command i, with a fresh deadline for each, and
+// keeps an accepting reply to BDAT for Result.Reply.
 func (x *exchange) reply(i int) *channel.Error {
 	if err := x.c.extend(x.ctx); err != nil {
 		return classify(stageMessage, x.name(i), err)
 	}
-	if _, _, err := x.c.client.Text.ReadResponse(x.expect(i)); err != nil {
+	code, msg, err := x.c.client.Text.ReadResponse(x.expect(i))
+	if err != nil {
 		return x.c.classifyIO(x.ctx, stageMessage, x.name(i), err)
+	}
+	if x.bdat && i == x.dataIndex() {
+		x.accepted = formatReply(code, msg)
 	}
 	return nil
 }
@@ -196,6 +246,12 @@ func (x *exchange) write(w *bufio.Writer, i int) {
 	case i < x.dataIndex():
 		_, _ = w.WriteString("RCPT TO:")
 		writeAngle(w, x.rcpts[i-1])
+	case x.bdat:
+		_, _ = w.WriteString("BDAT ")
+		_, _ = w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(len(x.data)), 10))
+		_, _ = w.WriteString(" LAST\r\n")
+		_, _ = w.Write(x.data)
+		return
 	default:
 		_, _ = w.WriteString("DATA")
 	}
@@ -203,12 +259,16 @@ func (x *exchange) write(w *bufio.Writer, i int) {
 }
 
 // name is command i as errors name it, e.g. "RCPT TO:<jana@example.org>".
+// The reply to BDAT LAST is the one to the end of the message, which
+// errors call the end of DATA either way.
 func (x *exchange) name(i int) string {
 	switch {
 	case i == 0:
 		return "MAIL FROM:" + angle(x.from)
 	case i < x.dataIndex():
 		return "RCPT TO:" + angle(x.rcpts[i-1])
+	case x.bdat:
+		return "BDAT " + strconv.Itoa(len(x.data)) + " LAST (end of DATA)"
 	}
 	return "DATA"
 }
@@ -217,7 +277,7 @@ func (x *exchange) name(i int) string {
 // textproto.ReadResponse takes it: 25 accepts 250 and 251 for RCPT.
 func (x *exchange) expect(i int) int {
 	switch {
-	case i == 0:
+	case i == 0, i > len(x.rcpts) && x.bdat:
 		return 250
 	case i < x.dataIndex():
 		return 25

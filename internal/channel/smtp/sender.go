@@ -9,10 +9,16 @@
 // (github.com/wneessen/go-mail/smtp) connects: greeting, EHLO, STARTTLS and
 // AUTH. The mail transaction is written directly on the client's textproto
 // connection so that the exact reply of every step is at hand (the reply
-// to the end of DATA for Result.Reply, the code and text of a rejection for
-// channel.Error) and so that, when the server offers PIPELINING (RFC 2920),
-// MAIL FROM, the RCPT TOs and, for a single recipient, DATA go out in one
-// write: a message then costs two round trips instead of four or more.
+// to the end of the message for Result.Reply, the code and text of a
+// rejection for channel.Error) and so that, when the server offers
+// PIPELINING (RFC 2920), MAIL FROM, the RCPT TOs and, for a single
+// recipient, DATA go out in one write: a message then costs two round trips
+// instead of four or more. A server that offers CHUNKING (RFC 3030) as well
+// gets "BDAT <size> LAST" instead of DATA, followed in the same write by the
+// message exactly as built: one round trip, and no dot-stuffing.
+// Config.DisableChunking turns that off. With several recipients, DATA or
+// BDAT waits for the replies to RCPT TO, so that a partly refused message
+// can be reset before any of it is sent.
 package smtp
 
 import (
@@ -86,15 +92,15 @@ func New(cfg Config, logger *slog.Logger) (*Sender, error) {
 	return s, nil
 }
 
-// Send delivers e and returns the server's reply to the end of DATA. Errors
-// are *channel.Error; invalid messages fail permanently before anything is
-// sent. Send waits for a free connection and the rate limit, honouring ctx;
-// when the rate limit would outlast ctx's deadline the error wraps
-// channel.ErrRateLimited.
+// Send delivers e and returns the server's reply to the end of the message
+// (the end of DATA, or BDAT LAST). Errors are *channel.Error; invalid
+// messages fail permanently before anything is sent. Send waits for a free
+// connection and the rate limit, honouring ctx; when the rate limit would
+// outlast ctx's deadline the error wraps channel.ErrRateLimited.
 //
 // A pooled connection that turns out to be dead at MAIL FROM (the server
 // timed it out or restarted) is replaced without surfacing an error, since
-// nothing of the message was sent on it.
+// the server accepted nothing of the message on it.
 func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, error) {
 	data, err := channel.BuildMIME(e)
 	if err != nil {
