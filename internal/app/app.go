@@ -190,6 +190,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 			Host: opts.SMTP.Host, Port: opts.SMTP.Port, Username: opts.SMTP.Username, Password: opts.SMTP.Password,
 			TLS: opts.SMTP.TLS, InsecureSkipVerify: opts.SMTP.InsecureSkipVerify, HELO: opts.SMTP.HELO,
 			MaxConns: opts.SMTP.MaxConns, RatePerSecond: opts.SMTP.RatePerSecond, Timeout: opts.SMTP.Timeout,
+			DisableChunking: opts.SMTP.NoChunking,
 		}, a.logger.With("component", "smtp"))
 		if err != nil {
 			return fmt.Errorf("smtp: %w", err)
@@ -207,7 +208,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	a.svc, err = service.New(service.Config{
 		Store: st, Clock: a.clock, Logger: a.logger.With("component", "service"),
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
-		Notify:       notify, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
+		Notify:       notify, Delivery: handoff{a: a, pace: singleServer(st)}, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
 		MaxPendingWrites: opts.MaxPendingWrites,
 	})
@@ -227,6 +228,32 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	}
 	a.delivery, err = delivery.New(dc)
 	return err
+}
+
+// handoff passes the ingester's messages queued for now to the
+// dispatcher (created after the service, which composes its mail). pace
+// says this process sends all mail (SQLite: one server), so schedule runs
+// wait for its room; with replicas they queue for all of them.
+type handoff struct {
+	a    *App
+	pace bool
+}
+
+func (h handoff) Reserve(n int) (int, string, time.Time) {
+	if h.a.delivery == nil {
+		return 0, "", time.Time{}
+	}
+	return h.a.delivery.Reserve(n)
+}
+
+func (h handoff) Hand(msgs []store.ClaimedMessage, until time.Time) { h.a.delivery.Hand(msgs, until) }
+
+func (h handoff) Unreserve(n int, lost bool) { h.a.delivery.Unreserve(n, lost) }
+
+func (h handoff) WaitRoom(ctx context.Context, n int) {
+	if h.pace && h.a.delivery != nil {
+		h.a.delivery.WaitRoom(ctx, n)
+	}
 }
 
 // processName names this process in leases: host, process id and a
@@ -501,4 +528,11 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, ho))
 	}
 	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// singleServer reports whether st allows only one server (SQLite), which
+// then sends every message itself.
+func singleServer(st store.Store) bool {
+	_, ok := st.(*sqlite.Store)
+	return ok
 }

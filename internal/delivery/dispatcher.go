@@ -101,7 +101,7 @@ func (c Config) withDefaults() Config {
 		c.Senders = 8
 	}
 	if c.MaxInFlight <= 0 {
-		c.MaxInFlight = max(64*c.Senders, 256)
+		c.MaxInFlight = max(128*c.Senders, 256)
 	}
 	if c.ClaimBatch <= 0 {
 		c.ClaimBatch = 256
@@ -131,9 +131,26 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	held     map[string]*job // claimed and not yet recorded
-	inFlight int
-	// unsure is set when a claim failed: it may have committed with its
-	// answer lost, leaving messages leased by this process unknown to it.
+	inFlight int             // held, plus the room reserved
+	// reserved is the room promised to messages being inserted already
+	// claimed (Reserve), not yet handed over; Stop waits for it to reach
+	// 0, reconcile for the same.
+	reserved int
+	// changed is signalled when reserved or inFlight went down, and when
+	// a stop begins or reaches its deadline (closeWork and WaitRoom wait
+	// on it).
+	changed *sync.Cond
+	// reconciling refuses reservations while this process's leases are
+	// reconciled with what it holds.
+	reconciling bool
+	// workClosed is set when the senders' queue closed (Stop, Kill).
+	workClosed bool
+	// backlog is set while the last claim took as many messages as it
+	// could: more are due (see Reserve).
+	backlog bool
+	// unsure is set when a claim or an insert of claimed messages failed:
+	// it may have committed with its answer lost, leaving messages leased
+	// by this process unknown to it.
 	unsure bool
 
 	started     atomic.Bool
@@ -168,12 +185,14 @@ func New(cfg Config) (*Dispatcher, error) {
 	}
 	cfg = cfg.withDefaults()
 	sendCtx, cancel := context.WithCancel(context.Background())
-	return &Dispatcher{cfg: cfg, log: cfg.Logger,
+	d := &Dispatcher{cfg: cfg, log: cfg.Logger,
 		wake: make(chan struct{}, 1), room: make(chan struct{}, 1),
 		work: make(chan *job, cfg.MaxInFlight), done: make(chan *result, cfg.MaxInFlight),
 		held: map[string]*job{}, quit: make(chan struct{}), sendCtx: sendCtx, cancelSends: cancel,
 		deadline: make(chan struct{}), claimed: make(chan struct{}), sent: make(chan struct{}),
-		recorded: make(chan struct{}), renewed: make(chan struct{}), wsTab: map[int64]*model.Workspace{}}, nil
+		recorded: make(chan struct{}), renewed: make(chan struct{}), wsTab: map[int64]*model.Workspace{}}
+	d.changed = sync.NewCond(&d.mu)
+	return d, nil
 }
 
 // Start begins claiming and sending. The loops run until Stop or Kill,
@@ -214,6 +233,7 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	var err error
 	d.stopOnce.Do(func() {
 		d.stopping.Store(true)
+		d.signal()
 		if !d.started.Load() {
 			return
 		}
@@ -221,10 +241,11 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 		stopAt := context.AfterFunc(ctx, func() {
 			close(d.deadline)
 			d.cancelSends()
+			d.signal() // closeWork waits no longer
 		})
 		defer stopAt()
 		<-d.claimed
-		close(d.work)
+		d.closeWork(true)
 		<-d.sent
 		<-d.recorded
 		<-d.renewed
@@ -243,6 +264,7 @@ func (d *Dispatcher) Kill() {
 	d.stopOnce.Do(func() {
 		d.killed.Store(true)
 		d.stopping.Store(true)
+		d.signal()
 		if !d.started.Load() {
 			return
 		}
@@ -250,11 +272,18 @@ func (d *Dispatcher) Kill() {
 		close(d.deadline)
 		d.cancelSends()
 		<-d.claimed
-		close(d.work)
+		d.closeWork(false)
 		<-d.sent
 		<-d.recorded
 		<-d.renewed
 	})
+}
+
+// signal wakes whoever waits on changed.
+func (d *Dispatcher) signal() {
+	d.mu.Lock()
+	d.changed.Broadcast()
+	d.mu.Unlock()
 }
 
 // InFlight reports how many messages are claimed and not yet recorded.
@@ -265,14 +294,16 @@ func (d *Dispatcher) InFlight() int {
 }
 
 // claimLoop claims due messages while there is room, then waits for a
-// wake-up, room, or the next poll. A poll first reads whether anything is
-// due, so an idle server does not write.
+// wake-up, room, or the next poll. Only a wake-up (messages were queued)
+// or room while the queue has a backlog claims at once; otherwise it first
+// reads whether anything is due, so an idle server does not write and a
+// claim does not hold room that reservations could use for nothing.
 func (d *Dispatcher) claimLoop() {
 	defer close(d.claimed)
 	tick := time.NewTicker(d.cfg.PollInterval)
 	defer tick.Stop()
-	for poll := false; ; {
-		if !poll || d.anythingDue() {
+	for poll := true; ; {
+		if !poll || d.unsureNow() || d.anythingDue() {
 			d.claimWhileDue()
 		}
 		select {
@@ -281,7 +312,9 @@ func (d *Dispatcher) claimLoop() {
 		case <-d.wake:
 			poll = false
 		case <-d.room:
-			poll = false
+			d.mu.Lock()
+			poll = !d.backlog
+			d.mu.Unlock()
 		case <-tick.C:
 			poll = true
 		}
@@ -301,25 +334,44 @@ func (d *Dispatcher) anythingDue() bool {
 	return next != nil && !next.After(d.cfg.Clock.Now())
 }
 
+// unsureNow reports whether a claim or an insert of claimed messages
+// failed since the last reconcile.
+func (d *Dispatcher) unsureNow() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.unsure
+}
+
 // claimWhileDue claims batches until a claim comes back short (nothing
 // more is due) or there is no room. While many messages are in flight it
 // waits until half the room is free and claims that much at once: a claim
 // is a transaction, and many small ones cost more than the sending.
 func (d *Dispatcher) claimWhileDue() {
-	if d.unsure && !d.reconcile() {
+	if d.unsureNow() && !d.reconcile() {
 		return
 	}
 	for !d.stopping.Load() {
+		// The room a claim may fill is taken before it runs: reservations
+		// for handed-over messages must not promise it meanwhile.
 		d.mu.Lock()
 		room, busy := d.cfg.MaxInFlight-d.inFlight, d.inFlight
-		d.mu.Unlock()
-		if room <= 0 || (busy > d.cfg.Senders && room < min(d.cfg.ClaimBatch, d.cfg.MaxInFlight/2)) {
+		limit := min(room, d.cfg.ClaimBatch)
+		if room <= 0 || (busy > d.cfg.Senders && room < d.claimBatch()) {
+			d.mu.Unlock()
 			return
 		}
-		limit := min(room, d.cfg.ClaimBatch)
+		d.inFlight += limit
+		d.mu.Unlock()
 		n, err := d.claim(limit)
+		d.mu.Lock()
+		d.inFlight -= limit - n
 		if err != nil {
 			d.unsure = true
+		} else {
+			d.backlog = n == limit
+		}
+		d.mu.Unlock()
+		if err != nil {
 			d.log.Warn("claiming messages failed; trying again at the next poll", "owner", d.cfg.Owner, "error", err)
 			return
 		}
@@ -329,16 +381,32 @@ func (d *Dispatcher) claimWhileDue() {
 	}
 }
 
+// claimBatch is the room a busy dispatcher waits for before it claims.
+func (d *Dispatcher) claimBatch() int { return min(d.cfg.ClaimBatch, d.cfg.MaxInFlight/2) }
+
 // reconcile gives back the messages leased by this process that it does
-// not hold: after a failed claim, the claim may have committed with its
-// answer lost. It reports whether that worked (else claiming waits).
+// not hold: after a failed claim (or insert of claimed messages), it may
+// have committed with its answer lost. It reports whether that worked
+// (else claiming waits). It waits for no insert of claimed messages to be
+// under way, and lets none begin meanwhile: their messages are leased to
+// this process before it holds them.
 func (d *Dispatcher) reconcile() bool {
 	d.mu.Lock()
+	if d.reserved > 0 {
+		d.mu.Unlock()
+		return false // at the next poll
+	}
+	d.reconciling = true
 	keep := make([]string, 0, len(d.held))
 	for id := range d.held {
 		keep = append(keep, id)
 	}
 	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		d.reconciling = false
+		d.mu.Unlock()
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Lease/3)
 	defer cancel()
 	n, err := d.cfg.Store.MessageLeaseReleaseOwn(ctx, d.cfg.Owner, keep, d.cfg.Clock.Now())
@@ -349,11 +417,14 @@ func (d *Dispatcher) reconcile() bool {
 	if n > 0 {
 		d.log.Warn("a failed claim had taken messages; gave them back", "owner", d.cfg.Owner, "messages", n)
 	}
+	d.mu.Lock()
 	d.unsure = false
+	d.mu.Unlock()
 	return true
 }
 
-// claim takes up to limit due messages and hands them to the senders.
+// claim takes up to limit due messages and hands them to the senders; the
+// caller took the room for limit.
 func (d *Dispatcher) claim(limit int) (int, error) {
 	now := d.cfg.Clock.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -369,7 +440,6 @@ func (d *Dispatcher) claim(limit int) (int, error) {
 		jobs[i] = &job{ws: c.WorkspaceID, msg: c.Message, until: now.Add(d.cfg.Lease)}
 		d.held[c.ID] = jobs[i]
 	}
-	d.inFlight += len(got)
 	d.mu.Unlock()
 	for _, j := range jobs {
 		d.work <- j // never blocks: work holds MaxInFlight

@@ -247,6 +247,7 @@ func (d *Dispatcher) forget(batch []*result) {
 		delete(d.held, r.job.msg.ID)
 	}
 	d.inFlight -= len(batch)
+	d.changed.Broadcast()
 	d.mu.Unlock()
 	select {
 	case d.room <- struct{}{}:

@@ -121,11 +121,16 @@ func (c *committer) commit(batch []*request) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var results []*Result
+	h := newHandoff(c.g.cfg.Delivery)
 	err := c.g.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+		h.reset() // a transaction run again starts afresh
 		var err error
-		results, err = c.g.writeGroup(ctx, tx, batch)
+		results, err = c.g.writeGroup(ctx, tx, batch, h)
 		return err
 	})
+	if h.done(err) {
+		c.g.cfg.Notify()
+	}
 	if err == nil {
 		for i, r := range batch {
 			c.g.recordIngest(results[i])

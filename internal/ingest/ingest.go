@@ -32,8 +32,11 @@ type Config struct {
 	// MessageIDDomain is the domain of generated Message-IDs; default the
 	// sender's domain.
 	MessageIDDomain string
-	// Notify is called after queued messages were committed, so that
-	// delivery claims them at once. Default: nothing.
+	// Delivery, when set, takes messages queued for now without claiming
+	// them (see Delivery).
+	Delivery Delivery
+	// Notify is called after queued messages were committed unclaimed, so
+	// that delivery claims them at once. Default: nothing.
 	Notify  func()
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
@@ -96,9 +99,11 @@ func (g *Ingester) AcceptMany(ctx context.Context, ws *model.Workspace, ins []*I
 		reqs[i] = &request{ws: ws, in: ins[i], p: p}
 	}
 	var results []*Result
+	h := newHandoff(g.cfg.Delivery)
 	err = g.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+		h.reset() // a transaction run again starts afresh
 		var err error
-		if results, err = g.writeGroup(ctx, tx, reqs); err != nil {
+		if results, err = g.writeGroup(ctx, tx, reqs, h); err != nil {
 			return err
 		}
 		if then != nil {
@@ -106,6 +111,9 @@ func (g *Ingester) AcceptMany(ctx context.Context, ws *model.Workspace, ins []*I
 		}
 		return nil
 	})
+	if h.done(err) {
+		g.cfg.Notify()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +217,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 // writeGroup stores the prepared events of a group with a few multi-row
 // statements, answers repeated idempotency keys with the first result, and
 // adds the day's counts.
-func (g *Ingester) writeGroup(ctx context.Context, tx store.Tx, batch []*request) ([]*Result, error) {
+func (g *Ingester) writeGroup(ctx context.Context, tx store.Tx, batch []*request, h *handoff) ([]*Result, error) {
 	results := make([]*Result, len(batch))
 	used, err := g.usedKeys(ctx, tx, batch)
 	if err != nil {
@@ -244,7 +252,7 @@ func (g *Ingester) writeGroup(ctx context.Context, tx store.Tx, batch []*request
 	now := g.now()
 	for _, id := range order {
 		ps := byWS[id]
-		if err := g.writeMany(ctx, tx, ps); err != nil {
+		if err := g.writeMany(ctx, tx, ps, h); err != nil {
 			return nil, err
 		}
 		var msgs []*model.Message
@@ -281,8 +289,9 @@ func (g *Ingester) usedKeys(ctx context.Context, q store.Queries, batch []*reque
 }
 
 // writeMany stores prepared events of one workspace: their inline
-// contacts, the events with their traces, and their messages.
-func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared) error {
+// contacts, the events with their traces, and their messages (those h
+// takes already claimed).
+func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h *handoff) error {
 	ws := ps[0].ws
 	var contacts []*model.Contact
 	events := make([]*model.Event, len(ps))
@@ -300,8 +309,14 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared) e
 	if err := tx.EventInsertMany(ctx, ws.ID, events); err != nil {
 		return fmt.Errorf("save events: %w", err)
 	}
-	if err := tx.MessageInsertMany(ctx, ws.ID, msgs); err != nil {
+	claimed, rest := h.take(ws.ID, msgs)
+	if err := tx.MessageInsertMany(ctx, ws.ID, rest); err != nil {
 		return fmt.Errorf("save messages: %w", err)
+	}
+	if len(claimed) > 0 {
+		if err := tx.MessageInsertClaimed(ctx, ws.ID, h.owner, h.until, claimed); err != nil {
+			return fmt.Errorf("save messages: %w", err)
+		}
 	}
 	return nil
 }
@@ -320,20 +335,14 @@ func (g *Ingester) existing(ctx context.Context, q store.Queries, ws *model.Work
 	return &Result{Event: ev, Duplicate: true, Messages: msgs}, nil
 }
 
-// recordIngest counts a committed event and its messages, and tells
-// delivery when some are queued.
+// recordIngest counts a committed event and its messages.
 func (g *Ingester) recordIngest(res *Result) {
 	g.cfg.Metrics.EventsReceived.WithLabelValues(string(res.Event.Source), fmt.Sprint(res.Duplicate)).Inc()
 	if res.Duplicate {
 		return
 	}
-	queued := false
 	for _, m := range res.Messages {
 		g.cfg.Metrics.Messages.WithLabelValues(string(m.Status)).Inc()
-		queued = queued || m.Status == model.MsgQueued
-	}
-	if queued {
-		g.cfg.Notify()
 	}
 }
 

@@ -102,6 +102,7 @@ func (s *server) start() {
 		"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(s.smtpPort), "--smtp-tls", "none",
 		"--bootstrap-key", key, "--log-level", "warn")
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, &lockedWriter{w: s.log}
+	dieWithTest(s.cmd)
 	require.NoError(s.t, s.cmd.Start())
 	s.exited = make(chan struct{})
 	go func() {

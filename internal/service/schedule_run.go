@@ -403,6 +403,7 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 		ins, excluded = append(ins, eventFor(sc, run.ID, m)), append(excluded, m.excluded)
 	}
 	counts := *run
+	s.ingest.WaitRoom(ctx, len(ins)) // a run goes at the pace of sending, not ahead of it
 	_, err = s.ingest.AcceptMany(ctx, ws, ins, func(tx store.Tx, results []*IngestResult) error {
 		counts.Skipped += skipped
 		for i, res := range results {

@@ -33,6 +33,9 @@ type Config struct {
 	// Notify is called after messages were queued (committed), so that
 	// delivery claims them at once instead of at its next poll.
 	Notify func()
+	// Delivery, when set, takes messages queued for now without a claim
+	// (see ingest.Delivery).
+	Delivery ingest.Delivery
 	// Capture says mail goes to the capture mailbox (no SMTP server).
 	Capture bool
 	// MessageIDDomain is the domain of generated Message-IDs; default the
@@ -120,7 +123,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Metrics = metrics.Discard()
 	}
 	g, err := ingest.New(ingest.Config{Store: cfg.Store, Clock: cfg.Clock, Conditions: cfg.Conditions,
-		RenderLimits: cfg.RenderLimits, MessageIDDomain: cfg.MessageIDDomain, Notify: cfg.Notify, Metrics: cfg.Metrics,
+		RenderLimits: cfg.RenderLimits, MessageIDDomain: cfg.MessageIDDomain, Notify: cfg.Notify, Delivery: cfg.Delivery, Metrics: cfg.Metrics,
 		Logger: cfg.Logger.With("component", "ingest")})
 	if err != nil {
 		return nil, err

@@ -197,6 +197,11 @@ type PipelineQueries interface {
 
 	// MessageInsertMany stores messages with their initial timelines.
 	MessageInsertMany(ctx context.Context, workspaceID int64, ms []*model.Message) error
+	// MessageInsertClaimed stores queued messages already claimed by
+	// owner until until, as MessageClaim would have left them ("sending",
+	// first attempt): the process that creates them sends them without
+	// claiming them (see delivery.Dispatcher.Reserve).
+	MessageInsertClaimed(ctx context.Context, workspaceID int64, owner string, until time.Time, ms []*model.Message) error
 	MessageGet(ctx context.Context, workspaceID int64, id string) (*model.Message, error)
 	MessageGetMany(ctx context.Context, workspaceID int64, ids []string) ([]*model.Message, error)
 	MessageList(ctx context.Context, p *MessageListParams) ([]*model.Message, error)
@@ -243,4 +248,23 @@ type PipelineQueries interface {
 
 	StatsAdd(ctx context.Context, deltas []StatsDelta) error
 	StatsList(ctx context.Context, workspaceID int64, fromDay, toDay string) ([]StatsRow, error)
+}
+
+// InsertRow is how a new message is stored: its status, attempts, lease
+// owner and due time (nil: not in the delivery queue). A queued message
+// is due at its creation; one inserted claimed (owner set) is "sending"
+// in its first attempt until its lease runs out.
+func InsertRow(m *model.Message, owner string, until time.Time) (status model.MessageStatus, attempts int, due *time.Time) {
+	switch {
+	case owner != "":
+		return model.MsgSending, m.Attempts + 1, &until
+	case m.Status == model.MsgQueued:
+		return m.Status, m.Attempts, &m.CreatedAt
+	case m.Status == model.MsgRetrying || m.Status == model.MsgSending:
+		if m.NextAttemptAt != nil {
+			return m.Status, m.Attempts, m.NextAttemptAt
+		}
+		return m.Status, m.Attempts, &m.CreatedAt
+	}
+	return m.Status, m.Attempts, nil
 }

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -122,26 +121,30 @@ func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) 
 	return &m, nil
 }
 
-// MessageInsertMany sends the messages in one pipelined batch; a queued
-// message is due at its creation.
+// MessageInsertMany sends the messages in one pipelined batch.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
+	return q.insertMessages(ctx, ws, "", time.Time{}, ms)
+}
+
+// MessageInsertClaimed inserts queued messages already claimed by owner.
+func (q queriesImpl) MessageInsertClaimed(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
+	return q.insertMessages(ctx, ws, owner, until, ms)
+}
+
+// insertMessages inserts messages as store.InsertRow says, in one
+// pipelined batch.
+func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
 	if len(ms) == 0 {
 		return nil
 	}
 	b := &pgx.Batch{}
 	for _, m := range ms {
-		var due *time.Time
-		switch m.Status {
-		case model.MsgQueued:
-			due = &m.CreatedAt
-		case model.MsgRetrying, model.MsgSending:
-			due = cmp.Or(m.NextAttemptAt, &m.CreatedAt)
-		}
+		status, attempts, due := store.InsertRow(m, owner, until)
 		b.Queue(query("MessageInsert"), m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion,
 			m.Notification, m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name,
 			dbutil.List(m.CC), dbutil.List(m.BCC), m.From, m.ReplyTo, m.Subject, m.MessageID,
-			string(m.Status), m.Reason, m.Attempts, m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.LastReply,
-			m.CreatedAt, m.UpdatedAt, m.SentAt, due, string(dbutil.Timeline(m.Timeline)), m.CapturedAt, m.CapturedSize)
+			string(status), m.Reason, attempts, m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.LastReply,
+			m.CreatedAt, m.UpdatedAt, m.SentAt, due, owner, string(dbutil.Timeline(m.Timeline)), m.CapturedAt, m.CapturedSize)
 		b.Queue(query("MessageContentInsert"), m.ID, m.HTML, m.Text)
 	}
 	return mapErr(q.db.SendBatch(ctx, b).Close())

@@ -127,27 +127,27 @@ func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) 
 }
 
 // MessageInsertMany inserts messages with their timelines, and their
-// rendered bodies, with multi-row INSERTs; a queued message is due at its
-// creation.
+// rendered bodies, with multi-row INSERTs.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
+	return q.insertMessages(ctx, ws, "", time.Time{}, ms)
+}
+
+// MessageInsertClaimed inserts queued messages already claimed by owner.
+func (q queriesImpl) MessageInsertClaimed(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
+	return q.insertMessages(ctx, ws, owner, until, ms)
+}
+
+// insertMessages inserts messages as store.InsertRow says.
+func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
 	return chunks(ms, func(part []*model.Message) error {
-		args := make([]any, 0, len(part)*35)
+		args := make([]any, 0, len(part)*36)
 		for _, m := range part {
-			var due any
-			switch m.Status {
-			case model.MsgQueued:
-				due = millis(m.CreatedAt)
-			case model.MsgRetrying, model.MsgSending:
-				due = nullTime(m.NextAttemptAt)
-				if due == nil {
-					due = millis(m.CreatedAt)
-				}
-			}
+			status, attempts, due := store.InsertRow(m, owner, until)
 			args = append(args, m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion, m.Notification,
 				m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name, jsonList(m.CC),
-				jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.MessageID, string(m.Status), m.Reason,
-				m.Attempts, nullTime(m.NextAttemptAt), nullTime(m.ExpiresAt), nullTime(m.QueuedAt), m.LastReply,
-				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt), due, timeline(m.Timeline),
+				jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.MessageID, string(status), m.Reason,
+				attempts, nullTime(m.NextAttemptAt), nullTime(m.ExpiresAt), nullTime(m.QueuedAt), m.LastReply,
+				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt), nullTime(due), owner, timeline(m.Timeline),
 				nullTime(m.CapturedAt), m.CapturedSize)
 		}
 		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...); err != nil {

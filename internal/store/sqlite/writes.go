@@ -155,6 +155,11 @@ func (s *Store) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Mes
 	return exec(ctx, s, func(q store.Tx) error { return q.MessageInsertMany(ctx, ws, ms) })
 }
 
+// MessageInsertClaimed implements store.PipelineQueries.
+func (s *Store) MessageInsertClaimed(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.MessageInsertClaimed(ctx, ws, owner, until, ms) })
+}
+
 // MessageTransition implements store.PipelineQueries.
 func (s *Store) MessageTransition(ctx context.Context, p *store.MessageTransitionParams) (bool, error) {
 	return write(ctx, s, func(q store.Tx) (bool, error) { return q.MessageTransition(ctx, p) })

@@ -3,8 +3,8 @@ INSERT INTO messages (id, workspace_id, event_id, event_type, project_key, flow_
                       notification_key, template_key, channel, category, locale, to_contact, to_email,
                       to_name, cc, bcc, from_addr, reply_to, subject, message_id_header,
                       status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
-                      created_at, updated_at, sent_at, due_at, timeline, captured_at, captured_size)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+                      created_at, updated_at, sent_at, due_at, lease_owner, timeline, captured_at, captured_size)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: MessageContentInsert
 INSERT INTO message_contents (message_id, html, text) VALUES (?, ?, ?);
