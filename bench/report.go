@@ -209,29 +209,29 @@ func sizeOf(res *Result) string {
 	return " of " + thousands(perMessage(res.Sink)) + " bytes"
 }
 
-// goals compares with the first targets (not yet binding).
+// goals compares with the delivery engine's goals (docs/benchmarks.md).
 func (r *report) goals(b *strings.Builder) {
 	var lines []string
 	if w1 := r.find("w1-max"); w1 != nil {
-		lines = append(lines, fmt.Sprintf("W1 ≥ 5,000 events/s: %s events/s (%s)", thousands(w1.Rate), met(w1.Rate >= 5000)))
+		lines = append(lines, fmt.Sprintf("W1-max ≥ 2,500 events/s: %s events/s (%s)", thousands(w1.Rate), met(w1.Rate >= 2500)))
 	}
 	if p := r.findMeasured("w1-paced"); p != nil && p.Latency != nil {
-		lines = append(lines, fmt.Sprintf("W1 p99 ≤ 20 ms at %v events/s: %.1f ms (%s)", p.Params["rate"], p.Latency.P99MS,
+		lines = append(lines, fmt.Sprintf("W1-paced p99 ≤ 20 ms at %v events/s: %.1f ms (%s)", p.Params["rate"], p.Latency.P99MS,
 			met(p.Latency.P99MS <= 20 && p.Failed == 0)))
 	}
 	if w4 := r.findMeasured("w4"); w4 != nil && w4.Latency != nil {
-		line := fmt.Sprintf("W4 p99 ≤ 250 ms: %.1f ms over the %d delivered messages", w4.Latency.P99MS, w4.Latency.N)
+		line := fmt.Sprintf("W4 p99 ≤ 50 ms: %.1f ms over the %d delivered messages", w4.Latency.P99MS, w4.Latency.N)
 		if w4.Failed > 0 {
 			line += fmt.Sprintf(", %d requests or messages failed or were not delivered by the end", w4.Failed)
 		}
-		lines = append(lines, line+" ("+met(w4.Latency.P99MS <= 250 && w4.Failed == 0)+")")
+		lines = append(lines, line+" ("+met(w4.Latency.P99MS <= 50 && w4.Failed == 0)+")")
 	}
 	lines = append(lines, r.scheduleGoals()...)
 	lines = append(lines, r.faultGoals()...)
 	if len(lines) == 0 {
 		return
 	}
-	b.WriteString("Against the first goals:\n\n")
+	b.WriteString("Against the goals:\n\n")
 	for _, l := range lines {
 		b.WriteString("- " + l + "\n")
 	}
@@ -306,10 +306,19 @@ func procField(path, key string) string {
 func (r *report) scheduleGoals() []string {
 	var lines []string
 	if w2 := r.findMeasured("w2"); w2 != nil {
-		lines = append(lines, fmt.Sprintf("W2 ≥ 10,000 messages/s: %s messages/s (%s)", thousands(w2.Rate), met(w2.Rate >= 10000 && w2.Error == "")))
+		if w2.Database == "postgres" {
+			// Three replicas must not be slower than one: compare two runs.
+			lines = append(lines, fmt.Sprintf("W2 on PostgreSQL ≥ 5,000 messages/s: %s messages/s with %d replica(s) (%s)",
+				thousands(w2.Rate), w2.ReplicaCount, met(w2.Rate >= 5000 && w2.Error == "")))
+		} else {
+			lines = append(lines, fmt.Sprintf("W2 ≥ 10,000 messages/s: %s messages/s (%s)", thousands(w2.Rate), met(w2.Rate >= 10000 && w2.Error == "")))
+		}
 		if c := r.find("ceiling"); c != nil {
-			lines = append(lines, fmt.Sprintf("W2 ≥ 70 %% of the ceiling: %.1f %% (messages%s in W2, %s in the ceiling) (%s)",
-				100*w2.Rate/c.Rate, sizeOf(w2), strings.TrimPrefix(sizeOf(c), " "), met(w2.Rate >= 0.7*c.Rate)))
+			lines = append(lines, fmt.Sprintf("W2 ≥ 75 %% of the ceiling: %.1f %% (messages%s in W2, %s in the ceiling) (%s)",
+				100*w2.Rate/c.Rate, sizeOf(w2), strings.TrimPrefix(sizeOf(c), " "), met(w2.Rate >= 0.75*c.Rate)))
+		}
+		if v, ok := w2.Params["server_cpu_ms_per_message"]; ok {
+			lines = append(lines, fmt.Sprintf("W2 server CPU per message: %v ms", v))
 		}
 		if w2.Server != nil {
 			lines = append(lines, fmt.Sprintf("W2 peak RSS ≤ 200 MB: %.0f MB (%s)", w2.Server.PeakRSSMiB*1.048576, met(w2.Server.PeakRSSMiB*1.048576 <= 200)))
@@ -330,8 +339,8 @@ func (r *report) scheduleGoals() []string {
 		if res.Server != nil {
 			rss = res.Server.PeakRSSMiB * 1.048576
 		}
-		lines = append(lines, fmt.Sprintf("W3 over %s contacts ≤ 5 s and ≤ 256 MB: %.2f s, %.0f MB (%s)", thousands(n), res.Seconds, rss,
-			met(res.Seconds <= 5 && rss <= 256 && res.Error == "")))
+		lines = append(lines, fmt.Sprintf("W3 run over %s contacts ≤ 5 s: %.2f s, peak RSS %.0f MB (%s)", thousands(n), res.Seconds, rss,
+			met(res.Seconds <= 5 && res.Error == "")))
 	}
 	if len(w3) >= 2 {
 		a, z := w3[0], w3[len(w3)-1]
@@ -355,9 +364,9 @@ func (r *report) faultGoals() []string {
 	for _, res := range r.results {
 		switch res.Workload {
 		case "crash":
-			lines = append(lines, fmt.Sprintf("Crash: 0 lost, duplicates ≤ in flight: %v lost, %v / %v duplicates (recipient / Message-ID), %v in flight; delivery resumed at most %v s after a kill (%s)",
+			lines = append(lines, fmt.Sprintf("Crash: 0 lost, duplicates ≤ in flight, delivery resumed ≤ 10 s after each kill: %v lost, %v / %v duplicates (recipient / Message-ID), %v in flight; resumed at most %v s after a kill (%s)",
 				res.Params["lost"], res.Params["recipient_duplicates"], res.Params["message_id_duplicates"], res.Params["in_flight"],
-				res.Params["resume_max_s"], met(res.Error == "")))
+				res.Params["resume_max_s"], met(res.Error == "" && toFloat(res.Params["resume_max_s"]) <= 10)))
 		case "load":
 			lines = append(lines, fmt.Sprintf("Load: no 5xx but 503, no lost event: %d failed requests, %v lost (%s)",
 				res.Failed, res.Params["lost"], met(res.Error == "")))
