@@ -42,7 +42,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cpuProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (for `go tool pprof`)")
+	f.StringVar(&cpuProfile, "cpu-profile", "", "write a `FILE` with a CPU profile of the whole run, for go tool pprof")
 	f.StringVar(&o.Addr, "addr", config.DefaultAddr, "listen address host:port")
 	addDatabaseFlag(cmd, &o.Database)
 	f.IntVar(&o.DatabaseMaxConns, "database-max-conns", 20, "PostgreSQL connection pool size")
