@@ -11,10 +11,7 @@ import (
 )
 
 func init() {
-	pipelineCases = append(pipelineCases, struct {
-		name string
-		fn   func(t *testing.T, b *bundle)
-	}{"ContactScan", testContactScan})
+	pipelineCases = append(pipelineCases, storeCase{"ContactScan", testContactScan})
 }
 
 // testContactScan pages through contacts as a schedule's scan does: every

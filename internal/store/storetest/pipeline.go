@@ -13,22 +13,10 @@ import (
 
 func init() {
 	pipelineCases = append(pipelineCases,
-		struct {
-			name string
-			fn   func(t *testing.T, b *bundle)
-		}{"Events", testEvents},
-		struct {
-			name string
-			fn   func(t *testing.T, b *bundle)
-		}{"Messages", testMessages},
-		struct {
-			name string
-			fn   func(t *testing.T, b *bundle)
-		}{"CaptureAndStats", testCaptureAndStats},
-		struct {
-			name string
-			fn   func(t *testing.T, b *bundle)
-		}{"Purge", testPurge},
+		storeCase{"Events", testEvents},
+		storeCase{"Messages", testMessages},
+		storeCase{"CaptureAndStats", testCaptureAndStats},
+		storeCase{"Purge", testPurge},
 	)
 }
 

@@ -16,10 +16,7 @@ import (
 // The message is its own delivery queue: claims with leases, outcomes
 // under the lease, renewal, and the restart of a single server.
 func init() {
-	for _, c := range []struct {
-		name string
-		fn   func(t *testing.T, b *bundle)
-	}{
+	pipelineCases = append(pipelineCases, []storeCase{
 		{"QueueClaimDueOldestFirst", testQueueClaimDueOldestFirst},
 		{"QueueClaimExpiredLease", testQueueClaimExpiredLease},
 		{"QueueOwnLeaseNotClaimedAgain", testQueueOwnLeaseNotClaimedAgain},
@@ -32,9 +29,7 @@ func init() {
 		{"QueueLeaseRenew", testQueueLeaseRenew},
 		{"QueueLeaseExpire", testQueueLeaseExpire},
 		{"QueueConcurrentClaims", testQueueConcurrentClaims},
-	} {
-		pipelineCases = append(pipelineCases, c)
-	}
+	}...)
 }
 
 // queueFixture stores an event and messages with the given statuses, one

@@ -13,16 +13,11 @@ import (
 // A schedule run is its own queue entry: claimed with a lease, renewed
 // while it works, given up when it ends, taken over when its runner dies.
 func init() {
-	for _, c := range []struct {
-		name string
-		fn   func(t *testing.T, b *bundle)
-	}{
+	pipelineCases = append(pipelineCases, []storeCase{
 		{"RunClaim", testRunClaim},
 		{"RunLeaseLostStopsUpdates", testRunLeaseLostStopsUpdates},
 		{"RunLeaseExpire", testRunLeaseExpire},
-	} {
-		pipelineCases = append(pipelineCases, c)
-	}
+	}...)
 }
 
 // queuedRun stores a schedule with a queued run, queued at at.

@@ -11,10 +11,7 @@ import (
 )
 
 func init() {
-	pipelineCases = append(pipelineCases, struct {
-		name string
-		fn   func(t *testing.T, b *bundle)
-	}{"Schedules", testSchedules})
+	pipelineCases = append(pipelineCases, storeCase{"Schedules", testSchedules})
 }
 
 func sampleSchedule(key string, next *time.Time) *model.Schedule {

@@ -56,10 +56,7 @@ func mustWorkspace(t *testing.T, s store.Store, key string) *model.Workspace {
 
 // Exercise runs the conformance suite.
 func Exercise(t *testing.T, newStore NewStore) {
-	cases := []struct {
-		name string
-		fn   func(t *testing.T, b *bundle)
-	}{
+	cases := []storeCase{
 		{"Workspaces", testWorkspaces},
 		{"APIKeys", testAPIKeys},
 		{"Templates", testTemplates},
@@ -90,11 +87,14 @@ func Exercise(t *testing.T, newStore NewStore) {
 	}
 }
 
-// pipelineCases are registered by the files covering events and messages.
-var pipelineCases []struct {
+// storeCase is one conformance test, run on every dialect.
+type storeCase struct {
 	name string
 	fn   func(t *testing.T, b *bundle)
 }
+
+// pipelineCases are registered by the files covering events and messages.
+var pipelineCases []storeCase
 
 func testWorkspaces(t *testing.T, b *bundle) {
 	got, err := b.s.WorkspaceGetByKey(b.ctx, "acme")

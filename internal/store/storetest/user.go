@@ -12,18 +12,9 @@ import (
 
 func init() {
 	pipelineCases = append(pipelineCases,
-		struct {
-			name string
-			fn   func(t *testing.T, b *bundle)
-		}{"Users", testUsers},
-		struct {
-			name string
-			fn   func(t *testing.T, b *bundle)
-		}{"UserLockOut", testUserLockOut},
-		struct {
-			name string
-			fn   func(t *testing.T, b *bundle)
-		}{"Sessions", testSessions},
+		storeCase{"Users", testUsers},
+		storeCase{"UserLockOut", testUserLockOut},
+		storeCase{"Sessions", testSessions},
 	)
 }
 
