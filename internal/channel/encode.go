@@ -2,9 +2,9 @@ package channel
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"math/bits"
-	"mime"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -167,6 +167,37 @@ func appendQWords(b []byte, charset, s string, firstMax int) []byte {
 	return append(b, "?="...)
 }
 
+// appendBWords appends s as B encoded-words (RFC 2047) separated by spaces,
+// each at most 75 characters and never splitting a UTF-8 sequence: the
+// output of mime.BEncoding.Encode(charset, s) for a UTF-8 charset and an s
+// that needs encoding. Unlike Encode it also encodes an s that does not,
+// since a display name lands here because it would not come back
+// unchanged as a quoted-string (needsWords).
+func appendBWords(b []byte, charset, s string) []byte {
+	// maxBWordBytes is how many bytes fit into one encoded-word of at most
+	// 75 characters: 63 base64 characters decode to 45 bytes.
+	const maxBWordBytes = (75 - len("=?UTF-8?b?") - len("?=")) / 4 * 3
+	open := func(b []byte) []byte {
+		b = append(b, "=?"...)
+		b = append(b, charset...)
+		return append(b, "?b?"...)
+	}
+	b = open(b)
+	last, n := 0, 0 // start of the current word in s, and its length
+	for i := 0; i < len(s); {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		if n+size > maxBWordBytes {
+			b = base64.StdEncoding.AppendEncode(b, []byte(s[last:i]))
+			b = open(append(b, "?= "...))
+			last, n = i, 0
+		}
+		n += size
+		i += size
+	}
+	b = base64.StdEncoding.AppendEncode(b, []byte(s[last:]))
+	return append(b, "?="...)
+}
+
 func openWord(b []byte, charset string) []byte {
 	b = append(b, "=?"...)
 	b = append(b, charset...)
@@ -200,8 +231,7 @@ func appendAddress(b []byte, name, addr string) []byte {
 		case !needsWords(name):
 			b = appendQuoted(b, name)
 		case strings.ContainsAny(name, "\"#$%&'(),.:;<>@[]^`{|}~"):
-			// Rare enough that the standard library's allocation is fine.
-			b = append(b, mime.BEncoding.Encode("utf-8", name)...)
+			b = appendBWords(b, "utf-8", name)
 		default:
 			b = appendQWords(b, "utf-8", name, maxWordContent)
 		}

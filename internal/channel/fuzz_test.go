@@ -104,6 +104,11 @@ func FuzzBuildMIME(f *testing.F) {
 	f.Add("", `Jana "JJ" \J`, "\t\n \n", " ")
 	f.Add("with\nbreak", "Jana", "x", "y")
 	f.Add(strings.Repeat("x", 1200), strings.Repeat("y", 1000), "", "")
+	// Display names that need encoded-words although they are printable
+	// ASCII, and hold characters a Q-encoded phrase must not: a word too
+	// long to fold, and white space a parser would drop.
+	f.Add("0", strings.Repeat("y", 600)+".."+strings.Repeat("y", 600), "0", "0")
+	f.Add("0", ` "`, "0", "0")
 	f.Fuzz(func(t *testing.T, subject, name, text, html string) {
 		e := testEmail()
 		e.Subject, e.Text, e.HTML = subject, text, html
@@ -172,6 +177,9 @@ func FuzzEncoders(f *testing.F) {
 		if needsEncoding(s) {
 			if got, want := string(appendQWords(nil, "UTF-8", s, maxWordContent)), mime.QEncoding.Encode("UTF-8", s); got != want {
 				t.Errorf("appendQWords(%q) = %q, want %q", s, got, want)
+			}
+			if got, want := string(appendBWords(nil, "utf-8", s)), mime.BEncoding.Encode("utf-8", s); got != want {
+				t.Errorf("appendBWords(%q) = %q, want %q", s, got, want)
 			}
 		}
 		if !needsWords(s) || needsEncoding(s) {
