@@ -54,18 +54,6 @@ func (q queriesImpl) EventInsert(ctx context.Context, ws int64, e *model.Event) 
 	return mapErr(err)
 }
 
-// EventInsertMany sends the inserts in one pipelined batch.
-func (q queriesImpl) EventInsertMany(ctx context.Context, ws int64, es []*model.Event) error {
-	if len(es) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
-	for _, e := range es {
-		b.Queue(query("EventInsert"), eventArgs(ws, e)...)
-	}
-	return mapErr(q.db.SendBatch(ctx, b).Close())
-}
-
 func (q queriesImpl) EventGet(ctx context.Context, ws int64, id string) (*model.Event, error) {
 	return scanEvent(q.db.QueryRow(ctx, query("EventGet"), ws, id))
 }
@@ -119,35 +107,6 @@ func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) 
 	m.CapturedAt = utcPtr(m.CapturedAt)
 	m.CreatedAt, m.UpdatedAt = utc(m.CreatedAt), utc(m.UpdatedAt)
 	return &m, nil
-}
-
-// MessageInsertMany sends the messages in one pipelined batch.
-func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
-	return q.insertMessages(ctx, ws, "", time.Time{}, ms)
-}
-
-// MessageInsertClaimed inserts queued messages already claimed by owner.
-func (q queriesImpl) MessageInsertClaimed(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
-	return q.insertMessages(ctx, ws, owner, until, ms)
-}
-
-// insertMessages inserts messages as store.InsertRow says, in one
-// pipelined batch.
-func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
-	for _, m := range ms {
-		status, attempts, due := store.InsertRow(m, owner, until)
-		b.Queue(query("MessageInsert"), m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion,
-			m.Notification, m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name,
-			dbutil.List(m.CC), dbutil.List(m.BCC), m.From, m.ReplyTo, m.Subject, m.MessageID,
-			string(status), m.Reason, attempts, m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.LastReply,
-			m.CreatedAt, m.UpdatedAt, m.SentAt, due, owner, string(dbutil.Timeline(m.Timeline)), m.CapturedAt, m.CapturedSize)
-		b.Queue(query("MessageContentInsert"), m.ID, m.HTML, m.Text)
-	}
-	return mapErr(q.db.SendBatch(ctx, b).Close())
 }
 
 func (q queriesImpl) MessageGet(ctx context.Context, ws int64, id string) (*model.Message, error) {

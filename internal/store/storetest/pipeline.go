@@ -14,6 +14,7 @@ import (
 func init() {
 	pipelineCases = append(pipelineCases,
 		storeCase{"Events", testEvents},
+		storeCase{"EventsMany", testEventsMany},
 		storeCase{"Messages", testMessages},
 		storeCase{"CaptureAndStats", testCaptureAndStats},
 		storeCase{"Purge", testPurge},
@@ -100,6 +101,33 @@ func eventIDs(es []*model.Event) []string {
 		out[i] = e.ID
 	}
 	return out
+}
+
+// testEventsMany stores events many at a time (as schedule runs do): each
+// reads back as inserted, with or without object, contact or key, and a
+// batch holding a used idempotency key stores none of its events.
+func testEventsMany(t *testing.T, b *bundle) {
+	e1, e2, e3 := sampleEvent("evt-1", base), sampleEvent("evt-2", base.Add(time.Second)), sampleEvent("evt-3", base.Add(2*time.Second))
+	e1.IdempotencyKey = "run-1/c-1"
+	e2.Object, e2.Contact, e2.Actors, e2.Trace = nil, "", map[string][]string{}, []model.Step{}
+	e3.IdempotencyKey, e3.Data = "run-1/c-3", map[string]any{"nested": map[string]any{"list": []any{"a", jsonNumber("1")}}, "ü": "ß"}
+	require.NoError(t, b.s.EventInsertMany(b.ctx, b.ws.ID, []*model.Event{e1, e2, e3}))
+	for _, want := range []*model.Event{e1, e2, e3} {
+		got, err := b.s.EventGet(b.ctx, b.ws.ID, want.ID)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+		_, err = b.s.EventGet(b.ctx, b.other.ID, want.ID)
+		require.ErrorIs(t, err, store.ErrNotFound)
+	}
+	require.NoError(t, b.s.EventInsertMany(b.ctx, b.ws.ID, nil))
+
+	e4, dup := sampleEvent("evt-4", base.Add(3*time.Second)), sampleEvent("evt-5", base.Add(4*time.Second))
+	dup.IdempotencyKey = "run-1/c-3"
+	require.ErrorIs(t, b.s.EventInsertMany(b.ctx, b.ws.ID, []*model.Event{e4, dup}), store.ErrConflict)
+	_, err := b.s.EventGet(b.ctx, b.ws.ID, "evt-4")
+	require.ErrorIs(t, err, store.ErrNotFound, "a conflicting batch stores nothing")
+	// The same key in another workspace is another event.
+	require.NoError(t, b.s.EventInsertMany(b.ctx, b.other.ID, []*model.Event{dup}))
 }
 
 func sampleMessage(id, eventID string, status model.MessageStatus, at time.Time) *model.Message {

@@ -43,3 +43,13 @@ WHERE id IN (
 -- name: EventIdempotencyKeys
 SELECT idempotency_key FROM events
 WHERE workspace_id = $1 AND idempotency_key = ANY($2::text[]);
+
+-- name: EventInsertMany
+INSERT INTO events (workspace_id, id, type, project_key, object_collection, object_id, contact_id,
+                    actors, data, occurred_at, received_at, idempotency_key, source, trace)
+SELECT $1, r.id, r.type, r.project_key, r.object_collection, r.object_id, r.contact_id,
+       r.actors::jsonb, r.data::jsonb, r.occurred_at, r.received_at, r.idempotency_key, r.source, r.trace::jsonb
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+            $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
+     AS r(id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
+          received_at, idempotency_key, source, trace);

@@ -10,6 +10,33 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 -- name: MessageContentInsert
 INSERT INTO message_contents (message_id, html, text) VALUES ($1, $2, $3);
 
+-- name: MessageInsertMany
+INSERT INTO messages (workspace_id, lease_owner, id, event_id, event_type, project_key, flow_key, flow_version,
+                      notification_key, template_key, channel, category, locale, to_contact, to_email,
+                      to_name, cc, bcc, from_addr, reply_to, subject, message_id_header,
+                      status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
+                      created_at, updated_at, sent_at, due_at, timeline, captured_at, captured_size)
+SELECT $1, $2, r.id, r.event_id, r.event_type, r.project_key, r.flow_key, r.flow_version,
+       r.notification_key, r.template_key, r.channel, r.category, r.locale, r.to_contact, r.to_email,
+       r.to_name, r.cc::jsonb, r.bcc::jsonb, r.from_addr, r.reply_to, r.subject, r.message_id_header,
+       r.status, r.reason, r.attempts, r.next_attempt_at, r.expires_at, r.queued_at, r.last_reply,
+       r.created_at, r.updated_at, r.sent_at, r.due_at, r.timeline::jsonb, r.captured_at, r.captured_size
+FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+            $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[],
+            $23::text[], $24::text[], $25::int[], $26::timestamptz[], $27::timestamptz[], $28::timestamptz[],
+            $29::text[], $30::timestamptz[], $31::timestamptz[], $32::timestamptz[], $33::timestamptz[],
+            $34::text[], $35::timestamptz[], $36::int[])
+     AS r(id, event_id, event_type, project_key, flow_key, flow_version,
+          notification_key, template_key, channel, category, locale, to_contact, to_email,
+          to_name, cc, bcc, from_addr, reply_to, subject, message_id_header,
+          status, reason, attempts, next_attempt_at, expires_at, queued_at,
+          last_reply, created_at, updated_at, sent_at, due_at, timeline, captured_at, captured_size);
+
+-- name: MessageContentInsertMany
+INSERT INTO message_contents (message_id, html, text)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[]);
+
 -- name: MessageGet
 SELECT m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version, m.notification_key,
        m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email, m.to_name, m.cc, m.bcc,
