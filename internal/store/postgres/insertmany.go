@@ -60,10 +60,10 @@ func (q queriesImpl) MessageInsertClaimed(ctx context.Context, ws int64, owner s
 type messageColumns struct {
 	ids, events, eventTypes, projects, flows, notifications, templates, channels, categories, locales []string
 	toContacts, toEmails, toNames, cc, bcc, froms, replyTos, subjects, messageIDs, statuses           []string
-	reasons, lastReplies, timelines, htmls, texts                                                      []string
-	flowVersions, attempts, capturedSizes                                                              []int32
-	created, updated                                                                                   []time.Time
-	next, expires, queued, sent, due, captured                                                         []*time.Time
+	reasons, lastReplies, timelines, htmls, texts                                                     []string
+	flowVersions, attempts, capturedSizes                                                             []int32
+	created, updated                                                                                  []time.Time
+	next, expires, queued, sent, due, captured                                                        []*time.Time
 }
 
 func newMessageColumns(n int) *messageColumns {
