@@ -8,7 +8,6 @@ import (
 	"net"
 	"runtime/pprof"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -133,35 +132,8 @@ func benchmarkSend(b *testing.B, host string, port int, disableChunking bool) {
 // forwards by oneWay in each direction, as a network with a round trip
 // time of 2*oneWay would, without limiting bandwidth. It returns its port.
 func startDelayProxy(b *testing.B, target string, oneWay time.Duration) int {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", target)
-			if err != nil {
-				_ = client.Close()
-				continue
-			}
-			wg.Add(2)
-			go func() { defer wg.Done(); delayCopy(server, client, oneWay) }()
-			go func() { defer wg.Done(); delayCopy(client, server, oneWay) }()
-		}
-	}()
-	b.Cleanup(func() {
-		_ = ln.Close()
-		wg.Wait()
-	})
-	return ln.Addr().(*net.TCPAddr).Port
+	delay := func(dst, src net.Conn) { delayCopy(dst, src, oneWay) }
+	return startProxy(b, target, delay, delay)
 }
 
 // delayCopy copies src to dst, each read oneWay after it arrived, and

@@ -142,48 +142,18 @@ func TestChunkingSendsTheMessageWithBDAT(t *testing.T) {
 // one command at a time, and holds the outcome to what DATA gives.
 func TestChunkingTransactionFailures(t *testing.T) {
 	t.Parallel()
-	first := func(reply string) func(int) string {
-		return func(n int) string {
-			if n == 1 {
-				return reply
-			}
-			return ""
-		}
-	}
 	rcptFirst := func(reply string) func(int, string) string {
-		return func(n int, _ string) string { return first(reply)(n) }
+		return func(n int, _ string) string { return firstReply(reply)(n) }
 	}
-	rejectGone := func(n int, addr string) string {
-		if n == 1 && strings.HasPrefix(addr, "gone") {
-			return "550 5.1.1 <" + addr + ">: Recipient address rejected"
-		}
-		return ""
-	}
-	tests := []struct {
-		name   string
-		cfg    rawConfig
-		cc     []string // more recipients of the first message
-		noJana bool     // the first message goes only to cc
-		// wantCode, wantPermanent and wantReply describe the first Send's
-		// error; wantErr is part of its text.
-		wantCode      int
-		wantPermanent bool
-		wantReply     string
-		wantErr       string
-		// wantConns is the number of connections after a second message
-		// went out: 1 when the first left the connection reusable.
-		wantConns int
-		// pipelinedOnly cases concern BDAT sent along with the envelope.
-		pipelinedOnly bool
-	}{
+	runFailureCases(t, []failureCase{
 		{
 			name:     "MAIL 451 is retryable and reported, not the 503s to RCPT and BDAT",
-			cfg:      rawConfig{mail: first("451 4.3.0 Try again later")},
+			cfg:      rawConfig{mail: firstReply("451 4.3.0 Try again later")},
 			wantCode: 451, wantReply: "451 4.3.0 Try again later", wantErr: "MAIL FROM:<info@agentur-nord.example.org>", wantConns: 1,
 		},
 		{
 			name:     "MAIL 550 is permanent",
-			cfg:      rawConfig{mail: first("550 5.7.1 Sender address rejected")},
+			cfg:      rawConfig{mail: firstReply("550 5.7.1 Sender address rejected")},
 			wantCode: 550, wantPermanent: true, wantReply: "550 5.7.1 Sender address rejected", wantConns: 1,
 		},
 		{
@@ -213,32 +183,32 @@ func TestChunkingTransactionFailures(t *testing.T) {
 		},
 		{
 			name:     "BDAT 451 is retryable and the transaction reset",
-			cfg:      rawConfig{end: first("451 4.3.0 Queue full")},
+			cfg:      rawConfig{end: firstReply("451 4.3.0 Queue full")},
 			wantCode: 451, wantReply: "451 4.3.0 Queue full", wantErr: "LAST (end of DATA)", wantConns: 1,
 		},
 		{
 			name:     "BDAT 552 is permanent",
-			cfg:      rawConfig{end: first("552 5.3.4 Message too big for system")},
+			cfg:      rawConfig{end: firstReply("552 5.3.4 Message too big for system")},
 			wantCode: 552, wantPermanent: true, wantReply: "552 5.3.4 Message too big for system", wantConns: 1,
 		},
 		{
 			name:     "BDAT 554 is permanent",
-			cfg:      rawConfig{end: first("554 5.7.1 Rejected as spam")},
+			cfg:      rawConfig{end: firstReply("554 5.7.1 Rejected as spam")},
 			wantCode: 554, wantPermanent: true, wantReply: "554 5.7.1 Rejected as spam", wantConns: 1,
 		},
 		{
 			name:     "BDAT 421 closes the connection",
-			cfg:      rawConfig{end: first("421 4.3.2 Shutting down")},
+			cfg:      rawConfig{end: firstReply("421 4.3.2 Shutting down")},
 			wantCode: 421, wantReply: "421 4.3.2 Shutting down", wantConns: 2,
 		},
 		{
 			name:    "connection dropped after the chunk is retryable",
-			cfg:     rawConfig{end: first(rawHangUp)},
+			cfg:     rawConfig{end: firstReply(rawHangUp)},
 			wantErr: "LAST (end of DATA)", wantConns: 2,
 		},
 		{
 			name:     "BDAT accepted after MAIL was refused: the connection is given up",
-			cfg:      rawConfig{mail: first("550 5.7.1 Sender rejected"), broken354: true},
+			cfg:      rawConfig{mail: firstReply("550 5.7.1 Sender rejected"), broken354: true},
 			wantCode: 550, wantPermanent: true, wantReply: "550 5.7.1 Sender rejected", wantConns: 2,
 			pipelinedOnly: true,
 		},
@@ -250,59 +220,7 @@ func TestChunkingTransactionFailures(t *testing.T) {
 			wantCode: 550, wantPermanent: true, wantReply: "550 5.1.1 <gone@example.org>: Recipient address rejected", wantConns: 2,
 			pipelinedOnly: true,
 		},
-	}
-	for _, tt := range tests {
-		for _, pipelining := range []bool{true, false} {
-			if tt.pipelinedOnly && !pipelining {
-				continue
-			}
-			name := tt.name + map[bool]string{true: " (pipelined)", false: " (one at a time)"}[pipelining]
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				cfg := tt.cfg
-				cfg.pipelining, cfg.chunking = pipelining, true
-				if pipelining {
-					cfg.group = 1 + len(tt.cc)
-					if !tt.noJana {
-						cfg.group++
-					}
-				}
-				srv := startRawServer(t, cfg)
-				s := newRawSender(t, srv)
-				e := testEmail()
-				if tt.noJana {
-					e.To = nil
-				}
-				for _, cc := range tt.cc {
-					e.CC = append(e.CC, model.Address{Email: cc})
-				}
-				_, err := sendBounded(t, s, e)
-				ce := asChannelError(t, err)
-				if ce.Code != tt.wantCode || ce.Permanent != tt.wantPermanent || ce.Reply != tt.wantReply {
-					t.Errorf("Code, Permanent, Reply = %d, %v, %q; want %d, %v, %q (%v)",
-						ce.Code, ce.Permanent, ce.Reply, tt.wantCode, tt.wantPermanent, tt.wantReply, err)
-				}
-				if !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("error %q does not mention %q", err, tt.wantErr)
-				}
-				second := testEmail()
-				if _, err := sendBounded(t, s, second); err != nil {
-					t.Fatalf("second Send: %v", err)
-				}
-				checkNoViolations(t, srv)
-				conns, msgs, cmds, _ := srv.snapshot()
-				if len(msgs) != 1 || !strings.Contains(string(msgs[0].data), second.MessageID) || !msgs[0].bdat {
-					t.Errorf("server accepted %d messages, want only the second, with BDAT", len(msgs))
-				}
-				if conns != tt.wantConns {
-					t.Errorf("connections = %d, want %d; commands %q", conns, tt.wantConns, cmds)
-				}
-				if slices.Contains(cmds, "DATA") {
-					t.Errorf("commands %q include DATA", cmds)
-				}
-			})
-		}
-	}
+	}, true)
 }
 
 // TestChunkingDeadPooledConnection holds the silent resend of a message
@@ -432,12 +350,26 @@ type recordingProxy struct {
 }
 
 func startRecordingProxy(t *testing.T, target string) *recordingProxy {
-	t.Helper()
+	p := &recordingProxy{}
+	p.port = startProxy(t, target, func(server, client net.Conn) {
+		_, _ = io.Copy(io.MultiWriter(server, p), client)
+		_ = server.Close()
+	}, func(client, server net.Conn) {
+		_, _ = io.Copy(client, server)
+		_ = client.Close()
+	})
+	return p
+}
+
+// startProxy accepts connections on a port of 127.0.0.1, which it returns,
+// and connects each to target: up copies from the client to the server
+// (its arguments are the destination and the source), down back.
+func startProxy(tb testing.TB, target string, up, down func(dst, src net.Conn)) int {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("listen: %v", err)
+		tb.Fatalf("listen: %v", err)
 	}
-	p := &recordingProxy{port: ln.Addr().(*net.TCPAddr).Port}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -453,23 +385,15 @@ func startRecordingProxy(t *testing.T, target string) *recordingProxy {
 				continue
 			}
 			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				_, _ = io.Copy(io.MultiWriter(server, p), client)
-				_ = server.Close()
-			}()
-			go func() {
-				defer wg.Done()
-				_, _ = io.Copy(client, server)
-				_ = client.Close()
-			}()
+			go func() { defer wg.Done(); up(server, client) }()
+			go func() { defer wg.Done(); down(client, server) }()
 		}
 	}()
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		_ = ln.Close()
 		wg.Wait()
 	})
-	return p
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // Write records bytes the client sent.

@@ -121,50 +121,18 @@ func TestWithoutPipeliningOneCommandAtATime(t *testing.T) {
 	}
 }
 
-// TestTransactionFailures runs every way a transaction can fail against a
-// server with PIPELINING (replies held for the whole group) and one
-// without: the decision must not depend on how the commands travelled.
+// TestTransactionFailures runs every way a DATA transaction can fail.
 func TestTransactionFailures(t *testing.T) {
 	t.Parallel()
-	first := func(reply string) func(int) string {
-		return func(n int) string {
-			if n == 1 {
-				return reply
-			}
-			return ""
-		}
-	}
-	rejectGone := func(n int, addr string) string {
-		if n == 1 && strings.HasPrefix(addr, "gone") {
-			return "550 5.1.1 <" + addr + ">: Recipient address rejected"
-		}
-		return ""
-	}
-	tests := []struct {
-		name   string
-		cfg    rawConfig
-		cc     []string // more recipients of the first message
-		noJana bool     // the first message goes only to cc
-		// wantCode, wantPermanent and wantReply describe the first Send's
-		// error; wantErr is part of its text.
-		wantCode      int
-		wantPermanent bool
-		wantReply     string
-		wantErr       string
-		// wantConns is the number of connections after a second message
-		// went out: 1 when the first left the connection reusable.
-		wantConns int
-		// pipelinedOnly cases concern DATA sent along with the envelope.
-		pipelinedOnly bool
-	}{
+	runFailureCases(t, []failureCase{
 		{
 			name:     "MAIL 451 is retryable and reported, not the 503s after it",
-			cfg:      rawConfig{mail: first("451 4.3.0 Try again later")},
+			cfg:      rawConfig{mail: firstReply("451 4.3.0 Try again later")},
 			wantCode: 451, wantReply: "451 4.3.0 Try again later", wantErr: "MAIL FROM:<info@agentur-nord.example.org>", wantConns: 1,
 		},
 		{
 			name:     "MAIL 550 is permanent",
-			cfg:      rawConfig{mail: first("550 5.7.1 Sender address rejected")},
+			cfg:      rawConfig{mail: firstReply("550 5.7.1 Sender address rejected")},
 			wantCode: 550, wantPermanent: true, wantReply: "550 5.7.1 Sender address rejected", wantConns: 1,
 		},
 		{
@@ -204,22 +172,22 @@ func TestTransactionFailures(t *testing.T) {
 		},
 		{
 			name:     "DATA 554 is permanent and the transaction reset",
-			cfg:      rawConfig{data: first("554 5.3.4 Message too big for system")},
+			cfg:      rawConfig{data: firstReply("554 5.3.4 Message too big for system")},
 			wantCode: 554, wantPermanent: true, wantReply: "554 5.3.4 Message too big for system", wantErr: "DATA", wantConns: 1,
 		},
 		{
 			name:     "DATA 451 is retryable",
-			cfg:      rawConfig{data: first("451 4.3.0 Queue full")},
+			cfg:      rawConfig{data: firstReply("451 4.3.0 Queue full")},
 			wantCode: 451, wantReply: "451 4.3.0 Queue full", wantConns: 1,
 		},
 		{
 			name:     "end of DATA 451 is retryable",
-			cfg:      rawConfig{end: first("451 4.3.0 Try again later")},
+			cfg:      rawConfig{end: firstReply("451 4.3.0 Try again later")},
 			wantCode: 451, wantReply: "451 4.3.0 Try again later", wantErr: "end of DATA", wantConns: 1,
 		},
 		{
 			name:     "end of DATA 550 is permanent",
-			cfg:      rawConfig{end: first("550 5.7.1 Rejected as spam")},
+			cfg:      rawConfig{end: firstReply("550 5.7.1 Rejected as spam")},
 			wantCode: 550, wantPermanent: true, wantReply: "550 5.7.1 Rejected as spam", wantConns: 1,
 		},
 		{
@@ -235,7 +203,53 @@ func TestTransactionFailures(t *testing.T) {
 			wantCode: 550, wantPermanent: true, wantReply: "550 5.1.1 <gone@example.org>: Recipient address rejected", wantConns: 2,
 			pipelinedOnly: true,
 		},
+	}, false)
+}
+
+// failureCase is one way a transaction can fail, run against a server with
+// PIPELINING (replies held for the whole group) and one without: the
+// decision must not depend on how the commands travelled.
+type failureCase struct {
+	name   string
+	cfg    rawConfig
+	cc     []string // more recipients of the first message
+	noJana bool     // the first message goes only to cc
+	// wantCode, wantPermanent and wantReply describe the first Send's
+	// error; wantErr is part of its text.
+	wantCode      int
+	wantPermanent bool
+	wantReply     string
+	wantErr       string
+	// wantConns is the number of connections after a second message
+	// went out: 1 when the first left the connection reusable.
+	wantConns int
+	// pipelinedOnly cases concern the content sent along with the
+	// envelope.
+	pipelinedOnly bool
+}
+
+// firstReply answers the first command of its kind with reply.
+func firstReply(reply string) func(int) string {
+	return func(n int) string {
+		if n == 1 {
+			return reply
+		}
+		return ""
 	}
+}
+
+// rejectGone refuses the first message's recipients named gone….
+func rejectGone(n int, addr string) string {
+	if n == 1 && strings.HasPrefix(addr, "gone") {
+		return "550 5.1.1 <" + addr + ">: Recipient address rejected"
+	}
+	return ""
+}
+
+// runFailureCases sends a message that fails as each case says, then a
+// second one that must go through, with the content sent by BDAT when
+// chunking and by DATA otherwise.
+func runFailureCases(t *testing.T, tests []failureCase, chunking bool) {
 	for _, tt := range tests {
 		for _, pipelining := range []bool{true, false} {
 			if tt.pipelinedOnly && !pipelining {
@@ -245,7 +259,7 @@ func TestTransactionFailures(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				cfg := tt.cfg
-				cfg.pipelining = pipelining
+				cfg.pipelining, cfg.chunking = pipelining, chunking
 				if pipelining {
 					cfg.group = 1 + len(tt.cc)
 					if !tt.noJana {
@@ -276,11 +290,14 @@ func TestTransactionFailures(t *testing.T) {
 				}
 				checkNoViolations(t, srv)
 				conns, msgs, cmds, _ := srv.snapshot()
-				if len(msgs) != 1 || !strings.Contains(string(msgs[0].data), second.MessageID) {
-					t.Errorf("server accepted %d messages, want only the second", len(msgs))
+				if len(msgs) != 1 || !strings.Contains(string(msgs[0].data), second.MessageID) || msgs[0].bdat != chunking {
+					t.Errorf("server accepted %d messages, want only the second, with BDAT %v", len(msgs), chunking)
 				}
 				if conns != tt.wantConns {
 					t.Errorf("connections = %d, want %d; commands %q", conns, tt.wantConns, cmds)
+				}
+				if chunking && slices.Contains(cmds, "DATA") {
+					t.Errorf("commands %q include DATA", cmds)
 				}
 			})
 		}
