@@ -60,7 +60,7 @@ type Config struct {
 	// Senders is the number of messages sent at once. Default 8.
 	Senders int
 	// MaxInFlight bounds the messages claimed and not yet recorded.
-	// Default 64 per sender, at least 256.
+	// Default 128 per sender, at least 256.
 	MaxInFlight int
 	// ClaimBatch is the most messages one claim takes. Default 256.
 	ClaimBatch int
