@@ -219,18 +219,27 @@ func appendQByte(b []byte, c byte) []byte {
 	return append(b, '=', upperhex[c>>4], upperhex[c&0x0f])
 }
 
+// bWordSpecials are the characters that make a display name base64
+// encoded when it needs encoded-words: those RFC 2047 forbids in a Q
+// encoded-word of a phrase and Q encoding would leave as they are.
+const bWordSpecials = "\"#$%&'(),.:;<>@[\\]^`{|}~"
+
 // appendAddress appends a as net/mail's Address.String formats it: the
 // display name as a quoted-string when it is printable ASCII, as
 // encoded-words otherwise (base64 when it holds characters a Q-encoded name
 // must not), then "<addr-spec>" with the local part quoted where needed.
 // Unlike Address.String, a name whose white space or "=?" a parser would
-// not give back is also encoded (needsWords).
+// not give back is also encoded (needsWords), as is a name with a word too
+// long to fold once quoted (quotedWordTooLong), and a name with a backslash
+// is base64 encoded too: RFC 2047 (5.3) allows only letters, digits and
+// "!*+-/=_" in a Q encoded-word of a display name, and parsers such as
+// go-message refuse the backslash that Address.String leaves in one.
 func appendAddress(b []byte, name, addr string) []byte {
 	if name != "" {
 		switch {
-		case !needsWords(name):
+		case !needsWords(name) && !quotedWordTooLong(name):
 			b = appendQuoted(b, name)
-		case strings.ContainsAny(name, "\"#$%&'(),.:;<>@[]^`{|}~"):
+		case strings.ContainsAny(name, bWordSpecials):
 			b = appendBWords(b, "utf-8", name)
 		default:
 			b = appendQWords(b, "utf-8", name, maxWordContent)
@@ -251,6 +260,18 @@ func appendAddress(b []byte, name, addr string) []byte {
 	b = append(b, '@')
 	b = append(b, domain...)
 	return append(b, '>')
+}
+
+// quotedWordTooLong reports whether a word of name, with the backslashes
+// that escape its quotes and backslashes in a quoted-string, is longer
+// than maxPlainWord and so could not be folded below 998 octets.
+func quotedWordTooLong(name string) bool {
+	for word := range strings.SplitSeq(name, " ") {
+		if len(word)+strings.Count(word, `"`)+strings.Count(word, `\`) > maxPlainWord {
+			return true
+		}
+	}
+	return false
 }
 
 // localNeedsQuotes reports whether a local part is not a dot-atom and must

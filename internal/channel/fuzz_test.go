@@ -106,9 +106,14 @@ func FuzzBuildMIME(f *testing.F) {
 	f.Add(strings.Repeat("x", 1200), strings.Repeat("y", 1000), "", "")
 	// Display names that need encoded-words although they are printable
 	// ASCII, and hold characters a Q-encoded phrase must not: a word too
-	// long to fold, and white space a parser would drop.
+	// long to fold (also once quoted), white space a parser would drop, a
+	// backslash.
 	f.Add("0", strings.Repeat("y", 600)+".."+strings.Repeat("y", 600), "0", "0")
 	f.Add("0", ` "`, "0", "0")
+	f.Add("0", ` \`, "0", "0")
+	f.Add("0", `Jürgen \ Müller`, "0", "0")
+	f.Add("0", strings.Repeat(`\`, 600), "0", "0")
+	f.Add("0", strings.Repeat(`a"`, 300)+" x", "0", "0")
 	f.Fuzz(func(t *testing.T, subject, name, text, html string) {
 		e := testEmail()
 		e.Subject, e.Text, e.HTML = subject, text, html
@@ -182,7 +187,7 @@ func FuzzEncoders(f *testing.F) {
 				t.Errorf("appendBWords(%q) = %q, want %q", s, got, want)
 			}
 		}
-		if !needsWords(s) || needsEncoding(s) {
+		if nameAsGoMail(s) {
 			a := mail.Address{Name: s, Address: "jana@example.org"}
 			if got := string(appendAddress(nil, a.Name, a.Address)); got != a.String() {
 				t.Errorf("appendAddress(%q) = %q, want %q", s, got, a.String())
