@@ -42,6 +42,10 @@ func BuildMIME(e *Email) ([]byte, error) {
 		boundary = multipartBoundary(b, e)
 	}
 	b = appendHeader(b, e, &h)
+	if name, n := overlongLine(b); n > 0 {
+		return nil, invalid("header field %s would need a line of %d octets, more than the 998 SMTP allows; "+
+			"an address, the message id or a header value has a part without spaces that long", name, n)
+	}
 	switch {
 	case boundary != "":
 		b = appendAlternative(b, boundary, e.Text, e.HTML)
@@ -51,6 +55,33 @@ func BuildMIME(e *Email) ([]byte, error) {
 		b = appendSinglePart(b, "text/html", e.HTML)
 	}
 	return b, nil
+}
+
+// maxLine is RFC 5322's limit for a line, CRLF not counted.
+const maxLine = 998
+
+// overlongLine returns the name and length of the first header field with
+// a line longer than maxLine, or 0. The builder folds at spaces, so only a
+// part without spaces that long (a long address, message id or extra
+// header value) gets there; subjects and display names become
+// encoded-words before.
+func overlongLine(header []byte) (string, int) {
+	fieldStart := 0
+	for start := 0; start < len(header); {
+		end := bytes.Index(header[start:], []byte("\r\n"))
+		if end < 0 {
+			end = len(header) - start
+		}
+		if c := header[start]; c != ' ' && c != '\t' {
+			fieldStart = start
+		}
+		if end > maxLine {
+			name, _, _ := bytes.Cut(header[fieldStart:], []byte(":"))
+			return string(name), end
+		}
+		start += end + 2
+	}
+	return "", 0
 }
 
 // appendHeader appends the header fields in go-mail's order: the generic

@@ -251,6 +251,10 @@ func TestBuildMIMEInvalid(t *testing.T) {
 		{"no recipients", func(e *Email) { e.To, e.CC, e.BCC = nil, nil, nil }},
 		{"invalid to address", func(e *Email) { e.To[0].Email = "not-an-address" }},
 		{"named email field", func(e *Email) { e.To[0].Email = "Jana <jana@example.org>" }},
+		// Parts without spaces that no folding can bring below 998 octets.
+		{"address of 1,000 octets", func(e *Email) { e.CC[0].Email = strings.Repeat("a", 990) + "@example.org" }},
+		{"header value of 1,000 octets", func(e *Email) { e.Headers["X-Ticket"] = strings.Repeat("t", 1000) }},
+		{"message id of 1,000 octets", func(e *Email) { e.MessageID = strings.Repeat("m", 990) + "@example.org" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,5 +321,30 @@ func TestEnvelope(t *testing.T) {
 				t.Errorf("rcpts = %q, want %q", rcpts, tt.wantRcpts)
 			}
 		})
+	}
+}
+
+// TestBuildMIMELineLimit holds a header field to SMTP's 998 octets per
+// line: a value without spaces is folded onto a line of its own, which may
+// be exactly 998 octets long, and one octet more is refused as invalid.
+func TestBuildMIMELineLimit(t *testing.T) {
+	t.Parallel()
+	for _, over := range []int{0, 1} {
+		e := testEmail()
+		e.Headers["X-Ticket"] = strings.Repeat("t", 997+over)
+		raw, err := BuildMIME(e)
+		if over == 0 {
+			if err != nil {
+				t.Fatalf("a line of exactly 998 octets: %v", err)
+			}
+			if !bytes.Contains(raw, []byte("\r\n "+e.Headers["X-Ticket"]+"\r\n")) {
+				t.Fatal("the value is not one continuation line of 998 octets")
+			}
+			checkWireLines(t, raw)
+			continue
+		}
+		if !errors.Is(err, ErrInvalidMessage) || !strings.Contains(err.Error(), "X-Ticket") || !strings.Contains(err.Error(), "999 octets") {
+			t.Fatalf("a line of 999 octets: %v, want an invalid message naming X-Ticket and 999 octets", err)
+		}
 	}
 }
