@@ -13,20 +13,30 @@ import (
 	"github.com/herold-dev/herold/internal/model"
 )
 
-// roundTripCases are emails whose subject, names and bodies must come back
-// from a parser exactly as they went in.
-func roundTripCases() []struct {
+type roundTripCase struct {
 	name                    string
 	subject, toName         string
 	text, html              string
 	wantTextSuffixLineBreak bool
-} {
-	return []struct {
-		name                    string
-		subject, toName         string
-		text, html              string
-		wantTextSuffixLineBreak bool
-	}{
+}
+
+// build builds the case's email.
+func (tt roundTripCase) build(t *testing.T) []byte {
+	t.Helper()
+	e := testEmail()
+	e.Subject, e.Text, e.HTML = tt.subject, tt.text, tt.html
+	e.To[0].Name = tt.toName
+	raw, err := BuildMIME(e)
+	if err != nil {
+		t.Fatalf("BuildMIME: %v", err)
+	}
+	return raw
+}
+
+// roundTripCases are emails whose subject, names and bodies must come back
+// from a parser exactly as they went in.
+func roundTripCases() []roundTripCase {
+	return []roundTripCase{
 		{name: "newsletter", subject: newsletterEmail().Subject, toName: "Jürgen Müller", text: newsletterEmail().Text, html: newsletterEmail().HTML},
 		{name: "body edge cases", subject: "Sonderzeichen", toName: "Jana", text: bodyEdgeCases, html: "<pre>\n" + bodyEdgeCases + "</pre>"},
 		{name: "1000-character lines", subject: strings.Repeat("Wort ", 30), toName: strings.Repeat("Name ", 20) + "Ende",
@@ -44,13 +54,7 @@ func TestBuildMIMERoundTrip(t *testing.T) {
 	for _, tt := range roundTripCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := testEmail()
-			e.Subject, e.Text, e.HTML = tt.subject, tt.text, tt.html
-			e.To[0].Name = tt.toName
-			raw, err := BuildMIME(e)
-			if err != nil {
-				t.Fatalf("BuildMIME: %v", err)
-			}
+			raw := tt.build(t)
 			checkWireLines(t, raw)
 			single := tt.text == "" || tt.html == ""
 			// go-message
@@ -159,13 +163,7 @@ print(json.dumps({"subject": str(m["subject"]), "to": m["to"].addresses[0].displ
 	for _, tt := range roundTripCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := testEmail()
-			e.Subject, e.Text, e.HTML = tt.subject, tt.text, tt.html
-			e.To[0].Name = tt.toName
-			raw, err := BuildMIME(e)
-			if err != nil {
-				t.Fatalf("BuildMIME: %v", err)
-			}
+			raw := tt.build(t)
 			cmd := exec.Command(python, "-c", script)
 			cmd.Stdin = bytes.NewReader(raw)
 			out, err := cmd.Output()

@@ -182,6 +182,18 @@ func configure(t *testing.T, c *client.Client) {
 }
 
 // queue posts n mailing events (one message each) in batches.
+// startMailing starts a server sending to the SMTP server on smtpPort and
+// queues a mailing of n messages on it.
+func startMailing(t *testing.T, smtpPort, n int) *server {
+	t.Helper()
+	s := newServer(t, smtpPort)
+	s.start()
+	c := s.client()
+	configure(t, c)
+	queue(t, c, n)
+	return s
+}
+
 func queue(t *testing.T, c *client.Client, n int) {
 	t.Helper()
 	for lo := 0; lo < n; lo += 1000 {

@@ -33,11 +33,7 @@ func TestSIGTERMDuringMailingSendsEachOnce(t *testing.T) {
 		}
 		return nil
 	}))
-	s := newServer(t, srv.Port())
-	s.start()
-	c := s.client()
-	configure(t, c)
-	queue(t, c, mailing)
+	s := startMailing(t, srv.Port(), mailing)
 	<-reached
 	took := s.signal(syscall.SIGTERM)
 	require.NoError(t, s.exitErr, "exit status after SIGTERM\n%s", s.logText())
@@ -77,11 +73,7 @@ func TestSIGKILLDuringMailingResumesAtOnce(t *testing.T) {
 		}
 		return nil
 	}))
-	s := newServer(t, srv.Port())
-	s.start()
-	c := s.client()
-	configure(t, c)
-	queue(t, c, mailing)
+	s := startMailing(t, srv.Port(), mailing)
 	<-reached
 	s.signal(syscall.SIGKILL)
 	srv.WaitForOpenConnections(t, 0, 5*time.Second) // the dead process's connections are gone

@@ -1,15 +1,3 @@
--- name: MessageInsert
-INSERT INTO messages (id, workspace_id, event_id, event_type, project_key, flow_key, flow_version,
-                      notification_key, template_key, channel, category, locale, to_contact, to_email,
-                      to_name, cc, bcc, from_addr, reply_to, subject, message_id_header,
-                      status, reason, attempts, next_attempt_at, expires_at, queued_at, last_reply,
-                      created_at, updated_at, sent_at, due_at, lease_owner, timeline, captured_at, captured_size)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-        $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36);
-
--- name: MessageContentInsert
-INSERT INTO message_contents (message_id, html, text) VALUES ($1, $2, $3);
-
 -- name: MessageInsertMany
 INSERT INTO messages (workspace_id, lease_owner, id, event_id, event_type, project_key, flow_key, flow_version,
                       notification_key, template_key, channel, category, locale, to_contact, to_email,
