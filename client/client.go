@@ -187,6 +187,8 @@ type MessageSummary struct {
 	BCC          []Address  `json:"bcc"`
 	Subject      string     `json:"subject"`
 	ExpiresAt    *time.Time `json:"expires_at"`
+	// LastReply is the mail server's reply to the last attempt.
+	LastReply string `json:"last_reply"`
 }
 
 // EventResult is the answer to an accepted event.

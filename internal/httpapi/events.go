@@ -95,13 +95,17 @@ type messageSummary struct {
 	BCC          []model.Address     `json:"bcc"`
 	Subject      string              `json:"subject,omitempty"`
 	ExpiresAt    *time.Time          `json:"expires_at,omitempty"`
+	// LastReply is the mail server's reply to the last attempt, as the
+	// message itself shows it: why a failed message failed.
+	LastReply string `json:"last_reply,omitempty"`
 }
 
 func summarize(ms []*model.Message) []messageSummary {
 	out := make([]messageSummary, len(ms))
 	for i, m := range ms {
 		out[i] = messageSummary{ID: m.ID, Notification: m.Notification, Template: m.Template, Status: m.Status,
-			Reason: m.Reason, To: m.To, CC: nonNilAddrs(m.CC), BCC: nonNilAddrs(m.BCC), Subject: m.Subject, ExpiresAt: m.ExpiresAt}
+			Reason: m.Reason, To: m.To, CC: nonNilAddrs(m.CC), BCC: nonNilAddrs(m.BCC), Subject: m.Subject, ExpiresAt: m.ExpiresAt,
+			LastReply: m.LastReply}
 	}
 	return out
 }
