@@ -20,11 +20,19 @@ type WorkspaceSettings struct {
 	ConfirmationExpiryHours int
 }
 
+// defaults fills what a new workspace leaves out. An update uses only
+// defaultTexts: there every number is either kept or given, and a given 0
+// is out of range, not "the default".
 func (w *WorkspaceSettings) defaults() {
-	w.DefaultLocale = cmp.Or(w.DefaultLocale, model.DefaultLocale)
-	w.Timezone = cmp.Or(w.Timezone, model.DefaultTimezone)
+	w.defaultTexts()
 	w.RetentionDays = cmp.Or(w.RetentionDays, model.DefaultRetentionDays)
 	w.ConfirmationExpiryHours = cmp.Or(w.ConfirmationExpiryHours, model.DefaultConfirmationExpiryHours)
+}
+
+// defaultTexts resets an emptied locale or time zone to its default.
+func (w *WorkspaceSettings) defaultTexts() {
+	w.DefaultLocale = cmp.Or(w.DefaultLocale, model.DefaultLocale)
+	w.Timezone = cmp.Or(w.Timezone, model.DefaultTimezone)
 }
 
 func (w *WorkspaceSettings) check(c *checker) {
@@ -139,7 +147,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	patchField(&p.ConfirmationExpiryHours, patch.ConfirmationExpiryHours)
 	var c checker
 	p.Name = cmp.Or(p.Name, ws.Key)
-	p.defaults()
+	p.defaultTexts()
 	p.check(&c)
 	if err := c.err(); err != nil {
 		return nil, err
