@@ -47,10 +47,12 @@ func parsePlainAddress(s string) (mail.Address, bool) {
 }
 
 // plainAddrSpec reports whether s is local@domain with both parts ASCII
-// dot-atoms and a dot in the domain.
+// dot-atoms and a dot in the domain, within the length limits
+// model.ParseAddress enforces.
 func plainAddrSpec(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
-	return ok && asciiDotAtom(local) && asciiDotAtom(domain) && strings.IndexByte(domain, '.') > 0
+	return ok && len(local) <= model.MaxLocalPart && len(s) <= model.MaxAddress &&
+		asciiDotAtom(local) && asciiDotAtom(domain) && strings.IndexByte(domain, '.') > 0
 }
 
 // asciiDotAtom reports whether s is atext separated by single dots.

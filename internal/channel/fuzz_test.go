@@ -203,6 +203,9 @@ func FuzzParseAddress(f *testing.F) {
 		"jana@example.org", "Jana Jürgens <jana@example.org>", "Dr. J. Müller <j.mueller@mail.example.org>",
 		"a@b", ".a@b.de", "a..b@c.de", "a@b.de.", "Name  <a@b.de>", "=?utf-8?q?x?= <a@b.de>", "<a@b.de>",
 		`"Quoted" <a@b.de>`, "Name <a@b.de> ", " a@b.de", "a@[1.2.3.4]", "Jürgen@example.org", "N\xffame <a@b.de>",
+		// At and beyond RFC 5321's limits: 64 octets before the "@", 254 in all.
+		strings.Repeat("l", 64) + "@example.org", strings.Repeat("l", 65) + "@example.org",
+		"a@" + strings.Repeat("d", 248) + ".org", "a@" + strings.Repeat("d", 249) + ".org",
 	} {
 		f.Add(s)
 	}

@@ -1,6 +1,10 @@
 package model
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 func TestTemplateContentFallback(t *testing.T) {
 	t.Parallel()
@@ -54,5 +58,38 @@ func TestRecipientParse(t *testing.T) {
 		if (err != nil) != tt.wantErr || kind != tt.kind || value != tt.value {
 			t.Errorf("Parse(%q) = %q, %q, %v; want %q, %q, err=%v", tt.in, kind, value, err, tt.kind, tt.value, tt.wantErr)
 		}
+	}
+}
+
+// TestParseAddressLengthLimits: RFC 5321's limits, 64 octets before the
+// "@" and 254 in all, hold with and without a display name.
+func TestParseAddressLengthLimits(t *testing.T) {
+	t.Parallel()
+	local := func(n int) string { return strings.Repeat("a", n) }
+	// domain returns a dotted domain of exactly n octets.
+	domain := func(n int) string { return strings.Repeat("d", n-len(".example")) + ".example" }
+	tests := []struct {
+		name    string
+		addr    string
+		wantErr bool
+	}{
+		{"local part of 64", local(64) + "@example.org", false},
+		{"local part of 65", local(65) + "@example.org", true},
+		{"local part of 300", local(300) + "@example.org", true},
+		{"address of 254", local(60) + "@" + domain(254-61), false},
+		{"address of 255", local(60) + "@" + domain(255-61), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, s := range []string{tt.addr, "Anna Berger <" + tt.addr + ">"} {
+				_, err := ParseAddress(s)
+				if (err != nil) != tt.wantErr {
+					t.Fatalf("ParseAddress(%d bytes) = %v, want error %v", len(tt.addr), err, tt.wantErr)
+				}
+				if tt.wantErr && !errors.Is(err, ErrAddressTooLong) {
+					t.Fatalf("ParseAddress error %v is not ErrAddressTooLong", err)
+				}
+			}
+		})
 	}
 }

@@ -76,7 +76,42 @@ func ParseAddress(s string) (*mail.Address, error) {
 	if !ok || local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
 		return nil, fmt.Errorf("%q is not a valid e-mail address", s)
 	}
+	if err := CheckAddressLength(a.Address); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// Length limits of an address (RFC 5321 section 4.5.3.1): mail servers
+// refuse longer ones, so they are refused when saved rather than failing
+// at delivery.
+const (
+	// MaxLocalPart is the most octets before the "@".
+	MaxLocalPart = 64
+	// MaxAddress is the most octets of the whole address (the 256 of a
+	// path minus its angle brackets).
+	MaxAddress = 254
+)
+
+// ErrAddressTooLong is the error of an address beyond MaxLocalPart or
+// MaxAddress; errors.Is finds it in CheckAddressLength's answer.
+var ErrAddressTooLong = errors.New("the e-mail address is too long")
+
+// CheckAddressLength checks a bare address (local@domain) against
+// MaxLocalPart and MaxAddress.
+func CheckAddressLength(addr string) error {
+	local := addr
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		local = addr[:i]
+	}
+	switch {
+	case len(local) > MaxLocalPart:
+		return fmt.Errorf("%w: the part before the @ has %d bytes, at most %d are allowed (RFC 5321)",
+			ErrAddressTooLong, len(local), MaxLocalPart)
+	case len(addr) > MaxAddress:
+		return fmt.Errorf("%w: it has %d bytes, at most %d are allowed (RFC 5321)", ErrAddressTooLong, len(addr), MaxAddress)
+	}
+	return nil
 }
 
 // ValidEmail reports whether s is a bare or named valid address.

@@ -17,7 +17,9 @@ func checkContact(c *checker, prefix string, ct *model.Contact) {
 	if ct.Email != "" {
 		if model.HasCRLF(ct.Email) {
 			c.add(f("email"), CodeLineBreak, "must not contain line breaks")
-		} else if a, err := model.ParseAddress(ct.Email); err != nil || a.Name != "" {
+		} else if a, err := model.ParseAddress(ct.Email); errors.Is(err, model.ErrAddressTooLong) {
+			c.add(f("email"), CodeInvalidEmail, "%v", err)
+		} else if err != nil || a.Name != "" {
 			c.add(f("email"), CodeInvalidEmail, "%q is not a valid e-mail address (give the bare address; the name goes in name)", ct.Email)
 		}
 	}

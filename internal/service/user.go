@@ -144,8 +144,12 @@ func checkUserEmail(c *checker, field, email string) {
 	case email == "":
 		c.add(field, CodeRequired, "is required")
 	case model.HasCRLF(email) || strings.ContainsAny(email, " \t<>,;\"") || !ok || local == "" || domain == "" ||
-		strings.Contains(domain, "@") || len(email) > 254:
+		strings.Contains(domain, "@"):
 		c.add(field, CodeInvalidEmail, "%q is not a valid e-mail address", email)
+	default:
+		if err := model.CheckAddressLength(email); err != nil {
+			c.add(field, CodeInvalidEmail, "%v", err)
+		}
 	}
 }
 
