@@ -1,9 +1,13 @@
 package httpapi_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -98,5 +102,127 @@ func TestAddressLengthLimits(t *testing.T) {
 			f := requireField(t, r.Map(t), pl.field, "invalid_email")
 			require.Contains(t, f["detail"], "RFC 5321", "%s with %s", pl.name, sz.name)
 		}
+	}
+}
+
+// TestCursorsAreTamperEvident: on every list that pages, a cursor is good
+// only for the list, filters and workspace it was handed out for. A
+// forged one (also a well-formed one, such as the base64 of an id), a
+// changed one, one of another list, another workspace or other filters is
+// a 422 naming the cursor; the genuine one gives the next page.
+func TestCursorsAreTamperEvident(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	other := createWorkspace(t, e, "other")
+
+	e.Must(http.StatusCreated, "PUT", "/v1/templates/tmpl", jobTemplate)
+	e.Must(http.StatusCreated, "PUT", "/v1/templates/tmpl2", jobTemplate)
+	e.Must(http.StatusCreated, "PUT", "/v1/flows/standard", standardFlow("tmpl"))
+	e.Must(http.StatusCreated, "PUT", "/v1/flows/second", standardFlow("tmpl2"))
+	for _, id := range []string{"c-1", "c-2"} {
+		e.Must(http.StatusCreated, "PUT", "/v1/contacts/"+id, map[string]any{"email": id + "@example.org"})
+		e.Must(http.StatusCreated, "PUT", "/v1/objects/tasks/t"+id, map[string]any{"subscribers": []string{id}})
+	}
+	e.Must(http.StatusCreated, "PUT", "/v1/projects/p", map[string]any{"flow": "standard", "members": map[string]any{"promoter": []string{"c-1"}}})
+	e.Must(http.StatusCreated, "PUT", "/v1/projects/q", map[string]any{"flow": "second"})
+	for _, key := range []string{"s1", "s2"} {
+		e.Must(http.StatusCreated, "PUT", "/v1/schedules/"+key, map[string]any{"enabled": false, "cron": "0 6 * * *",
+			"source": map[string]any{"kind": "objects", "collection": "none"}, "condition": "true",
+			"event_type": "job.requested", "project": "p", "role": "promoter", "occurrence_key": "{{ .object.id }}"})
+	}
+	for range 2 {
+		var run struct {
+			ID string `json:"id"`
+		}
+		e.Must(http.StatusAccepted, "POST", "/v1/schedules/s1/run", nil).JSON(t, &run)
+		apptest.Eventually(t, 15*time.Second, func() bool {
+			return e.Must(http.StatusOK, "GET", "/v1/schedules/s1/runs/"+run.ID, nil).Map(t)["status"] == "finished"
+		}, "run %s did not finish", run.ID)
+	}
+	for _, typ := range []string{"job.requested", "job.requested", "booking.confirmed", "booking.confirmed"} {
+		var res struct {
+			Messages []struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"messages"`
+		}
+		e.Must(http.StatusCreated, "POST", "/v1/events", map[string]any{"type": typ, "project": "p", "data": map[string]any{"job": "x"}}).JSON(t, &res)
+		for _, m := range res.Messages {
+			if m.Status == "queued" {
+				e.WaitStatus(m.ID, "sent", 15*time.Second)
+			}
+		}
+	}
+
+	// Each list with a query whose filter keeps both items, and another
+	// filter (empty: the list has none) that a cursor must not cross to.
+	lists := []struct {
+		path, filter, otherFilter string
+	}{
+		{"/v1/templates", "", ""},
+		{"/v1/flows", "", ""},
+		{"/v1/projects", "", ""},
+		{"/v1/contacts", "", ""},
+		{"/v1/objects/tasks", "", ""},
+		{"/v1/schedules", "", ""},
+		{"/v1/schedules/s1/runs", "", ""},
+		{"/v1/events", "project=p", "project=p&type=job.requested"},
+		{"/v1/messages", "contact=c-1", "contact=c-1&status=sent"},
+		{"/v1/confirmations", "project=p", "project=q"},
+		{"/v1/mailbox", "", ""},
+	}
+	type page struct {
+		Items      []json.RawMessage `json:"items"`
+		NextCursor string            `json:"next_cursor"`
+	}
+	get := func(key, path, query string) *apptest.Response {
+		return e.DoKey(key, "GET", path+"?limit=1&"+query, nil)
+	}
+	cursors := make([]string, len(lists))
+	firsts := make([]json.RawMessage, len(lists))
+	for i, l := range lists {
+		var pg page
+		r := get(e.Key, l.path, l.filter)
+		require.Equal(t, http.StatusOK, r.Status, "%s: %s", l.path, r.Body)
+		r.JSON(t, &pg)
+		require.Len(t, pg.Items, 1, l.path)
+		require.NotEmpty(t, pg.NextCursor, "%s has a second page", l.path)
+		cursors[i], firsts[i] = pg.NextCursor, pg.Items[0]
+	}
+	enc := base64.RawURLEncoding
+	for i, l := range lists {
+		t.Run(l.path, func(t *testing.T) {
+			var pg page
+			r := get(e.Key, l.path, l.filter+"&cursor="+cursors[i])
+			require.Equal(t, http.StatusOK, r.Status, "the genuine cursor: %s", r.Body)
+			r.JSON(t, &pg)
+			require.Len(t, pg.Items, 1)
+			require.NotEqual(t, string(firsts[i]), string(pg.Items[0]), "the cursor moves on")
+
+			pos, sig, _ := strings.Cut(cursors[i], ".")
+			after, err := enc.DecodeString(pos)
+			require.NoError(t, err)
+			bad := map[string]string{
+				"not base64":          "%%%",
+				"forged, well-formed": "zzz",
+				"a bare position":     pos,
+				"changed position":    enc.EncodeToString(append(after, '0')) + "." + sig,
+				"changed signature":   pos + "." + enc.EncodeToString(make([]byte, 16)),
+				"another list's":      cursors[(i+1)%len(lists)],
+			}
+			for name, c := range bad {
+				r := get(e.Key, l.path, l.filter+"&cursor="+url.QueryEscape(c))
+				require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s cursor: %s", name, r.Body)
+				requireField(t, r.Map(t), "cursor", "invalid")
+			}
+			r = get(other, l.path, l.filter+"&cursor="+cursors[i])
+			require.Equal(t, http.StatusUnprocessableEntity, r.Status, "another workspace's cursor: %s", r.Body)
+			requireField(t, r.Map(t), "cursor", "invalid")
+			if l.otherFilter != "" {
+				r = get(e.Key, l.path, l.otherFilter+"&cursor="+cursors[i])
+				require.Equal(t, http.StatusUnprocessableEntity, r.Status, "cursor with other filters: %s", r.Body)
+				requireField(t, r.Map(t), "cursor", "invalid")
+			}
+		})
 	}
 }

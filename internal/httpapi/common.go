@@ -2,8 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -17,33 +17,54 @@ type pageResponse[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// pageParams reads ?limit= and ?cursor=.
-func pageParams(r *http.Request) (service.PageParams, error) {
-	var p service.PageParams
+// pageParams reads ?limit= and ?cursor=. A cursor is good only for the
+// list (path and filters) and workspace it was handed out for.
+func (h *Handler) pageParams(r *http.Request, p *service.Principal) (service.PageParams, error) {
+	var pp service.PageParams
 	q := r.URL.Query()
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > service.MaxPageSize {
-			return p, &service.ValidationError{Fields: []service.FieldError{{Field: "limit", Code: service.CodeInvalid,
+			return pp, &service.ValidationError{Fields: []service.FieldError{{Field: "limit", Code: service.CodeInvalid,
 				Detail: "must be a whole number from 1 to " + strconv.Itoa(service.MaxPageSize)}}}
 		}
-		p.Limit = n
+		pp.Limit = n
 	}
 	if c := q.Get("cursor"); c != "" {
-		b, err := base64.RawURLEncoding.DecodeString(c)
+		after, err := h.svc.CursorOpen(r.Context(), p.Workspace, listName(r), c)
 		if err != nil {
-			return p, &service.ValidationError{Fields: []service.FieldError{{Field: "cursor", Code: service.CodeInvalid,
-				Detail: "is not a cursor returned by this API; start without it"}}}
+			return pp, err
 		}
-		p.After = string(b)
+		pp.After = after
 	}
-	return p, nil
+	return pp, nil
 }
 
-func writePage[T any](w http.ResponseWriter, pg *service.Page[T]) {
+// listName names the list a request pages through: its path and its
+// filters, that is the query without cursor and limit (a client may
+// change the page size between pages, not the filters).
+func listName(r *http.Request) string {
+	q := r.URL.Query()
+	q.Del("cursor")
+	q.Del("limit")
+	for k, vs := range q {
+		if !slices.ContainsFunc(vs, func(v string) bool { return v != "" }) {
+			q.Del(k) // ?status= filters nothing, like no status at all
+		}
+	}
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// writePage writes a page with the cursor of the next one.
+func writePage[T any](h *Handler, w http.ResponseWriter, r *http.Request, p *service.Principal, pg *service.Page[T]) {
 	resp := pageResponse[T]{Items: pg.Items}
 	if pg.Next != "" {
-		resp.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(pg.Next))
+		c, err := h.svc.CursorSeal(r.Context(), p.Workspace, listName(r), pg.Next)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		resp.NextCursor = c
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -82,7 +103,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, status int, v 
 func list[T any](h *Handler, w http.ResponseWriter, r *http.Request, p *service.Principal,
 	fn func(context.Context, *model.Workspace, service.PageParams) (*service.Page[T], error),
 ) {
-	pp, err := pageParams(r)
+	pp, err := h.pageParams(r, p)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -92,5 +113,5 @@ func list[T any](h *Handler, w http.ResponseWriter, r *http.Request, p *service.
 		h.writeError(w, r, err)
 		return
 	}
-	writePage(w, pg)
+	writePage(h, w, r, p, pg)
 }

@@ -184,7 +184,7 @@ func (h *Handler) postEventBatch(w http.ResponseWriter, r *http.Request, p *serv
 }
 
 func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	pp, err := pageParams(r)
+	pp, err := h.pageParams(r, p)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -201,7 +201,7 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 		h.writeError(w, r, err)
 		return
 	}
-	writePage(w, pg)
+	writePage(h, w, r, p, pg)
 }
 
 // eventView is an event with its messages.

@@ -10,7 +10,7 @@ import (
 )
 
 func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	pp, err := pageParams(r)
+	pp, err := h.pageParams(r, p)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -36,7 +36,7 @@ func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request, p *servic
 		h.writeError(w, r, err)
 		return
 	}
-	writePage(w, pg)
+	writePage(h, w, r, p, pg)
 }
 
 func (h *Handler) getMessage(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -94,7 +94,7 @@ func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request, p *service
 }
 
 func (h *Handler) listConfirmations(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	pp, err := pageParams(r)
+	pp, err := h.pageParams(r, p)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -114,7 +114,7 @@ func (h *Handler) listConfirmations(w http.ResponseWriter, r *http.Request, p *s
 		h.writeError(w, r, err)
 		return
 	}
-	writePage(w, pg)
+	writePage(h, w, r, p, pg)
 }
 
 // decisionInput approves or declines messages.
