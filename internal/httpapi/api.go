@@ -116,6 +116,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/v1/confirmations/approve", sync, false, h.approve},
 		{"POST", "/v1/confirmations/decline", sync, false, h.decline},
 		{"GET", "/v1/mailbox", admin, false, h.listMailbox},
+		{"GET", "/v1/stats", admin, false, h.getStats},
 
 		{"GET", "/v1/schedules", admin, false, h.listSchedules},
 		{"GET", "/v1/schedules/{key}", admin, false, h.getSchedule},

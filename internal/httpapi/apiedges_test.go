@@ -226,3 +226,97 @@ func TestCursorsAreTamperEvident(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsDailyCounts: GET /v1/stats answers the workspace's daily counts
+// for a range of days, 30 days up to today by default, and nothing of
+// another workspace's.
+func TestStatsDailyCounts(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t) // the clock stands at 2026-03-02, 09:00 in Berlin
+	other := createWorkspace(t, e, "other")
+	setup := func(key string) {
+		for _, r := range []struct {
+			path string
+			body any
+		}{
+			{"/v1/templates/tmpl", jobTemplate},
+			{"/v1/flows/standard", standardFlow("tmpl")},
+			{"/v1/contacts/c-1", map[string]any{"email": "c1@example.org"}},
+			{"/v1/contacts/c-2", map[string]any{"name": "no address"}},
+			{"/v1/projects/p", map[string]any{"flow": "standard"}},
+		} {
+			require.Equal(t, http.StatusCreated, e.DoKey(key, "PUT", r.path, r.body).Status, r.path)
+		}
+	}
+	send := func(key, contact string) []string {
+		var res struct {
+			Messages []struct {
+				ID string `json:"id"`
+			} `json:"messages"`
+		}
+		r := e.DoKey(key, "POST", "/v1/events", map[string]any{"type": "job.requested", "project": "p",
+			"actors": map[string]any{"promoter": []string{contact}}, "data": map[string]any{"job": "x"}})
+		require.Equal(t, http.StatusCreated, r.Status, "%s", r.Body)
+		r.JSON(t, &res)
+		var ids []string
+		for _, m := range res.Messages {
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	setup(e.Key)
+	setup(other)
+	for range 2 {
+		for _, id := range send(e.Key, "c-1") {
+			e.WaitStatus(id, "sent", 15*time.Second)
+		}
+	}
+	send(e.Key, "c-2")
+	send(other, "c-2")
+	send(other, "c-2")
+
+	type stats struct {
+		From     string `json:"from"`
+		To       string `json:"to"`
+		Timezone string `json:"timezone"`
+		Items    []struct {
+			Day    string `json:"day"`
+			Status string `json:"status"`
+			Reason string `json:"reason"`
+			Count  int    `json:"count"`
+		} `json:"items"`
+	}
+	var a, b stats
+	e.Must(http.StatusOK, "GET", "/v1/stats", nil).JSON(t, &a)
+	require.Equal(t, "2026-02-01", a.From)
+	require.Equal(t, "2026-03-02", a.To)
+	require.Equal(t, "Europe/Berlin", a.Timezone)
+	counts := func(s stats) map[string]int {
+		out := map[string]int{}
+		for _, it := range s.Items {
+			out[it.Day+" "+it.Status+" "+it.Reason] += it.Count
+		}
+		return out
+	}
+	require.Equal(t, map[string]int{"2026-03-02 sent ": 2, "2026-03-02 suppressed no_email": 1}, counts(a))
+
+	r := e.DoKey(other, "GET", "/v1/stats", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	r.JSON(t, &b)
+	require.Equal(t, map[string]int{"2026-03-02 suppressed no_email": 2}, counts(b), "workspace B sees only its own counts")
+
+	e.Must(http.StatusOK, "GET", "/v1/stats?from=2026-02-01&to=2026-03-01", nil).JSON(t, &a)
+	require.Empty(t, a.Items, "a range without today has none of today's counts")
+	e.Must(http.StatusOK, "GET", "/v1/stats?from=2025-03-02&to=2026-03-02", nil).JSON(t, &a)
+	require.Len(t, a.Items, 2, "366 days are allowed")
+
+	for _, tc := range []struct{ query, field string }{
+		{"from=2026-03-03&to=2026-03-02", "from"},
+		{"from=2025-03-01&to=2026-03-02", "from"},
+		{"to=02.03.2026", "to"},
+		{"from=2026-02-30", "from"},
+	} {
+		p := e.Must(http.StatusUnprocessableEntity, "GET", "/v1/stats?"+tc.query, nil).Map(t)
+		requireField(t, p, tc.field, "invalid")
+	}
+}
