@@ -320,3 +320,47 @@ func TestStatsDailyCounts(t *testing.T) {
 		requireField(t, p, tc.field, "invalid")
 	}
 }
+
+// TestHistoryFindsCopies: GET /v1/messages filtered by contact or by
+// address lists the messages a person got as CC or BCC, not only those
+// addressed to them.
+func TestHistoryFindsCopies(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	e.Must(http.StatusCreated, "PUT", "/v1/templates/tmpl", jobTemplate)
+	e.Must(http.StatusCreated, "PUT", "/v1/flows/standard", standardFlow("tmpl")) // BCC to role:agency
+	e.Must(http.StatusCreated, "PUT", "/v1/contacts/c-1", map[string]any{"email": "anna@example.org"})
+	e.Must(http.StatusCreated, "PUT", "/v1/contacts/a-dispo", map[string]any{"email": "dispo@agentur-nord.example"})
+	e.Must(http.StatusCreated, "PUT", "/v1/projects/p", map[string]any{"flow": "standard"})
+
+	type result struct {
+		Messages []struct {
+			ID string `json:"id"`
+		} `json:"messages"`
+	}
+	var ev, manual result
+	e.Must(http.StatusCreated, "POST", "/v1/events", map[string]any{"type": "job.requested", "project": "p",
+		"actors": map[string]any{"promoter": []string{"c-1"}, "agency": []string{"a-dispo"}}, "data": map[string]any{"job": "x"}}).JSON(t, &ev)
+	e.Must(http.StatusCreated, "POST", "/v1/messages", map[string]any{"template": "tmpl", "recipients": []string{"contact:c-1"},
+		"cc": []string{"email:Büro <buero@example.org>"}, "data": map[string]any{"job": "y"}}).JSON(t, &manual)
+	require.Len(t, ev.Messages, 1)
+	require.Len(t, manual.Messages, 1)
+
+	ids := func(query string) []string {
+		var pg struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		e.Must(http.StatusOK, "GET", "/v1/messages?"+query, nil).JSON(t, &pg)
+		out := []string{}
+		for _, it := range pg.Items {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	require.Equal(t, []string{ev.Messages[0].ID}, ids("contact=a-dispo"), "the BCC copy of the agency")
+	require.Equal(t, []string{ev.Messages[0].ID}, ids("email=DISPO@agentur-nord.example"), "the BCC copy by address")
+	require.Equal(t, []string{manual.Messages[0].ID}, ids("email=buero@example.org"), "the CC copy of a literal address")
+	require.Equal(t, []string{manual.Messages[0].ID, ev.Messages[0].ID}, ids("contact=c-1"), "the recipient as before")
+}

@@ -25,8 +25,11 @@ type EventListParams struct {
 type MessageListParams struct {
 	WorkspaceID int64
 	EventID     string
-	Contact     string
-	// Email matches the To address (case-insensitive).
+	// Contact matches the recipient's contact and the contacts of the CC
+	// and BCC copies: a person's history includes the copies they got.
+	Contact string
+	// Email matches the To address and the CC and BCC addresses
+	// (case-insensitive).
 	Email    string
 	Project  string
 	Statuses []model.MessageStatus
@@ -35,6 +38,27 @@ type MessageListParams struct {
 	// Before is the id of the last message of the previous page.
 	Before string
 	Limit  int
+}
+
+// MessageCopy is one CC or BCC address of a message, as the stores index
+// them for the Contact and Email filters of MessageListParams.
+type MessageCopy struct {
+	MessageID string
+	Contact   string
+	Email     string
+}
+
+// MessageCopies lists the CC and BCC addresses of messages, in order.
+func MessageCopies(ms []*model.Message) []MessageCopy {
+	var out []MessageCopy
+	for _, m := range ms {
+		for _, list := range [][]model.Address{m.CC, m.BCC} {
+			for _, a := range list {
+				out = append(out, MessageCopy{MessageID: m.ID, Contact: a.ContactID, Email: a.Email})
+			}
+		}
+	}
+	return out
 }
 
 // Narrowest names the filter of p that selects the fewest messages, so a

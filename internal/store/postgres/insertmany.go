@@ -96,8 +96,8 @@ func (c *messageColumns) set(i int, m *model.Message, owner string, until time.T
 	c.next[i], c.expires[i], c.queued[i], c.sent[i], c.due[i], c.captured[i] = m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.SentAt, due, m.CapturedAt
 }
 
-// insertMessages inserts messages as store.InsertRow says: the rows and
-// their bodies with one statement each, in one pipelined batch (so that
+// insertMessages inserts messages as store.InsertRow says: the rows, their
+// bodies and their copies with one statement each, in one pipelined batch (so that
 // even outside a transaction both or neither are stored).
 func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
 	if len(ms) == 0 {
@@ -113,5 +113,13 @@ func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string,
 		c.froms, c.replyTos, c.subjects, c.messageIDs, c.statuses, c.reasons, c.attempts, c.next, c.expires, c.queued,
 		c.lastReplies, c.created, c.updated, c.sent, c.due, c.timelines, c.captured, c.capturedSizes)
 	b.Queue(query("MessageContentInsertMany"), c.ids, c.htmls, c.texts)
+	if copies := store.MessageCopies(ms); len(copies) > 0 {
+		// The CC and BCC copies, indexed for a person's history.
+		msgs, contacts, emails := make([]string, len(copies)), make([]string, len(copies)), make([]string, len(copies))
+		for i, cp := range copies {
+			msgs[i], contacts[i], emails[i] = cp.MessageID, cp.Contact, cp.Email
+		}
+		b.Queue(query("MessageCopyInsertMany"), ws, msgs, contacts, emails)
+	}
 	return mapErr(q.db.SendBatch(ctx, b).Close())
 }

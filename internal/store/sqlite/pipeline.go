@@ -157,7 +157,23 @@ func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string,
 		for _, m := range part {
 			args = append(args, m.ID, m.HTML, m.Text)
 		}
-		_, err := q.db.ExecContext(ctx, q.rows.query("MessageContentInsert", len(part)), args...)
+		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageContentInsert", len(part)), args...); err != nil {
+			return mapErr(err)
+		}
+		return q.insertCopies(ctx, ws, part)
+	})
+}
+
+// insertCopies indexes the CC and BCC copies of messages, one row per
+// address, so that a person's history finds them (see MessageListParams).
+func (q queriesImpl) insertCopies(ctx context.Context, ws int64, ms []*model.Message) error {
+	copies := store.MessageCopies(ms)
+	return chunks(copies, func(part []store.MessageCopy) error {
+		args := make([]any, 0, len(part)*4)
+		for _, c := range part {
+			args = append(args, c.MessageID, ws, c.Contact, c.Email)
+		}
+		_, err := q.db.ExecContext(ctx, q.rows.query("MessageCopyInsert", len(part)), args...)
 		return mapErr(err)
 	})
 }

@@ -12,6 +12,10 @@ import (
 func TestHotQueriesKeepTheirPlans(t *testing.T) {
 	t.Parallel()
 	s := openTestStore(t)
+	const (
+		copiesByContact = "SEARCH message_copies USING COVERING INDEX message_copies_contact (workspace_id=? AND contact=?)"
+		copiesByEmail   = "SEARCH message_copies USING COVERING INDEX message_copies_email (workspace_id=? AND email=?)"
+	)
 	tests := []struct {
 		query string
 		want  []string // every plan line that reads a table, in order
@@ -28,10 +32,20 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 		{"MessageExpiring", []string{"SEARCH messages USING INDEX messages_expiring (expires_at<?)"}},
 		{"MessageGet", []string{"SEARCH m USING INDEX messages_workspace_id (workspace_id=? AND id=?)",
 			"SEARCH c USING INDEX sqlite_autoindex_message_contents_1 (message_id=?) LEFT-JOIN"}},
-		{"MessageList", []string{"SEARCH messages USING INDEX messages_workspace_id (workspace_id=? AND id<?)"}},
-		{"MessageListEvent", []string{"SEARCH messages USING INDEX messages_event (event_id=?)", "USE TEMP B-TREE FOR ORDER BY"}},
-		{"MessageListContact", []string{"SEARCH messages USING INDEX messages_to_contact (workspace_id=? AND to_contact=? AND id<?)"}},
-		{"MessageListOpen", []string{"SEARCH messages USING INDEX messages_open (workspace_id=? AND id<?)"}},
+		// The contact and address filters also match CC and BCC copies,
+		// through the index of message_copies (a list built once).
+		{"MessageList", []string{"SEARCH messages USING INDEX messages_workspace_id (workspace_id=? AND id<?)",
+			copiesByContact, copiesByEmail}},
+		{"MessageListEvent", []string{"SEARCH messages USING INDEX messages_event (event_id=?)",
+			copiesByContact, copiesByEmail, "USE TEMP B-TREE FOR ORDER BY"}},
+		// A contact's history: the ids of its messages and of its copies,
+		// each from its index, walked newest first by primary key.
+		{"MessageListContact", []string{"SEARCH messages USING INDEX sqlite_autoindex_messages_1 (id=?)",
+			"SEARCH messages USING COVERING INDEX messages_to_contact (workspace_id=? AND to_contact=? AND id<?)",
+			"SEARCH message_copies USING COVERING INDEX message_copies_contact (workspace_id=? AND contact=? AND message_id<?)",
+			copiesByEmail}},
+		{"MessageListOpen", []string{"SEARCH messages USING INDEX messages_open (workspace_id=? AND id<?)",
+			copiesByContact, copiesByEmail}},
 		{"EventList", []string{"SEARCH events USING INDEX events_workspace_id (workspace_id=? AND id<?)"}},
 		{"CaptureList", []string{"SEARCH messages USING INDEX messages_captured (workspace_id=? AND id<?)"}},
 		{"ScheduleRunList", []string{"SEARCH schedule_runs USING INDEX schedule_runs_schedule (workspace_id=? AND schedule_key=? AND id<?)"}},

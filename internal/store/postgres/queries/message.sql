@@ -25,6 +25,10 @@ FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[
 INSERT INTO message_contents (message_id, html, text)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[]);
 
+-- name: MessageCopyInsertMany
+INSERT INTO message_copies (message_id, workspace_id, contact, email)
+SELECT m, $1, c, e FROM unnest($2::text[], $3::text[], $4::text[]) AS u (m, c, e);
+
 -- name: MessageGet
 SELECT m.id, m.event_id, m.event_type, m.project_key, m.flow_key, m.flow_version, m.notification_key,
        m.template_key, m.channel, m.category, m.locale, m.to_contact, m.to_email, m.to_name, m.cc, m.bcc,
@@ -52,8 +56,10 @@ SELECT id, event_id, event_type, project_key, flow_key, flow_version, notificati
 FROM messages
 WHERE workspace_id = $1
   AND ($2 = '' OR event_id = $2)
-  AND ($3 = '' OR to_contact = $3)
-  AND ($4 = '' OR lower(to_email) = lower($4))
+  AND ($3 = '' OR to_contact = $3
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = $1 AND contact = $3 AND contact <> ''))
+  AND ($4 = '' OR lower(to_email) = lower($4)
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = $1 AND lower(email) = lower($4)))
   AND ($5 = '' OR project_key = $5)
   AND (cardinality($6::text[]) = 0 OR status = ANY($6::text[]))
   AND ($7::timestamptz IS NULL OR created_at >= $7)
@@ -71,8 +77,10 @@ SELECT id, event_id, event_type, project_key, flow_key, flow_version, notificati
        last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE event_id = $2 AND workspace_id = $1
-  AND ($3 = '' OR to_contact = $3)
-  AND ($4 = '' OR lower(to_email) = lower($4))
+  AND ($3 = '' OR to_contact = $3
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = $1 AND contact = $3 AND contact <> ''))
+  AND ($4 = '' OR lower(to_email) = lower($4)
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = $1 AND lower(email) = lower($4)))
   AND ($5 = '' OR project_key = $5)
   AND (cardinality($6::text[]) = 0 OR status = ANY($6::text[]))
   AND ($7::timestamptz IS NULL OR created_at >= $7)
@@ -82,15 +90,19 @@ ORDER BY id DESC
 LIMIT $10;
 
 -- name: MessageListContact
--- MessageList of one contact, through messages_contact.
+-- MessageList of one contact, through messages_contact, with the CC and
+-- BCC copies it received through message_copies_contact.
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
        last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
-WHERE workspace_id = $1 AND to_contact = $3
+WHERE workspace_id = $1
+  AND (to_contact = $3
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = $1 AND contact = $3 AND contact <> ''))
   AND ($2 = '' OR event_id = $2)
-  AND ($4 = '' OR lower(to_email) = lower($4))
+  AND ($4 = '' OR lower(to_email) = lower($4)
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = $1 AND lower(email) = lower($4)))
   AND ($5 = '' OR project_key = $5)
   AND (cardinality($6::text[]) = 0 OR status = ANY($6::text[]))
   AND ($7::timestamptz IS NULL OR created_at >= $7)

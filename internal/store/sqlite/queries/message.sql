@@ -9,6 +9,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 
 -- name: MessageContentInsert
 INSERT INTO message_contents (message_id, html, text) VALUES (?, ?, ?);
 
+-- name: MessageCopyInsert
+INSERT INTO message_copies (message_id, workspace_id, contact, email) VALUES (?, ?, ?, ?);
+
 -- name: MessageContentGet
 SELECT message_id, html, text FROM message_contents WHERE message_id IN (SELECT value FROM json_each(?));
 
@@ -39,8 +42,10 @@ SELECT id, event_id, event_type, project_key, flow_key, flow_version, notificati
 FROM messages
 WHERE workspace_id = ?1
   AND (?2 = '' OR event_id = ?2)
-  AND (?3 = '' OR to_contact = ?3)
-  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?3 = '' OR to_contact = ?3
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = ?1 AND contact = ?3 AND contact <> ''))
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = ?1 AND email = ?4 COLLATE NOCASE))
   AND (?5 = '' OR project_key = ?5)
   AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
   AND (?7 IS NULL OR created_at >= ?7)
@@ -57,8 +62,10 @@ SELECT id, event_id, event_type, project_key, flow_key, flow_version, notificati
        last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
 WHERE event_id = ?2 AND +workspace_id = ?1
-  AND (?3 = '' OR to_contact = ?3)
-  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?3 = '' OR to_contact = ?3
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = ?1 AND contact = ?3 AND contact <> ''))
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = ?1 AND email = ?4 COLLATE NOCASE))
   AND (?5 = '' OR project_key = ?5)
   AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
   AND (?7 IS NULL OR created_at >= ?7)
@@ -68,21 +75,28 @@ ORDER BY id DESC
 LIMIT ?10;
 
 -- name: MessageListContact
--- MessageList of one contact (its history, "why nothing?") through
--- messages_to_contact.
+-- MessageList of one contact (its history, "why nothing?"): the ids of the
+-- messages to it through messages_to_contact and of the CC and BCC copies
+-- it received through message_copies_contact, never the workspace's whole
+-- history.
 SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
        channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
        '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
        last_reply, created_at, updated_at, sent_at, captured_at, captured_size
 FROM messages
-WHERE workspace_id = ?1 AND to_contact = ?3
+WHERE id IN (SELECT id FROM messages
+             WHERE workspace_id = ?1 AND to_contact = ?3 AND id < COALESCE(NULLIF(?9, ''), x'ff')
+             UNION ALL
+             SELECT message_id FROM message_copies
+             WHERE workspace_id = ?1 AND contact = ?3 AND contact <> '' AND message_id < COALESCE(NULLIF(?9, ''), x'ff'))
+  AND +workspace_id = ?1
   AND (?2 = '' OR event_id = ?2)
-  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = ?1 AND email = ?4 COLLATE NOCASE))
   AND (?5 = '' OR project_key = ?5)
   AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
   AND (?7 IS NULL OR created_at >= ?7)
   AND (?8 IS NULL OR created_at < ?8)
-  AND id < COALESCE(NULLIF(?9, ''), x'ff')
 ORDER BY id DESC
 LIMIT ?10;
 
@@ -98,8 +112,10 @@ FROM messages
 WHERE workspace_id = ?1
   AND status IN ('awaiting_confirmation', 'queued', 'sending', 'retrying')
   AND (?2 = '' OR event_id = ?2)
-  AND (?3 = '' OR to_contact = ?3)
-  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE)
+  AND (?3 = '' OR to_contact = ?3
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = ?1 AND contact = ?3 AND contact <> ''))
+  AND (?4 = '' OR to_email = ?4 COLLATE NOCASE
+       OR id IN (SELECT message_id FROM message_copies WHERE workspace_id = ?1 AND email = ?4 COLLATE NOCASE))
   AND (?5 = '' OR project_key = ?5)
   AND (?6 = '[]' OR status IN (SELECT value FROM json_each(?6)))
   AND (?7 IS NULL OR created_at >= ?7)
