@@ -138,6 +138,18 @@ func TestPermanentFailureRecordedWithReply(t *testing.T) {
 	require.Equal(t, 1, m.Attempts, "5xx fails at once")
 	require.Contains(t, m.Reason, "550 5.1.1 <gone@example.org>: Recipient address rejected")
 	require.Equal(t, 0, srv.Count())
+	// The event's answer names the same reply, so the event alone tells
+	// why nothing arrived.
+	require.Contains(t, m.LastReply, "550 5.1.1 <gone@example.org>: Recipient address rejected")
+	var ev struct {
+		Messages []struct {
+			LastReply *string `json:"last_reply"`
+		} `json:"messages"`
+	}
+	e.Must(200, "GET", "/v1/events/"+res.ID, nil).JSON(t, &ev)
+	require.Len(t, ev.Messages, 1)
+	require.NotNil(t, ev.Messages[0].LastReply, "GET /v1/events/{id} shows last_reply")
+	require.Equal(t, m.LastReply, *ev.Messages[0].LastReply)
 
 	ex, err := c.Explain(ctx, res.ID, "en")
 	require.NoError(t, err)
