@@ -35,7 +35,7 @@ func (c *countingStore) ContactScan(ctx context.Context, p *store.ContactScanPar
 	return page, err
 }
 
-func openSQLite(t *testing.T) store.Store {
+func openSQLite(t testing.TB) store.Store {
 	s, err := sqlite.Open(filepath.Join(t.TempDir(), "herold.db"), sqlite.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
@@ -43,7 +43,7 @@ func openSQLite(t *testing.T) store.Store {
 	return s
 }
 
-func openPostgres(t *testing.T) store.Store {
+func openPostgres(t testing.TB) store.Store {
 	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.Options{MaxConns: 5})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
@@ -59,7 +59,7 @@ func openPostgres(t *testing.T) store.Store {
 // errors, while the first reads a fraction of the contacts.
 func TestScanLeavesOutOnlyWhatCannotMatch(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(*testing.T) store.Store{"sqlite": openSQLite, "postgres": openPostgres} {
+	for name, open := range map[string]func(testing.TB) store.Store{"sqlite": openSQLite, "postgres": openPostgres} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			testScanSkip(t, &countingStore{Store: open(t)})
