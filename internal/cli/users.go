@@ -54,7 +54,7 @@ func newUsersCreate() *cobra.Command {
 	}
 	addDatabaseFlag(cmd, &database)
 	workspaceFlag(cmd, &ws)
-	cmd.Flags().StringVar(&email, "email", "", "e-mail address to sign in with (unique across the installation)")
+	cmd.Flags().StringVar(&email, "email", "", "e-mail address to sign in with (unique within the workspace)")
 	cmd.Flags().StringVar(&name, "name", "", "display name")
 	cmd.Flags().StringVar(&password, "password", "", fmt.Sprintf("password (at least %d characters); empty generates one", service.MinPasswordLength))
 	_ = cmd.MarkFlagRequired("email")
