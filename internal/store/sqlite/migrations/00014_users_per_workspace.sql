@@ -44,35 +44,11 @@ CREATE INDEX sessions_user ON sessions (user_id);
 CREATE INDEX sessions_expires ON sessions (expires_at);
 
 -- +goose Down
-CREATE TABLE users_old (
-    id              TEXT    PRIMARY KEY,
-    workspace_id    INTEGER NOT NULL REFERENCES workspaces (id),
-    email           TEXT    NOT NULL COLLATE NOCASE UNIQUE,
-    name            TEXT    NOT NULL DEFAULT '',
-    password_hash   TEXT    NOT NULL,
-    failed_sign_ins INTEGER NOT NULL DEFAULT 0,
-    locked_until    INTEGER,
-    last_sign_in_at INTEGER,
-    created_at      INTEGER NOT NULL,
-    updated_at      INTEGER NOT NULL
-);
-INSERT INTO users_old (id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at)
-SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at FROM users;
-CREATE TABLE sessions_old (
-    token_hash   BLOB    PRIMARY KEY,
-    workspace_id INTEGER NOT NULL,
-    user_id      TEXT    NOT NULL REFERENCES users_old (id) ON DELETE CASCADE,
-    csrf_token   TEXT    NOT NULL,
-    created_at   INTEGER NOT NULL,
-    last_seen_at INTEGER NOT NULL,
-    expires_at   INTEGER NOT NULL
-);
-INSERT INTO sessions_old SELECT token_hash, workspace_id, user_id, csrf_token, created_at, last_seen_at, expires_at
-FROM sessions;
-DROP TABLE sessions;
-DROP TABLE users;
-ALTER TABLE users_old RENAME TO users;
-ALTER TABLE sessions_old RENAME TO sessions;
+-- The old schema's meaning without a rebuild: the global uniqueness as an
+-- index (case-insensitive through the column's collation), which fails
+-- while an address has users in several workspaces.
+DROP INDEX users_email;
+CREATE UNIQUE INDEX users_email ON users (email);
 CREATE INDEX users_workspace ON users (workspace_id, email);
-CREATE INDEX sessions_user ON sessions (user_id);
-CREATE INDEX sessions_expires ON sessions (expires_at);
+ALTER TABLE users ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until INTEGER;
