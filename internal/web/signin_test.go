@@ -197,10 +197,10 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 	})
 
 	// All slots taken, the rest waiting for one.
-	require.Eventually(t, func() bool {
+	apptest.Eventually(t, 10*time.Second, func() bool {
 		st := e.svc.HashStats()
 		return st.Running == slots && st.Waiting == n-slots
-	}, 10*time.Second, 5*time.Millisecond, "want %d running and %d waiting: %+v", slots, n-slots, e.svc.HashStats())
+	}, "want %d running and %d waiting", slots, n-slots)
 
 	// The excess is answered while the slots are still held.
 	for range n - slots {
