@@ -133,14 +133,18 @@ type ChoiceOption struct {
 func (s *Service) SignIn(ctx context.Context, p SignInParams) (*SignInResult, error) {
 	email := normalizeEmail(p.Email)
 	client, account := "client "+clientKey(p.Client), "account "+email
-	wait := s.signIns.Wait(client)
-	if s.signIns.Failing(client) {
-		wait = max(wait, s.signIns.Wait(account))
-	}
-	if wait > 0 {
+	if wait := s.signIns.Try(client, account); wait > 0 {
 		s.logger.WarnContext(ctx, "cockpit sign-in throttled", "client", p.Client, "email", email, "retry_after", wait)
 		return nil, &ThrottledError{RetryAfter: wait}
 	}
+	res, err := s.signIn(ctx, p, email)
+	// Only a checked, wrong password counts: not a busy server's refusal.
+	s.signIns.Done(client, account, errors.Is(err, ErrBadCredentials))
+	return res, err
+}
+
+// signIn checks the password against every user with the address.
+func (s *Service) signIn(ctx context.Context, p SignInParams, email string) (*SignInResult, error) {
 	users, err := s.store.UserListByEmail(ctx, email)
 	if err != nil {
 		return nil, fmt.Errorf("look up user: %w", err)
@@ -168,8 +172,6 @@ func (s *Service) SignIn(ctx context.Context, p SignInParams) (*SignInResult, er
 	}
 	switch len(matched) {
 	case 0:
-		s.signIns.Fail(client)
-		s.signIns.Fail(account)
 		return nil, ErrBadCredentials
 	case 1:
 		in, err := s.startSession(ctx, matched[0])

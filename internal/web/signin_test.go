@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -157,8 +158,13 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 	})
 	slots := e.svc.HashStats().Slots
 	require.Positive(t, slots)
-	c := newClient(t, e.URL)
-	token := c.csrf("/login")
+	n := 3 * slots
+	// One client each, so that no throttle interferes.
+	clients, tokens := make([]*client, n), make([]string, n)
+	for i := range n {
+		clients[i] = newClientFrom(t, e.URL, fmt.Sprintf("127.0.1.%d", i+1))
+		tokens[i] = clients[i].csrf("/login")
+	}
 	armed.Store(true)
 
 	type answer struct {
@@ -166,17 +172,16 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 		retryAfter string
 		body       string
 	}
-	n := 3 * slots
 	answers := make(chan answer, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			form := url.Values{"csrf": {token}, "email": {"ghost" + strings.Repeat("x", i) + "@example.org"}, "password": {"x"}}
+			form := url.Values{"csrf": {tokens[i]}, "email": {"ghost@example.org"}, "password": {"x"}}
 			req, _ := http.NewRequest(http.MethodPost, e.URL+"/login", strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := c.http.Do(req)
+			resp, err := clients[i].http.Do(req)
 			if err != nil {
 				answers <- answer{body: err.Error()}
 				return
