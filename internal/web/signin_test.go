@@ -165,6 +165,9 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 		clients[i] = newClientFrom(t, e.URL, fmt.Sprintf("127.0.1.%d", i+1))
 		tokens[i] = clients[i].csrf("/login")
 	}
+	admin := newClient(t, e.URL)
+	admin.signIn(e.Email, e.Password)
+	settingsToken := admin.csrf("/settings")
 	armed.Store(true)
 
 	type answer struct {
@@ -215,6 +218,17 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 		require.Contains(t, a.body, "The server is checking many sign-ins at once. Try again in a few seconds.")
 	}
 	require.Equal(t, slots, e.svc.HashStats().Running, "the held hashes are still running")
+
+	// Creating a user hashes its password too: refused the same way.
+	resp, body := admin.post("/settings/users", url.Values{"csrf": {settingsToken}, "user_email": {"anna@example.org"},
+		"user_password": {"correct horse battery"}})
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Equal(t, "1", resp.Header.Get("Retry-After"))
+	require.Contains(t, body, "The server is checking many passwords at once, so nothing was changed.")
+	_, err := e.svc.UserFind(context.Background(), e.ws, "anna@example.org")
+	var nf *service.NotFoundError
+	require.ErrorAs(t, err, &nf)
+
 	close(release)
 	for range slots {
 		a := <-answers
