@@ -65,6 +65,9 @@ type Deps struct {
 	// Lease is how long the leases on messages and schedule runs last
 	// (default 30 s); tests of a dead replica's take-over shorten it.
 	Lease time.Duration
+	// OnHash is called while a password hash holds a hashing slot (see
+	// service.Config.OnHash); tests of the bound hold slots with it.
+	OnHash func()
 }
 
 // BootstrapAdmin is the first cockpit user, created on the first start
@@ -210,7 +213,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
 		Notify:       notify, Delivery: handoff{a: a, pace: singleServer(st)}, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
-		MaxPendingWrites: opts.MaxPendingWrites,
+		MaxPendingWrites: opts.MaxPendingWrites, OnHash: deps.OnHash,
 	})
 	if err != nil {
 		return err
@@ -336,7 +339,7 @@ func (a *App) Start(ctx context.Context) error {
 		if a.Demo, err = demo.Load(ctx, a.svc); err != nil {
 			return err
 		}
-		a.DemoUser, err = a.svc.UserBootstrap(ctx, a.Demo.Workspace, service.UserCreateParams{
+		a.DemoUser, err = a.svc.UserBootstrapWorkspace(ctx, a.Demo.Workspace, service.UserCreateParams{
 			Email: demoUserEmail, Name: "Demo", Password: a.admin.Password})
 		if err != nil {
 			return err

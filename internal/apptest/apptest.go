@@ -58,6 +58,8 @@ type Setup struct {
 	// lease renewal and take-over across replicas.
 	RealClock bool
 	Lease     time.Duration
+	// OnHash is called while a password hash holds a slot (see app.Deps).
+	OnHash func()
 }
 
 // EnvDatabase selects the database of test servers: "postgres" runs them
@@ -120,7 +122,7 @@ func StartWith(t testing.TB, s Setup) *Env {
 	ctx := context.Background()
 	logger := app.NewLogger(testWriter{t}, "text", s.Opts.LogLevel)
 	deps := app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs, RunPoll: s.RunPoll,
-		DeliveryPoll: s.DeliveryPoll, NoDelivery: s.NoDelivery, NoRunner: s.NoRunner, Lease: s.Lease}
+		DeliveryPoll: s.DeliveryPoll, NoDelivery: s.NoDelivery, NoRunner: s.NoRunner, Lease: s.Lease, OnHash: s.OnHash}
 	if s.RealClock {
 		deps.Clock, s.Clock = clock.Real{}, nil
 	}

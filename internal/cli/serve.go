@@ -52,7 +52,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.BootstrapKey, "bootstrap-key", "", "fix the first admin API key instead of generating one (at least 24 characters)")
 	f.StringVar(&o.BootstrapAdminEmail, "bootstrap-admin-email", service.DefaultAdminEmail,
-		"e-mail address of the first cockpit user, created on the first start")
+		"e-mail address of the first cockpit user, created while the installation has no user")
 	f.StringVar(&o.BootstrapPassword, "bootstrap-password", "",
 		fmt.Sprintf("fix the first cockpit user's password instead of generating one (at least %d characters)", service.MinPasswordLength))
 	f.BoolVar(&o.Demo, "demo", false, "load the demo workspace")

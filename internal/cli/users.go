@@ -54,7 +54,7 @@ func newUsersCreate() *cobra.Command {
 	}
 	addDatabaseFlag(cmd, &database)
 	workspaceFlag(cmd, &ws)
-	cmd.Flags().StringVar(&email, "email", "", "e-mail address to sign in with (unique across the installation)")
+	cmd.Flags().StringVar(&email, "email", "", "e-mail address to sign in with (unique within the workspace)")
 	cmd.Flags().StringVar(&name, "name", "", "display name")
 	cmd.Flags().StringVar(&password, "password", "", fmt.Sprintf("password (at least %d characters); empty generates one", service.MinPasswordLength))
 	_ = cmd.MarkFlagRequired("email")
@@ -78,16 +78,13 @@ func newUsersList() *cobra.Command {
 					return err
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "EMAIL\tNAME\tLAST SIGN-IN\tLOCKED UNTIL")
+				fmt.Fprintln(tw, "EMAIL\tNAME\tLAST SIGN-IN")
 				for _, u := range users {
-					last, locked := "-", "-"
+					last := "-"
 					if u.LastSignInAt != nil {
 						last = u.LastSignInAt.Format("2006-01-02 15:04")
 					}
-					if u.LockedUntil != nil {
-						locked = u.LockedUntil.Format("2006-01-02 15:04")
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Email, u.Name, last, locked)
+					fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Email, u.Name, last)
 				}
 				return tw.Flush()
 			})
@@ -102,7 +99,7 @@ func newUsersSetPassword() *cobra.Command {
 	var database, ws, email, password string
 	cmd := &cobra.Command{
 		Use:   "set-password",
-		Short: "Set a cockpit user's password (and unlock the account); all their sessions end",
+		Short: "Set a cockpit user's password; all their sessions end",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withService(cmd, database, func(ctx context.Context, svc *service.Service) error {
@@ -118,7 +115,7 @@ func newUsersSetPassword() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				cmd.Printf("Set the password of %s; the account is unlocked and signed out everywhere.\n", u.Email)
+				cmd.Printf("Set the password of %s; the user is signed out everywhere.\n", u.Email)
 				if generated != "" {
 					cmd.Printf("The new password is shown once; store it now:\n\n    %s\n", generated)
 				}

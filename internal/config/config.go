@@ -38,7 +38,8 @@ type Options struct {
 	// created on the first start. Default admin@localhost.
 	BootstrapAdminEmail string
 	// BootstrapPassword fixes the first cockpit user's password instead of
-	// generating one (printed once).
+	// generating one (printed once). Like the address, it is used only
+	// while the installation has no cockpit user.
 	BootstrapPassword string
 	// Demo loads the demo workspace on start.
 	Demo bool

@@ -3,8 +3,9 @@ package model
 import "time"
 
 // User is an administrator who signs in to the cockpit. A user belongs to
-// one workspace; the e-mail address is unique across the installation, so
-// that signing in needs no workspace name.
+// one workspace; the e-mail address is unique within it, so that no
+// workspace learns which addresses another one uses. The same person may
+// be a user of several workspaces and chooses one when signing in.
 type User struct {
 	// ID is generated ("usr_…").
 	ID          string `json:"id"`
@@ -14,20 +15,10 @@ type User struct {
 	Name  string `json:"name,omitempty"`
 	// PasswordHash is the encoded argon2id hash with its parameters; never
 	// shown.
-	PasswordHash string `json:"-"`
-	// FailedSignIns counts failed sign-ins since the last success or lock.
-	FailedSignIns int `json:"failed_sign_ins"`
-	// LockedUntil is set while the account is locked after too many failed
-	// sign-ins.
-	LockedUntil  *time.Time `json:"locked_until,omitempty"`
+	PasswordHash string     `json:"-"`
 	LastSignInAt *time.Time `json:"last_sign_in_at,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
-}
-
-// Locked reports whether the account is locked at now.
-func (u *User) Locked(now time.Time) bool {
-	return u.LockedUntil != nil && now.Before(*u.LockedUntil)
 }
 
 // Session is a signed-in cockpit session. The cookie holds a random token;

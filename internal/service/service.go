@@ -19,6 +19,7 @@ import (
 	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/throttle"
 )
 
 // Config wires a Service.
@@ -59,6 +60,13 @@ type Config struct {
 	// passed Admit; beyond it Admit fails at once with ErrOverloaded.
 	// Default 1000.
 	MaxPendingWrites int
+	// SignInThrottle tunes the delays after failed cockpit sign-ins (see
+	// package throttle for the defaults).
+	SignInThrottle throttle.Config
+	// OnHash, when set, is called while a password hash holds one of the
+	// hashing slots (one per core): tests hold slots with it to observe
+	// the bound.
+	OnHash func()
 }
 
 // Service implements Herold's operations.
@@ -77,6 +85,8 @@ type Service struct {
 	catalog    *i18n.Catalog
 	baseURL    func() string
 	admit      chan struct{} // one token per writing request in progress
+	hashes     *hashGate
+	signIns    *throttle.Throttle
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
@@ -131,7 +141,8 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger, ingest: g,
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, notify: cfg.Notify, capture: cfg.Capture,
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
-		admit: make(chan struct{}, cfg.MaxPendingWrites)}
+		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
+		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now)}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	return s, nil
 }

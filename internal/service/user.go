@@ -189,13 +189,19 @@ func (s *Service) userCreate(ctx context.Context, q store.Queries, ws *model.Wor
 	if err := c.err(); err != nil {
 		return nil, err
 	}
+	hash, err := s.hashPassword(ctx, p.Password)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	u := &model.User{ID: "usr_" + randomString(10), WorkspaceID: ws.ID, Email: p.Email, Name: strings.TrimSpace(p.Name),
-		PasswordHash: HashPassword(p.Password), CreatedAt: now, UpdatedAt: now}
+		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	// Only this workspace's users can conflict: the answer tells nothing
+	// about other workspaces.
 	if err := q.UserInsert(ctx, u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil, &ValidationError{Fields: []FieldError{{Field: "email", Code: CodeDuplicate,
-				Detail: fmt.Sprintf("a user with the address %s already exists", p.Email)}}}
+				Detail: fmt.Sprintf("a user with the address %s already exists in this workspace", p.Email)}}}
 		}
 		return nil, fmt.Errorf("store user: %w", err)
 	}
@@ -203,11 +209,28 @@ func (s *Service) userCreate(ctx context.Context, q store.Queries, ws *model.Wor
 	return out, nil
 }
 
-// UserBootstrap creates the first cockpit user of ws when it has none. A
-// fixed password (HEROLD_BOOTSTRAP_PASSWORD) also adds the user to a
-// workspace that has users, unless the address is taken. It returns nil
-// when nothing was created.
+// UserBootstrap creates the first cockpit user of the installation in ws
+// (generated password unless p has one) when no workspace has a user yet.
+// Once any user exists it does nothing, so that a deleted bootstrap admin
+// does not come back with the bootstrap password at the next start. It
+// returns nil when nothing was created.
 func (s *Service) UserBootstrap(ctx context.Context, ws *model.Workspace, p UserCreateParams) (*UserCreated, error) {
+	return s.userBootstrap(ctx, ws, p, func(tx store.Tx) (int, error) { return tx.UserCount(ctx) })
+}
+
+// UserBootstrapWorkspace creates the first cockpit user of ws when ws has
+// none (the demo workspace's user, loaded into an installation that has
+// users). It returns nil when nothing was created.
+func (s *Service) UserBootstrapWorkspace(ctx context.Context, ws *model.Workspace, p UserCreateParams) (*UserCreated, error) {
+	return s.userBootstrap(ctx, ws, p, func(tx store.Tx) (int, error) {
+		users, err := tx.UserList(ctx, ws.ID)
+		return len(users), err
+	})
+}
+
+func (s *Service) userBootstrap(ctx context.Context, ws *model.Workspace, p UserCreateParams,
+	count func(store.Tx) (int, error),
+) (*UserCreated, error) {
 	if p.Email == "" {
 		p.Email = DefaultAdminEmail
 	}
@@ -216,17 +239,9 @@ func (s *Service) UserBootstrap(ctx context.Context, ws *model.Workspace, p User
 	}
 	var out *UserCreated
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
-		users, err := tx.UserList(ctx, ws.ID)
-		if err != nil {
-			return fmt.Errorf("list users: %w", err)
-		}
-		if len(users) > 0 && p.Password == "" {
-			return nil
-		}
-		if _, err := tx.UserGetByEmail(ctx, normalizeEmail(p.Email)); err == nil {
-			return nil
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("look up user: %w", err)
+		n, err := count(tx)
+		if err != nil || n > 0 {
+			return err
 		}
 		out, err = s.userCreate(ctx, tx, ws, p)
 		return err
@@ -254,15 +269,12 @@ func (s *Service) UserGet(ctx context.Context, ws *model.Workspace, id string) (
 
 // UserFind returns the user of ws with an e-mail address.
 func (s *Service) UserFind(ctx context.Context, ws *model.Workspace, email string) (*model.User, error) {
-	u, err := s.store.UserGetByEmail(ctx, normalizeEmail(email))
-	if err == nil && u.WorkspaceID != ws.ID {
-		err = store.ErrNotFound
-	}
+	u, err := s.store.UserGetByEmail(ctx, ws.ID, normalizeEmail(email))
 	return u, mapNotFound(err, "user %q in workspace %q", email, ws.Key)
 }
 
 // UserSetPassword replaces a user's password (empty generates one, which
-// is returned), unlocks the account and ends all its sessions.
+// is returned) and ends all the user's sessions.
 func (s *Service) UserSetPassword(ctx context.Context, ws *model.Workspace, id, password string) (string, error) {
 	generated := ""
 	if password == "" {
@@ -275,8 +287,11 @@ func (s *Service) UserSetPassword(ctx context.Context, ws *model.Workspace, id, 
 			return "", err
 		}
 	}
-	hash := HashPassword(password)
-	err := s.store.WithTx(ctx, func(tx store.Tx) error {
+	hash, err := s.hashPassword(ctx, password)
+	if err != nil {
+		return "", err
+	}
+	err = s.store.WithTx(ctx, func(tx store.Tx) error {
 		err := tx.UserUpdatePassword(ctx, &store.UserPasswordParams{WorkspaceID: ws.ID, ID: id, PasswordHash: hash, At: s.now()})
 		if err != nil {
 			return mapNotFound(err, "user %q", id)
@@ -294,7 +309,11 @@ func (s *Service) UserChangePassword(ctx context.Context, ws *model.Workspace, i
 		return err
 	}
 	var c checker
-	if ok, _, err := CheckPassword(u.PasswordHash, current); err != nil || !ok {
+	ok, _, err := s.verifyPassword(ctx, u, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		c.add("current", CodeMismatch, "is not your current password")
 	}
 	checkPassword(&c, "password", next)

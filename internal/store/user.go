@@ -7,7 +7,7 @@ import (
 	"github.com/herold-dev/herold/internal/model"
 )
 
-// UserPasswordParams replace a user's password hash and unlock the account.
+// UserPasswordParams replace a user's password hash.
 type UserPasswordParams struct {
 	WorkspaceID  int64
 	ID           string
@@ -15,19 +15,7 @@ type UserPasswordParams struct {
 	At           time.Time
 }
 
-// UserSignInFailedParams count one failed sign-in. When the count reaches
-// MaxFailures the account is locked until LockUntil and the count starts
-// over.
-type UserSignInFailedParams struct {
-	WorkspaceID int64
-	ID          string
-	MaxFailures int
-	LockUntil   time.Time
-	At          time.Time
-}
-
-// UserSignedInParams record a successful sign-in: the failure count and
-// any lock are cleared.
+// UserSignedInParams record a successful sign-in.
 type UserSignedInParams struct {
 	WorkspaceID int64
 	ID          string
@@ -45,21 +33,26 @@ type SessionTouchParams struct {
 // signing in starts from an e-mail address or a cookie, before the
 // workspace is known.
 type UserQueries interface {
-	// UserInsert stores a new user; an e-mail address already used in any
-	// workspace (compared case-insensitively) is ErrConflict.
+	// UserInsert stores a new user; an e-mail address already used in the
+	// same workspace (compared case-insensitively) is ErrConflict. Other
+	// workspaces' users do not matter.
 	UserInsert(ctx context.Context, u *model.User) error
 	UserGetByID(ctx context.Context, workspaceID int64, id string) (*model.User, error)
-	// UserGetByEmail finds a user in any workspace by e-mail address
-	// (case-insensitive), for signing in.
-	UserGetByEmail(ctx context.Context, email string) (*model.User, error)
+	// UserGetByEmail finds a workspace's user by e-mail address
+	// (case-insensitive).
+	UserGetByEmail(ctx context.Context, workspaceID int64, email string) (*model.User, error)
+	// UserListByEmail lists the users of every workspace with an e-mail
+	// address (case-insensitive), ordered by workspace, for signing in:
+	// the workspace is not known before.
+	UserListByEmail(ctx context.Context, email string) ([]*model.User, error)
+	// UserCount counts the users of all workspaces (is the installation
+	// new?).
+	UserCount(ctx context.Context) (int, error)
 	// UserList lists a workspace's users ordered by e-mail address.
 	UserList(ctx context.Context, workspaceID int64) ([]*model.User, error)
-	// UserUpdatePassword replaces the password hash and clears any lock.
+	// UserUpdatePassword replaces the password hash.
 	UserUpdatePassword(ctx context.Context, p *UserPasswordParams) error
-	// UserSignInFailed counts a failed sign-in atomically and returns the
-	// user as it is afterwards.
-	UserSignInFailed(ctx context.Context, p *UserSignInFailedParams) (*model.User, error)
-	// UserSignedIn clears failures and lock and records the time.
+	// UserSignedIn records the time of a successful sign-in.
 	UserSignedIn(ctx context.Context, p *UserSignedInParams) error
 	// UserDelete deletes a user with their sessions.
 	UserDelete(ctx context.Context, workspaceID int64, id string) error

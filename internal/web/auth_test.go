@@ -66,42 +66,6 @@ func TestSignInAndOut(t *testing.T) {
 	require.Contains(t, resp.Header.Get("Location"), "/login")
 }
 
-func TestLockOutAfterFailedSignIns(t *testing.T) {
-	t.Parallel()
-	e := startCockpit(t)
-	c := newClient(t, e.URL)
-	try := func(password string) (int, string) {
-		resp, body := c.submit("/login", "/login", url.Values{"email": {e.Email}, "password": {password}})
-		return resp.StatusCode, body
-	}
-	for i := 1; i < service.MaxFailedSignIns; i++ {
-		code, body := try("not the password")
-		require.Equal(t, http.StatusUnauthorized, code)
-		require.Contains(t, body, "is wrong", "attempt %d", i)
-	}
-	code, body := try("not the password")
-	require.Equal(t, http.StatusUnauthorized, code)
-	// The fake clock starts at 09:00 in Berlin; the lock lasts 15 minutes.
-	require.Contains(t, body, "This account is locked after too many failed sign-ins until 2 Mar 2026, 09:15.")
-
-	// Even the right password is refused while locked.
-	code, body = try(e.Password)
-	require.Equal(t, http.StatusUnauthorized, code)
-	require.Contains(t, body, "locked")
-
-	// An unknown address is never reported as locked.
-	resp, body := c.submit("/login", "/login", url.Values{"email": {"ghost@example.org"}, "password": {"x"}})
-	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-	require.NotContains(t, body, "locked")
-
-	e.Clock.Advance(service.LockOutDuration)
-	c.signIn(e.Email, e.Password)
-	u, err := e.svc.UserFind(context.Background(), e.ws, e.Email)
-	require.NoError(t, err)
-	require.Zero(t, u.FailedSignIns)
-	require.Nil(t, u.LockedUntil)
-}
-
 func TestSessionsExpire(t *testing.T) {
 	t.Parallel()
 	e := startCockpit(t)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -23,6 +24,8 @@ type client struct {
 	t    testing.TB
 	base string
 	http *http.Client
+	// lang, when set, is sent as Accept-Language.
+	lang string
 }
 
 func newClient(t testing.TB, base string) *client {
@@ -33,9 +36,22 @@ func newClient(t testing.TB, base string) *client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// newClientFrom is a browser on another machine: its connections come
+// from ip, another loopback address (all of 127.0.0.0/8 is local).
+func newClientFrom(t testing.TB, base, ip string) *client {
+	t.Helper()
+	c := newClient(t, base)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c.http.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
+}
+
 // do sends a request and returns the response with its body read.
 func (c *client) do(req *http.Request) (*http.Response, string) {
 	c.t.Helper()
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
 	resp, err := c.http.Do(req)
 	require.NoError(c.t, err)
 	defer resp.Body.Close()

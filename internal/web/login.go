@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/service"
@@ -29,25 +31,72 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, rq *request)
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request, rq *request) {
 	email, next := r.PostFormValue("email"), localPath(r.PostFormValue("next"))
-	in, err := h.svc.SignIn(r.Context(), email, r.PostFormValue("password"))
+	res, err := h.svc.SignIn(r.Context(), service.SignInParams{Email: email, Password: r.PostFormValue("password"),
+		Client: clientIP(r), Binding: rq.csrf})
 	if err != nil {
-		v := h.newView(r, rq, "", "web.login.title")
-		page := loginPage{Email: email, Next: next}
-		var locked *service.LockedError
-		switch {
-		case errors.Is(err, service.ErrBadCredentials):
-			page.Error = v.L.T("web.login.failed")
-		case errors.As(err, &locked):
-			v.L.loc = locked.Location
-			page.Error = v.L.T("web.login.locked", "until", v.L.DateTime(locked.Until))
-		default:
-			h.serverError(w, r, rq, err)
-			return
-		}
-		v.Page = page
-		h.render(w, r, http.StatusUnauthorized, "login", v)
+		h.loginFailed(w, r, rq, loginPage{Email: email, Next: next}, err)
 		return
 	}
+	if c := res.Choice; c != nil {
+		v := h.newView(r, rq, "", "web.login.choice.title")
+		v.Page = choicePage{Token: c.Token, Options: c.Options, Next: next}
+		h.render(w, r, http.StatusOK, "login_choice", v)
+		return
+	}
+	h.signedIn(w, r, rq, res.SignedIn, next)
+}
+
+// choicePage is the data of the page where a user whose address and
+// password match in several workspaces picks one.
+type choicePage struct {
+	Token   string
+	Options []service.ChoiceOption
+	Next    string
+}
+
+// chooseWorkspace starts the session in the workspace picked on the
+// choice page.
+func (h *Handler) chooseWorkspace(w http.ResponseWriter, r *http.Request, rq *request) {
+	next := localPath(r.PostFormValue("next"))
+	in, err := h.svc.SignInChoose(r.Context(), r.PostFormValue("choice"), rq.csrf, r.PostFormValue("user"))
+	if err != nil {
+		h.loginFailed(w, r, rq, loginPage{Next: next}, err)
+		return
+	}
+	h.signedIn(w, r, rq, in, next)
+}
+
+// loginFailed shows the sign-in page again with the reason.
+func (h *Handler) loginFailed(w http.ResponseWriter, r *http.Request, rq *request, page loginPage, err error) {
+	v := h.newView(r, rq, "", "web.login.title")
+	var (
+		throttled *service.ThrottledError
+		busy      *service.BusyError
+	)
+	status := http.StatusUnauthorized
+	switch {
+	case errors.Is(err, service.ErrBadCredentials):
+		page.Error = v.L.T("web.login.failed")
+	case errors.Is(err, service.ErrChoiceExpired):
+		page.Error = v.L.T("web.login.choice.expired")
+	case errors.As(err, &throttled):
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(throttled.Seconds()))
+		page.Error = v.L.T("web.login.throttled", "wait", v.L.Wait(throttled.Seconds()))
+	case errors.As(err, &busy):
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(busy.Seconds()))
+		page.Error = v.L.T("web.login.busy")
+	default:
+		h.serverError(w, r, rq, err)
+		return
+	}
+	v.Page = page
+	h.render(w, r, status, "login", v)
+}
+
+// signedIn sets the cookie of a new session and goes on to next.
+func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, rq *request, in *service.SignedIn, next string) {
 	// A new session on every sign-in: an old cookie (perhaps planted) is
 	// never promoted.
 	if rq.token != "" {
@@ -56,6 +105,16 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, rq *request) {
 	h.setCookie(w, r, sessionCookie, in.Token)
 	h.logger.InfoContext(r.Context(), "cockpit sign-in", "user", in.User.ID, "workspace", in.Workspace.Key)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// clientIP is the address sign-in failures are counted for: the peer's,
+// as the cockpit trusts no forwarding header.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, rq *request) {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
@@ -30,7 +29,6 @@ type settingsPage struct {
 	// once.
 	Created         *model.User
 	CreatedPassword string
-	Now             time.Time
 }
 
 func formFromWorkspace(ws *model.Workspace) workspaceForm {
@@ -50,7 +48,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, rq *req
 		h.fail(w, r, rq, err)
 		return
 	}
-	page.Users, page.Now = users, h.svc.Now()
+	page.Users = users
 	v := h.newView(r, rq, "settings", "web.settings.title")
 	v.Page = page
 	if errs != nil {

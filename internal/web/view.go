@@ -189,6 +189,18 @@ func (l *localizer) Age(t any, now time.Time) string {
 	return l.T("web.age.days", "d", int(d.Hours()/24))
 }
 
+// Wait says how long to wait, given in whole seconds: in seconds up to two
+// minutes, else in minutes (rounded up, so that nobody tries too early).
+func (l *localizer) Wait(seconds int) string {
+	switch {
+	case seconds == 1:
+		return l.T("web.wait.second")
+	case seconds < 120:
+		return l.T("web.wait.seconds", "n", seconds)
+	}
+	return l.T("web.wait.minutes", "n", (seconds+59)/60)
+}
+
 // Reason names a suppression reason; unknown ones are shown as they are.
 func (l *localizer) Reason(r string) string {
 	if r == "" || !l.cat.Has(l.lang, "web.reason."+r) {
@@ -414,8 +426,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *request, err 
 		nf       *service.NotFoundError
 		conflict *service.ConflictError
 		verr     *service.ValidationError
+		busy     *service.BusyError
 	)
 	switch {
+	case errors.As(err, &busy):
+		w.Header().Set("Retry-After", strconv.Itoa(busy.Seconds()))
+		h.renderError(w, r, rq, http.StatusTooManyRequests, "web.error.busy.title", "web.error.busy.text")
 	case errors.As(err, &nf):
 		v := h.newView(r, rq, "", "web.error.notfound.title")
 		v.Page = errorPage{Text: v.L.T("web.error.notfound.text"), Detail: nf.Error()}

@@ -89,6 +89,7 @@ func (h *Handler) routes() []route {
 	return []route{
 		{"GET /login", public, h.loginPage},
 		{"POST /login", public, h.login},
+		{"POST /login/workspace", public, h.chooseWorkspace},
 		{"POST /logout", signedIn, h.logout},
 		{"POST /language", public, h.setLanguage},
 		{"GET /u/{token}", token, h.unsubscribeLink},

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -10,18 +11,18 @@ import (
 
 func scanUser(r scanner) (*model.User, error) {
 	var u model.User
-	if err := r.Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.Name, &u.PasswordHash, &u.FailedSignIns, &u.LockedUntil,
-		&u.LastSignInAt, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := r.Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.Name, &u.PasswordHash, &u.LastSignInAt,
+		&u.CreatedAt, &u.UpdatedAt); err != nil {
 		return nil, mapErr(err)
 	}
-	u.LockedUntil, u.LastSignInAt = utcPtr(u.LockedUntil), utcPtr(u.LastSignInAt)
+	u.LastSignInAt = utcPtr(u.LastSignInAt)
 	u.CreatedAt, u.UpdatedAt = utc(u.CreatedAt), utc(u.UpdatedAt)
 	return &u, nil
 }
 
 func (q queriesImpl) UserInsert(ctx context.Context, u *model.User) error {
-	_, err := q.db.Exec(ctx, query("UserInsert"), u.ID, u.WorkspaceID, u.Email, u.Name, u.PasswordHash,
-		u.FailedSignIns, u.LockedUntil, u.LastSignInAt, u.CreatedAt, u.UpdatedAt)
+	_, err := q.db.Exec(ctx, query("UserInsert"), u.ID, u.WorkspaceID, strings.ToLower(u.Email), u.Name, u.PasswordHash,
+		u.LastSignInAt, u.CreatedAt, u.UpdatedAt)
 	return mapErr(err)
 }
 
@@ -29,8 +30,19 @@ func (q queriesImpl) UserGetByID(ctx context.Context, ws int64, id string) (*mod
 	return scanUser(q.db.QueryRow(ctx, query("UserGetByID"), ws, id))
 }
 
-func (q queriesImpl) UserGetByEmail(ctx context.Context, email string) (*model.User, error) {
-	return scanUser(q.db.QueryRow(ctx, query("UserGetByEmail"), email))
+func (q queriesImpl) UserGetByEmail(ctx context.Context, ws int64, email string) (*model.User, error) {
+	return scanUser(q.db.QueryRow(ctx, query("UserGetByEmail"), ws, email))
+}
+
+func (q queriesImpl) UserListByEmail(ctx context.Context, email string) ([]*model.User, error) {
+	rows, err := q.db.Query(ctx, query("UserListByEmail"), email)
+	return collect(rows, err, scanUser)
+}
+
+func (q queriesImpl) UserCount(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.QueryRow(ctx, query("UserCount")).Scan(&n)
+	return n, mapErr(err)
 }
 
 func (q queriesImpl) UserList(ctx context.Context, ws int64) ([]*model.User, error) {
@@ -40,10 +52,6 @@ func (q queriesImpl) UserList(ctx context.Context, ws int64) ([]*model.User, err
 
 func (q queriesImpl) UserUpdatePassword(ctx context.Context, p *store.UserPasswordParams) error {
 	return affected(q.db.Exec(ctx, query("UserUpdatePassword"), p.PasswordHash, p.At, p.WorkspaceID, p.ID))
-}
-
-func (q queriesImpl) UserSignInFailed(ctx context.Context, p *store.UserSignInFailedParams) (*model.User, error) {
-	return scanUser(q.db.QueryRow(ctx, query("UserSignInFailed"), p.MaxFailures, p.LockUntil, p.At, p.WorkspaceID, p.ID))
 }
 
 func (q queriesImpl) UserSignedIn(ctx context.Context, p *store.UserSignedInParams) error {

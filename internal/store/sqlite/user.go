@@ -12,21 +12,19 @@ import (
 
 func scanUser(r scanner) (*model.User, error) {
 	var u model.User
-	var locked, last sql.NullInt64
+	var last sql.NullInt64
 	var created, updated int64
-	if err := r.Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.Name, &u.PasswordHash, &u.FailedSignIns, &locked, &last,
-		&created, &updated); err != nil {
+	if err := r.Scan(&u.ID, &u.WorkspaceID, &u.Email, &u.Name, &u.PasswordHash, &last, &created, &updated); err != nil {
 		return nil, mapErr(err)
 	}
-	u.LockedUntil, u.LastSignInAt = fromNullMillis(locked), fromNullMillis(last)
+	u.LastSignInAt = fromNullMillis(last)
 	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &u, nil
 }
 
 func (q queriesImpl) UserInsert(ctx context.Context, u *model.User) error {
 	_, err := q.db.ExecContext(ctx, query("UserInsert"), u.ID, u.WorkspaceID, strings.ToLower(u.Email), u.Name,
-		u.PasswordHash, u.FailedSignIns, nullTime(u.LockedUntil), nullTime(u.LastSignInAt),
-		millis(u.CreatedAt), millis(u.UpdatedAt))
+		u.PasswordHash, nullTime(u.LastSignInAt), millis(u.CreatedAt), millis(u.UpdatedAt))
 	return mapErr(err)
 }
 
@@ -34,8 +32,19 @@ func (q queriesImpl) UserGetByID(ctx context.Context, ws int64, id string) (*mod
 	return scanUser(q.db.QueryRowContext(ctx, query("UserGetByID"), ws, id))
 }
 
-func (q queriesImpl) UserGetByEmail(ctx context.Context, email string) (*model.User, error) {
-	return scanUser(q.db.QueryRowContext(ctx, query("UserGetByEmail"), email))
+func (q queriesImpl) UserGetByEmail(ctx context.Context, ws int64, email string) (*model.User, error) {
+	return scanUser(q.db.QueryRowContext(ctx, query("UserGetByEmail"), ws, email))
+}
+
+func (q queriesImpl) UserListByEmail(ctx context.Context, email string) ([]*model.User, error) {
+	rows, err := q.db.QueryContext(ctx, query("UserListByEmail"), email)
+	return collect(rows, err, scanUser)
+}
+
+func (q queriesImpl) UserCount(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, query("UserCount")).Scan(&n)
+	return n, mapErr(err)
 }
 
 func (q queriesImpl) UserList(ctx context.Context, ws int64) ([]*model.User, error) {
@@ -45,15 +54,6 @@ func (q queriesImpl) UserList(ctx context.Context, ws int64) ([]*model.User, err
 
 func (q queriesImpl) UserUpdatePassword(ctx context.Context, p *store.UserPasswordParams) error {
 	return affected(q.db.ExecContext(ctx, query("UserUpdatePassword"), p.PasswordHash, millis(p.At), p.WorkspaceID, p.ID))
-}
-
-func (q queriesImpl) UserSignInFailed(ctx context.Context, p *store.UserSignInFailedParams) (*model.User, error) {
-	err := affected(q.db.ExecContext(ctx, query("UserSignInFailed"), p.MaxFailures, millis(p.LockUntil), millis(p.At),
-		p.WorkspaceID, p.ID))
-	if err != nil {
-		return nil, err
-	}
-	return q.UserGetByID(ctx, p.WorkspaceID, p.ID)
 }
 
 func (q queriesImpl) UserSignedIn(ctx context.Context, p *store.UserSignedInParams) error {

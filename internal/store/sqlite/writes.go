@@ -260,11 +260,6 @@ func (s *Store) UserUpdatePassword(ctx context.Context, p *store.UserPasswordPar
 	return exec(ctx, s, func(q store.Tx) error { return q.UserUpdatePassword(ctx, p) })
 }
 
-// UserSignInFailed implements store.UserQueries.
-func (s *Store) UserSignInFailed(ctx context.Context, p *store.UserSignInFailedParams) (*model.User, error) {
-	return write(ctx, s, func(q store.Tx) (*model.User, error) { return q.UserSignInFailed(ctx, p) })
-}
-
 // UserSignedIn implements store.UserQueries.
 func (s *Store) UserSignedIn(ctx context.Context, p *store.UserSignedInParams) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.UserSignedIn(ctx, p) })

@@ -13,7 +13,8 @@ import (
 func init() {
 	pipelineCases = append(pipelineCases,
 		storeCase{"Users", testUsers},
-		storeCase{"UserLockOut", testUserLockOut},
+		storeCase{"UsersPerWorkspace", testUsersPerWorkspace},
+		storeCase{"UserSignedIn", testUserSignedIn},
 		storeCase{"Sessions", testSessions},
 	)
 }
@@ -33,15 +34,17 @@ func testUsers(t *testing.T, b *bundle) {
 	_, err = b.s.UserGetByID(b.ctx, b.other.ID, "usr_1")
 	require.ErrorIs(t, err, store.ErrNotFound, "user visible in another workspace")
 
-	got, err = b.s.UserGetByEmail(b.ctx, "Admin@ACME.example")
+	got, err = b.s.UserGetByEmail(b.ctx, b.ws.ID, "Admin@ACME.example")
 	require.NoError(t, err, "e-mail lookup is case-insensitive")
 	require.Equal(t, "usr_1", got.ID)
 	require.Equal(t, b.ws.ID, got.WorkspaceID)
-	_, err = b.s.UserGetByEmail(b.ctx, "nobody@acme.example")
+	_, err = b.s.UserGetByEmail(b.ctx, b.ws.ID, "nobody@acme.example")
 	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = b.s.UserGetByEmail(b.ctx, b.other.ID, "admin@acme.example")
+	require.ErrorIs(t, err, store.ErrNotFound, "user found through another workspace")
 
-	// The address is unique across the installation, in any case.
-	dup := sampleUser(b.other.ID, "usr_2", "ADMIN@acme.example")
+	// The address is unique within the workspace, in any case.
+	dup := sampleUser(b.ws.ID, "usr_2", "ADMIN@acme.example")
 	require.ErrorIs(t, b.s.UserInsert(b.ctx, dup), store.ErrConflict)
 	dupID := sampleUser(b.other.ID, "usr_1", "else@acme.example")
 	require.ErrorIs(t, b.s.UserInsert(b.ctx, dupID), store.ErrConflict)
@@ -70,51 +73,59 @@ func testUsers(t *testing.T, b *bundle) {
 	require.ErrorIs(t, b.s.UserDelete(b.ctx, b.ws.ID, "usr_1"), store.ErrNotFound)
 }
 
-func testUserLockOut(t *testing.T, b *bundle) {
-	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_1", "admin@acme.example")))
-	until := base.Add(15 * time.Minute)
-	fail := func(ws int64) (*model.User, error) {
-		return b.s.UserSignInFailed(b.ctx, &store.UserSignInFailedParams{WorkspaceID: ws, ID: "usr_1",
-			MaxFailures: 3, LockUntil: until, At: base})
-	}
-	_, err := fail(b.other.ID)
-	require.ErrorIs(t, err, store.ErrNotFound)
-	for i := 1; i <= 2; i++ {
-		u, err := fail(b.ws.ID)
-		require.NoError(t, err)
-		require.Equal(t, i, u.FailedSignIns)
-		require.Nil(t, u.LockedUntil)
-	}
-	u, err := fail(b.ws.ID)
+// testUsersPerWorkspace: the same address may be a user of several
+// workspaces; signing in finds all of them.
+func testUsersPerWorkspace(t *testing.T, b *bundle) {
+	n, err := b.s.UserCount(b.ctx)
 	require.NoError(t, err)
-	require.NotNil(t, u.LockedUntil, "the third failure locks")
-	require.True(t, u.LockedUntil.Equal(until))
-	require.Equal(t, 0, u.FailedSignIns, "the count starts over with the lock")
-	require.True(t, u.Locked(base))
-	require.False(t, u.Locked(until))
+	require.Zero(t, n)
+	list, err := b.s.UserListByEmail(b.ctx, "anna@acme.example")
+	require.NoError(t, err)
+	require.Empty(t, list)
 
-	// A success clears everything.
-	_, err = fail(b.ws.ID)
+	// Inserted in the other workspace first, so that the order is the
+	// workspaces' and not the insertion's.
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.other.ID, "usr_2", "anna@acme.example")))
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_1", "Anna@ACME.example")),
+		"the address of another workspace's user is free in this one")
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_3", "ben@acme.example")))
+	require.ErrorIs(t, b.s.UserInsert(b.ctx, sampleUser(b.other.ID, "usr_4", "ANNA@acme.example")), store.ErrConflict)
+
+	list, err = b.s.UserListByEmail(b.ctx, "ANNA@acme.example")
 	require.NoError(t, err)
+	require.Len(t, list, 2)
+	first, second := b.ws, b.other
+	if first.ID > second.ID {
+		first, second = second, first
+	}
+	require.Equal(t, []int64{first.ID, second.ID}, []int64{list[0].WorkspaceID, list[1].WorkspaceID})
+	for _, u := range list {
+		require.Equal(t, "anna@acme.example", u.Email, "stored in lower case")
+	}
+	got, err := b.s.UserGetByEmail(b.ctx, b.other.ID, "anna@acme.example")
+	require.NoError(t, err)
+	require.Equal(t, "usr_2", got.ID)
+
+	n, err = b.s.UserCount(b.ctx)
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+	require.NoError(t, b.s.UserDelete(b.ctx, b.ws.ID, "usr_1"))
+	list, err = b.s.UserListByEmail(b.ctx, "anna@acme.example")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, "usr_2", list[0].ID)
+}
+
+func testUserSignedIn(t *testing.T, b *bundle) {
+	require.NoError(t, b.s.UserInsert(b.ctx, sampleUser(b.ws.ID, "usr_1", "admin@acme.example")))
 	at := base.Add(time.Hour)
 	require.ErrorIs(t, b.s.UserSignedIn(b.ctx, &store.UserSignedInParams{WorkspaceID: b.other.ID, ID: "usr_1", At: at}), store.ErrNotFound)
 	require.NoError(t, b.s.UserSignedIn(b.ctx, &store.UserSignedInParams{WorkspaceID: b.ws.ID, ID: "usr_1", At: at}))
-	u, err = b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
+	u, err := b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
 	require.NoError(t, err)
-	require.Equal(t, 0, u.FailedSignIns)
-	require.Nil(t, u.LockedUntil)
 	require.NotNil(t, u.LastSignInAt)
 	require.True(t, u.LastSignInAt.Equal(at))
-
-	// A new password also unlocks.
-	for i := 0; i < 3; i++ {
-		_, err = fail(b.ws.ID)
-		require.NoError(t, err)
-	}
-	require.NoError(t, b.s.UserUpdatePassword(b.ctx, &store.UserPasswordParams{WorkspaceID: b.ws.ID, ID: "usr_1", PasswordHash: "p", At: at}))
-	u, err = b.s.UserGetByID(b.ctx, b.ws.ID, "usr_1")
-	require.NoError(t, err)
-	require.Nil(t, u.LockedUntil)
+	require.True(t, u.UpdatedAt.Equal(at))
 }
 
 func testSessions(t *testing.T, b *bundle) {

@@ -1,38 +1,32 @@
 -- name: UserInsert
-INSERT INTO users (id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until,
-                   last_sign_in_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
+INSERT INTO users (id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: UserGetByID
-SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
-       created_at, updated_at
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
 FROM users WHERE workspace_id = $1 AND id = $2;
 
 -- name: UserGetByEmail
-SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
-       created_at, updated_at
-FROM users WHERE lower(email) = lower($1);
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
+FROM users WHERE workspace_id = $1 AND lower(email) = lower($2);
+
+-- name: UserListByEmail
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
+FROM users WHERE lower(email) = lower($1) ORDER BY workspace_id;
+
+-- name: UserCount
+SELECT count(*) FROM users;
 
 -- name: UserList
-SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
-       created_at, updated_at
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
 FROM users WHERE workspace_id = $1 ORDER BY email;
 
 -- name: UserUpdatePassword
-UPDATE users SET password_hash = $1, failed_sign_ins = 0, locked_until = NULL, updated_at = $2
+UPDATE users SET password_hash = $1, updated_at = $2
 WHERE workspace_id = $3 AND id = $4;
 
--- name: UserSignInFailed
-UPDATE users
-SET failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $1 THEN 0 ELSE failed_sign_ins + 1 END,
-    locked_until    = CASE WHEN failed_sign_ins + 1 >= $1 THEN $2 ELSE locked_until END,
-    updated_at      = $3
-WHERE workspace_id = $4 AND id = $5
-RETURNING id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
-          created_at, updated_at;
-
 -- name: UserSignedIn
-UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = $1, updated_at = $1
+UPDATE users SET last_sign_in_at = $1, updated_at = $1
 WHERE workspace_id = $2 AND id = $3;
 
 -- name: UserDelete

@@ -1,36 +1,32 @@
 -- name: UserInsert
-INSERT INTO users (id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until,
-                   last_sign_in_at, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO users (id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: UserGetByID
-SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
-       created_at, updated_at
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
 FROM users WHERE workspace_id = ? AND id = ?;
 
 -- name: UserGetByEmail
-SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
-       created_at, updated_at
-FROM users WHERE email = ?;
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
+FROM users WHERE workspace_id = ? AND email = ?;
+
+-- name: UserListByEmail
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
+FROM users WHERE email = ? ORDER BY workspace_id;
+
+-- name: UserCount
+SELECT count(*) FROM users;
 
 -- name: UserList
-SELECT id, workspace_id, email, name, password_hash, failed_sign_ins, locked_until, last_sign_in_at,
-       created_at, updated_at
+SELECT id, workspace_id, email, name, password_hash, last_sign_in_at, created_at, updated_at
 FROM users WHERE workspace_id = ? ORDER BY email;
 
 -- name: UserUpdatePassword
-UPDATE users SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL, updated_at = ?
+UPDATE users SET password_hash = ?, updated_at = ?
 WHERE workspace_id = ? AND id = ?;
 
--- name: UserSignInFailed
-UPDATE users
-SET failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= ?1 THEN 0 ELSE failed_sign_ins + 1 END,
-    locked_until    = CASE WHEN failed_sign_ins + 1 >= ?1 THEN ?2 ELSE locked_until END,
-    updated_at      = ?3
-WHERE workspace_id = ?4 AND id = ?5;
-
 -- name: UserSignedIn
-UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = ?1, updated_at = ?1
+UPDATE users SET last_sign_in_at = ?1, updated_at = ?1
 WHERE workspace_id = ?2 AND id = ?3;
 
 -- name: UserDelete
