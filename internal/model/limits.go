@@ -67,13 +67,13 @@ func (p *DataProblem) Error() string {
 // deep the document is; which problem is reported first is fixed (object
 // members in key order).
 func CheckData(root string, v any) *DataProblem {
-	w := dataWalker{left: MaxDataValues, root: root}
+	w := dataWalker{left: MaxDataValues}
 	return w.walk(v, root, 1)
 }
 
 type dataWalker struct {
+	// left is how many more values the document may hold.
 	left int
-	root string
 }
 
 // walk checks v, a value at nesting level (the document itself is 1).
@@ -116,19 +116,15 @@ func (w *dataWalker) walk(v any, path string, level int) *DataProblem {
 
 // enter checks an object or array of n members at level.
 func (w *dataWalker) enter(path string, level, n int) *DataProblem {
-	name := w.root
-	if name == "" {
-		name = "the document"
-	}
 	if level > MaxDataDepth {
 		return &DataProblem{Path: path, Limit: LimitDepth, Detail: fmt.Sprintf(
-			"objects and arrays in %s may nest at most %d levels deep (counting %s itself); this one is level %d: flatten the structure",
-			name, MaxDataDepth, name, level)}
+			"objects and arrays may nest at most %d levels deep, counting the outermost; this one is level %d: flatten the structure",
+			MaxDataDepth, level)}
 	}
 	if n > w.left {
 		return &DataProblem{Path: path, Limit: LimitValues, Detail: fmt.Sprintf(
-			"%s may hold at most %d values (counting every member of every object and array); here it passes that: send less, or split it",
-			name, MaxDataValues)}
+			"here the document passes %d values, the most it may hold (every member of every object and array counts): send less, or split it",
+			MaxDataValues)}
 	}
 	w.left -= n
 	return nil

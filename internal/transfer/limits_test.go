@@ -104,7 +104,7 @@ func TestImportRefusesDataBeyondLimits(t *testing.T) {
 			}
 			return st.EventInsert(ctx, ws.ID, &model.Event{ID: "e-1", Type: "x", Project: "p", Actors: map[string][]string{},
 				Data: map[string]any{"list": list}, OccurredAt: at, ReceivedAt: at, Source: model.SourceAPI})
-		}, []string{`event "e-1"`, "data.list:", "at most 10000 values"}},
+		}, []string{`event "e-1"`, "data.list:", "passes 10000 values"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -90,3 +90,31 @@ func TestStoredDataShownBounded(t *testing.T) {
 		require.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/login"), resp.Header.Get("Location"))
 	}
 }
+
+// TestPreviewRefusesDataBeyondLimits: the template editor's sample data
+// (JSON typed by the admin) meets the API's limits, answered in the
+// admin's language with the path.
+func TestPreviewRefusesDataBeyondLimits(t *testing.T) {
+	t.Parallel()
+	e := demoCockpit(t)
+	c := newClient(t, e.URL)
+	c.signIn(e.Email, e.Password)
+	sample := `{"data":` + strings.Repeat(`{"a":`, model.MaxDataDepth+1) + "1" + strings.Repeat("}", model.MaxDataDepth+1) + `}`
+	in, err := json.Marshal(map[string]string{"locale": "de", "subject": "Hallo {{ .data.a }}", "text": "x", "data": sample})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/templates/job-requested/preview", strings.NewReader(string(in)))
+	require.NoError(t, err)
+	req.Header.Set("X-CSRF-Token", c.csrf("/templates/job-requested"))
+	req.Header.Set("Content-Type", "application/json")
+	resp, body := c.do(req)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var out struct {
+		OK       bool `json:"ok"`
+		Problems []struct{ Field, Message string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &out))
+	require.False(t, out.OK, body)
+	require.NotEmpty(t, out.Problems, body)
+	require.Equal(t, "sample_data", out.Problems[0].Field, body)
+	require.True(t, strings.HasPrefix(out.Problems[0].Message, "data"+strings.Repeat(".a", model.MaxDataDepth)+": Nested too deeply: "), body)
+}
