@@ -2,12 +2,15 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/herold-dev/herold/internal/model"
 )
 
 // Event data and attributes on a page: the API refuses documents beyond
@@ -143,40 +146,45 @@ func (w *jsonView) quote(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// eventData serves an event's data whole, as a JSON file: what the event
-// page cuts off.
-func (h *Handler) eventData(w http.ResponseWriter, r *http.Request, rq *request) {
-	ev, err := h.svc.EventGet(r.Context(), rq.p.Workspace, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, rq, err)
-		return
+// jsonFile serves a stored document whole as a JSON file to download
+// (never shown in the browser): what a page cuts off. find looks it up in
+// the signed-in user's workspace by the id in the URL and names the file.
+func (h *Handler) jsonFile(find func(ctx context.Context, ws *model.Workspace, id string) (name string, doc any, err error)) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, rq *request) {
+		name, doc, err := find(r.Context(), rq.p.Workspace, r.PathValue("id"))
+		if err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(doc); err != nil {
+			h.serverError(w, r, rq, fmt.Errorf("encode %s: %w", name, err))
+			return
+		}
+		hd := w.Header()
+		hd.Set("Content-Type", "application/json")
+		hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.json"`, fileName(name)))
+		hd.Set("Cache-Control", "no-store")
+		_, _ = w.Write(buf.Bytes())
 	}
-	h.serveJSONFile(w, r, rq, "event-"+ev.ID+"-data", ev.Data)
 }
 
-// contactAttributes serves a contact's attributes whole, as a JSON file.
-func (h *Handler) contactAttributes(w http.ResponseWriter, r *http.Request, rq *request) {
-	c, err := h.svc.ContactGet(r.Context(), rq.p.Workspace, r.PathValue("id"))
+// eventData finds an event's data for jsonFile.
+func (h *Handler) eventData(ctx context.Context, ws *model.Workspace, id string) (string, any, error) {
+	ev, err := h.svc.EventGet(ctx, ws, id)
 	if err != nil {
-		h.fail(w, r, rq, err)
-		return
+		return "", nil, err
 	}
-	h.serveJSONFile(w, r, rq, "contact-"+c.ID+"-attributes", c.Attributes)
+	return "event-" + ev.ID + "-data", ev.Data, nil
 }
 
-// serveJSONFile answers with v as a JSON file to download (never shown in
-// the browser) named name.json.
-func (h *Handler) serveJSONFile(w http.ResponseWriter, r *http.Request, rq *request, name string, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		h.serverError(w, r, rq, fmt.Errorf("encode %s: %w", name, err))
-		return
+// contactAttributes finds a contact's attributes for jsonFile.
+func (h *Handler) contactAttributes(ctx context.Context, ws *model.Workspace, id string) (string, any, error) {
+	c, err := h.svc.ContactGet(ctx, ws, id)
+	if err != nil {
+		return "", nil, err
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
-	hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.json"`, fileName(name)))
-	hd.Set("Cache-Control", "no-store")
-	_, _ = w.Write(buf.Bytes())
+	return "contact-" + c.ID + "-attributes", c.Attributes, nil
 }
