@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -78,6 +79,9 @@ func (e *unsupportedMediaError) Error() string {
 func decodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &malformedError{service.FieldError{Code: service.CodeMalformed, Detail: "the request body is empty; send a JSON object"}}
+	}
+	if fe := tooDeep(body, maxBodyDepth); fe != nil {
+		return &service.ValidationError{Fields: []service.FieldError{*fe}}
 	}
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -157,13 +161,6 @@ var (
 	rawType       = reflect.TypeOf(json.RawMessage{})
 	unmarshalerTy = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
 )
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
 
 func typeError(errs *[]service.FieldError, path, want string, got any) {
 	*errs = append(*errs, service.FieldError{Field: path, Code: service.CodeType,
@@ -247,7 +244,7 @@ func checkValue(v any, t reflect.Type, path string, errs *[]service.FieldError) 
 			return
 		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			checkValue(m[k], t.Elem(), join(path, k), errs)
+			checkValue(m[k], t.Elem(), model.JoinPath(path, k), errs)
 		}
 	case reflect.Struct:
 		checkStruct(v, t, path, errs)
@@ -264,11 +261,11 @@ func checkStruct(v any, t reflect.Type, path string, errs *[]service.FieldError)
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		f, ok := fields[k]
 		if !ok {
-			*errs = append(*errs, service.FieldError{Field: join(path, k), Code: service.CodeUnknownField,
+			*errs = append(*errs, service.FieldError{Field: model.JoinPath(path, k), Code: service.CodeUnknownField,
 				Detail: fmt.Sprintf("unknown field %q; known fields: %s", k, strings.Join(fieldNames(fields), ", "))})
 			continue
 		}
-		checkValue(m[k], f.Type, join(path, k), errs)
+		checkValue(m[k], f.Type, model.JoinPath(path, k), errs)
 	}
 }
 

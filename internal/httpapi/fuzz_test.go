@@ -17,6 +17,8 @@ func FuzzDecodeEvent(f *testing.F) {
 		`{"type":"job.requested","project":"messe","actors":{"promoter":["p-1",{"id":"p-2","email":"a@b.de"}]},"data":{"n":1}}`,
 		`{"type":"x","project":"p","object":{"collection":"tasks","id":"t-1"},"occurred_at":"2026-03-01T10:00:00Z"}`,
 		`{"type": 5}`, `[]`, `{"actors":{"r":[{"id":"x","nope":1}]}}`, `{"contact":7}`, "{\n\"a\":", ``, `{} {}`,
+		`{"type":"x","project":"p","data":` + strings.Repeat(`{"a":[`, 30) + "1" + strings.Repeat("]}", 30) + "}",
+		`{"data":{"s":"[[[[\"","b":` + strings.Repeat("[", 60),
 	} {
 		f.Add([]byte(seed))
 	}

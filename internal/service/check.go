@@ -132,6 +132,22 @@ func (c *checker) attributes(field string, attrs map[string]any, reserved []stri
 			c.add(field, CodeInvalid, "attribute names must be 1–100 characters")
 		}
 	}
+	c.data(field, attrs)
+}
+
+// limitCodes maps the limits of model.CheckData to error codes.
+var limitCodes = map[model.DataLimit]string{
+	model.LimitDepth:  CodeTooDeep,
+	model.LimitValues: CodeTooMany,
+	model.LimitNumber: CodeNumber,
+}
+
+// data checks a free-form document (event data, attributes) against the
+// limits of model.CheckData; field is its path, e.g. "data".
+func (c *checker) data(field string, v any) {
+	if p := model.CheckData(field, v); p != nil {
+		c.add(p.Path, limitCodes[p.Limit], "%s", p.Detail)
+	}
 }
 
 // names checks a list of names (categories, ...).

@@ -28,6 +28,11 @@ const (
 	CodeMalformed      = "malformed_json"
 	CodeTooLong        = "too_long"
 	CodeMismatch       = "mismatch"
+	// CodeTooDeep, CodeTooMany and CodeNumber refuse data and attributes
+	// beyond the limits of model.CheckData.
+	CodeTooDeep = "too_deep"
+	CodeTooMany = "too_many_values"
+	CodeNumber  = "number_out_of_range"
 )
 
 // FieldError names one rejected input.

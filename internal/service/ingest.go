@@ -42,6 +42,7 @@ func checkEvent(c *checker, prefix string, in *EventInput) {
 	if in.Contact != "" {
 		c.id(f("contact"), in.Contact)
 	}
+	c.data(f("data"), in.Data)
 	for i, ct := range in.Contacts {
 		ct.Normalize()
 		path := fmt.Sprintf("contacts[%d]", i)

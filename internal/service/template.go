@@ -151,6 +151,11 @@ func (s *Service) TemplatePreview(ctx context.Context, ws *model.Workspace, key 
 		field = "locales." + locale
 	}
 	var c checker
+	// Each root the caller sets is a document of its own, named as the
+	// API's body names it (its "data" holds the roots).
+	for _, k := range sortedKeys(p.Data) {
+		c.data("data."+k, p.Data[k])
+	}
 	compiled, err := render.Compile(content)
 	templateProblems(&c, field, err)
 	if err := c.err(); err != nil {

@@ -126,7 +126,7 @@ func (im *importer) flush(ctx context.Context) error {
 	err := im.st.WithTx(ctx, func(tx store.Tx) error {
 		for _, rec := range im.pending {
 			if err := im.apply(ctx, tx, rec); err != nil {
-				return fmt.Errorf("%s of workspace %s: %w", rec.Kind, rec.Workspace, err)
+				return fmt.Errorf("line %d: %s of workspace %s: %w", rec.line, rec.Kind, rec.Workspace, err)
 			}
 			im.counts[rec.Kind]++
 		}
@@ -136,12 +136,26 @@ func (im *importer) flush(ctx context.Context) error {
 	return err
 }
 
+// decodeInto decodes a record's payload, keeping numbers in data and
+// attributes exact (json.Number) as the stores do.
 func decodeInto[T any](data json.RawMessage) (*T, error) {
 	v := new(T)
-	if err := json.Unmarshal(data, v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// withinLimits refuses data or attributes beyond what the API accepts
+// (model.CheckData): an export of a version without the limits may carry
+// them, and an import must not plant what the API would refuse.
+func withinLimits(what, root string, v any) error {
+	if p := model.CheckData(root, v); p != nil {
+		return fmt.Errorf("%s: %w; the API refuses such data: correct or remove this line of the export and import again", what, p)
+	}
+	return nil
 }
 
 func (im *importer) apply(ctx context.Context, tx store.Tx, rec *Record) error {
@@ -175,11 +189,28 @@ func (im *importer) apply(ctx context.Context, tx store.Tx, rec *Record) error {
 			return tx.FlowSetVersion(ctx, ws.ID, f.Key, version)
 		})
 	case KindProject:
-		return upsert(rec.Data, func(p *model.Project) error { _, err := tx.ProjectUpsert(ctx, ws.ID, p); return err })
+		return upsert(rec.Data, func(p *model.Project) error {
+			if err := withinLimits(fmt.Sprintf("project %q", p.Key), "attributes", p.Attributes); err != nil {
+				return err
+			}
+			_, err := tx.ProjectUpsert(ctx, ws.ID, p)
+			return err
+		})
 	case KindContact:
-		return upsert(rec.Data, func(c *model.Contact) error { return tx.ContactUpsertMany(ctx, ws.ID, []*model.Contact{c}) })
+		return upsert(rec.Data, func(c *model.Contact) error {
+			if err := withinLimits(fmt.Sprintf("contact %q", c.ID), "attributes", c.Attributes); err != nil {
+				return err
+			}
+			return tx.ContactUpsertMany(ctx, ws.ID, []*model.Contact{c})
+		})
 	case KindObject:
-		return upsert(rec.Data, func(o *model.Object) error { _, err := tx.ObjectUpsert(ctx, ws.ID, o); return err })
+		return upsert(rec.Data, func(o *model.Object) error {
+			if err := withinLimits(fmt.Sprintf("object %q in %q", o.ID, o.Collection), "attributes", o.Attributes); err != nil {
+				return err
+			}
+			_, err := tx.ObjectUpsert(ctx, ws.ID, o)
+			return err
+		})
 	case KindSchedule:
 		return upsert(rec.Data, func(s *model.Schedule) error { _, err := tx.ScheduleUpsert(ctx, ws.ID, s); return err })
 	}
@@ -206,6 +237,9 @@ func (im *importer) applyHistory(ctx context.Context, tx store.Tx, ws *model.Wor
 	case KindEvent:
 		d, err := decodeInto[eventData](rec.Data)
 		if err != nil {
+			return err
+		}
+		if err := withinLimits(fmt.Sprintf("event %q", d.Event.ID), "data", d.Event.Data); err != nil {
 			return err
 		}
 		d.Event.Trace = d.Trace

@@ -45,6 +45,9 @@ type Record struct {
 	// Workspace is the key of the workspace the record belongs to.
 	Workspace string          `json:"workspace"`
 	Data      json.RawMessage `json:"data"`
+	// line is where the record is in the export being imported, for
+	// error messages.
+	line int
 }
 
 // secretData is a server secret (the key that signs unsubscribe links):
@@ -122,7 +125,7 @@ func (r *reader) next() (*Record, error) {
 		if len(r.sc.Bytes()) == 0 {
 			continue
 		}
-		var rec Record
+		rec := Record{line: r.line}
 		if err := json.Unmarshal(r.sc.Bytes(), &rec); err != nil {
 			return nil, fmt.Errorf("line %d: not an export record: %w", r.line, err)
 		}

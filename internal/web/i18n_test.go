@@ -85,7 +85,7 @@ func TestCatalogsComplete(t *testing.T) {
 	add("web.code.", service.CodeRequired, service.CodeInvalid, service.CodeInvalidEmail, service.CodeLineBreak,
 		service.CodeUnknownRef, service.CodeDuplicate, service.CodeReserved, service.CodeTemplateSyntax,
 		service.CodeCondition, service.CodeUnknownField, service.CodeType, service.CodeMalformed, service.CodeTooLong,
-		service.CodeMismatch)
+		service.CodeMismatch, service.CodeTooDeep, service.CodeTooMany, service.CodeNumber)
 	add("web.notice.", "approved", "declined")
 	notice := regexp.MustCompile(`redirect\(w, r, [^\n]*?, "([a-z_]+)"[,)]`)
 	for _, f := range gofiles {

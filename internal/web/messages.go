@@ -135,16 +135,21 @@ func (h *Handler) messageEML(w http.ResponseWriter, r *http.Request, rq *request
 		h.fail(w, r, rq, err)
 		return
 	}
-	name := strings.Map(func(c rune) rune {
+	w.Header().Set("Content-Type", "message/rfc822")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.eml"`, fileName(id)))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(raw)
+}
+
+// fileName makes s safe as a download's file name: what is not an ASCII
+// letter, digit, '-' or '_' becomes '_'.
+func fileName(s string) string {
+	return strings.Map(func(c rune) rune {
 		if c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') {
 			return c
 		}
 		return '_'
-	}, id)
-	w.Header().Set("Content-Type", "message/rfc822")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.eml"`, name))
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(raw)
+	}, s)
 }
 
 type mailboxPage struct {

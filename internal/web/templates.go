@@ -304,7 +304,13 @@ func (h *Handler) preview(r *http.Request, ws *model.Workspace, l *localizer, lo
 	case errors.As(err, &verr):
 		for _, f := range verr.Fields {
 			field, _, _ := localeFields(locale)(f.Field)
-			out.Problems = append(out.Problems, previewProblem{Field: field, Line: f.Line, Message: fieldMessage(l, f)})
+			msg := fieldMessage(l, f)
+			// The service names sample data as the API's body does
+			// ("data.contact.x"); here it is the sample data's own path.
+			if path, ok := strings.CutPrefix(f.Field, "data."); ok {
+				field, msg = "sample_data", path+": "+msg
+			}
+			out.Problems = append(out.Problems, previewProblem{Field: field, Line: f.Line, Message: msg})
 		}
 	case err != nil:
 		h.logger.ErrorContext(r.Context(), "template preview failed", "error", err)

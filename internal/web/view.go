@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -221,15 +220,9 @@ var funcs = template.FuncMap{
 	"join":        strings.Join,
 	"addr":        formatAddress,
 	"addrs":       formatAddresses,
-	"json": func(v any) string {
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
-			return fmt.Sprint(v)
-		}
-		return string(b)
-	},
-	"inc":        func(i int) int { return i + 1 },
-	"sortedKeys": sortedKeys,
+	"jsonView":    viewJSON,
+	"inc":         func(i int) int { return i + 1 },
+	"sortedKeys":  sortedKeys,
 	"contains": func(list []string, s string) bool {
 		for _, v := range list {
 			if v == s {

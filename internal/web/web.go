@@ -128,8 +128,10 @@ func (h *Handler) routes() []route {
 
 		{"GET /events", signedIn, h.events},
 		{"GET /events/{id}", signedIn, h.event},
+		{"GET /events/{id}/data.json", signedIn, h.jsonFile(h.eventData)},
 		{"GET /contacts", signedIn, h.contacts},
 		{"GET /contacts/{id}", signedIn, h.contact},
+		{"GET /contacts/{id}/attributes.json", signedIn, h.jsonFile(h.contactAttributes)},
 
 		{"GET /schedules", signedIn, h.schedules},
 		{"GET /schedules/_new", signedIn, h.newSchedule},
