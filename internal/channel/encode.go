@@ -244,6 +244,12 @@ const bWordSpecials = "\"#$%&'(),.:;<>@[\\]^`{|}~"
 // is base64 encoded too: RFC 2047 (5.3) allows only letters, digits and
 // "!*+-/=_" in a Q encoded-word of a display name, and parsers such as
 // go-message refuse the backslash that Address.String leaves in one.
+//
+// Unlike a subject's, a display name's first encoded-word is not shortened
+// to keep the field's first line within 78 characters (it may reach 85
+// with Reply-To): Python's email package reads a space between two
+// encoded-words of a name ("Ve ranstaltungen"), so a name that fits into
+// one word stays one.
 func appendAddress(b []byte, name, addr string) []byte {
 	if name != "" {
 		switch {

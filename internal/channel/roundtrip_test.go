@@ -60,6 +60,11 @@ func roundTripCases() []roundTripCase {
 		{name: "long subject with umlauts", subject: "Einsatz-Bestätigung für Jürgen Weiß: Messe Köln, Halle 7, Stand B-12 – Aufbau Montag früh um 6 Uhr, Abbau Freitag ab 18 Uhr",
 			toName: "Jürgen Weiß", text: "x", html: "y",
 			listUnsubscribe: "<https://herold.example.org/u/" + strings.Repeat("x", 120) + ">"},
+		// One encoded-word of 75 characters: "To: " and it make a line of
+		// 79, yet splitting it would be worse, since Python's email package
+		// reads a space between two encoded-words of a display name.
+		{name: "name of one encoded-word", subject: "s", text: "x", html: "y",
+			toName: "Jürgen Weiß-Müller Veranstaltungstechnik Nordost"},
 	}
 }
 
