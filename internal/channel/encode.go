@@ -12,15 +12,17 @@ import (
 
 // The encoders in this file append to a byte slice, so BuildMIME writes a
 // whole message into one buffer without intermediate strings. Their output
-// is byte for byte what go-mail v0.8 (and the standard library encoders it
-// uses) wrote for ordinary input, so a message sent before the builder was
-// replaced still rebuilds to the bytes that went out; where that output did
-// not read back as written (see needsWords, foldField and appendQP), they
-// deviate.
+// is what go-mail v0.8 (and the standard library encoders it uses) wrote
+// for ordinary input, byte for byte where no header field is folded, so a
+// message sent before the builder was replaced still rebuilds to the
+// fields that went out; where that output did not read back as written
+// (see needsWords, foldField and appendQP), they deviate.
 
 const (
-	// foldWidth is the line length go-mail folded header fields at.
-	foldWidth = 76
+	// lineWidth is the line length RFC 5322 (2.1.1) asks header lines to
+	// keep to, CRLF not counted; a field is folded only where a line would
+	// be longer.
+	lineWidth = 78
 	// qpLineMax is RFC 2045's limit for a quoted-printable line, CRLF not
 	// counted.
 	qpLineMax = 76
@@ -37,71 +39,79 @@ const (
 // endField folds the field that starts at b[start] with a name of nameLen
 // bytes and terminates it with CRLF.
 func endField(b []byte, start, nameLen int) []byte {
-	return append(foldField(b, start, nameLen, false), "\r\n"...)
+	return append(foldField(b, start, nameLen), "\r\n"...)
 }
 
-// foldField folds the unterminated field at b[start:] the way go-mail did:
-// the value is split at single spaces, and a space is replaced by CRLF and
-// a space wherever the next word would not fit into foldWidth. A word longer
-// than a line stays whole. Unlike go-mail it never folds before an empty
-// word (a second space), which could leave a line of only white space, and
-// with keepFirst not before the first word: Python's email package, for
-// one, keeps the space that starts the continuation line as part of an
-// unstructured value such as the subject.
-func foldField(b []byte, start, nameLen int, keepFirst bool) []byte {
-	valueStart := start + nameLen + 2
-	// A word is folded when it ends at or beyond go-mail's budget of
-	// foldWidth-4-nameLen less one, so a shorter value, the common case,
-	// stays on one line. Folded lines are at most 72 characters.
-	if len(b)-valueStart < foldWidth-5-nameLen {
-		return b
+// foldField folds the unterminated field at b[start:]: the value is split
+// at single spaces, and a space is replaced by CRLF and a space only where
+// the next word would make the line longer than lineWidth. A word longer
+// than a line stays whole. It never folds before an empty word (a second
+// space), which could leave a line of only white space, and never between
+// the field name and the first word: Python's email package, for one,
+// keeps the space that starts the continuation line as part of the value
+// ("Subject:\r\n =?UTF-8?q?…" reads as " Einsatz-…"). Only a first word
+// that would not fit into SMTP's 998 octets even so is moved to a line of
+// its own, since a message with a longer line cannot be sent at all.
+func foldField(b []byte, start, nameLen int) []byte {
+	if len(b)-start <= lineWidth {
+		return b // the common case: the field fits on one line
 	}
+	valueStart := start + nameLen + 2
 	var scratch [256]byte
 	value := append(scratch[:0], b[valueStart:]...)
 	b = b[:valueStart]
-	budget := foldWidth - 4 - nameLen
-	for first := true; ; first = false {
+	col := nameLen + 2 // characters on the current line
+	first := true      // no word written yet, only spaces if anything
+	for {
 		word, rest, more := bytes.Cut(value, []byte{' '})
-		if budget-len(word) <= 1 && len(word) > 0 && !(first && keepFirst) {
+		if col+len(word) > lineWidth && len(word) > 0 && (!first || col+len(word) > maxLine) {
 			b = append(b[:len(b)-1], "\r\n "...) // replaces the space before the word
-			budget = foldWidth - 3
+			col = 1
 		}
+		first = first && len(word) == 0
 		b = append(b, word...)
-		budget -= len(word)
+		col += len(word)
 		if !more {
 			return b
 		}
 		b = append(b, ' ')
-		budget--
+		col++
 		value = rest
 	}
 }
 
+// firstWordMax is how many encoded characters the first Q encoded-word of
+// a field with a name of nameLen bytes may hold so that the field's first
+// line, which is never folded before that word, stays within lineWidth.
+// Later words take the full maxWordContent on continuation lines.
+func firstWordMax(nameLen int) int {
+	return min(maxWordContent, lineWidth-nameLen-len(": =?UTF-8?q??="))
+}
+
 // appendSubject appends the Subject field so that an RFC 2047 decoder
 // gives back exactly s: as is when it is plain, as UTF-8 Q encoded-words
-// otherwise. The value starts on the field's first line (keepFirst), and
-// an encoded first word is kept short enough to fit there.
+// otherwise, the first one short enough to fit on the field's first line.
 func appendSubject(b []byte, s string) []byte {
 	const name = "Subject"
 	start := len(b)
 	b = append(b, name+": "...)
 	if needsWords(s) {
-		firstMax := foldWidth + 2 - len(name+": =?UTF-8?q??=") // 78 characters
-		b = appendQWords(b, "UTF-8", s, firstMax)
+		b = appendQWords(b, "UTF-8", s, firstWordMax(len(name)))
 	} else {
 		b = append(b, s...)
 	}
-	return append(foldField(b, start, len(name), true), "\r\n"...)
+	return endField(b, start, len(name))
 }
 
-// appendExtra appends the value of an extra header field the way go-mail
-// did: encoded-words only for characters a header cannot carry, so
-// structured fields such as List-Unsubscribe keep their syntax.
-func appendExtra(b []byte, s string) []byte {
+// appendExtra appends the value of an extra header field with a name of
+// nameLen bytes the way go-mail did: encoded-words only for characters a
+// header cannot carry, so structured fields such as List-Unsubscribe keep
+// their syntax. The first encoded-word fits on the field's first line.
+func appendExtra(b []byte, nameLen int, s string) []byte {
 	if !needsEncoding(s) {
 		return append(b, s...)
 	}
-	return appendQWords(b, "UTF-8", s, maxWordContent)
+	return appendQWords(b, "UTF-8", s, firstWordMax(nameLen))
 }
 
 // needsEncoding reports whether s has a byte outside printable ASCII other
@@ -234,6 +244,12 @@ const bWordSpecials = "\"#$%&'(),.:;<>@[\\]^`{|}~"
 // is base64 encoded too: RFC 2047 (5.3) allows only letters, digits and
 // "!*+-/=_" in a Q encoded-word of a display name, and parsers such as
 // go-message refuse the backslash that Address.String leaves in one.
+//
+// Unlike a subject's, a display name's first encoded-word is not shortened
+// to keep the field's first line within 78 characters (it may reach 85
+// with Reply-To): Python's email package reads a space between two
+// encoded-words of a name ("Ve ranstaltungen"), so a name that fits into
+// one word stays one.
 func appendAddress(b []byte, name, addr string) []byte {
 	if name != "" {
 		switch {

@@ -19,9 +19,9 @@ import (
 // decoded is a built message read back by go-message, independently of
 // the builder.
 type decoded struct {
-	subject    string
-	to         []*gmmail.Address
-	text, html string
+	subject, listUnsubscribe string
+	to                       []*gmmail.Address
+	text, html               string
 }
 
 func decodeMessage(t testing.TB, raw []byte) decoded {
@@ -34,6 +34,7 @@ func decodeMessage(t testing.TB, raw []byte) decoded {
 	if d.subject, err = r.Header.Subject(); err != nil {
 		t.Fatalf("decode subject: %v", err)
 	}
+	d.listUnsubscribe = r.Header.Get("List-Unsubscribe")
 	if d.to, err = r.Header.AddressList("To"); err != nil {
 		t.Fatalf("decode To: %v\n%q", err, raw)
 	}
@@ -89,34 +90,84 @@ func checkWireLines(t testing.TB, raw []byte) {
 			t.Fatalf("line %d is not a CRLF-terminated line of at most 998 octets: %q", i, line)
 		}
 	}
+	checkFolding(t, raw)
 }
 
-// FuzzBuildMIME builds messages with arbitrary subjects, display names and
-// bodies. Each must be refused as invalid or built deterministically into
-// well-formed lines that a parser decodes back to the input; where go-mail
-// wrote the same message without loss, the bytes must equal its bytes.
+// checkFolding fails unless every header field of raw is folded only where
+// the next word would have made a line longer than 78 characters, never
+// between the field name and the first word (unless that word would not
+// fit into 998 octets), and no line longer than 78 characters holds more
+// than one word.
+func checkFolding(t testing.TB, raw []byte) {
+	t.Helper()
+	header, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	fieldLines := strings.Split(string(header), "\r\n")
+	for i, line := range fieldLines {
+		value := line[1:] // a continuation line's words follow its space
+		if line[0] != ' ' {
+			name, rest, ok := strings.Cut(line, ":")
+			if !ok {
+				t.Fatalf("header line %q is neither a field nor a continuation", line)
+			}
+			value = strings.TrimPrefix(rest, " ")
+			if strings.TrimSpace(value) == "" && i+1 < len(fieldLines) && fieldLines[i+1][0] == ' ' {
+				next, _, _ := strings.Cut(fieldLines[i+1][1:], " ")
+				if len(name)+2+len(next) <= 998 {
+					t.Errorf("field %s folded before its first word:\n%s", name, header)
+				}
+			}
+		}
+		if len(line) > lineWidth && strings.Contains(strings.TrimSpace(value), " ") {
+			t.Errorf("header line of %d characters could have been folded: %q", len(line), line)
+		}
+		if i+1 < len(fieldLines) && fieldLines[i+1][0] == ' ' && value != "" {
+			next, _, _ := strings.Cut(fieldLines[i+1][1:], " ")
+			if len(line)+1+len(next) <= lineWidth {
+				t.Errorf("header folded before %q although it fits on the line %q", next, line)
+			}
+		}
+	}
+}
+
+// FuzzBuildMIME builds messages with arbitrary subjects, display names,
+// bodies and List-Unsubscribe values. Each must be refused as invalid or
+// built deterministically into well-formed lines, folded only where needed
+// (checkFolding), that a parser decodes back to the input; where go-mail
+// wrote the same message without loss, it must equal its bytes (up to
+// folding, see sameAsGoMail).
 func FuzzBuildMIME(f *testing.F) {
-	f.Add("Buchung bestätigt: Messe Köln", "Jana Jürgens", "Hallo Jana,\nbis Montag\n", "<p>Hallo</p>")
-	f.Add(" leading and trailing ", "  Jana  ", "trailing space \n.dot\nFrom here\n", "")
-	f.Add("=?UTF-8?q?not_encoded?=", "=?utf-8?q?x?=", "", "<b>only html</b>")
-	f.Add(strings.Repeat("lang ", 40), strings.Repeat("Müller-Lüdenscheidt ", 6), strings.Repeat("x", 1000), strings.Repeat("ä", 500))
-	f.Add("tab\there", "Müller, Jürgen (Vertrieb)", "a\r\rb\r\nc\n\rd", "line\r=\nend")
-	f.Add("", `Jana "JJ" \J`, "\t\n \n", " ")
-	f.Add("with\nbreak", "Jana", "x", "y")
-	f.Add(strings.Repeat("x", 1200), strings.Repeat("y", 1000), "", "")
+	const lu = "<https://herold.example.org/u/abc>"
+	f.Add("Buchung bestätigt: Messe Köln", "Jana Jürgens", "Hallo Jana,\nbis Montag\n", "<p>Hallo</p>", lu)
+	f.Add(" leading and trailing ", "  Jana  ", "trailing space \n.dot\nFrom here\n", "", lu)
+	f.Add("=?UTF-8?q?not_encoded?=", "=?utf-8?q?x?=", "", "<b>only html</b>", lu)
+	f.Add(strings.Repeat("lang ", 40), strings.Repeat("Müller-Lüdenscheidt ", 6), strings.Repeat("x", 1000), strings.Repeat("ä", 500), lu)
+	f.Add("tab\there", "Müller, Jürgen (Vertrieb)", "a\r\rb\r\nc\n\rd", "line\r=\nend", lu)
+	f.Add("", `Jana "JJ" \J`, "\t\n \n", " ", lu)
+	f.Add("with\nbreak", "Jana", "x", "y", lu)
+	f.Add(strings.Repeat("x", 1200), strings.Repeat("y", 1000), "", "", lu)
 	// Display names that need encoded-words although they are printable
 	// ASCII, and hold characters a Q-encoded phrase must not: a word too
 	// long to fold (also once quoted), white space a parser would drop, a
 	// backslash.
-	f.Add("0", strings.Repeat("y", 600)+".."+strings.Repeat("y", 600), "0", "0")
-	f.Add("0", ` "`, "0", "0")
-	f.Add("0", ` \`, "0", "0")
-	f.Add("0", `Jürgen \ Müller`, "0", "0")
-	f.Add("0", strings.Repeat(`\`, 600), "0", "0")
-	f.Add("0", strings.Repeat(`a"`, 300)+" x", "0", "0")
-	f.Fuzz(func(t *testing.T, subject, name, text, html string) {
+	f.Add("0", strings.Repeat("y", 600)+".."+strings.Repeat("y", 600), "0", "0", lu)
+	f.Add("0", ` "`, "0", "0", lu)
+	f.Add("0", ` \`, "0", "0", lu)
+	f.Add("0", `Jürgen \ Müller`, "0", "0", lu)
+	f.Add("0", strings.Repeat(`\`, 600), "0", "0", lu)
+	f.Add("0", strings.Repeat(`a"`, 300)+" x", "0", "0", lu)
+	// Fields that go-mail folded right after the name, and values whose
+	// first word alone is longer than a line.
+	f.Add("Einsatz-Bestätigung für Jürgen Weiß", "Jürgen Weiß", "x", "y",
+		"<https://herold.example.org/u/"+strings.Repeat("a1B2", 20)+">, <mailto:abmelden@herold.example.org?subject=c3>")
+	f.Add("Einsatz-Bestätigung für Jürgen Weiß: Messe Köln, Halle 7, Stand B-12 – Aufbau Montag früh um 6 Uhr", "0", "0", "0",
+		"<https://herold.example.org/u/"+strings.Repeat("x", 120)+">")
+	f.Add("0", "0", "0", "0", strings.Repeat("t", 988)+" "+strings.Repeat("u", 997))
+	f.Add("0", "0", "0", "0", strings.Repeat("t", 997))
+	f.Add("0", "0", "0", "0", "Frühjahr "+strings.Repeat("ä", 60)+"  x ")
+	f.Fuzz(func(t *testing.T, subject, name, text, html, listUnsubscribe string) {
 		e := testEmail()
 		e.Subject, e.Text, e.HTML = subject, text, html
+		e.Headers["List-Unsubscribe"] = listUnsubscribe
 		e.To[0].Name = name
 		e.CC[0].Name = name
 		raw, err := BuildMIME(e)
@@ -124,7 +175,7 @@ func FuzzBuildMIME(f *testing.F) {
 			if !errors.Is(err, ErrInvalidMessage) || !IsPermanent(err) {
 				t.Fatalf("error %v is not a permanent ErrInvalidMessage", err)
 			}
-			if !hasCRLF(subject) && !hasCRLF(name) && (text != "" || html != "") {
+			if !hasCRLF(subject) && !hasCRLF(name) && !hasCRLF(listUnsubscribe) && !wordTooLong(listUnsubscribe) && (text != "" || html != "") {
 				t.Fatalf("valid message refused: %v", err)
 			}
 			return
@@ -135,7 +186,7 @@ func FuzzBuildMIME(f *testing.F) {
 		}
 		checkWireLines(t, raw)
 		if goMailAgrees(e) {
-			if want := goMailMIME(t, e); !bytes.Equal(raw, want) {
+			if want := goMailMIME(t, e); !sameAsGoMail(raw, want) {
 				t.Fatalf("BuildMIME differs from go-mail:\n%q\n--- go-mail ---\n%q", raw, want)
 			}
 		}
@@ -150,6 +201,9 @@ func FuzzBuildMIME(f *testing.F) {
 		if !utf8.ValidString(subject) || !utf8.ValidString(name) {
 			return // decoders replace invalid UTF-8; nothing to compare
 		}
+		if !needsWords(listUnsubscribe) && d.listUnsubscribe != listUnsubscribe {
+			t.Errorf("List-Unsubscribe = %q, want %q", d.listUnsubscribe, listUnsubscribe)
+		}
 		if d.subject != subject {
 			t.Errorf("subject = %q, want %q", d.subject, subject)
 		}
@@ -157,6 +211,17 @@ func FuzzBuildMIME(f *testing.F) {
 			t.Errorf("To = %v, want %q <%s>", d.to, name, e.To[0].Email)
 		}
 	})
+}
+
+// wordTooLong reports whether value has a word that no folding brings onto
+// a line of at most 998 octets.
+func wordTooLong(value string) bool {
+	for word := range strings.SplitSeq(value, " ") {
+		if len(word) >= maxLine {
+			return true
+		}
+	}
+	return false
 }
 
 // FuzzEncoders holds each encoder to the standard library function whose

@@ -21,11 +21,12 @@ import (
 //
 // The wire format is the one go-mail wrote before BuildMIME wrote messages
 // itself (generic fields sorted by name, then From, To, Cc and Reply-To;
-// the same encodings and folding), so most messages sent earlier rebuild to
-// the bytes that went out. It differs where go-mail's output did not read
-// back as written: the subject is never moved to a continuation line as a
-// whole (Python's email package then reads a leading space), and a subject
-// or display name whose white space or "=?" a parser would not give back is
+// the same encodings), so most messages sent earlier rebuild to the bytes
+// that went out. It differs where go-mail's output did not read back as
+// written: a field is folded only where a line would exceed 78 characters
+// and never right after its name (Python's email package then reads a
+// leading space, e.g. in the subject or List-Unsubscribe), and a subject or
+// display name whose white space or "=?" a parser would not give back is
 // encoded. The message is written straight into one buffer, because a mass
 // mailing builds every message it sends.
 //
@@ -128,7 +129,7 @@ func appendOwnField(b []byte, name string, e *Email) []byte {
 		if needsEncoding(e.MessageID) {
 			// go-mail encoded every generic field that needed it, so a
 			// non-ASCII Message-ID is written as it went out before.
-			b = appendExtra(b, "<"+e.MessageID+">")
+			b = appendExtra(b, len(name), "<"+e.MessageID+">")
 		} else {
 			b = append(append(append(b, '<'), e.MessageID...), '>')
 		}
@@ -140,7 +141,7 @@ func appendExtraField(b []byte, f field) []byte {
 	start := len(b)
 	b = append(b, f.name...)
 	b = append(b, ": "...)
-	b = appendExtra(b, f.value)
+	b = appendExtra(b, len(f.name), f.value)
 	return endField(b, start, len(f.name))
 }
 

@@ -41,7 +41,7 @@ func knownFuncNames() []string { return slices.Sorted(maps.Keys(knownFuncs)) }
 // funcMap returns the curated functions bound to one render state.
 func funcMap(s *state) map[string]any {
 	return map[string]any{
-		fnTick: s.hiddenTick, fnEnter: s.hiddenEnter, fnLeave: s.hiddenLeave,
+		fnTick: s.hiddenTick, fnEnter: s.hiddenEnter, fnLeave: s.hiddenLeave, fnShow: hiddenShow,
 
 		"printf": s.printf, "print": s.print, "println": s.println,
 		"html": s.escaper(template.HTMLEscapeString), "js": s.escaper(template.JSEscapeString),

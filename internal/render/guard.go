@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -16,6 +17,7 @@ const (
 	fnTick  = "__herold_tick"
 	fnEnter = "__herold_enter"
 	fnLeave = "__herold_leave"
+	fnShow  = "__herold_show"
 )
 
 const (
@@ -167,26 +169,87 @@ func guardTrees(trees map[string]*parse.Tree, main string) {
 }
 
 func guardList(l *parse.ListNode) {
+	walk(l, func(n parse.Node) {
+		if r, ok := n.(*parse.RangeNode); ok {
+			tick := hiddenCall(fnTick, r.Pos, r.Line)
+			r.List.Nodes = append([]parse.Node{tick}, r.List.Nodes...)
+		}
+	})
+}
+
+// walk calls visit for every node of l and of the lists inside if, with
+// and range, a node before the lists it holds.
+func walk(l *parse.ListNode, visit func(parse.Node)) {
 	if l == nil {
 		return
 	}
 	for _, n := range l.Nodes {
+		visit(n)
 		switch n := n.(type) {
 		case *parse.IfNode:
-			guardList(n.List)
-			guardList(n.ElseList)
+			walk(n.List, visit)
+			walk(n.ElseList, visit)
 		case *parse.WithNode:
-			guardList(n.List)
-			guardList(n.ElseList)
+			walk(n.List, visit)
+			walk(n.ElseList, visit)
 		case *parse.RangeNode:
-			guardList(n.List)
-			guardList(n.ElseList)
-			tick := hiddenCall(fnTick, n.Pos, n.Line)
-			n.List.Nodes = append([]parse.Node{tick}, n.List.Nodes...)
+			walk(n.List, visit)
+			walk(n.ElseList, visit)
 		case *parse.ListNode:
-			guardList(n)
+			walk(n, visit)
 		}
 	}
+}
+
+// neverNil is every function of funcMap declared to return a concrete
+// type (a string, a bool, a number), whose result cannot be nil.
+var neverNil = func() map[string]bool {
+	m := map[string]bool{}
+	for name, fn := range funcMap(&state{}) {
+		if t := reflect.TypeOf(fn); t.NumOut() > 0 && t.Out(0).Kind() != reflect.Interface {
+			m[name] = true
+		}
+	}
+	return m
+}()
+
+// showNothing rewrites the trees of a text part (subject or text) so that
+// an action whose value is nil prints nothing, as html/template does:
+// text/template would print "<no value>" for a missing key read with get
+// or index, a JSON null, or the first element of an empty list. Every
+// printing action whose value may be nil gets a hidden last command,
+// {{ … | __herold_show }}. The HTML part is left alone: it already prints
+// nothing for nil, and html/template refuses commands after its escapers.
+func showNothing(trees map[string]*parse.Tree) {
+	for _, t := range trees {
+		walk(t.Root, func(n parse.Node) {
+			if a, ok := n.(*parse.ActionNode); ok {
+				appendShow(a)
+			}
+		})
+	}
+}
+
+// appendShow adds fnShow to the pipeline of a printing action, unless its
+// last command is a function that never returns nil.
+func appendShow(a *parse.ActionNode) {
+	p := a.Pipe
+	if len(p.Decl) > 0 || len(p.Cmds) == 0 {
+		return // an assignment prints nothing
+	}
+	if id, ok := p.Cmds[len(p.Cmds)-1].Args[0].(*parse.IdentifierNode); ok && neverNil[id.Ident] {
+		return
+	}
+	show := parse.NewIdentifier(fnShow).SetPos(a.Pos)
+	p.Cmds = append(p.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: a.Pos, Args: []parse.Node{show}})
+}
+
+// hiddenShow is the function behind fnShow: nil becomes "".
+func hiddenShow(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
 }
 
 // hiddenCall builds the action {{$fn := fn}}. Nodes built outside the

@@ -169,6 +169,9 @@ func parsePart(name, src string) (*source, []Problem) {
 		return nil, ps
 	}
 	guardTrees(trees, name)
+	if name != PartHTML {
+		showNothing(trees)
+	}
 	return &source{name: name, src: src, trees: trees}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -213,4 +214,39 @@ func (c *countdownContext) Err() error {
 		return context.Canceled
 	}
 	return nil
+}
+
+// TestRenderNilPrintsNothing renders a value that is not there (a missing
+// key read with get or index, a JSON null, the first element of an empty
+// list) in all three parts: each prints nothing, where text/template alone
+// would print "<no value>" in the subject and the text part.
+func TestRenderNilPrintsNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src, want string
+	}{
+		{"get of a missing key", `Hinweis: {{ get .data "note" }}`, "Hinweis: "},
+		{"get in a pipeline", `[{{ "note" | get .data | default nil }}]`, "[]"},
+		{"null value", `[{{ .data.null }}]`, "[]"},
+		{"null in a nested map", `[{{ .data.shift.end }}]`, "[]"},
+		{"index of a missing key", `[{{ index .data "note" }}]`, "[]"},
+		{"first of an empty list", `[{{ first .data.none }}]`, "[]"},
+		{"null in a range", `[{{ range .data.list }}{{ . }},{{ end }}]`, "[,1,]"},
+		{"variable holding nil", `[{{ $n := get .data "note" }}{{ $n }}]`, "[]"},
+		{"inside if, with and a defined template", `{{ define "t" }}({{ get . "x" }}){{ end }}[{{ if true }}{{ get .data "a" }}{{ end }}{{ with .data.shift }}{{ .end }}{{ template "t" $.data }}{{ end }}]`, "[()]"},
+		{"present values still print", `{{ get .data "n" }} {{ get .data "f" }} {{ len .data.none }}`, "0 false 0"},
+	}
+	data := testData(map[string]any{"null": nil, "shift": map[string]any{"end": nil}, "none": []any{},
+		"list": []any{nil, 1}, "n": 0, "f": false})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := mustCompile(t, model.TemplateContent{Subject: tt.src, Text: tt.src, HTML: tt.src})
+			out, err := c.Render(context.Background(), data, Options{Now: testNow})
+			require.NoError(t, err)
+			require.Equal(t, strings.TrimSpace(tt.want), out.Subject, "subject")
+			require.Equal(t, tt.want, out.Text, "text")
+			require.Equal(t, tt.want, out.HTML, "html")
+		})
+	}
 }

@@ -2,6 +2,10 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
 
 	"github.com/herold-dev/herold/internal/channel"
 	"github.com/herold-dev/herold/internal/model"
@@ -18,6 +22,10 @@ func (s *Service) Compose(ctx context.Context, ws *model.Workspace, m *model.Mes
 		return nil, err
 	}
 	headers := map[string]string{"Auto-Submitted": "auto-generated"}
+	if bulk(m) {
+		headers["List-Id"] = listID(m.Category, ws.Key, s.baseURL())
+		headers["Precedence"] = "bulk"
+	}
 	if u := s.unsubscribeURL(ws, m, key); u != "" {
 		headers["List-Unsubscribe"] = "<" + u + ">"
 		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -29,6 +37,65 @@ func (s *Service) Compose(ctx context.Context, ws *model.Workspace, m *model.Mes
 		Headers: headers,
 		Date:    m.CreatedAt,
 	}, nil
+}
+
+// bulk reports whether m is bulk mail: mail of a consent category
+// (newsletters, broadcasts, birthday mail) rather than transactional mail.
+// Bulk mail is marked with List-Id and "Precedence: bulk", so receivers
+// sort it apart and auto-responders stay silent (RFC 3834 asks them to
+// skip such mail).
+func bulk(m *model.Message) bool {
+	return m.Category != "" && m.Category != model.CategoryTransactional
+}
+
+// maxListID is RFC 2919's limit for a list id, angle brackets not counted.
+const maxListID = 255
+
+// listID returns the List-Id (RFC 2919) of a workspace's mail of a
+// category: "<category.workspace.namespace>", the namespace being the host
+// name of the public base URL, or "localhost", RFC 2919's namespace for a
+// list without a domain. So every category of every workspace is one list,
+// and the id stays the same from message to message. Names are letters,
+// digits, '_', '-' and '.' (model.ValidName); a dot inside a name is
+// written "=2E" so that "a.b" of "c" and "a" of "b.c" stay apart and the
+// id stays a dot-atom. An id that would exceed 255 octets gets a hash of
+// the two names as its label.
+func listID(category, workspace, baseURL string) string {
+	label := listLabel(category) + "." + listLabel(workspace)
+	ns := listNamespace(baseURL)
+	if len(label)+1+len(ns) > maxListID {
+		sum := sha256.Sum256([]byte(category + "\x00" + workspace))
+		label = hex.EncodeToString(sum[:16])
+	}
+	if len(label)+1+len(ns) > maxListID {
+		ns = "localhost"
+	}
+	return "<" + label + "." + ns + ">"
+}
+
+// listLabel writes a name as a part of a list id, its dots escaped.
+func listLabel(name string) string {
+	return strings.ReplaceAll(name, ".", "=2E")
+}
+
+// listNamespace returns the host name of baseURL when it is a domain name
+// (not an IP address or a name with other characters), else "localhost".
+func listNamespace(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return "localhost"
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if len(host) > 253 || !strings.ContainsAny(host, "abcdefghijklmnopqrstuvwxyz") {
+		return "localhost"
+	}
+	for label := range strings.SplitSeq(host, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' ||
+			strings.Trim(label, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return "localhost"
+		}
+	}
+	return host
 }
 
 // day is today's date in ws's time zone, for the daily counts.

@@ -70,7 +70,7 @@ func (s *Service) unsubscribeURL(ws *model.Workspace, m *model.Message, key []by
 // unsubscribable reports whether a message offers an unsubscribe link: it
 // belongs to a consent category and went to a contact.
 func unsubscribable(m *model.Message) bool {
-	return m.Category != "" && m.Category != model.CategoryTransactional && m.To.ContactID != ""
+	return bulk(m) && m.To.ContactID != ""
 }
 
 // UnsubscribeCheck resolves an unsubscribe link without changing anything:
