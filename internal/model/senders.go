@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
 )
 
 // AnySender, as an entry of Workspace.AllowedSenders, allows every sender
@@ -18,13 +19,35 @@ func ValidAllowedSender(entry string) error {
 	case entry == AnySender:
 		return nil
 	case strings.Contains(entry, "@"):
-		if a, err := mail.ParseAddress(entry); err != nil || a.Address != entry || !ValidEmail(entry) {
+		a, err := mail.ParseAddress(entry)
+		_, domain, _ := strings.Cut(entry, "@")
+		if err != nil || a.Address != entry || !ValidEmail(entry) || !validDomain(domain) {
 			return fmt.Errorf("%q is neither a domain nor a bare e-mail address such as dispo@example.org", entry)
 		}
-	case !ValidEmail("x@" + entry):
+	case !validDomain(entry):
 		return fmt.Errorf("%q is not a domain such as example.org", entry)
 	}
 	return nil
+}
+
+// validDomain reports whether s is a host name with at least two labels of
+// letters, digits and inner hyphens.
+func validDomain(s string) bool {
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 || len(s) > 253 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // SenderAllowed reports whether w may send as addr, a bare address: it
@@ -64,6 +87,25 @@ func (w *Workspace) AnySenderAllowed() bool {
 	return false
 }
 
+// CheckSenders checks a message's rendered From and (optional) Reply-To:
+// each one valid address, without line breaks, that w may send as. Its
+// error names the field and what is allowed.
+func (w *Workspace) CheckSenders(from, replyTo string) error {
+	for _, f := range [...]struct{ name, v string }{{"From", from}, {"Reply-To", replyTo}} {
+		if f.v == "" && f.name == "Reply-To" {
+			continue
+		}
+		a, err := ParseAddress(f.v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		if err := w.SenderRefusal(f.name, a.Address); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SenderRefusal says why w may not send as addr, a bare address used as
 // field ("From", "Reply-To"), naming what is allowed; nil when it may.
 func (w *Workspace) SenderRefusal(field, addr string) error {
@@ -71,7 +113,7 @@ func (w *Workspace) SenderRefusal(field, addr string) error {
 		return nil
 	}
 	if len(w.AllowedSenders) == 0 {
-		return fmt.Errorf("%s %s is not allowed: the operator has not allowed any sender for workspace %q yet (herold workspaces senders %s --allow DOMAIN)",
+		return fmt.Errorf("%s %s is not allowed: the operator has not allowed any sender for workspace %q yet (herold workspaces senders %s DOMAIN)",
 			field, addr, w.Key, w.Key)
 	}
 	return fmt.Errorf("%s %s is not allowed for workspace %q; allowed: %s", field, addr, w.Key, strings.Join(w.AllowedSenders, ", "))

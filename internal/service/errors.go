@@ -28,6 +28,9 @@ const (
 	CodeMalformed      = "malformed_json"
 	CodeTooLong        = "too_long"
 	CodeMismatch       = "mismatch"
+	// CodeSenderNotAllowed: a From or Reply-To outside the sender domains
+	// and addresses the operator allows the workspace.
+	CodeSenderNotAllowed = "sender_not_allowed"
 )
 
 // FieldError names one rejected input.
