@@ -196,7 +196,7 @@ func newWorkspaces() *cobra.Command {
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "KEY\tNAME\tLOCALE\tTIMEZONE\tALLOWED SENDERS")
 				for _, w := range wss {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", w.Key, w.Name, w.DefaultLocale, w.Timezone, allowedSenders(w))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", w.Key, w.Name, w.DefaultLocale, w.Timezone, w.AllowedSendersText())
 				}
 				return tw.Flush()
 			})
@@ -205,14 +205,6 @@ func newWorkspaces() *cobra.Command {
 	addDatabaseFlag(list, &listDB)
 	cmd.AddCommand(withEnvHelp(create), withEnvHelp(list), withEnvHelp(newWorkspacesSenders()))
 	return cmd
-}
-
-// allowedSenders shows a workspace's allowed senders in a listing.
-func allowedSenders(w *model.Workspace) string {
-	if len(w.AllowedSenders) == 0 {
-		return "(none: sends nothing)"
-	}
-	return strings.Join(w.AllowedSenders, ",")
 }
 
 // newWorkspacesSenders is the operator's only way to change what a
@@ -244,7 +236,7 @@ every message again when it is made and when it is sent.`,
 				if err != nil {
 					return err
 				}
-				cmd.Printf("Workspace %s may send as: %s\n", ws.Key, allowedSenders(ws))
+				cmd.Printf("Workspace %s may send as: %s\n", ws.Key, ws.AllowedSendersText())
 				return nil
 			})
 		},

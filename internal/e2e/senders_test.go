@@ -56,6 +56,10 @@ func TestForeignSenderRefusedAtSaveAndAtSend(t *testing.T) {
 	require.Equal(t, "sender_not_allowed", errs["sender.from"]["code"])
 	require.Contains(t, errs["sender.from"]["detail"], "has not allowed any sender")
 
+	errs = fieldErrors(t, e.Must(422, "POST", "/v1/workspaces", map[string]any{"key": "nord",
+		"allowed_senders": []string{"agentur-nord.example", "*.evil.example"}}))
+	require.Equal(t, "invalid", errs["allowed_senders[1]"]["code"])
+
 	var created struct {
 		Workspace struct {
 			AllowedSenders []string `json:"allowed_senders"`

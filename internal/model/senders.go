@@ -106,6 +106,15 @@ func (w *Workspace) CheckSenders(from, replyTo string) error {
 	return nil
 }
 
+// AllowedSendersText names what w may send as, for people: the list, or
+// that there is none.
+func (w *Workspace) AllowedSendersText() string {
+	if len(w.AllowedSenders) == 0 {
+		return "none (the operator sets them with herold workspaces senders)"
+	}
+	return strings.Join(w.AllowedSenders, ", ")
+}
+
 // SenderRefusal says why w may not send as addr, a bare address used as
 // field ("From", "Reply-To"), naming what is allowed; nil when it may.
 func (w *Workspace) SenderRefusal(field, addr string) error {
@@ -116,5 +125,5 @@ func (w *Workspace) SenderRefusal(field, addr string) error {
 		return fmt.Errorf("%s %s is not allowed: the operator has not allowed any sender for workspace %q yet (herold workspaces senders %s DOMAIN)",
 			field, addr, w.Key, w.Key)
 	}
-	return fmt.Errorf("%s %s is not allowed for workspace %q; allowed: %s", field, addr, w.Key, strings.Join(w.AllowedSenders, ", "))
+	return fmt.Errorf("%s %s is not allowed for workspace %q; allowed: %s", field, addr, w.Key, w.AllowedSendersText())
 }

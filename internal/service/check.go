@@ -113,7 +113,7 @@ func (c *checker) senderAddress(field, header, v string, ws *model.Workspace) {
 	switch {
 	case !ok && !ws.AnySenderAllowed():
 		c.add(field, CodeSenderNotAllowed, "write the domain out after the @ (placeholders only before it), so that it can be checked against the senders allowed for workspace %q: %s",
-			ws.Key, allowedList(ws))
+			ws.Key, ws.AllowedSendersText())
 	case ok && !ws.SenderDomainAllowed(domain):
 		c.add(field, CodeSenderNotAllowed, "%v", ws.SenderRefusal(header, "…@"+domain))
 	}
@@ -132,14 +132,6 @@ func literalDomain(v string) (string, bool) {
 		return "", false
 	}
 	return d, true
-}
-
-// allowedList names what ws may send as, for messages.
-func allowedList(ws *model.Workspace) string {
-	if len(ws.AllowedSenders) == 0 {
-		return "none yet (the operator sets them with herold workspaces senders)"
-	}
-	return strings.Join(ws.AllowedSenders, ", ")
 }
 
 // allowedSenders checks and normalises the operator's list of allowed
