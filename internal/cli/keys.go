@@ -156,15 +156,16 @@ func newKeysRevoke() *cobra.Command {
 }
 
 func newWorkspaces() *cobra.Command {
-	cmd := &cobra.Command{Use: "workspaces", Short: "Create and list workspaces (works on the database directly)"}
+	cmd := &cobra.Command{Use: "workspaces", Short: "Create and list workspaces and set their allowed senders (works on the database directly)"}
 	var database, name, locale, tz string
+	var senders []string
 	create := &cobra.Command{
 		Use:   "create KEY",
 		Short: "Create a workspace and print its first admin key once",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withService(cmd, database, func(ctx context.Context, svc *service.Service) error {
-				out, err := svc.WorkspaceCreate(ctx, service.WorkspaceCreateParams{Key: args[0],
+				out, err := svc.WorkspaceCreate(ctx, service.WorkspaceCreateParams{Key: args[0], AllowedSenders: senders,
 					WorkspaceSettings: service.WorkspaceSettings{Name: name, DefaultLocale: locale, Timezone: tz}})
 				if err != nil {
 					return err
@@ -179,6 +180,8 @@ func newWorkspaces() *cobra.Command {
 	create.Flags().StringVar(&name, "name", "", "display name (default: the key)")
 	create.Flags().StringVar(&locale, "locale", "de", "default locale")
 	create.Flags().StringVar(&tz, "timezone", "Europe/Berlin", "time zone")
+	create.Flags().StringSliceVar(&senders, "allow-sender", nil,
+		"a domain (example.org) or address the workspace may send as, in From and Reply-To; repeat or separate with commas; none: it sends nothing until set with `herold workspaces senders`")
 	var listDB string
 	list := &cobra.Command{
 		Use:   "list",
@@ -191,15 +194,54 @@ func newWorkspaces() *cobra.Command {
 					return err
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "KEY\tNAME\tLOCALE\tTIMEZONE")
+				fmt.Fprintln(tw, "KEY\tNAME\tLOCALE\tTIMEZONE\tALLOWED SENDERS")
 				for _, w := range wss {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", w.Key, w.Name, w.DefaultLocale, w.Timezone)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", w.Key, w.Name, w.DefaultLocale, w.Timezone, w.AllowedSendersText())
 				}
 				return tw.Flush()
 			})
 		},
 	}
 	addDatabaseFlag(list, &listDB)
-	cmd.AddCommand(withEnvHelp(create), withEnvHelp(list))
+	cmd.AddCommand(withEnvHelp(create), withEnvHelp(list), withEnvHelp(newWorkspacesSenders()))
+	return cmd
+}
+
+// newWorkspacesSenders is the operator's only way to change what a
+// workspace may send as; workspace admins cannot, through the API or the
+// cockpit.
+func newWorkspacesSenders() *cobra.Command {
+	var database string
+	var clear bool
+	cmd := &cobra.Command{
+		Use:   "senders KEY [DOMAIN|ADDRESS|*]...",
+		Short: "Show or replace the sender domains and addresses a workspace may use",
+		Long: `Show or replace the domains (example.org) and addresses (dispo@example.org)
+workspace KEY may send as, in From and Reply-To. "*" allows any sender. A
+workspace without any sends nothing: its messages fail with the reason.
+Templates, flows and settings are checked against the list when saved, and
+every message again when it is made and when it is sent.`,
+		Example: `  herold workspaces senders agentur-nord agentur-nord.de tickets.agentur-nord.de
+  herold workspaces senders agentur-nord --clear`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withService(cmd, database, func(ctx context.Context, svc *service.Service) error {
+				ws, err := svc.WorkspaceGet(ctx, args[0])
+				if err == nil && (len(args) > 1 || clear) {
+					if len(args) > 1 && clear {
+						return fmt.Errorf("give either senders or --clear, not both")
+					}
+					ws, err = svc.WorkspaceSendersSet(ctx, args[0], args[1:])
+				}
+				if err != nil {
+					return err
+				}
+				cmd.Printf("Workspace %s may send as: %s\n", ws.Key, ws.AllowedSendersText())
+				return nil
+			})
+		},
+	}
+	addDatabaseFlag(cmd, &database)
+	cmd.Flags().BoolVar(&clear, "clear", false, "remove every allowed sender: the workspace sends nothing")
 	return cmd
 }

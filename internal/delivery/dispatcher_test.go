@@ -46,7 +46,7 @@ func newFixture(t *testing.T, opts ...smtptest.Option) *fixture {
 	ctx := context.Background()
 	require.NoError(t, st.Migrate(ctx))
 	ws := &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",
-		RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: start, UpdatedAt: start}
+		AllowedSenders: []string{"acme.example"}, RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: start, UpdatedAt: start}
 	require.NoError(t, st.WorkspaceInsert(ctx, ws))
 	return &fixture{t: t, ctx: ctx, st: st, ws: ws, clock: clock.NewFake(start), smtp: smtptest.Start(t, opts...),
 		metrics: metrics.Discard()}
@@ -228,6 +228,29 @@ func TestDispatcherFailsOn5xx(t *testing.T) {
 	m := f.message(ids[0])
 	require.Equal(t, "550 5.1.1 No such user", m.Reason)
 	require.Zero(t, f.smtp.Count())
+}
+
+// A message whose sender the workspace may not use (any more) fails for
+// good when it is sent and never reaches the server; the others go out.
+func TestDispatcherRefusesASenderTheWorkspaceMayNotUse(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ms := f.messages(3)
+	ms[0].From = "Agentur Süd <dispo@agentur-sued.example>"
+	ms[1].ReplyTo = "attacker@evil.example"
+	require.NoError(t, f.st.MessageInsertMany(f.ctx, f.ws.ID, ms))
+	f.dispatcher(func(c *Config) {
+		c.Compose = func(ctx context.Context, ws *model.Workspace, m *model.Message) (*channel.Email, error) {
+			e, err := compose(ctx, ws, m)
+			e.ReplyTo = m.ReplyTo
+			return e, err
+		}
+	}).Notify()
+	f.waitStatus([]string{ms[0].ID, ms[1].ID}, model.MsgFailed)
+	f.waitStatus([]string{ms[2].ID}, model.MsgSent)
+	require.Contains(t, f.message(ms[0].ID).Reason, `sender refused: From dispo@agentur-sued.example is not allowed for workspace "acme"; allowed: acme.example`)
+	require.Contains(t, f.message(ms[1].ID).Reason, "sender refused: Reply-To attacker@evil.example is not allowed")
+	require.Equal(t, 1, f.smtp.Count(), "only the allowed message reached the server")
 }
 
 // A stop lets the send in progress finish and records it, and gives back

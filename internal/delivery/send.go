@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/herold-dev/herold/internal/channel"
@@ -72,6 +73,12 @@ func (d *Dispatcher) send(ctx context.Context, j *job) (size int, reply string, 
 	e, err := d.cfg.Compose(ctx, ws, j.msg)
 	if err != nil {
 		return 0, "", err
+	}
+	// Checked again here: the operator may have narrowed the workspace's
+	// allowed senders since the message was made (one awaiting approval
+	// may be days old). Retrying cannot help.
+	if err := ws.CheckSenders(e.From, e.ReplyTo); err != nil {
+		return 0, "", &channel.Error{Permanent: true, Err: fmt.Errorf("sender refused: %w", err)}
 	}
 	if d.cfg.Capture {
 		raw, err := channel.BuildMIME(e)

@@ -32,6 +32,8 @@ func Load(ctx context.Context, svc *service.Service) (*Loaded, error) {
 	}
 	created, err := svc.WorkspaceCreate(ctx, service.WorkspaceCreateParams{
 		Key: WorkspaceKey,
+		// The demo agency sends only as itself.
+		AllowedSenders: []string{"agentur-nord.example"},
 		WorkspaceSettings: service.WorkspaceSettings{
 			Name: "Agentur Nord (Demo)", DefaultLocale: "de", Timezone: "Europe/Berlin",
 			Sender: model.Sender{From: "Agentur Nord <dispo@agentur-nord.example>"},

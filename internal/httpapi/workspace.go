@@ -7,15 +7,18 @@ import (
 	"github.com/herold-dev/herold/internal/service"
 )
 
-// workspaceInput is the body of PUT /v1/workspace and POST /v1/workspaces.
+// workspaceInput is the body of POST /v1/workspaces (operator scope).
 type workspaceInput struct {
-	Key                     string       `json:"key"`
-	Name                    string       `json:"name"`
-	DefaultLocale           string       `json:"default_locale"`
-	Timezone                string       `json:"timezone"`
-	Sender                  model.Sender `json:"sender"`
-	RetentionDays           int          `json:"retention_days"`
-	ConfirmationExpiryHours int          `json:"confirmation_expiry_hours"`
+	Key           string       `json:"key"`
+	Name          string       `json:"name"`
+	DefaultLocale string       `json:"default_locale"`
+	Timezone      string       `json:"timezone"`
+	Sender        model.Sender `json:"sender"`
+	// AllowedSenders is settable only here, by an operator, and not in
+	// PATCH /v1/workspace, where a workspace's own admins would widen it.
+	AllowedSenders          []string `json:"allowed_senders"`
+	RetentionDays           int      `json:"retention_days"`
+	ConfirmationExpiryHours int      `json:"confirmation_expiry_hours"`
 }
 
 func (in workspaceInput) settings() service.WorkspaceSettings {
@@ -75,7 +78,8 @@ func (h *Handler) createWorkspace(w http.ResponseWriter, r *http.Request, _ *ser
 		h.writeError(w, r, err)
 		return
 	}
-	out, err := h.svc.WorkspaceCreate(r.Context(), service.WorkspaceCreateParams{Key: in.Key, WorkspaceSettings: in.settings()})
+	out, err := h.svc.WorkspaceCreate(r.Context(), service.WorkspaceCreateParams{Key: in.Key,
+		AllowedSenders: in.AllowedSenders, WorkspaceSettings: in.settings()})
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -42,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	require.NoError(t, st.Migrate(ctx))
 	ws := &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",
-		Sender: model.Sender{From: "Acme <news@acme.example>"}, RetentionDays: 30, ConfirmationExpiryHours: 168,
+		Sender: model.Sender{From: "Acme <news@acme.example>"}, AllowedSenders: []string{"acme.example"}, RetentionDays: 30, ConfirmationExpiryHours: 168,
 		CreatedAt: start, UpdatedAt: start}
 	require.NoError(t, st.WorkspaceInsert(ctx, ws))
 	_, err = st.TemplateUpsert(ctx, ws.ID, &model.Template{Key: "t", Name: "T", CreatedAt: start, UpdatedAt: start,

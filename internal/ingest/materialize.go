@@ -78,19 +78,17 @@ func addresses(rs []plan.Recipient) []model.Address {
 var errNoSender = errors.New("no sender address: set sender.from on the template, its flow or the workspace")
 
 // renderInto renders the message's template for its recipient and sets the
-// sender.
+// sender: the template's, else the flow's (the project's flow, for a
+// manual send too), else the workspace's, field by field. A sender with
+// placeholders is rendered like the subject; each sender must then be one
+// address without line breaks that the operator allows the workspace.
 func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snapshot, data map[string]any, pm plan.Message, m *model.Message, now time.Time) error {
 	t := sn.templates[pm.Notification.Template]
 	if t == nil {
 		return fmt.Errorf("template %q does not exist", pm.Notification.Template)
 	}
-	var flowSender model.Sender
-	if sn.flow != nil {
-		flowSender = sn.flow.Sender
-	}
-	sender := t.Sender.Or(flowSender).Or(ws.Sender)
-	m.From, m.ReplyTo = sender.From, sender.ReplyTo
-	if m.From == "" {
+	sender := t.Sender.Or(sn.flowSender).Or(ws.Sender)
+	if sender.From == "" {
 		return errNoSender
 	}
 	locale, loc := ws.DefaultLocale, ws.Location()
@@ -109,21 +107,52 @@ func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snap
 		return fmt.Errorf("template %q has no content", t.Key)
 	}
 	m.Locale = chosen
-	compiled, err := g.compiled(ws.ID, t, chosen, content)
+	compiled, err := g.compiled(fmt.Sprintf("%d/%s/%d/%s", ws.ID, t.Key, t.UpdatedAt.UnixNano(), chosen),
+		func() (*render.Compiled, error) { return render.Compile(content) })
 	if err != nil {
 		return fmt.Errorf("template %q (%s): %w", t.Key, chosen, err)
 	}
-	outp, err := compiled.Render(ctx, model.WithRecipient(data, recipient),
-		render.Options{Locale: locale, Location: loc, Now: now, Limits: g.cfg.RenderLimits})
+	data = model.WithRecipient(data, recipient)
+	opts := render.Options{Locale: locale, Location: loc, Now: now, Limits: g.cfg.RenderLimits}
+	outp, err := compiled.Render(ctx, data, opts)
 	if err != nil {
 		return fmt.Errorf("template %q (%s): %w", t.Key, chosen, err)
+	}
+	if m.From, err = g.senderHeader(ctx, "From", sender.From, data, opts); err != nil {
+		return err
+	}
+	if m.ReplyTo, err = g.senderHeader(ctx, "Reply-To", sender.ReplyTo, data, opts); err != nil {
+		return err
+	}
+	if err := ws.CheckSenders(m.From, m.ReplyTo); err != nil {
+		return fmt.Errorf("sender refused: %w", err)
 	}
 	m.Subject, m.HTML, m.Text = outp.Subject, outp.HTML, outp.Text
 	return nil
 }
 
+// senderHeader renders a sender field that has placeholders; a result with
+// a line break is refused rather than repaired.
+func (g *Ingester) senderHeader(ctx context.Context, header, src string, data map[string]any, opts render.Options) (string, error) {
+	if !render.HasPlaceholders(src) {
+		return src, nil
+	}
+	ct, err := g.compiled("sender/"+src, func() (*render.Compiled, error) { return render.CompileHeader(header, src) })
+	if err == nil {
+		var v string
+		if v, err = ct.RenderHeader(ctx, data, opts); err == nil {
+			if model.HasCRLF(v) {
+				return "", fmt.Errorf("sender refused: %s %q rendered to %q, which contains a line break", header, src, v)
+			}
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("sender %s %q: %w", header, src, err)
+}
+
 // compiledCache keeps compiled templates by workspace, key, version and
-// locale; a changed template has a new updated_at and so a new entry.
+// locale (a changed template has a new updated_at and so a new entry), and
+// sender templates by their source.
 type compiledCache struct {
 	mu sync.Mutex
 	m  map[string]*render.Compiled
@@ -131,15 +160,15 @@ type compiledCache struct {
 
 const compiledCacheSize = 2000
 
-func (g *Ingester) compiled(ws int64, t *model.Template, locale string, c model.TemplateContent) (*render.Compiled, error) {
-	key := fmt.Sprintf("%d/%s/%d/%s", ws, t.Key, t.UpdatedAt.UnixNano(), locale)
+// compiled returns the template cached under key, compiling it on a miss.
+func (g *Ingester) compiled(key string, compile func() (*render.Compiled, error)) (*render.Compiled, error) {
 	g.templates.mu.Lock()
 	if ct, ok := g.templates.m[key]; ok {
 		g.templates.mu.Unlock()
 		return ct, nil
 	}
 	g.templates.mu.Unlock()
-	ct, err := render.Compile(c)
+	ct, err := compile()
 	if err != nil {
 		return nil, err
 	}

@@ -14,11 +14,16 @@ import (
 
 // snapshot is the configuration and data one event's decision reads.
 type snapshot struct {
-	project   *model.Project
-	flow      *model.Flow
-	object    *model.Object
-	contacts  map[string]*model.Contact
-	templates map[string]*model.Template
+	project *model.Project
+	// flow is the project's flow; nil for a manual event, which plans
+	// its one notification instead.
+	flow *model.Flow
+	// flowSender is the sender of the project's flow, for every event
+	// of the project, manual ones included.
+	flowSender model.Sender
+	object     *model.Object
+	contacts   map[string]*model.Contact
+	templates  map[string]*model.Template
 }
 
 func (sn *snapshot) input(ws *model.Workspace, ev *model.Event, now time.Time) plan.Input {
@@ -37,7 +42,8 @@ type item struct {
 // configuration version once (configuration itself comes from the cache),
 // and the contacts of all of them in one query. Each snapshot gets its own
 // map of its own contacts. A manual event reads its one notification's
-// template and recipients instead of the project's flow.
+// template and recipients instead of the project's flow, whose sender
+// still applies.
 func (g *Ingester) loadSnapshots(ctx context.Context, q store.Queries, ws *model.Workspace, items []item) (map[*model.Event]*snapshot, error) {
 	out := make(map[*model.Event]*snapshot, len(items))
 	if len(items) == 0 {
@@ -56,9 +62,16 @@ func (g *Ingester) loadSnapshots(ctx context.Context, q store.Queries, ws *model
 		if sn.project, err = cfg.project(ctx, ev.Project); err != nil {
 			return nil, fmt.Errorf("load project: %w", err)
 		}
-		if it.in.Manual == nil && sn.project != nil && sn.project.Flow != "" {
-			if sn.flow, err = cfg.flow(ctx, sn.project.Flow); err != nil {
+		if sn.project != nil && sn.project.Flow != "" {
+			f, err := cfg.flow(ctx, sn.project.Flow)
+			if err != nil {
 				return nil, fmt.Errorf("load flow: %w", err)
+			}
+			if f != nil {
+				sn.flowSender = f.Sender
+			}
+			if it.in.Manual == nil {
+				sn.flow = f
 			}
 		}
 		if ev.Object != nil {

@@ -58,6 +58,13 @@ type Workspace struct {
 	Timezone string `json:"timezone"`
 	// Sender is the workspace-wide sender identity.
 	Sender Sender `json:"sender"`
+	// AllowedSenders are the domains ("agentur-nord.de") and addresses
+	// ("dispo@agentur-nord.de") this workspace may send as, in From and
+	// Reply-To; AnySender ("*") allows every address. Only the operator
+	// sets them (herold workspaces senders), never the workspace's own
+	// admins. Empty: the workspace sends nothing. The bootstrap workspace
+	// gets AnySender.
+	AllowedSenders []string `json:"allowed_senders"`
 	// RetentionDays is how long messages and events are kept. Default 30.
 	RetentionDays int `json:"retention_days"`
 	// ConfirmationExpiryHours is how long a message waits for approval

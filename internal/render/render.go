@@ -83,6 +83,9 @@ type source struct {
 // Compiled is a validated template, ready to render concurrently.
 type Compiled struct {
 	subject, html, text *source
+	// header marks a CompileHeader template: its one part is kept in
+	// subject and rendered as is, for the caller to validate.
+	header bool
 	// pool holds instances: template sets whose functions are bound to
 	// their own per-render state. Functions bind when a set is built, and
 	// html/template escapes a set on its first execution, so sets are built
@@ -306,6 +309,9 @@ func (c *Compiled) render(in *instance, data map[string]any, opts Options) (Outp
 	}
 	if len(problems) > 0 {
 		return Output{}, &Error{Problems: problems}
+	}
+	if c.header {
+		return out, nil
 	}
 	// Both can grow the output: invalid UTF-8 in the subject becomes U+FFFD,
 	// and list numbers can be longer than the <li> they replace.

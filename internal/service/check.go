@@ -1,10 +1,13 @@
 package service
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/render"
 )
 
 // checker collects field errors so that one response names every problem.
@@ -66,24 +69,88 @@ func (c *checker) longText(field, v string, max int) {
 	}
 }
 
-// address checks an optional RFC 5322 address.
-func (c *checker) address(field, v string) {
+// sender checks a sender identity against the senders the operator
+// allows ws.
+func (c *checker) sender(field string, s model.Sender, ws *model.Workspace) {
+	c.senderAddress(field+".from", "From", s.From, ws)
+	c.senderAddress(field+".reply_to", "Reply-To", s.ReplyTo, ws)
+}
+
+// senderAddress checks one optional sender field: a literal address that
+// ws may send as, or a one-line template (a per-ticket reply address) whose
+// domain is written out and allowed; the rendered address is checked
+// again when each message is made.
+func (c *checker) senderAddress(field, header, v string, ws *model.Workspace) {
 	if v == "" {
 		return
 	}
-	if model.HasCRLF(v) {
-		c.add(field, CodeLineBreak, "must not contain line breaks")
+	if !render.HasPlaceholders(v) {
+		a, err := model.ParseAddress(v)
+		switch {
+		case model.HasCRLF(v):
+			c.add(field, CodeLineBreak, "must not contain line breaks")
+		case err != nil:
+			c.add(field, CodeInvalidEmail, "%v", err)
+		default:
+			if err := ws.SenderRefusal(header, a.Address); err != nil {
+				c.add(field, CodeSenderNotAllowed, "%v", err)
+			}
+		}
 		return
 	}
-	if _, err := model.ParseAddress(v); err != nil {
-		c.add(field, CodeInvalidEmail, "%v", err)
+	if _, err := render.CompileHeader(field, v); err != nil {
+		var rerr *render.Error
+		if !errors.As(err, &rerr) {
+			c.add(field, CodeTemplateSyntax, "%v", err)
+			return
+		}
+		for _, p := range rerr.Problems {
+			c.addAt(field, CodeTemplateSyntax, p.Message, p.Line, p.Column)
+		}
+		return
+	}
+	domain, ok := literalDomain(v)
+	switch {
+	case !ok && !ws.AnySenderAllowed():
+		c.add(field, CodeSenderNotAllowed, "write the domain out after the @ (placeholders only before it), so that it can be checked against the senders allowed for workspace %q: %s",
+			ws.Key, ws.AllowedSendersText())
+	case ok && !ws.SenderDomainAllowed(domain):
+		c.add(field, CodeSenderNotAllowed, "%v", ws.SenderRefusal(header, "…@"+domain))
 	}
 }
 
-// sender checks a sender identity.
-func (c *checker) sender(field string, s model.Sender) {
-	c.address(field+".from", s.From)
-	c.address(field+".reply_to", s.ReplyTo)
+// literalDomain returns the domain of a sender template when it is
+// written out after the last @, e.g. "example.org" for
+// "Tickets <tickets+{{ .object.id }}@example.org>".
+func literalDomain(v string) (string, bool) {
+	i := strings.LastIndexByte(v, '@')
+	if i < 0 {
+		return "", false
+	}
+	d := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v[i+1:]), ">"))
+	if d == "" || strings.Contains(d, "{{") || strings.Contains(d, "}}") || !model.ValidEmail("x@"+d) {
+		return "", false
+	}
+	return d, true
+}
+
+// allowedSenders checks and normalises the operator's list of allowed
+// sender domains and addresses: lower case, no repeats.
+func (c *checker) allowedSenders(field string, list []string) []string {
+	out := make([]string, 0, len(list))
+	seen := map[string]bool{}
+	for i, e := range list {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if err := model.ValidAllowedSender(e); err != nil {
+			c.add(fmt.Sprintf("%s[%d]", field, i), CodeInvalid, "%v", err)
+			continue
+		}
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // timezone checks an optional IANA zone name.

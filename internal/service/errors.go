@@ -33,6 +33,9 @@ const (
 	CodeTooDeep = "too_deep"
 	CodeTooMany = "too_many_values"
 	CodeNumber  = "number_out_of_range"
+	// CodeSenderNotAllowed: a From or Reply-To outside the sender domains
+	// and addresses the operator allows the workspace.
+	CodeSenderNotAllowed = "sender_not_allowed"
 )
 
 // FieldError names one rejected input.

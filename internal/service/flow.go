@@ -138,11 +138,11 @@ func checkCondition(c *checker, env *condition.Env, field, expr string) {
 	c.add(field, CodeCondition, "%v", err)
 }
 
-func (s *Service) checkFlow(c *checker, r *refs, f *model.Flow) {
+func (s *Service) checkFlow(c *checker, r *refs, ws *model.Workspace, f *model.Flow) {
 	c.name("key", f.Key)
 	c.text("name", f.Name, 200)
 	c.longText("description", f.Description, 2000)
-	c.sender("sender", f.Sender)
+	c.sender("sender", f.Sender, ws)
 	seen := map[string]bool{}
 	for i := range f.Notifications {
 		n := &f.Notifications[i]
@@ -163,7 +163,7 @@ func (s *Service) FlowPut(ctx context.Context, ws *model.Workspace, f *model.Flo
 	err := s.configTx(ctx, ws, func(tx store.Tx) error {
 		var c checker
 		r := newRefs()
-		s.checkFlow(&c, r, f)
+		s.checkFlow(&c, r, ws, f)
 		if err := r.check(ctx, tx, ws.ID, &c); err != nil {
 			return err
 		}

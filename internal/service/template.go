@@ -13,14 +13,14 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// checkTemplate validates t and compiles every locale, reporting template
-// problems with the locale, part, line and column.
-func (s *Service) checkTemplate(t *model.Template) error {
+// checkTemplate validates t for ws and compiles every locale, reporting
+// template problems with the locale, part, line and column.
+func (s *Service) checkTemplate(ws *model.Workspace, t *model.Template) error {
 	var c checker
 	c.name("key", t.Key)
 	c.text("name", t.Name, 200)
 	c.longText("description", t.Description, 2000)
-	c.sender("sender", t.Sender)
+	c.sender("sender", t.Sender, ws)
 	if len(t.Locales) == 0 {
 		c.add("locales", CodeRequired, "define content for at least one locale, e.g. \"de\"")
 	}
@@ -68,7 +68,7 @@ func templateProblems(c *checker, field string, err error) {
 func (s *Service) TemplatePut(ctx context.Context, ws *model.Workspace, t *model.Template) (bool, error) {
 	t.Normalize()
 	t.Name = cmp.Or(t.Name, t.Key)
-	if err := s.checkTemplate(t); err != nil {
+	if err := s.checkTemplate(ws, t); err != nil {
 		return false, err
 	}
 	now := s.clock.Now().UTC()

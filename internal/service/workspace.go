@@ -35,11 +35,13 @@ func (w *WorkspaceSettings) defaultTexts() {
 	w.Timezone = cmp.Or(w.Timezone, model.DefaultTimezone)
 }
 
-func (w *WorkspaceSettings) check(c *checker) {
+// check validates the settings of ws, whose allowed senders the sender
+// must keep to.
+func (w *WorkspaceSettings) check(c *checker, ws *model.Workspace) {
 	c.text("name", w.Name, 200)
 	c.locale("default_locale", w.DefaultLocale)
 	c.timezone("timezone", w.Timezone)
-	c.sender("sender", w.Sender)
+	c.sender("sender", w.Sender, ws)
 	if w.RetentionDays < 1 || w.RetentionDays > 3650 {
 		c.add("retention_days", CodeInvalid, "must be between 1 and 3650 days")
 	}
@@ -56,6 +58,10 @@ type WorkspaceCreateParams struct {
 	KeyScopes []model.Scope
 	// KeySecret fixes the first key; empty generates one.
 	KeySecret string
+	// AllowedSenders are the sender domains and addresses the operator
+	// allows the workspace (model.Workspace.AllowedSenders); empty: it
+	// sends nothing until the operator sets them.
+	AllowedSenders []string
 }
 
 // WorkspaceCreated is a new workspace with its first key's secret.
@@ -72,15 +78,16 @@ func (s *Service) WorkspaceCreate(ctx context.Context, p WorkspaceCreateParams) 
 	c.name("key", p.Key)
 	p.Name = cmp.Or(p.Name, p.Key)
 	p.defaults()
-	p.check(&c)
-	if err := c.err(); err != nil {
-		return nil, err
-	}
+	allowed := c.allowedSenders("allowed_senders", p.AllowedSenders)
 	now := s.clock.Now().UTC()
 	ws := &model.Workspace{
 		Key: p.Key, Name: p.Name, DefaultLocale: p.DefaultLocale, Timezone: p.Timezone, Sender: p.Sender,
-		RetentionDays: p.RetentionDays, ConfirmationExpiryHours: p.ConfirmationExpiryHours,
+		AllowedSenders: allowed, RetentionDays: p.RetentionDays, ConfirmationExpiryHours: p.ConfirmationExpiryHours,
 		CreatedAt: now, UpdatedAt: now,
+	}
+	p.check(&c, ws)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	scopes := p.KeyScopes
 	if len(scopes) == 0 {
@@ -148,7 +155,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	var c checker
 	p.Name = cmp.Or(p.Name, ws.Key)
 	p.defaultTexts()
-	p.check(&c)
+	p.check(&c, ws)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -160,6 +167,30 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 		return nil, fmt.Errorf("update workspace: %w", err)
 	}
 	return &upd, nil
+}
+
+// WorkspaceSendersSet replaces the sender domains and addresses the
+// operator allows workspace key (model.Workspace.AllowedSenders). It is
+// the operator's tool (herold workspaces senders), never offered to a
+// workspace's own admins. Templates and flows saved before keep their
+// senders; a message whose sender is no longer allowed fails when it is
+// made or sent.
+func (s *Service) WorkspaceSendersSet(ctx context.Context, key string, allowed []string) (*model.Workspace, error) {
+	ws, err := s.WorkspaceGet(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	var c checker
+	list := c.allowedSenders("allowed_senders", allowed)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	if err := s.store.WorkspaceSendersSet(ctx, &store.WorkspaceSendersSetParams{WorkspaceID: ws.ID, AllowedSenders: list, At: now}); err != nil {
+		return nil, fmt.Errorf("set allowed senders: %w", err)
+	}
+	ws.AllowedSenders, ws.UpdatedAt = list, now
+	return ws, nil
 }
 
 // Bootstrapped reports what Bootstrap did.
@@ -187,6 +218,9 @@ func (s *Service) Bootstrap(ctx context.Context, bootstrapKey string) (*Bootstra
 			Key:               model.DefaultWorkspaceKey,
 			WorkspaceSettings: WorkspaceSettings{Name: "Default"},
 			KeyScopes:         allScopes, KeySecret: bootstrapKey,
+			// The installation's own workspace may send as anyone, so
+			// that a new installation works out of the box.
+			AllowedSenders: []string{model.AnySender},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("create default workspace: %w", err)

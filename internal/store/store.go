@@ -85,6 +85,14 @@ type NotificationDeleteParams struct {
 	At          time.Time
 }
 
+// WorkspaceSendersSetParams replace the sender domains and addresses the
+// operator allows a workspace.
+type WorkspaceSendersSetParams struct {
+	WorkspaceID    int64
+	AllowedSenders []string
+	At             time.Time
+}
+
 // APIKeyInsertParams stores a new key with the hash of its secret.
 type APIKeyInsertParams struct {
 	Key  *model.APIKey
@@ -145,7 +153,10 @@ type Queries interface {
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)
 	WorkspaceGetByKey(ctx context.Context, key string) (*model.Workspace, error)
 	WorkspaceList(ctx context.Context) ([]*model.Workspace, error)
+	// WorkspaceUpdate saves the settings a workspace admin edits; it
+	// leaves AllowedSenders alone, which only WorkspaceSendersSet changes.
 	WorkspaceUpdate(ctx context.Context, w *model.Workspace) error
+	WorkspaceSendersSet(ctx context.Context, p *WorkspaceSendersSetParams) error
 	// WorkspaceConfigVersion returns the workspace's configuration counter;
 	// WorkspaceConfigBump increases it (in the transaction of every change
 	// to templates, flows or projects).

@@ -39,11 +39,21 @@ func TestConfigurationForms(t *testing.T) {
 	resp, body = c.submit("/flows/vereine", "/flows/vereine", url.Values{"name": {"Vereine"}, "sender_from": {"not an address"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, `id="err-sender_from"`)
-	resp, _ = c.submit("/flows/vereine", "/flows/vereine", url.Values{"name": {"Vereine"}, "sender_from": {"Verein <info@verein.example>"}})
+	// The settings show what the operator allows; the form cannot change it.
+	_, body = c.get("/settings")
+	require.Contains(t, body, `Allowed senders (From and Reply-To), set by the operator: agentur-nord.example`)
+	require.NotContains(t, body, `name="allowed_senders"`)
+
+	// A sender outside the demo workspace's allowed domain is refused,
+	// in the user's language, naming what is allowed.
+	resp, body = c.submit("/flows/vereine", "/flows/vereine", url.Values{"name": {"Vereine"}, "sender_from": {"Verein <info@verein.example>"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Regexp(t, `id="err-sender_from"><li>Sender not allowed: [^<]*allowed: agentur-nord.example`, body)
+	resp, _ = c.submit("/flows/vereine", "/flows/vereine", url.Values{"name": {"Vereine"}, "sender_from": {"Vereine <vereine@agentur-nord.example>"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	f, err := e.svc.FlowGet(ctx, e.ws, "vereine")
 	require.NoError(t, err)
-	require.Equal(t, "Verein <info@verein.example>", f.Sender.From)
+	require.Equal(t, "Vereine <vereine@agentur-nord.example>", f.Sender.From)
 
 	// A new template with a syntax error: nothing is saved, the error names
 	// its line.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -112,4 +113,17 @@ func Timeline(entries []model.MessageEvent) []byte {
 func InterruptedEntry(at time.Time) []byte {
 	return ToJSON(model.MessageEvent{At: at.Truncate(time.Millisecond), Status: model.MsgSending,
 		Detail: model.InterruptedDetail})
+}
+
+// Words encodes a list of words that contain no comma (such as allowed
+// sender domains) for a TEXT column, comma separated; the column stays
+// readable in a SQL shell.
+func Words(list []string) string { return strings.Join(list, ",") }
+
+// FromWords decodes a Words column; an empty column is an empty list.
+func FromWords(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
 }

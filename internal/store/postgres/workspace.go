@@ -6,22 +6,30 @@ import (
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/dbutil"
 )
 
 func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var w model.Workspace
+	var senders string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &w.CreatedAt, &w.UpdatedAt)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &w.CreatedAt, &w.UpdatedAt, &senders)
 	if err != nil {
 		return nil, mapErr(err)
 	}
+	w.AllowedSenders = dbutil.FromWords(senders)
 	w.CreatedAt, w.UpdatedAt = utc(w.CreatedAt), utc(w.UpdatedAt)
 	return &w, nil
 }
 
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	return mapErr(q.db.QueryRow(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
-		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.CreatedAt, w.UpdatedAt).Scan(&w.ID))
+		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.CreatedAt, w.UpdatedAt,
+		dbutil.Words(w.AllowedSenders)).Scan(&w.ID))
+}
+
+func (q queriesImpl) WorkspaceSendersSet(ctx context.Context, p *store.WorkspaceSendersSetParams) error {
+	return affected(q.db.Exec(ctx, query("WorkspaceSendersSet"), dbutil.Words(p.AllowedSenders), p.At, p.WorkspaceID))
 }
 
 func (q queriesImpl) WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error) {

@@ -7,16 +7,19 @@ import (
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/dbutil"
 )
 
 func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var w model.Workspace
 	var created, updated int64
+	var senders string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders)
 	if err != nil {
 		return nil, mapErr(err)
 	}
+	w.AllowedSenders = dbutil.FromWords(senders)
 	w.CreatedAt, w.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &w, nil
 }
@@ -24,8 +27,13 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	row := q.db.QueryRowContext(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.CreatedAt), millis(w.UpdatedAt))
+		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders))
 	return mapErr(row.Scan(&w.ID))
+}
+
+func (q queriesImpl) WorkspaceSendersSet(ctx context.Context, p *store.WorkspaceSendersSetParams) error {
+	return affected(q.db.ExecContext(ctx, query("WorkspaceSendersSet"), dbutil.Words(p.AllowedSenders),
+		millis(p.At), p.WorkspaceID))
 }
 
 func (q queriesImpl) WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error) {

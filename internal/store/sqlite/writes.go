@@ -35,6 +35,11 @@ func (s *Store) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.WorkspaceInsert(ctx, w) })
 }
 
+// WorkspaceSendersSet implements store.Queries.
+func (s *Store) WorkspaceSendersSet(ctx context.Context, p *store.WorkspaceSendersSetParams) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.WorkspaceSendersSet(ctx, p) })
+}
+
 // WorkspaceUpdate implements store.Queries.
 func (s *Store) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.WorkspaceUpdate(ctx, w) })

@@ -46,8 +46,8 @@ func mustWorkspace(t *testing.T, s store.Store, key string) *model.Workspace {
 	t.Helper()
 	w := &model.Workspace{
 		Key: key, Name: "Workspace " + key, DefaultLocale: "de", Timezone: "Europe/Berlin",
-		Sender: model.Sender{From: "Herold <noreply@example.org>"}, RetentionDays: 30,
-		ConfirmationExpiryHours: 168, CreatedAt: base, UpdatedAt: base,
+		Sender: model.Sender{From: "Herold <noreply@example.org>"}, AllowedSenders: []string{"example.org"},
+		RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: base, UpdatedAt: base,
 	}
 	require.NoError(t, s.WorkspaceInsert(context.Background(), w))
 	require.NotZero(t, w.ID)
@@ -58,6 +58,7 @@ func mustWorkspace(t *testing.T, s store.Store, key string) *model.Workspace {
 func Exercise(t *testing.T, newStore NewStore) {
 	cases := []storeCase{
 		{"Workspaces", testWorkspaces},
+		{"WorkspaceSenders", testWorkspaceSenders},
 		{"APIKeys", testAPIKeys},
 		{"Templates", testTemplates},
 		{"Flows", testFlows},
@@ -95,6 +96,52 @@ type storeCase struct {
 
 // pipelineCases are registered by the files covering events and messages.
 var pipelineCases []storeCase
+
+// testWorkspaceSenders: the allowed senders round-trip, change only
+// through WorkspaceSendersSet (a workspace admin's WorkspaceUpdate cannot
+// widen them), and stay per workspace.
+func testWorkspaceSenders(t *testing.T, b *bundle) {
+	got, err := b.s.WorkspaceGetByKey(b.ctx, "acme")
+	require.NoError(t, err)
+	require.Equal(t, []string{"example.org"}, got.AllowedSenders)
+
+	none := &model.Workspace{Key: "none", Name: "None", DefaultLocale: "de", Timezone: "Europe/Berlin",
+		RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: base, UpdatedAt: base}
+	require.NoError(t, b.s.WorkspaceInsert(b.ctx, none))
+	got, err = b.s.WorkspaceGetByID(b.ctx, none.ID)
+	require.NoError(t, err)
+	require.Empty(t, got.AllowedSenders)
+
+	at := base.Add(time.Hour)
+	want := []string{"agentur-nord.example", "dispo@agentur-sued.example", model.AnySender}
+	require.NoError(t, b.s.WorkspaceSendersSet(b.ctx, &store.WorkspaceSendersSetParams{
+		WorkspaceID: b.ws.ID, AllowedSenders: want, At: at}))
+	got, err = b.s.WorkspaceGetByID(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.Equal(t, want, got.AllowedSenders)
+	require.True(t, got.UpdatedAt.Equal(at))
+
+	stale := *b.ws // as a workspace admin's request saw it before the change
+	stale.Name, stale.UpdatedAt = "Renamed", at.Add(time.Minute)
+	require.NoError(t, b.s.WorkspaceUpdate(b.ctx, &stale))
+	got, err = b.s.WorkspaceGetByID(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Renamed", got.Name)
+	require.Equal(t, want, got.AllowedSenders, "WorkspaceUpdate must not write the allowed senders")
+
+	other, err := b.s.WorkspaceGetByID(b.ctx, b.other.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{"example.org"}, other.AllowedSenders)
+
+	require.NoError(t, b.s.WorkspaceSendersSet(b.ctx, &store.WorkspaceSendersSetParams{
+		WorkspaceID: b.ws.ID, AllowedSenders: nil, At: at}))
+	got, err = b.s.WorkspaceGetByID(b.ctx, b.ws.ID)
+	require.NoError(t, err)
+	require.Empty(t, got.AllowedSenders)
+
+	err = b.s.WorkspaceSendersSet(b.ctx, &store.WorkspaceSendersSetParams{WorkspaceID: 1 << 40, At: at})
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
 
 func testWorkspaces(t *testing.T, b *bundle) {
 	got, err := b.s.WorkspaceGetByKey(b.ctx, "acme")

@@ -1,22 +1,22 @@
 -- name: WorkspaceInsert
 INSERT INTO workspaces (key, name, default_locale, timezone, sender_from, sender_reply_to,
-                        retention_days, confirmation_expiry_hours, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING id;
 
 -- name: WorkspaceGetByID
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders
 FROM workspaces WHERE id = ?;
 
 -- name: WorkspaceGetByKey
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders
 FROM workspaces WHERE key = ?;
 
 -- name: WorkspaceList
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders
 FROM workspaces ORDER BY key;
 
 -- name: WorkspaceUpdate
@@ -24,6 +24,9 @@ UPDATE workspaces
 SET name = ?, default_locale = ?, timezone = ?, sender_from = ?, sender_reply_to = ?,
     retention_days = ?, confirmation_expiry_hours = ?, updated_at = ?
 WHERE id = ?;
+
+-- name: WorkspaceSendersSet
+UPDATE workspaces SET allowed_senders = ?, updated_at = ? WHERE id = ?;
 
 -- name: APIKeyInsert
 INSERT INTO api_keys (id, workspace_id, name, prefix, hash, scopes, created_at)
