@@ -101,6 +101,8 @@ type App struct {
 
 	server   *http.Server
 	listener net.Listener
+	// maxConns is the bound on HTTP connections in force (0: none).
+	maxConns int
 	serveErr chan error
 
 	stopOnce sync.Once
@@ -372,11 +374,11 @@ func (a *App) Start(ctx context.Context) error {
 	if !a.noDelivery {
 		a.delivery.Start(ctx)
 	}
-	ln, err := httpserver.Listen(a.opts.Addr, a.opts.HTTP)
+	ln, maxConns, err := httpserver.Listen(a.opts.Addr, a.opts.HTTP)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
 	}
-	a.listener = ln
+	a.listener, a.maxConns = ln, maxConns
 	a.serveErr = make(chan error, 1)
 	go func() {
 		err := a.server.Serve(ln)
@@ -390,7 +392,7 @@ func (a *App) Start(ctx context.Context) error {
 }
 
 func (a *App) banner() {
-	a.log.Info("herold started", "url", a.URL(), "database", config.RedactDatabase(a.opts.Database), "mail", a.mailTarget())
+	a.log.Info("herold started", "url", a.URL(), "database", config.RedactDatabase(a.opts.Database), "mail", a.mailTarget(), "max_conns", a.maxConns)
 	fmt.Fprintf(a.stdout, "Herold is running at %s\n", a.URL())
 	b := a.Bootstrapped
 	if b != nil && b.Created && b.Secret != "" {

@@ -28,19 +28,34 @@ func New(h http.Handler, c config.HTTP, errorLog *log.Logger) *http.Server {
 	}
 }
 
-// Listen listens on addr, accepting at most c.MaxConns connections at
-// once (none when it is -1): further clients wait in the kernel's backlog
-// until a connection ends, instead of the process running out of file
-// descriptors, which would fail every accept, the health checks' too.
-func Listen(addr string, c config.HTTP) (net.Listener, error) {
+// Listen listens on addr, serving at most Bound(c.MaxConns) connections
+// at once, which it returns (0: no bound): further clients wait in the
+// kernel's backlog until a connection ends, instead of the process running
+// out of file descriptors, which would fail every accept, the health
+// checks' too, and the database's and SMTP's files and sockets.
+func Listen(addr string, c config.HTTP) (net.Listener, int, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if c.MaxConns > 0 {
-		ln = netutil.LimitListener(ln, c.MaxConns)
+	n := Bound(c.MaxConns, openFileLimit())
+	if n > 0 {
+		ln = netutil.LimitListener(ln, n)
 	}
-	return ln, nil
+	return ln, n, nil
+}
+
+// Bound is the connection bound for a configured maxConns (-1: none) under
+// an open-file limit (0: unknown): at most half the limit, so that the
+// database, SMTP and the process's own files keep the other half.
+func Bound(maxConns, fileLimit int) int {
+	if maxConns < 0 {
+		return 0
+	}
+	if fileLimit > 0 {
+		return max(1, min(maxConns, fileLimit/2))
+	}
+	return maxConns
 }
 
 // LongLived lifts the write timeout for the request w answers: a

@@ -15,7 +15,7 @@ import (
 // server stops when the test ends.
 func serve(t *testing.T, h http.Handler, write time.Duration) string {
 	t.Helper()
-	ln, err := Listen("127.0.0.1:0", config.HTTP{MaxConns: -1})
+	ln, _, err := Listen("127.0.0.1:0", config.HTTP{MaxConns: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,5 +72,24 @@ func TestWriteTimeoutSparesLongLivedAnswers(t *testing.T) {
 	}
 	if err == nil {
 		t.Fatalf("an answer past the write timeout arrived: %q", body)
+	}
+}
+
+func TestBoundKeepsHalfTheOpenFiles(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name                      string
+		maxConns, fileLimit, want int
+	}{
+		{"below the limit", 1000, 1 << 20, 1000},
+		{"limit unknown", 1000, 0, 1000},
+		{"a low limit", 1000, 128, 64},
+		{"no bound", -1, 128, 0},
+		{"a tiny limit", 1000, 1, 1},
+	}
+	for _, c := range cases {
+		if got := Bound(c.maxConns, c.fileLimit); got != c.want {
+			t.Errorf("%s: Bound(%d, %d) = %d, want %d", c.name, c.maxConns, c.fileLimit, got, c.want)
+		}
 	}
 }
