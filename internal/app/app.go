@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ import (
 	"github.com/herold-dev/herold/internal/delivery"
 	"github.com/herold-dev/herold/internal/demo"
 	"github.com/herold-dev/herold/internal/httpapi"
+	"github.com/herold-dev/herold/internal/httpserver"
 	"github.com/herold-dev/herold/internal/jobs"
 	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/render"
@@ -81,8 +83,11 @@ type BootstrapAdmin struct {
 
 // App is a running (or ready to run) Herold server.
 type App struct {
-	opts   config.Options
+	opts config.Options
+	// logger is the process logger, without a component; log is the
+	// app's own (component "server").
 	logger *slog.Logger
+	log    *slog.Logger
 	clock  clock.Clock
 	stdout io.Writer
 
@@ -92,12 +97,15 @@ type App struct {
 	sender   channel.Sender
 	delivery *delivery.Dispatcher
 	registry *prometheus.Registry
+	metrics  *metrics.Metrics
 	// owner names this process in the leases it takes.
 	owner      string
 	noDelivery bool
 
 	server   *http.Server
 	listener net.Listener
+	// maxConns is the bound on HTTP connections in force (0: none).
+	maxConns int
 	serveErr chan error
 
 	stopOnce sync.Once
@@ -121,6 +129,10 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
+	opts, err := opts.ReadSecrets()
+	if err != nil {
+		return nil, err
+	}
 	a := &App{opts: opts, clock: deps.Clock, noDelivery: deps.NoDelivery, stdout: deps.Stdout, logger: deps.Logger, admin: BootstrapAdmin{Email: opts.BootstrapAdminEmail, Password: opts.BootstrapPassword}}
 	if p := a.admin.Password; p != "" && utf8.RuneCountInString(p) < service.MinPasswordLength {
 		return nil, fmt.Errorf("--bootstrap-password (HEROLD_BOOTSTRAP_PASSWORD) needs at least %d characters", service.MinPasswordLength)
@@ -134,31 +146,33 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	if a.logger == nil {
 		a.logger = NewLogger(os.Stderr, opts.LogFormat, opts.LogLevel)
 	}
+	a.log = a.logger.With("component", "server")
 	if err := a.build(ctx, deps); err != nil {
 		a.closeAll()
 		return nil, err
 	}
+	apiLog, cockpitLog := a.logger.With("component", "api"), a.logger.With("component", "cockpit")
 	api := httpapi.New(httpapi.Config{
-		Service: a.svc, Logger: a.logger.With("component", "api"), Ready: a.ready,
+		Service: a.svc, Logger: apiLog, Ready: a.ready,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBulkBodyBytes: opts.MaxBulkBodyBytes,
 	})
-	cockpit, err := web.New(web.Config{Service: a.svc, Logger: a.logger.With("component", "cockpit"),
+	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog,
 		SecureCookies: strings.HasPrefix(opts.BaseURL, "https://")})
 	if err != nil {
 		a.closeAll()
 		return nil, err
 	}
+	observedAPI := httpserver.Observe(api, httpserver.ObserveConfig{Handler: "api", Route: api.Route,
+		Logger: apiLog, Metrics: a.metrics})
+	observedCockpit := httpserver.Observe(cockpit, httpserver.ObserveConfig{Handler: "cockpit", Route: cockpit.Route,
+		Logger: cockpitLog, Metrics: a.metrics})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics.Handler(a.registry, a.logger.With("component", "metrics")))
-	mux.Handle("/v1/", api)
-	mux.Handle("/healthz", api)
-	mux.Handle("/readyz", api)
-	mux.Handle("/", cockpit)
-	a.server = &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
-	}
+	mux.Handle("/v1/", observedAPI)
+	mux.Handle("/healthz", observedAPI)
+	mux.Handle("/readyz", observedAPI)
+	mux.Handle("/", observedCockpit)
+	a.server = httpserver.New(mux, opts.HTTP, slog.NewLogLogger(a.logger.With("component", "http").Handler(), slog.LevelWarn))
 	return a, nil
 }
 
@@ -166,11 +180,19 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 // service.
 func (a *App) build(ctx context.Context, deps Deps) error {
 	opts := a.opts
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	qs := &queueStats{}
+	m := metrics.New(a.registry, qs, a.clock.Now)
+	a.metrics = m
 	st, err := OpenStoreWith(ctx, opts.Database, postgres.Options{MaxConns: int32(opts.DatabaseMaxConns),
-		StatementTimeout: opts.DatabaseStatementTimeout})
+		StatementTimeout: opts.DatabaseStatementTimeout}, sqlite.Options{ObserveGroup: func(n int, d time.Duration) {
+		m.ObserveWriteBatch(metrics.BatchSQLite, n, d)
+	}})
 	if err != nil {
 		return err
 	}
+	qs.st = st
 	a.store = st
 	if err := MigrateAll(ctx, st); err != nil {
 		return err
@@ -199,9 +221,6 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 			return fmt.Errorf("smtp: %w", err)
 		}
 	}
-	a.registry = prometheus.NewRegistry()
-	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m := metrics.New(a.registry, queueStats{st}, a.clock.Now)
 	a.owner = processName()
 	notify := func() {
 		if a.delivery != nil {
@@ -209,7 +228,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		}
 	}
 	a.svc, err = service.New(service.Config{
-		Store: st, Clock: a.clock, Logger: a.logger.With("component", "service"),
+		Store: st, Clock: a.clock, Logger: a.logger,
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
 		Notify:       notify, Delivery: handoff{a: a, pace: singleServer(st)}, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
@@ -266,10 +285,11 @@ func processName() string {
 	return fmt.Sprintf("%s/%d/%s", cmp.Or(host, "herold"), os.Getpid(), uuid.NewString()[:8])
 }
 
-// queueStats adapts the store to the metrics' queue gauges.
+// queueStats adapts the store to the metrics' queue gauges (the store is
+// set once opened, before anything is served).
 type queueStats struct{ st store.Store }
 
-func (q queueStats) QueueStats(ctx context.Context) (int, *time.Time, error) {
+func (q *queueStats) QueueStats(ctx context.Context) (int, *time.Time, error) {
 	s, err := q.st.MessageQueueStats(ctx)
 	return s.Depth, s.Oldest, err
 }
@@ -300,15 +320,15 @@ func (a *App) closeAll() {
 // OpenStore opens the database named by a path (SQLite) or a postgres://
 // URL.
 func OpenStore(ctx context.Context, database string) (store.Store, error) {
-	return OpenStoreWith(ctx, database, postgres.Options{})
+	return OpenStoreWith(ctx, database, postgres.Options{}, sqlite.Options{})
 }
 
-// OpenStoreWith is OpenStore with PostgreSQL pool options.
-func OpenStoreWith(ctx context.Context, database string, pg postgres.Options) (store.Store, error) {
+// OpenStoreWith is OpenStore with the options of either database.
+func OpenStoreWith(ctx context.Context, database string, pg postgres.Options, lite sqlite.Options) (store.Store, error) {
 	if IsPostgres(database) {
 		return postgres.Open(ctx, database, pg)
 	}
-	return sqlite.Open(database, sqlite.Options{})
+	return sqlite.Open(database, lite)
 }
 
 // IsPostgres reports whether database names a PostgreSQL server.
@@ -357,11 +377,11 @@ func (a *App) Start(ctx context.Context) error {
 	if !a.noDelivery {
 		a.delivery.Start(ctx)
 	}
-	ln, err := net.Listen("tcp", a.opts.Addr)
+	ln, maxConns, err := httpserver.Listen(a.opts.Addr, a.opts.HTTP)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
 	}
-	a.listener = ln
+	a.listener, a.maxConns = ln, maxConns
 	a.serveErr = make(chan error, 1)
 	go func() {
 		err := a.server.Serve(ln)
@@ -375,7 +395,7 @@ func (a *App) Start(ctx context.Context) error {
 }
 
 func (a *App) banner() {
-	a.logger.Info("herold started", "url", a.URL(), "database", a.opts.Database)
+	a.log.Info("herold started", "url", a.URL(), "database", config.RedactDatabase(a.opts.Database), "mail", a.mailTarget(), "max_conns", a.maxConns)
 	fmt.Fprintf(a.stdout, "Herold is running at %s\n", a.URL())
 	b := a.Bootstrapped
 	if b != nil && b.Created && b.Secret != "" {
@@ -396,6 +416,14 @@ func (a *App) banner() {
 		fmt.Fprintf(a.stdout, "No SMTP server configured: mail goes to the capture mailbox (%s/mailbox in the cockpit, GET %s/v1/mailbox).\n",
 			a.URL(), a.URL())
 	}
+}
+
+// mailTarget says where mail goes, for the start line.
+func (a *App) mailTarget() string {
+	if a.sender == nil {
+		return "capture mailbox"
+	}
+	return fmt.Sprintf("SMTP %s", net.JoinHostPort(a.opts.SMTP.Host, strconv.Itoa(a.opts.SMTP.Port)))
 }
 
 // demoUserEmail is the cockpit user of the demo workspace.
@@ -454,13 +482,13 @@ func (a *App) takeOver(ctx context.Context) error {
 		return fmt.Errorf("take over the messages of the previous run: %w", err)
 	}
 	if n > 0 {
-		a.logger.Warn("the previous run stopped while sending; sending its messages again", "messages", n)
+		a.log.Warn("the previous run stopped while sending; sending its messages again", "messages", n)
 	}
 	if n, err = a.store.ScheduleRunLeaseExpire(ctx, a.owner, a.clock.Now()); err != nil {
 		return fmt.Errorf("take over the schedule runs of the previous run: %w", err)
 	}
 	if n > 0 {
-		a.logger.Warn("the previous run stopped in the middle of schedule runs; going on with them", "runs", n)
+		a.log.Warn("the previous run stopped in the middle of schedule runs; going on with them", "runs", n)
 	}
 	return nil
 }
@@ -482,7 +510,7 @@ func (a *App) Stop(ctx context.Context) error {
 		a.svc.Stop()
 		err = errors.Join(err, a.delivery.Stop(ctx))
 		a.closeAll()
-		a.logger.Info("herold stopped")
+		a.log.Info("herold stopped")
 	})
 	return err
 }

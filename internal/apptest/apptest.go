@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +61,9 @@ type Setup struct {
 	Lease     time.Duration
 	// OnHash is called while a password hash holds a slot (see app.Deps).
 	OnHash func()
+	// LogTo, when set, also receives the server's log, as JSON lines at
+	// Opts.LogLevel (tests of what is logged).
+	LogTo io.Writer
 }
 
 // EnvDatabase selects the database of test servers: "postgres" runs them
@@ -121,6 +125,9 @@ func StartWith(t testing.TB, s Setup) *Env {
 	t.Helper()
 	ctx := context.Background()
 	logger := app.NewLogger(testWriter{t}, "text", s.Opts.LogLevel)
+	if s.LogTo != nil {
+		logger = app.NewLogger(io.MultiWriter(s.LogTo, testWriter{t}), "json", s.Opts.LogLevel)
+	}
 	deps := app.Deps{Clock: s.Clock, Logger: logger, Stdout: io.Discard, Jobs: s.Jobs, RunPoll: s.RunPoll,
 		DeliveryPoll: s.DeliveryPoll, NoDelivery: s.NoDelivery, NoRunner: s.NoRunner, Lease: s.Lease, OnHash: s.OnHash}
 	if s.RealClock {
@@ -136,6 +143,27 @@ func StartWith(t testing.TB, s Setup) *Env {
 	e := &Env{T: t, App: a, URL: a.URL(), Clock: s.Clock, Key: s.Opts.BootstrapKey, Setup: s}
 	t.Cleanup(func() { _ = a.Stop(context.Background()) })
 	return e
+}
+
+// LogBuffer collects what a server logs (Setup.LogTo, a process's
+// stderr); it is safe for concurrent writes.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // testWriter sends server logs to the test log.

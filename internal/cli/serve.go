@@ -59,7 +59,8 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.StringVar(&o.SMTP.Host, "smtp-host", "", "SMTP server; empty uses the capture mailbox")
 	f.IntVar(&o.SMTP.Port, "smtp-port", 0, "SMTP port (default 587, 465 for --smtp-tls=tls, 25 for none)")
 	f.StringVar(&o.SMTP.Username, "smtp-username", "", "SMTP user name")
-	f.StringVar(&o.SMTP.Password, "smtp-password", "", "SMTP password")
+	f.StringVar(&o.SMTP.Password, "smtp-password", "", "SMTP password (shows in the process list: prefer --smtp-password-file)")
+	f.StringVar(&o.SMTP.PasswordFile, "smtp-password-file", "", "read the SMTP password from `FILE` (a trailing newline is dropped)")
 	f.StringVar(&o.SMTP.TLS, "smtp-tls", "starttls", "starttls, starttls-optional, tls (implicit) or none")
 	f.BoolVar(&o.SMTP.InsecureSkipVerify, "smtp-insecure-skip-verify", false, "accept any server certificate (testing only)")
 	f.StringVar(&o.SMTP.HELO, "smtp-helo", "", "name announced in HELO/EHLO (default: host name)")
@@ -79,6 +80,11 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.IntVar(&o.MaxPendingWrites, "max-pending-writes", 1000, "API requests that write (events, contacts, …) in progress at once; more answer 503")
 	f.IntVar(&o.MaxPendingWrites, "max-pending-events", 1000, "the former name of --max-pending-writes")
 	_ = f.MarkDeprecated("max-pending-events", "use --max-pending-writes")
+	f.DurationVar(&o.HTTP.ReadHeaderTimeout, "http-read-header-timeout", 0, "longest time to read a request's headers (default 10s)")
+	f.DurationVar(&o.HTTP.ReadTimeout, "http-read-timeout", 0, "longest time to read a whole request, body included (default 1m)")
+	f.DurationVar(&o.HTTP.WriteTimeout, "http-write-timeout", 0, "longest time to handle a request and write its answer (default 2m)")
+	f.DurationVar(&o.HTTP.IdleTimeout, "http-idle-timeout", 0, "close a keep-alive connection idle this long (default 1m)")
+	f.IntVar(&o.HTTP.MaxConns, "http-max-conns", 0, "HTTP connections served at once; more wait to be accepted (default 1000, -1: no bound)")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 0, "how long a graceful stop waits for in-flight work (default 30s)")
 	f.DurationVar(&o.JobTimeout, "job-timeout", 0, "cancel a periodic job (expiry, purge, due schedules) running longer (default 5m)")
 	f.DurationVar(&o.JobRescueAfter, "job-rescue-after", 0, "run a periodic job again when it has been running this long, taking its process as dead (default 10m)")
@@ -97,7 +103,7 @@ func newMigrate() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			cmd.Printf("database %s is up to date\n", database)
+			cmd.Printf("database %s is up to date\n", config.RedactDatabase(database))
 			return nil
 		},
 	}

@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -69,6 +72,9 @@ type Options struct {
 	// RenderMaxBytes bounds each rendered part. Default 1 MiB.
 	RenderMaxBytes int
 
+	// HTTP bounds how long a client may hold a connection.
+	HTTP HTTP
+
 	// ShutdownTimeout is how long a graceful stop may take: requests in
 	// progress finish, sends in progress finish and are recorded. Default
 	// 30s.
@@ -94,6 +100,11 @@ type SMTP struct {
 	// Username and Password authenticate when Username is set.
 	Username string
 	Password string
+	// PasswordFile names a file holding the password (its trailing
+	// newline is dropped), so the password does not show in the process
+	// list as --smtp-password does. ReadSecrets reads it into Password;
+	// giving both is an error.
+	PasswordFile string
 	// TLS is "starttls" (default), "starttls-optional", "tls" (implicit) or
 	// "none".
 	TLS string
@@ -111,6 +122,29 @@ type SMTP struct {
 	// (BDAT, one round trip less per message), for a server whose BDAT is
 	// broken.
 	NoChunking bool
+}
+
+// HTTP bounds the HTTP server's connections, so that slow or idle
+// clients cannot hold them (and their file descriptors) for ever.
+type HTTP struct {
+	// ReadHeaderTimeout bounds reading a request's headers. Default 10s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included, from its
+	// first byte: a client that declares a body and does not send it is
+	// disconnected after it. Default 1 min.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds handling a request and writing its answer, from
+	// the end of its headers. Long-lived answers (streams) lift it for
+	// their own request. Default 2 min.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection that waits this long for
+	// its next request. Default 1 min.
+	IdleTimeout time.Duration
+	// MaxConns bounds the connections served at once; further clients wait
+	// to be accepted. Keep it below the open-file limit (ulimit -n) less
+	// what the database and SMTP connections need. Default 1000; 0 takes
+	// the default, -1 means no bound.
+	MaxConns int
 }
 
 // Retry governs redelivery after temporary failures (network errors, 4xx).
@@ -142,6 +176,11 @@ func (o Options) WithDefaults() Options {
 	o.RenderTimeout = cmp.Or(o.RenderTimeout, time.Second)
 	o.RenderMaxBytes = cmp.Or(o.RenderMaxBytes, 1<<20)
 	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 30*time.Second)
+	o.HTTP.ReadHeaderTimeout = cmp.Or(o.HTTP.ReadHeaderTimeout, 10*time.Second)
+	o.HTTP.ReadTimeout = cmp.Or(o.HTTP.ReadTimeout, time.Minute)
+	o.HTTP.WriteTimeout = cmp.Or(o.HTTP.WriteTimeout, 2*time.Minute)
+	o.HTTP.IdleTimeout = cmp.Or(o.HTTP.IdleTimeout, time.Minute)
+	o.HTTP.MaxConns = cmp.Or(o.HTTP.MaxConns, 1000)
 	o.JobTimeout = cmp.Or(o.JobTimeout, 5*time.Minute)
 	o.JobRescueAfter = cmp.Or(o.JobRescueAfter, 10*time.Minute)
 	o.Retry.MaxAge = cmp.Or(o.Retry.MaxAge, 24*time.Hour)
@@ -194,8 +233,70 @@ func (o Options) Validate() error {
 	if o.JobRescueAfter <= o.JobTimeout {
 		errs = append(errs, fmt.Errorf("--job-rescue-after %s must exceed --job-timeout %s, or live jobs would run twice", o.JobRescueAfter, o.JobTimeout))
 	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--http-read-header-timeout", o.HTTP.ReadHeaderTimeout}, {"--http-read-timeout", o.HTTP.ReadTimeout},
+		{"--http-write-timeout", o.HTTP.WriteTimeout}, {"--http-idle-timeout", o.HTTP.IdleTimeout}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("%s %s must not be negative", d.flag, d.v))
+		}
+	}
+	if o.HTTP.MaxConns < -1 {
+		errs = append(errs, fmt.Errorf("--http-max-conns %d: use a positive number, or -1 for no bound", o.HTTP.MaxConns))
+	}
 	if o.BootstrapKey != "" && len(o.BootstrapKey) < 24 {
 		errs = append(errs, errors.New("HEROLD_BOOTSTRAP_KEY must have at least 24 characters"))
 	}
 	return errors.Join(errs...)
+}
+
+// ReadSecrets returns o with the secrets kept in files read in: the SMTP
+// password from SMTP.PasswordFile, without its trailing newline. Giving a
+// password both ways is an error saying which to drop.
+func (o Options) ReadSecrets() (Options, error) {
+	if o.SMTP.PasswordFile == "" {
+		return o, nil
+	}
+	if o.SMTP.Password != "" {
+		return o, errors.New("--smtp-password and --smtp-password-file are both given (or their HEROLD_ variables): " +
+			"keep only --smtp-password-file, which does not show the password in the process list")
+	}
+	b, err := os.ReadFile(o.SMTP.PasswordFile)
+	if err != nil {
+		return o, fmt.Errorf("--smtp-password-file: cannot read the SMTP password from %s: %w", o.SMTP.PasswordFile, err)
+	}
+	o.SMTP.Password = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	return o, nil
+}
+
+// dsnPassword finds the password of a key=value PostgreSQL connection
+// string: password=secret or password='se cret' (with \' and \\ escapes).
+var dsnPassword = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']\S*)`)
+
+// urlSecrets find the password of a URL that does not parse (a bad
+// escape in it): its user part, and a password query parameter.
+var (
+	urlUserinfo = regexp.MustCompile(`(://[^:@/]*:).*@`)
+	urlPassword = regexp.MustCompile(`(?i)([?&]password=)[^&#]*`)
+)
+
+// RedactDatabase returns the database option fit for a log line: the
+// password of a postgres:// URL (in its user part or as a password query
+// parameter) and of a key=value connection string is replaced by
+// "xxxxx"; a SQLite path is returned as it is.
+func RedactDatabase(database string) string {
+	if !strings.Contains(database, "://") {
+		return dsnPassword.ReplaceAllString(database, "${1}xxxxx")
+	}
+	u, err := url.Parse(database)
+	if err != nil {
+		s := urlUserinfo.ReplaceAllString(database, "${1}xxxxx@")
+		return urlPassword.ReplaceAllString(s, "${1}xxxxx")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,75 @@ func TestValidateNamesTheFlagOfEveryBadOption(t *testing.T) {
 				t.Fatal("no error")
 			}
 			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestRedactDatabaseHidesEveryPassword(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, in, want string }{
+		{"sqlite path", "./herold-data/herold.db", "./herold-data/herold.db"},
+		{"url", "postgres://herold:s3cr%40t@db.example:5432/herold?sslmode=require",
+			"postgres://herold:xxxxx@db.example:5432/herold?sslmode=require"},
+		{"url without password", "postgresql://herold@db/herold", "postgresql://herold@db/herold"},
+		{"password parameter", "postgres:///herold?host=/run/postgresql&password=s3cret",
+			"postgres:///herold?host=%2Frun%2Fpostgresql&password=xxxxx"},
+		{"url that does not parse", "postgres://herold:50%zz@db/herold?password=s3cret&sslmode=disable",
+			"postgres://herold:xxxxx@db/herold?password=xxxxx&sslmode=disable"},
+		{"key=value", "host=db user=herold password=s3cret dbname=herold",
+			"host=db user=herold password=xxxxx dbname=herold"},
+		{"key=value quoted", `host=db password = 's3 c\'ret' dbname=herold`, "host=db password = xxxxx dbname=herold"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := RedactDatabase(c.in)
+			if got != c.want {
+				t.Fatalf("RedactDatabase(%q) = %q, want %q", c.in, got, c.want)
+			}
+			if strings.Contains(got, "s3") || strings.Contains(got, "50%zz") {
+				t.Fatalf("a password is left in %q", got)
+			}
+		})
+	}
+}
+
+func TestReadSecretsReadsThePasswordFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "smtp-password")
+	if err := os.WriteFile(file, []byte("pa ss\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	cases := []struct {
+		name     string
+		smtp     SMTP
+		want     string
+		wantErrs []string
+	}{
+		{"no file", SMTP{Password: "inline"}, "inline", nil},
+		{"file, newline trimmed", SMTP{PasswordFile: file}, "pa ss", nil},
+		{"both", SMTP{Password: "inline", PasswordFile: file}, "",
+			[]string{"--smtp-password and --smtp-password-file are both given", "keep only --smtp-password-file"}},
+		{"unreadable", SMTP{PasswordFile: missing}, "", []string{"--smtp-password-file", missing}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o, err := Options{SMTP: c.smtp}.ReadSecrets()
+			if c.wantErrs == nil {
+				if err != nil || o.SMTP.Password != c.want {
+					t.Fatalf("password %q, error %v; want %q", o.SMTP.Password, err, c.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.wantErrs {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}

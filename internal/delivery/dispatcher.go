@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -465,4 +466,15 @@ func (d *Dispatcher) workspace(ctx context.Context, id int64) (*model.Workspace,
 	}
 	d.wsTab[id] = ws
 	return ws, nil
+}
+
+// workspaceKey names a workspace in logs: its key, or its id when it
+// cannot be loaded.
+func (d *Dispatcher) workspaceKey(id int64) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ws, err := d.workspace(ctx, id); err == nil {
+		return ws.Key
+	}
+	return strconv.FormatInt(id, 10)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
@@ -127,6 +128,7 @@ func (d *Dispatcher) record(batch []*result) error {
 		if err != nil {
 			return err
 		}
+		start := time.Now()
 		err = d.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
 			var err error
 			if applied, err = tx.MessageRecord(ctx, outcomes); err != nil {
@@ -134,6 +136,7 @@ func (d *Dispatcher) record(batch []*result) error {
 			}
 			return tx.StatsAdd(ctx, dailyCounts(outcomes, applied, zones))
 		})
+		d.cfg.Metrics.ObserveWriteBatch(metrics.BatchOutcomes, len(outcomes), time.Since(start))
 		if err != nil {
 			return err
 		}

@@ -56,11 +56,25 @@ func (d *Dispatcher) deliver(j *job) *result {
 	r.ended = d.cfg.Clock.Now()
 	a.Now, a.Jitter = r.ended, d.cfg.Jitter()
 	r.decision = Decide(d.cfg.Policy, a)
-	if r.decision.Verdict == Retry || r.decision.Verdict == Fail {
-		d.log.Warn("delivery attempt failed", "message", m.ID, "workspace", j.ws, "attempt", m.Attempts,
-			"result", r.decision.Verdict.String(), "reason", r.decision.Reason)
-	}
+	d.logAttempt(j, r.decision)
 	return r
+}
+
+// logAttempt logs an attempt that did not deliver at WARN, the level an
+// operator runs at: with the workspace, the message (Herold's id and its
+// Message-ID), the server's reply and what comes next.
+func (d *Dispatcher) logAttempt(j *job, dc Decision) {
+	m := j.msg
+	args := []any{"workspace", d.workspaceKey(j.ws), "message", m.ID, "message_id", m.MessageID, "attempt", m.Attempts,
+		"result", dc.Verdict.String(), "reply", dc.Reply}
+	switch dc.Verdict {
+	case Retry:
+		d.log.Warn("delivery attempt failed; retrying", append(args, "reason", dc.Reason, "next_attempt", dc.Next)...)
+	case Fail:
+		d.log.Warn("delivery attempt failed; giving up", append(args, "reason", dc.Reason)...)
+	case Abandon:
+		d.log.Warn("delivery attempt not started; the message is due again", append(args, "reason", dc.Reason)...)
+	}
 }
 
 // send builds j's e-mail and sends it (or files it in the capture

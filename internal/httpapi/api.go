@@ -176,6 +176,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Detail: "no API route " + r.Method + " " + r.URL.Path + "; see /v1/openapi.json"})
 }
 
+// Route returns the route pattern r matches, or "" when none does: the
+// label of the request in the metrics.
+func (h *Handler) Route(r *http.Request) string {
+	_, pattern := h.mux.Handler(r)
+	return pattern
+}
+
 // statusRecorder captures what the mux's fallback would answer.
 type statusRecorder struct {
 	header http.Header

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/herold-dev/herold/internal/httpserver"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -88,8 +89,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(499)
 	default:
-		h.logger.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method),
-			slog.String("path", r.URL.Path), slog.Any("error", err))
+		if !httpserver.NoteError(r, err) {
+			h.logger.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method),
+				slog.String("path", r.URL.Path), slog.Any("error", err))
+		}
 		writeProblem(w, Problem{Type: problemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
 			Detail: "the server could not complete the request; the error is in its log"})
 	}

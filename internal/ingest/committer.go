@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
@@ -122,12 +123,14 @@ func (c *committer) commit(batch []*request) {
 	defer cancel()
 	var results []*Result
 	h := newHandoff(c.g.cfg.Delivery)
+	start := time.Now()
 	err := c.g.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
 		h.reset() // a transaction run again starts afresh
 		var err error
 		results, err = c.g.writeGroup(ctx, tx, batch, h)
 		return err
 	})
+	c.g.cfg.Metrics.ObserveWriteBatch(metrics.BatchEvents, len(batch), time.Since(start))
 	if h.done(err) {
 		c.g.cfg.Notify()
 	}

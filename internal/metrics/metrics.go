@@ -30,13 +30,46 @@ type Metrics struct {
 	DeliveryAttempts *prometheus.CounterVec
 	// DeliveryDuration observes how long one delivery attempt took.
 	DeliveryDuration prometheus.Histogram
+	// HTTPRequests observes how long each HTTP request took, by handler
+	// (api, cockpit), route pattern (the Go mux pattern such as
+	// "GET /v1/flows/{key}", never the raw path, so the label values stay
+	// few; "unmatched" for no route) and status code. Its _count counts
+	// the requests.
+	HTTPRequests *prometheus.HistogramVec
+	// ScheduleRuns counts schedule runs a runner ended, by outcome:
+	// finished, failed, interrupted (a stop; it goes on at the next
+	// start), taken_over (another runner took its lease), error (retried
+	// after a lease's time), schedule_deleted.
+	ScheduleRuns *prometheus.CounterVec
+	// WriteBatchDuration observes how long one grouped database write took
+	// to commit, by batch: sqlite_group_commit (the SQLite writer's group
+	// of transactions), events (a group of accepted events), delivery_outcomes
+	// (a group of recorded delivery outcomes).
+	WriteBatchDuration *prometheus.HistogramVec
+	// WriteBatchSize observes how many transactions, events or outcomes
+	// one grouped write held, by batch as above.
+	WriteBatchSize *prometheus.HistogramVec
+}
+
+// Write batches, the values of the batch label.
+const (
+	BatchSQLite   = "sqlite_group_commit"
+	BatchEvents   = "events"
+	BatchOutcomes = "delivery_outcomes"
+)
+
+// ObserveWriteBatch records one grouped write of n items that took d.
+func (m *Metrics) ObserveWriteBatch(batch string, n int, d time.Duration) {
+	m.WriteBatchDuration.WithLabelValues(batch).Observe(d.Seconds())
+	m.WriteBatchSize.WithLabelValues(batch).Observe(float64(n))
 }
 
 // New registers Herold's metrics on reg, including the queue gauges read
 // from qs at scrape time.
 func New(reg prometheus.Registerer, qs QueueStatser, now func() time.Time) *Metrics {
 	m := build()
-	reg.MustRegister(m.EventsReceived, m.Messages, m.DeliveryAttempts, m.DeliveryDuration)
+	reg.MustRegister(m.EventsReceived, m.Messages, m.DeliveryAttempts, m.DeliveryDuration, m.HTTPRequests,
+		m.ScheduleRuns, m.WriteBatchDuration, m.WriteBatchSize)
 	if qs != nil {
 		reg.MustRegister(&queueCollector{qs: qs, now: now,
 			depth: prometheus.NewDesc("herold_queue_depth", "Messages queued, sending or waiting for a retry.", nil, nil),
@@ -66,6 +99,25 @@ func build() *Metrics {
 			Help:    "Duration of one delivery attempt (channel send).",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
+		HTTPRequests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "herold_http_request_duration_seconds",
+			Help:    "Duration of HTTP requests by handler (api, cockpit), route pattern and status code.",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"handler", "route", "code"}),
+		ScheduleRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herold_schedule_runs_total",
+			Help: "Schedule runs ended by a runner, by outcome: finished, failed, interrupted, taken_over, error, schedule_deleted.",
+		}, []string{"outcome"}),
+		WriteBatchDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "herold_db_write_batch_duration_seconds",
+			Help:    "Duration of one grouped database write, by batch: sqlite_group_commit, events, delivery_outcomes.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"batch"}),
+		WriteBatchSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "herold_db_write_batch_size",
+			Help:    "Transactions, events or outcomes in one grouped database write, by batch.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024},
+		}, []string{"batch"}),
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	_ "modernc.org/sqlite" // reads the database the process left behind
 
 	"github.com/herold-dev/herold/client"
+	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/smtptest"
 )
 
@@ -73,7 +74,7 @@ type server struct {
 	url      string
 	smtpPort int
 	cmd      *exec.Cmd
-	log      *bytes.Buffer
+	log      *apptest.LogBuffer
 	exited   chan struct{}
 	exitErr  error
 }
@@ -97,11 +98,11 @@ func freeAddr(t *testing.T) string {
 func (s *server) start() {
 	s.t.Helper()
 	s.url = "http://" + s.addr
-	s.log = &bytes.Buffer{}
+	s.log = &apptest.LogBuffer{}
 	s.cmd = exec.Command(heroldBinary(s.t), "serve", "--addr", s.addr, "--database", filepath.Join(s.dir, "herold.db"),
 		"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(s.smtpPort), "--smtp-tls", "none",
 		"--bootstrap-key", key, "--log-level", "warn")
-	s.cmd.Stdout, s.cmd.Stderr = io.Discard, &lockedWriter{w: s.log}
+	s.cmd.Stdout, s.cmd.Stderr = io.Discard, s.log
 	dieWithTest(s.cmd)
 	require.NoError(s.t, s.cmd.Start())
 	s.exited = make(chan struct{})
@@ -134,12 +135,7 @@ func (s *server) start() {
 	}
 }
 
-func (s *server) logText() string {
-	lw := s.cmd.Stderr.(*lockedWriter)
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	return s.log.String()
-}
+func (s *server) logText() string { return s.log.String() }
 
 // signal sends sig and, for SIGTERM, waits for the exit and returns how
 // long it took.
@@ -156,17 +152,6 @@ func (s *server) signal(sig syscall.Signal) time.Duration {
 }
 
 func (s *server) client() *client.Client { return client.New(s.url, key) }
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
 
 // configure sets up a mailing: event "mailing" sends template "m" to the
 // contact in role "to".

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
 
@@ -213,12 +214,18 @@ func (r *runner) execute(c *store.ClaimedRun) {
 	err := r.s.executeRun(ctx, c)
 	cancel()
 	<-renewed
+	outcome := "error"
 	switch {
+	case err == nil && (c.Status == model.RunFinished || c.Status == model.RunFailed):
+		outcome = string(c.Status)
 	case err == nil:
+		outcome = "schedule_deleted"
 	case errors.Is(err, errRunLeaseLost):
+		outcome = "taken_over"
 		r.log.Warn("another runner took this schedule run over", "run", c.ID, "owner", r.owner)
 	case r.ctx.Err() != nil:
 		// Stopping: give the lease up so the next start goes on at once.
+		outcome = "interrupted"
 		r.release(c, r.s.now())
 		r.log.Info("schedule run interrupted by the stop; it goes on at the next start", "run", c.ID,
 			"scanned", c.Scanned)
@@ -227,6 +234,7 @@ func (r *runner) execute(c *store.ClaimedRun) {
 			"retry_in", r.cfg.Lease, "error", err)
 		r.release(c, r.s.now().Add(r.cfg.Lease))
 	}
+	r.s.metrics.ScheduleRuns.WithLabelValues(outcome).Inc()
 }
 
 // release gives c's lease up: due again at due, for any runner.

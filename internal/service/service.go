@@ -24,8 +24,11 @@ import (
 
 // Config wires a Service.
 type Config struct {
-	Store  store.Store
-	Clock  clock.Clock
+	Store store.Store
+	Clock clock.Clock
+	// Logger is the process logger, without a component: the service's
+	// own lines get component "service", its parts' theirs ("ingest",
+	// "runner"), one per line.
 	Logger *slog.Logger
 	// Conditions compiles and evaluates CEL conditions.
 	Conditions *condition.Env
@@ -138,7 +141,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger, ingest: g,
+	s := &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger.With("component", "service"), ingest: g,
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, notify: cfg.Notify, capture: cfg.Capture,
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),

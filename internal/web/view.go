@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herold-dev/herold/internal/httpserver"
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
@@ -409,7 +410,9 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, rq *request) 
 }
 
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, rq *request, err error) {
-	h.logger.ErrorContext(r.Context(), "cockpit request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	if !httpserver.NoteError(r, err) {
+		h.logger.ErrorContext(r.Context(), "cockpit request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
 	h.renderError(w, r, rq, http.StatusInternalServerError, "web.error.internal.title", "web.error.internal.text")
 }
 

@@ -210,6 +210,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// Route returns the route pattern r matches ("GET /static/" for the
+// static files), or "" when none does: the label of the request in the
+// metrics.
+func (h *Handler) Route(r *http.Request) string {
+	if isStatic(r.URL.Path) {
+		return "GET /static/"
+	}
+	_, pattern := h.mux.Handler(r)
+	return pattern
+}
+
 type requestKey struct{}
 
 // wrap applies a route's access rule.

@@ -64,7 +64,8 @@ type Sender struct {
 var _ channel.Sender = (*Sender)(nil)
 
 // New validates cfg, fills in defaults and returns a Sender. It does not
-// connect; the first Send does. logger may be nil.
+// connect; the first Send does. logger may be nil; the caller names its
+// component (the app: "smtp"), the Sender adds the server.
 func New(cfg Config, logger *slog.Logger) (*Sender, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -75,7 +76,7 @@ func New(cfg Config, logger *slog.Logger) (*Sender, error) {
 	}
 	s := &Sender{
 		cfg:    cfg,
-		logger: logger.With("component", "smtp", "server", fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)),
+		logger: logger.With("server", fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)),
 		tlsConfig: &tls.Config{
 			ServerName:         cfg.Host,
 			InsecureSkipVerify: cfg.InsecureSkipVerify, //nolint:gosec // explicit opt-in for test servers

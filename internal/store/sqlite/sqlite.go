@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	sqlitedrv "modernc.org/sqlite"
@@ -60,6 +61,10 @@ type Options struct {
 	// write. Within the process there is one writer, which never waits
 	// for a lock. Default 10000.
 	BusyTimeoutMillis int
+	// ObserveGroup, when set, is told of every group commit of the
+	// writer: how many transactions it held and how long it took from
+	// BEGIN to the end of COMMIT (for the write-batch metrics).
+	ObserveGroup func(n int, d time.Duration)
 }
 
 // Store is the SQLite implementation of store.Store: one writing
@@ -103,7 +108,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	rows := newMultiRow()
 	rstmts := &stmtCache{db: rdb, m: map[string]*sql.Stmt{}}
-	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows)
+	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows, opts.ObserveGroup)
 	return &Store{path: path, wdb: wdb, rdb: rdb, rstmts: rstmts, writer: w,
 		queriesImpl: queriesImpl{db: poolExec{rstmts}, rows: rows}}, nil
 }

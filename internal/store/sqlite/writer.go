@@ -37,6 +37,8 @@ type writer struct {
 	quit chan struct{}
 	done chan struct{}
 	stop sync.Once
+	// observe is told of every group commit (see Options.ObserveGroup).
+	observe func(n int, d time.Duration)
 }
 
 // A group ends after maxGroup transactions or when it has been open for
@@ -63,9 +65,12 @@ type writeReq struct {
 	committed chan error
 }
 
-func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow) *writer {
+func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration)) *writer {
+	if observe == nil {
+		observe = func(int, time.Duration) {}
+	}
 	w := &writer{db: db, stmts: stmts, rows: rows, reqs: make(chan *writeReq),
-		quit: make(chan struct{}), done: make(chan struct{})}
+		quit: make(chan struct{}), done: make(chan struct{}), observe: observe}
 	go w.loop()
 	return w
 }
@@ -164,6 +169,7 @@ func (w *writer) group(first *writeReq) {
 	}
 	var ok []*writeReq
 	start := time.Now()
+	defer func() { w.observe(len(ok), time.Since(start)) }()
 	for r := first; r != nil; {
 		if w.serve(tx, r) {
 			ok = append(ok, r)
