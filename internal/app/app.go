@@ -342,6 +342,24 @@ func (a *App) Service() *service.Service { return a.svc }
 // Store returns the store.
 func (a *App) Store() store.Store { return a.store }
 
+// warnSilentWorkspaces tells the operator at every start which workspaces
+// send nothing because no sender is allowed for them yet (after the
+// upgrade that introduced allowed senders, every workspace but the
+// bootstrap one): their messages fail until `herold workspaces senders`.
+func (a *App) warnSilentWorkspaces(ctx context.Context) error {
+	all, err := a.store.WorkspaceList(ctx)
+	if err != nil {
+		return fmt.Errorf("list workspaces: %w", err)
+	}
+	for _, ws := range all {
+		if len(ws.AllowedSenders) == 0 {
+			a.log.WarnContext(ctx, "workspace may not send: no sender allowed; messages fail until the operator runs `herold workspaces senders KEY DOMAIN`",
+				"workspace", ws.Key)
+		}
+	}
+	return nil
+}
+
 // Start bootstraps the default workspace, starts listening and serving, and
 // prints the URL (and the first admin key, once).
 func (a *App) Start(ctx context.Context) error {
@@ -364,6 +382,9 @@ func (a *App) Start(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	if err := a.warnSilentWorkspaces(ctx); err != nil {
+		return err
 	}
 	if err := a.takeOver(ctx); err != nil {
 		return err

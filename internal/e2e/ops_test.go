@@ -26,6 +26,7 @@ import (
 	"github.com/herold-dev/herold/internal/cli"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/pgtest"
+	"github.com/herold-dev/herold/internal/service"
 	"github.com/herold-dev/herold/internal/smtptest"
 	"github.com/herold-dev/herold/internal/store"
 )
@@ -456,4 +457,33 @@ func TestMetricsOfRequestsRunsAndWrites(t *testing.T) {
 		require.True(t, strings.Contains(text, `herold_db_write_batch_duration_seconds_count{batch="sqlite_group_commit"}`),
 			"the SQLite writer's group commits are measured")
 	}
+}
+
+// TestStartWarnsOfWorkspacesThatMayNotSend: a workspace without any
+// allowed sender (every workspace but the bootstrap one after the upgrade
+// that introduced allowed senders) is named at WARN at every start, so the
+// operator learns why its mail fails; the bootstrap workspace is not.
+func TestStartWarnsOfWorkspacesThatMayNotSend(t *testing.T) {
+	t.Parallel()
+	var first apptest.LogBuffer
+	setup := apptest.NewSetup(t)
+	logTo(&first, "info")(&setup)
+	e := apptest.StartWith(t, setup)
+	const msg = "workspace may not send: no sender allowed; messages fail until the operator runs `herold workspaces senders KEY DOMAIN`"
+	require.Empty(t, find(logLines(t, &first), msg))
+	ctx := context.Background()
+	_, err := e.App.Service().WorkspaceCreate(ctx, service.WorkspaceCreateParams{Key: "silent"})
+	require.NoError(t, err)
+	_, err = e.App.Service().WorkspaceCreate(ctx, service.WorkspaceCreateParams{Key: "allowed", AllowedSenders: []string{"example.org"}})
+	require.NoError(t, err)
+	require.NoError(t, e.App.Stop(ctx))
+
+	var again apptest.LogBuffer
+	logTo(&again, "info")(&setup)
+	apptest.StartWith(t, setup) // same database file
+	warned := find(logLines(t, &again), msg)
+	require.Len(t, warned, 1)
+	require.Equal(t, "WARN", warned[0]["level"])
+	require.Equal(t, "silent", warned[0]["workspace"])
+	require.Equal(t, "server", warned[0]["component"])
 }
