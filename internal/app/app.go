@@ -156,8 +156,9 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 		Service: a.svc, Logger: apiLog, Ready: a.ready,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBulkBodyBytes: opts.MaxBulkBodyBytes,
 	})
+	proxies, _ := opts.TrustedProxyPrefixes() // checked by Validate
 	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog,
-		SecureCookies: strings.HasPrefix(opts.BaseURL, "https://")})
+		SecureCookies: strings.HasPrefix(opts.BaseURL, "https://"), TrustedProxies: proxies})
 	if err != nil {
 		a.closeAll()
 		return nil, err

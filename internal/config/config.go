@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -30,6 +31,11 @@ type Options struct {
 	// BaseURL is the public URL of the cockpit and API, used in links in
 	// mails (run reports). Default "http://" + Addr.
 	BaseURL string
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR ranges)
+	// whose X-Forwarded-For the cockpit believes when it counts failed
+	// sign-ins per client. Default none: the connection's peer is the
+	// client.
+	TrustedProxies []string
 	// LogFormat is "text" (default) or "json".
 	LogFormat string
 	// LogLevel is "debug", "info" (default), "warn" or "error".
@@ -202,11 +208,33 @@ func (o Options) WithDefaults() Options {
 	return o
 }
 
+// TrustedProxyPrefixes parses TrustedProxies: a bare address is a range
+// of one.
+func (o Options) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range o.TrustedProxies {
+		v = strings.TrimSpace(v)
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies %q: not an IP address or CIDR range; use e.g. 10.0.0.5 or 10.0.0.0/8", v)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
 // Validate reports every invalid option, naming its flag.
 func (o Options) Validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: use host:port, e.g. 127.0.0.1:8080", o.Addr))
+	}
+	if _, err := o.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
 	}
 	if o.LogFormat != "text" && o.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: use text or json", o.LogFormat))

@@ -14,6 +14,24 @@ func TestDefaultsAreValid(t *testing.T) {
 	}
 }
 
+// TestTrustedProxyPrefixes: addresses are ranges of one, ranges are
+// masked, IPv4-mapped IPv6 addresses read as IPv4.
+func TestTrustedProxyPrefixes(t *testing.T) {
+	o := Options{TrustedProxies: []string{"10.0.0.5", " 192.168.1.7/24", "::ffff:172.16.0.1", "fd00::/8"}}
+	got, err := o.TrustedProxyPrefixes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s []string
+	for _, p := range got {
+		s = append(s, p.String())
+	}
+	want := "10.0.0.5/32 192.168.1.0/24 172.16.0.1/32 fd00::/8"
+	if strings.Join(s, " ") != want {
+		t.Errorf("got %v, want %s", s, want)
+	}
+}
+
 func TestValidateNamesTheFlagOfEveryBadOption(t *testing.T) {
 	cases := []struct {
 		name string
@@ -22,6 +40,7 @@ func TestValidateNamesTheFlagOfEveryBadOption(t *testing.T) {
 	}{
 		{"addr without port", func(o *Options) { o.Addr = "localhost" }, []string{"--addr"}},
 		{"rescue before the job timeout", func(o *Options) { o.JobRescueAfter = 4 * time.Minute }, []string{"--job-rescue-after 4m0s must exceed --job-timeout 5m0s"}},
+		{"proxy that is no address", func(o *Options) { o.TrustedProxies = []string{"10.0.0.0/8", "proxy.local"} }, []string{`--trusted-proxies "proxy.local": not an IP address or CIDR range`}},
 		{"two at once", func(o *Options) { o.SMTP.Port = -1; o.LogLevel = "loud" }, []string{"--smtp-port -1", "--log-level \"loud\""}},
 	}
 	for _, c := range cases {

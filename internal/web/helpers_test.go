@@ -26,6 +26,9 @@ type client struct {
 	http *http.Client
 	// lang, when set, is sent as Accept-Language.
 	lang string
+	// forwardedFor, when set, is sent as X-Forwarded-For, as a reverse
+	// proxy (or a client pretending) would.
+	forwardedFor string
 }
 
 func newClient(t testing.TB, base string) *client {
@@ -51,6 +54,9 @@ func (c *client) do(req *http.Request) (*http.Response, string) {
 	c.t.Helper()
 	if c.lang != "" {
 		req.Header.Set("Accept-Language", c.lang)
+	}
+	if c.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", c.forwardedFor)
 	}
 	resp, err := c.http.Do(req)
 	require.NoError(c.t, err)

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/service"
@@ -32,7 +34,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, rq *request)
 func (h *Handler) login(w http.ResponseWriter, r *http.Request, rq *request) {
 	email, next := r.PostFormValue("email"), localPath(r.PostFormValue("next"))
 	res, err := h.svc.SignIn(r.Context(), service.SignInParams{Email: email, Password: r.PostFormValue("password"),
-		Client: clientIP(r), Binding: rq.csrf})
+		Client: h.clientIP(r), Binding: rq.csrf})
 	if err != nil {
 		h.loginFailed(w, r, rq, loginPage{Email: email, Next: next}, err)
 		return
@@ -108,13 +110,40 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, rq *request, 
 }
 
 // clientIP is the address sign-in failures are counted for: the peer's,
-// as the cockpit trusts no forwarding header.
-func clientIP(r *http.Request) string {
+// unless the peer is a trusted proxy; then the nearest address in
+// X-Forwarded-For that is not a trusted proxy (addresses further left
+// were written by the client and prove nothing).
+func (h *Handler) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !h.trusted(peer) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return host // a garbled chain: count it against the proxy
+		}
+		if !h.trusted(a) {
+			return a.Unmap().String()
+		}
+		peer = a
+	}
+	return peer.Unmap().String()
+}
+
+func (h *Handler) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range h.proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, rq *request) {

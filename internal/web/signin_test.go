@@ -115,6 +115,36 @@ func TestSignInThrottle(t *testing.T) {
 	require.Equal(t, welcome, attacker.attempt(e.Email, e.Password))
 }
 
+// TestSignInThrottleBehindProxy: behind a trusted reverse proxy the
+// client is the nearest X-Forwarded-For address that is not a trusted
+// proxy, so one attacker does not throttle everyone signing in through the
+// proxy; addresses the client writes further left, and the header of a
+// client that is not a trusted proxy, change nothing.
+func TestSignInThrottleBehindProxy(t *testing.T) {
+	t.Parallel()
+	e := startCockpit(t, func(s *apptest.Setup) { s.Opts.TrustedProxies = []string{"127.0.0.7", "127.0.1.0/24"} })
+	via := func(proxy, forwardedFor string) *client {
+		c := newClientFrom(t, e.URL, proxy)
+		c.forwardedFor = forwardedFor
+		return c
+	}
+	// The attacker's own guesses at the left of the chain, two proxies in
+	// a row on the right: the client is 198.51.100.1 every time.
+	for i := range 5 {
+		attacker := via("127.0.0.7", fmt.Sprintf("10.9.9.%d, 198.51.100.1, 127.0.1.5", i))
+		require.Equal(t, wrong, attacker.attempt("ghost@example.org", "x"), "attempt %d", i+1)
+	}
+	require.Equal(t, throttled("1 second", "1"), via("127.0.0.7", "10.9.9.99, 198.51.100.1").attempt("ghost@example.org", "x"))
+	require.Equal(t, welcome, via("127.0.0.7", "198.51.100.2").attempt(e.Email, e.Password),
+		"another client behind the same proxy is not throttled")
+
+	// A client that is not a trusted proxy cannot choose its address.
+	for i := range 5 {
+		require.Equal(t, wrong, via("127.0.0.8", fmt.Sprintf("203.0.113.%d", i)).attempt("nobody@example.org", "x"))
+	}
+	require.Equal(t, throttled("1 second", "1"), via("127.0.0.8", "203.0.113.77").attempt("nobody@example.org", "x"))
+}
+
 // TestSignInAnswersAlike: an unknown address and a wrong password cause
 // the same answer and the same work (one password hash), whether free or
 // throttled.

@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/service"
@@ -44,6 +45,9 @@ type Config struct {
 	// URL is https). Requests that arrive over TLS always get Secure
 	// cookies.
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client that failed sign-ins are counted for; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler serves the cockpit.
@@ -52,6 +56,7 @@ type Handler struct {
 	logger        *slog.Logger
 	cat           *i18n.Catalog
 	secureCookies bool
+	proxies       []netip.Prefix
 	pages         map[string]*template.Template
 	access        map[string]access // by route pattern
 	static        http.Handler
@@ -154,7 +159,8 @@ func (h *Handler) routes() []route {
 // New returns the cockpit handler.
 func New(cfg Config) (*Handler, error) {
 	h := &Handler{svc: cfg.Service, logger: cfg.Logger, cat: cfg.Catalog, secureCookies: cfg.SecureCookies,
-		mux: http.NewServeMux(), access: map[string]access{}}
+		proxies: cfg.TrustedProxies,
+		mux:     http.NewServeMux(), access: map[string]access{}}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
 	}
