@@ -2,9 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,9 +13,9 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// choicePurpose separates the MACs of workspace choices from those of
-// unsubscribe links, which share the installation's signing key.
-const choicePurpose = "herold sign-in workspace choice\n"
+// choicePurpose separates the MACs of workspace choices from the other
+// sealed tokens and the unsubscribe links signed with the same key.
+const choicePurpose = "herold sign-in workspace choice"
 
 // workspaceChoice signs the users whose password was verified into a
 // token valid for ChoiceTTL and bound to the browser. The token is
@@ -39,15 +36,8 @@ func (s *Service) workspaceChoice(ctx context.Context, users []*model.User, bind
 		ids = append(ids, strconv.FormatInt(u.WorkspaceID, 10)+":"+u.ID)
 	}
 	payload := strconv.FormatInt(s.now().Add(ChoiceTTL).Unix(), 10) + "|" + strings.Join(ids, ",")
-	out.Token = base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." +
-		base64.RawURLEncoding.EncodeToString(choiceMAC(key, payload, binding))
+	out.Token = seal(key, choicePurpose, binding, payload)
 	return out, nil
-}
-
-func choiceMAC(key []byte, payload, binding string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(choicePurpose + binding + "\n" + payload))
-	return m.Sum(nil)
 }
 
 // SignInChoose starts the session of the user a workspace choice offered.
@@ -58,13 +48,11 @@ func (s *Service) SignInChoose(ctx context.Context, token, binding, userID strin
 	if err != nil {
 		return nil, err
 	}
-	enc, sig, _ := strings.Cut(token, ".")
-	payload, err1 := base64.RawURLEncoding.DecodeString(enc)
-	mac, err2 := base64.RawURLEncoding.DecodeString(sig)
-	if err1 != nil || err2 != nil || !hmac.Equal(mac, choiceMAC(key, string(payload), binding)) {
+	payload, ok := unseal(key, choicePurpose, binding, token)
+	if !ok {
 		return nil, ErrChoiceExpired
 	}
-	exp, list, _ := strings.Cut(string(payload), "|")
+	exp, list, _ := strings.Cut(payload, "|")
 	unix, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || !s.now().Before(time.Unix(unix, 0)) {
 		return nil, ErrChoiceExpired
