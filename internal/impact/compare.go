@@ -26,8 +26,10 @@ type Message struct {
 	CC  []string `json:"cc,omitempty"`
 	BCC []string `json:"bcc,omitempty"`
 	// Status is what the planner decided: queued, awaiting_confirmation
-	// or suppressed; a recorded message whose template failed to render
-	// is failed. Later fates (sent, declined, ...) are not compared.
+	// or suppressed. Later fates (sent, approved, declined, ...) are not
+	// compared. A recorded message whose template failed to render is
+	// failed; as a replay renders nothing, failed equals queued and
+	// awaiting_confirmation in comparisons.
 	Status model.MessageStatus `json:"status"`
 	// Reason is the suppression reason.
 	Reason string `json:"reason,omitempty"`
@@ -189,13 +191,26 @@ func fields(a, b *Message) []string {
 	if !slices.Equal(a.CC, b.CC) || !slices.Equal(a.BCC, b.BCC) {
 		out = append(out, FieldCopies)
 	}
-	if a.Status != b.Status || a.Reason != b.Reason {
+	if !sameStatus(a, b) {
 		out = append(out, FieldStatus)
 	}
 	if a.Template != b.Template {
 		out = append(out, FieldTemplate)
 	}
 	return out
+}
+
+// sameStatus compares the planner's decisions: a message that failed to
+// render was planned to be sent (queued or held for confirmation), which
+// is all a replay, rendering nothing, can say.
+func sameStatus(a, b *Message) bool {
+	if a.Status == model.MsgFailed || b.Status == model.MsgFailed {
+		sendable := func(m *Message) bool {
+			return m.Status == model.MsgFailed || m.Status == model.MsgQueued || m.Status == model.MsgAwaitingConfirmation
+		}
+		return sendable(a) && sendable(b)
+	}
+	return a.Status == b.Status && a.Reason == b.Reason
 }
 
 // groupKey identifies a group: one notification of one flow, as used by

@@ -21,7 +21,7 @@ import (
 // env is a server with recorded history to replay.
 type env struct {
 	*apptest.Env
-	t      *testing.T
+	t      testing.TB
 	ws     *model.Workspace
 	events []map[string]any // the payloads posted, in order
 	ids    map[string]string
@@ -40,7 +40,7 @@ func databases(t *testing.T, fn func(t *testing.T, database func(testing.TB) str
 // setup starts a server whose flow "standard" sends job requests to the
 // promoter and big bookings (amount > 100) to the agency, and records
 // five job requests and four bookings over two days.
-func setup(t *testing.T, database func(testing.TB) string) *env {
+func setup(t testing.TB, database func(testing.TB) string) *env {
 	e := &env{t: t, ids: map[string]string{}, Env: apptest.Start(t, func(s *apptest.Setup) {
 		s.Opts.Database = database(t)
 		s.NoDelivery = true
@@ -216,13 +216,29 @@ func TestReplay(t *testing.T) {
 			require.Equal(t, impact.Counts{Before: 7, After: 2, Removed: 5}, rep.Totals, "the manual message is not counted")
 		})
 
+		t.Run("a message that failed to render is not drift", func(t *testing.T) {
+			e.Must(http.StatusOK, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": ""}})
+			e.Clock.Advance(time.Minute)
+			var out struct {
+				Messages []model.Message `json:"messages"`
+			}
+			e.Must(http.StatusCreated, "POST", "/v1/events", e.events[0]).JSON(t, &out)
+			require.Equal(t, model.MsgFailed, out.Messages[0].Status, "no sender: rendering fails")
+			e.Must(http.StatusOK, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold <noreply@herold.example>"}})
+			e.Clock.Advance(time.Minute)
+			rep := e.replay(e.config(current()), impact.Options{})
+			require.Equal(t, impact.Counts{Before: 8, After: 8}, rep.Totals, "the planner queued it; rendering is not replayed")
+			rep = e.replay(e.config(current()[1:]), impact.Options{})
+			require.Equal(t, impact.Counts{Before: 8, After: 2, Removed: 6}, rep.Totals)
+		})
+
 		t.Run("changed contact is drift, not a change", func(t *testing.T) {
 			e.Must(http.StatusOK, "PUT", "/v1/contacts/a1", map[string]any{"name": "a1"}) // no address any more
 			t.Cleanup(func() {
 				e.Must(http.StatusOK, "PUT", "/v1/contacts/a1", map[string]any{"email": "a1@example.com", "name": "a1"})
 			})
 			rep := e.replay(e.config(current()), impact.Options{})
-			require.Equal(t, impact.Counts{Before: 7, After: 7, Drift: 2}, rep.Totals)
+			require.Equal(t, impact.Counts{Before: 8, After: 8, Drift: 2}, rep.Totals)
 			g := group(t, rep, "big")
 			require.Equal(t, []string{impact.FieldStatus}, g.DriftExamples[0].Fields)
 			require.Equal(t, model.MsgSuppressed, g.DriftExamples[0].After.Status)
@@ -280,6 +296,14 @@ func TestReplayEqualsEngineAfterApply(t *testing.T) {
 		e.Clock.Advance(time.Hour)
 		since := e.Clock.Now()
 		e.record()
+
+		// An approved confirmation was still planned as one.
+		held, err := e.App.Store().MessageList(context.Background(), &store.MessageListParams{WorkspaceID: e.ws.ID,
+			Statuses: []model.MessageStatus{model.MsgAwaitingConfirmation}, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, held, 3)
+		e.Must(http.StatusOK, "POST", "/v1/messages/"+held[0].ID+"/approve", map[string]any{"actor": "test"})
+		require.Equal(t, "queued", e.MessageStatus(held[0].ID))
 
 		again := e.replay(e.config(ns), impact.Options{Since: since})
 		require.Equal(t, 9, again.Events)
