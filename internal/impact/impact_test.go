@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/impact"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/pgtest"
@@ -196,6 +197,13 @@ func TestReplay(t *testing.T) {
 			require.Equal(t, impact.Counts{Before: 2, After: 2}, rep.Totals, "the newest three: bookings of 80, 200, 150")
 			all := e.replay(e.config(current()), impact.Options{MaxEvents: 9})
 			require.False(t, all.Truncated, "exactly as many events as the limit is complete")
+		})
+
+		t.Run("a cancelled context stops the replay", func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, err := impact.Replay(ctx, e.App.Store(), e.ws, e.config(current()), impact.Options{Clock: e.Clock})
+			require.ErrorIs(t, err, context.Canceled)
 		})
 
 		t.Run("window bounds the events", func(t *testing.T) {
@@ -402,5 +410,31 @@ func TestJSON(t *testing.T) {
 		`"projects":[{"project":"shop","before":7`, `"event_type":"job.requested","notification":"req"`,
 		`"causes":["notification_removed"]`, `"change":"removed"`, `"truncated":false`} {
 		require.Contains(t, string(b), want)
+	}
+}
+
+// TestSentencesComplete: every cause, field and change has its sentence
+// in both languages.
+func TestSentencesComplete(t *testing.T) {
+	c := i18n.Must()
+	var ids []string
+	for _, cause := range []string{impact.CauseProjectAdded, impact.CauseProjectRemoved, impact.CauseProjectFlowChanged,
+		impact.CauseProjectMembersChanged, impact.CauseFlowAdded, impact.CauseFlowRemoved, impact.CauseNotificationAdded,
+		impact.CauseNotificationRemoved, impact.CauseNotificationStatus, impact.CauseNotificationCondition,
+		impact.CauseNotificationRecipients, impact.CauseNotificationTemplate, impact.CauseNotificationCategory} {
+		ids = append(ids, "impact.cause."+cause)
+	}
+	for _, f := range []string{impact.FieldRecipient, impact.FieldCopies, impact.FieldStatus, impact.FieldTemplate} {
+		ids = append(ids, "impact.field."+f)
+	}
+	for _, ch := range []string{impact.ChangeAdded, impact.ChangeRemoved, impact.ChangeChanged} {
+		ids = append(ids, "impact.example."+ch)
+	}
+	ids = append(ids, "impact.summary", "impact.skipped", "impact.truncated", "impact.none", "impact.totals",
+		"impact.drift", "impact.group", "impact.group.caused")
+	for _, lang := range i18n.Languages {
+		for _, id := range ids {
+			require.True(t, c.Has(lang, id), "%s has no %s", lang, id)
+		}
 	}
 }
