@@ -81,8 +81,22 @@ type Options struct {
 	Conditions *condition.Env
 }
 
-// ErrOptions is wrapped by errors about Options.
+// ErrOptions is wrapped by every OptionsError.
 var ErrOptions = errors.New("invalid replay options")
+
+// OptionsError names the option that is wrong, for an API's problem
+// details.
+type OptionsError struct {
+	// Field is the option's name in the API: since, until, max_events or
+	// examples.
+	Field   string
+	Message string
+}
+
+func (e *OptionsError) Error() string { return e.Field + ": " + e.Message }
+
+// Unwrap makes every OptionsError an ErrOptions.
+func (e *OptionsError) Unwrap() error { return ErrOptions }
 
 // withDefaults fills in the defaults and checks the bounds.
 func (o Options) withDefaults() (Options, error) {
@@ -98,13 +112,13 @@ func (o Options) withDefaults() (Options, error) {
 	o.Since, o.Until = o.Since.UTC(), o.Until.UTC()
 	switch {
 	case !o.Since.Before(o.Until):
-		return o, fmt.Errorf("%w: since (%s) must be before until (%s)", ErrOptions, o.Since.Format(time.RFC3339), o.Until.Format(time.RFC3339))
+		return o, &OptionsError{"since", fmt.Sprintf("must be before until (%s)", o.Until.Format(time.RFC3339))}
 	case o.Until.Sub(o.Since) > MaxWindow:
-		return o, fmt.Errorf("%w: the window may be at most %d days", ErrOptions, int(MaxWindow/(24*time.Hour)))
+		return o, &OptionsError{"since", fmt.Sprintf("the window from since to until may be at most %d days", int(MaxWindow/(24*time.Hour)))}
 	case o.MaxEvents < 0 || o.MaxEvents > MaxMaxEvents:
-		return o, fmt.Errorf("%w: max_events must be between 1 and %d", ErrOptions, MaxMaxEvents)
+		return o, &OptionsError{"max_events", fmt.Sprintf("must be between 1 and %d", MaxMaxEvents)}
 	case o.Examples < 0 || o.Examples > MaxExamples:
-		return o, fmt.Errorf("%w: examples must be between 1 and %d", ErrOptions, MaxExamples)
+		return o, &OptionsError{"examples", fmt.Sprintf("must be between 1 and %d", MaxExamples)}
 	}
 	o.MaxEvents = cmp.Or(o.MaxEvents, DefaultMaxEvents)
 	o.Examples = cmp.Or(o.Examples, DefaultExamples)

@@ -348,15 +348,26 @@ func TestOptions(t *testing.T) {
 	}{
 		{"since after until", impact.Options{Since: now, Until: now.Add(-time.Hour)}, "since"},
 		{"since equals until", impact.Options{Since: now, Until: now}, "since"},
-		{"window too long", impact.Options{Since: now.Add(-impact.MaxWindow - time.Minute), Until: now}, "window"},
+		{"window too long", impact.Options{Since: now.Add(-impact.MaxWindow - time.Minute), Until: now}, "since"},
 		{"too many events", impact.Options{MaxEvents: impact.MaxMaxEvents + 1}, "max_events"},
 		{"negative examples", impact.Options{Examples: -1}, "examples"},
 		{"too many examples", impact.Options{Examples: impact.MaxExamples + 1}, "examples"},
+		{"a window of exactly the most", impact.Options{Since: now.Add(-impact.MaxWindow), Until: now, MaxEvents: impact.MaxMaxEvents,
+			Examples: impact.MaxExamples}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.want == "" {
+				e := setup(t, apptest.NewDatabase)
+				rep, err := impact.Replay(context.Background(), e.App.Store(), e.ws, impact.Config{}, tc.opt)
+				require.NoError(t, err)
+				require.Zero(t, rep.Events, "the history lies after the window")
+				return
+			}
 			_, err := impact.Replay(context.Background(), nil, &model.Workspace{}, impact.Config{}, tc.opt)
 			require.ErrorIs(t, err, impact.ErrOptions)
-			require.ErrorContains(t, err, tc.want)
+			var oe *impact.OptionsError
+			require.ErrorAs(t, err, &oe)
+			require.Equal(t, tc.want, oe.Field)
 		})
 	}
 }
