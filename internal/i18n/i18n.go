@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -84,6 +85,29 @@ func Normalize(lang string) string {
 		}
 	}
 	return Languages[0]
+}
+
+// Num formats a whole number with the thousands separator of lang
+// ("1.204" in German, "1,204" in English).
+func Num(lang string, n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	sep := ","
+	if Normalize(lang) == "de" {
+		sep = "."
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 // Negotiate picks the supported language an Accept-Language header prefers.

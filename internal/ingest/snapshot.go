@@ -37,6 +37,15 @@ type item struct {
 	ev *model.Event
 }
 
+// configSource gives decisions their projects, flows and templates; a
+// missing one is nil. The configuration cache (configReader) is one; a
+// replay's proposed configuration (see Replan) is another.
+type configSource interface {
+	project(ctx context.Context, key string) (*model.Project, error)
+	flow(ctx context.Context, key string) (*model.Flow, error)
+	templates(ctx context.Context, keys []string) (map[string]*model.Template, error)
+}
+
 // loadSnapshots reads what plan needs for the events of one workspace
 // (missing rows stay nil so that the planner records them): the
 // configuration version once (configuration itself comes from the cache),
@@ -45,14 +54,20 @@ type item struct {
 // template and recipients instead of the project's flow, whose sender
 // still applies.
 func (g *Ingester) loadSnapshots(ctx context.Context, q store.Queries, ws *model.Workspace, items []item) (map[*model.Event]*snapshot, error) {
-	out := make(map[*model.Event]*snapshot, len(items))
 	if len(items) == 0 {
-		return out, nil
+		return map[*model.Event]*snapshot{}, nil
 	}
 	cfg, err := g.configReader(ctx, q, ws.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read configuration version: %w", err)
 	}
+	return loadSnapshotsFrom(ctx, q, ws, cfg, items)
+}
+
+// loadSnapshotsFrom is loadSnapshots with the configuration from cfg.
+func loadSnapshotsFrom(ctx context.Context, q store.Queries, ws *model.Workspace, cfg configSource, items []item) (map[*model.Event]*snapshot, error) {
+	out := make(map[*model.Event]*snapshot, len(items))
+	var err error
 	ids := make(map[*model.Event][]string, len(items))
 	var all []string
 	seen := map[string]bool{}

@@ -150,26 +150,7 @@ func (l *localizer) ISO(t any) string {
 }
 
 // Num formats a whole number with the locale's thousands separator.
-func (l *localizer) Num(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	sep := ","
-	if l.lang == "de" {
-		sep = "."
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func (l *localizer) Num(n int) string { return i18n.Num(l.lang, n) }
 
 // Age says how long ago t was, e.g. "3 h 20 min".
 func (l *localizer) Age(t any, now time.Time) string {
