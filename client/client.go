@@ -45,6 +45,7 @@ type Client struct {
 	userAgent string
 	retry     Retry
 	timeout   time.Duration
+	pageSize  int
 }
 
 // Retry bounds the client's retries. A request is tried at most
@@ -87,6 +88,12 @@ func WithHTTPClient(hc *http.Client) Option {
 // timeout on that client instead.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) { c.timeout = d }
+}
+
+// WithPageSize sets how many items the list iterators fetch per request
+// (1–1,000) when a filter names no PageSize. Default: the server's.
+func WithPageSize(n int) Option {
+	return func(c *Client) { c.pageSize = n }
 }
 
 // WithLanguage sets the language ("de" or "en") of explain sentences when a

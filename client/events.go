@@ -214,7 +214,7 @@ type EventFilter struct {
 	Type    string
 	// Since and Until bound the time an event was received.
 	Since, Until time.Time
-	// PageSize is the number of events fetched per request (1–500;
+	// PageSize is the number of events fetched per request (1–1,000;
 	// default the server's).
 	PageSize int
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"iter"
 	"maps"
@@ -24,8 +25,8 @@ func list[T any](ctx context.Context, c *Client, path string, q url.Values, page
 		if q == nil {
 			q = url.Values{}
 		}
-		if pageSize > 0 {
-			q.Set("limit", strconv.Itoa(pageSize))
+		if n := cmp.Or(pageSize, c.pageSize); n > 0 {
+			q.Set("limit", strconv.Itoa(n))
 		}
 		for {
 			var pg page[T]

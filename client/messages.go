@@ -137,7 +137,7 @@ type MessageFilter struct {
 	Statuses []MessageStatus
 	// Since and Until bound the time a message was created.
 	Since, Until time.Time
-	// PageSize is the number of messages fetched per request (1–500;
+	// PageSize is the number of messages fetched per request (1–1,000;
 	// default the server's).
 	PageSize int
 }
