@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,6 +47,7 @@ type Client struct {
 	retry     Retry
 	timeout   time.Duration
 	pageSize  int
+	logger    *slog.Logger
 }
 
 // Retry bounds the client's retries. A request is tried at most
@@ -94,6 +96,13 @@ func WithTimeout(d time.Duration) Option {
 // (1–1,000) when a filter names no PageSize. Default: the server's.
 func WithPageSize(n int) Option {
 	return func(c *Client) { c.pageSize = n }
+}
+
+// WithLogger logs each retry at WARN (the request, the attempt, the
+// status or connection error and the wait), so a host application sees an
+// overloaded or unreachable Herold before its calls fail. Default: no log.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) { c.logger = l }
 }
 
 // WithLanguage sets the language ("de" or "en") of explain sentences when a
@@ -239,6 +248,10 @@ func (c *Client) do(ctx context.Context, r *request) error {
 		wait, retry := c.retryAfter(ctx, err, attempt, replayable)
 		if !retry {
 			return err
+		}
+		if c.logger != nil {
+			c.logger.WarnContext(ctx, "herold request retried", slog.String("method", r.method), slog.String("path", r.path),
+				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.Any("error", err))
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -99,6 +100,43 @@ func TestNewWithWrappedDefaultTransport(t *testing.T) {
 	require.Equal(t, 200, <-wrapped.n)
 }
 
+// headers records the headers of each request a client sends.
+type headers struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	seen []*http.Request
+}
+
+func (h *headers) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	h.seen = append(h.seen, r)
+	h.mu.Unlock()
+	return h.next.RoundTrip(r)
+}
+
+func TestRequestHeaders(t *testing.T) {
+	t.Parallel()
+	e, plain := start(t)
+	ctx := context.Background()
+	res, err := plain.SendEvent(ctx, &client.Event{Type: "ping", Project: "nowhere"})
+	require.NoError(t, err)
+	rec := &headers{next: http.DefaultTransport}
+	c := client.MustNew(e.URL, e.Key, client.WithHTTPClient(&http.Client{Transport: rec}),
+		client.WithUserAgent("buchung/2.3"), client.WithLanguage("de"))
+	ex, err := c.Explain(ctx, res.ID, "")
+	require.NoError(t, err)
+	require.Equal(t, "de", ex.Language)
+	ex, err = c.Explain(ctx, res.ID, "en")
+	require.NoError(t, err)
+	require.Equal(t, "en", ex.Language, "the call's language wins")
+	require.Len(t, rec.seen, 2)
+	r := rec.seen[0]
+	require.Equal(t, "buchung/2.3 "+client.DefaultUserAgent, r.Header.Get("User-Agent"))
+	require.Equal(t, "de", r.Header.Get("Accept-Language"))
+	require.Equal(t, "Bearer "+e.Key, r.Header.Get("Authorization"))
+	require.Equal(t, "en", rec.seen[1].URL.Query().Get("lang"))
+}
+
 func TestWorkspaceAndKeyErrors(t *testing.T) {
 	t.Parallel()
 	e, c := start(t)
@@ -164,6 +202,7 @@ func TestContacts(t *testing.T) {
 	require.Equal(t, "b2", res.Errors[0].ID)
 	require.ErrorIs(t, &res.Errors[0], client.ErrValidation)
 	require.Equal(t, "contacts[1].email", res.Errors[0].Errors[0].Field)
+	require.Contains(t, res.Errors[0].Error(), "contacts[1].email")
 
 	// Listed in pages of two: anna, b1, b3.
 	paged := client.MustNew(c.BaseURL(), apptest.DefaultKey, client.WithPageSize(2))

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -225,6 +227,35 @@ func TestRetries(t *testing.T) {
 		require.Error(t, err)
 		require.NotErrorIs(t, err, client.ErrConflict)
 		require.Equal(t, 1, f2.count())
+	})
+	t.Run("Retry-After as a date", func(t *testing.T) {
+		f := &flaky{n503: 100, retryAfter: time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)}
+		c := client.MustNew(f.start(t, e.URL), e.Key)
+		_, err := c.Workspace(ctx)
+		var apiErr *client.Error
+		require.ErrorAs(t, err, &apiErr)
+		require.Greater(t, apiErr.RetryAfter, time.Hour)
+		require.Equal(t, 1, f.count(), "two hours are longer than MaxDelay")
+	})
+	t.Run("retries are logged at WARN", func(t *testing.T) {
+		f := &flaky{n503: 1, retryAfter: "0"}
+		var log bytes.Buffer
+		c := client.MustNew(f.start(t, e.URL), e.Key, client.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+		_, err := c.Contact(ctx, "nobody")
+		require.ErrorIs(t, err, client.ErrNotFound)
+		require.Equal(t, 2, f.count())
+		require.Contains(t, log.String(), "level=WARN")
+		require.Contains(t, log.String(), "path=/v1/contacts/nobody attempt=1")
+		require.Contains(t, log.String(), "503")
+	})
+	t.Run("a slow server times out", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+		t.Cleanup(srv.Close)
+		c := client.MustNew(srv.URL, e.Key, client.WithTimeout(50*time.Millisecond), client.WithRetry(client.Retry{MaxAttempts: 1}))
+		_, err := c.Workspace(ctx)
+		var ne net.Error
+		require.ErrorAs(t, err, &ne)
+		require.True(t, ne.Timeout(), "%v", err)
 	})
 	t.Run("a cancelled context stops the retries", func(t *testing.T) {
 		f := &flaky{n503: 100}
