@@ -31,24 +31,14 @@ type Contact struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// contactInput is what a contact sends: Contact without the read-only
-// fields, so a contact read from the API can be changed and put back.
-type contactInput struct {
-	ID         string         `json:"id"`
-	Email      string         `json:"email,omitempty"`
-	Name       string         `json:"name,omitempty"`
-	Locale     string         `json:"locale,omitempty"`
-	Timezone   string         `json:"timezone,omitempty"`
-	Attributes map[string]any `json:"attributes,omitempty"`
-	Consents   []string       `json:"consents,omitempty"`
-	OptOuts    []string       `json:"opt_outs,omitzero"`
-}
-
-// MarshalJSON writes the fields the API accepts (not CreatedAt and
-// UpdatedAt).
+// MarshalJSON writes the fields the API accepts: CreatedAt and UpdatedAt
+// are left out (omitzero), so a contact read from the API can be changed
+// and put back.
 func (ct Contact) MarshalJSON() ([]byte, error) {
-	return json.Marshal(contactInput{ID: ct.ID, Email: ct.Email, Name: ct.Name, Locale: ct.Locale, Timezone: ct.Timezone,
-		Attributes: ct.Attributes, Consents: ct.Consents, OptOuts: ct.OptOuts})
+	type plain Contact // without this method
+	cp := plain(ct)
+	cp.CreatedAt, cp.UpdatedAt = time.Time{}, time.Time{}
+	return json.Marshal(cp)
 }
 
 // Contact returns one contact.

@@ -24,20 +24,12 @@ type Object struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// objectInput is what an object sends (see contactInput).
-type objectInput struct {
-	Collection  string              `json:"collection"`
-	ID          string              `json:"id"`
-	Attributes  map[string]any      `json:"attributes,omitempty"`
-	Contacts    map[string][]string `json:"contacts,omitempty"`
-	Subscribers []string            `json:"subscribers,omitempty"`
-}
-
-// MarshalJSON writes the fields the API accepts (not CreatedAt and
-// UpdatedAt).
+// MarshalJSON writes the fields the API accepts (see Contact.MarshalJSON).
 func (o Object) MarshalJSON() ([]byte, error) {
-	return json.Marshal(objectInput{Collection: o.Collection, ID: o.ID, Attributes: o.Attributes, Contacts: o.Contacts,
-		Subscribers: o.Subscribers})
+	type plain Object // without this method
+	cp := plain(o)
+	cp.CreatedAt, cp.UpdatedAt = time.Time{}, time.Time{}
+	return json.Marshal(cp)
 }
 
 func objectPath(collection, id string) string {

@@ -19,7 +19,6 @@ import (
 
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
-	"github.com/herold-dev/herold/internal/store"
 )
 
 // attempts records each request a client sends: its status and the
@@ -55,21 +54,9 @@ func (a *attempts) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestRetryAfterServerOverload(t *testing.T) {
 	t.Parallel()
 	e, _ := start(t, func(s *apptest.Setup) { s.Opts.MaxPendingWrites = 1 })
-	st := e.App.Store()
-	if st.Dialect() != "sqlite" {
-		t.Skip("keeps a request in progress by holding SQLite's single writer lock")
-	}
 	// Hold the writer, and let one request take the only admission token
 	// and wait for it.
-	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		held <- st.WithTx(context.Background(), func(store.Tx) error {
-			close(locked)
-			<-release
-			return nil
-		})
-	}()
-	<-locked
+	release := e.HoldWriter(t)
 	first := make(chan *apptest.Response, 1)
 	go func() { first <- e.Do("POST", "/v1/events", map[string]any{"type": "ping", "project": "p"}) }()
 	apptest.Eventually(t, 10*time.Second, func() bool {
@@ -89,8 +76,7 @@ func TestRetryAfterServerOverload(t *testing.T) {
 		done <- err
 	}()
 	require.Equal(t, http.StatusServiceUnavailable, <-rec.seen, "the client's first attempt is refused")
-	close(release)
-	require.NoError(t, <-held)
+	release()
 	require.Equal(t, http.StatusCreated, (<-first).Status)
 	require.NoError(t, <-done)
 	require.Equal(t, http.StatusCreated, <-rec.seen)

@@ -16,7 +16,6 @@ import (
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/cli"
-	"github.com/herold-dev/herold/internal/store"
 )
 
 func TestUnansweredConfirmationExpires(t *testing.T) {
@@ -279,19 +278,7 @@ func TestCLIEventsSendAndExplain(t *testing.T) {
 func TestEventsOverloadAnswers503(t *testing.T) {
 	t.Parallel()
 	e := apptest.Start(t, func(s *apptest.Setup) { s.Opts.MaxPendingWrites = 1 })
-	st := e.App.Store()
-	if st.Dialect() != "sqlite" {
-		t.Skip("keeps a request in progress by holding SQLite's single writer lock")
-	}
-	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		held <- st.WithTx(context.Background(), func(store.Tx) error {
-			close(locked)
-			<-release
-			return nil
-		})
-	}()
-	<-locked
+	release := e.HoldWriter(t)
 	answers := make(chan *apptest.Response, 2)
 	for i := range 2 {
 		go func() {
@@ -304,11 +291,10 @@ func TestEventsOverloadAnswers503(t *testing.T) {
 	select {
 	case refused = <-answers:
 	case <-time.After(wait):
-		close(release)
+		release()
 		t.Fatal("no request was refused: both waited for the writer")
 	}
-	close(release)
-	require.NoError(t, <-held)
+	release()
 	require.Equal(t, http.StatusServiceUnavailable, refused.Status, "%s", refused.Body)
 	require.Equal(t, "1", refused.Header.Get("Retry-After"))
 	require.Equal(t, "/problems/overloaded", refused.Map(t)["type"])
