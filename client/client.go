@@ -22,7 +22,6 @@ package client
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -196,7 +195,6 @@ type request struct {
 	query  url.Values
 	body   any
 	out    any
-	lang   string
 	// replayable marks a POST that is safe to send again after a
 	// connection error (it carries an idempotency key or changes nothing).
 	replayable bool
@@ -281,8 +279,8 @@ func (c *Client) once(ctx context.Context, r *request, u string, body []byte) ([
 	if c.key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.key)
 	}
-	if lang := cmp.Or(r.lang, c.language); lang != "" {
-		req.Header.Set("Accept-Language", lang)
+	if c.language != "" {
+		req.Header.Set("Accept-Language", c.language)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
