@@ -109,7 +109,7 @@ func w2MessageSize(ctx context.Context, e *env) (int, error) {
 	if _, err := prepareMailingOf(ctx, s.url, 1, contact); err != nil {
 		return 0, err
 	}
-	if _, _, err := runSchedule(ctx, client.New(s.url, benchKey), mailingSchedule, time.Minute); err != nil {
+	if _, _, err := runSchedule(ctx, client.MustNew(s.url, benchKey), mailingSchedule, time.Minute); err != nil {
 		return 0, err
 	}
 	st, err := snk.waitDistinct(ctx, 1, time.Minute, time.Now().Add(time.Minute))

@@ -27,7 +27,7 @@ func runD1(ctx context.Context, e *env) (*Result, error) {
 	// (seconds; 2 min stays below the 5 min job timeout).
 	opts := serverOptions{name: "d1", smtpAddr: snk.Addr(), extra: []string{"--smtp-timeout", "2m"}}
 	return withServer(ctx, e, opts, func(s *server) (*Result, error) {
-		if err := prepare(ctx, client.New(s.url, benchKey), scenario{notifications: 1, roles: w1Roles, contacts: cfg.contacts}); err != nil {
+		if err := prepare(ctx, client.MustNew(s.url, benchKey), scenario{notifications: 1, roles: w1Roles, contacts: cfg.contacts}); err != nil {
 			return nil, err
 		}
 		t0 := time.Now()

@@ -21,7 +21,7 @@ const loadMaxRetry = 2 * time.Minute
 func runLoad(ctx context.Context, e *env) (*Result, error) {
 	cfg := e.cfg
 	return withServer(ctx, e, serverOptions{name: "load"}, func(s *server) (*Result, error) {
-		if err := prepare(ctx, client.New(s.url, benchKey), scenario{notifications: 1, roles: w4Roles, contacts: cfg.contacts}); err != nil {
+		if err := prepare(ctx, client.MustNew(s.url, benchKey), scenario{notifications: 1, roles: w4Roles, contacts: cfg.contacts}); err != nil {
 			return nil, err
 		}
 		p := newPoster(s.urls, cfg.loadClients, cfg.reqTimeout)

@@ -106,7 +106,7 @@ type mailingRun struct {
 func startMailingRun(ctx context.Context, url string, timeout time.Duration) <-chan mailingRun {
 	done := make(chan mailingRun, 1)
 	go func() {
-		run, _, err := runSchedule(ctx, client.New(url, benchKey), mailingSchedule, timeout)
+		run, _, err := runSchedule(ctx, client.MustNew(url, benchKey), mailingSchedule, timeout)
 		done <- mailingRun{run, err}
 	}()
 	return done

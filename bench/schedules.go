@@ -80,9 +80,7 @@ func bulkContacts(ctx context.Context, c *client.Client, n int, contact func(i i
 // bulkClient is a client for large uploads: a 50,000-contact request may
 // take longer than the default 30 s on a busy machine.
 func bulkClient(url string) *client.Client {
-	c := client.New(url, benchKey)
-	c.HTTP.Timeout = 5 * time.Minute
-	return c
+	return client.MustNew(url, benchKey, client.WithTimeout(5*time.Minute))
 }
 
 // messageCount counts messages with the given statuses through GET

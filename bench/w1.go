@@ -41,7 +41,7 @@ func runW1(ctx context.Context, e *env, name, title string, params map[string]an
 	cfg := e.cfg
 	return withServer(ctx, e, serverOptions{name: name}, func(s *server) (*Result, error) {
 		sc := scenario{notifications: w1Notifications, roles: w1Roles, contacts: cfg.contacts}
-		if err := prepare(ctx, client.New(s.url, benchKey), sc); err != nil {
+		if err := prepare(ctx, client.MustNew(s.url, benchKey), sc); err != nil {
 			return nil, err
 		}
 		p := newPoster(s.urls, cfg.maxConns, cfg.reqTimeout)

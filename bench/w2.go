@@ -117,7 +117,7 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		}
 		done := make(chan runResult, 1)
 		go func() {
-			run, poll, err := runSchedule(ctx, client.New(s.url, benchKey), mailingSchedule, cfg.w2Timeout)
+			run, poll, err := runSchedule(ctx, client.MustNew(s.url, benchKey), mailingSchedule, cfg.w2Timeout)
 			done <- runResult{run, poll, err}
 		}()
 		st, waitErr := snk.waitDistinct(ctx, int64(n), time.Minute, t0.Add(cfg.w2Timeout))
@@ -200,8 +200,7 @@ func checkHistory(ctx context.Context, s *server, res *Result, want int) error {
 // historyCount counts the messages history (GET /v1/messages) lists as
 // sent and those in any other status.
 func historyCount(ctx context.Context, s *server) (sent, other int, err error) {
-	c := client.New(s.url, benchKey)
-	c.HTTP.Timeout = 2 * time.Minute
+	c := client.MustNew(s.url, benchKey, client.WithTimeout(2*time.Minute))
 	if sent, err = messageCount(ctx, c, "sent", nil); err != nil {
 		return 0, 0, err
 	}

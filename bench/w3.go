@@ -105,8 +105,7 @@ func runW3(ctx context.Context, e *env, n int) (*Result, error) {
 			Unit: "contacts/s", Params: map[string]any{"contacts": n, "setup_s": round(setup.Seconds(), 1),
 				"setup_contacts_per_s": round(float64(n)/setup.Seconds(), 0)}}
 		res.Notes = append(res.Notes, fmt.Sprintf("setup: %s contacts through /v1/contacts/bulk in %.1f s", thousands(float64(n)), setup.Seconds()))
-		c := client.New(s.url, benchKey)
-		c.HTTP.Timeout = cfg.w3Timeout
+		c := client.MustNew(s.url, benchKey, client.WithTimeout(cfg.w3Timeout))
 
 		// The preview, measured on its own.
 		if err := s.measure(); err != nil {

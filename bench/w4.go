@@ -30,7 +30,7 @@ func runW4(ctx context.Context, e *env) (*Result, error) {
 	}
 	defer snk.close()
 	return withServer(ctx, e, serverOptions{name: "w4", smtpAddr: snk.Addr()}, func(s *server) (*Result, error) {
-		if err := prepare(ctx, client.New(s.url, benchKey), scenario{notifications: 1, roles: w4Roles, contacts: cfg.contacts}); err != nil {
+		if err := prepare(ctx, client.MustNew(s.url, benchKey), scenario{notifications: 1, roles: w4Roles, contacts: cfg.contacts}); err != nil {
 			return nil, err
 		}
 		p := newPoster(s.urls, cfg.maxConns, cfg.reqTimeout)
@@ -75,7 +75,7 @@ func runW4(ctx context.Context, e *env) (*Result, error) {
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("sink rate %.0f messages/s", sinkSt.Rate()))
 		if waitErr == nil {
-			queued, sending, err := stages(ctx, client.New(s.url, benchKey), accepted, stageSamples)
+			queued, sending, err := stages(ctx, client.MustNew(s.url, benchKey), accepted, stageSamples)
 			if err != nil {
 				return res, fmt.Errorf("read message timelines: %w", err)
 			}
@@ -165,7 +165,7 @@ func stages(ctx context.Context, c *client.Client, accepted []acceptance, n int)
 		if err != nil {
 			return nil, nil, err
 		}
-		at := map[string]time.Time{}
+		at := map[client.MessageStatus]time.Time{}
 		for _, e := range m.Timeline {
 			if _, seen := at[e.Status]; !seen {
 				at[e.Status] = e.At

@@ -1,10 +1,23 @@
 // Package client is the Go client for Herold's HTTP API, for host
-// applications (booking systems, helpdesks, CRMs) that send events and keep
-// contacts and objects in sync. Herold's own end-to-end tests and CLI use it.
+// applications (booking systems, helpdesks, CRMs) that keep contacts and
+// objects in sync, send events, decide confirmations in their own UI and
+// show why someone got (no) e-mail. Herold's own end-to-end tests and CLI
+// use it; docs/client.md walks through a host application.
 //
-//	c := client.New("http://127.0.0.1:8080", os.Getenv("HEROLD_KEY"))
+//	c, err := client.New("http://127.0.0.1:8080", os.Getenv("HEROLD_KEY"), client.WithLanguage("de"))
 //	res, err := c.SendEvent(ctx, &client.Event{Type: "job.requested", Project: "messe-koeln",
 //		Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-17")}}})
+//
+// Every method returns a nil result with a non-nil error. API errors are
+// *Error values that match the sentinels (ErrNotFound, ErrValidation, …)
+// with errors.Is. Requests refused with 503 (the server is overloaded) are
+// retried after the server's Retry-After, and connection errors are retried
+// for requests that are safe to repeat; events are safe because the client
+// gives each one an idempotency key when the caller set none (see
+// WithRetry and SendEvent).
+//
+// The client's request and response types are checked field by field
+// against the server's OpenAPI document (contract_test.go).
 package client
 
 import (
@@ -14,112 +27,283 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// Client calls one Herold server with one API key.
+// Client calls one Herold server with one API key. It is safe for use by
+// many goroutines at once.
 type Client struct {
-	BaseURL string
-	Key     string
-	// HTTP is the client used; default one with a 30 s timeout that keeps
-	// up to 64 idle connections to the server, so that many goroutines
-	// sending events at once reuse connections instead of opening new ones.
-	HTTP *http.Client
-	// Language is sent as Accept-Language (explain sentences).
-	Language string
+	base      *url.URL
+	key       string
+	http      *http.Client
+	language  string
+	userAgent string
+	retry     Retry
+	timeout   time.Duration
+	pageSize  int
+	logger    *slog.Logger
 }
 
-// New returns a client for baseURL (e.g. "http://127.0.0.1:8080").
-func New(baseURL, key string) *Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	return &Client{BaseURL: strings.TrimSuffix(baseURL, "/"), Key: key, HTTP: &http.Client{Timeout: 30 * time.Second, Transport: t}}
+// Retry bounds the client's retries. A request is tried at most
+// MaxAttempts times (1: never retried); the context bounds the total time.
+type Retry struct {
+	// MaxAttempts counts the first try. Default 4.
+	MaxAttempts int
+	// MaxDelay is the longest wait before a retry. A server asking for a
+	// longer wait (Retry-After) gets the error back at once instead of an
+	// early retry. Default 30 s.
+	MaxDelay time.Duration
+	// BaseDelay is the first wait after a connection error or a 503
+	// without Retry-After; it doubles with each retry. Default 200 ms.
+	BaseDelay time.Duration
 }
 
-// FieldError names one rejected input field.
-type FieldError struct {
-	Field  string `json:"field"`
-	Code   string `json:"code"`
-	Detail string `json:"detail"`
-	Line   int    `json:"line,omitempty"`
-	Column int    `json:"column,omitempty"`
-}
+// DefaultRetry is the retry policy of a new client.
+var DefaultRetry = Retry{MaxAttempts: 4, MaxDelay: 30 * time.Second, BaseDelay: 200 * time.Millisecond}
 
-// Error is an API error (RFC 9457 problem details).
-type Error struct {
-	Status int          `json:"status"`
-	Type   string       `json:"type"`
-	Title  string       `json:"title"`
-	Detail string       `json:"detail"`
-	Errors []FieldError `json:"errors"`
-}
+// DefaultUserAgent is the User-Agent of a new client.
+const DefaultUserAgent = "herold-go-client/1"
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s", e.Status, e.Title)
-	if e.Detail != "" {
-		b.WriteString(": " + e.Detail)
-	}
-	for _, f := range e.Errors {
-		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Detail)
-		if f.Line > 0 {
-			fmt.Fprintf(&b, " (line %d)", f.Line)
+// Option configures a Client in New.
+type Option func(*Client)
+
+// WithHTTPClient makes the client send through hc (for a tracing transport,
+// a proxy or other timeouts). Default: a client with a 30 s timeout that
+// keeps up to 64 idle connections to the server.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.http = hc
 		}
 	}
-	return b.String()
 }
 
-// IsNotFound reports whether err is a 404 from the API.
-func IsNotFound(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
+// WithTimeout bounds each attempt of a request (connecting, sending and
+// reading the answer) when the client makes its own HTTP client. Default
+// 30 s; a large PutContacts may need more. With WithHTTPClient, set the
+// timeout on that client instead.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) { c.timeout = d }
+}
+
+// WithPageSize sets how many items the list iterators fetch per request
+// (1–1,000) when a filter names no PageSize. Default: the server's.
+func WithPageSize(n int) Option {
+	return func(c *Client) { c.pageSize = n }
+}
+
+// WithLogger logs each retry at WARN (the request, the attempt, the
+// status or connection error and the wait), so a host application sees an
+// overloaded or unreachable Herold before its calls fail. Default: no log.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) { c.logger = l }
+}
+
+// WithLanguage sets the language ("de" or "en") of explain sentences when a
+// call names none; it is sent as Accept-Language. Default: the server's
+// negotiation (English without a header).
+func WithLanguage(lang string) Option {
+	return func(c *Client) { c.language = lang }
+}
+
+// WithUserAgent sets the User-Agent header, e.g. "buchung/2.3"; the
+// client's own is appended. Default DefaultUserAgent.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) {
+		if ua != "" {
+			c.userAgent = ua + " " + DefaultUserAgent
+		}
+	}
+}
+
+// WithRetry replaces the retry policy; zero fields keep DefaultRetry's
+// values. WithRetry(Retry{MaxAttempts: 1}) turns retries off.
+func WithRetry(r Retry) Option {
+	return func(c *Client) {
+		if r.MaxAttempts > 0 {
+			c.retry.MaxAttempts = r.MaxAttempts
+		}
+		if r.MaxDelay > 0 {
+			c.retry.MaxDelay = r.MaxDelay
+		}
+		if r.BaseDelay > 0 {
+			c.retry.BaseDelay = r.BaseDelay
+		}
+	}
+}
+
+// New returns a client for the server at baseURL (e.g.
+// "https://herold.example.org" or "http://127.0.0.1:8080") calling with
+// the API key key. It fails for a URL without http or https scheme or
+// without host, so a typo shows here and not at the first call.
+func New(baseURL, key string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("herold client: base URL %q: use an absolute http or https URL such as https://herold.example.org", baseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("herold client: base URL %q: leave out the query and fragment", baseURL)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	c := &Client{base: u, key: key, userAgent: DefaultUserAgent, retry: DefaultRetry, timeout: 30 * time.Second}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.http == nil {
+		c.http = defaultHTTPClient(c.timeout)
+	}
+	return c, nil
+}
+
+// MustNew is New for a base URL known to be valid (tests, a URL from a
+// flag already checked); it panics where New returns an error.
+func MustNew(baseURL, key string, opts ...Option) *Client {
+	c, err := New(baseURL, key, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// defaultHTTPClient keeps up to 64 idle connections to the server, so that
+// many goroutines sending events at once reuse connections instead of
+// opening new ones. When the default transport was replaced (tracing,
+// proxies), it is used as it is.
+func defaultHTTPClient(timeout time.Duration) *http.Client {
+	rt := http.DefaultTransport
+	if t, ok := rt.(*http.Transport); ok {
+		t = t.Clone()
+		t.MaxIdleConnsPerHost = 64
+		rt = t
+	}
+	return &http.Client{Timeout: timeout, Transport: rt}
+}
+
+// BaseURL returns the server's URL as given to New, without a trailing
+// slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// request is one API call.
+type request struct {
+	method string
+	path   string
+	query  url.Values
+	body   any
+	out    any
+	// replayable marks a POST that is safe to send again after a
+	// connection error (it carries an idempotency key or changes nothing).
+	replayable bool
 }
 
 // Do sends a request with a JSON body (nil for none) and decodes a JSON
-// answer into out (nil to discard). Non-2xx answers return *Error.
+// answer into out (nil to discard, *[]byte for the raw body). Non-2xx
+// answers return *Error. It is for the admin operations the client has no
+// method for (templates, flows, projects, schedules), whose bodies the
+// OpenAPI document describes: path is relative to the base URL, e.g.
+// "/v1/flows/standard". GET, PUT and DELETE are retried like every call;
+// POST only on 503.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	p, q, _ := strings.Cut(path, "?")
+	query, err := url.ParseQuery(q)
+	if err != nil {
+		return fmt.Errorf("herold client: query of %q: %w", path, err)
+	}
+	return c.do(ctx, &request{method: method, path: p, query: query, body: body, out: out})
+}
+
+// Put creates or replaces a resource by path, e.g.
+// Put(ctx, "/v1/flows/standard", flow).
+func (c *Client) Put(ctx context.Context, path string, body any) error {
+	return c.Do(ctx, http.MethodPut, path, body, nil)
+}
+
+func (c *Client) do(ctx context.Context, r *request) error {
+	var body []byte
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return fmt.Errorf("herold client: encode request: %w", err)
+		}
+		body = b
+	}
+	// Paths are built from escaped segments (see escape), so they are
+	// joined as text rather than through url.URL.Path.
+	u := c.base.String() + r.path
+	if q := r.query.Encode(); q != "" {
+		u += "?" + q
+	}
+	replayable := r.replayable || r.method != http.MethodPost
+	for attempt := 1; ; attempt++ {
+		data, err := c.once(ctx, r, u, body)
+		if err == nil {
+			return decodeAnswer(data, r.out)
+		}
+		wait, retry := c.retryAfter(ctx, err, attempt, replayable)
+		if !retry {
+			return err
+		}
+		if c.logger != nil {
+			c.logger.WarnContext(ctx, "herold request retried", slog.String("method", r.method), slog.String("path", r.path),
+				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.Any("error", err))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// once sends one attempt and returns the answer's body for a 2xx status.
+func (c *Client) once(ctx context.Context, r *request, u string, body []byte) ([]byte, error) {
 	var rd io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("encode request: %w", err)
-		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("herold client: %w", err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.Key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Key)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
 	}
-	if c.Language != "" {
-		req.Header.Set("Accept-Language", c.Language)
+	if c.language != "" {
+		req.Header.Set("Accept-Language", c.language)
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, &connError{op: r.method + " " + r.path, err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	// Answers are bounded by the server; the limit guards against a
+	// misconfigured proxy streaming something else.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
+		return nil, &connError{op: r.method + " " + r.path, err: fmt.Errorf("read answer: %w", err)}
 	}
 	if resp.StatusCode >= 300 {
-		e := &Error{Status: resp.StatusCode, Title: resp.Status}
-		_ = json.Unmarshal(data, e)
-		return e
+		return nil, newError(resp, data)
 	}
+	return data, nil
+}
+
+// maxAnswerBytes bounds an answer the client reads (a page of 500
+// messages is a few MB).
+const maxAnswerBytes = 256 << 20
+
+func decodeAnswer(data []byte, out any) error {
 	if out == nil || len(data) == 0 {
 		return nil
 	}
@@ -127,214 +311,65 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		*raw = data
 		return nil
 	}
-	return json.Unmarshal(data, out)
-}
-
-// Actor is a contact id or an inline contact in an event.
-type Actor struct {
-	ID      string
-	Contact *Contact
-}
-
-// ContactID refers to a contact Herold already knows.
-func ContactID(id string) Actor { return Actor{ID: id} }
-
-// Inline sends a contact with the event; Herold creates or updates it.
-func Inline(c Contact) Actor { return Actor{ID: c.ID, Contact: &c} }
-
-// MarshalJSON writes the id or the contact object.
-func (a Actor) MarshalJSON() ([]byte, error) {
-	if a.Contact != nil {
-		return json.Marshal(a.Contact)
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("herold client: decode answer: %w", err)
 	}
-	return json.Marshal(a.ID)
+	return nil
 }
 
-// ObjectRef names an object.
-type ObjectRef struct {
-	Collection string `json:"collection"`
-	ID         string `json:"id"`
+// connError is a request that got no answer.
+type connError struct {
+	op  string
+	err error
 }
 
-// Event is something that happened in the host application.
-type Event struct {
-	Type           string             `json:"type"`
-	Project        string             `json:"project"`
-	Object         *ObjectRef         `json:"object,omitempty"`
-	Actors         map[string][]Actor `json:"actors,omitempty"`
-	Contact        *Actor             `json:"contact,omitempty"`
-	Data           map[string]any     `json:"data,omitempty"`
-	OccurredAt     *time.Time         `json:"occurred_at,omitempty"`
-	IdempotencyKey string             `json:"idempotency_key,omitempty"`
-}
+func (e *connError) Error() string { return "herold client: " + e.op + ": " + e.err.Error() }
+func (e *connError) Unwrap() error { return e.err }
 
-// Address is a mailbox.
-type Address struct {
-	Contact string `json:"contact,omitempty"`
-	Email   string `json:"email"`
-	Name    string `json:"name,omitempty"`
-}
-
-// MessageSummary is a planned message in an event's answer.
-type MessageSummary struct {
-	ID           string     `json:"id"`
-	Notification string     `json:"notification"`
-	Template     string     `json:"template"`
-	Status       string     `json:"status"`
-	Reason       string     `json:"reason"`
-	To           Address    `json:"to"`
-	CC           []Address  `json:"cc"`
-	BCC          []Address  `json:"bcc"`
-	Subject      string     `json:"subject"`
-	ExpiresAt    *time.Time `json:"expires_at"`
-	// LastReply is the mail server's reply to the last attempt.
-	LastReply string `json:"last_reply"`
-}
-
-// EventResult is the answer to an accepted event.
-type EventResult struct {
-	ID         string           `json:"id"`
-	Duplicate  bool             `json:"duplicate"`
-	ReceivedAt time.Time        `json:"received_at"`
-	Messages   []MessageSummary `json:"messages"`
-}
-
-// SendEvent sends one event; the answer lists every planned message.
-func (c *Client) SendEvent(ctx context.Context, e *Event) (*EventResult, error) {
-	var out EventResult
-	return &out, c.Do(ctx, "POST", "/v1/events", e, &out)
-}
-
-// BatchResult is one event's answer in a batch.
-type BatchResult struct {
-	Index int `json:"index"`
-	*EventResult
-	Errors []FieldError `json:"errors"`
-}
-
-// SendEvents sends many events in one request and one transaction.
-func (c *Client) SendEvents(ctx context.Context, events []*Event) ([]BatchResult, error) {
-	var out struct {
-		Results []BatchResult `json:"results"`
+// retryAfter decides whether attempt's error is retried and after how long.
+func (c *Client) retryAfter(ctx context.Context, err error, attempt int, replayable bool) (time.Duration, bool) {
+	if attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
+		return 0, false
 	}
-	return out.Results, c.Do(ctx, "POST", "/v1/events/batch", map[string]any{"events": events}, &out)
-}
-
-// ExplainStep is one explained decision.
-type ExplainStep struct {
-	Code         string            `json:"code"`
-	Notification string            `json:"notification"`
-	Recipient    string            `json:"recipient"`
-	Message      string            `json:"message"`
-	At           *time.Time        `json:"at"`
-	Params       map[string]string `json:"params"`
-	Values       map[string]any    `json:"values"`
-	Text         string            `json:"text"`
-}
-
-// Explanation answers "why (not) sent?".
-type Explanation struct {
-	EventID  string           `json:"event_id"`
-	Language string           `json:"language"`
-	Summary  string           `json:"summary"`
-	Steps    []ExplainStep    `json:"steps"`
-	Messages []MessageSummary `json:"messages"`
-}
-
-// Explain explains a past event in lang ("de" or "en"; empty: the client's
-// Language).
-func (c *Client) Explain(ctx context.Context, eventID, lang string) (*Explanation, error) {
-	var out Explanation
-	path := "/v1/events/" + url.PathEscape(eventID) + "/explain"
-	if lang != "" {
-		path += "?lang=" + url.QueryEscape(lang)
+	backoff := c.retry.BaseDelay << (attempt - 1)
+	var wait time.Duration
+	var apiErr *Error
+	var conn *connError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusServiceUnavailable:
+		wait = backoff
+		if apiErr.RetryAfter > 0 {
+			wait = apiErr.RetryAfter
+		} else if apiErr.Header.Get("Retry-After") != "" {
+			wait = 0 // "Retry-After: 0": at once
+		}
+		if wait > c.retry.MaxDelay {
+			return 0, false
+		}
+	case errors.As(err, &conn) && replayable:
+		wait = min(backoff, c.retry.MaxDelay)
+	default:
+		return 0, false
 	}
-	return &out, c.Do(ctx, "GET", path, nil, &out)
-}
-
-// DryRun explains what a hypothetical event would send, sending nothing.
-func (c *Client) DryRun(ctx context.Context, e *Event) (*Explanation, error) {
-	var out Explanation
-	return &out, c.Do(ctx, "POST", "/v1/explain", e, &out)
-}
-
-// Contact is a person the host application knows.
-type Contact struct {
-	ID         string         `json:"id"`
-	Email      string         `json:"email,omitempty"`
-	Name       string         `json:"name,omitempty"`
-	Locale     string         `json:"locale,omitempty"`
-	Timezone   string         `json:"timezone,omitempty"`
-	Attributes map[string]any `json:"attributes,omitempty"`
-	Consents   []string       `json:"consents,omitempty"`
-	OptOuts    []string       `json:"opt_outs,omitempty"`
-}
-
-// PutContact creates or replaces a contact.
-func (c *Client) PutContact(ctx context.Context, ct *Contact) error {
-	return c.Do(ctx, "PUT", "/v1/contacts/"+url.PathEscape(ct.ID), ct, nil)
-}
-
-// Put creates or replaces any resource by path, e.g.
-// Put(ctx, "/v1/flows/standard", flow). Use it for templates, flows,
-// projects and objects, whose bodies are documented in the OpenAPI document.
-func (c *Client) Put(ctx context.Context, path string, body any) error {
-	return c.Do(ctx, "PUT", path, body, nil)
-}
-
-// TimelineEntry is one step of a message's life.
-type TimelineEntry struct {
-	At            time.Time  `json:"at"`
-	Status        string     `json:"status"`
-	Attempt       int        `json:"attempt"`
-	Actor         string     `json:"actor"`
-	Detail        string     `json:"detail"`
-	NextAttemptAt *time.Time `json:"next_attempt_at"`
-}
-
-// Message is one delivery with its rendered copy and timeline.
-type Message struct {
-	MessageSummary
-	EventID   string          `json:"event_id"`
-	From      string          `json:"from"`
-	ReplyTo   string          `json:"reply_to"`
-	HTML      string          `json:"html"`
-	Text      string          `json:"text"`
-	MessageID string          `json:"message_id"`
-	Attempts  int             `json:"attempts"`
-	LastReply string          `json:"last_reply"`
-	SentAt    *time.Time      `json:"sent_at"`
-	Timeline  []TimelineEntry `json:"timeline"`
-}
-
-// Message returns one message.
-func (c *Client) Message(ctx context.Context, id string) (*Message, error) {
-	var out Message
-	return &out, c.Do(ctx, "GET", "/v1/messages/"+url.PathEscape(id), nil, &out)
-}
-
-// Decision is the answer to one approval or decline.
-type Decision struct {
-	ID      string `json:"id"`
-	Status  string `json:"status"`
-	Error   string `json:"error"`
-	Applied bool   `json:"applied"`
-}
-
-// Approve releases messages awaiting confirmation; actor names who decided.
-func (c *Client) Approve(ctx context.Context, actor string, ids ...string) ([]Decision, error) {
-	return c.decide(ctx, "approve", actor, ids)
-}
-
-// Decline drops messages awaiting confirmation.
-func (c *Client) Decline(ctx context.Context, actor string, ids ...string) ([]Decision, error) {
-	return c.decide(ctx, "decline", actor, ids)
-}
-
-func (c *Client) decide(ctx context.Context, what, actor string, ids []string) ([]Decision, error) {
-	var out struct {
-		Results []Decision `json:"results"`
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		return 0, false // the answer would come too late; say so now
 	}
-	err := c.Do(ctx, "POST", "/v1/confirmations/"+what, map[string]any{"ids": ids, "actor": actor}, &out)
-	return out.Results, err
+	return wait, true
 }
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date.
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// escape makes an id one path segment.
+func escape(id string) string { return url.PathEscape(id) }

@@ -22,6 +22,7 @@ import (
 	"github.com/herold-dev/herold/internal/jobs"
 	"github.com/herold-dev/herold/internal/pgtest"
 	"github.com/herold-dev/herold/internal/smtptest"
+	"github.com/herold-dev/herold/internal/store"
 )
 
 // Env is a running server.
@@ -324,4 +325,38 @@ func (e *Env) EventuallyAdvancing(step, timeout time.Duration, cond func() bool,
 		e.Clock.Advance(step)
 		return false
 	}, msg, args...)
+}
+
+// HoldWriter keeps a write transaction open on the server's database until
+// release is called, so that requests that write wait for it meanwhile:
+// tests of admission and overload. It needs SQLite, whose one writer
+// serves the whole process, and skips the test on other databases.
+// release may be called more than once (the test's end calls it too); it
+// fails the test if the transaction failed.
+func (e *Env) HoldWriter(t testing.TB) (release func()) {
+	t.Helper()
+	st := e.App.Store()
+	if st.Dialect() != "sqlite" {
+		t.Skip("keeps a request in progress by holding SQLite's single writer lock")
+	}
+	locked, done, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- st.WithTx(context.Background(), func(store.Tx) error {
+			close(locked)
+			<-done
+			return nil
+		})
+	}()
+	<-locked
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(done)
+			if err := <-held; err != nil {
+				t.Errorf("held write transaction: %v", err)
+			}
+		})
+	}
+	t.Cleanup(release) // a test that failed early does not hang the server's stop
+	return release
 }

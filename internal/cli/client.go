@@ -29,7 +29,11 @@ func (f *clientFlags) client() (*client.Client, error) {
 	if f.key == "" {
 		return nil, errors.New("no API key: pass --key or set HEROLD_KEY (create one with `herold keys create`)")
 	}
-	return client.New(f.server, f.key), nil
+	c, err := client.New(f.server, f.key)
+	if err != nil {
+		return nil, fmt.Errorf("--server: %w", err)
+	}
+	return c, nil
 }
 
 func newEvents() *cobra.Command {
@@ -138,8 +142,14 @@ func sendFile(cmd *cobra.Command, c *client.Client, name string) error {
 		if err := json.Unmarshal(raw, &events); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		// The file's events go out as written, so the server's strict
+		// decoding reports every unknown field.
 		var out struct {
-			Results []client.BatchResult `json:"results"`
+			Results []struct {
+				Index  int                 `json:"index"`
+				Errors []client.FieldError `json:"errors"`
+				client.EventResult
+			} `json:"results"`
 		}
 		if err := c.Do(cmd.Context(), "POST", "/v1/events/batch", map[string]any{"events": events}, &out); err != nil {
 			return err
@@ -152,7 +162,7 @@ func sendFile(cmd *cobra.Command, c *client.Client, name string) error {
 				}
 				continue
 			}
-			printResult(cmd.OutOrStdout(), r.EventResult)
+			printResult(cmd.OutOrStdout(), &r.EventResult)
 		}
 		return nil
 	}
@@ -197,7 +207,7 @@ func newExplain() *cobra.Command {
 			}
 			ex, err := c.Explain(cmd.Context(), args[0], lang)
 			if err != nil {
-				if client.IsNotFound(err) {
+				if errors.Is(err, client.ErrNotFound) {
 					return fmt.Errorf("event %s not found in this key's workspace; list events with GET /v1/events", args[0])
 				}
 				return err

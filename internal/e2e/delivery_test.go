@@ -30,7 +30,7 @@ func simpleEnv(t *testing.T, modify ...func(*apptest.Setup)) (*apptest.Env, *cli
 		map[string]any{"key": "news", "event_type": "news", "template": "ping", "recipients": []string{"role:to"}, "category": "newsletter"},
 	}})
 	e.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
-	return e, client.New(e.URL, e.Key)
+	return e, client.MustNew(e.URL, e.Key)
 }
 
 func ping(n int, to ...client.Actor) *client.Event {
@@ -45,7 +45,7 @@ func inline(id, email string) client.Actor {
 func timelineStatuses(m *client.Message) []string {
 	var out []string
 	for _, e := range m.Timeline {
-		out = append(out, e.Status)
+		out = append(out, string(e.Status))
 	}
 	return out
 }
@@ -216,7 +216,7 @@ func TestCrashAfterAcceptDeliversExactlyOnce(t *testing.T) {
 	e.Must(201, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
 		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"}}}})
 	e.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
-	c := client.New(e.URL, e.Key)
+	c := client.MustNew(e.URL, e.Key)
 	var ids []string
 	for i := 0; i < 20; i++ {
 		res, err := c.SendEvent(context.Background(), ping(i, inline("c1", "c1@example.org"), inline("c2", "c2@example.org")))
@@ -285,7 +285,7 @@ func TestSuppressionsAndTwoRoles(t *testing.T) {
 	require.NoError(t, err)
 	got := map[string]string{}
 	for _, m := range res.Messages {
-		got[m.To.Contact] = m.Status + ":" + m.Reason
+		got[m.To.Contact] = string(m.Status) + ":" + m.Reason
 	}
 	require.Equal(t, map[string]string{"opted": "suppressed:opted_out", "noconsent": "suppressed:no_consent", "fan": "queued:"}, got)
 	ex, err := c.Explain(ctx, res.ID, "en")

@@ -26,7 +26,7 @@ func demoEnv(t *testing.T, opts ...smtptest.Option) (*apptest.Env, *client.Clien
 	srv := smtptest.Start(t, opts...)
 	e := apptest.Start(t, apptest.WithSMTP(srv), apptest.WithDemo)
 	require.NotEmpty(t, e.App.Demo.Secret)
-	return e.WithKey(e.App.Demo.Secret), client.New(e.URL, e.App.Demo.Secret), srv
+	return e.WithKey(e.App.Demo.Secret), client.MustNew(e.URL, e.App.Demo.Secret), srv
 }
 
 func jobRequest(promoter string) *client.Event {
@@ -43,7 +43,7 @@ func TestDemoJobRequestWithBCCToAgency(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Messages, 1)
 	m := res.Messages[0]
-	require.Equal(t, "queued", m.Status)
+	require.Equal(t, client.StatusQueued, m.Status)
 	require.Equal(t, "anna.berger@example.com", m.To.Email)
 	require.Equal(t, []client.Address{{Contact: "a-dispo", Email: "dispo@agentur-nord.example", Name: "Disposition Agentur Nord"}}, m.BCC)
 
@@ -84,7 +84,7 @@ func TestDemoConfirmationApprovedAndDeclined(t *testing.T) {
 			Data:   map[string]any{"job": "Standbetreuung", "date": "2026-04-15"}})
 		require.NoError(t, err)
 		require.Len(t, res.Messages, 1)
-		require.Equal(t, "awaiting_confirmation", res.Messages[0].Status, "the host app learns at once that it must ask")
+		require.Equal(t, client.StatusAwaitingConfirmation, res.Messages[0].Status, "the host app learns at once that it must ask")
 		require.NotNil(t, res.Messages[0].ExpiresAt)
 		return res.Messages[0]
 	}
@@ -100,17 +100,18 @@ func TestDemoConfirmationApprovedAndDeclined(t *testing.T) {
 	require.Len(t, pending.Items, 2)
 	require.Equal(t, 0, srv.Count(), "nothing is sent while awaiting confirmation")
 
-	ds, err := c.Approve(ctx, "max.mustermann@agentur-nord.example", anna.ID)
+	ds, err := c.Approve(ctx, []string{anna.ID}, "max.mustermann@agentur-nord.example")
 	require.NoError(t, err)
 	require.True(t, ds[0].Applied)
-	ds, err = c.Decline(ctx, "max.mustermann@agentur-nord.example", ben.ID)
+	ds, err = c.Decline(ctx, []string{ben.ID}, "max.mustermann@agentur-nord.example")
 	require.NoError(t, err)
 	require.True(t, ds[0].Applied)
 	// Deciding twice changes nothing.
-	ds, err = c.Approve(ctx, "someone", ben.ID)
+	ds, err = c.Approve(ctx, []string{ben.ID}, "someone")
 	require.NoError(t, err)
 	require.False(t, ds[0].Applied)
-	require.Contains(t, ds[0].Error, "declined")
+	require.ErrorIs(t, ds[0].Err, client.ErrConflict)
+	require.ErrorContains(t, ds[0].Err, "declined")
 
 	mails := srv.WaitForMails(t, 1, wait)
 	require.Equal(t, []string{"anna.berger@example.com"}, mails[0].Rcpts)
@@ -122,7 +123,7 @@ func TestDemoConfirmationApprovedAndDeclined(t *testing.T) {
 	require.NoError(t, err)
 	statuses := []string{}
 	for _, tl := range msg.Timeline {
-		statuses = append(statuses, tl.Status)
+		statuses = append(statuses, string(tl.Status))
 	}
 	require.Equal(t, []string{"planned", "awaiting_confirmation", "approved", "sending", "sent"}, statuses)
 	require.Equal(t, "max.mustermann@agentur-nord.example", msg.Timeline[2].Actor)
@@ -160,7 +161,7 @@ func TestDemoInactiveAndNoFlowExplained(t *testing.T) {
 	var de client.Explanation
 	r.JSON(t, &de)
 	require.Equal(t, "en", de.Language, "no Accept-Language: English")
-	c.Language = "de-DE,de;q=0.9,en;q=0.5"
+	c = client.MustNew(e.URL, e.App.Demo.Secret, client.WithLanguage("de-DE,de;q=0.9,en;q=0.5"))
 	ex, err = c.Explain(ctx, res.ID, "")
 	require.NoError(t, err)
 	require.Equal(t, "de", ex.Language)
@@ -183,7 +184,7 @@ func TestDemoProjectCancelledReachesEveryone(t *testing.T) {
 	require.NoError(t, err)
 	statuses := map[string]string{}
 	for _, m := range res.Messages {
-		statuses[m.To.Contact] = m.Status
+		statuses[m.To.Contact] = string(m.Status)
 	}
 	require.Equal(t, map[string]string{"p-anna": "queued", "p-ben": "queued", "p-clara": "suppressed", "a-dispo": "queued"}, statuses)
 	mails := srv.WaitForMails(t, 3, wait)
@@ -223,7 +224,7 @@ func hasStep(ex *client.Explanation, code string) bool {
 
 func stepText(ex *client.Explanation, code string) string {
 	for _, s := range ex.Steps {
-		if s.Code == code {
+		if string(s.Code) == code {
 			return s.Text
 		}
 	}

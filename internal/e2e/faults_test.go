@@ -70,7 +70,7 @@ func TestMailServerFaults(t *testing.T) {
 	require.NoError(t, err)
 	ids := make([]string, 0, n)
 	for _, r := range results {
-		ids = append(ids, r.Messages[0].ID)
+		ids = append(ids, r.Result.Messages[0].ID)
 	}
 	final := map[string]*client.Message{}
 	// Retries come due on the server's fake clock.

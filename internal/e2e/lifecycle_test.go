@@ -16,7 +16,6 @@ import (
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/cli"
-	"github.com/herold-dev/herold/internal/store"
 )
 
 func TestUnansweredConfirmationExpires(t *testing.T) {
@@ -40,7 +39,7 @@ func TestUnansweredConfirmationExpires(t *testing.T) {
 	require.NoError(t, e.App.Service().ExpireConfirmations(ctx))
 	require.Equal(t, "expired", e.MessageStatus(id))
 	// An expired message cannot be approved any more.
-	ds, err := c.Approve(ctx, "late", id)
+	ds, err := c.Approve(ctx, []string{id}, "late")
 	require.NoError(t, err)
 	require.False(t, ds[0].Applied)
 	r := e.Do("POST", "/v1/messages/"+id+"/approve", nil)
@@ -165,22 +164,23 @@ func TestBatchEvents(t *testing.T) {
 	results, err := c.SendEvents(ctx, events)
 	require.NoError(t, err)
 	require.Len(t, results, 3)
-	require.NotNil(t, results[0].EventResult)
-	require.Len(t, results[0].Messages, 1)
-	require.Nil(t, results[1].EventResult)
-	require.Equal(t, "events[1].type", results[1].Errors[0].Field)
-	require.Len(t, results[2].Messages, 1)
-	e.WaitStatus(results[2].Messages[0].ID, "sent", wait)
+	require.NoError(t, results[0].Err)
+	require.Len(t, results[0].Result.Messages, 1)
+	require.Nil(t, results[1].Result)
+	require.ErrorIs(t, results[1].Err, client.ErrValidation)
+	require.Equal(t, "events[1].type", client.FieldErrors(results[1].Err)[0].Field)
+	require.Len(t, results[2].Result.Messages, 1)
+	e.WaitStatus(results[2].Result.Messages[0].ID, "sent", wait)
 }
 
 func TestDryRunHasNoSideEffects(t *testing.T) {
 	t.Parallel()
 	e, c := simpleEnv(t)
 	ctx := context.Background()
-	ex, err := c.DryRun(ctx, ping(1, inline("new", "new@example.org")))
+	ex, err := c.DryRun(ctx, ping(1, inline("new", "new@example.org")), "")
 	require.NoError(t, err)
 	require.Len(t, ex.Messages, 1)
-	require.Equal(t, "queued", ex.Messages[0].Status)
+	require.Equal(t, client.StatusQueued, ex.Messages[0].Status)
 	require.Equal(t, "Ping 1", ex.Messages[0].Subject)
 	require.True(t, hasStep(ex, "message.queued"))
 	e.Must(404, "GET", "/v1/contacts/new", nil)
@@ -278,19 +278,7 @@ func TestCLIEventsSendAndExplain(t *testing.T) {
 func TestEventsOverloadAnswers503(t *testing.T) {
 	t.Parallel()
 	e := apptest.Start(t, func(s *apptest.Setup) { s.Opts.MaxPendingWrites = 1 })
-	st := e.App.Store()
-	if st.Dialect() != "sqlite" {
-		t.Skip("keeps a request in progress by holding SQLite's single writer lock")
-	}
-	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		held <- st.WithTx(context.Background(), func(store.Tx) error {
-			close(locked)
-			<-release
-			return nil
-		})
-	}()
-	<-locked
+	release := e.HoldWriter(t)
 	answers := make(chan *apptest.Response, 2)
 	for i := range 2 {
 		go func() {
@@ -303,11 +291,10 @@ func TestEventsOverloadAnswers503(t *testing.T) {
 	select {
 	case refused = <-answers:
 	case <-time.After(wait):
-		close(release)
+		release()
 		t.Fatal("no request was refused: both waited for the writer")
 	}
-	close(release)
-	require.NoError(t, <-held)
+	release()
 	require.Equal(t, http.StatusServiceUnavailable, refused.Status, "%s", refused.Body)
 	require.Equal(t, "1", refused.Header.Get("Retry-After"))
 	require.Equal(t, "/problems/overloaded", refused.Map(t)["type"])

@@ -30,7 +30,7 @@ func headerEnv(t *testing.T) (*apptest.Env, *client.Client, *smtptest.Server) {
 		map[string]any{"key": "news", "event_type": "news", "template": "einsatz", "recipients": []string{"role:to"}, "category": "newsletter"},
 	}})
 	e.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
-	return e, client.New(e.URL, e.Key), srv
+	return e, client.MustNew(e.URL, e.Key), srv
 }
 
 // sendAndWait sends an event of type typ to Jürgen and returns the mail

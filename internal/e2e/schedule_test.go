@@ -87,7 +87,7 @@ func configureAssociation(t *testing.T, e *apptest.Env) *client.Client {
 			"recipients": []string{"role:assignee"}},
 	}})
 	e.Must(201, "PUT", "/v1/projects/verein", map[string]any{"name": "TV Musterstadt", "flow": "verein"})
-	return client.New(e.URL, e.Key)
+	return client.MustNew(e.URL, e.Key)
 }
 
 func member(id, birthday, status string, consent bool) map[string]any {

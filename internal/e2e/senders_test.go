@@ -98,7 +98,7 @@ func TestForeignSenderRefusedAtSaveAndAtSend(t *testing.T) {
 	sued.Must(201, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
 		map[string]any{"key": "n", "event_type": "ping", "template": "t", "recipients": []string{"role:to"}}}})
 	sued.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
-	c := client.New(e.URL, created.Key.Secret)
+	c := client.MustNew(e.URL, created.Key.Secret)
 	res, err := c.SendEvent(ctx, ping(1, inline("c1", "c1@example.org")))
 	require.NoError(t, err)
 	sued.WaitStatus(res.Messages[0].ID, "sent", wait)
@@ -157,7 +157,7 @@ func TestSenderPlaceholdersRenderedAndChecked(t *testing.T) {
 		map[string]any{"key": "n", "event_type": "ticket", "template": "t", "recipients": []string{"role:to"}}}})
 	e.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
 	e.Must(201, "PUT", "/v1/objects/tickets/42", map[string]any{"attributes": map[string]any{}})
-	c := client.New(e.URL, e.Key)
+	c := client.MustNew(e.URL, e.Key)
 	send := func(suffix string) *client.EventResult {
 		res, err := c.SendEvent(ctx, &client.Event{Type: "ticket", Project: "p",
 			Object: &client.ObjectRef{Collection: "tickets", ID: "42"},
@@ -208,7 +208,7 @@ func TestManualSendInAProjectUsesTheFlowSender(t *testing.T) {
 	e.Must(201, "PUT", "/v1/flows/f", map[string]any{"sender": map[string]any{"from": "Flow <flow@herold.example>"},
 		"notifications": []any{}})
 	e.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
-	c := client.New(e.URL, e.Key)
+	c := client.MustNew(e.URL, e.Key)
 
 	for i, tc := range []struct{ template, project, from, replyTo string }{
 		{"plain", "p", "flow@herold.example", "ws-reply@herold.example"},

@@ -131,8 +131,8 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	require.Equal(t, []string{"newsletter"}, optOuts(t, e, "anna"))
 	m, err := c.Message(ctx, news)
 	require.NoError(t, err)
-	require.Equal(t, "sent", m.Status)
-	require.Equal(t, "unsubscribed", m.Timeline[len(m.Timeline)-1].Status)
+	require.Equal(t, client.StatusSent, m.Status)
+	require.Equal(t, client.StatusUnsubscribed, m.Timeline[len(m.Timeline)-1].Status)
 	require.Equal(t, "anna@example.org", m.Timeline[len(m.Timeline)-1].Actor)
 	require.Equal(t, 1, strings.Count(strings.Join(timelineStatuses(m), ","), "unsubscribed"), "the second POST changes nothing")
 	status, page = fetch(t, "GET", url, "en", "")
@@ -154,7 +154,7 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	// goes out, without the headers.
 	res, err = c.SendEvent(ctx, newsEvent(anna))
 	require.NoError(t, err)
-	require.Equal(t, "suppressed", res.Messages[0].Status)
+	require.Equal(t, client.StatusSuppressed, res.Messages[0].Status)
 	require.Equal(t, "opted_out", res.Messages[0].Reason)
 	require.Equal(t, []string{"newsletter"}, optOuts(t, e, "anna"), "saving the inline contact keeps the opt-out")
 	res, err = c.SendEvent(ctx, ping(2, client.ContactID("anna")))
@@ -174,7 +174,7 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	require.Empty(t, optOuts(t, e, "anna"))
 	res, err = c.SendEvent(ctx, newsEvent(anna))
 	require.NoError(t, err)
-	require.Equal(t, "queued", res.Messages[0].Status)
+	require.Equal(t, client.StatusQueued, res.Messages[0].Status)
 }
 
 // newsletterEnv is an app delivering to a test SMTP server.

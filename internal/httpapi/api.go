@@ -101,14 +101,14 @@ func (h *Handler) routes() []route {
 
 		{"POST", "/v1/events", sync, false, h.postEvent},
 		{"POST", "/v1/events/batch", sync, true, h.postEventBatch},
-		{"GET", "/v1/events", admin, false, h.listEvents},
+		{"GET", "/v1/events", sync, false, h.listEvents}, // ingest: narrowRead
 		{"GET", "/v1/events/{id}", sync, false, h.getEvent},
 		{"GET", "/v1/events/{id}/explain", sync, false, h.explainEvent},
 		{"POST", "/v1/explain", sync, false, h.dryRun},
 
-		{"GET", "/v1/messages", admin, false, h.listMessages},
+		{"GET", "/v1/messages", sync, false, h.listMessages}, // ingest: narrowRead
 		{"POST", "/v1/messages", admin, false, h.postMessage},
-		{"GET", "/v1/messages/{id}", admin, false, h.getMessage},
+		{"GET", "/v1/messages/{id}", sync, false, h.getMessage},
 		{"GET", "/v1/messages/{id}/eml", admin, false, h.getMessageEML},
 		{"POST", "/v1/messages/{id}/approve", sync, false, h.approve},
 		{"POST", "/v1/messages/{id}/decline", sync, false, h.decline},

@@ -184,6 +184,10 @@ func (h *Handler) postEventBatch(w http.ResponseWriter, r *http.Request, p *serv
 }
 
 func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := narrowRead(r, p); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	pp, err := h.pageParams(r, p)
 	if err != nil {
 		h.writeError(w, r, err)

@@ -10,6 +10,10 @@ import (
 )
 
 func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	if err := narrowRead(r, p); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	pp, err := h.pageParams(r, p)
 	if err != nil {
 		h.writeError(w, r, err)

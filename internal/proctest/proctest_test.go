@@ -151,7 +151,7 @@ func (s *server) signal(sig syscall.Signal) time.Duration {
 	return time.Since(t0)
 }
 
-func (s *server) client() *client.Client { return client.New(s.url, key) }
+func (s *server) client() *client.Client { return client.MustNew(s.url, key) }
 
 // configure sets up a mailing: event "mailing" sends template "m" to the
 // contact in role "to".

@@ -66,7 +66,7 @@ func startClusterWith(t *testing.T, n int, database string, srv *smtptest.Server
 		}
 		e := apptest.StartWith(t, rs)
 		c.replicas = append(c.replicas, e)
-		c.clients = append(c.clients, client.New(e.URL, e.Key))
+		c.clients = append(c.clients, client.MustNew(e.URL, e.Key))
 	}
 	first := c.replicas[0]
 	first.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold <noreply@herold.example>"}})
@@ -108,10 +108,10 @@ func (c *cluster) sendEvents(n, batch int) ([]string, error) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		for _, r := range results {
-			if len(r.Errors) > 0 || len(r.Messages) != 1 {
-				return ids, fmt.Errorf("event %d: errors %v, %d messages", start+r.Index, r.Errors, len(r.Messages))
+			if r.Err != nil || len(r.Result.Messages) != 1 {
+				return ids, fmt.Errorf("event %d: error %v, result %+v", start+r.Index, r.Err, r.Result)
 			}
-			ids = append(ids, r.Messages[0].ID)
+			ids = append(ids, r.Result.Messages[0].ID)
 		}
 	}
 	return ids, nil

@@ -35,7 +35,7 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	setup.Opts.Demo = true
 	old := apptest.StartWith(t, setup)
 	demo := old.WithKey(old.App.Demo.Secret)
-	c := client.New(old.URL, old.App.Demo.Secret)
+	c := client.MustNew(old.URL, old.App.Demo.Secret)
 	ctx := context.Background()
 	sent, err := c.SendEvent(ctx, &client.Event{Type: "job.requested", Project: "messe-koeln",
 		Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-anna")}},
@@ -80,11 +80,11 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	setup2.NoDelivery = true
 	setup2.Opts.Demo = false
 	pendingApp := apptest.StartWith(t, setup2)
-	pend, err := client.New(pendingApp.URL, old.App.Demo.Secret).SendEvent(ctx, &client.Event{Type: "job.requested",
+	pend, err := client.MustNew(pendingApp.URL, old.App.Demo.Secret).SendEvent(ctx, &client.Event{Type: "job.requested",
 		Project: "messe-koeln", Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-ben")}},
 		Data: map[string]any{"job": "Abbau", "date": "2026-04-16", "reply_by": "2026-03-21"}})
 	require.NoError(t, err)
-	require.Equal(t, "queued", pend.Messages[0].Status)
+	require.Equal(t, client.StatusQueued, pend.Messages[0].Status)
 	pendingApp.App.Kill()
 
 	// Move.
@@ -105,7 +105,7 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	setup3.Opts.Database = pgURL
 	apptest.WithSMTP(srv)(&setup3)
 	moved := apptest.StartWith(t, setup3)
-	mc := client.New(moved.URL, old.App.Demo.Secret) // the old key still works
+	mc := client.MustNew(moved.URL, old.App.Demo.Secret) // the old key still works
 	f := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/flows/standard", nil).Map(t)
 	require.Len(t, f["notifications"], 4)
 	f = moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/flows/news", nil).Map(t)
@@ -121,7 +121,7 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 
 	// The held confirmation can be approved there, and the queued message
 	// goes out with its original Message-ID.
-	ds, err := mc.Approve(ctx, "max", held.Messages[0].ID)
+	ds, err := mc.Approve(ctx, []string{held.Messages[0].ID}, "max")
 	require.NoError(t, err)
 	require.True(t, ds[0].Applied)
 	mails := srv.WaitForMails(t, 2, 20*time.Second)
@@ -149,7 +149,7 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 func statuses(m *client.Message) []string {
 	var out []string
 	for _, e := range m.Timeline {
-		out = append(out, e.Status)
+		out = append(out, string(e.Status))
 	}
 	return out
 }
