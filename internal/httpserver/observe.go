@@ -56,7 +56,12 @@ func Observe(next http.Handler, cfg ObserveConfig) http.Handler {
 			return
 		}
 		level, msg := slog.LevelDebug, "request refused"
-		if status >= 500 {
+		switch {
+		case status == http.StatusServiceUnavailable:
+			// Load shedding (the client is told to retry after a while) is
+			// expected under load, not a fault of the server.
+			level, msg = slog.LevelWarn, "request shed"
+		case status >= 500:
 			level, msg = slog.LevelError, "request failed"
 		}
 		if !cfg.Logger.Enabled(r.Context(), level) {
