@@ -271,3 +271,11 @@ func (d *Document) Canonical() []byte {
 	raw, _ := json.Marshal(d)
 	return raw
 }
+
+// WithSpec is a copy of d with another spec, keeping its file and
+// positions.
+func (d *Document) WithSpec(spec map[string]any) *Document {
+	c := *d
+	c.Spec = spec
+	return &c
+}
