@@ -41,6 +41,9 @@ func New(baseURL, key string) *Client {
 
 // FieldError names one rejected input field.
 type FieldError struct {
+	// File is the configuration file of the problem (plan and apply);
+	// Line and Column are then the file's.
+	File   string `json:"file,omitempty"`
 	Field  string `json:"field"`
 	Code   string `json:"code"`
 	Detail string `json:"detail"`
@@ -64,12 +67,28 @@ func (e *Error) Error() string {
 		b.WriteString(": " + e.Detail)
 	}
 	for _, f := range e.Errors {
+		if f.File != "" {
+			fmt.Fprintf(&b, "\n  %s: %s: %s", fileLocation(f), f.Field, f.Detail)
+			continue
+		}
 		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Detail)
 		if f.Line > 0 {
 			fmt.Fprintf(&b, " (line %d)", f.Line)
 		}
 	}
 	return b.String()
+}
+
+// fileLocation is "file:line:column", leaving out what is unknown.
+func fileLocation(f FieldError) string {
+	loc := f.File
+	if f.Line > 0 {
+		loc += fmt.Sprintf(":%d", f.Line)
+		if f.Column > 0 {
+			loc += fmt.Sprintf(":%d", f.Column)
+		}
+	}
+	return loc
 }
 
 // IsNotFound reports whether err is a 404 from the API.
