@@ -75,9 +75,24 @@ func (s *Service) ConfigExport(ctx context.Context, ws *model.Workspace) (map[st
 // transaction it rolls back: every check of the API runs, with each
 // problem at its file, line and column.
 func (s *Service) ConfigPlan(ctx context.Context, ws *model.Workspace, p ConfigPlanParams) (*ConfigPlan, error) {
-	docs, err := parseFiles(p.Files)
+	plan, res, err := s.configPlan(ctx, ws, p)
 	if err != nil {
 		return nil, err
+	}
+	// The impact replay (package impact) runs here, outside the
+	// transaction, over impactConfig(res.after): the projects and flows
+	// as they would be after the apply.
+	_ = res
+	return plan, nil
+}
+
+// configPlan makes the plan and returns what the configuration would be
+// after the apply (configResult.after), which the transaction it was
+// computed in no longer holds.
+func (s *Service) configPlan(ctx context.Context, ws *model.Workspace, p ConfigPlanParams) (*ConfigPlan, *configResult, error) {
+	docs, err := parseFiles(p.Files)
+	if err != nil {
+		return nil, nil, err
 	}
 	var res *configResult
 	err = s.store.WithTx(ctx, func(tx store.Tx) error {
@@ -88,13 +103,9 @@ func (s *Service) ConfigPlan(ctx context.Context, ws *model.Workspace, p ConfigP
 		return errPlanOnly
 	})
 	if !errors.Is(err, errPlanOnly) {
-		return nil, err
+		return nil, nil, err
 	}
-	plan := &ConfigPlan{Revision: res.before, Changes: res.changes}
-	// The impact replay (package impact) runs here, outside the
-	// transaction, over impactConfig(res.after): the projects and flows
-	// as they would be after apply.
-	return plan, nil
+	return &ConfigPlan{Revision: res.before, Changes: res.changes}, res, nil
 }
 
 // ConfigApply applies files in one transaction: all or nothing, refused
