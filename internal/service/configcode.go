@@ -178,6 +178,13 @@ func (s *Service) ConfigManaged(ctx context.Context, ws *model.Workspace) (map[s
 func (s *Service) configCommit(ctx context.Context, ws *model.Workspace, docs []*manifest.Document, prune bool, expect, author, message string) (*ConfigApplied, error) {
 	var out *ConfigApplied
 	err := s.configTx(ctx, ws, func(tx store.Tx) error {
+		// Bumping first locks the workspace's row (PostgreSQL): a second
+		// apply waits here until this one commits, then reads its state
+		// and is refused if it planned against the one before. SQLite
+		// runs one writing transaction at a time anyway.
+		if err := tx.WorkspaceConfigBump(ctx, ws.ID); err != nil {
+			return err
+		}
 		res, err := s.configChange(ctx, tx, ws, docs, prune, expect)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +85,51 @@ func testConfigManaged(t *testing.T, st store.Store) {
 	require.Equal(t, "standard", p.Flow, "a plan saves nothing")
 	_, err = s.ProjectGet(ctx, ws, "neu")
 	require.Error(t, err)
+}
+
+// TestConfigApplyTwoWritersAtOnce, on both databases: two applies of
+// different files against the same plan revision at the same time: one
+// wins, the other is refused, and the configuration is the winner's.
+func TestConfigApplyTwoWritersAtOnce(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]func(testing.TB) store.Store{"sqlite": openSQLite, "postgres": openPostgres} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, err := New(Config{Store: open(t), Clock: clock.NewFake(time.Date(2026, 2, 28, 12, 0, 0, 0, time.UTC))})
+			require.NoError(t, err)
+			created, err := s.WorkspaceCreate(ctx, WorkspaceCreateParams{Key: "acme", AllowedSenders: []string{model.AnySender}})
+			require.NoError(t, err)
+			ws := created.Workspace
+			plan, err := s.ConfigPlan(ctx, ws, ConfigPlanParams{Files: configFiles()})
+			require.NoError(t, err)
+
+			subjects := []string{"Erster", "Zweiter"}
+			errs := make(chan error, 2)
+			for _, subject := range subjects {
+				go func() {
+					files := configFiles()
+					files[0].Data = strings.Replace(files[0].Data, "subject: Job", "subject: "+subject, 1)
+					_, err := s.ConfigApply(ctx, ws, ConfigApplyParams{ConfigPlanParams: ConfigPlanParams{Files: files},
+						Revision: plan.Revision, Author: subject})
+					errs <- err
+				}()
+			}
+			var failed int
+			for range 2 {
+				if err := <-errs; err != nil {
+					var conflict *ConflictError
+					require.ErrorAs(t, err, &conflict)
+					failed++
+				}
+			}
+			require.Equal(t, 1, failed, "exactly one of two applies of one plan wins")
+			revs, err := s.ConfigRevisions(ctx, ws, 0, 10)
+			require.NoError(t, err)
+			require.Len(t, revs, 1)
+			tpl, err := s.TemplateGet(ctx, ws, "job")
+			require.NoError(t, err)
+			require.Equal(t, revs[0].Author, tpl.Locales["de"].Subject, "the configuration is the winner's")
+		})
+	}
 }
