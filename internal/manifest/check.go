@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -61,7 +62,7 @@ func (c *checkRun) template(d *Document, t *model.Template) {
 	if len(t.Locales) == 0 {
 		c.ps = append(c.ps, d.At("spec.locales", "define content for at least one locale, e.g. de"))
 	}
-	for _, l := range sortedKeys(t.Locales) {
+	for _, l := range slices.Sorted(maps.Keys(t.Locales)) {
 		_, err := render.Compile(t.Locales[l])
 		c.renderProblems(d, "spec.locales."+l, err)
 	}
@@ -168,13 +169,4 @@ func (c *checkRun) env(policy string) *condition.Env {
 	}
 	c.envs[policy] = e
 	return e
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

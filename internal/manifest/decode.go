@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -308,14 +309,7 @@ func valueOf(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-func known(s *schema) []string {
-	keys := make([]string, 0, len(s.Properties))
-	for k := range s.Properties {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func known(s *schema) []string { return slices.Sorted(maps.Keys(s.Properties)) }
 
 func (c *converter) typedScalar(n *yaml.Node, typ, path string) any {
 	if n.Kind != yaml.ScalarNode {

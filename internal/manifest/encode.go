@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -115,13 +116,8 @@ func toNode(v any) (*yaml.Node, error) {
 		}
 		return n, nil
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		n := mapping()
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			c, err := toNode(x[k])
 			if err != nil {
 				return nil, err
