@@ -75,14 +75,14 @@ func (s *Service) ConfigExport(ctx context.Context, ws *model.Workspace) (map[st
 // transaction it rolls back: every check of the API runs, with each
 // problem at its file, line and column.
 func (s *Service) ConfigPlan(ctx context.Context, ws *model.Workspace, p ConfigPlanParams) (*ConfigPlan, error) {
-	plan, res, err := s.configPlan(ctx, ws, p)
+	// configPlan's second result is the configuration after the apply:
+	// the impact replay (package impact) runs here, outside the
+	// transaction, over impactConfig(res.after), the projects and flows
+	// as they would be.
+	plan, _, err := s.configPlan(ctx, ws, p)
 	if err != nil {
 		return nil, err
 	}
-	// The impact replay (package impact) runs here, outside the
-	// transaction, over impactConfig(res.after): the projects and flows
-	// as they would be after the apply.
-	_ = res
 	return plan, nil
 }
 
@@ -333,7 +333,14 @@ func located(d *manifest.Document, f FieldError) FieldError {
 	if f.Field != "" {
 		path += "." + f.Field
 	}
-	p := d.At(path, "%s%s", f.Detail, manifest.Within(f.Line, f.Column, "value"))
+	what := "value"
+	switch f.Code {
+	case CodeTemplateSyntax:
+		what = "template"
+	case CodeCondition:
+		what = "condition"
+	}
+	p := d.At(path, "%s%s", f.Detail, manifest.Within(f.Line, f.Column, what))
 	return FieldError{File: p.File, Field: p.Path, Code: f.Code, Detail: p.Message, Line: p.Line, Column: p.Column}
 }
 
