@@ -102,3 +102,23 @@ func TestConfigCommands(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, `"$id": "https://herold.dev/schemas/config/v1.json"`)
 }
+
+// TestConfigDemoRoundTrip: the demo workspace (flows with confirm and
+// BCC, birthday and qualification schedules) exports to files that
+// validate offline, and planning them against the same server changes
+// nothing.
+func TestConfigDemoRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t, apptest.WithDemo)
+	require.NotEmpty(t, e.App.Demo.Secret)
+	srv := []string{"--server", e.URL, "--key", e.App.Demo.Secret}
+	dir := t.TempDir()
+	code, _, errOut := run(t, append([]string{"export", "-o", dir}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Greater(t, len(readDir(t, dir)), 5)
+	code, _, errOut = run(t, "validate", "-f", dir)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := run(t, append([]string{"plan", "-f", dir, "--prune"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.True(t, strings.HasPrefix(out, "No changes: the server matches the files.\n"), out)
+}
