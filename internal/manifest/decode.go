@@ -167,7 +167,7 @@ func parseFile(f File) (*Document, Problems) {
 	if node.Kind == yaml.DocumentNode && len(node.Content) == 1 {
 		node = node.Content[0]
 	}
-	v := c.convert(node, documentSchema(), "", 0)
+	v := c.convert(node, fileSchema(), "", 0)
 	if len(c.problems) > 0 {
 		return nil, c.problems
 	}

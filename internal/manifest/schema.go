@@ -113,6 +113,9 @@ func cmpOr(a, b string) string {
 	return b
 }
 
+// fileSchema is documentSchema, built once.
+var fileSchema = sync.OnceValue(documentSchema)
+
 // documentSchema is the schema of one file.
 func documentSchema() *schema {
 	kinds := slices.Clone(Kinds)
@@ -143,7 +146,7 @@ func documentSchema() *schema {
 // Schema is the JSON Schema of the files (indented JSON, stable bytes).
 func Schema() []byte {
 	publishedOnce.Do(func() {
-		b, err := json.MarshalIndent(documentSchema(), "", "  ")
+		b, err := json.MarshalIndent(fileSchema(), "", "  ")
 		if err != nil {
 			panic(err)
 		}
