@@ -348,14 +348,15 @@ func (c *converter) anyValue(n *yaml.Node, path string, depth int) any {
 		switch n.Tag {
 		case "!!bool":
 			return c.typedScalar(n, "boolean", path)
-		case "!!int":
-			if _, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
-				return json.Number(n.Value)
-			}
-			return c.typedScalar(n, "integer", path)
-		case "!!float":
+		case "!!int", "!!float":
+			// Numbers in JSON form stay exact, however large (the server
+			// decides what it accepts); YAML's other forms (0x1F, 1_000,
+			// .inf) go through the YAML decoder.
 			if json.Valid([]byte(n.Value)) {
 				return json.Number(n.Value)
+			}
+			if n.Tag == "!!int" {
+				return c.typedScalar(n, "integer", path)
 			}
 			return c.typedScalar(n, "number", path)
 		}
