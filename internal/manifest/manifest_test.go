@@ -22,7 +22,7 @@ func sampleConfig() *Config {
 			Key: "job-requested", EventType: "job.requested", Template: "welcome", Condition: "event.type == \"job.requested\"",
 			Recipients: []model.Recipient{"role:promoter"}, Status: model.StatusConfirm, Category: "transactional", Channel: "email"}}}},
 		Projects: []*model.Project{{Key: "messe", Name: "Messe", Flow: "standard",
-			Members:    map[string][]string{"agency": {"c-1"}},
+			Members: map[string][]string{"agency": {"c-1"}},
 			Attributes: map[string]any{"budget": json.Number("1200.5"), "city": "Köln", "note": "", "open": true,
 				"zip": "01234", "yes": "yes", "null": "null", "num": "1.5", "date": "2026-01-01", "colon": "a: b", "hash": "# x",
 				"1": "one", "list": []any{"x", json.Number("2"), nil, true}, "big": json.Number("12345678901234567890"),
