@@ -140,6 +140,13 @@ func TestConfigRoundTrip(t *testing.T) {
 	require.Contains(t, a.Revision.Author, "API key")
 	require.Equal(t, files, exportFiles(t, dst), "export → apply to an empty server → export gives identical files")
 	require.Empty(t, plan(t, dst, files[1:], true).Changes)
+
+	// Another workspace's settings file is refused, naming the file.
+	o := dst.WithKey(createWorkspace(t, dst, "other"))
+	pr := o.Must(http.StatusUnprocessableEntity, "POST", "/v1/plan", map[string]any{"files": files[5:]}).Map(t)
+	fe := pr["errors"].([]any)[0].(map[string]any)
+	require.Equal(t, "workspace.yaml", fe["file"])
+	require.Contains(t, fe["detail"], `describes workspace "default", but the API key belongs to "other"`)
 }
 
 // TestConfigApplyAtomic: one invalid file and nothing is saved; every
