@@ -227,6 +227,11 @@ func TestConfigPruneTouchesOnlyOwned(t *testing.T) {
 	require.Equal(t, "old", p.Changes[0].Name)
 
 	apply(t, e, kept, true, "drop old")
+
+	// Files may refer to objects made by hand: the server resolves them.
+	p = plan(t, e, append(kept, flowFile("second", "by-hand")), true)
+	require.Len(t, p.Changes, 1)
+	require.Equal(t, "create", p.Changes[0].Action)
 	e.Must(http.StatusNotFound, "GET", "/v1/templates/old", nil)
 	e.Must(http.StatusOK, "GET", "/v1/templates/by-hand", nil)
 	e.Must(http.StatusOK, "GET", "/v1/templates/job", nil)

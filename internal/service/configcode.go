@@ -483,13 +483,13 @@ func decodeDocuments(raw []byte) ([]*manifest.Document, error) {
 	return docs, nil
 }
 
-// parseFiles reads and checks files as herold validate does; problems
-// become field errors with file, line and column.
+// parseFiles reads files against the schema; problems become field
+// errors with file, line and column. manifest.Check is not needed here:
+// the saves check templates and conditions with the same engines, and
+// resolve references against the server as well as the files (a flow's
+// template may be one made in the cockpit).
 func parseFiles(files []manifest.File) ([]*manifest.Document, error) {
 	docs, ps := manifest.Parse(files)
-	if len(ps) == 0 {
-		ps = manifest.Check(docs)
-	}
 	if len(ps) == 0 {
 		return docs, nil
 	}
