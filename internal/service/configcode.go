@@ -264,8 +264,22 @@ func (s *Service) configChange(ctx context.Context, tx store.Tx, ws *model.Works
 	if len(problems) > 0 {
 		return nil, &ValidationError{Fields: problems}
 	}
-	res.after, err = s.configDocuments(ctx, tx, ws)
-	return res, err
+	if res.after, err = s.configDocuments(ctx, tx, ws); err != nil {
+		return nil, err
+	}
+	// Record the objects the files just applied as the server stored
+	// them, so that drift compares like with like; objects managed
+	// before and not in these files keep what was applied then.
+	stored := map[string]*manifest.Document{}
+	for _, d := range res.after {
+		stored[d.ID()] = d
+	}
+	for i, d := range res.managed {
+		if a := stored[d.ID()]; a != nil && byID[d.ID()] != nil {
+			res.managed[i] = a
+		}
+	}
+	return res, nil
 }
 
 // plannedChanges diffs and works out the documents managed afterwards:
