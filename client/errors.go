@@ -55,6 +55,9 @@ const (
 
 // FieldError names one rejected input field.
 type FieldError struct {
+	// File is the configuration file of the problem (plan and apply);
+	// Line and Column are then the file's.
+	File string `json:"file,omitempty"`
 	// Field is the path in the request, e.g. "actors.promoter[0].email"
 	// or "events[3].type"; empty for the body as a whole.
 	Field  string `json:"field"`
@@ -99,6 +102,10 @@ func (e *Error) Error() string {
 	for _, f := range e.Errors {
 		if len(e.Errors) == 1 && f.Detail == e.Detail {
 			break
+		}
+		if f.File != "" {
+			fmt.Fprintf(&b, "\n  %s: %s: %s", fileLocation(f), f.Field, f.Detail)
+			continue
 		}
 		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Detail)
 		if f.Line > 0 {
@@ -146,4 +153,16 @@ func FieldErrors(err error) []FieldError {
 		return e.Errors
 	}
 	return nil
+}
+
+// fileLocation is "file:line:column", leaving out what is unknown.
+func fileLocation(f FieldError) string {
+	loc := f.File
+	if f.Line > 0 {
+		loc += fmt.Sprintf(":%d", f.Line)
+		if f.Column > 0 {
+			loc += fmt.Sprintf(":%d", f.Column)
+		}
+	}
+	return loc
 }

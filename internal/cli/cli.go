@@ -40,7 +40,8 @@ func describe(err error) string {
 		}
 		return "invalid input:\n" + strings.Join(lines, "\n")
 	}
-	return err.Error()
+	// The API client's errors name Herold already ("herold: 422 ...").
+	return strings.TrimPrefix(err.Error(), "herold: ")
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -55,6 +56,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain(), newUsers(),
 		newExport(), newImport())
+	root.AddCommand(newValidate(), newPlan(), newApply(), newRollback(), newRevisions(), newSchema())
 	return root
 }
 

@@ -26,14 +26,26 @@ func describeCounts(c transfer.Counts) string {
 }
 
 func newExport() *cobra.Command {
-	var database, output string
+	var database, output, dir string
+	var cf clientFlags
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write the whole installation as JSON lines (to move to another database)",
-		Example: `  herold export --database ./herold-data/herold.db --output herold.jsonl
+		Short: "Write the configuration as YAML files (-o DIR), or the whole installation as JSON lines (--output FILE)",
+		Long: `With -o DIR: ask the running server (--server, --key) for its workspace's
+configuration and write one YAML file per template, flow, project and
+schedule plus workspace.yaml and config.schema.json into DIR, byte-stable
+(export twice, get identical files). See docs/config-as-code.md.
+
+Without -o: read the database and write the whole installation as JSON
+lines, to move it to another database with herold import.`,
+		Example: `  herold export -o ./herold-config --server https://herold.example.org --key "$HEROLD_KEY"
+  herold export --database ./herold-data/herold.db --output herold.jsonl
   herold import --database postgres://herold@db:5432/herold --input herold.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dir != "" {
+				return configExport(cmd, &cf, dir)
+			}
 			st, err := openDB(cmd, database)
 			if err != nil {
 				return err
@@ -58,6 +70,8 @@ func newExport() *cobra.Command {
 	}
 	addDatabaseFlag(cmd, &database)
 	cmd.Flags().StringVar(&output, "output", "-", "file to write (- for standard output)")
+	cmd.Flags().StringVarP(&dir, "dir", "o", "", "write the configuration as YAML files into this directory, from the server")
+	cf.add(cmd)
 	return withEnvHelp(cmd)
 }
 

@@ -149,7 +149,7 @@ func New(cfg Config) *Handler {
 	if h.maxBulk <= 0 {
 		h.maxBulk = 32 << 20
 	}
-	h.routeTab = h.routes()
+	h.routeTab = append(h.routes(), h.configRoutes()...)
 	for _, rt := range h.routeTab {
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}

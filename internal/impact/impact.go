@@ -67,6 +67,9 @@ type Options struct {
 	// Default Until: now; default Since: Until - 7 days (DefaultWindow).
 	// The window may be at most MaxWindow long.
 	Since, Until time.Time
+	// Days sets Since to Until minus that many days when Since is zero
+	// (herold plan --days); zero means DefaultWindow.
+	Days int
 	// MaxEvents is the most events replayed, newest first; default
 	// DefaultMaxEvents, at most MaxMaxEvents. Reaching it is reported
 	// (Report.Truncated).
@@ -87,7 +90,7 @@ var ErrOptions = errors.New("invalid replay options")
 // OptionsError names the option that is wrong, for an API's problem
 // details.
 type OptionsError struct {
-	// Field is the option's name in the API: since, until, max_events or
+	// Field is the option's name in the API: since, until, days, max_events or
 	// examples.
 	Field   string
 	Message string
@@ -106,8 +109,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Until.IsZero() {
 		o.Until = o.Clock.Now()
 	}
+	if o.Days < 0 || o.Days > int(MaxWindow/(24*time.Hour)) {
+		return o, &OptionsError{"days", fmt.Sprintf("must be between 1 and %d", int(MaxWindow/(24*time.Hour)))}
+	}
 	if o.Since.IsZero() {
-		o.Since = o.Until.Add(-DefaultWindow)
+		o.Since = o.Until.Add(-cmp.Or(time.Duration(o.Days)*24*time.Hour, DefaultWindow))
 	}
 	o.Since, o.Until = o.Since.UTC(), o.Until.UTC()
 	switch {

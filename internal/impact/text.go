@@ -99,7 +99,13 @@ func example(c *i18n.Catalog, lang string, ex Example) map[string]any {
 func describe(c *i18n.Catalog, lang string, m *Message) string {
 	status := c.T(lang, "status."+string(m.Status), nil)
 	if m.Reason != "" {
-		status += ": " + m.Reason
+		// The cockpit's names of suppression reasons ("keine
+		// E-Mail-Adresse"); a reason without one stays its code.
+		reason := m.Reason
+		if c.Has(lang, "web.reason."+reason) {
+			reason = c.T(lang, "web.reason."+reason, nil)
+		}
+		status += ": " + reason
 	}
 	return fmt.Sprintf("%s (%s, %s)", m.Recipient, m.Template, status)
 }

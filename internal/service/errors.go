@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/herold-dev/herold/internal/manifest"
 )
 
 // ErrOverloaded means more writing requests are in progress than the
@@ -40,6 +42,9 @@ const (
 
 // FieldError names one rejected input.
 type FieldError struct {
+	// File is the configuration file the field is in (herold plan and
+	// apply); empty for request bodies.
+	File string `json:"file,omitempty"`
 	// Field is the path of the input, e.g. "notifications[0].recipients[1]"
 	// or "locales.de.html". Empty for the body as a whole.
 	Field string `json:"field"`
@@ -54,6 +59,9 @@ type FieldError struct {
 }
 
 func (f FieldError) String() string {
+	if f.File != "" {
+		return f.fileString()
+	}
 	loc := ""
 	if f.Line > 0 {
 		loc = fmt.Sprintf(" (line %d", f.Line)
@@ -107,4 +115,10 @@ func (e *ForbiddenError) Error() string { return e.Detail }
 
 func notFound(format string, args ...any) error {
 	return &NotFoundError{What: fmt.Sprintf(format, args...)}
+}
+
+// fileString is "file:line:column: field: detail" for problems in
+// configuration files.
+func (f FieldError) fileString() string {
+	return manifest.Problem{File: f.File, Line: f.Line, Column: f.Column, Path: f.Field, Message: f.Detail}.String()
 }

@@ -157,26 +157,32 @@ func (s *Service) checkFlow(c *checker, r *refs, ws *model.Workspace, f *model.F
 
 // FlowPut creates or replaces a flow with all its notifications.
 func (s *Service) FlowPut(ctx context.Context, ws *model.Workspace, f *model.Flow) (bool, error) {
-	f.Normalize()
-	f.Name = cmp.Or(f.Name, f.Key)
 	var created bool
 	err := s.configTx(ctx, ws, func(tx store.Tx) error {
-		var c checker
-		r := newRefs()
-		s.checkFlow(&c, r, ws, f)
-		if err := r.check(ctx, tx, ws.ID, &c); err != nil {
-			return err
-		}
-		if err := c.err(); err != nil {
-			return err
-		}
-		now := s.now()
-		f.CreatedAt, f.UpdatedAt = now, now
 		var err error
-		created, err = tx.FlowUpsert(ctx, ws.ID, f)
+		created, err = s.flowSave(ctx, tx, ws, f)
 		return err
 	})
 	return created, err
+}
+
+// flowSave validates and saves a flow in tx (FlowPut, and applying
+// configuration files).
+func (s *Service) flowSave(ctx context.Context, tx store.Tx, ws *model.Workspace, f *model.Flow) (bool, error) {
+	f.Normalize()
+	f.Name = cmp.Or(f.Name, f.Key)
+	var c checker
+	r := newRefs()
+	s.checkFlow(&c, r, ws, f)
+	if err := r.check(ctx, tx, ws.ID, &c); err != nil {
+		return false, err
+	}
+	if err := c.err(); err != nil {
+		return false, err
+	}
+	now := s.now()
+	f.CreatedAt, f.UpdatedAt = now, now
+	return tx.FlowUpsert(ctx, ws.ID, f)
 }
 
 // FlowGet returns a flow with its notifications.

@@ -33,36 +33,42 @@ func checkLinks(c *checker, r *refs, field string, links map[string][]string) {
 
 // ProjectPut creates or replaces a project.
 func (s *Service) ProjectPut(ctx context.Context, ws *model.Workspace, p *model.Project) (bool, error) {
-	p.Normalize()
-	p.Name = cmp.Or(p.Name, p.Key)
 	var created bool
 	err := s.configTx(ctx, ws, func(tx store.Tx) error {
-		var c checker
-		r := newRefs()
-		c.name("key", p.Key)
-		c.text("name", p.Name, 200)
-		checkLinks(&c, r, "members", p.Members)
-		c.attributes("attributes", p.Attributes, model.ProjectFields)
-		if p.Flow != "" {
-			if _, err := tx.FlowGet(ctx, ws.ID, p.Flow); errors.Is(err, store.ErrNotFound) {
-				c.add("flow", CodeUnknownRef, "flow %q does not exist", p.Flow)
-			} else if err != nil {
-				return fmt.Errorf("look up flow: %w", err)
-			}
-		}
-		if err := r.check(ctx, tx, ws.ID, &c); err != nil {
-			return err
-		}
-		if err := c.err(); err != nil {
-			return err
-		}
-		now := s.now()
-		p.CreatedAt, p.UpdatedAt = now, now
 		var err error
-		created, err = tx.ProjectUpsert(ctx, ws.ID, p)
+		created, err = s.projectSave(ctx, tx, ws, p)
 		return err
 	})
 	return created, err
+}
+
+// projectSave validates and saves a project in tx (ProjectPut, and
+// applying configuration files).
+func (s *Service) projectSave(ctx context.Context, tx store.Tx, ws *model.Workspace, p *model.Project) (bool, error) {
+	p.Normalize()
+	p.Name = cmp.Or(p.Name, p.Key)
+	var c checker
+	r := newRefs()
+	c.name("key", p.Key)
+	c.text("name", p.Name, 200)
+	checkLinks(&c, r, "members", p.Members)
+	c.attributes("attributes", p.Attributes, model.ProjectFields)
+	if p.Flow != "" {
+		if _, err := tx.FlowGet(ctx, ws.ID, p.Flow); errors.Is(err, store.ErrNotFound) {
+			c.add("flow", CodeUnknownRef, "flow %q does not exist", p.Flow)
+		} else if err != nil {
+			return false, fmt.Errorf("look up flow: %w", err)
+		}
+	}
+	if err := r.check(ctx, tx, ws.ID, &c); err != nil {
+		return false, err
+	}
+	if err := c.err(); err != nil {
+		return false, err
+	}
+	now := s.now()
+	p.CreatedAt, p.UpdatedAt = now, now
+	return tx.ProjectUpsert(ctx, ws.ID, p)
 }
 
 // ProjectGet returns a project.

@@ -158,28 +158,34 @@ func (s *Service) SchedulePut(ctx context.Context, ws *model.Workspace, sc *mode
 			return false, &ValidationError{Fields: []FieldError{{Field: "preset", Code: CodeInvalid, Detail: err.Error()}}}
 		}
 	}
-	sc.Name = cmp.Or(sc.Name, sc.Key)
-	sc.Role = cmp.Or(sc.Role, DefaultRole)
 	var created bool
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
-		if err := s.checkSchedule(ctx, tx, ws, sc); err != nil {
-			return err
-		}
-		now := s.now()
-		r, _ := rule(ws, sc)
-		next := r.Next(now)
-		sc.NextRunAt = &next
-		sc.CreatedAt, sc.UpdatedAt = now, now
-		if sc.ReportTo != "" && sc.ReportTemplate == "" {
-			if err := s.ensureReportTemplate(ctx, tx, ws); err != nil {
-				return err
-			}
-		}
 		var err error
-		created, err = tx.ScheduleUpsert(ctx, ws.ID, sc)
+		created, err = s.scheduleSave(ctx, tx, ws, sc)
 		return err
 	})
 	return created, err
+}
+
+// scheduleSave validates and saves a schedule in tx, computing its next
+// run (SchedulePut, and applying configuration files).
+func (s *Service) scheduleSave(ctx context.Context, tx store.Tx, ws *model.Workspace, sc *model.Schedule) (bool, error) {
+	sc.Name = cmp.Or(sc.Name, sc.Key)
+	sc.Role = cmp.Or(sc.Role, DefaultRole)
+	if err := s.checkSchedule(ctx, tx, ws, sc); err != nil {
+		return false, err
+	}
+	now := s.now()
+	r, _ := rule(ws, sc)
+	next := r.Next(now)
+	sc.NextRunAt = &next
+	sc.CreatedAt, sc.UpdatedAt = now, now
+	if sc.ReportTo != "" && sc.ReportTemplate == "" {
+		if err := s.ensureReportTemplate(ctx, tx, ws); err != nil {
+			return false, err
+		}
+	}
+	return tx.ScheduleUpsert(ctx, ws.ID, sc)
 }
 
 // ScheduleGet returns a schedule.

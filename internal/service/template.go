@@ -66,6 +66,18 @@ func templateProblems(c *checker, field string, err error) {
 
 // TemplatePut creates or replaces a template.
 func (s *Service) TemplatePut(ctx context.Context, ws *model.Workspace, t *model.Template) (bool, error) {
+	var created bool
+	err := s.configTx(ctx, ws, func(tx store.Tx) error {
+		var err error
+		created, err = s.templateSave(ctx, tx, ws, t)
+		return err
+	})
+	return created, err
+}
+
+// templateSave validates and saves a template in tx (TemplatePut, and
+// applying configuration files).
+func (s *Service) templateSave(ctx context.Context, tx store.Tx, ws *model.Workspace, t *model.Template) (bool, error) {
 	t.Normalize()
 	t.Name = cmp.Or(t.Name, t.Key)
 	if err := s.checkTemplate(ws, t); err != nil {
@@ -73,12 +85,7 @@ func (s *Service) TemplatePut(ctx context.Context, ws *model.Workspace, t *model
 	}
 	now := s.clock.Now().UTC()
 	t.CreatedAt, t.UpdatedAt = now, now
-	var created bool
-	err := s.configTx(ctx, ws, func(tx store.Tx) error {
-		var err error
-		created, err = tx.TemplateUpsert(ctx, ws.ID, t)
-		return err
-	})
+	created, err := tx.TemplateUpsert(ctx, ws.ID, t)
 	if err != nil {
 		return false, fmt.Errorf("save template: %w", err)
 	}

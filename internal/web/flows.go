@@ -61,8 +61,10 @@ type flowRow struct {
 }
 
 type flowsPage struct {
-	Flows  []flowRow
-	NoFlow []*model.Project
+	// Managed marks flows files manage, by "Flow/key" (see managed).
+	Managed map[string]string
+	Flows   []flowRow
+	NoFlow  []*model.Project
 	// Form is the new-flow form.
 	Form struct{ Key, Name, Description string }
 }
@@ -84,7 +86,7 @@ func (h *Handler) renderFlows(w http.ResponseWriter, r *http.Request, rq *reques
 		return
 	}
 	byFlow := projectsByFlow(projects)
-	page := &flowsPage{NoFlow: byFlow[""]}
+	page := &flowsPage{NoFlow: byFlow[""], Managed: h.managed(r, ws)}
 	if form != nil {
 		page.Form = form.Form
 	}
@@ -134,6 +136,8 @@ type flowPage struct {
 	Statuses  []model.NotificationStatus
 	// Settings is the flow's own form (name, description, sender).
 	Settings *model.Flow
+	// Managed is the flow's marker (see managed).
+	Managed string
 }
 
 var notificationStatuses = []model.NotificationStatus{model.StatusActive, model.StatusInactive, model.StatusConfirm}
@@ -160,7 +164,7 @@ func (h *Handler) renderFlow(w http.ResponseWriter, r *http.Request, rq *request
 		return
 	}
 	page := &flowPage{Flow: f, Projects: projectsByFlow(projects)[f.Key], Templates: map[string]string{},
-		Statuses: notificationStatuses, Settings: f}
+		Statuses: notificationStatuses, Settings: f, Managed: h.managed(r, ws)["Flow/"+f.Key]}
 	if settings != nil {
 		page.Settings = settings
 	}

@@ -11,6 +11,8 @@ type projectsPage struct {
 	Flows    []*model.Flow
 	// NoFlow counts the projects that send nothing.
 	NoFlow int
+	// Managed marks projects files manage, by "Project/key".
+	Managed map[string]string
 }
 
 func (h *Handler) projects(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -25,7 +27,7 @@ func (h *Handler) projects(w http.ResponseWriter, r *http.Request, rq *request) 
 		h.fail(w, r, rq, err)
 		return
 	}
-	page := &projectsPage{Projects: projects, Flows: flows}
+	page := &projectsPage{Projects: projects, Flows: flows, Managed: h.managed(r, rq.p.Workspace)}
 	for _, p := range projects {
 		if p.Flow == "" {
 			page.NoFlow++

@@ -15,6 +15,8 @@ import (
 
 type schedulesPage struct {
 	Schedules []*model.Schedule
+	// Managed marks schedules files manage, by "Schedule/key".
+	Managed map[string]string
 }
 
 func (h *Handler) schedules(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -26,7 +28,7 @@ func (h *Handler) schedules(w http.ResponseWriter, r *http.Request, rq *request)
 		return
 	}
 	v := h.newView(r, rq, "schedules", "web.schedules.title")
-	v.Page = &schedulesPage{Schedules: list}
+	v.Page = &schedulesPage{Schedules: list, Managed: h.managed(r, rq.p.Workspace)}
 	h.render(w, r, http.StatusOK, "schedules", v)
 }
 

@@ -17,6 +17,8 @@ type templatesPage struct {
 	Templates []*model.Template
 	// Used maps a template key to the notifications using it.
 	Used map[string][]string
+	// Managed marks templates files manage, by "Template/key".
+	Managed map[string]string
 }
 
 func (h *Handler) templates(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -32,7 +34,7 @@ func (h *Handler) templates(w http.ResponseWriter, r *http.Request, rq *request)
 		return
 	}
 	v := h.newView(r, rq, "templates", "web.templates.title")
-	v.Page = &templatesPage{Templates: list, Used: templateUsage(flows)}
+	v.Page = &templatesPage{Templates: list, Used: templateUsage(flows), Managed: h.managed(r, ws)}
 	h.render(w, r, http.StatusOK, "templates", v)
 }
 

@@ -1,0 +1,157 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/cli"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Execute(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func readDir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	}))
+	return out
+}
+
+// TestConfigCommands: export writes the files byte-stable, validate
+// reports file:line:column, plan shows the field-level diff and its
+// revision, apply makes a revision, rollback returns to one, and an
+// export after an object is gone removes its file.
+func TestConfigCommands(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	srv := []string{"--server", e.URL, "--key", e.Key}
+	e.Must(http.StatusCreated, "PUT", "/v1/templates/job", map[string]any{"locales": map[string]any{
+		"de": map[string]any{"subject": "Job {{ .data.job }}", "text": "Hallo\n{{ .recipient.name }}\n"}}})
+	e.Must(http.StatusCreated, "PUT", "/v1/templates/gone", map[string]any{"locales": map[string]any{
+		"de": map[string]any{"subject": "x", "text": "y"}}})
+
+	dir := t.TempDir()
+	code, _, errOut := run(t, append([]string{"export", "-o", dir}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	first := readDir(t, dir)
+	require.Contains(t, first, "templates/job.yaml")
+	require.Contains(t, first, "config.schema.json")
+	e.Must(http.StatusNoContent, "DELETE", "/v1/templates/gone", nil)
+	code, _, errOut = run(t, append([]string{"export", "-o", dir}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	second := readDir(t, dir)
+	delete(first, "templates/gone.yaml")
+	require.Equal(t, first, second, "a second export is byte-identical, without the deleted template")
+
+	code, out, errOut := run(t, "validate", "-f", dir)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "files valid")
+
+	path := filepath.Join(dir, "templates", "job.yaml")
+	good := second["templates/job.yaml"]
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(good, "Job {{ .data.job }}", "Job {{ .data.job ", 1)), 0o644))
+	code, _, errOut = run(t, "validate", "-f", dir)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "templates/job.yaml:9:16: spec.locales.de.subject: syntax error: unclosed action (template line 1)")
+
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(good, "Job {{ .data.job }}", "Neuer Job {{ .data.job }}", 1)), 0o644))
+	code, out, errOut = run(t, append([]string{"plan", "-f", dir}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "~ Template job (templates/job.yaml)\n    locales.de.subject: \"Job {{ .data.job }}\" → \"Neuer Job {{ .data.job }}\"\n")
+	require.Contains(t, out, "apply with: herold apply -f "+dir+" --revision ")
+
+	code, out, errOut = run(t, append([]string{"apply", "-f", dir, "-m", "new subject"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "applied as revision 1")
+	code, out, errOut = run(t, append([]string{"revisions"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "new subject")
+
+	require.NoError(t, os.WriteFile(path, []byte(good), 0o644))
+	code, _, errOut = run(t, append([]string{"apply", "-f", dir, "--revision", "0123456789abcdef01234567"}, srv...)...)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "changed since the plan")
+	code, _, errOut = run(t, append([]string{"apply", "-f", dir}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = run(t, append([]string{"rollback", "1"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	got := e.Must(http.StatusOK, "GET", "/v1/templates/job", nil).Map(t)
+	require.Equal(t, "Neuer Job {{ .data.job }}", got["locales"].(map[string]any)["de"].(map[string]any)["subject"])
+
+	code, out, _ = run(t, "schema")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, `"$id": "https://herold.dev/schemas/config/v1.json"`)
+}
+
+// TestConfigDemoRoundTrip: the demo workspace (flows with confirm and
+// BCC, birthday and qualification schedules) exports to files that
+// validate offline, and planning them against the same server changes
+// nothing.
+func TestConfigDemoRoundTrip(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t, apptest.WithDemo)
+	require.NotEmpty(t, e.App.Demo.Secret)
+	srv := []string{"--server", e.URL, "--key", e.App.Demo.Secret}
+	dir := t.TempDir()
+	code, _, errOut := run(t, append([]string{"export", "-o", dir}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Greater(t, len(readDir(t, dir)), 5)
+	code, _, errOut = run(t, "validate", "-f", dir)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := run(t, append([]string{"plan", "-f", dir, "--prune"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.True(t, strings.HasPrefix(out, "No changes: the server matches the files.\n"), out)
+
+	// Once the files manage the demo, prune deletes the flow whose file is
+	// gone: the plan shows what
+	// that would have done to last week's job requests, in German.
+	demo := e.WithKey(e.App.Demo.Secret)
+	demo.Must(http.StatusCreated, "POST", "/v1/events", map[string]any{"type": "job.requested", "project": "messe-koeln",
+		"data": map[string]any{"job": "Aufbau", "date": "2026-04-14", "reply_by": "2026-04-01"}})
+	e.Clock.Advance(time.Hour)
+	code, _, errOut = run(t, append([]string{"apply", "-f", dir, "-m", "the files manage the demo"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, os.Remove(filepath.Join(dir, "flows", "standard.yaml")))
+	code, _, errOut = run(t, append([]string{"plan", "-f", dir, "--prune"}, srv...)...)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "herold: 422 Invalid input: Flow/standard: prune cannot delete it: project messe-koeln still uses it")
+	project := filepath.Join(dir, "projects", "messe-koeln.yaml")
+	data, err := os.ReadFile(project)
+	require.NoError(t, err)
+	require.Contains(t, string(data), "\n  flow: standard\n")
+	require.NoError(t, os.WriteFile(project, []byte(strings.Replace(string(data), "\n  flow: standard\n", "\n", 1)), 0o644))
+	code, out, errOut = run(t, append([]string{"plan", "-f", dir, "--prune", "--days", "1", "--lang", "de"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "- Flow standard")
+	require.Contains(t, out, "Auswirkung der geplanten Konfiguration auf 1 aufgezeichnete Ereignisse")
+	require.Contains(t, out, "Ablauf standard, job.requested, Benachrichtigung job-requested:")
+	require.Contains(t, out, "Projekt messe-koeln, Ablauf standard, job.requested, Benachrichtigung job-requested: 3 Nachrichten → 0: das Projekt nutzt einen anderen Ablauf (0 hinzu, 3 entfallen, 0 geändert).")
+	require.Contains(t, out, "entfällt p-clara (job-requested, unterdrückt: keine E-Mail-Adresse)")
+	code, out, errOut = run(t, append([]string{"plan", "-f", dir, "--prune", "--no-impact"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, out, "Impact")
+	code, _, errOut = run(t, append([]string{"plan", "-f", dir, "--days", "93"}, srv...)...)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "impact.days")
+}
