@@ -172,10 +172,11 @@ type sourcePage struct {
 // and calls fn with each page and its evaluation at now. The next page is
 // read while fn works on this one; a run never holds more than two pages in
 // memory.
-func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now time.Time, fn func(sourcePage, []verdict) error) error {
+func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now, since time.Time, fn func(sourcePage, []verdict) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
+	base[model.RootData] = map[string]any{"since": since.In(cs.loc)}
 	skip := contactSkip(cs, base)
 	type read struct {
 		page sourcePage
@@ -209,6 +210,28 @@ func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, af
 		}
 	}
 	return ctx.Err()
+}
+
+// sinceLookBack bounds the runs looked at to find the previous finished run.
+const sinceLookBack = 50
+
+// since is the instant a run at now (or a preview for now) takes as its
+// start, data.since: when the schedule's previous finished run before
+// beforeID (empty: any) started, or, on a first run, the start of now's day
+// in loc. After a two-day outage it therefore reaches back over the
+// missed days, once.
+func (s *Service) since(ctx context.Context, wsID int64, key, beforeID string, now time.Time, loc *time.Location) (time.Time, error) {
+	runs, err := s.store.ScheduleRunList(ctx, &store.RunListParams{WorkspaceID: wsID, Schedule: key, Before: beforeID, Limit: sinceLookBack})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("find the previous run: %w", err)
+	}
+	for _, r := range runs {
+		if r.Status == model.RunFinished && !r.StartedAt.After(now) {
+			return r.StartedAt, nil
+		}
+	}
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
 }
 
 // contactSkip returns the contacts a scan of a contact schedule at base's
@@ -336,6 +359,10 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 		return err
 	}
 	now := s.now()
+	since, err := s.since(ctx, ws.ID, sc.Key, run.ID, now, cs.loc)
+	if err != nil {
+		return err
+	}
 	// next is the run as it will be stored with the matches not emitted
 	// yet: run itself only moves when they are, so a failure leaves it
 	// as stored (counts and cursor agreeing with the events).
@@ -352,7 +379,7 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 		*run, matches, lastEmit = next, nil, time.Now()
 		return nil
 	}
-	err = s.scan(ctx, cs, ws.ID, run.Cursor, now, func(p sourcePage, outs []verdict) error {
+	err = s.scan(ctx, cs, ws.ID, run.Cursor, now, since, func(p sourcePage, outs []verdict) error {
 		next.Scanned += p.scanned
 		for i, o := range outs {
 			if o.err != nil {
@@ -509,7 +536,9 @@ type PreviewMatch struct {
 
 // SchedulePreview is who a schedule would match.
 type SchedulePreview struct {
-	At       time.Time      `json:"at"`
+	At time.Time `json:"at"`
+	// Since is data.since: when the previous run started (see since).
+	Since    time.Time      `json:"since"`
 	Scanned  int            `json:"scanned"`
 	Matched  int            `json:"matched"`
 	Errors   int            `json:"errors"`
@@ -536,8 +565,12 @@ func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, ke
 	if at.IsZero() {
 		at = s.now()
 	}
-	out := &SchedulePreview{At: at, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
-	err = s.scan(ctx, cs, ws.ID, "", at, func(p sourcePage, outs []verdict) error {
+	since, err := s.since(ctx, ws.ID, sc.Key, "", at, cs.loc)
+	if err != nil {
+		return nil, err
+	}
+	out := &SchedulePreview{At: at, Since: since, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
+	err = s.scan(ctx, cs, ws.ID, "", at, since, func(p sourcePage, outs []verdict) error {
 		out.Scanned += p.scanned
 		for i, o := range outs {
 			if o.err != nil {

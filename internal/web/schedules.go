@@ -59,7 +59,7 @@ type scheduleForm struct {
 	DaysBefore      string
 	LeadDays        string
 	LeadField       string
-	Hours           string
+	Duration        string
 	ConsentCategory string
 	ExcludeField    string
 	ExcludeValues   string
@@ -129,7 +129,7 @@ func readScheduleForm(r *http.Request) scheduleForm {
 		Condition: get("condition"), Exclude: get("exclude"), EventType: get("event_type"), Project: get("project"),
 		Role: get("role"), OccurrenceKey: get("occurrence_key"), LeapDay: get("leap_day"), ReportTo: get("report_to"),
 		ReportTemplate: get("report_template"), Preset: get("preset"), Field: get("field"),
-		DaysBefore: get("days_before"), LeadDays: get("lead_days"), LeadField: get("lead_field"), Hours: get("hours"),
+		DaysBefore: get("days_before"), LeadDays: get("lead_days"), LeadField: get("lead_field"), Duration: get("duration"),
 		ConsentCategory: get("consent_category"), ExcludeField: get("exclude_field"), ExcludeValues: get("exclude_values")}
 }
 
@@ -172,7 +172,7 @@ func (f scheduleForm) build(l *localizer) (*model.Schedule, *schedule.PresetPara
 	}
 	p := &schedule.PresetParams{Kind: f.Preset, Collection: f.Collection, Field: f.Field,
 		DaysBefore: num("days_before", f.DaysBefore), LeadDays: num("lead_days", f.LeadDays), LeadField: f.LeadField,
-		Hours: num("hours", f.Hours), ConsentCategory: f.ConsentCategory, ExcludeField: f.ExcludeField}
+		Duration: f.Duration, ConsentCategory: f.ConsentCategory, ExcludeField: f.ExcludeField}
 	for _, v := range strings.Split(f.ExcludeValues, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			p.ExcludeValues = append(p.ExcludeValues, v)
