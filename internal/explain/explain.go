@@ -104,7 +104,14 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if fl := s.Params["field"]; fl == "cc" || fl == "bcc" {
 			data["field"] = f.cat.T(f.lang, "explain.field."+fl, nil)
 		}
-	case model.StepConditionFalse, model.StepConditionError, model.StepScheduleExcluded:
+	case model.StepScheduleExcluded:
+		data["values"] = f.values(s.Values)
+		// Excluded by the schedule's consent category: the reason, as a
+		// notification of that category would give it.
+		if r := s.Params["reason"]; r == string(model.ReasonOptedOut) || r == string(model.ReasonNoConsent) {
+			id += "." + r
+		}
+	case model.StepConditionFalse, model.StepConditionError:
 		data["values"] = f.values(s.Values)
 	case model.StepNotificationMatched:
 		data["status"] = s.Params["status"]

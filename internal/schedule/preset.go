@@ -60,8 +60,9 @@ type PresetParams struct {
 	// one of the values (birthday: membership_status in [cancelled]).
 	ExcludeField  string   `json:"exclude_field,omitempty"`
 	ExcludeValues []string `json:"exclude_values,omitempty"`
-	// ConsentCategory, when set, excludes contacts without that consent
-	// (birthday mail is consent mail).
+	// ConsentCategory (birthday) sets the schedule's consent category:
+	// contacts that opted out of it or lack its consent are excluded, by
+	// the rule a notification of that category applies.
 	ConsentCategory string `json:"consent_category,omitempty"`
 }
 
@@ -104,6 +105,9 @@ func Apply(s *model.Schedule, p PresetParams) error {
 		s.Cron, s.EveryMinutes = f.cron, f.every
 	}
 	s.EventType = cmp.Or(s.EventType, f.eventType)
+	if p.Kind == PresetBirthday {
+		s.ConsentCategory = cmp.Or(s.ConsentCategory, p.ConsentCategory)
+	}
 	return nil
 }
 
@@ -136,9 +140,6 @@ func birthday(p PresetParams) filled {
 	if p.ExcludeField != "" && len(p.ExcludeValues) > 0 {
 		ef := "contact." + p.ExcludeField
 		excl = append(excl, fmt.Sprintf("(has(%s) && %s in %s)", ef, ef, quoteList(p.ExcludeValues)))
-	}
-	if p.ConsentCategory != "" {
-		excl = append(excl, fmt.Sprintf("!(%s in contact.consents)", strconv.Quote(p.ConsentCategory)))
 	}
 	return filled{
 		source:     model.ScheduleSource{Kind: model.SourceContacts},

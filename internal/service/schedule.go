@@ -105,6 +105,13 @@ func (s *Service) checkSchedule(ctx context.Context, q store.Queries, ws *model.
 	if sc.Exclude != "" {
 		checkScheduleCondition(&c, env, sc, "exclude", sc.Exclude)
 	}
+	if sc.ConsentCategory != "" {
+		c.name("consent_category", sc.ConsentCategory)
+		if sc.Source.Kind != model.SourceContacts {
+			c.add("consent_category", CodeInvalid,
+				"a consent category applies to contact schedules; for objects give the flow's notification the category instead")
+		}
+	}
 	c.name("event_type", sc.EventType)
 	c.name("project", sc.Project)
 	c.name("role", sc.Role)

@@ -285,3 +285,61 @@ func TestEdgesOnDaylightSavingAndLeapDays(t *testing.T) {
 	require.Equal(t, []string{}, e.due("soon"))
 	require.Equal(t, []string{"leap"}, e.due("expired"))
 }
+
+// TestScheduleConsentCategoryIsTheNotificationRule: a birthday preset's
+// consent category excludes a member who opted out (even with consent)
+// and one without consent, exactly as a notification of that category
+// would suppress them (Contact.Suppression), in the preview and in the
+// run; explain says why in the reader's language.
+func TestScheduleConsentCategoryIsTheNotificationRule(t *testing.T) {
+	t.Parallel()
+	loc := berlinLoc(t)
+	e := newEdges(t, time.Date(2026, 12, 6, 6, 0, 0, 0, loc))
+	members := []*model.Contact{
+		{ID: "anna", Email: "anna@example.org", Consents: []string{"birthday"}, Attributes: map[string]any{"birthday": "1990-12-06"}},
+		{ID: "bert", Email: "bert@example.org", Consents: []string{"birthday"}, OptOuts: []string{"birthday"}, Attributes: map[string]any{"birthday": "1985-12-06"}},
+		{ID: "carl", Email: "carl@example.org", Attributes: map[string]any{"birthday": "1970-12-06"}},
+	}
+	res, err := e.s.ContactBulkUpsert(e.ctx, e.ws, members)
+	require.NoError(t, err)
+	require.Empty(t, res.Errors)
+	_, err = e.s.SchedulePut(e.ctx, e.ws, &model.Schedule{Key: "birthdays", Project: "verein"},
+		&schedule.PresetParams{Kind: schedule.PresetBirthday, ConsentCategory: "birthday"})
+	require.NoError(t, err)
+
+	p, err := e.s.SchedulePreviewAt(e.ctx, e.ws, "birthdays", time.Time{})
+	require.NoError(t, err)
+	excluded := map[string]bool{}
+	for _, m := range p.Matches {
+		excluded[m.Contact] = m.Excluded
+		// The same verdict a notification of the category reaches.
+		for _, c := range members {
+			if c.ID == m.Contact {
+				require.Equal(t, c.Suppression("birthday") != "", m.Excluded, m.Contact)
+			}
+		}
+	}
+	require.Equal(t, map[string]bool{"anna": false, "bert": true, "carl": true}, excluded)
+
+	r := e.run("birthdays")
+	require.Equal(t, 1, r.Emitted)
+	require.Equal(t, 2, r.Excluded)
+	out, err := e.s.store.ScheduleRunOutcome(e.ctx, e.ws.ID, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"opted_out": 1, "no_consent": 1}, out.Excluded)
+
+	ev, err := e.s.store.EventGetByIdempotencyKey(e.ctx, e.ws.ID, schedulePrefix+"birthdays:birthday-bert-2026")
+	require.NoError(t, err)
+	for lang, want := range map[string]string{
+		"de": "Nichts wurde gesendet: Der zeitgesteuerte Versand birthdays schließt diesen Kontakt aus, weil er birthday-Nachrichten abbestellt hat.",
+		"en": "Nothing was sent: schedule birthdays excludes this contact because they opted out of birthday messages.",
+	} {
+		ex, err := e.s.ExplainEvent(e.ctx, e.ws, ev.ID, lang)
+		require.NoError(t, err)
+		var texts []string
+		for _, st := range ex.Steps {
+			texts = append(texts, st.Text)
+		}
+		require.Contains(t, texts, want, lang)
+	}
+}

@@ -86,12 +86,19 @@ func (r record) label() string {
 	return "object " + r.object.Collection + "/" + r.object.ID
 }
 
+// Why a match was excluded (store.RunEvent.Excluded): by the schedule's
+// exclusion, or by its consent category with the reason a notification of
+// that category would give (model.ReasonOptedOut, model.ReasonNoConsent).
+const excludedByRule = "exclude"
+
 // match is the evaluation of one record.
 type match struct {
 	rec        record
 	occurrence string
 	excluded   bool
-	values     map[string]any
+	// reason is why it is excluded: excludedByRule or a SuppressReason.
+	reason string
+	values map[string]any
 }
 
 // verdict is the evaluation of one record: a match when ok, nothing when
@@ -124,12 +131,22 @@ func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, cond *cond
 		return verdict{err: errors.New("occurrence key is empty")}
 	}
 	m := match{rec: r, occurrence: out.Subject}
+	if cat := cs.sc.ConsentCategory; cat != "" && r.contact != nil {
+		if reason := r.contact.Suppression(cat); reason != "" {
+			m.excluded, m.reason = true, string(reason)
+			m.values = map[string]any{"contact.consents": stringsAny(r.contact.Consents), "contact.opt_outs": stringsAny(r.contact.OptOuts)}
+			return verdict{m: m, ok: true}
+		}
+	}
 	if cs.exclude != nil {
 		ex, err := cs.exclude.Eval(ctx, data, cs.loc)
 		if err != nil {
 			return verdict{err: fmt.Errorf("exclude: %w", err)}
 		}
 		m.excluded, m.values = ex.Match, ex.Values
+		if m.excluded {
+			m.reason = excludedByRule
+		}
 	}
 	return verdict{m: m, ok: true}
 }
@@ -303,7 +320,10 @@ func eventFor(sc *model.Schedule, runID string, m match) *EventInput {
 	}
 	if m.excluded {
 		in.Exclusion = &model.Step{Code: model.StepScheduleExcluded, Values: m.values,
-			Params: map[string]string{"schedule": sc.Key, "exclude": sc.Exclude}}
+			Params: map[string]string{"schedule": sc.Key, "exclude": sc.Exclude, "reason": m.reason}}
+		if m.reason != excludedByRule {
+			in.Exclusion.Params["category"] = sc.ConsentCategory
+		}
 	}
 	return in
 }
@@ -420,28 +440,34 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 		return err
 	}
 	var ins []*EventInput
-	var excluded []bool
+	var reasons []string
 	skipped := 0
 	for i, m := range matches {
 		if used[keys[i]] {
 			skipped++
 			continue
 		}
-		ins, excluded = append(ins, eventFor(sc, run.ID, m)), append(excluded, m.excluded)
+		ins, reasons = append(ins, eventFor(sc, run.ID, m)), append(reasons, m.reason)
 	}
 	counts := *run
 	s.ingest.WaitRoom(ctx, len(ins)) // a run goes at the pace of sending, not ahead of it
 	_, err = s.ingest.AcceptMany(ctx, ws, ins, func(tx store.Tx, results []*IngestResult) error {
 		counts.Skipped += skipped
+		events := make([]store.RunEvent, 0, len(results))
 		for i, res := range results {
 			switch {
 			case res.Duplicate:
 				counts.Skipped++
-			case excluded[i]:
+				continue
+			case reasons[i] != "":
 				counts.Excluded++
 			default:
 				counts.Emitted++
 			}
+			events = append(events, store.RunEvent{EventID: res.Event.ID, Excluded: reasons[i]})
+		}
+		if err := tx.ScheduleRunEventsAdd(ctx, ws.ID, run.ID, events); err != nil {
+			return err
 		}
 		if err := tx.ScheduleRunUpdate(ctx, ws.ID, &counts); errors.Is(err, store.ErrNotFound) {
 			return errRunLeaseLost
