@@ -129,6 +129,6 @@ func (h *Handler) listRuns(w http.ResponseWriter, r *http.Request, p *service.Pr
 }
 
 func (h *Handler) getRun(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	run, err := h.svc.ScheduleRunGet(r.Context(), p.Workspace, r.PathValue("key"), r.PathValue("id"))
+	run, err := h.svc.ScheduleRunReport(r.Context(), p.Workspace, r.PathValue("key"), r.PathValue("id"))
 	h.respond(w, r, http.StatusOK, run, err)
 }

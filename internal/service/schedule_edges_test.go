@@ -31,8 +31,8 @@ func newEdges(t *testing.T, now time.Time) *edges {
 	clk := clock.NewFake(now)
 	s, err := New(Config{Store: openSQLite(t), Clock: clk})
 	require.NoError(t, err)
-	created, err := s.WorkspaceCreate(ctx, WorkspaceCreateParams{Key: "verein",
-		WorkspaceSettings: WorkspaceSettings{Timezone: "Europe/Berlin"}})
+	created, err := s.WorkspaceCreate(ctx, WorkspaceCreateParams{Key: "verein", AllowedSenders: []string{"verein.example"},
+		WorkspaceSettings: WorkspaceSettings{Timezone: "Europe/Berlin", Sender: model.Sender{From: "Verein <info@verein.example>"}}})
 	require.NoError(t, err)
 	_, err = s.ProjectPut(ctx, created.Workspace, &model.Project{Key: "verein", Name: "Verein"})
 	require.NoError(t, err)
@@ -342,4 +342,56 @@ func TestScheduleConsentCategoryIsTheNotificationRule(t *testing.T) {
 		}
 		require.Contains(t, texts, want, lang)
 	}
+}
+
+// TestReportWaitsForTheMail: a run whose mail is still queued does not
+// report at once; the periodic check sends the report when the wait is
+// over, saying how much is still queued, and only once.
+func TestReportWaitsForTheMail(t *testing.T) {
+	t.Parallel()
+	loc := berlinLoc(t)
+	e := newEdges(t, time.Date(2026, 12, 6, 6, 0, 0, 0, loc))
+	_, err := e.s.TemplatePut(e.ctx, e.ws, &model.Template{Key: "greeting", Locales: map[string]model.TemplateContent{
+		"de": {Subject: "Alles Gute", Text: "Herzlichen Glückwunsch"}}})
+	require.NoError(t, err)
+	_, err = e.s.FlowPut(e.ctx, e.ws, &model.Flow{Key: "verein", Notifications: []model.Notification{{Key: "greeting",
+		EventType: "contact.birthday", Template: "greeting", Recipients: []model.Recipient{"role:member"}, Category: "birthday"}}})
+	require.NoError(t, err)
+	_, err = e.s.ProjectPut(e.ctx, e.ws, &model.Project{Key: "verein", Name: "Verein", Flow: "verein"})
+	require.NoError(t, err)
+	res, err := e.s.ContactBulkUpsert(e.ctx, e.ws, []*model.Contact{
+		{ID: "anna", Email: "anna@example.org", Consents: []string{"birthday"}, Attributes: map[string]any{"birthday": "1990-12-06"}}})
+	require.NoError(t, err)
+	require.Empty(t, res.Errors)
+	_, err = e.s.SchedulePut(e.ctx, e.ws, &model.Schedule{Key: "birthdays", Project: "verein", Role: "member",
+		ReportTo: "email:vorstand@verein.example"}, &schedule.PresetParams{Kind: schedule.PresetBirthday})
+	require.NoError(t, err)
+
+	r := e.run("birthdays")
+	out, err := e.s.store.ScheduleRunOutcome(e.ctx, e.ws.ID, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, []store.MessageCount{{Status: model.MsgQueued, Count: 1}}, out.Messages)
+	require.Empty(t, r.ReportMessage, "anna's greeting is still queued (no delivery here)")
+	e.clk.Advance(reportWait - time.Minute)
+	require.NoError(t, e.s.RunDueSchedules(e.ctx))
+	r, err = e.s.store.ScheduleRunGet(e.ctx, e.ws.ID, r.ID)
+	require.NoError(t, err)
+	require.Empty(t, r.ReportMessage, "a minute before the wait is over")
+
+	e.clk.Advance(time.Minute)
+	require.NoError(t, e.s.RunDueSchedules(e.ctx))
+	r, err = e.s.store.ScheduleRunGet(e.ctx, e.ws.ID, r.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, r.ReportMessage)
+	m, err := e.s.store.MessageGet(e.ctx, e.ws.ID, r.ReportMessage)
+	require.NoError(t, err)
+	require.Contains(t, m.Text, "noch nicht alle versandt")
+	require.Regexp(t, `Noch in der Warteschlange: +1`, m.Text)
+	require.Equal(t, "vorstand@verein.example", m.To.Email)
+
+	first := r.ReportMessage
+	require.NoError(t, e.s.RunDueSchedules(e.ctx))
+	r, err = e.s.store.ScheduleRunGet(e.ctx, e.ws.ID, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, first, r.ReportMessage, "one report per run")
 }

@@ -363,14 +363,20 @@ func (s *Service) executeRun(ctx context.Context, c *store.ClaimedRun) error {
 		run.Status, run.Failure = model.RunFailed, runErr.Error()
 		s.logger.WarnContext(ctx, "schedule run failed", "workspace", ws.Key, "schedule", sc.Key, "run", run.ID, "error", runErr)
 	}
-	if sc.ReportTo != "" {
-		if id, err := s.sendReport(ctx, ws, sc, run); err != nil {
-			s.logger.ErrorContext(ctx, "schedule report failed", "schedule", sc.Key, "run", run.ID, "error", err)
-		} else {
-			run.ReportMessage = id
-		}
+	if err := s.store.ScheduleRunUpdate(ctx, ws.ID, run); err != nil {
+		return err
 	}
-	return s.store.ScheduleRunUpdate(ctx, ws.ID, run)
+	// The report goes out once the run's mail is done: at once when
+	// nothing is queued (all suppressed or excluded), else from the
+	// runner's poll or the periodic due check (sendDueReports).
+	sent, err := s.reportIfDone(ctx, ws, sc, run)
+	switch {
+	case err != nil:
+		s.logger.WarnContext(ctx, "schedule report failed", "workspace", ws.Key, "schedule", sc.Key, "run", run.ID, "error", err)
+	case !sent && sc.ReportTo != "":
+		s.runner.awaitReport(ws.ID, sc.Key, run.ID)
+	}
+	return nil
 }
 
 func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, run *model.ScheduleRun) error {
@@ -500,8 +506,8 @@ func (s *Service) ScheduleRunNow(ctx context.Context, ws *model.Workspace, key s
 
 // RunDueSchedules queues a run for every schedule whose time has come, in
 // all workspaces, and advances each to its next slot. Missed slots are run
-// once (a catch-up), not once per slot. It is the periodic job River's
-// leader runs.
+// once (a catch-up), not once per slot. It then sends the reports of ended
+// runs whose mail is done. It is the periodic job River's leader runs.
 func (s *Service) RunDueSchedules(ctx context.Context) error {
 	now := s.now()
 	refs, err := s.store.ScheduleDue(ctx, now, 1000)
@@ -516,7 +522,7 @@ func (s *Service) RunDueSchedules(ctx context.Context) error {
 	if len(refs) > 0 {
 		s.runner.wake()
 	}
-	return nil
+	return s.sendDueReports(ctx)
 }
 
 func (s *Service) queueDue(ctx context.Context, ref store.ScheduleRef, now time.Time) error {

@@ -77,6 +77,10 @@ type ScheduleQueries interface {
 	// ScheduleRunEventsAdd records events a run emitted, each with why
 	// it was excluded ("" when it was not).
 	ScheduleRunEventsAdd(ctx context.Context, workspaceID int64, runID string, events []RunEvent) error
+	// ScheduleRunsAwaitingReport returns, in any workspace, up to limit
+	// ended runs (finished or failed after finishedAfter) whose schedule
+	// has a report recipient and whose report was not sent yet.
+	ScheduleRunsAwaitingReport(ctx context.Context, finishedAfter time.Time, limit int) ([]*ClaimedRun, error)
 	// ScheduleRunOutcome counts what became of a run's events: the
 	// excluded ones by reason, and the messages of the others by status
 	// and reason, as they stand now.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/herold-dev/herold/internal/store"
 )
@@ -42,4 +43,15 @@ func (q queriesImpl) ScheduleRunOutcome(ctx context.Context, ws int64, runID str
 		return nil, err
 	}
 	return out, nil
+}
+
+// ScheduleRunsAwaitingReport implements store.ScheduleQueries.
+func (q queriesImpl) ScheduleRunsAwaitingReport(ctx context.Context, finishedAfter time.Time, limit int) ([]*store.ClaimedRun, error) {
+	rows, err := q.db.Query(ctx, query("ScheduleRunsAwaitingReport"), finishedAfter, limit)
+	return collect(rows, err, func(r scanner) (*store.ClaimedRun, error) {
+		c := &store.ClaimedRun{}
+		var err error
+		c.ScheduleRun, err = scanRunWith(r, &c.WorkspaceID)
+		return c, err
+	})
 }

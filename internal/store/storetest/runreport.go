@@ -14,7 +14,8 @@ import (
 // A run's report counts what became of its events: excluded ones by
 // reason, the messages of the others by status and reason as they stand.
 func init() {
-	pipelineCases = append(pipelineCases, storeCase{"RunOutcome", testRunOutcome})
+	pipelineCases = append(pipelineCases, storeCase{"RunOutcome", testRunOutcome},
+		storeCase{"RunsAwaitingReport", testRunsAwaitingReport})
 }
 
 func testRunOutcome(t *testing.T, b *bundle) {
@@ -71,4 +72,38 @@ func testRunOutcome(t *testing.T, b *bundle) {
 	require.NoError(t, err)
 	require.ElementsMatch(t, []store.MessageCount{
 		{Status: model.MsgSent, Count: 3}, {Status: model.MsgSuppressed, Reason: "opted_out", Count: 1}}, out.Messages)
+}
+
+func testRunsAwaitingReport(t *testing.T, b *bundle) {
+	finish := func(ws *model.Workspace, id string, at time.Time) *model.ScheduleRun {
+		r := queuedRun(t, b, ws, id, at)
+		r.Status, r.FinishedAt = model.RunFinished, &at
+		require.NoError(t, b.s.ScheduleRunUpdate(b.ctx, ws.ID, r))
+		return r
+	}
+	ended := finish(b.ws, "run-1", base)
+	finish(b.other, "run-2", base.Add(time.Minute))
+	finish(b.ws, "run-old", base.Add(-48*time.Hour))
+	queuedRun(t, b, b.ws, "run-open", base)
+	silent := sampleSchedule("silent", nil)
+	silent.ReportTo = ""
+	require.NoError(t, upsert(b, b.ws.ID, silent))
+	r := &model.ScheduleRun{ID: "run-silent", Schedule: "silent", Trigger: model.TriggerManual, Status: model.RunFinished,
+		StartedAt: base, FinishedAt: &base, ErrorSamples: []string{}}
+	require.NoError(t, b.s.ScheduleRunInsert(b.ctx, b.ws.ID, r))
+
+	ids := func() []string {
+		runs, err := b.s.ScheduleRunsAwaitingReport(b.ctx, base.Add(-time.Hour), 10)
+		require.NoError(t, err)
+		var out []string
+		for _, c := range runs {
+			out = append(out, fmt.Sprintf("%d/%s", c.WorkspaceID, c.ID))
+		}
+		return out
+	}
+	require.Equal(t, []string{fmt.Sprintf("%d/run-1", b.ws.ID), fmt.Sprintf("%d/run-2", b.other.ID)}, ids(),
+		"ended, with a report recipient, in every workspace, oldest first")
+	ended.ReportMessage = "m-1"
+	require.NoError(t, b.s.ScheduleRunUpdate(b.ctx, b.ws.ID, ended))
+	require.Equal(t, []string{fmt.Sprintf("%d/run-2", b.other.ID)}, ids(), "reported")
 }
