@@ -12,24 +12,25 @@ import (
 
 // scheduleInput is the body of PUT /v1/schedules/{key}.
 type scheduleInput struct {
-	Key            string                 `json:"key"`
-	Name           string                 `json:"name"`
-	Description    string                 `json:"description"`
-	Enabled        *bool                  `json:"enabled"`
-	Cron           string                 `json:"cron"`
-	EveryMinutes   int                    `json:"every_minutes"`
-	Timezone       string                 `json:"timezone"`
-	Source         model.ScheduleSource   `json:"source"`
-	Condition      string                 `json:"condition"`
-	Exclude        string                 `json:"exclude"`
-	EventType      string                 `json:"event_type"`
-	Project        string                 `json:"project"`
-	Role           string                 `json:"role"`
-	OccurrenceKey  string                 `json:"occurrence_key"`
-	LeapDay        string                 `json:"leap_day"`
-	ReportTo       model.Recipient        `json:"report_to"`
-	ReportTemplate string                 `json:"report_template"`
-	Preset         *schedule.PresetParams `json:"preset"`
+	Key             string                 `json:"key"`
+	Name            string                 `json:"name"`
+	Description     string                 `json:"description"`
+	Enabled         *bool                  `json:"enabled"`
+	Cron            string                 `json:"cron"`
+	EveryMinutes    int                    `json:"every_minutes"`
+	Timezone        string                 `json:"timezone"`
+	Source          model.ScheduleSource   `json:"source"`
+	Condition       string                 `json:"condition"`
+	Exclude         string                 `json:"exclude"`
+	ConsentCategory string                 `json:"consent_category"`
+	EventType       string                 `json:"event_type"`
+	Project         string                 `json:"project"`
+	Role            string                 `json:"role"`
+	OccurrenceKey   string                 `json:"occurrence_key"`
+	LeapDay         string                 `json:"leap_day"`
+	ReportTo        model.Recipient        `json:"report_to"`
+	ReportTemplate  string                 `json:"report_template"`
+	Preset          *schedule.PresetParams `json:"preset"`
 }
 
 func (h *Handler) listSchedules(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -54,7 +55,7 @@ func (h *Handler) putSchedule(w http.ResponseWriter, r *http.Request, p *service
 	}
 	sc := &model.Schedule{Key: key, Name: in.Name, Description: in.Description, Enabled: in.Enabled == nil || *in.Enabled,
 		Cron: in.Cron, EveryMinutes: in.EveryMinutes, Timezone: in.Timezone, Source: in.Source, Condition: in.Condition,
-		Exclude: in.Exclude, EventType: in.EventType, Project: in.Project, Role: in.Role, OccurrenceKey: in.OccurrenceKey,
+		Exclude: in.Exclude, ConsentCategory: in.ConsentCategory, EventType: in.EventType, Project: in.Project, Role: in.Role, OccurrenceKey: in.OccurrenceKey,
 		LeapDay: in.LeapDay, ReportTo: in.ReportTo, ReportTemplate: in.ReportTemplate}
 	created, err := h.svc.SchedulePut(r.Context(), p.Workspace, sc, in.Preset)
 	h.respond(w, r, putStatus(created), sc, err)

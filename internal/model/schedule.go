@@ -3,7 +3,7 @@ package model
 import "time"
 
 // Schedule is a time rule over a source (contacts or an object collection)
-// that emits one event per matching record (eventgesteuerter Versand).
+// that emits one event per matching record (zeitgesteuerter Versand).
 type Schedule struct {
 	Key         string `json:"key"`
 	Name        string `json:"name"`

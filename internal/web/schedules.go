@@ -76,7 +76,8 @@ func formFromSchedule(sc *model.Schedule) scheduleForm {
 	f := scheduleForm{Key: sc.Key, Name: sc.Name, Description: sc.Description, Enabled: sc.Enabled, Cron: sc.Cron,
 		Timezone: sc.Timezone, SourceKind: sc.Source.Kind, Collection: sc.Source.Collection, Condition: sc.Condition,
 		Exclude: sc.Exclude, EventType: sc.EventType, Project: sc.Project, Role: sc.Role, OccurrenceKey: sc.OccurrenceKey,
-		LeapDay: sc.LeapDay, ReportTo: string(sc.ReportTo), ReportTemplate: sc.ReportTemplate, FromPreset: sc.Preset}
+		LeapDay: sc.LeapDay, ReportTo: string(sc.ReportTo), ReportTemplate: sc.ReportTemplate, FromPreset: sc.Preset,
+		ConsentCategory: sc.ConsentCategory}
 	if sc.EveryMinutes > 0 {
 		f.EveryMinutes = strconv.Itoa(sc.EveryMinutes)
 	}
@@ -161,7 +162,7 @@ func (f scheduleForm) build(l *localizer) (*model.Schedule, *schedule.PresetPara
 	sc := &model.Schedule{Key: f.Key, Name: f.Name, Description: f.Description, Enabled: f.Enabled, Cron: f.Cron,
 		EveryMinutes: num("every_minutes", f.EveryMinutes), Timezone: f.Timezone,
 		Source:    model.ScheduleSource{Kind: f.SourceKind, Collection: f.Collection},
-		Condition: f.Condition, Exclude: f.Exclude, EventType: f.EventType, Project: f.Project, Role: f.Role,
+		Condition: f.Condition, Exclude: f.Exclude, ConsentCategory: f.ConsentCategory, EventType: f.EventType, Project: f.Project, Role: f.Role,
 		OccurrenceKey: f.OccurrenceKey, LeapDay: f.LeapDay, ReportTo: model.Recipient(f.ReportTo),
 		ReportTemplate: f.ReportTemplate, Preset: f.FromPreset}
 	if sc.EveryMinutes > 0 {
@@ -240,8 +241,10 @@ type schedulePage struct {
 	Preview     *service.SchedulePreview
 	PreviewDate string
 	Now         time.Time
-	// Run is the run a report linked to (highlighted).
-	Run string
+	// Run is the run a report linked to (highlighted), Report its report
+	// with what became of the mail, as it stands.
+	Run    string
+	Report *service.RunReport
 }
 
 func hasRun(runs []*model.ScheduleRun, id string) bool {
@@ -287,6 +290,12 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 			return
 		}
 		page.Runs = append([]*model.ScheduleRun{run}, page.Runs...)
+	}
+	if page.Run != "" {
+		if page.Report, err = h.svc.ScheduleRunReport(r.Context(), ws, key, page.Run); err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
 	}
 	if q.Get("preview") == "1" {
 		at, ok := previewAt(sc, ws, page.PreviewDate, h.svc.Now())
