@@ -114,7 +114,12 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 	case model.StepConditionFalse, model.StepConditionError:
 		data["values"] = f.values(s.Values)
 	case model.StepNotificationMatched:
+		// The status in the reader's language ("aktiv", "Nachfrage"), as
+		// the cockpit names it.
 		data["status"] = s.Params["status"]
+		if st := "web.nstatus." + s.Params["status"]; f.cat.Has(f.lang, st) {
+			data["status"] = f.cat.T(f.lang, st, nil)
+		}
 	}
 	return Step{Code: s.Code, Notification: s.Notification, Recipient: s.Recipient, Message: s.Message,
 		Params: s.Params, Values: s.Values, Text: f.cat.T(f.lang, id, data)}
