@@ -155,3 +155,48 @@ func TestScheduleReportCountsTheMail(t *testing.T) {
 	require.Equal(t, 3, r.Mail.AwaitingConfirmation)
 	require.Equal(t, srv.Count()-1, r.Mail.Sent, "sent = the server's mails but the report")
 }
+
+// TestSchedulePreviewShowsTheMailOfADay: the preview for a chosen day
+// shows the mail one match would get, rendered as of that day ("in 10
+// Tagen" on 20 March for a qualification expiring on 30 March, although
+// the server's day is 10 March), sending nothing.
+func TestSchedulePreviewShowsTheMailOfADay(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, _ := associationEnv(t, srv, time.Date(2026, 3, 10, 5, 0, 0, 0, time.UTC))
+	e.Must(201, "PUT", "/v1/contacts/vera", map[string]any{"email": "vera@example.org", "name": "Vera"})
+	e.Must(201, "PUT", "/v1/objects/qualifications/q-vera", map[string]any{
+		"attributes": map[string]any{"name": "Trainer B", "expires_on": "2026-03-30", "lead_days": 30, "licence": "L-1"},
+		"contacts":   map[string]any{"holder": []string{"vera"}}})
+	e.Must(201, "PUT", "/v1/schedules/qual-expiring", map[string]any{"project": "verein",
+		"preset": map[string]any{"kind": "date_within_lead", "collection": "qualifications", "lead_field": "lead_days"}})
+
+	var pv struct {
+		Matched int `json:"matched"`
+		Mail    struct {
+			Matched  bool `json:"matched"`
+			Messages []struct {
+				To      string `json:"to"`
+				Status  string `json:"status"`
+				Subject string `json:"subject"`
+				Text    string `json:"text"`
+			} `json:"messages"`
+		} `json:"mail"`
+	}
+	e.Must(200, "POST", "/v1/schedules/qual-expiring/preview", map[string]any{"date": "2026-03-20", "mail_for": "q-vera"}).JSON(t, &pv)
+	require.Equal(t, 1, pv.Matched)
+	require.True(t, pv.Mail.Matched)
+	require.Len(t, pv.Mail.Messages, 1)
+	m := pv.Mail.Messages[0]
+	require.Equal(t, "vera@example.org", m.To)
+	require.Equal(t, "queued", m.Status)
+	require.Equal(t, "Läuft bald ab: Trainer B", m.Subject)
+	require.Contains(t, m.Text, "läuft am 30.03.2026 ab, in 10 Tagen.")
+	e.Must(404, "POST", "/v1/schedules/qual-expiring/preview", map[string]any{"mail_for": "q-nobody"})
+	require.Zero(t, srv.Count(), "a preview sends nothing")
+	var evs struct {
+		Items []any `json:"items"`
+	}
+	e.Must(200, "GET", "/v1/events", nil).JSON(t, &evs)
+	require.Empty(t, evs.Items, "and stores nothing")
+}

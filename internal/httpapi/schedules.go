@@ -79,6 +79,15 @@ type previewScheduleInput struct {
 	// At previews an exact instant. Neither: now.
 	Date string     `json:"date"`
 	At   *time.Time `json:"at"`
+	// MailFor adds the mail the schedule would send for this record.
+	MailFor string `json:"mail_for"`
+}
+
+// schedulePreviewOutput is a preview, with the mail for one record when
+// asked.
+type schedulePreviewOutput struct {
+	*service.SchedulePreview
+	Mail *service.ScheduleMail `json:"mail,omitempty"`
 }
 
 func (h *Handler) previewSchedule(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -93,7 +102,12 @@ func (h *Handler) previewSchedule(w http.ResponseWriter, r *http.Request, p *ser
 		return
 	}
 	out, err := h.svc.SchedulePreviewAt(r.Context(), p.Workspace, r.PathValue("key"), at)
-	h.respond(w, r, http.StatusOK, out, err)
+	if err != nil || in.MailFor == "" {
+		h.respond(w, r, http.StatusOK, out, err)
+		return
+	}
+	mail, err := h.svc.ScheduleMailPreview(r.Context(), p.Workspace, r.PathValue("key"), in.MailFor, at)
+	h.respond(w, r, http.StatusOK, schedulePreviewOutput{SchedulePreview: out, Mail: mail}, err)
 }
 
 func (h *Handler) previewTime(r *http.Request, p *service.Principal, in previewScheduleInput) (time.Time, error) {

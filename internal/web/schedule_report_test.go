@@ -83,4 +83,16 @@ func TestRunReportPageInGerman(t *testing.T) {
 		"Errors", "Excluded", "opted out", "no consent", "exclusion rule", "Matched", "queued", "Report"} {
 		require.NotContains(t, labels, english)
 	}
+
+	// The preview links each match to the mail it would get, rendered.
+	_, body = c.get("/schedules/geburtstage?preview=1&date=2026-03-02")
+	require.Contains(t, body, `href="/schedules/geburtstage?preview=1&amp;date=2026-03-02&amp;mail=r-anna#mail"`)
+	_, body = c.get("/schedules/geburtstage?preview=1&date=2026-03-02&mail=r-anna")
+	mail := regexp.MustCompile(`(?s)<div id="mail">.*?</div>`).FindString(body)
+	require.Contains(t, mail, "Nachricht für r-anna am 02.03.2026")
+	require.Contains(t, mail, "anna@verein.example · eingereiht")
+	require.Contains(t, mail, "<dd>Alles Gute</dd>")
+	require.Contains(t, mail, "Herzlichen Glückwunsch")
+	_, body = c.get("/schedules/geburtstage?preview=1&date=2026-03-03&mail=r-anna")
+	require.Contains(t, body, "An diesem Tag ist der Datensatz nicht fällig.")
 }

@@ -245,6 +245,8 @@ type schedulePage struct {
 	// with what became of the mail, as it stands.
 	Run    string
 	Report *service.RunReport
+	// Mail is the mail one match would get (preview with mail=ID).
+	Mail *service.ScheduleMail
 }
 
 func hasRun(runs []*model.ScheduleRun, id string) bool {
@@ -304,6 +306,11 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 		} else if page.Preview, err = h.svc.SchedulePreviewAt(r.Context(), ws, key, at); err != nil {
 			h.fail(w, r, rq, err)
 			return
+		} else if id := q.Get("mail"); id != "" {
+			if page.Mail, err = h.svc.ScheduleMailPreview(r.Context(), ws, key, id, at); err != nil {
+				h.fail(w, r, rq, err)
+				return
+			}
 		}
 	}
 	v.Page = page
