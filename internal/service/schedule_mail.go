@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -38,17 +37,11 @@ type ScheduleMailMessage struct {
 // (a contact id, or an object id of the schedule's collection) at at (zero:
 // now): age, days_until and the other helpers count from that day.
 func (s *Service) ScheduleMailPreview(ctx context.Context, ws *model.Workspace, key, id string, at time.Time) (*ScheduleMail, error) {
-	sc, err := s.ScheduleGet(ctx, ws, key)
+	cs, at, since, err := s.previewSchedule(ctx, ws, key, at)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.compileSchedule(ws, sc)
-	if err != nil {
-		return nil, err
-	}
-	if at.IsZero() {
-		at = s.now()
-	}
+	sc := cs.sc
 	var rec record
 	if sc.Source.Kind == model.SourceContacts {
 		c, err := s.store.ContactGet(ctx, ws.ID, id)
@@ -63,13 +56,7 @@ func (s *Service) ScheduleMailPreview(ctx context.Context, ws *model.Workspace, 
 		}
 		rec.object = o
 	}
-	since, err := s.since(ctx, ws.ID, sc.Key, "", at, cs.loc)
-	if err != nil {
-		return nil, err
-	}
-	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: at})
-	base[model.RootData] = map[string]any{"since": since.In(cs.loc)}
-	data := maps.Clone(base)
+	data := scanData(cs, at, since)
 	cond, err := cs.cond.Matcher(data, cs.loc)
 	if err != nil {
 		return nil, fmt.Errorf("condition: %w", err)

@@ -192,8 +192,7 @@ type sourcePage struct {
 func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now, since time.Time, fn func(sourcePage, []verdict) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
-	base[model.RootData] = map[string]any{"since": since.In(cs.loc)}
+	base := scanData(cs, now, since)
 	skip := contactSkip(cs, base)
 	type read struct {
 		page sourcePage
@@ -227,6 +226,14 @@ func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, af
 		}
 	}
 	return ctx.Err()
+}
+
+// scanData is the data model records are evaluated in at now: the
+// schedule's workspace and zone, and data.since.
+func scanData(cs *compiledSchedule, now, since time.Time) map[string]any {
+	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
+	base[model.RootData] = map[string]any{"since": since.In(cs.loc)}
+	return base
 }
 
 // sinceLookBack bounds the runs looked at to find the previous finished run.
@@ -586,21 +593,11 @@ const MaxPreviewMatches = 1000
 // SchedulePreviewAt lists who the schedule would match at (zero: now),
 // without sending anything.
 func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, key string, at time.Time) (*SchedulePreview, error) {
-	sc, err := s.ScheduleGet(ctx, ws, key)
+	cs, at, since, err := s.previewSchedule(ctx, ws, key, at)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.compileSchedule(ws, sc)
-	if err != nil {
-		return nil, err
-	}
-	if at.IsZero() {
-		at = s.now()
-	}
-	since, err := s.since(ctx, ws.ID, sc.Key, "", at, cs.loc)
-	if err != nil {
-		return nil, err
-	}
+	sc := cs.sc
 	out := &SchedulePreview{At: at, Since: since, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
 	err = s.scan(ctx, cs, ws.ID, "", at, since, func(p sourcePage, outs []verdict) error {
 		out.Scanned += p.scanned
@@ -630,6 +627,25 @@ func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, ke
 		return nil
 	})
 	return out, err
+}
+
+// previewSchedule prepares a preview of schedule key at at (zero: now):
+// the compiled schedule, the instant and data.since as a run then would
+// see it.
+func (s *Service) previewSchedule(ctx context.Context, ws *model.Workspace, key string, at time.Time) (*compiledSchedule, time.Time, time.Time, error) {
+	sc, err := s.ScheduleGet(ctx, ws, key)
+	if err != nil {
+		return nil, at, at, err
+	}
+	cs, err := s.compileSchedule(ws, sc)
+	if err != nil {
+		return nil, at, at, err
+	}
+	if at.IsZero() {
+		at = s.now()
+	}
+	since, err := s.since(ctx, ws.ID, sc.Key, "", at, cs.loc)
+	return cs, at, since, err
 }
 
 func (s *Service) previewMatch(ctx context.Context, ws *model.Workspace, sc *model.Schedule, m match) (PreviewMatch, error) {
