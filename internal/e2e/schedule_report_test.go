@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"testing"
@@ -43,7 +44,7 @@ type runReportView struct {
 func TestScheduleReportCountsTheMail(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	e, _ := associationEnv(t, srv, time.Date(2026, 5, 17, 3, 0, 0, 0, time.UTC))
+	e, c := associationEnv(t, srv, time.Date(2026, 5, 17, 3, 0, 0, 0, time.UTC))
 	// Each birthday also goes to the board for approval (a list they
 	// sign), so some mail awaits confirmation.
 	e.Must(201, "PUT", "/v1/templates/board", map[string]any{"locales": map[string]any{"de": map[string]any{
@@ -138,6 +139,29 @@ func TestScheduleReportCountsTheMail(t *testing.T) {
 		require.NotContains(t, report.Text, english, "the German report is German only")
 	}
 
+	// Explain tells hans why he got nothing, in German only.
+	var evs struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	e.Must(200, "GET", "/v1/events?contact=hans", nil).JSON(t, &evs)
+	require.Len(t, evs.Items, 1, "the record that could not be read has its event")
+	ex, err := c.Explain(context.Background(), evs.Items[0].ID, "de")
+	require.NoError(t, err)
+	var texts []string
+	for _, s := range ex.Steps {
+		texts = append(texts, s.Text)
+	}
+	require.Contains(t, texts, `Nichts wurde gesendet: Der zeitgesteuerte Versand birthdays konnte diesen Datensatz nicht auswerten `+
+		`(is_birthday: "unbekannt" is not a date (use YYYY-MM-DD or RFC 3339)).`)
+	// The same day again: hans is not recorded twice, nor counted as done.
+	again := runNow(t, e, "birthdays")
+	require.Equal(t, 1, again.Errors)
+	require.Equal(t, 5, again.Skipped)
+	e.Must(200, "GET", "/v1/events?contact=hans", nil).JSON(t, &evs)
+	require.Len(t, evs.Items, 1)
+
 	// Approving one list entry: the run page fills in, the server gets it.
 	var conf struct {
 		Items []struct {
@@ -147,13 +171,13 @@ func TestScheduleReportCountsTheMail(t *testing.T) {
 	e.Must(200, "GET", "/v1/confirmations", nil).JSON(t, &conf)
 	require.Len(t, conf.Items, 4)
 	e.Must(200, "POST", "/v1/messages/"+conf.Items[0].ID+"/approve", nil)
-	srv.WaitForMails(t, 4, wait)
+	srv.WaitForMails(t, 5, wait) // the greetings, two reports, the approved entry
 	apptest.Eventually(t, wait, func() bool {
 		r = get()
 		return r.Mail.Sent == 3
 	}, "the approved entry counts as sent")
 	require.Equal(t, 3, r.Mail.AwaitingConfirmation)
-	require.Equal(t, srv.Count()-1, r.Mail.Sent, "sent = the server's mails but the report")
+	require.Equal(t, srv.Count()-2, r.Mail.Sent, "sent = the server's mails but the two reports")
 }
 
 // TestSchedulePreviewShowsTheMailOfADay: the preview for a chosen day

@@ -169,6 +169,7 @@ func (s *Service) runReport(ctx context.Context, ws *model.Workspace, run *model
 		return nil, fmt.Errorf("count the run's mail: %w", err)
 	}
 	r := &RunReport{ScheduleRun: run, ExcludedBy: []RunCount{}, Mail: RunMail{At: s.now(), SuppressedBy: []RunCount{}}}
+	delete(out.Excluded, excludedByError) // among the run's errors
 	for _, reason := range slices.Sorted(maps.Keys(out.Excluded)) {
 		r.ExcludedBy = append(r.ExcludedBy, s.runCount(reason, out.Excluded[reason]))
 	}

@@ -89,16 +89,33 @@ func (r record) label() string {
 // Why a match was excluded (store.RunEvent.Excluded): by the schedule's
 // exclusion, or by its consent category with the reason a notification of
 // that category would give (model.ReasonOptedOut, model.ReasonNoConsent).
-const excludedByRule = "exclude"
+// excludedByError marks the event of a record the run could not evaluate:
+// it is counted among the run's errors, not its exclusions.
+const (
+	excludedByRule  = "exclude"
+	excludedByError = "error"
+)
 
 // match is the evaluation of one record.
 type match struct {
 	rec        record
 	occurrence string
 	excluded   bool
-	// reason is why it is excluded: excludedByRule or a SuppressReason.
-	reason string
-	values map[string]any
+	// reason is why it is excluded: excludedByRule, excludedByError or
+	// a SuppressReason; failure is the error of excludedByError.
+	reason  string
+	failure string
+	values  map[string]any
+}
+
+// errorMatch is the event of a record the run at now could not evaluate:
+// explain then tells its holder why they got nothing. One per record and
+// day (its occurrence), so a schedule running every few minutes records a
+// broken record once a day.
+func errorMatch(cs *compiledSchedule, r record, err error, now time.Time) match {
+	day := now.In(cs.loc).Format(time.DateOnly)
+	return match{rec: r, occurrence: "error-" + r.key() + "-" + day, excluded: true, reason: excludedByError,
+		failure: err.Error()}
 }
 
 // verdict is the evaluation of one record: a match when ok, nothing when
@@ -325,7 +342,10 @@ func eventFor(sc *model.Schedule, runID string, m match) *EventInput {
 			in.Actors[role] = append([]string(nil), ids...)
 		}
 	}
-	if m.excluded {
+	if m.reason == excludedByError {
+		in.Exclusion = &model.Step{Code: model.StepScheduleError,
+			Params: map[string]string{"schedule": sc.Key, "error": m.failure}}
+	} else if m.excluded {
 		in.Exclusion = &model.Step{Code: model.StepScheduleExcluded, Values: m.values,
 			Params: map[string]string{"schedule": sc.Key, "exclude": sc.Exclude, "reason": m.reason}}
 		if m.reason != excludedByRule {
@@ -420,6 +440,7 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 				if len(next.ErrorSamples) < maxErrorSamples {
 					next.ErrorSamples = append(next.ErrorSamples, fmt.Sprintf("%s: %v", p.recs[i].label(), o.err))
 				}
+				matches = append(matches, errorMatch(cs, p.recs[i], o.err, now))
 				continue
 			}
 			if o.ok {
@@ -457,7 +478,9 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 	skipped := 0
 	for i, m := range matches {
 		if used[keys[i]] {
-			skipped++
+			if m.reason != excludedByError { // counted in errors
+				skipped++
+			}
 			continue
 		}
 		ins, reasons = append(ins, eventFor(sc, run.ID, m)), append(reasons, m.reason)
@@ -469,9 +492,12 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 		events := make([]store.RunEvent, 0, len(results))
 		for i, res := range results {
 			switch {
+			case res.Duplicate && reasons[i] == excludedByError:
+				continue // recorded today already; counted in errors
 			case res.Duplicate:
 				counts.Skipped++
 				continue
+			case reasons[i] == excludedByError: // counted in errors
 			case reasons[i] != "":
 				counts.Excluded++
 			default:
