@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -42,6 +43,11 @@ type Program struct {
 	// DateSkip), or nil.
 	birthday *birthdayTerm
 }
+
+// Roots returns the map roots of the data model the expression reads
+// (contact, object, data, …), so a caller can check them against the data
+// it will supply; now and today are not among them.
+func (p *Program) Roots() []string { return slices.Clone(p.roots) }
 
 // Source returns the expression the program was compiled from.
 func (p *Program) Source() string { return p.src }

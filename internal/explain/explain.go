@@ -104,10 +104,22 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if fl := s.Params["field"]; fl == "cc" || fl == "bcc" {
 			data["field"] = f.cat.T(f.lang, "explain.field."+fl, nil)
 		}
-	case model.StepConditionFalse, model.StepConditionError, model.StepScheduleExcluded:
+	case model.StepScheduleExcluded:
+		data["values"] = f.values(s.Values)
+		// Excluded by the schedule's consent category: the reason, as a
+		// notification of that category would give it.
+		if r := s.Params["reason"]; r == string(model.ReasonOptedOut) || r == string(model.ReasonNoConsent) {
+			id += "." + r
+		}
+	case model.StepConditionFalse, model.StepConditionError:
 		data["values"] = f.values(s.Values)
 	case model.StepNotificationMatched:
+		// The status in the reader's language ("aktiv", "Nachfrage"), as
+		// the cockpit names it.
 		data["status"] = s.Params["status"]
+		if st := "web.nstatus." + s.Params["status"]; f.cat.Has(f.lang, st) {
+			data["status"] = f.cat.T(f.lang, st, nil)
+		}
 	}
 	return Step{Code: s.Code, Notification: s.Notification, Recipient: s.Recipient, Message: s.Message,
 		Params: s.Params, Values: s.Values, Text: f.cat.T(f.lang, id, data)}

@@ -12,24 +12,25 @@ import (
 
 // scheduleInput is the body of PUT /v1/schedules/{key}.
 type scheduleInput struct {
-	Key            string                 `json:"key"`
-	Name           string                 `json:"name"`
-	Description    string                 `json:"description"`
-	Enabled        *bool                  `json:"enabled"`
-	Cron           string                 `json:"cron"`
-	EveryMinutes   int                    `json:"every_minutes"`
-	Timezone       string                 `json:"timezone"`
-	Source         model.ScheduleSource   `json:"source"`
-	Condition      string                 `json:"condition"`
-	Exclude        string                 `json:"exclude"`
-	EventType      string                 `json:"event_type"`
-	Project        string                 `json:"project"`
-	Role           string                 `json:"role"`
-	OccurrenceKey  string                 `json:"occurrence_key"`
-	LeapDay        string                 `json:"leap_day"`
-	ReportTo       model.Recipient        `json:"report_to"`
-	ReportTemplate string                 `json:"report_template"`
-	Preset         *schedule.PresetParams `json:"preset"`
+	Key             string                 `json:"key"`
+	Name            string                 `json:"name"`
+	Description     string                 `json:"description"`
+	Enabled         *bool                  `json:"enabled"`
+	Cron            string                 `json:"cron"`
+	EveryMinutes    int                    `json:"every_minutes"`
+	Timezone        string                 `json:"timezone"`
+	Source          model.ScheduleSource   `json:"source"`
+	Condition       string                 `json:"condition"`
+	Exclude         string                 `json:"exclude"`
+	ConsentCategory string                 `json:"consent_category"`
+	EventType       string                 `json:"event_type"`
+	Project         string                 `json:"project"`
+	Role            string                 `json:"role"`
+	OccurrenceKey   string                 `json:"occurrence_key"`
+	LeapDay         string                 `json:"leap_day"`
+	ReportTo        model.Recipient        `json:"report_to"`
+	ReportTemplate  string                 `json:"report_template"`
+	Preset          *schedule.PresetParams `json:"preset"`
 }
 
 func (h *Handler) listSchedules(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -54,7 +55,7 @@ func (h *Handler) putSchedule(w http.ResponseWriter, r *http.Request, p *service
 	}
 	sc := &model.Schedule{Key: key, Name: in.Name, Description: in.Description, Enabled: in.Enabled == nil || *in.Enabled,
 		Cron: in.Cron, EveryMinutes: in.EveryMinutes, Timezone: in.Timezone, Source: in.Source, Condition: in.Condition,
-		Exclude: in.Exclude, EventType: in.EventType, Project: in.Project, Role: in.Role, OccurrenceKey: in.OccurrenceKey,
+		Exclude: in.Exclude, ConsentCategory: in.ConsentCategory, EventType: in.EventType, Project: in.Project, Role: in.Role, OccurrenceKey: in.OccurrenceKey,
 		LeapDay: in.LeapDay, ReportTo: in.ReportTo, ReportTemplate: in.ReportTemplate}
 	created, err := h.svc.SchedulePut(r.Context(), p.Workspace, sc, in.Preset)
 	h.respond(w, r, putStatus(created), sc, err)
@@ -78,6 +79,15 @@ type previewScheduleInput struct {
 	// At previews an exact instant. Neither: now.
 	Date string     `json:"date"`
 	At   *time.Time `json:"at"`
+	// MailFor adds the mail the schedule would send for this record.
+	MailFor string `json:"mail_for"`
+}
+
+// schedulePreviewOutput is a preview, with the mail for one record when
+// asked.
+type schedulePreviewOutput struct {
+	*service.SchedulePreview
+	Mail *service.ScheduleMail `json:"mail,omitempty"`
 }
 
 func (h *Handler) previewSchedule(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -92,7 +102,12 @@ func (h *Handler) previewSchedule(w http.ResponseWriter, r *http.Request, p *ser
 		return
 	}
 	out, err := h.svc.SchedulePreviewAt(r.Context(), p.Workspace, r.PathValue("key"), at)
-	h.respond(w, r, http.StatusOK, out, err)
+	if err != nil || in.MailFor == "" {
+		h.respond(w, r, http.StatusOK, out, err)
+		return
+	}
+	mail, err := h.svc.ScheduleMailPreview(r.Context(), p.Workspace, r.PathValue("key"), in.MailFor, at)
+	h.respond(w, r, http.StatusOK, schedulePreviewOutput{SchedulePreview: out, Mail: mail}, err)
 }
 
 func (h *Handler) previewTime(r *http.Request, p *service.Principal, in previewScheduleInput) (time.Time, error) {
@@ -129,6 +144,6 @@ func (h *Handler) listRuns(w http.ResponseWriter, r *http.Request, p *service.Pr
 }
 
 func (h *Handler) getRun(w http.ResponseWriter, r *http.Request, p *service.Principal) {
-	run, err := h.svc.ScheduleRunGet(r.Context(), p.Workspace, r.PathValue("key"), r.PathValue("id"))
+	run, err := h.svc.ScheduleRunReport(r.Context(), p.Workspace, r.PathValue("key"), r.PathValue("id"))
 	h.respond(w, r, http.StatusOK, run, err)
 }

@@ -60,7 +60,7 @@ func (g *Ingester) Stop() {
 }
 
 func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) (*Result, error) {
-	ps, err := c.g.prepareAll(ctx, c.g.cfg.Store, ws, []*Input{in})
+	ps, err := c.g.prepareAll(ctx, c.g.cfg.Store, ws, []*Input{in}, c.g.now())
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func (g *Ingester) Accept(ctx context.Context, ws *model.Workspace, in *Input) (
 func (g *Ingester) AcceptMany(ctx context.Context, ws *model.Workspace, ins []*Input,
 	then func(tx store.Tx, results []*Result) error,
 ) ([]*Result, error) {
-	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, ins)
+	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, ins, g.now())
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,14 @@ func (g *Ingester) AcceptMany(ctx context.Context, ws *model.Workspace, ins []*I
 // DryRun decides and renders a hypothetical event exactly as Accept
 // would, and stores nothing. Inline contacts take part but are not saved.
 func (g *Ingester) DryRun(ctx context.Context, ws *model.Workspace, in *Input) (*Result, error) {
-	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, []*Input{in})
+	return g.DryRunAt(ctx, ws, in, g.now())
+}
+
+// DryRunAt is DryRun as if the event arrived at at: the flow decides and
+// the templates render with that instant (a schedule's preview of a
+// chosen day shows the mail as it would be sent then).
+func (g *Ingester) DryRunAt(ctx context.Context, ws *model.Workspace, in *Input, at time.Time) (*Result, error) {
+	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, []*Input{in}, at)
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +161,7 @@ type prepared struct {
 // loaded with a few queries for all of them (see loadSnapshots), then they
 // are decided and rendered on every CPU at once. It writes nothing. Inline
 // contacts take part in the decision as they will be saved.
-func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Workspace, ins []*Input) ([]*prepared, error) {
-	now := g.now()
+func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Workspace, ins []*Input, now time.Time) ([]*prepared, error) {
 	items := make([]item, len(ins))
 	var planned []item
 	for i, in := range ins {

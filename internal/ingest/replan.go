@@ -50,13 +50,13 @@ func Replan(ctx context.Context, q store.Queries, ws *model.Workspace, cfg Repla
 // flow, so that replaying it through another configuration means
 // something: not a manual send (its one notification was chosen by a
 // person and is not recorded as configuration) and not an event a
-// schedule excluded (it planned nothing by design).
+// schedule excluded or could not evaluate (it planned nothing by design).
 func Replayable(ev *model.Event) bool {
 	if ev.Source == model.SourceManual {
 		return false
 	}
 	return !slices.ContainsFunc(ev.Trace, func(s model.Step) bool {
-		return s.Code == model.StepScheduleExcluded || s.Code == model.StepManual
+		return s.Code == model.StepScheduleExcluded || s.Code == model.StepScheduleError || s.Code == model.StepManual
 	})
 }
 

@@ -18,6 +18,7 @@ func TestReplayable(t *testing.T) {
 		{"api", model.Event{Source: model.SourceAPI, Trace: []model.Step{received}}, true},
 		{"scheduled", model.Event{Source: model.SourceSchedule, Trace: []model.Step{{Code: model.StepScheduled}, received}}, true},
 		{"excluded", model.Event{Source: model.SourceSchedule, Trace: []model.Step{{Code: model.StepScheduled}, received, {Code: model.StepScheduleExcluded}}}, false},
+		{"errored", model.Event{Source: model.SourceSchedule, Trace: []model.Step{{Code: model.StepScheduled}, received, {Code: model.StepScheduleError}}}, false},
 		{"manual", model.Event{Source: model.SourceManual, Trace: []model.Step{{Code: model.StepManual}}}, false},
 		{"manual step", model.Event{Source: model.SourceAPI, Trace: []model.Step{{Code: model.StepManual}}}, false},
 	} {

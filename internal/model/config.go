@@ -244,6 +244,22 @@ type Contact struct {
 // HasConsent reports whether the contact agreed to category.
 func (c *Contact) HasConsent(category string) bool { return contains(c.Consents, category) }
 
+// Suppression returns why the contact must not get a message of category,
+// or "": opted out of it, or no consent to it; transactional messages need
+// neither. It is the one rule for a notification's category and a
+// schedule's consent category.
+func (c *Contact) Suppression(category string) SuppressReason {
+	switch {
+	case category == CategoryTransactional:
+		return ""
+	case c.OptedOut(category):
+		return ReasonOptedOut
+	case !c.HasConsent(category):
+		return ReasonNoConsent
+	}
+	return ""
+}
+
 // OptedOut reports whether the contact opted out of category.
 func (c *Contact) OptedOut(category string) bool { return contains(c.OptOuts, category) }
 

@@ -3,7 +3,7 @@ package model
 import "time"
 
 // Schedule is a time rule over a source (contacts or an object collection)
-// that emits one event per matching record (eventgesteuerter Versand).
+// that emits one event per matching record (zeitgesteuerter Versand).
 type Schedule struct {
 	Key         string `json:"key"`
 	Name        string `json:"name"`
@@ -23,6 +23,10 @@ type Schedule struct {
 	Source ScheduleSource `json:"source"`
 	// Condition (CEL) selects the records that are due.
 	Condition string `json:"condition"`
+	// ConsentCategory (optional, contact sources) excludes contacts that
+	// opted out of the category or lack its consent, by the same rule a
+	// notification of that category applies (Contact.Suppression).
+	ConsentCategory string `json:"consent_category,omitempty"`
 	// Exclude (CEL, optional) marks due records that must not get a
 	// message (a cancelled membership, missing consent); they are recorded
 	// as excluded events with the values the rule saw.

@@ -30,6 +30,9 @@ const (
 	StepManual               StepCode = "event.manual"
 	StepScheduled            StepCode = "event.scheduled"
 	StepScheduleExcluded     StepCode = "schedule.excluded"
+	// StepScheduleError: a schedule could not evaluate the record (its
+	// condition failed on the record's data); nothing was sent.
+	StepScheduleError StepCode = "schedule.error"
 )
 
 // Codes derived from a message's timeline when an event is explained.

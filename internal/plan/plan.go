@@ -241,16 +241,10 @@ func (p *planner) suppressed(n *model.Notification, r Recipient) model.SuppressR
 	if !model.ValidEmail(r.Address.Email) {
 		return model.ReasonInvalidEmail
 	}
-	if r.Contact == nil || n.Category == model.CategoryTransactional {
+	if r.Contact == nil {
 		return ""
 	}
-	if r.Contact.OptedOut(n.Category) {
-		return model.ReasonOptedOut
-	}
-	if !r.Contact.HasConsent(n.Category) {
-		return model.ReasonNoConsent
-	}
-	return ""
+	return r.Contact.Suppression(n.Category)
 }
 
 func label(r Recipient) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 )
@@ -38,8 +39,18 @@ type PresetParams struct {
 	// from the record instead (e.g. "lead_days"), which wins when set.
 	LeadDays  int    `json:"lead_days,omitempty"`
 	LeadField string `json:"lead_field,omitempty"`
-	// Hours: overdue by more than, still open after, appointment within.
+	// Duration is the threshold of overdue ("overdue by more than"),
+	// still_open ("open for more than") and appointment ("remind this
+	// long before the start"), as a Go duration: "24h", "90m", "1h30m".
+	// Compared exactly: a task 24 h 1 min overdue is more than "24h".
+	Duration string `json:"duration,omitempty"`
+	// Hours is the older form of Duration in whole hours (hours: 24 is
+	// duration "24h"); Duration wins when both are given.
 	Hours int `json:"hours,omitempty"`
+	// LookBackDays: date_reached normally takes the dates reached since
+	// the schedule's previous run (first run: since the start of today);
+	// with a look-back it takes every date reached in the last N days.
+	LookBackDays int `json:"look_back_days,omitempty"`
 	// StatusField and DoneStatuses: records whose status is in the list
 	// are done (overdue, still_open). Defaults "status" and
 	// ["done", "closed", "cancelled"].
@@ -49,8 +60,9 @@ type PresetParams struct {
 	// one of the values (birthday: membership_status in [cancelled]).
 	ExcludeField  string   `json:"exclude_field,omitempty"`
 	ExcludeValues []string `json:"exclude_values,omitempty"`
-	// ConsentCategory, when set, excludes contacts without that consent
-	// (birthday mail is consent mail).
+	// ConsentCategory (birthday) sets the schedule's consent category:
+	// contacts that opted out of it or lack its consent are excluded, by
+	// the rule a notification of that category applies.
 	ConsentCategory string `json:"consent_category,omitempty"`
 }
 
@@ -59,6 +71,7 @@ type PresetParams struct {
 // and occurrence key come from the preset unless set.
 func Apply(s *model.Schedule, p PresetParams) error {
 	var f filled
+	var err error
 	switch p.Kind {
 	case PresetBirthday:
 		f = birthday(p)
@@ -67,13 +80,16 @@ func Apply(s *model.Schedule, p PresetParams) error {
 	case PresetDateWithinLead:
 		f = withinLead(p)
 	case PresetOverdue:
-		f = overdue(p)
+		f, err = overdue(p)
 	case PresetStillOpen:
-		f = stillOpen(p)
+		f, err = stillOpen(p)
 	case PresetAppointment:
-		f = appointment(p)
+		f, err = appointment(p)
 	default:
 		return fmt.Errorf("%q is not a preset; use one of %s", p.Kind, strings.Join(Presets, ", "))
+	}
+	if err != nil {
+		return err
 	}
 	if f.source.Kind == model.SourceObjects && p.Collection == "" {
 		return fmt.Errorf("the %s preset needs a collection", p.Kind)
@@ -89,6 +105,9 @@ func Apply(s *model.Schedule, p PresetParams) error {
 		s.Cron, s.EveryMinutes = f.cron, f.every
 	}
 	s.EventType = cmp.Or(s.EventType, f.eventType)
+	if p.Kind == PresetBirthday {
+		s.ConsentCategory = cmp.Or(s.ConsentCategory, p.ConsentCategory)
+	}
 	return nil
 }
 
@@ -122,9 +141,6 @@ func birthday(p PresetParams) filled {
 		ef := "contact." + p.ExcludeField
 		excl = append(excl, fmt.Sprintf("(has(%s) && %s in %s)", ef, ef, quoteList(p.ExcludeValues)))
 	}
-	if p.ConsentCategory != "" {
-		excl = append(excl, fmt.Sprintf("!(%s in contact.consents)", strconv.Quote(p.ConsentCategory)))
-	}
 	return filled{
 		source:     model.ScheduleSource{Kind: model.SourceContacts},
 		condition:  fmt.Sprintf("has(%s) && is_birthday(%s, %d)", field, field, p.DaysBefore),
@@ -134,16 +150,27 @@ func birthday(p PresetParams) filled {
 	}
 }
 
+// dateReached takes the dates reached since the previous run, data.since
+// (see the service's schedule runs), up to now: a run after a two-day
+// outage takes the two missed days, a first run only today. The expiry
+// day itself belongs here, not to withinLead, so a member whose
+// qualification expires today gets one mail ("has expired").
 func dateReached(p PresetParams) filled {
 	field := "object." + cmp.Or(p.Field, "expires_on")
+	cond := fmt.Sprintf("has(%s) && date(%s) >= data.since && date(%s) <= now", field, field, field)
+	if p.LookBackDays > 0 {
+		cond = fmt.Sprintf("has(%s) && days_since(%s) >= 0 && days_since(%s) <= %d", field, field, field, p.LookBackDays)
+	}
 	return filled{
 		source:     objects(p),
-		condition:  fmt.Sprintf("has(%s) && days_since(%s) >= 0", field, field),
+		condition:  cond,
 		occurrence: fmt.Sprintf("reached-{{ .object.id }}-{{ %s }}", "."+field),
 		cron:       "0 6 * * *", eventType: p.Collection + ".date_reached",
 	}
 }
 
+// withinLead takes the dates 1 to lead days ahead; the day itself is
+// dateReached's.
 func withinLead(p PresetParams) filled {
 	field := "object." + cmp.Or(p.Field, "expires_on")
 	lead := strconv.Itoa(cmp.Or(p.LeadDays, 30))
@@ -152,7 +179,7 @@ func withinLead(p PresetParams) filled {
 	}
 	return filled{
 		source: objects(p),
-		condition: fmt.Sprintf("has(%s) && days_until(%s) >= 0 && days_until(%s) <= %s",
+		condition: fmt.Sprintf("has(%s) && days_until(%s) >= 1 && days_until(%s) <= %s",
 			field, field, field, lead),
 		occurrence: fmt.Sprintf("lead-{{ .object.id }}-{{ %s }}", "."+field),
 		cron:       "0 6 * * *", eventType: p.Collection + ".due_soon",
@@ -168,36 +195,69 @@ func done(p PresetParams) (string, string) {
 	return sf, quoteList(statuses)
 }
 
-func overdue(p PresetParams) filled {
+// maxThreshold bounds a preset's duration: a year is more than any
+// reminder needs.
+const maxThreshold = 366 * 24 * time.Hour
+
+// threshold returns the preset's duration (Duration, else Hours) as a CEL
+// duration literal, and the duration.
+func threshold(p PresetParams) (string, time.Duration, error) {
+	d := time.Duration(p.Hours) * time.Hour
+	if p.Duration != "" {
+		var err error
+		if d, err = time.ParseDuration(p.Duration); err != nil {
+			return "", 0, fmt.Errorf("duration %q is not a duration; write e.g. \"24h\", \"90m\" or \"1h30m\"", p.Duration)
+		}
+	}
+	if d < time.Minute || d > maxThreshold {
+		return "", 0, fmt.Errorf("the %s preset needs a duration between 1m and 8784h (366 days), e.g. \"24h\"", p.Kind)
+	}
+	return fmt.Sprintf("duration(%q)", d.String()), d, nil
+}
+
+// overdue takes records whose date lies more than the duration before now,
+// exactly (24 h 1 min is more than 24 h; 24 h is not).
+func overdue(p PresetParams) (filled, error) {
 	field := "object." + cmp.Or(p.Field, "due_at")
 	sf, list := done(p)
+	dur, _, err := threshold(p)
 	return filled{
 		source: objects(p),
-		condition: fmt.Sprintf("has(%s) && hours_since(%s) > %d && !(has(%s) && %s in %s)",
-			field, field, p.Hours, sf, sf, list),
+		condition: fmt.Sprintf("has(%s) && now - date(%s) > %s && !(has(%s) && %s in %s)",
+			field, field, dur, sf, sf, list),
 		occurrence: fmt.Sprintf("overdue-{{ .object.id }}-{{ %s }}", "."+field),
 		every:      20, eventType: p.Collection + ".overdue",
-	}
+	}, err
 }
 
-func stillOpen(p PresetParams) filled {
+func stillOpen(p PresetParams) (filled, error) {
 	field := "object." + cmp.Or(p.Field, "created_at")
 	sf, list := done(p)
+	dur, _, err := threshold(p)
 	return filled{
 		source: objects(p),
-		condition: fmt.Sprintf("has(%s) && hours_since(%s) > %d && !(has(%s) && %s in %s)",
-			field, field, p.Hours, sf, sf, list),
+		condition: fmt.Sprintf("has(%s) && now - date(%s) > %s && !(has(%s) && %s in %s)",
+			field, field, dur, sf, sf, list),
 		occurrence: "open-{{ .object.id }}",
 		every:      60, eventType: p.Collection + ".still_open",
-	}
+	}, err
 }
 
-func appointment(p PresetParams) filled {
+// appointment reminds about what is still ahead: a start after now and at
+// most the lead time away. It runs every 15 minutes, or as often as the
+// lead time when that is shorter, so no start falls between two runs.
+func appointment(p PresetParams) (filled, error) {
 	field := "object." + cmp.Or(p.Field, "starts_at")
-	return filled{
-		source:     objects(p),
-		condition:  fmt.Sprintf("has(%s) && hours_until(%s) >= 0 && hours_until(%s) <= %d", field, field, field, p.Hours),
-		occurrence: fmt.Sprintf("reminder-{{ .object.id }}-{{ %s }}", "."+field),
-		every:      15, eventType: p.Collection + ".reminder",
+	dur, d, err := threshold(p)
+	every := 15
+	if m := int(d / time.Minute); m < every {
+		every = max(m, 1)
 	}
+	return filled{
+		source: objects(p),
+		condition: fmt.Sprintf("has(%s) && date(%s) > now && date(%s) - now <= %s",
+			field, field, field, dur),
+		occurrence: fmt.Sprintf("reminder-{{ .object.id }}-{{ %s }}", "."+field),
+		every:      every, eventType: p.Collection + ".reminder",
+	}, err
 }

@@ -4,54 +4,80 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
 
 // reportTemplate is the run report the workspace gets on first use, in
-// German and English; it is an ordinary template the admin can change.
+// German and English; it is an ordinary template the admin can change. Each
+// language reads its own labels (status_text.de, …) so no English word
+// appears in the German report.
 var reportTemplate = model.Template{
 	Key: ReportTemplateKey, Name: "Bericht zum zeitgesteuerten Versand / Schedule run report",
 	Locales: map[string]model.TemplateContent{
 		"de": {
-			Subject: `{{ .data.schedule_name }}: {{ .data.run.emitted }} ausgelöst, {{ .data.run.errors }} Fehler`,
+			Subject: `{{ .data.schedule_name }}: {{ .data.run.mail.sent }} gesendet, {{ .data.run.mail.suppressed }} unterdrückt, {{ .data.run.errors }} Fehler`,
 			Text: `Bericht zum zeitgesteuerten Versand "{{ .data.schedule_name }}" ({{ .data.schedule }})
 
-Status:        {{ .data.run.status }}{{ if .data.run.failure }} – {{ .data.run.failure }}{{ end }}
-Anlass:        {{ .data.run.trigger }}
-Gestartet:     {{ .data.run.started_at | datetime }}
-Beendet:       {{ .data.run.finished_at | datetime }}
+Ergebnis:        {{ .data.run.status_text.de }}{{ if .data.run.failure }} – {{ .data.run.failure }}{{ end }}
+Anlass:          {{ .data.run.trigger_text.de }}
+Gestartet:       {{ .data.run.started_at | datetime }}
+Beendet:         {{ .data.run.finished_at | datetime }}
 
-Geprüft:       {{ .data.run.scanned }}
-Zutreffend:    {{ .data.run.matched }}
-Ausgelöst:     {{ .data.run.emitted }}
-Ausgeschlossen: {{ .data.run.excluded }}
-Schon erledigt: {{ .data.run.skipped }}
-Fehler:        {{ .data.run.errors }}
-{{ range .data.run.error_samples }}  - {{ . }}
+Datensätze
+  Geprüft:         {{ .data.run.scanned }}
+  Zutreffend:      {{ .data.run.matched }}
+  Schon erledigt:  {{ .data.run.skipped }}
+  Ausgeschlossen:  {{ .data.run.excluded }}
+{{ range .data.run.excluded_by }}    {{ .de }}: {{ .count }}
+{{ end }}  Fehler:          {{ .data.run.errors }}
+{{ range .data.run.error_samples }}    {{ . }}
 {{ end }}
+Nachrichten{{ if not .data.run.mail.done }} (Stand {{ .data.run.mail.at | datetime }}, noch nicht alle versandt){{ end }}
+  Gesendet:                  {{ .data.run.mail.sent }}
+  Unterdrückt:               {{ .data.run.mail.suppressed }}
+{{ range .data.run.mail.suppressed_by }}    {{ .de }}: {{ .count }}
+{{ end }}  Warten auf Bestätigung:    {{ .data.run.mail.awaiting_confirmation }}
+  Abgelehnt oder abgelaufen: {{ .data.run.mail.declined }}
+  Fehlgeschlagen:            {{ .data.run.mail.failed }}
+  Noch in der Warteschlange: {{ .data.run.mail.queued }}
+
 Details: {{ .data.link }}
 `,
 		},
 		"en": {
-			Subject: `{{ .data.schedule_name }}: {{ .data.run.emitted }} emitted, {{ .data.run.errors }} errors`,
+			Subject: `{{ .data.schedule_name }}: {{ .data.run.mail.sent }} sent, {{ .data.run.mail.suppressed }} suppressed, {{ .data.run.errors }} errors`,
 			Text: `Run report of schedule "{{ .data.schedule_name }}" ({{ .data.schedule }})
 
-Status:    {{ .data.run.status }}{{ if .data.run.failure }} – {{ .data.run.failure }}{{ end }}
-Trigger:   {{ .data.run.trigger }}
+Result:    {{ .data.run.status_text.en }}{{ if .data.run.failure }} – {{ .data.run.failure }}{{ end }}
+Trigger:   {{ .data.run.trigger_text.en }}
 Started:   {{ .data.run.started_at | datetime }}
 Finished:  {{ .data.run.finished_at | datetime }}
 
-Scanned:   {{ .data.run.scanned }}
-Matched:   {{ .data.run.matched }}
-Emitted:   {{ .data.run.emitted }}
-Excluded:  {{ .data.run.excluded }}
-Skipped (already done): {{ .data.run.skipped }}
-Errors:    {{ .data.run.errors }}
-{{ range .data.run.error_samples }}  - {{ . }}
+Records
+  Scanned:       {{ .data.run.scanned }}
+  Matched:       {{ .data.run.matched }}
+  Already done:  {{ .data.run.skipped }}
+  Excluded:      {{ .data.run.excluded }}
+{{ range .data.run.excluded_by }}    {{ .en }}: {{ .count }}
+{{ end }}  Errors:        {{ .data.run.errors }}
+{{ range .data.run.error_samples }}    {{ . }}
 {{ end }}
+Messages{{ if not .data.run.mail.done }} (as of {{ .data.run.mail.at | datetime }}, not all sent yet){{ end }}
+  Sent:                   {{ .data.run.mail.sent }}
+  Suppressed:             {{ .data.run.mail.suppressed }}
+{{ range .data.run.mail.suppressed_by }}    {{ .en }}: {{ .count }}
+{{ end }}  Awaiting confirmation:  {{ .data.run.mail.awaiting_confirmation }}
+  Declined or expired:    {{ .data.run.mail.declined }}
+  Failed:                 {{ .data.run.mail.failed }}
+  Still queued:           {{ .data.run.mail.queued }}
+
 Details: {{ .data.link }}
 `,
 		},
@@ -59,18 +85,18 @@ Details: {{ .data.link }}
 }
 
 // ensureReportTemplate creates the workspace's report template unless it
-// exists.
+// exists, and brings an unedited copy of the previous built-in one up to
+// date.
 func (s *Service) ensureReportTemplate(ctx context.Context, q store.Queries, ws *model.Workspace) error {
-	if _, err := q.TemplateGet(ctx, ws.ID, ReportTemplateKey); err == nil {
+	cur, err := q.TemplateGet(ctx, ws.ID, ReportTemplateKey)
+	switch {
+	case err == nil && !reflect.DeepEqual(cur.Locales, reportTemplateV1.Locales):
 		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	t := reportTemplate
-	t.Locales = map[string]model.TemplateContent{}
-	for k, v := range reportTemplate.Locales {
-		t.Locales[k] = v
-	}
+	t.Locales = maps.Clone(reportTemplate.Locales)
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
 	if _, err := q.TemplateUpsert(ctx, ws.ID, &t); err != nil {
@@ -84,8 +110,172 @@ func (s *Service) RunLink(schedule, runID string) string {
 	return strings.TrimSuffix(s.baseURL(), "/") + "/schedules/" + schedule + "/runs/" + runID
 }
 
-// sendReport mails the run's report to the schedule's report recipient.
-func (s *Service) sendReport(ctx context.Context, ws *model.Workspace, sc *model.Schedule, run *model.ScheduleRun) (string, error) {
+// reportWait is how long a run's report waits for the run's mail to be
+// done (nothing queued or being sent any more) before it is sent anyway,
+// saying how much is still queued; reportGiveUp is how long after a run
+// ended its report is still sent at all (covering a stretch of downtime).
+const (
+	reportWait   = time.Hour
+	reportGiveUp = 24 * time.Hour
+)
+
+// RunCount is a count with its reason, labelled in German and English.
+type RunCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+	DE     string `json:"de"`
+	EN     string `json:"en"`
+}
+
+// RunMail is what became of the messages of a run's events, as it stands
+// at At: computed from the messages themselves, so it fills in while
+// delivery goes on.
+type RunMail struct {
+	At           time.Time  `json:"at"`
+	Sent         int        `json:"sent"`
+	Suppressed   int        `json:"suppressed"`
+	SuppressedBy []RunCount `json:"suppressed_by"`
+	// AwaitingConfirmation messages wait for someone to approve them.
+	AwaitingConfirmation int `json:"awaiting_confirmation"`
+	// Declined counts confirmations declined or expired.
+	Declined int `json:"declined"`
+	Failed   int `json:"failed"`
+	// Queued counts messages queued, being sent or waiting for a retry.
+	Queued int `json:"queued"`
+	// Done is true when nothing is queued any more (awaiting confirmation
+	// does not count: a person decides when).
+	Done bool `json:"done"`
+}
+
+// RunReport is a run with what became of its records and their mail.
+type RunReport struct {
+	*model.ScheduleRun
+	// ExcludedBy splits Excluded by reason: exclude (the schedule's
+	// exclusion), opted_out, no_consent (its consent category).
+	ExcludedBy []RunCount `json:"excluded_by"`
+	Mail       RunMail    `json:"mail"`
+}
+
+// runLabel returns a reason's label in both languages.
+func (s *Service) runCount(reason string, n int) RunCount {
+	id := "web.reason." + reason
+	return RunCount{Reason: reason, Count: n, DE: s.catalog.T("de", id, nil), EN: s.catalog.T("en", id, nil)}
+}
+
+// runReport adds to run what became of its events and their mail.
+func (s *Service) runReport(ctx context.Context, ws *model.Workspace, run *model.ScheduleRun) (*RunReport, error) {
+	out, err := s.store.ScheduleRunOutcome(ctx, ws.ID, run.ID)
+	if err != nil {
+		return nil, fmt.Errorf("count the run's mail: %w", err)
+	}
+	r := &RunReport{ScheduleRun: run, ExcludedBy: []RunCount{}, Mail: RunMail{At: s.now(), SuppressedBy: []RunCount{}}}
+	delete(out.Excluded, excludedByError) // among the run's errors
+	for _, reason := range slices.Sorted(maps.Keys(out.Excluded)) {
+		r.ExcludedBy = append(r.ExcludedBy, s.runCount(reason, out.Excluded[reason]))
+	}
+	m := &r.Mail
+	suppressed := map[string]int{}
+	for _, c := range out.Messages {
+		switch c.Status {
+		case model.MsgSent:
+			m.Sent += c.Count
+		case model.MsgSuppressed:
+			m.Suppressed += c.Count
+			suppressed[c.Reason] += c.Count
+		case model.MsgAwaitingConfirmation:
+			m.AwaitingConfirmation += c.Count
+		case model.MsgDeclined, model.MsgExpired:
+			m.Declined += c.Count
+		case model.MsgFailed:
+			m.Failed += c.Count
+		default: // queued, approved, sending, retrying
+			m.Queued += c.Count
+		}
+	}
+	for _, reason := range slices.Sorted(maps.Keys(suppressed)) {
+		m.SuppressedBy = append(m.SuppressedBy, s.runCount(reason, suppressed[reason]))
+	}
+	m.Done = m.Queued == 0 && (run.Status == model.RunFinished || run.Status == model.RunFailed)
+	return r, nil
+}
+
+// ScheduleRunReport returns one run of a schedule with what became of its
+// records and their mail so far.
+func (s *Service) ScheduleRunReport(ctx context.Context, ws *model.Workspace, key, id string) (*RunReport, error) {
+	run, err := s.ScheduleRunGet(ctx, ws, key, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.runReport(ctx, ws, run)
+}
+
+// reportIfDone sends an ended run's report once its mail is done, or
+// reportWait after it ended, and records the report's message on the run.
+// It reports whether the report went out.
+func (s *Service) reportIfDone(ctx context.Context, ws *model.Workspace, sc *model.Schedule, run *model.ScheduleRun) (bool, error) {
+	if sc.ReportTo == "" || run.ReportMessage != "" || run.FinishedAt == nil {
+		return false, nil
+	}
+	rep, err := s.runReport(ctx, ws, run)
+	if err != nil {
+		return false, err
+	}
+	if !rep.Mail.Done && s.now().Sub(*run.FinishedAt) < reportWait {
+		return false, nil
+	}
+	id, err := s.sendReport(ctx, ws, sc, rep)
+	if err != nil {
+		return false, err
+	}
+	run.ReportMessage, run.Owner = id, "" // the run ended: no lease to hold
+	return true, s.store.ScheduleRunUpdate(ctx, ws.ID, run)
+}
+
+// reportRun sends the report of a stored run if it is due (see
+// reportIfDone); done is true when nothing is left to do for it (sent
+// now or before, or the schedule or run is gone).
+func (s *Service) reportRun(ctx context.Context, wsID int64, key, runID string) (done bool, err error) {
+	ws, err := s.store.WorkspaceGetByID(ctx, wsID)
+	if err != nil {
+		return false, err
+	}
+	sc, err := s.store.ScheduleGet(ctx, ws.ID, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	run, err := s.store.ScheduleRunGet(ctx, ws.ID, runID)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	if run.ReportMessage != "" || sc.ReportTo == "" {
+		return true, nil
+	}
+	return s.reportIfDone(ctx, ws, sc, run)
+}
+
+// sendDueReports sends the reports of ended runs whose mail is done (or
+// that waited reportWait), in all workspaces; the periodic due check calls
+// it, so reports are sent after a restart too.
+func (s *Service) sendDueReports(ctx context.Context) error {
+	runs, err := s.store.ScheduleRunsAwaitingReport(ctx, s.now().Add(-reportGiveUp), 100)
+	if err != nil {
+		return fmt.Errorf("find runs awaiting their report: %w", err)
+	}
+	for _, c := range runs {
+		if _, err := s.reportRun(ctx, c.WorkspaceID, c.Schedule, c.ID); err != nil {
+			s.logger.WarnContext(ctx, "schedule report failed", "schedule", c.Schedule, "run", c.ID, "error", err)
+		}
+	}
+	return nil
+}
+
+// sendReport mails the run's report to the schedule's report recipient
+// through the ordinary pipeline.
+func (s *Service) sendReport(ctx context.Context, ws *model.Workspace, sc *model.Schedule, rep *RunReport) (string, error) {
 	tmpl := sc.ReportTemplate
 	if tmpl == "" {
 		tmpl = ReportTemplateKey
@@ -93,11 +283,27 @@ func (s *Service) sendReport(ctx context.Context, ws *model.Workspace, sc *model
 			return "", err
 		}
 	}
+	run := rep.ScheduleRun
+	label := func(id string) map[string]any {
+		return map[string]any{"de": s.catalog.T("de", id, nil), "en": s.catalog.T("en", id, nil)}
+	}
+	counts := func(cs []RunCount) []any {
+		out := make([]any, len(cs))
+		for i, c := range cs {
+			out[i] = map[string]any{"reason": c.Reason, "count": c.Count, "de": c.DE, "en": c.EN}
+		}
+		return out
+	}
+	m := rep.Mail
 	runData := map[string]any{
-		"id": run.ID, "status": run.Status, "trigger": run.Trigger, "failure": run.Failure,
+		"id": run.ID, "status": run.Status, "status_text": label("web.run." + run.Status),
+		"trigger": run.Trigger, "trigger_text": label("web.trigger." + run.Trigger), "failure": run.Failure,
 		"started_at": run.StartedAt, "finished_at": run.FinishedAt,
-		"scanned": run.Scanned, "matched": run.Matched, "excluded": run.Excluded, "emitted": run.Emitted,
-		"skipped": run.Skipped, "errors": run.Errors, "error_samples": stringsAny(run.ErrorSamples),
+		"scanned": run.Scanned, "matched": run.Matched, "excluded": run.Excluded, "excluded_by": counts(rep.ExcludedBy),
+		"emitted": run.Emitted, "skipped": run.Skipped, "errors": run.Errors, "error_samples": stringsAny(run.ErrorSamples),
+		"mail": map[string]any{"at": m.At, "sent": m.Sent, "suppressed": m.Suppressed, "suppressed_by": counts(m.SuppressedBy),
+			"awaiting_confirmation": m.AwaitingConfirmation, "declined": m.Declined, "failed": m.Failed,
+			"queued": m.Queued, "done": m.Done},
 	}
 	res, err := s.SendManual(ctx, ws, &ManualInput{
 		Template: tmpl, Recipients: []model.Recipient{sc.ReportTo},

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
 	"time"
 
@@ -61,6 +62,10 @@ type runner struct {
 	mu      sync.Mutex
 	running map[string]bool
 	unsure  bool
+	// reports are the runs this runner finished whose report waits for
+	// their mail; the loop checks them at every poll (after a restart the
+	// periodic due check does, see sendDueReports).
+	reports map[string]pendingReport
 	quit    chan struct{}
 	ctx     context.Context // ends at Stop: interrupts the runs
 	cancel  context.CancelFunc
@@ -75,8 +80,8 @@ func newRunner(s *Service, owner string, cfg RunnerConfig, log interface {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	return &runner{s: s, owner: owner, cfg: cfg, log: log, wakeCh: make(chan struct{}, 1),
-		slots: make(chan struct{}, cfg.Parallel), running: map[string]bool{}, quit: make(chan struct{}), ctx: ctx,
-		cancel: cancel}
+		slots: make(chan struct{}, cfg.Parallel), running: map[string]bool{}, reports: map[string]pendingReport{},
+		quit: make(chan struct{}), ctx: ctx, cancel: cancel}
 }
 
 // wake tells the runner that a run was queued.
@@ -124,6 +129,40 @@ func (r *runner) loop() {
 			poll = false
 		case <-tick.C:
 			poll = true
+			r.checkReports()
+		}
+	}
+}
+
+// pendingReport is a run whose report waits for the run's mail.
+type pendingReport struct {
+	workspaceID int64
+	schedule    string
+}
+
+// awaitReport has the loop send run's report once its mail is done.
+func (r *runner) awaitReport(workspaceID int64, schedule, runID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reports[runID] = pendingReport{workspaceID: workspaceID, schedule: schedule}
+}
+
+// checkReports sends the waiting reports whose run's mail is done (or
+// that waited long enough); a report that fails is left to the periodic
+// due check.
+func (r *runner) checkReports() {
+	r.mu.Lock()
+	pending := maps.Clone(r.reports)
+	r.mu.Unlock()
+	for id, p := range pending {
+		done, err := r.s.reportRun(r.ctx, p.workspaceID, p.schedule, id)
+		if err != nil && r.ctx.Err() == nil {
+			r.log.Warn("sending a schedule run's report failed; the periodic check tries again", "run", id, "error", err)
+		}
+		if done || err != nil {
+			r.mu.Lock()
+			delete(r.reports, id)
+			r.mu.Unlock()
 		}
 	}
 }

@@ -100,10 +100,17 @@ func (s *Service) checkSchedule(ctx context.Context, q store.Queries, ws *model.
 	if sc.Condition == "" {
 		c.add("condition", CodeRequired, "give the condition that selects due records")
 	} else {
-		checkCondition(&c, env, "condition", sc.Condition)
+		checkScheduleCondition(&c, env, sc, "condition", sc.Condition)
 	}
 	if sc.Exclude != "" {
-		checkCondition(&c, env, "exclude", sc.Exclude)
+		checkScheduleCondition(&c, env, sc, "exclude", sc.Exclude)
+	}
+	if sc.ConsentCategory != "" {
+		c.name("consent_category", sc.ConsentCategory)
+		if sc.Source.Kind != model.SourceContacts {
+			c.add("consent_category", CodeInvalid,
+				"a consent category applies to contact schedules; for objects give the flow's notification the category instead")
+		}
 	}
 	c.name("event_type", sc.EventType)
 	c.name("project", sc.Project)
@@ -119,6 +126,33 @@ func (s *Service) checkSchedule(ctx context.Context, q store.Queries, ws *model.
 		}
 	}
 	return s.checkScheduleRefs(ctx, q, ws, sc, &c)
+}
+
+// checkScheduleCondition checks a schedule's condition or exclusion like
+// any condition and then against the data a run supplies: the scanned
+// record (contact or object, by the source), workspace, and data.since.
+// A contacts schedule that reads object.… would otherwise fail on every
+// record at run time.
+func checkScheduleCondition(c *checker, env *condition.Env, sc *model.Schedule, field, expr string) {
+	p, err := env.Compile(expr)
+	if err != nil {
+		checkCondition(c, env, field, expr)
+		return
+	}
+	record := model.RootContact
+	if sc.Source.Kind == model.SourceObjects {
+		record = model.RootObject
+	}
+	for _, r := range p.Roots() {
+		switch r {
+		case record, model.RootWorkspace, model.RootData:
+			continue
+		}
+		if sc.Source.Kind == model.SourceContacts || sc.Source.Kind == model.SourceObjects {
+			c.add(field, CodeCondition, "a %s schedule has no %s.…: it reads each record as %s.… (also workspace, data.since, now and today)",
+				sc.Source.Kind, r, record)
+		}
+	}
 }
 
 func (s *Service) checkScheduleRefs(ctx context.Context, q store.Queries, ws *model.Workspace, sc *model.Schedule, c *checker) error {

@@ -86,12 +86,36 @@ func (r record) label() string {
 	return "object " + r.object.Collection + "/" + r.object.ID
 }
 
+// Why a match was excluded (store.RunEvent.Excluded): by the schedule's
+// exclusion, or by its consent category with the reason a notification of
+// that category would give (model.ReasonOptedOut, model.ReasonNoConsent).
+// excludedByError marks the event of a record the run could not evaluate:
+// it is counted among the run's errors, not its exclusions.
+const (
+	excludedByRule  = "exclude"
+	excludedByError = "error"
+)
+
 // match is the evaluation of one record.
 type match struct {
 	rec        record
 	occurrence string
 	excluded   bool
-	values     map[string]any
+	// reason is why it is excluded: excludedByRule, excludedByError or
+	// a SuppressReason; failure is the error of excludedByError.
+	reason  string
+	failure string
+	values  map[string]any
+}
+
+// errorMatch is the event of a record the run at now could not evaluate:
+// explain then tells its holder why they got nothing. One per record and
+// day (its occurrence), so a schedule running every few minutes records a
+// broken record once a day.
+func errorMatch(cs *compiledSchedule, r record, err error, now time.Time) match {
+	day := now.In(cs.loc).Format(time.DateOnly)
+	return match{rec: r, occurrence: "error-" + r.key() + "-" + day, excluded: true, reason: excludedByError,
+		failure: err.Error()}
 }
 
 // verdict is the evaluation of one record: a match when ok, nothing when
@@ -124,12 +148,22 @@ func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, cond *cond
 		return verdict{err: errors.New("occurrence key is empty")}
 	}
 	m := match{rec: r, occurrence: out.Subject}
+	if cat := cs.sc.ConsentCategory; cat != "" && r.contact != nil {
+		if reason := r.contact.Suppression(cat); reason != "" {
+			m.excluded, m.reason = true, string(reason)
+			m.values = map[string]any{"contact.consents": stringsAny(r.contact.Consents), "contact.opt_outs": stringsAny(r.contact.OptOuts)}
+			return verdict{m: m, ok: true}
+		}
+	}
 	if cs.exclude != nil {
 		ex, err := cs.exclude.Eval(ctx, data, cs.loc)
 		if err != nil {
 			return verdict{err: fmt.Errorf("exclude: %w", err)}
 		}
 		m.excluded, m.values = ex.Match, ex.Values
+		if m.excluded {
+			m.reason = excludedByRule
+		}
 	}
 	return verdict{m: m, ok: true}
 }
@@ -172,10 +206,10 @@ type sourcePage struct {
 // and calls fn with each page and its evaluation at now. The next page is
 // read while fn works on this one; a run never holds more than two pages in
 // memory.
-func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now time.Time, fn func(sourcePage, []verdict) error) error {
+func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, after string, now, since time.Time, fn func(sourcePage, []verdict) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
+	base := scanData(cs, now, since)
 	skip := contactSkip(cs, base)
 	type read struct {
 		page sourcePage
@@ -209,6 +243,36 @@ func (s *Service) scan(ctx context.Context, cs *compiledSchedule, wsID int64, af
 		}
 	}
 	return ctx.Err()
+}
+
+// scanData is the data model records are evaluated in at now: the
+// schedule's workspace and zone, and data.since.
+func scanData(cs *compiledSchedule, now, since time.Time) map[string]any {
+	base := model.NewData(model.DataInput{Workspace: cs.ws, Now: now})
+	base[model.RootData] = map[string]any{"since": since.In(cs.loc)}
+	return base
+}
+
+// sinceLookBack bounds the runs looked at to find the previous finished run.
+const sinceLookBack = 50
+
+// since is the instant a run at now (or a preview for now) takes as its
+// start, data.since: when the schedule's previous finished run before
+// beforeID (empty: any) started, or, on a first run, the start of now's day
+// in loc. After a two-day outage it therefore reaches back over the
+// missed days, once.
+func (s *Service) since(ctx context.Context, wsID int64, key, beforeID string, now time.Time, loc *time.Location) (time.Time, error) {
+	runs, err := s.store.ScheduleRunList(ctx, &store.RunListParams{WorkspaceID: wsID, Schedule: key, Before: beforeID, Limit: sinceLookBack})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("find the previous run: %w", err)
+	}
+	for _, r := range runs {
+		if r.Status == model.RunFinished && !r.StartedAt.After(now) {
+			return r.StartedAt, nil
+		}
+	}
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
 }
 
 // contactSkip returns the contacts a scan of a contact schedule at base's
@@ -278,9 +342,15 @@ func eventFor(sc *model.Schedule, runID string, m match) *EventInput {
 			in.Actors[role] = append([]string(nil), ids...)
 		}
 	}
-	if m.excluded {
+	if m.reason == excludedByError {
+		in.Exclusion = &model.Step{Code: model.StepScheduleError,
+			Params: map[string]string{"schedule": sc.Key, "error": m.failure}}
+	} else if m.excluded {
 		in.Exclusion = &model.Step{Code: model.StepScheduleExcluded, Values: m.values,
-			Params: map[string]string{"schedule": sc.Key, "exclude": sc.Exclude}}
+			Params: map[string]string{"schedule": sc.Key, "exclude": sc.Exclude, "reason": m.reason}}
+		if m.reason != excludedByRule {
+			in.Exclusion.Params["category"] = sc.ConsentCategory
+		}
 	}
 	return in
 }
@@ -320,14 +390,20 @@ func (s *Service) executeRun(ctx context.Context, c *store.ClaimedRun) error {
 		run.Status, run.Failure = model.RunFailed, runErr.Error()
 		s.logger.WarnContext(ctx, "schedule run failed", "workspace", ws.Key, "schedule", sc.Key, "run", run.ID, "error", runErr)
 	}
-	if sc.ReportTo != "" {
-		if id, err := s.sendReport(ctx, ws, sc, run); err != nil {
-			s.logger.ErrorContext(ctx, "schedule report failed", "schedule", sc.Key, "run", run.ID, "error", err)
-		} else {
-			run.ReportMessage = id
-		}
+	if err := s.store.ScheduleRunUpdate(ctx, ws.ID, run); err != nil {
+		return err
 	}
-	return s.store.ScheduleRunUpdate(ctx, ws.ID, run)
+	// The report goes out once the run's mail is done: at once when
+	// nothing is queued (all suppressed or excluded), else from the
+	// runner's poll or the periodic due check (sendDueReports).
+	sent, err := s.reportIfDone(ctx, ws, sc, run)
+	switch {
+	case err != nil:
+		s.logger.WarnContext(ctx, "schedule report failed", "workspace", ws.Key, "schedule", sc.Key, "run", run.ID, "error", err)
+	case !sent && sc.ReportTo != "":
+		s.runner.awaitReport(ws.ID, sc.Key, run.ID)
+	}
+	return nil
 }
 
 func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Schedule, run *model.ScheduleRun) error {
@@ -336,6 +412,10 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 		return err
 	}
 	now := s.now()
+	since, err := s.since(ctx, ws.ID, sc.Key, run.ID, now, cs.loc)
+	if err != nil {
+		return err
+	}
 	// next is the run as it will be stored with the matches not emitted
 	// yet: run itself only moves when they are, so a failure leaves it
 	// as stored (counts and cursor agreeing with the events).
@@ -352,7 +432,7 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 		*run, matches, lastEmit = next, nil, time.Now()
 		return nil
 	}
-	err = s.scan(ctx, cs, ws.ID, run.Cursor, now, func(p sourcePage, outs []verdict) error {
+	err = s.scan(ctx, cs, ws.ID, run.Cursor, now, since, func(p sourcePage, outs []verdict) error {
 		next.Scanned += p.scanned
 		for i, o := range outs {
 			if o.err != nil {
@@ -360,6 +440,7 @@ func (s *Service) runScan(ctx context.Context, ws *model.Workspace, sc *model.Sc
 				if len(next.ErrorSamples) < maxErrorSamples {
 					next.ErrorSamples = append(next.ErrorSamples, fmt.Sprintf("%s: %v", p.recs[i].label(), o.err))
 				}
+				matches = append(matches, errorMatch(cs, p.recs[i], o.err, now))
 				continue
 			}
 			if o.ok {
@@ -393,28 +474,39 @@ func (s *Service) emit(ctx context.Context, ws *model.Workspace, sc *model.Sched
 		return err
 	}
 	var ins []*EventInput
-	var excluded []bool
+	var reasons []string
 	skipped := 0
 	for i, m := range matches {
 		if used[keys[i]] {
-			skipped++
+			if m.reason != excludedByError { // counted in errors
+				skipped++
+			}
 			continue
 		}
-		ins, excluded = append(ins, eventFor(sc, run.ID, m)), append(excluded, m.excluded)
+		ins, reasons = append(ins, eventFor(sc, run.ID, m)), append(reasons, m.reason)
 	}
 	counts := *run
 	s.ingest.WaitRoom(ctx, len(ins)) // a run goes at the pace of sending, not ahead of it
 	_, err = s.ingest.AcceptMany(ctx, ws, ins, func(tx store.Tx, results []*IngestResult) error {
 		counts.Skipped += skipped
+		events := make([]store.RunEvent, 0, len(results))
 		for i, res := range results {
 			switch {
+			case res.Duplicate && reasons[i] == excludedByError:
+				continue // recorded today already; counted in errors
 			case res.Duplicate:
 				counts.Skipped++
-			case excluded[i]:
+				continue
+			case reasons[i] == excludedByError: // counted in errors
+			case reasons[i] != "":
 				counts.Excluded++
 			default:
 				counts.Emitted++
 			}
+			events = append(events, store.RunEvent{EventID: res.Event.ID, Excluded: reasons[i]})
+		}
+		if err := tx.ScheduleRunEventsAdd(ctx, ws.ID, run.ID, events); err != nil {
+			return err
 		}
 		if err := tx.ScheduleRunUpdate(ctx, ws.ID, &counts); errors.Is(err, store.ErrNotFound) {
 			return errRunLeaseLost
@@ -447,8 +539,8 @@ func (s *Service) ScheduleRunNow(ctx context.Context, ws *model.Workspace, key s
 
 // RunDueSchedules queues a run for every schedule whose time has come, in
 // all workspaces, and advances each to its next slot. Missed slots are run
-// once (a catch-up), not once per slot. It is the periodic job River's
-// leader runs.
+// once (a catch-up), not once per slot. It then sends the reports of ended
+// runs whose mail is done. It is the periodic job River's leader runs.
 func (s *Service) RunDueSchedules(ctx context.Context) error {
 	now := s.now()
 	refs, err := s.store.ScheduleDue(ctx, now, 1000)
@@ -463,7 +555,7 @@ func (s *Service) RunDueSchedules(ctx context.Context) error {
 	if len(refs) > 0 {
 		s.runner.wake()
 	}
-	return nil
+	return s.sendDueReports(ctx)
 }
 
 func (s *Service) queueDue(ctx context.Context, ref store.ScheduleRef, now time.Time) error {
@@ -509,7 +601,9 @@ type PreviewMatch struct {
 
 // SchedulePreview is who a schedule would match.
 type SchedulePreview struct {
-	At       time.Time      `json:"at"`
+	At time.Time `json:"at"`
+	// Since is data.since: when the previous run started (see since).
+	Since    time.Time      `json:"since"`
 	Scanned  int            `json:"scanned"`
 	Matched  int            `json:"matched"`
 	Errors   int            `json:"errors"`
@@ -525,19 +619,13 @@ const MaxPreviewMatches = 1000
 // SchedulePreviewAt lists who the schedule would match at (zero: now),
 // without sending anything.
 func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, key string, at time.Time) (*SchedulePreview, error) {
-	sc, err := s.ScheduleGet(ctx, ws, key)
+	cs, at, since, err := s.previewSchedule(ctx, ws, key, at)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.compileSchedule(ws, sc)
-	if err != nil {
-		return nil, err
-	}
-	if at.IsZero() {
-		at = s.now()
-	}
-	out := &SchedulePreview{At: at, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
-	err = s.scan(ctx, cs, ws.ID, "", at, func(p sourcePage, outs []verdict) error {
+	sc := cs.sc
+	out := &SchedulePreview{At: at, Since: since, Matches: []PreviewMatch{}, Samples: []string{}, Complete: true}
+	err = s.scan(ctx, cs, ws.ID, "", at, since, func(p sourcePage, outs []verdict) error {
 		out.Scanned += p.scanned
 		for i, o := range outs {
 			if o.err != nil {
@@ -565,6 +653,25 @@ func (s *Service) SchedulePreviewAt(ctx context.Context, ws *model.Workspace, ke
 		return nil
 	})
 	return out, err
+}
+
+// previewSchedule prepares a preview of schedule key at at (zero: now):
+// the compiled schedule, the instant and data.since as a run then would
+// see it.
+func (s *Service) previewSchedule(ctx context.Context, ws *model.Workspace, key string, at time.Time) (*compiledSchedule, time.Time, time.Time, error) {
+	sc, err := s.ScheduleGet(ctx, ws, key)
+	if err != nil {
+		return nil, at, at, err
+	}
+	cs, err := s.compileSchedule(ws, sc)
+	if err != nil {
+		return nil, at, at, err
+	}
+	if at.IsZero() {
+		at = s.now()
+	}
+	since, err := s.since(ctx, ws.ID, sc.Key, "", at, cs.loc)
+	return cs, at, since, err
 }
 
 func (s *Service) previewMatch(ctx context.Context, ws *model.Workspace, sc *model.Schedule, m match) (PreviewMatch, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/timeutil"
 )
 
 // checkTemplate validates t for ws and compiles every locale, reporting
@@ -168,11 +169,16 @@ func (s *Service) TemplatePreview(ctx context.Context, ws *model.Workspace, key 
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now, err := previewNow(ws, p.Data, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
 	data := model.NewData(model.DataInput{Workspace: ws, Now: now,
 		Event: &model.Event{ID: "preview", Type: "preview", OccurredAt: now, Source: model.SourceManual}})
 	for k, v := range p.Data {
-		data[k] = v
+		if k != model.RootNow && k != model.RootToday { // NewData set them from now
+			data[k] = v
+		}
 	}
 	out, err := compiled.Render(ctx, data, render.Options{Locale: locale, Location: ws.Location(), Now: now, Limits: s.limits})
 	if err != nil {
@@ -181,6 +187,32 @@ func (s *Service) TemplatePreview(ctx context.Context, ws *model.Workspace, key 
 		return nil, c.err()
 	}
 	return &Preview{Locale: locale, Subject: out.Subject, HTML: out.HTML, Text: out.Text}, nil
+}
+
+// previewNow is the instant a preview renders at: the sample's "now" (an
+// instant), else its "today" (a day, at the current time of day in the
+// workspace's zone), else now. age, days_until and the other helpers then
+// count from that day, as the mail would be rendered on it.
+func previewNow(ws *model.Workspace, sample map[string]any, now time.Time) (time.Time, error) {
+	loc := ws.Location()
+	for _, root := range []string{model.RootNow, model.RootToday} {
+		v, ok := sample[root]
+		if !ok {
+			continue
+		}
+		t, dateOnly, err := timeutil.Parse(v, loc)
+		if err != nil {
+			return time.Time{}, &ValidationError{Fields: []FieldError{{Field: "data." + root, Code: CodeInvalid,
+				Detail: fmt.Sprintf("%v; give a day such as \"2027-02-28\" or an instant in RFC 3339", err)}}}
+		}
+		if root == model.RootToday || dateOnly {
+			n := now.In(loc)
+			y, m, d := t.In(loc).Date()
+			t = time.Date(y, m, d, n.Hour(), n.Minute(), n.Second(), 0, loc)
+		}
+		return t, nil
+	}
+	return now, nil
 }
 
 func joinList(items []string) string {

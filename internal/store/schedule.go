@@ -74,5 +74,41 @@ type ScheduleQueries interface {
 	// but owner (a single server's start, see MessageLeaseExpire).
 	ScheduleRunLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error)
 	ScheduleRunGet(ctx context.Context, workspaceID int64, id string) (*model.ScheduleRun, error)
+	// ScheduleRunEventsAdd records events a run emitted, each with why
+	// it was excluded ("" when it was not).
+	ScheduleRunEventsAdd(ctx context.Context, workspaceID int64, runID string, events []RunEvent) error
+	// ScheduleRunsAwaitingReport returns, in any workspace, up to limit
+	// ended runs (finished or failed after finishedAfter) whose schedule
+	// has a report recipient and whose report was not sent yet.
+	ScheduleRunsAwaitingReport(ctx context.Context, finishedAfter time.Time, limit int) ([]*ClaimedRun, error)
+	// ScheduleRunOutcome counts what became of a run's events: the
+	// excluded ones by reason, and the messages of the others by status
+	// and reason, as they stand now.
+	ScheduleRunOutcome(ctx context.Context, workspaceID int64, runID string) (*RunOutcome, error)
 	ScheduleRunList(ctx context.Context, p *RunListParams) ([]*model.ScheduleRun, error)
+}
+
+// RunEvent is an event a schedule run emitted.
+type RunEvent struct {
+	EventID string
+	// Excluded is why the event was excluded: "exclude" (the schedule's
+	// exclusion), "opted_out" or "no_consent" (its consent category); ""
+	// when it was not.
+	Excluded string
+}
+
+// RunOutcome is what became of a run's events.
+type RunOutcome struct {
+	// Excluded counts the excluded events by reason.
+	Excluded map[string]int
+	// Messages counts the messages of the other events by status and,
+	// for suppressed ones, reason.
+	Messages []MessageCount
+}
+
+// MessageCount is how many messages have a status and reason.
+type MessageCount struct {
+	Status model.MessageStatus
+	Reason string
+	Count  int
 }

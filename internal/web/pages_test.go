@@ -90,7 +90,7 @@ func TestConfigurationForms(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "birthday", sc.Preset)
 	require.Equal(t, model.SourceContacts, sc.Source.Kind)
-	require.Contains(t, sc.Exclude, `"birthday" in contact.consents`)
+	require.Equal(t, "birthday", sc.ConsentCategory, "checked like a notification's category")
 	resp, body = c.get("/schedules/geburtstage?preview=1&date=2026-13-01")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, body, "Enter a day as YYYY-MM-DD.")
@@ -99,6 +99,13 @@ func TestConfigurationForms(t *testing.T) {
 		"project": {"messe-koeln"}, "occurrence_key": {sc.OccurrenceKey}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, `id="err-cron"`)
+	// A contacts schedule whose condition reads object.… is refused at
+	// save, next to the field.
+	resp, body = c.submit("/schedules/geburtstage/edit", "/schedules/geburtstage", url.Values{"name": {"Geburtstage"},
+		"cron": {"0 6 * * *"}, "source_kind": {"contacts"}, "condition": {"has(object.expires_on)"}, "event_type": {sc.EventType},
+		"project": {"messe-koeln"}, "occurrence_key": {sc.OccurrenceKey}, "consent_category": {"birthday"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Regexp(t, `id="err-condition"><li>[^<]*a contacts schedule has no object`, body)
 	resp, _ = c.submit("/schedules/geburtstage", "/schedules/geburtstage/run", nil)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	runs, err := e.svc.ScheduleRuns(ctx, e.ws, "geburtstage", service.PageParams{})

@@ -61,7 +61,7 @@ type scheduleForm struct {
 	DaysBefore      string
 	LeadDays        string
 	LeadField       string
-	Hours           string
+	Duration        string
 	ConsentCategory string
 	ExcludeField    string
 	ExcludeValues   string
@@ -78,7 +78,8 @@ func formFromSchedule(sc *model.Schedule) scheduleForm {
 	f := scheduleForm{Key: sc.Key, Name: sc.Name, Description: sc.Description, Enabled: sc.Enabled, Cron: sc.Cron,
 		Timezone: sc.Timezone, SourceKind: sc.Source.Kind, Collection: sc.Source.Collection, Condition: sc.Condition,
 		Exclude: sc.Exclude, EventType: sc.EventType, Project: sc.Project, Role: sc.Role, OccurrenceKey: sc.OccurrenceKey,
-		LeapDay: sc.LeapDay, ReportTo: string(sc.ReportTo), ReportTemplate: sc.ReportTemplate, FromPreset: sc.Preset}
+		LeapDay: sc.LeapDay, ReportTo: string(sc.ReportTo), ReportTemplate: sc.ReportTemplate, FromPreset: sc.Preset,
+		ConsentCategory: sc.ConsentCategory}
 	if sc.EveryMinutes > 0 {
 		f.EveryMinutes = strconv.Itoa(sc.EveryMinutes)
 	}
@@ -131,7 +132,7 @@ func readScheduleForm(r *http.Request) scheduleForm {
 		Condition: get("condition"), Exclude: get("exclude"), EventType: get("event_type"), Project: get("project"),
 		Role: get("role"), OccurrenceKey: get("occurrence_key"), LeapDay: get("leap_day"), ReportTo: get("report_to"),
 		ReportTemplate: get("report_template"), Preset: get("preset"), Field: get("field"),
-		DaysBefore: get("days_before"), LeadDays: get("lead_days"), LeadField: get("lead_field"), Hours: get("hours"),
+		DaysBefore: get("days_before"), LeadDays: get("lead_days"), LeadField: get("lead_field"), Duration: get("duration"),
 		ConsentCategory: get("consent_category"), ExcludeField: get("exclude_field"), ExcludeValues: get("exclude_values")}
 }
 
@@ -163,7 +164,7 @@ func (f scheduleForm) build(l *localizer) (*model.Schedule, *schedule.PresetPara
 	sc := &model.Schedule{Key: f.Key, Name: f.Name, Description: f.Description, Enabled: f.Enabled, Cron: f.Cron,
 		EveryMinutes: num("every_minutes", f.EveryMinutes), Timezone: f.Timezone,
 		Source:    model.ScheduleSource{Kind: f.SourceKind, Collection: f.Collection},
-		Condition: f.Condition, Exclude: f.Exclude, EventType: f.EventType, Project: f.Project, Role: f.Role,
+		Condition: f.Condition, Exclude: f.Exclude, ConsentCategory: f.ConsentCategory, EventType: f.EventType, Project: f.Project, Role: f.Role,
 		OccurrenceKey: f.OccurrenceKey, LeapDay: f.LeapDay, ReportTo: model.Recipient(f.ReportTo),
 		ReportTemplate: f.ReportTemplate, Preset: f.FromPreset}
 	if sc.EveryMinutes > 0 {
@@ -174,7 +175,7 @@ func (f scheduleForm) build(l *localizer) (*model.Schedule, *schedule.PresetPara
 	}
 	p := &schedule.PresetParams{Kind: f.Preset, Collection: f.Collection, Field: f.Field,
 		DaysBefore: num("days_before", f.DaysBefore), LeadDays: num("lead_days", f.LeadDays), LeadField: f.LeadField,
-		Hours: num("hours", f.Hours), ConsentCategory: f.ConsentCategory, ExcludeField: f.ExcludeField}
+		Duration: f.Duration, ConsentCategory: f.ConsentCategory, ExcludeField: f.ExcludeField}
 	for _, v := range strings.Split(f.ExcludeValues, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			p.ExcludeValues = append(p.ExcludeValues, v)
@@ -242,8 +243,12 @@ type schedulePage struct {
 	Preview     *service.SchedulePreview
 	PreviewDate string
 	Now         time.Time
-	// Run is the run a report linked to (highlighted).
-	Run string
+	// Run is the run a report linked to (highlighted), Report its report
+	// with what became of the mail, as it stands.
+	Run    string
+	Report *service.RunReport
+	// Mail is the mail one match would get (preview with mail=ID).
+	Mail *service.ScheduleMail
 }
 
 func hasRun(runs []*model.ScheduleRun, id string) bool {
@@ -290,6 +295,12 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 		}
 		page.Runs = append([]*model.ScheduleRun{run}, page.Runs...)
 	}
+	if page.Run != "" {
+		if page.Report, err = h.svc.ScheduleRunReport(r.Context(), ws, key, page.Run); err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
+	}
 	if q.Get("preview") == "1" {
 		at, ok := previewAt(sc, ws, page.PreviewDate, h.svc.Now())
 		if !ok {
@@ -297,6 +308,11 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 		} else if page.Preview, err = h.svc.SchedulePreviewAt(r.Context(), ws, key, at); err != nil {
 			h.fail(w, r, rq, err)
 			return
+		} else if id := q.Get("mail"); id != "" {
+			if page.Mail, err = h.svc.ScheduleMailPreview(r.Context(), ws, key, id, at); err != nil {
+				h.fail(w, r, rq, err)
+				return
+			}
 		}
 	}
 	v.Page = page

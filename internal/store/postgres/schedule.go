@@ -18,7 +18,7 @@ func scanSchedule(r scanner) (*model.Schedule, error) {
 	if err := r.Scan(&s.Key, &s.Name, &s.Description, &s.Enabled, &s.Cron, &s.EveryMinutes, &s.Timezone,
 		&s.Source.Kind, &s.Source.Collection, &s.Condition, &s.Exclude, &s.EventType, &s.Project, &s.Role,
 		&s.OccurrenceKey, &s.LeapDay, &reportTo, &s.ReportTemplate, &s.Preset, &s.NextRunAt, &s.CreatedAt,
-		&s.UpdatedAt); err != nil {
+		&s.UpdatedAt, &s.ConsentCategory); err != nil {
 		return nil, mapErr(err)
 	}
 	s.ReportTo = model.Recipient(reportTo)
@@ -30,7 +30,7 @@ func (q queriesImpl) ScheduleUpsert(ctx context.Context, ws int64, s *model.Sche
 	row := q.db.QueryRow(ctx, query("ScheduleUpsert"), ws, s.Key, s.Name, s.Description, s.Enabled, s.Cron,
 		s.EveryMinutes, s.Timezone, s.Source.Kind, s.Source.Collection, s.Condition, s.Exclude, s.EventType,
 		s.Project, s.Role, s.OccurrenceKey, s.LeapDay, string(s.ReportTo), s.ReportTemplate, s.Preset,
-		s.NextRunAt, s.CreatedAt, s.UpdatedAt)
+		s.NextRunAt, s.CreatedAt, s.UpdatedAt, s.ConsentCategory)
 	return upserted(row, &s.CreatedAt)
 }
 

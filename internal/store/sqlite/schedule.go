@@ -18,7 +18,7 @@ func scanSchedule(r scanner) (*model.Schedule, error) {
 	var created, updated int64
 	if err := r.Scan(&s.Key, &s.Name, &s.Description, &enabled, &s.Cron, &s.EveryMinutes, &s.Timezone,
 		&s.Source.Kind, &s.Source.Collection, &s.Condition, &s.Exclude, &s.EventType, &s.Project, &s.Role,
-		&s.OccurrenceKey, &s.LeapDay, &reportTo, &s.ReportTemplate, &s.Preset, &next, &created, &updated); err != nil {
+		&s.OccurrenceKey, &s.LeapDay, &reportTo, &s.ReportTemplate, &s.Preset, &next, &created, &updated, &s.ConsentCategory); err != nil {
 		return nil, mapErr(err)
 	}
 	s.Enabled, s.ReportTo = enabled == 1, model.Recipient(reportTo)
@@ -43,11 +43,11 @@ func (q queriesImpl) ScheduleUpsert(ctx context.Context, ws int64, s *model.Sche
 		string(s.ReportTo), s.ReportTemplate, s.Preset, nullTime(s.NextRunAt)}
 	if prev != nil {
 		s.CreatedAt = fromMillis(*prev)
-		_, err := q.db.ExecContext(ctx, query("ScheduleUpdate"), append(fields, millis(s.UpdatedAt), ws, s.Key)...)
+		_, err := q.db.ExecContext(ctx, query("ScheduleUpdate"), append(fields, millis(s.UpdatedAt), s.ConsentCategory, ws, s.Key)...)
 		return false, mapErr(err)
 	}
 	args := append([]any{ws, s.Key}, fields...)
-	_, err = q.db.ExecContext(ctx, query("ScheduleInsert"), append(args, millis(s.CreatedAt), millis(s.UpdatedAt))...)
+	_, err = q.db.ExecContext(ctx, query("ScheduleInsert"), append(args, millis(s.CreatedAt), millis(s.UpdatedAt), s.ConsentCategory)...)
 	return true, mapErr(err)
 }
 

@@ -299,3 +299,8 @@ func (s *Store) SessionDeleteByUser(ctx context.Context, ws int64, userID string
 func (s *Store) SessionPurge(ctx context.Context, now, idleBefore time.Time) (int, error) {
 	return write(ctx, s, func(q store.Tx) (int, error) { return q.SessionPurge(ctx, now, idleBefore) })
 }
+
+// ScheduleRunEventsAdd implements store.ScheduleQueries.
+func (s *Store) ScheduleRunEventsAdd(ctx context.Context, ws int64, runID string, events []store.RunEvent) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.ScheduleRunEventsAdd(ctx, ws, runID, events) })
+}
