@@ -225,6 +225,8 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		if err != nil {
 			return fmt.Errorf("smtp: %w", err)
 		}
+	} else if opts.SMTP.DKIMKeys != "" {
+		a.logger.With("component", "dkim").Warn("--dkim-keys is ignored: without --smtp-host mail goes to the capture mailbox, unsigned")
 	}
 	a.owner = processName()
 	notify := func() {

@@ -17,6 +17,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -68,6 +69,12 @@ func (k *Key) Algorithm() string {
 func (k *Key) String() string {
 	return fmt.Sprintf("%s._domainkey.%s (%s)", k.Selector, k.Domain, k.Algorithm())
 }
+
+// GoString is String, so %#v of a Key does not print the private key.
+func (k *Key) GoString() string { return k.String() }
+
+// LogValue is String, so a Key given to slog never logs the private key.
+func (k *Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 // Generate creates a key of algorithm RSA or Ed25519.
 func Generate(algorithm, domain, selector string, activeFrom time.Time) (*Key, error) {

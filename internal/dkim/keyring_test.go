@@ -1,6 +1,12 @@
 package dkim
 
 import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -214,6 +220,31 @@ func TestGenerateRefuses(t *testing.T) {
 	} {
 		if _, err := Generate(c.alg, c.domain, c.selector, t0); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Generate(%s, %s, %s): %v, want %q", c.alg, c.domain, c.selector, err, c.want)
+		}
+	}
+}
+
+// A key printed or logged in any form names itself, never its private
+// key.
+func TestKeyNeverPrintsPrivateKey(t *testing.T) {
+	t.Parallel()
+	for _, alg := range []string{RSA, Ed25519} {
+		k := mustGenerate(t, alg, "example.org", "s1", t0)
+		der, err := x509.MarshalPKCS8PrivateKey(k.Signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logged bytes.Buffer
+		slog.New(slog.NewJSONHandler(&logged, nil)).Warn("x", "key", k)
+		pemText, _ := k.MarshalPEM()
+		for _, out := range []string{fmt.Sprint(k), fmt.Sprintf("%+v", k), fmt.Sprintf("%#v", k), logged.String()} {
+			if !strings.Contains(out, "s1._domainkey.example.org") || strings.Contains(out, base64.StdEncoding.EncodeToString(der)[:40]) ||
+				bytes.Contains(pemText, []byte(out)) {
+				t.Errorf("%s key printed as %q", alg, out)
+			}
+			if alg == RSA && strings.Contains(out, k.Signer.(*rsa.PrivateKey).D.String()[:20]) {
+				t.Errorf("rsa key printed its exponent: %q", out)
+			}
 		}
 	}
 }

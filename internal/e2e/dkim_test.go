@@ -3,6 +3,9 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/client"
+	"github.com/herold-dev/herold/internal/app"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/cli"
 	"github.com/herold-dev/herold/internal/smtptest"
@@ -92,4 +96,24 @@ func TestDKIMKeygenNeedsDirectory(t *testing.T) {
 	code := cli.Execute(context.Background(), []string{"dkim", "keygen", "example.org"}, &out, &errOut)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut.String(), "--dkim-keys DIR")
+}
+
+// A key directory with a key others may read stops the start, naming
+// the file and the fix: unsigned mail could fail the domain's DMARC.
+func TestDKIMBadKeyStopsStart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dkimCLI(t, "keygen", "herold.example", "--selector", "s1", "--algorithm", "ed25519", "--dkim-keys", dir)
+	path := filepath.Join(dir, "herold.example", "s1.pem")
+	require.NoError(t, os.Chmod(path, 0o644))
+	srv := smtptest.Start(t)
+	s := apptest.NewSetup(t)
+	apptest.WithSMTP(srv)(&s)
+	s.Opts.SMTP.DKIMKeys = dir
+	a, err := app.New(context.Background(), s.Opts, app.Deps{Clock: s.Clock, Stdout: io.Discard, Jobs: s.Jobs})
+	if err == nil {
+		_ = a.Stop(context.Background())
+	}
+	require.ErrorContains(t, err, "--dkim-keys")
+	require.ErrorContains(t, err, "chmod 600 "+path)
 }
