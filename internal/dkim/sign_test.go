@@ -3,7 +3,10 @@ package dkim
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -232,5 +235,37 @@ func TestNoKeyLeavesMessageUnsigned(t *testing.T) {
 	out, err := NewSigner(s.keys).SignMessage(e, raw)
 	if err != nil || !bytes.Equal(out, raw) {
 		t.Fatalf("SignMessage changed mail of a domain without a key (err %v):\n%s", err, out)
+	}
+}
+
+// failingSigner is a key whose signing fails, as a hardware token that
+// went away would.
+type failingSigner struct{ crypto.Signer }
+
+func (f failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("token removed")
+}
+
+// A message that cannot be signed is not sent unsigned: the send fails
+// retryably, naming the key, and nothing reaches the server.
+func TestSignFailureIsRetryableAndSendsNothing(t *testing.T) {
+	t.Parallel()
+	k := mustGenerate(t, Ed25519, "example.org", "s1", t0.Add(-time.Hour))
+	s := newSetup(t, k)
+	s.keys.keys["example.org"][0].Signer = failingSigner{k.Signer}
+	srv := smtptest.Start(t)
+	snd, err := smtp.New(smtp.Config{Host: srv.Host(), Port: srv.Port(), TLS: smtp.TLSNone, Timeout: 5 * time.Second,
+		Signer: NewSigner(s.keys)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = snd.Close() })
+	_, err = snd.Send(context.Background(), baseEmail())
+	var ce *channel.Error
+	if !errors.As(err, &ce) || ce.Permanent || !strings.Contains(err.Error(), "s1._domainkey.example.org") {
+		t.Fatalf("Send: %v; want a retryable *channel.Error naming the key", err)
+	}
+	if n := srv.Count(); n != 0 || srv.Connections() != 0 {
+		t.Fatalf("%d mails, %d connections; want nothing sent", n, srv.Connections())
 	}
 }
