@@ -20,6 +20,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // Algorithms a key can have.
@@ -78,7 +80,7 @@ func (k *Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 // Generate creates a key of algorithm RSA or Ed25519.
 func Generate(algorithm, domain, selector string, activeFrom time.Time) (*Key, error) {
-	k := &Key{Domain: strings.ToLower(domain), Selector: strings.ToLower(selector), ActiveFrom: activeFrom.UTC()}
+	k := &Key{Domain: asciiDomain(domain), Selector: strings.ToLower(selector), ActiveFrom: activeFrom.UTC()}
 	if err := k.checkNames(); err != nil {
 		return nil, err
 	}
@@ -99,6 +101,17 @@ func Generate(algorithm, domain, selector string, activeFrom time.Time) (*Key, e
 		return nil, fmt.Errorf("algorithm %q: use rsa or ed25519", algorithm)
 	}
 	return k, nil
+}
+
+// asciiDomain is domain in lower case with internationalised labels as
+// A-labels ("bücher.example" → "xn--bcher-kva.example"): the form of d=
+// and of the DNS name (RFC 6376 section 3.5, RFC 8616). A domain that is
+// not a valid IDN is returned lower-cased, for checkNames to refuse.
+func asciiDomain(domain string) string {
+	if a, err := idna.Lookup.ToASCII(domain); err == nil {
+		return a
+	}
+	return strings.ToLower(domain)
 }
 
 // checkNames refuses a domain or selector that is not a DNS name: they

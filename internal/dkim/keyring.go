@@ -73,7 +73,8 @@ func Open(cfg Config) (*Keyring, error) {
 	return &Keyring{cfg: cfg, keys: byDomain(keys), scanned: cfg.Clock.Now()}, nil
 }
 
-// Active returns the key that signs mail from domain now: of the domain's
+// Active returns the key that signs mail from domain (in any case, an
+// internationalised one in U- or A-labels) now: of the domain's
 // keys whose ActiveFrom has come, the one with the latest; nil when there
 // is none. Every Rescan it reads the directory again; when that fails it
 // logs at WARN and keeps the keys it has.
@@ -89,7 +90,7 @@ func (r *Keyring) Active(domain string) *Key {
 			r.keys = byDomain(keys)
 		}
 	}
-	return activeAt(r.keys[strings.ToLower(domain)], now)
+	return activeAt(r.keys[asciiDomain(domain)], now)
 }
 
 // activeAt is the last key of keys (ActiveFrom ascending) active at now.
@@ -122,6 +123,9 @@ func byDomain(keys []*Key) map[string][]*Key {
 // group or others may read, is an error naming the file.
 func ReadDir(dir string) ([]*Key, error) {
 	domains, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("dkim key directory %s does not exist: create a key with `herold dkim keygen DOMAIN --dkim-keys %s`", dir, dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dkim key directory: %w", err)
 	}

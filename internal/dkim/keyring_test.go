@@ -141,6 +141,17 @@ func TestReadDirRefusesBadFiles(t *testing.T) {
 	}
 }
 
+// A key directory that does not exist is an error that says how to make
+// one.
+func TestOpenMissingDirectory(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "dkim")
+	_, err := Open(Config{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "herold dkim keygen DOMAIN --dkim-keys "+dir) {
+		t.Fatalf("Open: %v; want the keygen command", err)
+	}
+}
+
 // A key file reads back as written; WriteKey never overwrites a selector.
 func TestWriteKeyRoundTrip(t *testing.T) {
 	t.Parallel()

@@ -269,3 +269,21 @@ func TestSignFailureIsRetryableAndSendsNothing(t *testing.T) {
 		t.Fatalf("%d mails, %d connections; want nothing sent", n, srv.Connections())
 	}
 }
+
+// An internationalised sender domain is signed under its A-label form,
+// the name receivers look the key up by; keygen takes either form.
+func TestInternationalisedDomain(t *testing.T) {
+	t.Parallel()
+	k := mustGenerate(t, Ed25519, "Bücher.example", "s1", t0.Add(-time.Hour))
+	if k.Domain != "xn--bcher-kva.example" {
+		t.Fatalf("domain %q, want xn--bcher-kva.example", k.Domain)
+	}
+	s := newSetup(t, k)
+	e := baseEmail()
+	e.From = "Bücherei <info@bücher.example>"
+	m := s.sendVia(t, e)[0]
+	res := smtptest.VerifyDKIM(t, m.Data, s.zone)
+	if len(res) != 1 || !res[0].Valid || res[0].Domain != "xn--bcher-kva.example" {
+		t.Fatalf("dkimpy: %+v, want a valid signature for xn--bcher-kva.example\n%s", res, m.Data)
+	}
+}
