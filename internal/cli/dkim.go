@@ -13,7 +13,7 @@ import (
 
 // dkimDirFlag adds --dkim-keys, the key directory serve signs with.
 func dkimDirFlag(cmd *cobra.Command, dst *string) {
-	cmd.Flags().StringVar(dst, "dkim-keys", "", "DKIM key `DIR`ectory: DIR/DOMAIN/SELECTOR.pem, one file per key (mode 0600)")
+	cmd.Flags().StringVar(dst, "dkim-keys", "", "`DIR` of DKIM keys: DIR/DOMAIN/SELECTOR.pem, one file per key (mode 0600)")
 }
 
 // needDKIMDir is the error for a dkim command without a key directory.
@@ -69,7 +69,7 @@ when rotating, so the record is in DNS before the key signs. See docs/dkim.md.`,
 	}
 	dkimDirFlag(cmd, &dir)
 	f := cmd.Flags()
-	f.StringVar(&selector, "selector", "herold"+time.Now().UTC().Format("200601"), "selector naming the key in DNS (default heroldYYYYMM)")
+	f.StringVar(&selector, "selector", "herold"+time.Now().UTC().Format("200601"), "selector naming the key in DNS (heroldYYYYMM of the current month)")
 	f.StringVar(&algorithm, "algorithm", dkim.RSA, "rsa (2048 bits) or ed25519")
 	f.StringVar(&activeFrom, "active-from", "", "RFC 3339 time from which the key signs (default now)")
 	return cmd
