@@ -1,9 +1,10 @@
 // Package dkim signs Herold's outgoing mail with DKIM (RFC 6376; Ed25519
 // keys per RFC 8463) so receivers can tell it really comes from the
 // sender's domain. Keys live in a directory, one file per domain and
-// selector, each with the time it becomes active; a Keyring picks the key
-// to sign with by the From domain and the time, which is how keys rotate
-// with an overlap. The signing itself is github.com/emersion/go-msgauth
+// selector, each with the time it becomes active; a Keyring picks the keys
+// to sign with by the From domain and the time (per algorithm the newest
+// that is active, so RSA and Ed25519 sign side by side), which is how
+// keys rotate with an overlap. The signing itself is github.com/emersion/go-msgauth
 // (see docs/decisions.md), relaxed/relaxed.
 package dkim
 

@@ -73,12 +73,16 @@ func Open(cfg Config) (*Keyring, error) {
 	return &Keyring{cfg: cfg, keys: byDomain(keys), scanned: cfg.Clock.Now()}, nil
 }
 
-// Active returns the key that signs mail from domain (in any case, an
-// internationalised one in U- or A-labels) now: of the domain's
-// keys whose ActiveFrom has come, the one with the latest; nil when there
-// is none. Every Rescan it reads the directory again; when that fails it
-// logs at WARN and keeps the keys it has.
-func (r *Keyring) Active(domain string) *Key {
+// Active returns the keys that sign mail from domain (in any case, an
+// internationalised one in U- or A-labels) now: for each algorithm, of
+// the domain's keys whose ActiveFrom has come, the one with the latest
+// (RSA first); none when there is none. A domain with an RSA and an
+// Ed25519 key gets both signatures (RFC 6376 section 4: a message may
+// carry several), so a receiver that cannot check Ed25519 yet checks
+// RSA. Every Rescan it reads the
+// directory again; when that fails it logs at WARN and keeps the keys it
+// has.
+func (r *Keyring) Active(domain string) []*Key {
 	now := r.cfg.Clock.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -93,14 +97,19 @@ func (r *Keyring) Active(domain string) *Key {
 	return activeAt(r.keys[asciiDomain(domain)], now)
 }
 
-// activeAt is the last key of keys (ActiveFrom ascending) active at now.
-func activeAt(keys []*Key, now time.Time) *Key {
-	for i := len(keys) - 1; i >= 0; i-- {
-		if !keys[i].ActiveFrom.After(now) {
-			return keys[i]
+// activeAt is, for each algorithm (RSA first), the last key of keys
+// (ActiveFrom ascending) active at now.
+func activeAt(keys []*Key, now time.Time) []*Key {
+	var active []*Key
+	for _, alg := range []string{RSA, Ed25519} {
+		for i := len(keys) - 1; i >= 0; i-- {
+			if keys[i].Algorithm() == alg && !keys[i].ActiveFrom.After(now) {
+				active = append(active, keys[i])
+				break
+			}
 		}
 	}
-	return nil
+	return active
 }
 
 // byDomain groups keys by domain, each group by ActiveFrom (then
@@ -221,8 +230,9 @@ const (
 	StatePending = "pending"
 	// StateActive: the key signs its domain's mail.
 	StateActive = "active"
-	// StateSuperseded: a newer key signs; keep the record published until
-	// mail signed with this key has been read (a week), then retire it.
+	// StateSuperseded: a newer key of the same algorithm signs; keep the
+	// record published until mail signed with this key has been read (a
+	// week), then retire it.
 	StateSuperseded = "superseded"
 )
 
@@ -232,7 +242,7 @@ func State(keys []*Key, k *Key, now time.Time) string {
 	switch {
 	case k.ActiveFrom.After(now):
 		return StatePending
-	case activeAt(byDomain(keys)[k.Domain], now) == k:
+	case slices.Contains(activeAt(byDomain(keys)[k.Domain], now), k):
 		return StateActive
 	default:
 		return StateSuperseded

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestRotationSignsWithActiveKey(t *testing.T) {
 	switchAt := t0.Add(7 * 24 * time.Hour)
 	s := newSetup(t,
 		mustGenerate(t, RSA, "example.org", "herold202611", t0.Add(-30*24*time.Hour)),
-		mustGenerate(t, Ed25519, "example.org", "herold202612", switchAt))
+		mustGenerate(t, RSA, "example.org", "herold202612", switchAt))
 	raw, err := channel.BuildMIME(baseEmail())
 	if err != nil {
 		t.Fatal(err)
@@ -70,29 +71,69 @@ func TestRotationSignsWithActiveKey(t *testing.T) {
 	}
 }
 
+// A domain with an RSA and an Ed25519 key gets both signatures, so a
+// receiver that cannot check Ed25519 checks RSA; each algorithm rotates
+// on its own.
+func TestDualSignatures(t *testing.T) {
+	t.Parallel()
+	switchAt := t0.Add(24 * time.Hour)
+	s := newSetup(t,
+		mustGenerate(t, RSA, "example.org", "rsa1", t0.Add(-time.Hour)),
+		mustGenerate(t, Ed25519, "example.org", "ed1", t0.Add(-time.Hour)),
+		mustGenerate(t, Ed25519, "example.org", "ed2", switchAt))
+	raw, err := channel.BuildMIME(baseEmail())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := NewSigner(s.keys)
+	before, err := signer.SignMessage(baseEmail(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Set(switchAt)
+	after, err := signer.SignMessage(baseEmail(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := smtptest.VerifyDKIMAll(t, [][]byte{before, after}, s.zone)
+	// Signatures are listed topmost first: the last one added on top.
+	for i, want := range [][]string{{"ed1", "rsa1"}, {"ed2", "rsa1"}} {
+		var got []string
+		for _, r := range res[i] {
+			if !r.Valid {
+				t.Errorf("message %d: signature %+v does not verify", i, r)
+			}
+			got = append(got, r.Selector)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("message %d signed by %v, want %v", i, got, want)
+		}
+	}
+}
+
 // A key written into the directory while Herold runs signs after the
 // next rescan, not before; a broken file then keeps the keys read before.
 func TestKeyringRescans(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t)
 	if k := s.keys.Active("example.org"); k != nil {
-		t.Fatalf("empty directory gave key %s", k)
+		t.Fatalf("empty directory gave keys %v", k)
 	}
 	s.add(t, mustGenerate(t, Ed25519, "example.org", "new", t0))
 	s.clock.Advance(DefaultRescan - time.Second)
 	if k := s.keys.Active("example.org"); k != nil {
-		t.Fatalf("key %s picked up before the rescan", k)
+		t.Fatalf("keys %v picked up before the rescan", k)
 	}
 	s.clock.Advance(time.Second)
-	if k := s.keys.Active("Example.ORG"); k == nil || k.Selector != "new" {
-		t.Fatalf("after the rescan: key %v, want selector new", k)
+	if k := s.keys.Active("Example.ORG"); len(k) != 1 || k[0].Selector != "new" {
+		t.Fatalf("after the rescan: keys %v, want selector new", k)
 	}
 	if err := os.WriteFile(filepath.Join(s.dir, "example.org", "broken.pem"), []byte("not a key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s.clock.Advance(DefaultRescan)
-	if k := s.keys.Active("example.org"); k == nil || k.Selector != "new" {
-		t.Fatalf("after a failed rescan: key %v, want selector new kept", k)
+	if k := s.keys.Active("example.org"); len(k) != 1 || k[0].Selector != "new" {
+		t.Fatalf("after a failed rescan: keys %v, want selector new kept", k)
 	}
 }
 

@@ -20,7 +20,7 @@ var SignedFields = []string{
 	"List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To", "References", "In-Reply-To",
 }
 
-// Signer signs messages with the active key of their From domain. It is
+// Signer signs messages with the active keys of their From domain. It is
 // the channel.MessageSigner the SMTP sender calls with the final bytes.
 type Signer struct {
 	keys *Keyring
@@ -32,14 +32,16 @@ var _ channel.MessageSigner = (*Signer)(nil)
 func NewSigner(keys *Keyring) *Signer { return &Signer{keys: keys} }
 
 // SignMessage prepends a DKIM-Signature header to raw (relaxed/relaxed,
-// rsa-sha256 or ed25519-sha256 by the key) when e's From domain has an
-// active key, and returns raw unchanged when it has none.
+// rsa-sha256 or ed25519-sha256 by the key) for each active key of e's
+// From domain, and returns raw unchanged when it has none.
 func (s *Signer) SignMessage(e *channel.Email, raw []byte) ([]byte, error) {
-	k := s.keys.Active(channel.FromDomain(e))
-	if k == nil {
-		return raw, nil
+	for _, k := range s.keys.Active(channel.FromDomain(e)) {
+		var err error
+		if raw, err = Sign(k, raw); err != nil {
+			return nil, err
+		}
 	}
-	return Sign(k, raw)
+	return raw, nil
 }
 
 // Sign prepends k's DKIM-Signature to raw, a message with CRLF line

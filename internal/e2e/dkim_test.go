@@ -35,24 +35,28 @@ var txtRecord = regexp.MustCompile(`(?m)^\S+\._domainkey\.\S+\. 3600 IN TXT .*$`
 // Issue 15, point 5: keys made with `herold dkim keygen` sign Herold's
 // own mail (a newsletter: List-Unsubscribe, List-Id, Auto-Submitted) on
 // its way to a real SMTP server, and dkimpy verifies it against the
-// records keygen printed. The second key, made for a rotation, takes
-// over at its --active-from; the first one's record stays published for
-// the mail it signed.
+// records keygen printed: an RSA and an Ed25519 signature side by side.
+// The second RSA key, made for a rotation, takes over at its
+// --active-from; the first one's record stays published for the mail it
+// signed.
 func TestDKIMKeygenSignsOwnMail(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	switchAt := apptest.Start2026.Add(24 * time.Hour)
-	rsaOut := dkimCLI(t, "keygen", "herold.example", "--selector", "herold202603", "--dkim-keys", dir,
-		"--active-from", "2026-01-01T00:00:00Z")
-	edOut := dkimCLI(t, "keygen", "herold.example", "--selector", "herold202604", "--algorithm", "ed25519",
-		"--dkim-keys", dir, "--active-from", switchAt.Format(time.RFC3339))
-	zone := []string{txtRecord.FindString(rsaOut), txtRecord.FindString(edOut)}
-	require.Regexp(t, `^herold202603\._domainkey\.herold\.example\. 3600 IN TXT "v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{237}" "[A-Za-z0-9+/=]+"$`, zone[0], rsaOut)
-	require.Regexp(t, `^herold202604\._domainkey\.herold\.example\. 3600 IN TXT "v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}="$`, zone[1], edOut)
+	keygen := func(selector, alg string, from time.Time) string {
+		out := dkimCLI(t, "keygen", "herold.example", "--selector", selector, "--algorithm", alg,
+			"--active-from", from.Format(time.RFC3339), "--dkim-keys", dir)
+		return txtRecord.FindString(out)
+	}
+	jan := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	zone := []string{keygen("herold202601", "rsa", jan), keygen("ed202601", "ed25519", jan), keygen("herold202603", "rsa", switchAt)}
+	require.Regexp(t, `^herold202601\._domainkey\.herold\.example\. 3600 IN TXT "v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{237}" "[A-Za-z0-9+/=]+"$`, zone[0])
+	require.Regexp(t, `^ed202601\._domainkey\.herold\.example\. 3600 IN TXT "v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}="$`, zone[1])
 
-	list := dkimCLI(t, "list", "--dkim-keys", dir)
-	require.Regexp(t, `herold\.example\s+herold202603\s+rsa\s+2026-01-01T00:00:00Z\s+superseded`, list)
-	require.Regexp(t, `herold\.example\s+herold202604\s+ed25519\s+2026-03-03T08:00:00Z\s+active`, list)
+	list := dkimCLI(t, "list", "--dkim-keys", dir) // on the real clock: December 2026
+	require.Regexp(t, `herold\.example\s+herold202601\s+rsa\s+2026-01-01T00:00:00Z\s+superseded`, list)
+	require.Regexp(t, `herold\.example\s+ed202601\s+ed25519\s+2026-01-01T00:00:00Z\s+active`, list)
+	require.Regexp(t, `herold\.example\s+herold202603\s+rsa\s+2026-03-03T08:00:00Z\s+active`, list)
 
 	srv := smtptest.Start(t)
 	e := apptest.Start(t, apptest.WithSMTP(srv), func(s *apptest.Setup) { s.Opts.SMTP.DKIMKeys = dir })
@@ -76,17 +80,18 @@ func TestDKIMKeygenSignsOwnMail(t *testing.T) {
 	after := send()
 
 	res := smtptest.VerifyDKIMAll(t, [][]byte{before.Data, after.Data}, zone)
-	for i, want := range []struct{ selector, alg string }{{"herold202603", "rsa-sha256"}, {"herold202604", "ed25519-sha256"}} {
-		require.Len(t, res[i], 1, "one signature on mail %d", i)
-		r := res[i][0]
-		require.True(t, r.Valid, "mail %d does not verify: %+v", i, r)
-		require.Equal(t, want.selector, r.Selector)
-		require.Equal(t, want.alg, r.Algorithm)
-		require.Equal(t, "herold.example", r.Domain)
-		require.Contains(t, r.Headers, "list-unsubscribe")
-		require.Contains(t, r.Headers, "list-unsubscribe-post")
+	for i, want := range [][]string{{"ed202601", "herold202601"}, {"ed202601", "herold202603"}} {
+		require.Len(t, res[i], 2, "two signatures on mail %d", i)
+		for j, r := range res[i] {
+			require.True(t, r.Valid, "mail %d, signature %d does not verify: %+v", i, j, r)
+			require.Equal(t, want[j], r.Selector)
+			require.Equal(t, map[bool]string{true: "ed25519-sha256", false: "rsa-sha256"}[j == 0], r.Algorithm)
+			require.Equal(t, "herold.example", r.Domain)
+			require.Contains(t, r.Headers, "list-unsubscribe")
+			require.Contains(t, r.Headers, "list-unsubscribe-post")
+		}
 	}
-	require.True(t, strings.HasPrefix(string(after.Data), "DKIM-Signature: "), "the signature is the first field")
+	require.True(t, strings.HasPrefix(string(after.Data), "DKIM-Signature: "), "the signatures are the first fields")
 }
 
 // keygen without a key directory says how to give one.
