@@ -94,13 +94,27 @@ func TestDKIMKeygenSignsOwnMail(t *testing.T) {
 	require.True(t, strings.HasPrefix(string(after.Data), "DKIM-Signature: "), "the signatures are the first fields")
 }
 
-// keygen without a key directory says how to give one.
-func TestDKIMKeygenNeedsDirectory(t *testing.T) {
+// keygen's mistakes are refused with what to do instead.
+func TestDKIMKeygenErrors(t *testing.T) {
 	t.Setenv("HEROLD_DKIM_KEYS", "")
-	var out, errOut bytes.Buffer
-	code := cli.Execute(context.Background(), []string{"dkim", "keygen", "example.org"}, &out, &errOut)
-	require.Equal(t, 1, code)
-	require.Contains(t, errOut.String(), "--dkim-keys DIR")
+	dir := t.TempDir()
+	dkimCLI(t, "keygen", "example.org", "--selector", "used", "--algorithm", "ed25519", "--dkim-keys", dir)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"keygen", "example.org"}, "--dkim-keys DIR"},
+		{[]string{"keygen", "example.org", "--dkim-keys", dir, "--active-from", "2027-01-08"}, "use RFC 3339, e.g. 2027-01-08T00:00:00Z"},
+		{[]string{"keygen", "example.org", "--dkim-keys", dir, "--algorithm", "dsa"}, "use rsa or ed25519"},
+		{[]string{"keygen", "example.org", "--dkim-keys", dir, "--selector", "used", "--algorithm", "ed25519"}, "choose another --selector"},
+		{[]string{"keygen", "localhost", "--dkim-keys", dir}, "not a domain name"},
+		{[]string{"list", "--dkim-keys", filepath.Join(dir, "missing")}, "herold dkim keygen DOMAIN --dkim-keys"},
+	} {
+		var out, errOut bytes.Buffer
+		code := cli.Execute(context.Background(), append([]string{"dkim"}, c.args...), &out, &errOut)
+		require.Equal(t, 1, code, "herold dkim %v", c.args)
+		require.Contains(t, errOut.String(), c.want, "herold dkim %v", c.args)
+	}
 }
 
 // A key directory with a key others may read stops the start, naming
