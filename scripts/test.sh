@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full test suite, as `make test` runs it: installs what it needs when
-# missing (PostgreSQL and Chromium from Debian's packages), starts a private
+# missing (PostgreSQL, Chromium and dkimpy from Debian's packages), starts a private
 # PostgreSQL cluster on a loopback port in a temporary directory, and runs
 # every test with the race detector, then each fuzz target for a while.
 set -euo pipefail
@@ -15,6 +15,9 @@ install_missing() {
 	local pkgs=()
 	command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
 	[ -x "$(pg_bindir)/initdb" ] || pkgs+=(postgresql)
+	# dkimpy verifies Herold's DKIM signatures in the tests (smtptest.VerifyDKIM
+	# looks for it in the python3 on PATH and in Debian's /usr/bin/python3).
+	python3 -c 'import dkim' >/dev/null 2>&1 || /usr/bin/python3 -c 'import dkim' >/dev/null 2>&1 || pkgs+=(python3-dkim)
 	if [ ${#pkgs[@]} -eq 0 ]; then
 		return
 	fi

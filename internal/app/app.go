@@ -212,15 +212,21 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		return err
 	}
 	if opts.SMTP.Host != "" {
+		signer, err := a.dkimSigner()
+		if err != nil {
+			return err
+		}
 		a.sender, err = smtp.New(smtp.Config{
 			Host: opts.SMTP.Host, Port: opts.SMTP.Port, Username: opts.SMTP.Username, Password: opts.SMTP.Password,
 			TLS: opts.SMTP.TLS, InsecureSkipVerify: opts.SMTP.InsecureSkipVerify, HELO: opts.SMTP.HELO,
 			MaxConns: opts.SMTP.MaxConns, RatePerSecond: opts.SMTP.RatePerSecond, Timeout: opts.SMTP.Timeout,
-			DisableChunking: opts.SMTP.NoChunking,
+			DisableChunking: opts.SMTP.NoChunking, Signer: signer,
 		}, a.logger.With("component", "smtp"))
 		if err != nil {
 			return fmt.Errorf("smtp: %w", err)
 		}
+	} else if opts.SMTP.DKIMKeys != "" {
+		a.logger.With("component", "dkim").Warn("--dkim-keys is ignored: without --smtp-host mail goes to the capture mailbox, unsigned")
 	}
 	a.owner = processName()
 	notify := func() {

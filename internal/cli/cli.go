@@ -55,7 +55,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain(), newUsers(),
-		newExport(), newImport())
+		newExport(), newImport(), newDKIM())
 	root.AddCommand(newValidate(), newPlan(), newApply(), newRollback(), newRevisions(), newSchema())
 	return root
 }

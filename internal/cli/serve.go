@@ -68,6 +68,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.Float64Var(&o.SMTP.RatePerSecond, "smtp-rate", 0, "messages per second at most (0: unlimited)")
 	f.DurationVar(&o.SMTP.Timeout, "smtp-timeout", 0, "dial and command timeout (default 30s)")
 	f.BoolVar(&o.SMTP.NoChunking, "smtp-no-chunking", false, "send with DATA even when the server offers CHUNKING (BDAT)")
+	dkimDirFlag(cmd, &o.SMTP.DKIMKeys)
 	f.StringVar(&o.MessageIDDomain, "message-id-domain", "", "domain of generated Message-IDs (default: sender's domain)")
 	f.DurationVar(&o.Retry.MaxAge, "retry-max-age", 0, "give up retrying a message after this long (default 24h)")
 	f.DurationVar(&o.Retry.BaseDelay, "retry-base-delay", 0, "first retry delay, doubling per attempt (default 30s)")

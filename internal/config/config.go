@@ -128,6 +128,10 @@ type SMTP struct {
 	// (BDAT, one round trip less per message), for a server whose BDAT is
 	// broken.
 	NoChunking bool
+	// DKIMKeys is the directory of DKIM keys (DIR/DOMAIN/SELECTOR.pem, as
+	// `herold dkim keygen` writes them) mail is signed with before it is
+	// sent. Empty: mail goes out unsigned. See docs/dkim.md.
+	DKIMKeys string
 }
 
 // HTTP bounds the HTTP server's connections, so that slow or idle

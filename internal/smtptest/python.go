@@ -55,24 +55,33 @@ print(json.dumps({"Headers": [[k, str(v)] for k, v in m.items()],
 // "true": CI must run it.
 func ReadWithPython(t testing.TB, raw []byte) *PythonMail {
 	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 not found; CI=true requires the tests that read mail with Python's email package")
-		}
-		t.Skip("python3 not found")
-	}
-	cmd := exec.Command(python, "-c", pythonScript)
-	cmd.Stdin = bytes.NewReader(raw)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3: %v\n%s", err, stderr.Bytes())
-	}
+	python, _ := exec.LookPath("python3")
+	out := runPython(t, python, "python3", raw, pythonScript)
 	var m PythonMail
 	if err := json.Unmarshal(out, &m); err != nil {
 		t.Fatalf("python3 output %q: %v", out, err)
 	}
 	return &m
+}
+
+// runPython runs script with python (skipping the test when it is "",
+// or failing it when the CI environment variable is "true": CI must run
+// it; missing names what to install) and returns its standard output.
+func runPython(t testing.TB, python, missing string, stdin []byte, script string, args ...string) []byte {
+	t.Helper()
+	if python == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not found; CI=true requires the tests that use it", missing)
+		}
+		t.Skip(missing + " not found")
+	}
+	cmd := exec.Command(python, append([]string{"-c", script}, args...)...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", python, err, stderr.Bytes())
+	}
+	return out
 }

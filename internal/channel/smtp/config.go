@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/herold-dev/herold/internal/channel"
 )
 
 // TLS modes for Config.TLS.
@@ -70,6 +72,9 @@ type Config struct {
 	DisableChunking bool
 	// IdleTimeout closes connections unused for this long. Default 30s.
 	IdleTimeout time.Duration
+	// Signer signs each message as built, the last step before it is
+	// sent (DKIM: internal/dkim). Nil sends messages unsigned.
+	Signer channel.MessageSigner
 }
 
 // withDefaults returns c with every zero field that has a default filled in.

@@ -107,6 +107,12 @@ func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, er
 	if err != nil {
 		return channel.Result{}, err
 	}
+	// Signed last, so the signature covers the bytes that go out.
+	if s.cfg.Signer != nil {
+		if data, err = s.cfg.Signer.SignMessage(e, data); err != nil {
+			return channel.Result{}, err
+		}
+	}
 	from, rcpts := channel.Envelope(e)
 
 	select {
