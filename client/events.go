@@ -249,6 +249,7 @@ const (
 	StepEventManual                 StepCode = "event.manual"
 	StepEventScheduled              StepCode = "event.scheduled"
 	StepScheduleExcluded            StepCode = "schedule.excluded"
+	StepScheduleError               StepCode = "schedule.error"
 	StepProjectUnknown              StepCode = "project.unknown"
 	StepProjectNoFlow               StepCode = "project.no_flow"
 	StepFlowUnknown                 StepCode = "flow.unknown"
