@@ -30,6 +30,8 @@ const (
 	StepManual               StepCode = "event.manual"
 	StepScheduled            StepCode = "event.scheduled"
 	StepScheduleExcluded     StepCode = "schedule.excluded"
+	// StepBroadcast names the broadcast that emitted an event.
+	StepBroadcast StepCode = "event.broadcast"
 )
 
 // Codes derived from a message's timeline when an event is explained.
