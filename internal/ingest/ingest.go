@@ -209,6 +209,11 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		ev.Trace = out.Trace
 	}
 	if in.Origin != nil {
+		if in.Manual != nil && len(ev.Trace) > 0 && ev.Trace[0].Code == model.StepManual {
+			// The origin (a broadcast) sent the notification, not a
+			// person: it takes the manual step's place.
+			ev.Trace = ev.Trace[1:]
+		}
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
 	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &Result{Event: ev, Messages: msgs}}

@@ -39,6 +39,10 @@ type Input struct {
 	// Manual, when set, is the one notification a person sends by hand,
 	// instead of the project's flow.
 	Manual *model.Notification
+	// Template, when set with Manual, is the template Manual's template
+	// key names, given whole (a broadcast's own content) instead of read
+	// from the workspace's templates.
+	Template *model.Template
 }
 
 // Result is the answer for one event.

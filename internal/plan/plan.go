@@ -235,19 +235,26 @@ func (p *planner) deliverable(n *model.Notification, field string, list []Recipi
 
 // suppressed returns why r must not get n, or "".
 func (p *planner) suppressed(n *model.Notification, r Recipient) model.SuppressReason {
+	return Suppressed(n.Category, r)
+}
+
+// Suppressed returns why r must not get mail of category, or "": the one
+// rule of addresses, consent and opt-outs, for notifications and for
+// the audience counts of broadcasts alike.
+func Suppressed(category string, r Recipient) model.SuppressReason {
 	if r.Address.Email == "" {
 		return model.ReasonNoEmail
 	}
 	if !model.ValidEmail(r.Address.Email) {
 		return model.ReasonInvalidEmail
 	}
-	if r.Contact == nil || n.Category == model.CategoryTransactional {
+	if r.Contact == nil || category == model.CategoryTransactional {
 		return ""
 	}
-	if r.Contact.OptedOut(n.Category) {
+	if r.Contact.OptedOut(category) {
 		return model.ReasonOptedOut
 	}
-	if !r.Contact.HasConsent(n.Category) {
+	if !r.Contact.HasConsent(category) {
 		return model.ReasonNoConsent
 	}
 	return ""
