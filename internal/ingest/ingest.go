@@ -207,6 +207,14 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		}
 		msgs = g.materialize(ctx, ws, ev, snap, &out, now)
 		ev.Trace = out.Trace
+		if in.NotBefore.After(now) {
+			for _, m := range msgs {
+				if m.Status == model.MsgQueued {
+					nb := in.NotBefore
+					m.NextAttemptAt = &nb
+				}
+			}
+		}
 	}
 	if in.Origin != nil {
 		if in.Manual != nil && len(ev.Trace) > 0 && ev.Trace[0].Code == model.StepManual {

@@ -162,7 +162,14 @@ func (s *Service) sendBatch(ctx context.Context, owner string, c *store.ClaimedB
 		case err != nil:
 			sampleError(&prog, ct, err)
 		case ok:
-			ins = append(ins, broadcastEvent(b, tmpl, ct.ID))
+			in := broadcastEvent(b, tmpl, ct.ID)
+			if b.PerMinute > 0 {
+				// Paced: the batch's messages are spread over its
+				// time and wait in the queue until theirs, where a
+				// pause or cancel still reaches them.
+				in.NotBefore = now.Add(time.Duration(len(ins)) * time.Minute / time.Duration(b.PerMinute))
+			}
+			ins = append(ins, in)
 		}
 	}
 	prog.Scanned += page.Scanned

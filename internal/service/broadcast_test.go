@@ -74,6 +74,19 @@ func (b *broadcastSetup) report(t *testing.T, key string) *BroadcastReport {
 	return r
 }
 
+// dueOf returns when the broadcast's message to contact may be sent.
+func (b *broadcastSetup) dueOf(t *testing.T, key, contact string) time.Time {
+	t.Helper()
+	ev, err := b.s.store.EventGetByIdempotencyKey(b.ctx, b.ws.ID, "broadcast:"+key+":"+contact)
+	require.NoError(t, err)
+	ms, err := b.s.store.MessageList(b.ctx, &store.MessageListParams{WorkspaceID: b.ws.ID, EventID: ev.ID, Limit: 2})
+	require.NoError(t, err)
+	require.Len(t, ms, 1)
+	require.Equal(t, model.MsgQueued, ms[0].Status)
+	require.NotNil(t, ms[0].NextAttemptAt)
+	return ms[0].NextAttemptAt.UTC()
+}
+
 func newsletter(key string) *model.Broadcast {
 	return &model.Broadcast{Key: key, Name: "Mitgliederbrief", Category: "newsletter",
 		Content: &model.TemplateContent{Subject: "{{ .data.title }}",
@@ -100,6 +113,9 @@ func TestBroadcastPacing(t *testing.T) {
 
 	require.True(t, b.step(t))
 	require.Equal(t, 100, b.report(t, "nl-pace").Messages, "one minute's worth")
+	// Spread over the minute: the 100th waits 59.4 s in the queue.
+	require.Equal(t, broadcastT0.Add(59400*time.Millisecond), b.dueOf(t, "nl-pace", "m-0100"))
+	require.Equal(t, broadcastT0.Add(1200*time.Millisecond), b.dueOf(t, "nl-pace", "m-0003"))
 	b.clk.Advance(59 * time.Second)
 	require.False(t, b.step(t), "59 seconds later the next batch is not due yet")
 	b.clk.Advance(time.Second)
