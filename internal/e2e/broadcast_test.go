@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/smtptest"
 )
@@ -152,6 +154,27 @@ func TestBroadcastPauseResumeCancel(t *testing.T) {
 		id := strings.TrimSuffix(m.Rcpts[0], "@example.org")
 		require.LessOrEqual(t, id, "b-200", "members after the cancel got nothing")
 	}
+
+	// Explained like any other message: where it came from, and why a
+	// member got nothing.
+	c := client.New(e.URL, e.Key)
+	why := func(contact string) *client.Explanation {
+		var page struct {
+			Items []struct {
+				EventID string `json:"event_id"`
+			} `json:"items"`
+		}
+		e.Must(200, "GET", "/v1/messages?contact="+contact, nil).JSON(t, &page)
+		require.Len(t, page.Items, 1, "one message for %s", contact)
+		ex, err := c.Explain(context.Background(), page.Items[0].EventID, "de")
+		require.NoError(t, err)
+		require.Equal(t, "Vom Mailing Mitgliederbrief März (nl-2026-03) an die Kontakte seiner Zielgruppe gesendet.",
+			stepText(ex, "event.broadcast"))
+		return ex
+	}
+	require.Contains(t, stepText(why("b-101"), "recipient.suppressed"), "Es fehlt die Einwilligung in newsletter-Nachrichten")
+	require.Contains(t, stepText(why("b-200"), "message.cancelled"), "ihr Mailing wurde am")
+	require.Contains(t, stepText(why("b-003"), "message.sent"), "b-003@example.org")
 }
 
 // TestBroadcastResumesAfterCrash kills the server after the first batch

@@ -46,6 +46,9 @@ const (
 	StepMessageRetrying    StepCode = "message.retrying"
 	StepMessageSent        StepCode = "message.sent"
 	StepMessageFailed      StepCode = "message.failed"
+	// StepMessageCancelled is a queued message suppressed later: its
+	// broadcast was cancelled before it was sent.
+	StepMessageCancelled StepCode = "message.cancelled"
 )
 
 // Step is one recorded decision. Fields that do not apply stay empty.
