@@ -125,10 +125,31 @@ func (s *Service) SendDueBroadcast(ctx context.Context, owner string, lease time
 	if err != nil {
 		return false, fmt.Errorf("claim a broadcast: %w", err)
 	}
-	if err := s.sendBatch(ctx, owner, c, now); err != nil && !errors.Is(err, errBroadcastStopped) {
-		return true, fmt.Errorf("broadcast %s: %w", c.Key, err)
+	err = s.sendBatch(ctx, owner, c, now)
+	switch {
+	case err == nil || errors.Is(err, errBroadcastStopped):
+		return true, nil
+	case ctx.Err() != nil:
+		// Stopping: the batch was rolled back; give the lease up so the
+		// next start (or another replica) goes on at once.
+		s.releaseBroadcast(owner, c)
+		return true, ctx.Err()
 	}
-	return true, nil
+	return true, fmt.Errorf("broadcast %s: %w", c.Key, err)
+}
+
+// releaseBroadcast gives up owner's lease on c, its progress as stored:
+// due again at once.
+func (s *Service) releaseBroadcast(owner string, c *store.ClaimedBroadcast) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	now := s.now()
+	err := s.store.BroadcastProgress(ctx, &store.BroadcastProgressParams{WorkspaceID: c.WorkspaceID, Key: c.Key,
+		Owner: owner, Progress: c.Progress, DueAt: now, At: now})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.logger.Warn("giving up a broadcast's lease failed; it goes on when the lease runs out",
+			"workspace", c.WorkspaceID, "broadcast", c.Key, "error", err)
+	}
 }
 
 func (s *Service) sendBatch(ctx context.Context, owner string, c *store.ClaimedBroadcast, now time.Time) error {

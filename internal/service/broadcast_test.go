@@ -294,3 +294,40 @@ func TestBroadcastRejected(t *testing.T) {
 		})
 	}
 }
+
+// stoppingStore cancels its context while the first page of contacts is
+// read: a stop in the middle of a batch.
+type stoppingStore struct {
+	store.Store
+	cancel context.CancelFunc
+}
+
+func (s *stoppingStore) ContactScan(ctx context.Context, p *store.ContactScanParams) (*store.ContactScanPage, error) {
+	s.cancel()
+	return s.Store.ContactScan(ctx, p)
+}
+
+// TestBroadcastStopGivesLeaseUp: a stop during a batch rolls it back and
+// gives the lease up, so the next start goes on at once, not after the
+// lease.
+func TestBroadcastStopGivesLeaseUp(t *testing.T) {
+	t.Parallel()
+	b := newBroadcastSetup(t)
+	b.members(t, 20)
+	_, err := b.s.BroadcastPut(b.ctx, b.ws, newsletter("nl"))
+	require.NoError(t, err)
+	_, err = b.s.BroadcastStart(b.ctx, b.ws, "nl", nil)
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(b.ctx)
+	stopping, err := New(Config{Store: &stoppingStore{Store: b.s.store, cancel: cancel}, Clock: b.clk})
+	require.NoError(t, err)
+	worked, err := stopping.SendDueBroadcast(ctx, "stopping", 30*time.Second)
+	require.True(t, worked)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Zero(t, b.report(t, "nl").Messages, "the batch was rolled back")
+	require.True(t, b.step(t), "due again at once, at the same instant")
+	r := b.report(t, "nl")
+	require.Equal(t, model.BroadcastDone, r.Status)
+	require.Equal(t, 20, r.Messages)
+}
