@@ -63,59 +63,31 @@ func waitBroadcast(ctx context.Context, c *client.Client, deadline time.Time) (*
 // runW2Broadcast sends W2's mailing to every contact as one broadcast
 // (instead of a schedule run) and measures delivery into the sink.
 func runW2Broadcast(ctx context.Context, e *env) (*Result, error) {
-	cfg := e.cfg
-	n := cfg.w2Contacts
-	snk, err := startSink(cfg.faults)
-	if err != nil {
-		return nil, err
-	}
-	defer snk.close()
-	return withServer(ctx, e, serverOptions{name: "w2-broadcast", smtpAddr: snk.Addr()}, func(s *server) (*Result, error) {
-		setup, err := prepareMailing(ctx, s.url, n)
-		if err != nil {
-			return nil, err
-		}
-		res := &Result{Workload: "w2-broadcast", Title: w2BroadcastTitle(cfg), Unit: "messages/s",
-			Params: map[string]any{"contacts": n, "template_html_bytes": len(mailingHTML), "category": mailingCategory,
-				"smtp_conns": smtpConns(cfg), "setup_s": round(setup.Seconds(), 1)}}
-		if err := s.measure(); err != nil {
-			return nil, err
-		}
+	n := e.cfg.w2Contacts
+	return withMailing(ctx, e, "w2-broadcast", w2BroadcastTitle(e.cfg), func(s *server, snk *sink, res *Result) error {
 		c := client.New(s.url, benchKey)
 		t0 := time.Now()
 		if err := startBroadcast(ctx, c); err != nil {
 			s.endMeasure()
-			return res, err
+			return err
 		}
-		st, waitErr := snk.waitDistinct(ctx, int64(n), time.Minute, t0.Add(cfg.w2Timeout))
-		report, repErr := waitBroadcast(ctx, c, t0.Add(cfg.w2Timeout))
+		st, waitErr := snk.waitDistinct(ctx, int64(n), time.Minute, t0.Add(e.cfg.w2Timeout))
+		report, repErr := waitBroadcast(ctx, c, t0.Add(e.cfg.w2Timeout))
 		s.endMeasure()
-		res.Rate, res.Seconds, res.Count = round(st.Rate(), 0), round(st.Window().Seconds(), 2), st.Distinct
-		res.Sink = &st
-		res.Failed = n - int(st.Distinct)
-		cpuPerMessage(s, res, st.Distinct)
-		if !st.FirstMail.IsZero() {
-			res.Notes = append(res.Notes, fmt.Sprintf("first MAIL %.2f s after the start request", st.FirstMail.Sub(t0).Seconds()))
-		}
+		mailingStats(s, res, st, t0, "start request")
 		if report != nil {
 			res.Params["report"] = report
 			res.Notes = append(res.Notes, fmt.Sprintf("report: %s, %d scanned, %d in the audience, %d sent, %d failed, %d queued",
 				report.Status, report.Scanned, report.Audience, report.Sent, report.Failed, report.Queued))
 		}
-		err = cmpErr(waitErr, repErr)
-		if herr := checkHistory(ctx, s, res, n); herr != nil && err == nil {
-			err = herr
-		}
-		if err == nil && (st.Duplicates > 0 || st.Distinct != int64(n)) {
-			err = fmt.Errorf("sink: %d distinct Message-IDs for %d contacts, %d duplicates", st.Distinct, n, st.Duplicates)
-		}
+		err := mailingChecked(ctx, s, res, st, n, cmpErr(waitErr, repErr))
 		if err == nil && (report.Sent != n || int(st.Distinct) != report.Sent) {
 			err = fmt.Errorf("the report counts %d sent, the sink %d, for %d contacts", report.Sent, st.Distinct, n)
 		}
 		if err == nil {
 			res.Notes = append(res.Notes, "every message arrived exactly once, is recorded as sent, and the report's figure is the sink's")
 		}
-		return res, err
+		return err
 	})
 }
 
