@@ -11,24 +11,14 @@ import (
 
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
 	"github.com/herold-dev/herold/internal/smtptest"
 )
 
-type broadcastReport struct {
-	Status       string         `json:"status"`
-	Scanned      int            `json:"scanned"`
-	Audience     int            `json:"audience"`
-	Messages     int            `json:"messages"`
-	Sent         int            `json:"sent"`
-	Failed       int            `json:"failed"`
-	Queued       int            `json:"queued"`
-	Suppressed   int            `json:"suppressed"`
-	SuppressedBy map[string]int `json:"suppressed_by"`
-}
-
-func bcReport(t *testing.T, e *apptest.Env, key string) broadcastReport {
+func bcReport(t *testing.T, e *apptest.Env, key string) service.BroadcastReport {
 	t.Helper()
-	var r broadcastReport
+	var r service.BroadcastReport
 	e.Must(200, "GET", "/v1/broadcasts/"+key+"/report", nil).JSON(t, &r)
 	return r
 }
@@ -36,9 +26,9 @@ func bcReport(t *testing.T, e *apptest.Env, key string) broadcastReport {
 // waitScanned waits until the broadcast looked at n contacts and its
 // messages left the queue, moving the fake clock by step meanwhile (a
 // paced broadcast's messages wait for their time).
-func waitScanned(t *testing.T, e *apptest.Env, key string, n int, step time.Duration) broadcastReport {
+func waitScanned(t *testing.T, e *apptest.Env, key string, n int, step time.Duration) service.BroadcastReport {
 	t.Helper()
-	var r broadcastReport
+	var r service.BroadcastReport
 	e.EventuallyAdvancing(step, wait, func() bool {
 		r = bcReport(t, e, key)
 		return r.Scanned >= n && r.Queued == 0
@@ -138,7 +128,7 @@ func TestBroadcastPauseResumeCancel(t *testing.T) {
 	e.Must(409, "POST", "/v1/broadcasts/nl-2026-03/resume", nil)
 
 	r = waitScanned(t, e, "nl-2026-03", 200, 10*time.Second)
-	require.Equal(t, "cancelled", r.Status)
+	require.Equal(t, model.BroadcastCancelled, r.Status)
 	require.Equal(t, 200, r.Audience)
 	require.Equal(t, 200, r.Messages)
 	require.Equal(t, r.Sent, srv.Count(), "the report's sent figure is the server's")
@@ -195,7 +185,7 @@ func TestBroadcastResumesAfterCrash(t *testing.T) {
 
 	e2 := apptest.StartWith(t, setup) // same database and clock
 	r := waitScanned(t, e2, "nl", 250, 10*time.Second)
-	require.Equal(t, "done", r.Status)
+	require.Equal(t, model.BroadcastDone, r.Status)
 	require.Equal(t, len(ok), r.Sent)
 	require.Equal(t, len(ok), srv.Count())
 	require.Equal(t, len(ok), checkMails(t, srv, ok), "each exactly once")
