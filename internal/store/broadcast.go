@@ -56,8 +56,10 @@ type StatusCount struct {
 
 // BroadcastQueries are the operations on broadcasts.
 type BroadcastQueries interface {
-	// BroadcastUpsert stores a broadcast's name, spec and start time (a
-	// new one with its status); its progress is left alone.
+	// BroadcastUpsert stores a broadcast's name, spec and start time; a
+	// new one is stored whole, with its status and progress (an import),
+	// and is due at BroadcastDue when scheduled or running. An existing
+	// one keeps its status and progress.
 	BroadcastUpsert(ctx context.Context, workspaceID int64, b *model.Broadcast) (created bool, err error)
 	BroadcastGet(ctx context.Context, workspaceID int64, key string) (*model.Broadcast, error)
 	BroadcastList(ctx context.Context, p *ListParams) ([]*model.Broadcast, error)
@@ -88,3 +90,13 @@ func BroadcastNotification(key string) string { return "broadcast:" + key }
 
 // BroadcastEventType is the event type of the events broadcasts emit.
 const BroadcastEventType = "broadcast"
+
+// BroadcastDue is when a broadcast stored whole is due to send: a
+// scheduled one at its start, a running one at once (at its last
+// update).
+func BroadcastDue(b *model.Broadcast) time.Time {
+	if b.Status == model.BroadcastScheduled && b.StartAt != nil {
+		return *b.StartAt
+	}
+	return b.UpdatedAt
+}

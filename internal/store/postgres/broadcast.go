@@ -33,8 +33,10 @@ func scanBroadcast(r scanner, before ...any) (*model.Broadcast, error) {
 func scanBroadcastRow(r scanner) (*model.Broadcast, error) { return scanBroadcast(r) }
 
 func (q queriesImpl) BroadcastUpsert(ctx context.Context, ws int64, b *model.Broadcast) (bool, error) {
+	g := b.Progress
 	row := q.db.QueryRow(ctx, query("BroadcastUpsert"), ws, b.Key, b.Name, string(dbutil.BroadcastSpec(b)),
-		string(b.Status), b.StartAt, b.CreatedAt, b.UpdatedAt)
+		string(b.Status), b.StartAt, g.Cursor, g.Scanned, g.Matched, g.Errors, string(dbutil.List(g.ErrorSamples)),
+		b.StartedAt, b.FinishedAt, b.CreatedAt, b.UpdatedAt, store.BroadcastDue(b))
 	return upserted(row, &b.CreatedAt)
 }
 

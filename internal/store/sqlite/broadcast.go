@@ -45,8 +45,10 @@ func (q queriesImpl) BroadcastUpsert(ctx context.Context, ws int64, b *model.Bro
 		return false, affected(q.db.ExecContext(ctx, query("BroadcastUpdate"), b.Name, spec, nullTime(b.StartAt),
 			millis(b.UpdatedAt), ws, b.Key))
 	}
+	g := b.Progress
 	_, err = q.db.ExecContext(ctx, query("BroadcastInsert"), ws, b.Key, b.Name, spec, b.Status, nullTime(b.StartAt),
-		millis(b.CreatedAt), millis(b.UpdatedAt))
+		g.Cursor, g.Scanned, g.Matched, g.Errors, jsonList(g.ErrorSamples), nullTime(b.StartedAt), nullTime(b.FinishedAt),
+		millis(b.CreatedAt), millis(b.UpdatedAt), millis(store.BroadcastDue(b)))
 	return true, mapErr(err)
 }
 

@@ -62,6 +62,24 @@ func testBroadcastCRUD(t *testing.T, b *bundle) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 
+	// Stored whole (an import): status, progress and times come back, and
+	// a running one is due.
+	started, finished := base.Add(time.Minute), base.Add(2*time.Minute)
+	whole := sampleBroadcast("nl-02")
+	whole.Status, whole.StartedAt, whole.FinishedAt = model.BroadcastDone, &started, &finished
+	whole.Progress = model.BroadcastProgress{Cursor: "c-9", Scanned: 9, Matched: 7, Errors: 1, ErrorSamples: []string{"contact c-3: x"}}
+	require.NoError(t, upsertBroadcast(b, b.other.ID, whole))
+	got, err = b.s.BroadcastGet(b.ctx, b.other.ID, "nl-02")
+	require.NoError(t, err)
+	require.Equal(t, whole, got)
+	running := sampleBroadcast("nl-05")
+	running.Status, running.StartedAt, running.Progress.Cursor = model.BroadcastRunning, &started, "c-4"
+	require.NoError(t, upsertBroadcast(b, b.other.ID, running))
+	c := claimBroadcast(t, b, "p1", base)
+	require.NotNil(t, c, "a running broadcast stored whole is due")
+	require.Equal(t, "nl-05", c.Key)
+	require.Equal(t, "c-4", c.Progress.Cursor)
+
 	require.ErrorIs(t, b.s.BroadcastDelete(b.ctx, b.other.ID, "nl-03"), store.ErrNotFound)
 	ok, err := b.s.BroadcastTransition(b.ctx, &store.BroadcastTransitionParams{WorkspaceID: b.ws.ID, Key: "nl-04",
 		From: []model.BroadcastStatus{model.BroadcastDraft}, To: model.BroadcastScheduled, DueAt: &base, At: base})

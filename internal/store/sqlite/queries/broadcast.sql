@@ -2,8 +2,12 @@
 SELECT created_at FROM broadcasts WHERE workspace_id = ? AND key = ?;
 
 -- name: BroadcastInsert
-INSERT INTO broadcasts (workspace_id, key, name, spec, status, start_at, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+-- A new broadcast is stored whole (an import brings its status and
+-- progress); a scheduled or running one is due at ?16.
+INSERT INTO broadcasts (workspace_id, key, name, spec, status, start_at, cursor, scanned, matched, errors,
+                        error_samples, started_at, finished_at, created_at, updated_at, due_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+        CASE WHEN ?5 IN ('scheduled', 'running') THEN ?16 END);
 
 -- name: BroadcastUpdate
 UPDATE broadcasts SET name = ?, spec = ?, start_at = ?, updated_at = ?
