@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -123,6 +122,9 @@ func (s *Service) SendDueBroadcast(ctx context.Context, owner string, lease time
 		return false, nil
 	}
 	if err != nil {
+		if ctx.Err() == nil {
+			s.logger.WarnContext(ctx, "claiming a broadcast failed; trying again at the next poll", "owner", owner, "error", err)
+		}
 		return false, fmt.Errorf("claim a broadcast: %w", err)
 	}
 	err = s.sendBatch(ctx, owner, c, now)
@@ -135,6 +137,8 @@ func (s *Service) SendDueBroadcast(ctx context.Context, owner string, lease time
 		s.releaseBroadcast(owner, c)
 		return true, ctx.Err()
 	}
+	s.logger.WarnContext(ctx, "a broadcast batch failed; it is tried again when its lease runs out",
+		"workspace", c.WorkspaceID, "broadcast", c.Key, "owner", owner, "cursor", c.Progress.Cursor, "error", err)
 	return true, fmt.Errorf("broadcast %s: %w", c.Key, err)
 }
 
@@ -224,7 +228,6 @@ func (s *Service) sendBatch(ctx context.Context, owner string, c *store.ClaimedB
 // broadcaster sends due broadcasts batch by batch, in a loop that stops.
 type broadcaster struct {
 	s      *Service
-	log    *slog.Logger
 	owner  string
 	cfg    RunnerConfig
 	wakeCh chan struct{}
@@ -235,9 +238,9 @@ type broadcaster struct {
 	once   sync.Once
 }
 
-func newBroadcaster(s *Service, owner string, cfg RunnerConfig, log *slog.Logger) *broadcaster {
+func newBroadcaster(s *Service, owner string, cfg RunnerConfig) *broadcaster {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &broadcaster{s: s, log: log, owner: owner, cfg: cfg.withDefaults(), wakeCh: make(chan struct{}, 1),
+	return &broadcaster{s: s, owner: owner, cfg: cfg.withDefaults(), wakeCh: make(chan struct{}, 1),
 		quit: make(chan struct{}), ctx: ctx, cancel: cancel}
 }
 
@@ -276,11 +279,8 @@ func (b *broadcaster) loop() {
 	defer tick.Stop()
 	for {
 		for b.ctx.Err() == nil {
+			// A failed batch is logged with its ids where it fails.
 			worked, err := b.s.SendDueBroadcast(b.ctx, b.owner, b.cfg.Lease)
-			if err != nil && b.ctx.Err() == nil {
-				b.log.Warn("a broadcast batch failed; it is tried again when its lease runs out", "owner", b.owner,
-					"retry_in", b.cfg.Lease, "error", err)
-			}
 			if !worked || err != nil {
 				break
 			}

@@ -149,7 +149,7 @@ func New(cfg Config) (*Service, error) {
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
 		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now)}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
-	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "broadcaster"))
+	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs)
 	return s, nil
 }
 
