@@ -13,6 +13,7 @@
 //	d1        delivery of a pre-queued backlog to the SMTP sink
 //	w4        events at a fixed rate to the sink: accept → DATA latency
 //	w2        mass mailing: a schedule run over 100,000 contacts to the sink
+//	w2-broadcast  the same mailing sent as one broadcast
 //	w3        birthday schedule scan over 100,000 and 1,000,000 contacts (-w3-sizes)
 //	mixed     64 clients mix contact writes, events, batches and schedule runs
 //	          for 60 s while a 20,000-message mailing is delivered: no lost write
@@ -110,7 +111,7 @@ type config struct {
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w3 (every -w3-sizes), w3-100k, mixed, crash, load, sigterm, faults (= crash,load,sigterm)) or all (without the fault tests)")
+	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w2-broadcast, w3 (every -w3-sizes), w3-100k, mixed, crash, load, sigterm, faults (= crash,load,sigterm)) or all (without the fault tests)")
 	fs.StringVar(&c.out, "out", "bench/results", "directory for results.jsonl, results.md and server logs")
 	fs.StringVar(&c.src, "src", "", "Herold source tree to build (default: the module root above the working directory)")
 	fs.StringVar(&c.bin, "herold", "", "use this herold binary instead of building one")

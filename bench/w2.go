@@ -90,25 +90,9 @@ func contactEmail(i int) string { return strings.ReplaceAll(contactID(i), "-", "
 // runW2 sends a mailing to every contact through one schedule run and
 // measures delivery into the sink.
 func runW2(ctx context.Context, e *env) (*Result, error) {
-	cfg := e.cfg
-	n := cfg.w2Contacts
-	snk, err := startSink(cfg.faults)
-	if err != nil {
-		return nil, err
-	}
-	defer snk.close()
-	return withServer(ctx, e, serverOptions{name: "w2", smtpAddr: snk.Addr()}, func(s *server) (*Result, error) {
-		setup, err := prepareMailing(ctx, s.url, n)
-		if err != nil {
-			return nil, err
-		}
-		res := &Result{Workload: "w2", Title: fmt.Sprintf("W2 mass mailing: a schedule run over %s contacts", thousands(float64(n))),
-			Unit: "messages/s", Params: map[string]any{"contacts": n, "template_html_bytes": len(mailingHTML),
-				"category": mailingCategory, "smtp_conns": smtpConns(cfg),
-				"setup_s": round(setup.Seconds(), 1)}}
-		if err := s.measure(); err != nil {
-			return nil, err
-		}
+	n := e.cfg.w2Contacts
+	title := fmt.Sprintf("W2 mass mailing: a schedule run over %s contacts", thousands(float64(n)))
+	return withMailing(ctx, e, "w2", title, func(s *server, snk *sink, res *Result) error {
 		t0 := time.Now()
 		type runResult struct {
 			run  *model.ScheduleRun
@@ -117,40 +101,79 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		}
 		done := make(chan runResult, 1)
 		go func() {
-			run, poll, err := runSchedule(ctx, client.MustNew(s.url, benchKey), mailingSchedule, cfg.w2Timeout)
+			run, poll, err := runSchedule(ctx, client.MustNew(s.url, benchKey), mailingSchedule, e.cfg.w2Timeout)
 			done <- runResult{run, poll, err}
 		}()
-		st, waitErr := snk.waitDistinct(ctx, int64(n), time.Minute, t0.Add(cfg.w2Timeout))
+		st, waitErr := snk.waitDistinct(ctx, int64(n), time.Minute, t0.Add(e.cfg.w2Timeout))
 		rr := <-done
 		s.endMeasure()
-		res.Rate, res.Seconds, res.Count = round(st.Rate(), 0), round(st.Window().Seconds(), 2), st.Distinct
-		res.Sink = &st
-		res.Failed = n - int(st.Distinct)
-		cpuPerMessage(s, res, st.Distinct)
-		if !st.FirstMail.IsZero() {
-			res.Notes = append(res.Notes, fmt.Sprintf("first MAIL %.2f s after the run request", st.FirstMail.Sub(t0).Seconds()))
-		}
+		mailingStats(s, res, st, t0, "run request")
 		if rr.run != nil {
 			res.Params["run"] = rr.run
 			res.Notes = append(res.Notes, fmt.Sprintf("run: %s, %.1f s (created → finished), %d scanned, %d matched, %d emitted, %d errors",
 				rr.run.Status, runSeconds(rr.run), rr.run.Scanned, rr.run.Matched, rr.run.Emitted, rr.run.Errors))
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("%d of %d messages carried List-Unsubscribe", st.ListUnsubscribe, st.Messages))
-		err = cmpErr(waitErr, rr.err)
-		if herr := checkHistory(ctx, s, res, n); herr != nil && err == nil {
-			err = herr
-		}
-		if err == nil && (st.Duplicates > 0 || st.Distinct != int64(n)) {
-			err = fmt.Errorf("sink: %d distinct Message-IDs for %d contacts, %d duplicates", st.Distinct, n, st.Duplicates)
-		}
+		err := mailingChecked(ctx, s, res, st, n, cmpErr(waitErr, rr.err))
 		if err == nil && rr.run.Emitted != n {
 			err = fmt.Errorf("the run emitted %d events for %d contacts", rr.run.Emitted, n)
 		}
 		if err == nil {
 			res.Notes = append(res.Notes, "every message arrived exactly once and is recorded as sent")
 		}
-		return res, err
+		return err
 	})
+}
+
+// withMailing is W2's frame: a sink, a server with the mailing and its n
+// contacts prepared (-w2-contacts), the measurement started, and send,
+// which sends the mailing, ends the measurement and fills res.
+func withMailing(ctx context.Context, e *env, name, title string, send func(s *server, snk *sink, res *Result) error) (*Result, error) {
+	cfg := e.cfg
+	n := cfg.w2Contacts
+	snk, err := startSink(cfg.faults)
+	if err != nil {
+		return nil, err
+	}
+	defer snk.close()
+	return withServer(ctx, e, serverOptions{name: name, smtpAddr: snk.Addr()}, func(s *server) (*Result, error) {
+		setup, err := prepareMailing(ctx, s.url, n)
+		if err != nil {
+			return nil, err
+		}
+		res := &Result{Workload: name, Title: title, Unit: "messages/s", Params: map[string]any{"contacts": n,
+			"template_html_bytes": len(mailingHTML), "category": mailingCategory, "smtp_conns": smtpConns(cfg),
+			"setup_s": round(setup.Seconds(), 1)}}
+		if err := s.measure(); err != nil {
+			return nil, err
+		}
+		return res, send(s, snk, res)
+	})
+}
+
+// mailingStats fills res from the sink's figures of a mailing started at
+// t0 by what.
+func mailingStats(s *server, res *Result, st SinkStats, t0 time.Time, what string) {
+	res.Rate, res.Seconds, res.Count = round(st.Rate(), 0), round(st.Window().Seconds(), 2), st.Distinct
+	res.Sink = &st
+	res.Failed = res.Params["contacts"].(int) - int(st.Distinct)
+	cpuPerMessage(s, res, st.Distinct)
+	if !st.FirstMail.IsZero() {
+		res.Notes = append(res.Notes, fmt.Sprintf("first MAIL %.2f s after the %s", st.FirstMail.Sub(t0).Seconds(), what))
+	}
+}
+
+// mailingChecked returns err, else the first failed check of a mailing
+// to n contacts: history lists every message as sent, and the sink got
+// each exactly once.
+func mailingChecked(ctx context.Context, s *server, res *Result, st SinkStats, n int, err error) error {
+	if herr := checkHistory(ctx, s, res, n); herr != nil && err == nil {
+		err = herr
+	}
+	if err == nil && (st.Duplicates > 0 || st.Distinct != int64(n)) {
+		err = fmt.Errorf("sink: %d distinct Message-IDs for %d contacts, %d duplicates", st.Distinct, n, st.Duplicates)
+	}
+	return err
 }
 
 // cpuPerMessage notes the server's CPU time per delivered message (ms,

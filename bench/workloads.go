@@ -37,6 +37,7 @@ func workloads(cfg *config) []workload {
 		{"d1", "D1 delivery: a pre-queued backlog to the SMTP sink", runD1, false},
 		{"w4", "W4 end to end: accept → DATA at the sink at a fixed rate", runW4, false},
 		{"w2", fmt.Sprintf("W2 mass mailing: a schedule run over %s contacts", thousands(float64(cfg.w2Contacts))), runW2, false},
+		{"w2-broadcast", w2BroadcastTitle(cfg), runW2Broadcast, false},
 	}
 	for _, n := range cfg.w3Sizes {
 		ws = append(ws, workload{"w3-" + sizeName(n), fmt.Sprintf("W3 birthday scan: a schedule over %s contacts", thousands(float64(n))),
@@ -155,7 +156,7 @@ func selectWorkloads(spec string, cfg *config) ([]workload, error) {
 		case byName[name].run != nil:
 			add(byName[name])
 		default:
-			return nil, fmt.Errorf("-workloads: unknown workload %q (known: ceiling, w1, w1-max, w1-paced, d1, w4, w2, w3, w3-SIZE, mixed, crash, load, sigterm, faults, all)", name)
+			return nil, fmt.Errorf("-workloads: unknown workload %q (known: ceiling, w1, w1-max, w1-paced, d1, w4, w2, w2-broadcast, w3, w3-SIZE, mixed, crash, load, sigterm, faults, all)", name)
 		}
 	}
 	if len(out) == 0 {

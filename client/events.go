@@ -173,6 +173,9 @@ const (
 	SourceAPI      EventSource = "api"
 	SourceSchedule EventSource = "schedule"
 	SourceManual   EventSource = "manual"
+	// SourceBroadcast marks the events a broadcast emits, one per
+	// recipient.
+	SourceBroadcast EventSource = "broadcast"
 )
 
 // StoredEvent is an event as Herold recorded it: inline actors were
@@ -278,6 +281,8 @@ const (
 	StepMessageRetrying             StepCode = "message.retrying"
 	StepMessageSent                 StepCode = "message.sent"
 	StepMessageFailed               StepCode = "message.failed"
+	StepEventBroadcast              StepCode = "event.broadcast"
+	StepMessageCancelled            StepCode = "message.cancelled"
 )
 
 // ExplainStep is one recorded decision.

@@ -215,6 +215,9 @@ var timelineCodes = map[model.MessageStatus]model.StepCode{
 	model.MsgRetrying: model.StepMessageRetrying,
 	model.MsgSent:     model.StepMessageSent,
 	model.MsgFailed:   model.StepMessageFailed,
+	// Only a cancelled broadcast suppresses a message after it was
+	// queued.
+	model.MsgSuppressed: model.StepMessageCancelled,
 }
 
 // summary counts the messages by current status.

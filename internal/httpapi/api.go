@@ -127,6 +127,17 @@ func (h *Handler) routes() []route {
 		{"GET", "/v1/schedules/{key}/runs", admin, false, h.listRuns},
 		{"GET", "/v1/schedules/{key}/runs/{id}", admin, false, h.getRun},
 
+		{"GET", "/v1/broadcasts", admin, false, h.listBroadcasts},
+		{"GET", "/v1/broadcasts/{key}", admin, false, h.getBroadcast},
+		{"PUT", "/v1/broadcasts/{key}", admin, false, h.putBroadcast},
+		{"DELETE", "/v1/broadcasts/{key}", admin, false, h.deleteBroadcast},
+		{"POST", "/v1/broadcasts/{key}/preview", admin, false, h.previewBroadcast},
+		{"POST", "/v1/broadcasts/{key}/start", admin, false, h.startBroadcast},
+		{"POST", "/v1/broadcasts/{key}/pause", admin, false, h.pauseBroadcast},
+		{"POST", "/v1/broadcasts/{key}/resume", admin, false, h.resumeBroadcast},
+		{"POST", "/v1/broadcasts/{key}/cancel", admin, false, h.cancelBroadcast},
+		{"GET", "/v1/broadcasts/{key}/report", admin, false, h.reportBroadcast},
+
 		{"GET", "/v1/objects/{collection}", sync, false, h.listObjects},
 		{"GET", "/v1/objects/{collection}/{id}", sync, false, h.getObject},
 		{"PUT", "/v1/objects/{collection}/{id}", sync, false, h.putObject},

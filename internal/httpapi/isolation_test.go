@@ -44,12 +44,21 @@ func TestTenantIsolation(t *testing.T) {
 	e.Must(http.StatusCreated, "PUT", "/v1/contacts/c-1", map[string]any{"email": "a@example.org"})
 	e.Must(http.StatusCreated, "PUT", "/v1/projects/p", map[string]any{"flow": "standard", "members": map[string]any{"promoter": []string{"c-1"}}})
 	e.Must(http.StatusCreated, "PUT", "/v1/objects/tasks/t-1", map[string]any{"subscribers": []string{"c-1"}})
+	e.Must(http.StatusCreated, "PUT", "/v1/broadcasts/nl", map[string]any{"category": "newsletter", "template": "tmpl"})
 
 	resources := []string{
 		"/v1/templates/tmpl", "/v1/flows/standard", "/v1/flows/standard/notifications/job-requested",
-		"/v1/contacts/c-1", "/v1/projects/p", "/v1/objects/tasks/t-1",
+		"/v1/contacts/c-1", "/v1/projects/p", "/v1/objects/tasks/t-1", "/v1/broadcasts/nl",
 	}
-	lists := []string{"/v1/templates", "/v1/flows", "/v1/contacts", "/v1/projects", "/v1/objects/tasks", "/v1/keys"}
+	lists := []string{"/v1/templates", "/v1/flows", "/v1/contacts", "/v1/projects", "/v1/objects/tasks", "/v1/keys", "/v1/broadcasts"}
+	for _, action := range []string{"start", "pause", "resume", "cancel", "preview"} {
+		require.Equal(t, http.StatusNotFound, e.DoKey(other, "POST", "/v1/broadcasts/nl/"+action, nil).Status, "%s leaks", action)
+	}
+	require.Equal(t, http.StatusNotFound, e.DoKey(other, "GET", "/v1/broadcasts/nl/report", nil).Status)
+	// B's broadcast with A's template key does not resolve.
+	r := e.DoKey(other, "PUT", "/v1/broadcasts/nl", map[string]any{"category": "newsletter", "template": "tmpl"})
+	require.Equal(t, 422, r.Status)
+	requireField(t, r.Map(t), "template", "unknown_reference")
 
 	for _, path := range resources {
 		require.Equal(t, http.StatusNotFound, e.DoKey(other, "GET", path, nil).Status, "GET %s leaks", path)
@@ -69,7 +78,7 @@ func TestTenantIsolation(t *testing.T) {
 		require.Empty(t, pg.Items, "GET %s lists another workspace's data", path)
 	}
 	// References across workspaces do not resolve.
-	r := e.DoKey(other, "PUT", "/v1/projects/p2", map[string]any{"flow": "standard"})
+	r = e.DoKey(other, "PUT", "/v1/projects/p2", map[string]any{"flow": "standard"})
 	require.Equal(t, 422, r.Status)
 	requireField(t, r.Map(t), "flow", "unknown_reference")
 	r = e.DoKey(other, "PUT", "/v1/flows/f", standardFlow("tmpl"))

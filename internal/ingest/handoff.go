@@ -56,7 +56,7 @@ func newHandoff(d Delivery) *handoff { return &handoff{d: d} }
 func (h *handoff) take(ws int64, msgs []*model.Message) (claimed, rest []*model.Message) {
 	queued := 0
 	for _, m := range msgs {
-		if m.Status == model.MsgQueued {
+		if forNow(m) {
 			queued++
 		}
 	}
@@ -79,7 +79,7 @@ func (h *handoff) take(ws int64, msgs []*model.Message) (claimed, rest []*model.
 	h.granted += n
 	rest = make([]*model.Message, 0, len(msgs)-n)
 	for _, m := range msgs {
-		if n > 0 && m.Status == model.MsgQueued {
+		if n > 0 && forNow(m) {
 			claimed = append(claimed, m)
 			h.msgs = append(h.msgs, store.ClaimedMessage{WorkspaceID: ws, Message: m})
 			n--
@@ -89,6 +89,10 @@ func (h *handoff) take(ws int64, msgs []*model.Message) (claimed, rest []*model.
 	}
 	return claimed, rest
 }
+
+// forNow reports whether m is queued for now, not for later (see
+// Input.NotBefore): only those are handed to the dispatcher.
+func forNow(m *model.Message) bool { return m.Status == model.MsgQueued && m.NextAttemptAt == nil }
 
 // reset gives back what an attempt of the transaction reserved, before
 // it runs again (it rolled back).

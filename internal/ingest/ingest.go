@@ -213,8 +213,21 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		}
 		msgs = g.materialize(ctx, ws, ev, snap, &out, now)
 		ev.Trace = out.Trace
+		if in.NotBefore.After(now) {
+			for _, m := range msgs {
+				if m.Status == model.MsgQueued {
+					nb := in.NotBefore
+					m.NextAttemptAt = &nb
+				}
+			}
+		}
 	}
 	if in.Origin != nil {
+		if in.Manual != nil && len(ev.Trace) > 0 && ev.Trace[0].Code == model.StepManual {
+			// The origin (a broadcast) sent the notification, not a
+			// person: it takes the manual step's place.
+			ev.Trace = ev.Trace[1:]
+		}
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
 	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &Result{Event: ev, Messages: msgs}}

@@ -39,6 +39,15 @@ type Input struct {
 	// Manual, when set, is the one notification a person sends by hand,
 	// instead of the project's flow.
 	Manual *model.Notification
+	// Template, when set with Manual, is the template Manual's template
+	// key names, given whole (a broadcast's own content) instead of read
+	// from the workspace's templates.
+	Template *model.Template
+	// NotBefore, when after the time the event is accepted, keeps its
+	// queued messages in the delivery queue until then (a paced
+	// broadcast spreads a batch over its minute): delivery claims them
+	// when they are due, and until then they can still be cancelled.
+	NotBefore time.Time
 }
 
 // Result is the answer for one event.

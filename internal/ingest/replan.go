@@ -52,7 +52,8 @@ func Replan(ctx context.Context, q store.Queries, ws *model.Workspace, cfg Repla
 // person and is not recorded as configuration) and not an event a
 // schedule excluded or could not evaluate (it planned nothing by design).
 func Replayable(ev *model.Event) bool {
-	if ev.Source == model.SourceManual {
+	if ev.Source == model.SourceManual || ev.Source == model.SourceBroadcast {
+		// A broadcast's events are manual sends of its content too.
 		return false
 	}
 	return !slices.ContainsFunc(ev.Trace, func(s model.Step) bool {

@@ -19,6 +19,7 @@ func TestReplayable(t *testing.T) {
 		{"scheduled", model.Event{Source: model.SourceSchedule, Trace: []model.Step{{Code: model.StepScheduled}, received}}, true},
 		{"excluded", model.Event{Source: model.SourceSchedule, Trace: []model.Step{{Code: model.StepScheduled}, received, {Code: model.StepScheduleExcluded}}}, false},
 		{"errored", model.Event{Source: model.SourceSchedule, Trace: []model.Step{{Code: model.StepScheduled}, received, {Code: model.StepScheduleError}}}, false},
+		{"broadcast", model.Event{Source: model.SourceBroadcast, Trace: []model.Step{{Code: model.StepBroadcast}, received}}, false},
 		{"manual", model.Event{Source: model.SourceManual, Trace: []model.Step{{Code: model.StepManual}}}, false},
 		{"manual step", model.Event{Source: model.SourceAPI, Trace: []model.Step{{Code: model.StepManual}}}, false},
 	} {

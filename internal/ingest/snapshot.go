@@ -97,6 +97,9 @@ func loadSnapshotsFrom(ctx context.Context, q store.Queries, ws *model.Workspace
 		flow, keys := sn.flow, []string(nil)
 		if n := it.in.Manual; n != nil {
 			flow, keys = &model.Flow{Notifications: []model.Notification{*n}}, []string{n.Template}
+			if t := it.in.Template; t != nil {
+				sn.templates, keys = map[string]*model.Template{n.Template: t}, nil
+			}
 		} else if flow != nil {
 			for _, n := range flow.Notifications {
 				if n.EventType == ev.Type {

@@ -10,6 +10,9 @@ const (
 	SourceAPI      EventSource = "api"
 	SourceSchedule EventSource = "schedule"
 	SourceManual   EventSource = "manual"
+	// SourceBroadcast marks the events a broadcast emits, one per
+	// contact of its audience.
+	SourceBroadcast EventSource = "broadcast"
 )
 
 // Event is something that happened in the host application (Ereignis).
@@ -82,6 +85,9 @@ const (
 	ReasonInvalidEmail SuppressReason = "invalid_email"
 	ReasonOptedOut     SuppressReason = "opted_out"
 	ReasonNoConsent    SuppressReason = "no_consent"
+	// ReasonBroadcastCancelled: the message's broadcast was cancelled
+	// before it was sent.
+	ReasonBroadcastCancelled SuppressReason = "broadcast_cancelled"
 )
 
 // Address is one mailbox a message goes to, with the contact behind it.

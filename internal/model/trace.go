@@ -33,6 +33,8 @@ const (
 	// StepScheduleError: a schedule could not evaluate the record (its
 	// condition failed on the record's data); nothing was sent.
 	StepScheduleError StepCode = "schedule.error"
+	// StepBroadcast names the broadcast that emitted an event.
+	StepBroadcast StepCode = "event.broadcast"
 )
 
 // Codes derived from a message's timeline when an event is explained.
@@ -47,6 +49,9 @@ const (
 	StepMessageRetrying    StepCode = "message.retrying"
 	StepMessageSent        StepCode = "message.sent"
 	StepMessageFailed      StepCode = "message.failed"
+	// StepMessageCancelled is a queued message suppressed later: its
+	// broadcast was cancelled before it was sent.
+	StepMessageCancelled StepCode = "message.cancelled"
 )
 
 // Step is one recorded decision. Fields that do not apply stay empty.

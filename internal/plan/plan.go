@@ -235,6 +235,13 @@ func (p *planner) deliverable(n *model.Notification, field string, list []Recipi
 
 // suppressed returns why r must not get n, or "".
 func (p *planner) suppressed(n *model.Notification, r Recipient) model.SuppressReason {
+	return Suppressed(n.Category, r)
+}
+
+// Suppressed returns why r must not get mail of category, or "": the one
+// rule of addresses, consent and opt-outs, for notifications and for
+// the audience counts of broadcasts alike.
+func Suppressed(category string, r Recipient) model.SuppressReason {
 	if r.Address.Email == "" {
 		return model.ReasonNoEmail
 	}
@@ -244,7 +251,7 @@ func (p *planner) suppressed(n *model.Notification, r Recipient) model.SuppressR
 	if r.Contact == nil {
 		return ""
 	}
-	return r.Contact.Suppression(n.Category)
+	return r.Contact.Suppression(category)
 }
 
 func label(r Recipient) string {

@@ -92,10 +92,14 @@ func (p *planner) contacts(n *model.Notification, field, via string, ids []strin
 				Params: map[string]string{"via": via, "field": field}})
 			continue
 		}
-		out = append(out, Recipient{Contact: c, Via: via,
-			Address: model.Address{ContactID: c.ID, Email: strings.TrimSpace(c.Email), Name: c.Name}})
+		out = append(out, ContactRecipient(c, via))
 	}
 	return out
+}
+
+// ContactRecipient is contact c as a recipient found via via.
+func ContactRecipient(c *model.Contact, via string) Recipient {
+	return Recipient{Contact: c, Via: via, Address: model.Address{ContactID: c.ID, Email: strings.TrimSpace(c.Email), Name: c.Name}}
 }
 
 // ContactIDs lists every contact id an event's decision may need: the

@@ -55,18 +55,20 @@ func checkEvent(c *checker, prefix string, in *EventInput) {
 		c.add(f("idempotency_key"), CodeInvalid, "use at most 200 characters on one line")
 	}
 	if in.Source != model.SourceSchedule && hasReservedPrefix(in.IdempotencyKey) {
-		c.add(f("idempotency_key"), CodeReserved, "keys starting with %q or %q are Herold's own; choose another", schedulePrefix, reportPrefix)
+		c.add(f("idempotency_key"), CodeReserved, "keys starting with %q, %q or %q are Herold's own; choose another", schedulePrefix, reportPrefix, broadcastPrefix)
 	}
 }
 
 // Prefixes of the idempotency keys Herold makes itself.
 const (
-	schedulePrefix = "schedule:"
-	reportPrefix   = "report:"
+	schedulePrefix  = "schedule:"
+	reportPrefix    = "report:"
+	broadcastPrefix = "broadcast:"
 )
 
 func hasReservedPrefix(key string) bool {
-	return strings.HasPrefix(key, schedulePrefix) || strings.HasPrefix(key, reportPrefix)
+	return strings.HasPrefix(key, schedulePrefix) || strings.HasPrefix(key, reportPrefix) ||
+		strings.HasPrefix(key, broadcastPrefix)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

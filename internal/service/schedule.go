@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/herold-dev/herold/internal/condition"
@@ -134,23 +136,35 @@ func (s *Service) checkSchedule(ctx context.Context, q store.Queries, ws *model.
 // A contacts schedule that reads object.… would otherwise fail on every
 // record at run time.
 func checkScheduleCondition(c *checker, env *condition.Env, sc *model.Schedule, field, expr string) {
+	record := model.RootContact
+	if sc.Source.Kind == model.SourceObjects {
+		record = model.RootObject
+	}
+	checkConditionReads(c, env, field, expr, []string{record, model.RootWorkspace, model.RootData}, func(root string) string {
+		if sc.Source.Kind != model.SourceContacts && sc.Source.Kind != model.SourceObjects {
+			return ""
+		}
+		return fmt.Sprintf("a %s schedule has no %s.…: it reads each record as %s.… (also workspace, data.since, now and today)",
+			sc.Source.Kind, root, record)
+	})
+}
+
+// checkConditionReads checks expr like any condition and then that it
+// reads only the roots its evaluation supplies; refused names a root it
+// may not read ("" lets it pass). Without this, a condition reading a
+// root the caller never fills in is saved and fails on every record.
+func checkConditionReads(c *checker, env *condition.Env, field, expr string, allowed []string, refused func(root string) string) {
 	p, err := env.Compile(expr)
 	if err != nil {
 		checkCondition(c, env, field, expr)
 		return
 	}
-	record := model.RootContact
-	if sc.Source.Kind == model.SourceObjects {
-		record = model.RootObject
-	}
 	for _, r := range p.Roots() {
-		switch r {
-		case record, model.RootWorkspace, model.RootData:
+		if slices.Contains(allowed, r) {
 			continue
 		}
-		if sc.Source.Kind == model.SourceContacts || sc.Source.Kind == model.SourceObjects {
-			c.add(field, CodeCondition, "a %s schedule has no %s.…: it reads each record as %s.… (also workspace, data.since, now and today)",
-				sc.Source.Kind, r, record)
+		if msg := refused(r); msg != "" {
+			c.add(field, CodeCondition, "%s", msg)
 		}
 	}
 }

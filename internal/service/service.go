@@ -80,16 +80,18 @@ type Service struct {
 	conditions *condition.Env
 	limits     render.Limits
 	runner     *runner
-	ingest     *ingest.Ingester
-	notify     func()
-	capture    bool
-	metrics    *metrics.Metrics
-	explainer  *explain.Explainer
-	catalog    *i18n.Catalog
-	baseURL    func() string
-	admit      chan struct{} // one token per writing request in progress
-	hashes     *hashGate
-	signIns    *throttle.Throttle
+	// broadcaster sends due broadcasts (same settings as runner).
+	broadcaster *broadcaster
+	ingest      *ingest.Ingester
+	notify      func()
+	capture     bool
+	metrics     *metrics.Metrics
+	explainer   *explain.Explainer
+	catalog     *i18n.Catalog
+	baseURL     func() string
+	admit       chan struct{} // one token per writing request in progress
+	hashes      *hashGate
+	signIns     *throttle.Throttle
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
@@ -147,20 +149,23 @@ func New(cfg Config) (*Service, error) {
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
 		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now)}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
+	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs)
 	return s, nil
 }
 
-// Start starts group commits of events (see package ingest) and the
-// runner of schedule runs.
+// Start starts group commits of events (see package ingest), the
+// runner of schedule runs and the broadcaster.
 func (s *Service) Start(context.Context) {
 	s.ingest.Start()
 	s.runner.start()
+	s.broadcaster.start()
 }
 
 // Stop interrupts the schedule runs in progress (they go on at the next
 // start, from where they stopped), then finishes the queued events and
 // stops group commits; later events commit on their own.
 func (s *Service) Stop() {
+	s.broadcaster.stop()
 	s.runner.stop()
 	s.ingest.Stop()
 }

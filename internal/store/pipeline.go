@@ -276,13 +276,17 @@ type PipelineQueries interface {
 
 // InsertRow is how a new message is stored: its status, attempts, lease
 // owner and due time (nil: not in the delivery queue). A queued message
-// is due at its creation; one inserted claimed (owner set) is "sending"
-// in its first attempt until its lease runs out.
+// is due at its creation, or at its NextAttemptAt when it waits until
+// then (a paced broadcast's); one inserted claimed (owner set) is
+// "sending" in its first attempt until its lease runs out.
 func InsertRow(m *model.Message, owner string, until time.Time) (status model.MessageStatus, attempts int, due *time.Time) {
 	switch {
 	case owner != "":
 		return model.MsgSending, m.Attempts + 1, &until
 	case m.Status == model.MsgQueued:
+		if m.NextAttemptAt != nil {
+			return m.Status, m.Attempts, m.NextAttemptAt
+		}
 		return m.Status, m.Attempts, &m.CreatedAt
 	case m.Status == model.MsgRetrying || m.Status == model.MsgSending:
 		if m.NextAttemptAt != nil {

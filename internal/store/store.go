@@ -147,6 +147,7 @@ type ContactScanPage struct {
 type Queries interface {
 	PipelineQueries
 	ScheduleQueries
+	BroadcastQueries
 	UserQueries
 	ConfigRevisionQueries
 

@@ -48,7 +48,7 @@ func exportWorkspace(ctx context.Context, st store.Store, out *writer, ws *model
 		return err
 	}
 	steps := []func(context.Context, store.Store, *writer, *model.Workspace) error{
-		exportAccess, exportConfig, exportData, exportSchedules, exportHistory,
+		exportAccess, exportConfig, exportData, exportSchedules, exportBroadcasts, exportHistory,
 	}
 	for _, step := range steps {
 		if err := step(ctx, st, out, ws); err != nil {
@@ -157,6 +157,15 @@ func exportSchedules(ctx context.Context, st store.Store, out *writer, ws *model
 		}, func(r *model.ScheduleRun) string { return r.ID }, func(r *model.ScheduleRun) error {
 			return out.put(KindRun, ws.Key, runData{Run: r, Cursor: r.Cursor})
 		})
+	})
+}
+
+// exportBroadcasts writes the broadcasts with their progress.
+func exportBroadcasts(ctx context.Context, st store.Store, out *writer, ws *model.Workspace) error {
+	return pageAll(ctx, func(ctx context.Context, after string) ([]*model.Broadcast, error) {
+		return st.BroadcastList(ctx, listParams(ws.ID, after))
+	}, func(b *model.Broadcast) string { return b.Key }, func(b *model.Broadcast) error {
+		return out.put(KindBroadcast, ws.Key, broadcastData{Broadcast: b, Cursor: b.Progress.Cursor})
 	})
 }
 

@@ -213,6 +213,19 @@ func (im *importer) apply(ctx context.Context, tx store.Tx, rec *Record) error {
 		})
 	case KindSchedule:
 		return upsert(rec.Data, func(s *model.Schedule) error { _, err := tx.ScheduleUpsert(ctx, ws.ID, s); return err })
+	case KindBroadcast:
+		d, err := decodeInto[broadcastData](rec.Data)
+		if err != nil {
+			return err
+		}
+		if err := withinLimits(fmt.Sprintf("broadcast %q", d.Broadcast.Key), "data", d.Broadcast.Data); err != nil {
+			return err
+		}
+		// Stored whole: a running broadcast goes on from its position
+		// on the new installation, a scheduled one starts on time.
+		d.Broadcast.Progress.Cursor = d.Cursor
+		_, err = tx.BroadcastUpsert(ctx, ws.ID, d.Broadcast)
+		return err
 	}
 	return im.applyHistory(ctx, tx, ws, rec)
 }

@@ -1,8 +1,8 @@
 // Package transfer copies a whole installation from one database to
 // another — typically from SQLite to PostgreSQL when one machine is no
 // longer enough: `herold export` writes every workspace with its keys,
-// users, configuration, contacts, objects, schedules, history and
-// statistics as JSON lines; `herold import` reads them into another
+// users, configuration, contacts, objects, schedules, broadcasts, history
+// and statistics as JSON lines; `herold import` reads them into another
 // database and queues the messages that were still waiting for delivery.
 package transfer
 
@@ -33,6 +33,7 @@ const (
 	KindObject    = "object"
 	KindSchedule  = "schedule"
 	KindRun       = "schedule_run"
+	KindBroadcast = "broadcast"
 	KindEvent     = "event"
 	KindMessage   = "message"
 	KindCapture   = "capture"
@@ -85,6 +86,13 @@ type captureData struct {
 type runData struct {
 	Run    *model.ScheduleRun `json:"run"`
 	Cursor string             `json:"cursor"`
+}
+
+// broadcastData is a broadcast with its scan position, which its JSON
+// form leaves out.
+type broadcastData struct {
+	Broadcast *model.Broadcast `json:"broadcast"`
+	Cursor    string           `json:"cursor"`
 }
 
 // Counts tells how many records of each kind were copied.

@@ -73,6 +73,9 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	apptest.Eventually(t, 15*time.Second, func() bool {
 		return demo.Do("GET", "/v1/schedules/nightly/runs/"+run.ID, nil).Map(t)["status"] == "finished"
 	}, "run did not finish")
+	// A draft broadcast with its own data moves as it is.
+	demo.Must(201, "PUT", "/v1/broadcasts/fruehjahr", map[string]any{"category": "newsletter", "template": "news",
+		"data": map[string]any{"title": "Frühjahr"}, "audience": `contact.id == "leser"`, "per_minute": 60})
 	old.App.Kill()
 
 	// A queued message the old installation never delivered.
@@ -132,6 +135,11 @@ func TestMoveFromSQLiteToPostgres(t *testing.T) {
 	pendMsg, err := mc.Message(ctx, pend.Messages[0].ID)
 	require.NoError(t, err)
 	require.True(t, ids[pendMsg.MessageID], "the pending message was delivered after the move: %v, want <%s>", ids, pendMsg.MessageID)
+
+	bc := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/broadcasts/fruehjahr", nil).Map(t)
+	require.Equal(t, "draft", bc["status"])
+	require.Equal(t, map[string]any{"title": "Frühjahr"}, bc["data"])
+	require.EqualValues(t, 60, bc["per_minute"])
 
 	runs := moved.WithKey(old.App.Demo.Secret).Must(200, "GET", "/v1/schedules/nightly/runs", nil).Map(t)
 	require.Len(t, runs["items"], 1)

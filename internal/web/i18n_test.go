@@ -87,6 +87,14 @@ func TestCatalogsComplete(t *testing.T) {
 		service.CodeCondition, service.CodeUnknownField, service.CodeType, service.CodeMalformed, service.CodeTooLong,
 		service.CodeMismatch, service.CodeTooDeep, service.CodeTooMany, service.CodeNumber)
 	add("web.notice.", "approved", "declined")
+	// Broadcasts: statuses, the actions' notices, the source and the
+	// cancel's suppression reason.
+	for _, st := range model.BroadcastStatuses {
+		add("web.bstatus.", string(st))
+	}
+	add("web.notice.", "broadcast_start", "broadcast_pause", "broadcast_resume", "broadcast_cancel", "broadcast_deleted")
+	add("web.source.", string(model.SourceBroadcast))
+	add("web.reason.", string(model.ReasonBroadcastCancelled))
 	notice := regexp.MustCompile(`redirect\(w, r, [^\n]*?, "([a-z_]+)"[,)]`)
 	for _, f := range gofiles {
 		b, err := os.ReadFile(f)

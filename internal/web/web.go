@@ -183,7 +183,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
-	for _, rt := range h.routes() {
+	for _, rt := range append(h.routes(), h.broadcastRoutes()...) {
 		h.mux.Handle(rt.pattern, h.wrap(rt))
 		h.access[rt.pattern] = rt.access
 	}
