@@ -37,6 +37,8 @@ type WebhookDeliveryListParams struct {
 	EndpointID string
 	EventID    string
 	MessageID  string
+	// Status narrows the list to one status when set.
+	Status string
 	// From and To bound the creation time (From inclusive, To exclusive)
 	// when set.
 	From, To *time.Time

@@ -8,7 +8,10 @@
 // means: delivered, retry later (with backoff, jitter and Retry-After),
 // or stop (410 Gone).
 //
-// The package knows nothing of workspaces or storage: a Sender delivers
-// one payload to one URL and reports the attempt; the caller (the service
-// and its River job) records it and decides what comes next with Decide.
+// A Sender delivers one payload to one URL and reports the attempt;
+// Decide says what the attempt means; a Deliverer puts both together over
+// the store: one attempt of one stored delivery, recorded, counted for
+// the endpoint's circuit breaker. The service queues deliveries and the
+// River job (package jobs) calls the Deliverer and reschedules by its
+// answer.
 package webhook

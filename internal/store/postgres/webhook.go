@@ -94,7 +94,7 @@ func (q queriesImpl) WebhookDeliveryUpdate(ctx context.Context, d *model.Webhook
 
 func (q queriesImpl) WebhookDeliveryList(ctx context.Context, p *store.WebhookDeliveryListParams) ([]*model.WebhookDelivery, error) {
 	rows, err := q.db.Query(ctx, query("WebhookDeliveryList"), p.WorkspaceID, p.EndpointID, p.EventID, p.MessageID,
-		p.From, p.To, p.Limit)
+		p.Status, p.From, p.To, p.Limit)
 	return collect(rows, err, scanWebhookDelivery)
 }
 

@@ -103,7 +103,7 @@ func (q queriesImpl) WebhookDeliveryUpdate(ctx context.Context, d *model.Webhook
 func (q queriesImpl) WebhookDeliveryList(ctx context.Context, p *store.WebhookDeliveryListParams) ([]*model.WebhookDelivery, error) {
 	from, to := nullTime(p.From), nullTime(p.To)
 	rows, err := q.db.QueryContext(ctx, query("WebhookDeliveryList"), p.WorkspaceID, p.EndpointID, p.EndpointID,
-		p.EventID, p.EventID, p.MessageID, p.MessageID, from, from, to, to, p.Limit)
+		p.EventID, p.EventID, p.MessageID, p.MessageID, p.Status, p.Status, from, from, to, to, p.Limit)
 	return collect(rows, err, scanWebhookDelivery)
 }
 

@@ -145,6 +145,8 @@ func testWebhookDeliveries(t *testing.T, b *bundle) {
 	require.Equal(t, []string{"wh_ev_2"}, ids(store.WebhookDeliveryListParams{WorkspaceID: b.ws.ID, EventID: "ev_2"}))
 	require.Equal(t, []string{"wh_ev_3", "wh_ev_2", "wh_ev_1"}, ids(store.WebhookDeliveryListParams{WorkspaceID: b.ws.ID, EndpointID: "whe_d"}))
 	require.Empty(t, ids(store.WebhookDeliveryListParams{WorkspaceID: b.ws.ID, EndpointID: "whe_x"}))
+	require.Equal(t, []string{"wh_ev_1"}, ids(store.WebhookDeliveryListParams{WorkspaceID: b.ws.ID, Status: model.DeliveryDelivered}))
+	require.Equal(t, []string{"wh_ev_3", "wh_ev_2"}, ids(store.WebhookDeliveryListParams{WorkspaceID: b.ws.ID, Status: model.DeliveryPending}))
 	require.Empty(t, ids(store.WebhookDeliveryListParams{WorkspaceID: b.other.ID}), "deliveries listed in another workspace")
 
 	a1 := &model.WebhookAttempt{DeliveryID: "wh_ev_1", WorkspaceID: b.ws.ID, Number: 1, At: base, StatusCode: 500,

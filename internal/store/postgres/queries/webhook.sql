@@ -49,8 +49,9 @@ SELECT id, workspace_id, endpoint_id, type, event_id, message_id, payload, statu
     last_reason, created_at, updated_at
 FROM webhook_deliveries
 WHERE workspace_id = $1 AND ($2::text = '' OR endpoint_id = $2) AND ($3::text = '' OR event_id = $3) AND ($4::text = '' OR message_id = $4)
-    AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)
-ORDER BY created_at DESC, id DESC LIMIT $7;
+    AND ($5::text = '' OR status = $5)
+    AND ($6::timestamptz IS NULL OR created_at >= $6) AND ($7::timestamptz IS NULL OR created_at < $7)
+ORDER BY created_at DESC, id DESC LIMIT $8;
 
 -- name: WebhookAttemptInsert
 INSERT INTO webhook_attempts (delivery_id, workspace_id, number, at, status_code, latency_ms, excerpt, error, verdict)

@@ -49,6 +49,7 @@ SELECT id, workspace_id, endpoint_id, type, event_id, message_id, payload, statu
     last_reason, created_at, updated_at
 FROM webhook_deliveries
 WHERE workspace_id = ? AND (? = '' OR endpoint_id = ?) AND (? = '' OR event_id = ?) AND (? = '' OR message_id = ?)
+    AND (? = '' OR status = ?)
     AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)
 ORDER BY created_at DESC, id DESC LIMIT ?;
 
