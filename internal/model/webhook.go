@@ -68,8 +68,12 @@ type WebhookDelivery struct {
 	// NextAt is when a pending delivery is attempted next.
 	NextAt     *time.Time
 	LastReason string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Lease names the job that owns the delivery's attempts: queueing it
+	// again (a replay, a resumed endpoint) gives it a new lease, and a
+	// job holding an older one does nothing.
+	Lease     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // WebhookAttempt is one request of a delivery and its response.

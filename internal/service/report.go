@@ -61,14 +61,20 @@ Details: {{ .data.link }}
 // ensureReportTemplate creates the workspace's report template unless it
 // exists.
 func (s *Service) ensureReportTemplate(ctx context.Context, q store.Queries, ws *model.Workspace) error {
-	if _, err := q.TemplateGet(ctx, ws.ID, ReportTemplateKey); err == nil {
+	return s.ensureTemplate(ctx, q, ws, &reportTemplate)
+}
+
+// ensureTemplate creates one of Herold's own templates in the workspace
+// unless it exists (the admin may have changed it).
+func (s *Service) ensureTemplate(ctx context.Context, q store.Queries, ws *model.Workspace, tmpl *model.Template) error {
+	if _, err := q.TemplateGet(ctx, ws.ID, tmpl.Key); err == nil {
 		return nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	t := reportTemplate
+	t := *tmpl
 	t.Locales = map[string]model.TemplateContent{}
-	for k, v := range reportTemplate.Locales {
+	for k, v := range tmpl.Locales {
 		t.Locales[k] = v
 	}
 	now := s.now()

@@ -30,6 +30,15 @@ type WebhookStateParams struct {
 	At     time.Time
 }
 
+// WebhookDeliveryUpdateParams save a delivery's new state when its lease
+// is still Lease.
+type WebhookDeliveryUpdateParams struct {
+	Delivery *model.WebhookDelivery
+	// Lease is the lease the caller holds; the delivery's own Lease field
+	// is the one saved (the same, or a new one when queued again).
+	Lease string
+}
+
 // WebhookDeliveryListParams select a workspace's deliveries, newest first.
 type WebhookDeliveryListParams struct {
 	WorkspaceID int64
@@ -69,8 +78,9 @@ type WebhookQueries interface {
 	WebhookDeliveryInsert(ctx context.Context, d *model.WebhookDelivery) error
 	WebhookDeliveryGet(ctx context.Context, workspaceID int64, id string) (*model.WebhookDelivery, error)
 	// WebhookDeliveryUpdate saves a delivery's status, attempt count, next
-	// time and last reason.
-	WebhookDeliveryUpdate(ctx context.Context, d *model.WebhookDelivery) error
+	// time, last reason and lease, if its lease is still p.Lease; else
+	// (another job owns it now) ErrNotFound.
+	WebhookDeliveryUpdate(ctx context.Context, p *WebhookDeliveryUpdateParams) error
 	WebhookDeliveryList(ctx context.Context, p *WebhookDeliveryListParams) ([]*model.WebhookDelivery, error)
 
 	WebhookAttemptInsert(ctx context.Context, a *model.WebhookAttempt) error

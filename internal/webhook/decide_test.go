@@ -52,3 +52,25 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+func TestMatches(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		patterns []string
+		typ      string
+		want     bool
+	}{
+		{[]string{"*"}, "booking.confirmed", true},
+		{[]string{"booking.*"}, "booking.confirmed", true},
+		{[]string{"booking.*"}, "booking", false},
+		{[]string{"booking.*"}, "bookings.confirmed", false},
+		{[]string{"booking.confirmed"}, "booking.confirmed", true},
+		{[]string{"booking.confirmed"}, "booking.cancelled", false},
+		{nil, "booking.confirmed", false},
+	}
+	for _, tt := range tests {
+		if got := webhook.Matches(tt.patterns, tt.typ); got != tt.want {
+			t.Errorf("Matches(%q, %q) = %v", tt.patterns, tt.typ, got)
+		}
+	}
+}

@@ -83,17 +83,22 @@ type Result struct {
 	Decision  Decision
 }
 
-// Deliver makes one attempt of a pending delivery and records it: the
-// attempt, the delivery's new status and next time, the endpoint's
-// breaker count, and the endpoint's state after a 410 Gone or too many
-// failures. A delivery of a paused endpoint waits (no attempt; resuming
-// the endpoint queues it again); one of a disabled endpoint fails.
-func (d *Deliverer) Deliver(ctx context.Context, workspaceID int64, id string) (Result, error) {
+// Deliver makes one attempt of a pending delivery for the job holding
+// lease, and records it: the attempt, the delivery's new status and next
+// time, the endpoint's breaker count, and the endpoint's state after a
+// 410 Gone or too many failures. A delivery of a paused endpoint waits
+// (no attempt; resuming the endpoint queues it again); one of a disabled
+// endpoint fails. A job whose lease is no longer the delivery's (it was
+// queued again meanwhile) does nothing: the newer job attempts it.
+func (d *Deliverer) Deliver(ctx context.Context, workspaceID int64, id, lease string) (Result, error) {
 	del, err := d.cfg.Store.WebhookDeliveryGet(ctx, workspaceID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Result{}, nil // deleted with its endpoint
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("load webhook delivery %s: %w", id, err)
 	}
-	if del.Status != model.DeliveryPending {
+	if del.Status != model.DeliveryPending || del.Lease != lease {
 		return Result{}, nil
 	}
 	ep, err := d.cfg.Store.WebhookEndpointGet(ctx, workspaceID, del.EndpointID)
@@ -161,9 +166,14 @@ func (d *Deliverer) record(ctx context.Context, del *model.WebhookDelivery, a *A
 	default:
 		upd.Status = model.DeliveryFailed
 	}
-	return d.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+	if a != nil {
+		upd.Attempts++
+	}
+	err := d.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.WebhookDeliveryUpdate(ctx, &store.WebhookDeliveryUpdateParams{Delivery: &upd, Lease: del.Lease}); err != nil {
+			return err
+		}
 		if a != nil {
-			upd.Attempts++
 			rec := &model.WebhookAttempt{DeliveryID: del.ID, WorkspaceID: del.WorkspaceID, Number: upd.Attempts, At: at,
 				StatusCode: a.Status, Latency: a.Latency, Excerpt: a.Excerpt, Verdict: string(dec.Verdict)}
 			if a.Err != nil {
@@ -173,11 +183,17 @@ func (d *Deliverer) record(ctx context.Context, del *model.WebhookDelivery, a *A
 				return fmt.Errorf("record webhook attempt: %w", err)
 			}
 		}
-		if err := tx.WebhookDeliveryUpdate(ctx, &upd); err != nil {
-			return fmt.Errorf("record webhook delivery: %w", err)
-		}
 		return nil
 	})
+	if errors.Is(err, store.ErrNotFound) {
+		// Queued again (replayed) during the attempt: the newer job
+		// records its own.
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("record webhook delivery %s: %w", del.ID, err)
+	}
+	return nil
 }
 
 // afterAttempt counts the attempt for the breaker and changes the

@@ -16,6 +16,7 @@ import (
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store/sqlite"
 	"github.com/herold-dev/herold/internal/webhook"
+	"github.com/herold-dev/herold/internal/webhook/webhooktest"
 )
 
 var start = time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
@@ -88,13 +89,13 @@ func (f *fixture) delivery(endpoint string) string {
 	now := f.clock.Now()
 	require.NoError(f.t, f.st.WebhookDeliveryInsert(f.ctx, &model.WebhookDelivery{ID: id, WorkspaceID: f.ws.ID,
 		EndpointID: endpoint, Type: "event.received", Payload: []byte(`{"type":"event.received","data":{"n":` + strconv.Itoa(f.n) + `}}`),
-		Status: model.DeliveryPending, NextAt: &now, CreatedAt: now, UpdatedAt: now}))
+		Status: model.DeliveryPending, NextAt: &now, Lease: "job-1", CreatedAt: now, UpdatedAt: now}))
 	return id
 }
 
 func (f *fixture) deliver(id string) webhook.Result {
 	f.t.Helper()
-	res, err := f.d.Deliver(f.ctx, f.ws.ID, id)
+	res, err := f.d.Deliver(f.ctx, f.ws.ID, id, "job-1")
 	require.NoError(f.t, err)
 	return res
 }
@@ -207,10 +208,10 @@ func TestDeliverRotationSignsWithBothSecrets(t *testing.T) {
 	f.deliver(f.delivery("whe_1"))
 	require.Len(t, f.headers, 2)
 	body := func(n int) []byte { return []byte(`{"type":"event.received","data":{"n":` + strconv.Itoa(n) + `}}`) }
-	require.Equal(t, 1, verify(f.secret, f.headers[0], body(1)), "old secret verifies during the overlap")
-	require.Equal(t, 1, verify(newSecret, f.headers[0], body(1)), "new secret verifies during the overlap")
-	require.Equal(t, 0, verify(f.secret, f.headers[1], body(2)), "old secret no longer signs after the overlap")
-	require.Equal(t, 1, verify(newSecret, f.headers[1], body(2)))
+	require.Equal(t, 1, webhooktest.Verify(f.secret, f.headers[0], body(1)), "old secret verifies during the overlap")
+	require.Equal(t, 1, webhooktest.Verify(newSecret, f.headers[0], body(1)), "new secret verifies during the overlap")
+	require.Equal(t, 0, webhooktest.Verify(f.secret, f.headers[1], body(2)), "old secret no longer signs after the overlap")
+	require.Equal(t, 1, webhooktest.Verify(newSecret, f.headers[1], body(2)))
 }
 
 func TestSealerBindsToEndpoint(t *testing.T) {

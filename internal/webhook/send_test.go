@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/internal/webhook"
+	"github.com/herold-dev/herold/internal/webhook/webhooktest"
 )
 
 // receiver is an HTTP endpoint on 127.0.0.1 that counts its calls and
@@ -30,7 +31,7 @@ func newReceiver(t *testing.T, secret string, h http.HandlerFunc) *receiver {
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc.calls.Add(1)
 		body, _ := io.ReadAll(r.Body)
-		if verify(secret, r.Header, body) > 0 {
+		if webhooktest.Verify(secret, r.Header, body) > 0 {
 			rc.verified.Add(1)
 		}
 		h(w, r)

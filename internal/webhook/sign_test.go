@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/internal/webhook"
+	"github.com/herold-dev/herold/internal/webhook/webhooktest"
 )
 
 // The specification's own example: this secret, id, timestamp and
@@ -40,14 +41,14 @@ func TestSignRotationCarriesBothSignatures(t *testing.T) {
 	h.Set("webhook-timestamp", "1796576400")
 	h.Set("webhook-signature", sig)
 	for _, s := range []string{old, cur} {
-		if n := verify(s, h, body); n != 1 {
+		if n := webhooktest.Verify(s, h, body); n != 1 {
 			t.Errorf("secret %s matches %d signatures of %q, want 1", s[:10], n, sig)
 		}
 	}
-	if n := verify(webhook.NewSecret(), h, body); n != 0 {
+	if n := webhooktest.Verify(webhook.NewSecret(), h, body); n != 0 {
 		t.Errorf("an unrelated secret matches %d signatures", n)
 	}
-	if n := verify(cur, h, append(body, ' ')); n != 0 {
+	if n := webhooktest.Verify(cur, h, append(body, ' ')); n != 0 {
 		t.Errorf("a changed body matches %d signatures", n)
 	}
 }

@@ -69,7 +69,7 @@ func (q queriesImpl) WebhookEndpointSetState(ctx context.Context, p *store.Webho
 func scanWebhookDelivery(r scanner) (*model.WebhookDelivery, error) {
 	var d model.WebhookDelivery
 	if err := r.Scan(&d.ID, &d.WorkspaceID, &d.EndpointID, &d.Type, &d.EventID, &d.MessageID, &d.Payload, &d.Status,
-		&d.Attempts, &d.NextAt, &d.LastReason, &d.CreatedAt, &d.UpdatedAt); err != nil {
+		&d.Attempts, &d.NextAt, &d.LastReason, &d.Lease, &d.CreatedAt, &d.UpdatedAt); err != nil {
 		return nil, mapErr(err)
 	}
 	d.NextAt = utcPtr(d.NextAt)
@@ -79,7 +79,8 @@ func scanWebhookDelivery(r scanner) (*model.WebhookDelivery, error) {
 
 func (q queriesImpl) WebhookDeliveryInsert(ctx context.Context, d *model.WebhookDelivery) error {
 	_, err := q.db.Exec(ctx, query("WebhookDeliveryInsert"), d.ID, d.WorkspaceID, d.EndpointID, d.Type,
-		d.EventID, d.MessageID, d.Payload, d.Status, d.Attempts, d.NextAt, d.LastReason, d.CreatedAt, d.UpdatedAt)
+		d.EventID, d.MessageID, d.Payload, d.Status, d.Attempts, d.NextAt, d.LastReason, d.Lease,
+		d.CreatedAt, d.UpdatedAt)
 	return mapErr(err)
 }
 
@@ -87,9 +88,10 @@ func (q queriesImpl) WebhookDeliveryGet(ctx context.Context, ws int64, id string
 	return scanWebhookDelivery(q.db.QueryRow(ctx, query("WebhookDeliveryGet"), ws, id))
 }
 
-func (q queriesImpl) WebhookDeliveryUpdate(ctx context.Context, d *model.WebhookDelivery) error {
+func (q queriesImpl) WebhookDeliveryUpdate(ctx context.Context, p *store.WebhookDeliveryUpdateParams) error {
+	d := p.Delivery
 	return affected(q.db.Exec(ctx, query("WebhookDeliveryUpdate"), d.Status, d.Attempts, d.NextAt, d.LastReason,
-		d.UpdatedAt, d.WorkspaceID, d.ID))
+		d.Lease, d.UpdatedAt, d.WorkspaceID, d.ID, p.Lease))
 }
 
 func (q queriesImpl) WebhookDeliveryList(ctx context.Context, p *store.WebhookDeliveryListParams) ([]*model.WebhookDelivery, error) {

@@ -76,7 +76,7 @@ func scanWebhookDelivery(r scanner) (*model.WebhookDelivery, error) {
 	var next sql.NullInt64
 	var created, updated int64
 	if err := r.Scan(&d.ID, &d.WorkspaceID, &d.EndpointID, &d.Type, &d.EventID, &d.MessageID, &d.Payload, &d.Status,
-		&d.Attempts, &next, &d.LastReason, &created, &updated); err != nil {
+		&d.Attempts, &next, &d.LastReason, &d.Lease, &created, &updated); err != nil {
 		return nil, mapErr(err)
 	}
 	d.NextAt = fromNullMillis(next)
@@ -86,7 +86,7 @@ func scanWebhookDelivery(r scanner) (*model.WebhookDelivery, error) {
 
 func (q queriesImpl) WebhookDeliveryInsert(ctx context.Context, d *model.WebhookDelivery) error {
 	_, err := q.db.ExecContext(ctx, query("WebhookDeliveryInsert"), d.ID, d.WorkspaceID, d.EndpointID, d.Type,
-		d.EventID, d.MessageID, d.Payload, d.Status, d.Attempts, nullTime(d.NextAt), d.LastReason,
+		d.EventID, d.MessageID, d.Payload, d.Status, d.Attempts, nullTime(d.NextAt), d.LastReason, d.Lease,
 		millis(d.CreatedAt), millis(d.UpdatedAt))
 	return mapErr(err)
 }
@@ -95,9 +95,10 @@ func (q queriesImpl) WebhookDeliveryGet(ctx context.Context, ws int64, id string
 	return scanWebhookDelivery(q.db.QueryRowContext(ctx, query("WebhookDeliveryGet"), ws, id))
 }
 
-func (q queriesImpl) WebhookDeliveryUpdate(ctx context.Context, d *model.WebhookDelivery) error {
+func (q queriesImpl) WebhookDeliveryUpdate(ctx context.Context, p *store.WebhookDeliveryUpdateParams) error {
+	d := p.Delivery
 	return affected(q.db.ExecContext(ctx, query("WebhookDeliveryUpdate"), d.Status, d.Attempts, nullTime(d.NextAt),
-		d.LastReason, millis(d.UpdatedAt), d.WorkspaceID, d.ID))
+		d.LastReason, d.Lease, millis(d.UpdatedAt), d.WorkspaceID, d.ID, p.Lease))
 }
 
 func (q queriesImpl) WebhookDeliveryList(ctx context.Context, p *store.WebhookDeliveryListParams) ([]*model.WebhookDelivery, error) {

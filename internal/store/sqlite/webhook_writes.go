@@ -40,8 +40,8 @@ func (s *Store) WebhookDeliveryInsert(ctx context.Context, d *model.WebhookDeliv
 }
 
 // WebhookDeliveryUpdate implements store.Queries.
-func (s *Store) WebhookDeliveryUpdate(ctx context.Context, d *model.WebhookDelivery) error {
-	return exec(ctx, s, func(q store.Tx) error { return q.WebhookDeliveryUpdate(ctx, d) })
+func (s *Store) WebhookDeliveryUpdate(ctx context.Context, p *store.WebhookDeliveryUpdateParams) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.WebhookDeliveryUpdate(ctx, p) })
 }
 
 // WebhookAttemptInsert implements store.Queries.

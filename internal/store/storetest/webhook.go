@@ -106,7 +106,7 @@ func testWebhookDeliveries(t *testing.T, b *bundle) {
 	for i, ev := range []string{"ev_1", "ev_2", "ev_3"} {
 		next := base.Add(time.Duration(i) * time.Minute)
 		d := &model.WebhookDelivery{ID: "wh_" + ev, WorkspaceID: b.ws.ID, EndpointID: "whe_d", Type: "event.received",
-			EventID: ev, Payload: []byte(`{"id":"` + ev + `"}`), Status: model.DeliveryPending, NextAt: &next,
+			EventID: ev, Payload: []byte(`{"id":"` + ev + `"}`), Status: model.DeliveryPending, NextAt: &next, Lease: "l1",
 			CreatedAt: next, UpdatedAt: next}
 		require.NoError(t, b.s.WebhookDeliveryInsert(b.ctx, d))
 		ds = append(ds, d)
@@ -119,13 +119,16 @@ func testWebhookDeliveries(t *testing.T, b *bundle) {
 
 	d := *ds[0]
 	d.Status, d.Attempts, d.NextAt, d.LastReason, d.UpdatedAt = model.DeliveryDelivered, 2, nil, "HTTP 200", base.Add(time.Hour)
-	require.NoError(t, b.s.WebhookDeliveryUpdate(b.ctx, &d))
+	d.Lease = "l2"
+	require.ErrorIs(t, b.s.WebhookDeliveryUpdate(b.ctx, &store.WebhookDeliveryUpdateParams{Delivery: &d, Lease: "l0"}),
+		store.ErrNotFound, "a job with an older lease changes nothing")
+	require.NoError(t, b.s.WebhookDeliveryUpdate(b.ctx, &store.WebhookDeliveryUpdateParams{Delivery: &d, Lease: "l1"}))
 	got, err = b.s.WebhookDeliveryGet(b.ctx, b.ws.ID, "wh_ev_1")
 	require.NoError(t, err)
 	require.Equal(t, &d, got)
 	other := d
 	other.WorkspaceID = b.other.ID
-	require.ErrorIs(t, b.s.WebhookDeliveryUpdate(b.ctx, &other), store.ErrNotFound)
+	require.ErrorIs(t, b.s.WebhookDeliveryUpdate(b.ctx, &store.WebhookDeliveryUpdateParams{Delivery: &other, Lease: "l2"}), store.ErrNotFound)
 
 	ids := func(p store.WebhookDeliveryListParams) []string {
 		p.Limit = cmp.Or(p.Limit, 10)

@@ -32,21 +32,21 @@ WHERE workspace_id = $4 AND id = $5 AND ($6::text = '' OR state = $7);
 
 -- name: WebhookDeliveryInsert
 INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, type, event_id, message_id, payload, status,
-    attempts, next_at, last_reason, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+    attempts, next_at, last_reason, lease, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14);
 
 -- name: WebhookDeliveryGet
 SELECT id, workspace_id, endpoint_id, type, event_id, message_id, payload, status, attempts, next_at,
-    last_reason, created_at, updated_at
+    last_reason, lease, created_at, updated_at
 FROM webhook_deliveries WHERE workspace_id = $1 AND id = $2;
 
 -- name: WebhookDeliveryUpdate
-UPDATE webhook_deliveries SET status = $1, attempts = $2, next_at = $3, last_reason = $4, updated_at = $5
-WHERE workspace_id = $6 AND id = $7;
+UPDATE webhook_deliveries SET status = $1, attempts = $2, next_at = $3, last_reason = $4, lease = $5, updated_at = $6
+WHERE workspace_id = $7 AND id = $8 AND lease = $9;
 
 -- name: WebhookDeliveryList
 SELECT id, workspace_id, endpoint_id, type, event_id, message_id, payload, status, attempts, next_at,
-    last_reason, created_at, updated_at
+    last_reason, lease, created_at, updated_at
 FROM webhook_deliveries
 WHERE workspace_id = $1 AND ($2::text = '' OR endpoint_id = $2) AND ($3::text = '' OR event_id = $3) AND ($4::text = '' OR message_id = $4)
     AND ($5::text = '' OR status = $5)

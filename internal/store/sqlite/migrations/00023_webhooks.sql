@@ -34,6 +34,7 @@ CREATE TABLE webhook_deliveries (
     attempts     INTEGER NOT NULL DEFAULT 0,
     next_at      INTEGER,
     last_reason  TEXT    NOT NULL DEFAULT '',
+    lease        TEXT    NOT NULL DEFAULT '',
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL
 );

@@ -32,21 +32,21 @@ WHERE workspace_id = ? AND id = ? AND (? = '' OR state = ?);
 
 -- name: WebhookDeliveryInsert
 INSERT INTO webhook_deliveries (id, workspace_id, endpoint_id, type, event_id, message_id, payload, status,
-    attempts, next_at, last_reason, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+    attempts, next_at, last_reason, lease, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: WebhookDeliveryGet
 SELECT id, workspace_id, endpoint_id, type, event_id, message_id, payload, status, attempts, next_at,
-    last_reason, created_at, updated_at
+    last_reason, lease, created_at, updated_at
 FROM webhook_deliveries WHERE workspace_id = ? AND id = ?;
 
 -- name: WebhookDeliveryUpdate
-UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_reason = ?, updated_at = ?
-WHERE workspace_id = ? AND id = ?;
+UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_reason = ?, lease = ?, updated_at = ?
+WHERE workspace_id = ? AND id = ? AND lease = ?;
 
 -- name: WebhookDeliveryList
 SELECT id, workspace_id, endpoint_id, type, event_id, message_id, payload, status, attempts, next_at,
-    last_reason, created_at, updated_at
+    last_reason, lease, created_at, updated_at
 FROM webhook_deliveries
 WHERE workspace_id = ? AND (? = '' OR endpoint_id = ?) AND (? = '' OR event_id = ?) AND (? = '' OR message_id = ?)
     AND (? = '' OR status = ?)

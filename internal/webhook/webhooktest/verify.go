@@ -1,4 +1,7 @@
-package webhook_test
+// Package webhooktest verifies Standard Webhooks signatures the way a
+// receiver would, independently of package webhook's signing code, for
+// tests on both sides of the wire.
+package webhooktest
 
 import (
 	"crypto/hmac"
@@ -8,14 +11,12 @@ import (
 	"strings"
 )
 
-// verify is an independent implementation of the Standard Webhooks
-// receiver side, written from the specification and not calling the
-// package's code: the signed content is id "." timestamp "." body, the
-// key is the base64 after "whsec_", the header holds space-separated
-// "v1,<base64 HMAC-SHA256>" entries, one matching is enough. It returns
-// how many entries match, so that tests can tell a rotation's two
-// signatures apart.
-func verify(secret string, h http.Header, body []byte) int {
+// Verify is the receiver side written from the specification: the signed
+// content is id "." timestamp "." body, the key is the base64 after
+// "whsec_", the header holds space-separated "v1,<base64 HMAC-SHA256>"
+// entries, one matching is enough. It returns how many entries match, so
+// that tests can tell a rotation's two signatures apart.
+func Verify(secret string, h http.Header, body []byte) int {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	if err != nil {
 		return 0

@@ -1,0 +1,165 @@
+package e2e_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/webhook/webhooktest"
+)
+
+// hookReceiver is a webhook endpoint on 127.0.0.1 answering with the
+// statuses given, in order (the last repeats), and keeping every request.
+type hookReceiver struct {
+	srv      *httptest.Server
+	mu       sync.Mutex
+	statuses []int
+	headers  []http.Header
+	bodies   [][]byte
+}
+
+func newHookReceiver(t *testing.T, statuses ...int) *hookReceiver {
+	rc := &hookReceiver{statuses: statuses}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		rc.headers, rc.bodies = append(rc.headers, r.Header.Clone()), append(rc.bodies, body)
+		status := rc.statuses[0]
+		if len(rc.statuses) > 1 {
+			rc.statuses = rc.statuses[1:]
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *hookReceiver) calls() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.headers)
+}
+
+func startWebhooks(t *testing.T) *apptest.Env {
+	return apptest.Start(t, func(s *apptest.Setup) {
+		s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP = true, true
+	})
+}
+
+type endpointOut struct {
+	ID     string `json:"id"`
+	Secret string `json:"secret"`
+	State  string `json:"state"`
+}
+
+type deliveryOut struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Attempts int    `json:"attempts"`
+	EventID  string `json:"event_id"`
+	History  []struct {
+		StatusCode int    `json:"status_code"`
+		Verdict    string `json:"verdict"`
+	} `json:"attempt_history"`
+}
+
+// An event of a subscribed type reaches the endpoint through River jobs:
+// two 500s are retried, the third attempt is delivered; every request is
+// signed (checked by an independent verifier) with one webhook-id; the
+// attempts are in the API; another workspace sees and replays none of it.
+func TestWebhookEventRetriedUntilDelivered(t *testing.T) {
+	t.Parallel()
+	e := startWebhooks(t)
+	rc := newHookReceiver(t, 500, 500, 204)
+	var ep endpointOut
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL + "/hook", "event_types": []string{"booking.*"}}).JSON(t, &ep)
+	require.Regexp(t, `^whsec_`, ep.Secret)
+	got := e.Must(200, "GET", "/v1/webhooks/"+ep.ID, nil).Map(t)
+	require.NotContains(t, got, "secret", "the secret is shown once")
+
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "other.thing", "project": "p"})
+	var ev struct {
+		ID string `json:"id"`
+	}
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "booking.confirmed", "project": "p", "data": map[string]any{"n": 1}}).JSON(t, &ev)
+	require.NotEmpty(t, ev.ID)
+
+	apptest.Eventually(t, 20*time.Second, func() bool { return rc.calls() >= 3 }, "three attempts")
+	var d deliveryOut
+	apptest.Eventually(t, 5*time.Second, func() bool {
+		var list struct{ Items []deliveryOut }
+		e.Must(200, "GET", "/v1/webhook-deliveries?event="+ev.ID, nil).JSON(t, &list)
+		if len(list.Items) == 1 {
+			d = list.Items[0]
+		}
+		return d.Status == "delivered"
+	}, "delivered")
+	require.Equal(t, 3, d.Attempts)
+	rc.mu.Lock()
+	for i, h := range rc.headers {
+		require.Equal(t, 1, webhooktest.Verify(ep.Secret, h, rc.bodies[i]), "attempt %d verifies", i+1)
+		require.Equal(t, d.ID, h.Get("webhook-id"))
+	}
+	require.Len(t, rc.headers, 3, "the other event type was not posted")
+	rc.mu.Unlock()
+
+	var detail deliveryOut
+	e.Must(200, "GET", "/v1/webhook-deliveries/"+d.ID, nil).JSON(t, &detail)
+	require.Len(t, detail.History, 3)
+	require.Equal(t, []int{500, 500, 204}, []int{detail.History[0].StatusCode, detail.History[1].StatusCode, detail.History[2].StatusCode})
+
+	// Another workspace's admin key sees nothing and replays nothing.
+	var created struct {
+		Key struct {
+			Secret string `json:"secret"`
+		} `json:"api_key"`
+	}
+	e.Must(201, "POST", "/v1/workspaces", map[string]any{"key": "other", "allowed_senders": []string{"other.example"}}).JSON(t, &created)
+	other := e.WithKey(created.Key.Secret)
+	other.Must(404, "GET", "/v1/webhooks/"+ep.ID, nil)
+	other.Must(404, "GET", "/v1/webhook-deliveries/"+d.ID, nil)
+	other.Must(404, "POST", "/v1/webhook-deliveries/"+d.ID+"/replay", nil)
+	other.Must(404, "POST", "/v1/webhooks/"+ep.ID+"/rotate", nil)
+	other.Must(404, "DELETE", "/v1/webhooks/"+ep.ID, nil)
+	var none struct{ Items []deliveryOut }
+	other.Must(200, "GET", "/v1/webhook-deliveries", nil).JSON(t, &none)
+	require.Empty(t, none.Items)
+	require.Equal(t, 3, rc.calls(), "nothing replayed through another workspace")
+
+	// Its own admin replays it: a fourth request with the same id.
+	e.Must(202, "POST", "/v1/webhook-deliveries/"+d.ID+"/replay", nil)
+	apptest.Eventually(t, 10*time.Second, func() bool { return rc.calls() == 4 }, "replayed")
+}
+
+func TestWebhookEndpointValidation(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t) // the defaults: https only, public addresses only
+	errs := fieldErrors(t, e.Must(422, "POST", "/v1/webhooks", map[string]any{"url": "http://hooks.example.com/x", "event_types": []string{"*"}}))
+	require.Contains(t, errs["url"]["detail"], "--webhook-allow-http")
+	errs = fieldErrors(t, e.Must(422, "POST", "/v1/webhooks", map[string]any{"url": "https://127.0.0.1/x", "event_types": []string{"*"}}))
+	require.Contains(t, errs["url"]["detail"], "--webhook-allow-private")
+	errs = fieldErrors(t, e.Must(422, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x",
+		"event_types": []string{"booking.*", "bad type!"}, "outcomes": []string{"sent", "opened"}}))
+	require.Equal(t, "invalid", errs["event_types[1]"]["code"])
+	require.Equal(t, "invalid", errs["outcomes[1]"]["code"])
+	errs = fieldErrors(t, e.Must(422, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x"}))
+	require.Equal(t, "required", errs["event_types"]["code"])
+	var ep endpointOut
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x", "outcomes": []string{"failed"}}).JSON(t, &ep)
+	var rotated struct {
+		Secret        string `json:"secret"`
+		PreviousUntil string `json:"previous_secret_until"`
+	}
+	e.Must(200, "POST", "/v1/webhooks/"+ep.ID+"/rotate", map[string]any{"overlap_seconds": 3600}).JSON(t, &rotated)
+	require.NotEqual(t, ep.Secret, rotated.Secret)
+	require.Equal(t, apptest.Start2026.Add(time.Hour).Format(time.RFC3339), rotated.PreviousUntil)
+	fieldErrors(t, e.Must(422, "POST", "/v1/webhooks/"+ep.ID+"/rotate", map[string]any{"overlap_seconds": 8 * 24 * 3600}))
+	fieldErrors(t, e.Must(422, "POST", "/v1/webhooks/"+ep.ID+"/state", map[string]any{"state": "paused"}))
+}
