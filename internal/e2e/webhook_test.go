@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/smtptest"
 	"github.com/herold-dev/herold/internal/webhook/webhooktest"
 )
 
@@ -162,4 +164,103 @@ func TestWebhookEndpointValidation(t *testing.T) {
 	require.Equal(t, apptest.Start2026.Add(time.Hour).Format(time.RFC3339), rotated.PreviousUntil)
 	fieldErrors(t, e.Must(422, "POST", "/v1/webhooks/"+ep.ID+"/rotate", map[string]any{"overlap_seconds": 8 * 24 * 3600}))
 	fieldErrors(t, e.Must(422, "POST", "/v1/webhooks/"+ep.ID+"/state", map[string]any{"state": "paused"}))
+}
+
+// 410 Gone disables the endpoint: later events queue nothing for it.
+func TestWebhookGoneDisablesEndpoint(t *testing.T) {
+	t.Parallel()
+	e := startWebhooks(t)
+	rc := newHookReceiver(t, http.StatusGone)
+	var ep endpointOut
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "event_types": []string{"*"}}).JSON(t, &ep)
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "booking.confirmed", "project": "p"})
+	apptest.Eventually(t, 10*time.Second, func() bool {
+		e.Must(200, "GET", "/v1/webhooks/"+ep.ID, nil).JSON(t, &ep)
+		return ep.State == "disabled"
+	}, "endpoint disabled")
+	var list struct{ Items []deliveryOut }
+	e.Must(200, "GET", "/v1/webhook-deliveries?status=failed", nil).JSON(t, &list)
+	require.Len(t, list.Items, 1)
+
+	var ev struct {
+		ID string `json:"id"`
+	}
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "booking.confirmed", "project": "p"}).JSON(t, &ev)
+	e.Must(200, "GET", "/v1/webhook-deliveries?event="+ev.ID, nil).JSON(t, &list)
+	require.Empty(t, list.Items, "nothing queued for a disabled endpoint")
+	require.Equal(t, 1, rc.calls())
+}
+
+// The breaker pauses an endpoint failing again and again, mails the
+// workspace's admins through the ordinary delivery path, and holds the
+// deliveries until an admin resumes the endpoint.
+func TestWebhookBreakerPausesAndTellsAdmins(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e := apptest.Start(t, apptest.WithSMTP(srv), func(s *apptest.Setup) {
+		s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP, s.Opts.Webhooks.BreakerAfter = true, true, 2
+		s.Opts.Retry.BaseDelay, s.Opts.Retry.MaxDelay = time.Hour, time.Hour // no retry within the test
+		s.Opts.BootstrapAdminEmail = "admin@herold.example"
+	})
+	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold <noreply@herold.example>"}})
+	rc := newHookReceiver(t, 500)
+	var ep endpointOut
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "event_types": []string{"booking.*"}}).JSON(t, &ep)
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "booking.confirmed", "project": "p"})
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "booking.cancelled", "project": "p"})
+
+	mails := srv.WaitForMails(t, 1, 15*time.Second)
+	require.Contains(t, string(mails[0].Data), "Webhook pausiert")
+	require.Contains(t, string(mails[0].Data), ep.ID)
+	require.Equal(t, []string{"admin@herold.example"}, mails[0].Rcpts)
+	e.Must(200, "GET", "/v1/webhooks/"+ep.ID, nil).JSON(t, &ep)
+	require.Equal(t, "paused", ep.State)
+	require.Equal(t, 2, rc.calls())
+
+	// A third event waits while paused; resuming sends all three.
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "booking.moved", "project": "p"})
+	rc.mu.Lock()
+	rc.statuses = []int{200}
+	rc.mu.Unlock()
+	e.Must(200, "POST", "/v1/webhooks/"+ep.ID+"/state", map[string]any{"state": "active"})
+	apptest.Eventually(t, 10*time.Second, func() bool {
+		var list struct{ Items []deliveryOut }
+		e.Must(200, "GET", "/v1/webhook-deliveries?status=delivered", nil).JSON(t, &list)
+		return len(list.Items) == 3
+	}, "three deliveries delivered after resuming")
+	require.Equal(t, 5, rc.calls())
+}
+
+// A subscription to the outcome "sent" gets message.sent for each mail
+// the delivery engine sent, queued in the transaction that recorded it.
+func TestWebhookMessageOutcome(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, _ := simpleEnv(t, apptest.WithSMTP(srv), func(s *apptest.Setup) {
+		s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP = true, true
+	})
+	rc := newHookReceiver(t, 200)
+	var ep endpointOut
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "outcomes": []string{"sent"}}).JSON(t, &ep)
+	var res struct {
+		Messages []struct {
+			ID string `json:"id"`
+		} `json:"messages"`
+	}
+	e.Must(201, "POST", "/v1/events", ping(1, inline("c1", "c1@example.org"))).JSON(t, &res)
+	require.Len(t, res.Messages, 1)
+	apptest.Eventually(t, 10*time.Second, func() bool { return rc.calls() == 1 }, "message.sent posted")
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var body struct {
+		Type string `json:"type"`
+		Data struct {
+			MessageID string `json:"message_id"`
+			Status    string `json:"status"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(rc.bodies[0], &body))
+	require.Equal(t, "message.sent", body.Type)
+	require.Equal(t, res.Messages[0].ID, body.Data.MessageID)
+	require.Equal(t, 1, webhooktest.Verify(ep.Secret, rc.headers[0], rc.bodies[0]))
 }
