@@ -87,6 +87,11 @@ func TestCatalogsComplete(t *testing.T) {
 		service.CodeCondition, service.CodeUnknownField, service.CodeType, service.CodeMalformed, service.CodeTooLong,
 		service.CodeMismatch, service.CodeTooDeep, service.CodeTooMany, service.CodeNumber)
 	add("web.notice.", "approved", "declined")
+	add("web.nav.", "webhooks")
+	add("web.webhooks.state_", model.WebhookActive, model.WebhookPaused, model.WebhookDisabled)
+	add("web.webhooks.delivery_", model.DeliveryPending, model.DeliveryDelivered, model.DeliveryFailed)
+	add("web.webhooks.outcome_", "sent", "failed")
+	add("web.notice.webhook_", model.WebhookActive, model.WebhookDisabled)
 	notice := regexp.MustCompile(`redirect\(w, r, [^\n]*?, "([a-z_]+)"[,)]`)
 	for _, f := range gofiles {
 		b, err := os.ReadFile(f)
