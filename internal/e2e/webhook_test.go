@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -263,4 +264,25 @@ func TestWebhookMessageOutcome(t *testing.T) {
 	require.Equal(t, "message.sent", body.Type)
 	require.Equal(t, res.Messages[0].ID, body.Data.MessageID)
 	require.Equal(t, 1, webhooktest.Verify(ep.Secret, rc.headers[0], rc.bodies[0]))
+}
+
+// Deliveries are kept for the workspace's retention, like events.
+func TestWebhookDeliveriesPurgedWithRetention(t *testing.T) {
+	t.Parallel()
+	e := startWebhooks(t)
+	rc := newHookReceiver(t, 200)
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "event_types": []string{"*"}})
+	e.Must(201, "POST", "/v1/events", map[string]any{"type": "booking.confirmed", "project": "p"})
+	var list struct{ Items []deliveryOut }
+	apptest.Eventually(t, 10*time.Second, func() bool {
+		e.Must(200, "GET", "/v1/webhook-deliveries?status=delivered", nil).JSON(t, &list)
+		return len(list.Items) == 1
+	}, "delivered")
+	ctx := context.Background()
+	e.Clock.Advance(29 * 24 * time.Hour)
+	require.NoError(t, e.App.Service().Purge(ctx))
+	e.Must(200, "GET", "/v1/webhook-deliveries/"+list.Items[0].ID, nil)
+	e.Clock.Advance(2 * 24 * time.Hour) // 31 days: past the default retention
+	require.NoError(t, e.App.Service().Purge(ctx))
+	e.Must(404, "GET", "/v1/webhook-deliveries/"+list.Items[0].ID, nil)
 }

@@ -367,3 +367,16 @@ func (s *Service) DeliverWebhook(ctx context.Context, workspaceID int64, id, lea
 	}
 	return max(res.Decision.Next.Sub(s.now()), time.Millisecond), nil
 }
+
+// purgeWebhookDeliveries deletes a workspace's deliveries older than its
+// retention, as events and messages are.
+func (s *Service) purgeWebhookDeliveries(ctx context.Context, ws *model.Workspace, before time.Time) error {
+	total, err := purgeAll(ctx, ws.ID, before, s.store.WebhookDeliveryPurge)
+	if err != nil {
+		return fmt.Errorf("purge webhook deliveries of workspace %s: %w", ws.Key, err)
+	}
+	if total > 0 {
+		s.logger.InfoContext(ctx, "purged old webhook deliveries", "workspace", ws.Key, "deliveries", total, "before", before)
+	}
+	return nil
+}

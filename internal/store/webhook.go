@@ -83,6 +83,11 @@ type WebhookQueries interface {
 	WebhookDeliveryUpdate(ctx context.Context, p *WebhookDeliveryUpdateParams) error
 	WebhookDeliveryList(ctx context.Context, p *WebhookDeliveryListParams) ([]*model.WebhookDelivery, error)
 
+	// WebhookDeliveryPurge deletes up to p.Limit deliveries created before
+	// p.Before, whatever their status, with their attempts (the
+	// workspace's retention), and returns how many.
+	WebhookDeliveryPurge(ctx context.Context, p *PurgeParams) (int, error)
+
 	WebhookAttemptInsert(ctx context.Context, a *model.WebhookAttempt) error
 	// WebhookAttemptList lists a delivery's attempts in order.
 	WebhookAttemptList(ctx context.Context, workspaceID int64, deliveryID string) ([]*model.WebhookAttempt, error)

@@ -121,3 +121,11 @@ func (q queriesImpl) WebhookAttemptList(ctx context.Context, ws int64, deliveryI
 	rows, err := q.db.Query(ctx, query("WebhookAttemptList"), ws, deliveryID)
 	return collect(rows, err, scanWebhookAttempt)
 }
+
+func (q queriesImpl) WebhookDeliveryPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
+	tag, err := q.db.Exec(ctx, query("WebhookDeliveryPurge"), p.WorkspaceID, p.Before, p.Limit)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -129,3 +129,12 @@ func (q queriesImpl) WebhookAttemptList(ctx context.Context, ws int64, deliveryI
 	rows, err := q.db.QueryContext(ctx, query("WebhookAttemptList"), ws, deliveryID)
 	return collect(rows, err, scanWebhookAttempt)
 }
+
+func (q queriesImpl) WebhookDeliveryPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
+	res, err := q.db.ExecContext(ctx, query("WebhookDeliveryPurge"), p.WorkspaceID, millis(p.Before), p.Limit)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr(err)
+}

@@ -48,3 +48,8 @@ func (s *Store) WebhookDeliveryUpdate(ctx context.Context, p *store.WebhookDeliv
 func (s *Store) WebhookAttemptInsert(ctx context.Context, a *model.WebhookAttempt) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.WebhookAttemptInsert(ctx, a) })
 }
+
+// WebhookDeliveryPurge implements store.Queries.
+func (s *Store) WebhookDeliveryPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.WebhookDeliveryPurge(ctx, p) })
+}

@@ -165,6 +165,18 @@ func testWebhookDeliveries(t *testing.T, b *bundle) {
 	require.NoError(t, err)
 	require.Empty(t, attempts, "attempts listed in another workspace")
 
+	n, err := b.s.WebhookDeliveryPurge(b.ctx, &store.PurgeParams{WorkspaceID: b.other.ID, Before: base.Add(time.Hour), Limit: 10})
+	require.NoError(t, err)
+	require.Zero(t, n, "purged in another workspace")
+	n, err = b.s.WebhookDeliveryPurge(b.ctx, &store.PurgeParams{WorkspaceID: b.ws.ID, Before: base.Add(time.Minute), Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "created before Before: only the first")
+	_, err = b.s.WebhookDeliveryGet(b.ctx, b.ws.ID, "wh_ev_1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	attempts, err = b.s.WebhookAttemptList(b.ctx, b.ws.ID, "wh_ev_1")
+	require.NoError(t, err)
+	require.Empty(t, attempts, "attempts go with their delivery")
+
 	require.NoError(t, b.s.WebhookEndpointDelete(b.ctx, b.ws.ID, "whe_d"))
 	_, err = b.s.WebhookDeliveryGet(b.ctx, b.ws.ID, "wh_ev_2")
 	require.ErrorIs(t, err, store.ErrNotFound, "deliveries go with their endpoint")

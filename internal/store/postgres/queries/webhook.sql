@@ -60,3 +60,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 -- name: WebhookAttemptList
 SELECT delivery_id, workspace_id, number, at, status_code, latency_ms, excerpt, error, verdict
 FROM webhook_attempts WHERE workspace_id = $1 AND delivery_id = $2 ORDER BY number;
+
+-- name: WebhookDeliveryPurge
+DELETE FROM webhook_deliveries WHERE id IN (
+    SELECT id FROM webhook_deliveries WHERE workspace_id = $1 AND created_at < $2 LIMIT $3);

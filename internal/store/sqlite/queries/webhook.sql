@@ -60,3 +60,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- name: WebhookAttemptList
 SELECT delivery_id, workspace_id, number, at, status_code, latency_ms, excerpt, error, verdict
 FROM webhook_attempts WHERE workspace_id = ? AND delivery_id = ? ORDER BY number;
+
+-- name: WebhookDeliveryPurge
+DELETE FROM webhook_deliveries WHERE id IN (
+    SELECT id FROM webhook_deliveries WHERE workspace_id = ? AND created_at < ? LIMIT ?);
