@@ -118,6 +118,14 @@ func TestWebhookEventRetriedUntilDelivered(t *testing.T) {
 	require.Len(t, detail.History, 3)
 	require.Equal(t, []int{500, 500, 204}, []int{detail.History[0].StatusCode, detail.History[1].StatusCode, detail.History[2].StatusCode})
 
+	// The event's explain lists what it caused on webhooks too.
+	var ex struct{ Webhooks []deliveryOut }
+	e.Must(200, "GET", "/v1/events/"+ev.ID+"/explain", nil).JSON(t, &ex)
+	require.Len(t, ex.Webhooks, 1)
+	require.Equal(t, d.ID, ex.Webhooks[0].ID)
+	require.Equal(t, "delivered", ex.Webhooks[0].Status)
+	require.Equal(t, 3, ex.Webhooks[0].Attempts)
+
 	// Another workspace's admin key sees nothing and replays nothing.
 	var created struct {
 		Key struct {

@@ -57,7 +57,7 @@ func TestWebhooksPage(t *testing.T) {
 	_, body = c.get("/webhooks")
 	require.Contains(t, body, "Recent deliveries")
 
-	e.ingest(t, "booking.confirmed", "p", nil, nil)
+	ev := e.ingest(t, "booking.confirmed", "p", nil, nil)
 	var deliveryID string
 	apptest.Eventually(t, 10*time.Second, func() bool {
 		ds, err := e.svc.WebhookDeliveries(context.Background(), e.ws, store.WebhookDeliveryListParams{})
@@ -79,6 +79,10 @@ func TestWebhooksPage(t *testing.T) {
 		_, body = c.get("/webhooks/deliveries/" + deliveryID)
 		return regexp.MustCompile(`id="delivery-status">delivered`).MatchString(body)
 	}, "delivered after the replay")
+
+	_, body = c.get("/events/" + ev.Event.ID)
+	require.Contains(t, body, `href="/webhooks/deliveries/`+deliveryID+`"`, "the event page lists its webhook deliveries")
+	require.Contains(t, body, "2 attempts")
 
 	eps, err := e.svc.WebhookEndpoints(context.Background(), e.ws)
 	require.NoError(t, err)
