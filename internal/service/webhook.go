@@ -79,7 +79,7 @@ func (s *Service) webhookParts(ctx context.Context) (*webhook.Sealer, *webhook.D
 	}
 	d, err := webhook.NewDeliverer(webhook.DelivererConfig{Store: s.store, Sender: sender, Sealer: sealer, Clock: s.clock,
 		Jitter: w.cfg.Jitter, Policy: w.cfg.Policy, BreakerAfter: w.cfg.BreakerAfter, OnPause: s.tellWebhookPaused,
-		Logger: w.logger})
+		Logger: w.logger, Metrics: s.metrics})
 	if err != nil {
 		return nil, nil, err
 	}

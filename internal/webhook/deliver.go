@@ -10,6 +10,7 @@ import (
 
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/delivery"
+	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
@@ -47,6 +48,8 @@ type DelivererConfig struct {
 	// the workspace's admins. Optional.
 	OnPause func(ctx context.Context, e *model.WebhookEndpoint, reason string)
 	Logger  *slog.Logger
+	// Metrics counts the attempts; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Deliverer makes the attempts of webhook deliveries: it is the one
@@ -71,6 +74,9 @@ func NewDeliverer(cfg DelivererConfig) (*Deliverer, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.Discard()
 	}
 	return &Deliverer{cfg: cfg}, nil
 }
@@ -127,6 +133,8 @@ func (d *Deliverer) Deliver(ctx context.Context, workspaceID int64, id, lease st
 	if err := d.record(ctx, del, &a, dec, now); err != nil {
 		return Result{}, err
 	}
+	d.cfg.Metrics.WebhookAttempts.WithLabelValues(string(dec.Verdict)).Inc()
+	d.cfg.Metrics.WebhookDuration.Observe(a.Latency.Seconds())
 	if dec.Verdict != Delivered {
 		d.cfg.Logger.WarnContext(ctx, "webhook attempt failed", "workspace", workspaceID, "endpoint", ep.ID,
 			"delivery", del.ID, "attempt", del.Attempts+1, "status", a.Status, "verdict", string(dec.Verdict),

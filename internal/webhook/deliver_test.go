@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/clock"
+	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store/sqlite"
 	"github.com/herold-dev/herold/internal/webhook"
@@ -36,6 +37,7 @@ type fixture struct {
 	rc       *receiver
 	secret   string
 	paused   atomic.Int32
+	metrics  *metrics.Metrics
 	d        *webhook.Deliverer
 	n        int
 }
@@ -53,7 +55,7 @@ func newDeliverFixture(t *testing.T, breakerAfter int, statuses ...int) *fixture
 	sealer, err := webhook.LoadSealer(ctx, st, start)
 	require.NoError(t, err)
 	f := &fixture{t: t, ctx: ctx, st: st, ws: ws, clock: clock.NewFake(start), sealer: sealer, statuses: statuses,
-		secret: webhook.NewSecret()}
+		secret: webhook.NewSecret(), metrics: metrics.Discard()}
 	f.rc = newReceiver(t, f.secret, func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -69,7 +71,7 @@ func newDeliverFixture(t *testing.T, breakerAfter int, statuses ...int) *fixture
 	})
 	f.d, err = webhook.NewDeliverer(webhook.DelivererConfig{Store: st, Sender: webhook.NewSender(webhook.SenderConfig{Guard: open}),
 		Sealer: sealer, Clock: f.clock, Jitter: func() float64 { return 0.5 }, BreakerAfter: breakerAfter,
-		OnPause: func(context.Context, *model.WebhookEndpoint, string) { f.paused.Add(1) }})
+		OnPause: func(context.Context, *model.WebhookEndpoint, string) { f.paused.Add(1) }, Metrics: f.metrics})
 	require.NoError(t, err)
 	return f
 }
@@ -135,6 +137,8 @@ func TestDeliverRetriesUntilDelivered(t *testing.T) {
 	ep, err := f.st.WebhookEndpointGet(f.ctx, f.ws.ID, "whe_1")
 	require.NoError(t, err)
 	require.Zero(t, ep.Failures, "the success reset the breaker's count")
+	require.Equal(t, 2.0, metrics.CounterValue(f.metrics.WebhookAttempts.WithLabelValues("retry")))
+	require.Equal(t, 1.0, metrics.CounterValue(f.metrics.WebhookAttempts.WithLabelValues("delivered")))
 }
 
 func TestDeliverHonoursRetryAfter(t *testing.T) {
