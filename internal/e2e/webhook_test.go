@@ -147,6 +147,24 @@ func TestWebhookEventRetriedUntilDelivered(t *testing.T) {
 	// Its own admin replays it: a fourth request with the same id.
 	e.Must(202, "POST", "/v1/webhook-deliveries/"+d.ID+"/replay", nil)
 	apptest.Eventually(t, 10*time.Second, func() bool { return rc.calls() == 4 }, "replayed")
+
+	// A time range: only failed deliveries unless all; the other
+	// workspace's range replays none of this one's.
+	from, to := apptest.Start2026.Format(time.RFC3339), apptest.Start2026.Add(time.Minute).Format(time.RFC3339)
+	var queued struct{ Queued int }
+	other.Must(202, "POST", "/v1/webhook-deliveries/replay", map[string]any{"from": from, "to": to, "all": true}).JSON(t, &queued)
+	require.Zero(t, queued.Queued)
+	apptest.Eventually(t, 5*time.Second, func() bool {
+		e.Must(200, "GET", "/v1/webhook-deliveries/"+d.ID, nil).JSON(t, &detail)
+		return detail.Status == "delivered"
+	}, "the replay delivered")
+	e.Must(202, "POST", "/v1/webhook-deliveries/replay", map[string]any{"from": from, "to": to}).JSON(t, &queued)
+	require.Zero(t, queued.Queued, "nothing failed in the range")
+	e.Must(202, "POST", "/v1/webhook-deliveries/replay", map[string]any{"from": from, "to": to, "all": true}).JSON(t, &queued)
+	require.Equal(t, 1, queued.Queued)
+	apptest.Eventually(t, 10*time.Second, func() bool { return rc.calls() == 5 }, "range replayed")
+	errs := fieldErrors(t, e.Must(422, "POST", "/v1/webhook-deliveries/replay", map[string]any{"from": to, "to": from}))
+	require.Equal(t, "invalid", errs["to"]["code"])
 }
 
 func TestWebhookEndpointValidation(t *testing.T) {
