@@ -140,7 +140,13 @@ func (d *Deliverer) Deliver(ctx context.Context, workspaceID int64, id, lease st
 			"delivery", del.ID, "attempt", del.Attempts+1, "status", a.Status, "verdict", string(dec.Verdict),
 			"reason", dec.Reason)
 	}
-	return Result{Attempted: true, Decision: dec}, d.afterAttempt(ctx, ep, dec)
+	if err := d.afterAttempt(ctx, ep, dec); err != nil {
+		// The attempt is recorded; running the job again for the
+		// breaker's count would attempt the delivery early.
+		d.cfg.Logger.WarnContext(ctx, "could not update the webhook endpoint after an attempt", "workspace", workspaceID,
+			"endpoint", ep.ID, "delivery", del.ID, "error", err)
+	}
+	return Result{Attempted: true, Decision: dec}, nil
 }
 
 // secrets returns the endpoint's current secret and, during a rotation's
