@@ -311,6 +311,43 @@ type Explanation struct {
 	Summary  string           `json:"summary"`
 	Steps    []ExplainStep    `json:"steps"`
 	Messages []MessageSummary `json:"messages"`
+	// Webhooks are the webhook deliveries the event caused; none for a
+	// dry run.
+	Webhooks []WebhookDelivery `json:"webhooks,omitempty"`
+}
+
+// WebhookDelivery is one payload posted, or to be posted, to a webhook
+// endpoint (docs/webhooks.md).
+type WebhookDelivery struct {
+	// ID is the webhook-id header, the same for every attempt.
+	ID        string `json:"id"`
+	Endpoint  string `json:"endpoint"`
+	Type      string `json:"type"`
+	EventID   string `json:"event_id,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	// Status is pending, delivered or failed.
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	LastReason    string     `json:"last_reason,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	// Payload and AttemptHistory are set for a single delivery only.
+	Payload        json.RawMessage  `json:"payload,omitempty"`
+	AttemptHistory []WebhookAttempt `json:"attempt_history,omitempty"`
+}
+
+// WebhookAttempt is one attempt of a webhook delivery.
+type WebhookAttempt struct {
+	Number int       `json:"number"`
+	At     time.Time `json:"at"`
+	// StatusCode is 0 when no response came.
+	StatusCode      int    `json:"status_code"`
+	LatencyMS       int64  `json:"latency_ms"`
+	ResponseExcerpt string `json:"response_excerpt,omitempty"`
+	Error           string `json:"error,omitempty"`
+	// Verdict is delivered, retry, failed or gone.
+	Verdict string `json:"verdict"`
 }
 
 func langQuery(lang string) url.Values {

@@ -38,6 +38,7 @@ import (
 	"github.com/herold-dev/herold/internal/store/postgres"
 	"github.com/herold-dev/herold/internal/store/sqlite"
 	"github.com/herold-dev/herold/internal/web"
+	"github.com/herold-dev/herold/internal/webhook"
 )
 
 // Deps are the dependencies a test may substitute.
@@ -239,7 +240,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
 		Notify:       notify, Delivery: handoff{a: a, pace: singleServer(st)}, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
 		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
-		MaxPendingWrites: opts.MaxPendingWrites, OnHash: deps.OnHash,
+		MaxPendingWrites: opts.MaxPendingWrites, OnHash: deps.OnHash, Webhooks: webhookConfig(opts, a.jobs),
 	})
 	if err != nil {
 		return err
@@ -248,7 +249,8 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose,
 		Owner: a.owner, Clock: a.clock, Logger: a.logger.With("component", "delivery"), Metrics: m,
 		Policy:  delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
-		Senders: 2 * opts.SMTP.MaxConns, PollInterval: deps.DeliveryPoll, Lease: deps.Lease}
+		Senders: 2 * opts.SMTP.MaxConns, PollInterval: deps.DeliveryPoll, Lease: deps.Lease,
+		AfterRecord: a.svc.WebhookOutcomes}
 	if a.sender != nil && opts.SMTP.RatePerSecond > 0 {
 		// Claim about two seconds of mail at a time, so a slow rate does
 		// not hold many messages under lease.
@@ -257,6 +259,18 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	}
 	a.delivery, err = delivery.New(dc)
 	return err
+}
+
+// webhookConfig wires webhook delivery: the operator's guard, mail's
+// retry policy, attempts as River jobs.
+func webhookConfig(opts config.Options, j *jobs.Jobs) service.WebhookConfig {
+	guard := webhook.Guard{AllowPrivate: opts.Webhooks.AllowPrivate, AllowHTTP: opts.Webhooks.AllowHTTP}
+	return service.WebhookConfig{
+		Enqueue: j.EnqueueWebhookTx, Guard: guard,
+		Sender:       webhook.NewSender(webhook.SenderConfig{Guard: guard, Timeout: opts.Webhooks.Timeout}),
+		Policy:       delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
+		BreakerAfter: opts.Webhooks.BreakerAfter,
+	}
 }
 
 // handoff passes the ingester's messages queued for now to the

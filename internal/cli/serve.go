@@ -73,6 +73,10 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.DurationVar(&o.Retry.MaxAge, "retry-max-age", 0, "give up retrying a message after this long (default 24h)")
 	f.DurationVar(&o.Retry.BaseDelay, "retry-base-delay", 0, "first retry delay, doubling per attempt (default 30s)")
 	f.DurationVar(&o.Retry.MaxDelay, "retry-max-delay", 0, "longest retry delay (default 1h)")
+	f.BoolVar(&o.Webhooks.AllowPrivate, "webhook-allow-private", false, "let webhook endpoints resolve to loopback, private, link-local and other special addresses (refused by default: SSRF guard)")
+	f.BoolVar(&o.Webhooks.AllowHTTP, "webhook-allow-http", false, "accept http:// webhook endpoints (default: https only)")
+	f.DurationVar(&o.Webhooks.Timeout, "webhook-timeout", 0, "longest webhook attempt, connect to response (default 15s)")
+	f.IntVar(&o.Webhooks.BreakerAfter, "webhook-breaker-after", 0, "failed attempts in a row that pause a webhook endpoint and tell the admins (default 20)")
 	var workers int
 	f.IntVar(&workers, "workers", 0, "no longer used: delivery sends over --smtp-max-conns connections")
 	_ = f.MarkDeprecated("workers", "delivery sends over --smtp-max-conns connections; it is ignored")

@@ -64,6 +64,9 @@ type Options struct {
 	// Retry governs redelivery of temporarily failed messages.
 	Retry Retry
 
+	// Webhooks governs webhook delivery.
+	Webhooks Webhooks
+
 	// MaxBodyBytes bounds API request bodies. Default 1 MiB.
 	MaxBodyBytes int64
 	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
@@ -168,6 +171,22 @@ type Retry struct {
 	MaxDelay time.Duration
 }
 
+// Webhooks governs what webhook endpoints the server may call and how
+// it retries them. Retries follow Retry (as for mail).
+type Webhooks struct {
+	// AllowPrivate lets endpoints resolve to loopback, private,
+	// link-local, CGNAT, ULA and other special addresses. Default false:
+	// they are refused at dial time, after DNS resolution (SSRF guard).
+	AllowPrivate bool
+	// AllowHTTP accepts http:// endpoints. Default false: https only.
+	AllowHTTP bool
+	// Timeout bounds one attempt. Default 15s.
+	Timeout time.Duration
+	// BreakerAfter failed attempts in a row pause an endpoint and tell
+	// the workspace's admins. Default 20.
+	BreakerAfter int
+}
+
 // Defaults.
 const (
 	DefaultAddr     = "127.0.0.1:8080"
@@ -196,6 +215,8 @@ func (o Options) WithDefaults() Options {
 	o.Retry.MaxAge = cmp.Or(o.Retry.MaxAge, 24*time.Hour)
 	o.Retry.BaseDelay = cmp.Or(o.Retry.BaseDelay, 30*time.Second)
 	o.Retry.MaxDelay = cmp.Or(o.Retry.MaxDelay, time.Hour)
+	o.Webhooks.Timeout = cmp.Or(o.Webhooks.Timeout, 15*time.Second)
+	o.Webhooks.BreakerAfter = cmp.Or(o.Webhooks.BreakerAfter, 20)
 	o.SMTP.TLS = cmp.Or(o.SMTP.TLS, "starttls")
 	if o.SMTP.Port == 0 {
 		switch o.SMTP.TLS {

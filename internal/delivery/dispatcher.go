@@ -69,8 +69,13 @@ type Config struct {
 	// dispatcher (retries coming due, messages of other replicas). Default
 	// 500ms.
 	PollInterval time.Duration
-	Logger       *slog.Logger
-	Metrics      *metrics.Metrics
+	// AfterRecord, when set, runs in the transaction that records a
+	// batch of outcomes (applied[i] says outcomes[i] changed its
+	// message): webhook subscriptions to outcomes queue their deliveries
+	// there.
+	AfterRecord func(ctx context.Context, tx store.Tx, outcomes []*store.MessageOutcome, applied []bool) error
+	Logger      *slog.Logger
+	Metrics     *metrics.Metrics
 }
 
 func (c *Config) validate() error {

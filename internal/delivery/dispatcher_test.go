@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/channel"
@@ -390,9 +389,7 @@ func mustCompose(t *testing.T, m *model.Message) *channel.Email {
 // counter reads a counter's value.
 func counter(t *testing.T, c prometheus.Counter) float64 {
 	t.Helper()
-	var m dto.Metric
-	require.NoError(t, c.Write(&m))
-	return m.GetCounter().GetValue()
+	return metrics.CounterValue(c)
 }
 
 // lostAnswerStore commits the first claim but reports it failed, as when

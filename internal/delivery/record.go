@@ -134,6 +134,11 @@ func (d *Dispatcher) record(batch []*result) error {
 			if applied, err = tx.MessageRecord(ctx, outcomes); err != nil {
 				return fmt.Errorf("record outcomes: %w", err)
 			}
+			if d.cfg.AfterRecord != nil {
+				if err := d.cfg.AfterRecord(ctx, tx, outcomes, applied); err != nil {
+					return fmt.Errorf("queue webhooks of outcomes: %w", err)
+				}
+			}
 			return tx.StatsAdd(ctx, dailyCounts(outcomes, applied, zones))
 		})
 		d.cfg.Metrics.ObserveWriteBatch(metrics.BatchOutcomes, len(outcomes), time.Since(start))

@@ -142,6 +142,18 @@ func (h *Handler) routes() []route {
 		{"GET", "/v1/objects/{collection}/{id}", sync, false, h.getObject},
 		{"PUT", "/v1/objects/{collection}/{id}", sync, false, h.putObject},
 		{"DELETE", "/v1/objects/{collection}/{id}", sync, false, h.deleteObject},
+
+		{"GET", "/v1/webhooks", admin, false, h.listWebhooks},
+		{"POST", "/v1/webhooks", admin, false, h.createWebhook},
+		{"GET", "/v1/webhooks/{id}", admin, false, h.getWebhook},
+		{"PUT", "/v1/webhooks/{id}", admin, false, h.putWebhook},
+		{"DELETE", "/v1/webhooks/{id}", admin, false, h.deleteWebhook},
+		{"POST", "/v1/webhooks/{id}/rotate", admin, false, h.rotateWebhook},
+		{"POST", "/v1/webhooks/{id}/state", admin, false, h.setWebhookState},
+		{"GET", "/v1/webhook-deliveries", admin, false, h.listWebhookDeliveries},
+		{"POST", "/v1/webhook-deliveries/replay", admin, false, h.replayWebhookRange},
+		{"GET", "/v1/webhook-deliveries/{id}", admin, false, h.getWebhookDelivery},
+		{"POST", "/v1/webhook-deliveries/{id}/replay", admin, false, h.replayWebhookDelivery},
 	}
 }
 

@@ -231,10 +231,16 @@ type explainView struct {
 	Summary  string           `json:"summary"`
 	Steps    any              `json:"steps"`
 	Messages []messageSummary `json:"messages"`
+	// Webhooks are the event's webhook deliveries (not for a dry run).
+	Webhooks []*webhookDeliveryView `json:"webhooks,omitempty"`
 }
 
 func explainOf(ex *service.EventExplanation) explainView {
-	return explainView{EventID: ex.EventID, Language: ex.Language, Summary: ex.Summary, Steps: ex.Steps, Messages: summarize(ex.Messages)}
+	v := explainView{EventID: ex.EventID, Language: ex.Language, Summary: ex.Summary, Steps: ex.Steps, Messages: summarize(ex.Messages)}
+	for _, d := range ex.Webhooks {
+		v.Webhooks = append(v.Webhooks, deliveryView(d))
+	}
+	return v
 }
 
 func lang(r *http.Request) string {

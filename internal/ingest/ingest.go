@@ -37,9 +37,14 @@ type Config struct {
 	Delivery Delivery
 	// Notify is called after queued messages were committed unclaimed, so
 	// that delivery claims them at once. Default: nothing.
-	Notify  func()
-	Metrics *metrics.Metrics
-	Logger  *slog.Logger
+	Notify func()
+	// AfterEvents, when set, runs in the transaction that stores a
+	// workspace's accepted events, after them (webhook subscriptions
+	// queue their deliveries there, so that an event and its deliveries
+	// commit together).
+	AfterEvents func(ctx context.Context, tx store.Tx, workspaceID int64, events []*model.Event) error
+	Metrics     *metrics.Metrics
+	Logger      *slog.Logger
 }
 
 // Ingester accepts events; see the package documentation.
@@ -335,6 +340,11 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 	if len(claimed) > 0 {
 		if err := tx.MessageInsertClaimed(ctx, ws.ID, h.owner, h.until, claimed); err != nil {
 			return fmt.Errorf("save messages: %w", err)
+		}
+	}
+	if g.cfg.AfterEvents != nil {
+		if err := g.cfg.AfterEvents(ctx, tx, ws.ID, events); err != nil {
+			return fmt.Errorf("queue webhooks: %w", err)
 		}
 	}
 	return nil

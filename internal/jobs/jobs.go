@@ -157,6 +157,7 @@ func riverConfig(cfg *Config) (*river.Config, *handlerRef) {
 	river.AddWorker(workers, &expireWorker{ref: ref})
 	river.AddWorker(workers, &purgeWorker{ref: ref})
 	river.AddWorker(workers, &dueWorker{ref: ref})
+	river.AddWorker(workers, &webhookWorker{ref: ref})
 	rc := &river.Config{
 		Workers:              workers,
 		Logger:               slog.New(quietCancel{cfg.Logger.Handler()}),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // QueueStatser reports undelivered mail (the store implements it).
@@ -49,6 +50,11 @@ type Metrics struct {
 	// WriteBatchSize observes how many transactions, events or outcomes
 	// one grouped write held, by batch as above.
 	WriteBatchSize *prometheus.HistogramVec
+	// WebhookAttempts counts webhook attempts by verdict: delivered,
+	// retry, failed, gone.
+	WebhookAttempts *prometheus.CounterVec
+	// WebhookDuration observes how long one webhook attempt took.
+	WebhookDuration prometheus.Histogram
 }
 
 // Write batches, the values of the batch label.
@@ -69,7 +75,7 @@ func (m *Metrics) ObserveWriteBatch(batch string, n int, d time.Duration) {
 func New(reg prometheus.Registerer, qs QueueStatser, now func() time.Time) *Metrics {
 	m := build()
 	reg.MustRegister(m.EventsReceived, m.Messages, m.DeliveryAttempts, m.DeliveryDuration, m.HTTPRequests,
-		m.ScheduleRuns, m.WriteBatchDuration, m.WriteBatchSize)
+		m.ScheduleRuns, m.WriteBatchDuration, m.WriteBatchSize, m.WebhookAttempts, m.WebhookDuration)
 	if qs != nil {
 		reg.MustRegister(&queueCollector{qs: qs, now: now,
 			depth: prometheus.NewDesc("herold_queue_depth", "Messages queued, sending or waiting for a retry.", nil, nil),
@@ -78,6 +84,16 @@ func New(reg prometheus.Registerer, qs QueueStatser, now func() time.Time) *Metr
 		})
 	}
 	return m
+}
+
+// CounterValue reads a counter's current value (for tests: Discard's
+// metrics count too, they are only registered nowhere).
+func CounterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
 }
 
 // Discard returns metrics that are recorded nowhere.
@@ -118,6 +134,14 @@ func build() *Metrics {
 			Help:    "Transactions, events or outcomes in one grouped database write, by batch.",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024},
 		}, []string{"batch"}),
+		WebhookAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herold_webhook_attempts_total", Help: "Webhook attempts by verdict: delivered, retry, failed, gone.",
+		}, []string{"verdict"}),
+		WebhookDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "herold_webhook_duration_seconds",
+			Help:    "Duration of one webhook attempt, from dialling to the response's excerpt.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
 	}
 }
 

@@ -187,20 +187,32 @@ func (s *Service) Purge(ctx context.Context) error {
 	}
 	for _, ws := range wss {
 		before := s.now().Add(-time.Duration(ws.RetentionDays) * 24 * time.Hour)
-		total := 0
-		for {
-			n, err := s.store.EventPurge(ctx, &store.PurgeParams{WorkspaceID: ws.ID, Before: before, Limit: 1000})
-			if err != nil {
-				return fmt.Errorf("purge workspace %s: %w", ws.Key, err)
-			}
-			total += n
-			if n < 1000 {
-				break
-			}
+		total, err := purgeAll(ctx, ws.ID, before, s.store.EventPurge)
+		if err != nil {
+			return fmt.Errorf("purge workspace %s: %w", ws.Key, err)
 		}
 		if total > 0 {
 			s.logger.InfoContext(ctx, "purged old events", "workspace", ws.Key, "events", total, "before", before)
 		}
+		if err := s.purgeWebhookDeliveries(ctx, ws, before); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// purgeBatch is how many rows one purge statement deletes.
+const purgeBatch = 1000
+
+// purgeAll runs a purge in batches until one deletes less than a batch,
+// and returns how many rows went.
+func purgeAll(ctx context.Context, ws int64, before time.Time, purge func(context.Context, *store.PurgeParams) (int, error)) (int, error) {
+	total := 0
+	for {
+		n, err := purge(ctx, &store.PurgeParams{WorkspaceID: ws, Before: before, Limit: purgeBatch})
+		total += n
+		if err != nil || n < purgeBatch {
+			return total, err
+		}
+	}
 }

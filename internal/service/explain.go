@@ -6,14 +6,21 @@ import (
 
 	"github.com/herold-dev/herold/internal/explain"
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
 )
 
 // EventExplanation is an event with the explanation of what it sent.
 type EventExplanation struct {
 	Event    *model.Event
 	Messages []*model.Message
+	// Webhooks are the webhook deliveries the event caused (newest
+	// first, at most maxExplainWebhooks); none for a dry run.
+	Webhooks []*model.WebhookDelivery
 	*explain.Explanation
 }
+
+// maxExplainWebhooks bounds the webhook deliveries an explanation lists.
+const maxExplainWebhooks = 100
 
 // ExplainEvent explains a past event from what was recorded: the planner's
 // trace and the messages' current states.
@@ -35,7 +42,12 @@ func (s *Service) ExplainEvent(ctx context.Context, ws *model.Workspace, id, lan
 		full.HTML, full.Text = "", ""
 		msgs[i] = full
 	}
-	return &EventExplanation{Event: ev, Messages: msgs,
+	hooks, err := s.store.WebhookDeliveryList(ctx, &store.WebhookDeliveryListParams{WorkspaceID: ws.ID, EventID: id,
+		Limit: maxExplainWebhooks})
+	if err != nil {
+		return nil, fmt.Errorf("load webhook deliveries: %w", err)
+	}
+	return &EventExplanation{Event: ev, Messages: msgs, Webhooks: hooks,
 		Explanation: s.explainer.Build(ev, msgs, lang, ws.Location())}, nil
 }
 

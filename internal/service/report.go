@@ -88,15 +88,23 @@ Details: {{ .data.link }}
 // exists, and brings an unedited copy of the previous built-in one up to
 // date.
 func (s *Service) ensureReportTemplate(ctx context.Context, q store.Queries, ws *model.Workspace) error {
-	cur, err := q.TemplateGet(ctx, ws.ID, ReportTemplateKey)
+	return s.ensureTemplate(ctx, q, ws, &reportTemplate, &reportTemplateV1)
+}
+
+// ensureTemplate creates one of Herold's own templates in the workspace
+// unless it exists (the admin may have changed it). An existing copy
+// whose texts are still those of previous, an earlier built-in version
+// (nil: none), was never edited and is brought up to date.
+func (s *Service) ensureTemplate(ctx context.Context, q store.Queries, ws *model.Workspace, tmpl, previous *model.Template) error {
+	cur, err := q.TemplateGet(ctx, ws.ID, tmpl.Key)
 	switch {
-	case err == nil && !reflect.DeepEqual(cur.Locales, reportTemplateV1.Locales):
+	case err == nil && (previous == nil || !reflect.DeepEqual(cur.Locales, previous.Locales)):
 		return nil
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
 	}
-	t := reportTemplate
-	t.Locales = maps.Clone(reportTemplate.Locales)
+	t := *tmpl
+	t.Locales = maps.Clone(tmpl.Locales)
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
 	if _, err := q.TemplateUpsert(ctx, ws.ID, &t); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/ingest"
 	"github.com/herold-dev/herold/internal/metrics"
+	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/throttle"
@@ -66,6 +67,8 @@ type Config struct {
 	// SignInThrottle tunes the delays after failed cockpit sign-ins (see
 	// package throttle for the defaults).
 	SignInThrottle throttle.Config
+	// Webhooks wires webhook delivery (see WebhookConfig).
+	Webhooks WebhookConfig
 	// OnHash, when set, is called while a password hash holds one of the
 	// hashing slots (one per core): tests hold slots with it to observe
 	// the bound.
@@ -98,6 +101,8 @@ type Service struct {
 
 	keyMu    sync.Mutex
 	unsubKey []byte // signs unsubscribe links; loaded on first use
+
+	webhooks *webhooks
 }
 
 // New returns a Service.
@@ -137,17 +142,21 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.Discard()
 	}
+	var s *Service
 	g, err := ingest.New(ingest.Config{Store: cfg.Store, Clock: cfg.Clock, Conditions: cfg.Conditions,
 		RenderLimits: cfg.RenderLimits, MessageIDDomain: cfg.MessageIDDomain, Notify: cfg.Notify, Delivery: cfg.Delivery, Metrics: cfg.Metrics,
-		Logger: cfg.Logger.With("component", "ingest")})
+		Logger: cfg.Logger.With("component", "ingest"),
+		AfterEvents: func(ctx context.Context, tx store.Tx, ws int64, events []*model.Event) error {
+			return s.webhookEvents(ctx, tx, ws, events)
+		}})
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger.With("component", "service"), ingest: g,
+	s = &Service{store: cfg.Store, clock: cfg.Clock, logger: cfg.Logger.With("component", "service"), ingest: g,
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, notify: cfg.Notify, capture: cfg.Capture,
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
-		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now)}
+		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now), webhooks: &webhooks{cfg: cfg.Webhooks, logger: cfg.Logger.With("component", "webhook")}}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs)
 	return s, nil

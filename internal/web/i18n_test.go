@@ -95,6 +95,11 @@ func TestCatalogsComplete(t *testing.T) {
 	add("web.notice.", "broadcast_start", "broadcast_pause", "broadcast_resume", "broadcast_cancel", "broadcast_deleted")
 	add("web.source.", string(model.SourceBroadcast))
 	add("web.reason.", string(model.ReasonBroadcastCancelled))
+	add("web.nav.", "webhooks")
+	add("web.webhooks.state_", model.WebhookActive, model.WebhookPaused, model.WebhookDisabled)
+	add("web.webhooks.delivery_", model.DeliveryPending, model.DeliveryDelivered, model.DeliveryFailed)
+	add("web.webhooks.outcome_", "sent", "failed")
+	add("web.notice.webhook_", model.WebhookActive, model.WebhookDisabled)
 	notice := regexp.MustCompile(`redirect\(w, r, [^\n]*?, "([a-z_]+)"[,)]`)
 	for _, f := range gofiles {
 		b, err := os.ReadFile(f)

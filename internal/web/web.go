@@ -153,6 +153,14 @@ func (h *Handler) routes() []route {
 		{"POST /settings/users", signedIn, h.createUser},
 		{"POST /settings/users/{id}/delete", signedIn, h.deleteUser},
 		{"POST /settings/password", signedIn, h.changePassword},
+
+		{"GET /webhooks", signedIn, h.webhooks},
+		{"POST /webhooks", signedIn, h.createWebhook},
+		{"POST /webhooks/{id}/state", signedIn, h.setWebhookState},
+		{"POST /webhooks/{id}/rotate", signedIn, h.rotateWebhook},
+		{"POST /webhooks/{id}/delete", signedIn, h.deleteWebhook},
+		{"GET /webhooks/deliveries/{id}", signedIn, h.webhookDelivery},
+		{"POST /webhooks/deliveries/{id}/replay", signedIn, h.replayWebhookDelivery},
 	}
 }
 

@@ -1,0 +1,189 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/webhook"
+)
+
+// webhookPayload is the JSON body of every delivery, in the shape the
+// Standard Webhooks specification recommends.
+type webhookPayload struct {
+	Type      string    `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      any       `json:"data"`
+}
+
+// WebhookSubject says what a delivery is about.
+type WebhookSubject struct {
+	// Type is the payload's type: event.received, message.sent, ….
+	Type      string
+	EventID   string
+	MessageID string
+	// Data is the payload's data object.
+	Data any
+}
+
+// QueueWebhook stores a delivery of subject to endpoint e and queues its
+// first attempt, in tx: the one way anything reaches a webhook (a
+// workspace subscription here; a notification on a webhook channel
+// would call it the same way from the ingest transaction).
+func (s *Service) QueueWebhook(ctx context.Context, tx store.Tx, e *model.WebhookEndpoint, subj WebhookSubject) error {
+	if s.webhooks.cfg.Enqueue == nil || e.State == model.WebhookDisabled {
+		return nil
+	}
+	now := s.now()
+	body, err := json.Marshal(webhookPayload{Type: subj.Type, Timestamp: now, Data: subj.Data})
+	if err != nil {
+		return fmt.Errorf("encode webhook payload: %w", err)
+	}
+	d := &model.WebhookDelivery{ID: "msg_" + newID(), WorkspaceID: e.WorkspaceID, EndpointID: e.ID, Type: subj.Type,
+		EventID: subj.EventID, MessageID: subj.MessageID, Payload: body, Status: model.DeliveryPending, NextAt: &now,
+		Lease: newID(), CreatedAt: now, UpdatedAt: now}
+	if err := tx.WebhookDeliveryInsert(ctx, d); err != nil {
+		return fmt.Errorf("store webhook delivery: %w", err)
+	}
+	if e.State == model.WebhookPaused {
+		return nil // resuming the endpoint queues it
+	}
+	if err := s.webhooks.cfg.Enqueue(ctx, tx, e.WorkspaceID, d.ID, d.Lease); err != nil {
+		return fmt.Errorf("queue webhook delivery: %w", err)
+	}
+	return nil
+}
+
+// webhookEvents queues the deliveries of accepted events to the
+// workspace's endpoints subscribed to their types (in the ingest
+// transaction).
+func (s *Service) webhookEvents(ctx context.Context, tx store.Tx, workspaceID int64, events []*model.Event) error {
+	if s.webhooks.cfg.Enqueue == nil {
+		return nil
+	}
+	eps, err := tx.WebhookEndpointList(ctx, workspaceID)
+	if err != nil || len(eps) == 0 {
+		return err
+	}
+	for _, ev := range events {
+		for _, e := range eps {
+			if !webhook.Matches(e.EventTypes, ev.Type) {
+				continue
+			}
+			if err := s.QueueWebhook(ctx, tx, e, WebhookSubject{Type: "event.received", EventID: ev.ID, Data: ev}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// WebhookOutcomes queues the deliveries of recorded message outcomes
+// (sent, failed) to the endpoints subscribed to them, in the delivery
+// engine's recording transaction.
+func (s *Service) WebhookOutcomes(ctx context.Context, tx store.Tx, outcomes []*store.MessageOutcome, applied []bool) error {
+	if s.webhooks.cfg.Enqueue == nil {
+		return nil
+	}
+	endpoints := map[int64][]*model.WebhookEndpoint{}
+	for i, o := range outcomes {
+		if !applied[i] || (o.To != model.MsgSent && o.To != model.MsgFailed) {
+			continue
+		}
+		eps, ok := endpoints[o.WorkspaceID]
+		if !ok {
+			var err error
+			if eps, err = tx.WebhookEndpointList(ctx, o.WorkspaceID); err != nil {
+				return err
+			}
+			endpoints[o.WorkspaceID] = eps
+		}
+		for _, e := range eps {
+			if !slices.Contains(e.Outcomes, string(o.To)) {
+				continue
+			}
+			data := map[string]any{"message_id": o.ID, "status": o.To, "attempts": o.Attempts, "at": o.At}
+			if o.Reason != "" {
+				data["reason"] = o.Reason
+			}
+			if o.LastReply != "" {
+				data["reply"] = o.LastReply
+			}
+			if err := s.QueueWebhook(ctx, tx, e, WebhookSubject{Type: "message." + string(o.To), MessageID: o.ID, Data: data}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// WebhookPausedTemplateKey is the template of the mail that tells a
+// workspace's admins the breaker paused an endpoint; created on first
+// use, editable like any template.
+const WebhookPausedTemplateKey = "webhook-paused"
+
+var webhookPausedTemplate = model.Template{
+	Key: WebhookPausedTemplateKey, Name: "Webhook pausiert / Webhook paused",
+	Locales: map[string]model.TemplateContent{
+		"de": {
+			Subject: `Webhook pausiert: {{ .data.url }}`,
+			Text: `Herold hat den Webhook-Endpunkt {{ .data.url }} ({{ .data.endpoint }}) pausiert:
+{{ .data.reason }}
+
+Neue Zustellungen warten, bis der Endpunkt fortgesetzt wird (Cockpit: Webhooks, oder
+POST /v1/webhooks/{{ .data.endpoint }}/state mit {"state":"active"}).
+`,
+		},
+		"en": {
+			Subject: `Webhook paused: {{ .data.url }}`,
+			Text: `Herold paused the webhook endpoint {{ .data.url }} ({{ .data.endpoint }}):
+{{ .data.reason }}
+
+New deliveries wait until the endpoint is resumed (cockpit: Webhooks, or
+POST /v1/webhooks/{{ .data.endpoint }}/state with {"state":"active"}).
+`,
+		},
+	},
+}
+
+// maxPausedRecipients bounds the admins one pause mail goes to.
+const maxPausedRecipients = 20
+
+// tellWebhookPaused mails the workspace's cockpit users that the breaker
+// paused an endpoint, through the ordinary path (a manual event, planned,
+// queued and delivered like any mail, and explained).
+func (s *Service) tellWebhookPaused(ctx context.Context, e *model.WebhookEndpoint, reason string) {
+	log := s.webhooks.logger.With("workspace", e.WorkspaceID, "endpoint", e.ID)
+	if err := s.mailWebhookPaused(ctx, e, reason); err != nil {
+		log.WarnContext(ctx, "could not tell the admins about a paused webhook endpoint", "error", err)
+	}
+}
+
+func (s *Service) mailWebhookPaused(ctx context.Context, e *model.WebhookEndpoint, reason string) error {
+	ws, err := s.store.WorkspaceGetByID(ctx, e.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	users, err := s.store.UserList(ctx, ws.ID)
+	if err != nil {
+		return err
+	}
+	var to []model.Recipient
+	for _, u := range users[:min(len(users), maxPausedRecipients)] {
+		to = append(to, model.Recipient("email:"+u.Email))
+	}
+	if len(to) == 0 {
+		return fmt.Errorf("workspace %s has no cockpit users to tell", ws.Key)
+	}
+	if err := s.ensureTemplate(ctx, s.store, ws, &webhookPausedTemplate, nil); err != nil {
+		return err
+	}
+	_, err = s.SendManual(ctx, ws, &ManualInput{Template: WebhookPausedTemplateKey, Recipients: to,
+		Event: EventInput{Type: "webhook.paused", IdempotencyKey: "webhook-paused:" + e.ID + ":" + s.now().Format(time.RFC3339),
+			Data: map[string]any{"endpoint": e.ID, "url": e.URL, "reason": reason}}})
+	return err
+}
