@@ -25,7 +25,7 @@ func inboxServer(t *testing.T) (e *apptest.Env, host *httptest.Server, ws string
 	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold <noreply@herold.example>"}})
 	e.Must(201, "PUT", "/v1/templates/reminder", map[string]any{"locales": map[string]any{"de": map[string]any{
 		"subject": "Termin {{ .data.n }}", "text": "<b>beginnt</b> in 15 Minuten",
-		"inapp":   map[string]any{"link": "/termine/{{ .data.n }}"},
+		"inapp": map[string]any{"link": "/termine/{{ .data.n }}"},
 	}}})
 	e.Must(201, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{map[string]any{"key": "r",
 		"event_type": "reminder", "template": "reminder", "recipients": []string{"role:to"}, "channels": []string{"inapp"}}}})
