@@ -163,7 +163,7 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 		Inbox: a.inbox, FeedHeartbeat: deps.FeedHeartbeat, FeedPoll: feedPoll(a.store),
 	})
 	proxies, _ := opts.TrustedProxyPrefixes() // checked by Validate
-	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog,
+	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog, Feed: a.inbox,
 		SecureCookies: strings.HasPrefix(opts.BaseURL, "https://"), TrustedProxies: proxies})
 	if err != nil {
 		a.closeAll()
