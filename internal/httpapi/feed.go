@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -243,29 +246,13 @@ func (h *Handler) feedStream(w http.ResponseWriter, r *http.Request, _ *service.
 	w.WriteHeader(http.StatusOK)
 	ctx := r.Context()
 	send := func() error {
-		if fresh {
-			_, c, err := h.inbox.Changes(ctx, ws, contact, 0, 0)
-			if err != nil {
-				return err
-			}
-			last, fresh = c.Version, false
-			return writeEvent(w, "counts", fmt.Sprint(last), c)
+		buf, l, err := h.feedEvents(ctx, ws, contact, last, fresh)
+		if err != nil {
+			return err
 		}
-		for {
-			items, c, err := h.inbox.Changes(ctx, ws, contact, last, changesBatch)
-			if err != nil {
-				return err
-			}
-			for _, it := range items {
-				last = it.Version
-				if err := writeEvent(w, "item", fmt.Sprint(it.Version), it); err != nil {
-					return err
-				}
-			}
-			if len(items) < changesBatch {
-				return writeEvent(w, "counts", "", c)
-			}
-		}
+		last, fresh = l, false
+		_, err = w.Write(buf)
+		return err
 	}
 	fmt.Fprint(w, "retry: 2000\n\n")
 	heartbeat := time.NewTicker(h.feedHeartbeat)
@@ -305,7 +292,39 @@ func (h *Handler) feedStream(w http.ResponseWriter, r *http.Request, _ *service.
 	}
 }
 
-func writeEvent(w http.ResponseWriter, event, id string, v any) error {
+// feedEvents encodes what a stream sends next: for a fresh stream the
+// counts, with the feed's version as id; otherwise every item changed
+// after last (ids their versions) and then the counts. It returns the
+// new last id.
+func (h *Handler) feedEvents(ctx context.Context, ws *model.Workspace, contact string, last int64, fresh bool) ([]byte, int64, error) {
+	var buf bytes.Buffer
+	if fresh {
+		_, c, err := h.inbox.Changes(ctx, ws, contact, 0, 0)
+		if err != nil {
+			return nil, 0, err
+		}
+		err = writeEvent(&buf, "counts", fmt.Sprint(c.Version), c)
+		return buf.Bytes(), c.Version, err
+	}
+	for {
+		items, c, err := h.inbox.Changes(ctx, ws, contact, last, changesBatch)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, it := range items {
+			last = it.Version
+			if err := writeEvent(&buf, "item", fmt.Sprint(it.Version), it); err != nil {
+				return nil, 0, err
+			}
+		}
+		if len(items) < changesBatch {
+			err = writeEvent(&buf, "counts", "", c)
+			return buf.Bytes(), last, err
+		}
+	}
+}
+
+func writeEvent(w io.Writer, event, id string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
