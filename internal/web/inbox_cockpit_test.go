@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -52,4 +53,22 @@ func TestCockpitInApp(t *testing.T) {
 		require.Contains(t, body, "<code>/t/1</code>")
 		require.NotContains(t, body, "/eml", "an in-app message has no .eml")
 	}
+
+	// The notification form shows the channels and keeps them on save.
+	c := newClient(t, e.URL)
+	c.signIn(e.Email, e.Password)
+	_, body := c.get("/flows/f/notifications/r")
+	require.Contains(t, body, `name="channels" value="inapp" checked`)
+	require.NotContains(t, body, `name="channels" value="email" checked`)
+	form := url.Values{"event_type": {"reminder"}, "template": {"t"}, "recipients": {"role:to"}, "status": {"active"},
+		"category": {"transactional"}, "channels": {"email", "inapp"}}
+	resp, _ := c.submit("/flows/f/notifications/r", "/flows/f/notifications/r", form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	n := e.Must(200, "GET", "/v1/flows/f/notifications/r", nil).Map(t)
+	require.Equal(t, []any{"email", "inapp"}, n["channels"])
+	form.Del("channels")
+	form.Set("channels", "inapp")
+	resp, _ = c.submit("/flows/f/notifications/r", "/flows/f/notifications/r", form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, []any{"inapp"}, e.Must(200, "GET", "/v1/flows/f/notifications/r", nil).Map(t)["channels"])
 }
