@@ -317,3 +317,51 @@ func TestFeedStreamsEndOnStop(t *testing.T) {
 		t.Fatal("the stream is still open")
 	}
 }
+
+// TestReminderInApp: a schedule that fires some minutes before an
+// appointment sends an in-app reminder; the person, offline meanwhile,
+// finds it unseen in their feed when they next connect.
+func TestReminderInApp(t *testing.T) {
+	t.Parallel()
+	e, ws, secret := inboxEnv(t)
+	e.Must(201, "PUT", "/v1/templates/appt", map[string]any{"locales": map[string]any{"de": map[string]any{
+		"subject": "In 15 Minuten: {{ .object.title }}", "text": "Beginn {{ time .object.starts_at }}"}}})
+	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "soon", "event_type": "appointment.soon", "template": "appt",
+			"recipients": []string{"role:attendee"}, "channels": []string{"inapp"}},
+	}})
+	now := e.Clock.Now()
+	appt := func(id string, in time.Duration) {
+		e.Must(201, "PUT", "/v1/objects/appointments/"+id, map[string]any{
+			"attributes": map[string]any{"title": "Termin " + id, "starts_at": now.Add(in).Format(time.RFC3339)},
+			"contacts":   map[string]any{"attendee": []string{"anna"}}})
+	}
+	e.Must(201, "PUT", "/v1/contacts/anna", map[string]any{"name": "Anna"})
+	appt("a1", 15*time.Minute) // exactly at the lead time: due
+	appt("a2", 16*time.Minute) // a minute too early
+	appt("a3", -time.Minute)   // began already
+	e.Must(201, "PUT", "/v1/schedules/soon", map[string]any{"project": "p", "every_minutes": 5,
+		"source":         map[string]any{"kind": "objects", "collection": "appointments"},
+		"condition":      "timestamp(object.starts_at) > now && timestamp(object.starts_at) - now <= duration('15m')",
+		"event_type":     "appointment.soon",
+		"occurrence_key": "{{ .object.id }}/{{ .object.starts_at }}"})
+	run := runNow(t, e, "soon")
+	require.Equal(t, 1, run.Emitted)
+
+	tok := client.FeedToken(secret, ws, "anna", now.Add(time.Hour))
+	var pg struct {
+		Items  []feedItem
+		Counts feedCounts
+	}
+	apptest.Eventually(t, 5*time.Second, func() bool {
+		e.WithKey(tok).Must(200, "GET", "/v1/feed/"+ws+"/items", nil).JSON(t, &pg)
+		return len(pg.Items) == 1
+	}, "the reminder in anna's feed")
+	require.Equal(t, "In 15 Minuten: Termin a1", pg.Items[0].Title)
+	require.Equal(t, feedCounts{Unread: 1, Unseen: 1, Version: pg.Counts.Version}, pg.Counts,
+		"unseen: it came while nobody was connected")
+	// A stream opened now starts with those counts, so the page can say
+	// "missed".
+	ev := next(t, openStream(t, e.URL+"/v1/feed/"+ws+"/stream", tok, ""))
+	require.Equal(t, 1, decodeAs[feedCounts](t, ev.data).Unseen)
+}
