@@ -85,13 +85,7 @@ func compileInAppPart(name, src string, oneLine bool) (*Compiled, error) {
 	if len(ps) > 0 {
 		return nil, &Error{Problems: ps}
 	}
-	out := &Compiled{subject: s, header: true}
-	inst, err := out.newInstance()
-	if err != nil {
-		return nil, err
-	}
-	out.pool.Put(inst)
-	return out, nil
+	return headerCompiled(s)
 }
 
 // Render renders the in-app item for data. Title and body are cut to
