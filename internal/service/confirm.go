@@ -178,8 +178,8 @@ func (s *Service) ExpireConfirmations(ctx context.Context) error {
 }
 
 // Purge deletes, in every workspace, events older than its retention whose
-// messages are all final, with their messages and captured copies. Daily
-// counts stay.
+// messages are all final, with their messages and captured copies, and
+// in-app feed items older than the retention. Daily counts stay.
 func (s *Service) Purge(ctx context.Context) error {
 	wss, err := s.store.WorkspaceList(ctx)
 	if err != nil {
@@ -200,6 +200,22 @@ func (s *Service) Purge(ctx context.Context) error {
 		}
 		if total > 0 {
 			s.logger.InfoContext(ctx, "purged old events", "workspace", ws.Key, "events", total, "before", before)
+		}
+		// In-app feed items are kept as long as the messages that
+		// delivered them.
+		items := 0
+		for {
+			n, err := s.store.FeedPurge(ctx, &store.PurgeParams{WorkspaceID: ws.ID, Before: before, Limit: 1000})
+			if err != nil {
+				return fmt.Errorf("purge the feeds of workspace %s: %w", ws.Key, err)
+			}
+			items += n
+			if n < 1000 {
+				break
+			}
+		}
+		if items > 0 {
+			s.logger.InfoContext(ctx, "purged old feed items", "workspace", ws.Key, "items", items, "before", before)
 		}
 	}
 	return nil

@@ -70,4 +70,7 @@ type FeedQueries interface {
 	// FeedSettingsGet returns ErrNotFound for a workspace that has none.
 	FeedSettingsGet(ctx context.Context, workspaceID int64) (*model.FeedSettings, error)
 	FeedSettingsPut(ctx context.Context, workspaceID int64, s *model.FeedSettings) error
+	// FeedPurge deletes up to Limit items that arrived before Before (the
+	// workspace's retention, as for messages) and returns how many.
+	FeedPurge(ctx context.Context, p *PurgeParams) (int, error)
 }

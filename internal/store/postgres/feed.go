@@ -105,6 +105,15 @@ func (q queriesImpl) FeedSettingsPut(ctx context.Context, ws int64, s *model.Fee
 	return mapErr(err)
 }
 
+// FeedPurge implements store.FeedQueries.
+func (q queriesImpl) FeedPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
+	tag, err := q.db.Exec(ctx, query("FeedPurge"), p.WorkspaceID, p.Before, p.Limit)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // FeedAppend implements store.FeedQueries in a transaction of its own.
 func (s *Store) FeedAppend(ctx context.Context, p *store.FeedAppendParams) (*model.FeedItem, bool, error) {
 	var it *model.FeedItem

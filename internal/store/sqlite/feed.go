@@ -105,6 +105,21 @@ func (q queriesImpl) FeedSettingsPut(ctx context.Context, ws int64, s *model.Fee
 	return mapErr(err)
 }
 
+// FeedPurge implements store.FeedQueries.
+func (q queriesImpl) FeedPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
+	res, err := q.db.ExecContext(ctx, query("FeedPurge"), p.WorkspaceID, millis(p.Before), p.Limit)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// FeedPurge implements store.FeedQueries on the writer.
+func (s *Store) FeedPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.FeedPurge(ctx, p) })
+}
+
 // FeedAppend implements store.FeedQueries on the writer.
 func (s *Store) FeedAppend(ctx context.Context, p *store.FeedAppendParams) (*model.FeedItem, bool, error) {
 	var it *model.FeedItem

@@ -19,6 +19,7 @@ func init() {
 		storeCase{"FeedMarksAndCounts", testFeedMarks},
 		storeCase{"FeedConcurrentWriters", testFeedConcurrent},
 		storeCase{"FeedSettings", testFeedSettings},
+		storeCase{"FeedPurge", testFeedPurge},
 	)
 }
 
@@ -193,4 +194,30 @@ func testFeedSettings(t *testing.T, b *bundle) {
 	require.Equal(t, s, got)
 	_, err = b.s.FeedSettingsGet(b.ctx, b.other.ID)
 	require.ErrorIs(t, err, store.ErrNotFound, "settings are per workspace")
+}
+
+// testFeedPurge: items that arrived before the cut go, in batches; newer
+// ones and other workspaces' stay.
+func testFeedPurge(t *testing.T, b *bundle) {
+	feedAppend(t, b, b.ws.ID, "c-1", "old-1", base.Add(-48*time.Hour))
+	feedAppend(t, b, b.ws.ID, "c-2", "old-2", base.Add(-25*time.Hour))
+	feedAppend(t, b, b.ws.ID, "c-1", "edge", base.Add(-24*time.Hour))
+	feedAppend(t, b, b.other.ID, "c-1", "old-other", base.Add(-48*time.Hour))
+	p := &store.PurgeParams{WorkspaceID: b.ws.ID, Before: base.Add(-24 * time.Hour), Limit: 1}
+	n, err := b.s.FeedPurge(b.ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "a batch")
+	n, err = b.s.FeedPurge(b.ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	n, err = b.s.FeedPurge(b.ctx, p)
+	require.NoError(t, err)
+	require.Equal(t, 0, n, "an item exactly at the cut stays")
+	left, err := b.s.FeedList(b.ctx, &store.FeedListParams{WorkspaceID: b.ws.ID, ContactID: "c-1", Now: base, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, left, 1)
+	require.Equal(t, "edge", left[0].MessageID)
+	c, err := b.s.FeedCounts(b.ctx, b.other.ID, "c-1", base)
+	require.NoError(t, err)
+	require.Equal(t, 1, c.Unread, "other workspaces keep theirs")
 }

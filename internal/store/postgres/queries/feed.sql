@@ -56,3 +56,7 @@ SELECT secret, previous_secret, origins, updated_at FROM feed_settings WHERE wor
 -- name: FeedSettingsPut
 INSERT INTO feed_settings (workspace_id, secret, previous_secret, origins, updated_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workspace_id) DO UPDATE SET secret = $2, previous_secret = $3, origins = $4, updated_at = $5;
+
+-- name: FeedPurge
+DELETE FROM feed_items WHERE (workspace_id, contact, seq) IN (
+    SELECT workspace_id, contact, seq FROM feed_items WHERE workspace_id = $1 AND created_at < $2 LIMIT $3);

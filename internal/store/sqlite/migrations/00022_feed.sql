@@ -32,6 +32,7 @@ CREATE TABLE feed_items (
 );
 CREATE UNIQUE INDEX feed_items_message ON feed_items (workspace_id, message_id);
 CREATE INDEX feed_items_version ON feed_items (workspace_id, contact, version);
+CREATE INDEX feed_items_created ON feed_items (workspace_id, created_at);
 CREATE TABLE feed_settings (
     workspace_id    INTEGER PRIMARY KEY,
     secret          TEXT    NOT NULL DEFAULT '',
