@@ -144,3 +144,26 @@ func waitPortFree(t *testing.T, addr string) {
 		return false
 	}, "%s to be free", addr)
 }
+
+// TestBrowserInboxTokenExpired: when the page's token has expired by the
+// time the component reconnects, it says so (in the page's language)
+// instead of retrying for ever.
+func TestBrowserInboxTokenExpired(t *testing.T) {
+	t.Parallel()
+	e, host, _ := inboxServer(t)
+	p := tab(t, host.URL)
+	p.open("/?lang=en")
+	p.waitJS(shadowJS("herold-inbox", "r.querySelector('.empty') !== null"), 5*time.Second, "the empty feed")
+	// Two hours later Herold restarts: the page's token (one hour) has
+	// expired when the component reconnects.
+	e.Clock.Advance(2 * time.Hour)
+	s := e.Setup
+	u, err := url.Parse(e.URL)
+	require.NoError(t, err)
+	s.Opts.Addr = u.Host
+	require.NoError(t, e.App.Stop(context.Background()))
+	waitPortFree(t, u.Host)
+	apptest.StartWith(t, s)
+	p.waitJS(shadowJS("herold-inbox", "r.querySelector('.status').textContent.includes('Session expired')"),
+		15*time.Second, "the expired message")
+}

@@ -51,9 +51,14 @@
       es.onerror = () => {
         this.emit('offline');
         if (es.readyState === EventSource.CLOSED) {
-          // Refused (an expired token) or a proxy answered: the browser
-          // gives up, so try again ourselves, from where we left off.
-          setTimeout(() => { if (this.es === es) this.open(); }, 5000);
+          // Refused or a proxy answered: the browser gives up. Try again
+          // ourselves, from where we left off, unless the token expired
+          // (the probe says so; then only a new token helps).
+          setTimeout(async () => {
+            if (this.es !== es) return;
+            await this.call('GET', '/items?limit=1');
+            if (!this.expired && this.es === es) this.open();
+          }, 5000);
         }
       };
     }
@@ -77,10 +82,15 @@
     list() { return [...this.items.values()].sort((a, b) => b.seq - a.seq); }
     newest() { return this.list().reduce((m, it) => Math.max(m, it.seq), 0); }
     async call(method, path, body) {
-      const res = await fetch(this.base + path, {method, headers: Object.assign(
-        {'Authorization': 'Bearer ' + this.token}, body ? {'Content-Type': 'application/json'} : {}),
-      body: body ? JSON.stringify(body) : undefined});
-      if (res.status === 401) { this.emit('expired'); return null; }
+      let res;
+      try {
+        res = await fetch(this.base + path, {method, headers: Object.assign(
+          {'Authorization': 'Bearer ' + this.token}, body ? {'Content-Type': 'application/json'} : {}),
+        body: body ? JSON.stringify(body) : undefined});
+      } catch (e) {
+        return null; // the network or the server is down: the stream retries
+      }
+      if (res.status === 401) { this.expired = true; this.emit('expired'); return null; }
       if (!res.ok) return null;
       return res.json();
     }
