@@ -54,7 +54,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain(), newUsers(),
-		newExport(), newImport())
+		newExport(), newImport(), newInbox())
 	return root
 }
 

@@ -365,3 +365,16 @@ func TestReminderInApp(t *testing.T) {
 	ev := next(t, openStream(t, e.URL+"/v1/feed/"+ws+"/stream", tok, ""))
 	require.Equal(t, 1, decodeAs[feedCounts](t, ev.data).Unseen)
 }
+
+// TestInboxSecretCLI: an operator makes the feed secret on the command
+// line; tokens signed with it open the feed.
+func TestInboxSecretCLI(t *testing.T) {
+	t.Parallel()
+	e, ws, _ := inboxEnv(t)
+	out := operatorCLI(t, e, "inbox", "secret", "--workspace", ws)
+	fields := strings.Fields(out)
+	secret := fields[len(fields)-1]
+	require.True(t, strings.HasPrefix(secret, "hfs_"), out)
+	tok := client.FeedToken(secret, ws, "anna", e.Clock.Now().Add(time.Hour))
+	require.Equal(t, 200, e.WithKey(tok).Do("GET", "/v1/feed/"+ws+"/items", nil).Status)
+}
