@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// ErrTooManyStreams is returned when a contact, or the server, already
-// has as many live streams as allowed.
-var ErrTooManyStreams = errors.New("too many live feed connections; close other tabs or try again later")
+// ErrTooManyStreams is returned when the server already has as many
+// live streams as allowed.
+var ErrTooManyStreams = errors.New("too many live feed connections on this server; try again later")
 
 // hubKey names one contact's feed.
 type hubKey struct {
@@ -22,6 +22,7 @@ type hub struct {
 	mu       sync.Mutex
 	subs     map[hubKey]map[*Subscription]struct{}
 	total    int
+	seq      uint64 // orders subscriptions, oldest first
 	closed   bool
 	maxPer   int
 	maxTotal int
@@ -32,10 +33,12 @@ type Subscription struct {
 	// C receives a value when the feed changed (coalesced: one pending
 	// value stands for any number of changes).
 	C chan struct{}
-	// Done is closed when the server stops: the stream must end.
+	// Done is closed when the stream must end: the server stops, or the
+	// contact opened more streams than allowed and this is the oldest.
 	Done chan struct{}
 	h    *hub
 	k    hubKey
+	seq  uint64
 	once sync.Once
 }
 
@@ -49,10 +52,17 @@ func (h *hub) subscribe(k hubKey) (*Subscription, error) {
 	if h.closed {
 		return nil, ErrStopped
 	}
-	if h.total >= h.maxTotal || len(h.subs[k]) >= h.maxPer {
+	if len(h.subs[k]) >= h.maxPer {
+		// A contact's oldest stream gives way: a closed tab's stream is
+		// noticed only at its next write, and reloading a page must not
+		// lock the person out.
+		h.evictOldest(k)
+	}
+	if h.total >= h.maxTotal {
 		return nil, ErrTooManyStreams
 	}
-	s := &Subscription{C: make(chan struct{}, 1), Done: make(chan struct{}), h: h, k: k}
+	h.seq++
+	s := &Subscription{C: make(chan struct{}, 1), Done: make(chan struct{}), h: h, k: k, seq: h.seq}
 	if h.subs[k] == nil {
 		h.subs[k] = map[*Subscription]struct{}{}
 	}
@@ -76,6 +86,22 @@ func (s *Subscription) Close() {
 		}
 		h.total--
 	})
+}
+
+// evictOldest ends k's oldest subscription; h.mu is held.
+func (h *hub) evictOldest(k hubKey) {
+	var oldest *Subscription
+	for s := range h.subs[k] {
+		if oldest == nil || s.seq < oldest.seq {
+			oldest = s
+		}
+	}
+	if oldest == nil {
+		return
+	}
+	delete(h.subs[k], oldest)
+	h.total--
+	close(oldest.Done)
 }
 
 func (h *hub) notify(k hubKey) {

@@ -34,8 +34,8 @@ type Config struct {
 	// Clock gives every timestamp. Default the system clock.
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// MaxStreamsPerContact bounds one contact's live streams (tabs).
-	// Default 8.
+	// MaxStreamsPerContact bounds one contact's live streams (tabs); a
+	// newer one ends the oldest. Default 8.
 	MaxStreamsPerContact int
 	// MaxStreams bounds all live streams of the process. Default 10000.
 	MaxStreams int
