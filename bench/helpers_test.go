@@ -97,7 +97,7 @@ func TestAllCombinesWithTheFaultTests(t *testing.T) {
 	for _, w := range ws {
 		names = append(names, w.name)
 	}
-	if want := "ceiling w1-max w1-paced d1 w4 w2 w2-broadcast w3-1k mixed crash load sigterm"; err != nil || strings.Join(names, " ") != want {
+	if want := "ceiling w1-max w1-paced d1 w4 w2 w2-broadcast w3-1k mixed inbox crash load sigterm"; err != nil || strings.Join(names, " ") != want {
 		t.Fatalf("selectWorkloads = %q, %v; want %q", names, err, want)
 	}
 }

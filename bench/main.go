@@ -16,6 +16,7 @@
 //	w2-broadcast  the same mailing sent as one broadcast
 //	w3        birthday schedule scan over 100,000 and 1,000,000 contacts (-w3-sizes)
 //	mixed     64 clients mix contact writes, events, batches and schedule runs
+//	inbox     1,000 live feed streams, one in-app item each: post → arrival, memory per stream
 //	          for 60 s while a 20,000-message mailing is delivered: no lost write
 //	crash     a 20,000-message mailing while the server is SIGKILLed 5 times
 //	load      200 clients posting events for 60 s: no 5xx, no lost event
@@ -105,13 +106,16 @@ type config struct {
 	mixedRunEvery time.Duration
 	mixedSeed     uint64
 
+	inboxClients int
+	inboxRate    int
+
 	faults faults
 }
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w2-broadcast, w3 (every -w3-sizes), w3-100k, mixed, crash, load, sigterm, faults (= crash,load,sigterm)) or all (without the fault tests)")
+	fs.StringVar(&c.workloads, "workloads", "all", "comma-separated workloads (ceiling, w1-max, w1-paced, w1, d1, w4, w2, w2-broadcast, w3 (every -w3-sizes), w3-100k, mixed, inbox, crash, load, sigterm, faults (= crash,load,sigterm)) or all (without the fault tests)")
 	fs.StringVar(&c.out, "out", "bench/results", "directory for results.jsonl, results.md and server logs")
 	fs.StringVar(&c.src, "src", "", "Herold source tree to build (default: the module root above the working directory)")
 	fs.StringVar(&c.bin, "herold", "", "use this herold binary instead of building one")
@@ -134,6 +138,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.d1Messages, "d1-messages", 10000, "d1: messages queued before delivery starts (2 per event)")
 	fs.DurationVar(&c.d1Timeout, "d1-timeout", 5*time.Minute, "d1: give up when the sink has not got every message by then")
 
+	fs.IntVar(&c.inboxClients, "inbox-clients", 1000, "inbox: live feed streams, one contact each")
+	fs.IntVar(&c.inboxRate, "inbox-rate", 200, "inbox: events (one in-app item each) per second")
 	fs.IntVar(&c.w4Rate, "w4-rate", 500, "w4: events (one message each) per second")
 	fs.DurationVar(&c.w4Duration, "w4-duration", 60*time.Second, "w4: how long")
 

@@ -45,6 +45,7 @@ func workloads(cfg *config) []workload {
 	}
 	ws = append(ws,
 		workload{"mixed", mixedTitle(cfg), runMixed, false},
+		workload{"inbox", inboxTitle(cfg), runInbox, false},
 		workload{"crash", crashTitle(cfg), runCrash, false},
 		workload{"load", fmt.Sprintf("Load: %d clients post events for %s: no 5xx, no lost event", cfg.loadClients, cfg.loadDuration), runLoad, false},
 	)

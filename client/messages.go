@@ -79,27 +79,29 @@ type TimelineEntry struct {
 // Message is one delivery to one recipient with its rendered copy and
 // timeline. Lists leave out HTML, Text and Timeline.
 type Message struct {
-	ID           string        `json:"id"`
-	EventID      string        `json:"event_id"`
-	EventType    string        `json:"event_type"`
-	Project      string        `json:"project,omitempty"`
-	Flow         string        `json:"flow,omitempty"`
-	FlowVersion  int           `json:"flow_version,omitempty"`
-	Notification string        `json:"notification,omitempty"`
-	Template     string        `json:"template"`
-	Channel      string        `json:"channel"`
-	Category     string        `json:"category"`
-	Locale       string        `json:"locale,omitempty"`
-	To           Address       `json:"to"`
-	CC           []Address     `json:"cc"`
-	BCC          []Address     `json:"bcc"`
-	From         string        `json:"from,omitempty"`
-	ReplyTo      string        `json:"reply_to,omitempty"`
-	Subject      string        `json:"subject,omitempty"`
-	HTML         string        `json:"html,omitempty"`
-	Text         string        `json:"text,omitempty"`
-	MessageID    string        `json:"message_id"`
-	Status       MessageStatus `json:"status"`
+	ID           string    `json:"id"`
+	EventID      string    `json:"event_id"`
+	EventType    string    `json:"event_type"`
+	Project      string    `json:"project,omitempty"`
+	Flow         string    `json:"flow,omitempty"`
+	FlowVersion  int       `json:"flow_version,omitempty"`
+	Notification string    `json:"notification,omitempty"`
+	Template     string    `json:"template"`
+	Channel      string    `json:"channel"`
+	Category     string    `json:"category"`
+	Locale       string    `json:"locale,omitempty"`
+	To           Address   `json:"to"`
+	CC           []Address `json:"cc"`
+	BCC          []Address `json:"bcc"`
+	From         string    `json:"from,omitempty"`
+	ReplyTo      string    `json:"reply_to,omitempty"`
+	Subject      string    `json:"subject,omitempty"`
+	HTML         string    `json:"html,omitempty"`
+	Text         string    `json:"text,omitempty"`
+	// InApp is set on in-app messages (Channel "inapp").
+	InApp     *InApp        `json:"inapp,omitempty"`
+	MessageID string        `json:"message_id"`
+	Status    MessageStatus `json:"status"`
 	// Reason is the suppression reason or the last failure.
 	Reason        string     `json:"reason,omitempty"`
 	Attempts      int        `json:"attempts"`

@@ -30,6 +30,7 @@ import (
 	"github.com/herold-dev/herold/internal/demo"
 	"github.com/herold-dev/herold/internal/httpapi"
 	"github.com/herold-dev/herold/internal/httpserver"
+	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/jobs"
 	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/render"
@@ -58,6 +59,9 @@ type Deps struct {
 	// DeliveryPoll is how often delivery reads the queue when nothing
 	// wakes it (default 500 ms); tests that move a fake clock shorten it.
 	DeliveryPoll time.Duration
+	// FeedHeartbeat is how often an idle feed stream sends a comment.
+	// Default 25s.
+	FeedHeartbeat time.Duration
 	// NoDelivery starts the server without delivery: events are accepted
 	// and their messages queued, but nothing is sent (tests of what a
 	// crash before delivery leaves).
@@ -97,6 +101,7 @@ type App struct {
 	jobs     *jobs.Jobs
 	sender   channel.Sender
 	delivery *delivery.Dispatcher
+	inbox    *inbox.Inbox
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
 	// owner names this process in the leases it takes.
@@ -156,9 +161,10 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	api := httpapi.New(httpapi.Config{
 		Service: a.svc, Logger: apiLog, Ready: a.ready,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBulkBodyBytes: opts.MaxBulkBodyBytes,
+		Inbox: a.inbox, FeedHeartbeat: deps.FeedHeartbeat, FeedPoll: feedPoll(a.store),
 	})
 	proxies, _ := opts.TrustedProxyPrefixes() // checked by Validate
-	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog,
+	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog, Feed: a.inbox,
 		SecureCookies: strings.HasPrefix(opts.BaseURL, "https://"), TrustedProxies: proxies})
 	if err != nil {
 		a.closeAll()
@@ -175,6 +181,10 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	mux.Handle("/readyz", observedAPI)
 	mux.Handle("/", observedCockpit)
 	a.server = httpserver.New(mux, opts.HTTP, slog.NewLogLogger(a.logger.With("component", "http").Handler(), slog.LevelWarn))
+	// Feed streams end when shutdown starts, so that it need not wait
+	// for them; the browsers reconnect (to another replica, or to this
+	// server once it is back) and resume.
+	a.server.RegisterOnShutdown(a.inbox.Close)
 	return a, nil
 }
 
@@ -246,7 +256,10 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		return err
 	}
 	a.jobs.SetHandler(a.svc)
-	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose,
+	if a.inbox, err = inbox.New(inbox.Config{Store: st, Clock: a.clock, Logger: a.logger}); err != nil {
+		return err
+	}
+	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose, Feed: a.inbox,
 		Owner: a.owner, Clock: a.clock, Logger: a.logger.With("component", "delivery"), Metrics: m,
 		Policy:  delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
 		Senders: 2 * opts.SMTP.MaxConns, PollInterval: deps.DeliveryPoll, Lease: deps.Lease,
@@ -566,6 +579,7 @@ func (a *App) Kill() {
 			_ = a.server.Close()
 			<-a.serveErr
 		}
+		a.inbox.Close()
 		a.jobs.StopAbruptly()
 		a.delivery.Kill()
 		a.svc.Stop()
@@ -608,4 +622,14 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 func singleServer(st store.Store) bool {
 	_, ok := st.(*sqlite.Store)
 	return ok
+}
+
+// feedPoll is how often feed streams look for changes themselves: on
+// PostgreSQL another replica may have delivered or marked (its wake-ups
+// reach only its own streams); a single SQLite server sees every change.
+func feedPoll(st store.Store) time.Duration {
+	if st.Dialect() == "postgres" {
+		return 2 * time.Second
+	}
+	return 0
 }

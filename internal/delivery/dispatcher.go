@@ -32,6 +32,13 @@ type Store interface {
 // Compose builds the e-mail of a message, exactly as it goes on the wire.
 type Compose func(ctx context.Context, ws *model.Workspace, m *model.Message) (*channel.Email, error)
 
+// Feed delivers in-app messages: it appends the message's item to its
+// contact's feed, once however often it is called for one message, and
+// returns the reply recorded in the message's timeline.
+type Feed interface {
+	Deliver(ctx context.Context, ws *model.Workspace, m *model.Message) (reply string, err error)
+}
+
 // Config wires a Dispatcher. Store, Compose and Owner are required, and
 // Sender unless Capture is set.
 type Config struct {
@@ -43,6 +50,8 @@ type Config struct {
 	// recorded as sent with its size.
 	Capture bool
 	Compose Compose
+	// Feed delivers in-app messages; without it they fail (permanently).
+	Feed Feed
 	// Owner names this process in the leases it takes; unique per
 	// process start.
 	Owner string

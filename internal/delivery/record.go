@@ -173,7 +173,7 @@ func (d *Dispatcher) outcome(r *result) *store.MessageOutcome {
 	switch dc.Verdict {
 	case Sent:
 		o.To, o.Delivered, o.LastReply, o.SentAt = model.MsgSent, true, dc.Reply, &r.ended
-		if d.cfg.Capture {
+		if d.cfg.Capture && m.Channel != model.ChannelInApp {
 			o.CapturedSize = r.size
 		}
 		o.Entries = []model.MessageEvent{sending, {At: r.ended, Status: model.MsgSent, Attempt: m.Attempts, Detail: dc.Reply}}

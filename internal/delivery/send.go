@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,6 +84,15 @@ func (d *Dispatcher) send(ctx context.Context, j *job) (size int, reply string, 
 	ws, err := d.workspace(ctx, j.ws)
 	if err != nil {
 		return 0, "", err
+	}
+	if j.msg.Channel == model.ChannelInApp {
+		// Delivered by appending to the contact's feed, with or without
+		// an SMTP server.
+		if d.cfg.Feed == nil {
+			return 0, "", &channel.Error{Permanent: true, Err: errors.New("in-app delivery is not configured")}
+		}
+		reply, err := d.cfg.Feed.Deliver(ctx, ws, j.msg)
+		return 0, reply, err
 	}
 	e, err := d.cfg.Compose(ctx, ws, j.msg)
 	if err != nil {

@@ -104,6 +104,13 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if fl := s.Params["field"]; fl == "cc" || fl == "bcc" {
 			data["field"] = f.cat.T(f.lang, "explain.field."+fl, nil)
 		}
+		if s.Params["channel"] == model.ChannelInApp {
+			data["field"] = f.cat.T(f.lang, "explain.field.inapp", nil)
+		}
+	case model.StepMessageQueued, model.StepMessageAwaiting:
+		if s.Params["channel"] == model.ChannelInApp {
+			id += ".inapp"
+		}
 	case model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)
 		// Excluded by the schedule's consent category: the reason, as a
@@ -192,8 +199,12 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 		if e.NextAttemptAt != nil {
 			params["next_attempt_at"] = e.NextAttemptAt.UTC().Format(time.RFC3339)
 		}
+		id := "explain." + string(code)
+		if code == model.StepMessageSent && m.Channel == model.ChannelInApp {
+			id += ".inapp"
+		}
 		out = append(out, Step{Code: code, Notification: s.Notification, Recipient: s.Recipient, Message: m.ID,
-			At: &at, Params: params, Text: f.cat.T(f.lang, "explain."+string(code), data)})
+			At: &at, Params: params, Text: f.cat.T(f.lang, id, data)})
 	}
 	if m.Status == model.MsgSending && (len(m.Timeline) == 0 || m.Timeline[len(m.Timeline)-1].Status != model.MsgSending) {
 		// An attempt in progress writes its timeline entries when it

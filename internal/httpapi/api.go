@@ -3,11 +3,14 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
 )
@@ -22,6 +25,15 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
 	MaxBulkBodyBytes int64
+	// Inbox serves the in-app feed; required.
+	Inbox *inbox.Inbox
+	// FeedHeartbeat is how often an idle feed stream sends a comment, so
+	// that proxies and browsers keep it open. Default 25s.
+	FeedHeartbeat time.Duration
+	// FeedPoll is how often a feed stream also looks for changes itself:
+	// changes made by another replica wake no stream of this one. 0 (the
+	// default) never, right for a single server.
+	FeedPoll time.Duration
 }
 
 // Handler serves the API.
@@ -33,6 +45,10 @@ type Handler struct {
 	maxBulk  int64
 	mux      *http.ServeMux
 	routeTab []route
+
+	inbox         *inbox.Inbox
+	feedHeartbeat time.Duration
+	feedPoll      time.Duration
 }
 
 // handlerFunc is an authenticated handler; p is nil on public routes.
@@ -58,7 +74,7 @@ var (
 // routes is the API's route table; the OpenAPI document must describe
 // exactly these (see openapi_test.go).
 func (h *Handler) routes() []route {
-	return []route{
+	return append([]route{
 		{"GET", "/healthz", nil, false, h.healthz},
 		{"GET", "/readyz", nil, false, h.readyz},
 		{"GET", "/v1/openapi.json", nil, false, h.openAPI},
@@ -154,7 +170,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/v1/webhook-deliveries/replay", admin, false, h.replayWebhookRange},
 		{"GET", "/v1/webhook-deliveries/{id}", admin, false, h.getWebhookDelivery},
 		{"POST", "/v1/webhook-deliveries/{id}/replay", admin, false, h.replayWebhookDelivery},
-	}
+	}, h.feedRoutes()...)
 }
 
 // New returns the API handler.
@@ -162,6 +178,7 @@ func New(cfg Config) *Handler {
 	h := &Handler{
 		svc: cfg.Service, logger: cfg.Logger, ready: cfg.Ready,
 		maxBody: cfg.MaxBodyBytes, maxBulk: cfg.MaxBulkBodyBytes, mux: http.NewServeMux(),
+		inbox: cfg.Inbox, feedHeartbeat: cmp.Or(cfg.FeedHeartbeat, 25*time.Second), feedPoll: cfg.FeedPoll,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

@@ -1,6 +1,7 @@
 package impact
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -19,6 +20,9 @@ type Message struct {
 	EventType    string `json:"event_type"`
 	Notification string `json:"notification"`
 	Template     string `json:"template"`
+	// Channel is email or inapp; an e-mail and an in-app message to one
+	// person are two messages.
+	Channel string `json:"channel"`
 	// Recipient is the contact id, or the address of a literal recipient.
 	Recipient string `json:"recipient"`
 	Email     string `json:"email,omitempty"`
@@ -44,7 +48,7 @@ func (m *Message) key() groupKey {
 // back to the planner's decision.
 func fromRecorded(m *model.Message) Message {
 	out := Message{Project: m.Project, Flow: m.Flow, EventType: m.EventType, Notification: m.Notification,
-		Template: m.Template, Recipient: who(m.To), Email: m.To.Email, CC: whoAll(m.CC), BCC: whoAll(m.BCC)}
+		Template: m.Template, Channel: cmp.Or(m.Channel, model.ChannelEmail), Recipient: who(m.To), Email: m.To.Email, CC: whoAll(m.CC), BCC: whoAll(m.BCC)}
 	switch {
 	case m.Status == model.MsgSuppressed:
 		out.Status, out.Reason = model.MsgSuppressed, m.Reason
@@ -70,7 +74,7 @@ func planned(ctx context.Context, ev *model.Event, cfg configView, out *plan.Out
 	msgs := make([]Message, 0, len(out.Messages))
 	for _, pm := range out.Messages {
 		msgs = append(msgs, Message{Project: ev.Project, Flow: flow, EventType: ev.Type, Notification: pm.Notification.Key,
-			Template: pm.Notification.Template, Recipient: who(pm.To.Address), Email: pm.To.Address.Email,
+			Template: pm.Notification.Template, Channel: cmp.Or(pm.Channel, model.ChannelEmail), Recipient: who(pm.To.Address), Email: pm.To.Address.Email,
 			CC: whoRecipients(pm.CC), BCC: whoRecipients(pm.BCC), Status: pm.Status, Reason: string(pm.Reason)})
 	}
 	return msgs
@@ -113,6 +117,7 @@ const (
 	FieldCopies    = "copies"
 	FieldStatus    = "status"
 	FieldTemplate  = "template"
+	FieldChannel   = "channel"
 )
 
 // change is one message that differs between two plans of one event.
@@ -148,7 +153,7 @@ func diff(a, b []Message) []change {
 		for _, o := range olds {
 			j := -1
 			for jj, n := range news {
-				if !used[jj] && n.Recipient == o.Recipient {
+				if !used[jj] && n.Recipient == o.Recipient && n.Channel == o.Channel {
 					j = jj
 					break
 				}
@@ -187,6 +192,9 @@ func fields(a, b *Message) []string {
 	var out []string
 	if a.Recipient != b.Recipient {
 		out = append(out, FieldRecipient)
+	}
+	if a.Channel != b.Channel {
+		out = append(out, FieldChannel)
 	}
 	if !slices.Equal(a.CC, b.CC) || !slices.Equal(a.BCC, b.BCC) {
 		out = append(out, FieldCopies)

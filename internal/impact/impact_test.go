@@ -176,6 +176,17 @@ func TestReplay(t *testing.T) {
 			require.Zero(t, group(t, rep, "req").Changes())
 		})
 
+		t.Run("an added in-app channel adds one feed item per recipient, the e-mails unchanged", func(t *testing.T) {
+			ns := current()
+			ns[0]["channels"] = []string{"email", "inapp"}
+			rep := e.replay(e.config(ns), impact.Options{})
+			g := group(t, rep, "req")
+			require.Equal(t, impact.Counts{Before: 5, After: 10, Added: 5}, g.Counts)
+			require.Equal(t, []string{impact.CauseNotificationChannels}, g.Causes)
+			require.Equal(t, model.ChannelInApp, g.Examples[0].After.Channel)
+			require.Zero(t, group(t, rep, "big").Changes())
+		})
+
 		t.Run("changed recipient role changes recipients", func(t *testing.T) {
 			ns := current()
 			ns[0]["recipients"] = []string{"role:agency"}
@@ -435,10 +446,11 @@ func TestSentencesComplete(t *testing.T) {
 	for _, cause := range []string{impact.CauseProjectAdded, impact.CauseProjectRemoved, impact.CauseProjectFlowChanged,
 		impact.CauseProjectMembersChanged, impact.CauseFlowAdded, impact.CauseFlowRemoved, impact.CauseNotificationAdded,
 		impact.CauseNotificationRemoved, impact.CauseNotificationStatus, impact.CauseNotificationCondition,
-		impact.CauseNotificationRecipients, impact.CauseNotificationTemplate, impact.CauseNotificationCategory} {
+		impact.CauseNotificationRecipients, impact.CauseNotificationTemplate, impact.CauseNotificationCategory,
+		impact.CauseNotificationChannels} {
 		ids = append(ids, "impact.cause."+cause)
 	}
-	for _, f := range []string{impact.FieldRecipient, impact.FieldCopies, impact.FieldStatus, impact.FieldTemplate} {
+	for _, f := range []string{impact.FieldRecipient, impact.FieldCopies, impact.FieldStatus, impact.FieldTemplate, impact.FieldChannel} {
 		ids = append(ids, "impact.field."+f)
 	}
 	for _, ch := range []string{impact.ChangeAdded, impact.ChangeRemoved, impact.ChangeChanged} {

@@ -103,6 +103,7 @@ const (
 	CauseNotificationRecipients = "notification_recipients_changed"
 	CauseNotificationTemplate   = "notification_template_changed"
 	CauseNotificationCategory   = "notification_category_changed"
+	CauseNotificationChannels   = "notification_channels_changed"
 )
 
 // projects sorts the groups into projects and explains their changes.
@@ -176,6 +177,12 @@ func causes(ctx context.Context, k groupKey, current, proposed configView) ([]st
 	case cn == nil:
 		return out, nil
 	}
+	// Compare with the defaults filled in: a proposal that leaves out
+	// channels (or status) means what a saved notification spells out.
+	cv, pv := *cn, *pn
+	cv.Normalize()
+	pv.Normalize()
+	cn, pn = &cv, &pv
 	if cn.Status != pn.Status {
 		out = append(out, CauseNotificationStatus)
 	}
@@ -190,6 +197,9 @@ func causes(ctx context.Context, k groupKey, current, proposed configView) ([]st
 	}
 	if cn.Category != pn.Category {
 		out = append(out, CauseNotificationCategory)
+	}
+	if !slices.Equal(cn.Channels, pn.Channels) {
+		out = append(out, CauseNotificationChannels)
 	}
 	return out, nil
 }

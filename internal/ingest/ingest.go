@@ -50,7 +50,8 @@ type Config struct {
 // Ingester accepts events; see the package documentation.
 type Ingester struct {
 	cfg       Config
-	templates *compiledCache
+	templates *compiledCache[*render.Compiled]
+	inapp     *compiledCache[*render.CompiledInApp]
 	config    *configCache
 	committer *committer
 }
@@ -72,7 +73,8 @@ func New(cfg Config) (*Ingester, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Ingester{cfg: cfg, templates: &compiledCache{m: map[string]*render.Compiled{}}, config: newConfigCache()}, nil
+	return &Ingester{cfg: cfg, templates: &compiledCache[*render.Compiled]{m: map[string]*render.Compiled{}},
+		inapp: &compiledCache[*render.CompiledInApp]{m: map[string]*render.CompiledInApp{}}, config: newConfigCache()}, nil
 }
 
 // now is the ingester's clock, in UTC.

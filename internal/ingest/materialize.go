@@ -36,7 +36,7 @@ func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *mod
 		n := pm.Notification
 		m := &model.Message{
 			ID: NewID(), EventID: ev.ID, EventType: ev.Type, Project: ev.Project, Notification: n.Key,
-			Template: n.Template, Channel: n.Channel, Category: n.Category, To: pm.To.Address,
+			Template: n.Template, Channel: pm.Channel, Category: n.Category, To: pm.To.Address,
 			CC: addresses(pm.CC), BCC: addresses(pm.BCC), Status: pm.Status, Reason: string(pm.Reason),
 			CreatedAt: now, UpdatedAt: now,
 		}
@@ -88,7 +88,7 @@ func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snap
 		return fmt.Errorf("template %q does not exist", pm.Notification.Template)
 	}
 	sender := t.Sender.Or(sn.flowSender).Or(ws.Sender)
-	if sender.From == "" {
+	if sender.From == "" && pm.Channel != model.ChannelInApp {
 		return errNoSender
 	}
 	locale, loc := ws.DefaultLocale, ws.Location()
@@ -114,6 +114,10 @@ func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snap
 	}
 	data = model.WithRecipient(data, recipient)
 	opts := render.Options{Locale: locale, Location: loc, Now: now, Limits: g.cfg.RenderLimits}
+	if pm.Channel == model.ChannelInApp {
+		return g.renderInApp(ctx, fmt.Sprintf("inapp/%d/%s/%d/%s", ws.ID, t.Key, t.UpdatedAt.UnixNano(), chosen),
+			content, data, opts, m)
+	}
 	outp, err := compiled.Render(ctx, data, opts)
 	if err != nil {
 		return fmt.Errorf("template %q (%s): %w", t.Key, chosen, err)
@@ -128,6 +132,22 @@ func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snap
 		return fmt.Errorf("sender refused: %w", err)
 	}
 	m.Subject, m.HTML, m.Text = outp.Subject, outp.HTML, outp.Text
+	return nil
+}
+
+// renderInApp renders the in-app item of a message into m: its title and
+// body also as the subject and text, so that history and search show them
+// like an e-mail's.
+func (g *Ingester) renderInApp(ctx context.Context, key string, content model.TemplateContent, data map[string]any, opts render.Options, m *model.Message) error {
+	ct, err := g.inapp.get(key, func() (*render.CompiledInApp, error) { return render.CompileInApp(content) })
+	if err != nil {
+		return fmt.Errorf("template %q (%s): %w", m.Template, m.Locale, err)
+	}
+	item, err := ct.Render(ctx, data, opts)
+	if err != nil {
+		return fmt.Errorf("template %q (%s): %w", m.Template, m.Locale, err)
+	}
+	m.InApp, m.Subject, m.Text = item, item.Title, item.Body
 	return nil
 }
 
@@ -151,34 +171,39 @@ func (g *Ingester) senderHeader(ctx context.Context, header, src string, data ma
 }
 
 // compiledCache keeps compiled templates by workspace, key, version and
-// locale (a changed template has a new updated_at and so a new entry), and
-// sender templates by their source.
-type compiledCache struct {
+// locale (a changed template has a new updated_at and so a new entry),
+// sender templates by their source, and in-app parts under "inapp/…".
+type compiledCache[T any] struct {
 	mu sync.Mutex
-	m  map[string]*render.Compiled
+	m  map[string]T
 }
 
 const compiledCacheSize = 2000
 
-// compiled returns the template cached under key, compiling it on a miss.
-func (g *Ingester) compiled(key string, compile func() (*render.Compiled, error)) (*render.Compiled, error) {
-	g.templates.mu.Lock()
-	if ct, ok := g.templates.m[key]; ok {
-		g.templates.mu.Unlock()
+// get returns the value cached under key, compiling it on a miss.
+func (c *compiledCache[T]) get(key string, compile func() (T, error)) (T, error) {
+	c.mu.Lock()
+	if ct, ok := c.m[key]; ok {
+		c.mu.Unlock()
 		return ct, nil
 	}
-	g.templates.mu.Unlock()
+	c.mu.Unlock()
 	ct, err := compile()
 	if err != nil {
-		return nil, err
+		return ct, err
 	}
-	g.templates.mu.Lock()
-	if len(g.templates.m) >= compiledCacheSize {
-		g.templates.m = map[string]*render.Compiled{}
+	c.mu.Lock()
+	if len(c.m) >= compiledCacheSize {
+		c.m = map[string]T{}
 	}
-	g.templates.m[key] = ct
-	g.templates.mu.Unlock()
+	c.m[key] = ct
+	c.mu.Unlock()
 	return ct, nil
+}
+
+// compiled returns the template cached under key, compiling it on a miss.
+func (g *Ingester) compiled(key string, compile func() (*render.Compiled, error)) (*render.Compiled, error) {
+	return g.templates.get(key, compile)
 }
 
 // messageIDHeader builds the stable Message-ID of a message.

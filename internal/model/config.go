@@ -6,6 +6,7 @@
 package model
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -144,7 +145,33 @@ type TemplateContent struct {
 	Subject string `json:"subject" yaml:"subject"`
 	HTML    string `json:"html,omitempty" yaml:"html,omitempty"`
 	Text    string `json:"text,omitempty" yaml:"text,omitempty"`
+	// InApp is what an in-app notification shows; nil when the template
+	// has no in-app part (its in-app messages then show the subject and
+	// the text body).
+	InApp *InAppContent `json:"inapp,omitempty" yaml:"inapp,omitempty"`
 }
+
+// InAppContent is the in-app part of a template: every field is a
+// template like the subject (text/template, placeholders allowed).
+type InAppContent struct {
+	// Title is the item's headline; default the subject.
+	Title string `json:"title,omitempty" yaml:"title,omitempty"`
+	// Body is a short plain text; default the text body.
+	Body string `json:"body,omitempty" yaml:"body,omitempty"`
+	// Link is where a click on the item goes (http, https or a path).
+	Link string `json:"link,omitempty" yaml:"link,omitempty"`
+	// Actions are optional buttons, at most MaxInAppActions.
+	Actions []InAppAction `json:"actions,omitempty" yaml:"actions,omitempty"`
+}
+
+// InAppAction is one button of an in-app item.
+type InAppAction struct {
+	Label string `json:"label" yaml:"label"`
+	URL   string `json:"url" yaml:"url"`
+}
+
+// MaxInAppActions bounds the buttons of one in-app item.
+const MaxInAppActions = 3
 
 // NotificationStatus says whether a notification sends.
 type NotificationStatus string
@@ -168,8 +195,18 @@ func (s NotificationStatus) Valid() bool {
 // other category is a consent category.
 const CategoryTransactional = "transactional"
 
-// ChannelEmail is the e-mail channel, the only one so far.
-const ChannelEmail = "email"
+// The channels a notification can send on.
+const (
+	// ChannelEmail sends e-mail (SMTP or the capture mailbox).
+	ChannelEmail = "email"
+	// ChannelInApp appends to the recipient contact's feed (the in-app
+	// inbox with live updates).
+	ChannelInApp = "inapp"
+)
+
+// Channels lists the known channels in the order a notification's
+// channels are stored and shown.
+var Channels = []string{ChannelEmail, ChannelInApp}
 
 // Flow is a named, versioned set of notifications (Benachrichtigungsablauf).
 type Flow struct {
@@ -205,8 +242,32 @@ type Notification struct {
 	Status NotificationStatus `json:"status"`
 	// Category is "transactional" (default) or a consent category.
 	Category string `json:"category"`
-	// Channel is "email" (default).
+	// Channels are the channels it sends on: "email", "inapp" or both.
+	// Default ["email"].
+	Channels []string `json:"channels"`
+	// Channel is the older single-channel field, kept for saved flows and
+	// clients that predate Channels: given alone it is read as
+	// Channels = [Channel]; after Normalize it holds Channels joined by
+	// commas ("email", "inapp" or "email,inapp").
 	Channel string `json:"channel"`
+}
+
+// Sends reports whether the notification sends on channel ch.
+func (n *Notification) Sends(ch string) bool {
+	list := n.Channels
+	if len(list) == 0 {
+		list = SplitChannels(n.Channel)
+	}
+	return contains(list, ch)
+}
+
+// SplitChannels reads the stored form of a notification's channels
+// ("email,inapp"); "" is e-mail.
+func SplitChannels(s string) []string {
+	if s == "" {
+		return []string{ChannelEmail}
+	}
+	return strings.Split(s, ",")
 }
 
 // Project is a scope events belong to. It uses one flow or none.

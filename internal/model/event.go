@@ -88,6 +88,9 @@ const (
 	// ReasonBroadcastCancelled: the message's broadcast was cancelled
 	// before it was sent.
 	ReasonBroadcastCancelled SuppressReason = "broadcast_cancelled"
+	// ReasonNoContact: an in-app message needs a contact (whose feed it
+	// joins); a literal e-mail address has none.
+	ReasonNoContact SuppressReason = "no_contact"
 )
 
 // Address is one mailbox a message goes to, with the contact behind it.
@@ -99,27 +102,30 @@ type Address struct {
 
 // Message is one delivery to one recipient on one channel (Nachricht).
 type Message struct {
-	ID           string        `json:"id"`
-	EventID      string        `json:"event_id"`
-	EventType    string        `json:"event_type"`
-	Project      string        `json:"project,omitempty"`
-	Flow         string        `json:"flow,omitempty"`
-	FlowVersion  int           `json:"flow_version,omitempty"`
-	Notification string        `json:"notification,omitempty"`
-	Template     string        `json:"template"`
-	Channel      string        `json:"channel"`
-	Category     string        `json:"category"`
-	Locale       string        `json:"locale,omitempty"`
-	To           Address       `json:"to"`
-	CC           []Address     `json:"cc"`
-	BCC          []Address     `json:"bcc"`
-	From         string        `json:"from,omitempty"`
-	ReplyTo      string        `json:"reply_to,omitempty"`
-	Subject      string        `json:"subject,omitempty"`
-	HTML         string        `json:"html,omitempty"`
-	Text         string        `json:"text,omitempty"`
-	MessageID    string        `json:"message_id"`
-	Status       MessageStatus `json:"status"`
+	ID           string    `json:"id"`
+	EventID      string    `json:"event_id"`
+	EventType    string    `json:"event_type"`
+	Project      string    `json:"project,omitempty"`
+	Flow         string    `json:"flow,omitempty"`
+	FlowVersion  int       `json:"flow_version,omitempty"`
+	Notification string    `json:"notification,omitempty"`
+	Template     string    `json:"template"`
+	Channel      string    `json:"channel"`
+	Category     string    `json:"category"`
+	Locale       string    `json:"locale,omitempty"`
+	To           Address   `json:"to"`
+	CC           []Address `json:"cc"`
+	BCC          []Address `json:"bcc"`
+	From         string    `json:"from,omitempty"`
+	ReplyTo      string    `json:"reply_to,omitempty"`
+	Subject      string    `json:"subject,omitempty"`
+	HTML         string    `json:"html,omitempty"`
+	Text         string    `json:"text,omitempty"`
+	// InApp is an in-app message's item as rendered (its Subject and
+	// Text hold the title and body too).
+	InApp     *InAppContent `json:"inapp,omitempty"`
+	MessageID string        `json:"message_id"`
+	Status    MessageStatus `json:"status"`
 	// Reason is the suppression reason or the last failure.
 	Reason        string     `json:"reason,omitempty"`
 	Attempts      int        `json:"attempts"`

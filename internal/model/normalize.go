@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // The Normalize methods fill defaults and turn nil maps and slices into empty
 // ones, so that what is stored, returned and compared has one shape (the API
 // shows [] and {} rather than null).
@@ -12,9 +14,23 @@ func (n *Notification) Normalize() {
 	if n.Category == "" {
 		n.Category = CategoryTransactional
 	}
-	if n.Channel == "" {
-		n.Channel = ChannelEmail
+	if len(n.Channels) == 0 {
+		n.Channels = SplitChannels(n.Channel)
 	}
+	// Stored and shown in the order of the Channels list, once each.
+	var chs []string
+	for _, ch := range Channels {
+		if contains(n.Channels, ch) {
+			chs = append(chs, ch)
+		}
+	}
+	for _, ch := range n.Channels {
+		if !contains(chs, ch) {
+			chs = append(chs, ch) // unknown: kept for validation to name
+		}
+	}
+	n.Channels = chs
+	n.Channel = strings.Join(chs, ",")
 	n.Recipients = nonNil(n.Recipients)
 	n.CC = nonNil(n.CC)
 	n.BCC = nonNil(n.BCC)

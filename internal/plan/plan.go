@@ -47,8 +47,10 @@ type Recipient struct {
 // Message is one planned delivery.
 type Message struct {
 	Notification *model.Notification
-	To           Recipient
-	CC, BCC      []Recipient
+	// Channel is model.ChannelEmail or model.ChannelInApp.
+	Channel string
+	To      Recipient
+	CC, BCC []Recipient
 	// Status is MsgQueued, MsgAwaitingConfirmation or MsgSuppressed.
 	Status model.MessageStatus
 	// Reason is set when Status is MsgSuppressed.
@@ -173,18 +175,53 @@ func (p *planner) notification(ctx context.Context, n *model.Notification) {
 		p.step(model.Step{Code: model.StepNoRecipients, Notification: n.Key})
 		return
 	}
-	cc := p.resolveAll(n, "cc", n.CC)
-	bcc := p.resolveAll(n, "bcc", n.BCC)
-	cc = p.deliverable(n, "cc", cc)
-	bcc = p.deliverable(n, "bcc", bcc)
-	for _, r := range to {
-		p.message(n, r, cc, bcc)
+	if n.Sends(model.ChannelEmail) {
+		cc := p.resolveAll(n, "cc", n.CC)
+		bcc := p.resolveAll(n, "bcc", n.BCC)
+		cc = p.deliverable(n, "cc", cc)
+		bcc = p.deliverable(n, "bcc", bcc)
+		for _, r := range to {
+			p.message(n, r, cc, bcc)
+		}
 	}
+	if n.Sends(model.ChannelInApp) {
+		// CC and BCC are e-mail notions: the feed is the To contacts'.
+		for _, r := range to {
+			p.inApp(n, r)
+		}
+	}
+}
+
+// inApp plans one item in r's feed, or its suppression: a feed belongs
+// to a contact, so a literal address has none; consent and opt-outs
+// count as for e-mail.
+func (p *planner) inApp(n *model.Notification, r Recipient) {
+	m := Message{Notification: n, Channel: model.ChannelInApp, To: r}
+	reason := model.ReasonNoContact
+	if r.Contact != nil {
+		reason = r.Contact.Suppression(n.Category)
+	}
+	if reason != "" {
+		m.Status, m.Reason = model.MsgSuppressed, reason
+		m.Step = p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
+			Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to",
+				"channel": model.ChannelInApp}})
+		p.out.Messages = append(p.out.Messages, m)
+		return
+	}
+	code := model.StepMessageQueued
+	m.Status = model.MsgQueued
+	if n.Status == model.StatusConfirm {
+		code, m.Status = model.StepMessageAwaiting, model.MsgAwaitingConfirmation
+	}
+	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r),
+		Params: map[string]string{"via": r.Via, "channel": model.ChannelInApp}})
+	p.out.Messages = append(p.out.Messages, m)
 }
 
 // message plans one delivery to r, or its suppression.
 func (p *planner) message(n *model.Notification, r Recipient, cc, bcc []Recipient) {
-	m := Message{Notification: n, To: r}
+	m := Message{Notification: n, Channel: model.ChannelEmail, To: r}
 	if reason := p.suppressed(n, r); reason != "" {
 		m.Status, m.Reason = model.MsgSuppressed, reason
 		m.Step = p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),

@@ -34,6 +34,12 @@ func CompileHeader(part, src string) (compiled *Compiled, err error) {
 	if s == nil {
 		return nil, &Error{Problems: []Problem{{Part: part, Message: "is empty"}}}
 	}
+	return headerCompiled(s)
+}
+
+// headerCompiled makes a parsed part a template rendered as is (see
+// RenderHeader), ready with its first instance.
+func headerCompiled(s *source) (*Compiled, error) {
 	out := &Compiled{subject: s, header: true}
 	inst, err := out.newInstance()
 	if err != nil {

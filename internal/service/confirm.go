@@ -178,8 +178,8 @@ func (s *Service) ExpireConfirmations(ctx context.Context) error {
 }
 
 // Purge deletes, in every workspace, events older than its retention whose
-// messages are all final, with their messages and captured copies. Daily
-// counts stay.
+// messages are all final, with their messages and captured copies, and
+// in-app feed items older than the retention. Daily counts stay.
 func (s *Service) Purge(ctx context.Context) error {
 	wss, err := s.store.WorkspaceList(ctx)
 	if err != nil {
@@ -196,6 +196,15 @@ func (s *Service) Purge(ctx context.Context) error {
 		}
 		if err := s.purgeWebhookDeliveries(ctx, ws, before); err != nil {
 			return err
+		}
+		// In-app feed items are kept as long as the messages that
+		// delivered them.
+		items, err := purgeAll(ctx, ws.ID, before, s.store.FeedPurge)
+		if err != nil {
+			return fmt.Errorf("purge the feeds of workspace %s: %w", ws.Key, err)
+		}
+		if items > 0 {
+			s.logger.InfoContext(ctx, "purged old feed items", "workspace", ws.Key, "items", items, "before", before)
 		}
 	}
 	return nil

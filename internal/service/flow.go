@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/herold-dev/herold/internal/condition"
@@ -113,8 +114,10 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 		c.add(f("status"), CodeInvalid, "%q is not a status; use active, inactive or confirm", n.Status)
 	}
 	c.name(f("category"), n.Category)
-	if n.Channel != model.ChannelEmail {
-		c.add(f("channel"), CodeInvalid, "%q is not a channel; use email", n.Channel)
+	for i, ch := range n.Channels {
+		if !slices.Contains(model.Channels, ch) {
+			c.add(fmt.Sprintf("%s[%d]", f("channels"), i), CodeInvalid, "%q is not a channel; use email or inapp", ch)
+		}
 	}
 	if n.Condition != "" {
 		checkCondition(c, s.conditions, f("condition"), n.Condition)

@@ -43,6 +43,9 @@ func (s *Service) checkTemplate(ws *model.Workspace, t *model.Template) error {
 
 func compileErr(content model.TemplateContent) error {
 	_, err := render.Compile(content)
+	if err == nil && content.InApp != nil {
+		_, err = render.CompileInApp(content)
+	}
 	return err
 }
 

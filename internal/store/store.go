@@ -151,6 +151,7 @@ type Queries interface {
 	UserQueries
 	ConfigRevisionQueries
 	WebhookQueries
+	FeedQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

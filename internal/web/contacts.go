@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
 )
@@ -35,6 +36,10 @@ func (h *Handler) contacts(w http.ResponseWriter, r *http.Request, rq *request) 
 	h.render(w, r, http.StatusOK, "contacts", v)
 }
 
+// contactFeedItems is how many of a contact's newest feed items the
+// contact page shows.
+const contactFeedItems = 20
+
 // contactEvents is how many of a contact's latest events the contact page
 // explains.
 const contactEvents = 10
@@ -44,6 +49,9 @@ type contactPage struct {
 	Messages []*model.Message
 	// Explained are the contact's latest events with their explanations.
 	Explained []*service.EventExplanation
+	// Feed is the contact's in-app feed as they see it (newest items of
+	// the inbox, with the counts); nil without a feed.
+	Feed *inbox.Page
 }
 
 // contact shows a contact with the messages it got and, for its latest
@@ -74,6 +82,12 @@ func (h *Handler) contact(w http.ResponseWriter, r *http.Request, rq *request) {
 			return
 		}
 		page.Explained = append(page.Explained, x)
+	}
+	if h.feed != nil {
+		if page.Feed, err = h.feed.List(r.Context(), ws, id, inbox.ListParams{Limit: contactFeedItems}); err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
 	}
 	v := h.newView(r, rq, "contacts", "web.contact.title", "name", contactName(c))
 	v.Page = page

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,7 +25,12 @@ type notificationForm struct {
 	BCC        string
 	Status     string
 	Category   string
+	// Channels are the checked channels; none means e-mail.
+	Channels []string
 }
+
+// Sends reports whether the form has channel ch checked.
+func (f notificationForm) Sends(ch string) bool { return slices.Contains(f.Channels, ch) }
 
 type notificationPage struct {
 	Flow       *model.Flow
@@ -45,7 +51,7 @@ func formFromNotification(n *model.Notification) notificationForm {
 	}
 	return notificationForm{Key: n.Key, Name: n.Name, EventType: n.EventType, Condition: n.Condition,
 		Template: n.Template, Recipients: join(n.Recipients), CC: join(n.CC), BCC: join(n.BCC),
-		Status: string(n.Status), Category: n.Category}
+		Status: string(n.Status), Category: n.Category, Channels: n.Channels}
 }
 
 // parseNotification reads the form into a notification and remembers on
@@ -56,9 +62,10 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 		EventType: strings.TrimSpace(r.PostFormValue("event_type")), Condition: strings.TrimSpace(r.PostFormValue("condition")),
 		Template: r.PostFormValue("template"), Recipients: r.PostFormValue("recipients"), CC: r.PostFormValue("cc"),
 		BCC: r.PostFormValue("bcc"), Status: r.PostFormValue("status"), Category: strings.TrimSpace(r.PostFormValue("category")),
+		Channels: r.PostForm["channels"],
 	}
 	n := &model.Notification{Key: f.Key, Name: f.Name, EventType: f.EventType, Condition: f.Condition,
-		Template: f.Template, Status: model.NotificationStatus(f.Status), Category: f.Category, Channel: model.ChannelEmail}
+		Template: f.Template, Status: model.NotificationStatus(f.Status), Category: f.Category, Channels: f.Channels}
 	lines := map[string][]int{}
 	for _, list := range []struct {
 		name string
@@ -75,7 +82,8 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 }
 
 func (h *Handler) newNotification(w http.ResponseWriter, r *http.Request, rq *request) {
-	form := notificationForm{IsNew: true, Status: string(model.StatusActive), Category: model.CategoryTransactional}
+	form := notificationForm{IsNew: true, Status: string(model.StatusActive), Category: model.CategoryTransactional,
+		Channels: []string{model.ChannelEmail}}
 	h.renderNotification(w, r, rq, http.StatusOK, form, nil)
 }
 

@@ -25,6 +25,8 @@ import (
 	"net/netip"
 
 	"github.com/herold-dev/herold/internal/i18n"
+	"github.com/herold-dev/herold/internal/inbox"
+	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -48,10 +50,19 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that failed sign-ins are counted for; none by default.
 	TrustedProxies []netip.Prefix
+	// Feed shows a contact's in-app feed on the contact's page; nil
+	// leaves the section out.
+	Feed Feed
+}
+
+// Feed reads a contact's in-app feed as the contact sees it.
+type Feed interface {
+	List(ctx context.Context, ws *model.Workspace, contact string, p inbox.ListParams) (*inbox.Page, error)
 }
 
 // Handler serves the cockpit.
 type Handler struct {
+	feed          Feed
 	svc           *service.Service
 	logger        *slog.Logger
 	cat           *i18n.Catalog
@@ -167,8 +178,8 @@ func (h *Handler) routes() []route {
 // New returns the cockpit handler.
 func New(cfg Config) (*Handler, error) {
 	h := &Handler{svc: cfg.Service, logger: cfg.Logger, cat: cfg.Catalog, secureCookies: cfg.SecureCookies,
-		proxies: cfg.TrustedProxies,
-		mux:     http.NewServeMux(), access: map[string]access{}}
+		proxies: cfg.TrustedProxies, feed: cfg.Feed,
+		mux: http.NewServeMux(), access: map[string]access{}}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
 	}

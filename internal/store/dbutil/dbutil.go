@@ -127,3 +127,24 @@ func FromWords(s string) []string {
 	}
 	return strings.Split(s, ",")
 }
+
+// ContentHTML is what a message's content row keeps in its html column:
+// the HTML body of an e-mail, or the JSON of an in-app message's item
+// (title, body, link, actions), so that in-app messages needed no new
+// column.
+func ContentHTML(m *model.Message) string {
+	if m.Channel == model.ChannelInApp && m.InApp != nil {
+		return string(ToJSON(m.InApp))
+	}
+	return m.HTML
+}
+
+// SetContentHTML reads the html column back into m (see ContentHTML).
+func SetContentHTML(m *model.Message, html string) error {
+	if m.Channel != model.ChannelInApp || html == "" {
+		m.HTML = html
+		return nil
+	}
+	m.InApp = &model.InAppContent{}
+	return FromJSON([]byte(html), m.InApp)
+}

@@ -34,6 +34,7 @@ func scanNotification(r scanner) (flowNotification, error) {
 		return fn, mapErr(err)
 	}
 	n.Status = model.NotificationStatus(status)
+	n.Channels = model.SplitChannels(n.Channel)
 	for _, c := range []struct {
 		src []byte
 		dst *[]model.Recipient

@@ -90,7 +90,7 @@ func (c *messageColumns) set(i int, m *model.Message, owner string, until time.T
 	c.cc[i], c.bcc[i] = string(dbutil.List(m.CC)), string(dbutil.List(m.BCC))
 	c.froms[i], c.replyTos[i], c.subjects[i], c.messageIDs[i] = m.From, m.ReplyTo, m.Subject, m.MessageID
 	c.statuses[i], c.reasons[i], c.lastReplies[i] = string(status), m.Reason, m.LastReply
-	c.timelines[i], c.htmls[i], c.texts[i] = string(dbutil.Timeline(m.Timeline)), m.HTML, m.Text
+	c.timelines[i], c.htmls[i], c.texts[i] = string(dbutil.Timeline(m.Timeline)), dbutil.ContentHTML(m), m.Text
 	c.flowVersions[i], c.attempts[i], c.capturedSizes[i] = int32(m.FlowVersion), int32(attempts), int32(m.CapturedSize)
 	c.created[i], c.updated[i] = m.CreatedAt, m.UpdatedAt
 	c.next[i], c.expires[i], c.queued[i], c.sent[i], c.due[i], c.captured[i] = m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.SentAt, due, m.CapturedAt

@@ -83,18 +83,21 @@ func scanMessage(r scanner) (*model.Message, error) { return scanMessageWith(r, 
 func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) {
 	var m model.Message
 	var cc, bcc []byte
-	var status string
+	var status, html string
 	dest := make([]any, 0, 34)
 	if ws != nil {
 		dest = append(dest, ws)
 	}
 	dest = append(dest, &m.ID, &m.EventID, &m.EventType, &m.Project, &m.Flow, &m.FlowVersion, &m.Notification,
 		&m.Template, &m.Channel, &m.Category, &m.Locale, &m.To.ContactID, &m.To.Email, &m.To.Name, &cc, &bcc,
-		&m.From, &m.ReplyTo, &m.Subject, &m.HTML, &m.Text, &m.MessageID, &status, &m.Reason, &m.Attempts,
+		&m.From, &m.ReplyTo, &m.Subject, &html, &m.Text, &m.MessageID, &status, &m.Reason, &m.Attempts,
 		&m.NextAttemptAt, &m.ExpiresAt, &m.QueuedAt, &m.LastReply, &m.CreatedAt, &m.UpdatedAt, &m.SentAt,
 		&m.CapturedAt, &m.CapturedSize)
 	if err := r.Scan(append(dest, more...)...); err != nil {
 		return nil, mapErr(err)
+	}
+	if err := dbutil.SetContentHTML(&m, html); err != nil {
+		return nil, err
 	}
 	if err := dbutil.FromJSON(cc, &m.CC); err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ func scanNotification(r scanner) (flowNotification, error) {
 		return fn, mapErr(err)
 	}
 	n.Status = model.NotificationStatus(status)
+	n.Channels = model.SplitChannels(n.Channel)
 	for _, c := range []struct {
 		src string
 		dst *[]model.Recipient

@@ -99,7 +99,7 @@ func scanMessage(r scanner) (*model.Message, error) { return scanMessageWith(r, 
 // set (claims) and its timeline last when more is given (MessageGet).
 func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) {
 	var m model.Message
-	var cc, bcc, status string
+	var cc, bcc, status, html string
 	var next, expires, queued, sent, captured sql.NullInt64
 	var created, updated int64
 	dest := make([]any, 0, 36)
@@ -108,10 +108,13 @@ func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) 
 	}
 	dest = append(dest, &m.ID, &m.EventID, &m.EventType, &m.Project, &m.Flow, &m.FlowVersion, &m.Notification,
 		&m.Template, &m.Channel, &m.Category, &m.Locale, &m.To.ContactID, &m.To.Email, &m.To.Name, &cc, &bcc,
-		&m.From, &m.ReplyTo, &m.Subject, &m.HTML, &m.Text, &m.MessageID, &status, &m.Reason, &m.Attempts,
+		&m.From, &m.ReplyTo, &m.Subject, &html, &m.Text, &m.MessageID, &status, &m.Reason, &m.Attempts,
 		&next, &expires, &queued, &m.LastReply, &created, &updated, &sent, &captured, &m.CapturedSize)
 	if err := r.Scan(append(dest, more...)...); err != nil {
 		return nil, mapErr(err)
+	}
+	if err := dbutil.SetContentHTML(&m, html); err != nil {
+		return nil, err
 	}
 	if err := fromJSON(cc, &m.CC); err != nil {
 		return nil, err
@@ -155,7 +158,7 @@ func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string,
 		}
 		args = args[:0]
 		for _, m := range part {
-			args = append(args, m.ID, m.HTML, m.Text)
+			args = append(args, m.ID, dbutil.ContentHTML(m), m.Text)
 		}
 		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageContentInsert", len(part)), args...); err != nil {
 			return mapErr(err)
@@ -206,8 +209,8 @@ func (q queriesImpl) MessageClaim(ctx context.Context, p *store.MessageClaimPara
 		if err := r.Scan(&id, &html, &text); err != nil {
 			return struct{}{}, mapErr(err)
 		}
-		byID[id].HTML, byID[id].Text = html, text
-		return struct{}{}, nil
+		byID[id].Text = text
+		return struct{}{}, dbutil.SetContentHTML(byID[id], html)
 	})
 	return claimed, err
 }
