@@ -84,6 +84,14 @@ const (
 	ReasonNoConsent    SuppressReason = "no_consent"
 )
 
+// Suppression reasons from the workspace's suppression list (see
+// Suppression).
+const (
+	ReasonBounced    SuppressReason = "bounced"
+	ReasonComplained SuppressReason = "complained"
+	ReasonBlocked    SuppressReason = "blocked"
+)
+
 // Address is one mailbox a message goes to, with the contact behind it.
 type Address struct {
 	ContactID string `json:"contact,omitempty"`

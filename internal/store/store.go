@@ -148,6 +148,7 @@ type Queries interface {
 	PipelineQueries
 	ScheduleQueries
 	UserQueries
+	SuppressionQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

@@ -299,3 +299,13 @@ func (s *Store) SessionDeleteByUser(ctx context.Context, ws int64, userID string
 func (s *Store) SessionPurge(ctx context.Context, now, idleBefore time.Time) (int, error) {
 	return write(ctx, s, func(q store.Tx) (int, error) { return q.SessionPurge(ctx, now, idleBefore) })
 }
+
+// SuppressionUpsert implements store.Queries.
+func (s *Store) SuppressionUpsert(ctx context.Context, p *store.SuppressionUpsertParams) (bool, error) {
+	return write(ctx, s, func(q store.Tx) (bool, error) { return q.SuppressionUpsert(ctx, p) })
+}
+
+// SuppressionDelete implements store.Queries.
+func (s *Store) SuppressionDelete(ctx context.Context, ws int64, email string) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.SuppressionDelete(ctx, ws, email) })
+}
