@@ -52,7 +52,8 @@ type MessageSummary struct {
 	Template     string        `json:"template"`
 	Status       MessageStatus `json:"status"`
 	// Reason is why a message was suppressed (no_email, invalid_email,
-	// opted_out, no_consent), failed or expired.
+	// opted_out, no_consent, bounced, complained, blocked), failed or
+	// expired.
 	Reason  string    `json:"reason,omitempty"`
 	To      Address   `json:"to"`
 	CC      []Address `json:"cc"`

@@ -104,6 +104,9 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if fl := s.Params["field"]; fl == "cc" || fl == "bcc" {
 			data["field"] = f.cat.T(f.lang, "explain.field."+fl, nil)
 		}
+		if s.Params["kind"] != "" {
+			data["entry"] = f.suppression(s.Params)
+		}
 	case model.StepConditionFalse, model.StepConditionError, model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)
 	case model.StepNotificationMatched:

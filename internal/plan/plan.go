@@ -32,7 +32,11 @@ type Input struct {
 	// Contacts holds every contact the event, project, object and the
 	// flow's notifications name (see ContactIDs); absent ids are unknown.
 	Contacts map[string]*model.Contact
-	Now      time.Time
+	// Suppressions holds the workspace's suppression-list entries for the
+	// addresses the decision may mail (see SuppressionEmails), keyed by
+	// model.SuppressionKey; an absent address is not listed.
+	Suppressions map[string]*model.Suppression
+	Now          time.Time
 }
 
 // Recipient is one resolved mailbox.
@@ -185,10 +189,10 @@ func (p *planner) notification(ctx context.Context, n *model.Notification) {
 // message plans one delivery to r, or its suppression.
 func (p *planner) message(n *model.Notification, r Recipient, cc, bcc []Recipient) {
 	m := Message{Notification: n, To: r}
-	if reason := p.suppressed(n, r); reason != "" {
+	if reason, extra := p.suppressed(n, r); reason != "" {
 		m.Status, m.Reason = model.MsgSuppressed, reason
 		m.Step = p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
-			Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to"}})
+			Params: withParams(map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to"}, extra)})
 		p.out.Messages = append(p.out.Messages, m)
 		return
 	}
@@ -223,9 +227,9 @@ func without(list []Recipient, seen map[string]bool) []Recipient {
 func (p *planner) deliverable(n *model.Notification, field string, list []Recipient) []Recipient {
 	var out []Recipient
 	for _, r := range list {
-		if reason := p.suppressed(n, r); reason != "" {
+		if reason, extra := p.suppressed(n, r); reason != "" {
 			p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
-				Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": field}})
+				Params: withParams(map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": field}, extra)})
 			continue
 		}
 		out = append(out, r)
@@ -233,24 +237,28 @@ func (p *planner) deliverable(n *model.Notification, field string, list []Recipi
 	return out
 }
 
-// suppressed returns why r must not get n, or "".
-func (p *planner) suppressed(n *model.Notification, r Recipient) model.SuppressReason {
+// suppressed returns why r must not get n, or "", with the trace
+// parameters that name a suppression-list entry.
+func (p *planner) suppressed(n *model.Notification, r Recipient) (model.SuppressReason, map[string]string) {
 	if r.Address.Email == "" {
-		return model.ReasonNoEmail
+		return model.ReasonNoEmail, nil
 	}
 	if !model.ValidEmail(r.Address.Email) {
-		return model.ReasonInvalidEmail
+		return model.ReasonInvalidEmail, nil
+	}
+	if reason, params := p.listed(r); reason != "" {
+		return reason, params
 	}
 	if r.Contact == nil || n.Category == model.CategoryTransactional {
-		return ""
+		return "", nil
 	}
 	if r.Contact.OptedOut(n.Category) {
-		return model.ReasonOptedOut
+		return model.ReasonOptedOut, nil
 	}
 	if !r.Contact.HasConsent(n.Category) {
-		return model.ReasonNoConsent
+		return model.ReasonNoConsent, nil
 	}
-	return ""
+	return "", nil
 }
 
 func label(r Recipient) string {
