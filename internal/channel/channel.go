@@ -77,6 +77,12 @@ type Error struct {
 	// "550 5.1.1 <x@y.de>: Recipient address rejected", for history and
 	// explain. Multi-line replies keep one line per reply line.
 	Reply string
+	// Refused lists the envelope recipients a permanent (5xx) reply
+	// refused: those whose RCPT TO got one, or the only recipient of a
+	// message whose DATA got one. Each is a hard bounce of that address.
+	// Empty for a refused MAIL FROM, a temporary failure, or a 5xx to
+	// DATA of a message to several recipients (it names none of them).
+	Refused []string
 	// Err is the cause.
 	Err error
 }

@@ -134,6 +134,9 @@ func (d *Dispatcher) record(batch []*result) error {
 			if applied, err = tx.MessageRecord(ctx, outcomes); err != nil {
 				return fmt.Errorf("record outcomes: %w", err)
 			}
+			if err := suppressBounces(ctx, tx, of, applied); err != nil {
+				return err
+			}
 			return tx.StatsAdd(ctx, dailyCounts(outcomes, applied, zones))
 		})
 		d.cfg.Metrics.ObserveWriteBatch(metrics.BatchOutcomes, len(outcomes), time.Since(start))
@@ -144,6 +147,7 @@ func (d *Dispatcher) record(batch []*result) error {
 	for i, o := range outcomes {
 		if applied[i] {
 			d.count(o, of[i])
+			d.logBounces(of[i])
 		}
 	}
 	d.forget(batch)
