@@ -131,6 +131,10 @@ func (h *Handler) routes() []route {
 		{"GET", "/v1/objects/{collection}/{id}", sync, false, h.getObject},
 		{"PUT", "/v1/objects/{collection}/{id}", sync, false, h.putObject},
 		{"DELETE", "/v1/objects/{collection}/{id}", sync, false, h.deleteObject},
+
+		{"GET", "/v1/suppressions", admin, false, h.listSuppressions},
+		{"POST", "/v1/suppressions", admin, false, h.addSuppression},
+		{"DELETE", "/v1/suppressions/{email}", admin, false, h.deleteSuppression},
 	}
 }
 
