@@ -387,14 +387,14 @@ func TestContractEnums(t *testing.T) {
 			string(StatusSending), string(StatusRetrying), string(StatusSent), string(StatusFailed), string(StatusSuppressed)},
 		"TimelineStatus": {string(StatusPlanned), string(StatusAwaitingConfirmation), string(StatusApproved), string(StatusDeclined),
 			string(StatusExpired), string(StatusQueued), string(StatusSending), string(StatusRetrying), string(StatusSent),
-			string(StatusFailed), string(StatusSuppressed), string(StatusUnsubscribed)},
+			string(StatusFailed), string(StatusSuppressed), string(StatusUnsubscribed), string(StatusBounced), string(StatusComplained)},
 		"FieldErrorCode": {string(CodeRequired), string(CodeInvalid), string(CodeInvalidEmail), string(CodeLineBreak),
 			string(CodeUnknownReference), string(CodeDuplicate), string(CodeReserved), string(CodeTemplateError),
 			string(CodeConditionError), string(CodeUnknownField), string(CodeWrongType), string(CodeMalformedJSON),
 			string(CodeTooLong), string(CodeMismatch), string(CodeTooDeep), string(CodeTooManyValues),
 			string(CodeNumberOutOfRange), string(CodeSenderNotAllowed)},
 		"EventSource": {string(SourceAPI), string(SourceSchedule), string(SourceManual)},
-		"StepCode":    {string(StepEventReceived), string(StepEventManual), string(StepEventScheduled), string(StepScheduleExcluded), string(StepProjectUnknown), string(StepProjectNoFlow), string(StepFlowUnknown), string(StepObjectUnknown), string(StepFlowUsed), string(StepFlowNoNotification), string(StepNotificationOtherEvent), string(StepNotificationInactive), string(StepNotificationConditionFalse), string(StepNotificationConditionError), string(StepNotificationMatched), string(StepRecipientsRoleEmpty), string(StepRecipientsContactUnknown), string(StepRecipientsNoObject), string(StepRecipientsNone), string(StepRecipientDuplicate), string(StepRecipientSuppressed), string(StepMessageAwaitingConfirmation), string(StepMessageQueued), string(StepMessageRenderFailed), string(StepMessageApproved), string(StepMessageDeclined), string(StepMessageExpired), string(StepMessageSending), string(StepMessageInterrupted), string(StepMessageRetrying), string(StepMessageSent), string(StepMessageFailed)},
+		"StepCode":    {string(StepEventReceived), string(StepEventManual), string(StepEventScheduled), string(StepScheduleExcluded), string(StepProjectUnknown), string(StepProjectNoFlow), string(StepFlowUnknown), string(StepObjectUnknown), string(StepFlowUsed), string(StepFlowNoNotification), string(StepNotificationOtherEvent), string(StepNotificationInactive), string(StepNotificationConditionFalse), string(StepNotificationConditionError), string(StepNotificationMatched), string(StepRecipientsRoleEmpty), string(StepRecipientsContactUnknown), string(StepRecipientsNoObject), string(StepRecipientsNone), string(StepRecipientDuplicate), string(StepRecipientSuppressed), string(StepMessageAwaitingConfirmation), string(StepMessageQueued), string(StepMessageRenderFailed), string(StepMessageApproved), string(StepMessageDeclined), string(StepMessageExpired), string(StepMessageSending), string(StepMessageInterrupted), string(StepMessageRetrying), string(StepMessageSent), string(StepMessageFailed), string(StepMessageBounced), string(StepMessageComplained)},
 	}
 	for name, have := range consts {
 		want := asStrings(schemas[name].(map[string]any)["enum"])

@@ -277,6 +277,10 @@ const (
 	StepMessageRetrying             StepCode = "message.retrying"
 	StepMessageSent                 StepCode = "message.sent"
 	StepMessageFailed               StepCode = "message.failed"
+	// StepMessageBounced and StepMessageComplained: a bounce or a
+	// complaint about the sent message came back as inbound mail.
+	StepMessageBounced    StepCode = "message.bounced"
+	StepMessageComplained StepCode = "message.complained"
 )
 
 // ExplainStep is one recorded decision.

@@ -34,6 +34,11 @@ const (
 	// StatusUnsubscribed: the recipient used the message's unsubscribe
 	// link (Actor is their address, Detail the category).
 	StatusUnsubscribed MessageStatus = "unsubscribed"
+	// StatusBounced and StatusComplained: a bounce or a complaint about
+	// the sent message came back as inbound mail (Actor is the address,
+	// Detail the diagnostic or feedback type).
+	StatusBounced    MessageStatus = "bounced"
+	StatusComplained MessageStatus = "complained"
 )
 
 // Address is one mailbox a message goes to.

@@ -206,6 +206,9 @@ var timelineCodes = map[model.MessageStatus]model.StepCode{
 	model.MsgRetrying: model.StepMessageRetrying,
 	model.MsgSent:     model.StepMessageSent,
 	model.MsgFailed:   model.StepMessageFailed,
+
+	model.MsgBounced:    model.StepMessageBounced,
+	model.MsgComplained: model.StepMessageComplained,
 }
 
 // summary counts the messages by current status.

@@ -44,3 +44,25 @@ func TestSuppressionListEntryIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestBounceInTimelineIsExplained: a bounce that came back about a sent
+// message is told after its delivery, in both languages.
+func TestBounceInTimelineIsExplained(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	m := message(model.MsgSent,
+		model.MessageEvent{At: at.Add(time.Minute), Status: model.MsgSent, Attempt: 1, Detail: "250 ok"},
+		model.MessageEvent{At: at.Add(time.Hour), Status: model.MsgBounced, Actor: "anna@example.org", Detail: "550 5.1.1 user unknown"})
+	for lang, want := range map[string]string{
+		"en": "The message to Anna <anna@example.org> bounced on 2026-03-02 at 11:00 (anna@example.org): 550 5.1.1 user unknown",
+		"de": "Die Nachricht an Anna <anna@example.org> kam am 02.03.2026 um 11:00 als unzustellbar zurück (anna@example.org): 550 5.1.1 user unknown",
+	} {
+		berlin, err := time.LoadLocation("Europe/Berlin")
+		require.NoError(t, err)
+		ex := New(cat).Build(event(m), []*model.Message{m}, lang, berlin)
+		got := steps(t, ex, model.StepMessageBounced)
+		require.Len(t, got, 1, lang)
+		require.Equal(t, want, got[0].Text, lang)
+	}
+}

@@ -55,6 +55,11 @@ const (
 	// message's unsubscribe link and opted out of its category (Actor is
 	// the recipient's address, Detail the category).
 	MsgUnsubscribed MessageStatus = "unsubscribed"
+	// MsgBounced and MsgComplained appear only in timelines: a bounce
+	// (Detail the diagnostic) or a complaint (Detail the feedback type)
+	// about the sent message came back; Actor is the address.
+	MsgBounced    MessageStatus = "bounced"
+	MsgComplained MessageStatus = "complained"
 )
 
 // Terminal reports whether no further transition can happen.

@@ -74,3 +74,26 @@ func (s *Suppression) ActiveAt(t time.Time) bool {
 
 // SuppressionKey is the form an address is listed and looked up under.
 func SuppressionKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// InboundMessage is one message the inbound listener received: kept raw
+// with what it was classified as, under the workspace's retention.
+type InboundMessage struct {
+	ID string `json:"id"`
+	// HeaderID is its Message-ID header; with ContentHash (SHA-256 of the
+	// raw bytes, hex) it makes a message delivered twice one row.
+	HeaderID    string `json:"header_id"`
+	ContentHash string `json:"content_hash"`
+	MailFrom    string `json:"mail_from"`
+	RcptTo      string `json:"rcpt_to"`
+	// Kind is the classification: hard_bounce, soft_bounce, complaint,
+	// auto_reply, mail or throttled.
+	Kind string `json:"kind"`
+	// Address is the address a bounce or complaint is about.
+	Address string `json:"address,omitempty"`
+	// Evidence is the classification's evidence as JSON.
+	Evidence string `json:"evidence"`
+	// MessageID is Herold's message the mail is about, when matched.
+	MessageID  string    `json:"message_id,omitempty"`
+	Raw        []byte    `json:"-"`
+	ReceivedAt time.Time `json:"received_at"`
+}

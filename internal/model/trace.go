@@ -44,6 +44,10 @@ const (
 	StepMessageRetrying    StepCode = "message.retrying"
 	StepMessageSent        StepCode = "message.sent"
 	StepMessageFailed      StepCode = "message.failed"
+	// StepMessageBounced and StepMessageComplained tell a bounce or a
+	// complaint that came back about a sent message (inbound mail).
+	StepMessageBounced    StepCode = "message.bounced"
+	StepMessageComplained StepCode = "message.complained"
 )
 
 // Step is one recorded decision. Fields that do not apply stay empty.

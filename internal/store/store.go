@@ -149,6 +149,7 @@ type Queries interface {
 	ScheduleQueries
 	UserQueries
 	SuppressionQueries
+	InboundQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

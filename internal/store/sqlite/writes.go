@@ -309,3 +309,13 @@ func (s *Store) SuppressionUpsert(ctx context.Context, p *store.SuppressionUpser
 func (s *Store) SuppressionDelete(ctx context.Context, ws int64, email string) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.SuppressionDelete(ctx, ws, email) })
 }
+
+// InboundMessageInsert implements store.Queries.
+func (s *Store) InboundMessageInsert(ctx context.Context, ws int64, m *model.InboundMessage) (bool, error) {
+	return write(ctx, s, func(q store.Tx) (bool, error) { return q.InboundMessageInsert(ctx, ws, m) })
+}
+
+// InboundMessagePurge implements store.Queries.
+func (s *Store) InboundMessagePurge(ctx context.Context, p *store.InboundPurgeParams) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.InboundMessagePurge(ctx, p) })
+}
