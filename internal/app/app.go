@@ -30,6 +30,7 @@ import (
 	"github.com/herold-dev/herold/internal/demo"
 	"github.com/herold-dev/herold/internal/httpapi"
 	"github.com/herold-dev/herold/internal/httpserver"
+	"github.com/herold-dev/herold/internal/inbound"
 	"github.com/herold-dev/herold/internal/jobs"
 	"github.com/herold-dev/herold/internal/metrics"
 	"github.com/herold-dev/herold/internal/render"
@@ -96,6 +97,8 @@ type App struct {
 	jobs     *jobs.Jobs
 	sender   channel.Sender
 	delivery *delivery.Dispatcher
+	// inbound is the inbound mail listener; nil without --inbound-addr.
+	inbound  *inbound.Server
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
 	// owner names this process in the leases it takes.
@@ -399,6 +402,9 @@ func (a *App) Start(ctx context.Context) error {
 	if !a.noDelivery {
 		a.delivery.Start(ctx)
 	}
+	if err := a.startInbound(); err != nil {
+		return err
+	}
 	ln, maxConns, err := httpserver.Listen(a.opts.Addr, a.opts.HTTP)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
@@ -528,6 +534,9 @@ func (a *App) Stop(ctx context.Context) error {
 			err = errors.Join(err, a.server.Shutdown(ctx))
 			err = errors.Join(err, <-a.serveErr)
 		}
+		if a.inbound != nil {
+			err = errors.Join(err, a.inbound.Stop(ctx))
+		}
 		err = errors.Join(err, a.jobs.Stop(ctx))
 		a.svc.Stop()
 		err = errors.Join(err, a.delivery.Stop(ctx))
@@ -545,6 +554,9 @@ func (a *App) Kill() {
 		if a.listener != nil {
 			_ = a.server.Close()
 			<-a.serveErr
+		}
+		if a.inbound != nil {
+			_ = a.inbound.Stop(context.Background())
 		}
 		a.jobs.StopAbruptly()
 		a.delivery.Kill()
@@ -588,4 +600,38 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 func singleServer(st store.Store) bool {
 	_, ok := st.(*sqlite.Store)
 	return ok
+}
+
+// startInbound starts the inbound mail listener when --inbound-addr is
+// set. Stop stops it first, so that mail in flight is stored before the
+// database closes (a message not yet acknowledged stays with the sending
+// MTA, which retries).
+func (a *App) startInbound() error {
+	in := a.opts.Inbound
+	if in.Addr == "" {
+		return nil
+	}
+	recv, err := inbound.NewReceiver(inbound.ReceiverConfig{Store: a.store, Clock: a.clock, Logger: a.log,
+		Domain: in.Domain, SoftBounceThreshold: in.SoftBounceThreshold})
+	if err != nil {
+		return err
+	}
+	srv, err := inbound.NewServer(inbound.ServerConfig{Addr: in.Addr, LMTP: in.LMTP, Receiver: recv, Logger: a.log,
+		MaxMessageBytes: in.MaxMessageBytes, MaxConnections: in.MaxConnections, Domain: in.Domain})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("%w (choose another --inbound-addr)", err)
+	}
+	a.inbound = srv
+	return nil
+}
+
+// InboundAddr is the inbound listener's address ("" when off).
+func (a *App) InboundAddr() string {
+	if a.inbound == nil {
+		return ""
+	}
+	return a.inbound.Addr()
 }

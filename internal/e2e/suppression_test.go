@@ -2,12 +2,14 @@ package e2e_test
 
 import (
 	"context"
+	netsmtp "net/smtp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/config"
 	"github.com/herold-dev/herold/internal/smtptest"
 )
 
@@ -51,4 +53,84 @@ func TestSynchronousBounceSuppressesTheAddress(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, stepText(exDE, "recipient.suppressed"), "gesperrt: harter Bounce am ")
 	require.Equal(t, 1, srv.Count(), "only b@example.org's message arrived")
+}
+
+// withInbound turns on the inbound listener for domain inbound.test.
+func withInbound(s *apptest.Setup) {
+	s.Opts.Inbound = config.Inbound{Addr: "127.0.0.1:0", Domain: "inbound.test"}
+}
+
+// dsnFor is a Postfix-style DSN for a mail the test SMTP server accepted
+// and whose mailbox then turned out not to exist.
+func dsnFor(m smtptest.Mail, rcpt string) []byte {
+	return []byte(strings.ReplaceAll(`From: MAILER-DAEMON@mx.example.org (Mail Delivery System)
+To: default@inbound.test
+Subject: Undelivered Mail Returned to Sender
+Message-Id: <dsn-1@mx.example.org>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b"
+
+--b
+Content-Type: text/plain
+
+This is the mail system at host mx.example.org.
+
+--b
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; `+rcpt+`
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <`+rcpt+`>: user unknown
+
+--b
+Content-Type: text/rfc822-headers
+
+Message-Id: <`+m.MessageID+`>
+To: `+rcpt+`
+
+--b--
+`, "\n", "\r\n"))
+}
+
+// TestAsyncBounceThroughListener: the mail server accepts a notification,
+// then the mailbox bounces: the DSN, sent over SMTP to Herold's inbound
+// listener, marks the message bounced and suppresses the address, and the
+// next event's explain names the bounce.
+func TestAsyncBounceThroughListener(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, c := simpleEnv(t, apptest.WithSMTP(srv), withInbound)
+	ctx := context.Background()
+	res, err := c.SendEvent(ctx, ping(1, inline("c1", "lost@example.org")))
+	require.NoError(t, err)
+	id := res.Messages[0].ID
+	e.WaitStatus(id, "sent", wait)
+	mails := srv.WaitForMails(t, 1, wait)
+
+	require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{"default@inbound.test"},
+		dsnFor(mails[0], "lost@example.org")))
+	m, err := c.Message(ctx, id)
+	require.NoError(t, err)
+	last := m.Timeline[len(m.Timeline)-1]
+	require.Equal(t, "bounced", string(last.Status))
+	require.Equal(t, "550 5.1.1 <lost@example.org>: user unknown", last.Detail)
+
+	res, err = c.SendEvent(ctx, ping(2, inline("c1", "lost@example.org")))
+	require.NoError(t, err)
+	require.Equal(t, "suppressed", string(res.Messages[0].Status))
+	ex, err := c.Explain(ctx, res.ID, "en")
+	require.NoError(t, err)
+	require.Contains(t, stepText(ex, "recipient.suppressed"),
+		"suppressed: hard bounce on 2026-03-02, 550 5.1.1 <lost@example.org>: user unknown")
+	var list struct {
+		Items []struct {
+			Email, Kind string
+		} `json:"items"`
+	}
+	e.Must(200, "GET", "/v1/suppressions", nil).JSON(t, &list)
+	require.Len(t, list.Items, 1)
+	require.Equal(t, "hard_bounce", list.Items[0].Kind)
 }
