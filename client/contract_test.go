@@ -393,7 +393,7 @@ func TestContractEnums(t *testing.T) {
 			string(CodeConditionError), string(CodeUnknownField), string(CodeWrongType), string(CodeMalformedJSON),
 			string(CodeTooLong), string(CodeMismatch), string(CodeTooDeep), string(CodeTooManyValues),
 			string(CodeNumberOutOfRange), string(CodeSenderNotAllowed)},
-		"EventSource": {string(SourceAPI), string(SourceSchedule), string(SourceManual)},
+		"EventSource": {string(SourceAPI), string(SourceSchedule), string(SourceManual), string(SourceMail)},
 		"StepCode":    {string(StepEventReceived), string(StepEventManual), string(StepEventScheduled), string(StepScheduleExcluded), string(StepProjectUnknown), string(StepProjectNoFlow), string(StepFlowUnknown), string(StepObjectUnknown), string(StepFlowUsed), string(StepFlowNoNotification), string(StepNotificationOtherEvent), string(StepNotificationInactive), string(StepNotificationConditionFalse), string(StepNotificationConditionError), string(StepNotificationMatched), string(StepRecipientsRoleEmpty), string(StepRecipientsContactUnknown), string(StepRecipientsNoObject), string(StepRecipientsNone), string(StepRecipientDuplicate), string(StepRecipientSuppressed), string(StepMessageAwaitingConfirmation), string(StepMessageQueued), string(StepMessageRenderFailed), string(StepMessageApproved), string(StepMessageDeclined), string(StepMessageExpired), string(StepMessageSending), string(StepMessageInterrupted), string(StepMessageRetrying), string(StepMessageSent), string(StepMessageFailed), string(StepMessageBounced), string(StepMessageComplained)},
 	}
 	for name, have := range consts {

@@ -173,6 +173,8 @@ const (
 	SourceAPI      EventSource = "api"
 	SourceSchedule EventSource = "schedule"
 	SourceManual   EventSource = "manual"
+	// SourceMail: a "mail.received" event made from inbound mail.
+	SourceMail EventSource = "mail"
 )
 
 // StoredEvent is an event as Herold recorded it: inline actors were

@@ -612,7 +612,8 @@ func (a *App) startInbound() error {
 		return nil
 	}
 	recv, err := inbound.NewReceiver(inbound.ReceiverConfig{Store: a.store, Clock: a.clock, Logger: a.log,
-		Domain: in.Domain, SoftBounceThreshold: in.SoftBounceThreshold})
+		Domain: in.Domain, SoftBounceThreshold: in.SoftBounceThreshold, Events: a.svc,
+		Throttle: in.Throttle, ThrottleWindow: in.ThrottleWindow})
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,8 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.Int64Var(&o.Inbound.MaxMessageBytes, "inbound-max-bytes", 0, "largest inbound message accepted (default 10 MiB)")
 	f.IntVar(&o.Inbound.MaxConnections, "inbound-max-conns", 0, "inbound connections served at once (default 50)")
 	f.IntVar(&o.Inbound.SoftBounceThreshold, "inbound-soft-bounces", 0, "soft bounces of an address within 7 days that suppress it (default 3)")
+	f.IntVar(&o.Inbound.Throttle, "inbound-throttle", 0, "replies of one sender on one object that become events per window (default 5)")
+	f.DurationVar(&o.Inbound.ThrottleWindow, "inbound-throttle-window", 0, "window of --inbound-throttle (default 10m)")
 	f.StringVar(&o.MessageIDDomain, "message-id-domain", "", "domain of generated Message-IDs (default: sender's domain)")
 	f.DurationVar(&o.Retry.MaxAge, "retry-max-age", 0, "give up retrying a message after this long (default 24h)")
 	f.DurationVar(&o.Retry.BaseDelay, "retry-base-delay", 0, "first retry delay, doubling per attempt (default 30s)")

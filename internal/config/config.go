@@ -119,6 +119,11 @@ type Inbound struct {
 	// SoftBounceThreshold soft bounces of an address within 7 days
 	// suppress it. Default 3.
 	SoftBounceThreshold int
+	// Throttle mails of one sender on one object within ThrottleWindow
+	// become events; more are recorded as throttled. Defaults 5 and
+	// 10 min.
+	Throttle       int
+	ThrottleWindow time.Duration
 }
 
 // SMTP configures the SMTP transport.
@@ -281,8 +286,9 @@ func (o Options) Validate() error {
 			errs = append(errs, fmt.Errorf("--inbound-domain %q: name the domain your MTA routes to Herold, e.g. inbound.example.org", o.Inbound.Domain))
 		}
 	}
-	if o.Inbound.MaxMessageBytes < 0 || o.Inbound.MaxConnections < 0 || o.Inbound.SoftBounceThreshold < 0 {
-		errs = append(errs, fmt.Errorf("--inbound-max-bytes, --inbound-max-conns and --inbound-soft-bounces must not be negative"))
+	if o.Inbound.MaxMessageBytes < 0 || o.Inbound.MaxConnections < 0 || o.Inbound.SoftBounceThreshold < 0 ||
+		o.Inbound.Throttle < 0 || o.Inbound.ThrottleWindow < 0 {
+		errs = append(errs, fmt.Errorf("--inbound-max-bytes, --inbound-max-conns, --inbound-soft-bounces, --inbound-throttle and --inbound-throttle-window must not be negative"))
 	}
 	if o.SMTP.Port < 1 || o.SMTP.Port > 65535 {
 		errs = append(errs, fmt.Errorf("--smtp-port %d: use 1–65535", o.SMTP.Port))

@@ -32,6 +32,14 @@ type ReceiverConfig struct {
 	// SoftBounceWindow suppress it. Defaults 3 and 7 days.
 	SoftBounceThreshold int
 	SoftBounceWindow    time.Duration
+	// Events receives the mail.received events of human replies; nil:
+	// replies are only recorded.
+	Events Events
+	// Throttle mails of one sender on one object within ThrottleWindow
+	// are processed; more are recorded as throttled. Defaults 5 and 10
+	// minutes.
+	Throttle       int
+	ThrottleWindow time.Duration
 }
 
 // Receiver stores and acts on received mail.
@@ -48,6 +56,8 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 	cfg.Domain = strings.ToLower(cfg.Domain)
 	cfg.SoftBounceThreshold = cmp.Or(cfg.SoftBounceThreshold, 3)
 	cfg.SoftBounceWindow = cmp.Or(cfg.SoftBounceWindow, 7*24*time.Hour)
+	cfg.Throttle = cmp.Or(cfg.Throttle, 5)
+	cfg.ThrottleWindow = cmp.Or(cfg.ThrottleWindow, 10*time.Minute)
 	log := cmp.Or(cfg.Logger, slog.Default()).With("component", "inbound")
 	return &Receiver{cfg: cfg, log: log}, nil
 }
@@ -82,6 +92,9 @@ type Outcome struct {
 	// Message-ID and content); nothing was done again.
 	Duplicate bool
 	Result    *Result
+	// Kind is what was recorded: the classification, hard_bounce or
+	// soft_bounce for a bounce, throttled for mail over the throttle.
+	Kind string
 }
 
 // Receive stores raw for ws and acts on its classification, in one
@@ -96,11 +109,17 @@ func (r *Receiver) Receive(ctx context.Context, ws *model.Workspace, env Envelop
 	row := &model.InboundMessage{ID: ingest.NewID(), ContentHash: hex.EncodeToString(sum[:]), MailFrom: env.From,
 		RcptTo: env.To, Raw: raw, ReceivedAt: now}
 	res := &Result{Kind: "malformed"}
-	if m, err := Parse(raw); err == nil {
+	m, err := Parse(raw)
+	if err == nil {
 		row.HeaderID = m.MessageID
 		res = Classify(m)
 	}
 	row.Kind = string(res.Kind)
+	if res.Kind == KindMail {
+		if err := r.reply(ctx, ws, m, row, now); err != nil {
+			return nil, fmt.Errorf("receive mail: %w", err)
+		}
+	}
 	if res.Kind == KindBounce {
 		row.Kind = "soft_bounce"
 		for _, b := range res.Bounces {
@@ -115,11 +134,13 @@ func (r *Receiver) Receive(ctx context.Context, ws *model.Workspace, env Envelop
 	if res.Kind == KindComplaint {
 		row.Address = res.Complainant
 	}
-	row.MessageID = heroldID(res.OriginalMessageID)
+	if res.Kind != KindMail {
+		row.MessageID = heroldID(res.OriginalMessageID)
+	}
 	ev, _ := json.Marshal(res)
 	row.Evidence = string(ev)
 	out := &Outcome{ID: row.ID, Result: res}
-	err := r.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+	err = r.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
 		created, err := tx.InboundMessageInsert(ctx, ws.ID, row)
 		if err != nil || !created {
 			out.Duplicate = !created
@@ -137,8 +158,41 @@ func (r *Receiver) Receive(ctx context.Context, ws *model.Workspace, env Envelop
 		return nil, fmt.Errorf("receive mail: %w", err)
 	}
 	r.log.InfoContext(ctx, "mail received", "workspace", ws.Key, "id", row.ID, "kind", row.Kind, "address", row.Address,
-		"message", row.MessageID, "duplicate", out.Duplicate)
+		"message", row.MessageID, "object", row.Object, "duplicate", out.Duplicate)
+	out.Kind = row.Kind
 	return out, nil
+}
+
+// reply matches a human mail to the message it answers and, unless its
+// sender is throttled, turns it into a mail.received event before the
+// mail is recorded: a failure then leaves nothing recorded, the sending
+// MTA retries, and the event's idempotency key keeps it single.
+func (r *Receiver) reply(ctx context.Context, ws *model.Workspace, m *Mail, row *model.InboundMessage, now time.Time) error {
+	row.Address = m.From
+	mt, err := r.matchReply(ctx, ws, m)
+	if err != nil || mt == nil {
+		return err
+	}
+	row.MessageID, row.Object = mt.message, objectKey(mt.object)
+	over, err := r.throttled(ctx, ws, m.From, row.Object, now)
+	if err != nil {
+		return err
+	}
+	if over {
+		row.Kind = "throttled"
+		r.log.WarnContext(ctx, "inbound mail throttled: recorded, not processed", "workspace", ws.Key, "id", row.ID,
+			"from", m.From, "object", row.Object, "limit", r.cfg.Throttle, "window", r.cfg.ThrottleWindow)
+		return nil
+	}
+	if r.cfg.Events == nil {
+		return nil
+	}
+	res, err := r.cfg.Events.Ingest(ctx, ws, mailEvent(m, mt, row.ContentHash))
+	if err != nil {
+		return fmt.Errorf("make event %s: %w", EventType, err)
+	}
+	row.EventID = res.Event.ID
+	return nil
 }
 
 func (r *Receiver) bounced(ctx context.Context, tx store.Tx, ws *model.Workspace, row *model.InboundMessage, res *Result, now time.Time) error {

@@ -10,6 +10,8 @@ const (
 	SourceAPI      EventSource = "api"
 	SourceSchedule EventSource = "schedule"
 	SourceManual   EventSource = "manual"
+	// SourceMail: an event "mail.received" made from inbound mail.
+	SourceMail EventSource = "mail"
 )
 
 // Event is something that happened in the host application (Ereignis).

@@ -88,12 +88,17 @@ type InboundMessage struct {
 	// Kind is the classification: hard_bounce, soft_bounce, complaint,
 	// auto_reply, mail or throttled.
 	Kind string `json:"kind"`
-	// Address is the address a bounce or complaint is about.
+	// Address is the address a bounce or complaint is about, or the
+	// sender of mail.
 	Address string `json:"address,omitempty"`
+	// Object is the object ("collection/id") mail was matched to.
+	Object string `json:"object,omitempty"`
 	// Evidence is the classification's evidence as JSON.
 	Evidence string `json:"evidence"`
 	// MessageID is Herold's message the mail is about, when matched.
-	MessageID  string    `json:"message_id,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	// EventID is the mail.received event made from it, if any.
+	EventID    string    `json:"event_id,omitempty"`
 	Raw        []byte    `json:"-"`
 	ReceivedAt time.Time `json:"received_at"`
 }

@@ -8,12 +8,15 @@ import (
 )
 
 // InboundCountParams count a workspace's received messages of one kind
-// about one address since a time (e.g. soft bounces for the threshold).
+// about one address (and object) since a time: soft bounces for the
+// threshold, mail of one sender on one object for the throttle.
 type InboundCountParams struct {
 	WorkspaceID int64
 	Address     string
 	Kind        string
-	Since       time.Time
+	// Object is "" for messages matched to no object.
+	Object string
+	Since  time.Time
 }
 
 // InboundPurgeParams delete received messages older than Before.

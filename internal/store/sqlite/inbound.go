@@ -9,7 +9,7 @@ import (
 
 func (q queriesImpl) InboundMessageInsert(ctx context.Context, ws int64, m *model.InboundMessage) (bool, error) {
 	res, err := q.db.ExecContext(ctx, query("InboundMessageInsert"), m.ID, ws, m.HeaderID, m.ContentHash, m.MailFrom,
-		m.RcptTo, m.Kind, m.Address, m.Evidence, m.MessageID, m.Raw, millis(m.ReceivedAt))
+		m.RcptTo, m.Kind, m.Address, m.Object, m.Evidence, m.MessageID, m.EventID, m.Raw, millis(m.ReceivedAt))
 	if err != nil {
 		return false, mapErr(err)
 	}
@@ -19,7 +19,7 @@ func (q queriesImpl) InboundMessageInsert(ctx context.Context, ws int64, m *mode
 
 func (q queriesImpl) InboundMessageCount(ctx context.Context, p *store.InboundCountParams) (int, error) {
 	var n int
-	err := q.db.QueryRowContext(ctx, query("InboundMessageCount"), p.WorkspaceID, p.Address, p.Kind, millis(p.Since)).Scan(&n)
+	err := q.db.QueryRowContext(ctx, query("InboundMessageCount"), p.WorkspaceID, p.Address, p.Kind, p.Object, millis(p.Since)).Scan(&n)
 	return n, mapErr(err)
 }
 

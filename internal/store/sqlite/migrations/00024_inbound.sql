@@ -28,14 +28,16 @@ CREATE TABLE inbound_messages (
     rcpt_to      TEXT    NOT NULL DEFAULT '',
     kind         TEXT    NOT NULL,
     address      TEXT    NOT NULL DEFAULT '',
+    object       TEXT    NOT NULL DEFAULT '',
     evidence     TEXT    NOT NULL DEFAULT '',
     message_id   TEXT    NOT NULL DEFAULT '',
+    event_id     TEXT    NOT NULL DEFAULT '',
     raw          BLOB    NOT NULL,
     received_at  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX inbound_messages_dedup ON inbound_messages (workspace_id, header_id, content_hash);
 CREATE INDEX inbound_messages_received ON inbound_messages (workspace_id, received_at);
-CREATE INDEX inbound_messages_address ON inbound_messages (workspace_id, address, kind, received_at);
+CREATE INDEX inbound_messages_address ON inbound_messages (workspace_id, address, kind, object, received_at);
 
 -- +goose Down
 DROP TABLE inbound_messages;
