@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/smtp"
 	"net/textproto"
 	"os"
@@ -64,9 +65,9 @@ func setup(t *testing.T, mod func(*ServerConfig)) *fixture {
 		msg("01a24c54-632b-731a-bee5-ba64e53cd353", "anna@example.org", "", "transactional"),
 		msg("01a24c54-0000-7000-8000-000000000006", "fritz@example.net", "c-fritz", "newsletter"),
 	}))
-	f.recv, err = NewReceiver(ReceiverConfig{Store: st, Clock: f.clock, Domain: "Inbound.Test"})
+	f.recv, err = NewReceiver(ReceiverConfig{Store: st, Clock: f.clock, Domain: "Inbound.Test", Logger: discard()})
 	require.NoError(t, err)
-	cfg := ServerConfig{Addr: "127.0.0.1:0", Receiver: f.recv, Timeout: 5 * time.Second}
+	cfg := ServerConfig{Addr: "127.0.0.1:0", Receiver: f.recv, Timeout: 5 * time.Second, Logger: discard()}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -83,10 +84,18 @@ func setup(t *testing.T, mod func(*ServerConfig)) *fixture {
 
 func sample(t *testing.T, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "corpus", name))
+	raw, err := readSample(name)
 	require.NoError(t, err)
-	return bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n"))
+	return raw
 }
+
+// readSample reads a corpus sample with CRLF line ends, as SMTP carries it.
+func readSample(name string) ([]byte, error) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "corpus", name))
+	return bytes.ReplaceAll(raw, []byte("\n"), []byte("\r\n")), err
+}
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // send delivers raw to the listener with a real SMTP client.
 func (f *fixture) send(rcpt string, raw []byte) error {
