@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"github.com/herold-dev/herold/internal/clock"
-	"github.com/herold-dev/herold/internal/model"
-	"github.com/herold-dev/herold/internal/store/sqlite"
 )
 
 // BenchmarkReceive10KB: inbound throughput on SQLite, messages of 10 KB
@@ -21,26 +18,14 @@ import (
 //
 //	go test ./internal/inbound/ -run '^$' -bench Receive10KB -benchtime 5000x
 func BenchmarkReceive10KB(b *testing.B) {
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), "herold.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st, ws := openStore(b)
 	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	ws := &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",
-		AllowedSenders: []string{"*"}, RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: start, UpdatedAt: start}
-	if err := st.WorkspaceInsert(ctx, ws); err != nil {
-		b.Fatal(err)
-	}
 	r, err := NewReceiver(ReceiverConfig{Store: st, Clock: clock.NewFake(start), Domain: "inbound.test", Logger: discard()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	bounce := loadSample(b, "postfix-user-unknown.eml")
-	human := loadSample(b, "human-reply.eml")
+	bounce := sample(b, "postfix-user-unknown.eml")
+	human := sample(b, "human-reply.eml")
 	var n atomic.Int64
 	b.SetParallelism(4) // 8 goroutines on 2 cores
 	b.ResetTimer()
@@ -70,12 +55,4 @@ func tenKB(sample []byte, i int64) []byte {
 		pad.WriteString(" lorem ipsum dolor sit amet consectetur adipiscing elit\r\n")
 	}
 	return append(pad.Bytes(), out...)
-}
-
-func loadSample(b *testing.B, name string) []byte {
-	raw, err := readSample(name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return raw
 }

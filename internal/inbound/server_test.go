@@ -39,16 +39,10 @@ type fixture struct {
 // ARF sample complains about).
 func setup(t *testing.T, mod func(*ServerConfig)) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "herold.db"), sqlite.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	st, ws := openStore(t)
 	ctx := context.Background()
-	require.NoError(t, st.Migrate(ctx))
-	f := &fixture{t: t, ctx: ctx, st: st, clock: clock.NewFake(start)}
-	f.ws = &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",
-		AllowedSenders: []string{"*"}, RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: start, UpdatedAt: start}
-	require.NoError(t, st.WorkspaceInsert(ctx, f.ws))
-	_, err = st.ContactUpsert(ctx, f.ws.ID, &model.Contact{ID: "c-fritz", Email: "fritz@example.net",
+	f := &fixture{t: t, ctx: ctx, st: st, ws: ws, clock: clock.NewFake(start)}
+	_, err := st.ContactUpsert(ctx, f.ws.ID, &model.Contact{ID: "c-fritz", Email: "fritz@example.net",
 		Consents: []string{"newsletter"}, CreatedAt: start, UpdatedAt: start})
 	require.NoError(t, err)
 	ev := &model.Event{ID: "evt-1", Type: "ping", Project: "p", Actors: map[string][]string{}, Data: map[string]any{},
@@ -82,10 +76,23 @@ func setup(t *testing.T, mod func(*ServerConfig)) *fixture {
 	return f
 }
 
-func sample(t *testing.T, name string) []byte {
-	t.Helper()
+// openStore is a migrated SQLite file with workspace "acme".
+func openStore(tb testing.TB) (store.Store, *model.Workspace) {
+	tb.Helper()
+	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "herold.db"), sqlite.Options{})
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = st.Close() })
+	require.NoError(tb, st.Migrate(context.Background()))
+	ws := &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",
+		AllowedSenders: []string{"*"}, RetentionDays: 30, ConfirmationExpiryHours: 168, CreatedAt: start, UpdatedAt: start}
+	require.NoError(tb, st.WorkspaceInsert(context.Background(), ws))
+	return st, ws
+}
+
+func sample(tb testing.TB, name string) []byte {
+	tb.Helper()
 	raw, err := readSample(name)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	return raw
 }
 
