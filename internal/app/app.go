@@ -235,7 +235,8 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		Store: st, Clock: a.clock, Logger: a.logger,
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
 		Notify:       notify, Delivery: handoff{a: a, pace: singleServer(st)}, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
-		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
+		InboundDomain: inboundDomain(opts),
+		BaseURL:       a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
 		MaxPendingWrites: opts.MaxPendingWrites, OnHash: deps.OnHash,
 	})
 	if err != nil {
@@ -635,4 +636,13 @@ func (a *App) InboundAddr() string {
 		return ""
 	}
 	return a.inbound.Addr()
+}
+
+// inboundDomain is the domain of the messages' bounce addresses: the
+// inbound domain while the listener is on.
+func inboundDomain(opts config.Options) string {
+	if opts.Inbound.Addr == "" {
+		return ""
+	}
+	return strings.ToLower(opts.Inbound.Domain)
 }

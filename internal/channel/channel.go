@@ -33,6 +33,9 @@ type Email struct {
 	// (From, To, Subject, Message-ID, Content-Type, …) are rejected, and so
 	// are two names that differ only in case.
 	Headers map[string]string
+	// ReturnPath, when set, is the envelope sender (MAIL FROM) instead
+	// of From's address: the message's own bounce address (VERP).
+	ReturnPath string
 	// Date is the Date header. Zero means the time of building, which makes
 	// BuildMIME's output differ between calls; callers should set it.
 	Date time.Time

@@ -134,3 +134,49 @@ func TestAsyncBounceThroughListener(t *testing.T) {
 	require.Len(t, list.Items, 1)
 	require.Equal(t, "hard_bounce", list.Items[0].Kind)
 }
+
+// TestVERPBounce: with the listener on, each message goes out with its own
+// signed bounce address as envelope sender; a DSN to that address that
+// quotes nothing of the message still marks it bounced and suppresses the
+// address; a forged bounce address is refused at RCPT.
+func TestVERPBounce(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, c := simpleEnv(t, apptest.WithSMTP(srv), withInbound)
+	ctx := context.Background()
+	res, err := c.SendEvent(ctx, ping(1, inline("c1", "gone@example.org")))
+	require.NoError(t, err)
+	id := res.Messages[0].ID
+	e.WaitStatus(id, "sent", wait)
+	sent := srv.WaitForMails(t, 1, wait)[0]
+	require.True(t, strings.HasPrefix(sent.From, "b+"), sent.From)
+	require.True(t, strings.HasSuffix(sent.From, "@inbound.test"), sent.From)
+	require.NotContains(t, string(sent.Data), "b+", "the bounce address is only in the envelope")
+
+	dsn := strings.ReplaceAll(`From: MAILER-DAEMON@mx.example.org
+To: `+sent.From+`
+Subject: Mail delivery failed: returning message to sender
+X-Failed-Recipients: gone@example.org
+Message-Id: <dsn-verp@mx.example.org>
+Content-Type: text/plain
+
+This message was created automatically by mail delivery software.
+
+  gone@example.org
+    SMTP error from remote mail server after RCPT TO:<gone@example.org>:
+    550 5.1.1 User unknown
+`, "\n", "\r\n")
+	require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{sent.From}, []byte(dsn)))
+	m, err := c.Message(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "bounced", string(m.Timeline[len(m.Timeline)-1].Status))
+	res, err = c.SendEvent(ctx, ping(2, inline("c1", "gone@example.org")))
+	require.NoError(t, err)
+	require.Equal(t, "bounced", res.Messages[0].Reason)
+
+	local, _, _ := strings.Cut(sent.From, "@")
+	forged := local[:len(local)-1] + map[bool]string{true: "b", false: "a"}[strings.HasSuffix(local, "a")] + "@inbound.test"
+	err = netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{forged}, []byte(dsn))
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "550")
+}

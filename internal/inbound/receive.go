@@ -11,12 +11,15 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/ingest"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/unsubscribe"
+	"github.com/herold-dev/herold/internal/verp"
 )
 
 // ReceiverConfig configures a Receiver.
@@ -46,6 +49,9 @@ type ReceiverConfig struct {
 type Receiver struct {
 	cfg ReceiverConfig
 	log *slog.Logger
+
+	keyMu sync.Mutex
+	key   []byte // the server key that signs bounce addresses
 }
 
 // NewReceiver checks cfg and returns a Receiver.
@@ -70,6 +76,17 @@ func (r *Receiver) Workspace(ctx context.Context, rcpt string) (*model.Workspace
 	local, domain, ok := strings.Cut(strings.ToLower(rcpt), "@")
 	if !ok || domain != r.cfg.Domain {
 		return nil, ErrUnknownRecipient
+	}
+	if strings.HasPrefix(local, verp.Prefix) {
+		wsID, _, err := r.verp(ctx, local)
+		if err != nil || wsID == 0 {
+			return nil, cmp.Or(err, ErrUnknownRecipient)
+		}
+		ws, err := r.cfg.Store.WorkspaceGetByID(ctx, wsID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrUnknownRecipient
+		}
+		return ws, err
 	}
 	key, _, _ := strings.Cut(local, "+")
 	ws, err := r.cfg.Store.WorkspaceGetByKey(ctx, key)
@@ -136,6 +153,15 @@ func (r *Receiver) Receive(ctx context.Context, ws *model.Workspace, env Envelop
 	}
 	if res.Kind != KindMail {
 		row.MessageID = heroldID(res.OriginalMessageID)
+	}
+	if res.Kind == KindBounce {
+		// The signed bounce address names the message first.
+		local, _, _ := strings.Cut(strings.ToLower(env.To), "@")
+		if wsID, id, err := r.verp(ctx, local); err != nil {
+			return nil, fmt.Errorf("receive mail: %w", err)
+		} else if wsID == ws.ID {
+			row.MessageID = id
+		}
 	}
 	ev, _ := json.Marshal(res)
 	row.Evidence = string(ev)
@@ -279,4 +305,26 @@ func heroldID(messageID string) string {
 		return ""
 	}
 	return id
+}
+
+// verp reads a signed bounce address's local part: the workspace and
+// message it names, or 0 when it is none (or forged).
+func (r *Receiver) verp(ctx context.Context, local string) (int64, string, error) {
+	if !strings.HasPrefix(local, verp.Prefix) {
+		return 0, "", nil
+	}
+	r.keyMu.Lock()
+	defer r.keyMu.Unlock()
+	if r.key == nil {
+		key, err := unsubscribe.LoadSecret(ctx, r.cfg.Store, r.cfg.Clock.Now())
+		if err != nil {
+			return 0, "", err
+		}
+		r.key = key
+	}
+	ws, id, ok := verp.Parse(r.key, local)
+	if !ok {
+		return 0, "", nil
+	}
+	return ws, id, nil
 }

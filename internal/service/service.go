@@ -45,6 +45,9 @@ type Config struct {
 	// MessageIDDomain is the domain of generated Message-IDs; default the
 	// sender's domain.
 	MessageIDDomain string
+	// InboundDomain, when set, gives every message a signed bounce
+	// address at this domain as its envelope sender (see verp).
+	InboundDomain string
 	// Metrics records what happens; nil records nothing.
 	Metrics *metrics.Metrics
 	// Catalog holds the German and English strings; default the embedded
@@ -74,22 +77,24 @@ type Config struct {
 
 // Service implements Herold's operations.
 type Service struct {
-	store      store.Store
-	clock      clock.Clock
-	logger     *slog.Logger
-	conditions *condition.Env
-	limits     render.Limits
-	runner     *runner
-	ingest     *ingest.Ingester
-	notify     func()
-	capture    bool
-	metrics    *metrics.Metrics
-	explainer  *explain.Explainer
-	catalog    *i18n.Catalog
-	baseURL    func() string
-	admit      chan struct{} // one token per writing request in progress
-	hashes     *hashGate
-	signIns    *throttle.Throttle
+	// inboundDomain is Config.InboundDomain.
+	inboundDomain string
+	store         store.Store
+	clock         clock.Clock
+	logger        *slog.Logger
+	conditions    *condition.Env
+	limits        render.Limits
+	runner        *runner
+	ingest        *ingest.Ingester
+	notify        func()
+	capture       bool
+	metrics       *metrics.Metrics
+	explainer     *explain.Explainer
+	catalog       *i18n.Catalog
+	baseURL       func() string
+	admit         chan struct{} // one token per writing request in progress
+	hashes        *hashGate
+	signIns       *throttle.Throttle
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
@@ -145,7 +150,7 @@ func New(cfg Config) (*Service, error) {
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, notify: cfg.Notify, capture: cfg.Capture,
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
-		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now)}
+		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now), inboundDomain: cfg.InboundDomain}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	return s, nil
 }
