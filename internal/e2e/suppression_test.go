@@ -5,12 +5,14 @@ import (
 	netsmtp "net/smtp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/config"
 	"github.com/herold-dev/herold/internal/smtptest"
+	"github.com/herold-dev/herold/internal/store"
 )
 
 // TestSynchronousBounceSuppressesTheAddress: a 5xx to RCPT TO fails the
@@ -179,4 +181,28 @@ This message was created automatically by mail delivery software.
 	err = netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{forged}, []byte(dsn))
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "550")
+}
+
+// TestReceivedMailKeptForRetention: received mail is kept the workspace's
+// retention (30 days) and deleted by the retention purge after it.
+func TestReceivedMailKeptForRetention(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t, withInbound)
+	ctx := context.Background()
+	reply := strings.ReplaceAll("From: anna@example.org\nTo: default@inbound.test\nSubject: Abwesenheitsnotiz\n"+
+		"Auto-Submitted: auto-replied\nMessage-ID: <away-1@example.org>\n\nIch bin im Urlaub.\n", "\n", "\r\n")
+	require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{"default@inbound.test"}, []byte(reply)))
+	kept := func() int {
+		n, err := e.App.Store().InboundMessageCount(ctx, &store.InboundCountParams{WorkspaceID: e.App.Bootstrapped.Workspace.ID,
+			Kind: "auto_reply", Since: time.Time{}})
+		require.NoError(t, err)
+		return n
+	}
+	require.Equal(t, 1, kept())
+	e.Clock.Advance(29 * 24 * time.Hour)
+	require.NoError(t, e.App.Service().Purge(ctx))
+	require.Equal(t, 1, kept(), "within the retention")
+	e.Clock.Advance(2 * 24 * time.Hour)
+	require.NoError(t, e.App.Service().Purge(ctx))
+	require.Equal(t, 0, kept(), "past the retention")
 }
