@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/smtp"
 	"net/textproto"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	gosmtp "github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/clock"
@@ -218,4 +220,17 @@ func TestAutoReplyIsOnlyRecorded(t *testing.T) {
 	out, err = f.recv.Receive(f.ctx, f.ws, Envelope{To: "acme@inbound.test"}, sample(t, "auto-submitted.eml"))
 	require.NoError(t, err)
 	require.True(t, out.Duplicate)
+}
+
+// TestListenerLMTP: with LMTP on, an MTA hands mail over by LMTP (LHLO,
+// one reply per recipient) and it is processed like SMTP mail.
+func TestListenerLMTP(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(c *ServerConfig) { c.LMTP = true })
+	conn, err := net.Dial("tcp", f.srv.Addr())
+	require.NoError(t, err)
+	c := gosmtp.NewClientLMTP(conn)
+	defer c.Close()
+	require.NoError(t, c.SendMail("", []string{"acme@inbound.test"}, bytes.NewReader(sample(t, "postfix-user-unknown.eml"))))
+	require.NotNil(t, f.suppression("anna@example.org"))
 }

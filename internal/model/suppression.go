@@ -86,7 +86,8 @@ type InboundMessage struct {
 	MailFrom    string `json:"mail_from"`
 	RcptTo      string `json:"rcpt_to"`
 	// Kind is the classification: hard_bounce, soft_bounce, complaint,
-	// auto_reply, mail or throttled.
+	// auto_reply, mail, throttled (mail over the throttle) or malformed
+	// (a message that does not parse: kept, not acted on).
 	Kind string `json:"kind"`
 	// Address is the address a bounce or complaint is about, or the
 	// sender of mail.
