@@ -176,6 +176,8 @@ const (
 	// SourceBroadcast marks the events a broadcast emits, one per
 	// recipient.
 	SourceBroadcast EventSource = "broadcast"
+	// SourceMail: a "mail.received" event made from inbound mail.
+	SourceMail EventSource = "mail"
 )
 
 // StoredEvent is an event as Herold recorded it: inline actors were
@@ -283,6 +285,10 @@ const (
 	StepMessageFailed               StepCode = "message.failed"
 	StepEventBroadcast              StepCode = "event.broadcast"
 	StepMessageCancelled            StepCode = "message.cancelled"
+	// StepMessageBounced and StepMessageComplained: a bounce or a
+	// complaint about the sent message came back as inbound mail.
+	StepMessageBounced    StepCode = "message.bounced"
+	StepMessageComplained StepCode = "message.complained"
 )
 
 // ExplainStep is one recorded decision.

@@ -34,6 +34,11 @@ const (
 	// StatusUnsubscribed: the recipient used the message's unsubscribe
 	// link (Actor is their address, Detail the category).
 	StatusUnsubscribed MessageStatus = "unsubscribed"
+	// StatusBounced and StatusComplained: a bounce or a complaint about
+	// the sent message came back as inbound mail (Actor is the address,
+	// Detail the diagnostic or feedback type).
+	StatusBounced    MessageStatus = "bounced"
+	StatusComplained MessageStatus = "complained"
 )
 
 // Address is one mailbox a message goes to.
@@ -52,7 +57,8 @@ type MessageSummary struct {
 	Template     string        `json:"template"`
 	Status       MessageStatus `json:"status"`
 	// Reason is why a message was suppressed (no_email, invalid_email,
-	// opted_out, no_consent), failed or expired.
+	// opted_out, no_consent, bounced, complained, blocked), failed or
+	// expired.
 	Reason  string    `json:"reason,omitempty"`
 	To      Address   `json:"to"`
 	CC      []Address `json:"cc"`

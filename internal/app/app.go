@@ -30,6 +30,7 @@ import (
 	"github.com/herold-dev/herold/internal/demo"
 	"github.com/herold-dev/herold/internal/httpapi"
 	"github.com/herold-dev/herold/internal/httpserver"
+	"github.com/herold-dev/herold/internal/inbound"
 	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/jobs"
 	"github.com/herold-dev/herold/internal/metrics"
@@ -102,6 +103,8 @@ type App struct {
 	sender   channel.Sender
 	delivery *delivery.Dispatcher
 	inbox    *inbox.Inbox
+	// inbound is the inbound mail listener; nil without --inbound-addr.
+	inbound  *inbound.Server
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
 	// owner names this process in the leases it takes.
@@ -249,7 +252,8 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		Store: st, Clock: a.clock, Logger: a.logger,
 		RenderLimits: render.Limits{Timeout: opts.RenderTimeout, MaxBytes: opts.RenderMaxBytes},
 		Notify:       notify, Delivery: handoff{a: a, pace: singleServer(st)}, Capture: a.sender == nil, MessageIDDomain: opts.MessageIDDomain, Metrics: m,
-		BaseURL: a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
+		InboundDomain: inboundDomain(opts),
+		BaseURL:       a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
 		MaxPendingWrites: opts.MaxPendingWrites, OnHash: deps.OnHash, Webhooks: webhookConfig(opts, a.jobs),
 	})
 	if err != nil {
@@ -432,6 +436,9 @@ func (a *App) Start(ctx context.Context) error {
 	if !a.noDelivery {
 		a.delivery.Start(ctx)
 	}
+	if err := a.startInbound(); err != nil {
+		return err
+	}
 	ln, maxConns, err := httpserver.Listen(a.opts.Addr, a.opts.HTTP)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
@@ -561,6 +568,9 @@ func (a *App) Stop(ctx context.Context) error {
 			err = errors.Join(err, a.server.Shutdown(ctx))
 			err = errors.Join(err, <-a.serveErr)
 		}
+		if a.inbound != nil {
+			err = errors.Join(err, a.inbound.Stop(ctx))
+		}
 		err = errors.Join(err, a.jobs.Stop(ctx))
 		a.svc.Stop()
 		err = errors.Join(err, a.delivery.Stop(ctx))
@@ -580,6 +590,9 @@ func (a *App) Kill() {
 			<-a.serveErr
 		}
 		a.inbox.Close()
+		if a.inbound != nil {
+			_ = a.inbound.Stop(context.Background())
+		}
 		a.jobs.StopAbruptly()
 		a.delivery.Kill()
 		a.svc.Stop()
@@ -632,4 +645,48 @@ func feedPoll(st store.Store) time.Duration {
 		return 2 * time.Second
 	}
 	return 0
+}
+
+// startInbound starts the inbound mail listener when --inbound-addr is
+// set. Stop stops it first, so that mail in flight is stored before the
+// database closes (a message not yet acknowledged stays with the sending
+// MTA, which retries).
+func (a *App) startInbound() error {
+	in := a.opts.Inbound
+	if in.Addr == "" {
+		return nil
+	}
+	recv, err := inbound.NewReceiver(inbound.ReceiverConfig{Store: a.store, Clock: a.clock, Logger: a.log,
+		Domain: in.Domain, SoftBounceThreshold: in.SoftBounceThreshold, Events: a.svc,
+		Throttle: in.Throttle, ThrottleWindow: in.ThrottleWindow})
+	if err != nil {
+		return err
+	}
+	srv, err := inbound.NewServer(inbound.ServerConfig{Addr: in.Addr, LMTP: in.LMTP, Receiver: recv, Logger: a.log,
+		MaxMessageBytes: in.MaxMessageBytes, MaxConnections: in.MaxConnections, Domain: in.Domain})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("%w (choose another --inbound-addr)", err)
+	}
+	a.inbound = srv
+	return nil
+}
+
+// InboundAddr is the inbound listener's address ("" when off).
+func (a *App) InboundAddr() string {
+	if a.inbound == nil {
+		return ""
+	}
+	return a.inbound.Addr()
+}
+
+// inboundDomain is the domain of the messages' bounce addresses: the
+// inbound domain while the listener is on.
+func inboundDomain(opts config.Options) string {
+	if opts.Inbound.Addr == "" {
+		return ""
+	}
+	return strings.ToLower(opts.Inbound.Domain)
 }

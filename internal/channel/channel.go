@@ -33,6 +33,9 @@ type Email struct {
 	// (From, To, Subject, Message-ID, Content-Type, …) are rejected, and so
 	// are two names that differ only in case.
 	Headers map[string]string
+	// ReturnPath, when set, is the envelope sender (MAIL FROM) instead
+	// of From's address: the message's own bounce address (VERP).
+	ReturnPath string
 	// Date is the Date header. Zero means the time of building, which makes
 	// BuildMIME's output differ between calls; callers should set it.
 	Date time.Time
@@ -77,6 +80,12 @@ type Error struct {
 	// "550 5.1.1 <x@y.de>: Recipient address rejected", for history and
 	// explain. Multi-line replies keep one line per reply line.
 	Reply string
+	// Refused lists the envelope recipients a permanent (5xx) reply
+	// refused: those whose RCPT TO got one, or the only recipient of a
+	// message whose DATA got one. Each is a hard bounce of that address.
+	// Empty for a refused MAIL FROM, a temporary failure, or a 5xx to
+	// DATA of a message to several recipients (it names none of them).
+	Refused []string
 	// Err is the cause.
 	Err error
 }

@@ -211,12 +211,16 @@ func sizeHint(e *Email, h *checked) int {
 	return n + qpSize(e.Text) + qpSize(e.HTML)
 }
 
-// Envelope returns the envelope sender (the address of From) and every
-// recipient of e: To, then CC, then BCC, de-duplicated case-insensitively on
-// the address, first spelling kept. It does not validate; BuildMIME does.
+// Envelope returns the envelope sender (ReturnPath, else the address of
+// From) and every recipient of e: To, then CC, then BCC, de-duplicated
+// case-insensitively on the address, first spelling kept. It does not
+// validate; BuildMIME does.
 func Envelope(e *Email) (from string, rcpts []string) {
 	if a, ok := envelopeAddress(e.From); ok {
 		from = a
+	}
+	if e.ReturnPath != "" {
+		from = e.ReturnPath
 	}
 	n := len(e.To) + len(e.CC) + len(e.BCC)
 	if n > 0 {

@@ -57,6 +57,10 @@ type Options struct {
 	// stores messages instead of sending them.
 	SMTP SMTP
 
+	// Inbound configures the listener for inbound mail (bounces,
+	// complaints, replies). Off without an address.
+	Inbound Inbound
+
 	// MessageIDDomain is the domain part of generated Message-IDs. Default:
 	// the domain of the sender address, or "herold.invalid".
 	MessageIDDomain string
@@ -98,6 +102,31 @@ type Options struct {
 	// min; it must exceed JobTimeout. (Messages and schedule runs are not
 	// jobs: they are taken over when their leases run out.)
 	JobRescueAfter time.Duration
+}
+
+// Inbound configures the inbound mail listener (see docs/inbound.md).
+type Inbound struct {
+	// Addr is where to listen for SMTP (or LMTP), e.g. 127.0.0.1:2525;
+	// empty: no listener.
+	Addr string
+	// Domain is the domain mail arrives for: KEY@Domain and
+	// KEY+anything@Domain belong to the workspace with key KEY. Required
+	// with Addr.
+	Domain string
+	// LMTP speaks LMTP instead of SMTP.
+	LMTP bool
+	// MaxMessageBytes bounds one received message. Default 10 MiB.
+	MaxMessageBytes int64
+	// MaxConnections bounds the connections served at once. Default 50.
+	MaxConnections int
+	// SoftBounceThreshold soft bounces of an address within 7 days
+	// suppress it. Default 3.
+	SoftBounceThreshold int
+	// Throttle mails of one sender on one object within ThrottleWindow
+	// become events; more are recorded as throttled. Defaults 5 and
+	// 10 min.
+	Throttle       int
+	ThrottleWindow time.Duration
 }
 
 // SMTP configures the SMTP transport.
@@ -273,6 +302,18 @@ func (o Options) Validate() error {
 	case "starttls", "starttls-optional", "tls", "none":
 	default:
 		errs = append(errs, fmt.Errorf("--smtp-tls %q: use starttls, starttls-optional, tls or none", o.SMTP.TLS))
+	}
+	if o.Inbound.Addr != "" {
+		if _, _, err := net.SplitHostPort(o.Inbound.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--inbound-addr %q: use host:port, e.g. 127.0.0.1:2525", o.Inbound.Addr))
+		}
+		if o.Inbound.Domain == "" || strings.ContainsAny(o.Inbound.Domain, "@ ") {
+			errs = append(errs, fmt.Errorf("--inbound-domain %q: name the domain your MTA routes to Herold, e.g. inbound.example.org", o.Inbound.Domain))
+		}
+	}
+	if o.Inbound.MaxMessageBytes < 0 || o.Inbound.MaxConnections < 0 || o.Inbound.SoftBounceThreshold < 0 ||
+		o.Inbound.Throttle < 0 || o.Inbound.ThrottleWindow < 0 {
+		errs = append(errs, fmt.Errorf("--inbound-max-bytes, --inbound-max-conns, --inbound-soft-bounces, --inbound-throttle and --inbound-throttle-window must not be negative"))
 	}
 	if o.SMTP.Port < 1 || o.SMTP.Port > 65535 {
 		errs = append(errs, fmt.Errorf("--smtp-port %d: use 1–65535", o.SMTP.Port))

@@ -134,6 +134,9 @@ func (d *Dispatcher) record(batch []*result) error {
 			if applied, err = tx.MessageRecord(ctx, outcomes); err != nil {
 				return fmt.Errorf("record outcomes: %w", err)
 			}
+			if err := suppressBounces(ctx, tx, of, applied); err != nil {
+				return err
+			}
 			if d.cfg.AfterRecord != nil {
 				if err := d.cfg.AfterRecord(ctx, tx, outcomes, applied); err != nil {
 					return fmt.Errorf("queue webhooks of outcomes: %w", err)
@@ -149,6 +152,7 @@ func (d *Dispatcher) record(batch []*result) error {
 	for i, o := range outcomes {
 		if applied[i] {
 			d.count(o, of[i])
+			d.logBounces(of[i])
 		}
 	}
 	d.forget(batch)

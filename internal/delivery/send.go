@@ -8,6 +8,7 @@ import (
 
 	"github.com/herold-dev/herold/internal/channel"
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
 )
 
 // result is what became of one claimed message, for the recorder.
@@ -20,6 +21,8 @@ type result struct {
 	started  time.Time // the attempt's start
 	ended    time.Time // the decision's time
 	size     int       // bytes as built, for the capture mailbox
+	// bounces are the hard bounces the attempt found (see hardBounces).
+	bounces []*store.SuppressionUpsertParams
 }
 
 // captureReply is the reply recorded for a message filed in the capture
@@ -57,6 +60,9 @@ func (d *Dispatcher) deliver(j *job) *result {
 	r.ended = d.cfg.Clock.Now()
 	a.Now, a.Jitter = r.ended, d.cfg.Jitter()
 	r.decision = Decide(d.cfg.Policy, a)
+	if r.decision.Verdict == Fail {
+		r.bounces = hardBounces(j.ws, m, a.Err, r.ended)
+	}
 	d.logAttempt(j, r.decision)
 	return r
 }

@@ -107,6 +107,9 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if s.Params["channel"] == model.ChannelInApp {
 			data["field"] = f.cat.T(f.lang, "explain.field.inapp", nil)
 		}
+		if s.Params["kind"] != "" {
+			data["entry"] = f.suppression(s.Params)
+		}
 	case model.StepMessageQueued, model.StepMessageAwaiting:
 		if s.Params["channel"] == model.ChannelInApp {
 			id += ".inapp"
@@ -229,6 +232,8 @@ var timelineCodes = map[model.MessageStatus]model.StepCode{
 	// Only a cancelled broadcast suppresses a message after it was
 	// queued.
 	model.MsgSuppressed: model.StepMessageCancelled,
+	model.MsgBounced:    model.StepMessageBounced,
+	model.MsgComplained: model.StepMessageComplained,
 }
 
 // summary counts the messages by current status.

@@ -170,6 +170,10 @@ func (h *Handler) routes() []route {
 		{"POST", "/v1/webhook-deliveries/replay", admin, false, h.replayWebhookRange},
 		{"GET", "/v1/webhook-deliveries/{id}", admin, false, h.getWebhookDelivery},
 		{"POST", "/v1/webhook-deliveries/{id}/replay", admin, false, h.replayWebhookDelivery},
+
+		{"GET", "/v1/suppressions", admin, false, h.listSuppressions},
+		{"POST", "/v1/suppressions", admin, false, h.addSuppression},
+		{"DELETE", "/v1/suppressions/{email}", admin, false, h.deleteSuppression},
 	}, h.feedRoutes()...)
 }
 

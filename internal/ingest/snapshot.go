@@ -24,11 +24,15 @@ type snapshot struct {
 	object     *model.Object
 	contacts   map[string]*model.Contact
 	templates  map[string]*model.Template
+	// suppressions are the suppression-list entries of the addresses
+	// the decision may mail; shared by the snapshots of one load and
+	// read-only.
+	suppressions map[string]*model.Suppression
 }
 
 func (sn *snapshot) input(ws *model.Workspace, ev *model.Event, now time.Time) plan.Input {
 	return plan.Input{Workspace: ws, Event: ev, Project: sn.project, Flow: sn.flow, Object: sn.object,
-		Contacts: sn.contacts, Now: now}
+		Contacts: sn.contacts, Suppressions: sn.suppressions, Now: now}
 }
 
 // item is an input with the event it becomes.
@@ -69,6 +73,7 @@ func loadSnapshotsFrom(ctx context.Context, q store.Queries, ws *model.Workspace
 	out := make(map[*model.Event]*snapshot, len(items))
 	var err error
 	ids := make(map[*model.Event][]string, len(items))
+	flows := make(map[*model.Event]*model.Flow, len(items))
 	var all []string
 	seen := map[string]bool{}
 	for _, it := range items {
@@ -112,7 +117,7 @@ func loadSnapshotsFrom(ctx context.Context, q store.Queries, ws *model.Workspace
 				return nil, fmt.Errorf("load templates: %w", err)
 			}
 		}
-		ids[ev] = plan.ContactIDs(ev, sn.project, sn.object, flow)
+		ids[ev], flows[ev] = plan.ContactIDs(ev, sn.project, sn.object, flow), flow
 		for _, id := range ids[ev] {
 			if !seen[id] {
 				seen[id] = true
@@ -125,6 +130,7 @@ func loadSnapshotsFrom(ctx context.Context, q store.Queries, ws *model.Workspace
 	if err != nil {
 		return nil, fmt.Errorf("load contacts: %w", err)
 	}
+	var emails []string
 	for ev, sn := range out {
 		sn.contacts = make(map[string]*model.Contact, len(ids[ev]))
 		for _, id := range ids[ev] {
@@ -132,6 +138,14 @@ func loadSnapshotsFrom(ctx context.Context, q store.Queries, ws *model.Workspace
 				sn.contacts[id] = c
 			}
 		}
+		emails = append(emails, plan.SuppressionEmails(sn.contacts, flows[ev])...)
+	}
+	suppressions, err := q.SuppressionGetMany(ctx, ws.ID, emails)
+	if err != nil {
+		return nil, fmt.Errorf("load suppression list: %w", err)
+	}
+	for _, sn := range out {
+		sn.suppressions = suppressions
 	}
 	return out, nil
 }

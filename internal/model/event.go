@@ -13,6 +13,8 @@ const (
 	// SourceBroadcast marks the events a broadcast emits, one per
 	// contact of its audience.
 	SourceBroadcast EventSource = "broadcast"
+	// SourceMail: an event "mail.received" made from inbound mail.
+	SourceMail EventSource = "mail"
 )
 
 // Event is something that happened in the host application (Ereignis).
@@ -58,6 +60,11 @@ const (
 	// message's unsubscribe link and opted out of its category (Actor is
 	// the recipient's address, Detail the category).
 	MsgUnsubscribed MessageStatus = "unsubscribed"
+	// MsgBounced and MsgComplained appear only in timelines: a bounce
+	// (Detail the diagnostic) or a complaint (Detail the feedback type)
+	// about the sent message came back; Actor is the address.
+	MsgBounced    MessageStatus = "bounced"
+	MsgComplained MessageStatus = "complained"
 )
 
 // Terminal reports whether no further transition can happen.
@@ -91,6 +98,14 @@ const (
 	// ReasonNoContact: an in-app message needs a contact (whose feed it
 	// joins); a literal e-mail address has none.
 	ReasonNoContact SuppressReason = "no_contact"
+)
+
+// Suppression reasons from the workspace's suppression list (see
+// Suppression).
+const (
+	ReasonBounced    SuppressReason = "bounced"
+	ReasonComplained SuppressReason = "complained"
+	ReasonBlocked    SuppressReason = "blocked"
 )
 
 // Address is one mailbox a message goes to, with the contact behind it.

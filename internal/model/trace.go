@@ -52,6 +52,10 @@ const (
 	// StepMessageCancelled is a queued message suppressed later: its
 	// broadcast was cancelled before it was sent.
 	StepMessageCancelled StepCode = "message.cancelled"
+	// StepMessageBounced and StepMessageComplained tell a bounce or a
+	// complaint that came back about a sent message (inbound mail).
+	StepMessageBounced    StepCode = "message.bounced"
+	StepMessageComplained StepCode = "message.complained"
 )
 
 // Step is one recorded decision. Fields that do not apply stay empty.

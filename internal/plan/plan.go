@@ -32,7 +32,11 @@ type Input struct {
 	// Contacts holds every contact the event, project, object and the
 	// flow's notifications name (see ContactIDs); absent ids are unknown.
 	Contacts map[string]*model.Contact
-	Now      time.Time
+	// Suppressions holds the workspace's suppression-list entries for the
+	// addresses the decision may mail (see SuppressionEmails), keyed by
+	// model.SuppressionKey; an absent address is not listed.
+	Suppressions map[string]*model.Suppression
+	Now          time.Time
 }
 
 // Recipient is one resolved mailbox.
@@ -222,10 +226,10 @@ func (p *planner) inApp(n *model.Notification, r Recipient) {
 // message plans one delivery to r, or its suppression.
 func (p *planner) message(n *model.Notification, r Recipient, cc, bcc []Recipient) {
 	m := Message{Notification: n, Channel: model.ChannelEmail, To: r}
-	if reason := p.suppressed(n, r); reason != "" {
+	if reason, extra := p.suppressed(n, r); reason != "" {
 		m.Status, m.Reason = model.MsgSuppressed, reason
 		m.Step = p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
-			Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to"}})
+			Params: withParams(map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to"}, extra)})
 		p.out.Messages = append(p.out.Messages, m)
 		return
 	}
@@ -260,9 +264,9 @@ func without(list []Recipient, seen map[string]bool) []Recipient {
 func (p *planner) deliverable(n *model.Notification, field string, list []Recipient) []Recipient {
 	var out []Recipient
 	for _, r := range list {
-		if reason := p.suppressed(n, r); reason != "" {
+		if reason, extra := p.suppressed(n, r); reason != "" {
 			p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
-				Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": field}})
+				Params: withParams(map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": field}, extra)})
 			continue
 		}
 		out = append(out, r)
@@ -270,14 +274,24 @@ func (p *planner) deliverable(n *model.Notification, field string, list []Recipi
 	return out
 }
 
-// suppressed returns why r must not get n, or "".
-func (p *planner) suppressed(n *model.Notification, r Recipient) model.SuppressReason {
-	return Suppressed(n.Category, r)
+// suppressed returns why r must not get n, or "", with the trace
+// parameters that name a suppression-list entry: an unusable address
+// first, then the workspace's suppression list, then consent and opt-outs.
+func (p *planner) suppressed(n *model.Notification, r Recipient) (model.SuppressReason, map[string]string) {
+	reason := Suppressed(n.Category, r)
+	if reason == model.ReasonNoEmail || reason == model.ReasonInvalidEmail {
+		return reason, nil
+	}
+	if listed, params := p.listed(r); listed != "" {
+		return listed, params
+	}
+	return reason, nil
 }
 
 // Suppressed returns why r must not get mail of category, or "": the one
 // rule of addresses, consent and opt-outs, for notifications and for
-// the audience counts of broadcasts alike.
+// the audience counts of broadcasts alike (the suppression list is the
+// planner's, see suppressed).
 func Suppressed(category string, r Recipient) model.SuppressReason {
 	if r.Address.Email == "" {
 		return model.ReasonNoEmail

@@ -9,6 +9,7 @@ import (
 
 	"github.com/herold-dev/herold/internal/channel"
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/verp"
 )
 
 // Compose builds the e-mail of message m of workspace ws: the one place
@@ -34,9 +35,21 @@ func (s *Service) Compose(ctx context.Context, ws *model.Workspace, m *model.Mes
 		MessageID: m.MessageID, From: m.From, ReplyTo: m.ReplyTo,
 		To: []model.Address{m.To}, CC: m.CC, BCC: m.BCC,
 		Subject: m.Subject, HTML: m.HTML, Text: m.Text,
-		Headers: headers,
-		Date:    m.CreatedAt,
+		Headers:    headers,
+		Date:       m.CreatedAt,
+		ReturnPath: s.returnPath(ws, m, key),
 	}, nil
+}
+
+// returnPath is the message's signed bounce address when an inbound
+// domain is set (signed with the server key, under its own purpose), so
+// that a bounce names the message even when it quotes nothing of it; else
+// "" (the From address is the envelope sender).
+func (s *Service) returnPath(ws *model.Workspace, m *model.Message, key []byte) string {
+	if s.inboundDomain == "" {
+		return ""
+	}
+	return verp.Address(key, ws.ID, m.ID, s.inboundDomain)
 }
 
 // bulk reports whether m is bulk mail: mail of a consent category

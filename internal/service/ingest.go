@@ -54,8 +54,9 @@ func checkEvent(c *checker, prefix string, in *EventInput) {
 	if len(in.IdempotencyKey) > 200 || model.HasCRLF(in.IdempotencyKey) {
 		c.add(f("idempotency_key"), CodeInvalid, "use at most 200 characters on one line")
 	}
-	if in.Source != model.SourceSchedule && hasReservedPrefix(in.IdempotencyKey) {
-		c.add(f("idempotency_key"), CodeReserved, "keys starting with %q, %q or %q are Herold's own; choose another", schedulePrefix, reportPrefix, broadcastPrefix)
+	if in.Source != model.SourceSchedule && in.Source != model.SourceMail && hasReservedPrefix(in.IdempotencyKey) {
+		c.add(f("idempotency_key"), CodeReserved, "keys starting with %q, %q, %q or %q are Herold's own; choose another",
+			schedulePrefix, reportPrefix, broadcastPrefix, mailPrefix)
 	}
 }
 
@@ -64,11 +65,13 @@ const (
 	schedulePrefix  = "schedule:"
 	reportPrefix    = "report:"
 	broadcastPrefix = "broadcast:"
+	// mailPrefix starts the keys of mail.received events (see inbound).
+	mailPrefix = "mail:"
 )
 
 func hasReservedPrefix(key string) bool {
 	return strings.HasPrefix(key, schedulePrefix) || strings.HasPrefix(key, reportPrefix) ||
-		strings.HasPrefix(key, broadcastPrefix)
+		strings.HasPrefix(key, broadcastPrefix) || strings.HasPrefix(key, mailPrefix)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

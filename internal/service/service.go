@@ -46,6 +46,9 @@ type Config struct {
 	// MessageIDDomain is the domain of generated Message-IDs; default the
 	// sender's domain.
 	MessageIDDomain string
+	// InboundDomain, when set, gives every message a signed bounce
+	// address at this domain as its envelope sender (see verp).
+	InboundDomain string
 	// Metrics records what happens; nil records nothing.
 	Metrics *metrics.Metrics
 	// Catalog holds the German and English strings; default the embedded
@@ -77,12 +80,14 @@ type Config struct {
 
 // Service implements Herold's operations.
 type Service struct {
-	store      store.Store
-	clock      clock.Clock
-	logger     *slog.Logger
-	conditions *condition.Env
-	limits     render.Limits
-	runner     *runner
+	// inboundDomain is Config.InboundDomain.
+	inboundDomain string
+	store         store.Store
+	clock         clock.Clock
+	logger        *slog.Logger
+	conditions    *condition.Env
+	limits        render.Limits
+	runner        *runner
 	// broadcaster sends due broadcasts (same settings as runner).
 	broadcaster *broadcaster
 	ingest      *ingest.Ingester
@@ -156,7 +161,8 @@ func New(cfg Config) (*Service, error) {
 		conditions: cfg.Conditions, limits: cfg.RenderLimits, notify: cfg.Notify, capture: cfg.Capture,
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
-		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now), webhooks: &webhooks{cfg: cfg.Webhooks, logger: cfg.Logger.With("component", "webhook")}}
+		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now), webhooks: &webhooks{cfg: cfg.Webhooks, logger: cfg.Logger.With("component", "webhook")},
+		inboundDomain: cfg.InboundDomain}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs)
 	return s, nil

@@ -152,6 +152,8 @@ type Queries interface {
 	ConfigRevisionQueries
 	WebhookQueries
 	FeedQueries
+	SuppressionQueries
+	InboundQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

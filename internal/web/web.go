@@ -149,6 +149,10 @@ func (h *Handler) routes() []route {
 		{"GET /contacts/{id}", signedIn, h.contact},
 		{"GET /contacts/{id}/attributes.json", signedIn, h.jsonFile(h.contactAttributes)},
 
+		{"GET /suppressions", signedIn, h.suppressions},
+		{"POST /suppressions", signedIn, h.addSuppression},
+		{"POST /suppressions/delete", signedIn, h.removeSuppression},
+
 		{"GET /schedules", signedIn, h.schedules},
 		{"GET /schedules/_new", signedIn, h.newSchedule},
 		{"POST /schedules", signedIn, h.createSchedule},

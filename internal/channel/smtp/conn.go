@@ -199,13 +199,16 @@ func recipientsRejected(rejected []*channel.Error, total int) *channel.Error {
 		}
 	}
 	errs := make([]error, len(rejected))
+	var refused []string
 	for i, r := range rejected {
 		errs[i] = r.Err
+		refused = append(refused, r.Refused...)
 	}
 	return &channel.Error{
 		Permanent: decisive.Permanent,
 		Code:      decisive.Code,
 		Reply:     decisive.Reply,
+		Refused:   refused,
 		Err:       fmt.Errorf("%d of %d recipients rejected: %w", len(rejected), total, errors.Join(errs...)),
 	}
 }

@@ -76,6 +76,9 @@ func (x *exchange) envelope() (out outcome, ok bool) {
 			case gone(cerr):
 				return outcome{err: cerr}, false
 			default:
+				if cerr.Permanent {
+					cerr.Refused = []string{x.rcpts[i-1]}
+				}
 				rejected = append(rejected, cerr)
 			}
 		}
@@ -168,6 +171,12 @@ func (x *exchange) exchangeOne(i int) *channel.Error {
 // fail is the outcome of a refused command: the connection stays usable if
 // RSET succeeds.
 func (x *exchange) fail(cerr *channel.Error) outcome {
+	if cerr.Permanent && len(cerr.Refused) == 0 && len(x.rcpts) == 1 {
+		// A 5xx to DATA of a message with one recipient refuses that
+		// recipient: a hard bounce of the address, like a 5xx to its
+		// RCPT. With several, the reply names none of them.
+		cerr.Refused = x.rcpts
+	}
 	return outcome{err: cerr, reusable: x.c.reset(x.ctx, cerr)}
 }
 

@@ -3,6 +3,7 @@ package smtp
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,9 @@ func TestSendFailureClassification(t *testing.T) {
 		wantCode      int
 		wantReply     string
 		wantErr       string // substring of the error
+		// wantRefused are the recipients a 5xx to RCPT refused: hard
+		// bounces of those addresses.
+		wantRefused []string
 	}{
 		{
 			name:      "451 at end of DATA is retryable",
@@ -55,6 +59,15 @@ func TestSendFailureClassification(t *testing.T) {
 			wantPermanent: true,
 			wantCode:      554,
 			wantReply:     "554 5.7.1 Message rejected as spam",
+			wantRefused:   []string{"jana@example.org"},
+		},
+		{
+			name:          "554 at end of DATA to several recipients names none of them",
+			twoRcpts:      true,
+			opts:          []smtptest.Option{dataReply(smtptest.Reply{Code: 554, Enhanced: "5.7.1", Message: "Message rejected as spam"})},
+			wantPermanent: true,
+			wantCode:      554,
+			wantReply:     "554 5.7.1 Message rejected as spam",
 		},
 		{
 			name: "550 to RCPT is permanent with the server's text",
@@ -65,6 +78,7 @@ func TestSendFailureClassification(t *testing.T) {
 			wantCode:      550,
 			wantReply:     "550 5.1.1 <jana@example.org>: Recipient address rejected",
 			wantErr:       "RCPT TO:<jana@example.org>",
+			wantRefused:   []string{"jana@example.org"},
 		},
 		{
 			name: "450 to RCPT is retryable",
@@ -90,6 +104,7 @@ func TestSendFailureClassification(t *testing.T) {
 			wantCode:      550,
 			wantReply:     "550 5.1.1 <gone@example.org>: Recipient address rejected",
 			wantErr:       "2 of 3 recipients rejected",
+			wantRefused:   []string{"gone@example.org"},
 		},
 		{
 			name: "553 to MAIL FROM is permanent",
@@ -120,6 +135,9 @@ func TestSendFailureClassification(t *testing.T) {
 			if ce.Permanent != tt.wantPermanent || ce.Code != tt.wantCode || ce.Reply != tt.wantReply {
 				t.Errorf("Permanent, Code, Reply = %v, %d, %q; want %v, %d, %q",
 					ce.Permanent, ce.Code, ce.Reply, tt.wantPermanent, tt.wantCode, tt.wantReply)
+			}
+			if !slices.Equal(ce.Refused, tt.wantRefused) {
+				t.Errorf("Refused = %q, want %q", ce.Refused, tt.wantRefused)
 			}
 			if channel.IsPermanent(err) != tt.wantPermanent {
 				t.Errorf("IsPermanent = %v, want %v", channel.IsPermanent(err), tt.wantPermanent)

@@ -304,3 +304,23 @@ func (s *Store) SessionPurge(ctx context.Context, now, idleBefore time.Time) (in
 func (s *Store) ScheduleRunEventsAdd(ctx context.Context, ws int64, runID string, events []store.RunEvent) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.ScheduleRunEventsAdd(ctx, ws, runID, events) })
 }
+
+// SuppressionUpsert implements store.Queries.
+func (s *Store) SuppressionUpsert(ctx context.Context, p *store.SuppressionUpsertParams) (bool, error) {
+	return write(ctx, s, func(q store.Tx) (bool, error) { return q.SuppressionUpsert(ctx, p) })
+}
+
+// SuppressionDelete implements store.Queries.
+func (s *Store) SuppressionDelete(ctx context.Context, ws int64, email string) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.SuppressionDelete(ctx, ws, email) })
+}
+
+// InboundMessageInsert implements store.Queries.
+func (s *Store) InboundMessageInsert(ctx context.Context, ws int64, m *model.InboundMessage) (bool, error) {
+	return write(ctx, s, func(q store.Tx) (bool, error) { return q.InboundMessageInsert(ctx, ws, m) })
+}
+
+// InboundMessagePurge implements store.Queries.
+func (s *Store) InboundMessagePurge(ctx context.Context, p *store.InboundPurgeParams) (int, error) {
+	return write(ctx, s, func(q store.Tx) (int, error) { return q.InboundMessagePurge(ctx, p) })
+}
