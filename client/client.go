@@ -238,11 +238,18 @@ func (c *Client) do(ctx context.Context, r *request) error {
 		u += "?" + q
 	}
 	replayable := r.replayable || r.method != http.MethodPost
+	var prev error
 	for attempt := 1; ; attempt++ {
 		data, err := c.once(ctx, r, u, body)
 		if err == nil {
 			return decodeAnswer(data, r.out)
 		}
+		if ctx.Err() != nil && prev != nil {
+			// Cancelled during a retry: the caller learns both why it
+			// stopped and what the attempts before it met.
+			return fmt.Errorf("%w (the attempt before: %w)", err, prev)
+		}
+		prev = err
 		wait, retry := c.retryAfter(ctx, err, attempt, replayable)
 		if !retry {
 			return err
@@ -255,7 +262,7 @@ func (c *Client) do(ctx context.Context, r *request) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return err
+			return fmt.Errorf("%w (stopped waiting to retry: %w)", err, ctx.Err())
 		case <-t.C:
 		}
 	}
