@@ -19,7 +19,9 @@ func TestInboundSettingsCheck(t *testing.T) {
 		}
 		return out
 	}
-	tok := func(p string) *SubjectToken { return &SubjectToken{Pattern: p, Collection: "tickets", Project: "support"} }
+	tok := func(p string) *SubjectToken {
+		return &SubjectToken{Pattern: p, Collection: "tickets", Project: "support"}
+	}
 	require.Empty(t, fields(InboundSettings{}))
 	require.Empty(t, fields(InboundSettings{SubjectToken: tok(strings.Repeat("a", 197) + "(b)")}))
 	require.Equal(t, []string{"inbound.subject_token.pattern"}, fields(InboundSettings{SubjectToken: tok(strings.Repeat("a", 198) + "(b)")}))
