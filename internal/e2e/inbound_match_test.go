@@ -53,10 +53,7 @@ func TestReplyTokenMatchesWithoutInReplyTo(t *testing.T) {
 	reply := strings.Trim(sent.Header.Get("Reply-To"), "<>")
 	require.Regexp(t, `^default\+r\.[a-z2-7]{26}\.[a-z2-7]{13}@inbound\.test$`, reply)
 
-	send := func(rcpt string, raw []byte) {
-		t.Helper()
-		require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "kunde@example.org", []string{rcpt}, raw))
-	}
+	send := func(rcpt string, raw []byte) { sendInbound(t, e, rcpt, raw) }
 	send(reply, newMail("Kunde <kunde@example.org>", reply, "Re: Ihr Ticket", "Danke schön", ""))
 	evs := replies(t, c)
 	require.Len(t, evs, 1)
@@ -105,10 +102,7 @@ func TestSubjectTokenAndRulesMatch(t *testing.T) {
 	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"inbound": map[string]any{
 		"subject_token": map[string]any{"pattern": `\[(T-\d+)\]`, "collection": "tickets", "project": "support"},
 		"rules":         []any{map[string]any{"tag": "sales", "project": "sales"}}}})
-	send := func(rcpt string, raw []byte) {
-		t.Helper()
-		require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "kunde@example.org", []string{rcpt}, raw))
-	}
+	send := func(rcpt string, raw []byte) { sendInbound(t, e, rcpt, raw) }
 	send("default@inbound.test", newMail("kunde@example.org", "default@inbound.test", "Frage zu [T-1234]", "Wann kommt der Techniker", ""))
 	evs := replies(t, c)
 	require.Len(t, evs, 1)
@@ -126,6 +120,12 @@ func TestSubjectTokenAndRulesMatch(t *testing.T) {
 
 	send("default+other@inbound.test", newMail("einkauf@kunde.example", "default+other@inbound.test", "Hallo [X-1]", "Nur so", ""))
 	require.Len(t, replies(t, c), 2, "mail no method matches makes no event")
+}
+
+// sendInbound hands raw to the inbound listener over SMTP, for rcpt.
+func sendInbound(t *testing.T, e *apptest.Env, rcpt string, raw []byte) {
+	t.Helper()
+	require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "kunde@example.org", []string{rcpt}, raw))
 }
 
 // fieldsOf lists the fields of a problem's errors.
