@@ -106,8 +106,10 @@ func (d *Dispatcher) send(ctx context.Context, j *job) (size int, reply string, 
 	}
 	// Checked again here: the operator may have narrowed the workspace's
 	// allowed senders since the message was made (one awaiting approval
-	// may be days old). Retrying cannot help.
-	if err := ws.CheckSenders(e.From, e.ReplyTo); err != nil {
+	// may be days old). Retrying cannot help. The message's own Reply-To
+	// is checked: a tracked reply address is Herold's inbound domain, not
+	// a sender the workspace chose.
+	if err := ws.CheckSenders(e.From, j.msg.ReplyTo); err != nil {
 		return 0, "", &channel.Error{Permanent: true, Err: fmt.Errorf("sender refused: %w", err)}
 	}
 	if d.cfg.Capture {

@@ -19,11 +19,14 @@ type workspaceInput struct {
 	AllowedSenders          []string `json:"allowed_senders"`
 	RetentionDays           int      `json:"retention_days"`
 	ConfirmationExpiryHours int      `json:"confirmation_expiry_hours"`
+	// Inbound: reply tracking, subject token, rules (docs/inbound.md).
+	Inbound model.InboundSettings `json:"inbound"`
 }
 
 func (in workspaceInput) settings() service.WorkspaceSettings {
 	return service.WorkspaceSettings{Name: in.Name, DefaultLocale: in.DefaultLocale, Timezone: in.Timezone,
-		Sender: in.Sender, RetentionDays: in.RetentionDays, ConfirmationExpiryHours: in.ConfirmationExpiryHours}
+		Sender: in.Sender, RetentionDays: in.RetentionDays, ConfirmationExpiryHours: in.ConfirmationExpiryHours,
+		Inbound: in.Inbound}
 }
 
 func (h *Handler) getWorkspace(w http.ResponseWriter, _ *http.Request, p *service.Principal) {
@@ -39,6 +42,8 @@ type workspacePatch struct {
 	Sender                  *model.Sender `json:"sender"`
 	RetentionDays           *int          `json:"retention_days"`
 	ConfirmationExpiryHours *int          `json:"confirmation_expiry_hours"`
+	// Inbound replaces the inbound settings as a whole.
+	Inbound *model.InboundSettings `json:"inbound"`
 }
 
 func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -49,7 +54,7 @@ func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *serv
 	}
 	ws, err := h.svc.WorkspaceUpdate(r.Context(), p.Workspace, service.WorkspacePatch{Name: in.Name,
 		DefaultLocale: in.DefaultLocale, Timezone: in.Timezone, Sender: in.Sender, RetentionDays: in.RetentionDays,
-		ConfirmationExpiryHours: in.ConfirmationExpiryHours})
+		ConfirmationExpiryHours: in.ConfirmationExpiryHours, Inbound: in.Inbound})
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -51,7 +51,7 @@ type Receiver struct {
 	log *slog.Logger
 
 	keyMu sync.Mutex
-	key   []byte // the server key that signs bounce addresses
+	key   []byte // the server key that signs bounce and reply addresses
 }
 
 // NewReceiver checks cfg and returns a Receiver.
@@ -133,7 +133,7 @@ func (r *Receiver) Receive(ctx context.Context, ws *model.Workspace, env Envelop
 	}
 	row.Kind = string(res.Kind)
 	if res.Kind == KindMail {
-		if err := r.reply(ctx, ws, m, row, now); err != nil {
+		if err := r.reply(ctx, ws, m, env.To, row, now); err != nil {
 			return nil, fmt.Errorf("receive mail: %w", err)
 		}
 	}
@@ -193,9 +193,9 @@ func (r *Receiver) Receive(ctx context.Context, ws *model.Workspace, env Envelop
 // sender is throttled, turns it into a mail.received event before the
 // mail is recorded: a failure then leaves nothing recorded, the sending
 // MTA retries, and the event's idempotency key keeps it single.
-func (r *Receiver) reply(ctx context.Context, ws *model.Workspace, m *Mail, row *model.InboundMessage, now time.Time) error {
+func (r *Receiver) reply(ctx context.Context, ws *model.Workspace, m *Mail, rcpt string, row *model.InboundMessage, now time.Time) error {
 	row.Address = m.From
-	mt, err := r.matchReply(ctx, ws, m)
+	mt, err := r.matchMail(ctx, ws, m, rcpt)
 	if err != nil || mt == nil {
 		return err
 	}
@@ -313,18 +313,43 @@ func (r *Receiver) verp(ctx context.Context, local string) (int64, string, error
 	if !strings.HasPrefix(local, verp.Prefix) {
 		return 0, "", nil
 	}
+	key, err := r.serverKey(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	ws, id, ok := verp.Parse(key, local)
+	if !ok {
+		return 0, "", nil
+	}
+	return ws, id, nil
+}
+
+// replyToken reads a tracked reply address's local part (KEY+r.TOKEN):
+// the message of ws it names, or "" when it is none (or forged, or
+// another workspace's).
+func (r *Receiver) replyToken(ctx context.Context, ws *model.Workspace, local string) (string, error) {
+	if _, tag, _ := strings.Cut(local, "+"); !strings.HasPrefix(tag, verp.ReplyTag) {
+		return "", nil
+	}
+	key, err := r.serverKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	id, _ := verp.ParseReply(key, ws.ID, local)
+	return id, nil
+}
+
+// serverKey is the server key that signs bounce and reply addresses,
+// loaded once.
+func (r *Receiver) serverKey(ctx context.Context) ([]byte, error) {
 	r.keyMu.Lock()
 	defer r.keyMu.Unlock()
 	if r.key == nil {
 		key, err := unsubscribe.LoadSecret(ctx, r.cfg.Store, r.cfg.Clock.Now())
 		if err != nil {
-			return 0, "", err
+			return nil, err
 		}
 		r.key = key
 	}
-	ws, id, ok := verp.Parse(r.key, local)
-	if !ok {
-		return 0, "", nil
-	}
-	return ws, id, nil
+	return r.key, nil
 }

@@ -70,9 +70,12 @@ type Workspace struct {
 	RetentionDays int `json:"retention_days"`
 	// ConfirmationExpiryHours is how long a message waits for approval
 	// before it expires. Default 168 (7 days).
-	ConfirmationExpiryHours int       `json:"confirmation_expiry_hours"`
-	CreatedAt               time.Time `json:"created_at"`
-	UpdatedAt               time.Time `json:"updated_at"`
+	ConfirmationExpiryHours int `json:"confirmation_expiry_hours"`
+	// Inbound are the choices for received mail: reply tracking, the
+	// subject token and the rules (docs/inbound.md).
+	Inbound   InboundSettings `json:"inbound"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 // Defaults for new workspaces.

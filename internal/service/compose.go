@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -32,7 +33,7 @@ func (s *Service) Compose(ctx context.Context, ws *model.Workspace, m *model.Mes
 		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
 	return &channel.Email{
-		MessageID: m.MessageID, From: m.From, ReplyTo: m.ReplyTo,
+		MessageID: m.MessageID, From: m.From, ReplyTo: s.replyTo(ws, m, key),
 		To: []model.Address{m.To}, CC: m.CC, BCC: m.BCC,
 		Subject: m.Subject, HTML: m.HTML, Text: m.Text,
 		Headers:    headers,
@@ -50,6 +51,17 @@ func (s *Service) returnPath(ws *model.Workspace, m *model.Message, key []byte) 
 		return ""
 	}
 	return verp.Address(key, ws.ID, m.ID, s.inboundDomain)
+}
+
+// replyTo is the message's Reply-To: its signed reply address when the
+// workspace opted into reply tracking and an inbound domain is set (it
+// then wins over the Reply-To the template or flow set: the workspace
+// chose that its replies come back to Herold), else the message's own.
+func (s *Service) replyTo(ws *model.Workspace, m *model.Message, key []byte) string {
+	if s.inboundDomain == "" || !ws.Inbound.ReplyTracking {
+		return m.ReplyTo
+	}
+	return cmp.Or(verp.ReplyAddress(key, ws.ID, ws.Key, m.ID, s.inboundDomain), m.ReplyTo)
 }
 
 // bulk reports whether m is bulk mail: mail of a consent category

@@ -18,6 +18,9 @@ type WorkspaceSettings struct {
 	Sender                  model.Sender
 	RetentionDays           int
 	ConfirmationExpiryHours int
+	// Inbound are the choices for received mail (reply tracking,
+	// subject token, rules); checked here, at save.
+	Inbound model.InboundSettings
 }
 
 // defaults fills what a new workspace leaves out. An update uses only
@@ -47,6 +50,9 @@ func (w *WorkspaceSettings) check(c *checker, ws *model.Workspace) {
 	}
 	if w.ConfirmationExpiryHours < 1 || w.ConfirmationExpiryHours > 24*365 {
 		c.add("confirmation_expiry_hours", CodeInvalid, "must be between 1 and 8760 hours")
+	}
+	for _, p := range w.Inbound.Check() {
+		c.add(p.Field, CodeInvalid, "%s", p.Detail)
 	}
 }
 
@@ -83,7 +89,7 @@ func (s *Service) WorkspaceCreate(ctx context.Context, p WorkspaceCreateParams) 
 	ws := &model.Workspace{
 		Key: p.Key, Name: p.Name, DefaultLocale: p.DefaultLocale, Timezone: p.Timezone, Sender: p.Sender,
 		AllowedSenders: allowed, RetentionDays: p.RetentionDays, ConfirmationExpiryHours: p.ConfirmationExpiryHours,
-		CreatedAt: now, UpdatedAt: now,
+		Inbound: p.Inbound, CreatedAt: now, UpdatedAt: now,
 	}
 	p.check(&c, ws)
 	if err := c.err(); err != nil {
@@ -134,6 +140,8 @@ type WorkspacePatch struct {
 	Sender                  *model.Sender
 	RetentionDays           *int
 	ConfirmationExpiryHours *int
+	// Inbound replaces the inbound settings as a whole.
+	Inbound *model.InboundSettings
 }
 
 func patchField[T any](dst *T, v *T) {
@@ -145,13 +153,14 @@ func patchField[T any](dst *T, v *T) {
 // WorkspaceUpdate changes the settings named in patch.
 func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patch WorkspacePatch) (*model.Workspace, error) {
 	p := WorkspaceSettings{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone, Sender: ws.Sender,
-		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours}
+		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours, Inbound: ws.Inbound}
 	patchField(&p.Name, patch.Name)
 	patchField(&p.DefaultLocale, patch.DefaultLocale)
 	patchField(&p.Timezone, patch.Timezone)
 	patchField(&p.Sender, patch.Sender)
 	patchField(&p.RetentionDays, patch.RetentionDays)
 	patchField(&p.ConfirmationExpiryHours, patch.ConfirmationExpiryHours)
+	patchField(&p.Inbound, patch.Inbound)
 	var c checker
 	p.Name = cmp.Or(p.Name, ws.Key)
 	p.defaultTexts()
@@ -162,6 +171,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	upd := *ws
 	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
+	upd.Inbound = p.Inbound
 	upd.UpdatedAt = s.clock.Now().UTC()
 	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
 		return nil, fmt.Errorf("update workspace: %w", err)

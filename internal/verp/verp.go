@@ -30,7 +30,7 @@ func Address(key []byte, wsID int64, messageID, domain string) string {
 		return ""
 	}
 	ws := strconv.FormatInt(wsID, 10)
-	return strings.ToLower(Prefix+ws+"."+enc.EncodeToString(id[:])+"."+sign(key, ws, id)) + "@" + domain
+	return strings.ToLower(Prefix+ws+"."+enc.EncodeToString(id[:])+"."+sign(key, "herold-verp", ws, id)) + "@" + domain
 }
 
 // Parse reads the local part of a VERP address (without the domain). ok
@@ -53,15 +53,17 @@ func Parse(key []byte, local string) (wsID int64, messageID string, ok bool) {
 		return 0, "", false
 	}
 	id := uuid.UUID(raw)
-	if !hmac.Equal([]byte(parts[2]), []byte(strings.ToLower(sign(key, parts[0], id)))) {
+	if !hmac.Equal([]byte(parts[2]), []byte(strings.ToLower(sign(key, "herold-verp", parts[0], id)))) {
 		return 0, "", false
 	}
 	return ws, id.String(), true
 }
 
-func sign(key []byte, ws string, id uuid.UUID) string {
+// sign is the 8-byte HMAC of message id of workspace ws under purpose, so
+// a bounce address is no reply token and the other way round.
+func sign(key []byte, purpose, ws string, id uuid.UUID) string {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("herold-verp\x00" + ws + "\x00"))
+	m.Write([]byte(purpose + "\x00" + ws + "\x00"))
 	m.Write(id[:])
 	return enc.EncodeToString(m.Sum(nil)[:8])
 }
