@@ -39,10 +39,11 @@ type Config struct {
 	// that delivery claims them at once. Default: nothing.
 	Notify func()
 	// AfterEvents, when set, runs in the transaction that stores a
-	// workspace's accepted events, after them (webhook subscriptions
-	// queue their deliveries there, so that an event and its deliveries
-	// commit together).
-	AfterEvents func(ctx context.Context, tx store.Tx, workspaceID int64, events []*model.Event) error
+	// workspace's accepted events and their messages, after them
+	// (webhook subscriptions queue their deliveries there, so that an
+	// event, its suppressed messages and their deliveries commit
+	// together).
+	AfterEvents func(ctx context.Context, tx store.Tx, workspaceID int64, events []*model.Event, msgs []*model.Message) error
 	Metrics     *metrics.Metrics
 	Logger      *slog.Logger
 }
@@ -345,7 +346,7 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 		}
 	}
 	if g.cfg.AfterEvents != nil {
-		if err := g.cfg.AfterEvents(ctx, tx, ws.ID, events); err != nil {
+		if err := g.cfg.AfterEvents(ctx, tx, ws.ID, events, msgs); err != nil {
 			return fmt.Errorf("queue webhooks: %w", err)
 		}
 	}

@@ -151,8 +151,11 @@ func New(cfg Config) (*Service, error) {
 	g, err := ingest.New(ingest.Config{Store: cfg.Store, Clock: cfg.Clock, Conditions: cfg.Conditions,
 		RenderLimits: cfg.RenderLimits, MessageIDDomain: cfg.MessageIDDomain, Notify: cfg.Notify, Delivery: cfg.Delivery, Metrics: cfg.Metrics,
 		Logger: cfg.Logger.With("component", "ingest"),
-		AfterEvents: func(ctx context.Context, tx store.Tx, ws int64, events []*model.Event) error {
-			return s.webhookEvents(ctx, tx, ws, events)
+		AfterEvents: func(ctx context.Context, tx store.Tx, ws int64, events []*model.Event, msgs []*model.Message) error {
+			if err := s.webhookEvents(ctx, tx, ws, events); err != nil {
+				return err
+			}
+			return s.webhookSuppressed(ctx, tx, ws, msgs)
 		}})
 	if err != nil {
 		return nil, err

@@ -82,16 +82,19 @@ func (s *Service) webhookEvents(ctx context.Context, tx store.Tx, workspaceID in
 	return nil
 }
 
-// WebhookOutcomes queues the deliveries of recorded message outcomes
-// (sent, failed) to the endpoints subscribed to them, in the delivery
-// engine's recording transaction.
+// WebhookOutcomes queues the deliveries of recorded message outcomes to
+// the endpoints subscribed to them, in the transaction that records
+// them: sent and failed from the delivery engine, bounced from inbound
+// mail, unsubscribed, declined, expired and suppressed from the service.
+// Outcomes not applied, and statuses that are no outcome (retrying,
+// queued), are skipped.
 func (s *Service) WebhookOutcomes(ctx context.Context, tx store.Tx, outcomes []*store.MessageOutcome, applied []bool) error {
 	if s.webhooks.cfg.Enqueue == nil {
 		return nil
 	}
 	endpoints := map[int64][]*model.WebhookEndpoint{}
 	for i, o := range outcomes {
-		if !applied[i] || (o.To != model.MsgSent && o.To != model.MsgFailed) {
+		if (applied != nil && !applied[i]) || !slices.Contains(webhook.Outcomes, string(o.To)) {
 			continue
 		}
 		eps, ok := endpoints[o.WorkspaceID]
@@ -119,6 +122,24 @@ func (s *Service) WebhookOutcomes(ctx context.Context, tx store.Tx, outcomes []*
 		}
 	}
 	return nil
+}
+
+// webhookOutcome queues the deliveries of one message outcome (status
+// st, why) recorded in tx.
+func (s *Service) webhookOutcome(ctx context.Context, tx store.Tx, ws int64, id string, st model.MessageStatus, why string, at time.Time) error {
+	return s.WebhookOutcomes(ctx, tx, []*store.MessageOutcome{{WorkspaceID: ws, ID: id, To: st, Reason: why, At: at}}, nil)
+}
+
+// webhookSuppressed queues the deliveries of the messages an event's
+// planning suppressed, in the ingest transaction.
+func (s *Service) webhookSuppressed(ctx context.Context, tx store.Tx, ws int64, msgs []*model.Message) error {
+	var outcomes []*store.MessageOutcome
+	for _, m := range msgs {
+		if m.Status == model.MsgSuppressed {
+			outcomes = append(outcomes, &store.MessageOutcome{WorkspaceID: ws, ID: m.ID, To: m.Status, Reason: m.Reason, At: m.CreatedAt})
+		}
+	}
+	return s.WebhookOutcomes(ctx, tx, outcomes, nil)
 }
 
 // WebhookPausedTemplateKey is the template of the mail that tells a
