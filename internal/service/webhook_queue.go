@@ -3,11 +3,14 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/herold-dev/herold/internal/ingest"
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/plan"
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/webhook"
 )
@@ -56,6 +59,67 @@ func (s *Service) QueueWebhook(ctx context.Context, tx store.Tx, e *model.Webhoo
 		return fmt.Errorf("queue webhook delivery: %w", err)
 	}
 	return nil
+}
+
+// webhookWritten queues, in the ingest transaction, the deliveries of
+// accepted events to the endpoints subscribed to their types, of the
+// messages their planning suppressed, and the posts of the webhook
+// channel.
+func (s *Service) webhookWritten(ctx context.Context, tx store.Tx, ws int64, written []*ingest.Result) error {
+	if s.webhooks.cfg.Enqueue == nil {
+		return nil
+	}
+	events := make([]*model.Event, len(written))
+	var msgs []*model.Message
+	for i, w := range written {
+		events[i] = w.Event
+		msgs = append(msgs, w.Messages...)
+	}
+	if err := s.webhookEvents(ctx, tx, ws, events); err != nil {
+		return err
+	}
+	if err := s.webhookSuppressed(ctx, tx, ws, msgs); err != nil {
+		return err
+	}
+	for _, w := range written {
+		for _, h := range w.Webhooks {
+			if err := s.webhookChannel(ctx, tx, ws, w.Event, h); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// channelRecipient is a recipient in the payload of the webhook channel.
+type channelRecipient struct {
+	ContactID string `json:"contact_id,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Via       string `json:"via"`
+}
+
+// webhookChannel queues the post of the webhook channel planned for
+// event ev: the event, the notification and all its recipients, once.
+// An endpoint deleted since the flow was saved is logged and skipped.
+func (s *Service) webhookChannel(ctx context.Context, tx store.Tx, ws int64, ev *model.Event, h plan.Webhook) error {
+	n := h.Notification
+	e, err := tx.WebhookEndpointGet(ctx, ws, n.Webhook)
+	if errors.Is(err, store.ErrNotFound) {
+		s.webhooks.logger.WarnContext(ctx, "webhook channel: the notification's endpoint is gone; nothing posted",
+			"workspace", ws, "event", ev.ID, "notification", n.Key, "endpoint", n.Webhook)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load webhook endpoint: %w", err)
+	}
+	rcpts := make([]channelRecipient, len(h.Recipients))
+	for i, r := range h.Recipients {
+		rcpts[i] = channelRecipient{ContactID: r.Address.ContactID, Email: r.Address.Email, Name: r.Address.Name, Via: r.Via}
+	}
+	data := map[string]any{"event": ev, "recipients": rcpts,
+		"notification": map[string]any{"key": n.Key, "name": n.Name, "event_type": n.EventType, "category": n.Category}}
+	return s.QueueWebhook(ctx, tx, e, WebhookSubject{Type: "notification.webhook", EventID: ev.ID, Data: data})
 }
 
 // webhookEvents queues the deliveries of accepted events to the
