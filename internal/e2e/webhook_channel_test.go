@@ -20,9 +20,7 @@ import (
 func TestWebhookChannelPostsOncePerEvent(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	e, c := simpleEnv(t, apptest.WithSMTP(srv), func(s *apptest.Setup) {
-		s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP = true, true
-	})
+	e, c := simpleEnv(t, apptest.WithSMTP(srv), allowHooks)
 	rc := newHookReceiver(t, 200)
 	var ep endpointOut
 	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "event_types": []string{"unrelated"}}).JSON(t, &ep)

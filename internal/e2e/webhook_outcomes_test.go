@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
-	netsmtp "net/smtp"
 	"strings"
 	"testing"
 	"time"
@@ -50,9 +49,7 @@ func waitOutcome(t *testing.T, rc *hookReceiver, secret string, n int, typ, id s
 func TestWebhookMessageOutcomesWhereTheyHappen(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	e, c := simpleEnv(t, apptest.WithSMTP(srv), withInbound, func(s *apptest.Setup) {
-		s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP = true, true
-	})
+	e, c := simpleEnv(t, apptest.WithSMTP(srv), withInbound, allowHooks)
 	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
 		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"}},
 		map[string]any{"key": "news", "event_type": "news", "template": "ping", "recipients": []string{"role:to"}, "category": "newsletter"},
@@ -65,18 +62,12 @@ func TestWebhookMessageOutcomesWhereTheyHappen(t *testing.T) {
 	ctx := context.Background()
 
 	// Bounced: the DSN arrives after the message was sent.
-	res, err := c.SendEvent(ctx, ping(1, inline("c1", "lost@example.org")))
-	require.NoError(t, err)
-	lost := res.Messages[0].ID
-	e.WaitStatus(lost, "sent", wait)
-	mails := srv.WaitForMails(t, 1, wait)
-	require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{"default@inbound.test"},
-		dsnFor(mails[0], "lost@example.org")))
+	lost := sendAndBounce(t, e, c, srv)
 	require.Equal(t, "lost@example.org: 550 5.1.1 <lost@example.org>: user unknown",
 		waitOutcome(t, rc, ep.Secret, 1, "message.bounced", lost))
 
 	// Suppressed: planned in the ingest transaction.
-	res, err = c.SendEvent(ctx, ping(2, inline("c1", "lost@example.org")))
+	res, err := c.SendEvent(ctx, ping(2, inline("c1", "lost@example.org")))
 	require.NoError(t, err)
 	require.Equal(t, "bounced", waitOutcome(t, rc, ep.Secret, 2, "message.suppressed", res.Messages[0].ID))
 
@@ -85,7 +76,7 @@ func TestWebhookMessageOutcomesWhereTheyHappen(t *testing.T) {
 	require.NoError(t, err)
 	news := res.Messages[0].ID
 	e.WaitStatus(news, "sent", wait)
-	mails = srv.WaitForMails(t, 2, wait)
+	mails := srv.WaitForMails(t, 2, wait)
 	link := mails[1].Header.Get("List-Unsubscribe")
 	status, page := fetch(t, "POST", strings.Trim(link, "<>"), "en", "List-Unsubscribe=One-Click")
 	require.Equal(t, 200, status, page)
