@@ -658,7 +658,7 @@ func (a *App) startInbound() error {
 	}
 	recv, err := inbound.NewReceiver(inbound.ReceiverConfig{Store: a.store, Clock: a.clock, Logger: a.log,
 		Domain: in.Domain, SoftBounceThreshold: in.SoftBounceThreshold, Events: a.svc,
-		Throttle: in.Throttle, ThrottleWindow: in.ThrottleWindow})
+		Throttle: in.Throttle, ThrottleWindow: in.ThrottleWindow, AfterOutcomes: a.svc.WebhookOutcomes})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/config"
 	"github.com/herold-dev/herold/internal/smtptest"
@@ -97,6 +98,21 @@ To: `+rcpt+`
 `, "\n", "\r\n"))
 }
 
+// sendAndBounce sends ping 1 to lost@example.org, waits until the mail
+// server accepted it, then hands the listener the mailbox's DSN; it
+// returns the message's id.
+func sendAndBounce(t *testing.T, e *apptest.Env, c *client.Client, srv *smtptest.Server) string {
+	t.Helper()
+	res, err := c.SendEvent(context.Background(), ping(1, inline("c1", "lost@example.org")))
+	require.NoError(t, err)
+	id := res.Messages[0].ID
+	e.WaitStatus(id, "sent", wait)
+	mails := srv.WaitForMails(t, 1, wait)
+	require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{"default@inbound.test"},
+		dsnFor(mails[0], "lost@example.org")))
+	return id
+}
+
 // TestAsyncBounceThroughListener: the mail server accepts a notification,
 // then the mailbox bounces: the DSN, sent over SMTP to Herold's inbound
 // listener, marks the message bounced and suppresses the address, and the
@@ -106,21 +122,14 @@ func TestAsyncBounceThroughListener(t *testing.T) {
 	srv := smtptest.Start(t)
 	e, c := simpleEnv(t, apptest.WithSMTP(srv), withInbound)
 	ctx := context.Background()
-	res, err := c.SendEvent(ctx, ping(1, inline("c1", "lost@example.org")))
-	require.NoError(t, err)
-	id := res.Messages[0].ID
-	e.WaitStatus(id, "sent", wait)
-	mails := srv.WaitForMails(t, 1, wait)
-
-	require.NoError(t, netsmtp.SendMail(e.App.InboundAddr(), nil, "", []string{"default@inbound.test"},
-		dsnFor(mails[0], "lost@example.org")))
+	id := sendAndBounce(t, e, c, srv)
 	m, err := c.Message(ctx, id)
 	require.NoError(t, err)
 	last := m.Timeline[len(m.Timeline)-1]
 	require.Equal(t, "bounced", string(last.Status))
 	require.Equal(t, "550 5.1.1 <lost@example.org>: user unknown", last.Detail)
 
-	res, err = c.SendEvent(ctx, ping(2, inline("c1", "lost@example.org")))
+	res, err := c.SendEvent(ctx, ping(2, inline("c1", "lost@example.org")))
 	require.NoError(t, err)
 	require.Equal(t, "suppressed", string(res.Messages[0].Status))
 	ex, err := c.Explain(ctx, res.ID, "en")

@@ -51,9 +51,12 @@ func (rc *hookReceiver) calls() int {
 }
 
 func startWebhooks(t *testing.T) *apptest.Env {
-	return apptest.Start(t, func(s *apptest.Setup) {
-		s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP = true, true
-	})
+	return apptest.Start(t, allowHooks)
+}
+
+// allowHooks lets the app post to receivers on 127.0.0.1 over http.
+func allowHooks(s *apptest.Setup) {
+	s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP = true, true
 }
 
 type endpointOut struct {
@@ -263,9 +266,7 @@ func TestWebhookBreakerPausesAndTellsAdmins(t *testing.T) {
 func TestWebhookMessageOutcome(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	e, _ := simpleEnv(t, apptest.WithSMTP(srv), func(s *apptest.Setup) {
-		s.Opts.Webhooks.AllowPrivate, s.Opts.Webhooks.AllowHTTP = true, true
-	})
+	e, _ := simpleEnv(t, apptest.WithSMTP(srv), allowHooks)
 	rc := newHookReceiver(t, 200)
 	var ep endpointOut
 	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "outcomes": []string{"sent"}}).JSON(t, &ep)

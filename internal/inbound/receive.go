@@ -43,6 +43,10 @@ type ReceiverConfig struct {
 	// minutes.
 	Throttle       int
 	ThrottleWindow time.Duration
+	// AfterOutcomes, when set, runs in the transaction that records a
+	// bounce of a message Herold sent, with the message's "bounced"
+	// outcome (webhook subscriptions queue their deliveries there).
+	AfterOutcomes func(ctx context.Context, tx store.Tx, outcomes []*store.MessageOutcome, applied []bool) error
 }
 
 // Receiver stores and acts on received mail.
@@ -231,6 +235,9 @@ func (r *Receiver) bounced(ctx context.Context, tx store.Tx, ws *model.Workspace
 			if err := r.timeline(ctx, tx, ws, row.MessageID, model.MsgBounced, b.Recipient, evidence, now); err != nil {
 				return err
 			}
+			if err := r.afterBounce(ctx, tx, ws, row.MessageID, b.Recipient+": "+evidence, now); err != nil {
+				return err
+			}
 		}
 		kind := model.SuppressionHardBounce
 		if !b.Hard {
@@ -284,6 +291,23 @@ func (r *Receiver) suppress(ctx context.Context, tx store.Tx, ws *model.Workspac
 			"kind", kind, "evidence", evidence, "message", msg)
 	}
 	return err
+}
+
+// afterBounce hands the bounced outcome of message id to AfterOutcomes,
+// if the workspace has the message.
+func (r *Receiver) afterBounce(ctx context.Context, tx store.Tx, ws *model.Workspace, id, why string, now time.Time) error {
+	if r.cfg.AfterOutcomes == nil {
+		return nil
+	}
+	m, err := tx.MessageGet(ctx, ws.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	o := &store.MessageOutcome{WorkspaceID: ws.ID, ID: m.ID, To: model.MsgBounced, Attempts: m.Attempts, Reason: why, At: now}
+	return r.cfg.AfterOutcomes(ctx, tx, []*store.MessageOutcome{o}, []bool{true})
 }
 
 // timeline notes a bounce or complaint in the message's timeline; a

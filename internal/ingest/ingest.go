@@ -39,10 +39,11 @@ type Config struct {
 	// that delivery claims them at once. Default: nothing.
 	Notify func()
 	// AfterEvents, when set, runs in the transaction that stores a
-	// workspace's accepted events, after them (webhook subscriptions
-	// queue their deliveries there, so that an event and its deliveries
-	// commit together).
-	AfterEvents func(ctx context.Context, tx store.Tx, workspaceID int64, events []*model.Event) error
+	// workspace's accepted events and their messages, after them
+	// (webhook subscriptions and the webhook channel queue their
+	// deliveries there, so that an event, its messages and their
+	// deliveries commit together).
+	AfterEvents func(ctx context.Context, tx store.Tx, workspaceID int64, written []*Result) error
 	Metrics     *metrics.Metrics
 	Logger      *slog.Logger
 }
@@ -205,6 +206,7 @@ func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Wo
 func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, snap *snapshot, now time.Time) *prepared {
 	in, ev := it.in, it.ev
 	var msgs []*model.Message
+	var hooks []plan.Webhook
 	switch {
 	case in.Exclusion != nil:
 		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
@@ -219,6 +221,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 			out = plan.Plan(ctx, snap.input(ws, ev, now), g.evaluator())
 		}
 		msgs = g.materialize(ctx, ws, ev, snap, &out, now)
+		hooks = out.Webhooks
 		ev.Trace = out.Trace
 		if in.NotBefore.After(now) {
 			for _, m := range msgs {
@@ -237,7 +240,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		}
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
-	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &Result{Event: ev, Messages: msgs}}
+	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &Result{Event: ev, Messages: msgs, Webhooks: hooks}}
 }
 
 // writeGroup stores the prepared events of a group with a few multi-row
@@ -345,7 +348,11 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 		}
 	}
 	if g.cfg.AfterEvents != nil {
-		if err := g.cfg.AfterEvents(ctx, tx, ws.ID, events); err != nil {
+		written := make([]*Result, len(ps))
+		for i, p := range ps {
+			written[i] = p.res
+		}
+		if err := g.cfg.AfterEvents(ctx, tx, ws.ID, written); err != nil {
 			return fmt.Errorf("queue webhooks: %w", err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/plan"
 )
 
 // Input is an event as a host application, a schedule or a person sends
@@ -57,6 +58,9 @@ type Result struct {
 	// Messages are the first result and nothing new was created.
 	Duplicate bool
 	Messages  []*model.Message
+	// Webhooks are the posts the webhook channel planned (not kept: the
+	// queued deliveries record them).
+	Webhooks []plan.Webhook
 }
 
 // NewID returns a new time-ordered id (UUIDv7).

@@ -205,11 +205,14 @@ const (
 	// ChannelInApp appends to the recipient contact's feed (the in-app
 	// inbox with live updates).
 	ChannelInApp = "inapp"
+	// ChannelWebhook posts the event, the notification and its recipients
+	// once to the notification's webhook endpoint.
+	ChannelWebhook = "webhook"
 )
 
 // Channels lists the known channels in the order a notification's
 // channels are stored and shown.
-var Channels = []string{ChannelEmail, ChannelInApp}
+var Channels = []string{ChannelEmail, ChannelInApp, ChannelWebhook}
 
 // Flow is a named, versioned set of notifications (Benachrichtigungsablauf).
 type Flow struct {
@@ -253,6 +256,9 @@ type Notification struct {
 	// Channels = [Channel]; after Normalize it holds Channels joined by
 	// commas ("email", "inapp" or "email,inapp").
 	Channel string `json:"channel"`
+	// Webhook is the id of the workspace's webhook endpoint the webhook
+	// channel posts to; required with that channel, empty otherwise.
+	Webhook string `json:"webhook,omitempty"`
 }
 
 // Sends reports whether the notification sends on channel ch.

@@ -27,9 +27,13 @@ const (
 	StepMessageAwaiting      StepCode = "message.awaiting_confirmation"
 	StepMessageQueued        StepCode = "message.queued"
 	StepMessageRenderFailed  StepCode = "message.render_failed"
-	StepManual               StepCode = "event.manual"
-	StepScheduled            StepCode = "event.scheduled"
-	StepScheduleExcluded     StepCode = "schedule.excluded"
+	// StepWebhookQueued: the webhook channel posts the event, the
+	// notification and its recipients once to the notification's
+	// endpoint (Params endpoint, recipients: their number).
+	StepWebhookQueued    StepCode = "webhook.queued"
+	StepManual           StepCode = "event.manual"
+	StepScheduled        StepCode = "event.scheduled"
+	StepScheduleExcluded StepCode = "schedule.excluded"
 	// StepScheduleError: a schedule could not evaluate the record (its
 	// condition failed on the record's data); nothing was sent.
 	StepScheduleError StepCode = "schedule.error"

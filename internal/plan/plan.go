@@ -64,10 +64,18 @@ type Message struct {
 	Step int
 }
 
-// Output is the decision: the trace and the messages.
+// Webhook is one planned post of the webhook channel: once per event and
+// notification, with all of the notification's To recipients.
+type Webhook struct {
+	Notification *model.Notification
+	Recipients   []Recipient
+}
+
+// Output is the decision: the trace, the messages and the webhook posts.
 type Output struct {
 	Trace    []model.Step
 	Messages []Message
+	Webhooks []Webhook
 	// Data is the data model the conditions saw; templates render with it
 	// plus the recipient.
 	Data map[string]any
@@ -193,6 +201,13 @@ func (p *planner) notification(ctx context.Context, n *model.Notification) {
 		for _, r := range to {
 			p.inApp(n, r)
 		}
+	}
+	if n.Sends(model.ChannelWebhook) {
+		// One post for all recipients: the receiving system decides what
+		// to do for each, so consent and suppression are not applied.
+		p.step(model.Step{Code: model.StepWebhookQueued, Notification: n.Key,
+			Params: map[string]string{"endpoint": n.Webhook, "recipients": strconv.Itoa(len(to))}})
+		p.out.Webhooks = append(p.out.Webhooks, Webhook{Notification: n, Recipients: to})
 	}
 }
 

@@ -69,6 +69,11 @@ func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string,
 			if d.Applied && approve {
 				approved = append(approved, id)
 			}
+			if d.Applied && !approve {
+				if err := s.webhookOutcome(ctx, tx, ws.ID, id, model.MsgDeclined, "declined by "+actor, now); err != nil {
+					return err
+				}
+			}
 			out = append(out, d)
 		}
 		if approve {
@@ -133,6 +138,9 @@ func isNotFound(err error) bool {
 	return ok
 }
 
+// expiredReason is why an expired confirmation's message was not sent.
+const expiredReason = "nobody approved or declined it in time"
+
 // ExpireConfirmations expires every confirmation whose deadline passed, in
 // all workspaces (a periodic job).
 func (s *Service) ExpireConfirmations(ctx context.Context) error {
@@ -149,7 +157,7 @@ func (s *Service) ExpireConfirmations(ctx context.Context) error {
 			for _, ref := range refs {
 				ok, err := tx.MessageTransition(ctx, &store.MessageTransitionParams{
 					WorkspaceID: ref.WorkspaceID, ID: ref.ID, From: []model.MessageStatus{model.MsgAwaitingConfirmation},
-					To: model.MsgExpired, Reason: "nobody approved or declined it in time", At: now,
+					To: model.MsgExpired, Reason: expiredReason, At: now,
 					Entry: model.MessageEvent{At: now, Status: model.MsgExpired},
 				})
 				if err != nil {
@@ -161,6 +169,9 @@ func (s *Service) ExpireConfirmations(ctx context.Context) error {
 						return err
 					}
 					if err := tx.StatsAdd(ctx, []store.StatsDelta{{WorkspaceID: ws.ID, Day: s.day(ws), Status: model.MsgExpired, N: 1}}); err != nil {
+						return err
+					}
+					if err := s.webhookOutcome(ctx, tx, ws.ID, ref.ID, model.MsgExpired, expiredReason, now); err != nil {
 						return err
 					}
 					s.metrics.Messages.WithLabelValues(string(model.MsgExpired)).Inc()

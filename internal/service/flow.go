@@ -18,14 +18,16 @@ import (
 type refs struct {
 	templates map[string][]string // key → fields
 	contacts  map[string][]string
+	webhooks  map[string][]string // endpoint id → fields
 }
 
 func newRefs() *refs {
-	return &refs{templates: map[string][]string{}, contacts: map[string][]string{}}
+	return &refs{templates: map[string][]string{}, contacts: map[string][]string{}, webhooks: map[string][]string{}}
 }
 
 func (r *refs) template(field, key string) { r.templates[key] = append(r.templates[key], field) }
 func (r *refs) contact(field, id string)   { r.contacts[id] = append(r.contacts[id], field) }
+func (r *refs) webhook(field, id string)   { r.webhooks[id] = append(r.webhooks[id], field) }
 
 // check reports every reference that does not exist in ws.
 func (r *refs) check(ctx context.Context, q store.Queries, ws int64, c *checker) error {
@@ -55,7 +57,34 @@ func (r *refs) check(ctx context.Context, q store.Queries, ws int64, c *checker)
 			}
 		}
 	}
+	if err := r.checkWebhooks(ctx, q, ws, c); err != nil {
+		return err
+	}
 	sortFieldErrors(c.errs)
+	return nil
+}
+
+// checkWebhooks reports every named webhook endpoint that does not exist
+// in ws or is not active (a paused or disabled endpoint would hold or drop
+// what the notification posts).
+func (r *refs) checkWebhooks(ctx context.Context, q store.Queries, ws int64, c *checker) error {
+	for id, fields := range r.webhooks {
+		e, err := q.WebhookEndpointGet(ctx, ws, id)
+		if errors.Is(err, store.ErrNotFound) {
+			for _, f := range fields {
+				c.add(f, CodeUnknownRef, "webhook endpoint %q does not exist", id)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("look up webhook endpoints: %w", err)
+		}
+		if e.State != model.WebhookActive {
+			for _, f := range fields {
+				c.add(f, CodeInvalid, "webhook endpoint %q is %s; resume it first (POST /v1/webhooks/%s/state)", id, e.State, id)
+			}
+		}
+	}
 	return nil
 }
 
@@ -116,8 +145,19 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 	c.name(f("category"), n.Category)
 	for i, ch := range n.Channels {
 		if !slices.Contains(model.Channels, ch) {
-			c.add(fmt.Sprintf("%s[%d]", f("channels"), i), CodeInvalid, "%q is not a channel; use email or inapp", ch)
+			c.add(fmt.Sprintf("%s[%d]", f("channels"), i), CodeInvalid, "%q is not a channel; use email, inapp or webhook", ch)
 		}
+	}
+	switch {
+	case n.Sends(model.ChannelWebhook) && n.Webhook == "":
+		c.add(f("webhook"), CodeRequired, "the webhook channel needs the id of a webhook endpoint (GET /v1/webhooks)")
+	case n.Sends(model.ChannelWebhook):
+		r.webhook(f("webhook"), n.Webhook)
+	case n.Webhook != "":
+		c.add(f("webhook"), CodeInvalid, "an endpoint is only used with the webhook channel; add \"webhook\" to channels or leave this out")
+	}
+	if n.Sends(model.ChannelWebhook) && n.Status == model.StatusConfirm {
+		c.add(f("status"), CodeInvalid, "the webhook channel posts at once and cannot wait for a confirmation; use active")
 	}
 	if n.Condition != "" {
 		checkCondition(c, s.conditions, f("condition"), n.Condition)

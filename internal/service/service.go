@@ -17,7 +17,6 @@ import (
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/ingest"
 	"github.com/herold-dev/herold/internal/metrics"
-	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/throttle"
@@ -151,8 +150,8 @@ func New(cfg Config) (*Service, error) {
 	g, err := ingest.New(ingest.Config{Store: cfg.Store, Clock: cfg.Clock, Conditions: cfg.Conditions,
 		RenderLimits: cfg.RenderLimits, MessageIDDomain: cfg.MessageIDDomain, Notify: cfg.Notify, Delivery: cfg.Delivery, Metrics: cfg.Metrics,
 		Logger: cfg.Logger.With("component", "ingest"),
-		AfterEvents: func(ctx context.Context, tx store.Tx, ws int64, events []*model.Event) error {
-			return s.webhookEvents(ctx, tx, ws, events)
+		AfterEvents: func(ctx context.Context, tx store.Tx, ws int64, written []*ingest.Result) error {
+			return s.webhookWritten(ctx, tx, ws, written)
 		}})
 	if err != nil {
 		return nil, err

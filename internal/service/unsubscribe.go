@@ -122,7 +122,10 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscriptio
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // purged: the contact's opt_outs still record it
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.webhookOutcome(ctx, tx, u.Workspace.ID, l.MessageID, model.MsgUnsubscribed, l.Category, now)
 	})
 	if err != nil {
 		return nil, err

@@ -3,11 +3,14 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/herold-dev/herold/internal/ingest"
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/plan"
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/webhook"
 )
@@ -58,6 +61,67 @@ func (s *Service) QueueWebhook(ctx context.Context, tx store.Tx, e *model.Webhoo
 	return nil
 }
 
+// webhookWritten queues, in the ingest transaction, the deliveries of
+// accepted events to the endpoints subscribed to their types, of the
+// messages their planning suppressed, and the posts of the webhook
+// channel.
+func (s *Service) webhookWritten(ctx context.Context, tx store.Tx, ws int64, written []*ingest.Result) error {
+	if s.webhooks.cfg.Enqueue == nil {
+		return nil
+	}
+	events := make([]*model.Event, len(written))
+	var msgs []*model.Message
+	for i, w := range written {
+		events[i] = w.Event
+		msgs = append(msgs, w.Messages...)
+	}
+	if err := s.webhookEvents(ctx, tx, ws, events); err != nil {
+		return err
+	}
+	if err := s.webhookSuppressed(ctx, tx, ws, msgs); err != nil {
+		return err
+	}
+	for _, w := range written {
+		for _, h := range w.Webhooks {
+			if err := s.webhookChannel(ctx, tx, ws, w.Event, h); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// channelRecipient is a recipient in the payload of the webhook channel.
+type channelRecipient struct {
+	ContactID string `json:"contact_id,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Via       string `json:"via"`
+}
+
+// webhookChannel queues the post of the webhook channel planned for
+// event ev: the event, the notification and all its recipients, once.
+// An endpoint deleted since the flow was saved is logged and skipped.
+func (s *Service) webhookChannel(ctx context.Context, tx store.Tx, ws int64, ev *model.Event, h plan.Webhook) error {
+	n := h.Notification
+	e, err := tx.WebhookEndpointGet(ctx, ws, n.Webhook)
+	if errors.Is(err, store.ErrNotFound) {
+		s.webhooks.logger.WarnContext(ctx, "webhook channel: the notification's endpoint is gone; nothing posted",
+			"workspace", ws, "event", ev.ID, "notification", n.Key, "endpoint", n.Webhook)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load webhook endpoint: %w", err)
+	}
+	rcpts := make([]channelRecipient, len(h.Recipients))
+	for i, r := range h.Recipients {
+		rcpts[i] = channelRecipient{ContactID: r.Address.ContactID, Email: r.Address.Email, Name: r.Address.Name, Via: r.Via}
+	}
+	data := map[string]any{"event": ev, "recipients": rcpts,
+		"notification": map[string]any{"key": n.Key, "name": n.Name, "event_type": n.EventType, "category": n.Category}}
+	return s.QueueWebhook(ctx, tx, e, WebhookSubject{Type: "notification.webhook", EventID: ev.ID, Data: data})
+}
+
 // webhookEvents queues the deliveries of accepted events to the
 // workspace's endpoints subscribed to their types (in the ingest
 // transaction).
@@ -82,16 +146,19 @@ func (s *Service) webhookEvents(ctx context.Context, tx store.Tx, workspaceID in
 	return nil
 }
 
-// WebhookOutcomes queues the deliveries of recorded message outcomes
-// (sent, failed) to the endpoints subscribed to them, in the delivery
-// engine's recording transaction.
+// WebhookOutcomes queues the deliveries of recorded message outcomes to
+// the endpoints subscribed to them, in the transaction that records
+// them: sent and failed from the delivery engine, bounced from inbound
+// mail, unsubscribed, declined, expired and suppressed from the service.
+// Outcomes not applied, and statuses that are no outcome (retrying,
+// queued), are skipped.
 func (s *Service) WebhookOutcomes(ctx context.Context, tx store.Tx, outcomes []*store.MessageOutcome, applied []bool) error {
 	if s.webhooks.cfg.Enqueue == nil {
 		return nil
 	}
 	endpoints := map[int64][]*model.WebhookEndpoint{}
 	for i, o := range outcomes {
-		if !applied[i] || (o.To != model.MsgSent && o.To != model.MsgFailed) {
+		if (applied != nil && !applied[i]) || !slices.Contains(webhook.Outcomes, string(o.To)) {
 			continue
 		}
 		eps, ok := endpoints[o.WorkspaceID]
@@ -119,6 +186,24 @@ func (s *Service) WebhookOutcomes(ctx context.Context, tx store.Tx, outcomes []*
 		}
 	}
 	return nil
+}
+
+// webhookOutcome queues the deliveries of one message outcome (status
+// st, why) recorded in tx.
+func (s *Service) webhookOutcome(ctx context.Context, tx store.Tx, ws int64, id string, st model.MessageStatus, why string, at time.Time) error {
+	return s.WebhookOutcomes(ctx, tx, []*store.MessageOutcome{{WorkspaceID: ws, ID: id, To: st, Reason: why, At: at}}, nil)
+}
+
+// webhookSuppressed queues the deliveries of the messages an event's
+// planning suppressed, in the ingest transaction.
+func (s *Service) webhookSuppressed(ctx context.Context, tx store.Tx, ws int64, msgs []*model.Message) error {
+	var outcomes []*store.MessageOutcome
+	for _, m := range msgs {
+		if m.Status == model.MsgSuppressed {
+			outcomes = append(outcomes, &store.MessageOutcome{WorkspaceID: ws, ID: m.ID, To: m.Status, Reason: m.Reason, At: m.CreatedAt})
+		}
+	}
+	return s.WebhookOutcomes(ctx, tx, outcomes, nil)
 }
 
 // WebhookPausedTemplateKey is the template of the mail that tells a

@@ -27,6 +27,8 @@ type notificationForm struct {
 	Category   string
 	// Channels are the checked channels; none means e-mail.
 	Channels []string
+	// Webhook is the endpoint id the webhook channel posts to.
+	Webhook string
 }
 
 // Sends reports whether the form has channel ch checked.
@@ -39,6 +41,9 @@ type notificationPage struct {
 	Statuses   []model.NotificationStatus
 	EventTypes []string
 	Categories []string
+	// Endpoints are the workspace's webhook endpoints, for the webhook
+	// channel.
+	Endpoints []*model.WebhookEndpoint
 }
 
 func formFromNotification(n *model.Notification) notificationForm {
@@ -51,7 +56,7 @@ func formFromNotification(n *model.Notification) notificationForm {
 	}
 	return notificationForm{Key: n.Key, Name: n.Name, EventType: n.EventType, Condition: n.Condition,
 		Template: n.Template, Recipients: join(n.Recipients), CC: join(n.CC), BCC: join(n.BCC),
-		Status: string(n.Status), Category: n.Category, Channels: n.Channels}
+		Status: string(n.Status), Category: n.Category, Channels: n.Channels, Webhook: n.Webhook}
 }
 
 // parseNotification reads the form into a notification and remembers on
@@ -62,10 +67,13 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 		EventType: strings.TrimSpace(r.PostFormValue("event_type")), Condition: strings.TrimSpace(r.PostFormValue("condition")),
 		Template: r.PostFormValue("template"), Recipients: r.PostFormValue("recipients"), CC: r.PostFormValue("cc"),
 		BCC: r.PostFormValue("bcc"), Status: r.PostFormValue("status"), Category: strings.TrimSpace(r.PostFormValue("category")),
-		Channels: r.PostForm["channels"],
+		Channels: r.PostForm["channels"], Webhook: r.PostFormValue("webhook"),
 	}
 	n := &model.Notification{Key: f.Key, Name: f.Name, EventType: f.EventType, Condition: f.Condition,
 		Template: f.Template, Status: model.NotificationStatus(f.Status), Category: f.Category, Channels: f.Channels}
+	if f.Sends(model.ChannelWebhook) {
+		n.Webhook = f.Webhook // the choice stays in the form, but counts only with the channel
+	}
 	lines := map[string][]int{}
 	for _, list := range []struct {
 		name string
@@ -109,6 +117,10 @@ func (h *Handler) renderNotification(w http.ResponseWriter, r *http.Request, rq 
 		return
 	}
 	page := &notificationPage{Flow: f, Form: form, Templates: templates, Statuses: notificationStatuses}
+	if page.Endpoints, err = h.svc.WebhookEndpoints(r.Context(), ws); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	events, categories := map[string]bool{}, map[string]bool{model.CategoryTransactional: true}
 	for _, n := range f.Notifications {
 		events[n.EventType], categories[n.Category] = true, true

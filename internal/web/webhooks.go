@@ -7,6 +7,7 @@ import (
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/webhook"
 )
 
 // webhookRecentDeliveries is how many deliveries the page lists.
@@ -20,7 +21,7 @@ type webhooksPage struct {
 	Created *model.WebhookEndpoint
 	Secret  string
 	Rotated bool
-	// OutcomeChoices are the outcomes the form offers (those posted).
+	// OutcomeChoices are the outcomes the form offers (all are posted).
 	OutcomeChoices []string
 }
 
@@ -39,7 +40,7 @@ func (h *Handler) renderWebhooks(w http.ResponseWriter, r *http.Request, rq *req
 		h.fail(w, r, rq, err)
 		return
 	}
-	page.OutcomeChoices = []string{"sent", "failed"}
+	page.OutcomeChoices = webhook.Outcomes
 	v := h.newView(r, rq, "webhooks", "web.webhooks.title")
 	v.Page = page
 	if errs != nil {

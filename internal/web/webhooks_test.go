@@ -39,6 +39,9 @@ func TestWebhooksPage(t *testing.T) {
 	c.lang = "de"
 	c.signIn(e.Email, e.Password)
 
+	_, body := c.get("/webhooks")
+	require.Contains(t, body, `value="bounced"> unzustellbar</label>`, "every outcome is offered")
+	require.Contains(t, body, `value="unsubscribed"> abgemeldet</label>`)
 	resp, body := c.submit("/webhooks", "/webhooks", url.Values{"url": {"ftp://x"}, "event_types": {"booking.*"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, `aria-invalid="true"`)

@@ -30,7 +30,7 @@ func scanNotification(r scanner) (flowNotification, error) {
 	var recipients, cc, bcc []byte
 	var status string
 	if err := r.Scan(&fn.flow, &n.Key, &n.Name, &n.EventType, &n.Condition, &n.Template, &recipients,
-		&cc, &bcc, &status, &n.Category, &n.Channel); err != nil {
+		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook); err != nil {
 		return fn, mapErr(err)
 	}
 	n.Status = model.NotificationStatus(status)
@@ -70,7 +70,7 @@ func (q queriesImpl) attachNotifications(ctx context.Context, ws int64, flows []
 
 func notificationArgs(n *model.Notification) []any {
 	return []any{n.Name, n.EventType, n.Condition, n.Template, dbutil.List(n.Recipients), dbutil.List(n.CC),
-		dbutil.List(n.BCC), string(n.Status), n.Category, n.Channel}
+		dbutil.List(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook}
 }
 
 func (q queriesImpl) insertNotification(ctx context.Context, ws int64, flowKey string, pos int, n *model.Notification) error {

@@ -29,7 +29,7 @@ func scanNotification(r scanner) (flowNotification, error) {
 	n := &fn.n
 	var recipients, cc, bcc, status string
 	if err := r.Scan(&fn.flow, &n.Key, &n.Name, &n.EventType, &n.Condition, &n.Template, &recipients,
-		&cc, &bcc, &status, &n.Category, &n.Channel); err != nil {
+		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook); err != nil {
 		return fn, mapErr(err)
 	}
 	n.Status = model.NotificationStatus(status)
@@ -71,7 +71,7 @@ func (q queriesImpl) attachNotifications(ctx context.Context, ws int64, flows []
 func (q queriesImpl) insertNotification(ctx context.Context, ws int64, flowKey string, pos int, n *model.Notification) error {
 	_, err := q.db.ExecContext(ctx, query("NotificationInsert"), ws, flowKey, n.Key, pos, n.Name, n.EventType,
 		n.Condition, n.Template, jsonList(n.Recipients), jsonList(n.CC), jsonList(n.BCC), string(n.Status),
-		n.Category, n.Channel)
+		n.Category, n.Channel, n.Webhook)
 	return mapErr(err)
 }
 
@@ -149,7 +149,7 @@ func (q queriesImpl) NotificationUpsert(ctx context.Context, p *store.Notificati
 	switch mapErr(err) {
 	case nil:
 		_, err = q.db.ExecContext(ctx, query("NotificationUpdate"), n.Name, n.EventType, n.Condition, n.Template,
-			jsonList(n.Recipients), jsonList(n.CC), jsonList(n.BCC), string(n.Status), n.Category, n.Channel,
+			jsonList(n.Recipients), jsonList(n.CC), jsonList(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook,
 			ws, flowKey, n.Key)
 		err = mapErr(err)
 	case store.ErrNotFound:

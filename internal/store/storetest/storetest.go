@@ -283,7 +283,7 @@ func sampleFlow(key, template string) *model.Flow {
 				Condition:  "object.status != 'cancelled'",
 				Recipients: []model.Recipient{"role:promoter", "email:office@agentur.example"},
 				CC:         []model.Recipient{"contact:c-1"},
-				Status:     model.StatusConfirm, Category: "booking", Channel: model.ChannelEmail},
+				Status:     model.StatusConfirm, Category: "booking", Channel: "email,webhook", Webhook: "whe_1"},
 		},
 		CreatedAt: base, UpdatedAt: base,
 	})
