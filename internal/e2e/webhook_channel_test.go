@@ -23,7 +23,7 @@ func TestWebhookChannelPostsOncePerEvent(t *testing.T) {
 	e, c := simpleEnv(t, apptest.WithSMTP(srv), allowHooks)
 	rc := newHookReceiver(t, 200)
 	var ep endpointOut
-	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "event_types": []string{"unrelated"}}).JSON(t, &ep)
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL}).JSON(t, &ep)
 	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
 		map[string]any{"key": "crm", "name": "CRM", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"},
 			"channels": []string{"email", "webhook"}, "webhook": ep.ID},

@@ -124,9 +124,8 @@ func (s *Service) checkWebhookEndpoint(c *checker, in *WebhookEndpointInput) {
 			c.add(fmt.Sprintf("outcomes[%d]", i), CodeInvalid, "%q is not a message outcome; use one of %v", o, webhook.Outcomes)
 		}
 	}
-	if len(in.EventTypes) == 0 && len(in.Outcomes) == 0 {
-		c.add("event_types", CodeRequired, "subscribe to at least one event type or message outcome")
-	}
+	// No subscription at all is an endpoint for notifications' webhook
+	// channel only.
 }
 
 // CreateWebhookEndpoint registers an endpoint with a new secret, returned
