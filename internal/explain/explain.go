@@ -192,8 +192,15 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 		if e.NextAttemptAt != nil {
 			params["next_attempt_at"] = e.NextAttemptAt.UTC().Format(time.RFC3339)
 		}
+		textID := "explain." + string(code)
+		if code == model.StepMessageDeclined && e.Detail != "" {
+			// The detail of a decline is the reason the person gave.
+			textID = "explain.message.declined_reason"
+			delete(params, "reply")
+			params["reason"] = e.Detail
+		}
 		out = append(out, Step{Code: code, Notification: s.Notification, Recipient: s.Recipient, Message: m.ID,
-			At: &at, Params: params, Text: f.cat.T(f.lang, "explain."+string(code), data)})
+			At: &at, Params: params, Text: f.cat.T(f.lang, textID, data)})
 	}
 	if m.Status == model.MsgSending && (len(m.Timeline) == 0 || m.Timeline[len(m.Timeline)-1].Status != model.MsgSending) {
 		// An attempt in progress writes its timeline entries when it

@@ -66,7 +66,27 @@ func (h *Handler) newView(r *http.Request, rq *request, nav, titleKey string, ar
 		v.Title = v.L.T(titleKey, args...)
 	}
 	v.Notice = h.notice(v.L, r.URL.Query())
+	if rq.p != nil && strings.HasSuffix(r.URL.Query().Get("notice"), "_one") {
+		v.Notice = h.messageNotice(r, rq, v.L)
+	}
 	return v
+}
+
+// messageNotice is a notice about one message (?notice=NAME_one&msg=ID),
+// naming it by subject and recipient. The message is looked up in the
+// signed-in workspace, so the URL cannot name another's; an unknown id
+// shows no notice.
+func (h *Handler) messageNotice(r *http.Request, rq *request, l *localizer) string {
+	q := r.URL.Query()
+	name := q.Get("notice")
+	if !noticeName.MatchString(name) || !h.cat.Has(l.lang, "web.notice."+name) {
+		return ""
+	}
+	m, err := h.svc.MessageGet(r.Context(), rq.p.Workspace, q.Get("msg"))
+	if err != nil {
+		return ""
+	}
+	return l.T("web.notice."+name, "subject", m.Subject, "to", m.To.Email)
 }
 
 var noticeName = regexp.MustCompile(`^[a-z_]{1,40}$`)
