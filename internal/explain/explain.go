@@ -193,6 +193,10 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 			params["next_attempt_at"] = e.NextAttemptAt.UTC().Format(time.RFC3339)
 		}
 		textID := "explain." + string(code)
+		if code == model.StepMessageSent && e.Detail == model.CaptureReply {
+			// Filed in the capture mailbox: it never left the server.
+			textID = "explain.message.captured"
+		}
 		if code == model.StepMessageDeclined && e.Detail != "" {
 			// The detail of a decline is the reason the person gave.
 			textID = "explain.message.declined_reason"
@@ -233,7 +237,12 @@ func (f *formatter) summary(msgs []*model.Message) string {
 		return f.cat.T(f.lang, "explain.summary.nothing", nil)
 	}
 	counts := map[model.MessageStatus]int{}
+	captured := 0
 	for _, m := range msgs {
+		if m.Status == model.MsgSent && m.CapturedAt != nil {
+			captured++ // "sent" to the capture mailbox is not sent
+			continue
+		}
 		counts[m.Status]++
 	}
 	var parts []string
@@ -241,6 +250,9 @@ func (f *formatter) summary(msgs []*model.Message) string {
 		if n := counts[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, f.cat.T(f.lang, "status."+string(st), nil)))
 		}
+	}
+	if captured > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", captured, f.cat.T(f.lang, "explain.summary.captured", nil)))
 	}
 	return f.cat.T(f.lang, "explain.summary.counts", map[string]any{"counts": strings.Join(parts, ", ")})
 }

@@ -431,15 +431,17 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *request, err 
 		h.renderError(w, r, rq, http.StatusTooManyRequests, "web.error.busy.title", "web.error.busy.text")
 	case errors.As(err, &nf):
 		v := h.newView(r, rq, "", "web.error.notfound.title")
-		v.Page = errorPage{Text: v.L.T("web.error.notfound.text"), Detail: nf.Error()}
+		// The service names what is missing in English; the address
+		// says it in any language.
+		v.Page = errorPage{Text: v.L.T("web.error.notfound.text"), Detail: r.URL.Path}
 		h.render(w, r, http.StatusNotFound, "error", v)
 	case errors.As(err, &conflict):
 		v := h.newView(r, rq, "", "web.error.conflict.title")
-		v.Page = errorPage{Text: v.L.T("web.error.conflict.text"), Detail: conflict.Detail}
+		v.Page = errorPage{Text: v.L.T("web.error.conflict.text"), Detail: englishOnly(v.L, conflict.Detail)}
 		h.render(w, r, http.StatusConflict, "error", v)
 	case errors.As(err, &verr):
 		v := h.newView(r, rq, "", "web.error.invalid.title")
-		v.Page = errorPage{Text: v.L.T("web.error.invalid.text"), Detail: verr.Error()}
+		v.Page = errorPage{Text: v.L.T("web.error.invalid.text"), Detail: englishOnly(v.L, verr.Error())}
 		h.render(w, r, http.StatusBadRequest, "error", v)
 	case r.Context().Err() != nil:
 		// The browser went away; nobody reads the answer.
