@@ -26,6 +26,7 @@ WHERE workspace_id = $1
   AND ($5::timestamptz IS NULL OR received_at >= $5)
   AND ($6::timestamptz IS NULL OR received_at < $6)
   AND ($7 = '' OR id < $7)
+  AND (NOT $9::boolean OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_id = events.id))
 ORDER BY id DESC
 LIMIT $8;
 
@@ -53,3 +54,10 @@ FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text
             $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
      AS r(id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
           received_at, idempotency_key, source, trace);
+
+-- name: EventCountSilent
+SELECT COUNT(*) FROM (
+  SELECT 1 FROM events
+  WHERE workspace_id = $1 AND received_at >= $2
+    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_id = events.id)
+  LIMIT $3) AS silent;

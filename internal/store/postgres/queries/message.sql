@@ -214,3 +214,9 @@ WHERE status IN ('queued', 'retrying', 'sending') AND status = 'sending' AND lea
 -- name: MessageEventAppend
 UPDATE messages SET timeline = timeline || $3::jsonb
 WHERE workspace_id = $1 AND id = $2;
+
+-- name: MessageCountByEvents
+SELECT event_id, status, reason, captured_at IS NOT NULL, COUNT(*) FROM messages
+WHERE workspace_id = $1 AND event_id = ANY($2::text[])
+GROUP BY event_id, status, reason, captured_at IS NOT NULL
+ORDER BY event_id, status, reason;

@@ -239,3 +239,9 @@ UPDATE messages
 SET timeline = CASE WHEN timeline = '[]' THEN ?3
                     ELSE substr(timeline, 1, length(timeline) - 1) || ',' || substr(?3, 2) END
 WHERE workspace_id = ?1 AND id = ?2;
+
+-- name: MessageCountByEvents
+SELECT event_id, status, reason, captured_at IS NOT NULL, COUNT(*) FROM messages
+WHERE workspace_id = ?1 AND event_id IN (SELECT value FROM json_each(?2))
+GROUP BY event_id, status, reason, captured_at IS NOT NULL
+ORDER BY event_id, status, reason;
