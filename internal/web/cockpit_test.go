@@ -154,10 +154,10 @@ func TestBrowserNotificationForm(t *testing.T) {
 	require.Equal(t, "active", mustValue(t, p, "#status-job-withdrawn"))
 	p.screenshot("added")
 
-	// Switch it to inactive in place.
-	p.do(chromedp.SetValue(chromedp.ID("status-job-withdrawn"), "inactive"))
-	require.EqualValues(t, 200, p.submit(`#n-job-withdrawn .status-form button[type=submit]`))
-	p.waitText(".notice", "The notification is now inactive.")
+	// Switch it to inactive in place: it applies on change.
+	p.do(chromedp.SetValue(chromedp.ID("status-job-withdrawn"), "inactive"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('status-job-withdrawn').dispatchEvent(new Event('change'))`))
+	p.waitText("#status-notice-job-withdrawn", "The notification is now inactive.")
 	require.Equal(t, "inactive", mustValue(t, p, "#status-job-withdrawn"))
 	n, err := e.svc.NotificationGet(context.Background(), e.ws, "standard", "job-withdrawn")
 	require.NoError(t, err)
