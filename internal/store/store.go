@@ -150,6 +150,7 @@ type Queries interface {
 	BroadcastQueries
 	UserQueries
 	ConfigRevisionQueries
+	SearchQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

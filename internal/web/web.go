@@ -138,6 +138,8 @@ func (h *Handler) routes() []route {
 		{"GET /contacts/{id}", signedIn, h.contact},
 		{"GET /contacts/{id}/attributes.json", signedIn, h.jsonFile(h.contactAttributes)},
 
+		{"GET /search", signedIn, h.search},
+
 		{"GET /schedules", signedIn, h.schedules},
 		{"GET /schedules/_new", signedIn, h.newSchedule},
 		{"POST /schedules", signedIn, h.createSchedule},

@@ -61,3 +61,15 @@ SELECT COUNT(*) FROM (
   WHERE workspace_id = $1 AND received_at >= $2
     AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_id = events.id)
   LIMIT $3) AS silent;
+
+-- name: EventSearch
+SELECT id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
+       received_at, idempotency_key, source, '[]'::jsonb
+FROM events e
+WHERE workspace_id = $1
+  AND (EXISTS (SELECT 1 FROM contacts k WHERE k.workspace_id = $1 AND k.id = e.contact_id
+               AND (herold_fold(k.name) LIKE $2 OR herold_fold(k.email) LIKE $2))
+       OR EXISTS (SELECT 1 FROM jsonb_each(e.actors) AS r, jsonb_array_elements_text(r.value) AS c(v), contacts k
+                  WHERE k.workspace_id = $1 AND k.id = c.v AND (herold_fold(k.name) LIKE $2 OR herold_fold(k.email) LIKE $2)))
+ORDER BY id DESC
+LIMIT $3;

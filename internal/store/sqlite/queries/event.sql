@@ -50,3 +50,15 @@ SELECT COUNT(*) FROM (
   WHERE workspace_id = ?1 AND received_at >= ?2
     AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_id = events.id)
   LIMIT ?3);
+
+-- name: EventSearch
+SELECT id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
+       received_at, idempotency_key, source, '[]'
+FROM events e
+WHERE workspace_id = ?1
+  AND (EXISTS (SELECT 1 FROM contacts k WHERE k.workspace_id = ?1 AND k.id = e.contact_id
+               AND (k.name GLOB ?2 OR k.email GLOB ?2))
+       OR EXISTS (SELECT 1 FROM json_each(e.actors) AS r, json_each(r.value) AS c, contacts k
+                  WHERE k.workspace_id = ?1 AND k.id = c.value AND (k.name GLOB ?2 OR k.email GLOB ?2)))
+ORDER BY id DESC
+LIMIT ?3;
