@@ -155,8 +155,7 @@ func TestBrowserNotificationForm(t *testing.T) {
 	p.screenshot("added")
 
 	// Switch it to inactive in place: it applies on change.
-	p.do(chromedp.SetValue(chromedp.ID("status-job-withdrawn"), "inactive"),
-		chromedp.Evaluate[chromedp.Void](`document.getElementById('status-job-withdrawn').dispatchEvent(new Event('change'))`))
+	p.choose("status-job-withdrawn", "inactive")
 	p.waitText("#status-notice-job-withdrawn", "The notification is now inactive.")
 	require.Equal(t, "inactive", mustValue(t, p, "#status-job-withdrawn"))
 	n, err := e.svc.NotificationGet(context.Background(), e.ws, "standard", "job-withdrawn")

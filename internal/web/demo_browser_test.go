@@ -15,10 +15,7 @@ import (
 func TestBrowserDemoSchedulesHaveContent(t *testing.T) {
 	t.Parallel()
 	e := demoCockpit(t)
-	p := tab(t, e.URL)
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	p.german()
+	p := e.germanDesktop(t)
 	p.open("/schedules")
 	p.check("schedules")
 	require.Contains(t, p.text("main"), "Geburtstagsgrüße")

@@ -41,10 +41,7 @@ func TestBrowserCaptureMailboxNotSent(t *testing.T) {
 	m := e.waitMessage(t, id, model.MsgSent)
 	require.NotNil(t, m.CapturedAt, "no SMTP server: captured")
 
-	p := tab(t, e.URL)
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	p.german()
+	p := e.germanDesktop(t)
 	for _, path := range []string{"/messages/" + id, "/events/" + res.Event.ID, "/messages"} {
 		p.open(path)
 		p.check(path)
@@ -87,10 +84,7 @@ func TestBrowserSMTPReplyExplained(t *testing.T) {
 	id := res.Messages[0].ID
 	e.waitMessage(t, id, model.MsgFailed)
 
-	p := tab(t, e.URL)
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	p.german()
+	p := e.germanDesktop(t)
 	p.open("/messages/" + id)
 	require.Contains(t, p.text("#reply-explained"), "Diese Adresse gibt es beim Empfänger nicht")
 	require.Contains(t, p.text("#headers, main"), "550 5.1.1")

@@ -20,6 +20,25 @@ func (p *page) german() {
 	p.do(chromedp.WaitVisible(chromedp.CSS(`html[lang=de]`)))
 }
 
+// germanDesktop opens a tab at 1366 px, signs in and switches to German:
+// where the tests of issue 18 start.
+func (e *cockpitEnv) germanDesktop(t *testing.T) *page {
+	t.Helper()
+	p := tab(t, e.URL)
+	p.do(chromedp.EmulateViewport(1366, 900))
+	p.signIn(e.Email, e.Password)
+	p.german()
+	return p
+}
+
+// choose picks a value in a select and fires its change event, as a user
+// picking it would.
+func (p *page) choose(id, value string) {
+	p.t.Helper()
+	p.do(chromedp.SetValue(chromedp.ID(id), value),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById(`+jsString(id)+`).dispatchEvent(new Event('change'))`))
+}
+
 // TestBrowserConfirmationRowDecisions: each row of the queue has its own
 // approve and decline; declining asks on a page of its own (no
 // JavaScript needed) with an optional reason, and the notice names the
@@ -41,10 +60,7 @@ func TestBrowserConfirmationRowDecisions(t *testing.T) {
 		return m.Status
 	}
 
-	p := tab(t, e.URL)
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	p.german()
+	p := e.germanDesktop(t)
 	p.open("/confirmations")
 	p.check("confirmations")
 	p.screenshot("queue-de-1366")
@@ -103,10 +119,7 @@ func TestBrowserEventOutcomesAndDashboard(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, before.SilentToday, 2)
 
-	p := tab(t, e.URL)
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	p.german()
+	p := e.germanDesktop(t)
 	p.open("/events")
 	p.check("events")
 	chip := func(id string) string { return p.text("#e-" + id + " .chip") }

@@ -22,10 +22,7 @@ func TestBrowserSearchByNameOrAddress(t *testing.T) {
 		map[string]any{"job": "Standbetreuung", "date": "2026-04-15", "reply_by": "2026-03-20"})
 	require.Len(t, job.Messages, 1)
 
-	p := tab(t, e.URL)
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	p.german()
+	p := e.germanDesktop(t)
 	p.do(chromedp.SendKeys(chromedp.CSS(`.header-search input`), "KÜHN"+kb.Enter), chromedp.WaitVisible(chromedp.ID("sr-contacts")))
 	p.check("search")
 	require.Contains(t, p.text("#search-contacts"), "Dora Kühn")

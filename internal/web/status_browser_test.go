@@ -35,10 +35,7 @@ func TestBrowserStatusSwitchAppliesInPlace(t *testing.T) {
 		return n.Status
 	}
 
-	p := tab(t, e.URL)
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	p.german()
+	p := e.germanDesktop(t)
 	p.open("/flows/standard")
 	p.check("flow")
 	inView, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](
@@ -50,8 +47,7 @@ func TestBrowserStatusSwitchAppliesInPlace(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, hidden, "with JavaScript no separate button")
 	p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 200); window.__samePage = true`))
-	p.do(chromedp.SetValue(chromedp.ID("status-job-requested"), "inactive"),
-		chromedp.Evaluate[chromedp.Void](`document.getElementById('status-job-requested').dispatchEvent(new Event('change'))`))
+	p.choose("status-job-requested", "inactive")
 	p.waitText("#status-notice-job-requested", "Die Benachrichtigung ist jetzt inaktiv.")
 	require.Equal(t, model.StatusInactive, status("job-requested"))
 	same, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`window.__samePage === true && window.scrollY === 200`))
@@ -62,8 +58,7 @@ func TestBrowserStatusSwitchAppliesInPlace(t *testing.T) {
 	p.do(chromedp.EmulateViewport(390, 844))
 	p.open("/flows/standard")
 	require.EqualValues(t, http.StatusOK, p.submit(`form.lang button[value=en]`))
-	p.do(chromedp.SetValue(chromedp.ID("status-viele"), "confirm"),
-		chromedp.Evaluate[chromedp.Void](`document.getElementById('status-viele').dispatchEvent(new Event('change'))`))
+	p.choose("status-viele", "confirm")
 	p.waitText("#status-notice-viele", "The notification now asks for confirmation.")
 	require.Equal(t, model.StatusConfirm, status("viele"))
 	p.fitsWidth("flow")

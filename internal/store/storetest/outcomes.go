@@ -73,11 +73,7 @@ func testEventsSilent(t *testing.T, b *bundle) {
 	since := base.Add(time.Hour)
 	list, err := b.s.EventList(b.ctx, &store.EventListParams{WorkspaceID: b.ws.ID, Since: &since, Silent: true, Limit: 10})
 	require.NoError(t, err)
-	var ids []string
-	for _, e := range list {
-		ids = append(ids, e.ID)
-	}
-	require.Equal(t, []string{"evt-3", "evt-1"}, ids)
+	require.Equal(t, []string{"evt-3", "evt-1"}, idsOf(list, func(e *model.Event) string { return e.ID }))
 	list, err = b.s.EventList(b.ctx, &store.EventListParams{WorkspaceID: b.ws.ID, Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, list, 5, "without Silent every event")

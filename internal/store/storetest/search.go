@@ -32,11 +32,7 @@ func testSearch(t *testing.T, b *bundle) {
 		t.Helper()
 		cs, err := b.s.ContactSearch(b.ctx, &store.SearchParams{WorkspaceID: b.ws.ID, Query: q, Limit: 10})
 		require.NoError(t, err)
-		var out []string
-		for _, c := range cs {
-			out = append(out, c.ID)
-		}
-		return out
+		return idsOf(cs, func(c *model.Contact) string { return c.ID })
 	}
 	for _, q := range []string{"Müller", "müller", "MÜLLER", "mÜlLeR"} {
 		require.Equal(t, []string{"c-gross", "c-jm"}, ids(q), q)
@@ -67,11 +63,8 @@ func testSearch(t *testing.T, b *bundle) {
 	require.NoError(t, b.s.EventInsert(b.ctx, b.other.ID, oe))
 	evs, err := b.s.EventSearch(b.ctx, &store.SearchParams{WorkspaceID: b.ws.ID, Query: "MÜLLER", Limit: 10})
 	require.NoError(t, err)
-	var got []string
-	for _, e := range evs {
-		got = append(got, e.ID)
-	}
-	require.Equal(t, []string{"evt-2", "evt-1"}, got, "newest first, only this workspace")
+	require.Equal(t, []string{"evt-2", "evt-1"}, idsOf(evs, func(e *model.Event) string { return e.ID }),
+		"newest first, only this workspace")
 
 	// Messages to a matching recipient or with a matching copy.
 	m1 := sampleMessage("msg-1", "evt-1", model.MsgSent, base) // to anna, CC cc@, BCC c-7
@@ -86,11 +79,7 @@ func testSearch(t *testing.T, b *bundle) {
 		t.Helper()
 		ms, err := b.s.MessageSearch(b.ctx, &store.SearchParams{WorkspaceID: b.ws.ID, Query: q, Limit: 10})
 		require.NoError(t, err)
-		var out []string
-		for _, m := range ms {
-			out = append(out, m.ID)
-		}
-		return out
+		return idsOf(ms, func(m *model.Message) string { return m.ID })
 	}
 	require.Equal(t, []string{"msg-1"}, msgs("ANNA"), "the recipient's name")
 	require.Equal(t, []string{"msg-2"}, msgs("J.Mueller"), "a BCC copy's address")
