@@ -222,6 +222,9 @@ type decisionAnswer struct {
 type decisionRequest struct {
 	IDs   []string `json:"ids,omitempty"`
 	Actor string   `json:"actor,omitempty"`
+	// Reason is sent when declining only; the server refuses it when
+	// approving.
+	Reason string `json:"reason,omitempty"`
 }
 
 type decisionResults struct {
@@ -235,19 +238,25 @@ type decisionResults struct {
 // matching ErrConflict. The error is for the request as a whole, and then
 // there are no decisions.
 func (c *Client) Approve(ctx context.Context, ids []string, by string) ([]Decision, error) {
-	return c.decide(ctx, "/v1/confirmations/approve", ids, by)
+	return c.decide(ctx, "/v1/confirmations/approve", decisionRequest{IDs: ids, Actor: by})
 }
 
 // Decline drops messages awaiting confirmation, like Approve.
 func (c *Client) Decline(ctx context.Context, ids []string, by string) ([]Decision, error) {
-	return c.decide(ctx, "/v1/confirmations/decline", ids, by)
+	return c.decide(ctx, "/v1/confirmations/decline", decisionRequest{IDs: ids, Actor: by})
 }
 
-func (c *Client) decide(ctx context.Context, path string, ids []string, by string) ([]Decision, error) {
+// DeclineBecause declines like Decline and records why (at most 500
+// characters); the message's timeline and explain show the reason.
+func (c *Client) DeclineBecause(ctx context.Context, ids []string, by, reason string) ([]Decision, error) {
+	return c.decide(ctx, "/v1/confirmations/decline", decisionRequest{IDs: ids, Actor: by, Reason: reason})
+}
+
+func (c *Client) decide(ctx context.Context, path string, body decisionRequest) ([]Decision, error) {
 	var out decisionResults
 	// Not replayed after a connection error: a repeated approval would
 	// report the first one's success as a conflict.
-	if err := c.do(ctx, &request{method: http.MethodPost, path: path, body: decisionRequest{IDs: ids, Actor: by}, out: &out}); err != nil {
+	if err := c.do(ctx, &request{method: http.MethodPost, path: path, body: body, out: &out}); err != nil {
 		return nil, err
 	}
 	res := make([]Decision, len(out.Results))

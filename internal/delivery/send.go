@@ -26,8 +26,8 @@ type result struct {
 }
 
 // captureReply is the reply recorded for a message filed in the capture
-// mailbox.
-const captureReply = "stored in the capture mailbox (no SMTP server configured)"
+// mailbox (model.CaptureReply; the cockpit translates it).
+const captureReply = model.CaptureReply
 
 // sendLoop sends claimed messages until the work queue closes; after Stop
 // it gives back what it takes instead.

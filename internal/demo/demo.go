@@ -1,6 +1,8 @@
 // Package demo creates the demo workspace of `herold serve --demo`: a
 // promotion agency ("Agentur Nord") with its standard flow, German templates
-// with English variants, promoters and two projects, one without a flow.
+// with English variants, promoters and two projects, one without a flow;
+// and a staff pool with birthdays and expiring qualifications that two
+// schedules (schedules.go) remind of.
 package demo
 
 import (
@@ -43,7 +45,7 @@ func Load(ctx context.Context, svc *service.Service) (*Loaded, error) {
 		return nil, fmt.Errorf("create demo workspace: %w", err)
 	}
 	ws := created.Workspace
-	steps := []func(context.Context, *service.Service, *model.Workspace) error{contacts, templates, flow, projects}
+	steps := []func(context.Context, *service.Service, *model.Workspace) error{contacts, templates, flow, projects, schedules}
 	for _, step := range steps {
 		if err := step(ctx, svc, ws); err != nil {
 			return nil, fmt.Errorf("load demo: %w", err)

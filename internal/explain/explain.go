@@ -202,12 +202,21 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 		if e.NextAttemptAt != nil {
 			params["next_attempt_at"] = e.NextAttemptAt.UTC().Format(time.RFC3339)
 		}
-		id := "explain." + string(code)
-		if code == model.StepMessageSent && m.Channel == model.ChannelInApp {
-			id += ".inapp"
+		textID := "explain." + string(code)
+		switch {
+		case code == model.StepMessageSent && m.Channel == model.ChannelInApp:
+			textID += ".inapp"
+		case code == model.StepMessageSent && e.Detail == model.CaptureReply:
+			// Filed in the capture mailbox: it never left the server.
+			textID = "explain.message.captured"
+		case code == model.StepMessageDeclined && e.Detail != "":
+			// The detail of a decline is the reason the person gave.
+			textID = "explain.message.declined_reason"
+			delete(params, "reply")
+			params["reason"] = e.Detail
 		}
 		out = append(out, Step{Code: code, Notification: s.Notification, Recipient: s.Recipient, Message: m.ID,
-			At: &at, Params: params, Text: f.cat.T(f.lang, id, data)})
+			At: &at, Params: params, Text: f.cat.T(f.lang, textID, data)})
 	}
 	if m.Status == model.MsgSending && (len(m.Timeline) == 0 || m.Timeline[len(m.Timeline)-1].Status != model.MsgSending) {
 		// An attempt in progress writes its timeline entries when it
@@ -242,7 +251,12 @@ func (f *formatter) summary(msgs []*model.Message) string {
 		return f.cat.T(f.lang, "explain.summary.nothing", nil)
 	}
 	counts := map[model.MessageStatus]int{}
+	captured := 0
 	for _, m := range msgs {
+		if m.Status == model.MsgSent && m.CapturedAt != nil {
+			captured++ // "sent" to the capture mailbox is not sent
+			continue
+		}
 		counts[m.Status]++
 	}
 	var parts []string
@@ -250,6 +264,9 @@ func (f *formatter) summary(msgs []*model.Message) string {
 		if n := counts[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, f.cat.T(f.lang, "status."+string(st), nil)))
 		}
+	}
+	if captured > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", captured, f.cat.T(f.lang, "explain.summary.captured", nil)))
 	}
 	return f.cat.T(f.lang, "explain.summary.counts", map[string]any{"counts": strings.Join(parts, ", ")})
 }

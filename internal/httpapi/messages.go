@@ -127,6 +127,9 @@ type decisionInput struct {
 	// Actor names who decided (the host application's user); default the
 	// API key's name.
 	Actor string `json:"actor"`
+	// Reason says why the messages were declined (recorded, shown by
+	// explain); declining only.
+	Reason string `json:"reason"`
 }
 
 func actorOf(in decisionInput, p *service.Principal) string {
@@ -140,13 +143,14 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, p *service.Prin
 	var in decisionInput
 	if id := r.PathValue("id"); id != "" {
 		var one struct {
-			Actor string `json:"actor"`
+			Actor  string `json:"actor"`
+			Reason string `json:"reason"`
 		}
 		if err := decodeOptional(r, &one); err != nil {
 			h.writeError(w, r, err)
 			return
 		}
-		in = decisionInput{IDs: []string{id}, Actor: one.Actor}
+		in = decisionInput{IDs: []string{id}, Actor: one.Actor, Reason: one.Reason}
 	} else if err := decode(r, &in); err != nil {
 		h.writeError(w, r, err)
 		return
@@ -156,11 +160,20 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, p *service.Prin
 			Detail: "use at most 200 characters on one line"}}})
 		return
 	}
-	decide := h.svc.Decline
-	if approve {
-		decide = h.svc.Approve
+	if approve && in.Reason != "" {
+		h.writeError(w, r, &service.ValidationError{Fields: []service.FieldError{{Field: "reason", Code: service.CodeInvalid,
+			Detail: "a reason is recorded when declining; leave it out when approving"}}})
+		return
 	}
-	out, err := decide(r.Context(), p.Workspace, in.IDs, actorOf(in, p))
+	var (
+		out []service.Decision
+		err error
+	)
+	if approve {
+		out, err = h.svc.Approve(r.Context(), p.Workspace, in.IDs, actorOf(in, p))
+	} else {
+		out, err = h.svc.Decline(r.Context(), p.Workspace, in.IDs, actorOf(in, p), in.Reason)
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -163,6 +163,10 @@ type Message struct {
 	Timeline []MessageEvent `json:"timeline,omitempty"`
 }
 
+// CaptureReply is the reply recorded for a message filed in the capture
+// mailbox instead of being sent (no SMTP server configured).
+const CaptureReply = "stored in the capture mailbox (no SMTP server configured)"
+
 // InterruptedDetail is the Detail of a "sending" timeline entry whose
 // attempt never finished: the process sending it stopped (a crash) before
 // it could record the outcome, and the message was claimed again.

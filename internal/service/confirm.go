@@ -3,7 +3,9 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
@@ -37,19 +39,30 @@ type Decision struct {
 	Applied bool                `json:"applied"`
 }
 
+// MaxDeclineReason bounds the reason recorded with a declined message, in
+// characters.
+const MaxDeclineReason = 500
+
 // Approve releases messages awaiting confirmation for delivery; actor is who
 // approved (recorded). Messages no longer awaiting confirmation are
 // reported, not changed.
 func (s *Service) Approve(ctx context.Context, ws *model.Workspace, ids []string, actor string) ([]Decision, error) {
-	return s.decide(ctx, ws, ids, actor, true)
+	return s.decide(ctx, ws, ids, actor, "", true)
 }
 
 // Decline drops messages awaiting confirmation; they are never delivered.
-func (s *Service) Decline(ctx context.Context, ws *model.Workspace, ids []string, actor string) ([]Decision, error) {
-	return s.decide(ctx, ws, ids, actor, false)
+// reason, when given, is recorded with each message (its timeline and
+// explain show it); at most MaxDeclineReason characters.
+func (s *Service) Decline(ctx context.Context, ws *model.Workspace, ids []string, actor, reason string) ([]Decision, error) {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > MaxDeclineReason {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "reason", Code: CodeTooLong,
+			Detail: fmt.Sprintf("use at most %d characters", MaxDeclineReason)}}}
+	}
+	return s.decide(ctx, ws, ids, actor, reason, false)
 }
 
-func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string, actor string, approve bool) ([]Decision, error) {
+func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string, actor, reason string, approve bool) ([]Decision, error) {
 	if len(ids) == 0 {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "ids", Code: CodeRequired, Detail: "name at least one message"}}}
 	}
@@ -62,7 +75,7 @@ func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string,
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
 		out, approved = make([]Decision, 0, len(ids)), nil
 		for _, id := range ids {
-			d, err := s.decideOne(ctx, tx, ws, id, actor, approve, now)
+			d, err := s.decideOne(ctx, tx, ws, id, actor, reason, approve, now)
 			if err != nil {
 				return err
 			}
@@ -104,7 +117,7 @@ func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string,
 	return out, nil
 }
 
-func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspace, id, actor string, approve bool, now time.Time) (Decision, error) {
+func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspace, id, actor, reason string, approve bool, now time.Time) (Decision, error) {
 	m, err := tx.MessageGet(ctx, ws.ID, id)
 	if err != nil {
 		if err = mapNotFound(err, "message %q", id); isNotFound(err) {
@@ -120,8 +133,8 @@ func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspac
 		p.To, p.QueuedAt = model.MsgQueued, &now
 		p.Entry = model.MessageEvent{At: now, Status: model.MsgApproved, Actor: actor}
 	} else {
-		p.To = model.MsgDeclined
-		p.Entry = model.MessageEvent{At: now, Status: model.MsgDeclined, Actor: actor}
+		p.To, p.Reason = model.MsgDeclined, reason
+		p.Entry = model.MessageEvent{At: now, Status: model.MsgDeclined, Actor: actor, Detail: reason}
 	}
 	ok, err := tx.MessageTransition(ctx, p)
 	if err != nil {

@@ -53,7 +53,18 @@ type Dashboard struct {
 	Pending     int
 	PendingMore bool
 	Queue       QueueState
+	// Today is the last of Days: today's counts in the workspace's time
+	// zone.
+	Today DashboardDay
+	// Silent counts the events of the period that produced no message at
+	// all (not even a suppressed one), SilentToday those of today; the
+	// counts stop at MaxSilentCount. Since is the period's first day.
+	Silent, SilentToday int
+	Since               time.Time
 }
+
+// MaxSilentCount caps the dashboard's count of events without messages.
+const MaxSilentCount = 10000
 
 // maxQueueScan bounds the messages the dashboard reads to size the queue.
 const maxQueueScan = 5000
@@ -108,6 +119,15 @@ func (s *Service) Dashboard(ctx context.Context, ws *model.Workspace, days int) 
 		return nil, fmt.Errorf("count confirmations: %w", err)
 	}
 	out.Pending, out.PendingMore = len(pending.Items), pending.Next != ""
+	out.Today, out.Since = out.Days[len(out.Days)-1], out.Days[0].Day
+	if out.Silent, err = s.store.EventCountSilent(ctx, &store.EventCountSilentParams{WorkspaceID: ws.ID,
+		Since: out.Since, Limit: MaxSilentCount}); err != nil {
+		return nil, fmt.Errorf("count events without messages: %w", err)
+	}
+	if out.SilentToday, err = s.store.EventCountSilent(ctx, &store.EventCountSilentParams{WorkspaceID: ws.ID,
+		Since: today, Limit: MaxSilentCount}); err != nil {
+		return nil, fmt.Errorf("count today's events without messages: %w", err)
+	}
 	out.Queue, err = s.queueState(ctx, ws)
 	return out, err
 }

@@ -73,12 +73,15 @@ type EventFilter struct {
 	Contact string
 	Since   *time.Time
 	Until   *time.Time
+	// Silent keeps only events that produced no message (give Since to
+	// bound the scan).
+	Silent bool
 	PageParams
 }
 
 // EventList pages through events, newest first.
 func (s *Service) EventList(ctx context.Context, ws *model.Workspace, f EventFilter) (*Page[*model.Event], error) {
-	lp := &store.EventListParams{WorkspaceID: ws.ID, Project: f.Project, Type: f.Type, Contact: f.Contact, Since: f.Since, Until: f.Until}
+	lp := &store.EventListParams{WorkspaceID: ws.ID, Project: f.Project, Type: f.Type, Contact: f.Contact, Since: f.Since, Until: f.Until, Silent: f.Silent}
 	return page(ctx, f.PageParams, func(e *model.Event) string { return e.ID },
 		func(ctx context.Context, after string, limit int) ([]*model.Event, error) {
 			lp.Before, lp.Limit = after, limit

@@ -19,6 +19,9 @@ type EventListParams struct {
 	// Before is the id of the last event of the previous page.
 	Before string
 	Limit  int
+	// Silent keeps only events that produced no message at all (bound
+	// the scan with Since).
+	Silent bool
 }
 
 // MessageListParams filter and page messages, newest first.
@@ -217,6 +220,9 @@ type PipelineQueries interface {
 	// EventIdempotencyKeys returns which of keys events already use.
 	EventIdempotencyKeys(ctx context.Context, workspaceID int64, keys []string) (map[string]bool, error)
 	EventList(ctx context.Context, p *EventListParams) ([]*model.Event, error)
+	// EventCountSilent counts the events received since p.Since that
+	// produced no message, up to p.Limit (the count stops there).
+	EventCountSilent(ctx context.Context, p *EventCountSilentParams) (int, error)
 	EventPurge(ctx context.Context, p *PurgeParams) (int, error)
 
 	// MessageInsertMany stores messages with their initial timelines.
@@ -229,6 +235,11 @@ type PipelineQueries interface {
 	MessageGet(ctx context.Context, workspaceID int64, id string) (*model.Message, error)
 	MessageGetMany(ctx context.Context, workspaceID int64, ids []string) ([]*model.Message, error)
 	MessageList(ctx context.Context, p *MessageListParams) ([]*model.Message, error)
+	// MessageCountByEvents counts the messages of the given events (at
+	// most MaxCountEvents) by event, status, reason and whether they
+	// went to the capture mailbox: the outcome of each row of an event
+	// list in one query.
+	MessageCountByEvents(ctx context.Context, p *MessageCountByEventsParams) ([]EventMessageCount, error)
 	MessageTransition(ctx context.Context, p *MessageTransitionParams) (bool, error)
 	// MessageClaim moves up to Limit due messages, oldest due first, to
 	// "sending" under the owner's lease with one statement, counts the
@@ -295,4 +306,32 @@ func InsertRow(m *model.Message, owner string, until time.Time) (status model.Me
 		return m.Status, m.Attempts, &m.CreatedAt
 	}
 	return m.Status, m.Attempts, nil
+}
+
+// MaxCountEvents bounds the events MessageCountByEvents counts at once (a
+// page of an event list).
+const MaxCountEvents = 500
+
+// MessageCountByEventsParams name the events whose messages are counted.
+type MessageCountByEventsParams struct {
+	WorkspaceID int64
+	EventIDs    []string
+}
+
+// EventMessageCount is how many messages of one event have a status and
+// reason; Captured counts messages filed in the capture mailbox apart.
+type EventMessageCount struct {
+	EventID  string
+	Status   model.MessageStatus
+	Reason   string
+	Captured bool
+	N        int
+}
+
+// EventCountSilentParams bound the count of events without messages.
+type EventCountSilentParams struct {
+	WorkspaceID int64
+	Since       time.Time
+	// Limit caps the count (and the rows read).
+	Limit int
 }

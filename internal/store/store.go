@@ -154,6 +154,7 @@ type Queries interface {
 	FeedQueries
 	SuppressionQueries
 	InboundQueries
+	SearchQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

@@ -154,10 +154,9 @@ func TestBrowserNotificationForm(t *testing.T) {
 	require.Equal(t, "active", mustValue(t, p, "#status-job-withdrawn"))
 	p.screenshot("added")
 
-	// Switch it to inactive in place.
-	p.do(chromedp.SetValue(chromedp.ID("status-job-withdrawn"), "inactive"))
-	require.EqualValues(t, 200, p.submit(`#n-job-withdrawn .status-form button[type=submit]`))
-	p.waitText(".notice", "The notification is now inactive.")
+	// Switch it to inactive in place: it applies on change.
+	p.choose("status-job-withdrawn", "inactive")
+	p.waitText("#status-notice-job-withdrawn", "The notification is now inactive.")
 	require.Equal(t, "inactive", mustValue(t, p, "#status-job-withdrawn"))
 	n, err := e.svc.NotificationGet(context.Background(), e.ws, "standard", "job-withdrawn")
 	require.NoError(t, err)
@@ -245,7 +244,7 @@ func TestBrowserApproveConfirmation(t *testing.T) {
 	p.do(chromedp.Click(chromedp.ID("sel-" + id)))
 	p.screenshot("selected")
 	require.EqualValues(t, 200, p.submit(`#decide-form button[value=approve]`))
-	p.waitText(".notice", "Approved: 1.")
+	p.waitText(".notice", "Approved: “Booking confirmed: Messe Köln 2026” to ben.okafor@example.com is queued for delivery.")
 
 	mails := srv.WaitForMails(t, 1, deliveryWait)
 	require.Equal(t, []string{"ben.okafor@example.com"}, mails[0].Rcpts)
@@ -264,7 +263,9 @@ func TestBrowserApproveConfirmation(t *testing.T) {
 	// Decline the other one from its own page.
 	p.open("/messages/" + other.Messages[0].ID)
 	require.EqualValues(t, 200, p.submit(`.decide button[value=decline]`))
-	p.waitText(".notice", "Declined: 1.")
+	// Declining asks first; confirmed, it returns to the message.
+	require.EqualValues(t, 200, p.submit(`#decline-confirm`))
+	p.waitText(".notice", "Declined: “Buchung bestätigt: Messe Köln 2026” to anna.berger@example.com will not be sent.")
 	require.Contains(t, p.text("main"), "declined")
 	require.Equal(t, 1, srv.Count(), "a declined message is never sent")
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
@@ -14,6 +16,14 @@ type confirmationsPage struct {
 	Projects []*model.Project
 	// Problems lists the messages a decision could not change.
 	Problems []service.Decision
+}
+
+// declinePage asks before messages are declined, with an optional reason.
+type declinePage struct {
+	Messages []*model.Message
+	Reason   string
+	// Back is where "keep" leads and the decision returns to.
+	Back string
 }
 
 func (h *Handler) confirmations(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -49,15 +59,26 @@ func (h *Handler) renderConfirmations(w http.ResponseWriter, r *http.Request, rq
 	h.render(w, r, http.StatusOK, "confirmations", v)
 }
 
-// decide approves or declines the checked messages, recorded with the
-// signed-in user as the actor.
+// decide approves or declines the checked messages (or the one whose row
+// button was pressed), recorded with the signed-in user as the actor.
+// Declining asks first: without "confirmed" it answers with a page that
+// names the messages and takes an optional reason.
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, rq *request) {
 	ws, u := rq.p.Workspace, rq.p.User
 	ids := r.PostForm["ids"]
 	action := r.PostFormValue("action")
+	// A row's own button decides that row alone.
+	if id := r.PostFormValue("approve_one"); id != "" {
+		ids, action = []string{id}, "approve"
+	} else if id := r.PostFormValue("decline_one"); id != "" {
+		ids, action = []string{id}, "decline"
+	}
 	if len(ids) == 0 {
 		redirect(w, r, confirmBack(r), "nothing_selected")
 		return
+	}
+	if len(ids) > service.MaxPageSize {
+		ids = ids[:service.MaxPageSize] // the service refuses more; the form never sends more
 	}
 	actor := u.Email
 	if u.Name != "" {
@@ -71,7 +92,15 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, rq *request) {
 	case "approve":
 		decisions, err = h.svc.Approve(r.Context(), ws, ids, actor)
 	case "decline":
-		decisions, err = h.svc.Decline(r.Context(), ws, ids, actor)
+		if r.PostFormValue("confirmed") != "1" {
+			h.renderDecline(w, r, rq, ids, nil)
+			return
+		}
+		decisions, err = h.svc.Decline(r.Context(), ws, ids, actor, r.PostFormValue("reason"))
+		if errs, ok := formErrors(&localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}, err, nil); ok {
+			h.renderDecline(w, r, rq, ids, errs)
+			return
+		}
 	default:
 		h.renderError(w, r, rq, http.StatusBadRequest, "web.error.invalid.title", "web.error.invalid.text")
 		return
@@ -94,7 +123,41 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	h.logger.InfoContext(r.Context(), "confirmations decided", "action", action, "count", applied, "user", u.ID)
+	if applied == 1 {
+		// One message: the notice names it (see Handler.notice).
+		back, frag, _ := strings.Cut(confirmBack(r), "#")
+		sep := "?"
+		if strings.Contains(back, "?") {
+			sep = "&"
+		}
+		if frag != "" {
+			frag = "#" + frag
+		}
+		redirect(w, r, back+sep+"msg="+url.QueryEscape(ids[0])+frag, action+"d_one")
+		return
+	}
 	redirect(w, r, confirmBack(r), action+"d", applied)
+}
+
+// renderDecline is the question before declining: which messages, and
+// why (optional).
+func (h *Handler) renderDecline(w http.ResponseWriter, r *http.Request, rq *request, ids []string, errs fieldErrors) {
+	page := &declinePage{Reason: r.PostFormValue("reason"), Back: confirmBack(r)}
+	for _, id := range ids {
+		m, err := h.svc.MessageGet(r.Context(), rq.p.Workspace, id)
+		if err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
+		page.Messages = append(page.Messages, m)
+	}
+	v := h.newView(r, rq, "confirmations", "web.decline.title")
+	v.Page = page
+	status := http.StatusOK
+	if errs != nil {
+		v.Errors, status = errs, http.StatusUnprocessableEntity
+	}
+	h.render(w, r, status, "decline", v)
 }
 
 // confirmBack is where a decision returns to: the message page it was

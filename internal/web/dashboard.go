@@ -17,6 +17,8 @@ type dashboardPage struct {
 	Now   time.Time
 	// NoFlow lists the projects that send nothing.
 	NoFlow []*model.Project
+	// MaxSilent is where the count of events without messages stops.
+	MaxSilent int
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -32,7 +34,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *request)
 		return
 	}
 	v := h.newView(r, rq, "dashboard", "web.dashboard.title")
-	page := dashboardPage{D: d, Chart: newChart(v.L, d.Days), Now: h.svc.Now()}
+	page := dashboardPage{D: d, Chart: newChart(v.L, d.Days), Now: h.svc.Now(), MaxSilent: service.MaxSilentCount}
 	for _, p := range projects {
 		if p.Flow == "" {
 			page.NoFlow = append(page.NoFlow, p)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
@@ -13,6 +14,10 @@ type eventFilter struct {
 	Project string
 	Type    string
 	Contact string
+	// Silent ("?silent=1") keeps the events that sent nothing, since the
+	// day Since (YYYY-MM-DD; default 30 days back, which bounds the scan).
+	Silent bool
+	Since  string
 }
 
 type eventsPage struct {
@@ -20,18 +25,35 @@ type eventsPage struct {
 	Events   []*model.Event
 	NextURL  string
 	Projects []*model.Project
+	// Outcomes sums up each event's messages (by event id).
+	Outcomes map[string]service.EventOutcome
 }
 
 func (h *Handler) events(w http.ResponseWriter, r *http.Request, rq *request) {
 	ws, q := rq.p.Workspace, r.URL.Query()
-	f := eventFilter{Project: q.Get("project"), Type: strings.TrimSpace(q.Get("type")), Contact: strings.TrimSpace(q.Get("contact"))}
-	pg, err := h.svc.EventList(r.Context(), ws, service.EventFilter{Project: f.Project, Type: f.Type, Contact: f.Contact,
-		PageParams: service.PageParams{After: q.Get("after")}})
+	f := eventFilter{Project: q.Get("project"), Type: strings.TrimSpace(q.Get("type")), Contact: strings.TrimSpace(q.Get("contact")),
+		Silent: q.Get("silent") == "1", Since: q.Get("since")}
+	ef := service.EventFilter{Project: f.Project, Type: f.Type, Contact: f.Contact, Silent: f.Silent,
+		PageParams: service.PageParams{After: q.Get("after")}}
+	if f.Silent {
+		since, ok := parseDay(f.Since, ws.Location())
+		if !ok || since == nil {
+			now := h.svc.Now().In(ws.Location())
+			d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, ws.Location()).AddDate(0, 0, -dashboardDays+1)
+			since, f.Since = &d, d.Format("2006-01-02")
+		}
+		ef.Since = since
+	}
+	pg, err := h.svc.EventList(r.Context(), ws, ef)
 	if err != nil {
 		h.fail(w, r, rq, err)
 		return
 	}
 	page := &eventsPage{Filter: f, Events: pg.Items}
+	if page.Outcomes, err = h.svc.EventOutcomes(r.Context(), ws, pg.Items); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	if pg.Next != "" {
 		nq := url.Values{}
 		for k, vs := range q {

@@ -138,6 +138,10 @@ type flowPage struct {
 	Settings *model.Flow
 	// Managed is the flow's marker (see managed).
 	Managed string
+	// Changed is the notification whose status was just set
+	// ("?changed=KEY"): its row repeats the notice, since the page
+	// scrolls to the row and the notice at the top is out of view.
+	Changed string
 }
 
 var notificationStatuses = []model.NotificationStatus{model.StatusActive, model.StatusInactive, model.StatusConfirm}
@@ -164,7 +168,8 @@ func (h *Handler) renderFlow(w http.ResponseWriter, r *http.Request, rq *request
 		return
 	}
 	page := &flowPage{Flow: f, Projects: projectsByFlow(projects)[f.Key], Templates: map[string]string{},
-		Statuses: notificationStatuses, Settings: f, Managed: h.managed(r, ws)["Flow/"+f.Key]}
+		Statuses: notificationStatuses, Settings: f, Managed: h.managed(r, ws)["Flow/"+f.Key],
+		Changed: r.URL.Query().Get("changed")}
 	if settings != nil {
 		page.Settings = settings
 	}

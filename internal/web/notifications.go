@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -211,7 +212,14 @@ func (h *Handler) setNotificationStatus(w http.ResponseWriter, r *http.Request, 
 		h.fail(w, r, rq, err)
 		return
 	}
-	redirect(w, r, "/flows/"+pathEscape(flowKey)+"#n-"+n.Key, "status_"+string(st))
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		// The status switch's script applies the change in place and
+		// shows the notice in the row.
+		l := &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}
+		writeJSON(w, http.StatusOK, map[string]string{"status": string(st), "notice": l.T(statusNotices[st])})
+		return
+	}
+	redirect(w, r, "/flows/"+pathEscape(flowKey)+"?changed="+url.QueryEscape(n.Key)+"#n-"+n.Key, "status_"+string(st))
 }
 
 func (h *Handler) deleteNotification(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -221,4 +229,12 @@ func (h *Handler) deleteNotification(w http.ResponseWriter, r *http.Request, rq 
 		return
 	}
 	redirect(w, r, "/flows/"+pathEscape(flowKey), "notification_removed")
+}
+
+// statusNotices are the notices of the status switch, as the redirect
+// names them (web.notice.status_*).
+var statusNotices = map[model.NotificationStatus]string{
+	model.StatusActive:   "web.notice.status_active",
+	model.StatusInactive: "web.notice.status_inactive",
+	model.StatusConfirm:  "web.notice.status_confirm",
 }

@@ -66,7 +66,27 @@ func (h *Handler) newView(r *http.Request, rq *request, nav, titleKey string, ar
 		v.Title = v.L.T(titleKey, args...)
 	}
 	v.Notice = h.notice(v.L, r.URL.Query())
+	if rq.p != nil && strings.HasSuffix(r.URL.Query().Get("notice"), "_one") {
+		v.Notice = h.messageNotice(r, rq, v.L)
+	}
 	return v
+}
+
+// messageNotice is a notice about one message (?notice=NAME_one&msg=ID),
+// naming it by subject and recipient. The message is looked up in the
+// signed-in workspace, so the URL cannot name another's; an unknown id
+// shows no notice.
+func (h *Handler) messageNotice(r *http.Request, rq *request, l *localizer) string {
+	q := r.URL.Query()
+	name := q.Get("notice")
+	if !noticeName.MatchString(name) || !h.cat.Has(l.lang, "web.notice."+name) {
+		return ""
+	}
+	m, err := h.svc.MessageGet(r.Context(), rq.p.Workspace, q.Get("msg"))
+	if err != nil {
+		return ""
+	}
+	return l.T("web.notice."+name, "subject", m.Subject, "to", m.To.Email)
 }
 
 var noticeName = regexp.MustCompile(`^[a-z_]{1,40}$`)
@@ -411,15 +431,17 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *request, err 
 		h.renderError(w, r, rq, http.StatusTooManyRequests, "web.error.busy.title", "web.error.busy.text")
 	case errors.As(err, &nf):
 		v := h.newView(r, rq, "", "web.error.notfound.title")
-		v.Page = errorPage{Text: v.L.T("web.error.notfound.text"), Detail: nf.Error()}
+		// The service names what is missing in English; the address
+		// says it in any language.
+		v.Page = errorPage{Text: v.L.T("web.error.notfound.text"), Detail: r.URL.Path}
 		h.render(w, r, http.StatusNotFound, "error", v)
 	case errors.As(err, &conflict):
 		v := h.newView(r, rq, "", "web.error.conflict.title")
-		v.Page = errorPage{Text: v.L.T("web.error.conflict.text"), Detail: conflict.Detail}
+		v.Page = errorPage{Text: v.L.T("web.error.conflict.text"), Detail: englishOnly(v.L, conflict.Detail)}
 		h.render(w, r, http.StatusConflict, "error", v)
 	case errors.As(err, &verr):
 		v := h.newView(r, rq, "", "web.error.invalid.title")
-		v.Page = errorPage{Text: v.L.T("web.error.invalid.text"), Detail: verr.Error()}
+		v.Page = errorPage{Text: v.L.T("web.error.invalid.text"), Detail: englishOnly(v.L, verr.Error())}
 		h.render(w, r, http.StatusBadRequest, "error", v)
 	case r.Context().Err() != nil:
 		// The browser went away; nobody reads the answer.

@@ -152,6 +152,7 @@ func (h *Handler) routes() []route {
 		{"GET /suppressions", signedIn, h.suppressions},
 		{"POST /suppressions", signedIn, h.addSuppression},
 		{"POST /suppressions/delete", signedIn, h.removeSuppression},
+		{"GET /search", signedIn, h.search},
 
 		{"GET /schedules", signedIn, h.schedules},
 		{"GET /schedules/_new", signedIn, h.newSchedule},

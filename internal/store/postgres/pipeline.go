@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,8 +65,15 @@ func (q queriesImpl) EventGetByIdempotencyKey(ctx context.Context, ws int64, key
 
 func (q queriesImpl) EventList(ctx context.Context, p *store.EventListParams) ([]*model.Event, error) {
 	rows, err := q.db.Query(ctx, query("EventList"), p.WorkspaceID, p.Project, p.Type, p.Contact,
-		p.Since, p.Until, p.Before, p.Limit)
+		p.Since, p.Until, p.Before, p.Limit, p.Silent)
 	return collect(rows, err, scanEvent)
+}
+
+// EventCountSilent implements store.Store.
+func (q queriesImpl) EventCountSilent(ctx context.Context, p *store.EventCountSilentParams) (int, error) {
+	var n int64
+	err := q.db.QueryRow(ctx, query("EventCountSilent"), p.WorkspaceID, p.Since, p.Limit).Scan(&n)
+	return int(n), mapErr(err)
 }
 
 func (q queriesImpl) EventPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
@@ -317,4 +325,19 @@ func (q queriesImpl) MessageLeaseReleaseOwn(ctx context.Context, owner string, k
 func (q queriesImpl) MessageLeaseExpire(ctx context.Context, owner string, now time.Time) (int, error) {
 	tag, err := q.db.Exec(ctx, query("MessageLeaseExpire"), owner, now)
 	return int(tag.RowsAffected()), mapErr(err)
+}
+
+// MessageCountByEvents implements store.Store.
+func (q queriesImpl) MessageCountByEvents(ctx context.Context, p *store.MessageCountByEventsParams) ([]store.EventMessageCount, error) {
+	if len(p.EventIDs) > store.MaxCountEvents {
+		return nil, fmt.Errorf("count messages of %d events: at most %d at once", len(p.EventIDs), store.MaxCountEvents)
+	}
+	rows, err := q.db.Query(ctx, query("MessageCountByEvents"), p.WorkspaceID, p.EventIDs)
+	return collect(rows, err, func(r scanner) (store.EventMessageCount, error) {
+		var c store.EventMessageCount
+		var n int64
+		err := r.Scan(&c.EventID, &c.Status, &c.Reason, &c.Captured, &n)
+		c.N = int(n)
+		return c, mapErr(err)
+	})
 }

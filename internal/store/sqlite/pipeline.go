@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -80,8 +81,15 @@ func (q queriesImpl) EventGetByIdempotencyKey(ctx context.Context, ws int64, key
 
 func (q queriesImpl) EventList(ctx context.Context, p *store.EventListParams) ([]*model.Event, error) {
 	rows, err := q.db.QueryContext(ctx, query("EventList"), p.WorkspaceID, p.Project, p.Type, p.Contact,
-		nullTime(p.Since), nullTime(p.Until), p.Before, p.Limit)
+		nullTime(p.Since), nullTime(p.Until), p.Before, p.Limit, p.Silent)
 	return collect(rows, err, scanEvent)
+}
+
+// EventCountSilent implements store.Store.
+func (q queriesImpl) EventCountSilent(ctx context.Context, p *store.EventCountSilentParams) (int, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, query("EventCountSilent"), p.WorkspaceID, millis(p.Since), p.Limit).Scan(&n)
+	return n, mapErr(err)
 }
 
 func (q queriesImpl) EventPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
@@ -392,4 +400,16 @@ func (q queriesImpl) EventIdempotencyKeys(ctx context.Context, ws int64, keys []
 		out[k] = true
 	}
 	return out, err
+}
+
+// MessageCountByEvents implements store.Store.
+func (q queriesImpl) MessageCountByEvents(ctx context.Context, p *store.MessageCountByEventsParams) ([]store.EventMessageCount, error) {
+	if len(p.EventIDs) > store.MaxCountEvents {
+		return nil, fmt.Errorf("count messages of %d events: at most %d at once", len(p.EventIDs), store.MaxCountEvents)
+	}
+	rows, err := q.db.QueryContext(ctx, query("MessageCountByEvents"), p.WorkspaceID, jsonList(p.EventIDs))
+	return collect(rows, err, func(r scanner) (store.EventMessageCount, error) {
+		var c store.EventMessageCount
+		return c, mapErr(r.Scan(&c.EventID, &c.Status, &c.Reason, &c.Captured, &c.N))
+	})
 }

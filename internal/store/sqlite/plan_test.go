@@ -46,7 +46,9 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 			copiesByEmail}},
 		{"MessageListOpen", []string{"SEARCH messages USING INDEX messages_open (workspace_id=? AND id<?)",
 			copiesByContact, copiesByEmail}},
-		{"EventList", []string{"SEARCH events USING INDEX events_workspace_id (workspace_id=? AND id<?)"}},
+		// The "silent" filter probes each event's messages by index.
+		{"EventList", []string{"SEARCH events USING INDEX events_workspace_id (workspace_id=? AND id<?)",
+			"SEARCH m USING COVERING INDEX messages_event (event_id=?)"}},
 		{"CaptureList", []string{"SEARCH messages USING INDEX messages_captured (workspace_id=? AND id<?)"}},
 		{"ScheduleRunList", []string{"SEARCH schedule_runs USING INDEX schedule_runs_schedule (workspace_id=? AND schedule_key=? AND id<?)"}},
 		{"ContactList", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id>?)"}},

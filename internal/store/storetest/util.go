@@ -11,3 +11,13 @@ func normalized[T interface{ Normalize() }](v T) T {
 	v.Normalize()
 	return v
 }
+
+// idsOf lists the ids of records, in order, for comparing a result with
+// the ids expected.
+func idsOf[T any](xs []T, id func(T) string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, id(x))
+	}
+	return out
+}

@@ -152,3 +152,35 @@
     });
   }
 })();
+
+// Status switches (select[data-autosubmit]) apply on change: the form is
+// posted in the background and the notice appears in the row, so the page
+// neither reloads nor jumps. Without JavaScript the form's button remains;
+// on any failure the form is submitted the ordinary way.
+(function () {
+  'use strict';
+  document.querySelectorAll('select[data-autosubmit]').forEach(function (sel) {
+    var form = sel.form;
+    var notice = form.querySelector('.status-notice');
+    form.querySelectorAll('[data-noscript]').forEach(function (b) { b.hidden = true; });
+    sel.addEventListener('change', function () {
+      sel.disabled = true;
+      var body = new URLSearchParams(new FormData(form));
+      body.set(sel.name, sel.value);
+      fetch(form.action, {
+        method: 'POST', body: body, credentials: 'same-origin',
+        headers: {'Accept': 'application/json'}
+      }).then(function (r) {
+        if (!r.ok) { throw new Error('status ' + r.status); }
+        return r.json();
+      }).then(function (res) {
+        sel.disabled = false;
+        sel.className = 'n-' + res.status;
+        if (notice) { notice.textContent = res.notice; }
+      }).catch(function () {
+        sel.disabled = false;
+        form.submit();
+      });
+    });
+  });
+})();

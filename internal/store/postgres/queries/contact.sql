@@ -49,3 +49,8 @@ WHERE c.id = p.last OR $4::text IS NULL
    OR (c.attributes ->> $4::text ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
        AND substr(c.attributes ->> $4::text, 6) IN (SELECT unnest($5::text[]))) IS NOT TRUE
 ORDER BY c.id;
+
+-- name: ContactSearch
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = $1 AND (herold_fold(name) LIKE $2 OR herold_fold(email) LIKE $2 OR herold_fold(id) LIKE $2)
+ORDER BY id LIMIT $3;

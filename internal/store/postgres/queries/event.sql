@@ -26,6 +26,7 @@ WHERE workspace_id = $1
   AND ($5::timestamptz IS NULL OR received_at >= $5)
   AND ($6::timestamptz IS NULL OR received_at < $6)
   AND ($7 = '' OR id < $7)
+  AND (NOT $9::boolean OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_id = events.id))
 ORDER BY id DESC
 LIMIT $8;
 
@@ -53,3 +54,22 @@ FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text
             $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
      AS r(id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
           received_at, idempotency_key, source, trace);
+
+-- name: EventCountSilent
+SELECT COUNT(*) FROM (
+  SELECT 1 FROM events
+  WHERE workspace_id = $1 AND received_at >= $2
+    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_id = events.id)
+  LIMIT $3) AS silent;
+
+-- name: EventSearch
+SELECT id, type, project_key, object_collection, object_id, contact_id, actors, data, occurred_at,
+       received_at, idempotency_key, source, '[]'::jsonb
+FROM events e
+WHERE workspace_id = $1
+  AND (EXISTS (SELECT 1 FROM contacts k WHERE k.workspace_id = $1 AND k.id = e.contact_id
+               AND (herold_fold(k.name) LIKE $2 OR herold_fold(k.email) LIKE $2))
+       OR EXISTS (SELECT 1 FROM jsonb_each(e.actors) AS r, jsonb_array_elements_text(r.value) AS c(v), contacts k
+                  WHERE k.workspace_id = $1 AND k.id = c.v AND (herold_fold(k.name) LIKE $2 OR herold_fold(k.email) LIKE $2)))
+ORDER BY id DESC
+LIMIT $3;

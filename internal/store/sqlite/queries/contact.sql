@@ -51,3 +51,8 @@ WHERE c.workspace_id = ?1 AND c.id > ?2 AND c.id <= p.last
        OR (json_extract(c.attributes, ?4) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
            AND substr(json_extract(c.attributes, ?4), 6) IN (SELECT value FROM json_each(?5))) IS NOT TRUE)
 ORDER BY c.id;
+
+-- name: ContactSearch
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+FROM contacts WHERE workspace_id = ?1 AND (name GLOB ?2 OR email GLOB ?2 OR id GLOB ?2)
+ORDER BY id LIMIT ?3;

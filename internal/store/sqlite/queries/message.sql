@@ -239,3 +239,23 @@ UPDATE messages
 SET timeline = CASE WHEN timeline = '[]' THEN ?3
                     ELSE substr(timeline, 1, length(timeline) - 1) || ',' || substr(?3, 2) END
 WHERE workspace_id = ?1 AND id = ?2;
+
+-- name: MessageCountByEvents
+SELECT event_id, status, reason, captured_at IS NOT NULL, COUNT(*) FROM messages
+WHERE workspace_id = ?1 AND event_id IN (SELECT value FROM json_each(?2))
+GROUP BY event_id, status, reason, captured_at IS NOT NULL
+ORDER BY event_id, status, reason;
+
+-- name: MessageSearch
+SELECT id, event_id, event_type, project_key, flow_key, flow_version, notification_key, template_key,
+       channel, category, locale, to_contact, to_email, to_name, cc, bcc, from_addr, reply_to, subject,
+       '', '', message_id_header, status, reason, attempts, next_attempt_at, expires_at, queued_at,
+       last_reply, created_at, updated_at, sent_at, captured_at, captured_size
+FROM messages m
+WHERE m.workspace_id = ?1
+  AND (m.to_email GLOB ?2 OR m.to_name GLOB ?2
+       OR EXISTS (SELECT 1 FROM message_copies c WHERE c.message_id = m.id
+                  AND (c.email GLOB ?2 OR EXISTS (SELECT 1 FROM contacts k WHERE c.contact <> ''
+                       AND k.workspace_id = ?1 AND k.id = c.contact AND k.name GLOB ?2))))
+ORDER BY m.id DESC
+LIMIT ?3;
