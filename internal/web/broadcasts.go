@@ -62,7 +62,7 @@ type broadcastForm struct {
 	PerMinute string
 	// Recurrence is the cron of a recurring broadcast ("" once).
 	Recurrence string
-	StartAt   string // datetime-local in the workspace's zone
+	StartAt    string // datetime-local in the workspace's zone
 }
 
 type broadcastFormPage struct {
