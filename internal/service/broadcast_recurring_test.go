@@ -19,6 +19,16 @@ func weekly(cron string) *model.Broadcast {
 	return nl
 }
 
+// start saves nl and starts it.
+func (b *broadcastSetup) start(t *testing.T, nl *model.Broadcast) *model.Broadcast {
+	t.Helper()
+	_, err := b.s.BroadcastPut(b.ctx, b.ws, nl)
+	require.NoError(t, err)
+	started, err := b.s.BroadcastStart(b.ctx, b.ws, nl.Key, nil)
+	require.NoError(t, err)
+	return started
+}
+
 // finishEdition sends the due batches until the edition's scan is done,
 // moving the clock as its pacing says; it returns its report.
 func (b *broadcastSetup) finishEdition(t *testing.T, s *Service, key string) *BroadcastReport {
@@ -47,11 +57,7 @@ func TestRecurringBroadcastEditions(t *testing.T) {
 	t.Parallel()
 	b := newBroadcastSetup(t) // Monday 1 March 2027, 09:00 UTC; the workspace's zone is Europe/Berlin
 	b.members(t, 60)
-	_, err := b.s.BroadcastPut(b.ctx, b.ws, weekly("0 8 * * MON"))
-	require.NoError(t, err)
-	nl, err := b.s.BroadcastStart(b.ctx, b.ws, "nl", nil)
-	require.NoError(t, err)
-	require.Equal(t, model.BroadcastScheduled, nl.Status)
+	require.Equal(t, model.BroadcastScheduled, b.start(t, weekly("0 8 * * MON")).Status)
 	first := time.Date(2027, 3, 8, 7, 0, 0, 0, time.UTC) // 08:00 CET
 	require.Equal(t, first, *b.report(t, "nl").NextEditionAt)
 
@@ -135,10 +141,7 @@ func TestRecurringBroadcastDST(t *testing.T) {
 			b.members(t, 3)
 			nl := weekly("0 8 * * SUN")
 			nl.StartAt = &tc.startAt
-			_, err = b.s.BroadcastPut(b.ctx, b.ws, nl)
-			require.NoError(t, err)
-			_, err = b.s.BroadcastStart(b.ctx, b.ws, "nl", nil)
-			require.NoError(t, err)
+			b.start(t, nl)
 			require.Equal(t, tc.first, *b.report(t, "nl").NextEditionAt)
 			b.clk.Set(tc.first.Add(-time.Minute))
 			require.False(t, b.step(t))
@@ -159,15 +162,12 @@ func TestRecurringBroadcastPauseCancel(t *testing.T) {
 	t.Parallel()
 	b := newBroadcastSetup(t)
 	b.members(t, 60)
-	_, err := b.s.BroadcastPut(b.ctx, b.ws, weekly("0 8 * * MON"))
-	require.NoError(t, err)
-	_, err = b.s.BroadcastStart(b.ctx, b.ws, "nl", nil)
-	require.NoError(t, err)
+	b.start(t, weekly("0 8 * * MON"))
 	first := time.Date(2027, 3, 8, 7, 0, 0, 0, time.UTC)
 	b.clk.Set(first)
 	require.True(t, b.step(t)) // edition 1
 	require.True(t, b.step(t)) // its first batch
-	_, err = b.s.BroadcastPause(b.ctx, b.ws, "nl")
+	_, err := b.s.BroadcastPause(b.ctx, b.ws, "nl")
 	require.NoError(t, err)
 	require.Equal(t, model.BroadcastPaused, b.report(t, "nl:000001").Status)
 	b.clk.Advance(8 * 24 * time.Hour)
