@@ -499,6 +499,14 @@ func TestScheduleValidation(t *testing.T) {
 		{"unknown preset", map[string]any{"project": "p", "preset": map[string]any{"kind": "moon_phase"}}, "preset"},
 		{"bad leap day", map[string]any{"project": "p", "leap_day": "feb29", "preset": map[string]any{"kind": "birthday"}}, "leap_day"},
 		{"bad report recipient", map[string]any{"project": "p", "report_to": "role:board", "preset": map[string]any{"kind": "birthday"}}, "report_to"},
+		{"unknown report channel", map[string]any{"project": "p", "report_to": "email:a@b.example", "report_channels": []string{"sms"},
+			"preset": map[string]any{"kind": "birthday"}}, "report_channels[0]"},
+		{"in-app report to an address", map[string]any{"project": "p", "report_to": "email:a@b.example",
+			"report_channels": []string{"email", "inapp"}, "preset": map[string]any{"kind": "birthday"}}, "report_channels[1]"},
+		{"report channel twice", map[string]any{"project": "p", "report_to": "email:a@b.example",
+			"report_channels": []string{"email", "email"}, "preset": map[string]any{"kind": "birthday"}}, "report_channels[1]"},
+		{"too many report channels", map[string]any{"project": "p", "report_to": "email:a@b.example",
+			"report_channels": []string{"email", "email", "email"}, "preset": map[string]any{"kind": "birthday"}}, "report_channels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

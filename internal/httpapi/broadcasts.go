@@ -19,7 +19,9 @@ type broadcastInput struct {
 	Data      map[string]any         `json:"data"`
 	Audience  string                 `json:"audience"`
 	PerMinute int                    `json:"per_minute"`
-	StartAt   *time.Time             `json:"start_at"`
+	// Recurrence makes it recurring (a cron in the workspace's zone).
+	Recurrence string     `json:"recurrence"`
+	StartAt    *time.Time `json:"start_at"`
 }
 
 func (h *Handler) listBroadcasts(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -43,7 +45,8 @@ func (h *Handler) putBroadcast(w http.ResponseWriter, r *http.Request, p *servic
 		return
 	}
 	b := &model.Broadcast{Key: key, Name: in.Name, Category: in.Category, Template: in.Template, Content: in.Content,
-		Sender: in.Sender, Data: in.Data, Audience: in.Audience, PerMinute: in.PerMinute, StartAt: in.StartAt}
+		Sender: in.Sender, Data: in.Data, Audience: in.Audience, PerMinute: in.PerMinute, StartAt: in.StartAt,
+		Recurrence: in.Recurrence}
 	created, err := h.svc.BroadcastPut(r.Context(), p.Workspace, b)
 	h.respond(w, r, putStatus(created), b, err)
 }

@@ -30,6 +30,7 @@ type scheduleInput struct {
 	LeapDay         string                 `json:"leap_day"`
 	ReportTo        model.Recipient        `json:"report_to"`
 	ReportTemplate  string                 `json:"report_template"`
+	ReportChannels  []string               `json:"report_channels"`
 	Preset          *schedule.PresetParams `json:"preset"`
 }
 
@@ -56,7 +57,8 @@ func (h *Handler) putSchedule(w http.ResponseWriter, r *http.Request, p *service
 	sc := &model.Schedule{Key: key, Name: in.Name, Description: in.Description, Enabled: in.Enabled == nil || *in.Enabled,
 		Cron: in.Cron, EveryMinutes: in.EveryMinutes, Timezone: in.Timezone, Source: in.Source, Condition: in.Condition,
 		Exclude: in.Exclude, ConsentCategory: in.ConsentCategory, EventType: in.EventType, Project: in.Project, Role: in.Role, OccurrenceKey: in.OccurrenceKey,
-		LeapDay: in.LeapDay, ReportTo: in.ReportTo, ReportTemplate: in.ReportTemplate}
+		LeapDay: in.LeapDay, ReportTo: in.ReportTo, ReportTemplate: in.ReportTemplate,
+		ReportChannels: in.ReportChannels}
 	created, err := h.svc.SchedulePut(r.Context(), p.Workspace, sc, in.Preset)
 	h.respond(w, r, putStatus(created), sc, err)
 }

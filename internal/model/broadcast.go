@@ -21,7 +21,7 @@ const (
 var BroadcastStatuses = []BroadcastStatus{BroadcastDraft, BroadcastScheduled, BroadcastRunning,
 	BroadcastPaused, BroadcastDone, BroadcastCancelled}
 
-// Broadcast is a one-off mailing with its own content and data to an
+// Broadcast is a one-off or recurring mailing with its own content and data to an
 // audience of contacts (Mailing / Newsletter), always filtered by its
 // category's consent and opt-outs.
 type Broadcast struct {
@@ -45,6 +45,15 @@ type Broadcast struct {
 	// PerMinute paces the broadcast: at most this many messages a
 	// minute. 0 sends as fast as delivery takes them.
 	PerMinute int `json:"per_minute,omitempty"`
+	// Recurrence (optional) makes the broadcast recurring: a five-field
+	// cron in the workspace's time zone ("0 8 * * MON"). Each occurrence
+	// sends one edition, a broadcast of its own (Series, Edition) with
+	// its own progress and report.
+	Recurrence string `json:"recurrence,omitempty"`
+	// Series and Edition name, on an edition, the recurring broadcast it
+	// belongs to and its number (1, 2, …); its key is "SERIES:000001".
+	Series  string `json:"series,omitempty"`
+	Edition int    `json:"edition,omitempty"`
 	// StartAt is when a started broadcast begins sending (nil: at once).
 	StartAt *time.Time      `json:"start_at,omitempty"`
 	Status  BroadcastStatus `json:"status"`

@@ -50,6 +50,9 @@ type Schedule struct {
 	// ReportTo receives a report after each run: "contact:ID" or
 	// "email:ADDRESS". Empty: no report.
 	ReportTo Recipient `json:"report_to,omitempty"`
+	// ReportChannels are the channels the report goes out on: "email",
+	// "inapp" (the report_to contact's feed) or both. Default ["email"].
+	ReportChannels []string `json:"report_channels"`
 	// ReportTemplate is the template of the report; default the
 	// workspace's "schedule-report" template, else the built-in one.
 	ReportTemplate string `json:"report_template,omitempty"`

@@ -46,6 +46,7 @@ func (s *Service) checkBroadcast(ctx context.Context, q store.Queries, ws *model
 				return fmt.Sprintf("an audience has no %s.…: it reads each contact as contact.… (also workspace, now and today)", root)
 			})
 	}
+	checkRecurrence(&c, ws, b, s.now())
 	if b.PerMinute < 0 || b.PerMinute > MaxBroadcastPerMinute {
 		c.add("per_minute", CodeInvalid, "give 0 (as fast as delivery takes them) or 1 to %d messages a minute", MaxBroadcastPerMinute)
 	}
@@ -60,6 +61,7 @@ func (s *Service) checkBroadcast(ctx context.Context, q store.Queries, ws *model
 // same mail): replacing it is a conflict.
 func (s *Service) BroadcastPut(ctx context.Context, ws *model.Workspace, b *model.Broadcast) (bool, error) {
 	b.Name = cmp.Or(b.Name, b.Key)
+	b.Series, b.Edition = "", 0 // editions are made by their recurring broadcast only
 	if b.Data == nil {
 		b.Data = map[string]any{}
 	}
@@ -151,6 +153,15 @@ func (s *Service) BroadcastStart(ctx context.Context, ws *model.Workspace, key s
 	if at == nil {
 		at = b.StartAt
 	}
+	if b.Recurrence != "" {
+		r, err := recurrence(ws, b)
+		if err != nil {
+			return nil, err
+		}
+		due = firstEdition(r, now, at)
+		return s.transitionBroadcast(ctx, ws, key, "started", []model.BroadcastStatus{model.BroadcastDraft},
+			model.BroadcastScheduled, &due, at)
+	}
 	to := model.BroadcastRunning
 	if at != nil && at.After(now) {
 		due, to = at.UTC(), model.BroadcastScheduled
@@ -160,10 +171,21 @@ func (s *Service) BroadcastStart(ctx context.Context, ws *model.Workspace, key s
 
 // BroadcastPause stops a scheduled or running broadcast from sending
 // more. Messages already handed to delivery (at most one batch) still go
-// out; nothing is sent twice when it resumes.
+// out; nothing is sent twice when it resumes. A recurring broadcast opens
+// no edition while paused, and its current edition pauses with it.
 func (s *Service) BroadcastPause(ctx context.Context, ws *model.Workspace, key string) (*model.Broadcast, error) {
-	return s.transitionBroadcast(ctx, ws, key, "paused",
+	b, err := s.transitionBroadcast(ctx, ws, key, "paused",
 		[]model.BroadcastStatus{model.BroadcastScheduled, model.BroadcastRunning}, model.BroadcastPaused, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	ed, err := s.currentEdition(ctx, ws, b)
+	if err != nil || ed == nil {
+		return b, err
+	}
+	_, err = s.store.BroadcastTransition(ctx, &store.BroadcastTransitionParams{WorkspaceID: ws.ID, Key: ed.Key,
+		From: []model.BroadcastStatus{model.BroadcastScheduled, model.BroadcastRunning}, To: model.BroadcastPaused, At: s.now()})
+	return b, err
 }
 
 // BroadcastResume goes on with a paused broadcast from where it stopped
@@ -173,24 +195,56 @@ func (s *Service) BroadcastResume(ctx context.Context, ws *model.Workspace, key 
 	if err != nil {
 		return nil, err
 	}
-	due, to := s.now(), model.BroadcastRunning
+	now := s.now()
+	due, to := now, model.BroadcastRunning
 	if b.StartedAt == nil && b.StartAt != nil && b.StartAt.After(due) {
 		due, to = *b.StartAt, model.BroadcastScheduled
 	}
-	return s.transitionBroadcast(ctx, ws, key, "resumed", []model.BroadcastStatus{model.BroadcastPaused}, to, &due, nil)
+	if b.Recurrence != "" {
+		if due, err = resumeDue(ws, b, now); err != nil {
+			return nil, err
+		}
+		to = model.BroadcastScheduled
+	}
+	if b, err = s.transitionBroadcast(ctx, ws, key, "resumed", []model.BroadcastStatus{model.BroadcastPaused}, to, &due, nil); err != nil {
+		return nil, err
+	}
+	// A recurring broadcast's current edition goes on from where it
+	// stopped.
+	ed, err := s.currentEdition(ctx, ws, b)
+	if err != nil || ed == nil {
+		return b, err
+	}
+	_, err = s.store.BroadcastTransition(ctx, &store.BroadcastTransitionParams{WorkspaceID: ws.ID, Key: ed.Key,
+		From: []model.BroadcastStatus{model.BroadcastPaused}, To: model.BroadcastRunning, DueAt: &now, At: now})
+	s.broadcaster.wake()
+	return b, err
 }
 
 // BroadcastCancel ends a broadcast for good: nothing more is sent, and
 // its messages still waiting for delivery are suppressed with the reason
 // broadcast_cancelled (each in history, explainable). Messages being sent
-// at that moment finish.
+// at that moment finish. A recurring broadcast opens no more editions,
+// and its current edition is cancelled with it.
 func (s *Service) BroadcastCancel(ctx context.Context, ws *model.Workspace, key string) (*model.Broadcast, error) {
 	b, err := s.transitionBroadcast(ctx, ws, key, "cancelled", []model.BroadcastStatus{model.BroadcastScheduled,
 		model.BroadcastRunning, model.BroadcastPaused}, model.BroadcastCancelled, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	return b, s.suppressQueued(ctx, ws, key)
+	if err := s.suppressQueued(ctx, ws, key); err != nil {
+		return nil, err
+	}
+	ed, err := s.currentEdition(ctx, ws, b)
+	if err != nil || ed == nil {
+		return b, err
+	}
+	if _, err := s.store.BroadcastTransition(ctx, &store.BroadcastTransitionParams{WorkspaceID: ws.ID, Key: ed.Key,
+		From: []model.BroadcastStatus{model.BroadcastScheduled, model.BroadcastRunning, model.BroadcastPaused},
+		To:   model.BroadcastCancelled, At: s.now()}); err != nil {
+		return nil, err
+	}
+	return b, s.suppressQueued(ctx, ws, ed.Key)
 }
 
 // cancelBatch is how many waiting messages of a cancelled broadcast are
@@ -261,6 +315,17 @@ type BroadcastReport struct {
 	SuppressedBy map[string]int `json:"suppressed_by"`
 	StartedAt    *time.Time     `json:"started_at,omitempty"`
 	FinishedAt   *time.Time     `json:"finished_at,omitempty"`
+	// Recurrence is a recurring broadcast's cron; NextEditionAt when it
+	// opens its next edition (while scheduled or running) and Editions
+	// the reports of its newest editions (at most 52), newest first. Its
+	// own counts stay 0: the editions send.
+	Recurrence    string             `json:"recurrence,omitempty"`
+	NextEditionAt *time.Time         `json:"next_edition_at,omitempty"`
+	Editions      []*BroadcastReport `json:"editions,omitempty"`
+	// Series and Edition name, on an edition, its recurring broadcast and
+	// its number.
+	Series  string `json:"series,omitempty"`
+	Edition int    `json:"edition,omitempty"`
 }
 
 // BroadcastReportGet reports on a broadcast.
@@ -275,7 +340,18 @@ func (s *Service) BroadcastReportGet(ctx context.Context, ws *model.Workspace, k
 	}
 	r := &BroadcastReport{Key: b.Key, Status: b.Status, Scanned: b.Progress.Scanned, Audience: b.Progress.Matched,
 		Errors: b.Progress.Errors, ErrorSamples: b.Progress.ErrorSamples, SuppressedBy: map[string]int{},
-		StartedAt: b.StartedAt, FinishedAt: b.FinishedAt}
+		StartedAt: b.StartedAt, FinishedAt: b.FinishedAt, Recurrence: b.Recurrence, Series: b.Series, Edition: b.Edition}
+	if b.Recurrence != "" {
+		// The recurring broadcast's own progress counts editions, not
+		// contacts.
+		r.Scanned, r.Audience = 0, 0
+		if next := nextEdition(ws, b); !next.IsZero() {
+			r.NextEditionAt = &next
+		}
+		if r.Editions, err = s.editionReports(ctx, ws, b); err != nil {
+			return nil, err
+		}
+	}
 	if r.ErrorSamples == nil {
 		r.ErrorSamples = []string{}
 	}

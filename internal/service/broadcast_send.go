@@ -127,7 +127,11 @@ func (s *Service) SendDueBroadcast(ctx context.Context, owner string, lease time
 		}
 		return false, fmt.Errorf("claim a broadcast: %w", err)
 	}
-	err = s.sendBatch(ctx, owner, c, now)
+	if c.Recurrence != "" {
+		err = s.openEdition(ctx, owner, c, now)
+	} else {
+		err = s.sendBatch(ctx, owner, c, now)
+	}
 	switch {
 	case err == nil || errors.Is(err, errBroadcastStopped):
 		return true, nil
@@ -209,14 +213,7 @@ func (s *Service) sendBatch(ctx context.Context, owner string, c *store.ClaimedB
 		// the broadcast's pace.
 		p.DueAt = now.Add(time.Duration(len(ins)) * time.Minute / time.Duration(b.PerMinute))
 	}
-	progress := func(tx store.Tx) error {
-		if err := tx.BroadcastProgress(ctx, p); errors.Is(err, store.ErrNotFound) {
-			return errBroadcastStopped
-		} else if err != nil {
-			return err
-		}
-		return nil
-	}
+	progress := func(tx store.Tx) error { return s.broadcastProgress(ctx, tx, p) }
 	if len(ins) == 0 {
 		return s.store.WithTx(ctx, progress)
 	}

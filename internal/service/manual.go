@@ -13,6 +13,9 @@ type ManualInput struct {
 	CC, BCC    []model.Recipient
 	// Category defaults to transactional.
 	Category string
+	// Channels default to e-mail; "inapp" puts the message into the To
+	// contacts' feeds.
+	Channels []string
 	// Event carries the project, object, actors and data the template and
 	// role recipients see; its type defaults to "manual".
 	Event EventInput
@@ -22,7 +25,7 @@ type ManualInput struct {
 // event and explained like any other.
 func (s *Service) SendManual(ctx context.Context, ws *model.Workspace, in *ManualInput) (*IngestResult, error) {
 	n := &model.Notification{Key: "manual", EventType: "manual", Template: in.Template, Recipients: in.Recipients,
-		CC: in.CC, BCC: in.BCC, Category: in.Category}
+		CC: in.CC, BCC: in.BCC, Category: in.Category, Channels: in.Channels}
 	n.Normalize()
 	if in.Event.Type == "" {
 		in.Event.Type = "manual"

@@ -281,8 +281,9 @@ func (s *Service) sendDueReports(ctx context.Context) error {
 	return nil
 }
 
-// sendReport mails the run's report to the schedule's report recipient
-// through the ordinary pipeline.
+// sendReport sends the run's report to the schedule's report recipient on
+// its report channels (e-mail, the contact's feed or both) through the
+// ordinary pipeline; the run records the first of its messages.
 func (s *Service) sendReport(ctx context.Context, ws *model.Workspace, sc *model.Schedule, rep *RunReport) (string, error) {
 	tmpl := sc.ReportTemplate
 	if tmpl == "" {
@@ -314,7 +315,7 @@ func (s *Service) sendReport(ctx context.Context, ws *model.Workspace, sc *model
 			"queued": m.Queued, "done": m.Done},
 	}
 	res, err := s.SendManual(ctx, ws, &ManualInput{
-		Template: tmpl, Recipients: []model.Recipient{sc.ReportTo},
+		Template: tmpl, Recipients: []model.Recipient{sc.ReportTo}, Channels: sc.ReportChannels,
 		Event: EventInput{Type: "schedule.report", Project: sc.Project, IdempotencyKey: reportPrefix + run.ID,
 			Source: model.SourceSchedule,
 			Data: map[string]any{"schedule": sc.Key, "schedule_name": sc.Name, "run": runData,

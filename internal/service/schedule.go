@@ -182,6 +182,7 @@ func (s *Service) checkScheduleRefs(ctx context.Context, q store.Queries, ws *mo
 			c.add("report_to", CodeInvalid, "use contact:ID or email:ADDRESS")
 		}
 	}
+	checkReportChannels(c, sc)
 	if sc.ReportTemplate != "" {
 		r.template("report_template", sc.ReportTemplate)
 	}
@@ -196,6 +197,34 @@ func (s *Service) checkScheduleRefs(ctx context.Context, q store.Queries, ws *mo
 		return err
 	}
 	return c.err()
+}
+
+// checkReportChannels checks the channels of a schedule's report: known
+// ones, each once; a feed belongs to a contact, so "inapp" needs
+// report_to to name one.
+func checkReportChannels(c *checker, sc *model.Schedule) {
+	if len(sc.ReportChannels) > len(model.Channels) {
+		c.add("report_channels", CodeInvalid, "give at most %d channels: email, inapp", len(model.Channels))
+		return
+	}
+	for i, ch := range sc.ReportChannels {
+		path := fmt.Sprintf("report_channels[%d]", i)
+		switch {
+		case !slices.Contains(model.Channels, ch):
+			c.add(path, CodeInvalid, "%q is not a channel; use email or inapp", ch)
+		case slices.Index(sc.ReportChannels, ch) < i:
+			c.add(path, CodeInvalid, "%q is given twice", ch)
+		case ch == model.ChannelInApp && !reportsToContact(sc):
+			c.add(path, CodeInvalid, "an in-app report goes to a contact's feed: set report_to to contact:ID")
+		}
+	}
+}
+
+// reportsToContact reports whether a schedule's report_to names a contact
+// (or is empty: no report, nothing to check).
+func reportsToContact(sc *model.Schedule) bool {
+	kind, _, err := sc.ReportTo.Parse()
+	return sc.ReportTo == "" || err == nil && kind == model.RecipientContact
 }
 
 // SchedulePut creates or replaces a schedule. With a preset, the preset
@@ -220,6 +249,9 @@ func (s *Service) SchedulePut(ctx context.Context, ws *model.Workspace, sc *mode
 func (s *Service) scheduleSave(ctx context.Context, tx store.Tx, ws *model.Workspace, sc *model.Schedule) (bool, error) {
 	sc.Name = cmp.Or(sc.Name, sc.Key)
 	sc.Role = cmp.Or(sc.Role, DefaultRole)
+	if len(sc.ReportChannels) == 0 {
+		sc.ReportChannels = []string{model.ChannelEmail}
+	}
 	if err := s.checkSchedule(ctx, tx, ws, sc); err != nil {
 		return false, err
 	}

@@ -60,7 +60,9 @@ type broadcastForm struct {
 	Data      string
 	Audience  string
 	PerMinute string
-	StartAt   string // datetime-local in the workspace's zone
+	// Recurrence is the cron of a recurring broadcast ("" once).
+	Recurrence string
+	StartAt    string // datetime-local in the workspace's zone
 }
 
 type broadcastFormPage struct {
@@ -72,7 +74,7 @@ const datetimeLocal = "2006-01-02T15:04"
 
 func formFromBroadcast(b *model.Broadcast, loc *time.Location) broadcastForm {
 	f := broadcastForm{Key: b.Key, Name: b.Name, Category: b.Category, Template: b.Template, From: b.Sender.From,
-		Audience: b.Audience}
+		Audience: b.Audience, Recurrence: b.Recurrence}
 	if c := b.Content; c != nil {
 		f.Subject, f.HTML, f.Text = c.Subject, c.HTML, c.Text
 	}
@@ -93,7 +95,8 @@ func readBroadcastForm(r *http.Request) broadcastForm {
 	get := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	return broadcastForm{Key: get("key"), Name: get("name"), Category: get("category"), Template: get("template"),
 		Subject: get("subject"), HTML: r.PostFormValue("html"), Text: r.PostFormValue("text"), From: get("from"),
-		Data: get("data"), Audience: get("audience"), PerMinute: get("per_minute"), StartAt: get("start_at")}
+		Data: get("data"), Audience: get("audience"), PerMinute: get("per_minute"), StartAt: get("start_at"),
+		Recurrence: get("recurrence")}
 }
 
 // build turns the form into a broadcast; what the form itself can tell
@@ -101,7 +104,7 @@ func readBroadcastForm(r *http.Request) broadcastForm {
 func (f broadcastForm) build(l *localizer, loc *time.Location) (*model.Broadcast, fieldErrors) {
 	errs := fieldErrors{}
 	b := &model.Broadcast{Key: f.Key, Name: f.Name, Category: f.Category, Template: f.Template,
-		Sender: model.Sender{From: f.From}, Audience: f.Audience, Data: map[string]any{}}
+		Sender: model.Sender{From: f.From}, Audience: f.Audience, Data: map[string]any{}, Recurrence: f.Recurrence}
 	if f.Template == "" {
 		b.Content = &model.TemplateContent{Subject: f.Subject, HTML: f.HTML, Text: f.Text}
 	}

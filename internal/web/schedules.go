@@ -54,6 +54,9 @@ type scheduleForm struct {
 	LeapDay        string
 	ReportTo       string
 	ReportTemplate string
+	// ReportChannels is the report's channels joined by commas:
+	// "email" (also ""), "inapp" or "email,inapp".
+	ReportChannels string
 	FromPreset     string
 
 	Preset          string
@@ -79,7 +82,7 @@ func formFromSchedule(sc *model.Schedule) scheduleForm {
 		Timezone: sc.Timezone, SourceKind: sc.Source.Kind, Collection: sc.Source.Collection, Condition: sc.Condition,
 		Exclude: sc.Exclude, EventType: sc.EventType, Project: sc.Project, Role: sc.Role, OccurrenceKey: sc.OccurrenceKey,
 		LeapDay: sc.LeapDay, ReportTo: string(sc.ReportTo), ReportTemplate: sc.ReportTemplate, FromPreset: sc.Preset,
-		ConsentCategory: sc.ConsentCategory}
+		ConsentCategory: sc.ConsentCategory, ReportChannels: strings.Join(sc.ReportChannels, ",")}
 	if sc.EveryMinutes > 0 {
 		f.EveryMinutes = strconv.Itoa(sc.EveryMinutes)
 	}
@@ -131,7 +134,7 @@ func readScheduleForm(r *http.Request) scheduleForm {
 		Timezone: get("timezone"), SourceKind: get("source_kind"), Collection: get("collection"),
 		Condition: get("condition"), Exclude: get("exclude"), EventType: get("event_type"), Project: get("project"),
 		Role: get("role"), OccurrenceKey: get("occurrence_key"), LeapDay: get("leap_day"), ReportTo: get("report_to"),
-		ReportTemplate: get("report_template"), Preset: get("preset"), Field: get("field"),
+		ReportTemplate: get("report_template"), ReportChannels: get("report_channels"), Preset: get("preset"), Field: get("field"),
 		DaysBefore: get("days_before"), LeadDays: get("lead_days"), LeadField: get("lead_field"), Duration: get("duration"),
 		ConsentCategory: get("consent_category"), ExcludeField: get("exclude_field"), ExcludeValues: get("exclude_values")}
 }
@@ -143,6 +146,9 @@ func scheduleFields(path string) (string, string, bool) {
 		return "source_kind", "", true
 	case "source.collection":
 		return "collection", "", true
+	}
+	if strings.HasPrefix(path, "report_channels") {
+		return "report_channels", "", true
 	}
 	return "", "", false
 }
@@ -167,6 +173,9 @@ func (f scheduleForm) build(l *localizer) (*model.Schedule, *schedule.PresetPara
 		Condition: f.Condition, Exclude: f.Exclude, ConsentCategory: f.ConsentCategory, EventType: f.EventType, Project: f.Project, Role: f.Role,
 		OccurrenceKey: f.OccurrenceKey, LeapDay: f.LeapDay, ReportTo: model.Recipient(f.ReportTo),
 		ReportTemplate: f.ReportTemplate, Preset: f.FromPreset}
+	if f.ReportChannels != "" {
+		sc.ReportChannels = strings.Split(f.ReportChannels, ",")
+	}
 	if sc.EveryMinutes > 0 {
 		sc.Cron = ""
 	}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,14 +15,14 @@ import (
 
 func scanSchedule(r scanner) (*model.Schedule, error) {
 	var s model.Schedule
-	var reportTo string
+	var reportTo, channels string
 	if err := r.Scan(&s.Key, &s.Name, &s.Description, &s.Enabled, &s.Cron, &s.EveryMinutes, &s.Timezone,
 		&s.Source.Kind, &s.Source.Collection, &s.Condition, &s.Exclude, &s.EventType, &s.Project, &s.Role,
 		&s.OccurrenceKey, &s.LeapDay, &reportTo, &s.ReportTemplate, &s.Preset, &s.NextRunAt, &s.CreatedAt,
-		&s.UpdatedAt, &s.ConsentCategory); err != nil {
+		&s.UpdatedAt, &s.ConsentCategory, &channels); err != nil {
 		return nil, mapErr(err)
 	}
-	s.ReportTo = model.Recipient(reportTo)
+	s.ReportTo, s.ReportChannels = model.Recipient(reportTo), model.SplitChannels(channels)
 	s.NextRunAt, s.CreatedAt, s.UpdatedAt = utcPtr(s.NextRunAt), utc(s.CreatedAt), utc(s.UpdatedAt)
 	return &s, nil
 }
@@ -30,7 +31,7 @@ func (q queriesImpl) ScheduleUpsert(ctx context.Context, ws int64, s *model.Sche
 	row := q.db.QueryRow(ctx, query("ScheduleUpsert"), ws, s.Key, s.Name, s.Description, s.Enabled, s.Cron,
 		s.EveryMinutes, s.Timezone, s.Source.Kind, s.Source.Collection, s.Condition, s.Exclude, s.EventType,
 		s.Project, s.Role, s.OccurrenceKey, s.LeapDay, string(s.ReportTo), s.ReportTemplate, s.Preset,
-		s.NextRunAt, s.CreatedAt, s.UpdatedAt, s.ConsentCategory)
+		s.NextRunAt, s.CreatedAt, s.UpdatedAt, s.ConsentCategory, strings.Join(s.ReportChannels, ","))
 	return upserted(row, &s.CreatedAt)
 }
 

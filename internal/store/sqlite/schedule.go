@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -13,15 +14,15 @@ import (
 func scanSchedule(r scanner) (*model.Schedule, error) {
 	var s model.Schedule
 	var enabled int
-	var reportTo string
+	var reportTo, channels string
 	var next sql.NullInt64
 	var created, updated int64
 	if err := r.Scan(&s.Key, &s.Name, &s.Description, &enabled, &s.Cron, &s.EveryMinutes, &s.Timezone,
 		&s.Source.Kind, &s.Source.Collection, &s.Condition, &s.Exclude, &s.EventType, &s.Project, &s.Role,
-		&s.OccurrenceKey, &s.LeapDay, &reportTo, &s.ReportTemplate, &s.Preset, &next, &created, &updated, &s.ConsentCategory); err != nil {
+		&s.OccurrenceKey, &s.LeapDay, &reportTo, &s.ReportTemplate, &s.Preset, &next, &created, &updated, &s.ConsentCategory, &channels); err != nil {
 		return nil, mapErr(err)
 	}
-	s.Enabled, s.ReportTo = enabled == 1, model.Recipient(reportTo)
+	s.Enabled, s.ReportTo, s.ReportChannels = enabled == 1, model.Recipient(reportTo), model.SplitChannels(channels)
 	s.NextRunAt, s.CreatedAt, s.UpdatedAt = fromNullMillis(next), fromMillis(created), fromMillis(updated)
 	return &s, nil
 }
@@ -43,11 +44,12 @@ func (q queriesImpl) ScheduleUpsert(ctx context.Context, ws int64, s *model.Sche
 		string(s.ReportTo), s.ReportTemplate, s.Preset, nullTime(s.NextRunAt)}
 	if prev != nil {
 		s.CreatedAt = fromMillis(*prev)
-		_, err := q.db.ExecContext(ctx, query("ScheduleUpdate"), append(fields, millis(s.UpdatedAt), s.ConsentCategory, ws, s.Key)...)
+		_, err := q.db.ExecContext(ctx, query("ScheduleUpdate"), append(fields, millis(s.UpdatedAt), s.ConsentCategory, strings.Join(s.ReportChannels, ","), ws, s.Key)...)
 		return false, mapErr(err)
 	}
 	args := append([]any{ws, s.Key}, fields...)
-	_, err = q.db.ExecContext(ctx, query("ScheduleInsert"), append(args, millis(s.CreatedAt), millis(s.UpdatedAt), s.ConsentCategory)...)
+	_, err = q.db.ExecContext(ctx, query("ScheduleInsert"), append(args, millis(s.CreatedAt), millis(s.UpdatedAt), s.ConsentCategory,
+		strings.Join(s.ReportChannels, ","))...)
 	return true, mapErr(err)
 }
 

@@ -28,7 +28,8 @@ func sampleBroadcast(key string) *model.Broadcast {
 		Content:  &model.TemplateContent{Subject: "{{ .data.title }}", HTML: "<h1>{{ .data.title }}</h1>", Text: "x"},
 		Sender:   model.Sender{From: "Verein <info@verein.example>"},
 		Data:     map[string]any{"title": "Ausgabe 3", "articles": []any{map[string]any{"title": "Sommerfest"}}},
-		Audience: `contact.status == "aktiv"`, PerMinute: 120, StartAt: &start,
+		Audience: `contact.status == "aktiv"`, PerMinute: 120, StartAt: &start, Recurrence: "0 8 * * MON",
+		Series: "nl", Edition: 3,
 		Status: model.BroadcastDraft, Progress: model.BroadcastProgress{ErrorSamples: []string{}},
 		CreatedAt: base, UpdatedAt: base}
 }

@@ -22,7 +22,7 @@ func sampleSchedule(key string, next *time.Time) *model.Schedule {
 		Exclude:   "contact.membership_status == 'cancelled'", EventType: "contact.birthday", Project: "verein",
 		Role: "member", OccurrenceKey: "birthday-{{ .contact.id }}-{{ .today.Year }}", LeapDay: "mar1",
 		ReportTo: "email:vorstand@verein.example", ReportTemplate: "report", Preset: "birthday", ConsentCategory: "birthday",
-		NextRunAt: next, CreatedAt: base, UpdatedAt: base,
+		ReportChannels: []string{"email", "inapp"}, NextRunAt: next, CreatedAt: base, UpdatedAt: base,
 	}
 }
 

@@ -2,8 +2,8 @@
 INSERT INTO schedules (workspace_id, key, name, description, enabled, cron, every_minutes, timezone,
                        source_kind, source_collection, condition, exclude, event_type, project_key, role,
                        occurrence_key, leap_day, report_to, report_template, preset, next_run_at,
-                       created_at, updated_at, consent_category)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+                       created_at, updated_at, consent_category, report_channels)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
 ON CONFLICT (workspace_id, key) DO UPDATE
 SET name = excluded.name, description = excluded.description, enabled = excluded.enabled, cron = excluded.cron,
     every_minutes = excluded.every_minutes, timezone = excluded.timezone, source_kind = excluded.source_kind,
@@ -11,20 +11,20 @@ SET name = excluded.name, description = excluded.description, enabled = excluded
     event_type = excluded.event_type, project_key = excluded.project_key, role = excluded.role,
     occurrence_key = excluded.occurrence_key, leap_day = excluded.leap_day, report_to = excluded.report_to,
     report_template = excluded.report_template, preset = excluded.preset, next_run_at = excluded.next_run_at,
-    consent_category = excluded.consent_category,
+    consent_category = excluded.consent_category, report_channels = excluded.report_channels,
     updated_at = excluded.updated_at
 RETURNING created_at, (xmax = 0);
 
 -- name: ScheduleGet
 SELECT key, name, description, enabled, cron, every_minutes, timezone, source_kind, source_collection,
        condition, exclude, event_type, project_key, role, occurrence_key, leap_day, report_to,
-       report_template, preset, next_run_at, created_at, updated_at, consent_category
+       report_template, preset, next_run_at, created_at, updated_at, consent_category, report_channels
 FROM schedules WHERE workspace_id = $1 AND key = $2;
 
 -- name: ScheduleList
 SELECT key, name, description, enabled, cron, every_minutes, timezone, source_kind, source_collection,
        condition, exclude, event_type, project_key, role, occurrence_key, leap_day, report_to,
-       report_template, preset, next_run_at, created_at, updated_at, consent_category
+       report_template, preset, next_run_at, created_at, updated_at, consent_category, report_channels
 FROM schedules WHERE workspace_id = $1 AND key > $2 ORDER BY key LIMIT $3;
 
 -- name: ScheduleDelete

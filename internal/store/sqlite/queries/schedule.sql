@@ -5,27 +5,27 @@ SELECT created_at FROM schedules WHERE workspace_id = ? AND key = ?;
 INSERT INTO schedules (workspace_id, key, name, description, enabled, cron, every_minutes, timezone,
                        source_kind, source_collection, condition, exclude, event_type, project_key, role,
                        occurrence_key, leap_day, report_to, report_template, preset, next_run_at,
-                       created_at, updated_at, consent_category)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+                       created_at, updated_at, consent_category, report_channels)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: ScheduleUpdate
 UPDATE schedules
 SET name = ?, description = ?, enabled = ?, cron = ?, every_minutes = ?, timezone = ?, source_kind = ?,
     source_collection = ?, condition = ?, exclude = ?, event_type = ?, project_key = ?, role = ?,
     occurrence_key = ?, leap_day = ?, report_to = ?, report_template = ?, preset = ?, next_run_at = ?,
-    updated_at = ?, consent_category = ?
+    updated_at = ?, consent_category = ?, report_channels = ?
 WHERE workspace_id = ? AND key = ?;
 
 -- name: ScheduleGet
 SELECT key, name, description, enabled, cron, every_minutes, timezone, source_kind, source_collection,
        condition, exclude, event_type, project_key, role, occurrence_key, leap_day, report_to,
-       report_template, preset, next_run_at, created_at, updated_at, consent_category
+       report_template, preset, next_run_at, created_at, updated_at, consent_category, report_channels
 FROM schedules WHERE workspace_id = ? AND key = ?;
 
 -- name: ScheduleList
 SELECT key, name, description, enabled, cron, every_minutes, timezone, source_kind, source_collection,
        condition, exclude, event_type, project_key, role, occurrence_key, leap_day, report_to,
-       report_template, preset, next_run_at, created_at, updated_at, consent_category
+       report_template, preset, next_run_at, created_at, updated_at, consent_category, report_channels
 FROM schedules WHERE workspace_id = ? AND key > ? ORDER BY key LIMIT ?;
 
 -- name: ScheduleDelete
