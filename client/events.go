@@ -285,6 +285,7 @@ const (
 	StepMessageFailed               StepCode = "message.failed"
 	StepEventBroadcast              StepCode = "event.broadcast"
 	StepMessageCancelled            StepCode = "message.cancelled"
+	StepWebhookQueued               StepCode = "webhook.queued"
 	// StepMessageBounced and StepMessageComplained: a bounce or a
 	// complaint about the sent message came back as inbound mail.
 	StepMessageBounced    StepCode = "message.bounced"

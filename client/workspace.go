@@ -14,16 +14,43 @@ type Sender struct {
 
 // Workspace is the settings of the key's workspace.
 type Workspace struct {
-	Key                     string    `json:"key"`
-	Name                    string    `json:"name"`
-	DefaultLocale           string    `json:"default_locale"`
-	Timezone                string    `json:"timezone"`
-	Sender                  Sender    `json:"sender"`
-	AllowedSenders          []string  `json:"allowed_senders"`
-	RetentionDays           int       `json:"retention_days"`
-	ConfirmationExpiryHours int       `json:"confirmation_expiry_hours"`
-	CreatedAt               time.Time `json:"created_at"`
-	UpdatedAt               time.Time `json:"updated_at"`
+	Key                     string   `json:"key"`
+	Name                    string   `json:"name"`
+	DefaultLocale           string   `json:"default_locale"`
+	Timezone                string   `json:"timezone"`
+	Sender                  Sender   `json:"sender"`
+	AllowedSenders          []string `json:"allowed_senders"`
+	RetentionDays           int      `json:"retention_days"`
+	ConfirmationExpiryHours int      `json:"confirmation_expiry_hours"`
+	// Inbound are the workspace's choices for received mail
+	// (docs/inbound.md).
+	Inbound   InboundSettings `json:"inbound"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// InboundSettings say how received mail that answers no message is
+// matched: a signed Reply-To, a subject token, then rules.
+type InboundSettings struct {
+	ReplyTracking bool          `json:"reply_tracking,omitempty"`
+	SubjectToken  *SubjectToken `json:"subject_token,omitempty"`
+	Rules         []InboundRule `json:"rules,omitempty"`
+}
+
+// SubjectToken finds an object by a token in the subject, e.g. [T-1234].
+type SubjectToken struct {
+	// Pattern is an RE2 pattern with exactly one group, the object id.
+	Pattern    string `json:"pattern"`
+	Collection string `json:"collection"`
+	Project    string `json:"project"`
+}
+
+// InboundRule puts received mail into a project by the sender's domain
+// and/or the recipient tag (KEY+TAG@INBOUND_DOMAIN).
+type InboundRule struct {
+	SenderDomain string `json:"sender_domain,omitempty"`
+	Tag          string `json:"tag,omitempty"`
+	Project      string `json:"project"`
 }
 
 // Workspace returns the key's workspace: a cheap check that the URL and

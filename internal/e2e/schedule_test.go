@@ -507,6 +507,8 @@ func TestScheduleValidation(t *testing.T) {
 			"report_channels": []string{"email", "email"}, "preset": map[string]any{"kind": "birthday"}}, "report_channels[1]"},
 		{"too many report channels", map[string]any{"project": "p", "report_to": "email:a@b.example",
 			"report_channels": []string{"email", "email", "email"}, "preset": map[string]any{"kind": "birthday"}}, "report_channels"},
+		{"a report is not for a webhook", map[string]any{"project": "p", "report_to": "email:a@b.example",
+			"report_channels": []string{"webhook"}, "preset": map[string]any{"kind": "birthday"}}, "report_channels[0]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -199,18 +199,22 @@ func (s *Service) checkScheduleRefs(ctx context.Context, q store.Queries, ws *mo
 	return c.err()
 }
 
+// reportChannels are the channels a run report can go on: a report is
+// for people, not for a webhook endpoint.
+var reportChannels = []string{model.ChannelEmail, model.ChannelInApp}
+
 // checkReportChannels checks the channels of a schedule's report: known
 // ones, each once; a feed belongs to a contact, so "inapp" needs
 // report_to to name one.
 func checkReportChannels(c *checker, sc *model.Schedule) {
-	if len(sc.ReportChannels) > len(model.Channels) {
-		c.add("report_channels", CodeInvalid, "give at most %d channels: email, inapp", len(model.Channels))
+	if len(sc.ReportChannels) > len(reportChannels) {
+		c.add("report_channels", CodeInvalid, "give at most %d channels: email, inapp", len(reportChannels))
 		return
 	}
 	for i, ch := range sc.ReportChannels {
 		path := fmt.Sprintf("report_channels[%d]", i)
 		switch {
-		case !slices.Contains(model.Channels, ch):
+		case !slices.Contains(reportChannels, ch):
 			c.add(path, CodeInvalid, "%q is not a channel; use email or inapp", ch)
 		case slices.Index(sc.ReportChannels, ch) < i:
 			c.add(path, CodeInvalid, "%q is given twice", ch)
