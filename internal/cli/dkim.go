@@ -16,8 +16,8 @@ func dkimDirFlag(cmd *cobra.Command, dst *string) {
 	cmd.Flags().StringVar(dst, "dkim-keys", "", "`DIR` of DKIM keys: DIR/DOMAIN/SELECTOR.pem, one file per key (mode 0600)")
 }
 
-// needDKIMDir is the error for a dkim command without a key directory.
-var needDKIMDir = errors.New("no key directory: give --dkim-keys DIR (or HEROLD_DKIM_KEYS), the directory `herold serve --dkim-keys` reads")
+// errNoDKIMDir is the error for a dkim command without a key directory.
+var errNoDKIMDir = errors.New("no key directory: give --dkim-keys DIR (or HEROLD_DKIM_KEYS), the directory `herold serve --dkim-keys` reads")
 
 func newDKIM() *cobra.Command {
 	cmd := &cobra.Command{Use: "dkim", Short: "Create and list the DKIM keys outgoing mail is signed with"}
@@ -40,7 +40,7 @@ when rotating, so the record is in DNS before the key signs. See docs/dkim.md.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dir == "" {
-				return needDKIMDir
+				return errNoDKIMDir
 			}
 			from := time.Now()
 			if activeFrom != "" {
@@ -86,7 +86,7 @@ func newDKIMList() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {
-				return needDKIMDir
+				return errNoDKIMDir
 			}
 			keys, err := dkim.ReadDir(dir)
 			if err != nil {

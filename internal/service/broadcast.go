@@ -122,8 +122,8 @@ func (s *Service) BroadcastDelete(ctx context.Context, ws *model.Workspace, key 
 func (s *Service) transitionBroadcast(ctx context.Context, ws *model.Workspace, key, action string, from []model.BroadcastStatus,
 	to model.BroadcastStatus, due, startAt *time.Time,
 ) (*model.Broadcast, error) {
-	b, err := s.BroadcastGet(ctx, ws, key)
-	if err != nil {
+	// An unknown broadcast is a 404, not a conflict.
+	if _, err := s.BroadcastGet(ctx, ws, key); err != nil {
 		return nil, err
 	}
 	ok, err := s.store.BroadcastTransition(ctx, &store.BroadcastTransitionParams{WorkspaceID: ws.ID, Key: key,
@@ -132,7 +132,8 @@ func (s *Service) transitionBroadcast(ctx context.Context, ws *model.Workspace, 
 		return nil, err
 	}
 	if !ok {
-		if b, err = s.BroadcastGet(ctx, ws, key); err != nil {
+		b, err := s.BroadcastGet(ctx, ws, key)
+		if err != nil {
 			return nil, err
 		}
 		return nil, &ConflictError{Detail: fmt.Sprintf("broadcast %q is %s; it cannot be %s", key, b.Status, action)}
