@@ -3,64 +3,17 @@ package inbound
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/internal/imaptest"
 	"github.com/herold-dev/herold/internal/store"
 )
-
-// imapServer starts a real IMAP server (go-imap's in-memory backend) on
-// 127.0.0.1 with TLS, user herold/secret and an empty INBOX. It returns
-// the user (to append mail and read flags), the address and the TLS
-// configuration a client trusts it with.
-func imapServer(t *testing.T) (*imapmemserver.User, string, *tls.Config) {
-	t.Helper()
-	certs := httptest.NewTLSServer(http.NotFoundHandler()) // only for its 127.0.0.1 certificate
-	t.Cleanup(certs.Close)
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("herold", "secret")
-	require.NoError(t, user.Create("INBOX", nil))
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		Logger: slog.NewLogLogger(slog.DiscardHandler, slog.LevelError),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	serverTLS := certs.TLS.Clone()
-	serverTLS.NextProtos = nil // the client asks for "imap", not HTTP
-	go func() { _ = srv.Serve(tls.NewListener(ln, serverTLS)) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return user, ln.Addr().String(), certs.Client().Transport.(*http.Transport).TLSClientConfig
-}
-
-func appendMail(t *testing.T, u *imapmemserver.User, raw []byte) {
-	t.Helper()
-	_, err := u.Append("INBOX", bytes.NewReader(raw), &imap.AppendOptions{})
-	require.NoError(t, err)
-}
-
-func unseen(t *testing.T, u *imapmemserver.User) uint32 {
-	t.Helper()
-	st, err := u.Status("INBOX", &imap.StatusOptions{NumUnseen: true})
-	require.NoError(t, err)
-	return *st.NumUnseen
-}
 
 func (f *fixture) inboundCount(kind, address string) int {
 	f.t.Helper()
@@ -77,18 +30,18 @@ func (f *fixture) inboundCount(kind, address string) int {
 func TestIMAPPoll(t *testing.T) {
 	t.Parallel()
 	f := setup(t, nil)
-	user, addr, tlsCfg := imapServer(t)
+	im := imaptest.Start(t)
 	dsn := sample(t, "postfix-user-unknown.eml")
-	appendMail(t, user, dsn)
-	appendMail(t, user, sample(t, "human-new.eml"))
-	p, err := NewPoller(PollerConfig{URL: "imaps://herold@" + addr + "/INBOX", Password: "secret", Workspace: "acme",
-		Receiver: f.recv, TLSConfig: tlsCfg, Logger: discard(), Timeout: 5 * time.Second})
+	im.Append(dsn)
+	im.Append(sample(t, "human-new.eml"))
+	p, err := NewPoller(PollerConfig{URL: "imaps://herold@" + im.Addr + "/INBOX", Password: "secret", Workspace: "acme",
+		Receiver: f.recv, TLSConfig: im.TLS, Logger: discard(), Timeout: 5 * time.Second})
 	require.NoError(t, err)
 
 	n, err := p.Poll(f.ctx)
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
-	require.Zero(t, unseen(t, user), "both are marked \\Seen")
+	require.Zero(t, im.Unseen(), "both are marked \\Seen")
 	tl := f.timeline("01a24c54-632b-731a-bee5-ba64e53cd353")
 	require.Len(t, tl, 3)
 	require.Equal(t, "bounced", string(tl[2].Status))
@@ -99,11 +52,11 @@ func TestIMAPPoll(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n, "a second poll finds nothing unseen")
 
-	appendMail(t, user, dsn)
+	im.Append(dsn)
 	n, err = p.Poll(f.ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	require.Zero(t, unseen(t, user))
+	require.Zero(t, im.Unseen())
 	require.Len(t, f.timeline("01a24c54-632b-731a-bee5-ba64e53cd353"), 3, "a redelivery is processed once")
 	require.Equal(t, 1, f.inboundCount("hard_bounce", "anna@example.org"))
 }
@@ -113,18 +66,18 @@ func TestIMAPPoll(t *testing.T) {
 func TestIMAPPollBounds(t *testing.T) {
 	t.Parallel()
 	f := setup(t, nil)
-	user, addr, tlsCfg := imapServer(t)
+	im := imaptest.Start(t)
 	big := append(sample(t, "human-new.eml"), bytes.Repeat([]byte("x"), 4096)...)
-	appendMail(t, user, big)
-	appendMail(t, user, sample(t, "postfix-user-unknown.eml"))
-	appendMail(t, user, sample(t, "human-reply.eml"))
-	p, err := NewPoller(PollerConfig{URL: "imaps://herold@" + addr, Password: "secret", Workspace: "acme",
-		Receiver: f.recv, TLSConfig: tlsCfg, Logger: discard(), MaxMessages: 2, MaxMessageBytes: 4000})
+	im.Append(big)
+	im.Append(sample(t, "postfix-user-unknown.eml"))
+	im.Append(sample(t, "human-reply.eml"))
+	p, err := NewPoller(PollerConfig{URL: "imaps://herold@" + im.Addr, Password: "secret", Workspace: "acme",
+		Receiver: f.recv, TLSConfig: im.TLS, Logger: discard(), MaxMessages: 2, MaxMessageBytes: 4000})
 	require.NoError(t, err)
 	n, err := p.Poll(f.ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "of the first two, the big one is skipped")
-	require.Equal(t, uint32(2), unseen(t, user))
+	require.Equal(t, uint32(2), im.Unseen())
 }
 
 // syncBuffer is a log buffer the poller's goroutine writes while the
@@ -151,11 +104,11 @@ func (s *syncBuffer) String() string {
 func TestIMAPPollWrongPassword(t *testing.T) {
 	t.Parallel()
 	f := setup(t, nil)
-	user, addr, tlsCfg := imapServer(t)
-	appendMail(t, user, sample(t, "postfix-user-unknown.eml"))
+	im := imaptest.Start(t)
+	im.Append(sample(t, "postfix-user-unknown.eml"))
 	var logs syncBuffer
-	p, err := NewPoller(PollerConfig{URL: "imaps://herold@" + addr, Password: "wrong-pass", Workspace: "acme",
-		Receiver: f.recv, TLSConfig: tlsCfg, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Interval: time.Hour})
+	p, err := NewPoller(PollerConfig{URL: "imaps://herold@" + im.Addr, Password: "wrong-pass", Workspace: "acme",
+		Receiver: f.recv, TLSConfig: im.TLS, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Interval: time.Hour})
 	require.NoError(t, err)
 	p.Start()
 	deadline := time.Now().Add(5 * time.Second)
@@ -170,7 +123,7 @@ func TestIMAPPollWrongPassword(t *testing.T) {
 	require.Contains(t, out, "log in as herold")
 	require.NotContains(t, out, "wrong-pass")
 	require.Zero(t, f.inboundCount("hard_bounce", "anna@example.org"))
-	require.Equal(t, uint32(1), unseen(t, user))
+	require.Equal(t, uint32(1), im.Unseen())
 }
 
 // TestIMAPPollerConfig: a URL without user, or with a password in it,
