@@ -91,6 +91,7 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
+	p.log = p.log.With("component", "inbound")
 	return p, nil
 }
 
