@@ -2,10 +2,6 @@ package inbound
 
 import (
 	"bytes"
-	"context"
-	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,52 +74,6 @@ func TestIMAPPollBounds(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "of the first two, the big one is skipped")
 	require.Equal(t, uint32(2), im.Unseen())
-}
-
-// syncBuffer is a log buffer the poller's goroutine writes while the
-// test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// TestIMAPPollWrongPassword: the running loop logs a failed login at
-// WARN, without the password, receives nothing and stops cleanly.
-func TestIMAPPollWrongPassword(t *testing.T) {
-	t.Parallel()
-	f := setup(t, nil)
-	im := imaptest.Start(t)
-	im.Append(sample(t, "postfix-user-unknown.eml"))
-	var logs syncBuffer
-	p, err := NewPoller(PollerConfig{URL: "imaps://herold@" + im.Addr, Password: "wrong-pass", Workspace: "acme",
-		Receiver: f.recv, TLSConfig: im.TLS, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Interval: time.Hour})
-	require.NoError(t, err)
-	p.Start()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "IMAP poll failed") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	ctx, cancel := context.WithTimeout(f.ctx, 5*time.Second)
-	defer cancel()
-	require.NoError(t, p.Stop(ctx))
-	out := logs.String()
-	require.Contains(t, out, "level=WARN msg=\"IMAP poll failed")
-	require.Contains(t, out, "log in as herold")
-	require.NotContains(t, out, "wrong-pass")
-	require.Zero(t, f.inboundCount("hard_bounce", "anna@example.org"))
-	require.Equal(t, uint32(1), im.Unseen())
 }
 
 // TestIMAPPollerConfig: a URL without user, or with a password in it,
