@@ -5,6 +5,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -104,7 +105,9 @@ type App struct {
 	delivery *delivery.Dispatcher
 	inbox    *inbox.Inbox
 	// inbound is the inbound mail listener; nil without --inbound-addr.
-	inbound  *inbound.Server
+	inbound *inbound.Server
+	// imap polls the --inbound-imap mailbox; nil without it.
+	imap     *inbound.Poller
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
 	// owner names this process in the leases it takes.
@@ -571,6 +574,9 @@ func (a *App) Stop(ctx context.Context) error {
 		if a.inbound != nil {
 			err = errors.Join(err, a.inbound.Stop(ctx))
 		}
+		if a.imap != nil {
+			err = errors.Join(err, a.imap.Stop(ctx))
+		}
 		err = errors.Join(err, a.jobs.Stop(ctx))
 		a.svc.Stop()
 		err = errors.Join(err, a.delivery.Stop(ctx))
@@ -592,6 +598,9 @@ func (a *App) Kill() {
 		a.inbox.Close()
 		if a.inbound != nil {
 			_ = a.inbound.Stop(context.Background())
+		}
+		if a.imap != nil {
+			_ = a.imap.Stop(context.Background())
 		}
 		a.jobs.StopAbruptly()
 		a.delivery.Kill()
@@ -648,12 +657,12 @@ func feedPoll(st store.Store) time.Duration {
 }
 
 // startInbound starts the inbound mail listener when --inbound-addr is
-// set. Stop stops it first, so that mail in flight is stored before the
+// set, and the IMAP poller when --inbound-imap is. Stop stops it first, so that mail in flight is stored before the
 // database closes (a message not yet acknowledged stays with the sending
 // MTA, which retries).
 func (a *App) startInbound() error {
 	in := a.opts.Inbound
-	if in.Addr == "" {
+	if in.Addr == "" && in.IMAP.URL == "" {
 		return nil
 	}
 	recv, err := inbound.NewReceiver(inbound.ReceiverConfig{Store: a.store, Clock: a.clock, Logger: a.log,
@@ -662,6 +671,30 @@ func (a *App) startInbound() error {
 	if err != nil {
 		return err
 	}
+	var poller *inbound.Poller
+	if in.IMAP.URL != "" {
+		if poller, err = inbound.NewPoller(inbound.PollerConfig{URL: in.IMAP.URL, Password: in.IMAP.Password,
+			Workspace: in.IMAP.Workspace, Receiver: recv, Interval: in.IMAP.Interval,
+			MaxMessageBytes: in.MaxMessageBytes, Logger: a.log,
+			TLSConfig: &tls.Config{InsecureSkipVerify: in.IMAP.InsecureSkipVerify}}); err != nil { //nolint:gosec // opt-in, for tests
+			return err
+		}
+	}
+	if in.Addr != "" {
+		if err := a.startListener(recv); err != nil {
+			return err
+		}
+	}
+	if poller != nil {
+		poller.Start()
+		a.imap = poller
+	}
+	return nil
+}
+
+// startListener starts the SMTP/LMTP listener of --inbound-addr.
+func (a *App) startListener(recv *inbound.Receiver) error {
+	in := a.opts.Inbound
 	srv, err := inbound.NewServer(inbound.ServerConfig{Addr: in.Addr, LMTP: in.LMTP, Receiver: recv, Logger: a.log,
 		MaxMessageBytes: in.MaxMessageBytes, MaxConnections: in.MaxConnections, Domain: in.Domain})
 	if err != nil {
@@ -683,9 +716,9 @@ func (a *App) InboundAddr() string {
 }
 
 // inboundDomain is the domain of the messages' bounce addresses: the
-// inbound domain while the listener is on.
+// inbound domain while the listener or the IMAP poller is on.
 func inboundDomain(opts config.Options) string {
-	if opts.Inbound.Addr == "" {
+	if opts.Inbound.Addr == "" && opts.Inbound.IMAP.URL == "" {
 		return ""
 	}
 	return strings.ToLower(opts.Inbound.Domain)

@@ -127,6 +127,25 @@ type Inbound struct {
 	// 10 min.
 	Throttle       int
 	ThrottleWindow time.Duration
+	// IMAP polls a mailbox for hosts whose MTA cannot route mail to Addr.
+	IMAP InboundIMAP
+}
+
+// InboundIMAP configures polling an IMAP mailbox (see docs/inbound.md).
+type InboundIMAP struct {
+	// URL of the mailbox: imaps://user@host:993/INBOX, or imap://... with
+	// STARTTLS; empty: no polling.
+	URL string
+	// PasswordFile holds the IMAP password (a trailing newline is
+	// dropped); ReadSecrets reads it into Password.
+	PasswordFile string
+	Password     string
+	// Workspace is the key of the workspace the mailbox belongs to.
+	Workspace string
+	// Interval between polls. Default 1 min.
+	Interval time.Duration
+	// InsecureSkipVerify accepts any server certificate (testing only).
+	InsecureSkipVerify bool
 }
 
 // SMTP configures the SMTP transport.
@@ -303,6 +322,9 @@ func (o Options) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("--smtp-tls %q: use starttls, starttls-optional, tls or none", o.SMTP.TLS))
 	}
+	if o.Inbound.IMAP.URL != "" && o.Inbound.Addr == "" && (o.Inbound.Domain == "" || strings.ContainsAny(o.Inbound.Domain, "@ ")) {
+		errs = append(errs, fmt.Errorf("--inbound-domain %q: name the domain of the --inbound-imap mailbox, e.g. inbound.example.org", o.Inbound.Domain))
+	}
 	if o.Inbound.Addr != "" {
 		if _, _, err := net.SplitHostPort(o.Inbound.Addr); err != nil {
 			errs = append(errs, fmt.Errorf("--inbound-addr %q: use host:port, e.g. 127.0.0.1:2525", o.Inbound.Addr))
@@ -310,6 +332,9 @@ func (o Options) Validate() error {
 		if o.Inbound.Domain == "" || strings.ContainsAny(o.Inbound.Domain, "@ ") {
 			errs = append(errs, fmt.Errorf("--inbound-domain %q: name the domain your MTA routes to Herold, e.g. inbound.example.org", o.Inbound.Domain))
 		}
+	}
+	if im := o.Inbound.IMAP; im.URL != "" && (im.Workspace == "" || im.PasswordFile == "" || im.Interval < 0) {
+		errs = append(errs, errors.New("--inbound-imap needs --inbound-imap-workspace KEY and --inbound-imap-password-file FILE (and a --inbound-imap-interval that is not negative)"))
 	}
 	if o.Inbound.MaxMessageBytes < 0 || o.Inbound.MaxConnections < 0 || o.Inbound.SoftBounceThreshold < 0 ||
 		o.Inbound.Throttle < 0 || o.Inbound.ThrottleWindow < 0 {
@@ -349,6 +374,13 @@ func (o Options) Validate() error {
 // password from SMTP.PasswordFile, without its trailing newline. Giving a
 // password both ways is an error saying which to drop.
 func (o Options) ReadSecrets() (Options, error) {
+	if f := o.Inbound.IMAP.PasswordFile; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return o, fmt.Errorf("--inbound-imap-password-file: cannot read the IMAP password from %s: %w", f, err)
+		}
+		o.Inbound.IMAP.Password = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	}
 	if o.SMTP.PasswordFile == "" {
 		return o, nil
 	}

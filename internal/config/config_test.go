@@ -41,6 +41,11 @@ func TestValidateNamesTheFlagOfEveryBadOption(t *testing.T) {
 		{"addr without port", func(o *Options) { o.Addr = "localhost" }, []string{"--addr"}},
 		{"rescue before the job timeout", func(o *Options) { o.JobRescueAfter = 4 * time.Minute }, []string{"--job-rescue-after 4m0s must exceed --job-timeout 5m0s"}},
 		{"proxy that is no address", func(o *Options) { o.TrustedProxies = []string{"10.0.0.0/8", "proxy.local"} }, []string{`--trusted-proxies "proxy.local": not an IP address or CIDR range`}},
+		{"imap without workspace and password", func(o *Options) { o.Inbound.IMAP.URL = "imaps://u@host/INBOX"; o.Inbound.Domain = "in.example" },
+			[]string{"--inbound-imap needs --inbound-imap-workspace KEY and --inbound-imap-password-file FILE"}},
+		{"imap without domain", func(o *Options) {
+			o.Inbound.IMAP = InboundIMAP{URL: "imaps://u@host/INBOX", Workspace: "acme", PasswordFile: "/pw"}
+		}, []string{"--inbound-domain \"\": name the domain of the --inbound-imap mailbox"}},
 		{"two at once", func(o *Options) { o.SMTP.Port = -1; o.LogLevel = "loud" }, []string{"--smtp-port -1", "--log-level \"loud\""}},
 	}
 	for _, c := range cases {
@@ -126,5 +131,21 @@ func TestReadSecretsReadsThePasswordFile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestReadSecretsReadsTheIMAPPasswordFile(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "imap-password")
+	if err := os.WriteFile(file, []byte("imap pw\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := Options{Inbound: Inbound{IMAP: InboundIMAP{PasswordFile: file}}}.ReadSecrets()
+	if err != nil || o.Inbound.IMAP.Password != "imap pw" {
+		t.Fatalf("password %q, error %v; want %q", o.Inbound.IMAP.Password, err, "imap pw")
+	}
+	_, err = Options{Inbound: Inbound{IMAP: InboundIMAP{PasswordFile: file + ".missing"}}}.ReadSecrets()
+	if err == nil || !strings.Contains(err.Error(), "--inbound-imap-password-file") {
+		t.Fatalf("error %v does not name --inbound-imap-password-file", err)
 	}
 }

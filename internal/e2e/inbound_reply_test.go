@@ -17,10 +17,10 @@ import (
 // "mail.received" (a reply) mails the ticket's primary agent. The inbound
 // listener takes mail for default@inbound.test; at most 2 replies of one
 // sender on one ticket per window become events.
-func ticketEnv(t *testing.T) (*apptest.Env, *client.Client, *smtptest.Server) {
+func ticketEnv(t *testing.T, mods ...func(*apptest.Setup)) (*apptest.Env, *client.Client, *smtptest.Server) {
 	t.Helper()
 	srv := smtptest.Start(t)
-	e := apptest.Start(t, apptest.WithSMTP(srv), withInbound, func(s *apptest.Setup) { s.Opts.Inbound.Throttle = 2 })
+	e := apptest.Start(t, append([]func(*apptest.Setup){apptest.WithSMTP(srv), withInbound, func(s *apptest.Setup) { s.Opts.Inbound.Throttle = 2 }}, mods...)...)
 	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{
 		"from": "Helpdesk <noreply@herold.example>", "reply_to": "default@inbound.test"}})
 	e.Must(201, "PUT", "/v1/templates/updated", map[string]any{"locales": map[string]any{"de": map[string]any{
