@@ -240,16 +240,9 @@ func (s *Service) Purge(ctx context.Context) error {
 // purgeInbound deletes the workspace's received mail older than before
 // (its retention, like events).
 func (s *Service) purgeInbound(ctx context.Context, ws *model.Workspace, before time.Time) error {
-	total := 0
-	for {
-		n, err := s.store.InboundMessagePurge(ctx, &store.InboundPurgeParams{WorkspaceID: ws.ID, Before: before, Limit: 1000})
-		if err != nil {
-			return fmt.Errorf("purge received mail of workspace %s: %w", ws.Key, err)
-		}
-		total += n
-		if n < 1000 {
-			break
-		}
+	total, err := purgeAll(ctx, ws.ID, before, s.store.InboundMessagePurge)
+	if err != nil {
+		return fmt.Errorf("purge received mail of workspace %s: %w", ws.Key, err)
 	}
 	if total > 0 {
 		s.logger.InfoContext(ctx, "purged old received mail", "workspace", ws.Key, "messages", total, "before", before)

@@ -19,13 +19,6 @@ type InboundCountParams struct {
 	Since  time.Time
 }
 
-// InboundPurgeParams delete received messages older than Before.
-type InboundPurgeParams struct {
-	WorkspaceID int64
-	Before      time.Time
-	Limit       int
-}
-
 // InboundQueries are the operations on received mail.
 type InboundQueries interface {
 	// InboundMessageInsert stores a received message; created is false
@@ -35,5 +28,5 @@ type InboundQueries interface {
 	InboundMessageCount(ctx context.Context, p *InboundCountParams) (int, error)
 	// InboundMessagePurge deletes up to Limit messages received before
 	// Before and returns how many.
-	InboundMessagePurge(ctx context.Context, p *InboundPurgeParams) (int, error)
+	InboundMessagePurge(ctx context.Context, p *PurgeParams) (int, error)
 }

@@ -22,7 +22,7 @@ func (q queriesImpl) InboundMessageCount(ctx context.Context, p *store.InboundCo
 	return n, mapErr(err)
 }
 
-func (q queriesImpl) InboundMessagePurge(ctx context.Context, p *store.InboundPurgeParams) (int, error) {
+func (q queriesImpl) InboundMessagePurge(ctx context.Context, p *store.PurgeParams) (int, error) {
 	tag, err := q.db.Exec(ctx, query("InboundMessagePurge"), p.WorkspaceID, p.Before, p.Limit)
 	if err != nil {
 		return 0, mapErr(err)

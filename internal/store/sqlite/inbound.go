@@ -23,7 +23,7 @@ func (q queriesImpl) InboundMessageCount(ctx context.Context, p *store.InboundCo
 	return n, mapErr(err)
 }
 
-func (q queriesImpl) InboundMessagePurge(ctx context.Context, p *store.InboundPurgeParams) (int, error) {
+func (q queriesImpl) InboundMessagePurge(ctx context.Context, p *store.PurgeParams) (int, error) {
 	res, err := q.db.ExecContext(ctx, query("InboundMessagePurge"), p.WorkspaceID, millis(p.Before), p.Limit)
 	if err != nil {
 		return 0, mapErr(err)

@@ -321,6 +321,6 @@ func (s *Store) InboundMessageInsert(ctx context.Context, ws int64, m *model.Inb
 }
 
 // InboundMessagePurge implements store.Queries.
-func (s *Store) InboundMessagePurge(ctx context.Context, p *store.InboundPurgeParams) (int, error) {
+func (s *Store) InboundMessagePurge(ctx context.Context, p *store.PurgeParams) (int, error) {
 	return write(ctx, s, func(q store.Tx) (int, error) { return q.InboundMessagePurge(ctx, p) })
 }

@@ -42,11 +42,11 @@ func testInboundMessages(t *testing.T, b *bundle) {
 	require.Equal(t, 2, count(base))
 	require.Equal(t, 1, count(base.Add(time.Millisecond)))
 
-	n, err := b.s.InboundMessagePurge(b.ctx, &store.InboundPurgeParams{WorkspaceID: b.ws.ID, Before: base.Add(time.Hour), Limit: 10})
+	n, err := b.s.InboundMessagePurge(b.ctx, &store.PurgeParams{WorkspaceID: b.ws.ID, Before: base.Add(time.Hour), Limit: 10})
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "only i1 is older")
 	require.Equal(t, 1, count(base))
-	n, err = b.s.InboundMessagePurge(b.ctx, &store.InboundPurgeParams{WorkspaceID: b.ws.ID, Before: base.Add(2 * time.Hour), Limit: 1})
+	n, err = b.s.InboundMessagePurge(b.ctx, &store.PurgeParams{WorkspaceID: b.ws.ID, Before: base.Add(2 * time.Hour), Limit: 1})
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "the limit bounds a batch")
 }
