@@ -167,7 +167,7 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	api := httpapi.New(httpapi.Config{
 		Service: a.svc, Logger: apiLog, Ready: a.ready,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBulkBodyBytes: opts.MaxBulkBodyBytes,
-		Inbox: a.inbox, FeedHeartbeat: deps.FeedHeartbeat, FeedPoll: feedPoll(a.store),
+		Inbox: a.inbox,
 	})
 	proxies, _ := opts.TrustedProxyPrefixes() // checked by Validate
 	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog, Feed: a.inbox,
@@ -263,7 +263,8 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		return err
 	}
 	a.jobs.SetHandler(a.svc)
-	if a.inbox, err = inbox.New(inbox.Config{Store: st, Clock: a.clock, Logger: a.logger}); err != nil {
+	if a.inbox, err = inbox.New(inbox.Config{Store: st, Clock: a.clock, Logger: a.logger,
+		Heartbeat: deps.FeedHeartbeat, Poll: feedPoll(st)}); err != nil {
 		return err
 	}
 	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose, Feed: a.inbox,

@@ -3,12 +3,10 @@
 package httpapi
 
 import (
-	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/model"
@@ -27,13 +25,6 @@ type Config struct {
 	MaxBulkBodyBytes int64
 	// Inbox serves the in-app feed; required.
 	Inbox *inbox.Inbox
-	// FeedHeartbeat is how often an idle feed stream sends a comment, so
-	// that proxies and browsers keep it open. Default 25s.
-	FeedHeartbeat time.Duration
-	// FeedPoll is how often a feed stream also looks for changes itself:
-	// changes made by another replica wake no stream of this one. 0 (the
-	// default) never, right for a single server.
-	FeedPoll time.Duration
 }
 
 // Handler serves the API.
@@ -46,9 +37,7 @@ type Handler struct {
 	mux      *http.ServeMux
 	routeTab []route
 
-	inbox         *inbox.Inbox
-	feedHeartbeat time.Duration
-	feedPoll      time.Duration
+	inbox *inbox.Inbox
 }
 
 // handlerFunc is an authenticated handler; p is nil on public routes.
@@ -182,7 +171,7 @@ func New(cfg Config) *Handler {
 	h := &Handler{
 		svc: cfg.Service, logger: cfg.Logger, ready: cfg.Ready,
 		maxBody: cfg.MaxBodyBytes, maxBulk: cfg.MaxBulkBodyBytes, mux: http.NewServeMux(),
-		inbox: cfg.Inbox, feedHeartbeat: cmp.Or(cfg.FeedHeartbeat, 25*time.Second), feedPoll: cfg.FeedPoll,
+		inbox: cfg.Inbox,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

@@ -3,12 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"cmp"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -202,9 +198,6 @@ func (h *Handler) feedMark(w http.ResponseWriter, r *http.Request, _ *service.Pr
 	h.respond(w, r, http.StatusOK, res, err)
 }
 
-// changesBatch bounds the items one read of a stream's changes takes.
-const changesBatch = 100
-
 // feedStream is the live feed as Server-Sent Events. Event "counts"
 // carries the badges; event "item" an item that arrived or changed, with
 // its version as the event id. A fresh stream starts with the counts
@@ -227,7 +220,7 @@ func (h *Handler) feedStream(w http.ResponseWriter, r *http.Request, _ *service.
 		}
 		last, fresh = n, false
 	}
-	sub, err := h.inbox.Subscribe(ws, contact)
+	st, err := h.inbox.Open(ws, contact, last, fresh)
 	if err != nil {
 		w.Header().Set("Retry-After", "5")
 		writeProblem(w, Problem{Type: problemOverloaded, Title: "Too many streams", Status: http.StatusTooManyRequests,
@@ -235,13 +228,13 @@ func (h *Handler) feedStream(w http.ResponseWriter, r *http.Request, _ *service.
 		return
 	}
 	// The stream leaves net/http: a served connection costs two
-	// goroutines with their stacks and buffers for as long as it is open
-	// (about 20 KiB of stacks per stream measured, bench inbox; 7 KiB after), while a stream is mostly
-	// idle. Taken over, it costs one goroutine that only waits and
-	// writes. Herold serves HTTP/1.1, where taking over always works.
+	// goroutines with their stacks and buffers for as long as it is open,
+	// while a stream is mostly idle. Taken over, the inbox holds it
+	// without a goroutine of its own (see internal/inbox/stream.go).
+	// Herold serves HTTP/1.1, where taking over always works.
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		sub.Close()
+		st.Close()
 		h.writeError(w, r, fmt.Errorf("take over the feed stream's connection: %w", err))
 		return
 	}
@@ -254,137 +247,5 @@ func (h *Handler) feedStream(w http.ResponseWriter, r *http.Request, _ *service.
 	head.WriteString("HTTP/1.1 200 OK\r\n")
 	_ = hd.Write(&head)
 	head.WriteString("\r\nretry: 2000\n\n")
-	go h.stream(conn, sub, &feedStreamState{ws: ws, contact: contact, last: last, fresh: fresh}, head.Bytes())
-}
-
-// feedStreamState is where a stream stands.
-type feedStreamState struct {
-	ws      *model.Workspace
-	contact string
-	last    int64
-	fresh   bool
-}
-
-// streamWriteTimeout bounds one write to a stream: a browser that stops
-// reading is let go.
-const streamWriteTimeout = 10 * time.Second
-
-// stream runs one taken-over stream until the client goes, the
-// subscription ends (the server stops, or the contact opened a newer
-// tab beyond the bound) or a write fails.
-func (h *Handler) stream(conn net.Conn, sub *inbox.Subscription, st *feedStreamState, head []byte) {
-	defer conn.Close()
-	defer sub.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	_ = conn.SetReadDeadline(time.Time{})
-	write := func(b []byte) error {
-		if err := conn.SetWriteDeadline(time.Now().Add(streamWriteTimeout)); err != nil {
-			return err
-		}
-		_, err := conn.Write(b)
-		return err
-	}
-	if write(head) != nil {
-		return
-	}
-	heartbeat := time.NewTicker(h.feedHeartbeat)
-	defer heartbeat.Stop()
-	var poll <-chan time.Time // nil: never
-	if h.feedPoll > 0 {
-		t := time.NewTicker(h.feedPoll)
-		defer t.Stop()
-		poll = t.C
-	}
-	ping := []byte(": ping\n\n")
-	for changed := true; ; {
-		if changed {
-			buf, err := h.streamEvents(ctx, st)
-			if err != nil {
-				h.logger.Warn("feed stream failed", "workspace", st.ws.Key, "contact", st.contact, "error", err)
-				return
-			}
-			if write(buf) != nil {
-				return
-			}
-			changed = false
-		} else if write(ping) != nil {
-			return // the browser went away
-		}
-		select {
-		case <-sub.Done:
-			return
-		case <-sub.C:
-			changed = true
-		case <-poll: // changes made by another replica
-			changed = true
-		case <-heartbeat.C:
-		}
-	}
-}
-
-// streamEvents reads and encodes a stream's next events on a goroutine
-// of its own, so that the database driver's deep calls do not grow the
-// stream's long-lived stack.
-func (h *Handler) streamEvents(ctx context.Context, st *feedStreamState) ([]byte, error) {
-	type out struct {
-		buf  []byte
-		last int64
-		err  error
-	}
-	ch := make(chan out, 1)
-	go func() {
-		buf, last, err := h.feedEvents(ctx, st.ws, st.contact, st.last, st.fresh)
-		ch <- out{buf, last, err}
-	}()
-	o := <-ch
-	if o.err == nil {
-		st.last, st.fresh = o.last, false
-	}
-	return o.buf, o.err
-}
-
-// feedEvents encodes what a stream sends next: for a fresh stream the
-// counts, with the feed's version as id; otherwise every item changed
-// after last (ids their versions) and then the counts. It returns the
-// new last id.
-func (h *Handler) feedEvents(ctx context.Context, ws *model.Workspace, contact string, last int64, fresh bool) ([]byte, int64, error) {
-	var buf bytes.Buffer
-	if fresh {
-		_, c, err := h.inbox.Changes(ctx, ws, contact, 0, 0)
-		if err != nil {
-			return nil, 0, err
-		}
-		err = writeEvent(&buf, "counts", fmt.Sprint(c.Version), c)
-		return buf.Bytes(), c.Version, err
-	}
-	for {
-		items, c, err := h.inbox.Changes(ctx, ws, contact, last, changesBatch)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, it := range items {
-			last = it.Version
-			if err := writeEvent(&buf, "item", fmt.Sprint(it.Version), it); err != nil {
-				return nil, 0, err
-			}
-		}
-		if len(items) < changesBatch {
-			err = writeEvent(&buf, "counts", "", c)
-			return buf.Bytes(), last, err
-		}
-	}
-}
-
-func writeEvent(w io.Writer, event, id string, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if id != "" {
-		_, err = fmt.Fprintf(w, "event: %s\nid: %s\ndata: %s\n\n", event, id, data)
-	} else {
-		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data)
-	}
-	return err
+	st.Start(conn, head.Bytes())
 }

@@ -15,104 +15,157 @@ type hubKey struct {
 	contact string
 }
 
-// hub wakes the live streams of a feed when it changes. It keeps only
-// a small struct per stream: the stream reads what changed from the
-// store, so a wake-up carries no data and a slow reader costs nothing.
+// hub knows the live streams of every feed and which of them have
+// changes to send. A wake-up carries no data: the stream's writer reads
+// what changed from the store, so any number of changes before it runs
+// cost one read, and a slow browser holds nothing but its own stream.
 type hub struct {
-	mu       sync.Mutex
-	subs     map[hubKey]map[*Subscription]struct{}
+	mu   sync.Mutex
+	cond *sync.Cond // signalled when ready grows or the hub closes
+	subs map[hubKey]map[*Stream]struct{}
+	// ready are the started streams woken since their last flush, each
+	// once, oldest wake-up first.
+	ready    []*Stream
 	total    int
-	seq      uint64 // orders subscriptions, oldest first
+	seq      uint64 // orders streams, oldest first
 	closed   bool
 	maxPer   int
 	maxTotal int
 }
 
-// Subscription is one live stream's wake-up signal.
-type Subscription struct {
-	// C receives a value when the feed changed (coalesced: one pending
-	// value stands for any number of changes).
-	C chan struct{}
-	// Done is closed when the stream must end: the server stops, or the
-	// contact opened more streams than allowed and this is the oldest.
-	Done chan struct{}
-	h    *hub
-	k    hubKey
-	seq  uint64
-	once sync.Once
-}
-
 func newHub(maxPer, maxTotal int) *hub {
-	return &hub{subs: map[hubKey]map[*Subscription]struct{}{}, maxPer: maxPer, maxTotal: maxTotal}
+	h := &hub{subs: map[hubKey]map[*Stream]struct{}{}, maxPer: maxPer, maxTotal: maxTotal}
+	h.cond = sync.NewCond(&h.mu)
+	return h
 }
 
-func (h *hub) subscribe(k hubKey) (*Subscription, error) {
+// add registers s. A contact beyond its bound gives way with its oldest
+// stream: a closed tab's stream is noticed only at its next write, and
+// reloading a page must not lock the person out.
+func (h *hub) add(s *Stream) error {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.closed {
-		return nil, ErrStopped
+		h.mu.Unlock()
+		return ErrStopped
 	}
-	if len(h.subs[k]) >= h.maxPer {
-		// A contact's oldest stream gives way: a closed tab's stream is
-		// noticed only at its next write, and reloading a page must not
-		// lock the person out.
-		h.evictOldest(k)
+	var evicted *Stream
+	if len(h.subs[s.k]) >= h.maxPer {
+		evicted = h.oldestLocked(s.k)
+		h.removeLocked(evicted)
 	}
 	if h.total >= h.maxTotal {
-		return nil, ErrTooManyStreams
+		h.mu.Unlock()
+		return ErrTooManyStreams
 	}
 	h.seq++
-	s := &Subscription{C: make(chan struct{}, 1), Done: make(chan struct{}), h: h, k: k, seq: h.seq}
-	if h.subs[k] == nil {
-		h.subs[k] = map[*Subscription]struct{}{}
+	s.seq = h.seq
+	if h.subs[s.k] == nil {
+		h.subs[s.k] = map[*Stream]struct{}{}
 	}
-	h.subs[k][s] = struct{}{}
+	h.subs[s.k][s] = struct{}{}
 	h.total++
-	return s, nil
+	h.mu.Unlock()
+	if evicted != nil {
+		evicted.closeConn()
+	}
+	return nil
 }
 
-// Close ends the subscription; safe to call more than once.
-func (s *Subscription) Close() {
-	s.once.Do(func() {
-		h := s.h
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if _, ok := h.subs[s.k][s]; !ok {
-			return
-		}
-		delete(h.subs[s.k], s)
-		if len(h.subs[s.k]) == 0 {
-			delete(h.subs, s.k)
-		}
-		h.total--
-	})
-}
-
-// evictOldest ends k's oldest subscription; h.mu is held.
-func (h *hub) evictOldest(k hubKey) {
-	var oldest *Subscription
+// oldestLocked returns k's oldest stream; h.mu is held.
+func (h *hub) oldestLocked(k hubKey) *Stream {
+	var oldest *Stream
 	for s := range h.subs[k] {
 		if oldest == nil || s.seq < oldest.seq {
 			oldest = s
 		}
 	}
-	if oldest == nil {
-		return
-	}
-	delete(h.subs[k], oldest)
-	h.total--
-	close(oldest.Done)
+	return oldest
 }
 
+// removeLocked ends s's registration; h.mu is held. Harmless for a
+// stream already removed.
+func (h *hub) removeLocked(s *Stream) {
+	if s == nil || s.ended {
+		return
+	}
+	s.ended = true
+	delete(h.subs[s.k], s)
+	if len(h.subs[s.k]) == 0 {
+		delete(h.subs, s.k)
+	}
+	h.total--
+}
+
+// wakeLocked queues s for a writer unless it is queued already (one
+// pending wake-up stands for any number of changes); h.mu is held.
+func (h *hub) wakeLocked(s *Stream) {
+	if s.queued || !s.started || s.ended {
+		return
+	}
+	s.queued = true
+	h.ready = append(h.ready, s)
+	h.cond.Signal()
+}
+
+// notify wakes the streams of k's feed.
 func (h *hub) notify(k hubKey) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs[k] {
-		select {
-		case s.C <- struct{}{}:
-		default: // a wake-up is pending already
+		h.wakeLocked(s)
+	}
+}
+
+// wakeAll wakes every stream.
+func (h *hub) wakeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, set := range h.subs {
+		for s := range set {
+			h.wakeLocked(s)
 		}
 	}
+}
+
+// next waits for a woken stream and takes it off the queue; nil when the
+// hub closed. A wake-up after this is queued anew, so a change made
+// while the stream is being sent is sent after it.
+func (h *hub) next() *Stream {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for {
+		for len(h.ready) == 0 && !h.closed {
+			h.cond.Wait()
+		}
+		if h.closed {
+			return nil
+		}
+		s := h.ready[0]
+		h.ready[0] = nil
+		h.ready = h.ready[1:]
+		if len(h.ready) == 0 {
+			h.ready = nil // let the array go: a burst must not stay allocated
+		}
+		s.queued = false
+		if !s.ended {
+			return s
+		}
+	}
+}
+
+// started returns the started streams.
+func (h *hub) started() []*Stream {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*Stream, 0, h.total)
+	for _, set := range h.subs {
+		for s := range set {
+			if s.started {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // count returns the live streams.
@@ -122,17 +175,25 @@ func (h *hub) count() int {
 	return h.total
 }
 
-// close ends every stream and refuses new ones.
-func (h *hub) close() {
+// close refuses new streams and returns every live one (for its caller
+// to close their connections), once; the writers waiting in next return.
+func (h *hub) close() []*Stream {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return
+		return nil
 	}
 	h.closed = true
+	var out []*Stream
 	for _, set := range h.subs {
 		for s := range set {
-			close(s.Done)
+			out = append(out, s)
 		}
 	}
+	for _, s := range out {
+		h.removeLocked(s)
+	}
+	h.ready = nil
+	h.cond.Broadcast()
+	return out
 }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/herold-dev/herold/internal/clock"
@@ -39,6 +40,14 @@ type Config struct {
 	MaxStreamsPerContact int
 	// MaxStreams bounds all live streams of the process. Default 10000.
 	MaxStreams int
+	// Heartbeat is how often an idle stream gets a comment, so that
+	// proxies and browsers keep it open and a closed tab is noticed.
+	// Default 25s.
+	Heartbeat time.Duration
+	// Poll is how often every stream also looks for changes itself:
+	// changes made by another replica wake no stream of this one. 0 (the
+	// default) never, right for a single server.
+	Poll time.Duration
 }
 
 // Inbox is the in-app channel.
@@ -46,6 +55,12 @@ type Inbox struct {
 	cfg Config
 	hub *hub
 	log *slog.Logger
+
+	// The streams' loops, started with the first stream (see stream.go).
+	startOnce    sync.Once
+	loops        sync.WaitGroup
+	streamCtx    context.Context
+	streamCancel context.CancelFunc
 }
 
 // ErrStopped is returned for streams opened while the server stops.
@@ -77,6 +92,9 @@ func New(cfg Config) (*Inbox, error) {
 	}
 	if cfg.MaxStreams <= 0 {
 		cfg.MaxStreams = 10000
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 25 * time.Second
 	}
 	return &Inbox{cfg: cfg, hub: newHub(cfg.MaxStreamsPerContact, cfg.MaxStreams),
 		log: cfg.Logger.With("component", "inbox")}, nil
@@ -216,17 +234,12 @@ func (x *Inbox) Changes(ctx context.Context, ws *model.Workspace, contact string
 	return items, c, err
 }
 
-// Subscribe registers a live stream of the contact's feed; the caller
-// closes the subscription when the stream ends.
-func (x *Inbox) Subscribe(ws *model.Workspace, contact string) (*Subscription, error) {
-	return x.hub.subscribe(hubKey{ws.ID, contact})
-}
-
 // Streams returns the number of live streams.
 func (x *Inbox) Streams() int { return x.hub.count() }
 
-// Close ends every live stream (the server stops) and refuses new ones.
-func (x *Inbox) Close() { x.hub.close() }
+// Close ends every live stream (the server stops), refuses new ones and
+// stops the streams' loops. Safe to call more than once.
+func (x *Inbox) Close() { x.stopStreams() }
 
 // Authenticate checks a feed token for the workspace named wsKey (the
 // URL's): it must name that workspace, be signed with its current or

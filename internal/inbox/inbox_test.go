@@ -85,66 +85,6 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
-// TestStreamBounds: a contact's streams are bounded by ending the
-// oldest, the server's by refusing; a closed stream frees its place, and
-// Close ends every stream.
-func TestStreamBounds(t *testing.T) {
-	t.Parallel()
-	f := setup(t, Config{MaxStreamsPerContact: 2, MaxStreams: 3})
-	a1, err := f.x.Subscribe(f.ws, "anna")
-	require.NoError(t, err)
-	a2, err := f.x.Subscribe(f.ws, "anna")
-	require.NoError(t, err)
-	a3, err := f.x.Subscribe(f.ws, "anna")
-	require.NoError(t, err, "a third tab of one contact")
-	select {
-	case <-a1.Done:
-	default:
-		t.Fatal("the contact's oldest stream did not give way")
-	}
-	a1.Close() // its stream ends and closes it; harmless after the eviction
-	require.Equal(t, 2, f.x.Streams())
-	b1, err := f.x.Subscribe(f.ws, "ben")
-	require.NoError(t, err)
-	_, err = f.x.Subscribe(f.ws, "clara")
-	require.ErrorIs(t, err, ErrTooManyStreams, "the server's bound")
-	a2.Close()
-	a2.Close() // twice is harmless
-	require.Equal(t, 2, f.x.Streams())
-	select {
-	case <-a3.Done:
-		t.Fatal("the newest stream ended")
-	default:
-	}
-	c1, err := f.x.Subscribe(f.ws, "clara")
-	require.NoError(t, err)
-
-	// A delivery wakes the contact's streams only.
-	_, err = f.x.Deliver(context.Background(), f.ws, &model.Message{ID: "m1", Channel: model.ChannelInApp,
-		To: model.Address{ContactID: "ben"}, Subject: "Hi", Text: "Body"})
-	require.NoError(t, err)
-	select {
-	case <-b1.C:
-	default:
-		t.Fatal("ben's stream was not woken")
-	}
-	select {
-	case <-c1.C:
-		t.Fatal("clara's stream was woken")
-	default:
-	}
-	f.x.Close()
-	for _, s := range []*Subscription{b1, c1} {
-		select {
-		case <-s.Done:
-		default:
-			t.Fatal("a stream survived Close")
-		}
-	}
-	_, err = f.x.Subscribe(f.ws, "dora")
-	require.ErrorIs(t, err, ErrStopped)
-}
-
 // TestDeliverOnce: a retried delivery of one message adds no second item
 // and says so in its reply.
 func TestDeliverOnce(t *testing.T) {
