@@ -113,6 +113,13 @@
           document.getElementById('live-other');
         var li = document.createElement('li');
         li.textContent = p.message;
+        if (p.raw) {
+          var raw = document.createElement('small');
+          raw.className = 'raw';
+          raw.textContent = p.raw;
+          li.appendChild(document.createTextNode(' '));
+          li.appendChild(raw);
+        }
         var input = p.field ? document.getElementById('f-' + p.field) : null;
         if (input) {
           input.setAttribute('aria-invalid', 'true');
