@@ -64,7 +64,14 @@ type templateEditor struct {
 	Locales    []string
 	Content    model.TemplateContent
 	SampleData string
-	Used       []string
+	// Samples are the latest events of the template's event types; the
+	// preview's data is taken from the one SampleFrom names (or
+	// generated: fromGenerated).
+	Samples    []*model.Event
+	SampleFrom string
+	// Placeholders are the fields seen in those events' data.
+	Placeholders []placeholderHint
+	Used         []string
 	// Preview is the server's first rendering; the page's script keeps it
 	// up to date while the admin types.
 	Preview previewResponse
@@ -72,7 +79,7 @@ type templateEditor struct {
 
 func (h *Handler) newTemplate(w http.ResponseWriter, r *http.Request, rq *request) {
 	ws := rq.p.Workspace
-	ed := &templateEditor{IsNew: true, Locale: ws.DefaultLocale, Fallback: ws.Sender}
+	ed := &templateEditor{IsNew: true, Locale: ws.DefaultLocale, Fallback: ws.Sender, SampleFrom: fromGenerated}
 	ed.SampleData = sampleData(ed.Locale, ed.Content)
 	h.renderEditor(w, r, rq, http.StatusOK, ed, nil)
 }
@@ -91,13 +98,16 @@ func (h *Handler) editTemplate(w http.ResponseWriter, r *http.Request, rq *reque
 		ed.Locale, _, _ = t.Content(ws.DefaultLocale, ws.DefaultLocale)
 	}
 	ed.Content = t.Locales[ed.Locale]
-	ed.SampleData = sampleData(ed.Locale, ed.Content)
 	flows, err := h.allFlows(r, ws)
 	if err != nil {
 		h.fail(w, r, rq, err)
 		return
 	}
 	ed.Used = templateUsage(flows)[t.Key]
+	if err := h.loadSamples(r, ws, ed, flows); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	h.renderEditor(w, r, rq, http.StatusOK, ed, nil)
 }
 
@@ -239,6 +249,10 @@ type previewRequest struct {
 	Text    string `json:"text"`
 	// Data is the sample data as the admin typed it (JSON text).
 	Data string `json:"data"`
+	// Generated asks to generate the sample data from the placeholders
+	// the content uses instead (the admin has not edited it): the
+	// answer's Sample carries it.
+	Generated bool `json:"generated"`
 }
 
 // previewProblem is one problem the preview shows next to its field.
@@ -258,6 +272,8 @@ type previewResponse struct {
 	HTML     string           `json:"html"`
 	Text     string           `json:"text"`
 	Problems []previewProblem `json:"problems"`
+	// Sample is the generated sample data, when asked for.
+	Sample string `json:"sample,omitempty"`
 }
 
 // editorFields are the fields the editor shows problems next to.
@@ -304,7 +320,14 @@ func (h *Handler) previewTemplate(w http.ResponseWriter, r *http.Request, rq *re
 		return
 	}
 	content := model.TemplateContent{Subject: in.Subject, HTML: normalizeNewlines(in.HTML), Text: normalizeNewlines(in.Text)}
-	writeJSON(w, http.StatusOK, h.preview(r, ws, l, in.Locale, content, in.Data))
+	if in.Generated {
+		in.Data = sampleData(in.Locale, content)
+	}
+	out := h.preview(r, ws, l, in.Locale, content, in.Data)
+	if in.Generated {
+		out.Sample = in.Data
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // preview renders content with sample data (JSON text); problems in the
