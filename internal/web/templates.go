@@ -69,6 +69,9 @@ type templateEditor struct {
 	// generated: fromGenerated).
 	Samples    []*model.Event
 	SampleFrom string
+	// Raw are the parser's messages of the problems saving found, shown in
+	// small type under their explanation.
+	Raw []previewProblem
 	// Placeholders are the fields seen in those events' data.
 	Placeholders []placeholderHint
 	Used         []string
@@ -208,6 +211,9 @@ func (h *Handler) putTemplate(w http.ResponseWriter, r *http.Request, rq *reques
 			for _, f := range verr.Fields {
 				if p := editorProblem(l, ed.Locale, ed.Content, f); slices.Contains(editorFields, p.Field) {
 					errs.add(p.Field, p.Message)
+					if p.Raw != "" {
+						ed.Raw = append(ed.Raw, p)
+					}
 				}
 			}
 		}
@@ -285,6 +291,18 @@ func (p previewResponse) For(field string) []previewProblem {
 	for _, x := range p.Problems {
 		if x.Field == field {
 			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// RawFor returns the parser's messages of the problems saving found in
+// one field.
+func (ed *templateEditor) RawFor(field string) []string {
+	var out []string
+	for _, p := range ed.Raw {
+		if p.Field == field {
+			out = append(out, p.Raw)
 		}
 	}
 	return out
@@ -394,7 +412,7 @@ func editorProblem(l *localizer, locale string, content model.TemplateContent, f
 		return previewProblem{Field: field, Line: f.Line, Column: f.Column, Message: fieldMessage(l, f)}
 	}
 	is := explainTemplate(l, src, f)
-	msg := is.Message
+	msg := l.T("web.code.template_error") + ": " + is.Message
 	if is.Line > 0 && is.Column > 0 {
 		msg = l.T("web.error.at_line_column", "line", is.Line, "column", is.Column) + " " + msg
 	} else if is.Line > 0 {

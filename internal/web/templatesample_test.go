@@ -68,4 +68,14 @@ func TestTemplatePreviewFromRecentEvent(t *testing.T) {
 	require.True(t, out.OK, body)
 	require.Equal(t, "Einsatz: ‹job›", out.Subject)
 	require.Contains(t, out.Sample, `"halle": "‹halle›"`)
+
+	// Saving a broken template: the explanation once, next to its field,
+	// with the raw message in small type.
+	resp, body = c.submit("/templates/_new", "/templates", url.Values{"key": {"kaputt"}, "locale": {"de"},
+		"subject": {"Hallo"}, "html": {"<p>\n  {{ if .data.x }}ja</p>"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	text = html.UnescapeString(body)
+	const want = "Zeile 2, Spalte 3: Fehler in der Vorlage: {{ end }} fehlt für das {{ if }} in Zeile 2: Schließen Sie es mit {{ end }} ab."
+	require.Contains(t, text, `id="err-html"><li>`+want+`</li></ul><small class="raw">syntax error: unexpected EOF</small>`)
+	require.Equal(t, 1, strings.Count(text, want), "listed once")
 }

@@ -87,7 +87,7 @@ func TestBrowserTemplateErrorsExplained(t *testing.T) {
 
 	p.setValue("#f-html", "<p>Hallo {{ .recipient.name }},</p>\n<p>\n  {{ if .data.job }}Neu: {{ .data.job }}</p>")
 	p.waitText("#live-html", "{{ end }} fehlt für das {{ if }} in Zeile 3")
-	require.Contains(t, p.text("#live-html"), "Zeile 3, Spalte 3:")
+	require.Contains(t, p.text("#live-html"), "Zeile 3, Spalte 3: Fehler in der Vorlage: {{ end }} fehlt")
 	require.Contains(t, p.text("#live-html small.raw"), "unexpected EOF")
 	n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll('#live-html li').length`))
 	require.NoError(t, err)
@@ -110,7 +110,7 @@ func TestBrowserTemplateErrorsExplained(t *testing.T) {
 	require.EqualValues(t, http.StatusOK, p.submit(`form.lang button[value=en]`))
 	p.setValue("#f-subject", "Job: {{ .data.jb }}")
 	p.waitText("#live-subject", "Placeholder “jb” does not occur in the sample data (.data.jb)")
-	require.Contains(t, p.text("#live-subject"), "Line 1, column 9:")
+	require.Contains(t, p.text("#live-subject"), "Line 1, column 9: Template error: Placeholder")
 	p.fitsWidth("template error")
 	p.check("template editor in English")
 	p.screenshot("missing-key-en-390")
