@@ -87,6 +87,10 @@ func (h *Handler) testPage(w http.ResponseWriter, r *http.Request, rq *request) 
 		h.fail(w, r, rq, err)
 		return
 	}
+	if t.EventType == "" { // a flow without notifications has nothing to test
+		redirect(w, r, "/flows/"+pathEscape(t.Flow.Key), "")
+		return
+	}
 	recent, err := h.svc.EventList(r.Context(), ws, service.EventFilter{Type: t.EventType,
 		PageParams: service.PageParams{Limit: recentTestEvents}})
 	if err != nil {

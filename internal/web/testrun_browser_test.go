@@ -4,9 +4,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/apptest"
 )
 
 // gutterLines reads the line numbers the editor's gutter shows next to
@@ -100,10 +103,10 @@ func TestBrowserTemplateErrorsExplained(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('f-html').setSelectionRange(12, 12)`),
 		chromedp.Click(chromedp.CSS(`#placeholders button[aria-label="Einfügen {{ .data.job }}"]`)))
 	require.Equal(t, "<p>Schicht: {{ .data.job }}</p>", mustValue(t, p, "#f-html"))
-	p.waitText("#preview-status", "Die Vorschau ist aktuell.")
-	srcdoc, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.getElementById('preview-html').srcdoc`))
-	require.NoError(t, err)
-	require.Contains(t, srcdoc, "Schicht: Standbetreuung")
+	apptest.Eventually(t, 10*time.Second, func() bool {
+		srcdoc, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.getElementById('preview-html').srcdoc`))
+		return err == nil && strings.Contains(srcdoc, "Schicht: Standbetreuung")
+	}, "the preview shows the inserted placeholder with the event's value")
 
 	p.do(chromedp.EmulateViewport(390, 844))
 	p.open("/templates/job-requested?locale=de")

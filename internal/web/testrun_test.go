@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
 	"github.com/herold-dev/herold/internal/smtptest"
 )
@@ -99,4 +100,14 @@ func TestTestSendOnlyToTypedAddress(t *testing.T) {
 	}
 	ev4, _ := e.counts(t)
 	require.Equal(t, ev3, ev4)
+
+	// A flow without notifications has nothing to test: back to the flow.
+	_, err := e.svc.FlowPut(context.Background(), e.ws, &model.Flow{Key: "leer", Name: "Leer"})
+	require.NoError(t, err)
+	resp, _ = c.get("/flows/leer/test")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "/flows/leer", resp.Header.Get("Location"))
+	// Another flow's notification, or none of that name: not found.
+	resp, _ = c.get("/flows/leer/notifications/job-requested/test")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
