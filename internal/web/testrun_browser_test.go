@@ -66,6 +66,8 @@ func TestBrowserTestNotification(t *testing.T) {
 	require.Contains(t, p.text("#test-source"), "Sample data from the templates’ placeholders")
 	require.EqualValues(t, http.StatusOK, p.submit("#dry-run"))
 	require.Contains(t, p.text("#result"), "Nothing was stored or sent.")
+	require.Contains(t, p.text("#result"), "No message to p-clara: the contact has no e-mail address.")
+	require.NotContains(t, p.text("#result-messages"), "<>", "a recipient without an address is named, not shown as <>")
 	p.check("flow dry run")
 	p.fitsWidth("flow dry run")
 	p.screenshot("flow-dry-run-en-390")
