@@ -45,6 +45,8 @@ func TestTestSendOnlyToTypedAddress(t *testing.T) {
 	c.signIn(e.Email, e.Password)
 	const page = "/flows/standard/notifications/job-requested/test"
 
+	_, body := c.get("/flows/standard/notifications/job-requested")
+	require.Contains(t, body, `href="`+page+`"`, "the notification's form links to its test")
 	resp, body := c.get(page)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	payload := html.UnescapeString(body)
