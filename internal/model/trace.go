@@ -41,6 +41,14 @@ const (
 	StepBroadcast StepCode = "event.broadcast"
 )
 
+// Test sends from the cockpit (Testen).
+const (
+	// StepTestSend: a person sent one notification as a test to one
+	// address they typed (Params flow, to, by, template); the
+	// notification's own recipients were not used.
+	StepTestSend StepCode = "event.test_send"
+)
+
 // Codes derived from a message's timeline when an event is explained.
 const (
 	StepMessageApproved StepCode = "message.approved"

@@ -24,6 +24,12 @@ type ManualInput struct {
 // SendManual sends a template to chosen recipients, recorded as a manual
 // event and explained like any other.
 func (s *Service) SendManual(ctx context.Context, ws *model.Workspace, in *ManualInput) (*IngestResult, error) {
+	return s.sendManual(ctx, ws, in, nil)
+}
+
+// sendManual sends in; origin, when set, is recorded as the trace's first
+// step instead of the manual step (a test send says so).
+func (s *Service) sendManual(ctx context.Context, ws *model.Workspace, in *ManualInput, origin *model.Step) (*IngestResult, error) {
 	n := &model.Notification{Key: "manual", EventType: "manual", Template: in.Template, Recipients: in.Recipients,
 		CC: in.CC, BCC: in.BCC, Category: in.Category, Channels: in.Channels}
 	n.Normalize()
@@ -45,6 +51,6 @@ func (s *Service) SendManual(ctx context.Context, ws *model.Workspace, in *Manua
 		return nil, err
 	}
 	ev := in.Event
-	ev.Manual = n
+	ev.Manual, ev.Origin = n, origin
 	return s.ingest.Accept(ctx, ws, &ev)
 }

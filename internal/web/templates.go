@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -63,7 +64,17 @@ type templateEditor struct {
 	Locales    []string
 	Content    model.TemplateContent
 	SampleData string
-	Used       []string
+	// Samples are the latest events of the template's event types; the
+	// preview's data is taken from the one SampleFrom names (or
+	// generated: fromGenerated).
+	Samples    []*model.Event
+	SampleFrom string
+	// Raw are the parser's messages of the problems saving found, shown in
+	// small type under their explanation.
+	Raw []previewProblem
+	// Placeholders are the fields seen in those events' data.
+	Placeholders []placeholderHint
+	Used         []string
 	// Preview is the server's first rendering; the page's script keeps it
 	// up to date while the admin types.
 	Preview previewResponse
@@ -71,7 +82,7 @@ type templateEditor struct {
 
 func (h *Handler) newTemplate(w http.ResponseWriter, r *http.Request, rq *request) {
 	ws := rq.p.Workspace
-	ed := &templateEditor{IsNew: true, Locale: ws.DefaultLocale, Fallback: ws.Sender}
+	ed := &templateEditor{IsNew: true, Locale: ws.DefaultLocale, Fallback: ws.Sender, SampleFrom: fromGenerated}
 	ed.SampleData = sampleData(ed.Locale, ed.Content)
 	h.renderEditor(w, r, rq, http.StatusOK, ed, nil)
 }
@@ -90,13 +101,16 @@ func (h *Handler) editTemplate(w http.ResponseWriter, r *http.Request, rq *reque
 		ed.Locale, _, _ = t.Content(ws.DefaultLocale, ws.DefaultLocale)
 	}
 	ed.Content = t.Locales[ed.Locale]
-	ed.SampleData = sampleData(ed.Locale, ed.Content)
 	flows, err := h.allFlows(r, ws)
 	if err != nil {
 		h.fail(w, r, rq, err)
 		return
 	}
 	ed.Used = templateUsage(flows)[t.Key]
+	if err := h.loadSamples(r, ws, ed, flows); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	h.renderEditor(w, r, rq, http.StatusOK, ed, nil)
 }
 
@@ -111,6 +125,8 @@ func (h *Handler) renderEditor(w http.ResponseWriter, r *http.Request, rq *reque
 	}
 	if ed.Content != (model.TemplateContent{}) {
 		ed.Preview = h.preview(r, rq.p.Workspace, v.L, ed.Locale, ed.Content, ed.SampleData)
+		// A problem the save reported next to its field is listed once.
+		ed.Preview.Problems = slices.DeleteFunc(ed.Preview.Problems, func(p previewProblem) bool { return errs.Has(p.Field) })
 	}
 	v.Page = ed
 	if errs != nil {
@@ -186,6 +202,21 @@ func (h *Handler) putTemplate(w http.ResponseWriter, r *http.Request, rq *reques
 	if _, err := h.svc.TemplatePut(r.Context(), rq.p.Workspace, t); err != nil {
 		l := &localizer{cat: h.cat, lang: rq.lang, loc: rq.p.Workspace.Location()}
 		errs, ok := formErrors(l, err, localeFields(ed.Locale))
+		var verr *service.ValidationError
+		if ok && errors.As(err, &verr) {
+			// Template problems read as in the preview, explained.
+			for _, f := range editorFields {
+				delete(errs, f)
+			}
+			for _, f := range verr.Fields {
+				if p := editorProblem(l, ed.Locale, ed.Content, f); slices.Contains(editorFields, p.Field) {
+					errs.add(p.Field, p.Message)
+					if p.Raw != "" {
+						ed.Raw = append(ed.Raw, p)
+					}
+				}
+			}
+		}
 		if !ok {
 			h.fail(w, r, rq, err)
 			return
@@ -224,13 +255,21 @@ type previewRequest struct {
 	Text    string `json:"text"`
 	// Data is the sample data as the admin typed it (JSON text).
 	Data string `json:"data"`
+	// Generated asks to generate the sample data from the placeholders
+	// the content uses instead (the admin has not edited it): the
+	// answer's Sample carries it.
+	Generated bool `json:"generated"`
 }
 
 // previewProblem is one problem the preview shows next to its field.
 type previewProblem struct {
 	Field   string `json:"field"`
 	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
+	// Raw is the parser's own message, shown in small type under the
+	// explanation.
+	Raw string `json:"raw,omitempty"`
 }
 
 type previewResponse struct {
@@ -239,6 +278,8 @@ type previewResponse struct {
 	HTML     string           `json:"html"`
 	Text     string           `json:"text"`
 	Problems []previewProblem `json:"problems"`
+	// Sample is the generated sample data, when asked for.
+	Sample string `json:"sample,omitempty"`
 }
 
 // editorFields are the fields the editor shows problems next to.
@@ -250,6 +291,18 @@ func (p previewResponse) For(field string) []previewProblem {
 	for _, x := range p.Problems {
 		if x.Field == field {
 			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// RawFor returns the parser's messages of the problems saving found in
+// one field.
+func (ed *templateEditor) RawFor(field string) []string {
+	var out []string
+	for _, p := range ed.Raw {
+		if p.Field == field {
+			out = append(out, p.Raw)
 		}
 	}
 	return out
@@ -285,7 +338,14 @@ func (h *Handler) previewTemplate(w http.ResponseWriter, r *http.Request, rq *re
 		return
 	}
 	content := model.TemplateContent{Subject: in.Subject, HTML: normalizeNewlines(in.HTML), Text: normalizeNewlines(in.Text)}
-	writeJSON(w, http.StatusOK, h.preview(r, ws, l, in.Locale, content, in.Data))
+	if in.Generated {
+		in.Data = sampleData(in.Locale, content)
+	}
+	out := h.preview(r, ws, l, in.Locale, content, in.Data)
+	if in.Generated {
+		out.Sample = in.Data
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // preview renders content with sample data (JSON text); problems in the
@@ -295,8 +355,9 @@ func (h *Handler) preview(r *http.Request, ws *model.Workspace, l *localizer, lo
 	data := map[string]any{}
 	if strings.TrimSpace(sample) != "" {
 		if err := json.Unmarshal([]byte(sample), &data); err != nil {
-			out.Problems = append(out.Problems, previewProblem{Field: "sample_data", Line: jsonErrorLine(sample, err),
-				Message: l.T("web.preview.bad_json", "error", err.Error())})
+			line, col := jsonErrorPos(sample, err)
+			out.Problems = append(out.Problems, previewProblem{Field: "sample_data", Line: line, Column: col,
+				Message: jsonProblem(l, "web.preview.bad_json", line, col, err), Raw: err.Error()})
 			return out
 		}
 	}
@@ -305,14 +366,7 @@ func (h *Handler) preview(r *http.Request, ws *model.Workspace, l *localizer, lo
 	switch {
 	case errors.As(err, &verr):
 		for _, f := range verr.Fields {
-			field, _, _ := localeFields(locale)(f.Field)
-			msg := fieldMessage(l, f)
-			// The service names sample data as the API's body does
-			// ("data.contact.x"); here it is the sample data's own path.
-			if path, ok := strings.CutPrefix(f.Field, "data."); ok {
-				field, msg = "sample_data", path+": "+msg
-			}
-			out.Problems = append(out.Problems, previewProblem{Field: field, Line: f.Line, Message: msg})
+			out.Problems = appendProblem(out.Problems, editorProblem(l, locale, content, f))
 		}
 	case err != nil:
 		h.logger.ErrorContext(r.Context(), "template preview failed", "error", err)
@@ -323,8 +377,65 @@ func (h *Handler) preview(r *http.Request, ws *model.Workspace, l *localizer, lo
 	return out
 }
 
-// jsonErrorLine finds the line of a JSON syntax error.
-func jsonErrorLine(src string, err error) int {
+// valueStart is where the JSON value that ends at off (or whose opening
+// bracket ends there) starts.
+func valueStart(src string, off int) int {
+	i := off - 1
+	switch src[i] {
+	case '[', '{':
+		return i
+	case '"':
+		for j := i - 1; j >= 0; j-- {
+			if src[j] == '"' && (j == 0 || src[j-1] != '\\') {
+				return j
+			}
+		}
+		return i
+	}
+	for i > 0 && strings.IndexByte("0123456789+-.eEtrufalsn", src[i-1]) >= 0 {
+		i--
+	}
+	return i
+}
+
+// editorProblem explains a problem the service found in the editor's
+// content or sample data, next to the field it belongs to.
+func editorProblem(l *localizer, locale string, content model.TemplateContent, f service.FieldError) previewProblem {
+	field, _, _ := localeFields(locale)(f.Field)
+	// The service names sample data as the API's body does
+	// ("data.contact.x"); here it is the sample data's own path.
+	if path, ok := strings.CutPrefix(f.Field, "data."); ok {
+		return previewProblem{Field: "sample_data", Line: f.Line, Column: f.Column, Message: path + ": " + fieldMessage(l, f)}
+	}
+	src, ok := map[string]string{"subject": content.Subject, "html": content.HTML, "text": content.Text}[field]
+	if !ok || f.Code != service.CodeTemplateSyntax {
+		return previewProblem{Field: field, Line: f.Line, Column: f.Column, Message: fieldMessage(l, f)}
+	}
+	is := explainTemplate(l, src, f)
+	msg := l.T("web.code.template_error") + ": " + is.Message
+	if is.Line > 0 && is.Column > 0 {
+		msg = l.T("web.error.at_line_column", "line", is.Line, "column", is.Column) + " " + msg
+	} else if is.Line > 0 {
+		msg = l.T("web.error.at_line", "line", is.Line) + " " + msg
+	}
+	return previewProblem{Field: field, Line: is.Line, Column: is.Column, Message: msg, Raw: is.Raw}
+}
+
+// appendProblem adds p unless the same message is already listed for its
+// field: each problem is listed once.
+func appendProblem(ps []previewProblem, p previewProblem) []previewProblem {
+	for _, x := range ps {
+		if x.Field == p.Field && x.Message == p.Message {
+			return ps
+		}
+	}
+	return append(ps, p)
+}
+
+// jsonErrorPos finds the line and column (1-based, counting characters)
+// of a JSON syntax or type error in src; 0, 0 when the error names no
+// place. The column is that of the character the decoder stopped at.
+func jsonErrorPos(src string, err error) (line, col int) {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	off := int64(-1)
@@ -335,9 +446,19 @@ func jsonErrorLine(src string, err error) int {
 		off = te.Offset
 	}
 	if off < 0 || off > int64(len(src)) {
-		return 0
+		return 0, 0
 	}
-	return strings.Count(src[:off], "\n") + 1
+	// A syntax error's offset counts the bytes read, the offending one
+	// included; at the end of the input there is none.
+	if se != nil && off > 0 && !strings.HasSuffix(se.Error(), "end of JSON input") {
+		off--
+	}
+	// A type error's offset is after the value (or after its opening
+	// bracket); the column is that of the value's start.
+	if te != nil && off > 0 {
+		off = int64(valueStart(src, int(off)))
+	}
+	return textPos(src, int(off))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -363,15 +484,7 @@ func sampleData(lang string, c model.TemplateContent) string {
 	if lang == "de" {
 		name, project = "Anna Beispiel", "Beispielprojekt"
 	}
-	fixed := map[string]bool{"id": true, "email": true, "name": true, "locale": true, "timezone": true,
-		"collection": true, "contacts": true, "subscribers": true, "consents": true, "opt_outs": true}
-	roots := map[string]map[string]any{"data": {}, "object": {}, "contact": {}}
-	for _, m := range placeholderRef.FindAllStringSubmatch(c.Subject+"\n"+c.HTML+"\n"+c.Text, -1) {
-		if m[1] != "data" && fixed[m[2]] {
-			continue
-		}
-		roots[m[1]][m[2]] = sampleValue(m[2])
-	}
+	roots := placeholderFields(c)
 	sample := map[string]any{
 		"recipient": map[string]any{"name": name, "email": "anna@example.org"},
 		"project":   map[string]any{"key": "example", "name": project},
@@ -386,6 +499,24 @@ func sampleData(lang string, c model.TemplateContent) string {
 	}
 	b, _ := json.MarshalIndent(sample, "", "  ")
 	return string(b)
+}
+
+// placeholderFields returns, by root ("data", "object", "contact"), a
+// sample value for every field the contents use below that root (the
+// fields every contact and object has are left out).
+func placeholderFields(cs ...model.TemplateContent) map[string]map[string]any {
+	fixed := map[string]bool{"id": true, "email": true, "name": true, "locale": true, "timezone": true,
+		"collection": true, "contacts": true, "subscribers": true, "consents": true, "opt_outs": true}
+	roots := map[string]map[string]any{"data": {}, "object": {}, "contact": {}}
+	for _, c := range cs {
+		for _, m := range placeholderRef.FindAllStringSubmatch(c.Subject+"\n"+c.HTML+"\n"+c.Text, -1) {
+			if m[1] != "data" && fixed[m[2]] {
+				continue
+			}
+			roots[m[1]][m[2]] = sampleValue(m[2])
+		}
+	}
+	return roots
 }
 
 func sampleValue(field string) any {

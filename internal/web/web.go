@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/inbox"
@@ -207,7 +208,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h.static = http.StripPrefix("/static/", http.FileServerFS(sub))
-	for _, rt := range append(h.routes(), h.broadcastRoutes()...) {
+	for _, rt := range slices.Concat(h.routes(), h.broadcastRoutes(), h.testRoutes()) {
 		h.mux.Handle(rt.pattern, h.wrap(rt))
 		h.access[rt.pattern] = rt.access
 	}

@@ -67,6 +67,10 @@
     var panel = document.getElementById('preview');
     var timer = null;
     var seq = 0;
+    // Sample data generated from the placeholders follows the content
+    // until the admin edits it.
+    var sample = form.elements.sample_data;
+    var generated = !!(sample && sample.hasAttribute('data-generated'));
 
     function value(name) {
       var el = form.elements[name];
@@ -82,7 +86,7 @@
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': value('csrf') },
         body: JSON.stringify({
           locale: value('locale'), subject: value('subject'), html: value('html'),
-          text: value('text'), data: value('sample_data')
+          text: value('text'), data: value('sample_data'), generated: generated
         })
       }).then(function (r) {
         if (!r.ok && r.status !== 400) {
@@ -102,6 +106,10 @@
     }
 
     function show(res) {
+      if (generated && res.sample) {
+        sample.value = res.sample;
+        sample.dispatchEvent(new Event('scroll'));
+      }
       document.querySelectorAll('[data-live-errors]').forEach(function (ul) {
         ul.textContent = '';
       });
@@ -113,6 +121,13 @@
           document.getElementById('live-other');
         var li = document.createElement('li');
         li.textContent = p.message;
+        if (p.raw) {
+          var raw = document.createElement('small');
+          raw.className = 'raw';
+          raw.textContent = p.raw;
+          li.appendChild(document.createTextNode(' '));
+          li.appendChild(raw);
+        }
         var input = p.field ? document.getElementById('f-' + p.field) : null;
         if (input) {
           input.setAttribute('aria-invalid', 'true');
@@ -146,6 +161,9 @@
     form.addEventListener('input', function (e) {
       if (!e.target.hasAttribute('data-preview')) {
         return;
+      }
+      if (e.target === sample) {
+        generated = false;
       }
       clearTimeout(timer);
       timer = setTimeout(run, 350);
