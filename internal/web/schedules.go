@@ -258,6 +258,9 @@ type schedulePage struct {
 	Report *service.RunReport
 	// Mail is the mail one match would get (preview with mail=ID).
 	Mail *service.ScheduleMail
+	// Unhandled is true when no active notification of the project's flow
+	// reacts to the schedule's event type: a run would send nothing.
+	Unhandled bool
 }
 
 func hasRun(runs []*model.ScheduleRun, id string) bool {
@@ -296,6 +299,12 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	v := h.newView(r, rq, "schedules", "web.schedule.title", "name", sc.Name)
 	page := &schedulePage{S: sc, Runs: runs.Items, PreviewDate: q.Get("date"), Now: h.svc.Now(), Run: q.Get("run")}
+	handled, err := h.svc.ScheduleHandled(r.Context(), ws, sc)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page.Unhandled = !handled
 	if page.Run != "" && !hasRun(page.Runs, page.Run) {
 		run, err := h.svc.ScheduleRunGet(r.Context(), ws, key, page.Run)
 		if err != nil {
@@ -346,15 +355,6 @@ func previewAt(sc *model.Schedule, ws *model.Workspace, day string, now time.Tim
 	}
 	n := now.In(loc)
 	return time.Date(d.Year(), d.Month(), d.Day(), n.Hour(), n.Minute(), n.Second(), 0, loc), true
-}
-
-func (h *Handler) runSchedule(w http.ResponseWriter, r *http.Request, rq *request) {
-	key := r.PathValue("key")
-	if _, err := h.svc.ScheduleRunNow(r.Context(), rq.p.Workspace, key); err != nil {
-		h.fail(w, r, rq, err)
-		return
-	}
-	redirect(w, r, "/schedules/"+pathEscape(key)+"#runs", "run_queued")
 }
 
 func (h *Handler) deleteSchedule(w http.ResponseWriter, r *http.Request, rq *request) {

@@ -160,6 +160,7 @@ func (h *Handler) routes() []route {
 		{"GET /schedules/{key}", signedIn, h.schedule},
 		{"GET /schedules/{key}/edit", signedIn, h.editSchedule},
 		{"POST /schedules/{key}", signedIn, h.saveSchedule},
+		{"GET /schedules/{key}/run", signedIn, h.confirmRunSchedule},
 		{"POST /schedules/{key}/run", signedIn, h.runSchedule},
 		{"POST /schedules/{key}/delete", signedIn, h.deleteSchedule},
 		{"GET /schedules/{key}/runs/{id}", signedIn, h.scheduleRun},
