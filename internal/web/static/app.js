@@ -183,4 +183,20 @@
       });
     });
   });
+  // The schedule builder shows only the fields of the chosen repeat
+  // (without JavaScript all are shown and the choice decides); "advanced"
+  // opens the disclosure with the cron expression.
+  var repeat = document.getElementById('f-repeat');
+  if (repeat) {
+    var showRepeat = function () {
+      document.querySelectorAll('[data-repeat]').forEach(function (f) {
+        f.hidden = f.dataset.repeat.split(' ').indexOf(repeat.value) < 0;
+      });
+      if (repeat.value === 'advanced') {
+        document.getElementById('advanced').open = true;
+      }
+    };
+    repeat.addEventListener('change', showRepeat);
+    showRepeat();
+  }
 })();
