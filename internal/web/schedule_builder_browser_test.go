@@ -94,3 +94,27 @@ func TestBrowserScheduleBuilderAndHonestRun(t *testing.T) {
 	p.fitsWidth("run report")
 	p.screenshot("run-report-en-390")
 }
+
+// TestBrowserRecipientPicker: a recipient picked from the list joins the
+// recipients at once (the script), and the form fits a phone. At 1366 px
+// in German and 390 px in English.
+func TestBrowserRecipientPicker(t *testing.T) {
+	t.Parallel()
+	e := demoCockpit(t)
+	p := e.germanDesktop(t)
+	p.open("/flows/standard/notifications/_new")
+	p.check("notification form")
+	p.do(chromedp.SendKeys(chromedp.ID("f-recipients"), "role:promoter"))
+	p.setValue("#f-add_recipients", "contact:p-anna")
+	p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('f-add_recipients').dispatchEvent(new Event('change'))`))
+	require.Equal(t, "role:promoter\ncontact:p-anna", mustValue(t, p, "#f-recipients"))
+	require.Empty(t, mustValue(t, p, "#f-add_recipients"))
+	require.Contains(t, p.text("#hint-add_recipients"), "Aus der Liste wählen")
+	p.screenshot("recipients-de-1366")
+
+	p.do(chromedp.EmulateViewport(390, 844))
+	require.EqualValues(t, http.StatusOK, p.submit(`form.lang button[value=en]`))
+	require.Contains(t, p.text("#hint-add_recipients"), "Pick from the list")
+	p.fitsWidth("notification form")
+	p.screenshot("recipients-en-390")
+}

@@ -199,4 +199,15 @@
     repeat.addEventListener('change', showRepeat);
     showRepeat();
   }
+  // A recipient picked from the list joins its list at once (without
+  // JavaScript it joins when the form is saved).
+  document.querySelectorAll('[data-add-to]').forEach(function (input) {
+    input.addEventListener('change', function () {
+      var list = document.getElementById(input.dataset.addTo);
+      var v = input.value.trim();
+      if (!list || !v) { return; }
+      list.value = list.value.replace(/\s+$/, '') + (list.value.trim() ? '\n' : '') + v;
+      input.value = '';
+    });
+  });
 })();
