@@ -128,7 +128,7 @@ func (h *Handler) renderNotification(w http.ResponseWriter, r *http.Request, rq 
 		h.fail(w, r, rq, err)
 		return
 	}
-	if page.Choices, err = h.recipientChoices(r, &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}, ws); err != nil {
+	if page.Choices, err = h.recipientChoices(r, &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location(), vocab: &ws.Vocabulary}, ws); err != nil {
 		h.fail(w, r, rq, err)
 		return
 	}

@@ -86,7 +86,7 @@ func (h *Handler) recipientChoices(r *http.Request, l *localizer, ws *model.Work
 	}
 	var out []recipientChoice
 	for _, role := range sortedSet(roles) {
-		out = append(out, recipientChoice{Value: "role:" + role, Label: l.T("web.recipient.role", "role", role)})
+		out = append(out, recipientChoice{Value: "role:" + role, Label: l.T("web.recipient.role", "role", l.TermText(model.VocabRoles, role))})
 	}
 	out = append(out, recipientChoice{Value: string(model.RecipientSubscribers), Label: l.T("web.recipient.subscribers")})
 	for _, a := range sortedSet(addrs) {

@@ -167,6 +167,8 @@ func (h *Handler) routes() []route {
 
 		{"GET /settings", signedIn, h.settings},
 		{"POST /settings", signedIn, h.saveSettings},
+		{"GET /settings/names", signedIn, h.vocabulary},
+		{"POST /settings/names", signedIn, h.saveVocabulary},
 		{"POST /settings/users", signedIn, h.createUser},
 		{"POST /settings/users/{id}/delete", signedIn, h.deleteUser},
 		{"POST /settings/password", signedIn, h.changePassword},
