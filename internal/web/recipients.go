@@ -46,35 +46,11 @@ func recipientText(s string) string {
 // flows use, and contacts (name and address).
 func (h *Handler) recipientChoices(r *http.Request, l *localizer, ws *model.Workspace) ([]recipientChoice, error) {
 	ctx := r.Context()
-	flows, err := h.allFlows(r, ws)
+	use, err := h.keysInUse(r, ws)
 	if err != nil {
 		return nil, err
 	}
-	roles, addrs := map[string]bool{}, map[string]bool{}
-	for _, f := range flows {
-		for _, n := range f.Notifications {
-			for _, list := range [][]model.Recipient{n.Recipients, n.CC, n.BCC} {
-				for _, r := range list {
-					switch kind, value, err := r.Parse(); {
-					case err != nil:
-					case kind == model.RecipientRole:
-						roles[value] = true
-					case kind == model.RecipientEmail:
-						addrs[value] = true
-					}
-				}
-			}
-		}
-	}
-	projects, err := h.allProjects(r, ws)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range projects {
-		for role := range p.Members {
-			roles[role] = true
-		}
-	}
+	roles, addrs := use[model.VocabRoles], use[kindAddresses]
 	events, err := h.svc.EventList(ctx, ws, service.EventFilter{PageParams: service.PageParams{Limit: maxChoiceEvents}})
 	if err != nil {
 		return nil, err

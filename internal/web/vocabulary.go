@@ -121,10 +121,16 @@ func parseVocabularyLines(s string) (map[string]model.Label, map[string]int, []v
 	return out, lines, bad
 }
 
+// kindAddresses is keysInUse's set of the literal addresses flows send
+// to (for the recipient list; addresses have no names).
+const kindAddresses = "addresses"
+
 // keysInUse collects the event types, roles and categories the
-// workspace's flows, projects and schedules use.
+// workspace's flows and projects use (by model.Vocab* kind), and the
+// literal addresses of the flows' recipients (kindAddresses).
 func (h *Handler) keysInUse(r *http.Request, ws *model.Workspace) (map[string]map[string]bool, error) {
-	use := map[string]map[string]bool{model.VocabEventTypes: {}, model.VocabRoles: {}, model.VocabCategories: {model.CategoryTransactional: true}}
+	use := map[string]map[string]bool{model.VocabEventTypes: {}, model.VocabRoles: {},
+		model.VocabCategories: {model.CategoryTransactional: true}, kindAddresses: {}}
 	flows, err := h.allFlows(r, ws)
 	if err != nil {
 		return nil, err
@@ -137,8 +143,12 @@ func (h *Handler) keysInUse(r *http.Request, ws *model.Workspace) (map[string]ma
 			}
 			for _, list := range [][]model.Recipient{n.Recipients, n.CC, n.BCC} {
 				for _, rc := range list {
-					if kind, value, err := rc.Parse(); err == nil && kind == model.RecipientRole {
+					switch kind, value, err := rc.Parse(); {
+					case err != nil:
+					case kind == model.RecipientRole:
 						use[model.VocabRoles][value] = true
+					case kind == model.RecipientEmail:
+						use[kindAddresses][value] = true
 					}
 				}
 			}
