@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
 )
 
 // builderForm is a new birthday schedule as the builder posts it.
@@ -43,6 +46,15 @@ func TestScheduleBuilderWithoutJavaScript(t *testing.T) {
 	require.Contains(t, body, `<option value="daily" selected>täglich</option>`)
 	require.Contains(t, body, `name="repeat_at" type="time" value="06:00"`)
 	require.NotRegexp(t, advancedOpen, body)
+	// The emitted event is offered from the event types the flows react
+	// to, by their names.
+	_, err := e.svc.WorkspaceUpdate(ctx, e.ws, service.WorkspacePatch{Vocabulary: &model.Vocabulary{
+		EventTypes: map[string]model.Label{"contact.birthday": {DE: "Geburtstag"}}}})
+	require.NoError(t, err)
+	_, body = c.get("/schedules/_new")
+	require.Contains(t, body, `list="schedule-event-types"`)
+	require.Contains(t, body, `<option value="contact.birthday" label="Geburtstag (contact.birthday)">`)
+	require.Contains(t, body, `<option value="job.requested" label="job.requested">`)
 
 	tests := []struct {
 		name  string

@@ -83,6 +83,9 @@ type scheduleFormPage struct {
 	MaxMonthDay int
 	// RepeatKinds are the builder's choices, "advanced" last.
 	RepeatKinds []string
+	// EventTypes are the event types the flows react to, offered for
+	// the emitted event (by their names).
+	EventTypes []string
 	// AdvancedOpen opens the "advanced" disclosure: the rule is cron the
 	// builder cannot express, or a field in it has an error.
 	AdvancedOpen bool
@@ -127,13 +130,19 @@ func (h *Handler) renderScheduleForm(w http.ResponseWriter, r *http.Request, rq 
 		h.fail(w, r, rq, err)
 		return
 	}
+	use, err := h.keysInUse(r, ws)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	title := "web.schedule.edit_title"
 	if f.IsNew {
 		title = "web.schedule.new_title"
 	}
 	v := h.newView(r, rq, "schedules", title, "key", f.Key)
 	page := &scheduleFormPage{Form: f, Projects: projects, Templates: templates, Presets: schedule.Presets,
-		Weekdays: weekdays, MaxMonthDay: schedule.MaxRepeatMonthDay, RepeatKinds: repeatKinds, AdvancedOpen: f.Advanced()}
+		Weekdays: weekdays, MaxMonthDay: schedule.MaxRepeatMonthDay, RepeatKinds: repeatKinds, AdvancedOpen: f.Advanced(),
+		EventTypes: sortedSet(use[model.VocabEventTypes])}
 	for _, name := range []string{"cron", "every_minutes", "condition", "exclude", "occurrence_key"} {
 		page.AdvancedOpen = page.AdvancedOpen || errs.Has(name)
 	}
