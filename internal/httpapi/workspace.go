@@ -44,6 +44,8 @@ type workspacePatch struct {
 	ConfirmationExpiryHours *int          `json:"confirmation_expiry_hours"`
 	// Inbound replaces the inbound settings as a whole.
 	Inbound *model.InboundSettings `json:"inbound"`
+	// Vocabulary replaces the display names as a whole.
+	Vocabulary *model.Vocabulary `json:"vocabulary"`
 }
 
 func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -54,7 +56,7 @@ func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *serv
 	}
 	ws, err := h.svc.WorkspaceUpdate(r.Context(), p.Workspace, service.WorkspacePatch{Name: in.Name,
 		DefaultLocale: in.DefaultLocale, Timezone: in.Timezone, Sender: in.Sender, RetentionDays: in.RetentionDays,
-		ConfirmationExpiryHours: in.ConfirmationExpiryHours, Inbound: in.Inbound})
+		ConfirmationExpiryHours: in.ConfirmationExpiryHours, Inbound: in.Inbound, Vocabulary: in.Vocabulary})
 	if err != nil {
 		h.writeError(w, r, err)
 		return

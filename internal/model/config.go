@@ -73,9 +73,12 @@ type Workspace struct {
 	ConfirmationExpiryHours int `json:"confirmation_expiry_hours"`
 	// Inbound are the choices for received mail: reply tracking, the
 	// subject token and the rules (docs/inbound.md).
-	Inbound   InboundSettings `json:"inbound"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	Inbound InboundSettings `json:"inbound"`
+	// Vocabulary names the workspace's event types, roles and
+	// categories in German and English for the cockpit.
+	Vocabulary Vocabulary `json:"vocabulary"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // Defaults for new workspaces.

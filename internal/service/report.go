@@ -337,3 +337,9 @@ func stringsAny(s []string) []any {
 	}
 	return out
 }
+
+// Total counts the run's messages whatever became of them; zero means
+// the run sent nothing at all (not even a suppressed message).
+func (m RunMail) Total() int {
+	return m.Sent + m.Suppressed + m.AwaitingConfirmation + m.Declined + m.Failed + m.Queued
+}

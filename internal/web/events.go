@@ -99,7 +99,8 @@ func (h *Handler) event(w http.ResponseWriter, r *http.Request, rq *request) {
 			}
 		}
 	}
-	v := h.newView(r, rq, "events", "web.event.title", "type", x.Event.Type)
+	v := h.newView(r, rq, "events", "")
+	v.Title = v.L.T("web.event.title", "type", v.L.TermText(model.VocabEventTypes, x.Event.Type))
 	v.Page = page
 	h.render(w, r, http.StatusOK, "event", v)
 }

@@ -45,6 +45,8 @@ type notificationPage struct {
 	// Endpoints are the workspace's webhook endpoints, for the webhook
 	// channel.
 	Endpoints []*model.WebhookEndpoint
+	// Choices are what recipients, CC and BCC can be picked from.
+	Choices []recipientChoice
 }
 
 func formFromNotification(n *model.Notification) notificationForm {
@@ -70,6 +72,10 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 		BCC: r.PostFormValue("bcc"), Status: r.PostFormValue("status"), Category: strings.TrimSpace(r.PostFormValue("category")),
 		Channels: r.PostForm["channels"], Webhook: r.PostFormValue("webhook"),
 	}
+	// What was picked in a list's "add" field joins the list.
+	f.Recipients = addRecipient(f.Recipients, r.PostFormValue("add_recipients"))
+	f.CC = addRecipient(f.CC, r.PostFormValue("add_cc"))
+	f.BCC = addRecipient(f.BCC, r.PostFormValue("add_bcc"))
 	n := &model.Notification{Key: f.Key, Name: f.Name, EventType: f.EventType, Condition: f.Condition,
 		Template: f.Template, Status: model.NotificationStatus(f.Status), Category: f.Category, Channels: f.Channels}
 	if f.Sends(model.ChannelWebhook) {
@@ -83,7 +89,7 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 	}{{"recipients", f.Recipients, &n.Recipients}, {"cc", f.CC, &n.CC}, {"bcc", f.BCC, &n.BCC}} {
 		entries, nums := splitLines(list.src)
 		for _, e := range entries {
-			*list.dst = append(*list.dst, model.Recipient(e))
+			*list.dst = append(*list.dst, model.Recipient(recipientText(e)))
 		}
 		lines[list.name] = nums
 	}
@@ -122,6 +128,10 @@ func (h *Handler) renderNotification(w http.ResponseWriter, r *http.Request, rq 
 		h.fail(w, r, rq, err)
 		return
 	}
+	if page.Choices, err = h.recipientChoices(r, &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location(), vocab: &ws.Vocabulary}, ws); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	events, categories := map[string]bool{}, map[string]bool{model.CategoryTransactional: true}
 	for _, n := range f.Notifications {
 		events[n.EventType], categories[n.Category] = true, true
@@ -154,7 +164,7 @@ func (h *Handler) addNotification(w http.ResponseWriter, r *http.Request, rq *re
 	flowKey := r.PathValue("key")
 	err := h.svc.NotificationAdd(r.Context(), rq.p.Workspace, flowKey, n)
 	if err != nil {
-		h.notificationFailed(w, r, rq, form, lines, err)
+		h.notificationFailed(w, r, rq, form, lines, n, err)
 		return
 	}
 	redirect(w, r, "/flows/"+pathEscape(flowKey)+"#n-"+n.Key, "notification_added")
@@ -169,7 +179,7 @@ func (h *Handler) updateNotification(w http.ResponseWriter, r *http.Request, rq 
 		return
 	}
 	if _, err := h.svc.NotificationPut(r.Context(), rq.p.Workspace, flowKey, n); err != nil {
-		h.notificationFailed(w, r, rq, form, lines, err)
+		h.notificationFailed(w, r, rq, form, lines, n, err)
 		return
 	}
 	redirect(w, r, "/flows/"+pathEscape(flowKey)+"#n-"+n.Key, "saved")
@@ -177,9 +187,9 @@ func (h *Handler) updateNotification(w http.ResponseWriter, r *http.Request, rq 
 
 // notificationFailed shows the form again with the service's field errors
 // next to the fields.
-func (h *Handler) notificationFailed(w http.ResponseWriter, r *http.Request, rq *request, form notificationForm, lines map[string][]int, err error) {
+func (h *Handler) notificationFailed(w http.ResponseWriter, r *http.Request, rq *request, form notificationForm, lines map[string][]int, n *model.Notification, err error) {
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: rq.p.Workspace.Location()}
-	errs, ok := formErrors(l, err, listLines(lines))
+	errs, ok := formErrors(l, recipientErrors(l, err, n), listLines(lines))
 	var conflict *service.ConflictError
 	if !ok && errors.As(err, &conflict) {
 		errs, ok = fieldErrors{}, true

@@ -106,7 +106,7 @@ func TestConfigurationForms(t *testing.T) {
 		"project": {"messe-koeln"}, "occurrence_key": {sc.OccurrenceKey}, "consent_category": {"birthday"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Regexp(t, `id="err-condition"><li>[^<]*a contacts schedule has no object`, body)
-	resp, _ = c.submit("/schedules/geburtstage", "/schedules/geburtstage/run", nil)
+	resp, _ = c.submit("/schedules/geburtstage/run", "/schedules/geburtstage/run", url.Values{"confirmed": {"1"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	runs, err := e.svc.ScheduleRuns(ctx, e.ws, "geburtstage", service.PageParams{})
 	require.NoError(t, err)

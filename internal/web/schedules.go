@@ -68,6 +68,8 @@ type scheduleForm struct {
 	ConsentCategory string
 	ExcludeField    string
 	ExcludeValues   string
+
+	repeatFields
 }
 
 type scheduleFormPage struct {
@@ -75,6 +77,18 @@ type scheduleFormPage struct {
 	Projects  []*model.Project
 	Templates []*model.Template
 	Presets   []string
+	// Weekdays are the builder's weekday choices (cron numbers, Monday
+	// first); MaxMonthDay its last day of the month.
+	Weekdays    []string
+	MaxMonthDay int
+	// RepeatKinds are the builder's choices, "advanced" last.
+	RepeatKinds []string
+	// EventTypes are the event types the flows react to, offered for
+	// the emitted event (by their names).
+	EventTypes []string
+	// AdvancedOpen opens the "advanced" disclosure: the rule is cron the
+	// builder cannot express, or a field in it has an error.
+	AdvancedOpen bool
 }
 
 func formFromSchedule(sc *model.Schedule) scheduleForm {
@@ -86,12 +100,13 @@ func formFromSchedule(sc *model.Schedule) scheduleForm {
 	if sc.EveryMinutes > 0 {
 		f.EveryMinutes = strconv.Itoa(sc.EveryMinutes)
 	}
+	f.repeatFields = repeatFieldsOf(sc.Cron, sc.EveryMinutes)
 	return f
 }
 
 func (h *Handler) newSchedule(w http.ResponseWriter, r *http.Request, rq *request) {
 	h.renderScheduleForm(w, r, rq, http.StatusOK, scheduleForm{IsNew: true, Enabled: true, Cron: "0 6 * * *",
-		SourceKind: model.SourceContacts, Preset: schedule.PresetBirthday}, nil)
+		SourceKind: model.SourceContacts, Preset: schedule.PresetBirthday, repeatFields: defaultRepeat()}, nil)
 }
 
 func (h *Handler) editSchedule(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -115,12 +130,23 @@ func (h *Handler) renderScheduleForm(w http.ResponseWriter, r *http.Request, rq 
 		h.fail(w, r, rq, err)
 		return
 	}
+	use, err := h.keysInUse(r, ws)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	title := "web.schedule.edit_title"
 	if f.IsNew {
 		title = "web.schedule.new_title"
 	}
 	v := h.newView(r, rq, "schedules", title, "key", f.Key)
-	v.Page = &scheduleFormPage{Form: f, Projects: projects, Templates: templates, Presets: schedule.Presets}
+	page := &scheduleFormPage{Form: f, Projects: projects, Templates: templates, Presets: schedule.Presets,
+		Weekdays: weekdays, MaxMonthDay: schedule.MaxRepeatMonthDay, RepeatKinds: repeatKinds, AdvancedOpen: f.Advanced(),
+		EventTypes: sortedSet(use[model.VocabEventTypes])}
+	for _, name := range []string{"cron", "every_minutes", "condition", "exclude", "occurrence_key"} {
+		page.AdvancedOpen = page.AdvancedOpen || errs.Has(name)
+	}
+	v.Page = page
 	if errs != nil {
 		v.Errors = errs
 	}
@@ -136,7 +162,9 @@ func readScheduleForm(r *http.Request) scheduleForm {
 		Role: get("role"), OccurrenceKey: get("occurrence_key"), LeapDay: get("leap_day"), ReportTo: get("report_to"),
 		ReportTemplate: get("report_template"), ReportChannels: get("report_channels"), Preset: get("preset"), Field: get("field"),
 		DaysBefore: get("days_before"), LeadDays: get("lead_days"), LeadField: get("lead_field"), Duration: get("duration"),
-		ConsentCategory: get("consent_category"), ExcludeField: get("exclude_field"), ExcludeValues: get("exclude_values")}
+		ConsentCategory: get("consent_category"), ExcludeField: get("exclude_field"), ExcludeValues: get("exclude_values"),
+		repeatFields: repeatFields{Repeat: get("repeat"), At: get("repeat_at"), RepeatMinutes: get("repeat_minutes"),
+			Weekday: get("repeat_weekday"), MonthDay: get("repeat_monthday")}}
 }
 
 // scheduleFields maps the service's field paths to the form's fields.
@@ -175,6 +203,11 @@ func (f scheduleForm) build(l *localizer) (*model.Schedule, *schedule.PresetPara
 		ReportTemplate: f.ReportTemplate, Preset: f.FromPreset}
 	if f.ReportChannels != "" {
 		sc.ReportChannels = strings.Split(f.ReportChannels, ",")
+	}
+	if !f.Advanced() {
+		if cron, every, ok := f.rule(l, errs); ok {
+			sc.Cron, sc.EveryMinutes = cron, every
+		}
 	}
 	if sc.EveryMinutes > 0 {
 		sc.Cron = ""
@@ -258,6 +291,9 @@ type schedulePage struct {
 	Report *service.RunReport
 	// Mail is the mail one match would get (preview with mail=ID).
 	Mail *service.ScheduleMail
+	// Unhandled is true when no active notification of the project's flow
+	// reacts to the schedule's event type: a run would send nothing.
+	Unhandled bool
 }
 
 func hasRun(runs []*model.ScheduleRun, id string) bool {
@@ -296,6 +332,12 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	v := h.newView(r, rq, "schedules", "web.schedule.title", "name", sc.Name)
 	page := &schedulePage{S: sc, Runs: runs.Items, PreviewDate: q.Get("date"), Now: h.svc.Now(), Run: q.Get("run")}
+	handled, err := h.svc.ScheduleHandled(r.Context(), ws, sc)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	page.Unhandled = !handled
 	if page.Run != "" && !hasRun(page.Runs, page.Run) {
 		run, err := h.svc.ScheduleRunGet(r.Context(), ws, key, page.Run)
 		if err != nil {
@@ -346,15 +388,6 @@ func previewAt(sc *model.Schedule, ws *model.Workspace, day string, now time.Tim
 	}
 	n := now.In(loc)
 	return time.Date(d.Year(), d.Month(), d.Day(), n.Hour(), n.Minute(), n.Second(), 0, loc), true
-}
-
-func (h *Handler) runSchedule(w http.ResponseWriter, r *http.Request, rq *request) {
-	key := r.PathValue("key")
-	if _, err := h.svc.ScheduleRunNow(r.Context(), rq.p.Workspace, key); err != nil {
-		h.fail(w, r, rq, err)
-		return
-	}
-	redirect(w, r, "/schedules/"+pathEscape(key)+"#runs", "run_queued")
 }
 
 func (h *Handler) deleteSchedule(w http.ResponseWriter, r *http.Request, rq *request) {

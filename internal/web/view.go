@@ -62,6 +62,9 @@ func (h *Handler) newView(r *http.Request, rq *request, nav, titleKey string, ar
 		}
 	}
 	v.L = &localizer{cat: h.cat, lang: rq.lang, loc: loc}
+	if v.Workspace != nil {
+		v.L.vocab = &v.Workspace.Vocabulary
+	}
 	if titleKey != "" {
 		v.Title = v.L.T(titleKey, args...)
 	}
@@ -108,6 +111,9 @@ type localizer struct {
 	cat  *i18n.Catalog
 	lang string
 	loc  *time.Location
+	// vocab names the workspace's event types, roles and categories
+	// (nil: keys are shown as they are).
+	vocab *model.Vocabulary
 }
 
 // T translates id; args are name, value pairs for the placeholders.

@@ -13,13 +13,16 @@ import (
 func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var w model.Workspace
 	var created, updated int64
-	var senders, inbound string
+	var senders, inbound, vocabulary string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound, &vocabulary)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	if err := dbutil.FromJSON([]byte(inbound), &w.Inbound); err != nil {
+		return nil, err
+	}
+	if err := dbutil.FromJSON([]byte(vocabulary), &w.Vocabulary); err != nil {
 		return nil, err
 	}
 	w.AllowedSenders = dbutil.FromWords(senders)
@@ -30,7 +33,7 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	row := q.db.QueryRowContext(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)))
+		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)))
 	return mapErr(row.Scan(&w.ID))
 }
 
@@ -55,7 +58,7 @@ func (q queriesImpl) WorkspaceList(ctx context.Context) ([]*model.Workspace, err
 func (q queriesImpl) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
 	return affected(q.db.ExecContext(ctx, query("WorkspaceUpdate"), w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), w.ID))
+		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), w.ID))
 }
 
 func scanAPIKey(r scanner) (*model.APIKey, error) {

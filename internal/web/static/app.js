@@ -201,4 +201,31 @@
       });
     });
   });
+  // The schedule builder shows only the fields of the chosen repeat
+  // (without JavaScript all are shown and the choice decides); "advanced"
+  // opens the disclosure with the cron expression.
+  var repeat = document.getElementById('f-repeat');
+  if (repeat) {
+    var showRepeat = function () {
+      document.querySelectorAll('[data-repeat]').forEach(function (f) {
+        f.hidden = f.dataset.repeat.split(' ').indexOf(repeat.value) < 0;
+      });
+      if (repeat.value === 'advanced') {
+        document.getElementById('advanced').open = true;
+      }
+    };
+    repeat.addEventListener('change', showRepeat);
+    showRepeat();
+  }
+  // A recipient picked from the list joins its list at once (without
+  // JavaScript it joins when the form is saved).
+  document.querySelectorAll('[data-add-to]').forEach(function (input) {
+    input.addEventListener('change', function () {
+      var list = document.getElementById(input.dataset.addTo);
+      var v = input.value.trim();
+      if (!list || !v) { return; }
+      list.value = list.value.replace(/\s+$/, '') + (list.value.trim() ? '\n' : '') + v;
+      input.value = '';
+    });
+  });
 })();
