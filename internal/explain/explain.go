@@ -110,9 +110,16 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if s.Params["kind"] != "" {
 			data["entry"] = f.suppression(s.Params)
 		}
+		if s.Params["reason"] == string(model.ReasonThrottled) {
+			id += "." + s.Params["scope"]
+		}
 	case model.StepMessageQueued, model.StepMessageAwaiting:
 		if s.Params["channel"] == model.ChannelInApp {
 			id += ".inapp"
+		}
+		if s.Params["held_until"] != "" {
+			id += ".held"
+			data["held_by"] = f.cat.T(f.lang, "explain.held_by."+s.Params["held_by"], nil)
 		}
 	case model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)

@@ -73,9 +73,12 @@ type Workspace struct {
 	ConfirmationExpiryHours int `json:"confirmation_expiry_hours"`
 	// Inbound are the choices for received mail: reply tracking, the
 	// subject token and the rules (docs/inbound.md).
-	Inbound   InboundSettings `json:"inbound"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	Inbound InboundSettings `json:"inbound"`
+	// QuietHours hold the workspace's non-urgent e-mail until they end
+	// (in each contact's time zone, else the workspace's); empty: none.
+	QuietHours QuietHours `json:"quiet_hours"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // Defaults for new workspaces.
@@ -259,6 +262,11 @@ type Notification struct {
 	// Webhook is the id of the workspace's webhook endpoint the webhook
 	// channel posts to; required with that channel, empty otherwise.
 	Webhook string `json:"webhook,omitempty"`
+	// Throttle are rules that suppress messages beyond a number per
+	// recipient and window (docs/throttles.md).
+	Throttle []ThrottleRule `json:"throttle,omitempty"`
+	// Urgent mail is not held by quiet hours.
+	Urgent bool `json:"urgent,omitempty"`
 }
 
 // Sends reports whether the notification sends on channel ch.

@@ -21,6 +21,8 @@ type WorkspaceSettings struct {
 	// Inbound are the choices for received mail (reply tracking,
 	// subject token, rules); checked here, at save.
 	Inbound model.InboundSettings
+	// QuietHours hold non-urgent e-mail ("22:00-07:00"); empty: none.
+	QuietHours model.QuietHours
 }
 
 // defaults fills what a new workspace leaves out. An update uses only
@@ -52,6 +54,9 @@ func (w *WorkspaceSettings) check(c *checker, ws *model.Workspace) {
 		c.add("confirmation_expiry_hours", CodeInvalid, "must be between 1 and 8760 hours")
 	}
 	for _, p := range w.Inbound.Check() {
+		c.add(p.Field, CodeInvalid, "%s", p.Detail)
+	}
+	for _, p := range w.QuietHours.Check("quiet_hours") {
 		c.add(p.Field, CodeInvalid, "%s", p.Detail)
 	}
 }
@@ -89,7 +94,7 @@ func (s *Service) WorkspaceCreate(ctx context.Context, p WorkspaceCreateParams) 
 	ws := &model.Workspace{
 		Key: p.Key, Name: p.Name, DefaultLocale: p.DefaultLocale, Timezone: p.Timezone, Sender: p.Sender,
 		AllowedSenders: allowed, RetentionDays: p.RetentionDays, ConfirmationExpiryHours: p.ConfirmationExpiryHours,
-		Inbound: p.Inbound, CreatedAt: now, UpdatedAt: now,
+		Inbound: p.Inbound, QuietHours: p.QuietHours, CreatedAt: now, UpdatedAt: now,
 	}
 	p.check(&c, ws)
 	if err := c.err(); err != nil {
@@ -142,6 +147,8 @@ type WorkspacePatch struct {
 	ConfirmationExpiryHours *int
 	// Inbound replaces the inbound settings as a whole.
 	Inbound *model.InboundSettings
+	// QuietHours replaces the quiet hours; "" removes them.
+	QuietHours *model.QuietHours
 }
 
 func patchField[T any](dst *T, v *T) {
@@ -153,7 +160,8 @@ func patchField[T any](dst *T, v *T) {
 // WorkspaceUpdate changes the settings named in patch.
 func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patch WorkspacePatch) (*model.Workspace, error) {
 	p := WorkspaceSettings{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone, Sender: ws.Sender,
-		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours, Inbound: ws.Inbound}
+		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours, Inbound: ws.Inbound,
+		QuietHours: ws.QuietHours}
 	patchField(&p.Name, patch.Name)
 	patchField(&p.DefaultLocale, patch.DefaultLocale)
 	patchField(&p.Timezone, patch.Timezone)
@@ -161,6 +169,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	patchField(&p.RetentionDays, patch.RetentionDays)
 	patchField(&p.ConfirmationExpiryHours, patch.ConfirmationExpiryHours)
 	patchField(&p.Inbound, patch.Inbound)
+	patchField(&p.QuietHours, patch.QuietHours)
 	var c checker
 	p.Name = cmp.Or(p.Name, ws.Key)
 	p.defaultTexts()
@@ -171,7 +180,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	upd := *ws
 	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
-	upd.Inbound = p.Inbound
+	upd.Inbound, upd.QuietHours = p.Inbound, p.QuietHours
 	upd.UpdatedAt = s.clock.Now().UTC()
 	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
 		return nil, fmt.Errorf("update workspace: %w", err)

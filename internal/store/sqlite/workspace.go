@@ -15,7 +15,7 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var created, updated int64
 	var senders, inbound string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound, &w.QuietHours)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -30,7 +30,7 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	row := q.db.QueryRowContext(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)))
+		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(w.QuietHours))
 	return mapErr(row.Scan(&w.ID))
 }
 
@@ -55,7 +55,7 @@ func (q queriesImpl) WorkspaceList(ctx context.Context) ([]*model.Workspace, err
 func (q queriesImpl) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
 	return affected(q.db.ExecContext(ctx, query("WorkspaceUpdate"), w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), w.ID))
+		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), string(w.QuietHours), w.ID))
 }
 
 func scanAPIKey(r scanner) (*model.APIKey, error) {
