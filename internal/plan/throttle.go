@@ -98,13 +98,13 @@ func Throttle(m *Message, counts ThrottleCounts) (ThrottleCounter, int, bool) {
 }
 
 // Throttled suppresses m, whose counter c was full at count, and records
-// the rule and the count in its trace step s. A notification with a digest
+// the rule (its number, from 1) and the count in its trace step s. A notification with a digest
 // would roll the message into it here instead.
 func Throttled(m *Message, s *model.Step, c ThrottleCounter, count int) {
 	m.Status, m.Reason = model.MsgSuppressed, model.ReasonThrottled
 	m.HeldUntil = time.Time{}
 	params := map[string]string{"reason": string(model.ReasonThrottled), "category": m.Notification.Category,
-		"via": m.To.Via, "field": "to", "channel": m.Channel, "rule": strconv.Itoa(c.Index),
+		"via": m.To.Via, "field": "to", "channel": m.Channel, "rule": strconv.Itoa(c.Index + 1),
 		"scope": string(c.Rule.ScopeOrDefault()), "scope_value": c.Scope, "count": strconv.Itoa(count),
 		"max": strconv.Itoa(c.Rule.Max), "window": model.FormatWindow(c.Rule.Duration()),
 		"window_end": c.End.Format(time.RFC3339)}

@@ -109,6 +109,6 @@ func TestPlanThrottleCounters(t *testing.T) {
 	require.Equal(t, model.MsgSuppressed, m.Status)
 	require.Equal(t, model.StepRecipientSuppressed, s.Code)
 	require.Equal(t, map[string]string{"reason": "throttled", "category": "support", "via": m.To.Via, "field": "to",
-		"channel": "", "rule": "1", "scope": "notification", "scope_value": "standard/n", "count": "2", "max": "2",
+		"channel": "", "rule": "2", "scope": "notification", "scope_value": "standard/n", "count": "2", "max": "2",
 		"window": "1 d", "window_end": "2026-03-03T00:00:00Z"}, s.Params)
 }
