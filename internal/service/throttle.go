@@ -23,3 +23,20 @@ func (s *Service) purgeThrottleCounts(ctx context.Context, ws *model.Workspace) 
 	}
 	return nil
 }
+
+// checkContactQuietHours checks a contact's own quiet hours (the
+// attribute quiet_hours): a window like "22:00-07:00", or absent.
+func checkContactQuietHours(c *checker, field string, attrs map[string]any) {
+	v, ok := attrs[model.ContactQuietHoursAttribute]
+	if !ok || v == nil {
+		return
+	}
+	s, isText := v.(string)
+	if !isText {
+		c.add(field, CodeInvalid, "quiet hours are a text like \"22:00-07:00\"")
+		return
+	}
+	for _, p := range model.QuietHours(s).Check(field) {
+		c.add(p.Field, CodeInvalid, "%s", p.Detail)
+	}
+}
