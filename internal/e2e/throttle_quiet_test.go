@@ -27,6 +27,9 @@ func TestQuietHoursHoldAndRelease(t *testing.T) {
 		map[string]any{"key": "alarm", "event_type": "alarm", "template": "ping", "recipients": []string{"role:to"}, "urgent": true},
 	}})
 	ctx := context.Background()
+	w, err := c.Workspace(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "22:00-07:00", w.QuietHours)
 	held, err := c.SendEvent(ctx, ping(1, inline("c1", "c1@example.org")))
 	require.NoError(t, err)
 	heldID := held.Messages[0].ID

@@ -413,7 +413,8 @@ func (s *Service) workspaceSettingsSave(ctx context.Context, tx store.Tx, ws *mo
 		return fmt.Errorf("read workspace: %w", err)
 	}
 	p := WorkspaceSettings{Name: w.Name, DefaultLocale: w.DefaultLocale, Timezone: w.Timezone, Sender: w.Sender,
-		RetentionDays: w.RetentionDays, ConfirmationExpiryHours: w.ConfirmationExpiryHours, Inbound: w.Inbound}
+		RetentionDays: w.RetentionDays, ConfirmationExpiryHours: w.ConfirmationExpiryHours, Inbound: w.Inbound,
+		QuietHours: w.QuietHours}
 	var c checker
 	p.check(&c, cur)
 	if err := c.err(); err != nil {
@@ -422,7 +423,7 @@ func (s *Service) workspaceSettingsSave(ctx context.Context, tx store.Tx, ws *mo
 	upd := *cur
 	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
-	upd.Inbound = p.Inbound
+	upd.Inbound, upd.QuietHours = p.Inbound, p.QuietHours
 	upd.UpdatedAt = s.now()
 	return tx.WorkspaceUpdate(ctx, &upd)
 }
