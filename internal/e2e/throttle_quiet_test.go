@@ -114,3 +114,40 @@ func allStepTexts(ex *client.Explanation) string {
 	}
 	return out.String()
 }
+
+// A throttle of 2 per hour for category support: the third ticket mail
+// within the hour is suppressed as throttled and explained with the
+// rule and the count; an hour later mail goes again.
+func TestThrottleThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, c := simpleEnv(t, apptest.WithSMTP(srv))
+	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"},
+			"throttle": []any{map[string]any{"max": 2, "window": "1h"}}},
+	}})
+	ctx := context.Background()
+	var ids []string
+	var last *client.EventResult
+	for i := range 3 {
+		res, err := c.SendEvent(ctx, ping(i, inline("c1", "c1@example.org")))
+		require.NoError(t, err)
+		ids = append(ids, res.Messages[0].ID)
+		last = res
+	}
+	e.WaitStatus(ids[0], "sent", wait)
+	e.WaitStatus(ids[1], "sent", wait)
+	require.Equal(t, "suppressed", e.MessageStatus(ids[2]))
+	m, err := c.Message(ctx, ids[2])
+	require.NoError(t, err)
+	require.Equal(t, "throttled", m.Reason)
+	ex, err := c.Explain(ctx, last.ID, "en")
+	require.NoError(t, err)
+	require.Contains(t, allStepTexts(ex), "No message to Person c1 <c1@example.org>: throttled: 2 of at most 2 per 1 h for category transactional (rule 1 of the notification; the window ends on 2026-03-02 at 10:00).")
+
+	e.Clock.Advance(time.Hour)
+	res, err := c.SendEvent(ctx, ping(4, inline("c1", "c1@example.org")))
+	require.NoError(t, err)
+	e.WaitStatus(res.Messages[0].ID, "sent", wait)
+	require.Equal(t, 3, srv.Count())
+}
