@@ -138,3 +138,41 @@ func (n *Notification) normalizeThrottle() {
 		n.Throttle[i].Scope = n.Throttle[i].ScopeOrDefault()
 	}
 }
+
+// ParseThrottle reads a rule in its one-line form, "MAX/WINDOW [SCOPE
+// [KEY]]": "5/1h", "2/24h notification", "1/15m key {{ .object.id }}".
+// A line that does not parse gives a rule that CheckThrottle refuses
+// (max 0, the line as its window), so the problem is reported with the
+// rule's field path.
+func ParseThrottle(line string) ThrottleRule {
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return ThrottleRule{Window: line}
+	}
+	maxText, window, ok := strings.Cut(fields[0], "/")
+	n, err := strconv.Atoi(maxText)
+	if !ok || err != nil {
+		return ThrottleRule{Window: line}
+	}
+	r := ThrottleRule{Max: n, Window: window}
+	if len(fields) > 1 {
+		r.Scope = ThrottleScope(fields[1])
+	}
+	if len(fields) > 2 {
+		_, rest, _ := strings.Cut(line, fields[1])
+		r.Key = strings.TrimSpace(rest)
+	}
+	return r
+}
+
+// FormatThrottle writes rules one per line in the form ParseThrottle reads.
+func FormatThrottle(rules []ThrottleRule) string {
+	lines := make([]string, len(rules))
+	for i, r := range rules {
+		lines[i] = strconv.Itoa(r.Max) + "/" + r.Window + " " + string(r.ScopeOrDefault())
+		if r.Key != "" {
+			lines[i] += " " + r.Key
+		}
+	}
+	return strings.Join(lines, "\n")
+}
