@@ -14,7 +14,8 @@ import (
 // so far (those of this group included), suppresses the excess with
 // plan.Throttled and adds the rest to the counters. Two events at once
 // never both take the last slot: the second transaction waits for the
-// first's counters.
+// first's counters. A transaction run again sees counts at least as high
+// (they only grow), so a message this throttled stays rightly throttled.
 func (g *Ingester) throttle(ctx context.Context, tx store.Tx, ws int64, ps []*prepared) error {
 	var windows []store.ThrottleWindow
 	for _, p := range ps {
