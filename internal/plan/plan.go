@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/render"
 )
 
 // Evaluator evaluates a notification's condition against the data model.
@@ -97,6 +98,9 @@ type planner struct {
 	in   Input
 	eval Evaluator
 	out  Output
+	// keyTemplates are the throttle key templates compiled so far (nil:
+	// the source does not compile).
+	keyTemplates map[string]*render.Compiled
 }
 
 func (p *planner) step(s model.Step) int {

@@ -64,8 +64,18 @@ func (p *planner) throttleKey(ctx context.Context, src string, r Recipient) stri
 	if !render.HasPlaceholders(src) {
 		return src
 	}
-	ct, err := render.CompileHeader("throttle key", src)
-	if err != nil {
+	ct, ok := p.keyTemplates[src]
+	if !ok {
+		var err error
+		if ct, err = render.CompileHeader("throttle key", src); err != nil {
+			ct = nil
+		}
+		if p.keyTemplates == nil {
+			p.keyTemplates = map[string]*render.Compiled{}
+		}
+		p.keyTemplates[src] = ct // compiled once per event, for all its recipients
+	}
+	if ct == nil {
 		return src
 	}
 	recipient := model.AddressData(r.Address)

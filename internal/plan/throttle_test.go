@@ -91,6 +91,12 @@ func TestPlanThrottleCounters(t *testing.T) {
 	require.Equal(t, "key:T-7|15m0s|"+who, cs[2].Key)
 	require.Equal(t, time.Date(2026, 3, 2, 9, 45, 0, 0, time.UTC), cs[2].Start)
 
+	// A key template that does not compile counts under its source.
+	broken := n
+	broken.Throttle = []model.ThrottleRule{{Max: 1, Window: "1h", Scope: model.ThrottleKey, Key: "{{ .object.id "}}
+	bout := planAt(t, in, time.Date(2026, 3, 2, 9, 59, 0, 0, time.UTC), broken)
+	require.Equal(t, "key:{{ .object.id |1h0m0s|"+who, bout.Messages[0].Throttles[0].Key)
+
 	// The decision: full at the limit, free one below.
 	m := out.Messages[0]
 	_, _, full := Throttle(&m, func(c ThrottleCounter) int { return c.Rule.Max - 1 })
