@@ -11,6 +11,7 @@ import (
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/smtptest"
+	"github.com/herold-dev/herold/internal/store"
 )
 
 // Quiet hours on the night of the spring DST change: a ping at 22:30 in
@@ -150,4 +151,12 @@ func TestThrottleThroughTheAPI(t *testing.T) {
 	require.NoError(t, err)
 	e.WaitStatus(res.Messages[0].ID, "sent", wait)
 	require.Equal(t, 3, srv.Count())
+
+	// The retention job deletes the counters of ended windows.
+	e.Clock.Advance(time.Hour + time.Millisecond)
+	require.NoError(t, e.App.Service().Purge(ctx))
+	left, err := e.App.Store().ThrottleCountPurge(ctx, &store.PurgeParams{WorkspaceID: e.App.Bootstrapped.Workspace.ID,
+		Before: e.Clock.Now().Add(24 * time.Hour), Limit: 100})
+	require.NoError(t, err)
+	require.Zero(t, left, "both windows' counters were purged already")
 }
