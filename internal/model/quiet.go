@@ -60,10 +60,10 @@ func (q QuietHours) Check(field string) []FieldProblem {
 // the quiet hours q in loc: the zero time when t is outside the window,
 // else the window's end. A moment is quiet when its local wall-clock time
 // (hour and minute) lies in [start, end). The end is the first moment
-// whose wall-clock time is the end time, on the day it falls; on a day
-// whose clocks skip that time (the spring DST change) it is the first
-// moment after the skipped hour. So 22:00-07:00 always releases at
-// 07:00 local time, whatever the length of the night.
+// whose wall-clock time is the end time, on the day it falls; an end
+// time the clocks skip (the spring DST change) is moved forward by the
+// gap (02:30 becomes 03:30), as time.Date does. So 22:00-07:00 always
+// releases at 07:00 local time, whatever the length of the night.
 func (q QuietHours) HeldUntil(t time.Time, loc *time.Location) time.Time {
 	start, end, err := q.Parse()
 	if err != nil {
@@ -86,9 +86,9 @@ func (q QuietHours) HeldUntil(t time.Time, loc *time.Location) time.Time {
 	}
 	open := time.Date(y, m, d, end/60, end%60, 0, 0, loc)
 	if !open.After(t) {
-		// In a skipped hour time.Date normalises forward; still ensure
-		// progress.
-		open = t
+		// A window inside the repeated autumn hour, met the second time:
+		// its end resolves to the first pass, already over. Not held.
+		return time.Time{}
 	}
 	return open.UTC()
 }

@@ -46,6 +46,10 @@ func TestQuietHoursHeldUntil(t *testing.T) {
 	// The DST nights in UTC: 7 h on 29 March, 9 h on 25 October.
 	require.Equal(t, time.Date(2026, 3, 29, 5, 0, 0, 0, time.UTC), night.HeldUntil(time.Date(2026, 3, 28, 21, 0, 0, 0, time.UTC), berlin))
 	require.Equal(t, time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC), night.HeldUntil(time.Date(2026, 10, 24, 20, 0, 0, 0, time.UTC), berlin))
+	// An end in the skipped hour (02:30 on 29 March) is moved forward by
+	// the gap: 03:30 CEST.
+	require.Equal(t, time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC),
+		QuietHours("01:00-02:30").HeldUntil(time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC), berlin))
 	// The repeated hour of the autumn change (02:30 CEST, then 02:30 CET)
 	// is quiet both times.
 	require.Equal(t, time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC), night.HeldUntil(time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), berlin))
