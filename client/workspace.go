@@ -24,9 +24,12 @@ type Workspace struct {
 	ConfirmationExpiryHours int      `json:"confirmation_expiry_hours"`
 	// Inbound are the workspace's choices for received mail
 	// (docs/inbound.md).
-	Inbound   InboundSettings `json:"inbound"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	Inbound InboundSettings `json:"inbound"`
+	// QuietHours hold non-urgent e-mail until they end, e.g.
+	// "22:00-07:00" (docs/throttles.md); empty: none.
+	QuietHours string    `json:"quiet_hours"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // InboundSettings say how received mail that answers no message is

@@ -110,9 +110,22 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if s.Params["kind"] != "" {
 			data["entry"] = f.suppression(s.Params)
 		}
+		if s.Params["reason"] == string(model.ReasonThrottled) {
+			id += "." + s.Params["scope"]
+			if end, err := time.Parse(time.RFC3339, s.Params["window_end"]); err == nil {
+				data["window_end"] = f.when(end)
+			}
+		}
 	case model.StepMessageQueued, model.StepMessageAwaiting:
 		if s.Params["channel"] == model.ChannelInApp {
 			id += ".inapp"
+		}
+		if s.Params["held_until"] != "" {
+			id += ".held"
+			data["held_by"] = f.cat.T(f.lang, "explain.held_by."+s.Params["held_by"], nil)
+			if until, err := time.Parse(time.RFC3339, s.Params["held_until"]); err == nil && f.lang == "de" {
+				data["held_date"] = until.In(model.LoadLocation(s.Params["zone"])).Format("02.01.2006")
+			}
 		}
 	case model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)

@@ -21,12 +21,14 @@ type workspaceInput struct {
 	ConfirmationExpiryHours int      `json:"confirmation_expiry_hours"`
 	// Inbound: reply tracking, subject token, rules (docs/inbound.md).
 	Inbound model.InboundSettings `json:"inbound"`
+	// QuietHours hold non-urgent e-mail ("22:00-07:00", docs/throttles.md).
+	QuietHours model.QuietHours `json:"quiet_hours"`
 }
 
 func (in workspaceInput) settings() service.WorkspaceSettings {
 	return service.WorkspaceSettings{Name: in.Name, DefaultLocale: in.DefaultLocale, Timezone: in.Timezone,
 		Sender: in.Sender, RetentionDays: in.RetentionDays, ConfirmationExpiryHours: in.ConfirmationExpiryHours,
-		Inbound: in.Inbound}
+		Inbound: in.Inbound, QuietHours: in.QuietHours}
 }
 
 func (h *Handler) getWorkspace(w http.ResponseWriter, _ *http.Request, p *service.Principal) {
@@ -46,6 +48,8 @@ type workspacePatch struct {
 	Inbound *model.InboundSettings `json:"inbound"`
 	// Vocabulary replaces the display names as a whole.
 	Vocabulary *model.Vocabulary `json:"vocabulary"`
+	// QuietHours replaces the quiet hours; "" removes them.
+	QuietHours *model.QuietHours `json:"quiet_hours"`
 }
 
 func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -56,7 +60,8 @@ func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *serv
 	}
 	ws, err := h.svc.WorkspaceUpdate(r.Context(), p.Workspace, service.WorkspacePatch{Name: in.Name,
 		DefaultLocale: in.DefaultLocale, Timezone: in.Timezone, Sender: in.Sender, RetentionDays: in.RetentionDays,
-		ConfirmationExpiryHours: in.ConfirmationExpiryHours, Inbound: in.Inbound, Vocabulary: in.Vocabulary})
+		ConfirmationExpiryHours: in.ConfirmationExpiryHours, Inbound: in.Inbound, Vocabulary: in.Vocabulary,
+		QuietHours: in.QuietHours})
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -162,7 +162,9 @@ type prepared struct {
 	ws       *model.Workspace
 	in       *Input
 	contacts []*model.Contact
-	res      *Result
+	// planned are the planner's messages, in the order of res.Messages.
+	planned []plan.Message
+	res     *Result
 }
 
 // prepareAll prepares events of one workspace together: what they read is
@@ -207,6 +209,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 	in, ev := it.in, it.ev
 	var msgs []*model.Message
 	var hooks []plan.Webhook
+	var planned []plan.Message
 	switch {
 	case in.Exclusion != nil:
 		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
@@ -225,12 +228,13 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		ev.Trace = out.Trace
 		if in.NotBefore.After(now) {
 			for _, m := range msgs {
-				if m.Status == model.MsgQueued {
+				if m.Status == model.MsgQueued && (m.NextAttemptAt == nil || in.NotBefore.After(*m.NextAttemptAt)) {
 					nb := in.NotBefore
 					m.NextAttemptAt = &nb
 				}
 			}
 		}
+		planned = out.Messages
 	}
 	if in.Origin != nil {
 		if in.Manual != nil && len(ev.Trace) > 0 && ev.Trace[0].Code == model.StepManual {
@@ -240,7 +244,8 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		}
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
-	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &Result{Event: ev, Messages: msgs, Webhooks: hooks}}
+	return &prepared{ws: ws, in: in, contacts: in.Contacts, planned: planned,
+		res: &Result{Event: ev, Messages: msgs, Webhooks: hooks}}
 }
 
 // writeGroup stores the prepared events of a group with a few multi-row
@@ -334,6 +339,9 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 		if err := tx.ContactUpsertMany(ctx, ws.ID, contacts); err != nil {
 			return fmt.Errorf("save inline contacts: %w", err)
 		}
+	}
+	if err := g.throttle(ctx, tx, ws.ID, ps); err != nil {
+		return fmt.Errorf("count throttles: %w", err)
 	}
 	if err := tx.EventInsertMany(ctx, ws.ID, events); err != nil {
 		return fmt.Errorf("save events: %w", err)

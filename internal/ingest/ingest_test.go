@@ -27,7 +27,7 @@ var start = time.Date(2026, 2, 28, 23, 30, 0, 0, time.UTC) // 00:30 on 1 March i
 type fixture struct {
 	t       *testing.T
 	ctx     context.Context
-	st      *sqlite.Store
+	st      store.Store
 	ws      *model.Workspace
 	clock   *clock.Fake
 	g       *Ingester
@@ -39,13 +39,19 @@ func newFixture(t *testing.T) *fixture {
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "herold.db"), sqlite.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
+	require.NoError(t, st.Migrate(context.Background()))
+	return newFixtureOn(t, st)
+}
+
+// newFixtureOn is newFixture on a migrated, empty store.
+func newFixtureOn(t *testing.T, st store.Store) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, st.Migrate(ctx))
 	ws := &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",
 		Sender: model.Sender{From: "Acme <news@acme.example>"}, AllowedSenders: []string{"acme.example"}, RetentionDays: 30, ConfirmationExpiryHours: 168,
 		CreatedAt: start, UpdatedAt: start}
 	require.NoError(t, st.WorkspaceInsert(ctx, ws))
-	_, err = st.TemplateUpsert(ctx, ws.ID, &model.Template{Key: "t", Name: "T", CreatedAt: start, UpdatedAt: start,
+	_, err := st.TemplateUpsert(ctx, ws.ID, &model.Template{Key: "t", Name: "T", CreatedAt: start, UpdatedAt: start,
 		Locales: map[string]model.TemplateContent{"de": {Subject: "Hallo {{ .recipient.name }}", Text: "Job: {{ .data.job }}"}}})
 	require.NoError(t, err)
 	flow := &model.Flow{Key: "f", Name: "F", CreatedAt: start, UpdatedAt: start, Notifications: []model.Notification{

@@ -55,6 +55,10 @@ func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *mod
 		m.MessageID = g.messageIDHeader(m.ID, m.From)
 		if m.Status == model.MsgQueued {
 			m.QueuedAt = &now
+			if !pm.HeldUntil.IsZero() {
+				held := pm.HeldUntil
+				m.NextAttemptAt = &held
+			}
 		}
 		if m.Status == model.MsgAwaitingConfirmation {
 			exp := now.Add(time.Duration(ws.ConfirmationExpiryHours) * time.Hour)

@@ -76,6 +76,8 @@ func typeSchema(t reflect.Type) *schema {
 		return &schema{Type: "string"}
 	case reflect.TypeFor[model.NotificationStatus]():
 		return &schema{Type: "string", Enum: []string{string(model.StatusActive), string(model.StatusInactive), string(model.StatusConfirm)}}
+	case reflect.TypeFor[model.ThrottleScope]():
+		return &schema{Type: "string", Enum: []string{string(model.ThrottleCategory), string(model.ThrottleNotification), string(model.ThrottleKey)}}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -77,6 +77,9 @@ type Workspace struct {
 	// Vocabulary names the workspace's event types, roles and
 	// categories in German and English for the cockpit.
 	Vocabulary Vocabulary `json:"vocabulary"`
+	// QuietHours hold the workspace's non-urgent e-mail until they end
+	// (in each contact's time zone, else the workspace's); empty: none.
+	QuietHours QuietHours `json:"quiet_hours"`
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 }
@@ -262,6 +265,11 @@ type Notification struct {
 	// Webhook is the id of the workspace's webhook endpoint the webhook
 	// channel posts to; required with that channel, empty otherwise.
 	Webhook string `json:"webhook,omitempty"`
+	// Throttle are rules that suppress messages beyond a number per
+	// recipient and window (docs/throttles.md).
+	Throttle []ThrottleRule `json:"throttle,omitempty"`
+	// Urgent mail is not held by quiet hours.
+	Urgent bool `json:"urgent,omitempty"`
 }
 
 // Sends reports whether the notification sends on channel ch.

@@ -34,6 +34,7 @@ func (n *Notification) Normalize() {
 	n.Recipients = nonNil(n.Recipients)
 	n.CC = nonNil(n.CC)
 	n.BCC = nonNil(n.BCC)
+	n.normalizeThrottle()
 }
 
 // Normalize fills defaults of a flow and its notifications.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/render"
 )
 
 // Evaluator evaluates a notification's condition against the data model.
@@ -62,6 +63,11 @@ type Message struct {
 	// Step is the index of this message's step in Output.Trace, so the
 	// caller can fill in the message id once it has one.
 	Step int
+	// Throttles are the counters a queued message counts against (see
+	// Throttle); none when its notification has no throttle rules.
+	Throttles []ThrottleCounter
+	// HeldUntil is when quiet hours let a queued e-mail go; zero: now.
+	HeldUntil time.Time
 }
 
 // Webhook is one planned post of the webhook channel: once per event and
@@ -92,6 +98,9 @@ type planner struct {
 	in   Input
 	eval Evaluator
 	out  Output
+	// keyTemplates are the throttle key templates compiled so far (nil:
+	// the source does not compile).
+	keyTemplates map[string]*render.Compiled
 }
 
 func (p *planner) step(s model.Step) int {
@@ -193,13 +202,13 @@ func (p *planner) notification(ctx context.Context, n *model.Notification) {
 		cc = p.deliverable(n, "cc", cc)
 		bcc = p.deliverable(n, "bcc", bcc)
 		for _, r := range to {
-			p.message(n, r, cc, bcc)
+			p.message(ctx, n, r, cc, bcc)
 		}
 	}
 	if n.Sends(model.ChannelInApp) {
 		// CC and BCC are e-mail notions: the feed is the To contacts'.
 		for _, r := range to {
-			p.inApp(n, r)
+			p.inApp(ctx, n, r)
 		}
 	}
 	if n.Sends(model.ChannelWebhook) {
@@ -214,7 +223,7 @@ func (p *planner) notification(ctx context.Context, n *model.Notification) {
 // inApp plans one item in r's feed, or its suppression: a feed belongs
 // to a contact, so a literal address has none; consent and opt-outs
 // count as for e-mail.
-func (p *planner) inApp(n *model.Notification, r Recipient) {
+func (p *planner) inApp(ctx context.Context, n *model.Notification, r Recipient) {
 	m := Message{Notification: n, Channel: model.ChannelInApp, To: r}
 	reason := model.ReasonNoContact
 	if r.Contact != nil {
@@ -232,6 +241,8 @@ func (p *planner) inApp(n *model.Notification, r Recipient) {
 	m.Status = model.MsgQueued
 	if n.Status == model.StatusConfirm {
 		code, m.Status = model.StepMessageAwaiting, model.MsgAwaitingConfirmation
+	} else {
+		m.Throttles = p.throttleCounters(ctx, n, r)
 	}
 	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r),
 		Params: map[string]string{"via": r.Via, "channel": model.ChannelInApp}})
@@ -239,7 +250,7 @@ func (p *planner) inApp(n *model.Notification, r Recipient) {
 }
 
 // message plans one delivery to r, or its suppression.
-func (p *planner) message(n *model.Notification, r Recipient, cc, bcc []Recipient) {
+func (p *planner) message(ctx context.Context, n *model.Notification, r Recipient, cc, bcc []Recipient) {
 	m := Message{Notification: n, Channel: model.ChannelEmail, To: r}
 	if reason, extra := p.suppressed(n, r); reason != "" {
 		m.Status, m.Reason = model.MsgSuppressed, reason
@@ -255,9 +266,12 @@ func (p *planner) message(n *model.Notification, r Recipient, cc, bcc []Recipien
 	m.Status = model.MsgQueued
 	if n.Status == model.StatusConfirm {
 		code, m.Status = model.StepMessageAwaiting, model.MsgAwaitingConfirmation
+	} else {
+		m.Throttles = p.throttleCounters(ctx, n, r)
 	}
-	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r),
-		Params: map[string]string{"via": r.Via, "cc": labels(m.CC), "bcc": labels(m.BCC)}})
+	params := map[string]string{"via": r.Via, "cc": labels(m.CC), "bcc": labels(m.BCC)}
+	p.hold(n, r, &m, params)
+	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r), Params: params})
 	p.out.Messages = append(p.out.Messages, m)
 }
 

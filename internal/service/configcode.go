@@ -414,7 +414,7 @@ func (s *Service) workspaceSettingsSave(ctx context.Context, tx store.Tx, ws *mo
 	}
 	p := WorkspaceSettings{Name: w.Name, DefaultLocale: w.DefaultLocale, Timezone: w.Timezone, Sender: w.Sender,
 		RetentionDays: w.RetentionDays, ConfirmationExpiryHours: w.ConfirmationExpiryHours, Inbound: w.Inbound,
-		Vocabulary: w.Vocabulary}
+		Vocabulary: w.Vocabulary, QuietHours: w.QuietHours}
 	var c checker
 	p.check(&c, cur)
 	if err := c.err(); err != nil {
@@ -424,6 +424,7 @@ func (s *Service) workspaceSettingsSave(ctx context.Context, tx store.Tx, ws *mo
 	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
 	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
+	upd.QuietHours = p.QuietHours
 	upd.UpdatedAt = s.now()
 	return tx.WorkspaceUpdate(ctx, &upd)
 }

@@ -27,6 +27,7 @@ func checkContact(c *checker, prefix string, ct *model.Contact) {
 	c.locale(f("locale"), ct.Locale)
 	c.timezone(f("timezone"), ct.Timezone)
 	c.attributes(f("attributes"), ct.Attributes, model.ContactFields)
+	checkContactQuietHours(c, f("attributes."+model.ContactQuietHoursAttribute), ct.Attributes)
 	c.names(f("consents"), ct.Consents)
 	c.names(f("opt_outs"), ct.OptOuts)
 }

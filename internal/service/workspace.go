@@ -24,6 +24,8 @@ type WorkspaceSettings struct {
 	// Vocabulary names event types, roles and categories for the
 	// cockpit; checked here, at save.
 	Vocabulary model.Vocabulary
+	// QuietHours hold non-urgent e-mail ("22:00-07:00"); empty: none.
+	QuietHours model.QuietHours
 }
 
 // defaults fills what a new workspace leaves out. An update uses only
@@ -58,6 +60,9 @@ func (w *WorkspaceSettings) check(c *checker, ws *model.Workspace) {
 		c.add(p.Field, CodeInvalid, "%s", p.Detail)
 	}
 	for _, p := range w.Vocabulary.Check() {
+		c.add(p.Field, CodeInvalid, "%s", p.Detail)
+	}
+	for _, p := range w.QuietHours.Check("quiet_hours") {
 		c.add(p.Field, CodeInvalid, "%s", p.Detail)
 	}
 }
@@ -95,7 +100,7 @@ func (s *Service) WorkspaceCreate(ctx context.Context, p WorkspaceCreateParams) 
 	ws := &model.Workspace{
 		Key: p.Key, Name: p.Name, DefaultLocale: p.DefaultLocale, Timezone: p.Timezone, Sender: p.Sender,
 		AllowedSenders: allowed, RetentionDays: p.RetentionDays, ConfirmationExpiryHours: p.ConfirmationExpiryHours,
-		Inbound: p.Inbound, Vocabulary: p.Vocabulary, CreatedAt: now, UpdatedAt: now,
+		Inbound: p.Inbound, Vocabulary: p.Vocabulary, QuietHours: p.QuietHours, CreatedAt: now, UpdatedAt: now,
 	}
 	p.check(&c, ws)
 	if err := c.err(); err != nil {
@@ -150,6 +155,8 @@ type WorkspacePatch struct {
 	Inbound *model.InboundSettings
 	// Vocabulary replaces the display names as a whole.
 	Vocabulary *model.Vocabulary
+	// QuietHours replaces the quiet hours; "" removes them.
+	QuietHours *model.QuietHours
 }
 
 func patchField[T any](dst *T, v *T) {
@@ -162,7 +169,7 @@ func patchField[T any](dst *T, v *T) {
 func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patch WorkspacePatch) (*model.Workspace, error) {
 	p := WorkspaceSettings{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone, Sender: ws.Sender,
 		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours, Inbound: ws.Inbound,
-		Vocabulary: ws.Vocabulary}
+		Vocabulary: ws.Vocabulary, QuietHours: ws.QuietHours}
 	patchField(&p.Name, patch.Name)
 	patchField(&p.DefaultLocale, patch.DefaultLocale)
 	patchField(&p.Timezone, patch.Timezone)
@@ -171,6 +178,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	patchField(&p.ConfirmationExpiryHours, patch.ConfirmationExpiryHours)
 	patchField(&p.Inbound, patch.Inbound)
 	patchField(&p.Vocabulary, patch.Vocabulary)
+	patchField(&p.QuietHours, patch.QuietHours)
 	var c checker
 	p.Name = cmp.Or(p.Name, ws.Key)
 	p.defaultTexts()
@@ -182,6 +190,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
 	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
+	upd.QuietHours = p.QuietHours
 	upd.UpdatedAt = s.clock.Now().UTC()
 	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
 		return nil, fmt.Errorf("update workspace: %w", err)

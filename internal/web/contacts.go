@@ -57,6 +57,12 @@ type contactPage struct {
 // contact shows a contact with the messages it got and, for its latest
 // events, why something was or was not sent.
 func (h *Handler) contact(w http.ResponseWriter, r *http.Request, rq *request) {
+	h.renderContact(w, r, rq, http.StatusOK, nil)
+}
+
+// renderContact shows the contact page, with errors of its quiet-hours
+// form when given.
+func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, rq *request, status int, errs fieldErrors) {
 	ws, id := rq.p.Workspace, r.PathValue("id")
 	c, err := h.svc.ContactGet(r.Context(), ws, id)
 	if err != nil {
@@ -91,7 +97,10 @@ func (h *Handler) contact(w http.ResponseWriter, r *http.Request, rq *request) {
 	}
 	v := h.newView(r, rq, "contacts", "web.contact.title", "name", contactName(c))
 	v.Page = page
-	h.render(w, r, http.StatusOK, "contact", v)
+	if errs != nil {
+		v.Errors = errs
+	}
+	h.render(w, r, status, "contact", v)
 }
 
 func contactName(c *model.Contact) string {

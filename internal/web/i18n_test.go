@@ -95,6 +95,7 @@ func TestCatalogsComplete(t *testing.T) {
 	add("web.notice.", "broadcast_start", "broadcast_pause", "broadcast_resume", "broadcast_cancel", "broadcast_deleted")
 	add("web.source.", string(model.SourceBroadcast))
 	add("web.reason.", string(model.ReasonBroadcastCancelled))
+	add("web.reason.", string(model.ReasonThrottled))
 	add("web.nav.", "webhooks")
 	add("web.webhooks.state_", model.WebhookActive, model.WebhookPaused, model.WebhookDisabled)
 	add("web.webhooks.delivery_", model.DeliveryPending, model.DeliveryDelivered, model.DeliveryFailed)

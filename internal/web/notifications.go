@@ -30,6 +30,9 @@ type notificationForm struct {
 	Channels []string
 	// Webhook is the endpoint id the webhook channel posts to.
 	Webhook string
+	// Throttle holds one rule per line ("5/1h", "1/15m key {{ .object.id }}").
+	Throttle string
+	Urgent   bool
 }
 
 // Sends reports whether the form has channel ch checked.
@@ -59,7 +62,8 @@ func formFromNotification(n *model.Notification) notificationForm {
 	}
 	return notificationForm{Key: n.Key, Name: n.Name, EventType: n.EventType, Condition: n.Condition,
 		Template: n.Template, Recipients: join(n.Recipients), CC: join(n.CC), BCC: join(n.BCC),
-		Status: string(n.Status), Category: n.Category, Channels: n.Channels, Webhook: n.Webhook}
+		Status: string(n.Status), Category: n.Category, Channels: n.Channels, Webhook: n.Webhook,
+		Throttle: model.FormatThrottle(n.Throttle), Urgent: n.Urgent}
 }
 
 // parseNotification reads the form into a notification and remembers on
@@ -71,13 +75,15 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 		Template: r.PostFormValue("template"), Recipients: r.PostFormValue("recipients"), CC: r.PostFormValue("cc"),
 		BCC: r.PostFormValue("bcc"), Status: r.PostFormValue("status"), Category: strings.TrimSpace(r.PostFormValue("category")),
 		Channels: r.PostForm["channels"], Webhook: r.PostFormValue("webhook"),
+		Throttle: r.PostFormValue("throttle"), Urgent: r.PostFormValue("urgent") == "on",
 	}
 	// What was picked in a list's "add" field joins the list.
 	f.Recipients = addRecipient(f.Recipients, r.PostFormValue("add_recipients"))
 	f.CC = addRecipient(f.CC, r.PostFormValue("add_cc"))
 	f.BCC = addRecipient(f.BCC, r.PostFormValue("add_bcc"))
 	n := &model.Notification{Key: f.Key, Name: f.Name, EventType: f.EventType, Condition: f.Condition,
-		Template: f.Template, Status: model.NotificationStatus(f.Status), Category: f.Category, Channels: f.Channels}
+		Template: f.Template, Status: model.NotificationStatus(f.Status), Category: f.Category, Channels: f.Channels,
+		Urgent: f.Urgent}
 	if f.Sends(model.ChannelWebhook) {
 		n.Webhook = f.Webhook // the choice stays in the form, but counts only with the channel
 	}
@@ -93,6 +99,11 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 		}
 		lines[list.name] = nums
 	}
+	rules, nums := splitLines(f.Throttle)
+	for _, line := range rules {
+		n.Throttle = append(n.Throttle, model.ParseThrottle(line))
+	}
+	lines["throttle"] = nums
 	return f, n, lines
 }
 
@@ -189,7 +200,7 @@ func (h *Handler) updateNotification(w http.ResponseWriter, r *http.Request, rq 
 // next to the fields.
 func (h *Handler) notificationFailed(w http.ResponseWriter, r *http.Request, rq *request, form notificationForm, lines map[string][]int, n *model.Notification, err error) {
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: rq.p.Workspace.Location()}
-	errs, ok := formErrors(l, recipientErrors(l, err, n), listLines(lines))
+	errs, ok := formErrors(l, recipientErrors(l, err, n), ruleLines(listLines(lines)))
 	var conflict *service.ConflictError
 	if !ok && errors.As(err, &conflict) {
 		errs, ok = fieldErrors{}, true
@@ -247,4 +258,17 @@ var statusNotices = map[model.NotificationStatus]string{
 	model.StatusActive:   "web.notice.status_active",
 	model.StatusInactive: "web.notice.status_inactive",
 	model.StatusConfirm:  "web.notice.status_confirm",
+}
+
+// ruleLines maps a throttle rule's field ("throttle[1].window") to the
+// rule's line of the throttle textarea.
+func ruleLines(next fieldMap) fieldMap {
+	return func(path string) (string, string, bool) {
+		if rest, ok := strings.CutPrefix(path, "throttle["); ok {
+			if i := strings.Index(rest, "]"); i >= 0 {
+				path = "throttle[" + rest[:i+1]
+			}
+		}
+		return next(path)
+	}
 }

@@ -18,6 +18,8 @@ type workspaceForm struct {
 	SenderReplyTo           string
 	RetentionDays           string
 	ConfirmationExpiryHours string
+	// QuietHours is "22:00-07:00" or empty.
+	QuietHours string
 }
 
 type settingsPage struct {
@@ -34,7 +36,7 @@ type settingsPage struct {
 func formFromWorkspace(ws *model.Workspace) workspaceForm {
 	return workspaceForm{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone,
 		SenderFrom: ws.Sender.From, SenderReplyTo: ws.Sender.ReplyTo, RetentionDays: strconv.Itoa(ws.RetentionDays),
-		ConfirmationExpiryHours: strconv.Itoa(ws.ConfirmationExpiryHours)}
+		ConfirmationExpiryHours: strconv.Itoa(ws.ConfirmationExpiryHours), QuietHours: string(ws.QuietHours)}
 }
 
 func (h *Handler) settings(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -62,7 +64,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, rq *reque
 	get := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := workspaceForm{Name: get("name"), DefaultLocale: get("default_locale"), Timezone: get("timezone"),
 		SenderFrom: get("sender_from"), SenderReplyTo: get("sender_reply_to"), RetentionDays: get("retention_days"),
-		ConfirmationExpiryHours: get("confirmation_expiry_hours")}
+		ConfirmationExpiryHours: get("confirmation_expiry_hours"), QuietHours: get("quiet_hours")}
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}
 	errs := fieldErrors{}
 	num := func(field, s string) *int {
@@ -76,6 +78,8 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, rq *reque
 	patch := service.WorkspacePatch{Name: &f.Name, DefaultLocale: &f.DefaultLocale, Timezone: &f.Timezone,
 		Sender:        &model.Sender{From: f.SenderFrom, ReplyTo: f.SenderReplyTo},
 		RetentionDays: num("retention_days", f.RetentionDays), ConfirmationExpiryHours: num("confirmation_expiry_hours", f.ConfirmationExpiryHours)}
+	quiet := model.QuietHours(f.QuietHours)
+	patch.QuietHours = &quiet
 	if !errs.Any() {
 		_, err := h.svc.WorkspaceUpdate(r.Context(), ws, patch)
 		if err == nil {

@@ -148,6 +148,7 @@ func (h *Handler) routes() []route {
 		{"GET /events/{id}/data.json", signedIn, h.jsonFile(h.eventData)},
 		{"GET /contacts", signedIn, h.contacts},
 		{"GET /contacts/{id}", signedIn, h.contact},
+		{"POST /contacts/{id}/quiet-hours", signedIn, h.saveContactQuietHours},
 		{"GET /contacts/{id}/attributes.json", signedIn, h.jsonFile(h.contactAttributes)},
 
 		{"GET /suppressions", signedIn, h.suppressions},

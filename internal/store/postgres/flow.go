@@ -27,10 +27,10 @@ type flowNotification struct {
 func scanNotification(r scanner) (flowNotification, error) {
 	var fn flowNotification
 	n := &fn.n
-	var recipients, cc, bcc []byte
+	var recipients, cc, bcc, throttle []byte
 	var status string
 	if err := r.Scan(&fn.flow, &n.Key, &n.Name, &n.EventType, &n.Condition, &n.Template, &recipients,
-		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook); err != nil {
+		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook, &throttle, &n.Urgent); err != nil {
 		return fn, mapErr(err)
 	}
 	n.Status = model.NotificationStatus(status)
@@ -42,6 +42,12 @@ func scanNotification(r scanner) (flowNotification, error) {
 		if err := dbutil.FromJSON(c.src, c.dst); err != nil {
 			return fn, err
 		}
+	}
+	if err := dbutil.FromJSON(throttle, &n.Throttle); err != nil {
+		return fn, err
+	}
+	if len(n.Throttle) == 0 {
+		n.Throttle = nil
 	}
 	return fn, nil
 }
@@ -70,7 +76,7 @@ func (q queriesImpl) attachNotifications(ctx context.Context, ws int64, flows []
 
 func notificationArgs(n *model.Notification) []any {
 	return []any{n.Name, n.EventType, n.Condition, n.Template, dbutil.List(n.Recipients), dbutil.List(n.CC),
-		dbutil.List(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook}
+		dbutil.List(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook, dbutil.List(n.Throttle), n.Urgent}
 }
 
 func (q queriesImpl) insertNotification(ctx context.Context, ws int64, flowKey string, pos int, n *model.Notification) error {

@@ -13,7 +13,7 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var w model.Workspace
 	var senders, inbound, vocabulary string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &w.CreatedAt, &w.UpdatedAt, &senders, &inbound, &vocabulary)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &w.CreatedAt, &w.UpdatedAt, &senders, &inbound, &vocabulary, &w.QuietHours)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -31,7 +31,7 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	return mapErr(q.db.QueryRow(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.CreatedAt, w.UpdatedAt,
-		dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary))).Scan(&w.ID))
+		dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours)).Scan(&w.ID))
 }
 
 func (q queriesImpl) WorkspaceSendersSet(ctx context.Context, p *store.WorkspaceSendersSetParams) error {
@@ -53,7 +53,7 @@ func (q queriesImpl) WorkspaceList(ctx context.Context) ([]*model.Workspace, err
 
 func (q queriesImpl) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
 	return affected(q.db.Exec(ctx, query("WorkspaceUpdate"), w.Name, w.DefaultLocale, w.Timezone,
-		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.UpdatedAt, string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), w.ID))
+		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.UpdatedAt, string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours), w.ID))
 }
 
 func scanAPIKey(r scanner) (*model.APIKey, error) {

@@ -27,9 +27,9 @@ type flowNotification struct {
 func scanNotification(r scanner) (flowNotification, error) {
 	var fn flowNotification
 	n := &fn.n
-	var recipients, cc, bcc, status string
+	var recipients, cc, bcc, status, throttle string
 	if err := r.Scan(&fn.flow, &n.Key, &n.Name, &n.EventType, &n.Condition, &n.Template, &recipients,
-		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook); err != nil {
+		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook, &throttle, &n.Urgent); err != nil {
 		return fn, mapErr(err)
 	}
 	n.Status = model.NotificationStatus(status)
@@ -41,6 +41,12 @@ func scanNotification(r scanner) (flowNotification, error) {
 		if err := fromJSON(c.src, c.dst); err != nil {
 			return fn, err
 		}
+	}
+	if err := fromJSON(throttle, &n.Throttle); err != nil {
+		return fn, err
+	}
+	if len(n.Throttle) == 0 {
+		n.Throttle = nil
 	}
 	return fn, nil
 }
@@ -71,7 +77,7 @@ func (q queriesImpl) attachNotifications(ctx context.Context, ws int64, flows []
 func (q queriesImpl) insertNotification(ctx context.Context, ws int64, flowKey string, pos int, n *model.Notification) error {
 	_, err := q.db.ExecContext(ctx, query("NotificationInsert"), ws, flowKey, n.Key, pos, n.Name, n.EventType,
 		n.Condition, n.Template, jsonList(n.Recipients), jsonList(n.CC), jsonList(n.BCC), string(n.Status),
-		n.Category, n.Channel, n.Webhook)
+		n.Category, n.Channel, n.Webhook, jsonList(n.Throttle), n.Urgent)
 	return mapErr(err)
 }
 
@@ -150,7 +156,7 @@ func (q queriesImpl) NotificationUpsert(ctx context.Context, p *store.Notificati
 	case nil:
 		_, err = q.db.ExecContext(ctx, query("NotificationUpdate"), n.Name, n.EventType, n.Condition, n.Template,
 			jsonList(n.Recipients), jsonList(n.CC), jsonList(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook,
-			ws, flowKey, n.Key)
+			jsonList(n.Throttle), n.Urgent, ws, flowKey, n.Key)
 		err = mapErr(err)
 	case store.ErrNotFound:
 		created = true

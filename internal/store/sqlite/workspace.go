@@ -15,7 +15,7 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var created, updated int64
 	var senders, inbound, vocabulary string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound, &vocabulary)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound, &vocabulary, &w.QuietHours)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -33,7 +33,7 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	row := q.db.QueryRowContext(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)))
+		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours))
 	return mapErr(row.Scan(&w.ID))
 }
 
@@ -58,7 +58,7 @@ func (q queriesImpl) WorkspaceList(ctx context.Context) ([]*model.Workspace, err
 func (q queriesImpl) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
 	return affected(q.db.ExecContext(ctx, query("WorkspaceUpdate"), w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), w.ID))
+		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours), w.ID))
 }
 
 func scanAPIKey(r scanner) (*model.APIKey, error) {

@@ -1,28 +1,28 @@
 -- name: WorkspaceInsert
 INSERT INTO workspaces (key, name, default_locale, timezone, sender_from, sender_reply_to,
-                        retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING id;
 
 -- name: WorkspaceGetByID
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
 FROM workspaces WHERE id = ?;
 
 -- name: WorkspaceGetByKey
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
 FROM workspaces WHERE key = ?;
 
 -- name: WorkspaceList
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
 FROM workspaces ORDER BY key;
 
 -- name: WorkspaceUpdate
 UPDATE workspaces
 SET name = ?, default_locale = ?, timezone = ?, sender_from = ?, sender_reply_to = ?,
-    retention_days = ?, confirmation_expiry_hours = ?, updated_at = ?, inbound = ?, vocabulary = ?
+    retention_days = ?, confirmation_expiry_hours = ?, updated_at = ?, inbound = ?, vocabulary = ?, quiet_hours = ?
 WHERE id = ?;
 
 -- name: WorkspaceSendersSet

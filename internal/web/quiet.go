@@ -1,0 +1,46 @@
+package web
+
+import (
+	"maps"
+	"net/http"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/model"
+)
+
+// saveContactQuietHours sets or clears a contact's own quiet hours (its
+// attribute quiet_hours); the rest of the contact stays as it is.
+func (h *Handler) saveContactQuietHours(w http.ResponseWriter, r *http.Request, rq *request) {
+	ws, id := rq.p.Workspace, r.PathValue("id")
+	c, err := h.svc.ContactGet(r.Context(), ws, id)
+	if err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
+	upd := *c
+	upd.Attributes = maps.Clone(c.Attributes)
+	if upd.Attributes == nil {
+		upd.Attributes = map[string]any{}
+	}
+	if v := strings.TrimSpace(r.PostFormValue("quiet_hours")); v != "" {
+		upd.Attributes[model.ContactQuietHoursAttribute] = v
+	} else {
+		delete(upd.Attributes, model.ContactQuietHoursAttribute)
+	}
+	if _, err := h.svc.ContactPut(r.Context(), ws, &upd); err != nil {
+		l := &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}
+		errs, ok := formErrors(l, err, func(p string) (string, string, bool) {
+			if p == "attributes."+model.ContactQuietHoursAttribute {
+				return "quiet_hours", "", true
+			}
+			return "", "", false
+		})
+		if !ok {
+			h.fail(w, r, rq, err)
+			return
+		}
+		h.renderContact(w, r, rq, http.StatusUnprocessableEntity, errs)
+		return
+	}
+	redirect(w, r, "/contacts/"+pathEscape(id), "saved")
+}
