@@ -110,6 +110,9 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if s.Params["kind"] != "" {
 			data["entry"] = f.suppression(s.Params)
 		}
+		if s.Params["pref_source"] != "" {
+			id, data["source"], data["date"] = id+".by", f.preferenceSource(s.Params), f.day(s.Params["pref_at"])
+		}
 	case model.StepMessageQueued, model.StepMessageAwaiting:
 		if s.Params["channel"] == model.ChannelInApp {
 			id += ".inapp"
