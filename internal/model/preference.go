@@ -159,10 +159,10 @@ func (c *Contact) ApplyPreferences(sets []PreferenceSet, source PreferenceSource
 	var changes []PreferenceChange
 	touched := map[string]bool{}
 	for _, s := range sets {
-		old := c.Effective(s.Category, s.Setting)
-		if old == s.Value {
+		if c.unchanged(s) {
 			continue
 		}
+		old := c.Effective(s.Category, s.Setting)
 		changes = append(changes, PreferenceChange{ContactID: c.ID, Category: s.Category, Setting: s.Setting,
 			Old: old, New: s.Value, Source: source, Actor: actor, At: at})
 		if s.Setting != SettingFrequency && !touched[s.Category] {
@@ -199,4 +199,38 @@ func (c *Contact) setPreference(p Preference) {
 		return
 	}
 	c.Preferences = append(c.Preferences, p)
+}
+
+// OptOutEverywhere are the settings that opt out of category on every
+// channel: what one-click unsubscribe and a complaint do.
+func OptOutEverywhere(category string) []PreferenceSet {
+	sets := make([]PreferenceSet, len(PreferenceChannels))
+	for i, ch := range PreferenceChannels {
+		sets[i] = PreferenceSet{Category: category, Setting: ch, Value: ValueOut}
+	}
+	return sets
+}
+
+// recorded returns the value c's preferences or opt-outs hold for a
+// channel of category, "" when neither says anything (consent decides).
+func (c *Contact) recorded(category, channel string) string {
+	if p := c.PreferenceOf(category, channel); p != nil {
+		return p.Value
+	}
+	if c.OptedOut(category) {
+		return ValueOut
+	}
+	return ""
+}
+
+// unchanged reports whether setting s changes nothing: the value is
+// recorded already, or it is "in" and in effect (consent given). An "out"
+// without consent is recorded all the same, so that a consent given later
+// does not undo the recipient's opt-out.
+func (c *Contact) unchanged(s PreferenceSet) bool {
+	if s.Setting == SettingFrequency {
+		return c.Frequency(s.Category) == s.Value
+	}
+	rec := c.recorded(s.Category, s.Setting)
+	return rec == s.Value || rec == "" && s.Value == ValueIn && c.Effective(s.Category, s.Setting) == ValueIn
 }

@@ -109,6 +109,10 @@ func testPreferences(t *testing.T, b *bundle) {
 		// Writers set two categories in and out at once; every change
 		// lands, each entry's old value is the one before it, and the
 		// state is the last entry.
+		c := sampleContact("c-1")
+		c.Consents, c.OptOuts = []string{"a", "b"}, nil
+		_, err := b.s.ContactUpsert(b.ctx, b.ws.ID, c)
+		require.NoError(t, err)
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {
@@ -137,7 +141,7 @@ func testPreferences(t *testing.T, b *bundle) {
 			if prev := last[ch.Category]; prev != "" {
 				require.Equal(t, prev, ch.Old, "entry %d continues from the one before", ch.ID)
 			} else {
-				require.Equal(t, "out", ch.Old, "no consent to %s before", ch.Category)
+				require.Equal(t, "in", ch.Old, "consent to %s before", ch.Category)
 			}
 			require.NotEqual(t, ch.Old, ch.New)
 			last[ch.Category] = ch.New
@@ -149,6 +153,21 @@ func testPreferences(t *testing.T, b *bundle) {
 			require.NotEmpty(t, want)
 			require.Equal(t, want, got.Effective(cat, "email"), "the state is the ledger's last entry for %s", cat)
 		}
+	})
+
+	t.Run("OptOutWithoutConsent", func(t *testing.T) {
+		// No consent to marketing: nothing reaches the contact, yet the
+		// opt-out is recorded, so that a consent given later does not
+		// undo it.
+		changes := apply(t1.Add(3*time.Hour), model.PrefByOneClick, model.OptOutEverywhere("marketing")...)
+		require.Len(t, changes, 2)
+		got, err := b.s.ContactGet(b.ctx, b.ws.ID, "c-1")
+		require.NoError(t, err)
+		require.Contains(t, got.OptOuts, "marketing")
+		got.Consents = append(got.Consents, "marketing")
+		require.Equal(t, model.ReasonOptedOut, got.Suppression("marketing", "email"))
+		require.Empty(t, apply(t1.Add(4*time.Hour), model.PrefByOneClick, model.OptOutEverywhere("marketing")...),
+			"a second one-click changes nothing")
 	})
 
 	t.Run("UnknownContact", func(t *testing.T) {
