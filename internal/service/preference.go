@@ -186,4 +186,3 @@ func categoryPreferences(c *model.Contact, cats []string) []CategoryPreference {
 	}
 	return out
 }
-
