@@ -311,7 +311,7 @@ type Contact struct {
 	// Preferences is the person's current choice per category and
 	// channel (and frequency), derived from the preference ledger; the
 	// store keeps it, the host app cannot write it with the contact.
-	Preferences []Preference `json:"preferences,omitempty"`
+	Preferences []Preference `json:"-"`
 	CreatedAt   time.Time    `json:"created_at"`
 	UpdatedAt   time.Time    `json:"updated_at"`
 }
