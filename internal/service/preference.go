@@ -73,18 +73,25 @@ func (s *Service) PreferencesGet(ctx context.Context, ws *model.Workspace, conta
 // administrator's name, the recipient's address). It returns the
 // preferences after the change.
 func (s *Service) PreferencesUpdate(ctx context.Context, ws *model.Workspace, contactID string, in []CategoryPreference, source model.PreferenceSource, actor string) (*Preferences, error) {
-	sets, err := checkPreferences(in)
-	if err != nil {
+	if _, err := s.applyPreferences(ctx, ws, contactID, in, source, actor); err != nil {
 		return nil, err
 	}
-	if len(sets) > 0 {
-		_, err = s.store.PreferenceApply(ctx, &store.PreferenceApplyParams{WorkspaceID: ws.ID, ContactID: contactID,
-			Sets: sets, Source: source, Actor: actor, At: s.now()})
-		if err != nil {
-			return nil, mapNotFound(err, "contact %q", contactID)
-		}
-	}
 	return s.PreferencesGet(ctx, ws, contactID)
+}
+
+// applyPreferences validates and applies in, returning the ledger
+// entries written.
+func (s *Service) applyPreferences(ctx context.Context, ws *model.Workspace, contactID string, in []CategoryPreference, source model.PreferenceSource, actor string) ([]model.PreferenceChange, error) {
+	sets, err := checkPreferences(in)
+	if err != nil || len(sets) == 0 {
+		return nil, err
+	}
+	changes, err := s.store.PreferenceApply(ctx, &store.PreferenceApplyParams{WorkspaceID: ws.ID, ContactID: contactID,
+		Sets: sets, Source: source, Actor: actor, At: s.now()})
+	if err != nil {
+		return nil, mapNotFound(err, "contact %q", contactID)
+	}
+	return changes, nil
 }
 
 // ContactFrequency returns the frequency a contact chose for category:

@@ -111,6 +111,12 @@ func (h *Handler) routes() []route {
 		{"GET /u/{token}", token, h.unsubscribeLink},
 		{"POST /u/{token}", token, h.unsubscribe},
 
+		// The preference page: the signed link names the contact; the
+		// POST is public (CSRF-checked like sign-in), not token, so a
+		// cross-site form cannot change preferences.
+		{"GET /p/{token}", public, h.preferences},
+		{"POST /p/{token}", public, h.savePreferences},
+
 		{"GET /{$}", signedIn, h.dashboard},
 
 		{"GET /flows", signedIn, h.flows},
