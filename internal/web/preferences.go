@@ -31,38 +31,17 @@ func (h *Handler) preferences(w http.ResponseWriter, r *http.Request, rq *reques
 	h.renderPreferences(w, r, rq, pg, err, -1)
 }
 
-// savePreferences applies what the recipient changed on the page. The
-// form carries, per setting, the value it showed ("was-…"); only the
-// settings whose value now differs are sent on, so a post changes
-// exactly what the recipient chose, never what someone else changed in
-// between. The signed link is the credential; the form also carries the
-// CSRF token of the language cookie's double submit, like sign-in.
+// savePreferences applies what the recipient changed on the page (see
+// preferenceForm). The signed link is the credential; the form also
+// carries the CSRF token of the language cookie's double submit, like
+// sign-in.
 func (h *Handler) savePreferences(w http.ResponseWriter, r *http.Request, rq *request) {
 	token := r.PathValue("token")
 	if err := r.ParseForm(); err != nil {
 		h.renderError(w, r, rq, http.StatusBadRequest, "web.error.invalid.title", "web.error.invalid.text")
 		return
 	}
-	var in []service.CategoryPreference
-	for _, cat := range r.PostForm["cat"] {
-		p := service.CategoryPreference{Category: cat}
-		changed := false
-		for _, f := range []struct {
-			name string
-			dst  *string
-		}{{"email", &p.Email}, {"inapp", &p.InApp}} {
-			now := model.ValueOut
-			if r.PostFormValue(f.name+"-"+cat) == model.ValueIn {
-				now = model.ValueIn
-			}
-			if now != r.PostFormValue("was-"+f.name+"-"+cat) {
-				*f.dst, changed = now, true
-			}
-		}
-		if changed {
-			in = append(in, p)
-		}
-	}
+	in := preferenceForm(r)
 	pg, err := h.svc.PreferencePageSave(r.Context(), token, in)
 	var ve *service.ValidationError
 	if errors.As(err, &ve) {
@@ -112,4 +91,33 @@ func (h *Handler) recipientLanguage(r *http.Request, c *model.Contact) string {
 		return lang
 	}
 	return h.language(r)
+}
+
+// preferenceForm reads the preference form (the recipient's page and the
+// cockpit's contact page share it): per category a checkbox per channel
+// and the value the form showed ("was-…"). Only the settings whose value
+// now differs are returned, so a post changes exactly what its sender
+// chose, never what someone else changed in between.
+func preferenceForm(r *http.Request) []service.CategoryPreference {
+	var in []service.CategoryPreference
+	for _, cat := range r.PostForm["cat"] {
+		p := service.CategoryPreference{Category: cat}
+		changed := false
+		for _, f := range []struct {
+			name string
+			dst  *string
+		}{{"email", &p.Email}, {"inapp", &p.InApp}} {
+			now := model.ValueOut
+			if r.PostFormValue(f.name+"-"+cat) == model.ValueIn {
+				now = model.ValueIn
+			}
+			if now != r.PostFormValue("was-"+f.name+"-"+cat) {
+				*f.dst, changed = now, true
+			}
+		}
+		if changed {
+			in = append(in, p)
+		}
+	}
+	return in
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
 	"github.com/herold-dev/herold/internal/store"
 )
 
@@ -115,4 +116,46 @@ func TestBrowserPreferencePage(t *testing.T) {
 	require.Len(t, list, 1)
 	require.Equal(t, "inapp", list[0].Setting)
 	q.screenshot("preferences-en-390")
+}
+
+// TestBrowserContactPreferences: the contact page shows the preferences
+// and the ledger (who, when, old → new) in the cockpit; an administrator
+// opts the contact out of one channel, recorded as the admin's change
+// with the user's address, and nothing else changes.
+func TestBrowserContactPreferences(t *testing.T) {
+	t.Parallel()
+	e := startCockpit(t)
+	ctx := context.Background()
+	_, err := e.svc.ContactPut(ctx, e.ws, &model.Contact{ID: "anna", Email: "anna@example.org",
+		Consents: []string{"newsletter", "birthday"}})
+	require.NoError(t, err)
+	_, err = e.svc.PreferencesUpdate(ctx, e.ws, "anna", []service.CategoryPreference{{Category: "birthday", Email: "out"}},
+		model.PrefByAPI, "key k1")
+	require.NoError(t, err)
+
+	p := tab(t, e.URL)
+	p.signIn(e.Email, e.Password)
+	p.open("/contacts/anna")
+	p.check("contact page")
+	ledger := p.text("#ledger")
+	require.Contains(t, ledger, "birthday")
+	require.Contains(t, ledger, "the host application (API) (key k1)")
+	require.Contains(t, ledger, "receives → opted out")
+
+	p.do(chromedp.Click(chromedp.CSS(`#pref-newsletter input[name="inapp-newsletter"]`)))
+	require.EqualValues(t, http.StatusOK, p.submit("#cprefs-save"))
+	require.Contains(t, p.text("main"), "The preferences were saved.")
+	list := e.ledger(t, "anna")
+	require.Len(t, list, 2, "only the ticked box changed")
+	require.Equal(t, [5]string{"newsletter", "inapp", "in", "out", e.Email},
+		[5]string{list[0].Category, list[0].Setting, list[0].Old, list[0].New, list[0].Actor})
+	require.Equal(t, model.PrefByAdmin, list[0].Source)
+	require.Contains(t, p.text("#ledger"), "an administrator ("+e.Email+")")
+	p.screenshot("contact-preferences-en")
+
+	// In German as well.
+	require.EqualValues(t, http.StatusOK, p.submit(`form.lang button[value=de]`))
+	require.Contains(t, p.text("#ledger"), "Administrator ("+e.Email+")")
+	require.Contains(t, p.text("#ledger"), "erhält → abbestellt")
+	p.check("contact page (de)")
 }

@@ -154,6 +154,7 @@ func (h *Handler) routes() []route {
 		{"GET /contacts", signedIn, h.contacts},
 		{"GET /contacts/{id}", signedIn, h.contact},
 		{"GET /contacts/{id}/attributes.json", signedIn, h.jsonFile(h.contactAttributes)},
+		{"POST /contacts/{id}/preferences", signedIn, h.saveContactPreferences},
 
 		{"GET /suppressions", signedIn, h.suppressions},
 		{"POST /suppressions", signedIn, h.addSuppression},
