@@ -33,6 +33,8 @@ var contract = []struct {
 	{op: "getContact", resp: Contact{}},
 	{op: "putContact", req: Contact{}},
 	{op: "deleteContact"},
+	{op: "getContactPreferences", resp: Preferences{}},
+	{op: "putContactPreferences", req: preferencesRequest{}, resp: Preferences{}},
 	{op: "listObjects", resp: page[Object]{}, required: true},
 	{op: "getObject", resp: Object{}},
 	{op: "putObject", req: Object{}},

@@ -116,6 +116,9 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 				data["window_end"] = f.when(end)
 			}
 		}
+		if s.Params["pref_source"] != "" {
+			id, data["source"], data["date"] = id+".by", f.preferenceSource(s.Params), f.day(s.Params["pref_at"])
+		}
 	case model.StepMessageQueued, model.StepMessageAwaiting:
 		if s.Params["channel"] == model.ChannelInApp {
 			id += ".inapp"

@@ -104,6 +104,9 @@ func (h *Handler) routes() []route {
 		{"PUT", "/v1/contacts/{id}", sync, false, h.putContact},
 		{"DELETE", "/v1/contacts/{id}", sync, false, h.deleteContact},
 
+		{"GET", "/v1/contacts/{id}/preferences", sync, false, h.getPreferences},
+		{"PUT", "/v1/contacts/{id}/preferences", sync, false, h.putPreferences},
+
 		{"POST", "/v1/events", sync, false, h.postEvent},
 		{"POST", "/v1/events/batch", sync, true, h.postEventBatch},
 		{"GET", "/v1/events", sync, false, h.listEvents}, // ingest: narrowRead

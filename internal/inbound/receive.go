@@ -274,8 +274,9 @@ func (r *Receiver) complained(ctx context.Context, tx store.Tx, ws *model.Worksp
 		case err != nil:
 			return err
 		case m.To.ContactID != "" && m.Category != "" && m.Category != model.CategoryTransactional:
-			if _, err := tx.ContactOptOut(ctx, &store.ContactOptOutParams{WorkspaceID: ws.ID, ContactID: m.To.ContactID,
-				Category: m.Category, At: now}); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if _, err := tx.PreferenceApply(ctx, &store.PreferenceApplyParams{WorkspaceID: ws.ID, ContactID: m.To.ContactID,
+				Sets: model.OptOutEverywhere(m.Category), Source: model.PrefByComplaint, Actor: res.Complainant,
+				At: now}); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
 		}

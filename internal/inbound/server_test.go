@@ -191,7 +191,8 @@ func TestSoftBouncesReachTheThreshold(t *testing.T) {
 }
 
 // TestComplaintOptsOutAndSuppresses: an ARF report opts the contact out of
-// the message's category, suppresses the address and marks the message.
+// the message's category (recorded in the preference ledger as the
+// complaint's), suppresses the address and marks the message.
 func TestComplaintOptsOutAndSuppresses(t *testing.T) {
 	t.Parallel()
 	f := setup(t, nil)
@@ -199,6 +200,16 @@ func TestComplaintOptsOutAndSuppresses(t *testing.T) {
 	c, err := f.st.ContactGet(f.ctx, f.ws.ID, "c-fritz")
 	require.NoError(t, err)
 	require.Equal(t, []string{"newsletter"}, c.OptOuts)
+	// The preference ledger names the complaint, on every channel.
+	ledger, err := f.st.PreferenceChangeList(f.ctx, &store.PreferenceChangeListParams{WorkspaceID: f.ws.ID,
+		ContactID: "c-fritz", Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, ledger, 2)
+	for _, ch := range ledger {
+		require.Equal(t, model.PrefByComplaint, ch.Source)
+		require.Equal(t, "fritz@example.net", ch.Actor)
+		require.Equal(t, [2]string{"newsletter", "out"}, [2]string{ch.Category, ch.New})
+	}
 	s := f.suppression("fritz@example.net")
 	require.NotNil(t, s)
 	require.Equal(t, model.SuppressionComplaint, s.Kind)

@@ -316,26 +316,40 @@ type Contact struct {
 	Attributes map[string]any `json:"attributes"`
 	// Consents lists the consent categories the person agreed to.
 	Consents []string `json:"consents"`
-	// OptOuts lists the categories the person opted out of.
-	OptOuts   []string  `json:"opt_outs"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	// OptOuts lists the categories the person opted out of on every
+	// channel.
+	OptOuts []string `json:"opt_outs"`
+	// Preferences is the person's current choice per category and
+	// channel (and frequency), derived from the preference ledger; the
+	// store keeps it, the host app cannot write it with the contact.
+	Preferences []Preference `json:"-"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 // HasConsent reports whether the contact agreed to category.
 func (c *Contact) HasConsent(category string) bool { return contains(c.Consents, category) }
 
-// Suppression returns why the contact must not get a message of category,
-// or "": opted out of it, or no consent to it; transactional messages need
-// neither. It is the one rule for a notification's category and a
-// schedule's consent category.
-func (c *Contact) Suppression(category string) SuppressReason {
+// Suppression returns why the contact must not get a message of category
+// on channel, or "": opted out of it (on every channel, or on this one),
+// or no consent to it; transactional messages need neither, and the
+// contact's own opt-in on a channel (a preference "in") is consent for it.
+// It is the one rule for a notification's category and a schedule's
+// consent category; channel "" (a schedule, which sends nothing itself)
+// counts only an opt-out of every channel and the consents.
+func (c *Contact) Suppression(category, channel string) SuppressReason {
+	out, optIn := c.OptedOut(category), false
+	if channel != "" {
+		out, _ = c.ChannelOptedOut(category, channel)
+		p := c.PreferenceOf(category, channel)
+		optIn = p != nil && p.Value == ValueIn
+	}
 	switch {
 	case category == CategoryTransactional:
 		return ""
-	case c.OptedOut(category):
+	case out:
 		return ReasonOptedOut
-	case !c.HasConsent(category):
+	case !optIn && !c.HasConsent(category):
 		return ReasonNoConsent
 	}
 	return ""

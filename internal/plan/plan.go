@@ -227,13 +227,13 @@ func (p *planner) inApp(ctx context.Context, n *model.Notification, r Recipient)
 	m := Message{Notification: n, Channel: model.ChannelInApp, To: r}
 	reason := model.ReasonNoContact
 	if r.Contact != nil {
-		reason = r.Contact.Suppression(n.Category)
+		reason = r.Contact.Suppression(n.Category, model.ChannelInApp)
 	}
 	if reason != "" {
 		m.Status, m.Reason = model.MsgSuppressed, reason
 		m.Step = p.step(model.Step{Code: model.StepRecipientSuppressed, Notification: n.Key, Recipient: label(r),
-			Params: map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to",
-				"channel": model.ChannelInApp}})
+			Params: withParams(map[string]string{"reason": string(reason), "category": n.Category, "via": r.Via, "field": "to",
+				"channel": model.ChannelInApp}, preferenceParams(r, n.Category, model.ChannelInApp, reason))})
 		p.out.Messages = append(p.out.Messages, m)
 		return
 	}
@@ -307,21 +307,21 @@ func (p *planner) deliverable(n *model.Notification, field string, list []Recipi
 // parameters that name a suppression-list entry: an unusable address
 // first, then the workspace's suppression list, then consent and opt-outs.
 func (p *planner) suppressed(n *model.Notification, r Recipient) (model.SuppressReason, map[string]string) {
-	reason := Suppressed(n.Category, r)
+	reason := Suppressed(n.Category, model.ChannelEmail, r)
 	if reason == model.ReasonNoEmail || reason == model.ReasonInvalidEmail {
 		return reason, nil
 	}
 	if listed, params := p.listed(r); listed != "" {
 		return listed, params
 	}
-	return reason, nil
+	return reason, preferenceParams(r, n.Category, model.ChannelEmail, reason)
 }
 
-// Suppressed returns why r must not get mail of category, or "": the one
-// rule of addresses, consent and opt-outs, for notifications and for
-// the audience counts of broadcasts alike (the suppression list is the
-// planner's, see suppressed).
-func Suppressed(category string, r Recipient) model.SuppressReason {
+// Suppressed returns why r must not get mail of category on channel, or
+// "": the one rule of addresses, consent and opt-outs, for notifications
+// and for the audience counts of broadcasts alike (the suppression list is
+// the planner's, see suppressed).
+func Suppressed(category, channel string, r Recipient) model.SuppressReason {
 	if r.Address.Email == "" {
 		return model.ReasonNoEmail
 	}
@@ -331,7 +331,7 @@ func Suppressed(category string, r Recipient) model.SuppressReason {
 	if r.Contact == nil {
 		return ""
 	}
-	return r.Contact.Suppression(category)
+	return r.Contact.Suppression(category, channel)
 }
 
 func label(r Recipient) string {

@@ -345,7 +345,7 @@ func (s *Service) BroadcastPreviewGet(ctx context.Context, ws *model.Workspace, 
 				continue
 			}
 			out.Audience++
-			if r := plan.Suppressed(b.Category, plan.ContactRecipient(c, "")); r != "" {
+			if r := plan.Suppressed(b.Category, model.ChannelEmail, plan.ContactRecipient(c, "")); r != "" {
 				out.Excluded[string(r)]++
 				continue
 			}

@@ -32,10 +32,11 @@ func (s *Service) Compose(ctx context.Context, ws *model.Workspace, m *model.Mes
 		headers["List-Unsubscribe"] = "<" + u + ">"
 		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
+	text, htmlBody := s.withPreferenceFooter(m, s.preferenceURL(ws, m, key))
 	return &channel.Email{
 		MessageID: m.MessageID, From: m.From, ReplyTo: s.replyTo(ws, m, key),
 		To: []model.Address{m.To}, CC: m.CC, BCC: m.BCC,
-		Subject: m.Subject, HTML: m.HTML, Text: m.Text,
+		Subject: m.Subject, HTML: htmlBody, Text: text,
 		Headers:    headers,
 		Date:       m.CreatedAt,
 		ReturnPath: s.returnPath(ws, m, key),

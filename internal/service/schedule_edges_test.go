@@ -315,7 +315,7 @@ func TestScheduleConsentCategoryIsTheNotificationRule(t *testing.T) {
 		// The same verdict a notification of the category reaches.
 		for _, c := range members {
 			if c.ID == m.Contact {
-				require.Equal(t, c.Suppression("birthday") != "", m.Excluded, m.Contact)
+				require.Equal(t, c.Suppression("birthday", "") != "", m.Excluded, m.Contact)
 			}
 		}
 	}

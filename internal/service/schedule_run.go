@@ -149,7 +149,7 @@ func (s *Service) evaluate(ctx context.Context, cs *compiledSchedule, cond *cond
 	}
 	m := match{rec: r, occurrence: out.Subject}
 	if cat := cs.sc.ConsentCategory; cat != "" && r.contact != nil {
-		if reason := r.contact.Suppression(cat); reason != "" {
+		if reason := r.contact.Suppression(cat, ""); reason != "" {
 			m.excluded, m.reason = true, string(reason)
 			m.values = map[string]any{"contact.consents": stringsAny(r.contact.Consents), "contact.opt_outs": stringsAny(r.contact.OptOuts)}
 			return verdict{m: m, ok: true}

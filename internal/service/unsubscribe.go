@@ -85,7 +85,8 @@ func (s *Service) UnsubscribeCheck(ctx context.Context, token string) (*Unsubscr
 }
 
 // Unsubscribe opts the contact of an unsubscribe link out of the link's
-// category. It is idempotent: a second request changes nothing. The first
+// category on every channel, recorded in the preference ledger with
+// source one_click. It is idempotent: a second request changes nothing. The first
 // one also adds an "unsubscribed" entry to the message's timeline while
 // the message is kept, so the history shows where the opt-out came from;
 // later events suppress the contact's messages of that category as opted
@@ -108,12 +109,13 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*Unsubscriptio
 			return err
 		}
 		now := s.now()
-		added, err = tx.ContactOptOut(ctx, &store.ContactOptOutParams{WorkspaceID: u.Workspace.ID,
-			ContactID: l.ContactID, Category: l.Category, At: now})
+		changes, err := tx.PreferenceApply(ctx, &store.PreferenceApplyParams{WorkspaceID: u.Workspace.ID,
+			ContactID: l.ContactID, Sets: model.OptOutEverywhere(l.Category), Source: model.PrefByOneClick,
+			Actor: u.Email, At: now})
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrUnsubscribeGone
 		}
-		if err != nil || !added {
+		if added = len(changes) > 0; err != nil || !added {
 			return err
 		}
 		u.OptedOut = true

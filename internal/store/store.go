@@ -156,6 +156,7 @@ type Queries interface {
 	InboundQueries
 	SearchQueries
 	ThrottleQueries
+	PreferenceQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

@@ -84,12 +84,7 @@ type Link struct {
 // The same link always gives the same token, so a message keeps its link
 // across retries.
 func Token(secret []byte, l Link) string {
-	var payload []byte
-	for _, s := range []string{l.Workspace, l.ContactID, l.Category, l.MessageID} {
-		payload = binary.AppendUvarint(payload, uint64(len(s)))
-		payload = append(payload, s...)
-	}
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac(secret, payload))
+	return sign(secret, purpose, l.Workspace, l.ContactID, l.Category, l.MessageID)
 }
 
 // Parse checks a token's signature and returns the link it names. Any
@@ -97,37 +92,57 @@ func Token(secret []byte, l Link) string {
 // one Token builds from the names it carries, so there is exactly one
 // valid spelling per link (no second base64 form).
 func Parse(secret []byte, token string) (Link, error) {
+	names, err := parse(secret, purpose, token, 4)
+	if err != nil {
+		return Link{}, err
+	}
+	return Link{Workspace: names[0], ContactID: names[1], Category: names[2], MessageID: names[3]}, nil
+}
+
+// sign returns base64url(payload) "." base64url(MAC) for names under
+// purpose.
+func sign(secret []byte, purpose string, names ...string) string {
+	var payload []byte
+	for _, s := range names {
+		payload = binary.AppendUvarint(payload, uint64(len(s)))
+		payload = append(payload, s...)
+	}
+	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac(secret, purpose, payload))
+}
+
+// parse checks a token of n non-empty names signed under purpose and
+// returns the names.
+func parse(secret []byte, purpose, token string, n int) ([]string, error) {
 	p, _, ok := strings.Cut(token, ".")
 	if !ok || len(token) > maxToken {
-		return Link{}, ErrInvalid
+		return nil, ErrInvalid
 	}
 	payload, err := enc.DecodeString(p)
 	if err != nil {
-		return Link{}, ErrInvalid
+		return nil, ErrInvalid
 	}
-	var names [4]string
+	names := make([]string, n)
 	for i := range names {
-		size, n := binary.Uvarint(payload)
-		if n <= 0 || size == 0 || size > uint64(len(payload)-n) {
-			return Link{}, ErrInvalid
+		size, k := binary.Uvarint(payload)
+		if k <= 0 || size == 0 || size > uint64(len(payload)-k) {
+			return nil, ErrInvalid
 		}
-		names[i] = string(payload[n : n+int(size)])
+		names[i] = string(payload[k : k+int(size)])
 		if !utf8.ValidString(names[i]) {
-			return Link{}, ErrInvalid
+			return nil, ErrInvalid
 		}
-		payload = payload[n+int(size):]
+		payload = payload[k+int(size):]
 	}
 	if len(payload) != 0 {
-		return Link{}, ErrInvalid
+		return nil, ErrInvalid
 	}
-	l := Link{Workspace: names[0], ContactID: names[1], Category: names[2], MessageID: names[3]}
-	if subtle.ConstantTimeCompare([]byte(Token(secret, l)), []byte(token)) != 1 {
-		return Link{}, ErrInvalid
+	if subtle.ConstantTimeCompare([]byte(sign(secret, purpose, names...)), []byte(token)) != 1 {
+		return nil, ErrInvalid
 	}
-	return l, nil
+	return names, nil
 }
 
-func mac(secret, payload []byte) []byte {
+func mac(secret []byte, purpose string, payload []byte) []byte {
 	h := hmac.New(sha256.New, secret)
 	h.Write([]byte(purpose))
 	h.Write(payload)

@@ -52,6 +52,8 @@ type contactPage struct {
 	// Feed is the contact's in-app feed as they see it (newest items of
 	// the inbox, with the counts); nil without a feed.
 	Feed *inbox.Page
+	// Prefs are the contact's preferences with the newest ledger entries.
+	Prefs *service.Preferences
 }
 
 // contact shows a contact with the messages it got and, for its latest
@@ -70,6 +72,10 @@ func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, rq *requ
 		return
 	}
 	page := &contactPage{C: c}
+	if err := h.contactPreferences(r, rq, page); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	msgs, err := h.svc.MessageList(r.Context(), ws, service.MessageFilter{Contact: id, PageParams: service.PageParams{Limit: 20}})
 	if err != nil {
 		h.fail(w, r, rq, err)

@@ -112,6 +112,12 @@ func (h *Handler) routes() []route {
 		{"GET /u/{token}", token, h.unsubscribeLink},
 		{"POST /u/{token}", token, h.unsubscribe},
 
+		// The preference page: the signed link names the contact; the
+		// POST is public (CSRF-checked like sign-in), not token, so a
+		// cross-site form cannot change preferences.
+		{"GET /p/{token}", public, h.preferences},
+		{"POST /p/{token}", public, h.savePreferences},
+
 		{"GET /{$}", signedIn, h.dashboard},
 
 		{"GET /flows", signedIn, h.flows},
@@ -150,6 +156,7 @@ func (h *Handler) routes() []route {
 		{"GET /contacts/{id}", signedIn, h.contact},
 		{"POST /contacts/{id}/quiet-hours", signedIn, h.saveContactQuietHours},
 		{"GET /contacts/{id}/attributes.json", signedIn, h.jsonFile(h.contactAttributes)},
+		{"POST /contacts/{id}/preferences", signedIn, h.saveContactPreferences},
 
 		{"GET /suppressions", signedIn, h.suppressions},
 		{"POST /suppressions", signedIn, h.addSuppression},

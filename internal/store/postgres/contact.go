@@ -17,8 +17,8 @@ func scanContact(r scanner) (*model.Contact, error) { return scanContactAlso(r) 
 // columns into also.
 func scanContactAlso(r scanner, also ...any) (*model.Contact, error) {
 	var c model.Contact
-	var attrs, consents, optOuts []byte
-	if err := r.Scan(append([]any{&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
+	var attrs, consents, optOuts, prefs []byte
+	if err := r.Scan(append([]any{&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts, &prefs,
 		&c.CreatedAt, &c.UpdatedAt}, also...)...); err != nil {
 		return nil, mapErr(err)
 	}
@@ -30,6 +30,12 @@ func scanContactAlso(r scanner, also ...any) (*model.Contact, error) {
 	}
 	if err := dbutil.FromJSON(optOuts, &c.OptOuts); err != nil {
 		return nil, err
+	}
+	if err := dbutil.FromJSON(prefs, &c.Preferences); err != nil {
+		return nil, err
+	}
+	if len(c.Preferences) == 0 {
+		c.Preferences = nil // none recorded, as a contact never stored
 	}
 	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
 	return &c, nil

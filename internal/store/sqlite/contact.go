@@ -15,9 +15,9 @@ func scanContact(r scanner) (*model.Contact, error) { return scanContactAlso(r) 
 // columns into also.
 func scanContactAlso(r scanner, also ...any) (*model.Contact, error) {
 	var c model.Contact
-	var attrs, consents, optOuts string
+	var attrs, consents, optOuts, prefs string
 	var created, updated int64
-	if err := r.Scan(append([]any{&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts,
+	if err := r.Scan(append([]any{&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts, &prefs,
 		&created, &updated}, also...)...); err != nil {
 		return nil, mapErr(err)
 	}
@@ -29,6 +29,12 @@ func scanContactAlso(r scanner, also ...any) (*model.Contact, error) {
 	}
 	if err := fromJSON(optOuts, &c.OptOuts); err != nil {
 		return nil, err
+	}
+	if err := fromJSON(prefs, &c.Preferences); err != nil {
+		return nil, err
+	}
+	if len(c.Preferences) == 0 {
+		c.Preferences = nil // none recorded, as a contact never stored
 	}
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return &c, nil

@@ -67,6 +67,7 @@ func Exercise(t *testing.T, newStore NewStore) {
 		{"Contacts", testContacts},
 		{"ContactsBulk", testContactsBulk},
 		{"ContactOptOut", testContactOptOut},
+		{"Preferences", testPreferences},
 		{"Objects", testObjects},
 		{"Pagination", testPagination},
 		{"TxRollback", testTxRollback},

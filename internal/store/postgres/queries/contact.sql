@@ -12,15 +12,15 @@ SET email = excluded.email, name = excluded.name, locale = excluded.locale,
 RETURNING created_at, (xmax = 0), opt_outs;
 
 -- name: ContactGet
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = $1 AND id = $2;
 
 -- name: ContactGetMany
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = $1 AND id = ANY($2::text[]);
 
 -- name: ContactList
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3;
 
 -- name: ContactDelete
@@ -40,7 +40,7 @@ SELECT EXISTS (SELECT 1 FROM contacts WHERE workspace_id = $1 AND id = $2);
 -- is a string YYYY-MM-DD with a month and day in $5 are left out (none
 -- when $4 is NULL), except the page's last, which marks where the page
 -- ends.
-SELECT c.id, c.email, c.name, c.locale, c.timezone, c.attributes, c.consents, c.opt_outs,
+SELECT c.id, c.email, c.name, c.locale, c.timezone, c.attributes, c.consents, c.opt_outs, c.preferences,
        c.created_at, c.updated_at, p.n
 FROM (SELECT count(*) AS n, max(id) AS last
       FROM (SELECT id FROM contacts WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3) AS ids) AS p
@@ -51,6 +51,25 @@ WHERE c.id = p.last OR $4::text IS NULL
 ORDER BY c.id;
 
 -- name: ContactSearch
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = $1 AND (herold_fold(name) LIKE $2 OR herold_fold(email) LIKE $2 OR herold_fold(id) LIKE $2)
 ORDER BY id LIMIT $3;
+
+-- name: PreferenceContactLock
+-- A contact, read to change its preferences: the lock orders writers.
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
+FROM contacts WHERE workspace_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: PreferenceContactSave
+UPDATE contacts SET preferences = $1, opt_outs = $2, updated_at = $3 WHERE workspace_id = $4 AND id = $5;
+
+-- name: PreferenceChangeInsert
+INSERT INTO preference_changes (workspace_id, contact_id, category, setting, old_value, new_value, source, actor, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id;
+
+-- name: PreferenceChangeList
+SELECT id, contact_id, category, setting, old_value, new_value, source, actor, at
+FROM preference_changes
+WHERE workspace_id = $1 AND contact_id = $2 AND ($3 = 0 OR id < $3)
+ORDER BY id DESC LIMIT $4;

@@ -15,15 +15,15 @@ SET email = excluded.email, name = excluded.name, locale = excluded.locale,
 RETURNING created_at, opt_outs;
 
 -- name: ContactGet
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = ? AND id = ?;
 
 -- name: ContactGetMany
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?));
 
 -- name: ContactList
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?;
 
 -- name: ContactDelete
@@ -41,7 +41,7 @@ WHERE workspace_id = ? AND id = ?
 -- the JSON path ?4 is a string YYYY-MM-DD with a month and day in the JSON
 -- list ?5 are left out (none when ?4 is NULL), except the page's last,
 -- which marks where the page ends. CROSS JOIN keeps p the outer loop.
-SELECT c.id, c.email, c.name, c.locale, c.timezone, c.attributes, c.consents, c.opt_outs,
+SELECT c.id, c.email, c.name, c.locale, c.timezone, c.attributes, c.consents, c.opt_outs, c.preferences,
        c.created_at, c.updated_at, p.n
 FROM (SELECT count(*) AS n, max(id) AS last
       FROM (SELECT id FROM contacts WHERE workspace_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3)) AS p
@@ -53,6 +53,20 @@ WHERE c.workspace_id = ?1 AND c.id > ?2 AND c.id <= p.last
 ORDER BY c.id;
 
 -- name: ContactSearch
-SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, created_at, updated_at
+SELECT id, email, name, locale, timezone, attributes, consents, opt_outs, preferences, created_at, updated_at
 FROM contacts WHERE workspace_id = ?1 AND (name GLOB ?2 OR email GLOB ?2 OR id GLOB ?2)
 ORDER BY id LIMIT ?3;
+
+-- name: PreferenceContactSave
+UPDATE contacts SET preferences = ?, opt_outs = ?, updated_at = ? WHERE workspace_id = ? AND id = ?;
+
+-- name: PreferenceChangeInsert
+INSERT INTO preference_changes (workspace_id, contact_id, category, setting, old_value, new_value, source, actor, at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id;
+
+-- name: PreferenceChangeList
+SELECT id, contact_id, category, setting, old_value, new_value, source, actor, at
+FROM preference_changes
+WHERE workspace_id = ?1 AND contact_id = ?2 AND (?3 = 0 OR id < ?3)
+ORDER BY id DESC LIMIT ?4;
