@@ -114,6 +114,8 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if s.Params["channel"] == model.ChannelInApp {
 			id += ".inapp"
 		}
+	case model.StepDigestCollected:
+		data["window"] = f.cat.T(f.lang, "explain.digest.window."+s.Params["window"], nil)
 	case model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)
 		// Excluded by the schedule's consent category: the reason, as a

@@ -207,6 +207,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 	in, ev := it.in, it.ev
 	var msgs []*model.Message
 	var hooks []plan.Webhook
+	var digests []*DigestItem
 	switch {
 	case in.Exclusion != nil:
 		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
@@ -220,7 +221,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		} else {
 			out = plan.Plan(ctx, snap.input(ws, ev, now), g.evaluator())
 		}
-		msgs = g.materialize(ctx, ws, ev, snap, &out, now)
+		msgs, digests = g.materialize(ctx, ws, ev, snap, &out, now)
 		hooks = out.Webhooks
 		ev.Trace = out.Trace
 		if in.NotBefore.After(now) {
@@ -240,7 +241,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		}
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
-	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &Result{Event: ev, Messages: msgs, Webhooks: hooks}}
+	return &prepared{ws: ws, in: in, contacts: in.Contacts, res: &Result{Event: ev, Messages: msgs, Webhooks: hooks, Digests: digests}}
 }
 
 // writeGroup stores the prepared events of a group with a few multi-row
@@ -345,6 +346,13 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 	if len(claimed) > 0 {
 		if err := tx.MessageInsertClaimed(ctx, ws.ID, h.owner, h.until, claimed); err != nil {
 			return fmt.Errorf("save messages: %w", err)
+		}
+	}
+	for _, p := range ps {
+		for _, it := range p.res.Digests {
+			if _, err := AddToDigest(ctx, tx, ws.ID, it, p.res.Event.ReceivedAt); err != nil {
+				return fmt.Errorf("collect into digest: %w", err)
+			}
 		}
 	}
 	if g.cfg.AfterEvents != nil {

@@ -30,10 +30,20 @@ func (e evaluator) Eval(ctx context.Context, expr string, data map[string]any, l
 
 // materialize turns planned messages into rendered, stored messages and
 // fills their ids into the trace.
-func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *model.Event, sn *snapshot, out *plan.Output, now time.Time) []*model.Message {
+func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *model.Event, sn *snapshot, out *plan.Output, now time.Time) ([]*model.Message, []*DigestItem) {
 	msgs := make([]*model.Message, 0, len(out.Messages))
+	var digests []*DigestItem
 	for _, pm := range out.Messages {
 		n := pm.Notification
+		var digestErr error
+		if pm.Digest != nil {
+			it, err := g.digestItem(ctx, ws, ev, sn, out.Data, pm, now)
+			if err == nil {
+				digests = append(digests, it)
+				continue
+			}
+			digestErr = err
+		}
 		m := &model.Message{
 			ID: NewID(), EventID: ev.ID, EventType: ev.Type, Project: ev.Project, Notification: n.Key,
 			Template: n.Template, Channel: pm.Channel, Category: n.Category, To: pm.To.Address,
@@ -46,7 +56,11 @@ func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *mod
 		step := &out.Trace[pm.Step]
 		step.Message = m.ID
 		if m.Status != model.MsgSuppressed {
-			if err := g.renderInto(ctx, ws, sn, out.Data, pm, m, now); err != nil {
+			err := digestErr
+			if err == nil {
+				err = g.renderInto(ctx, ws, sn, out.Data, pm, m, now)
+			}
+			if err != nil {
 				m.Status, m.Reason = model.MsgFailed, err.Error()
 				step.Code = model.StepMessageRenderFailed
 				step.Params = map[string]string{"error": err.Error(), "template": n.Template}
@@ -63,7 +77,7 @@ func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *mod
 		m.Timeline = []model.MessageEvent{{At: now, Status: model.MsgPlanned}, {At: now, Status: m.Status, Detail: m.Reason}}
 		msgs = append(msgs, m)
 	}
-	return msgs
+	return msgs, digests
 }
 
 func addresses(rs []plan.Recipient) []model.Address {

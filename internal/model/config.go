@@ -259,6 +259,9 @@ type Notification struct {
 	// Webhook is the id of the workspace's webhook endpoint the webhook
 	// channel posts to; required with that channel, empty otherwise.
 	Webhook string `json:"webhook,omitempty"`
+	// Digest, when set, collects this notification's e-mails to one
+	// recipient into one message over a window (see Digest).
+	Digest *Digest `json:"digest,omitempty"`
 }
 
 // Sends reports whether the notification sends on channel ch.

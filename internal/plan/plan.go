@@ -62,6 +62,9 @@ type Message struct {
 	// Step is the index of this message's step in Output.Trace, so the
 	// caller can fill in the message id once it has one.
 	Step int
+	// Digest, when set, collects the message into a digest instead of
+	// queueing it (see digest.go).
+	Digest *model.Digest
 }
 
 // Webhook is one planned post of the webhook channel: once per event and
@@ -256,8 +259,11 @@ func (p *planner) message(n *model.Notification, r Recipient, cc, bcc []Recipien
 	if n.Status == model.StatusConfirm {
 		code, m.Status = model.StepMessageAwaiting, model.MsgAwaitingConfirmation
 	}
-	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r),
-		Params: map[string]string{"via": r.Via, "cc": labels(m.CC), "bcc": labels(m.BCC)}})
+	params := map[string]string{"via": r.Via, "cc": labels(m.CC), "bcc": labels(m.BCC)}
+	if collect(&m, params) {
+		code = model.StepDigestCollected
+	}
+	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r), Params: params})
 	p.out.Messages = append(p.out.Messages, m)
 }
 

@@ -233,6 +233,9 @@ func (s *Service) Purge(ctx context.Context) error {
 		if err := s.purgeInbound(ctx, ws, before); err != nil {
 			return err
 		}
+		if err := s.purgeDigests(ctx, ws, before); err != nil {
+			return err
+		}
 	}
 	return nil
 }

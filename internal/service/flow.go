@@ -162,6 +162,7 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 	if n.Condition != "" {
 		checkCondition(c, s.conditions, f("condition"), n.Condition)
 	}
+	checkDigest(c, f("digest"), n)
 }
 
 // checkCondition compiles a CEL condition in env and reports its issues

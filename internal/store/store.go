@@ -155,6 +155,7 @@ type Queries interface {
 	SuppressionQueries
 	InboundQueries
 	SearchQueries
+	DigestQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

@@ -30,7 +30,7 @@ DELETE FROM flows WHERE workspace_id = $1 AND key = $2;
 
 -- name: NotificationList
 SELECT flow_key, key, name, event_type, condition, template_key, recipients, cc, bcc,
-       status, category, channel, webhook
+       status, category, channel, webhook, digest
 FROM notifications
 WHERE workspace_id = $1 AND flow_key = ANY($2::text[])
 ORDER BY flow_key, position, key;
@@ -40,14 +40,14 @@ DELETE FROM notifications WHERE workspace_id = $1 AND flow_key = $2;
 
 -- name: NotificationInsert
 INSERT INTO notifications (workspace_id, flow_key, key, position, name, event_type, condition,
-                           template_key, recipients, cc, bcc, status, category, channel, webhook)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15);
+                           template_key, recipients, cc, bcc, status, category, channel, webhook, digest)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16);
 
 -- name: NotificationUpdate
 UPDATE notifications
 SET name = $1, event_type = $2, condition = $3, template_key = $4, recipients = $5, cc = $6, bcc = $7,
-    status = $8, category = $9, channel = $10, webhook = $11
-WHERE workspace_id = $12 AND flow_key = $13 AND key = $14;
+    status = $8, category = $9, channel = $10, webhook = $11, digest = $12
+WHERE workspace_id = $13 AND flow_key = $14 AND key = $15;
 
 -- name: FlowLock
 SELECT version FROM flows WHERE workspace_id = $1 AND key = $2 FOR UPDATE;

@@ -1,0 +1,25 @@
+package plan
+
+import (
+	"strconv"
+
+	"github.com/herold-dev/herold/internal/model"
+)
+
+// collect marks a queued e-mail of a notification with a digest as
+// collected into its digest, adding the window to the step's params, and
+// reports whether it did. A message awaiting confirmation is not
+// collected (validation refuses digests on such notifications).
+func collect(m *Message, params map[string]string) bool {
+	d := m.Notification.Digest
+	if d == nil || m.Status != model.MsgQueued {
+		return false
+	}
+	m.Digest = d
+	params["key"] = d.Key
+	params["window"] = d.Window.Type
+	if d.MaxItems > 0 {
+		params["max_items"] = strconv.Itoa(d.MaxItems)
+	}
+	return true
+}
