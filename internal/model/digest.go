@@ -251,6 +251,9 @@ func weekday(s string) (time.Weekday, bool) {
 const (
 	// DigestOpen collects items.
 	DigestOpen = "open"
+	// DigestFull reached its MaxItems: it takes no more items and closes
+	// at once.
+	DigestFull = "full"
 	// DigestClosed was turned into its message.
 	DigestClosed = "closed"
 )

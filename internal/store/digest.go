@@ -97,10 +97,12 @@ type DigestSetMessageParams struct {
 type DigestQueries interface {
 	// DigestItemAdd adds an item in one statement per table: concurrent
 	// adds for one key make one digest with the exact total (a unique
-	// index on the open digests' key and INSERT … ON CONFLICT).
+	// index on the open digests' key and INSERT … ON CONFLICT). The item
+	// that reaches MaxItems makes the digest full: the next one opens a
+	// new digest.
 	DigestItemAdd(ctx context.Context, p *DigestItemAddParams) (*DigestItemAddResult, error)
-	// DigestListDue lists open digests whose close is at or before Now,
-	// earliest first.
+	// DigestListDue lists open (or full) digests whose close is at or
+	// before Now, earliest first.
 	DigestListDue(ctx context.Context, p *DigestDueParams) ([]DigestDue, error)
 	// DigestClaim closes a digest with one conditional update, so that
 	// of two closers only one gets it: ErrNotFound when it is closed

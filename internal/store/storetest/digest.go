@@ -170,6 +170,12 @@ func testDigestWindowClaimPurge(t *testing.T, b *bundle) {
 	r = add(fixed("m4", base.Add(4*time.Minute)))
 	require.Equal(t, "m-m4", r.ID, "a closed digest's key opens a new one")
 	require.Equal(t, 1, r.Total)
+	add(fixed("m5", base.Add(4*time.Minute)))
+	r = add(fixed("m6", base.Add(4*time.Minute)))
+	require.Equal(t, 3, r.Total)
+	r = add(fixed("m7", base.Add(4*time.Minute)))
+	require.Equal(t, "m-m7", r.ID, "a full digest takes no more items, even before it is closed")
+	require.Equal(t, 1, r.Total)
 	states, err := b.s.DigestListByEvent(b.ctx, b.ws.ID, "m2")
 	require.NoError(t, err)
 	require.Len(t, states, 1)
@@ -182,11 +188,12 @@ func testDigestWindowClaimPurge(t *testing.T, b *bundle) {
 	require.Zero(t, n, "closed exactly at the purge time: kept")
 	n, err = b.s.DigestPurge(b.ctx, &store.PurgeParams{WorkspaceID: b.ws.ID, Before: base.Add(time.Hour), Limit: 10})
 	require.NoError(t, err)
-	require.Equal(t, 2, n, "the two closed digests go, the open ones stay")
+	require.Equal(t, 2, n, "the two closed digests go, the open and full ones stay")
 	states, err = b.s.DigestListByEvent(b.ctx, b.ws.ID, "m2")
 	require.NoError(t, err)
 	require.Empty(t, states)
-	require.Len(t, due(base.Add(time.Hour)), 1, "m-m4 is still open")
+	require.Equal(t, []store.DigestDue{{WorkspaceID: b.ws.ID, ID: "m-m4"}, {WorkspaceID: b.ws.ID, ID: "m-m7"}}, due(base.Add(time.Hour)),
+		"the full digest and the one its next item opened are still to close")
 }
 
 func asStrings(bs [][]byte) []string {

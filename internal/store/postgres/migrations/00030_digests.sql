@@ -2,7 +2,9 @@
 -- digests it collects. An open digest is one row per (workspace, flow,
 -- notification, recipient, key), kept unique by a partial index so that
 -- concurrent events for one key add to one digest (INSERT … ON CONFLICT);
--- its items are rows of their own, numbered by the digest's total.
+-- its items are rows of their own, numbered by the digest's total. A
+-- digest that reached its max_items is 'full': out of the unique index,
+-- so the next item opens a new digest, and due at once.
 
 -- +goose Up
 ALTER TABLE notifications ADD COLUMN digest TEXT NOT NULL DEFAULT '';
@@ -31,7 +33,7 @@ CREATE TABLE digests (
 );
 CREATE UNIQUE INDEX digests_open ON digests (workspace_id, flow_key, notification_key, recipient, digest_key)
     WHERE status = 'open';
-CREATE INDEX digests_due ON digests (closes_at) WHERE status = 'open';
+CREATE INDEX digests_due ON digests (closes_at) WHERE status IN ('open', 'full');
 CREATE INDEX digests_closed ON digests (workspace_id, closed_at) WHERE status = 'closed';
 
 CREATE TABLE digest_items (

@@ -4,6 +4,7 @@ INSERT INTO digests (id, workspace_id, flow_key, notification_key, recipient, di
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10, $11, 1, $12, $13, $14, $15, $16)
 ON CONFLICT (workspace_id, flow_key, notification_key, recipient, digest_key) WHERE status = 'open'
 DO UPDATE SET total = digests.total + 1,
+    status = CASE WHEN digests.max_items > 0 AND digests.total + 1 >= digests.max_items THEN 'full' ELSE 'open' END,
     closes_at = CASE
         WHEN digests.closes_at <= $14 THEN digests.closes_at
         WHEN digests.max_items > 0 AND digests.total + 1 >= digests.max_items THEN $14
@@ -15,11 +16,11 @@ RETURNING id, total, closes_at;
 INSERT INTO digest_items (digest_id, seq, workspace_id, event_id, data) VALUES ($1, $2, $3, $4, $5);
 
 -- name: DigestListDue
-SELECT workspace_id, id FROM digests WHERE status = 'open' AND closes_at <= $1 ORDER BY closes_at, id LIMIT $2;
+SELECT workspace_id, id FROM digests WHERE status IN ('open', 'full') AND closes_at <= $1 ORDER BY closes_at, id LIMIT $2;
 
 -- name: DigestClaim
 UPDATE digests SET status = 'closed', closed_at = $1
-WHERE workspace_id = $2 AND id = $3 AND status = 'open' AND closes_at <= $4
+WHERE workspace_id = $2 AND id = $3 AND status IN ('open', 'full') AND closes_at <= $4
 RETURNING id, flow_key, notification_key, recipient, digest_key, status, total, opened_at, closes_at, closed_at,
           message_id, to_contact, to_email, to_name, first_event_id, data;
 
