@@ -30,6 +30,8 @@ type notificationForm struct {
 	Channels []string
 	// Webhook is the endpoint id the webhook channel posts to.
 	Webhook string
+	// Digest is the digest part (see notification_digest.go).
+	Digest digestForm
 }
 
 // Sends reports whether the form has channel ch checked.
@@ -57,7 +59,8 @@ func formFromNotification(n *model.Notification) notificationForm {
 	}
 	return notificationForm{Key: n.Key, Name: n.Name, EventType: n.EventType, Condition: n.Condition,
 		Template: n.Template, Recipients: join(n.Recipients), CC: join(n.CC), BCC: join(n.BCC),
-		Status: string(n.Status), Category: n.Category, Channels: n.Channels, Webhook: n.Webhook}
+		Status: string(n.Status), Category: n.Category, Channels: n.Channels, Webhook: n.Webhook,
+		Digest: digestFormFrom(n.Digest)}
 }
 
 // parseNotification reads the form into a notification and remembers on
@@ -75,6 +78,7 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 	if f.Sends(model.ChannelWebhook) {
 		n.Webhook = f.Webhook // the choice stays in the form, but counts only with the channel
 	}
+	f.Digest, n.Digest = parseDigest(r)
 	lines := map[string][]int{}
 	for _, list := range []struct {
 		name string
