@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -65,4 +67,39 @@ func TestCockpitNotificationDigest(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	n = e.Must(200, "GET", "/v1/flows/f/notifications/r", nil).Map(t)
 	require.Nil(t, n["digest"], "no window: no digest")
+}
+
+// TestCockpitExplainsADigest: the event page says, in German and
+// English, that the message was collected into a digest, and whether
+// that digest is still open (closing when, with how many items) or sent.
+func TestCockpitExplainsADigest(t *testing.T) {
+	t.Parallel()
+	e := startCockpit(t)
+	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold <noreply@herold.example>"}})
+	e.Must(201, "PUT", "/v1/templates/t", map[string]any{"locales": map[string]any{"de": map[string]any{
+		"subject": "{{ .digest.total }} Erinnerungen", "text": "x"}}})
+	e.Must(201, "PUT", "/v1/contacts/anna", map[string]any{"email": "anna@example.org"})
+	e.Must(201, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{map[string]any{"key": "r",
+		"event_type": "reminder", "template": "t", "recipients": []string{"contact:anna"},
+		"digest": map[string]any{"window": map[string]any{"type": "fixed", "duration": "2h"}}}}})
+	e.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
+	first := e.ingest(t, "reminder", "p", nil, nil)
+	e.ingest(t, "reminder", "p", nil, nil)
+
+	page := func(lang string) string {
+		c := newClient(t, e.URL)
+		c.lang = lang
+		c.signIn(e.Email, e.Password)
+		_, body := c.get("/events/" + first.Event.ID)
+		return body
+	}
+	require.Contains(t, page("de"), "In der Sammelnachricht für anna gesammelt: noch offen, wird am 02.03.2026 um 11:00 versendet (bisher 2 Einträge).")
+	require.Contains(t, page("en"), "Collected into the digest for anna: still open, closing on 2026-03-02 at 11:00 (2 items so far).")
+
+	e.Clock.Advance(2 * time.Hour)
+	n, err := e.svc.CloseDueDigests(context.Background(), e.Clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Contains(t, page("de"), "In der Sammelnachricht für anna gesammelt, versendet am 02.03.2026 um 11:00 mit 2 Einträgen.")
+	require.Contains(t, page("en"), "Collected into the digest for anna, sent on 2026-03-02 at 11:00 with 2 items.")
 }
