@@ -47,19 +47,10 @@ func AddToDigest(ctx context.Context, q store.Queries, workspaceID int64, it *Di
 	deadline := it.Spec.Deadline(now, it.Location)
 	return q.DigestItemAdd(ctx, &store.DigestItemAddParams{
 		ID: NewID(), WorkspaceID: workspaceID, Flow: it.Flow, Notification: it.Notification,
-		Recipient: label(it.To), To: it.To.Address, Key: it.Key, EventID: it.EventID, Data: data, Item: item,
+		Recipient: plan.Label(it.To), To: it.To.Address, Key: it.Key, EventID: it.EventID, Data: data, Item: item,
 		Now: now, ClosesAt: it.Spec.ClosesAt(now, deadline), Deadline: deadline,
 		Sliding: it.Spec.Sliding(), MaxItems: it.Spec.MaxItems,
 	})
-}
-
-// label identifies a recipient as the trace does: contact id, else
-// address.
-func label(r plan.Recipient) string {
-	if r.Contact != nil {
-		return r.Contact.ID
-	}
-	return r.Address.Email
 }
 
 // digestItem turns a planned message that collects into a digest into

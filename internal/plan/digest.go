@@ -23,3 +23,8 @@ func collect(m *Message, params map[string]string) bool {
 	}
 	return true
 }
+
+// Label names a recipient as the trace does: the contact id, else the
+// address (a digest's recipient is stored under it, so that explain
+// finds the digest of a trace step).
+func Label(r Recipient) string { return label(r) }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
@@ -27,19 +26,11 @@ func (q queriesImpl) DigestItemAdd(ctx context.Context, p *store.DigestItemAddPa
 
 func (q queriesImpl) DigestListDue(ctx context.Context, p *store.DigestDueParams) ([]store.DigestDue, error) {
 	rows, err := q.db.Query(ctx, query("DigestListDue"), p.Now, p.Limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.DigestDue
-	for rows.Next() {
+	return collect(rows, err, func(r scanner) (store.DigestDue, error) {
 		var d store.DigestDue
-		if err := rows.Scan(&d.WorkspaceID, &d.ID); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := r.Scan(&d.WorkspaceID, &d.ID)
+		return d, err
+	})
 }
 
 func (q queriesImpl) DigestClaim(ctx context.Context, p *store.DigestClaimParams) (*store.DigestClaimed, error) {
@@ -52,17 +43,8 @@ func (q queriesImpl) DigestClaim(ctx context.Context, p *store.DigestClaimParams
 		return nil, mapErr(err)
 	}
 	d.Data = []byte(data)
-	utcState(&d.DigestState)
+	d.OpenedAt, d.ClosesAt, d.ClosedAt = utc(d.OpenedAt), utc(d.ClosesAt), utcPtr(d.ClosedAt)
 	return &d, nil
-}
-
-// utcState reads the digest's times in UTC, as SQLite's driver does.
-func utcState(d *model.DigestState) {
-	d.OpenedAt, d.ClosesAt = d.OpenedAt.UTC(), d.ClosesAt.UTC()
-	if d.ClosedAt != nil {
-		t := d.ClosedAt.UTC()
-		d.ClosedAt = &t
-	}
 }
 
 func (q queriesImpl) DigestItems(ctx context.Context, p *store.DigestItemsParams) ([][]byte, error) {
@@ -71,22 +53,15 @@ func (q queriesImpl) DigestItems(ctx context.Context, p *store.DigestItemsParams
 		name = "DigestItemsLast"
 	}
 	rows, err := q.db.Query(ctx, query(name), p.WorkspaceID, p.DigestID, p.Limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
+	out, err := collect(rows, err, func(r scanner) ([]byte, error) {
 		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, []byte(s))
-	}
+		err := r.Scan(&s)
+		return []byte(s), err
+	})
 	if p.Last {
 		slices.Reverse(out)
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 func (q queriesImpl) DigestSetMessage(ctx context.Context, p *store.DigestSetMessageParams) error {
@@ -96,23 +71,13 @@ func (q queriesImpl) DigestSetMessage(ctx context.Context, p *store.DigestSetMes
 
 func (q queriesImpl) DigestListByEvent(ctx context.Context, ws int64, eventID string) ([]*model.DigestState, error) {
 	rows, err := q.db.Query(ctx, query("DigestListByEvent"), ws, ws, eventID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []*model.DigestState
-	for rows.Next() {
+	return collect(rows, err, func(r scanner) (*model.DigestState, error) {
 		var d model.DigestState
-		var closed *time.Time
-		if err := rows.Scan(&d.ID, &d.Flow, &d.Notification, &d.Recipient, &d.Key, &d.Status, &d.Total, &d.OpenedAt,
-			&d.ClosesAt, &closed, &d.MessageID); err != nil {
-			return nil, err
-		}
-		d.ClosedAt = closed
-		utcState(&d)
-		out = append(out, &d)
-	}
-	return out, rows.Err()
+		err := r.Scan(&d.ID, &d.Flow, &d.Notification, &d.Recipient, &d.Key, &d.Status, &d.Total, &d.OpenedAt,
+			&d.ClosesAt, &d.ClosedAt, &d.MessageID)
+		d.OpenedAt, d.ClosesAt, d.ClosedAt = utc(d.OpenedAt), utc(d.ClosesAt), utcPtr(d.ClosedAt)
+		return &d, err
+	})
 }
 
 func (q queriesImpl) DigestPurge(ctx context.Context, p *store.PurgeParams) (int, error) {

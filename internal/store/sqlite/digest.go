@@ -32,19 +32,11 @@ func (q queriesImpl) DigestItemAdd(ctx context.Context, p *store.DigestItemAddPa
 
 func (q queriesImpl) DigestListDue(ctx context.Context, p *store.DigestDueParams) ([]store.DigestDue, error) {
 	rows, err := q.db.QueryContext(ctx, query("DigestListDue"), millis(p.Now), p.Limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.DigestDue
-	for rows.Next() {
+	return collect(rows, err, func(r scanner) (store.DigestDue, error) {
 		var d store.DigestDue
-		if err := rows.Scan(&d.WorkspaceID, &d.ID); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := r.Scan(&d.WorkspaceID, &d.ID)
+		return d, err
+	})
 }
 
 func (q queriesImpl) DigestClaim(ctx context.Context, p *store.DigestClaimParams) (*store.DigestClaimed, error) {
@@ -68,22 +60,15 @@ func (q queriesImpl) DigestItems(ctx context.Context, p *store.DigestItemsParams
 		name = "DigestItemsLast"
 	}
 	rows, err := q.db.QueryContext(ctx, query(name), p.WorkspaceID, p.DigestID, p.Limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out [][]byte
-	for rows.Next() {
+	out, err := collect(rows, err, func(r scanner) ([]byte, error) {
 		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, []byte(s))
-	}
+		err := r.Scan(&s)
+		return []byte(s), err
+	})
 	if p.Last {
 		slices.Reverse(out)
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 func (q queriesImpl) DigestSetMessage(ctx context.Context, p *store.DigestSetMessageParams) error {
@@ -93,23 +78,15 @@ func (q queriesImpl) DigestSetMessage(ctx context.Context, p *store.DigestSetMes
 
 func (q queriesImpl) DigestListByEvent(ctx context.Context, ws int64, eventID string) ([]*model.DigestState, error) {
 	rows, err := q.db.QueryContext(ctx, query("DigestListByEvent"), ws, ws, eventID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []*model.DigestState
-	for rows.Next() {
+	return collect(rows, err, func(r scanner) (*model.DigestState, error) {
 		var d model.DigestState
 		var opened, closes int64
 		var closed sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.Flow, &d.Notification, &d.Recipient, &d.Key, &d.Status, &d.Total, &opened,
-			&closes, &closed, &d.MessageID); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&d.ID, &d.Flow, &d.Notification, &d.Recipient, &d.Key, &d.Status, &d.Total, &opened,
+			&closes, &closed, &d.MessageID)
 		d.OpenedAt, d.ClosesAt, d.ClosedAt = fromMillis(opened), fromMillis(closes), fromNullMillis(closed)
-		out = append(out, &d)
-	}
-	return out, rows.Err()
+		return &d, err
+	})
 }
 
 func (q queriesImpl) DigestPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
