@@ -107,12 +107,26 @@ func TestDigestFixedWindowSendsOneMailPerKey(t *testing.T) {
 	ex, err = c.Explain(ctx, first, "en")
 	require.NoError(t, err)
 	require.Regexp(t, `^Collected into the digest for anna / T-1, sent on 2026-03-02 at 10:0\d with 5 items\.$`, stepText(ex, "digest.sent"))
+	msgID := stepMessage(ex, "digest.sent")
+	require.NotEmpty(t, msgID, "the step names the digest's message")
+	e.WaitStatus(msgID, "sent", wait) // the mail arrived; its outcome is recorded right after
+	ex, err = c.Explain(ctx, first, "en")
+	require.NoError(t, err)
 	require.NotEmpty(t, stepText(ex, "message.sent"), "the first event's explanation follows the digest's message")
 	exDE, err := c.Explain(ctx, other.ID, "de")
 	require.NoError(t, err)
 	require.Regexp(t, `^In der Sammelnachricht für anna / T-2 gesammelt, versendet am 02\.03\.2026 um 10:0\d mit 1 Einträgen\.$`,
 		stepText(exDE, "digest.sent"))
 	require.Equal(t, 2, srv.Count(), "never a second mail")
+}
+
+func stepMessage(ex *client.Explanation, code string) string {
+	for _, s := range ex.Steps {
+		if string(s.Code) == code {
+			return s.Message
+		}
+	}
+	return ""
 }
 
 func keysOf[V any](m map[string]V) []string {
