@@ -139,7 +139,9 @@ func keysOf[V any](m map[string]V) []string {
 
 // TestDigestSlidingWindowAndMaxItems: a sliding window closes its
 // duration after the latest item; max_items closes a digest early, at the
-// item that reaches it, and the next item opens a new one.
+// item that reaches it (its transaction queues the closing job, so the
+// mail leaves without waiting for the periodic run), and the next item
+// opens a new one.
 func TestDigestSlidingWindowAndMaxItems(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
@@ -166,7 +168,8 @@ func TestDigestSlidingWindowAndMaxItems(t *testing.T) {
 	for i := 3; i <= 7; i++ {
 		send(i)
 	}
-	require.Equal(t, 1, closeDue(t, e), "the fourth item closed the digest at once")
+	// The periodic job runs hourly here: the transaction that filled the
+	// digest queued its closing.
 	mails := srv.WaitForMails(t, 2, wait)
 	require.Equal(t, "#3 #4 #5 #6 total=4 shown=4", strings.TrimSpace(mails[1].Text))
 	require.Zero(t, closeDue(t, e), "the seventh item's digest is open")
@@ -245,4 +248,30 @@ func TestDigestSpecIsValidatedWithFieldPaths(t *testing.T) {
 	got := e.Must(200, "GET", "/v1/flows/f", nil).Map(t)
 	n := got["notifications"].([]any)[0].(map[string]any)
 	require.Equal(t, map[string]any{"type": "fixed", "duration": "1h"}, n["digest"].(map[string]any)["window"], "the stored spec round-trips")
+}
+
+// TestDigestFullIsSentWithoutWaitingForThePeriodicRun: the transaction
+// whose item fills a digest (max_items) queues the closing job, so its
+// mail leaves at once although the periodic run comes only hourly here.
+func TestDigestFullIsSentWithoutWaitingForThePeriodicRun(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, c := digestEnv(t, map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}, "max_items": 2},
+		time.Hour, apptest.WithSMTP(srv))
+	ctx := context.Background()
+	// First see the periodic job's run at start happen: it closes Ben's
+	// digest, due by then.
+	_, err := c.SendEvent(ctx, update(1, "x", inline("ben", "ben@example.org")))
+	require.NoError(t, err)
+	e.Clock.Advance(time.Hour)
+	require.Equal(t, []string{"ben@example.org"}, srv.WaitForMails(t, 1, wait)[0].Rcpts)
+
+	anna := inline("anna", "anna@example.org")
+	for i := 2; i <= 3; i++ {
+		_, err := c.SendEvent(ctx, update(i, "x", anna))
+		require.NoError(t, err)
+	}
+	m := srv.WaitForMails(t, 2, wait)[1]
+	require.Equal(t, []string{"anna@example.org"}, m.Rcpts)
+	require.Equal(t, "#2 #3 total=2 shown=2", strings.TrimSpace(m.Text))
 }

@@ -53,6 +53,28 @@ func AddToDigest(ctx context.Context, q store.Queries, workspaceID int64, it *Di
 	})
 }
 
+// collect adds the digest items of prepared events to their digests and,
+// when one of them became due at once, runs DigestsDue.
+func (g *Ingester) collect(ctx context.Context, tx store.Tx, workspaceID int64, ps []*prepared) error {
+	due := false
+	for _, p := range ps {
+		at := p.res.Event.ReceivedAt
+		for _, it := range p.res.Digests {
+			res, err := AddToDigest(ctx, tx, workspaceID, it, at)
+			if err != nil {
+				return fmt.Errorf("collect into digest: %w", err)
+			}
+			due = due || !res.ClosesAt.After(at)
+		}
+	}
+	if due && g.cfg.DigestsDue != nil {
+		if err := g.cfg.DigestsDue(ctx, tx); err != nil {
+			return fmt.Errorf("queue the closing of a full digest: %w", err)
+		}
+	}
+	return nil
+}
+
 // digestItem turns a planned message that collects into a digest into
 // its item: the key rendered with the message's data model.
 func (g *Ingester) digestItem(ctx context.Context, ws *model.Workspace, ev *model.Event, sn *snapshot, data map[string]any, pm plan.Message, now time.Time) (*DigestItem, error) {

@@ -44,8 +44,12 @@ type Config struct {
 	// deliveries there, so that an event, its messages and their
 	// deliveries commit together).
 	AfterEvents func(ctx context.Context, tx store.Tx, workspaceID int64, written []*Result) error
-	Metrics     *metrics.Metrics
-	Logger      *slog.Logger
+	// DigestsDue, when set, runs in a transaction whose items made a
+	// digest due at once (it reached max_items), so that it is closed
+	// now rather than at the closing job's next run.
+	DigestsDue func(ctx context.Context, tx store.Tx) error
+	Metrics    *metrics.Metrics
+	Logger     *slog.Logger
 }
 
 // Ingester accepts events; see the package documentation.
@@ -348,12 +352,8 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 			return fmt.Errorf("save messages: %w", err)
 		}
 	}
-	for _, p := range ps {
-		for _, it := range p.res.Digests {
-			if _, err := AddToDigest(ctx, tx, ws.ID, it, p.res.Event.ReceivedAt); err != nil {
-				return fmt.Errorf("collect into digest: %w", err)
-			}
-		}
+	if err := g.collect(ctx, tx, ws.ID, ps); err != nil {
+		return err
 	}
 	if g.cfg.AfterEvents != nil {
 		written := make([]*Result, len(ps))

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/riverqueue/river"
+
+	"github.com/herold-dev/herold/internal/store"
 )
 
 // DigestArgs close the digests whose window has passed (periodic; River's
@@ -25,4 +27,12 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error
 		return err
 	}
 	return h.CloseDigests(ctx)
+}
+
+// EnqueueDigestsTx queues a run of the closing job in tx, the transaction
+// that filled a digest (max_items reached), so that it is sent at once
+// rather than at the periodic job's next run. Two runs at once are
+// harmless: each digest is claimed once.
+func (j *Jobs) EnqueueDigestsTx(ctx context.Context, tx store.Tx) error {
+	return j.client.insertTx(ctx, tx, DigestArgs{}, nil)
 }
