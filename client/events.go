@@ -290,6 +290,11 @@ const (
 	// complaint about the sent message came back as inbound mail.
 	StepMessageBounced    StepCode = "message.bounced"
 	StepMessageComplained StepCode = "message.complained"
+	// Digest steps (docs/digests.md): the message went into a digest;
+	// that digest is still open, or was sent (Message is its message).
+	StepDigestCollected StepCode = "digest.collected"
+	StepDigestOpen      StepCode = "digest.open"
+	StepDigestSent      StepCode = "digest.sent"
 )
 
 // ExplainStep is one recorded decision.

@@ -130,6 +130,8 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 				data["held_date"] = until.In(model.LoadLocation(s.Params["zone"])).Format("02.01.2006")
 			}
 		}
+	case model.StepDigestCollected:
+		data["window"] = f.cat.T(f.lang, "explain.digest.window."+s.Params["window"], nil)
 	case model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)
 		// Excluded by the schedule's consent category: the reason, as a

@@ -44,8 +44,12 @@ type Config struct {
 	// deliveries there, so that an event, its messages and their
 	// deliveries commit together).
 	AfterEvents func(ctx context.Context, tx store.Tx, workspaceID int64, written []*Result) error
-	Metrics     *metrics.Metrics
-	Logger      *slog.Logger
+	// DigestsDue, when set, runs in a transaction whose items made a
+	// digest due at once (it reached max_items), so that it is closed
+	// now rather than at the closing job's next run.
+	DigestsDue func(ctx context.Context, tx store.Tx) error
+	Metrics    *metrics.Metrics
+	Logger     *slog.Logger
 }
 
 // Ingester accepts events; see the package documentation.
@@ -210,6 +214,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 	var msgs []*model.Message
 	var hooks []plan.Webhook
 	var planned []plan.Message
+	var digests []*DigestItem
 	switch {
 	case in.Exclusion != nil:
 		ev.Trace = []model.Step{{Code: model.StepEventReceived, Params: map[string]string{"type": ev.Type, "project": ev.Project}}, *in.Exclusion}
@@ -223,7 +228,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		} else {
 			out = plan.Plan(ctx, snap.input(ws, ev, now), g.evaluator())
 		}
-		msgs = g.materialize(ctx, ws, ev, snap, &out, now)
+		msgs, planned, digests = g.materialize(ctx, ws, ev, snap, &out, now)
 		hooks = out.Webhooks
 		ev.Trace = out.Trace
 		if in.NotBefore.After(now) {
@@ -234,7 +239,6 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 				}
 			}
 		}
-		planned = out.Messages
 	}
 	if in.Origin != nil {
 		if in.Manual != nil && len(ev.Trace) > 0 && ev.Trace[0].Code == model.StepManual {
@@ -245,7 +249,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
 	return &prepared{ws: ws, in: in, contacts: in.Contacts, planned: planned,
-		res: &Result{Event: ev, Messages: msgs, Webhooks: hooks}}
+		res: &Result{Event: ev, Messages: msgs, Webhooks: hooks, Digests: digests}}
 }
 
 // writeGroup stores the prepared events of a group with a few multi-row
@@ -354,6 +358,9 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 		if err := tx.MessageInsertClaimed(ctx, ws.ID, h.owner, h.until, claimed); err != nil {
 			return fmt.Errorf("save messages: %w", err)
 		}
+	}
+	if err := g.collect(ctx, tx, ws.ID, ps); err != nil {
+		return err
 	}
 	if g.cfg.AfterEvents != nil {
 		written := make([]*Result, len(ps))

@@ -61,6 +61,8 @@ type Result struct {
 	// Webhooks are the posts the webhook channel planned (not kept: the
 	// queued deliveries record them).
 	Webhooks []plan.Webhook
+	// Digests are the items collected into digests instead of messages.
+	Digests []*DigestItem
 }
 
 // NewID returns a new time-ordered id (UUIDv7).

@@ -29,11 +29,24 @@ func (e evaluator) Eval(ctx context.Context, expr string, data map[string]any, l
 }
 
 // materialize turns planned messages into rendered, stored messages and
-// fills their ids into the trace.
-func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *model.Event, sn *snapshot, out *plan.Output, now time.Time) []*model.Message {
+// fills their ids into the trace. It returns the messages, the planned
+// messages they came from (index for index: a message collected into a
+// digest has no row), and the digest items.
+func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *model.Event, sn *snapshot, out *plan.Output, now time.Time) ([]*model.Message, []plan.Message, []*DigestItem) {
 	msgs := make([]*model.Message, 0, len(out.Messages))
+	planned := make([]plan.Message, 0, len(out.Messages))
+	var digests []*DigestItem
 	for _, pm := range out.Messages {
 		n := pm.Notification
+		var digestErr error
+		if pm.Digest != nil {
+			it, err := g.digestItem(ctx, ws, ev, sn, out.Data, pm, now)
+			if err == nil {
+				digests = append(digests, it)
+				continue
+			}
+			digestErr = err
+		}
 		m := &model.Message{
 			ID: NewID(), EventID: ev.ID, EventType: ev.Type, Project: ev.Project, Notification: n.Key,
 			Template: n.Template, Channel: pm.Channel, Category: n.Category, To: pm.To.Address,
@@ -46,7 +59,11 @@ func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *mod
 		step := &out.Trace[pm.Step]
 		step.Message = m.ID
 		if m.Status != model.MsgSuppressed {
-			if err := g.renderInto(ctx, ws, sn, out.Data, pm, m, now); err != nil {
+			err := digestErr
+			if err == nil {
+				err = g.renderInto(ctx, ws, sn, out.Data, pm, m, now)
+			}
+			if err != nil {
 				m.Status, m.Reason = model.MsgFailed, err.Error()
 				step.Code = model.StepMessageRenderFailed
 				step.Params = map[string]string{"error": err.Error(), "template": n.Template}
@@ -66,8 +83,9 @@ func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *mod
 		}
 		m.Timeline = []model.MessageEvent{{At: now, Status: model.MsgPlanned}, {At: now, Status: m.Status, Detail: m.Reason}}
 		msgs = append(msgs, m)
+		planned = append(planned, pm)
 	}
-	return msgs
+	return msgs, planned, digests
 }
 
 func addresses(rs []plan.Recipient) []model.Address {

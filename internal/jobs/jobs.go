@@ -31,6 +31,9 @@ type Handler interface {
 	Purge(ctx context.Context) error
 	// RunDueSchedules queues runs of the schedules whose time has come.
 	RunDueSchedules(ctx context.Context) error
+	// CloseDigests turns the digests whose window has passed into
+	// their messages.
+	CloseDigests(ctx context.Context) error
 }
 
 // Config tunes the job system.
@@ -49,6 +52,10 @@ type Config struct {
 	ExpireEvery   time.Duration
 	PurgeEvery    time.Duration
 	ScheduleEvery time.Duration
+	// DigestEvery is how often due digests are closed: a digest's
+	// message is queued at most this long after its window ends.
+	// Default 15 s.
+	DigestEvery time.Duration
 	// JobTimeout cancels a job running longer. Default 5 min (delivery
 	// batches and schedule-run slices stay well below it).
 	JobTimeout time.Duration
@@ -158,6 +165,7 @@ func riverConfig(cfg *Config) (*river.Config, *handlerRef) {
 	river.AddWorker(workers, &purgeWorker{ref: ref})
 	river.AddWorker(workers, &dueWorker{ref: ref})
 	river.AddWorker(workers, &webhookWorker{ref: ref})
+	river.AddWorker(workers, &digestWorker{ref: ref})
 	rc := &river.Config{
 		Workers:              workers,
 		Logger:               slog.New(quietCancel{cfg.Logger.Handler()}),
@@ -182,6 +190,9 @@ func riverConfig(cfg *Config) (*river.Config, *handlerRef) {
 			river.NewPeriodicJob(river.PeriodicInterval(orDuration(cfg.ScheduleEvery, 30*time.Second)),
 				func() (river.JobArgs, *river.InsertOpts) { return DueArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "due_schedules", RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(orDuration(cfg.DigestEvery, 15*time.Second)),
+				func() (river.JobArgs, *river.InsertOpts) { return DigestArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "close_digests", RunOnStart: true}),
 		}
 	}
 	return rc, ref

@@ -113,6 +113,11 @@ func (c *checkRun) flow(d *Document, f *model.Flow) {
 		if n.Condition != "" {
 			c.condition(d, env, path+".condition", n.Condition)
 		}
+		if n.Digest != nil {
+			for _, p := range n.Digest.Check() {
+				c.ps = append(c.ps, d.At(path+".digest."+p.Field, "%s", p.Message))
+			}
+		}
 	}
 }
 

@@ -270,6 +270,9 @@ type Notification struct {
 	Throttle []ThrottleRule `json:"throttle,omitempty"`
 	// Urgent mail is not held by quiet hours.
 	Urgent bool `json:"urgent,omitempty"`
+	// Digest, when set, collects this notification's e-mails to one
+	// recipient into one message over a window (see Digest).
+	Digest *Digest `json:"digest,omitempty"`
 }
 
 // Sends reports whether the notification sends on channel ch.

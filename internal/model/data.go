@@ -20,6 +20,9 @@ const (
 	RootWorkspace = "workspace"
 	RootNow       = "now"
 	RootToday     = "today"
+	// RootDigest is only set in a digest's message: its items, the exact
+	// total, how many are shown and how many more there are.
+	RootDigest = "digest"
 )
 
 // DataRoots lists every root with the fields it is known to have; nil means
@@ -35,6 +38,7 @@ var DataRoots = map[string][]string{
 	RootWorkspace: {"key", "name"},
 	RootNow:       nil,
 	RootToday:     nil,
+	RootDigest:    {"items", "total", "shown", "more", "key"},
 }
 
 // ContactFields are the fixed fields of a contact in the data model.

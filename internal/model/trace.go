@@ -49,6 +49,16 @@ const (
 	StepTestSend StepCode = "event.test_send"
 )
 
+// Digest codes (Sammelnachricht). StepDigestCollected is the planner's:
+// the message goes into a digest (Params key: the key template, window).
+// StepDigestOpen and StepDigestSent are derived from the stored digest
+// when an event is explained (Params key, total, closes_at or closed_at).
+const (
+	StepDigestCollected StepCode = "digest.collected"
+	StepDigestOpen      StepCode = "digest.open"
+	StepDigestSent      StepCode = "digest.sent"
+)
+
 // Codes derived from a message's timeline when an event is explained.
 const (
 	StepMessageApproved StepCode = "message.approved"

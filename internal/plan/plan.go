@@ -68,6 +68,9 @@ type Message struct {
 	Throttles []ThrottleCounter
 	// HeldUntil is when quiet hours let a queued e-mail go; zero: now.
 	HeldUntil time.Time
+	// Digest, when set, collects the message into a digest instead of
+	// queueing it (see digest.go).
+	Digest *model.Digest
 }
 
 // Webhook is one planned post of the webhook channel: once per event and
@@ -270,7 +273,14 @@ func (p *planner) message(ctx context.Context, n *model.Notification, r Recipien
 		m.Throttles = p.throttleCounters(ctx, n, r)
 	}
 	params := map[string]string{"via": r.Via, "cc": labels(m.CC), "bcc": labels(m.BCC)}
-	p.hold(n, r, &m, params)
+	if collect(&m, params) {
+		// An item is not a message: its digest sends one, which is
+		// what a throttle would do, so digests are not throttled.
+		code = model.StepDigestCollected
+		m.Throttles = nil
+	} else {
+		p.hold(n, r, &m, params)
+	}
 	m.Step = p.step(model.Step{Code: code, Notification: n.Key, Recipient: label(r), Params: params})
 	p.out.Messages = append(p.out.Messages, m)
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/herold-dev/herold/internal/model"
 )
 
-const rootsHint = "the data model has actors, contact, data, event, now, object, project, recipient, today, workspace"
+const rootsHint = "the data model has actors, contact, data, digest, event, now, object, project, recipient, today, workspace"
 
 func TestCompileProblems(t *testing.T) {
 	t.Parallel()

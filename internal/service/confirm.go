@@ -236,6 +236,9 @@ func (s *Service) Purge(ctx context.Context) error {
 		if err := s.purgeThrottleCounts(ctx, ws); err != nil {
 			return err
 		}
+		if err := s.purgeDigests(ctx, ws, before); err != nil {
+			return err
+		}
 	}
 	return nil
 }

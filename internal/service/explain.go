@@ -47,8 +47,13 @@ func (s *Service) ExplainEvent(ctx context.Context, ws *model.Workspace, id, lan
 	if err != nil {
 		return nil, fmt.Errorf("load webhook deliveries: %w", err)
 	}
-	return &EventExplanation{Event: ev, Messages: msgs, Webhooks: hooks,
-		Explanation: s.explainer.Build(ev, msgs, lang, ws.Location())}, nil
+	digests, err := s.store.DigestListByEvent(ctx, ws.ID, id)
+	if err != nil {
+		return nil, fmt.Errorf("load digests: %w", err)
+	}
+	ex := s.explainer.Build(ev, msgs, lang, ws.Location())
+	s.explainer.AddDigests(ex, digests, msgs, ws.Location())
+	return &EventExplanation{Event: ev, Messages: msgs, Webhooks: hooks, Explanation: ex}, nil
 }
 
 // DryRun plans a hypothetical event without storing or sending anything and

@@ -163,6 +163,11 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 		checkCondition(c, s.conditions, f("condition"), n.Condition)
 	}
 	checkThrottle(c, f("throttle"), n.Throttle)
+	checkDigest(c, f("digest"), n)
+	if n.Digest != nil && len(n.Throttle) > 0 {
+		// A digest already sends one message per window and key.
+		c.add(f("throttle"), CodeInvalid, "a notification with a digest sends one message per window already; remove the throttle rules or the digest")
+	}
 }
 
 // checkCondition compiles a CEL condition in env and reports its issues

@@ -71,6 +71,11 @@ type Config struct {
 	SignInThrottle throttle.Config
 	// Webhooks wires webhook delivery (see WebhookConfig).
 	Webhooks WebhookConfig
+	// DigestsDue, when set, queues the closing of digests in the
+	// transaction that filled one (see ingest.Config.DigestsDue;
+	// jobs.EnqueueDigestsTx). Without it a full digest is closed by the
+	// periodic job.
+	DigestsDue func(ctx context.Context, tx store.Tx) error
 	// OnHash, when set, is called while a password hash holds one of the
 	// hashing slots (one per core): tests hold slots with it to observe
 	// the bound.
@@ -149,7 +154,7 @@ func New(cfg Config) (*Service, error) {
 	var s *Service
 	g, err := ingest.New(ingest.Config{Store: cfg.Store, Clock: cfg.Clock, Conditions: cfg.Conditions,
 		RenderLimits: cfg.RenderLimits, MessageIDDomain: cfg.MessageIDDomain, Notify: cfg.Notify, Delivery: cfg.Delivery, Metrics: cfg.Metrics,
-		Logger: cfg.Logger.With("component", "ingest"),
+		Logger: cfg.Logger.With("component", "ingest"), DigestsDue: cfg.DigestsDue,
 		AfterEvents: func(ctx context.Context, tx store.Tx, ws int64, written []*ingest.Result) error {
 			return s.webhookWritten(ctx, tx, ws, written)
 		}})

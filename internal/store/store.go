@@ -157,6 +157,7 @@ type Queries interface {
 	SearchQueries
 	ThrottleQueries
 	PreferenceQueries
+	DigestQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

@@ -33,6 +33,8 @@ type notificationForm struct {
 	// Throttle holds one rule per line ("5/1h", "1/15m key {{ .object.id }}").
 	Throttle string
 	Urgent   bool
+	// Digest is the digest part (see notification_digest.go).
+	Digest digestForm
 }
 
 // Sends reports whether the form has channel ch checked.
@@ -63,7 +65,8 @@ func formFromNotification(n *model.Notification) notificationForm {
 	return notificationForm{Key: n.Key, Name: n.Name, EventType: n.EventType, Condition: n.Condition,
 		Template: n.Template, Recipients: join(n.Recipients), CC: join(n.CC), BCC: join(n.BCC),
 		Status: string(n.Status), Category: n.Category, Channels: n.Channels, Webhook: n.Webhook,
-		Throttle: model.FormatThrottle(n.Throttle), Urgent: n.Urgent}
+		Throttle: model.FormatThrottle(n.Throttle), Urgent: n.Urgent,
+		Digest: digestFormFrom(n.Digest)}
 }
 
 // parseNotification reads the form into a notification and remembers on
@@ -87,6 +90,7 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 	if f.Sends(model.ChannelWebhook) {
 		n.Webhook = f.Webhook // the choice stays in the form, but counts only with the channel
 	}
+	f.Digest, n.Digest = parseDigest(r)
 	lines := map[string][]int{}
 	for _, list := range []struct {
 		name string

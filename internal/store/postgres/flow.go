@@ -28,10 +28,14 @@ func scanNotification(r scanner) (flowNotification, error) {
 	var fn flowNotification
 	n := &fn.n
 	var recipients, cc, bcc, throttle []byte
-	var status string
+	var status, digest string
 	if err := r.Scan(&fn.flow, &n.Key, &n.Name, &n.EventType, &n.Condition, &n.Template, &recipients,
-		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook, &throttle, &n.Urgent); err != nil {
+		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook, &throttle, &n.Urgent, &digest); err != nil {
 		return fn, mapErr(err)
+	}
+	var err error
+	if n.Digest, err = model.DecodeDigest(digest); err != nil {
+		return fn, err
 	}
 	n.Status = model.NotificationStatus(status)
 	n.Channels = model.SplitChannels(n.Channel)
@@ -76,7 +80,7 @@ func (q queriesImpl) attachNotifications(ctx context.Context, ws int64, flows []
 
 func notificationArgs(n *model.Notification) []any {
 	return []any{n.Name, n.EventType, n.Condition, n.Template, dbutil.List(n.Recipients), dbutil.List(n.CC),
-		dbutil.List(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook, dbutil.List(n.Throttle), n.Urgent}
+		dbutil.List(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook, dbutil.List(n.Throttle), n.Urgent, model.EncodeDigest(n.Digest)}
 }
 
 func (q queriesImpl) insertNotification(ctx context.Context, ws int64, flowKey string, pos int, n *model.Notification) error {

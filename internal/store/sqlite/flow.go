@@ -27,10 +27,14 @@ type flowNotification struct {
 func scanNotification(r scanner) (flowNotification, error) {
 	var fn flowNotification
 	n := &fn.n
-	var recipients, cc, bcc, status, throttle string
+	var recipients, cc, bcc, status, throttle, digest string
 	if err := r.Scan(&fn.flow, &n.Key, &n.Name, &n.EventType, &n.Condition, &n.Template, &recipients,
-		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook, &throttle, &n.Urgent); err != nil {
+		&cc, &bcc, &status, &n.Category, &n.Channel, &n.Webhook, &throttle, &n.Urgent, &digest); err != nil {
 		return fn, mapErr(err)
+	}
+	var err error
+	if n.Digest, err = model.DecodeDigest(digest); err != nil {
+		return fn, err
 	}
 	n.Status = model.NotificationStatus(status)
 	n.Channels = model.SplitChannels(n.Channel)
@@ -77,7 +81,7 @@ func (q queriesImpl) attachNotifications(ctx context.Context, ws int64, flows []
 func (q queriesImpl) insertNotification(ctx context.Context, ws int64, flowKey string, pos int, n *model.Notification) error {
 	_, err := q.db.ExecContext(ctx, query("NotificationInsert"), ws, flowKey, n.Key, pos, n.Name, n.EventType,
 		n.Condition, n.Template, jsonList(n.Recipients), jsonList(n.CC), jsonList(n.BCC), string(n.Status),
-		n.Category, n.Channel, n.Webhook, jsonList(n.Throttle), n.Urgent)
+		n.Category, n.Channel, n.Webhook, jsonList(n.Throttle), n.Urgent, model.EncodeDigest(n.Digest))
 	return mapErr(err)
 }
 
@@ -156,7 +160,7 @@ func (q queriesImpl) NotificationUpsert(ctx context.Context, p *store.Notificati
 	case nil:
 		_, err = q.db.ExecContext(ctx, query("NotificationUpdate"), n.Name, n.EventType, n.Condition, n.Template,
 			jsonList(n.Recipients), jsonList(n.CC), jsonList(n.BCC), string(n.Status), n.Category, n.Channel, n.Webhook,
-			jsonList(n.Throttle), n.Urgent, ws, flowKey, n.Key)
+			jsonList(n.Throttle), n.Urgent, model.EncodeDigest(n.Digest), ws, flowKey, n.Key)
 		err = mapErr(err)
 	case store.ErrNotFound:
 		created = true

@@ -30,7 +30,7 @@ DELETE FROM flows WHERE workspace_id = $1 AND key = $2;
 
 -- name: NotificationList
 SELECT flow_key, key, name, event_type, condition, template_key, recipients, cc, bcc,
-       status, category, channel, webhook, throttle, urgent
+       status, category, channel, webhook, throttle, urgent, digest
 FROM notifications
 WHERE workspace_id = $1 AND flow_key = ANY($2::text[])
 ORDER BY flow_key, position, key;
@@ -40,14 +40,14 @@ DELETE FROM notifications WHERE workspace_id = $1 AND flow_key = $2;
 
 -- name: NotificationInsert
 INSERT INTO notifications (workspace_id, flow_key, key, position, name, event_type, condition,
-                           template_key, recipients, cc, bcc, status, category, channel, webhook, throttle, urgent)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17);
+                           template_key, recipients, cc, bcc, status, category, channel, webhook, throttle, urgent, digest)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18);
 
 -- name: NotificationUpdate
 UPDATE notifications
 SET name = $1, event_type = $2, condition = $3, template_key = $4, recipients = $5, cc = $6, bcc = $7,
-    status = $8, category = $9, channel = $10, webhook = $11, throttle = $12, urgent = $13
-WHERE workspace_id = $14 AND flow_key = $15 AND key = $16;
+    status = $8, category = $9, channel = $10, webhook = $11, throttle = $12, urgent = $13, digest = $14
+WHERE workspace_id = $15 AND flow_key = $16 AND key = $17;
 
 -- name: FlowLock
 SELECT version FROM flows WHERE workspace_id = $1 AND key = $2 FOR UPDATE;

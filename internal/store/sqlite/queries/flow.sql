@@ -35,7 +35,7 @@ DELETE FROM flows WHERE workspace_id = ? AND key = ?;
 
 -- name: NotificationList
 SELECT flow_key, key, name, event_type, condition, template_key, recipients, cc, bcc,
-       status, category, channel, webhook, throttle, urgent
+       status, category, channel, webhook, throttle, urgent, digest
 FROM notifications
 WHERE workspace_id = ? AND flow_key IN (SELECT value FROM json_each(?))
 ORDER BY flow_key, position, key;
@@ -45,13 +45,13 @@ DELETE FROM notifications WHERE workspace_id = ? AND flow_key = ?;
 
 -- name: NotificationInsert
 INSERT INTO notifications (workspace_id, flow_key, key, position, name, event_type, condition,
-                           template_key, recipients, cc, bcc, status, category, channel, webhook, throttle, urgent)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+                           template_key, recipients, cc, bcc, status, category, channel, webhook, throttle, urgent, digest)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: NotificationUpdate
 UPDATE notifications
 SET name = ?, event_type = ?, condition = ?, template_key = ?, recipients = ?, cc = ?, bcc = ?,
-    status = ?, category = ?, channel = ?, webhook = ?, throttle = ?, urgent = ?
+    status = ?, category = ?, channel = ?, webhook = ?, throttle = ?, urgent = ?, digest = ?
 WHERE workspace_id = ? AND flow_key = ? AND key = ?;
 
 -- name: NotificationExists
