@@ -1,0 +1,195 @@
+package e2e_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/client"
+	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// simEvents are the demo workspace's events of one afternoon and the
+// week after: a job request to Anna (mailed, BCC to the agency), a
+// booking for Anna that needs confirmation (nobody answers: it expires
+// after 7 days), a job request to Clara (no address: suppressed) and one
+// to a new contact given inline.
+func simEvents() []*client.Event {
+	at := func(d time.Duration) *time.Time { t := apptest.Start2026.Add(d); return &t }
+	req := func(d time.Duration, promoter client.Actor) *client.Event {
+		ev := jobRequest("")
+		ev.Actors = map[string][]client.Actor{"promoter": {promoter}}
+		ev.OccurredAt = at(d)
+		return ev
+	}
+	booking := &client.Event{Type: "booking.confirmed", Project: "messe-koeln", OccurredAt: at(time.Hour),
+		Actors: map[string][]client.Actor{"promoter": {client.ContactID("p-anna")}},
+		Data:   map[string]any{"job": "Aufbau", "date": "2026-04-15"}}
+	return []*client.Event{
+		req(0, client.ContactID("p-anna")),
+		booking,
+		req(2*time.Hour, client.ContactID("p-clara")),
+		req(3*time.Hour+30*time.Second, inline("p-new", "new@example.org")),
+	}
+}
+
+// mailKey names a mail by its recipients and subject.
+type mailKey struct {
+	Rcpts   string
+	Subject string
+	At      time.Time
+}
+
+// TestSimulationEqualsTheEngine simulates a week of events, checks that
+// the simulation left the workspace and the SMTP server untouched, then
+// lets the real engine (real SQLite, real SMTP server, fake clock) take
+// the same events at the same times and compares what was sent, when,
+// and what became of the rest.
+func TestSimulationEqualsTheEngine(t *testing.T) {
+	t.Parallel()
+	e, c, srv := demoEnv(t)
+	ctx := context.Background()
+	until := apptest.Start2026.Add(8 * 24 * time.Hour)
+	before := workspaceCounts(t, e)
+
+	sim, err := c.Simulate(ctx, "standard", &client.Simulation{Events: simEvents(), Until: &until}, "en")
+	require.NoError(t, err)
+	require.Equal(t, "standard", sim.Flow)
+	require.Equal(t, apptest.Start2026, sim.From)
+	require.Equal(t, until, sim.Until)
+	require.Len(t, sim.Events, 4)
+	require.Equal(t, "booking.confirmed", sim.Events[1].Type)
+	require.NotEmpty(t, sim.Events[1].Steps)
+	require.Equal(t, "Messages for this event: 1 suppressed.", sim.Events[2].Summary, "Clara has no address")
+
+	// Nothing happened to the workspace: no event, message or contact
+	// was written, nothing reached the SMTP server.
+	require.Equal(t, before, workspaceCounts(t, e))
+	_, err = e.App.Store().ContactGet(ctx, 1, "p-new")
+	require.ErrorIs(t, err, store.ErrNotFound, "an inline contact of a simulation is not saved")
+	require.Equal(t, 0, srv.Count())
+
+	var simSent []mailKey
+	outcomes := map[string]string{}
+	for _, m := range sim.Messages {
+		outcomes[m.To.Email+" "+m.Template] = m.Outcome
+		if m.Outcome == client.OutcomeSent {
+			rcpts := []string{m.To.Email}
+			for _, b := range m.BCC {
+				rcpts = append(rcpts, b.Email)
+			}
+			simSent = append(simSent, mailKey{Rcpts: strings.Join(rcpts, ","), Subject: m.Subject, At: m.At})
+		}
+	}
+	require.Equal(t, map[string]string{
+		"anna.berger@example.com job-requested":     client.OutcomeSent,
+		"anna.berger@example.com booking-confirmed": "expired",
+		" job-requested":                            "suppressed",
+		"new@example.org job-requested":             client.OutcomeSent,
+	}, outcomes)
+	require.True(t, slices.IsSortedFunc(sim.Messages, func(a, b client.SimulatedMessage) int { return a.At.Compare(b.At) }))
+
+	// The engine takes the same events at the same times.
+	var ids []string
+	for _, ev := range simEvents() {
+		e.Clock.Set(*ev.OccurredAt)
+		res, err := c.SendEvent(ctx, ev)
+		require.NoError(t, err)
+		for _, m := range res.Messages {
+			ids = append(ids, m.ID)
+			if m.Status == client.StatusQueued {
+				e.WaitStatus(m.ID, "sent", wait)
+			}
+		}
+	}
+	e.Clock.Set(until)
+	require.NoError(t, e.App.Service().RunDue(ctx))
+
+	var engineSent []mailKey
+	engineOutcomes := map[string]string{}
+	for _, id := range ids {
+		m, err := c.Message(ctx, id)
+		require.NoError(t, err)
+		outcome := string(m.Status)
+		if m.Status == client.StatusSent {
+			outcome = client.OutcomeSent
+			rcpts := []string{m.To.Email}
+			for _, b := range m.BCC {
+				rcpts = append(rcpts, b.Email)
+			}
+			engineSent = append(engineSent, mailKey{Rcpts: strings.Join(rcpts, ","), Subject: m.Subject, At: m.SentAt.UTC()})
+		}
+		engineOutcomes[m.To.Email+" "+m.Template] = outcome
+	}
+	require.Equal(t, outcomes, engineOutcomes)
+	require.Equal(t, simSent, engineSent)
+	require.Equal(t, len(simSent), srv.Count())
+	for i, mail := range srv.Mails() {
+		require.Equal(t, simSent[i].Rcpts, strings.Join(mail.Rcpts, ","))
+	}
+}
+
+// workspaceCounts counts the demo workspace's events and messages.
+func workspaceCounts(t *testing.T, e *apptest.Env) [2]int {
+	t.Helper()
+	ctx := context.Background()
+	evs, err := e.App.Store().EventList(ctx, &store.EventListParams{WorkspaceID: 1, Limit: 1000})
+	require.NoError(t, err)
+	msgs, err := e.App.Store().MessageList(ctx, &store.MessageListParams{WorkspaceID: 1, Limit: 1000})
+	require.NoError(t, err)
+	return [2]int{len(evs), len(msgs)}
+}
+
+func TestSimulationBounds(t *testing.T) {
+	t.Parallel()
+	e, _, _ := demoEnv(t)
+	ev := func(at time.Time) map[string]any {
+		return map[string]any{"type": "job.requested", "project": "messe-koeln", "occurred_at": at,
+			"actors": map[string]any{"promoter": []string{"p-anna"}}}
+	}
+	t0 := apptest.Start2026
+	many := make([]any, 1001)
+	for i := range many {
+		many[i] = ev(t0)
+	}
+	for _, tc := range []struct {
+		name  string
+		path  string
+		body  map[string]any
+		code  int
+		field string
+	}{
+		{"no events", "standard", map[string]any{"events": []any{}}, 422, "events"},
+		{"too many events", "standard", map[string]any{"events": many}, 422, "events"},
+		{"no time", "standard", map[string]any{"events": []any{map[string]any{"type": "job.requested", "project": "messe-koeln"}}},
+			422, "events[0].occurred_at"},
+		{"366 days", "standard", map[string]any{"events": []any{ev(t0)}, "until": t0.Add(366 * 24 * time.Hour)}, 200, ""},
+		{"a second more", "standard", map[string]any{"events": []any{ev(t0)}, "until": t0.Add(366*24*time.Hour + time.Second)}, 422, "until"},
+		{"events too far apart", "standard", map[string]any{"events": []any{ev(t0), ev(t0.Add(400 * 24 * time.Hour))}}, 422,
+			"events[1].occurred_at"},
+		{"until before the last event", "standard", map[string]any{"events": []any{ev(t0.Add(time.Hour))}, "until": t0}, 422, "until"},
+		{"unknown project", "standard", map[string]any{"events": []any{map[string]any{"type": "job.requested", "project": "nope",
+			"occurred_at": t0}}}, 422, "events[0].project"},
+		{"unknown flow", "nope", map[string]any{"events": []any{ev(t0)}}, 404, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.Do("POST", "/v1/flows/"+tc.path+"/simulate", tc.body)
+			require.Equal(t, tc.code, r.Status, "%s", r.Body)
+			if tc.field == "" {
+				return
+			}
+			require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+			var p struct {
+				Errors []struct{ Field string } `json:"errors"`
+			}
+			r.JSON(t, &p)
+			require.NotEmpty(t, p.Errors)
+			require.Equal(t, tc.field, p.Errors[0].Field)
+		})
+	}
+}
