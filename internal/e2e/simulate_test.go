@@ -89,8 +89,8 @@ func TestSimulationEqualsTheEngine(t *testing.T) {
 	require.Equal(t, map[string]string{
 		"anna.berger@example.com job-requested":     client.OutcomeSent,
 		"anna.berger@example.com booking-confirmed": "expired",
-		" job-requested":                            "suppressed",
-		"new@example.org job-requested":             client.OutcomeSent,
+		" job-requested":                "suppressed",
+		"new@example.org job-requested": client.OutcomeSent,
 	}, outcomes)
 	require.True(t, slices.IsSortedFunc(sim.Messages, func(a, b client.SimulatedMessage) int { return a.At.Compare(b.At) }))
 
