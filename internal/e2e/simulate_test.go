@@ -1,7 +1,10 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/cli"
 	"github.com/herold-dev/herold/internal/store"
 )
 
@@ -192,4 +196,52 @@ func TestSimulationBounds(t *testing.T) {
 			require.Equal(t, tc.field, p.Errors[0].Field)
 		})
 	}
+}
+
+// TestCLISimulate reads a YAML file of events (a date in the data stays
+// the string written) and prints the timeline; a bad file or event says
+// what to fix.
+func TestCLISimulate(t *testing.T) {
+	t.Parallel()
+	e, _, srv := demoEnv(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "events.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`events:
+  - type: job.requested
+    project: messe-koeln
+    occurred_at: 2026-03-02T08:00:00Z
+    actors: {promoter: [p-anna]}
+    data: {job: Standbetreuung, date: 2026-04-15, reply_by: 2026-03-20}
+  - type: booking.confirmed
+    project: messe-koeln
+    occurred_at: 2026-03-02T09:00:00Z
+    actors: {promoter: [p-clara]}
+    data: {job: Aufbau, date: 2026-04-15}
+until: 2026-03-03T08:00:00Z
+`), 0o600))
+	run := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Execute(context.Background(), append(args, "--server", e.URL, "--key", e.Key), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := run("simulate", "standard", file)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "Flow standard, 2026-03-02 08:00:00 UTC to 2026-03-03 08:00:00 UTC: 2 events, 1 sent, 1 suppressed.")
+	require.Regexp(t, `2026-03-02 08:00:00 UTC +sent +anna.berger@example.com +email +0 +Neue Jobanfrage: Standbetreuung am 15\. April 2026`, out)
+	require.Regexp(t, `2026-03-02 09:00:00 UTC +suppressed +p-clara +email +1 +no_email`, out)
+	require.Contains(t, out, "Event 1, booking.confirmed at 2026-03-02 09:00:00 UTC: Messages for this event: 1 suppressed.")
+	require.Equal(t, 0, srv.Count())
+
+	code, out, errOut = run("simulate", "standard", file, "--json", "--until", "2026-03-02T08:30:00Z")
+	require.Equal(t, 1, code, out)
+	require.Contains(t, errOut, "until")
+
+	require.NoError(t, os.WriteFile(file, []byte(`[{"type": "job.requested", "project": "messe-koeln"}]`), 0o600))
+	code, _, errOut = run("simulate", "standard", file)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "events[0].occurred_at")
+
+	code, _, errOut = run("simulate", "nope", file)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "flow nope not found")
 }

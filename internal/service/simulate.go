@@ -102,11 +102,11 @@ type simulationGate chan struct{}
 // sent, no webhook posted, no feed item shown. Each event is decided by
 // the flow key whichever flow its project uses now.
 func (s *Service) Simulate(ctx context.Context, ws *model.Workspace, flowKey string, in *SimulateInput, lang string) (*Simulation, error) {
-	order, err := checkSimulation(in)
-	if err != nil {
+	if _, err := s.FlowGet(ctx, ws, flowKey); err != nil {
 		return nil, err
 	}
-	if _, err := s.FlowGet(ctx, ws, flowKey); err != nil {
+	order, err := checkSimulation(in)
+	if err != nil {
 		return nil, err
 	}
 	for i, ev := range in.Events {
