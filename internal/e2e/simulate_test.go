@@ -80,8 +80,10 @@ func TestSimulationEqualsTheEngine(t *testing.T) {
 
 	var simSent []mailKey
 	outcomes := map[string]string{}
+	at := map[string]time.Time{}
 	for _, m := range sim.Messages {
 		outcomes[m.To.Email+" "+m.Template] = m.Outcome
+		at[m.To.Email+" "+m.Template] = m.At
 		if m.Outcome == client.OutcomeSent {
 			rcpts := []string{m.To.Email}
 			for _, b := range m.BCC {
@@ -98,7 +100,11 @@ func TestSimulationEqualsTheEngine(t *testing.T) {
 	}, outcomes)
 	require.True(t, slices.IsSortedFunc(sim.Messages, func(a, b client.SimulatedMessage) int { return a.At.Compare(b.At) }))
 
-	// The engine takes the same events at the same times.
+	// The confirmation expired the moment its 7 days were over.
+	require.Equal(t, apptest.Start2026.Add(time.Hour+7*24*time.Hour+time.Millisecond), at["anna.berger@example.com booking-confirmed"])
+
+	// The engine takes the same events at the same times; its periodic
+	// job runs the due work at the moment the simulation said.
 	var ids []string
 	for _, ev := range simEvents() {
 		e.Clock.Set(*ev.OccurredAt)
@@ -111,6 +117,8 @@ func TestSimulationEqualsTheEngine(t *testing.T) {
 			}
 		}
 	}
+	e.Clock.Set(at["anna.berger@example.com booking-confirmed"])
+	require.NoError(t, e.App.Service().RunDue(ctx))
 	e.Clock.Set(until)
 	require.NoError(t, e.App.Service().RunDue(ctx))
 
@@ -129,6 +137,9 @@ func TestSimulationEqualsTheEngine(t *testing.T) {
 			engineSent = append(engineSent, mailKey{Rcpts: strings.Join(rcpts, ","), Subject: m.Subject, At: m.SentAt.UTC()})
 		}
 		engineOutcomes[m.To.Email+" "+m.Template] = outcome
+		if m.Status == client.StatusExpired {
+			require.Equal(t, at[m.To.Email+" "+m.Template], m.UpdatedAt.UTC())
+		}
 	}
 	require.Equal(t, outcomes, engineOutcomes)
 	require.Equal(t, simSent, engineSent)

@@ -252,17 +252,25 @@ func (st *simSteps) add(t *time.Time) {
 	}
 }
 
-// next removes and returns the earliest step after now and not after
-// until.
+// addAfter adds the first moment after t: a deadline is past only after
+// it (the stores keep milliseconds and expire what is before now).
+func (st *simSteps) addAfter(t *time.Time) {
+	if t != nil {
+		*st = append(*st, t.Add(time.Millisecond))
+	}
+}
+
+// next returns the earliest step after now and not after until, and
+// forgets the steps up to now.
 func (st *simSteps) next(now, until time.Time) (time.Time, bool) {
 	var best time.Time
 	kept := (*st)[:0]
 	for _, t := range *st {
-		if !t.After(now) || t.After(until) {
-			continue
+		if !t.After(now) {
+			continue // past: done
 		}
 		kept = append(kept, t)
-		if best.IsZero() || t.Before(best) {
+		if !t.After(until) && (best.IsZero() || t.Before(best)) {
 			best = t
 		}
 	}
@@ -300,7 +308,7 @@ func (s *Service) runTimeline(ctx context.Context, ws *model.Workspace, fake *cl
 					Detail: fmt.Sprintf("the events plan more than %d messages; simulate fewer events", MaxSimulateMessages)}}}
 			}
 			for _, m := range res.Messages {
-				steps.add(m.ExpiresAt)
+				steps.addAfter(m.ExpiresAt)
 				steps.add(m.NextAttemptAt)
 			}
 		}
@@ -333,13 +341,19 @@ func (s *Service) timeline(ctx context.Context, ws *model.Workspace, flowKey str
 		if err != nil {
 			return nil, fmt.Errorf("list simulated messages: %w", err)
 		}
+		// The list omits timelines; explain needs them (an expiry).
+		for j, m := range msgs {
+			if msgs[j], err = s.store.MessageGet(ctx, ws.ID, m.ID); err != nil {
+				return nil, fmt.Errorf("read simulated message: %w", err)
+			}
+			msgs[j].HTML, msgs[j].Text = "", ""
+		}
 		full, err := s.store.EventGet(ctx, ws.ID, ev.ID)
 		if err != nil {
 			return nil, fmt.Errorf("read simulated event: %w", err)
 		}
 		out.Events[i] = SimulatedEvent{Index: i, Event: full, Explanation: s.explainer.Build(full, msgs, lang, ws.Location())}
 		for _, m := range msgs {
-			m.HTML, m.Text = "", ""
 			out.Messages = append(out.Messages, simulated(i, m, in.Until))
 		}
 	}
