@@ -256,3 +256,53 @@ until: 2026-03-03T08:00:00Z
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "flow nope not found")
 }
+
+// TestSimulationPostsNoWebhookAndFillsNoFeed: a flow on e-mail, in-app
+// and the webhook channel, with an endpoint for every event: the
+// simulation shows the e-mail and the in-app message, but writes no
+// webhook delivery and no feed item; the same event sent for real does
+// both (so the checks would see them).
+func TestSimulationPostsNoWebhookAndFillsNoFeed(t *testing.T) {
+	t.Parallel()
+	e, c := simpleEnv(t, allowHooks)
+	rc := newHookReceiver(t, 200)
+	var ep endpointOut
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "event_types": []string{"*"}}).JSON(t, &ep)
+	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"},
+			"channels": []string{"email", "inapp", "webhook"}, "webhook": ep.ID},
+	}})
+	ctx := context.Background()
+	ev := ping(1, inline("anna", "anna@example.org"))
+	at := e.Clock.Now()
+	ev.OccurredAt = &at
+	sim, err := c.Simulate(ctx, "f", &client.Simulation{Events: []*client.Event{ev}}, "de")
+	require.NoError(t, err)
+	var channels []string
+	for _, m := range sim.Messages {
+		require.Equal(t, client.OutcomeSent, m.Outcome)
+		channels = append(channels, m.Channel)
+	}
+	slices.Sort(channels)
+	require.Equal(t, []string{"email", "inapp"}, channels)
+
+	deliveries := func() int {
+		var list struct{ Items []deliveryOut }
+		e.Must(200, "GET", "/v1/webhook-deliveries", nil).JSON(t, &list)
+		return len(list.Items)
+	}
+	feed := func() int {
+		items, err := e.App.Store().FeedList(ctx, &store.FeedListParams{WorkspaceID: 1, ContactID: "anna", Now: e.Clock.Now(), Limit: 10})
+		require.NoError(t, err)
+		return len(items)
+	}
+	require.Equal(t, 0, deliveries())
+	require.Equal(t, 0, feed())
+	require.Equal(t, 0, rc.calls())
+
+	_, err = c.SendEvent(ctx, ev)
+	require.NoError(t, err)
+	require.Positive(t, deliveries(), "written with the event")
+	apptest.Eventually(t, 10*time.Second, func() bool { return feed() == 1 }, "the real event fills the feed")
+	apptest.Eventually(t, 10*time.Second, func() bool { return rc.calls() >= 1 }, "the real event is posted")
+}
