@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -305,4 +306,31 @@ func TestSimulationPostsNoWebhookAndFillsNoFeed(t *testing.T) {
 	require.Positive(t, deliveries(), "written with the event")
 	apptest.Eventually(t, 10*time.Second, func() bool { return feed() == 1 }, "the real event fills the feed")
 	apptest.Eventually(t, 10*time.Second, func() bool { return rc.calls() >= 1 }, "the real event is posted")
+}
+
+// TestSimulationStopsAtTheMessageBound: 1,000 events to 11 recipients
+// each would plan 11,000 messages; the simulation stops past 10,000 and
+// says so at the field events.
+func TestSimulationStopsAtTheMessageBound(t *testing.T) {
+	t.Parallel()
+	e, c := simpleEnv(t)
+	ctx := context.Background()
+	var to []client.Actor
+	for i := range 11 {
+		id := fmt.Sprintf("c%d", i)
+		require.NoError(t, c.PutContact(ctx, &client.Contact{ID: id, Email: id + "@example.org"}))
+		to = append(to, client.ContactID(id))
+	}
+	at := e.Clock.Now()
+	events := make([]*client.Event, 1000)
+	for i := range events {
+		events[i] = ping(i, to...)
+		events[i].OccurredAt = &at
+	}
+	_, err := c.Simulate(ctx, "f", &client.Simulation{Events: events}, "en")
+	var verr *client.Error
+	require.ErrorAs(t, err, &verr)
+	require.Equal(t, 422, verr.Status)
+	require.Equal(t, "events", verr.Errors[0].Field)
+	require.Contains(t, verr.Errors[0].Detail, "more than 10000 messages")
 }
