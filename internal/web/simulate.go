@@ -2,9 +2,9 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -68,7 +68,7 @@ func (h *Handler) simulateExample(r *http.Request, ws *model.Workspace, f *model
 	var first string
 	for _, p := range projectsByFlow(projects)[f.Key] {
 		uses[p.Key] = true
-		first = cmpOr(first, p.Key)
+		first = cmp.Or(first, p.Key)
 	}
 	types := map[string]bool{}
 	for _, n := range f.Notifications {
@@ -96,13 +96,6 @@ func (h *Handler) simulateExample(r *http.Request, ws *model.Workspace, f *model
 		out = append(out, simulateEvent{Type: f.Notifications[0].EventType, Project: first, OccurredAt: &at})
 	}
 	return out, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // simulate runs the form's events and shows the timeline.
@@ -142,7 +135,11 @@ func parseSimulation(l *localizer, page *simulatePage, errs fieldErrors) (*servi
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&events); err != nil {
-		errs.add("events", l.T("web.simulate.bad_json", "error", jsonProblem(err)))
+		if line := jsonErrorLine(page.Events, err); line > 0 {
+			errs.add("events", l.T("web.simulate.bad_json_line", "line", line))
+		} else {
+			errs.add("events", l.T("web.simulate.bad_json"))
+		}
 		return nil, false
 	}
 	in := &service.SimulateInput{Events: make([]*service.EventInput, len(events))}
@@ -162,19 +159,6 @@ func parseSimulation(l *localizer, page *simulatePage, errs fieldErrors) (*servi
 		in.Until = t.UTC()
 	}
 	return in, true
-}
-
-// jsonProblem says where the JSON is wrong, without Go's type names.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("offset %d", syn.Offset)
-	case errors.As(err, &typ):
-		return typ.Field
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // simulateErrors shows the problems of the events at the events field,

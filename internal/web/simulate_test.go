@@ -64,9 +64,9 @@ func TestSimulatePage(t *testing.T) {
 	require.Contains(t, body, "would be sent")
 	require.Contains(t, body, "no e-mail address")
 
-	resp, body = c.submit("/flows/standard/simulate", "/flows/standard/simulate", url.Values{"events": {"[{"}})
+	resp, body = c.submit("/flows/standard/simulate", "/flows/standard/simulate", url.Values{"events": {"[\n  {\"type\": \"job.requested\",,\n}]"}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-	require.Contains(t, body, "This is not a JSON list of events")
+	require.Contains(t, body, "This is not a JSON list of events: see line 2.")
 	resp, body = c.submit("/flows/standard/simulate", "/flows/standard/simulate",
 		url.Values{"events": {`[{"type": "job.requested", "project": "messe-koeln", "occurred_at": null}]`}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
