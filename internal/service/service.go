@@ -166,7 +166,7 @@ func New(cfg Config) (*Service, error) {
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
 		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now), webhooks: &webhooks{cfg: cfg.Webhooks, logger: cfg.Logger.With("component", "webhook")},
-		inboundDomain: cfg.InboundDomain, messageIDDomain: cfg.MessageIDDomain, simulations: make(simulationGate, maxSimulations)}
+		inboundDomain: cfg.InboundDomain, messageIDDomain: cfg.MessageIDDomain, simulations: newSimulationGate()}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs)
 	return s, nil

@@ -89,8 +89,15 @@ type SimulatedMessage struct {
 	Message *model.Message
 }
 
-// simulationGate bounds the simulations in progress.
-type simulationGate chan struct{}
+// simulationGate bounds the simulations in progress and their time.
+type simulationGate struct {
+	slots   chan struct{}
+	timeout time.Duration
+}
+
+func newSimulationGate() simulationGate {
+	return simulationGate{slots: make(chan struct{}, maxSimulations), timeout: SimulateTimeout}
+}
 
 // Simulate runs events through the flow key on a scratch copy of the
 // workspace and returns the timeline of what would be sent. The engine's
@@ -118,17 +125,21 @@ func (s *Service) Simulate(ctx context.Context, ws *model.Workspace, flowKey str
 		}
 	}
 	select {
-	case s.simulations <- struct{}{}:
-		defer func() { <-s.simulations }()
+	case s.simulations.slots <- struct{}{}:
+		defer func() { <-s.simulations.slots }()
 	default:
 		return nil, ErrOverloaded
 	}
-	ctx, cancel := context.WithTimeout(ctx, SimulateTimeout)
+	sctx, cancel := context.WithTimeout(ctx, s.simulations.timeout)
 	defer cancel()
-	out, err := s.simulate(ctx, ws, flowKey, in, order, lang)
-	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+	out, err := s.simulate(sctx, ws, flowKey, in, order, lang)
+	// Only the simulation's own deadline is the request's fault; a caller
+	// that went away gets its own error back.
+	if err != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+		s.logger.WarnContext(ctx, "simulation stopped at its time limit", "workspace", ws.Key, "flow", flowKey,
+			"events", len(in.Events), "limit", s.simulations.timeout)
 		return nil, &ValidationError{Fields: []FieldError{{Field: "events", Code: CodeTooLong,
-			Detail: fmt.Sprintf("the simulation took longer than %s; simulate fewer events or a shorter span", SimulateTimeout)}}}
+			Detail: fmt.Sprintf("the simulation took longer than %s; simulate fewer events or a shorter span", s.simulations.timeout)}}}
 	}
 	return out, err
 }
