@@ -308,26 +308,29 @@ func TestSimulationPostsNoWebhookAndFillsNoFeed(t *testing.T) {
 	apptest.Eventually(t, 10*time.Second, func() bool { return rc.calls() >= 1 }, "the real event is posted")
 }
 
-// TestSimulationStopsAtTheMessageBound: 1,000 events to 11 recipients
-// each would plan 11,000 messages; the simulation stops past 10,000 and
+// TestSimulationStopsAtTheMessageBound: 110 events to 101 recipients
+// each would plan 11,110 messages; the simulation stops past 10,000 and
 // says so at the field events.
 func TestSimulationStopsAtTheMessageBound(t *testing.T) {
 	t.Parallel()
 	e, c := simpleEnv(t)
 	ctx := context.Background()
 	var to []client.Actor
-	for i := range 11 {
+	var contacts []client.Contact
+	for i := range 101 {
 		id := fmt.Sprintf("c%d", i)
-		require.NoError(t, c.PutContact(ctx, &client.Contact{ID: id, Email: id + "@example.org"}))
+		contacts = append(contacts, client.Contact{ID: id, Email: id + "@example.org"})
 		to = append(to, client.ContactID(id))
 	}
+	_, err := c.PutContacts(ctx, contacts)
+	require.NoError(t, err)
 	at := e.Clock.Now()
-	events := make([]*client.Event, 1000)
+	events := make([]*client.Event, 110)
 	for i := range events {
 		events[i] = ping(i, to...)
 		events[i].OccurredAt = &at
 	}
-	_, err := c.Simulate(ctx, "f", &client.Simulation{Events: events}, "en")
+	_, err = c.Simulate(ctx, "f", &client.Simulation{Events: events}, "en")
 	var verr *client.Error
 	require.ErrorAs(t, err, &verr)
 	require.Equal(t, 422, verr.Status)

@@ -30,8 +30,10 @@ const (
 	// MaxSimulateMessages is the most messages the events of one
 	// simulation may plan (recipients of all events together).
 	MaxSimulateMessages = 10_000
-	// SimulateTimeout stops a simulation that takes longer.
-	SimulateTimeout = 60 * time.Second
+	// SimulateTimeout stops a simulation that takes longer: below the Go
+	// client's 30 s per attempt, so that a client gets the answer that
+	// says what to do rather than its own timeout.
+	SimulateTimeout = 25 * time.Second
 	// maxSimulations is how many simulations run at once; each copies
 	// the workspace into a scratch database.
 	maxSimulations = 2
