@@ -22,6 +22,10 @@ import (
 // body limit is 1 MiB of JSON).
 const maxSimulateFile = 4 << 20
 
+// simulateWait is how long herold simulate waits for the answer: the
+// server's default --http-write-timeout.
+const simulateWait = 2 * time.Minute
+
 func newSimulate() *cobra.Command {
 	var cf clientFlags
 	var lang, until string
@@ -38,7 +42,9 @@ Nothing is stored, sent or posted. See docs/simulate.md.`,
   herold simulate standard events.json --json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := cf.client()
+			// A simulation may take the server's whole limit
+			// (--simulate-timeout); wait as long as the server writes.
+			c, err := cf.client(client.WithTimeout(simulateWait))
 			if err != nil {
 				return err
 			}

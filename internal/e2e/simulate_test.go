@@ -16,6 +16,7 @@ import (
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/cli"
+	"github.com/herold-dev/herold/internal/smtptest"
 	"github.com/herold-dev/herold/internal/store"
 )
 
@@ -43,6 +44,22 @@ func simEvents() []*client.Event {
 	}
 }
 
+// roomy is the time a test's simulation may take: the suite runs under
+// -race on a loaded machine, many times slower than a server.
+const roomy = 5 * time.Minute
+
+// roomySimulations gives the server's simulations that time.
+func roomySimulations(s *apptest.Setup) { s.Opts.SimulateTimeout = roomy }
+
+// simDemoEnv is demoEnv with roomy simulations and a client that waits
+// for them.
+func simDemoEnv(t *testing.T) (*apptest.Env, *client.Client, *smtptest.Server) {
+	t.Helper()
+	srv := smtptest.Start(t)
+	e := apptest.Start(t, apptest.WithSMTP(srv), apptest.WithDemo, roomySimulations)
+	return e.WithKey(e.App.Demo.Secret), client.MustNew(e.URL, e.App.Demo.Secret, client.WithTimeout(roomy)), srv
+}
+
 // mailKey names a mail by its recipients and subject.
 type mailKey struct {
 	Rcpts   string
@@ -57,7 +74,7 @@ type mailKey struct {
 // and what became of the rest.
 func TestSimulationEqualsTheEngine(t *testing.T) {
 	t.Parallel()
-	e, c, srv := demoEnv(t)
+	e, c, srv := simDemoEnv(t)
 	ctx := context.Background()
 	until := apptest.Start2026.Add(8 * 24 * time.Hour)
 	before := workspaceCounts(t, e)
@@ -163,7 +180,7 @@ func workspaceCounts(t *testing.T, e *apptest.Env) [2]int {
 
 func TestSimulationBounds(t *testing.T) {
 	t.Parallel()
-	e, _, _ := demoEnv(t)
+	e, _, _ := simDemoEnv(t)
 	ev := func(at time.Time) map[string]any {
 		return map[string]any{"type": "job.requested", "project": "messe-koeln", "occurred_at": at,
 			"actors": map[string]any{"promoter": []string{"p-anna"}}}
@@ -215,7 +232,7 @@ func TestSimulationBounds(t *testing.T) {
 // what to fix.
 func TestCLISimulate(t *testing.T) {
 	t.Parallel()
-	e, _, srv := demoEnv(t)
+	e, _, srv := simDemoEnv(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "events.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(`events:
@@ -265,7 +282,8 @@ until: 2026-03-03T08:00:00Z
 // both (so the checks would see them).
 func TestSimulationPostsNoWebhookAndFillsNoFeed(t *testing.T) {
 	t.Parallel()
-	e, c := simpleEnv(t, allowHooks)
+	e, _ := simpleEnv(t, allowHooks, roomySimulations)
+	c := client.MustNew(e.URL, e.Key, client.WithTimeout(roomy))
 	rc := newHookReceiver(t, 200)
 	var ep endpointOut
 	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL, "event_types": []string{"*"}}).JSON(t, &ep)
@@ -313,7 +331,8 @@ func TestSimulationPostsNoWebhookAndFillsNoFeed(t *testing.T) {
 // says so at the field events.
 func TestSimulationStopsAtTheMessageBound(t *testing.T) {
 	t.Parallel()
-	e, c := simpleEnv(t)
+	e, _ := simpleEnv(t, roomySimulations)
+	c := client.MustNew(e.URL, e.Key, client.WithTimeout(roomy))
 	ctx := context.Background()
 	var to []client.Actor
 	var contacts []client.Contact

@@ -71,6 +71,9 @@ type Config struct {
 	SignInThrottle throttle.Config
 	// Webhooks wires webhook delivery (see WebhookConfig).
 	Webhooks WebhookConfig
+	// SimulateTimeout stops a simulation running longer (see Simulate).
+	// Default SimulateTimeout.
+	SimulateTimeout time.Duration
 	// OnHash, when set, is called while a password hash holds one of the
 	// hashing slots (one per core): tests hold slots with it to observe
 	// the bound.
@@ -166,7 +169,7 @@ func New(cfg Config) (*Service, error) {
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
 		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now), webhooks: &webhooks{cfg: cfg.Webhooks, logger: cfg.Logger.With("component", "webhook")},
-		inboundDomain: cfg.InboundDomain, messageIDDomain: cfg.MessageIDDomain, simulations: newSimulationGate()}
+		inboundDomain: cfg.InboundDomain, messageIDDomain: cfg.MessageIDDomain, simulations: newSimulationGate(cfg.SimulateTimeout)}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs)
 	return s, nil

@@ -30,8 +30,8 @@ const (
 	// MaxSimulateMessages is the most messages the events of one
 	// simulation may plan (recipients of all events together).
 	MaxSimulateMessages = 10_000
-	// SimulateTimeout stops a simulation that takes longer: below the Go
-	// client's 30 s per attempt, so that a client gets the answer that
+	// SimulateTimeout is the default of Config.SimulateTimeout: below the
+	// Go client's 30 s per attempt, so that a client gets the answer that
 	// says what to do rather than its own timeout.
 	SimulateTimeout = 25 * time.Second
 	// maxSimulations is how many simulations run at once; each copies
@@ -97,8 +97,8 @@ type simulationGate struct {
 	timeout time.Duration
 }
 
-func newSimulationGate() simulationGate {
-	return simulationGate{slots: make(chan struct{}, maxSimulations), timeout: SimulateTimeout}
+func newSimulationGate(timeout time.Duration) simulationGate {
+	return simulationGate{slots: make(chan struct{}, maxSimulations), timeout: cmp.Or(timeout, SimulateTimeout)}
 }
 
 // Simulate runs events through the flow key on a scratch copy of the

@@ -13,7 +13,7 @@ import (
 // the timeline; every string is translated and every field labelled.
 func TestSimulateInBrowser(t *testing.T) {
 	t.Parallel()
-	e := demoCockpit(t)
+	e := demoCockpit(t, roomySimulations)
 	e.ingest(t, "job.requested", "messe-koeln", map[string][]string{"promoter": {"p-anna"}},
 		map[string]any{"job": "Standbetreuung", "date": "2026-04-15", "reply_by": "2026-03-20"})
 	p := tab(t, e.URL)

@@ -7,11 +7,17 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/store"
 )
+
+// roomySimulations lets simulations take their time: the suite runs
+// under -race on a loaded machine, many times slower than a server.
+func roomySimulations(s *apptest.Setup) { s.Opts.SimulateTimeout = 5 * time.Minute }
 
 var eventsArea = regexp.MustCompile(`(?s)<textarea id="f-events"[^>]*>(.*?)</textarea>`)
 
@@ -21,7 +27,7 @@ var eventsArea = regexp.MustCompile(`(?s)<textarea id="f-events"[^>]*>(.*?)</tex
 // bad input is shown next to the field, in the user's language.
 func TestSimulatePage(t *testing.T) {
 	t.Parallel()
-	e := demoCockpit(t)
+	e := demoCockpit(t, roomySimulations)
 	e.ingest(t, "job.requested", "messe-koeln", map[string][]string{"promoter": {"p-anna"}},
 		map[string]any{"job": "Standbetreuung", "date": "2026-04-15", "reply_by": "2026-03-20"})
 	e.ingest(t, "job.requested", "messe-koeln", map[string][]string{"promoter": {"p-clara"}},
