@@ -56,6 +56,7 @@ var contract = []struct {
 	{op: "approveConfirmations", req: decisionRequest{}, resp: decisionResults{}},
 	{op: "declineConfirmations", req: decisionRequest{}, resp: decisionResults{}},
 	{op: "sendManualMessage", req: ManualMessage{}, resp: EventResult{}},
+	{op: "simulateFlow", req: Simulation{}, resp: Timeline{}, query: langQuery("de")},
 }
 
 type openAPI struct {

@@ -258,7 +258,8 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		InboundDomain: inboundDomain(opts),
 		BaseURL:       a.URL, Owner: a.owner, Runs: service.RunnerConfig{Poll: deps.RunPoll, Off: deps.NoRunner, Lease: deps.Lease},
 		MaxPendingWrites: opts.MaxPendingWrites, OnHash: deps.OnHash, Webhooks: webhookConfig(opts, a.jobs),
-		DigestsDue: a.jobs.EnqueueDigestsTx,
+		DigestsDue:      a.jobs.EnqueueDigestsTx,
+		SimulateTimeout: opts.SimulateTimeout,
 	})
 	if err != nil {
 		return err

@@ -55,7 +55,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain(), newUsers(),
-		newExport(), newImport(), newDKIM(), newInbox())
+		newExport(), newImport(), newDKIM(), newInbox(), newSimulate())
 	root.AddCommand(newValidate(), newPlan(), newApply(), newRollback(), newRevisions(), newSchema())
 	return root
 }

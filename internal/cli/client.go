@@ -25,11 +25,11 @@ func (f *clientFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.key, "key", "", "API key (scope ingest or admin)")
 }
 
-func (f *clientFlags) client() (*client.Client, error) {
+func (f *clientFlags) client(opts ...client.Option) (*client.Client, error) {
 	if f.key == "" {
 		return nil, errors.New("no API key: pass --key or set HEROLD_KEY (create one with `herold keys create`)")
 	}
-	c, err := client.New(f.server, f.key)
+	c, err := client.New(f.server, f.key, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("--server: %w", err)
 	}

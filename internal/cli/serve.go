@@ -105,6 +105,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.DurationVar(&o.HTTP.IdleTimeout, "http-idle-timeout", 0, "close a keep-alive connection idle this long (default 1m)")
 	f.IntVar(&o.HTTP.MaxConns, "http-max-conns", 0, "HTTP connections served at once; more wait to be accepted (default 1000, -1: no bound)")
 	f.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 0, "how long a graceful stop waits for in-flight work (default 30s)")
+	f.DurationVar(&o.SimulateTimeout, "simulate-timeout", 0, "stop a simulation (POST /v1/flows/{key}/simulate) running longer (default 25s)")
 	f.DurationVar(&o.JobTimeout, "job-timeout", 0, "cancel a periodic job (expiry, purge, due schedules) running longer (default 5m)")
 	f.DurationVar(&o.JobRescueAfter, "job-rescue-after", 0, "run a periodic job again when it has been running this long, taking its process as dead (default 10m)")
 	return withEnvHelp(cmd)

@@ -88,6 +88,10 @@ type Options struct {
 	// HTTP bounds how long a client may hold a connection.
 	HTTP HTTP
 
+	// SimulateTimeout stops a simulation (POST /v1/flows/{key}/simulate)
+	// running longer. Default 25s, below the Go client's 30 s per attempt.
+	SimulateTimeout time.Duration
+
 	// ShutdownTimeout is how long a graceful stop may take: requests in
 	// progress finish, sends in progress finish and are recorded. Default
 	// 30s.
@@ -253,6 +257,7 @@ func (o Options) WithDefaults() Options {
 	o.RenderTimeout = cmp.Or(o.RenderTimeout, time.Second)
 	o.RenderMaxBytes = cmp.Or(o.RenderMaxBytes, 1<<20)
 	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 30*time.Second)
+	o.SimulateTimeout = cmp.Or(o.SimulateTimeout, 25*time.Second)
 	o.HTTP.ReadHeaderTimeout = cmp.Or(o.HTTP.ReadHeaderTimeout, 10*time.Second)
 	o.HTTP.ReadTimeout = cmp.Or(o.HTTP.ReadTimeout, time.Minute)
 	o.HTTP.WriteTimeout = cmp.Or(o.HTTP.WriteTimeout, 2*time.Minute)

@@ -92,6 +92,8 @@ func (h *Handler) routes() []route {
 		{"GET", "/v1/flows/{key}/notifications/{nkey}", admin, false, h.getNotification},
 		{"PUT", "/v1/flows/{key}/notifications/{nkey}", admin, false, h.putNotification},
 		{"DELETE", "/v1/flows/{key}/notifications/{nkey}", admin, false, h.deleteNotification},
+		// Simulation (issue 16): events at given times through a flow on a scratch copy.
+		{"POST", "/v1/flows/{key}/simulate", admin, true, h.simulateFlow},
 
 		{"GET", "/v1/projects", admin, false, h.listProjects},
 		{"GET", "/v1/projects/{key}", admin, false, h.getProject},

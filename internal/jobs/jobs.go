@@ -25,8 +25,9 @@ import (
 
 // Handler does the work the jobs stand for; the service implements it.
 type Handler interface {
-	// ExpireConfirmations expires unanswered confirmations.
-	ExpireConfirmations(ctx context.Context) error
+	// RunDue does the time-driven work that is due (expiring
+	// unanswered confirmations, …; see service.RunDue).
+	RunDue(ctx context.Context) error
 	// Purge deletes events and messages past their retention.
 	Purge(ctx context.Context) error
 	// RunDueSchedules queues runs of the schedules whose time has come.

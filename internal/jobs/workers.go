@@ -6,7 +6,9 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// ExpireArgs expire unanswered confirmations (periodic).
+// ExpireArgs run the time-driven work that is due, expiring unanswered
+// confirmations among it (periodic; the kind keeps its first name so
+// that queued jobs of earlier versions still run).
 type ExpireArgs struct{}
 
 // Kind implements river.JobArgs.
@@ -22,7 +24,7 @@ func (w *expireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error
 	if err != nil {
 		return err
 	}
-	return h.ExpireConfirmations(ctx)
+	return h.RunDue(ctx)
 }
 
 // PurgeArgs purge expired history (periodic).

@@ -76,6 +76,9 @@ type Config struct {
 	// jobs.EnqueueDigestsTx). Without it a full digest is closed by the
 	// periodic job.
 	DigestsDue func(ctx context.Context, tx store.Tx) error
+	// SimulateTimeout stops a simulation running longer (see Simulate).
+	// Default SimulateTimeout.
+	SimulateTimeout time.Duration
 	// OnHash, when set, is called while a password hash holds one of the
 	// hashing slots (one per core): tests hold slots with it to observe
 	// the bound.
@@ -112,6 +115,11 @@ type Service struct {
 	unsubKey []byte // signs unsubscribe links; loaded on first use
 
 	webhooks *webhooks
+
+	// messageIDDomain is Config.MessageIDDomain (a simulation's scratch
+	// service renders alike); simulations bounds those in progress.
+	messageIDDomain string
+	simulations     simulationGate
 }
 
 // New returns a Service.
@@ -166,7 +174,7 @@ func New(cfg Config) (*Service, error) {
 		metrics: cfg.Metrics, explainer: explain.New(cfg.Catalog), catalog: cfg.Catalog, baseURL: cfg.BaseURL,
 		admit: make(chan struct{}, cfg.MaxPendingWrites), hashes: newHashGate(cfg.OnHash),
 		signIns: throttle.New(cfg.SignInThrottle, cfg.Clock.Now), webhooks: &webhooks{cfg: cfg.Webhooks, logger: cfg.Logger.With("component", "webhook")},
-		inboundDomain: cfg.InboundDomain}
+		inboundDomain: cfg.InboundDomain, messageIDDomain: cfg.MessageIDDomain, simulations: newSimulationGate(cfg.SimulateTimeout)}
 	s.runner = newRunner(s, cfg.Owner, cfg.Runs, cfg.Logger.With("component", "runner"))
 	s.broadcaster = newBroadcaster(s, cfg.Owner, cfg.Runs)
 	return s, nil

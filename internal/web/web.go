@@ -130,6 +130,9 @@ func (h *Handler) routes() []route {
 		{"POST /flows/{key}/notifications/{nkey}", signedIn, h.updateNotification},
 		{"POST /flows/{key}/notifications/{nkey}/status", signedIn, h.setNotificationStatus},
 		{"POST /flows/{key}/notifications/{nkey}/delete", signedIn, h.deleteNotification},
+		// Simulation (issue 16): events at given times through the flow.
+		{"GET /flows/{key}/simulate", signedIn, h.simulateForm},
+		{"POST /flows/{key}/simulate", signedIn, h.simulate},
 
 		{"GET /projects", signedIn, h.projects},
 		{"POST /projects/{key}/flow", signedIn, h.assignFlow},
