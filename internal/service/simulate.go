@@ -13,6 +13,7 @@ import (
 
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/explain"
+	"github.com/herold-dev/herold/internal/ingest"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/store/sqlite"
@@ -273,6 +274,20 @@ func (st *simSteps) addAfter(t *time.Time) {
 	}
 }
 
+// digest adds the times the digest that took it an item at at may close:
+// its window's end as of this item and its deadline (a sliding window
+// ends at the earlier of the two; a later item moves only the first),
+// and, with at most so many items, at once (this item may have filled it).
+func (st *simSteps) digest(it *ingest.DigestItem, at time.Time) {
+	deadline := it.Spec.Deadline(at, it.Location)
+	closes := it.Spec.ClosesAt(at, deadline)
+	st.add(&closes)
+	st.add(&deadline)
+	if it.Spec.MaxItems > 0 || !closes.After(at) {
+		st.addAfter(&at)
+	}
+}
+
 // next returns the earliest step after now and not after until, and
 // forgets the steps up to now.
 func (st *simSteps) next(now, until time.Time) (time.Time, bool) {
@@ -323,6 +338,9 @@ func (s *Service) runTimeline(ctx context.Context, ws *model.Workspace, fake *cl
 			for _, m := range res.Messages {
 				steps.addAfter(m.ExpiresAt)
 				steps.add(m.NextAttemptAt)
+			}
+			for _, it := range res.Digests {
+				steps.digest(it, at)
 			}
 		}
 	}
