@@ -1,0 +1,216 @@
+package web_test
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/schedule"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// axeSource is axe-core (MPL-2.0, see testdata/axe/LICENSE), vendored
+// from npm (`npm pack axe-core`) so the accessibility check runs offline.
+//
+//go:embed testdata/axe/axe.min.js
+var axeSource string
+
+// axeViolation is one failed axe rule with the nodes that fail it.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target  []any  `json:"target"`
+		HTML    string `json:"html"`
+		Summary string `json:"failureSummary"`
+	} `json:"nodes"`
+}
+
+// axe runs axe-core inside the page (WCAG 2.1 A and AA rules and best
+// practices) and fails on every serious or critical violation, naming
+// the rule, its help and the offending elements.
+func (p *page) axe(name string) {
+	p.t.Helper()
+	loaded, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`typeof window.axe === 'object'`))
+	require.NoError(p.t, err)
+	if !loaded {
+		p.do(chromedp.Evaluate[chromedp.Void](axeSource))
+	}
+	vs, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {
+		runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+		resultTypes: ['violations']}).then(r => r.violations)`, chromedp.EvalAwaitPromise))
+	require.NoError(p.t, err, "axe on %s", name)
+	var b strings.Builder
+	for _, v := range vs {
+		if v.Impact != "serious" && v.Impact != "critical" {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s (%s): %s", v.ID, v.Impact, v.Help)
+		for i, n := range v.Nodes {
+			if i == 5 {
+				fmt.Fprintf(&b, "\n    … and %d more", len(v.Nodes)-5)
+				break
+			}
+			fmt.Fprintf(&b, "\n    %v %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.Summary, "\n", " "))
+		}
+	}
+	if b.Len() > 0 {
+		p.t.Errorf("accessibility violations on %s:%s", name, b.String())
+	}
+}
+
+// englishServiceText are phrases of the service's English errors and
+// statuses. None may appear on a German page outside an element marked
+// lang="en" (a raw server detail kept in small type).
+var englishServiceText = regexp.MustCompile(`(?i)\b(does not exist|invalid input|is not a|must be|must lie|is required|not found|` +
+	`already exists|at most \d|at least \d|use an? |give either|capture mailbox|test mailbox|is not allowed|` +
+	`not an e-mail address|cannot|unknown (field|template|flow|role|key)|expected|internal error|` +
+	`sent|failed|queued|suppressed|declined|awaiting)\b`)
+
+// germanText returns the page's text without elements marked as English
+// (raw server details, the "English" button) nor mail and data as the
+// workspace wrote them (pre, code, iframes, input values).
+func (p *page) germanText() string {
+	p.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`(() => {
+		const body = document.body.cloneNode(true);
+		body.querySelectorAll('[lang]:not([lang=de]), pre, code, .mono, kbd, samp, iframe, script, style, textarea, select, .key, .rcpt, .who, .detail.raw')
+			.forEach(el => el.remove());
+		return body.innerText;
+	})()`))
+	require.NoError(p.t, err)
+	return s
+}
+
+// noEnglish fails when the German page shows English service text.
+func (p *page) noEnglish(name string) {
+	p.t.Helper()
+	text := p.germanText()
+	var hits []string
+	for _, line := range strings.Split(text, "\n") {
+		if englishServiceText.MatchString(line) {
+			hits = append(hits, strings.TrimSpace(line))
+		}
+	}
+	if len(hits) > 0 {
+		p.t.Errorf("English service text on the German page %s:\n  %s", name, strings.Join(hits, "\n  "))
+	}
+}
+
+// cockpitPage is one page of the walk.
+type cockpitPage struct{ name, path string }
+
+// everyPage fills the demo workspace with one of everything (a sent and a
+// held message, an event without a message, a schedule run, a mailing, a
+// suppression, a webhook endpoint) and returns every page a user can open.
+func everyPage(t *testing.T, e *cockpitEnv) []cockpitPage {
+	t.Helper()
+	ctx := context.Background()
+	sent := e.jobRequest(t, "p-anna")
+	held := e.ingest(t, "booking.confirmed", "messe-koeln", map[string][]string{"promoter": {"p-ben"}},
+		map[string]any{"job": "Standbetreuung", "date": "2026-04-15"})
+	nothing := e.ingest(t, "job.requested", "sommerfest", map[string][]string{"promoter": {"p-anna"}}, nil)
+	_, err := e.svc.SchedulePut(ctx, e.ws, &model.Schedule{Key: "geburtstage", Name: "Geburtstage", Enabled: true,
+		Project: "messe-koeln"}, &schedule.PresetParams{Kind: schedule.PresetBirthday})
+	require.NoError(t, err)
+	run, err := e.svc.ScheduleRunNow(ctx, e.ws, "geburtstage")
+	require.NoError(t, err)
+	_, err = e.svc.BroadcastPut(ctx, e.ws, &model.Broadcast{Key: "nl", Name: "Frühjahrs-Newsletter",
+		Category: "newsletter", Content: &model.TemplateContent{Subject: "{{ .data.title }}", Text: "Hallo"},
+		Data: map[string]any{"title": "Frühjahr"}, Audience: `contact.email.endsWith("@example.com")`, PerMinute: 120})
+	require.NoError(t, err)
+	_, _, err = e.svc.SuppressionAdd(ctx, e.ws, service.SuppressionInput{Email: "gesperrt@example.com", Note: "am Telefon"})
+	require.NoError(t, err)
+	apptest.Eventually(t, deliveryWait, func() bool {
+		m, err := e.svc.MessageGet(ctx, e.ws, sent.Messages[0].ID)
+		return err == nil && m.Status == model.MsgSent
+	}, "the job request reaches the capture mailbox")
+	apptest.Eventually(t, deliveryWait, func() bool {
+		r, err := e.svc.ScheduleRunGet(ctx, e.ws, "geburtstage", run.ID)
+		return err == nil && r.Status == model.RunFinished
+	}, "the schedule run finishes")
+	return []cockpitPage{
+		{"dashboard", "/"},
+		{"flows", "/flows"},
+		{"flow", "/flows/standard"},
+		{"notification-new", "/flows/standard/notifications/_new"},
+		{"projects", "/projects"},
+		{"templates", "/templates"},
+		{"template-new", "/templates/_new"},
+		{"template-editor", "/templates/job-requested?locale=de"},
+		{"confirmations", "/confirmations"},
+		{"messages", "/messages"},
+		{"message", "/messages/" + sent.Messages[0].ID},
+		{"held-message", "/messages/" + held.Messages[0].ID},
+		{"mailbox", "/mailbox"},
+		{"events", "/events"},
+		{"event", "/events/" + nothing.Event.ID},
+		{"event-sent", "/events/" + sent.Event.ID},
+		{"contacts", "/contacts"},
+		{"contact", "/contacts/p-anna"},
+		{"suppressions", "/suppressions"},
+		{"search", "/search?q=anna"},
+		{"schedules", "/schedules"},
+		{"schedule-new", "/schedules/_new"},
+		{"schedule", "/schedules/geburtstage?preview=1"},
+		{"schedule-edit", "/schedules/geburtstage/edit"},
+		{"schedule-run", "/schedules/geburtstage/runs/" + run.ID},
+		{"broadcasts", "/broadcasts"},
+		{"broadcast-new", "/broadcasts/_new"},
+		{"broadcast", "/broadcasts/nl?preview=1"},
+		{"broadcast-edit", "/broadcasts/nl/edit"},
+		{"settings", "/settings"},
+		{"webhooks", "/webhooks"},
+	}
+}
+
+// TestBrowserEveryPageAccessibleAndFits walks every cockpit page in
+// German and English, at 1366 and 390 px: axe-core finds no serious or
+// critical violation, no page scrolls sideways on a phone, and the German
+// pages show no English service text.
+func TestBrowserEveryPageAccessibleAndFits(t *testing.T) {
+	t.Parallel()
+	e := demoCockpit(t)
+	pages := everyPage(t, e)
+	p := tab(t, e.URL)
+	p.signIn(e.Email, e.Password)
+	start := time.Now()
+	for _, lang := range []string{"de", "en"} {
+		p.open("/")
+		p.submitLang(lang)
+		for _, pg := range pages {
+			name := lang + " " + pg.name
+			p.do(chromedp.EmulateViewport(1366, 900))
+			p.open(pg.path)
+			p.check(name)
+			p.axe(name + " at 1366 px")
+			if lang == "de" {
+				p.noEnglish(name)
+			}
+			p.do(chromedp.EmulateViewport(390, 844))
+			p.axe(name + " at 390 px")
+			p.fitsWidth(name)
+			if lang == "de" {
+				p.screenshot("phone-" + pg.name)
+			}
+		}
+	}
+	t.Logf("%d pages in two languages at two widths: %v", len(pages), time.Since(start))
+}
+
+// submitLang switches the cockpit's language with the buttons at the top.
+func (p *page) submitLang(lang string) {
+	p.t.Helper()
+	p.submit(`form.lang button[value=` + lang + `]`)
+	p.do(chromedp.WaitVisible(chromedp.CSS(`form.lang button[value=` + lang + `][aria-pressed=true]`)))
+}
