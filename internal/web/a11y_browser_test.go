@@ -214,3 +214,71 @@ func (p *page) submitLang(lang string) {
 	p.submit(`form.lang button[value=` + lang + `]`)
 	p.do(chromedp.WaitVisible(chromedp.CSS(`form.lang button[value=` + lang + `][aria-pressed=true]`)))
 }
+
+// TestBrowserFailedFormsGerman sends forms with mistakes in German: each
+// comes back with its summary holding the keyboard focus, every message
+// in German (the service's own detail only in small type, marked
+// English), no serious accessibility violation, and fitting a phone. So
+// do the pages for what does not exist.
+func TestBrowserFailedFormsGerman(t *testing.T) {
+	t.Parallel()
+	e := demoCockpit(t)
+	p := tab(t, e.URL)
+	p.signIn(e.Email, e.Password)
+	p.open("/")
+	p.submitLang("de")
+	forms := []struct {
+		name, path, form string
+		fields           map[string]string
+		want             string // in the field's messages
+		raw              bool   // the service's detail is kept
+	}{
+		{"notification", "/flows/standard/notifications/_new", "#notification-form",
+			map[string]string{"#f-event_type": "job.withdrawn", "#f-template": "booking-cancelled", "#f-recipients": "role:promoter\nanna@example.org",
+				"#f-condition": "contct.attributes.x == 1"},
+			"Zeile 2: „anna@example.org“ ist kein Empfänger", true},
+		{"flow", "/flows", `form[action="/flows"]`, map[string]string{"#f-key": "mit Leerzeichen"},
+			"„mit Leerzeichen“ ist kein gültiger Name", false},
+		{"settings", "/settings", `form[action="/settings"]`, map[string]string{"#f-timezone": "Berlin"},
+			"„Berlin“ ist keine Zeitzone", false},
+		{"user", "/settings", `form[action="/settings/users"]`, map[string]string{"#f-user_email": "anna(at)example.org",
+			"#f-user_password": "ein langes Passwort"}, "„anna(at)example.org“ ist keine gültige E-Mail-Adresse", false},
+		{"suppression", "/suppressions", `form[method=post][action="/suppressions"]`, map[string]string{"#f-email": "keine-adresse"},
+			"Das ist keine E-Mail-Adresse", false},
+	}
+	for _, f := range forms {
+		p.do(chromedp.EmulateViewport(1366, 900))
+		p.open(f.path)
+		for sel, v := range f.fields {
+			p.setValue(sel, v)
+		}
+		// The server's checks, not the browser's, are under test.
+		p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%s).noValidate = true`, jsString(f.form))))
+		require.EqualValues(t, 422, p.submit(f.form+` button[type=submit]`), f.name)
+		p.do(chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+		focused, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](
+			`document.activeElement === document.querySelector('.error-summary')`))
+		require.NoError(t, err)
+		require.True(t, focused, "%s: the keyboard focus is on the error summary", f.name)
+		require.Contains(t, p.text("main"), f.want, f.name)
+		raw, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](`document.querySelectorAll('.field-errors .raw[lang=en]').length`))
+		require.NoError(t, err)
+		require.Equal(t, f.raw, raw > 0, "%s: the service's detail kept in small type", f.name)
+		p.check(f.name)
+		p.noEnglish(f.name)
+		p.axe(f.name + " with mistakes")
+		p.do(chromedp.EmulateViewport(390, 844))
+		p.fitsWidth(f.name + " with mistakes")
+		p.screenshot("failed-" + f.name)
+	}
+
+	for _, path := range []string{"/messages/00000000-0000-0000-0000-000000000000", "/flows/gibt-es-nicht",
+		"/templates/gibt-es-nicht", "/contacts/niemand", "/schedules/nie", "/gibt-es-nicht"} {
+		resp, err := chromedp.RunResponse(p.ctx, chromedp.Navigate(e.URL+path))
+		require.NoError(t, err)
+		require.EqualValues(t, 404, resp.Status, path)
+		require.Contains(t, p.text("main"), "Nicht gefunden", path)
+		p.noEnglish(path)
+		p.axe(path)
+	}
+}
