@@ -183,11 +183,38 @@ func TestBrowserEveryPageAccessibleAndFits(t *testing.T) {
 	e := demoCockpit(t)
 	pages := everyPage(t, e)
 	p := tab(t, e.URL)
-	p.signIn(e.Email, e.Password)
 	start := time.Now()
+	// Signed out: the sign-in page, in English (the browser's language)
+	// and in German.
+	for _, lang := range []string{"en", "de"} {
+		p.do(chromedp.EmulateViewport(1366, 900))
+		p.open("/login")
+		if lang == "de" {
+			p.submitLang("de")
+			p.noEnglish("sign-in")
+		}
+		p.axe(lang + " sign-in at 1366 px")
+		p.do(chromedp.EmulateViewport(390, 844))
+		p.axe(lang + " sign-in at 390 px")
+		p.fitsWidth(lang + " sign-in")
+	}
+	p.do(chromedp.EmulateViewport(1366, 900))
+	p.signIn(e.Email, e.Password)
 	for _, lang := range []string{"de", "en"} {
 		p.open("/")
 		p.submitLang(lang)
+		// The decline page answers a form: reached from a row's button.
+		p.open("/confirmations")
+		require.EqualValues(t, 200, p.submit(`button[name=decline_one]`))
+		p.do(chromedp.WaitVisible(chromedp.ID("f-reason")))
+		p.check(lang + " decline")
+		p.axe(lang + " decline at 1366 px")
+		if lang == "de" {
+			p.noEnglish("decline")
+		}
+		p.do(chromedp.EmulateViewport(390, 844))
+		p.axe(lang + " decline at 390 px")
+		p.fitsWidth(lang + " decline")
 		for _, pg := range pages {
 			name := lang + " " + pg.name
 			p.do(chromedp.EmulateViewport(1366, 900))
