@@ -14,7 +14,6 @@ import (
 
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/model"
-	"github.com/herold-dev/herold/internal/schedule"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -112,7 +111,7 @@ type cockpitPage struct{ name, path string }
 
 // everyPage fills the demo workspace with one of everything (a sent and a
 // held message, an event without a message, a schedule run, a mailing, a
-// suppression, a webhook endpoint) and returns every page a user can open.
+// suppression) and returns every page a user can open.
 func everyPage(t *testing.T, e *cockpitEnv) []cockpitPage {
 	t.Helper()
 	ctx := context.Background()
@@ -120,12 +119,8 @@ func everyPage(t *testing.T, e *cockpitEnv) []cockpitPage {
 	held := e.ingest(t, "booking.confirmed", "messe-koeln", map[string][]string{"promoter": {"p-ben"}},
 		map[string]any{"job": "Standbetreuung", "date": "2026-04-15"})
 	nothing := e.ingest(t, "job.requested", "sommerfest", map[string][]string{"promoter": {"p-anna"}}, nil)
-	_, err := e.svc.SchedulePut(ctx, e.ws, &model.Schedule{Key: "geburtstage", Name: "Geburtstage", Enabled: true,
-		Project: "messe-koeln"}, &schedule.PresetParams{Kind: schedule.PresetBirthday})
-	require.NoError(t, err)
-	run, err := e.svc.ScheduleRunNow(ctx, e.ws, "geburtstage")
-	require.NoError(t, err)
-	_, err = e.svc.BroadcastPut(ctx, e.ws, &model.Broadcast{Key: "nl", Name: "Frühjahrs-Newsletter",
+	run := e.runBirthdays(t)
+	_, err := e.svc.BroadcastPut(ctx, e.ws, &model.Broadcast{Key: "nl", Name: "Frühjahrs-Newsletter",
 		Category: "newsletter", Content: &model.TemplateContent{Subject: "{{ .data.title }}", Text: "Hallo"},
 		Data: map[string]any{"title": "Frühjahr"}, Audience: `contact.email.endsWith("@example.com")`, PerMinute: 120})
 	require.NoError(t, err)
@@ -135,10 +130,6 @@ func everyPage(t *testing.T, e *cockpitEnv) []cockpitPage {
 		m, err := e.svc.MessageGet(ctx, e.ws, sent.Messages[0].ID)
 		return err == nil && m.Status == model.MsgSent
 	}, "the job request reaches the capture mailbox")
-	apptest.Eventually(t, deliveryWait, func() bool {
-		r, err := e.svc.ScheduleRunGet(ctx, e.ws, "geburtstage", run.ID)
-		return err == nil && r.Status == model.RunFinished
-	}, "the schedule run finishes")
 	return []cockpitPage{
 		{"dashboard", "/"},
 		{"flows", "/flows"},
@@ -162,9 +153,9 @@ func everyPage(t *testing.T, e *cockpitEnv) []cockpitPage {
 		{"search", "/search?q=anna"},
 		{"schedules", "/schedules"},
 		{"schedule-new", "/schedules/_new"},
-		{"schedule", "/schedules/geburtstage?preview=1"},
-		{"schedule-edit", "/schedules/geburtstage/edit"},
-		{"schedule-run", "/schedules/geburtstage/runs/" + run.ID},
+		{"schedule", "/schedules/geburtstagsgruesse?preview=1"},
+		{"schedule-edit", "/schedules/geburtstagsgruesse/edit"},
+		{"schedule-run", "/schedules/geburtstagsgruesse/runs/" + run},
 		{"broadcasts", "/broadcasts"},
 		{"broadcast-new", "/broadcasts/_new"},
 		{"broadcast", "/broadcasts/nl?preview=1"},

@@ -12,10 +12,10 @@ import (
 	"github.com/herold-dev/herold/internal/smtptest"
 )
 
-// runReportMail runs the demo's birthday schedule (two members have their
-// birthday on the demo's first day) and returns the mail part of its
-// report page in German, once its mail is done.
-func runReportMail(t *testing.T, e *cockpitEnv) string {
+// runBirthdays runs the demo's birthday schedule (two members have their
+// birthday on the demo's first day) and returns the run's id once its
+// mail is done.
+func (e *cockpitEnv) runBirthdays(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	run, err := e.svc.ScheduleRunNow(ctx, e.ws, "geburtstagsgruesse")
@@ -24,10 +24,18 @@ func runReportMail(t *testing.T, e *cockpitEnv) string {
 		r, err := e.svc.ScheduleRunReport(ctx, e.ws, "geburtstagsgruesse", run.ID)
 		return err == nil && r.Mail.Done && r.Mail.Sent > 0
 	}, "the run's mail is done")
+	return run.ID
+}
+
+// runReportMail runs the demo's birthday schedule and returns the mail
+// part of its report page in German.
+func runReportMail(t *testing.T, e *cockpitEnv) string {
+	t.Helper()
+	run := e.runBirthdays(t)
 	c := newClient(t, e.URL)
 	c.lang = "de"
 	c.signIn(e.Email, e.Password)
-	resp, body := c.get("/schedules/geburtstagsgruesse/runs/" + run.ID)
+	resp, body := c.get("/schedules/geburtstagsgruesse/runs/" + run)
 	if resp.StatusCode == http.StatusSeeOther {
 		resp, body = c.get(resp.Header.Get("Location"))
 	}

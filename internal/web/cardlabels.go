@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html"
+	"io"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,9 @@ func cardLabels(page []byte) []byte {
 	for {
 		tt := z.Next()
 		if tt == nethtml.ErrorToken {
+			if z.Err() != io.EOF {
+				return page // cannot happen reading bytes; never cut a page short
+			}
 			break
 		}
 		// TagName lower-cases the token in place: keep the raw bytes first.
