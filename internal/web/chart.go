@@ -38,9 +38,22 @@ type chartSeries struct {
 	Label string
 }
 
-// newChart lays out the days' counts.
+// newChart lays out the days' counts for a wide screen, a date under
+// every fifth day.
 func newChart(l *localizer, days []service.DashboardDay) *chart {
-	c := &chart{Width: 760, Height: 260, Left: 48, Top: 12, Right: 748, Bottom: 228}
+	return layoutChart(l, days, &chart{Width: 760, Height: 260, Left: 48, Top: 12, Right: 748, Bottom: 228}, 5)
+}
+
+// newPhoneChart lays out the same chart for a phone (drawn at about its
+// own size, 340 px, so its 11 px labels stay 11 px), a date under every
+// seventh day so that the dates do not run into each other.
+func newPhoneChart(l *localizer, days []service.DashboardDay) *chart {
+	return layoutChart(l, days, &chart{Width: 340, Height: 220, Left: 34, Top: 10, Right: 332, Bottom: 190}, 7)
+}
+
+// layoutChart fills c's bars and ticks, labelling every nth day and the
+// last one.
+func layoutChart(l *localizer, days []service.DashboardDay, c *chart, every int) *chart {
 	series := []struct {
 		class, key string
 		get        func(service.DashboardDay) int
@@ -70,7 +83,7 @@ func newChart(l *localizer, days []service.DashboardDay) *chart {
 	}
 	for i, d := range days {
 		x := float64(c.Left) + slot*float64(i)
-		if i%5 == 0 || i == len(days)-1 {
+		if (i%every == 0 && len(days)-1-i >= every/2) || i == len(days)-1 {
 			c.XTicks = append(c.XTicks, chartTick{Pos: x + slot/2, Label: shortDay(l, d.Day)})
 		}
 		y := float64(c.Bottom)

@@ -14,7 +14,9 @@ const dashboardDays = 30
 type dashboardPage struct {
 	D     *service.Dashboard
 	Chart *chart
-	Now   time.Time
+	// PhoneChart is Chart laid out for a phone screen (see app.css).
+	PhoneChart *chart
+	Now        time.Time
 	// NoFlow lists the projects that send nothing.
 	NoFlow []*model.Project
 	// MaxSilent is where the count of events without messages stops.
@@ -34,7 +36,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *request)
 		return
 	}
 	v := h.newView(r, rq, "dashboard", "web.dashboard.title")
-	page := dashboardPage{D: d, Chart: newChart(v.L, d.Days), Now: h.svc.Now(), MaxSilent: service.MaxSilentCount}
+	page := dashboardPage{D: d, Chart: newChart(v.L, d.Days), PhoneChart: newPhoneChart(v.L, d.Days), Now: h.svc.Now(), MaxSilent: service.MaxSilentCount}
 	for _, p := range projects {
 		if p.Flow == "" {
 			page.NoFlow = append(page.NoFlow, p)

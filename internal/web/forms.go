@@ -11,10 +11,10 @@ import (
 
 // fieldErrors are the messages shown next to each form field; "" holds
 // those that belong to no field.
-type fieldErrors map[string][]string
+type fieldErrors map[string][]fieldMsg
 
 // For returns the messages of a field.
-func (e fieldErrors) For(field string) []string { return e[field] }
+func (e fieldErrors) For(field string) []fieldMsg { return e[field] }
 
 // Has reports whether a field has messages.
 func (e fieldErrors) Has(field string) bool { return len(e[field]) > 0 }
@@ -22,7 +22,7 @@ func (e fieldErrors) Has(field string) bool { return len(e[field]) > 0 }
 // Any reports whether there is any message.
 func (e fieldErrors) Any() bool { return len(e) > 0 }
 
-func (e fieldErrors) add(field, msg string) { e[field] = append(e[field], msg) }
+func (e fieldErrors) add(field, msg string) { e[field] = append(e[field], fieldMsg{Text: msg}) }
 
 // fieldMap maps a service field path to a form field and a prefix for the
 // message (e.g. the line of a recipient); ok false keeps the path.
@@ -61,34 +61,23 @@ func formErrors(l *localizer, err error, mapField fieldMap) (fieldErrors, bool) 
 				field, line = mf, prefix
 			}
 		}
-		msg := fieldMessage(l, f)
+		msg := fieldMessageParts(l, f)
 		if line != "" {
-			msg = l.T("web.error.entry_line", "line", line) + " " + msg
+			msg.Text = l.T("web.error.entry_line", "line", line) + " " + msg.Text
 		}
-		out.add(field, msg)
+		out[field] = append(out[field], msg)
 	}
 	return out, true
 }
 
-// fieldMessage says what is wrong with a field in the user's language,
-// keeping the service's specific detail where it adds information.
+// fieldMessage is fieldMessageParts as one line of text (the live
+// template preview shows plain text).
 func fieldMessage(l *localizer, f service.FieldError) string {
-	msg := l.T("web.code." + f.Code)
-	if strings.HasPrefix(msg, "web.code.") {
-		msg = l.T("web.code.invalid")
+	m := fieldMessageParts(l, f)
+	if m.Raw != "" {
+		return m.Text + ": " + m.Raw
 	}
-	switch f.Code {
-	case service.CodeRequired, service.CodeMismatch:
-	default:
-		msg += ": " + f.Detail
-	}
-	if f.Line > 0 {
-		if f.Column > 0 {
-			return l.T("web.error.at_line_column", "line", f.Line, "column", f.Column) + " " + msg
-		}
-		return l.T("web.error.at_line", "line", f.Line) + " " + msg
-	}
-	return msg
+	return m.Text
 }
 
 // splitLines splits a textarea into its non-empty lines and remembers the

@@ -49,11 +49,36 @@ func replyKey(reply string) string {
 // Reply explains a mail server's reply in the user's language (the raw
 // reply stays on the page next to it); "" when it is not an SMTP reply.
 func (l *localizer) Reply(reply string) string {
+	if _, last, ok := strings.Cut(reply, gaveUpMarker); ok && strings.HasPrefix(reply, "gave up after ") {
+		// The delivery engine's "gave up after 72h0m0s of retries; last
+		// error: …": say so, and explain the last error.
+		return strings.TrimSpace(l.T("web.reply.gave_up") + " " + l.Reply(last))
+	}
 	key := replyKey(reply)
+	if key == "" && unreachable(reply) {
+		key = "web.reply.unreachable"
+	}
 	if key == "" {
 		return ""
 	}
 	return l.T(key)
+}
+
+// gaveUpMarker separates the delivery engine's "gave up" sentence from
+// the last error (internal/delivery, decide.go).
+const gaveUpMarker = " of retries; last error: "
+
+// unreachable reports whether a delivery error says that no connection to
+// the mail server came about (as Go's net package words it).
+func unreachable(detail string) bool {
+	d := strings.ToLower(detail)
+	for _, s := range []string{"connection refused", "i/o timeout", "no such host", "network is unreachable",
+		"connection reset", "no route to host"} {
+		if strings.Contains(d, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Detail shows a timeline detail or last reply: the fixed English

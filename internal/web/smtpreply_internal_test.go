@@ -1,6 +1,13 @@
 package web
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/i18n"
+)
 
 func TestReplyKey(t *testing.T) {
 	t.Parallel()
@@ -24,4 +31,21 @@ func TestReplyKey(t *testing.T) {
 			t.Errorf("replyKey(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// TestReplyExplainsDeliveryErrors: besides SMTP replies, a connection
+// that never came about and the delivery engine's "gave up" (with the
+// last error explained after it) get a sentence; other text gets none.
+func TestReplyExplainsDeliveryErrors(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	de := &localizer{cat: cat, lang: "de", loc: time.UTC}
+	require.Equal(t, "Der Mailserver war nicht erreichbar (keine Verbindung).",
+		de.Reply("dial tcp 127.0.0.1:25: connect: connection refused"))
+	require.Equal(t, "Herold hat die Zustellung nach wiederholten Versuchen aufgegeben. Das Postfach des Empfängers ist voll.",
+		de.Reply("gave up after 72h0m0s of retries; last error: 452 4.2.2 mailbox full"))
+	require.Equal(t, "Herold hat die Zustellung nach wiederholten Versuchen aufgegeben.",
+		de.Reply("gave up after 72h0m0s of retries; last error: something odd"))
+	require.Equal(t, "", de.Reply("Termin abgesagt"))
 }

@@ -396,7 +396,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(cardLabels(buf.Bytes()))
 }
 
 // errorPage is the data of the error page.

@@ -4,6 +4,15 @@
 (function () {
   'use strict';
 
+  // A form sent back with mistakes starts with their summary: the keyboard
+  // focus moves there, so that a screen reader reads it and Tab goes on
+  // into the form. (Without JavaScript the summary is still at the top,
+  // announced by role=alert.)
+  var summary = document.querySelector('.error-summary');
+  if (summary) {
+    summary.focus();
+  }
+
   // Forms and buttons with data-confirm ask before they submit.
   document.addEventListener('submit', function (e) {
     var btn = e.submitter;

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// fieldMsg is one message next to a form field (or in the form's
+// summary): Text in the page's language and, where no sentence of ours
+// says what the service found, Raw: the service's own detail (English),
+// shown in small type marked lang="en" because it names the specific
+// problem (a parse error, a rule).
+type fieldMsg struct {
+	Text string
+	Raw  string
+}
+
+// String is the message as one line, for callers that show plain text.
+func (m fieldMsg) String() string {
+	if m.Raw == "" {
+		return m.Text
+	}
+	return m.Text + " (" + m.Raw + ")"
+}
+
+// detailMessage maps a service detail the cockpit meets often to a
+// sentence of its own, in German and English (web.fielderr.*). The groups
+// of the pattern become the sentence's arguments by name.
+type detailMessage struct {
+	code string // the FieldError's code; "" for any
+	re   *regexp.Regexp
+	key  string
+}
+
+// detailMessages are matched in order; the first match wins. The service
+// quotes values with %q, so a value is `"(.*)"`.
+var detailMessages = []detailMessage{
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid (?:role )?name: `), "web.fielderr.name"},
+	{"", regexp.MustCompile(`^role "(?P<v>.*)": use letters`), "web.fielderr.role"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid id: `), "web.fielderr.id"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a recipient; use role:NAME`), "web.fielderr.recipient"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a time zone`), "web.fielderr.time_zone"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a locale`), "web.fielderr.locale"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid e-mail address`), "web.fielderr.email"},
+	{"", regexp.MustCompile(`^not an e-mail address, e\.g\.`), "web.fielderr.email_example"},
+	{"", regexp.MustCompile(`^is longer than (?P<n>\d+) bytes$`), "web.fielderr.max_bytes"},
+	{"", regexp.MustCompile(`^at most (?P<n>\d+) characters$`), "web.fielderr.max_chars"},
+	{"", regexp.MustCompile(`^must not contain line breaks$`), "web.code.line_break"},
+	{"", regexp.MustCompile(`^the key "(?P<v>.*)" is used twice in this flow$`), "web.fielderr.key_twice"},
+	{"", regexp.MustCompile(`^must lie in the future`), "web.fielderr.future"},
+	{service.CodeUnknownRef, regexp.MustCompile(`^template "(?P<v>.*)" does not exist$`), "web.fielderr.no_template"},
+	{service.CodeUnknownRef, regexp.MustCompile(`^contact "(?P<v>.*)" does not exist$`), "web.fielderr.no_contact"},
+	{service.CodeUnknownRef, regexp.MustCompile(`^flow "(?P<v>.*)" does not exist$`), "web.fielderr.no_flow"},
+	{service.CodeUnknownRef, regexp.MustCompile(`^project "(?P<v>.*)" does not exist$`), "web.fielderr.no_project"},
+	{service.CodeUnknownRef, regexp.MustCompile(`^webhook endpoint "(?P<v>.*)" does not exist$`), "web.fielderr.no_webhook"},
+}
+
+// withoutDetail are the codes whose sentence says all there is.
+var withoutDetail = map[string]bool{
+	service.CodeRequired: true, service.CodeMismatch: true, service.CodeLineBreak: true,
+}
+
+// fieldMessageParts says what is wrong with a field in the user's
+// language: a sentence of ours for the details we know, else the code's
+// sentence with the service's detail kept as Raw (on English pages joined
+// to the sentence, as it is English already).
+func fieldMessageParts(l *localizer, f service.FieldError) fieldMsg {
+	var m fieldMsg
+	for _, d := range detailMessages {
+		if d.code != "" && d.code != f.Code {
+			continue
+		}
+		sub := d.re.FindStringSubmatch(f.Detail)
+		if sub == nil {
+			continue
+		}
+		var args []any
+		for i, name := range d.re.SubexpNames() {
+			if name != "" {
+				args = append(args, name, sub[i])
+			}
+		}
+		m.Text = l.T(d.key, args...)
+		break
+	}
+	if m.Text == "" {
+		m.Text = l.T("web.code." + f.Code)
+		if strings.HasPrefix(m.Text, "web.code.") {
+			m.Text = l.T("web.code.invalid")
+		}
+		if !withoutDetail[f.Code] && f.Detail != "" {
+			if l.lang == "en" {
+				m.Text += ": " + f.Detail
+			} else {
+				m.Raw = f.Detail
+			}
+		}
+	}
+	if f.Line > 0 {
+		if f.Column > 0 {
+			m.Text = l.T("web.error.at_line_column", "line", f.Line, "column", f.Column) + " " + m.Text
+		} else {
+			m.Text = l.T("web.error.at_line", "line", f.Line) + " " + m.Text
+		}
+	}
+	return m
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/i18n"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
+)
+
+// TestFieldMessageParts: the service details the cockpit meets often get
+// a sentence in the page's language with the value they name; others get
+// the code's sentence, with the service's English detail kept apart on a
+// German page (shown in small type) and joined on an English one.
+func TestFieldMessageParts(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	de := &localizer{cat: cat, lang: "de", loc: time.UTC}
+	en := &localizer{cat: cat, lang: "en", loc: time.UTC}
+	for _, tc := range []struct {
+		f      service.FieldError
+		de, en fieldMsg
+	}{
+		{service.FieldError{Code: service.CodeInvalid, Detail: fmt.Sprintf("%q is not a valid name: %s", "no spaces", model.NameRule())},
+			fieldMsg{Text: "„no spaces“ ist kein gültiger Name: Buchstaben, Ziffern, „.“, „_“ oder „-“ (höchstens 100), am Anfang ein Buchstabe oder eine Ziffer."},
+			fieldMsg{Text: "“no spaces” is not a valid name: use letters, digits, “.”, “_” or “-” (at most 100), starting with a letter or digit."}},
+		{service.FieldError{Code: service.CodeInvalid, Detail: func() string { _, _, err := model.Recipient("anna@example.org").Parse(); return err.Error() }()},
+			fieldMsg{Text: "„anna@example.org“ ist kein Empfänger: Schreiben Sie role:NAME, contact:ID, email:ADRESSE oder subscribers."},
+			fieldMsg{Text: "“anna@example.org” is not a recipient: write role:NAME, contact:ID, email:ADDRESS or subscribers."}},
+		{service.FieldError{Code: service.CodeUnknownRef, Detail: `template "jobanfrage" does not exist`},
+			fieldMsg{Text: "Die Vorlage „jobanfrage“ gibt es nicht."}, fieldMsg{Text: "There is no template “jobanfrage”."}},
+		{service.FieldError{Code: service.CodeInvalid, Detail: `"Berlin" is not a time zone; use an IANA name such as Europe/Berlin`},
+			fieldMsg{Text: "„Berlin“ ist keine Zeitzone: Geben Sie einen Namen wie Europe/Berlin an."},
+			fieldMsg{Text: "“Berlin” is not a time zone: give a name such as Europe/Berlin."}},
+		{service.FieldError{Code: service.CodeTooLong, Detail: "at most 500 characters"},
+			fieldMsg{Text: "Zu lang: höchstens 500 Zeichen."}, fieldMsg{Text: "Too long: at most 500 characters."}},
+		// Not one of ours: the code's sentence and the detail.
+		{service.FieldError{Code: service.CodeCondition, Detail: "undeclared reference to 'contct'", Line: 1, Column: 5},
+			fieldMsg{Text: "Zeile 1, Spalte 5: Fehler in der Bedingung", Raw: "undeclared reference to 'contct'"},
+			fieldMsg{Text: "Line 1, column 5: Condition error: undeclared reference to 'contct'"}},
+		{service.FieldError{Code: "something_new", Detail: "a new rule"},
+			fieldMsg{Text: "Ungültig", Raw: "a new rule"}, fieldMsg{Text: "Invalid: a new rule"}},
+		// Sentences that say it all keep no detail.
+		{service.FieldError{Code: service.CodeRequired, Detail: "name the address to suppress"},
+			fieldMsg{Text: "Dieses Feld ist erforderlich."}, fieldMsg{Text: "This field is required."}},
+		{service.FieldError{Code: service.CodeMismatch, Detail: "is not your current password"},
+			fieldMsg{Text: "Das stimmt nicht überein."}, fieldMsg{Text: "This does not match."}},
+	} {
+		require.Equal(t, tc.de, fieldMessageParts(de, tc.f), "de: %s", tc.f.Detail)
+		require.Equal(t, tc.en, fieldMessageParts(en, tc.f), "en: %s", tc.f.Detail)
+	}
+	// Plain text (the live preview) keeps the detail after a colon.
+	require.Equal(t, "Ungültig: a new rule", fieldMessage(de, service.FieldError{Code: "x", Detail: "a new rule"}))
+}
