@@ -39,6 +39,10 @@ const (
 	StepScheduleError StepCode = "schedule.error"
 	// StepBroadcast names the broadcast that emitted an event.
 	StepBroadcast StepCode = "event.broadcast"
+
+	// StepNoWatchers: a notification names the recipient form "watchers"
+	// and the event's object has none (Params collection, id, field).
+	StepNoWatchers StepCode = "recipients.no_watchers"
 )
 
 // Codes derived from a message's timeline when an event is explained.
