@@ -54,6 +54,11 @@ var contract = []struct {
 	{op: "approveConfirmations", req: decisionRequest{}, resp: decisionResults{}},
 	{op: "declineConfirmations", req: decisionRequest{}, resp: decisionResults{}},
 	{op: "sendManualMessage", req: ManualMessage{}, resp: EventResult{}},
+
+	{op: "listWatchers", resp: watcherList{}},
+	{op: "putWatcher", resp: watcherList{}},
+	{op: "deleteWatcher"},
+	{op: "listWatching", resp: page[ObjectRef]{}, required: true},
 }
 
 type openAPI struct {
