@@ -44,6 +44,10 @@ const contactFeedItems = 20
 // explains.
 const contactEvents = 10
 
+// contactWatching is how many of the objects a contact watches its page
+// names; the API lists them all.
+const contactWatching = 20
+
 type contactPage struct {
 	C        *model.Contact
 	Messages []*model.Message
@@ -52,6 +56,9 @@ type contactPage struct {
 	// Feed is the contact's in-app feed as they see it (newest items of
 	// the inbox, with the counts); nil without a feed.
 	Feed *inbox.Page
+	// Watching are the first objects the contact watches (Next set when
+	// there are more).
+	Watching *service.Page[model.ObjectRef]
 }
 
 // contact shows a contact with the messages it got and, for its latest
@@ -70,6 +77,10 @@ func (h *Handler) contact(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	page.Messages = msgs.Items
+	if page.Watching, err = h.svc.WatchedList(r.Context(), ws, id, service.PageParams{Limit: contactWatching}); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	events, err := h.svc.EventList(r.Context(), ws, service.EventFilter{Contact: id, PageParams: service.PageParams{Limit: contactEvents}})
 	if err != nil {
 		h.fail(w, r, rq, err)
