@@ -128,14 +128,8 @@ func TestWatchers(t *testing.T) {
 			in := baseInput()
 			tt.in(&in)
 			out := Plan(context.Background(), in, eval)
-			require.Equal(t, tt.wantCodes, codes(out.Trace), "trace: %+v", out.Trace)
-			require.Len(t, out.Messages, len(tt.wantMsgs))
-			for i, w := range tt.wantMsgs {
-				m := out.Messages[i]
-				require.Equal(t, w.to, m.To.Address.Email, "message %d", i)
-				require.Equal(t, w.status, m.Status, "message %d", i)
-				require.Equal(t, w.cc, emails(m.CC), "message %d cc", i)
-				require.Equal(t, w.bcc, emails(m.BCC), "message %d bcc", i)
+			requirePlan(t, out, tt.wantCodes, tt.wantMsgs)
+			for i, m := range out.Messages {
 				if tt.toWatchers {
 					require.Equal(t, ViaWatchers, m.To.Via, "message %d is to a watcher", i)
 					require.Equal(t, ViaWatchers, out.Trace[m.Step].Params["via"])
