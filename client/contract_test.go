@@ -57,6 +57,11 @@ var contract = []struct {
 	{op: "declineConfirmations", req: decisionRequest{}, resp: decisionResults{}},
 	{op: "sendManualMessage", req: ManualMessage{}, resp: EventResult{}},
 	{op: "simulateFlow", req: Simulation{}, resp: Timeline{}, query: langQuery("de")},
+
+	{op: "listWatchers", resp: watcherList{}},
+	{op: "putWatcher", resp: watcherList{}},
+	{op: "deleteWatcher"},
+	{op: "listWatching", resp: page[ObjectRef]{}, required: true},
 }
 
 type openAPI struct {
@@ -398,7 +403,7 @@ func TestContractEnums(t *testing.T) {
 			string(CodeNumberOutOfRange), string(CodeSenderNotAllowed)},
 		"EventSource": {string(SourceAPI), string(SourceSchedule), string(SourceManual), string(SourceBroadcast), string(SourceMail)},
 		"StepCode": {string(StepEventReceived), string(StepEventManual), string(StepEventScheduled), string(StepScheduleExcluded), string(StepScheduleError), string(StepProjectUnknown), string(StepProjectNoFlow), string(StepFlowUnknown), string(StepObjectUnknown), string(StepFlowUsed), string(StepFlowNoNotification), string(StepNotificationOtherEvent), string(StepNotificationInactive), string(StepNotificationConditionFalse), string(StepNotificationConditionError), string(StepNotificationMatched), string(StepRecipientsRoleEmpty), string(StepRecipientsContactUnknown), string(StepRecipientsNoObject), string(StepRecipientsNone), string(StepRecipientDuplicate), string(StepRecipientSuppressed), string(StepMessageAwaitingConfirmation), string(StepMessageQueued), string(StepMessageRenderFailed), string(StepMessageApproved), string(StepMessageDeclined), string(StepMessageExpired), string(StepMessageSending), string(StepMessageInterrupted), string(StepMessageRetrying), string(StepMessageSent), string(StepMessageFailed), string(StepEventBroadcast), string(StepMessageCancelled), string(StepMessageBounced), string(StepMessageComplained), string(StepWebhookQueued),
-			string(StepDigestCollected), string(StepDigestOpen), string(StepDigestSent)},
+			string(StepRecipientsNoWatchers), string(StepDigestCollected), string(StepDigestOpen), string(StepDigestSent)},
 	}
 	for name, have := range consts {
 		want := asStrings(schemas[name].(map[string]any)["enum"])

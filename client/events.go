@@ -269,6 +269,7 @@ const (
 	StepRecipientsRoleEmpty         StepCode = "recipients.role_empty"
 	StepRecipientsContactUnknown    StepCode = "recipients.contact_unknown"
 	StepRecipientsNoObject          StepCode = "recipients.no_object"
+	StepRecipientsNoWatchers        StepCode = "recipients.no_watchers"
 	StepRecipientsNone              StepCode = "recipients.none"
 	StepRecipientDuplicate          StepCode = "recipient.duplicate"
 	StepRecipientSuppressed         StepCode = "recipient.suppressed"

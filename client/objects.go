@@ -17,7 +17,8 @@ type Object struct {
 	Attributes map[string]any `json:"attributes,omitempty"`
 	// Contacts links contact ids by role.
 	Contacts map[string][]string `json:"contacts,omitempty"`
-	// Subscribers are contact ids watching the object.
+	// Subscribers are the contact ids watching the object (its watchers,
+	// see AddWatcher). Left empty, PutObject keeps the stored ones.
 	Subscribers []string `json:"subscribers,omitempty"`
 	// CreatedAt and UpdatedAt are read-only: set in answers, never sent.
 	CreatedAt time.Time `json:"created_at,omitzero"`

@@ -53,7 +53,7 @@ func (x *Explainer) Build(ev *model.Event, msgs []*model.Message, lang string, l
 	for _, m := range msgs {
 		byID[m.ID] = m
 	}
-	f := &formatter{cat: x.cat, lang: lang, loc: loc}
+	f := &formatter{cat: x.cat, lang: lang, loc: loc, object: ev.Object}
 	out := &Explanation{EventID: ev.ID, Language: lang, Steps: []Step{}}
 	for _, s := range ev.Trace {
 		m := byID[s.Message]
@@ -70,6 +70,9 @@ type formatter struct {
 	cat  *i18n.Catalog
 	lang string
 	loc  *time.Location
+	// object is the event's object, named for recipients found as its
+	// watchers.
+	object *model.ObjectRef
 }
 
 func (f *formatter) when(t time.Time) string {
@@ -149,6 +152,7 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 			data["status"] = f.cat.T(f.lang, st, nil)
 		}
 	}
+	id = f.watchers(s, id, data)
 	return Step{Code: s.Code, Notification: s.Notification, Recipient: s.Recipient, Message: s.Message,
 		Params: s.Params, Values: s.Values, Text: f.cat.T(f.lang, id, data)}
 }

@@ -188,6 +188,7 @@ func New(cfg Config) *Handler {
 		h.maxBulk = 32 << 20
 	}
 	h.routeTab = append(h.routes(), h.configRoutes()...)
+	h.routeTab = append(h.routeTab, h.watcherRoutes()...)
 	for _, rt := range h.routeTab {
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}

@@ -71,7 +71,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		writeProblem(w, Problem{Type: problemValidation, Title: "Invalid input", Status: http.StatusUnprocessableEntity,
 			Detail: summary(verr.Fields), Errors: verr.Fields})
 	case errors.As(err, &nf):
-		writeProblem(w, Problem{Type: problemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: nf.Error()})
+		p := Problem{Type: problemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: nf.Error()}
+		if nf.Field != "" {
+			p.Errors = []service.FieldError{{Field: nf.Field, Code: service.CodeUnknownRef, Detail: nf.Error()}}
+		}
+		writeProblem(w, p)
 	case errors.As(err, &conflict):
 		writeProblem(w, Problem{Type: problemConflict, Title: "Conflict", Status: http.StatusConflict, Detail: conflict.Detail})
 	case errors.As(err, &forbidden):

@@ -379,7 +379,8 @@ type Object struct {
 	Attributes map[string]any `json:"attributes"`
 	// Contacts maps a role name to linked contact ids.
 	Contacts map[string][]string `json:"contacts"`
-	// Subscribers are contact ids watching the object.
+	// Subscribers are the contact ids watching the object: its watchers,
+	// the recipient form "watchers". Nil when saving keeps the stored ones.
 	Subscribers []string  `json:"subscribers"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`

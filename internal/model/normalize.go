@@ -74,7 +74,8 @@ func (c *Contact) Normalize() {
 	c.Consents = nonNil(c.Consents)
 }
 
-// Normalize fills defaults of an object.
+// Normalize fills defaults of an object. It leaves Subscribers nil: saving
+// an object without them keeps its stored watchers (see store.Queries).
 func (o *Object) Normalize() {
 	if o.Attributes == nil {
 		o.Attributes = map[string]any{}
@@ -85,7 +86,6 @@ func (o *Object) Normalize() {
 	for role, ids := range o.Contacts {
 		o.Contacts[role] = nonNil(ids)
 	}
-	o.Subscribers = nonNil(o.Subscribers)
 }
 
 func nonNil[T any](s []T) []T {

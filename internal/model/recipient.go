@@ -13,7 +13,8 @@ import (
 //	                        members, the object's linked contacts)
 //	contact:c-17            one contact by id
 //	email:Name <a@b.de>     a literal address (the name is optional)
-//	subscribers             the object's subscribers
+//	watchers                the watchers of the event's object
+//	                        ("subscribers" is the older name of the same form)
 type Recipient string
 
 // RecipientKind is the form of a Recipient.
@@ -21,11 +22,17 @@ type RecipientKind string
 
 // Recipient kinds.
 const (
-	RecipientRole        RecipientKind = "role"
-	RecipientContact     RecipientKind = "contact"
-	RecipientEmail       RecipientKind = "email"
-	RecipientSubscribers RecipientKind = "subscribers"
+	RecipientRole     RecipientKind = "role"
+	RecipientContact  RecipientKind = "contact"
+	RecipientEmail    RecipientKind = "email"
+	RecipientWatchers RecipientKind = "watchers"
+	// RecipientSubscribers is the older name of RecipientWatchers: the
+	// form "subscribers" parses as RecipientWatchers.
+	RecipientSubscribers = RecipientWatchers
 )
+
+// recipientForms lists the forms for error messages.
+const recipientForms = "use role:NAME, contact:ID, email:ADDRESS or watchers"
 
 // Parse splits r into its kind and value and validates it.
 func (r Recipient) Parse() (RecipientKind, string, error) {
@@ -33,13 +40,13 @@ func (r Recipient) Parse() (RecipientKind, string, error) {
 	if HasCRLF(s) {
 		return "", "", errors.New("must not contain line breaks")
 	}
-	if s == string(RecipientSubscribers) {
-		return RecipientSubscribers, "", nil
+	if s == "watchers" || s == "subscribers" {
+		return RecipientWatchers, "", nil
 	}
 	kind, value, ok := strings.Cut(s, ":")
 	value = strings.TrimSpace(value)
 	if !ok || value == "" {
-		return "", "", fmt.Errorf("%q is not a recipient; use role:NAME, contact:ID, email:ADDRESS or subscribers", s)
+		return "", "", fmt.Errorf("%q is not a recipient; %s", s, recipientForms)
 	}
 	switch RecipientKind(kind) {
 	case RecipientRole:
@@ -55,7 +62,7 @@ func (r Recipient) Parse() (RecipientKind, string, error) {
 		}
 		return RecipientEmail, value, nil
 	}
-	return "", "", fmt.Errorf("%q is not a recipient; use role:NAME, contact:ID, email:ADDRESS or subscribers", s)
+	return "", "", fmt.Errorf("%q is not a recipient; %s", s, recipientForms)
 }
 
 // HasCRLF reports whether s contains a carriage return or line feed, which

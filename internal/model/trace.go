@@ -39,6 +39,10 @@ const (
 	StepScheduleError StepCode = "schedule.error"
 	// StepBroadcast names the broadcast that emitted an event.
 	StepBroadcast StepCode = "event.broadcast"
+
+	// StepNoWatchers: a notification names the recipient form "watchers"
+	// and the event's object has none (Params collection, id, field).
+	StepNoWatchers StepCode = "recipients.no_watchers"
 )
 
 // Test sends from the cockpit (Testen).

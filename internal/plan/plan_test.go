@@ -275,20 +275,25 @@ func TestPlan(t *testing.T) {
 			t.Parallel()
 			in := baseInput()
 			tt.in(&in)
-			out := Plan(context.Background(), in, eval)
-			require.Equal(t, tt.wantCodes, codes(out.Trace), "trace: %+v", out.Trace)
-			require.Len(t, out.Messages, len(tt.wantMsgs))
-			for i, w := range tt.wantMsgs {
-				m := out.Messages[i]
-				require.Equal(t, w.to, m.To.Address.Email, "message %d", i)
-				require.Equal(t, w.status, m.Status, "message %d", i)
-				require.Equal(t, w.reason, m.Reason, "message %d", i)
-				require.Equal(t, w.cc, emails(m.CC), "message %d cc", i)
-				require.Equal(t, w.bcc, emails(m.BCC), "message %d bcc", i)
-				require.Equal(t, m.Status == model.MsgSuppressed, out.Trace[m.Step].Code == model.StepRecipientSuppressed,
-					"message %d points at its step", i)
-			}
+			requirePlan(t, Plan(context.Background(), in, eval), tt.wantCodes, tt.wantMsgs)
 		})
+	}
+}
+
+// requirePlan checks a plan's trace codes and messages.
+func requirePlan(t *testing.T, out Output, wantCodes []model.StepCode, wantMsgs []wantMsg) {
+	t.Helper()
+	require.Equal(t, wantCodes, codes(out.Trace), "trace: %+v", out.Trace)
+	require.Len(t, out.Messages, len(wantMsgs))
+	for i, w := range wantMsgs {
+		m := out.Messages[i]
+		require.Equal(t, w.to, m.To.Address.Email, "message %d", i)
+		require.Equal(t, w.status, m.Status, "message %d", i)
+		require.Equal(t, w.reason, m.Reason, "message %d", i)
+		require.Equal(t, w.cc, emails(m.CC), "message %d cc", i)
+		require.Equal(t, w.bcc, emails(m.BCC), "message %d bcc", i)
+		require.Equal(t, m.Status == model.MsgSuppressed, out.Trace[m.Step].Code == model.StepRecipientSuppressed,
+			"message %d points at its step", i)
 	}
 }
 

@@ -45,15 +45,8 @@ func (p *planner) resolve(n *model.Notification, field string, spec model.Recipi
 		return p.contacts(n, field, via+" ("+source+")", ids)
 	case model.RecipientContact:
 		return p.contacts(n, field, via, []string{value})
-	case model.RecipientSubscribers:
-		if p.in.Object == nil {
-			p.step(model.Step{Code: model.StepNoObject, Notification: n.Key, Params: map[string]string{"field": field}})
-			return nil
-		}
-		if len(p.in.Object.Subscribers) == 0 {
-			p.step(model.Step{Code: model.StepRoleEmpty, Notification: n.Key, Params: map[string]string{"role": "subscribers", "field": field}})
-		}
-		return p.contacts(n, field, via, p.in.Object.Subscribers)
+	case model.RecipientWatchers:
+		return p.watchers(n, field)
 	case model.RecipientEmail:
 		a, err := mail.ParseAddress(value)
 		if err != nil {

@@ -127,7 +127,8 @@ func (s *Service) ContactDelete(ctx context.Context, ws *model.Workspace, id str
 	return mapNotFound(s.store.ContactDelete(ctx, ws.ID, id), "contact %q", id)
 }
 
-// ObjectPut creates or replaces an object.
+// ObjectPut creates or replaces an object. Without Subscribers (nil) the
+// object keeps its watchers.
 func (s *Service) ObjectPut(ctx context.Context, ws *model.Workspace, o *model.Object) (bool, error) {
 	o.Normalize()
 	var created bool
@@ -138,6 +139,9 @@ func (s *Service) ObjectPut(ctx context.Context, ws *model.Workspace, o *model.O
 		c.id("id", o.ID)
 		c.attributes("attributes", o.Attributes, model.ObjectFields)
 		checkLinks(&c, r, "contacts", o.Contacts)
+		if len(o.Subscribers) > store.MaxWatchers {
+			c.add("subscribers", CodeTooMany, "an object has at most %d watchers, not %d", store.MaxWatchers, len(o.Subscribers))
+		}
 		for i, id := range o.Subscribers {
 			r.contact(fmt.Sprintf("subscribers[%d]", i), id)
 		}

@@ -94,6 +94,9 @@ func (e *ValidationError) Error() string {
 type NotFoundError struct {
 	// What names the resource, e.g. `template "job-request"`.
 	What string
+	// Field, when set, is the request's part that names it (a path
+	// parameter such as "contact"); the problem lists it under errors.
+	Field string
 }
 
 func (e *NotFoundError) Error() string { return e.What + " does not exist" }

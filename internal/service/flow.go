@@ -114,7 +114,7 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 		r.template(f("template"), n.Template)
 	}
 	if len(n.Recipients) == 0 {
-		c.add(f("recipients"), CodeRequired, "name at least one recipient: role:NAME, contact:ID, email:ADDRESS or subscribers")
+		c.add(f("recipients"), CodeRequired, "name at least one recipient: role:NAME, contact:ID, email:ADDRESS or watchers")
 	}
 	for _, list := range []struct {
 		name string

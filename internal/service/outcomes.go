@@ -117,7 +117,7 @@ func outcomeOfMessages(cs []store.EventMessageCount) EventOutcome {
 var nothingSteps = []model.StepCode{
 	model.StepProjectUnknown, model.StepProjectNoFlow, model.StepFlowUnknown, model.StepFlowNoNotification,
 	model.StepScheduleExcluded, model.StepConditionError, model.StepConditionFalse, model.StepNotificationInactive,
-	model.StepMessageRenderFailed, model.StepNoRecipients, model.StepRoleEmpty, model.StepContactUnknown,
+	model.StepMessageRenderFailed, model.StepNoRecipients, model.StepRoleEmpty, model.StepNoWatchers, model.StepContactUnknown,
 	model.StepNoObject, model.StepNotificationOther,
 }
 

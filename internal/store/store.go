@@ -158,6 +158,7 @@ type Queries interface {
 	ThrottleQueries
 	PreferenceQueries
 	DigestQueries
+	WatcherQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)
@@ -220,6 +221,10 @@ type Queries interface {
 	// that does not exist is ErrNotFound.
 	ContactOptOut(ctx context.Context, p *ContactOptOutParams) (added bool, err error)
 
+	// ObjectUpsert creates or replaces an object. An object with nil
+	// Subscribers keeps its stored watchers (a new one gets none): host
+	// apps sync objects and change watchers one by one (WatcherQueries).
+	// Either way o.Subscribers is set to what was stored.
 	ObjectUpsert(ctx context.Context, workspaceID int64, o *model.Object) (created bool, err error)
 	ObjectGet(ctx context.Context, workspaceID int64, ref model.ObjectRef) (*model.Object, error)
 	ObjectList(ctx context.Context, p *ObjectListParams) ([]*model.Object, error)

@@ -44,6 +44,10 @@ const contactFeedItems = 20
 // explains.
 const contactEvents = 10
 
+// contactWatching is how many of the objects a contact watches its page
+// names; the API lists them all.
+const contactWatching = 20
+
 type contactPage struct {
 	C        *model.Contact
 	Messages []*model.Message
@@ -54,6 +58,9 @@ type contactPage struct {
 	Feed *inbox.Page
 	// Prefs are the contact's preferences with the newest ledger entries.
 	Prefs *service.Preferences
+	// Watching are the first objects the contact watches (Next set when
+	// there are more).
+	Watching *service.Page[model.ObjectRef]
 }
 
 // contact shows a contact with the messages it got and, for its latest
@@ -82,6 +89,10 @@ func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, rq *requ
 		return
 	}
 	page.Messages = msgs.Items
+	if page.Watching, err = h.svc.WatchedList(r.Context(), ws, id, service.PageParams{Limit: contactWatching}); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	events, err := h.svc.EventList(r.Context(), ws, service.EventFilter{Contact: id, PageParams: service.PageParams{Limit: contactEvents}})
 	if err != nil {
 		h.fail(w, r, rq, err)

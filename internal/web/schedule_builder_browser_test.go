@@ -14,16 +14,6 @@ import (
 	"github.com/herold-dev/herold/internal/service"
 )
 
-// visible reports whether the element is shown (not hidden by the
-// builder's script).
-func (p *page) visible(sel string) bool {
-	p.t.Helper()
-	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`(() => { const el = document.querySelector(`+jsString(sel)+`);
-		return !!el && el.checkVisibility(); })()`))
-	require.NoError(p.t, err)
-	return v
-}
-
 // TestBrowserScheduleBuilderAndHonestRun: at 1366 px in German an admin
 // builds "montags um 07:00" from choices (the script shows only the
 // fields of the chosen repeat; cron sits under "Erweitert"), then runs a

@@ -304,7 +304,7 @@ func msgStatusClass(s model.MessageStatus) string {
 // those that sent it.
 func stepClass(code string) string {
 	for _, bad := range []string{"no_flow", "unknown", "inactive", "condition_false", "condition_error", "suppressed",
-		"recipients.none", "role_empty", "declined", "expired", "failed", "render_failed", "no_notification", "excluded"} {
+		"recipients.none", "role_empty", "no_watchers", "declined", "expired", "failed", "render_failed", "no_notification", "excluded"} {
 		if strings.Contains(code, bad) {
 			return "neg"
 		}

@@ -150,8 +150,15 @@ func scanObject(r scanner) (*model.Object, error) {
 
 func (q queriesImpl) ObjectUpsert(ctx context.Context, ws int64, o *model.Object) (bool, error) {
 	row := q.db.QueryRow(ctx, query("ObjectUpsert"), ws, o.Collection, o.ID, dbutil.Map(o.Attributes),
-		dbutil.Map(o.Contacts), dbutil.List(o.Subscribers), o.CreatedAt, o.UpdatedAt)
-	return upserted(row, &o.CreatedAt)
+		dbutil.Map(o.Contacts), dbutil.List(o.Subscribers), o.CreatedAt, o.UpdatedAt, o.Subscribers == nil)
+	var at time.Time
+	var created bool
+	var subs []byte
+	if err := row.Scan(&at, &created, &subs); err != nil {
+		return false, mapErr(err)
+	}
+	o.CreatedAt = utc(at)
+	return created, dbutil.FromJSON(subs, &o.Subscribers)
 }
 
 func (q queriesImpl) ObjectGet(ctx context.Context, ws int64, ref model.ObjectRef) (*model.Object, error) {

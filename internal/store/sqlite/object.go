@@ -33,13 +33,15 @@ func (q queriesImpl) ObjectUpsert(ctx context.Context, ws int64, o *model.Object
 		return false, err
 	}
 	var created int64
+	var subs string
 	err = q.db.QueryRowContext(ctx, query("ObjectUpsert"), ws, o.Collection, o.ID, jsonMap(o.Attributes),
-		jsonMap(o.Contacts), jsonList(o.Subscribers), millis(o.CreatedAt), millis(o.UpdatedAt)).Scan(&created)
+		jsonMap(o.Contacts), jsonList(o.Subscribers), millis(o.CreatedAt), millis(o.UpdatedAt),
+		o.Subscribers == nil).Scan(&created, &subs)
 	if err != nil {
 		return false, mapErr(err)
 	}
 	o.CreatedAt = fromMillis(created)
-	return prev == nil, nil
+	return prev == nil, fromJSON(subs, &o.Subscribers)
 }
 
 func (q queriesImpl) ObjectGet(ctx context.Context, ws int64, ref model.ObjectRef) (*model.Object, error) {

@@ -4,8 +4,11 @@ INSERT INTO objects (workspace_id, collection, id, attributes, contacts, subscri
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (workspace_id, collection, id) DO UPDATE
 SET attributes = excluded.attributes, contacts = excluded.contacts,
-    subscribers = excluded.subscribers, updated_at = excluded.updated_at
-RETURNING created_at, (xmax = 0);
+    updated_at = excluded.updated_at,
+    -- Without subscribers in the request (nil), the stored watchers stay:
+    -- host apps sync objects and add watchers one by one (WatcherAdd).
+    subscribers = CASE WHEN $9 THEN objects.subscribers ELSE excluded.subscribers END
+RETURNING created_at, (xmax = 0), subscribers;
 
 -- name: ObjectGet
 SELECT collection, id, attributes, contacts, subscribers, created_at, updated_at

@@ -7,8 +7,11 @@ INSERT INTO objects (workspace_id, collection, id, attributes, contacts, subscri
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (workspace_id, collection, id) DO UPDATE
 SET attributes = excluded.attributes, contacts = excluded.contacts,
-    subscribers = excluded.subscribers, updated_at = excluded.updated_at
-RETURNING created_at;
+    updated_at = excluded.updated_at,
+    -- Without subscribers in the request (nil), the stored watchers stay:
+    -- host apps sync objects and add watchers one by one (WatcherAdd).
+    subscribers = CASE WHEN ? THEN objects.subscribers ELSE excluded.subscribers END
+RETURNING created_at, subscribers;
 
 -- name: ObjectGet
 SELECT collection, id, attributes, contacts, subscribers, created_at, updated_at
