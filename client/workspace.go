@@ -27,9 +27,13 @@ type Workspace struct {
 	Inbound InboundSettings `json:"inbound"`
 	// QuietHours hold non-urgent e-mail until they end, e.g.
 	// "22:00-07:00" (docs/throttles.md); empty: none.
-	QuietHours string    `json:"quiet_hours"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	QuietHours string `json:"quiet_hours"`
+	// Vocabulary names the workspace's event types, roles and consent
+	// categories in German and English (the cockpit and the preference
+	// page show them); keys without a name are shown as they are.
+	Vocabulary Vocabulary `json:"vocabulary"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // InboundSettings say how received mail that answers no message is
@@ -64,4 +68,18 @@ func (c *Client) Workspace(ctx context.Context) (*Workspace, error) {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// Vocabulary gives display names per kind, each keyed by the event type,
+// role or category.
+type Vocabulary struct {
+	EventTypes map[string]Label `json:"event_types,omitempty"`
+	Roles      map[string]Label `json:"roles,omitempty"`
+	Categories map[string]Label `json:"categories,omitempty"`
+}
+
+// Label is a display name in German and English.
+type Label struct {
+	DE string `json:"de,omitempty"`
+	EN string `json:"en,omitempty"`
 }

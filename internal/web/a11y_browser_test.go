@@ -252,9 +252,9 @@ func TestBrowserFailedFormsGerman(t *testing.T) {
 		raw              bool   // the service's detail is kept
 	}{
 		{"notification", "/flows/standard/notifications/_new", "#notification-form",
-			map[string]string{"#f-event_type": "job.withdrawn", "#f-template": "booking-cancelled", "#f-recipients": "role:promoter\nanna@example.org",
+			map[string]string{"#f-event_type": "job.withdrawn", "#f-template": "booking-cancelled", "#f-recipients": "role:promoter\nrolle:promoter",
 				"#f-condition": "contct.attributes.x == 1"},
-			"Zeile 2: „anna@example.org“ ist kein Empfänger", true},
+			"Zeile 2: Ungültig\n„rolle:promoter“ ist weder eine E-Mail-Adresse noch ein Eintrag der Liste", true},
 		{"flow", "/flows", `form[action="/flows"]`, map[string]string{"#f-key": "mit Leerzeichen"},
 			"„mit Leerzeichen“ ist kein gültiger Name", false},
 		{"settings", "/settings", `form[action="/settings"]`, map[string]string{"#f-timezone": "Berlin"},

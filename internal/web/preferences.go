@@ -77,6 +77,9 @@ func (h *Handler) renderPreferences(w http.ResponseWriter, r *http.Request, rq *
 	}
 	v := h.newView(r, rq, "", title)
 	v.Page, v.Public = p, true
+	if pg != nil {
+		v.L.vocab = &pg.Workspace.Vocabulary // categories by their names
+	}
 	h.render(w, r, status, "preferences", v)
 }
 

@@ -56,12 +56,18 @@ func TestBrowserPreferencePage(t *testing.T) {
 		_, err := e.svc.ContactPut(ctx, e.ws, c)
 		require.NoError(t, err)
 	}
+	// The workspace names the newsletter category; the page shows the
+	// name, not the key.
+	voc := model.Vocabulary{Categories: map[string]model.Label{"newsletter": {DE: "Rundbrief", EN: "Monthly news"}}}
+	_, err := e.svc.WorkspaceUpdate(ctx, e.ws, service.WorkspacePatch{Vocabulary: &voc})
+	require.NoError(t, err)
 	link := e.preferenceLink(t, "anna")
 
 	p := tab(t, e.URL)
 	p.open(link)
 	p.check("preference page")
 	require.Equal(t, "Ihre Benachrichtigungseinstellungen", p.text("h1"), "German: the contact's locale")
+	require.Equal(t, "Rundbrief", p.text("#cat-newsletter legend"), "the category's German name")
 	require.Contains(t, p.text("main"), "anna@example.org")
 	require.Contains(t, p.text("#cat-transactional"), "Wird immer gesendet")
 	require.Empty(t, e.ledger(t, "anna"), "GET changes nothing")

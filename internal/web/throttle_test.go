@@ -42,8 +42,8 @@ func TestCockpitThrottleAndQuietHours(t *testing.T) {
 	require.Contains(t, body, "5 per hour")
 
 	for _, tt := range []struct{ lang, label, bad string }{
-		{"de", "Ruhezeiten", "Ungültig: &#34;25:00&#34; is not a time of day"},
-		{"en", "Quiet hours", "Invalid: &#34;25:00&#34; is not a time of day"},
+		{"de", "Ruhezeiten", "„25:00“ ist keine Uhrzeit: Schreiben Sie HH:MM, z. B. 07:00."},
+		{"en", "Quiet hours", "“25:00” is not a time of day: write HH:MM, e.g. 07:00."},
 	} {
 		c := newClient(t, e.URL)
 		c.lang = tt.lang

@@ -48,6 +48,18 @@ func (l *localizer) TermText(kind, key string) string {
 	return key
 }
 
+// NameOnly is a key's display name in the page's language, else the
+// key: for pages a recipient reads (the preference page), where the key
+// itself means nothing.
+func (l *localizer) NameOnly(kind, key string) string {
+	if l.vocab != nil {
+		if name := l.vocab.Name(kind, key, l.lang); name != "" {
+			return name
+		}
+	}
+	return key
+}
+
 // Recipient shows a recipient entry: "role:promoter" by the role's
 // display name, every other form as it is.
 func (l *localizer) Recipient(r model.Recipient) template.HTML {
