@@ -45,7 +45,7 @@ func TestCockpitNotificationDigest(t *testing.T) {
 	resp, body := c.submit("/flows/f/notifications/r", "/flows/f/notifications/r", form)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, `id="err-digest.window.at"`)
-	require.Contains(t, body, `&#34;7:00&#34; is not a time of day`)
+	require.Contains(t, body, `„7:00“ ist keine Uhrzeit: Schreiben Sie HH:MM, z. B. 07:00.`)
 	require.Contains(t, body, `value="7:00"`, "what was typed stays")
 	n := e.Must(200, "GET", "/v1/flows/f/notifications/r", nil).Map(t)
 	require.Nil(t, n["digest"], "nothing saved")

@@ -33,7 +33,7 @@ func TestNotificationRecipientsFromLists(t *testing.T) {
 	for _, want := range []string{
 		`<option value="role:promoter" label="Rolle: promoter">`,       // in the demo's flow
 		`<option value="role:teamleitung" label="Rolle: teamleitung">`, // seen in an event only
-		`<option value="subscribers" label="Abonnenten des Objekts (Beobachter)">`,
+		`<option value="watchers" label="Beobachter des Objekts">`,
 		`<option value="contact:p-anna" label="Kontakt: Anna Berger &lt;anna.berger@example.com&gt;">`,
 	} {
 		require.Contains(t, list, want)
