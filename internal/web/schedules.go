@@ -294,6 +294,8 @@ type schedulePage struct {
 	// Unhandled is true when no active notification of the project's flow
 	// reacts to the schedule's event type: a run would send nothing.
 	Unhandled bool
+	// Matches is a page of the run's matches, by name (see runMatches).
+	Matches *runMatchesPage
 }
 
 func hasRun(runs []*model.ScheduleRun, id string) bool {
@@ -348,6 +350,10 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	if page.Run != "" {
 		if page.Report, err = h.svc.ScheduleRunReport(r.Context(), ws, key, page.Run); err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
+		if page.Matches, err = h.runMatches(r, ws, key, page.Run); err != nil {
 			h.fail(w, r, rq, err)
 			return
 		}
