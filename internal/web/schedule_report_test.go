@@ -34,7 +34,7 @@ func TestRunReportPageInGerman(t *testing.T) {
 	text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(section, " ")
 	for _, want := range []string{"Bericht zum Lauf vom", "fertig", "von Hand", "Datensätze", "Nachrichten",
 		"Ausschlussregel: 1", "keine Einwilligung: 1", "abgemeldet: 1", "Alle Nachrichten dieses Laufs sind erledigt",
-		"konnten nicht ausgewertet werden", "contact r-hans"} {
+		"konnten nicht ausgewertet werden", "Kontakt r-hans: „unbekannt“ ist kein Datum."} {
 		require.Contains(t, text, want)
 	}
 	fact := func(id, label, value string) {
