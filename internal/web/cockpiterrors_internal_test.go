@@ -14,10 +14,7 @@ import (
 // text as the raw detail; text it does not know still gets a sentence.
 func TestRecordErrorInTheUILanguage(t *testing.T) {
 	t.Parallel()
-	cat, err := i18n.New()
-	require.NoError(t, err)
-	de := &localizer{cat: cat, lang: "de", loc: time.UTC}
-	en := &localizer{cat: cat, lang: "en", loc: time.UTC}
+	de, en := localizers(t)
 	for _, tc := range []struct{ in, de, en string }{
 		{`contact r-hans: is_birthday: "unbekannt" is not a date (use YYYY-MM-DD or RFC 3339)`,
 			"Kontakt r-hans: „unbekannt“ ist kein Datum.", "Contact r-hans: “unbekannt” is not a date."},
@@ -43,10 +40,7 @@ func TestRecordErrorInTheUILanguage(t *testing.T) {
 // itself stays as the raw detail.
 func TestWebhookErrorInTheUILanguage(t *testing.T) {
 	t.Parallel()
-	cat, err := i18n.New()
-	require.NoError(t, err)
-	de := &localizer{cat: cat, lang: "de", loc: time.UTC}
-	en := &localizer{cat: cat, lang: "en", loc: time.UTC}
+	de, en := localizers(t)
 	for _, tc := range []struct{ in, de, en string }{
 		{`webhook endpoint refused: 10.0.0.1 is in the special range 10.0.0.0/8 (allow with --webhook-allow-private)`,
 			"privaten oder besonderen Netz", "private or special network"},
@@ -64,4 +58,13 @@ func TestWebhookErrorInTheUILanguage(t *testing.T) {
 		require.Equal(t, tc.in, m.Raw)
 		require.Contains(t, en.WebhookError(tc.in).Text, tc.en, tc.in)
 	}
+}
+
+// localizers returns a German and an English localizer over the real
+// catalog.
+func localizers(t *testing.T) (de, en *localizer) {
+	t.Helper()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	return &localizer{cat: cat, lang: "de", loc: time.UTC}, &localizer{cat: cat, lang: "en", loc: time.UTC}
 }
