@@ -25,6 +25,29 @@ type Loaded struct {
 	Secret string
 }
 
+// vocabulary names the demo's event types, roles and categories, so that
+// a newcomer sees words, as an agency's admin would set them up.
+var vocabulary = model.Vocabulary{
+	EventTypes: map[string]model.Label{
+		"job.requested":           {DE: "Jobanfrage", EN: "Job request"},
+		"booking.confirmed":       {DE: "Buchung bestätigt", EN: "Booking confirmed"},
+		"booking.cancelled":       {DE: "Buchung storniert", EN: "Booking cancelled"},
+		"project.cancelled":       {DE: "Projekt abgesagt", EN: "Project cancelled"},
+		"contact.birthday":        {DE: "Geburtstag", EN: "Birthday"},
+		"qualifications.due_soon": {DE: "Qualifikation läuft bald ab", EN: "Qualification expiring soon"},
+	},
+	Roles: map[string]model.Label{
+		"promoter": {DE: "Promoter", EN: "Promoter"},
+		"agency":   {DE: "Agentur", EN: "Agency"},
+		"contact":  {DE: "die Person selbst", EN: "the person"},
+		"holder":   {DE: "Inhaber der Qualifikation", EN: "holder of the qualification"},
+	},
+	Categories: map[string]model.Label{
+		"transactional": {DE: "Vorgangsbezogen", EN: "Transactional"},
+		"birthday":      {DE: "Geburtstagsgrüße", EN: "Birthday greetings"},
+	},
+}
+
 // Load creates the demo workspace unless it exists.
 func Load(ctx context.Context, svc *service.Service) (*Loaded, error) {
 	if ws, err := svc.WorkspaceGet(ctx, WorkspaceKey); err == nil {
@@ -38,7 +61,8 @@ func Load(ctx context.Context, svc *service.Service) (*Loaded, error) {
 		AllowedSenders: []string{"agentur-nord.example"},
 		WorkspaceSettings: service.WorkspaceSettings{
 			Name: "Agentur Nord (Demo)", DefaultLocale: "de", Timezone: "Europe/Berlin",
-			Sender: model.Sender{From: "Agentur Nord <dispo@agentur-nord.example>"},
+			Sender:     model.Sender{From: "Agentur Nord <dispo@agentur-nord.example>"},
+			Vocabulary: vocabulary,
 		},
 	})
 	if err != nil {

@@ -136,6 +136,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/v1/schedules/{key}/preview", admin, false, h.previewSchedule},
 		{"GET", "/v1/schedules/{key}/runs", admin, false, h.listRuns},
 		{"GET", "/v1/schedules/{key}/runs/{id}", admin, false, h.getRun},
+		{"GET", "/v1/schedules/{key}/runs/{id}/matches", admin, false, h.listRunMatches},
 
 		{"GET", "/v1/broadcasts", admin, false, h.listBroadcasts},
 		{"GET", "/v1/broadcasts/{key}", admin, false, h.getBroadcast},

@@ -149,3 +149,12 @@ func (h *Handler) getRun(w http.ResponseWriter, r *http.Request, p *service.Prin
 	run, err := h.svc.ScheduleRunReport(r.Context(), p.Workspace, r.PathValue("key"), r.PathValue("id"))
 	h.respond(w, r, http.StatusOK, run, err)
 }
+
+// listRunMatches pages the records a run matched, each with what became
+// of it (?outcome= filters).
+func (h *Handler) listRunMatches(w http.ResponseWriter, r *http.Request, p *service.Principal) {
+	key, id, outcome := r.PathValue("key"), r.PathValue("id"), r.URL.Query().Get("outcome")
+	list(h, w, r, p, func(ctx context.Context, ws *model.Workspace, pp service.PageParams) (*service.Page[*service.RunMatch], error) {
+		return h.svc.ScheduleRunMatches(ctx, ws, key, id, service.RunMatchParams{PageParams: pp, Outcome: outcome})
+	})
+}

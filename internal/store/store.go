@@ -159,6 +159,7 @@ type Queries interface {
 	PreferenceQueries
 	DigestQueries
 	WatcherQueries
+	RunMatchQueries
 
 	WorkspaceInsert(ctx context.Context, w *model.Workspace) error
 	WorkspaceGetByID(ctx context.Context, id int64) (*model.Workspace, error)

@@ -147,8 +147,9 @@ func TestBrowserNotificationForm(t *testing.T) {
 	require.EqualValues(t, 200, p.submit(`#notification-form button[type=submit]`))
 	p.waitText(".notice", "The notification was added.")
 	row := p.text("#n-job-withdrawn")
-	for _, want := range []string{"job.withdrawn", "Absage an Promoter", "Buchung storniert", "role:promoter",
-		"email:office@agentur-nord.example", "BCC role:agency", "transactional"} {
+	// The demo names its roles and category: the name, then the key.
+	for _, want := range []string{"job.withdrawn", "Absage an Promoter", "Buchung storniert", "Promoter promoter",
+		"email:office@agentur-nord.example", "BCC Agency agency", "Transactional transactional"} {
 		require.Contains(t, row, want)
 	}
 	require.Equal(t, "active", mustValue(t, p, "#status-job-withdrawn"))

@@ -127,3 +127,17 @@ func recipientErrors(l *localizer, err error, n *model.Notification) error {
 	}
 	return out
 }
+
+// reportChoices lists whom a schedule's report can go to: the contacts
+// and addresses of the recipient choices (a report has no event whose
+// roles or watchers could name someone).
+func reportChoices(h *Handler, r *http.Request, l *localizer, ws *model.Workspace) ([]recipientChoice, error) {
+	all, err := h.recipientChoices(r, l, ws)
+	out := all[:0]
+	for _, c := range all {
+		if strings.HasPrefix(c.Value, string(model.RecipientContact)+":") || strings.HasPrefix(c.Value, string(model.RecipientEmail)+":") {
+			out = append(out, c)
+		}
+	}
+	return out, err
+}

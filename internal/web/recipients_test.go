@@ -31,8 +31,8 @@ func TestNotificationRecipientsFromLists(t *testing.T) {
 	_, body := c.get("/flows/standard/notifications/_new")
 	list := regexp.MustCompile(`(?s)<datalist id="recipient-choices">.*?</datalist>`).FindString(body)
 	for _, want := range []string{
-		`<option value="role:promoter" label="Rolle: promoter">`,       // in the demo's flow
-		`<option value="role:teamleitung" label="Rolle: teamleitung">`, // seen in an event only
+		`<option value="role:promoter" label="Rolle: Promoter (promoter)">`, // in the demo's flow, named
+		`<option value="role:teamleitung" label="Rolle: teamleitung">`,      // seen in an event only, no name
 		`<option value="watchers" label="Beobachter des Objekts">`,
 		`<option value="contact:p-anna" label="Kontakt: Anna Berger &lt;anna.berger@example.com&gt;">`,
 	} {

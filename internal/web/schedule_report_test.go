@@ -20,34 +20,7 @@ import (
 func TestRunReportPageInGerman(t *testing.T) {
 	t.Parallel()
 	e := demoCockpit(t)
-	ctx := context.Background()
-	_, err := e.svc.TemplatePut(ctx, e.ws, &model.Template{Key: "gruss", Locales: map[string]model.TemplateContent{
-		"de": {Subject: "Alles Gute", Text: "Herzlichen Glückwunsch"}}})
-	require.NoError(t, err)
-	_, err = e.svc.FlowPut(ctx, e.ws, &model.Flow{Key: "verein", Notifications: []model.Notification{{Key: "gruss",
-		EventType: "contact.birthday", Template: "gruss", Recipients: []model.Recipient{"role:member"}, Category: "birthday"}}})
-	require.NoError(t, err)
-	_, err = e.svc.ProjectPut(ctx, e.ws, &model.Project{Key: "verein", Name: "Verein", Flow: "verein"})
-	require.NoError(t, err)
-	day := "1990-03-02" // the test clock's day
-	res, err := e.svc.ContactBulkUpsert(ctx, e.ws, []*model.Contact{
-		{ID: "r-anna", Email: "anna@verein.example", Consents: []string{"birthday"}, Attributes: map[string]any{"birthday": day}},
-		{ID: "r-bert", Email: "bert@verein.example", Consents: []string{"birthday"}, OptOuts: []string{"birthday"}, Attributes: map[string]any{"birthday": day}},
-		{ID: "r-carl", Email: "carl@verein.example", Attributes: map[string]any{"birthday": day}},
-		{ID: "r-emil", Email: "emil@verein.example", Consents: []string{"birthday"}, Attributes: map[string]any{"birthday": day, "status": "cancelled"}},
-		{ID: "r-hans", Email: "hans@verein.example", Attributes: map[string]any{"birthday": "unbekannt"}},
-	})
-	require.NoError(t, err)
-	require.Empty(t, res.Errors)
-	_, err = e.svc.SchedulePut(ctx, e.ws, &model.Schedule{Key: "geburtstage", Name: "Geburtstage", Project: "verein", Role: "member"},
-		&schedule.PresetParams{Kind: schedule.PresetBirthday, ExcludeField: "status", ExcludeValues: []string{"cancelled"}})
-	require.NoError(t, err)
-	run, err := e.svc.ScheduleRunNow(ctx, e.ws, "geburtstage")
-	require.NoError(t, err)
-	apptest.Eventually(t, deliveryWait, func() bool {
-		r, err := e.svc.ScheduleRunReport(ctx, e.ws, "geburtstage", run.ID)
-		return err == nil && r.Mail.Done
-	}, "the run and its mail are done")
+	run := birthdayRun(t, e)
 
 	c := newClient(t, e.URL)
 	c.lang = "de"
@@ -61,7 +34,7 @@ func TestRunReportPageInGerman(t *testing.T) {
 	text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(section, " ")
 	for _, want := range []string{"Bericht zum Lauf vom", "fertig", "von Hand", "Datensätze", "Nachrichten",
 		"Ausschlussregel: 1", "keine Einwilligung: 1", "abgemeldet: 1", "Alle Nachrichten dieses Laufs sind erledigt",
-		"konnten nicht ausgewertet werden", "contact r-hans"} {
+		"konnten nicht ausgewertet werden", "Kontakt r-hans: „unbekannt“ ist kein Datum."} {
 		require.Contains(t, text, want)
 	}
 	fact := func(id, label, value string) {
@@ -98,4 +71,41 @@ func TestRunReportPageInGerman(t *testing.T) {
 	require.Contains(t, mail, "Herzlichen Glückwunsch")
 	_, body = c.get("/schedules/geburtstage?preview=1&date=2026-03-03&mail=r-anna")
 	require.Contains(t, body, "An diesem Tag ist der Datensatz nicht fällig.")
+}
+
+// birthdayRun sets up the "geburtstage" schedule over the demo's
+// workspace with one record of each kind — mailed (r-anna), opted out
+// (r-bert), without consent (r-carl), excluded by the rule (r-emil),
+// unreadable (r-hans) — runs it by hand and waits until its mail is done.
+func birthdayRun(t *testing.T, e *cockpitEnv) *model.ScheduleRun {
+	t.Helper()
+	ctx := context.Background()
+	_, err := e.svc.TemplatePut(ctx, e.ws, &model.Template{Key: "gruss", Locales: map[string]model.TemplateContent{
+		"de": {Subject: "Alles Gute", Text: "Herzlichen Glückwunsch"}}})
+	require.NoError(t, err)
+	_, err = e.svc.FlowPut(ctx, e.ws, &model.Flow{Key: "verein", Notifications: []model.Notification{{Key: "gruss",
+		EventType: "contact.birthday", Template: "gruss", Recipients: []model.Recipient{"role:member"}, Category: "birthday"}}})
+	require.NoError(t, err)
+	_, err = e.svc.ProjectPut(ctx, e.ws, &model.Project{Key: "verein", Name: "Verein", Flow: "verein"})
+	require.NoError(t, err)
+	day := "1990-03-02" // the test clock's day
+	res, err := e.svc.ContactBulkUpsert(ctx, e.ws, []*model.Contact{
+		{ID: "r-anna", Email: "anna@verein.example", Consents: []string{"birthday"}, Attributes: map[string]any{"birthday": day}},
+		{ID: "r-bert", Email: "bert@verein.example", Consents: []string{"birthday"}, OptOuts: []string{"birthday"}, Attributes: map[string]any{"birthday": day}},
+		{ID: "r-carl", Email: "carl@verein.example", Attributes: map[string]any{"birthday": day}},
+		{ID: "r-emil", Email: "emil@verein.example", Consents: []string{"birthday"}, Attributes: map[string]any{"birthday": day, "status": "cancelled"}},
+		{ID: "r-hans", Email: "hans@verein.example", Attributes: map[string]any{"birthday": "unbekannt"}},
+	})
+	require.NoError(t, err)
+	require.Empty(t, res.Errors)
+	_, err = e.svc.SchedulePut(ctx, e.ws, &model.Schedule{Key: "geburtstage", Name: "Geburtstage", Project: "verein", Role: "member"},
+		&schedule.PresetParams{Kind: schedule.PresetBirthday, ExcludeField: "status", ExcludeValues: []string{"cancelled"}})
+	require.NoError(t, err)
+	run, err := e.svc.ScheduleRunNow(ctx, e.ws, "geburtstage")
+	require.NoError(t, err)
+	apptest.Eventually(t, deliveryWait, func() bool {
+		r, err := e.svc.ScheduleRunReport(ctx, e.ws, "geburtstage", run.ID)
+		return err == nil && r.Mail.Done
+	}, "the run and its mail are done")
+	return run
 }

@@ -89,6 +89,9 @@ type scheduleFormPage struct {
 	// AdvancedOpen opens the "advanced" disclosure: the rule is cron the
 	// builder cannot express, or a field in it has an error.
 	AdvancedOpen bool
+	// ReportChoices are offered for "report to", as a notification's
+	// recipients are (free text stays possible).
+	ReportChoices []recipientChoice
 }
 
 func formFromSchedule(sc *model.Schedule) scheduleForm {
@@ -143,6 +146,10 @@ func (h *Handler) renderScheduleForm(w http.ResponseWriter, r *http.Request, rq 
 	page := &scheduleFormPage{Form: f, Projects: projects, Templates: templates, Presets: schedule.Presets,
 		Weekdays: weekdays, MaxMonthDay: schedule.MaxRepeatMonthDay, RepeatKinds: repeatKinds, AdvancedOpen: f.Advanced(),
 		EventTypes: sortedSet(use[model.VocabEventTypes])}
+	if page.ReportChoices, err = reportChoices(h, r, v.L, ws); err != nil {
+		h.fail(w, r, rq, err)
+		return
+	}
 	for _, name := range []string{"cron", "every_minutes", "condition", "exclude", "occurrence_key"} {
 		page.AdvancedOpen = page.AdvancedOpen || errs.Has(name)
 	}
@@ -159,7 +166,7 @@ func readScheduleForm(r *http.Request) scheduleForm {
 		Enabled: r.PostFormValue("enabled") == "1", Cron: get("cron"), EveryMinutes: get("every_minutes"),
 		Timezone: get("timezone"), SourceKind: get("source_kind"), Collection: get("collection"),
 		Condition: get("condition"), Exclude: get("exclude"), EventType: get("event_type"), Project: get("project"),
-		Role: get("role"), OccurrenceKey: get("occurrence_key"), LeapDay: get("leap_day"), ReportTo: get("report_to"),
+		Role: get("role"), OccurrenceKey: get("occurrence_key"), LeapDay: get("leap_day"), ReportTo: recipientText(get("report_to")),
 		ReportTemplate: get("report_template"), ReportChannels: get("report_channels"), Preset: get("preset"), Field: get("field"),
 		DaysBefore: get("days_before"), LeadDays: get("lead_days"), LeadField: get("lead_field"), Duration: get("duration"),
 		ConsentCategory: get("consent_category"), ExcludeField: get("exclude_field"), ExcludeValues: get("exclude_values"),
@@ -294,6 +301,8 @@ type schedulePage struct {
 	// Unhandled is true when no active notification of the project's flow
 	// reacts to the schedule's event type: a run would send nothing.
 	Unhandled bool
+	// Matches is a page of the run's matches, by name (see runMatches).
+	Matches *runMatchesPage
 }
 
 func hasRun(runs []*model.ScheduleRun, id string) bool {
@@ -348,6 +357,10 @@ func (h *Handler) schedule(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	if page.Run != "" {
 		if page.Report, err = h.svc.ScheduleRunReport(r.Context(), ws, key, page.Run); err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
+		if page.Matches, err = h.runMatches(r, ws, key, page.Run); err != nil {
 			h.fail(w, r, rq, err)
 			return
 		}

@@ -23,6 +23,14 @@ func TestVocabularyNamesWithoutJavaScript(t *testing.T) {
 	e := demoCockpit(t)
 	ctx := context.Background()
 	e.ingest(t, "job.requested", "messe-koeln", map[string][]string{"promoter": {"p-anna"}}, map[string]any{"job": "Stand"})
+	// The demo names its own keys; a notification the admin added uses
+	// an event type, a role and a category nobody named yet.
+	require.NoError(t, e.svc.NotificationAdd(ctx, e.ws, "standard", &model.Notification{Key: "rueckzug",
+		EventType: "job.withdrawn", Template: "booking-cancelled", Recipients: []model.Recipient{"role:teamleitung"},
+		Category: "intern", Status: model.StatusInactive}))
+	demo, err := e.svc.WorkspaceGet(ctx, e.ws.Key)
+	require.NoError(t, err)
+	require.NotEmpty(t, demo.Vocabulary.EventTypes)
 	c := newClient(t, e.URL)
 	c.lang = "de"
 	c.signIn(e.Email, e.Password)
@@ -35,9 +43,12 @@ func TestVocabularyNamesWithoutJavaScript(t *testing.T) {
 		require.NotNil(t, m, name)
 		return m[1]
 	}
-	require.Contains(t, field(body, "event_types"), "job.requested =\n", "keys in use are listed without a name")
-	require.Contains(t, field(body, "roles"), "promoter =\n")
-	require.Contains(t, field(body, "categories"), "transactional =\n")
+	require.Contains(t, field(body, "event_types"), "job.withdrawn =\n", "keys in use are listed without a name")
+	require.Contains(t, field(body, "roles"), "teamleitung =\n")
+	require.Contains(t, field(body, "categories"), "intern =\n")
+	require.Contains(t, field(body, "event_types"), "job.requested = Jobanfrage | Job request\n", "named keys with their names")
+	require.Contains(t, field(body, "roles"), "promoter = Promoter | Promoter\n")
+	require.Contains(t, field(body, "categories"), "transactional = Vorgangsbezogen | Transactional\n")
 
 	// A line whose key is no key: refused in German, nothing saved.
 	resp, body := c.submit("/settings/names", "/settings/names", url.Values{"event_types": {"job.requested = Jobanfrage | Job request\njob angefragt = Jobanfrage"}})
@@ -45,7 +56,7 @@ func TestVocabularyNamesWithoutJavaScript(t *testing.T) {
 	require.Regexp(t, `id="err-event_types"><li>Zeile 2: Der Schlüssel vor dem „=“ darf nur Buchstaben`, body)
 	ws, err := e.svc.WorkspaceGet(ctx, e.ws.Key)
 	require.NoError(t, err)
-	require.Empty(t, ws.Vocabulary.EventTypes)
+	require.Equal(t, demo.Vocabulary, ws.Vocabulary)
 	resp, body = c.submit("/settings/names", "/settings/names", url.Values{"roles": {"promoter = " + strings.Repeat("ä", model.MaxLabelLength+1)}})
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, "Zeile 1: Ein Name darf höchstens 100 Zeichen lang sein.")

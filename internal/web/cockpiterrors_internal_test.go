@@ -1,0 +1,70 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/i18n"
+)
+
+// TestRecordErrorInTheUILanguage: a schedule's error sample names the
+// record and what to do in the page's language, keeping the service's
+// text as the raw detail; text it does not know still gets a sentence.
+func TestRecordErrorInTheUILanguage(t *testing.T) {
+	t.Parallel()
+	de, en := localizers(t)
+	for _, tc := range []struct{ in, de, en string }{
+		{`contact r-hans: is_birthday: "unbekannt" is not a date (use YYYY-MM-DD or RFC 3339)`,
+			"Kontakt r-hans: „unbekannt“ ist kein Datum.", "Contact r-hans: “unbekannt” is not a date."},
+		{`object quals/q-1: contact.attributes has no field 'expires' (guard optional fields with has(contact.attributes))`,
+			"Objekt quals/q-1: Dem Datensatz fehlt das Feld „expires“. Ergänzen Sie es oder prüfen Sie es in der Bedingung zuerst mit has(contact.attributes.expires).",
+			"Object quals/q-1: The record has no field “expires”."},
+		{`contact c-1: the value is empty, not a date`, "Kontakt c-1: Das Datumsfeld ist leer.", "Contact c-1: The date field is empty."},
+		{`contact c-1: cannot apply '>' to object.status (string) and 3 (int)`, "Kontakt c-1: Die Bedingung vergleicht Werte verschiedener Art", "Contact c-1: The condition compares values of different kinds"},
+		{`contact c-1: condition exceeded its cost limit (100000 units)`, "Kontakt c-1: Die Bedingung ist für diesen Datensatz zu aufwendig.", "Contact c-1: The condition is too costly"},
+		{`contact c-1: something new`, "Kontakt c-1: Der Datensatz ließ sich nicht auswerten", "Contact c-1: The record could not be evaluated"},
+		{`no record label here`, "Der Datensatz ließ sich nicht auswerten", "The record could not be evaluated"},
+	} {
+		m := de.RecordError(tc.in)
+		require.Contains(t, m.Text, tc.de, tc.in)
+		require.NotEmpty(t, m.Raw, "the service's text stays visible")
+		require.NotContains(t, m.Text, "contact ", "no English label")
+		require.Contains(t, en.RecordError(tc.in).Text, tc.en, tc.in)
+	}
+}
+
+// TestWebhookErrorInTheUILanguage: a webhook attempt's transport error
+// says in the page's language what happened and what to do; the error
+// itself stays as the raw detail.
+func TestWebhookErrorInTheUILanguage(t *testing.T) {
+	t.Parallel()
+	de, en := localizers(t)
+	for _, tc := range []struct{ in, de, en string }{
+		{`webhook endpoint refused: 10.0.0.1 is in the special range 10.0.0.0/8 (allow with --webhook-allow-private)`,
+			"privaten oder besonderen Netz", "private or special network"},
+		{`webhook endpoint refused: the URL must use https (the operator may allow http with --webhook-allow-http)`,
+			"muss mit https:// beginnen", "must start with https://"},
+		{`Post "https://crm.example/hook": resolve crm.example: lookup crm.example: no such host`, "ließ sich nicht auflösen", "could not be resolved"},
+		{`Post "http://127.0.0.1:9/hook": dial tcp 127.0.0.1:9: connect: connection refused`, "hat die Verbindung abgelehnt", "refused the connection"},
+		{`Post "https://crm.example/hook": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`, "nicht rechtzeitig geantwortet", "did not answer in time"},
+		{`Post "https://crm.example/hook": tls: failed to verify certificate: x509: certificate has expired`, "TLS-Zertifikat", "TLS certificate"},
+		{`Post "https://crm.example/hook": read tcp 1.2.3.4:5->6.7.8.9:443: read: connection reset by peer`, "Verbindung brach ab", "connection broke"},
+		{`something new`, "Vom Server kam keine Antwort", "No response came"},
+	} {
+		m := de.WebhookError(tc.in)
+		require.Contains(t, m.Text, tc.de, tc.in)
+		require.Equal(t, tc.in, m.Raw)
+		require.Contains(t, en.WebhookError(tc.in).Text, tc.en, tc.in)
+	}
+}
+
+// localizers returns a German and an English localizer over the real
+// catalog.
+func localizers(t *testing.T) (de, en *localizer) {
+	t.Helper()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	return &localizer{cat: cat, lang: "de", loc: time.UTC}, &localizer{cat: cat, lang: "en", loc: time.UTC}
+}
