@@ -68,3 +68,43 @@ func localizers(t *testing.T) (de, en *localizer) {
 	require.NoError(t, err)
 	return &localizer{cat: cat, lang: "de", loc: time.UTC}, &localizer{cat: cat, lang: "en", loc: time.UTC}
 }
+
+// TestWebhookStateAndReasonInTheUILanguage: why an endpoint is paused or
+// disabled, and an attempt's recorded reason, read as sentences in the
+// page's language, with the recorded English kept as the raw detail where
+// it names more than the sentence.
+func TestWebhookStateAndReasonInTheUILanguage(t *testing.T) {
+	t.Parallel()
+	de, en := localizers(t)
+	for _, tc := range []struct {
+		state, de, en string
+		raw           bool
+	}{
+		{"the endpoint answered 410 Gone", "Der Endpunkt hat mit 410 Gone geantwortet", "The endpoint answered 410 Gone", false},
+		{"disabled by an admin", "Von einem Administrator abgeschaltet.", "Turned off by an admin.", false},
+		{"5 failed attempts in a row; last: HTTP 503", "5 Fehlversuche in Folge; zuletzt: Antwort HTTP 503", "5 failed attempts in a row; last: answer HTTP 503", true},
+		{`5 failed attempts in a row; last: Post "https://x.example/h": dial tcp 127.0.0.1:9: connect: connection refused`,
+			"5 Fehlversuche in Folge; zuletzt: ", "5 failed attempts in a row; last: ", true},
+		{"something else", "Vom Server kam keine Antwort", "No response came from the server", true},
+	} {
+		m := de.WebhookState(tc.state)
+		require.Contains(t, m.Text, tc.de, tc.state)
+		require.Equal(t, tc.raw, m.Raw != "", tc.state)
+		require.Contains(t, en.WebhookState(tc.state).Text, tc.en, tc.state)
+	}
+	refused := de.WebhookState(`5 failed attempts in a row; last: Post "https://x.example/h": dial tcp 127.0.0.1:9: connect: connection refused`)
+	require.Equal(t, de.WebhookError("connection refused").Text, refused.Text[len("5 Fehlversuche in Folge; zuletzt: "):],
+		"the last failure is explained as on the delivery page")
+
+	for _, tc := range []struct{ reason, de, en string }{
+		{"HTTP 500", "Antwort HTTP 500", "answer HTTP 500"},
+		{"HTTP 410 Gone: the endpoint is disabled", "Der Endpunkt hat mit 410 Gone geantwortet", "The endpoint answered 410 Gone"},
+		{`HTTP 302: redirect to "https://y.example/" not followed`, "Weiterleitung (HTTP 302)", "A redirect (HTTP 302)"},
+		{"gave up after 24h0m0s of retries; last: HTTP 502", "Nach 24 Stunden Wiederholungen aufgegeben; zuletzt: Antwort HTTP 502",
+			"Gave up after 24 hours of retries; last: answer HTTP 502"},
+	} {
+		require.Contains(t, de.WebhookReason(tc.reason).Text, tc.de, tc.reason)
+		require.Contains(t, en.WebhookReason(tc.reason).Text, tc.en, tc.reason)
+	}
+	require.Empty(t, de.WebhookReason("").Text)
+}

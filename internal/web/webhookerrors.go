@@ -1,6 +1,10 @@
 package web
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+	"time"
+)
 
 // webhookErrors map a webhook attempt's transport error (Go's net/http
 // and the endpoint guard's English text, see internal/webhook) to a
@@ -34,4 +38,54 @@ func (l *localizer) WebhookError(detail string) fieldMsg {
 		}
 	}
 	return fieldMsg{Text: l.T("web.hookerr.other"), Raw: detail}
+}
+
+var (
+	hookFailuresRE = regexp.MustCompile(`^(\d+) failed attempts in a row; last: (.*)$`)
+	hookGaveUpRE   = regexp.MustCompile(`^gave up after (\S+) of retries; last: (.*)$`)
+	hookHTTPRE     = regexp.MustCompile(`^HTTP (\d{3})(: redirect)?`)
+)
+
+// WebhookReason says what an attempt's recorded reason (webhook.Decide:
+// "HTTP 500", a transport error, "gave up after …; last: …") means, in
+// the page's language; the reason itself stays as Raw.
+func (l *localizer) WebhookReason(reason string) fieldMsg {
+	if reason == "" {
+		return fieldMsg{}
+	}
+	if m := hookGaveUpRE.FindStringSubmatch(reason); m != nil {
+		hours := 0
+		if d, err := time.ParseDuration(m[1]); err == nil {
+			hours = int(d.Hours())
+		}
+		return fieldMsg{Text: l.T("web.hookstate.gave_up", "hours", hours, "last", l.WebhookReason(m[2]).Text), Raw: reason}
+	}
+	if m := hookHTTPRE.FindStringSubmatch(reason); m != nil {
+		switch {
+		case m[1] == "410":
+			return fieldMsg{Text: l.T("web.hookstate.gone"), Raw: reason}
+		case m[2] != "":
+			return fieldMsg{Text: l.T("web.hookstate.redirect", "code", m[1]), Raw: reason}
+		}
+		return fieldMsg{Text: l.T("web.hookstate.http", "code", m[1])}
+	}
+	return l.WebhookError(reason)
+}
+
+// WebhookState explains why an endpoint is paused or disabled (the
+// reason the webhook deliverer or an admin recorded), in the page's
+// language; the recorded reason stays as Raw.
+func (l *localizer) WebhookState(reason string) fieldMsg {
+	switch reason {
+	case "":
+		return fieldMsg{}
+	case "the endpoint answered 410 Gone":
+		return fieldMsg{Text: l.T("web.hookstate.gone")}
+	case "disabled by an admin":
+		return fieldMsg{Text: l.T("web.hookstate.admin")}
+	}
+	if m := hookFailuresRE.FindStringSubmatch(reason); m != nil {
+		return fieldMsg{Text: l.T("web.hookstate.failures", "n", m[1], "last", l.WebhookReason(m[2]).Text), Raw: reason}
+	}
+	return fieldMsg{Text: l.T("web.hookerr.other"), Raw: reason}
 }
