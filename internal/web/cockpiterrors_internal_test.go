@@ -108,3 +108,14 @@ func TestWebhookStateAndReasonInTheUILanguage(t *testing.T) {
 	}
 	require.Empty(t, de.WebhookReason("").Text)
 }
+
+// TestRunFailureInTheUILanguage: a run that stopped says so, and what to
+// do, in the page's language; the internal error stays as the raw detail.
+func TestRunFailureInTheUILanguage(t *testing.T) {
+	t.Parallel()
+	de, en := localizers(t)
+	m := de.RunFailure("scan contacts: sql: database is closed")
+	require.Equal(t, "Der Lauf ist abgebrochen. Starten Sie ihn erneut; bleibt der Fehler, geben Sie die Meldung darunter an Ihren Betrieb weiter.", m.Text)
+	require.Equal(t, "scan contacts: sql: database is closed", m.Raw)
+	require.Contains(t, en.RunFailure("x").Text, "The run stopped.")
+}

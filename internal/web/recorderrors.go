@@ -64,3 +64,10 @@ func (l *localizer) RecordError(sample string) fieldMsg {
 	}
 	return fieldMsg{Text: text, Raw: detail}
 }
+
+// RunFailure says in the page's language that a run stopped; the
+// failure itself (an internal error, in English) stays as Raw for whoever
+// looks into it.
+func (l *localizer) RunFailure(failure string) fieldMsg {
+	return fieldMsg{Text: l.T("web.run.failure_text"), Raw: failure}
+}
