@@ -60,6 +60,15 @@ func (l *localizer) NameOnly(kind, key string) string {
 	return key
 }
 
+// Description is a category's description for the preference page in
+// the page's language, else the other one, else "".
+func (l *localizer) Description(category string) string {
+	if l.vocab == nil {
+		return ""
+	}
+	return l.vocab.Description(category, l.lang)
+}
+
 // Recipient shows a recipient entry: "role:promoter" by the role's
 // display name, every other form as it is.
 func (l *localizer) Recipient(r model.Recipient) template.HTML {
