@@ -219,7 +219,8 @@ func (h *Handler) saveVocabulary(w http.ResponseWriter, r *http.Request, rq *req
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}
 	page := &vocabularyPage{Kinds: model.VocabularyKinds, Text: map[string]string{}}
 	errs := fieldErrors{}
-	var v model.Vocabulary
+	// The category details are edited on their own page: kept as they are.
+	v := model.Vocabulary{CategoryDetails: ws.Vocabulary.CategoryDetails}
 	lines := map[string]map[string]int{}
 	for _, kind := range model.VocabularyKinds {
 		text := r.PostFormValue(kind)
