@@ -28,17 +28,7 @@ func TestCategoryDetailsRoundTrip(t *testing.T) {
 	docs, ps := Parse(asFiles(files))
 	require.Empty(t, ps)
 	require.Empty(t, Check(docs))
-	found := false
-	for _, d := range docs {
-		if d.Kind != KindWorkspace {
-			continue
-		}
-		obj, err := d.Object()
-		require.NoError(t, err)
-		require.Equal(t, c.Workspace.Vocabulary, obj.(*model.Workspace).Vocabulary)
-		found = true
-	}
-	require.True(t, found)
+	require.Equal(t, c.Workspace.Vocabulary, workspaceIn(t, docs).Vocabulary)
 
 	docs, ps = Parse([]File{{Name: "workspace.yaml", Data: "apiVersion: herold/v1\nkind: Workspace\nmetadata:\n  name: acme\nspec:\n  vocabulary:\n    category_details:\n      newsletter:\n        frequencies: [daily, hourly]\n"}})
 	require.Empty(t, ps)
@@ -46,4 +36,18 @@ func TestCategoryDetailsRoundTrip(t *testing.T) {
 	require.Len(t, ps, 1)
 	require.Contains(t, ps.Error(), "spec.vocabulary.category_details.newsletter.frequencies[1]")
 	require.Contains(t, ps.Error(), `"hourly" is not a frequency`)
+}
+
+// workspaceIn returns the workspace the documents define.
+func workspaceIn(t *testing.T, docs []*Document) *model.Workspace {
+	t.Helper()
+	for _, d := range docs {
+		if d.Kind == KindWorkspace {
+			obj, err := d.Object()
+			require.NoError(t, err)
+			return obj.(*model.Workspace)
+		}
+	}
+	require.Fail(t, "no workspace document")
+	return nil
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/manifest"
 	"github.com/herold-dev/herold/internal/model"
 )
@@ -21,12 +19,9 @@ import (
 func TestCategoryDetailsConfigAsCode(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := New(Config{Store: openSQLite(t), Clock: clock.NewFake(time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC))})
-	require.NoError(t, err)
-	created, err := s.WorkspaceCreate(ctx, WorkspaceCreateParams{Key: "acme", AllowedSenders: []string{model.AnySender}})
-	require.NoError(t, err)
-	ws := created.Workspace
+	s, ws := acmeService(t)
 
+	var err error
 	v := model.Vocabulary{CategoryDetails: map[string]model.CategoryDetail{"newsletter": {
 		Description: model.Label{DE: "Einmal im Monat", EN: "Once a month"}, Frequencies: []string{"weekly"}}}}
 	ws, err = s.WorkspaceUpdate(ctx, ws, WorkspacePatch{Vocabulary: &v})
