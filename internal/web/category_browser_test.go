@@ -109,4 +109,19 @@ func TestBrowserPreferenceFrequency(t *testing.T) {
 	p.open(e.preferenceLink(t, "anna"))
 	require.Equal(t, "instantly", p.checkedFrequency("newsletter"))
 	require.NotContains(t, p.text("#freq-newsletter"), "Täglich")
+
+	// The admin's page (Settings → Categories) at phone width shows
+	// what is allowed, every control labelled.
+	a := tab(t, e.URL)
+	a.do(chromedp.EmulateViewport(390, 844))
+	a.signIn(e.Email, e.Password)
+	a.open("/settings/categories")
+	a.check("categories settings")
+	a.fitsWidth("categories settings")
+	require.Contains(t, a.text("#category-newsletter"), "newsletter")
+	weekly, err := chromedp.Run(a.ctx, chromedp.Evaluate[bool](
+		`document.querySelector('#category-newsletter input[value="weekly"]').checked && !document.querySelector('#category-newsletter input[value="daily"]').checked`))
+	require.NoError(t, err)
+	require.True(t, weekly, "weekly ticked, daily not")
+	a.screenshot("categories-settings-390")
 }
