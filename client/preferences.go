@@ -24,6 +24,9 @@ type CategoryPreference struct {
 	Email     string `json:"email"`
 	InApp     string `json:"inapp"`
 	Frequency string `json:"frequency"`
+	// Frequencies are the frequencies the workspace allows for the
+	// category; more than one means the contact may choose.
+	Frequencies []string `json:"frequencies,omitempty"`
 }
 
 // PreferenceUpdate changes the settings of one category; empty fields

@@ -15,7 +15,7 @@ import (
 // field, and transactional messages cannot be opted out of.
 func TestPreferences(t *testing.T) {
 	t.Parallel()
-	_, c := start(t)
+	e, c := start(t)
 	ctx := context.Background()
 	require.NoError(t, c.PutContact(ctx, &client.Contact{ID: "anna", Email: "anna@example.org",
 		Consents: []string{"newsletter"}}))
@@ -24,15 +24,19 @@ func TestPreferences(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "anna", p.ContactID)
 	require.Contains(t, p.Categories, client.CategoryPreference{Category: "transactional", Locked: true, Email: "in",
-		InApp: "in", Frequency: "instantly"})
+		InApp: "in", Frequency: "instantly", Frequencies: []string{"instantly"}})
 	require.Contains(t, p.Categories, client.CategoryPreference{Category: "newsletter", Email: "in", InApp: "in",
-		Frequency: "instantly"})
+		Frequency: "instantly", Frequencies: []string{"instantly"}})
 	require.Empty(t, p.Changes)
+
+	// The workspace lets recipients choose a weekly digest of the newsletter.
+	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"vocabulary": map[string]any{
+		"category_details": map[string]any{"newsletter": map[string]any{"frequencies": []string{"weekly"}}}}})
 
 	p, err = c.SetPreferences(ctx, "anna", []client.PreferenceUpdate{{Category: "newsletter", Email: "out", Frequency: "weekly"}})
 	require.NoError(t, err)
 	require.Contains(t, p.Categories, client.CategoryPreference{Category: "newsletter", Email: "out", InApp: "in",
-		Frequency: "weekly"}, "in-app was not given: it stays")
+		Frequency: "weekly", Frequencies: []string{"instantly", "weekly"}}, "in-app was not given: it stays")
 	require.Len(t, p.Changes, 2)
 	for _, ch := range p.Changes {
 		require.Equal(t, "api", ch.Source)

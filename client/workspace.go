@@ -76,6 +76,17 @@ type Vocabulary struct {
 	EventTypes map[string]Label `json:"event_types,omitempty"`
 	Roles      map[string]Label `json:"roles,omitempty"`
 	Categories map[string]Label `json:"categories,omitempty"`
+	// CategoryDetails describe categories for the preference page and
+	// list the frequencies recipients may choose.
+	CategoryDetails map[string]CategoryDetail `json:"category_details,omitempty"`
+}
+
+// CategoryDetail is a category's description for the preference page
+// and the frequencies recipients may choose besides instantly (daily,
+// weekly); none: no choice.
+type CategoryDetail struct {
+	Description Label    `json:"description,omitempty"`
+	Frequencies []string `json:"frequencies,omitempty"`
 }
 
 // Label is a display name in German and English.

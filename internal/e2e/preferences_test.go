@@ -61,7 +61,7 @@ func TestPreferencesEndToEnd(t *testing.T) {
 		require.Equal(t, [2]string{"in", "out"}, [2]string{ch.Old, ch.New})
 	}
 	require.Contains(t, p.Categories, client.CategoryPreference{Category: "newsletter", Email: "out", InApp: "out",
-		Frequency: "instantly"})
+		Frequency: "instantly", Frequencies: []string{"instantly"}})
 	day := p.Changes[0].At.UTC().Format("2006-01-02")
 
 	res, err = c.SendEvent(ctx, newsEvent(anna))

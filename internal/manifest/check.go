@@ -40,6 +40,12 @@ func Check(docs []*Document) Problems {
 			c.ref(d, "spec.flow", KindFlow, o.Flow)
 		case *model.Schedule:
 			c.schedule(d, o)
+		case *model.Workspace:
+			// The names and category details, so that validate finds a
+			// frequency that is none before apply does.
+			for _, p := range o.Vocabulary.Check() {
+				c.ps = append(c.ps, d.At("spec."+p.Field, "%s", p.Detail))
+			}
 		}
 	}
 	c.ps.Sort()

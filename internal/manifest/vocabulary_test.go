@@ -28,14 +28,7 @@ func TestVocabularyRoundTrip(t *testing.T) {
 	docs, ps := Parse(asFiles(files))
 	require.Empty(t, ps)
 	require.Empty(t, Check(docs))
-	for _, d := range docs {
-		if d.Kind != KindWorkspace {
-			continue
-		}
-		obj, err := d.Object()
-		require.NoError(t, err)
-		require.Equal(t, c.Workspace.Vocabulary, obj.(*model.Workspace).Vocabulary)
-	}
+	require.Equal(t, c.Workspace.Vocabulary, workspaceIn(t, docs).Vocabulary)
 
 	// A name that is not text is refused with its path.
 	_, ps = Parse([]File{{Name: "workspace.yaml", Data: "apiVersion: herold/v1\nkind: Workspace\nmetadata:\n  name: acme\nspec:\n  vocabulary:\n    roles:\n      promoter:\n        de: [1]\n"}})

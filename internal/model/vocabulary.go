@@ -22,6 +22,9 @@ type Vocabulary struct {
 	EventTypes map[string]Label `json:"event_types,omitempty"`
 	Roles      map[string]Label `json:"roles,omitempty"`
 	Categories map[string]Label `json:"categories,omitempty"`
+	// CategoryDetails describe categories for the preference page and
+	// say which frequencies recipients may choose (see CategoryDetail).
+	CategoryDetails map[string]CategoryDetail `json:"category_details,omitempty"`
 }
 
 // The kinds of names in a Vocabulary, as field names and in the cockpit.
@@ -121,5 +124,5 @@ func (v *Vocabulary) Check() []FieldProblem {
 			}
 		}
 	}
-	return out
+	return append(out, v.checkCategoryDetails()...)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
@@ -40,8 +41,14 @@ type CategoryPreference struct {
 	// reach the contact on that channel.
 	Email string `json:"email,omitempty"`
 	InApp string `json:"inapp,omitempty"`
-	// Frequency is instantly, daily or weekly.
+	// Frequency is instantly, daily or weekly: one the workspace allows
+	// for the category (a request with another is refused; a stored
+	// choice the workspace no longer allows is shown as instantly).
 	Frequency string `json:"frequency,omitempty"`
+	// Frequencies are the frequencies the workspace allows for the
+	// category (responses only): more than one means the recipient may
+	// choose.
+	Frequencies []string `json:"frequencies,omitempty"`
 }
 
 // PreferencesGet returns a contact's preferences for the workspace's
@@ -64,7 +71,7 @@ func (s *Service) PreferencesGet(ctx context.Context, ws *model.Workspace, conta
 	if changes == nil {
 		changes = []*model.PreferenceChange{}
 	}
-	return &Preferences{ContactID: c.ID, Categories: categoryPreferences(c, cats), Changes: changes}, nil
+	return &Preferences{ContactID: c.ID, Categories: categoryPreferences(&ws.Vocabulary, c, cats), Changes: changes}, nil
 }
 
 // PreferencesUpdate sets the given settings of a contact's preferences;
@@ -82,7 +89,7 @@ func (s *Service) PreferencesUpdate(ctx context.Context, ws *model.Workspace, co
 // applyPreferences validates and applies in, returning the ledger
 // entries written.
 func (s *Service) applyPreferences(ctx context.Context, ws *model.Workspace, contactID string, in []CategoryPreference, source model.PreferenceSource, actor string) ([]model.PreferenceChange, error) {
-	sets, err := checkPreferences(in)
+	sets, err := checkPreferences(in, &ws.Vocabulary)
 	if err != nil || len(sets) == 0 {
 		return nil, err
 	}
@@ -106,8 +113,9 @@ func ContactFrequency(c *model.Contact, category string) string {
 }
 
 // checkPreferences validates a request's categories and turns them into
-// the settings to apply.
-func checkPreferences(in []CategoryPreference) ([]model.PreferenceSet, error) {
+// the settings to apply: a frequency must be one the workspace's
+// vocabulary allows for the category.
+func checkPreferences(in []CategoryPreference, voc *model.Vocabulary) ([]model.PreferenceSet, error) {
 	var c checker
 	if len(in) > MaxPreferenceCategories {
 		c.add("categories", CodeTooMany, "at most %d categories per request", MaxPreferenceCategories)
@@ -139,6 +147,11 @@ func checkPreferences(in []CategoryPreference) ([]model.PreferenceSet, error) {
 					want = `"instantly", "daily" or "weekly"`
 				}
 				c.add(field+"."+v.field, CodeInvalid, "%q is not a value: give %s", v.value, want)
+				continue
+			}
+			if v.setting == model.SettingFrequency && !voc.AllowsFrequency(p.Category, v.value) {
+				c.add(field+".frequency", CodeInvalid, "the workspace does not offer %q for %q: give one of %s",
+					v.value, p.Category, strings.Join(voc.AllowedFrequencies(p.Category), ", "))
 				continue
 			}
 			sets = append(sets, model.PreferenceSet{Category: p.Category, Setting: v.setting, Value: v.value})
@@ -183,13 +196,14 @@ func (s *Service) preferenceCategories(ctx context.Context, ws *model.Workspace,
 	return append([]string{model.CategoryTransactional}, cats...), nil
 }
 
-// categoryPreferences is c's effective choice for each category.
-func categoryPreferences(c *model.Contact, cats []string) []CategoryPreference {
+// categoryPreferences is c's effective choice for each category, with
+// the frequencies the workspace allows for it.
+func categoryPreferences(voc *model.Vocabulary, c *model.Contact, cats []string) []CategoryPreference {
 	out := make([]CategoryPreference, len(cats))
 	for i, cat := range cats {
 		out[i] = CategoryPreference{Category: cat, Locked: cat == model.CategoryTransactional,
 			Email: c.Effective(cat, model.ChannelEmail), InApp: c.Effective(cat, model.ChannelInApp),
-			Frequency: ContactFrequency(c, cat)}
+			Frequency: voc.EffectiveFrequency(cat, ContactFrequency(c, cat)), Frequencies: voc.AllowedFrequencies(cat)}
 	}
 	return out
 }

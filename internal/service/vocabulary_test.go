@@ -20,12 +20,9 @@ import (
 func TestVocabularyConfigAsCode(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := New(Config{Store: openSQLite(t), Clock: clock.NewFake(time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC))})
-	require.NoError(t, err)
-	created, err := s.WorkspaceCreate(ctx, WorkspaceCreateParams{Key: "acme", AllowedSenders: []string{model.AnySender}})
-	require.NoError(t, err)
-	ws := created.Workspace
+	s, ws := acmeService(t)
 
+	var err error
 	v := model.Vocabulary{EventTypes: map[string]model.Label{"job.requested": {DE: "Jobanfrage", EN: "Job request"}}}
 	ws, err = s.WorkspaceUpdate(ctx, ws, WorkspacePatch{Vocabulary: &v})
 	require.NoError(t, err)
@@ -50,4 +47,15 @@ func TestVocabularyConfigAsCode(t *testing.T) {
 	got, err = s.WorkspaceGet(ctx, "acme")
 	require.NoError(t, err)
 	require.Equal(t, "Anfrage für einen Job", got.Vocabulary.Name(model.VocabEventTypes, "job.requested", "de"), "nothing saved")
+}
+
+// acmeService is a service on a real SQLite file on a fake clock with
+// workspace acme, which may send from any address.
+func acmeService(t *testing.T) (*Service, *model.Workspace) {
+	t.Helper()
+	s, err := New(Config{Store: openSQLite(t), Clock: clock.NewFake(time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC))})
+	require.NoError(t, err)
+	created, err := s.WorkspaceCreate(context.Background(), WorkspaceCreateParams{Key: "acme", AllowedSenders: []string{model.AnySender}})
+	require.NoError(t, err)
+	return s, created.Workspace
 }

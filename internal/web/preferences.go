@@ -97,8 +97,9 @@ func (h *Handler) recipientLanguage(r *http.Request, c *model.Contact) string {
 }
 
 // preferenceForm reads the preference form (the recipient's page and the
-// cockpit's contact page share it): per category a checkbox per channel
-// and the value the form showed ("was-…"). Only the settings whose value
+// cockpit's contact page share it): per category a checkbox per channel,
+// a radio group of frequencies where the workspace allows a choice, and
+// the value the form showed ("was-…"). Only the settings whose value
 // now differs are returned, so a post changes exactly what its sender
 // chose, never what someone else changed in between.
 func preferenceForm(r *http.Request) []service.CategoryPreference {
@@ -116,6 +117,12 @@ func preferenceForm(r *http.Request) []service.CategoryPreference {
 			}
 			if now != r.PostFormValue("was-"+f.name+"-"+cat) {
 				*f.dst, changed = now, true
+			}
+		}
+		// The frequency only where the form offered a choice.
+		if was, ok := r.PostForm["was-freq-"+cat]; ok {
+			if now := r.PostFormValue("freq-" + cat); now != "" && now != was[0] {
+				p.Frequency, changed = now, true
 			}
 		}
 		if changed {

@@ -60,6 +60,15 @@ func (l *localizer) NameOnly(kind, key string) string {
 	return key
 }
 
+// Description is a category's description for the preference page in
+// the page's language, else the other one, else "".
+func (l *localizer) Description(category string) string {
+	if l.vocab == nil {
+		return ""
+	}
+	return l.vocab.Description(category, l.lang)
+}
+
 // Recipient shows a recipient entry: "role:promoter" by the role's
 // display name, every other form as it is.
 func (l *localizer) Recipient(r model.Recipient) template.HTML {
@@ -210,7 +219,8 @@ func (h *Handler) saveVocabulary(w http.ResponseWriter, r *http.Request, rq *req
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}
 	page := &vocabularyPage{Kinds: model.VocabularyKinds, Text: map[string]string{}}
 	errs := fieldErrors{}
-	var v model.Vocabulary
+	// The category details are edited on their own page: kept as they are.
+	v := model.Vocabulary{CategoryDetails: ws.Vocabulary.CategoryDetails}
 	lines := map[string]map[string]int{}
 	for _, kind := range model.VocabularyKinds {
 		text := r.PostFormValue(kind)

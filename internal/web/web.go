@@ -181,6 +181,8 @@ func (h *Handler) routes() []route {
 		{"POST /settings", signedIn, h.saveSettings},
 		{"GET /settings/names", signedIn, h.vocabulary},
 		{"POST /settings/names", signedIn, h.saveVocabulary},
+		{"GET /settings/categories", signedIn, h.categories},
+		{"POST /settings/categories", signedIn, h.saveCategories},
 		{"POST /settings/users", signedIn, h.createUser},
 		{"POST /settings/users/{id}/delete", signedIn, h.deleteUser},
 		{"POST /settings/password", signedIn, h.changePassword},

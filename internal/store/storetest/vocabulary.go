@@ -15,7 +15,7 @@ func init() {
 
 // testWorkspaceVocabulary: a workspace's display names are stored with
 // it, read back unchanged (umlauts, both languages, one language only)
-// and are the workspace's own: another workspace keeps none.
+// and are the workspace's own (category details too): another workspace keeps none.
 func testWorkspaceVocabulary(t *testing.T, b *bundle) {
 	ws, err := b.s.WorkspaceGetByID(b.ctx, b.ws.ID)
 	require.NoError(t, err)
@@ -24,6 +24,8 @@ func testWorkspaceVocabulary(t *testing.T, b *bundle) {
 		EventTypes: map[string]model.Label{"job.requested": {DE: "Jobanfrage", EN: "Job request"}},
 		Roles:      map[string]model.Label{"promoter": {DE: "Promoter:in"}},
 		Categories: map[string]model.Label{"birthday": {DE: "Geburtstagsgrüße", EN: "Birthday greetings"}},
+		CategoryDetails: map[string]model.CategoryDetail{"birthday": {Description: model.Label{DE: "Einmal im Jahr"},
+			Frequencies: []string{model.FrequencyWeekly}}},
 	}
 	require.NoError(t, b.s.WorkspaceUpdate(b.ctx, ws))
 	got, err := b.s.WorkspaceGetByKey(b.ctx, ws.Key)
