@@ -27,7 +27,11 @@ func (g *Ingester) CloseDigest(ctx context.Context, tx store.Tx, ws *model.Works
 		ID: NewID(), EventID: d.FirstEventID, Project: "", Flow: d.Flow, Notification: d.Notification,
 		Channel: model.ChannelEmail, To: d.To, Status: model.MsgQueued, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := g.renderDigest(ctx, tx, ws, d, m, now); err != nil {
+	render := g.renderDigest
+	if d.Flow == model.SummaryFlow {
+		render = g.renderSummary
+	}
+	if err := render(ctx, tx, ws, d, m, now); err != nil {
 		if !errors.As(err, new(*digestRenderError)) {
 			return nil, err
 		}
