@@ -23,7 +23,7 @@ func news(to ...string) *Input {
 func (f *fixture) frequency(contactID, category, value string) {
 	f.t.Helper()
 	_, err := f.st.PreferenceApply(f.ctx, &store.PreferenceApplyParams{WorkspaceID: f.ws.ID, ContactID: contactID,
-		Sets: []model.PreferenceSet{{Category: category, Setting: model.SettingFrequency, Value: value}},
+		Sets:   []model.PreferenceSet{{Category: category, Setting: model.SettingFrequency, Value: value}},
 		Source: model.PrefByAPI, Actor: "test", At: f.clock.Now()})
 	require.NoError(f.t, err)
 }
