@@ -49,7 +49,8 @@ func (x *Explainer) AddDigests(out *Explanation, digests []*model.DigestState, m
 // digest explains one digest's state.
 func (f *formatter) digest(s Step, d *model.DigestState, m *model.Message) []Step {
 	label := d.Recipient
-	if d.Key != "" {
+	if d.Key != "" && !(d.Flow == model.SummaryFlow && d.Notification == model.SummaryRollUp) {
+		// (a roll-up's key is its counter's: it names nothing for people)
 		label += " / " + d.Key
 	}
 	params := map[string]string{"digest": d.ID, "key": d.Key, "total": strconv.Itoa(d.Total)}
