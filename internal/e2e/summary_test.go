@@ -178,3 +178,16 @@ func TestThrottleRollUp(t *testing.T) {
 		stepText(ex, "summary.sent"))
 	require.Equal(t, 3, srv.Count())
 }
+
+// TestThrottleRollUpNeedsEmail: a roll-up on a notification that sends
+// no e-mail is refused with the rule's field path.
+func TestThrottleRollUpNeedsEmail(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, _ := summaryEnv(t, srv, nil, apptest.Start2026)
+	res := e.Must(422, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "feed", "event_type": "news", "template": "news", "recipients": []string{"role:to"}, "channels": []string{"inapp"},
+			"category": "news", "throttle": []any{map[string]any{"max": 2, "window": "1h"}, map[string]any{"max": 5, "window": "24h", "roll_up": true}}},
+	}})
+	require.Contains(t, string(res.Body), `"notifications[0].throttle[1].roll_up"`)
+}
