@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -124,25 +123,13 @@ func (g *Ingester) renderSummary(ctx context.Context, tx store.Tx, ws *model.Wor
 	meta := stored.Summary
 	m.Flow, m.Notification, m.Category = meta.Flow, meta.Notification, meta.Category
 	m.Project, m.EventType = meta.Project, meta.EventType
-	raw, err := tx.DigestItems(ctx, &store.DigestItemsParams{WorkspaceID: ws.ID, DigestID: d.ID, Limit: model.MaxDigestShowItems})
+	items, err := digestItems(ctx, tx, ws, d, false, model.MaxDigestShowItems)
 	if err != nil {
-		return fmt.Errorf("load items of summary %s: %w", d.ID, err)
+		return err
 	}
-	items := make([]any, len(raw))
-	for i, b := range raw {
-		if err := json.Unmarshal(b, &items[i]); err != nil {
-			return fmt.Errorf("read item of summary %s: %w", d.ID, err)
-		}
-	}
-	to := plan.Recipient{Address: d.To}
-	if d.To.ContactID != "" {
-		c, err := tx.ContactGet(ctx, ws.ID, d.To.ContactID)
-		switch {
-		case err == nil:
-			to.Contact = c
-		case !errors.Is(err, store.ErrNotFound):
-			return fmt.Errorf("load recipient of summary %s: %w", d.ID, err)
-		}
+	to, err := digestRecipient(ctx, tx, ws, d)
+	if err != nil {
+		return err
 	}
 	data := model.NewData(model.DataInput{Workspace: ws, Now: now})
 	data[model.RootDigest] = map[string]any{"items": items, "total": d.Total, "shown": len(items),

@@ -31,14 +31,17 @@ func (f *fixture) frequency(contactID, category, value string) {
 // onBothDatabases runs fn on SQLite and on PostgreSQL.
 func onBothDatabases(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, newFixture(t)) })
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		st, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.Options{MaxConns: 8})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = st.Close() })
-		require.NoError(t, st.Migrate(context.Background()))
-		fn(t, newFixtureOn(t, st))
-	})
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, newPostgresFixture(t)) })
+}
+
+// newPostgresFixture is newFixture on a fresh PostgreSQL database.
+func newPostgresFixture(t *testing.T) *fixture {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.Options{MaxConns: 8})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	require.NoError(t, st.Migrate(context.Background()))
+	return newFixtureOn(t, st)
 }
 
 // atOnce accepts 12 events from as many goroutines.
