@@ -18,12 +18,12 @@ import (
 // n, and the contacts anna (German, Berlin) and ben (English, New York),
 // who consent to news. The periodic digest job runs hourly: the test
 // closes summaries itself at the (fake) time it sets.
-func summaryEnv(t *testing.T, srv *smtptest.Server, throttle []any, at time.Time) (*apptest.Env, *client.Client) {
+func summaryEnv(t *testing.T, srv *smtptest.Server, throttle []any, at time.Time, modify ...func(*apptest.Setup)) (*apptest.Env, *client.Client) {
 	t.Helper()
-	e := apptest.Start(t, apptest.WithSMTP(srv), func(s *apptest.Setup) {
+	e := apptest.Start(t, append([]func(*apptest.Setup){apptest.WithSMTP(srv), func(s *apptest.Setup) {
 		s.Jobs.DigestEvery = time.Hour
 		s.Clock.Set(at)
-	})
+	}}, modify...)...)
 	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"sender": map[string]any{"from": "Herold Test <noreply@herold.example>"}})
 	e.Must(201, "PUT", "/v1/templates/news", map[string]any{"locales": map[string]any{
 		"de": map[string]any{"subject": "Neuigkeit {{ .data.n }}", "text": "Text {{ .data.n }}"},

@@ -50,13 +50,23 @@ func AddToDigest(ctx context.Context, q store.Queries, workspaceID int64, it *Di
 	p := &store.DigestItemAddParams{
 		ID: NewID(), WorkspaceID: workspaceID, Flow: it.Flow, Notification: it.Notification,
 		Recipient: plan.Label(it.To), To: it.To.Address, Key: it.Key, EventID: it.EventID, Data: data, Item: item,
-		Now: now, ClosesAt: it.Closes, Deadline: it.Closes,
+		Now: now,
 	}
-	if it.Closes.IsZero() {
-		p.Deadline = it.Spec.Deadline(now, it.Location)
-		p.ClosesAt, p.Sliding, p.MaxItems = it.Spec.ClosesAt(now, p.Deadline), it.Spec.Sliding(), it.Spec.MaxItems
+	p.ClosesAt, p.Deadline = it.Closing(now)
+	if it.Spec != nil && it.Closes.IsZero() {
+		p.Sliding, p.MaxItems = it.Spec.Sliding(), it.Spec.MaxItems
 	}
 	return q.DigestItemAdd(ctx, p)
+}
+
+// Closing is when a digest this item opens at at closes, and its
+// latest close: Closes when set, else by Spec's window.
+func (it *DigestItem) Closing(at time.Time) (closes, deadline time.Time) {
+	if !it.Closes.IsZero() || it.Spec == nil {
+		return it.Closes, it.Closes
+	}
+	deadline = it.Spec.Deadline(at, it.Location)
+	return it.Spec.ClosesAt(at, deadline), deadline
 }
 
 // collect adds the digest items of prepared events to their digests and,
