@@ -113,6 +113,8 @@ func rollUp(ws *model.Workspace, p *prepared, pm *plan.Message, m *model.Message
 // template: its items' subjects and times, in the recipient's language
 // and zone, with the first item's sender and category (so that the
 // category's preference and unsubscribe links are added on delivery).
+// A recipient who opted out of the category meanwhile gets nothing: the
+// message is suppressed with the reason.
 func (g *Ingester) renderSummary(ctx context.Context, tx store.Tx, ws *model.Workspace, d *store.DigestClaimed, m *model.Message, now time.Time) error {
 	var stored struct {
 		Summary summaryMeta `json:"summary"`
@@ -142,6 +144,11 @@ func (g *Ingester) renderSummary(ctx context.Context, tx store.Tx, ws *model.Wor
 	m.Template = tpl.Key
 	if err := g.renderInto(ctx, ws, sn, data, pm, m, now); err != nil {
 		return &digestRenderError{err}
+	}
+	// The contact may have opted out since the items were collected (a
+	// summary waits up to a week): their choice now decides.
+	if reason := plan.Suppressed(meta.Category, model.ChannelEmail, to); reason != "" {
+		m.Status, m.Reason = model.MsgSuppressed, string(reason)
 	}
 	return nil
 }

@@ -129,3 +129,30 @@ func TestRollUpConcurrentEventsMakeOneSummary(t *testing.T) {
 		require.Equal(t, "ping", m.Notification)
 	})
 }
+
+// A contact who opts out of the category after items were collected
+// gets no summary: it is kept as suppressed with the reason.
+func TestSummaryRespectsAnOptOutMadeMeanwhile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.contacts(contact("anna", "news"))
+	f.frequency("anna", "news", model.FrequencyDaily)
+	f.clock.Set(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	for range 2 {
+		res, err := f.g.Accept(f.ctx, f.ws, news("anna"))
+		require.NoError(t, err)
+		require.Empty(t, res.Messages)
+	}
+	_, err := f.st.PreferenceApply(f.ctx, &store.PreferenceApplyParams{WorkspaceID: f.ws.ID, ContactID: "anna",
+		Sets:   []model.PreferenceSet{{Category: "news", Setting: model.ChannelEmail, Value: model.ValueOut}},
+		Source: model.PrefByOneClick, Actor: "anna@example.org", At: f.clock.Now()})
+	require.NoError(t, err)
+	closeAt := time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC)
+	due, err := f.st.DigestListDue(f.ctx, &store.DigestDueParams{Now: closeAt, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	m, err := f.closeSummary(due[0].ID, closeAt)
+	require.NoError(t, err)
+	require.Equal(t, model.MsgSuppressed, m.Status)
+	require.Equal(t, string(model.ReasonOptedOut), m.Reason)
+}
