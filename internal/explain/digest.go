@@ -25,11 +25,20 @@ func (x *Explainer) AddDigests(out *Explanation, digests []*model.DigestState, m
 	steps := make([]Step, 0, len(out.Steps)+len(digests))
 	for _, s := range out.Steps {
 		steps = append(steps, s)
+		if s.Params["summary_key"] != "" {
+			// A frequency summary or a throttle's roll-up.
+			for _, d := range digests {
+				if d.Flow == model.SummaryFlow && d.Key == s.Params["summary_key"] && d.Recipient == s.Recipient {
+					steps = append(steps, f.digest(s, d, byID[d.MessageID])...)
+				}
+			}
+			continue
+		}
 		if s.Code != model.StepDigestCollected {
 			continue
 		}
 		for _, d := range digests {
-			if d.Notification == s.Notification && d.Recipient == s.Recipient {
+			if d.Flow != model.SummaryFlow && d.Notification == s.Notification && d.Recipient == s.Recipient {
 				steps = append(steps, f.digest(s, d, byID[d.MessageID])...)
 			}
 		}
@@ -40,7 +49,8 @@ func (x *Explainer) AddDigests(out *Explanation, digests []*model.DigestState, m
 // digest explains one digest's state.
 func (f *formatter) digest(s Step, d *model.DigestState, m *model.Message) []Step {
 	label := d.Recipient
-	if d.Key != "" {
+	if d.Key != "" && !(d.Flow == model.SummaryFlow && d.Notification == model.SummaryRollUp) {
+		// (a roll-up's key is its counter's: it names nothing for people)
 		label += " / " + d.Key
 	}
 	params := map[string]string{"digest": d.ID, "key": d.Key, "total": strconv.Itoa(d.Total)}
@@ -52,6 +62,13 @@ func (f *formatter) digest(s Step, d *model.DigestState, m *model.Message) []Ste
 		params["closes_at"] = at.UTC().Format(time.RFC3339)
 	}
 	data := map[string]any{"label": label, "at": f.when(at), "total": d.Total}
+	if d.Flow == model.SummaryFlow {
+		// "the daily summary for anna / newsletter"
+		code = map[model.StepCode]model.StepCode{model.StepDigestOpen: model.StepSummaryOpen,
+			model.StepDigestSent: model.StepSummarySent}[code]
+		data["summary"] = f.cat.T(f.lang, "explain.summary.kind."+d.Notification, nil)
+		params["summary"] = d.Notification
+	}
 	out := []Step{{Code: code, Notification: s.Notification, Recipient: s.Recipient, Message: d.MessageID, At: &at,
 		Params: params, Text: f.cat.T(f.lang, "explain."+string(code), data)}}
 	if m != nil {

@@ -113,8 +113,10 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if s.Params["kind"] != "" {
 			data["entry"] = f.suppression(s.Params)
 		}
-		if s.Params["reason"] == string(model.ReasonThrottled) {
-			id += "." + s.Params["scope"]
+		if r := s.Params["reason"]; r == string(model.ReasonThrottled) || r == string(model.ReasonRolledUp) {
+			if r == string(model.ReasonThrottled) {
+				id += "." + s.Params["scope"]
+			}
 			if end, err := time.Parse(time.RFC3339, s.Params["window_end"]); err == nil {
 				data["window_end"] = f.when(end)
 			}
@@ -135,6 +137,8 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		}
 	case model.StepDigestCollected:
 		data["window"] = f.cat.T(f.lang, "explain.digest.window."+s.Params["window"], nil)
+	case model.StepSummaryCollected:
+		data["summary"] = f.cat.T(f.lang, "explain.summary.kind."+s.Params["summary"], nil)
 	case model.StepScheduleExcluded:
 		data["values"] = f.values(s.Values)
 		// Excluded by the schedule's consent category: the reason, as a

@@ -31,6 +31,9 @@ type DigestItem struct {
 	Item map[string]any
 	// Location is the recipient's time zone, for calendar windows.
 	Location *time.Location
+	// Closes, when set, is when the digest closes, instead of Spec's
+	// window (a throttle roll-up closes with the rule's window).
+	Closes time.Time
 }
 
 // AddToDigest adds one item to the open digest of its notification,
@@ -44,13 +47,26 @@ func AddToDigest(ctx context.Context, q store.Queries, workspaceID int64, it *Di
 	if err != nil {
 		return nil, fmt.Errorf("encode digest item: %w", err)
 	}
-	deadline := it.Spec.Deadline(now, it.Location)
-	return q.DigestItemAdd(ctx, &store.DigestItemAddParams{
+	p := &store.DigestItemAddParams{
 		ID: NewID(), WorkspaceID: workspaceID, Flow: it.Flow, Notification: it.Notification,
 		Recipient: plan.Label(it.To), To: it.To.Address, Key: it.Key, EventID: it.EventID, Data: data, Item: item,
-		Now: now, ClosesAt: it.Spec.ClosesAt(now, deadline), Deadline: deadline,
-		Sliding: it.Spec.Sliding(), MaxItems: it.Spec.MaxItems,
-	})
+		Now: now,
+	}
+	p.ClosesAt, p.Deadline = it.Closing(now)
+	if it.Spec != nil && it.Closes.IsZero() {
+		p.Sliding, p.MaxItems = it.Spec.Sliding(), it.Spec.MaxItems
+	}
+	return q.DigestItemAdd(ctx, p)
+}
+
+// Closing is when a digest this item opens at at closes, and its
+// latest close: Closes when set, else by Spec's window.
+func (it *DigestItem) Closing(at time.Time) (closes, deadline time.Time) {
+	if !it.Closes.IsZero() || it.Spec == nil {
+		return it.Closes, it.Closes
+	}
+	deadline = it.Spec.Deadline(at, it.Location)
+	return it.Spec.ClosesAt(at, deadline), deadline
 }
 
 // collect adds the digest items of prepared events to their digests and,
@@ -78,6 +94,9 @@ func (g *Ingester) collect(ctx context.Context, tx store.Tx, workspaceID int64, 
 // digestItem turns a planned message that collects into a digest into
 // its item: the key rendered with the message's data model.
 func (g *Ingester) digestItem(ctx context.Context, ws *model.Workspace, ev *model.Event, sn *snapshot, data map[string]any, pm plan.Message, now time.Time) (*DigestItem, error) {
+	if pm.Summary != "" {
+		return g.summaryItem(ctx, ws, ev, sn, data, pm, now)
+	}
 	d := pm.Digest
 	loc := ws.Location()
 	recipient := model.AddressData(pm.To.Address)

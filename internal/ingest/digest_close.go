@@ -27,7 +27,11 @@ func (g *Ingester) CloseDigest(ctx context.Context, tx store.Tx, ws *model.Works
 		ID: NewID(), EventID: d.FirstEventID, Project: "", Flow: d.Flow, Notification: d.Notification,
 		Channel: model.ChannelEmail, To: d.To, Status: model.MsgQueued, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := g.renderDigest(ctx, tx, ws, d, m, now); err != nil {
+	render := g.renderDigest
+	if d.Flow == model.SummaryFlow {
+		render = g.renderSummary
+	}
+	if err := render(ctx, tx, ws, d, m, now); err != nil {
 		if !errors.As(err, new(*digestRenderError)) {
 			return nil, err
 		}
@@ -83,16 +87,9 @@ func (g *Ingester) renderDigest(ctx context.Context, tx store.Tx, ws *model.Work
 	if spec == nil {
 		spec = &model.Digest{} // the spec was removed while this one was open: first 10 items
 	}
-	raw, err := tx.DigestItems(ctx, &store.DigestItemsParams{WorkspaceID: ws.ID, DigestID: d.ID,
-		Last: spec.Show == model.DigestShowLast, Limit: spec.Shown()})
+	items, err := digestItems(ctx, tx, ws, d, spec.Show == model.DigestShowLast, spec.Shown())
 	if err != nil {
-		return fmt.Errorf("load items of digest %s: %w", d.ID, err)
-	}
-	items := make([]any, len(raw))
-	for i, b := range raw {
-		if err := json.Unmarshal(b, &items[i]); err != nil {
-			return fmt.Errorf("read item of digest %s: %w", d.ID, err)
-		}
+		return err
 	}
 	var data map[string]any
 	if err := json.Unmarshal(d.Data, &data); err != nil {
@@ -108,15 +105,9 @@ func (g *Ingester) renderDigest(ctx context.Context, tx store.Tx, ws *model.Work
 	if ev, ok := data[model.RootEvent].(map[string]any); ok {
 		m.EventType, _ = ev["type"].(string)
 	}
-	to := plan.Recipient{Address: d.To}
-	if d.To.ContactID != "" {
-		c, err := tx.ContactGet(ctx, ws.ID, d.To.ContactID)
-		switch {
-		case err == nil:
-			to.Contact = c
-		case !errors.Is(err, store.ErrNotFound):
-			return fmt.Errorf("load recipient of digest %s: %w", d.ID, err)
-		}
+	to, err := digestRecipient(ctx, tx, ws, d)
+	if err != nil {
+		return err
 	}
 	tpl, err := tx.TemplateGet(ctx, ws.ID, n.Template)
 	switch {
@@ -131,4 +122,36 @@ func (g *Ingester) renderDigest(ctx context.Context, tx store.Tx, ws *model.Work
 		return &digestRenderError{err}
 	}
 	return nil
+}
+
+// digestItems reads the first (or last) limit items of digest d, in the
+// order they arrived.
+func digestItems(ctx context.Context, tx store.Tx, ws *model.Workspace, d *store.DigestClaimed, last bool, limit int) ([]any, error) {
+	raw, err := tx.DigestItems(ctx, &store.DigestItemsParams{WorkspaceID: ws.ID, DigestID: d.ID, Last: last, Limit: limit})
+	if err != nil {
+		return nil, fmt.Errorf("load items of digest %s: %w", d.ID, err)
+	}
+	items := make([]any, len(raw))
+	for i, b := range raw {
+		if err := json.Unmarshal(b, &items[i]); err != nil {
+			return nil, fmt.Errorf("read item of digest %s: %w", d.ID, err)
+		}
+	}
+	return items, nil
+}
+
+// digestRecipient is digest d's recipient as it is now: with its contact
+// (its language and zone), or without one when it was deleted meanwhile.
+func digestRecipient(ctx context.Context, tx store.Tx, ws *model.Workspace, d *store.DigestClaimed) (plan.Recipient, error) {
+	to := plan.Recipient{Address: d.To}
+	if d.To.ContactID != "" {
+		c, err := tx.ContactGet(ctx, ws.ID, d.To.ContactID)
+		switch {
+		case err == nil:
+			to.Contact = c
+		case !errors.Is(err, store.ErrNotFound):
+			return to, fmt.Errorf("load recipient of digest %s: %w", d.ID, err)
+		}
+	}
+	return to, nil
 }

@@ -41,7 +41,11 @@ func (g *Ingester) throttle(ctx context.Context, tx store.Tx, ws int64, ps []*pr
 				continue
 			}
 			if c, n, full := plan.Throttle(pm, current); full {
-				throttled(p.res.Event, pm, m, c, n)
+				if c.Rule.RollUp && m.Channel == model.ChannelEmail {
+					rollUp(p.ws, p, pm, m, c, n)
+				} else {
+					throttled(p.res.Event, pm, m, c, n)
+				}
 				continue
 			}
 			for _, c := range pm.Throttles {
@@ -61,7 +65,13 @@ func throttled(ev *model.Event, pm *plan.Message, m *model.Message, c plan.Throt
 			break
 		}
 	}
-	m.Status, m.Reason = model.MsgSuppressed, string(model.ReasonThrottled)
+	suppress(m, model.ReasonThrottled)
+}
+
+// suppress makes the stored message m suppressed with reason, in its
+// status and the last entry of its timeline.
+func suppress(m *model.Message, reason model.SuppressReason) {
+	m.Status, m.Reason = model.MsgSuppressed, string(reason)
 	m.QueuedAt, m.NextAttemptAt = nil, nil
 	if k := len(m.Timeline) - 1; k >= 0 {
 		m.Timeline[k] = model.MessageEvent{At: m.Timeline[k].At, Status: m.Status, Detail: m.Reason}

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
@@ -9,9 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/model"
-	"github.com/herold-dev/herold/internal/pgtest"
 	"github.com/herold-dev/herold/internal/store"
-	"github.com/herold-dev/herold/internal/store/postgres"
 )
 
 // throttlePing gives the fixture's "ping" notification the rules.
@@ -128,14 +125,7 @@ func TestThrottleConcurrentEvents(t *testing.T) {
 		t.Cleanup(f.g.Stop)
 		run(t, f)
 	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		st, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.Options{MaxConns: 8})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = st.Close() })
-		require.NoError(t, st.Migrate(context.Background()))
-		run(t, newFixtureOn(t, st))
-	})
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); run(t, newPostgresFixture(t)) })
 }
 
 // Quiet hours hold a queued e-mail as due_at at the window's end; an

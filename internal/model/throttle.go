@@ -39,6 +39,9 @@ type ThrottleRule struct {
 	Scope ThrottleScope `json:"scope,omitempty" yaml:"scope,omitempty"`
 	// Key is the key template of the key scope; empty otherwise.
 	Key string `json:"key,omitempty" yaml:"key,omitempty"`
+	// RollUp collects the excess e-mail into one summary sent when the
+	// window ends ("+3 more") instead of suppressing it.
+	RollUp bool `json:"roll_up,omitempty" yaml:"roll_up,omitempty"`
 }
 
 // Bounds of throttle rules: each rule costs a counter write per message.
@@ -139,12 +142,22 @@ func (n *Notification) normalizeThrottle() {
 	}
 }
 
+// rollUpWord ends the one-line form of a rule with RollUp.
+const rollUpWord = "roll-up"
+
 // ParseThrottle reads a rule in its one-line form, "MAX/WINDOW [SCOPE
-// [KEY]]": "5/1h", "2/24h notification", "1/15m key {{ .object.id }}".
+// [KEY]] [roll-up]": "5/1h", "2/24h notification", "1/15m key {{
+// .object.id }}", "5/1h roll-up".
 // A line that does not parse gives a rule that CheckThrottle refuses
 // (max 0, the line as its window), so the problem is reported with the
 // rule's field path.
 func ParseThrottle(line string) ThrottleRule {
+	rest, rollUp := strings.CutSuffix(strings.TrimSpace(line), rollUpWord)
+	if rollUp && (rest == "" || strings.TrimRight(rest, " \t") != rest) {
+		r := ParseThrottle(rest)
+		r.RollUp = true
+		return r
+	}
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
 		return ThrottleRule{Window: line}
@@ -172,6 +185,9 @@ func FormatThrottle(rules []ThrottleRule) string {
 		lines[i] = strconv.Itoa(r.Max) + "/" + r.Window + " " + string(r.ScopeOrDefault())
 		if r.Key != "" {
 			lines[i] += " " + r.Key
+		}
+		if r.RollUp {
+			lines[i] += " " + rollUpWord
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -63,6 +63,18 @@ const (
 	StepDigestSent      StepCode = "digest.sent"
 )
 
+// Summary codes (frequency summaries and throttle roll-ups, see
+// summary.go). StepSummaryCollected is the planner's: the contact chose
+// a daily or weekly summary for the category (Params summary, category,
+// summary_key). StepSummaryOpen and StepSummarySent are derived from the
+// stored summary when an event is explained, also after a roll-up (a
+// recipient.suppressed step with reason rolled_up).
+const (
+	StepSummaryCollected StepCode = "summary.collected"
+	StepSummaryOpen      StepCode = "summary.open"
+	StepSummarySent      StepCode = "summary.sent"
+)
+
 // Codes derived from a message's timeline when an event is explained.
 const (
 	StepMessageApproved StepCode = "message.approved"

@@ -71,6 +71,9 @@ type Message struct {
 	// Digest, when set, collects the message into a digest instead of
 	// queueing it (see digest.go).
 	Digest *model.Digest
+	// Summary, when set, is the contact's frequency (daily, weekly) whose
+	// summary Digest is (see summary.go).
+	Summary string
 }
 
 // Webhook is one planned post of the webhook channel: once per event and
@@ -277,6 +280,11 @@ func (p *planner) message(ctx context.Context, n *model.Notification, r Recipien
 		// An item is not a message: its digest sends one, which is
 		// what a throttle would do, so digests are not throttled.
 		code = model.StepDigestCollected
+		m.Throttles = nil
+	} else if summarize(&m, params, p.in.Workspace, p.in.Now) {
+		// A summary is one message per day or week: not throttled,
+		// and not held (it is sent in the morning).
+		code = model.StepSummaryCollected
 		m.Throttles = nil
 	} else {
 		p.hold(n, r, &m, params)

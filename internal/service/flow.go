@@ -163,6 +163,7 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 		checkCondition(c, s.conditions, f("condition"), n.Condition)
 	}
 	checkThrottle(c, f("throttle"), n.Throttle)
+	checkRollUp(c, f("throttle"), n)
 	checkDigest(c, f("digest"), n)
 	if n.Digest != nil && len(n.Throttle) > 0 {
 		// A digest already sends one message per window and key.

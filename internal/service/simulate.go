@@ -279,11 +279,10 @@ func (st *simSteps) addAfter(t *time.Time) {
 // ends at the earlier of the two; a later item moves only the first),
 // and, with at most so many items, at once (this item may have filled it).
 func (st *simSteps) digest(it *ingest.DigestItem, at time.Time) {
-	deadline := it.Spec.Deadline(at, it.Location)
-	closes := it.Spec.ClosesAt(at, deadline)
+	closes, deadline := it.Closing(at)
 	st.add(&closes)
 	st.add(&deadline)
-	if it.Spec.MaxItems > 0 || !closes.After(at) {
+	if (it.Spec != nil && it.Spec.MaxItems > 0) || !closes.After(at) {
 		st.addAfter(&at)
 	}
 }

@@ -56,6 +56,7 @@ var detailMessages = []detailMessage{
 	{service.CodeUnknownRef, regexp.MustCompile(`^flow "(?P<v>.*)" does not exist$`), "web.fielderr.no_flow"},
 	{service.CodeUnknownRef, regexp.MustCompile(`^project "(?P<v>.*)" does not exist$`), "web.fielderr.no_project"},
 	{service.CodeUnknownRef, regexp.MustCompile(`^webhook endpoint "(?P<v>.*)" does not exist$`), "web.fielderr.no_webhook"},
+	{"", regexp.MustCompile(`^a roll-up collects e-mails into one summary mail`), "web.fielderr.roll_up"},
 }
 
 // withoutDetail are the codes whose sentence says all there is.
