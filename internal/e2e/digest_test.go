@@ -277,3 +277,39 @@ func TestDigestFullIsSentWithoutWaitingForThePeriodicRun(t *testing.T) {
 	require.Equal(t, []string{"anna@example.org"}, m.Rcpts)
 	require.Equal(t, "#2 #3 total=2 shown=2", strings.TrimSpace(m.Text))
 }
+
+// TestDigestRespectsAnOptOutMadeWhileOpen: a newsletter digest collects
+// two items for anna; she opts out of the category by e-mail before its
+// window ends. At the close the digest's one message is stored as
+// suppressed (opted_out) and nothing reaches the mail server: her choice
+// at sending time decides, as for every other message.
+func TestDigestRespectsAnOptOutMadeWhileOpen(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	e, c := digestEnv(t, map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}, time.Hour, apptest.WithSMTP(srv))
+	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "update", "event_type": "update", "template": "digest", "recipients": []string{"role:to"},
+			"category": "newsletter", "digest": map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}},
+	}})
+	ctx := context.Background()
+	require.NoError(t, c.PutContact(ctx, &client.Contact{ID: "anna", Email: "anna@example.org", Consents: []string{"newsletter"}}))
+	for i := 1; i <= 2; i++ {
+		_, err := c.SendEvent(ctx, update(i, "x", client.ContactID("anna")))
+		require.NoError(t, err)
+	}
+	_, err := c.SetPreferences(ctx, "anna", []client.PreferenceUpdate{{Category: "newsletter", Email: "out"}})
+	require.NoError(t, err)
+	e.Clock.Advance(time.Hour)
+	require.Equal(t, 1, closeDue(t, e), "the digest closes into its one message")
+	var list struct {
+		Items []struct {
+			Status string `json:"status"`
+			Reason string `json:"reason"`
+		} `json:"items"`
+	}
+	e.Must(200, "GET", "/v1/messages?contact=anna", nil).JSON(t, &list)
+	require.Len(t, list.Items, 1)
+	require.Equal(t, "suppressed", list.Items[0].Status)
+	require.Equal(t, "opted_out", list.Items[0].Reason)
+	require.Empty(t, srv.Mails(), "nothing was sent")
+}

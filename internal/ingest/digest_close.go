@@ -121,6 +121,11 @@ func (g *Ingester) renderDigest(ctx context.Context, tx store.Tx, ws *model.Work
 	if err := g.renderInto(ctx, ws, sn, data, pm, m, now); err != nil {
 		return &digestRenderError{err}
 	}
+	// The contact may have opted out while the digest was open: their
+	// choice now decides, as for a summary.
+	if reason := plan.Suppressed(n.Category, model.ChannelEmail, to); reason != "" {
+		m.Status, m.Reason = model.MsgSuppressed, string(reason)
+	}
 	return nil
 }
 
