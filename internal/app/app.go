@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -116,6 +117,10 @@ type App struct {
 
 	server   *http.Server
 	listener net.Listener
+	// listenAddr is the listener's address once it listens: read by
+	// Addr from any goroutine (delivery composes links with URL while
+	// Start runs).
+	listenAddr atomic.Pointer[string]
 	// maxConns is the bound on HTTP connections in force (0: none).
 	maxConns int
 	serveErr chan error
@@ -450,6 +455,8 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w (is another Herold running? choose another --addr)", a.opts.Addr, err)
 	}
 	a.listener, a.maxConns = ln, maxConns
+	addr := ln.Addr().String()
+	a.listenAddr.Store(&addr)
 	a.serveErr = make(chan error, 1)
 	go func() {
 		err := a.server.Serve(ln)
@@ -510,10 +517,10 @@ func (a *App) printUser(intro string, u *service.UserCreated) {
 
 // Addr returns the address the server listens on (useful with port 0).
 func (a *App) Addr() string {
-	if a.listener == nil {
-		return a.opts.Addr
+	if p := a.listenAddr.Load(); p != nil {
+		return *p
 	}
-	return a.listener.Addr().String()
+	return a.opts.Addr
 }
 
 // URL returns the base URL of the server.
