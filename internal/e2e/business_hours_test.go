@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
 	"github.com/herold-dev/herold/internal/smtptest"
 )
@@ -17,14 +18,8 @@ import (
 // 08:00 CEST (06:00 UTC), not a second before.
 func TestBusinessHoursHoldOverTheWeekend(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
 	// Saturday 2026-03-28, 10:00 in Berlin.
-	e, c := simpleEnv(t, apptest.WithSMTP(srv), func(s *apptest.Setup) { s.Clock.Set(time.Date(2026, 3, 28, 9, 0, 0, 0, time.UTC)) })
-	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"quiet_hours": "open Mon-Fri 08:00-18:00"})
-	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
-		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"}},
-		map[string]any{"key": "alarm", "event_type": "alarm", "template": "ping", "recipients": []string{"role:to"}, "urgent": true},
-	}})
+	srv, e, c := quietEnv(t, time.Date(2026, 3, 28, 9, 0, 0, 0, time.UTC), "open Mon-Fri 08:00-18:00")
 	ctx := context.Background()
 	held, err := c.SendEvent(ctx, ping(1, inline("c1", "c1@example.org")))
 	require.NoError(t, err)
@@ -49,9 +44,7 @@ func TestBusinessHoursHoldOverTheWeekend(t *testing.T) {
 	m, err = c.Message(ctx, early.Messages[0].ID)
 	require.NoError(t, err)
 	require.Equal(t, time.Date(2026, 3, 30, 6, 0, 0, 0, time.UTC), m.NextAttemptAt.UTC())
-	alarm := ping(3, inline("c1", "c1@example.org"))
-	alarm.Type = "alarm"
-	urgent, err := c.SendEvent(ctx, alarm)
+	urgent, err := c.SendEvent(ctx, urgentAlarm(3))
 	require.NoError(t, err)
 	e.WaitStatus(urgent.Messages[0].ID, "sent", wait)
 	require.Equal(t, "queued", e.MessageStatus(heldID))
@@ -66,4 +59,27 @@ func TestBusinessHoursHoldOverTheWeekend(t *testing.T) {
 	m, err = c.Message(ctx, heldID)
 	require.NoError(t, err)
 	require.Equal(t, []string{"planned", "queued", "sending", "sent"}, timelineStatuses(m))
+}
+
+// quietEnv starts an app at now whose delivery engine sends to a real
+// SMTP server, with the workspace's quiet hours and two notifications:
+// ping (held by them) and alarm (urgent, never held).
+func quietEnv(t *testing.T, now time.Time, quiet string) (*smtptest.Server, *apptest.Env, *client.Client) {
+	t.Helper()
+	srv := smtptest.Start(t)
+	e, c := simpleEnv(t, apptest.WithSMTP(srv), func(s *apptest.Setup) { s.Clock.Set(now) })
+	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"quiet_hours": quiet})
+	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"}},
+		map[string]any{"key": "alarm", "event_type": "alarm", "template": "ping", "recipients": []string{"role:to"}, "urgent": true},
+	}})
+	return srv, e, c
+}
+
+// urgentAlarm is an urgent event to c1: it goes at once, so when it is
+// sent the delivery engine has run.
+func urgentAlarm(n int) *client.Event {
+	ev := ping(n, inline("c1", "c1@example.org"))
+	ev.Type = "alarm"
+	return ev
 }

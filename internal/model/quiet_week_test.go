@@ -12,16 +12,8 @@ import (
 // open minute after the run of quiet time, across days and chained
 // windows, at the local wall-clock time, also over DST weekends.
 func TestQuietHoursByWeekday(t *testing.T) {
-	berlin := LoadLocation("Europe/Berlin")
-	at := func(s string) time.Time {
-		tm, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
-		require.NoError(t, err)
-		return tm
-	}
 	const office = "open Mon-Fri 08:00-18:00"
-	for _, c := range []struct {
-		name, q, now, want string // want "" = not held
-	}{
+	checkHeldInBerlin(t, []heldCase{
 		// 2026-03-27 is a Friday; the clocks spring forward on Sunday 29.
 		{"Friday evening, spring DST weekend", office, "2026-03-27 18:00", "2026-03-30 08:00"},
 		{"Friday a minute before closing", office, "2026-03-27 17:59", ""},
@@ -59,16 +51,8 @@ func TestQuietHoursByWeekday(t *testing.T) {
 		{"a Sunday window into Monday", "Sun 22:00-06:00", "2026-06-15 05:59", "2026-06-15 06:00"},
 		{"a Sunday window, Monday night not quiet", "Sun 22:00-06:00", "2026-06-15 22:00", ""},
 		{"every day and a quiet Sunday", "22:00-07:00; So", "2026-06-13 23:00", "2026-06-15 07:00"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := QuietHours(c.q).HeldUntil(at(c.now), berlin)
-			if c.want == "" {
-				require.True(t, got.IsZero(), "held until %v", got)
-				return
-			}
-			require.Equal(t, at(c.want).UTC(), got)
-		})
-	}
+	})
+	berlin := LoadLocation("Europe/Berlin")
 	// The DST weekends in UTC: Friday 18:00 CET (17:00 UTC) to Monday
 	// 08:00 CEST (06:00 UTC) is 61 h; in October 18:00 CEST (16:00 UTC)
 	// to 08:00 CET (07:00 UTC) is 63 h.
@@ -120,4 +104,30 @@ func TestQuietHoursGrammar(t *testing.T) {
 	v += strings.Repeat(" ", MaxQuietHoursLength-len(v))
 	require.Empty(t, QuietHours(v).Check("quiet_hours"))
 	require.Equal(t, []FieldProblem{{"quiet_hours", "is longer than 256 bytes"}}, QuietHours(v+" ").Check("quiet_hours"))
+}
+
+// heldCase is a hold to check: quiet hours q, a local time now and the
+// local time it is held until ("" = not held).
+type heldCase struct{ name, q, now, want string }
+
+// checkHeldInBerlin checks each case in Europe/Berlin, times written
+// "2006-01-02 15:04".
+func checkHeldInBerlin(t *testing.T, cases []heldCase) {
+	t.Helper()
+	berlin := LoadLocation("Europe/Berlin")
+	at := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
+		require.NoError(t, err)
+		return tm
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := QuietHours(c.q).HeldUntil(at(c.now), berlin)
+			if c.want == "" {
+				require.True(t, got.IsZero(), "held until %v", got)
+				return
+			}
+			require.Equal(t, at(c.want).UTC(), got)
+		})
+	}
 }

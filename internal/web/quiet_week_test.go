@@ -30,8 +30,7 @@ func TestCockpitBusinessHours(t *testing.T) {
 		c.signIn(e.Email, e.Password)
 		_, body := c.get("/settings")
 		require.Contains(t, body, tt.hint)
-		settings := url.Values{"name": {"Default"}, "default_locale": {"de"}, "timezone": {"Europe/Berlin"},
-			"retention_days": {"30"}, "confirmation_expiry_hours": {"168"}, "quiet_hours": {"open Mo-Fr 08:00-18:00; Sa 09:00-12:00"}}
+		settings := settingsForm("open Mo-Fr 08:00-18:00; Sa 09:00-12:00")
 		resp, body := c.submit("/settings", "/settings", settings)
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
 		require.Equal(t, "open Mo-Fr 08:00-18:00; Sa 09:00-12:00", e.Must(200, "GET", "/v1/workspace", nil).Map(t)["quiet_hours"])
@@ -55,4 +54,11 @@ func TestCockpitBusinessHours(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
 		require.Equal(t, map[string]any{"quiet_hours": "22:00-07:00; Sat-Sun"}, e.Must(200, "GET", "/v1/contacts/anna", nil).Map(t)["attributes"])
 	}
+}
+
+// settingsForm is the settings form of the test workspace with the
+// given quiet hours.
+func settingsForm(quiet string) url.Values {
+	return url.Values{"name": {"Default"}, "default_locale": {"de"}, "timezone": {"Europe/Berlin"},
+		"retention_days": {"30"}, "confirmation_expiry_hours": {"168"}, "quiet_hours": {quiet}}
 }
