@@ -28,11 +28,13 @@ type QuietHours string
 // workspace's for that contact.
 const ContactQuietHoursAttribute = "quiet_hours"
 
-// Bounds of a quiet-hours value: a week has 7 days, and a day twice
-// that many rules is more than any real timetable needs.
+// Bounds of a quiet-hours value, so that a client cannot make parsing
+// cost more than a real timetable needs.
 const (
+	// MaxQuietHoursLength is the longest value, in bytes.
 	MaxQuietHoursLength = 256
-	MaxQuietHoursRules  = 14
+	// MaxQuietHoursRules is the most rules: two a day for a week.
+	MaxQuietHoursRules = 14
 )
 
 // minutesPerWeek is the length of the week QuietWeek measures, from
