@@ -65,10 +65,10 @@ func (q QuietHours) Parse() (QuietWeek, error) {
 	if len(q) > MaxQuietHoursLength {
 		return QuietWeek{}, fmt.Errorf("is longer than %d bytes", MaxQuietHoursLength)
 	}
-	s := strings.TrimSpace(string(q))
-	if s == "" {
+	if q == "" {
 		return QuietWeek{}, nil
 	}
+	s := strings.TrimSpace(string(q))
 	// The en dash of "08:00–18:00", as people type it in documents.
 	s = strings.ReplaceAll(s, "–", "-")
 	open := false

@@ -89,6 +89,7 @@ func TestQuietHoursGrammar(t *testing.T) {
 		{"Mon-Fri 18:00-08:00; Sat 25:00-12:00", `rule 2 ("Sat 25:00-12:00"): "25:00" is not a time of day; write HH:MM, e.g. 07:00`},
 		{"Mon-Fry 18:00-08:00; Sat", `rule 1 ("Mon-Fry 18:00-08:00"): "Mon-Fry" is not a day; write Mon Tue Wed Thu Fri Sat Sun (or Mo Di Mi Do Fr Sa So), a range like Mon-Fri, several joined by ","`},
 		{"22:00-07:00;", `rule 2 (""): a rule is empty; separate rules with a single ";"`},
+		{"  ", `a rule is empty; separate rules with a single ";"`}, // only "" is none
 		{"Mon-Sun", `"Mon-Sun" leaves no time to send: e-mail would never go out; e.g. Mon-Fri 18:00-08:00; Sat-Sun`},
 		{"Mon-Fri 00:00-12:00; 12:00-00:00; Sat-Sun", `"Mon-Fri 00:00-12:00; 12:00-00:00; Sat-Sun" leaves no time to send: e-mail would never go out; e.g. Mon-Fri 18:00-08:00; Sat-Sun`},
 		{"Sat; open Mon-Fri 08:00-18:00", `rule 2 ("open Mon-Fri 08:00-18:00"): "open" comes once, at the start, and makes every rule opening hours: open Mon-Fri 08:00-18:00; Sat 09:00-12:00`},
