@@ -26,7 +26,8 @@ type Workspace struct {
 	// (docs/inbound.md).
 	Inbound InboundSettings `json:"inbound"`
 	// QuietHours hold non-urgent e-mail until they end, e.g.
-	// "22:00-07:00" (docs/throttles.md); empty: none.
+	// "22:00-07:00", or business hours by weekday, "open Mon-Fri
+	// 08:00-18:00" (docs/throttles.md); empty: none.
 	QuietHours string `json:"quiet_hours"`
 	// Vocabulary names the workspace's event types, roles and consent
 	// categories in German and English (the cockpit and the preference

@@ -20,13 +20,7 @@ import (
 // clock reaches 07:00 CEST (05:00 UTC, after a night of 7 hours).
 func TestQuietHoursHoldAndRelease(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	e, c := simpleEnv(t, apptest.WithSMTP(srv), func(s *apptest.Setup) { s.Clock.Set(time.Date(2026, 3, 28, 21, 30, 0, 0, time.UTC)) })
-	e.Must(200, "PATCH", "/v1/workspace", map[string]any{"quiet_hours": "22:00-07:00"})
-	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
-		map[string]any{"key": "ping", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"}},
-		map[string]any{"key": "alarm", "event_type": "alarm", "template": "ping", "recipients": []string{"role:to"}, "urgent": true},
-	}})
+	srv, e, c := quietEnv(t, time.Date(2026, 3, 28, 21, 30, 0, 0, time.UTC), "22:00-07:00")
 	ctx := context.Background()
 	w, err := c.Workspace(ctx)
 	require.NoError(t, err)
@@ -34,8 +28,7 @@ func TestQuietHoursHoldAndRelease(t *testing.T) {
 	held, err := c.SendEvent(ctx, ping(1, inline("c1", "c1@example.org")))
 	require.NoError(t, err)
 	heldID := held.Messages[0].ID
-	alarm := ping(2, inline("c1", "c1@example.org"))
-	alarm.Type = "alarm"
+	alarm := urgentAlarm(2)
 	urgent, err := c.SendEvent(ctx, alarm)
 	require.NoError(t, err)
 	e.WaitStatus(urgent.Messages[0].ID, "sent", wait)

@@ -131,9 +131,7 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		if s.Params["held_until"] != "" {
 			id += ".held"
 			data["held_by"] = f.cat.T(f.lang, "explain.held_by."+s.Params["held_by"], nil)
-			if until, err := time.Parse(time.RFC3339, s.Params["held_until"]); err == nil && f.lang == "de" {
-				data["held_date"] = until.In(model.LoadLocation(s.Params["zone"])).Format("02.01.2006")
-			}
+			data["held_date"] = f.heldDate(s.Params)
 		}
 	case model.StepDigestCollected:
 		data["window"] = f.cat.T(f.lang, "explain.digest.window."+s.Params["window"], nil)

@@ -21,7 +21,8 @@ type workspaceInput struct {
 	ConfirmationExpiryHours int      `json:"confirmation_expiry_hours"`
 	// Inbound: reply tracking, subject token, rules (docs/inbound.md).
 	Inbound model.InboundSettings `json:"inbound"`
-	// QuietHours hold non-urgent e-mail ("22:00-07:00", docs/throttles.md).
+	// QuietHours hold non-urgent e-mail ("22:00-07:00", "open Mon-Fri
+	// 08:00-18:00", docs/throttles.md).
 	QuietHours model.QuietHours `json:"quiet_hours"`
 }
 

@@ -9,15 +9,8 @@ import (
 
 func TestQuietHoursHeldUntil(t *testing.T) {
 	berlin := LoadLocation("Europe/Berlin")
-	at := func(s string) time.Time {
-		tm, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
-		require.NoError(t, err)
-		return tm
-	}
 	night := QuietHours("22:00-07:00")
-	for _, c := range []struct {
-		name, q, now, want string // want "" = not held
-	}{
+	checkHeldInBerlin(t, []heldCase{
 		{"before the window", "22:00-07:00", "2026-06-10 21:59", ""},
 		{"at the start", "22:00-07:00", "2026-06-10 22:00", "2026-06-11 07:00"},
 		{"after midnight", "22:00-07:00", "2026-06-11 03:10", "2026-06-11 07:00"},
@@ -33,16 +26,7 @@ func TestQuietHoursHeldUntil(t *testing.T) {
 		// hour longer and still ends at 07:00 local time.
 		{"autumn DST night", "22:00-07:00", "2026-10-24 22:30", "2026-10-25 07:00"},
 		{"29 February", "22:00-07:00", "2028-02-28 23:00", "2028-02-29 07:00"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := QuietHours(c.q).HeldUntil(at(c.now), berlin)
-			if c.want == "" {
-				require.True(t, got.IsZero(), "held until %v", got)
-				return
-			}
-			require.Equal(t, at(c.want).UTC(), got)
-		})
-	}
+	})
 	// The DST nights in UTC: 7 h on 29 March, 9 h on 25 October.
 	require.Equal(t, time.Date(2026, 3, 29, 5, 0, 0, 0, time.UTC), night.HeldUntil(time.Date(2026, 3, 28, 21, 0, 0, 0, time.UTC), berlin))
 	require.Equal(t, time.Date(2026, 10, 25, 6, 0, 0, 0, time.UTC), night.HeldUntil(time.Date(2026, 10, 24, 20, 0, 0, 0, time.UTC), berlin))

@@ -25,7 +25,8 @@ func (s *Service) purgeThrottleCounts(ctx context.Context, ws *model.Workspace) 
 }
 
 // checkContactQuietHours checks a contact's own quiet hours (the
-// attribute quiet_hours): a window like "22:00-07:00", or absent.
+// attribute quiet_hours): rules like "22:00-07:00" or "open Mon-Fri
+// 08:00-18:00" (model.QuietHours), or absent.
 func checkContactQuietHours(c *checker, field string, attrs map[string]any) {
 	v, ok := attrs[model.ContactQuietHoursAttribute]
 	if !ok || v == nil {
@@ -33,7 +34,7 @@ func checkContactQuietHours(c *checker, field string, attrs map[string]any) {
 	}
 	s, isText := v.(string)
 	if !isText {
-		c.add(field, CodeInvalid, "quiet hours are a text like \"22:00-07:00\"")
+		c.add(field, CodeInvalid, "quiet hours are a text like \"22:00-07:00\" or \"open Mon-Fri 08:00-18:00\"")
 		return
 	}
 	for _, p := range model.QuietHours(s).Check(field) {

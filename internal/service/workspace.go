@@ -24,7 +24,8 @@ type WorkspaceSettings struct {
 	// Vocabulary names event types, roles and categories for the
 	// cockpit; checked here, at save.
 	Vocabulary model.Vocabulary
-	// QuietHours hold non-urgent e-mail ("22:00-07:00"); empty: none.
+	// QuietHours hold non-urgent e-mail ("22:00-07:00", "open Mon-Fri
+	// 08:00-18:00"); empty: none.
 	QuietHours model.QuietHours
 }
 

@@ -44,6 +44,15 @@ var detailMessages = []detailMessage{
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a time zone`), "web.fielderr.time_zone"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a locale`), "web.fielderr.locale"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a time of day`), "web.fielderr.time_of_day"},
+	// Quiet hours (model.QuietHours.Parse); a rule's number and text
+	// before them are said by quietRuleParts.
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a rule; write a window`), "web.fielderr.quiet_rule"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a day; write Mon`), "web.fielderr.quiet_day"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" starts where it ends; write the days alone`), "web.fielderr.quiet_same"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" leaves no time to send`), "web.fielderr.quiet_no_time"},
+	{"", regexp.MustCompile(`^"open" comes once, at the start`), "web.fielderr.quiet_open"},
+	{"", regexp.MustCompile(`^a rule is empty; separate rules`), "web.fielderr.quiet_empty_rule"},
+	{"", regexp.MustCompile(`^has (?P<n>\d+) rules; at most (?P<max>\d+)$`), "web.fielderr.quiet_rules"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid e-mail address`), "web.fielderr.email"},
 	{"", regexp.MustCompile(`^not an e-mail address, e\.g\.`), "web.fielderr.email_example"},
 	{"", regexp.MustCompile(`^is longer than (?P<n>\d+) bytes$`), "web.fielderr.max_bytes"},
@@ -69,6 +78,9 @@ var withoutDetail = map[string]bool{
 // sentence with the service's detail kept as Raw (on English pages joined
 // to the sentence, as it is English already).
 func fieldMessageParts(l *localizer, f service.FieldError) fieldMsg {
+	if m, ok := quietRuleParts(l, f); ok {
+		return m
+	}
 	var m fieldMsg
 	for _, d := range detailMessages {
 		if d.code != "" && d.code != f.Code {

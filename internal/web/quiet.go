@@ -3,9 +3,12 @@ package web
 import (
 	"maps"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/service"
 )
 
 // saveContactQuietHours sets or clears a contact's own quiet hours (its
@@ -43,4 +46,27 @@ func (h *Handler) saveContactQuietHours(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	redirect(w, r, "/contacts/"+pathEscape(id), "saved")
+}
+
+// quietRule is the number and text of the rule that quiet hours with
+// several rules put before a problem: rule 2 ("Sat 25:00-12:00"): ….
+var quietRule = regexp.MustCompile(`^rule (\d+) \(("(?:[^"\\]|\\.)*")\): (.+)$`)
+
+// quietRuleParts says a problem of one rule of quiet hours in the
+// user's language: the rule's number and text, then the problem as
+// fieldMessageParts says it.
+func quietRuleParts(l *localizer, f service.FieldError) (fieldMsg, bool) {
+	sub := quietRule.FindStringSubmatch(f.Detail)
+	if sub == nil || f.Line > 0 {
+		return fieldMsg{}, false
+	}
+	rule, err := strconv.Unquote(sub[2])
+	if err != nil {
+		return fieldMsg{}, false
+	}
+	inner := f
+	inner.Detail = sub[3]
+	m := fieldMessageParts(l, inner)
+	m.Text = l.T("web.fielderr.quiet_rule_n", "n", sub[1], "rule", rule) + " " + m.Text
+	return m, true
 }

@@ -50,8 +50,7 @@ func TestCockpitThrottleAndQuietHours(t *testing.T) {
 		c.signIn(e.Email, e.Password)
 		_, body := c.get("/settings")
 		require.Contains(t, body, tt.label)
-		settings := url.Values{"name": {"Default"}, "default_locale": {"de"}, "timezone": {"Europe/Berlin"},
-			"retention_days": {"30"}, "confirmation_expiry_hours": {"168"}, "quiet_hours": {"22:00-07:00"}}
+		settings := settingsForm("22:00-07:00")
 		resp, body := c.submit("/settings", "/settings", settings)
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
 		require.Equal(t, "22:00-07:00", e.Must(200, "GET", "/v1/workspace", nil).Map(t)["quiet_hours"])
