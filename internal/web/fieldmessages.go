@@ -44,6 +44,7 @@ var detailMessages = []detailMessage{
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a time zone`), "web.fielderr.time_zone"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a locale`), "web.fielderr.locale"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a time of day`), "web.fielderr.time_of_day"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a weekday`), "web.fielderr.weekday"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid e-mail address`), "web.fielderr.email"},
 	{"", regexp.MustCompile(`^not an e-mail address, e\.g\.`), "web.fielderr.email_example"},
 	{"", regexp.MustCompile(`^is longer than (?P<n>\d+) bytes$`), "web.fielderr.max_bytes"},
