@@ -48,7 +48,7 @@ func TestSimulationHonoursPreferences(t *testing.T) {
 	require.Equal(t, []string{
 		"28 12:20 suppressed opted_out ben@example.org ", // a suppressed message is not rendered
 		"28 16:30 sent  anna@example.org Ihre Zusammenfassung: 2 Benachrichtigungen"}, got)
-	simBen := stepOf(sim.Events[2].Steps, "recipient.suppressed")
+	simBen := stepText(&client.Explanation{Steps: sim.Events[2].Steps}, "recipient.suppressed")
 	require.Contains(t, simBen, "opted out")
 	require.Equal(t, 0, srv.Count(), "a simulation sends nothing")
 
@@ -84,14 +84,4 @@ func TestSimulationHonoursPreferences(t *testing.T) {
 	e.Clock.Set(until)
 	require.Zero(t, closeDue(t, e))
 	require.Equal(t, 1, srv.Count(), "nothing else")
-}
-
-// stepOf is the text of the first step with code in steps.
-func stepOf(steps []client.ExplainStep, code string) string {
-	for _, s := range steps {
-		if string(s.Code) == code {
-			return s.Text
-		}
-	}
-	return ""
 }
