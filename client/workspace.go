@@ -29,6 +29,9 @@ type Workspace struct {
 	// "22:00-07:00", or business hours by weekday, "open Mon-Fri
 	// 08:00-18:00" (docs/throttles.md); empty: none.
 	QuietHours string `json:"quiet_hours"`
+	// SummarySchedule is when contacts' daily and weekly summaries are
+	// sent (docs/preferences.md); empty fields: 08:00, Mondays.
+	SummarySchedule SummarySchedule `json:"summary_schedule"`
 	// Vocabulary names the workspace's event types, roles and consent
 	// categories in German and English (the cockpit and the preference
 	// page show them); keys without a name are shown as they are.
@@ -94,4 +97,14 @@ type CategoryDetail struct {
 type Label struct {
 	DE string `json:"de,omitempty"`
 	EN string `json:"en,omitempty"`
+}
+
+// SummarySchedule is when a workspace's daily and weekly summaries are
+// sent: daily ones at At, weekly ones on Weekday at At, in each contact's
+// time zone (else the workspace's).
+type SummarySchedule struct {
+	// At is the local time of day, "17:30"; empty: 08:00.
+	At string `json:"at,omitempty"`
+	// Weekday is the day of weekly summaries, "friday"; empty: monday.
+	Weekday string `json:"weekday,omitempty"`
 }

@@ -24,12 +24,16 @@ type workspaceInput struct {
 	// QuietHours hold non-urgent e-mail ("22:00-07:00", "open Mon-Fri
 	// 08:00-18:00", docs/throttles.md).
 	QuietHours model.QuietHours `json:"quiet_hours"`
+	// SummarySchedule: when daily and weekly summaries are sent
+	// (docs/preferences.md).
+	SummarySchedule model.SummarySchedule `json:"summary_schedule"`
 }
 
 func (in workspaceInput) settings() service.WorkspaceSettings {
 	return service.WorkspaceSettings{Name: in.Name, DefaultLocale: in.DefaultLocale, Timezone: in.Timezone,
 		Sender: in.Sender, RetentionDays: in.RetentionDays, ConfirmationExpiryHours: in.ConfirmationExpiryHours,
-		Inbound: in.Inbound, QuietHours: in.QuietHours}
+		Inbound: in.Inbound, QuietHours: in.QuietHours,
+		SummarySchedule: in.SummarySchedule}
 }
 
 func (h *Handler) getWorkspace(w http.ResponseWriter, _ *http.Request, p *service.Principal) {
@@ -51,6 +55,9 @@ type workspacePatch struct {
 	Vocabulary *model.Vocabulary `json:"vocabulary"`
 	// QuietHours replaces the quiet hours; "" removes them.
 	QuietHours *model.QuietHours `json:"quiet_hours"`
+	// SummarySchedule replaces the summary schedule as a whole; {}
+	// returns to 08:00 on Mondays.
+	SummarySchedule *model.SummarySchedule `json:"summary_schedule"`
 }
 
 func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *service.Principal) {
@@ -62,7 +69,8 @@ func (h *Handler) patchWorkspace(w http.ResponseWriter, r *http.Request, p *serv
 	ws, err := h.svc.WorkspaceUpdate(r.Context(), p.Workspace, service.WorkspacePatch{Name: in.Name,
 		DefaultLocale: in.DefaultLocale, Timezone: in.Timezone, Sender: in.Sender, RetentionDays: in.RetentionDays,
 		ConfirmationExpiryHours: in.ConfirmationExpiryHours, Inbound: in.Inbound, Vocabulary: in.Vocabulary,
-		QuietHours: in.QuietHours})
+		QuietHours:      in.QuietHours,
+		SummarySchedule: in.SummarySchedule})
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -46,6 +46,10 @@ func Check(docs []*Document) Problems {
 			for _, p := range o.Vocabulary.Check() {
 				c.ps = append(c.ps, d.At("spec."+p.Field, "%s", p.Detail))
 			}
+			// And the summary time, as the API checks it.
+			for _, p := range o.SummarySchedule.Check("summary_schedule") {
+				c.ps = append(c.ps, d.At("spec."+p.Field, "%s", p.Detail))
+			}
 		}
 	}
 	c.ps.Sort()

@@ -80,8 +80,11 @@ type Workspace struct {
 	// QuietHours hold the workspace's non-urgent e-mail until they end
 	// (in each contact's time zone, else the workspace's); empty: none.
 	QuietHours QuietHours `json:"quiet_hours"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// SummarySchedule is when contacts' daily and weekly summaries are
+	// sent; empty fields: 08:00, Mondays.
+	SummarySchedule SummarySchedule `json:"summary_schedule"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
 }
 
 // Defaults for new workspaces.

@@ -21,7 +21,7 @@ func summarize(m *Message, params map[string]string, ws *model.Workspace, now ti
 	// A choice the admin no longer allows counts as "instantly".
 	freq := ws.Vocabulary.EffectiveFrequency(n.Category, c.Frequency(n.Category))
 	loc := ws.Location()
-	d := model.FrequencyDigest(freq)
+	d := model.FrequencyDigest(freq, ws.SummarySchedule)
 	if d == nil {
 		return false
 	}

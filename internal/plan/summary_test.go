@@ -11,8 +11,8 @@ import (
 
 // TestSummaryFromTheContactsFrequency: the planner collects a queued
 // e-mail into the daily or weekly summary from the frequency the contact
-// (its input) chose for the category, closing at 08:00 in the contact's
-// zone; not a transactional mail, not a literal address, not a message
+// (its input) chose for the category, closing at the workspace's summary
+// time (08:00 unless set) in the contact's zone; not a transactional mail, not a literal address, not a message
 // awaiting confirmation, and a notification with its own digest keeps it.
 func TestSummaryFromTheContactsFrequency(t *testing.T) {
 	daily := func(freq string) func(*model.Contact) {
@@ -33,9 +33,14 @@ func TestSummaryFromTheContactsFrequency(t *testing.T) {
 		code      model.StepCode
 		closesAt  string
 		ownDigest bool
+		schedule  model.SummarySchedule // the workspace's; zero: 08:00, Mondays
 	}{
 		{name: "daily", freq: "daily", summary: "daily", code: model.StepSummaryCollected, closesAt: "2026-03-02T13:00:00Z"},
 		{name: "weekly", freq: "weekly", summary: "weekly", code: model.StepSummaryCollected, closesAt: "2026-03-02T13:00:00Z"}, // a Monday, 04:00 in New York,
+		{name: "daily at the workspace's 17:30", freq: "daily", summary: "daily", code: model.StepSummaryCollected,
+			closesAt: "2026-03-02T22:30:00Z", schedule: model.SummarySchedule{At: "17:30"}}, // 17:30 EST
+		{name: "weekly on the workspace's Friday", freq: "weekly", summary: "weekly", code: model.StepSummaryCollected,
+			closesAt: "2026-03-06T22:30:00Z", schedule: model.SummarySchedule{At: "17:30", Weekday: "friday"}},
 		{name: "instantly", freq: "instantly", code: model.StepMessageQueued},
 		{name: "transactional", freq: "daily", code: model.StepMessageQueued,
 			mod: func(n *model.Notification) { n.Category = model.CategoryTransactional }},
@@ -51,6 +56,7 @@ func TestSummaryFromTheContactsFrequency(t *testing.T) {
 			if allowed == nil {
 				allowed = []string{"daily", "weekly"}
 			}
+			in.Workspace.SummarySchedule = tt.schedule
 			in.Workspace.Vocabulary.CategoryDetails = map[string]model.CategoryDetail{"news": {Frequencies: allowed}}
 			in.Contacts["nina"] = contact("nina", "nina@example.org", daily(tt.freq))
 			in.Flow.Notifications = []model.Notification{notif("n", "job.requested", func(n *model.Notification) {
@@ -70,7 +76,7 @@ func TestSummaryFromTheContactsFrequency(t *testing.T) {
 			require.Equal(t, tt.closesAt, s.Params["closes_at"])
 			if tt.summary != "" {
 				require.Equal(t, "news", s.Params["summary_key"])
-				require.Equal(t, model.FrequencyDigest(tt.freq), m.Digest)
+				require.Equal(t, model.FrequencyDigest(tt.freq, tt.schedule), m.Digest)
 			}
 			if tt.ownDigest {
 				require.Same(t, own, m.Digest)

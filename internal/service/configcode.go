@@ -415,6 +415,7 @@ func (s *Service) workspaceSettingsSave(ctx context.Context, tx store.Tx, ws *mo
 	p := WorkspaceSettings{Name: w.Name, DefaultLocale: w.DefaultLocale, Timezone: w.Timezone, Sender: w.Sender,
 		RetentionDays: w.RetentionDays, ConfirmationExpiryHours: w.ConfirmationExpiryHours, Inbound: w.Inbound,
 		Vocabulary: w.Vocabulary, QuietHours: w.QuietHours}
+	p.SummarySchedule = w.SummarySchedule
 	var c checker
 	p.check(&c, cur)
 	if err := c.err(); err != nil {
@@ -425,6 +426,7 @@ func (s *Service) workspaceSettingsSave(ctx context.Context, tx store.Tx, ws *mo
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
 	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
 	upd.QuietHours = p.QuietHours
+	upd.SummarySchedule = p.SummarySchedule
 	upd.UpdatedAt = s.now()
 	return tx.WorkspaceUpdate(ctx, &upd)
 }

@@ -107,8 +107,9 @@ func newSimulationGate(timeout time.Duration) simulationGate {
 // own code decides, on a fake clock stepped through the events' times,
 // the due times in between (RunDue) and until: ingest plans, renders and
 // writes each event into a scratch SQLite database that holds a copy of
-// the workspace's configuration, contacts, objects and suppression list,
-// removed afterwards. The workspace's own data is only read; nothing is
+// the workspace's configuration, contacts with their current preferences
+// (frequencies, opt-outs), objects and suppression list, removed
+// afterwards. The workspace's own data is only read; nothing is
 // sent, no webhook posted, no feed item shown. Each event is decided by
 // the flow key whichever flow its project uses now.
 func (s *Service) Simulate(ctx context.Context, ws *model.Workspace, flowKey string, in *SimulateInput, lang string) (*Simulation, error) {

@@ -27,6 +27,9 @@ type WorkspaceSettings struct {
 	// QuietHours hold non-urgent e-mail ("22:00-07:00", "open Mon-Fri
 	// 08:00-18:00"); empty: none.
 	QuietHours model.QuietHours
+	// SummarySchedule is when daily and weekly summaries are sent;
+	// empty fields: 08:00, Mondays.
+	SummarySchedule model.SummarySchedule
 }
 
 // defaults fills what a new workspace leaves out. An update uses only
@@ -66,6 +69,9 @@ func (w *WorkspaceSettings) check(c *checker, ws *model.Workspace) {
 	for _, p := range w.QuietHours.Check("quiet_hours") {
 		c.add(p.Field, CodeInvalid, "%s", p.Detail)
 	}
+	for _, p := range w.SummarySchedule.Check("summary_schedule") {
+		c.add(p.Field, CodeInvalid, "%s", p.Detail)
+	}
 }
 
 // WorkspaceCreateParams describe a new workspace.
@@ -102,6 +108,7 @@ func (s *Service) WorkspaceCreate(ctx context.Context, p WorkspaceCreateParams) 
 		Key: p.Key, Name: p.Name, DefaultLocale: p.DefaultLocale, Timezone: p.Timezone, Sender: p.Sender,
 		AllowedSenders: allowed, RetentionDays: p.RetentionDays, ConfirmationExpiryHours: p.ConfirmationExpiryHours,
 		Inbound: p.Inbound, Vocabulary: p.Vocabulary, QuietHours: p.QuietHours, CreatedAt: now, UpdatedAt: now,
+		SummarySchedule: p.SummarySchedule,
 	}
 	p.check(&c, ws)
 	if err := c.err(); err != nil {
@@ -158,6 +165,9 @@ type WorkspacePatch struct {
 	Vocabulary *model.Vocabulary
 	// QuietHours replaces the quiet hours; "" removes them.
 	QuietHours *model.QuietHours
+	// SummarySchedule replaces the summary schedule as a whole; {}
+	// returns to the defaults.
+	SummarySchedule *model.SummarySchedule
 }
 
 func patchField[T any](dst *T, v *T) {
@@ -171,6 +181,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	p := WorkspaceSettings{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone, Sender: ws.Sender,
 		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours, Inbound: ws.Inbound,
 		Vocabulary: ws.Vocabulary, QuietHours: ws.QuietHours}
+	p.SummarySchedule = ws.SummarySchedule
 	patchField(&p.Name, patch.Name)
 	patchField(&p.DefaultLocale, patch.DefaultLocale)
 	patchField(&p.Timezone, patch.Timezone)
@@ -180,6 +191,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	patchField(&p.Inbound, patch.Inbound)
 	patchField(&p.Vocabulary, patch.Vocabulary)
 	patchField(&p.QuietHours, patch.QuietHours)
+	patchField(&p.SummarySchedule, patch.SummarySchedule)
 	var c checker
 	p.Name = cmp.Or(p.Name, ws.Key)
 	p.defaultTexts()
@@ -192,6 +204,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
 	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
 	upd.QuietHours = p.QuietHours
+	upd.SummarySchedule = p.SummarySchedule
 	upd.UpdatedAt = s.clock.Now().UTC()
 	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
 		return nil, fmt.Errorf("update workspace: %w", err)

@@ -19,6 +19,19 @@ type PreferenceQueries interface {
 	PreferenceApply(ctx context.Context, p *PreferenceApplyParams) ([]model.PreferenceChange, error)
 	// PreferenceChangeList returns a contact's ledger, newest first.
 	PreferenceChangeList(ctx context.Context, p *PreferenceChangeListParams) ([]*model.PreferenceChange, error)
+	// PreferenceStateSet stores a contact's current preferences as they
+	// are, without ledger entries: for a copy of a workspace (transfer),
+	// whose source derived them from its own ledger already. The contact's
+	// opt-outs and times stay as they are. A contact that does not exist
+	// is ErrNotFound.
+	PreferenceStateSet(ctx context.Context, p *PreferenceStateSetParams) error
+}
+
+// PreferenceStateSetParams set a contact's current preferences.
+type PreferenceStateSetParams struct {
+	WorkspaceID int64
+	ContactID   string
+	Preferences []model.Preference
 }
 
 // PreferenceApplyParams change a contact's preferences.

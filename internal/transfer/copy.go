@@ -11,11 +11,12 @@ import (
 	"github.com/herold-dev/herold/internal/store"
 )
 
-// CopyWorkspace copies what one workspace's engine decides with —
-// its settings, templates, flows, projects, contacts, objects and
-// suppression list — from src into dst, a freshly migrated database,
-// and returns the copy as dst knows it. Keys, users, schedules,
-// broadcasts, history and statistics are not copied: a simulation (see
+// CopyWorkspace copies what one workspace's engine decides with — its
+// settings, templates, flows, projects, contacts with their current
+// preferences, objects and suppression list — from src into dst, a
+// freshly migrated database, and returns the copy as dst knows it. Keys,
+// users, schedules, broadcasts, history, the preference ledger's entries,
+// open digests and statistics are not copied: a simulation (see
 // service.Simulate) plans new events against the copy and must start
 // from the same data without the past. The records stream through the
 // export format, so memory stays bounded by one page.

@@ -123,7 +123,10 @@ func exportData(ctx context.Context, st store.Store, out *writer, ws *model.Work
 	err := pageAll(ctx, func(ctx context.Context, after string) ([]*model.Contact, error) {
 		return st.ContactList(ctx, listParams(ws.ID, after))
 	}, func(c *model.Contact) string { return c.ID }, func(c *model.Contact) error {
-		return out.put(KindContact, ws.Key, c)
+		if err := out.put(KindContact, ws.Key, c); err != nil || len(c.Preferences) == 0 {
+			return err
+		}
+		return out.put(KindPreferences, ws.Key, preferencesData{Contact: c.ID, Preferences: c.Preferences})
 	})
 	if err != nil {
 		return fmt.Errorf("contacts: %w", err)

@@ -203,6 +203,18 @@ func (im *importer) apply(ctx context.Context, tx store.Tx, rec *Record) error {
 			}
 			return tx.ContactUpsertMany(ctx, ws.ID, []*model.Contact{c})
 		})
+	case KindPreferences:
+		d, err := decodeInto[preferencesData](rec.Data)
+		if err != nil {
+			return err
+		}
+		for i, p := range d.Preferences {
+			if p.Category == "" || !model.ValidPreference(p.Setting, p.Value) {
+				return fmt.Errorf("contact %q: preference %d (%s %s = %q) is not a preference; correct or remove this line of the export and import again",
+					d.Contact, i, p.Category, p.Setting, p.Value)
+			}
+		}
+		return tx.PreferenceStateSet(ctx, &store.PreferenceStateSetParams{WorkspaceID: ws.ID, ContactID: d.Contact, Preferences: d.Preferences})
 	case KindObject:
 		return upsert(rec.Data, func(o *model.Object) error {
 			if err := withinLimits(fmt.Sprintf("object %q in %q", o.ID, o.Collection), "attributes", o.Attributes); err != nil {

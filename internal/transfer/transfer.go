@@ -30,14 +30,17 @@ const (
 	KindFlow      = "flow"
 	KindProject   = "project"
 	KindContact   = "contact"
-	KindObject    = "object"
-	KindSchedule  = "schedule"
-	KindRun       = "schedule_run"
-	KindBroadcast = "broadcast"
-	KindEvent     = "event"
-	KindMessage   = "message"
-	KindCapture   = "capture"
-	KindStats     = "stats"
+	// KindPreferences follows a contact that has preferences: its
+	// current choices, which the contact's own record leaves out.
+	KindPreferences = "contact_preferences"
+	KindObject      = "object"
+	KindSchedule    = "schedule"
+	KindRun         = "schedule_run"
+	KindBroadcast   = "broadcast"
+	KindEvent       = "event"
+	KindMessage     = "message"
+	KindCapture     = "capture"
+	KindStats       = "stats"
 )
 
 // Record is one line of an export.
@@ -68,6 +71,14 @@ type apiKeyData struct {
 type userData struct {
 	User         *model.User `json:"user"`
 	PasswordHash string      `json:"password_hash"`
+}
+
+// preferencesData is a contact's current preferences (derived from its
+// ledger), which the contact's JSON form leaves out: the host app cannot
+// write them with the contact.
+type preferencesData struct {
+	Contact     string             `json:"contact"`
+	Preferences []model.Preference `json:"preferences"`
 }
 
 type eventData struct {

@@ -53,6 +53,7 @@ var detailMessages = []detailMessage{
 	{"", regexp.MustCompile(`^"open" comes once, at the start`), "web.fielderr.quiet_open"},
 	{"", regexp.MustCompile(`^a rule is empty; separate rules`), "web.fielderr.quiet_empty_rule"},
 	{"", regexp.MustCompile(`^has (?P<n>\d+) rules; at most (?P<max>\d+)$`), "web.fielderr.quiet_rules"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a weekday`), "web.fielderr.weekday"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid e-mail address`), "web.fielderr.email"},
 	{"", regexp.MustCompile(`^not an e-mail address, e\.g\.`), "web.fielderr.email_example"},
 	{"", regexp.MustCompile(`^is longer than (?P<n>\d+) bytes$`), "web.fielderr.max_bytes"},

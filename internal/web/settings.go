@@ -20,6 +20,26 @@ type workspaceForm struct {
 	ConfirmationExpiryHours string
 	// QuietHours is "22:00-07:00" or empty.
 	QuietHours string
+	// SummaryAt and SummaryWeekday are the workspace's summary schedule,
+	// shown with the defaults filled in.
+	SummaryAt, SummaryWeekday string
+}
+
+// SummaryWeekdays are the choices of the day of weekly summaries.
+func (workspaceForm) SummaryWeekdays() []string { return digestForm{}.Weekdays() }
+
+// summarySchedule is the schedule the form asks for; a field equal to
+// its default is stored empty, so that saving the page unchanged keeps
+// the workspace on the defaults (and its workspace.yaml without them).
+func (f workspaceForm) summarySchedule() *model.SummarySchedule {
+	s := &model.SummarySchedule{At: f.SummaryAt, Weekday: f.SummaryWeekday}
+	if s.At == model.SummaryAt {
+		s.At = ""
+	}
+	if s.Weekday == model.SummaryWeekday {
+		s.Weekday = ""
+	}
+	return s
 }
 
 type settingsPage struct {
@@ -36,7 +56,8 @@ type settingsPage struct {
 func formFromWorkspace(ws *model.Workspace) workspaceForm {
 	return workspaceForm{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone,
 		SenderFrom: ws.Sender.From, SenderReplyTo: ws.Sender.ReplyTo, RetentionDays: strconv.Itoa(ws.RetentionDays),
-		ConfirmationExpiryHours: strconv.Itoa(ws.ConfirmationExpiryHours), QuietHours: string(ws.QuietHours)}
+		ConfirmationExpiryHours: strconv.Itoa(ws.ConfirmationExpiryHours), QuietHours: string(ws.QuietHours),
+		SummaryAt: ws.SummarySchedule.Time(), SummaryWeekday: ws.SummarySchedule.Day()}
 }
 
 func (h *Handler) settings(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -64,7 +85,8 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, rq *reque
 	get := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := workspaceForm{Name: get("name"), DefaultLocale: get("default_locale"), Timezone: get("timezone"),
 		SenderFrom: get("sender_from"), SenderReplyTo: get("sender_reply_to"), RetentionDays: get("retention_days"),
-		ConfirmationExpiryHours: get("confirmation_expiry_hours"), QuietHours: get("quiet_hours")}
+		ConfirmationExpiryHours: get("confirmation_expiry_hours"), QuietHours: get("quiet_hours"),
+		SummaryAt: get("summary_schedule_at"), SummaryWeekday: get("summary_schedule_weekday")}
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}
 	errs := fieldErrors{}
 	num := func(field, s string) *int {
@@ -80,6 +102,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, rq *reque
 		RetentionDays: num("retention_days", f.RetentionDays), ConfirmationExpiryHours: num("confirmation_expiry_hours", f.ConfirmationExpiryHours)}
 	quiet := model.QuietHours(f.QuietHours)
 	patch.QuietHours = &quiet
+	patch.SummarySchedule = f.summarySchedule()
 	if !errs.Any() {
 		_, err := h.svc.WorkspaceUpdate(r.Context(), ws, patch)
 		if err == nil {

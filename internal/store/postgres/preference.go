@@ -59,3 +59,8 @@ func (q queriesImpl) PreferenceChangeList(ctx context.Context, p *store.Preferen
 		return &ch, nil
 	})
 }
+
+// PreferenceStateSet implements store.PreferenceQueries.
+func (q queriesImpl) PreferenceStateSet(ctx context.Context, p *store.PreferenceStateSetParams) error {
+	return affected(q.db.Exec(ctx, query("PreferenceStateSet"), dbutil.List(p.Preferences), p.WorkspaceID, p.ContactID))
+}

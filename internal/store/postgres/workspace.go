@@ -11,9 +11,10 @@ import (
 
 func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var w model.Workspace
-	var senders, inbound, vocabulary string
+	var senders, inbound, vocabulary, summary string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &w.CreatedAt, &w.UpdatedAt, &senders, &inbound, &vocabulary, &w.QuietHours)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &w.CreatedAt, &w.UpdatedAt, &senders, &inbound, &vocabulary, &w.QuietHours,
+		&summary)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -21,6 +22,9 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 		return nil, err
 	}
 	if err := dbutil.FromJSON([]byte(vocabulary), &w.Vocabulary); err != nil {
+		return nil, err
+	}
+	if err := dbutil.FromJSON([]byte(summary), &w.SummarySchedule); err != nil {
 		return nil, err
 	}
 	w.AllowedSenders = dbutil.FromWords(senders)
@@ -31,7 +35,8 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	return mapErr(q.db.QueryRow(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.CreatedAt, w.UpdatedAt,
-		dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours)).Scan(&w.ID))
+		dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours),
+		string(dbutil.ToJSON(w.SummarySchedule))).Scan(&w.ID))
 }
 
 func (q queriesImpl) WorkspaceSendersSet(ctx context.Context, p *store.WorkspaceSendersSetParams) error {
@@ -53,7 +58,8 @@ func (q queriesImpl) WorkspaceList(ctx context.Context) ([]*model.Workspace, err
 
 func (q queriesImpl) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
 	return affected(q.db.Exec(ctx, query("WorkspaceUpdate"), w.Name, w.DefaultLocale, w.Timezone,
-		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.UpdatedAt, string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours), w.ID))
+		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours, w.UpdatedAt, string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours),
+		string(dbutil.ToJSON(w.SummarySchedule)), w.ID))
 }
 
 func scanAPIKey(r scanner) (*model.APIKey, error) {

@@ -54,3 +54,13 @@ func (q queriesImpl) PreferenceChangeList(ctx context.Context, p *store.Preferen
 		return &ch, nil
 	})
 }
+
+// PreferenceStateSet implements store.PreferenceQueries.
+func (q queriesImpl) PreferenceStateSet(ctx context.Context, p *store.PreferenceStateSetParams) error {
+	return affected(q.db.ExecContext(ctx, query("PreferenceStateSet"), jsonList(p.Preferences), p.WorkspaceID, p.ContactID))
+}
+
+// PreferenceStateSet implements store.PreferenceQueries on the writer.
+func (s *Store) PreferenceStateSet(ctx context.Context, p *store.PreferenceStateSetParams) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.PreferenceStateSet(ctx, p) })
+}

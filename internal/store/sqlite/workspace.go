@@ -13,9 +13,10 @@ import (
 func scanWorkspace(r scanner) (*model.Workspace, error) {
 	var w model.Workspace
 	var created, updated int64
-	var senders, inbound, vocabulary string
+	var senders, inbound, vocabulary, summary string
 	err := r.Scan(&w.ID, &w.Key, &w.Name, &w.DefaultLocale, &w.Timezone, &w.Sender.From,
-		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound, &vocabulary, &w.QuietHours)
+		&w.Sender.ReplyTo, &w.RetentionDays, &w.ConfirmationExpiryHours, &created, &updated, &senders, &inbound, &vocabulary, &w.QuietHours,
+		&summary)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -23,6 +24,9 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 		return nil, err
 	}
 	if err := dbutil.FromJSON([]byte(vocabulary), &w.Vocabulary); err != nil {
+		return nil, err
+	}
+	if err := dbutil.FromJSON([]byte(summary), &w.SummarySchedule); err != nil {
 		return nil, err
 	}
 	w.AllowedSenders = dbutil.FromWords(senders)
@@ -33,7 +37,8 @@ func scanWorkspace(r scanner) (*model.Workspace, error) {
 func (q queriesImpl) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
 	row := q.db.QueryRowContext(ctx, query("WorkspaceInsert"), w.Key, w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours))
+		millis(w.CreatedAt), millis(w.UpdatedAt), dbutil.Words(w.AllowedSenders), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours),
+		string(dbutil.ToJSON(w.SummarySchedule)))
 	return mapErr(row.Scan(&w.ID))
 }
 
@@ -58,7 +63,8 @@ func (q queriesImpl) WorkspaceList(ctx context.Context) ([]*model.Workspace, err
 func (q queriesImpl) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
 	return affected(q.db.ExecContext(ctx, query("WorkspaceUpdate"), w.Name, w.DefaultLocale, w.Timezone,
 		w.Sender.From, w.Sender.ReplyTo, w.RetentionDays, w.ConfirmationExpiryHours,
-		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours), w.ID))
+		millis(w.UpdatedAt), string(dbutil.ToJSON(w.Inbound)), string(dbutil.ToJSON(w.Vocabulary)), string(w.QuietHours),
+		string(dbutil.ToJSON(w.SummarySchedule)), w.ID))
 }
 
 func scanAPIKey(r scanner) (*model.APIKey, error) {

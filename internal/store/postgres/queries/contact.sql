@@ -73,3 +73,7 @@ SELECT id, contact_id, category, setting, old_value, new_value, source, actor, a
 FROM preference_changes
 WHERE workspace_id = $1 AND contact_id = $2 AND ($3 = 0 OR id < $3)
 ORDER BY id DESC LIMIT $4;
+
+-- name: PreferenceStateSet
+-- A contact's current preferences as copied from another database.
+UPDATE contacts SET preferences = $1 WHERE workspace_id = $2 AND id = $3;

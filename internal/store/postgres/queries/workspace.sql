@@ -1,29 +1,34 @@
 -- name: WorkspaceInsert
 INSERT INTO workspaces (key, name, default_locale, timezone, sender_from, sender_reply_to,
-                        retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                        retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+                        summary_schedule)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 RETURNING id;
 
 -- name: WorkspaceGetByID
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+       summary_schedule
 FROM workspaces WHERE id = $1;
 
 -- name: WorkspaceGetByKey
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+       summary_schedule
 FROM workspaces WHERE key = $1;
 
 -- name: WorkspaceList
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+       summary_schedule
 FROM workspaces ORDER BY key;
 
 -- name: WorkspaceUpdate
 UPDATE workspaces
 SET name = $1, default_locale = $2, timezone = $3, sender_from = $4, sender_reply_to = $5,
-    retention_days = $6, confirmation_expiry_hours = $7, updated_at = $8, inbound = $9, vocabulary = $10, quiet_hours = $11
-WHERE id = $12;
+    retention_days = $6, confirmation_expiry_hours = $7, updated_at = $8, inbound = $9, vocabulary = $10, quiet_hours = $11,
+    summary_schedule = $12
+WHERE id = $13;
 
 -- name: WorkspaceSendersSet
 UPDATE workspaces SET allowed_senders = $1, updated_at = $2 WHERE id = $3;

@@ -1,28 +1,33 @@
 -- name: WorkspaceInsert
 INSERT INTO workspaces (key, name, default_locale, timezone, sender_from, sender_reply_to,
-                        retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+                        summary_schedule)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING id;
 
 -- name: WorkspaceGetByID
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+       summary_schedule
 FROM workspaces WHERE id = ?;
 
 -- name: WorkspaceGetByKey
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+       summary_schedule
 FROM workspaces WHERE key = ?;
 
 -- name: WorkspaceList
 SELECT id, key, name, default_locale, timezone, sender_from, sender_reply_to,
-       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours
+       retention_days, confirmation_expiry_hours, created_at, updated_at, allowed_senders, inbound, vocabulary, quiet_hours,
+       summary_schedule
 FROM workspaces ORDER BY key;
 
 -- name: WorkspaceUpdate
 UPDATE workspaces
 SET name = ?, default_locale = ?, timezone = ?, sender_from = ?, sender_reply_to = ?,
-    retention_days = ?, confirmation_expiry_hours = ?, updated_at = ?, inbound = ?, vocabulary = ?, quiet_hours = ?
+    retention_days = ?, confirmation_expiry_hours = ?, updated_at = ?, inbound = ?, vocabulary = ?, quiet_hours = ?,
+    summary_schedule = ?
 WHERE id = ?;
 
 -- name: WorkspaceSendersSet
