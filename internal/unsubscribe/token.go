@@ -100,30 +100,27 @@ func Parse(secret []byte, token string) (Link, error) {
 }
 
 // sign returns base64url(payload) "." base64url(MAC) for names under
-// purpose.
-// Every message of a mailing carries tokens, so the token is written into
-// one buffer: the payload first, its encoding and the MAC's after it.
+// purpose. Every message of a mailing carries tokens, so a token is
+// written into one buffer: the payload, the MAC after it, then the token
+// itself.
 func sign(secret []byte, purpose string, names ...string) string {
 	n := 0
 	for _, s := range names {
 		n += binary.MaxVarintLen64 + len(s)
 	}
-	var stack [256]byte
-	b := stack[:0]
-	if need := n + enc.EncodedLen(n) + 1 + enc.EncodedLen(macSize); need > len(stack) {
-		b = make([]byte, 0, need)
-	}
+	b := make([]byte, 0, n+sha256.Size+enc.EncodedLen(n)+1+enc.EncodedLen(macSize))
 	for _, s := range names {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
 	payload := b
-	var sum [sha256.Size]byte
-	m := mac(sum[:0], secret, purpose, payload)
+	sum := mac(b[len(b):], secret, purpose, payload)
+	b = b[:len(payload)+sha256.Size]
+	tokenStart := len(b)
 	b = enc.AppendEncode(b, payload)
 	b = append(b, '.')
-	b = enc.AppendEncode(b, m)
-	return string(b[len(payload):])
+	b = enc.AppendEncode(b, sum)
+	return string(b[tokenStart:])
 }
 
 // parse checks a token of n non-empty names signed under purpose and
