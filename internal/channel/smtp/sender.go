@@ -103,15 +103,14 @@ func New(cfg Config, logger *slog.Logger) (*Sender, error) {
 // timed it out or restarted) is replaced without surfacing an error, since
 // the server accepted nothing of the message on it.
 func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, error) {
-	buf := mimeBufs.Get().(*[]byte)
-	data, err := channel.BuildMIMEInto(*buf, e)
-	if err != nil {
-		mimeBufs.Put(buf)
-		return channel.Result{}, err
-	}
+	buf := channel.GetMIMEBuffer()
 	// Nothing keeps the message once Send returns: the connection's
 	// writer has copied or written it by then.
-	defer putMIMEBuf(buf, data)
+	defer buf.Release()
+	data, err := buf.Build(e)
+	if err != nil {
+		return channel.Result{}, err
+	}
 	// Signed last, so the signature covers the bytes that go out.
 	if s.cfg.Signer != nil {
 		if data, err = s.cfg.Signer.SignMessage(e, data); err != nil {
@@ -171,24 +170,6 @@ func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, er
 		s.logger.Debug("send failed", "message_id", e.MessageID, "permanent", out.err.Permanent, "err", out.err)
 		return channel.Result{}, out.err
 	}
-}
-
-// mimeBufs holds the buffers Send builds messages in, so a mailing
-// reuses a few buffers instead of allocating one per message.
-var mimeBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPooledMIME is the largest buffer mimeBufs keeps; a message larger
-// than that (a big attachment-free newsletter still fits) is left to the
-// garbage collector.
-const maxPooledMIME = 256 << 10
-
-// putMIMEBuf returns the buffer a message was built in to mimeBufs.
-func putMIMEBuf(buf *[]byte, data []byte) {
-	if cap(data) > maxPooledMIME {
-		return
-	}
-	*buf = data[:0]
-	mimeBufs.Put(buf)
 }
 
 // get returns an idle connection (reused true) or dials a new one.
