@@ -78,6 +78,7 @@ type config struct {
 	ceilingSize     int
 
 	cpuProfile      bool
+	memProfile      bool
 	serverSMTPConns int
 
 	postgres string
@@ -148,6 +149,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.ceilingSize, "ceiling-size", 0, "ceiling: bytes per message (0: W2's size, measured on one W2 message sent through herold)")
 
 	fs.BoolVar(&c.cpuProfile, "cpu-profile", false, "write each server's CPU profile (herold serve --cpu-profile) into -out as NAME.cpu.prof")
+	fs.BoolVar(&c.memProfile, "mem-profile", false, "write each server's allocation profile (herold serve --mem-profile) into -out as NAME.mem.prof")
 	fs.IntVar(&c.serverSMTPConns, "server-smtp-conns", 0, "herold serve --smtp-max-conns (0: herold's default)")
 
 	fs.StringVar(&c.postgres, "postgres", "", "run on PostgreSQL: a server URL (a fresh database per workload is created on it and dropped after), "+

@@ -190,6 +190,9 @@ func startProc(ctx context.Context, e *env, o serverOptions, db *database, name 
 	if e.cfg.cpuProfile {
 		args = append(args, "--cpu-profile", filepath.Join(e.logDir, name+".cpu.prof"))
 	}
+	if e.cfg.memProfile {
+		args = append(args, "--mem-profile", filepath.Join(e.logDir, name+".mem.prof"))
+	}
 	if e.cfg.serverSMTPConns > 0 {
 		args = append(args, "--smtp-max-conns", strconv.Itoa(e.cfg.serverSMTPConns))
 	}

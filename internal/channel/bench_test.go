@@ -72,3 +72,17 @@ func BenchmarkBuildMIME(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildMIMEInto is BuildMIME into a reused buffer, as the SMTP
+// sender builds one message after the other.
+func BenchmarkBuildMIMEInto(b *testing.B) {
+	e := newsletterEmail()
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = BuildMIMEInto(buf, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -33,11 +33,23 @@ import (
 // An Email that cannot be built, notably one with CR or LF in any header
 // field, yields a permanent *Error wrapping ErrInvalidMessage.
 func BuildMIME(e *Email) ([]byte, error) {
+	return BuildMIMEInto(nil, e)
+}
+
+// BuildMIMEInto is BuildMIME writing into buf's storage, which it
+// overwrites from the start, and growing it only where the message needs
+// more: a sender that builds one message after the other reuses one
+// buffer instead of allocating one per message. The result aliases buf
+// when it fits.
+func BuildMIMEInto(buf []byte, e *Email) ([]byte, error) {
 	h, err := checkEmail(e)
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, sizeHint(e, &h))
+	b := buf[:0]
+	if need := sizeHint(e, &h); cap(b) < need {
+		b = make([]byte, 0, need)
+	}
 	var boundary string
 	if e.Text != "" && e.HTML != "" {
 		boundary = multipartBoundary(b, e)

@@ -10,7 +10,9 @@ import "strings"
 type MessageSigner interface {
 	// SignMessage returns raw with a signature prepended, or raw itself
 	// when e's sender has nothing to sign with. An error is a
-	// *Error: a message that cannot be signed now is retried.
+	// *Error: a message that cannot be signed now is retried. raw is the
+	// sender's reused buffer: SignMessage must not keep it, nor a result
+	// that shares its storage, beyond the send.
 	SignMessage(e *Email, raw []byte) ([]byte, error)
 }
 

@@ -21,7 +21,7 @@ func addDatabaseFlag(cmd *cobra.Command, dst *string) {
 
 func newServe() *cobra.Command {
 	var o config.Options
-	var cpuProfile string
+	var cpuProfile, memProfile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Herold server (API, delivery, schedules)",
@@ -38,11 +38,15 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 				}
 				defer stop()
 			}
+			if memProfile != "" {
+				defer writeAllocProfile(cmd, memProfile)
+			}
 			return app.Run(cmd.Context(), o, app.Deps{Stdout: cmd.OutOrStdout()})
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&cpuProfile, "cpu-profile", "", "write a `FILE` with a CPU profile of the whole run, for go tool pprof")
+	f.StringVar(&memProfile, "mem-profile", "", "write a `FILE` with the allocations of the whole run when Herold stops, for go tool pprof")
 	f.StringVar(&o.Addr, "addr", config.DefaultAddr, "listen address host:port")
 	addDatabaseFlag(cmd, &o.Database)
 	f.IntVar(&o.DatabaseMaxConns, "database-max-conns", 20, "PostgreSQL connection pool size")
@@ -145,4 +149,22 @@ func profileCPU(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		_ = f.Close()
 	}, nil
+}
+
+// writeAllocProfile writes the allocation profile of the whole run to
+// path: every allocation site with its bytes and objects since the start
+// (pprof -sample_index=alloc_space), which shows what the garbage
+// collector has to clean up. A failure is reported, not fatal: the run
+// itself is over.
+func writeAllocProfile(cmd *cobra.Command, path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		cmd.PrintErrf("--mem-profile: %v\n", err)
+	}
 }

@@ -113,7 +113,10 @@ func (d *Dispatcher) send(ctx context.Context, j *job) (size int, reply string, 
 		return 0, "", &channel.Error{Permanent: true, Err: fmt.Errorf("sender refused: %w", err)}
 	}
 	if d.cfg.Capture {
-		raw, err := channel.BuildMIME(e)
+		// Built for its size only, in a reused buffer.
+		buf := channel.GetMIMEBuffer()
+		raw, err := buf.Build(e)
+		buf.Release()
 		return len(raw), captureReply, err
 	}
 	res, err := d.cfg.Sender.Send(ctx, e)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -26,7 +27,14 @@ var matcher = language.NewMatcher([]language.Tag{language.English, language.Germ
 type Catalog struct {
 	bundle     *goi18n.Bundle
 	localizers map[string]*goi18n.Localizer
+	// plain keeps the messages looked up without data, by language and
+	// id: they never change once loaded, and some (the preference
+	// footer) are looked up for every message sent.
+	plain sync.Map // plainKey → string
 }
+
+// plainKey names a message looked up without data.
+type plainKey struct{ lang, id string }
 
 // New loads the embedded catalogs.
 func New() (*Catalog, error) {
@@ -60,10 +68,20 @@ func Must() *Catalog {
 // T returns the message id in lang filled with data. A missing message
 // yields the id itself, so a gap is visible rather than silent.
 func (c *Catalog) T(lang, id string, data map[string]any) string {
-	l := c.localizers[Normalize(lang)]
-	s, err := l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	lang = Normalize(lang)
+	if data == nil {
+		if s, ok := c.plain.Load(plainKey{lang, id}); ok {
+			return s.(string)
+		}
+	}
+	s, err := c.localizers[lang].Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
 		return id
+	}
+	if data == nil {
+		// Only messages that exist: the ids are Herold's own, so this
+		// holds at most every message of the catalog once per language.
+		c.plain.Store(plainKey{lang, id}, s)
 	}
 	return s
 }

@@ -36,6 +36,10 @@ func (g *Ingester) materialize(ctx context.Context, ws *model.Workspace, ev *mod
 	msgs := make([]*model.Message, 0, len(out.Messages))
 	planned := make([]plan.Message, 0, len(out.Messages))
 	var digests []*DigestItem
+	if c := sn.contacts[ev.Contact]; c != nil && ev.Contact != "" {
+		sn.subject = c
+		sn.subjectData, _ = out.Data[model.RootContact].(map[string]any)
+	}
 	for _, pm := range out.Messages {
 		n := pm.Notification
 		var digestErr error
@@ -116,7 +120,11 @@ func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snap
 	locale, loc := ws.DefaultLocale, ws.Location()
 	recipient := model.AddressData(pm.To.Address)
 	if c := pm.To.Contact; c != nil {
-		recipient = c.Data()
+		if c == sn.subject && sn.subjectData != nil {
+			recipient = sn.subjectData // the same map; templates only read it
+		} else {
+			recipient = c.Data()
+		}
 		if c.Locale != "" {
 			locale = c.Locale
 		}

@@ -28,6 +28,13 @@ type snapshot struct {
 	// the decision may mail; shared by the snapshots of one load and
 	// read-only.
 	suppressions map[string]*model.Suppression
+	// subject is the contact the event is about, and subjectData its
+	// data as the decision's data model holds it (model.RootContact):
+	// renderInto gives it to the templates as the recipient too when the
+	// message goes to that very contact, as every message of a mailing
+	// does, instead of building the same map again. Set by materialize.
+	subject     *model.Contact
+	subjectData map[string]any
 }
 
 func (sn *snapshot) input(ws *model.Workspace, ev *model.Event, now time.Time) plan.Input {

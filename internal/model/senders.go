@@ -95,11 +95,11 @@ func (w *Workspace) CheckSenders(from, replyTo string) error {
 		if f.v == "" && f.name == "Reply-To" {
 			continue
 		}
-		a, err := ParseAddress(f.v)
+		addr, err := senderAddress(f.v)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)
 		}
-		if err := w.SenderRefusal(f.name, a.Address); err != nil {
+		if err := w.SenderRefusal(f.name, addr); err != nil {
 			return err
 		}
 	}

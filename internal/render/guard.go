@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"text/template/parse"
 	"time"
 )
@@ -43,6 +42,8 @@ type state struct {
 	loc      *time.Location
 	now      time.Time
 	locale   *localeInfo
+	// localeName is the Options.Locale locale was parsed from.
+	localeName string
 }
 
 // reset prepares s for a new render.
@@ -54,7 +55,11 @@ func (s *state) reset(ctx context.Context, opts Options) {
 	s.part = ""
 	s.loc = opts.Location
 	s.now = opts.Now
-	s.locale = newLocaleInfo(opts.Locale)
+	if s.locale == nil || s.localeName != opts.Locale {
+		// Parsed once per instance and locale: the recipients of a
+		// mailing mostly share one.
+		s.locale, s.localeName = newLocaleInfo(opts.Locale), opts.Locale
+	}
 }
 
 // expire makes every later check fail: used for the compile-time run that
@@ -65,7 +70,7 @@ func (s *state) expire() {
 	s.maxBytes = 0
 	s.loc = time.UTC
 	s.now = time.Unix(0, 0).UTC()
-	s.locale = newLocaleInfo("")
+	s.locale, s.localeName = newLocaleInfo(""), ""
 }
 
 // check reports whether the budget is spent, now.
@@ -131,19 +136,20 @@ func (s *state) hiddenLeave() string {
 // limitWriter collects one part's output and fails with ErrTooLarge as
 // soon as it would exceed max bytes; text/template then stops at once.
 type limitWriter struct {
-	buf strings.Builder
+	buf []byte
 	max int
 	st  *state
 }
 
 func (w *limitWriter) Write(p []byte) (int, error) {
-	if w.buf.Len()+len(p) > w.max {
+	if len(w.buf)+len(p) > w.max {
 		return 0, fmt.Errorf("%w: the output is larger than %d bytes", ErrTooLarge, w.max)
 	}
 	if err := w.st.tick(); err != nil {
 		return 0, err
 	}
-	return w.buf.Write(p)
+	w.buf = append(w.buf, p...)
+	return len(p), nil
 }
 
 // guardTrees rewrites parsed trees so that the budget is checked where

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -29,8 +30,20 @@ import (
 func HTMLToText(src string) string {
 	c := newTextConv(src)
 	c.run()
-	return string(c.root.trimmed())
+	text := string(c.root.trimmed())
+	c.release()
+	return text
 }
+
+// convPool keeps converters with their buffers between messages: a
+// mailing converts one body per message, and reusing the output buffer,
+// the open elements and the link labels leaves the tokenizer as the
+// conversion's main allocation.
+var convPool = sync.Pool{New: func() any { return new(textConv) }}
+
+// maxPooledBuf is the largest output buffer a pooled converter keeps, so
+// that one huge body does not pin its buffer in the pool.
+const maxPooledBuf = 64 << 10
 
 // maxOpen bounds the open elements textConv keeps track of; html.Parse
 // refuses documents nested deeper than this.
@@ -40,6 +53,7 @@ const maxOpen = 512
 // keeps only those that shape the text (blocks, lists, table parts, links)
 // and closes them as the HTML5 tree builder would.
 type textConv struct {
+	src   strings.Reader // the HTML the tokenizer reads
 	z     *html.Tokenizer
 	root  textOut
 	out   *textOut   // the root, or the label of the innermost open link
@@ -53,12 +67,36 @@ type textConv struct {
 	dropLF bool // the next text starts a <pre>, <listing> or <textarea>, whose first newline is dropped
 }
 
+// newTextConv returns a converter for src from convPool, its state as new
+// and its buffers kept; release gives it back.
 func newTextConv(src string) *textConv {
-	c := &textConv{z: html.NewTokenizer(strings.NewReader(src))}
-	c.root.buf = make([]byte, 0, len(src)+64)
+	c := convPool.Get().(*textConv)
+	c.reset(src)
+	return c
+}
+
+// reset prepares c to convert src as a new converter would, keeping the
+// buffers of its earlier conversions.
+func (c *textConv) reset(src string) {
+	buf, lists, spare := c.root.buf[:0], c.root.lists[:0], c.spare
+	if cap(buf) < len(src)+64 {
+		buf = make([]byte, 0, len(src)+64)
+	}
+	c.src.Reset(src)
+	*c = textConv{src: c.src, root: textOut{buf: buf, lists: lists}, spare: spare}
+	c.z = html.NewTokenizer(&c.src)
 	c.out = &c.root
 	c.open.init()
-	return c
+}
+
+// release returns c to convPool once its output has been copied.
+func (c *textConv) release() {
+	c.z = nil
+	c.src.Reset("")
+	if cap(c.root.buf) > maxPooledBuf {
+		c.root.buf = nil
+	}
+	convPool.Put(c)
 }
 
 func (c *textConv) run() {

@@ -254,3 +254,37 @@ func BenchmarkHTMLToText(b *testing.B) {
 		}
 	}
 }
+
+// TestHTMLToTextReusedConverter converts with a converter that has
+// converted documents left unfinished in every state it keeps (an open
+// link, list, <pre>, table, hidden element, quirks mode): the next
+// document comes out as from a new converter.
+func TestHTMLToTextReusedConverter(t *testing.T) {
+	t.Parallel()
+	unfinished := []string{
+		`<p>Ein <a href="https://x.de/a">offener <b>Link`,
+		`<ol start="7"><li>sieben<ul><li>tief<ol><li>tiefer`,
+		"<pre>  vor\n  formatiert",
+		`<table><tr><td>a<td>b<tr><td>c`,
+		`<script>var x = "</p>";`,
+		`<div><a href="#x">eins</a><a href="/y">zwei</a><a href="mailto:a@b.de">drei`,
+		`text before any doctype <table><p>quirks`,
+	}
+	docs := htmlCorpus(t)
+	// Documents whose text depends on the kept state.
+	docs["standards mode"] = `<!DOCTYPE html><p>a<table><tr><td>b</td></tr></table>c<div>d</div>`
+	docs["no doctype"] = `<p>a<table><tr><td>b</td></tr></table>c<div>d</div>`
+	docs["item outside a list"] = `<li>lose</li><p>x</p><li>y`
+	docs["text only"] = "schlicht   und\n einfach"
+	reused := new(textConv)
+	for name, src := range docs {
+		want := htmlToTextTree(src)
+		for _, u := range unfinished {
+			reused.reset(u)
+			reused.run()
+			reused.reset(src)
+			reused.run()
+			require.Equal(t, want, string(reused.root.trimmed()), "%s after %q", name, u)
+		}
+	}
+}

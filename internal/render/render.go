@@ -12,6 +12,7 @@ import (
 	"text/template/parse"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/herold-dev/herold/internal/model"
 )
@@ -99,6 +100,10 @@ type instance struct {
 	subject *template.Template
 	text    *template.Template
 	html    *htmltemplate.Template
+	// w collects each part's output in a buffer the instance keeps, so a
+	// render allocates each part's string once instead of growing a
+	// buffer per part and message.
+	w limitWriter
 }
 
 // Compile validates a template content and prepares it for rendering. It
@@ -272,6 +277,9 @@ func (c *Compiled) Render(ctx context.Context, data map[string]any, opts Options
 			out, err = Output{}, &Error{Problems: []Problem{{Part: in.st.part, Message: fmt.Sprintf("internal error: %v", r)}}, Cause: errInternal}
 			return // a panicked instance is not reused
 		}
+		if cap(in.w.buf) > maxKeptOutput {
+			in.w.buf = nil
+		}
 		c.pool.Put(in)
 	}()
 	return c.render(in, data, opts)
@@ -280,25 +288,17 @@ func (c *Compiled) Render(ctx context.Context, data map[string]any, opts Options
 func (c *Compiled) render(in *instance, data map[string]any, opts Options) (Output, error) {
 	var out Output
 	var problems []Problem
-	type job struct {
-		src  *source
-		exec func(*limitWriter) error
-		dst  *string
-	}
-	jobs := []job{
-		{c.subject, func(w *limitWriter) error { return in.subject.Execute(w, data) }, &out.Subject},
-		{c.html, func(w *limitWriter) error { return in.html.Execute(w, data) }, &out.HTML},
-		{c.text, func(w *limitWriter) error { return in.text.Execute(w, data) }, &out.Text},
-	}
-	for _, j := range jobs {
+	for i, j := range [...]struct {
+		src *source
+		dst *string
+	}{{c.subject, &out.Subject}, {c.html, &out.HTML}, {c.text, &out.Text}} {
 		if j.src == nil {
 			continue
 		}
 		in.st.part = j.src.name
-		w := &limitWriter{max: opts.Limits.MaxBytes, st: in.st}
-		err := j.exec(w)
+		err := in.execute(i, data, opts.Limits.MaxBytes)
 		if err == nil {
-			*j.dst = w.buf.String()
+			*j.dst = string(in.w.buf)
 			continue
 		}
 		p, cause := problemFor(j.src, err, opts.Limits)
@@ -326,6 +326,25 @@ func (c *Compiled) render(in *instance, data map[string]any, opts Options) (Outp
 		}
 	}
 	return out, nil
+}
+
+// maxKeptOutput is the largest output buffer a pooled instance keeps for
+// the next render; a larger one (up to Limits.MaxBytes) is dropped when
+// the render ends.
+const maxKeptOutput = 64 << 10
+
+// execute runs the template of a part (0 the subject, or a header
+// template's one part; 1 the HTML; 2 the text) into in.w, with at most
+// maxBytes of output.
+func (in *instance) execute(part int, data map[string]any, maxBytes int) error {
+	in.w = limitWriter{buf: in.w.buf[:0], max: maxBytes, st: in.st}
+	switch part {
+	case 0:
+		return in.subject.Execute(&in.w, data)
+	case 1:
+		return in.html.Execute(&in.w, data)
+	}
+	return in.text.Execute(&in.w, data)
 }
 
 func tooLarge(part string, lim Limits) *Error {
@@ -360,6 +379,9 @@ func problemFor(s *source, err error, lim Limits) (Problem, error) {
 // control characters and line or paragraph separators becomes one space,
 // invalid UTF-8 becomes U+FFFD, and the result is trimmed.
 func headerLine(s string) string {
+	if cleanLine(s) {
+		return strings.TrimSpace(s) // the usual subject: no copy
+	}
 	var b strings.Builder
 	pending := false
 	for _, r := range s {
@@ -374,4 +396,25 @@ func headerLine(s string) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// cleanLine reports whether headerLine has nothing to replace in s: valid
+// UTF-8 without control characters or line and paragraph separators.
+func cleanLine(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < ' ' || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
 }

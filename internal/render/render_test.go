@@ -53,6 +53,13 @@ func TestRenderSubjectIsOneLine(t *testing.T) {
 		{"header injection", "Hi\r\nBcc: evil@x.de", "Hallo Hi Bcc: evil@x.de"},
 		{"tabs and other controls", "a\tb\x00c\u2028d\x1b", "Hallo a b c d"},
 		{"trimmed", "\n\n", "Hallo"},
+		{"umlauts as they are", "Jürgen Müller", "Hallo Jürgen Müller"},
+		{"invalid UTF-8", "a\xffb\xc3", "Hallo a\ufffdb\ufffd"},
+		{"U+FFFD stays", "a\ufffdb", "Hallo a\ufffdb"},
+		{"C1 controls and NEL", "a\u0080b\u0085c\u009fd", "Hallo a b c d"},
+		{"paragraph separator", "a\u2029b", "Hallo a b"},
+		{"DEL", "a\x7fb", "Hallo a b"},
+		{"no-break space at the end trimmed", "Ann\u00a0", "Hallo Ann"},
 	}
 	c := mustCompile(t, model.TemplateContent{Subject: "Hallo {{ .data.v }}", Text: "x"})
 	for _, tt := range tests {

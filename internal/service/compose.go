@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/herold-dev/herold/internal/channel"
 	"github.com/herold-dev/herold/internal/model"
@@ -104,9 +105,22 @@ func listLabel(name string) string {
 	return strings.ReplaceAll(name, ".", "=2E")
 }
 
+// lastNamespace is the base URL listNamespace saw last and its answer,
+// since every message of a consent category asks again for the same one.
+var lastNamespace atomic.Pointer[[2]string]
+
 // listNamespace returns the host name of baseURL when it is a domain name
 // (not an IP address or a name with other characters), else "localhost".
 func listNamespace(baseURL string) string {
+	if last := lastNamespace.Load(); last != nil && last[0] == baseURL {
+		return last[1]
+	}
+	ns := parseNamespace(baseURL)
+	lastNamespace.Store(&[2]string{baseURL, ns})
+	return ns
+}
+
+func parseNamespace(baseURL string) string {
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return "localhost"

@@ -134,13 +134,30 @@ func (s *Service) withPreferenceFooter(m *model.Message, url string) (text, html
 	}
 	htmlBody = m.HTML
 	if htmlBody != "" {
-		foot := `<p style="font-size:small;color:#555"><a href="` + html.EscapeString(url) + `">` +
-			html.EscapeString(label) + "</a></p>"
-		if i := strings.LastIndex(strings.ToLower(htmlBody), "</body>"); i >= 0 {
-			htmlBody = htmlBody[:i] + foot + htmlBody[i:]
-		} else {
-			htmlBody += foot
-		}
+		// One concatenation, so every message of a mailing copies its
+		// body once.
+		i := bodyEnd(htmlBody)
+		htmlBody = htmlBody[:i] + `<p style="font-size:small;color:#555"><a href="` + html.EscapeString(url) + `">` +
+			html.EscapeString(label) + "</a></p>" + htmlBody[i:]
 	}
 	return text, htmlBody
+}
+
+// bodyEnd returns where the last "</body>" of an HTML body starts, in any
+// case, or the body's end when it has none: where the preference footer
+// goes. It compares in place rather than searching a lower-cased copy,
+// which cost a copy of every body sent (and whose offsets shift when a
+// character changes its length in lower case, as "İ" does).
+func bodyEnd(htmlBody string) int {
+	const tag = "</body>"
+	for end := len(htmlBody); ; {
+		i := strings.LastIndexByte(htmlBody[:end], '<')
+		if i < 0 {
+			return len(htmlBody)
+		}
+		if len(htmlBody)-i >= len(tag) && strings.EqualFold(htmlBody[i:i+len(tag)], tag) {
+			return i
+		}
+		end = i
+	}
 }

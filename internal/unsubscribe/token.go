@@ -100,14 +100,27 @@ func Parse(secret []byte, token string) (Link, error) {
 }
 
 // sign returns base64url(payload) "." base64url(MAC) for names under
-// purpose.
+// purpose. Every message of a mailing carries tokens, so a token is
+// written into one buffer: the payload, the MAC after it, then the token
+// itself.
 func sign(secret []byte, purpose string, names ...string) string {
-	var payload []byte
+	n := 0
 	for _, s := range names {
-		payload = binary.AppendUvarint(payload, uint64(len(s)))
-		payload = append(payload, s...)
+		n += binary.MaxVarintLen64 + len(s)
 	}
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac(secret, purpose, payload))
+	b := make([]byte, 0, n+sha256.Size+enc.EncodedLen(n)+1+enc.EncodedLen(macSize))
+	for _, s := range names {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	payload := b
+	sum := mac(b[len(b):], secret, purpose, payload)
+	b = b[:len(payload)+sha256.Size]
+	tokenStart := len(b)
+	b = enc.AppendEncode(b, payload)
+	b = append(b, '.')
+	b = enc.AppendEncode(b, sum)
+	return string(b[tokenStart:])
 }
 
 // parse checks a token of n non-empty names signed under purpose and
@@ -142,9 +155,11 @@ func parse(secret []byte, purpose, token string, n int) ([]string, error) {
 	return names, nil
 }
 
-func mac(secret []byte, purpose string, payload []byte) []byte {
+// mac appends the first macSize bytes of the HMAC of purpose and payload
+// to dst, which has room for a whole SHA-256 sum.
+func mac(dst, secret []byte, purpose string, payload []byte) []byte {
 	h := hmac.New(sha256.New, secret)
 	h.Write([]byte(purpose))
 	h.Write(payload)
-	return h.Sum(nil)[:macSize]
+	return h.Sum(dst)[:len(dst)+macSize]
 }

@@ -103,7 +103,11 @@ func New(cfg Config, logger *slog.Logger) (*Sender, error) {
 // timed it out or restarted) is replaced without surfacing an error, since
 // the server accepted nothing of the message on it.
 func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, error) {
-	data, err := channel.BuildMIME(e)
+	buf := channel.GetMIMEBuffer()
+	// Nothing keeps the message once Send returns: the connection's
+	// writer has copied or written it by then.
+	defer buf.Release()
+	data, err := buf.Build(e)
 	if err != nil {
 		return channel.Result{}, err
 	}
