@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/schedule"
 	"github.com/herold-dev/herold/internal/store"
@@ -33,17 +32,10 @@ func (o *outcomeCounting) ScheduleRunOutcome(ctx context.Context, ws int64, run 
 // counts are kept per workspace and run, and only a bounded number.
 func TestRunReportKeepsLargeCounts(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	st := &outcomeCounting{Store: openSQLite(t)}
-	clk := clock.NewFake(time.Date(2026, 5, 17, 5, 0, 0, 0, time.UTC))
-	s, err := New(Config{Store: st, Clock: clk})
-	require.NoError(t, err)
-	created, err := s.WorkspaceCreate(ctx, WorkspaceCreateParams{Key: "verein",
-		WorkspaceSettings: WorkspaceSettings{Timezone: "Europe/Berlin"}})
-	require.NoError(t, err)
-	ws := created.Workspace
-	_, err = s.ProjectPut(ctx, ws, &model.Project{Key: "verein", Name: "Verein"})
-	require.NoError(t, err)
+	e := newEdges(t, time.Date(2026, 5, 17, 5, 0, 0, 0, time.UTC))
+	ctx, s, clk, ws := e.ctx, e.s, e.clk, e.ws
+	st := &outcomeCounting{Store: s.store}
+	s.store = st // run reports count through st
 	// Three members born today without the birthday consent: the run
 	// excludes all three (no_consent), three rows to count.
 	var cs []*model.Contact
