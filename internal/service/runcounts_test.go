@@ -102,25 +102,34 @@ func TestRunReportKeepsLargeCounts(t *testing.T) {
 	require.Empty(t, out.Excluded)
 	require.EqualValues(t, 5, st.counts.Load())
 
-	// The window is proportional to the rows counted: at 10 ms a row, the
-	// count is taken again within a few tens of milliseconds.
-	s.runCounts.perRow = 10 * time.Millisecond
+	// The window is proportional to how long the count took: with a
+	// nanosecond per row, a count is still kept for a billion times its
+	// duration (up to the maximum age).
+	s.runCounts.perRow, s.runCounts.times = time.Nanosecond, 1e9
 	s.runCounts.forget(key)
 	report()
-	require.EqualValues(t, 6, st.counts.Load())
+	report()
+	require.EqualValues(t, 6, st.counts.Load(), "kept for the time it took")
+
+	// The window is proportional to the rows counted: at 10 ms a row, the
+	// count is taken again within a few tens of milliseconds.
+	s.runCounts.perRow, s.runCounts.times = 10*time.Millisecond, 1
+	s.runCounts.forget(key)
+	report()
+	require.EqualValues(t, 7, st.counts.Load())
 	deadline := time.Now().Add(5 * time.Second)
-	for st.counts.Load() == 6 && time.Now().Before(deadline) {
+	for st.counts.Load() == 7 && time.Now().Before(deadline) {
 		report()
 		time.Sleep(time.Millisecond)
 	}
-	require.EqualValues(t, 7, st.counts.Load(), "counted again once the window passed")
+	require.EqualValues(t, 8, st.counts.Load(), "counted again once the window passed")
 
 	// Below the threshold every request counts.
 	s.runCounts.minRows = 4
 	s.runCounts.forget(key)
 	report()
 	report()
-	require.EqualValues(t, 9, st.counts.Load())
+	require.EqualValues(t, 10, st.counts.Load())
 
 	// At most maxRuns counts are kept.
 	s.runCounts.minRows, s.runCounts.perRow, s.runCounts.maxRuns = 3, time.Hour, 1
