@@ -170,16 +170,24 @@ func (s *Service) runCount(reason string, n int) RunCount {
 	return RunCount{Reason: reason, Count: n, DE: s.catalog.T("de", id, nil), EN: s.catalog.T("en", id, nil)}
 }
 
-// runReport adds to run what became of its events and their mail.
+// runReport adds to run what became of its events and their mail, counted
+// now.
 func (s *Service) runReport(ctx context.Context, ws *model.Workspace, run *model.ScheduleRun) (*RunReport, error) {
 	out, err := s.store.ScheduleRunOutcome(ctx, ws.ID, run.ID)
 	if err != nil {
 		return nil, fmt.Errorf("count the run's mail: %w", err)
 	}
-	r := &RunReport{ScheduleRun: run, ExcludedBy: []RunCount{}, Mail: RunMail{At: s.now(), SuppressedBy: []RunCount{}}}
-	delete(out.Excluded, excludedByError) // among the run's errors
+	return s.runReportOf(run, out, s.now()), nil
+}
+
+// runReportOf is run's report from out, counted at at; out is not changed
+// (it may be a kept count, see runCounts).
+func (s *Service) runReportOf(run *model.ScheduleRun, out *store.RunOutcome, at time.Time) *RunReport {
+	r := &RunReport{ScheduleRun: run, ExcludedBy: []RunCount{}, Mail: RunMail{At: at, SuppressedBy: []RunCount{}}}
 	for _, reason := range slices.Sorted(maps.Keys(out.Excluded)) {
-		r.ExcludedBy = append(r.ExcludedBy, s.runCount(reason, out.Excluded[reason]))
+		if reason != excludedByError { // among the run's errors
+			r.ExcludedBy = append(r.ExcludedBy, s.runCount(reason, out.Excluded[reason]))
+		}
 	}
 	m := &r.Mail
 	suppressed := map[string]int{}
@@ -204,17 +212,22 @@ func (s *Service) runReport(ctx context.Context, ws *model.Workspace, run *model
 		m.SuppressedBy = append(m.SuppressedBy, s.runCount(reason, suppressed[reason]))
 	}
 	m.Done = m.Queued == 0 && (run.Status == model.RunFinished || run.Status == model.RunFailed)
-	return r, nil
+	return r
 }
 
 // ScheduleRunReport returns one run of a schedule with what became of its
-// records and their mail so far.
+// records and their mail so far (a large run's mail as counted at most a
+// few seconds ago, see runCounts; Mail.At says when).
 func (s *Service) ScheduleRunReport(ctx context.Context, ws *model.Workspace, key, id string) (*RunReport, error) {
 	run, err := s.ScheduleRunGet(ctx, ws, key, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.runReport(ctx, ws, run)
+	out, at, err := s.runCounts.outcome(ctx, s, ws.ID, run)
+	if err != nil {
+		return nil, fmt.Errorf("count the run's mail: %w", err)
+	}
+	return s.runReportOf(run, out, at), nil
 }
 
 // reportIfDone sends an ended run's report once its mail is done, or

@@ -120,6 +120,10 @@ type Service struct {
 	// service renders alike); simulations bounds those in progress.
 	messageIDDomain string
 	simulations     simulationGate
+
+	// runCounts keeps counts of large runs' mail for run pages that
+	// refresh often.
+	runCounts runCounts
 }
 
 // New returns a Service.
