@@ -84,7 +84,7 @@ go test -race -count=1 -timeout 30m ./...
 # already ran under the detector on SQLite, and the PostgreSQL-specific
 # code (internal/store/postgres, River's PostgreSQL driver, replicas in
 # internal/scaletest) runs under the detector there too; -race would
-# multiply this pass's time by about three for no new finding.
+# multiply this pass's time for no new finding.
 log "end-to-end and API tests again on PostgreSQL"
 HEROLD_E2E_DATABASE=postgres go test -count=1 -timeout 20m ./internal/e2e/ ./internal/httpapi/
 
