@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -17,12 +16,8 @@ func newTestStore(t *testing.T) store.Store { return openTestStore(t) }
 // do and prepares the writer's statements.
 func openTestStore(t *testing.T) *Store {
 	t.Helper()
-	b, err := migratedFile()
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "herold.db")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := migrated.CopyTo(path); err != nil {
 		t.Fatal(err)
 	}
 	s, err := Open(path, Options{})

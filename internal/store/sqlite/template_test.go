@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
+
+	"github.com/herold-dev/herold/internal/filetemplate"
 )
 
 // migrated is a migrated, empty database made once per test process;
@@ -16,42 +15,13 @@ import (
 // every CREATE statement in instrumented Go) and dominated this
 // package's time. Migrating empty files stays tested: by this template,
 // TestMigrateTwice and the upgrade tests.
-var migrated struct {
-	once  sync.Once
-	bytes []byte
-	err   error
-}
-
-// migratedFile returns the template's bytes, making it on first use.
-// Closing the store checkpoints the write-ahead log into the file; that
-// none is left is checked.
-func migratedFile() ([]byte, error) {
-	migrated.once.Do(func() {
-		dir, err := os.MkdirTemp("", "herold-sqlite-template-")
-		if err != nil {
-			migrated.err = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		path := filepath.Join(dir, "herold.db")
-		s, err := Open(path, Options{})
-		if err != nil {
-			migrated.err = err
-			return
-		}
-		err = s.Migrate(context.Background())
-		if err = errors.Join(err, s.Close()); err != nil {
-			migrated.err = err
-			return
-		}
-		if _, err := os.Stat(path + "-wal"); !errors.Is(err, fs.ErrNotExist) {
-			migrated.err = errors.Join(errors.New("the template database kept a write-ahead log after closing"), err)
-			return
-		}
-		migrated.bytes, migrated.err = os.ReadFile(path)
-	})
-	return migrated.bytes, migrated.err
-}
+var migrated = &filetemplate.Template{Make: func(path string) error {
+	s, err := Open(path, Options{})
+	if err != nil {
+		return err
+	}
+	return errors.Join(s.Migrate(context.Background()), s.Close())
+}}
 
 // TestOpenTestStoreIsMigratedAndOwn: a test's store comes with every
 // migration applied (as many versions as migration files) and is its
