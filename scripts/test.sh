@@ -2,7 +2,9 @@
 # The full test suite, as `make test` runs it: installs what it needs when
 # missing (PostgreSQL, Chromium and dkimpy from Debian's packages), starts a private
 # PostgreSQL cluster on a loopback port in a temporary directory, and runs
-# every test with the race detector, then each fuzz target for a while.
+# every test with the race detector, then the end-to-end and API tests
+# again on PostgreSQL and the cockpit's accessibility walk (both without
+# the detector, see below), then each fuzz target for a while.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -75,10 +77,25 @@ log "go vet"
 go vet ./...
 
 log "go test -race (SQLite, and PostgreSQL where a test needs it)"
-go test -race -count=1 -timeout 30m ./...
+# The longest packages first: go test starts packages in the order given
+# (two at a time on two cores), so the cockpit's and the end-to-end tests
+# no longer start last and run on alone while the other core idles.
+go test -race -count=1 -timeout 30m ./internal/web/ ./internal/e2e/ ./internal/store/sqlite/ ./...
 
+# Without the race detector: this pass checks that the same behaviour
+# holds on PostgreSQL. The code it runs is the code the race run above
+# already ran under the detector on SQLite, and the PostgreSQL-specific
+# code (internal/store/postgres, River's PostgreSQL driver, replicas in
+# internal/scaletest) runs under the detector there too; -race would
+# multiply this pass's time for no new finding.
 log "end-to-end and API tests again on PostgreSQL"
-HEROLD_E2E_DATABASE=postgres go test -race -count=1 -timeout 20m ./internal/e2e/ ./internal/httpapi/
+HEROLD_E2E_DATABASE=postgres go test -count=1 -timeout 20m ./internal/e2e/ ./internal/httpapi/
+
+# The walk over every cockpit page with axe-core (a11y_walk_browser_test.go
+# is built only without -race): Chromium does most of its work, and the
+# detector would only slow the server's side.
+log "accessibility walk of every cockpit page"
+go test -count=1 -timeout 10m -run '^TestBrowserEveryPageAccessibleAndFits$' ./internal/web/
 
 # A count, not a duration: with -fuzztime 10s, Go 1.26's fuzz coordinator
 # can report "context deadline exceeded" as a failure when the time runs out

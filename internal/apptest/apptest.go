@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -72,12 +71,13 @@ type Setup struct {
 const EnvDatabase = "HEROLD_E2E_DATABASE"
 
 // NewDatabase returns the database of a fresh test server: a new SQLite
-// file, or a new PostgreSQL database when HEROLD_E2E_DATABASE=postgres.
+// file, already migrated (a copy of a template, see migrated), or a new
+// PostgreSQL database when HEROLD_E2E_DATABASE=postgres.
 func NewDatabase(t testing.TB) string {
 	if os.Getenv(EnvDatabase) == "postgres" {
 		return pgtest.NewDatabase(t)
 	}
-	return filepath.Join(t.TempDir(), "herold.db")
+	return newSQLiteDatabase(t)
 }
 
 // NewSetup returns the defaults of test servers: a fresh database, port 0,

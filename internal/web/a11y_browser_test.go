@@ -1,20 +1,14 @@
 package web_test
 
 import (
-	"context"
 	_ "embed"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
-
-	"github.com/herold-dev/herold/internal/apptest"
-	"github.com/herold-dev/herold/internal/model"
-	"github.com/herold-dev/herold/internal/service"
 )
 
 // axeSource is axe-core (MPL-2.0, see testdata/axe/LICENSE), vendored
@@ -104,126 +98,6 @@ func (p *page) noEnglish(name string) {
 	if len(hits) > 0 {
 		p.t.Errorf("English service text on the German page %s:\n  %s", name, strings.Join(hits, "\n  "))
 	}
-}
-
-// cockpitPage is one page of the walk.
-type cockpitPage struct{ name, path string }
-
-// everyPage fills the demo workspace with one of everything (a sent and a
-// held message, an event without a message, a schedule run, a mailing, a
-// suppression) and returns every page a user can open.
-func everyPage(t *testing.T, e *cockpitEnv) []cockpitPage {
-	t.Helper()
-	ctx := context.Background()
-	sent := e.jobRequest(t, "p-anna")
-	held := e.ingest(t, "booking.confirmed", "messe-koeln", map[string][]string{"promoter": {"p-ben"}},
-		map[string]any{"job": "Standbetreuung", "date": "2026-04-15"})
-	nothing := e.ingest(t, "job.requested", "sommerfest", map[string][]string{"promoter": {"p-anna"}}, nil)
-	run := e.runBirthdays(t)
-	_, err := e.svc.BroadcastPut(ctx, e.ws, &model.Broadcast{Key: "nl", Name: "Frühjahrs-Newsletter",
-		Category: "newsletter", Content: &model.TemplateContent{Subject: "{{ .data.title }}", Text: "Hallo"},
-		Data: map[string]any{"title": "Frühjahr"}, Audience: `contact.email.endsWith("@example.com")`, PerMinute: 120})
-	require.NoError(t, err)
-	_, _, err = e.svc.SuppressionAdd(ctx, e.ws, service.SuppressionInput{Email: "gesperrt@example.com", Note: "am Telefon"})
-	require.NoError(t, err)
-	apptest.Eventually(t, deliveryWait, func() bool {
-		m, err := e.svc.MessageGet(ctx, e.ws, sent.Messages[0].ID)
-		return err == nil && m.Status == model.MsgSent
-	}, "the job request reaches the capture mailbox")
-	return []cockpitPage{
-		{"dashboard", "/"},
-		{"flows", "/flows"},
-		{"flow", "/flows/standard"},
-		{"notification-new", "/flows/standard/notifications/_new"},
-		{"projects", "/projects"},
-		{"templates", "/templates"},
-		{"template-new", "/templates/_new"},
-		{"template-editor", "/templates/job-requested?locale=de"},
-		{"confirmations", "/confirmations"},
-		{"messages", "/messages"},
-		{"message", "/messages/" + sent.Messages[0].ID},
-		{"held-message", "/messages/" + held.Messages[0].ID},
-		{"mailbox", "/mailbox"},
-		{"events", "/events"},
-		{"event", "/events/" + nothing.Event.ID},
-		{"event-sent", "/events/" + sent.Event.ID},
-		{"contacts", "/contacts"},
-		{"contact", "/contacts/p-anna"},
-		{"suppressions", "/suppressions"},
-		{"search", "/search?q=anna"},
-		{"schedules", "/schedules"},
-		{"schedule-new", "/schedules/_new"},
-		{"schedule", "/schedules/geburtstagsgruesse?preview=1"},
-		{"schedule-edit", "/schedules/geburtstagsgruesse/edit"},
-		{"schedule-run", "/schedules/geburtstagsgruesse/runs/" + run},
-		{"broadcasts", "/broadcasts"},
-		{"broadcast-new", "/broadcasts/_new"},
-		{"broadcast", "/broadcasts/nl?preview=1"},
-		{"broadcast-edit", "/broadcasts/nl/edit"},
-		{"settings", "/settings"},
-		{"webhooks", "/webhooks"},
-	}
-}
-
-// TestBrowserEveryPageAccessibleAndFits walks every cockpit page in
-// German and English, at 1366 and 390 px: axe-core finds no serious or
-// critical violation, no page scrolls sideways on a phone, and the German
-// pages show no English service text.
-func TestBrowserEveryPageAccessibleAndFits(t *testing.T) {
-	t.Parallel()
-	e := demoCockpit(t)
-	pages := everyPage(t, e)
-	p := tab(t, e.URL)
-	start := time.Now()
-	// Signed out: the sign-in page, in English (the browser's language)
-	// and in German.
-	for _, lang := range []string{"en", "de"} {
-		p.do(chromedp.EmulateViewport(1366, 900))
-		p.open("/login")
-		if lang == "de" {
-			p.submitLang("de")
-			p.noEnglish("sign-in")
-		}
-		p.axe(lang + " sign-in at 1366 px")
-		p.do(chromedp.EmulateViewport(390, 844))
-		p.axe(lang + " sign-in at 390 px")
-		p.fitsWidth(lang + " sign-in")
-	}
-	p.do(chromedp.EmulateViewport(1366, 900))
-	p.signIn(e.Email, e.Password)
-	for _, lang := range []string{"de", "en"} {
-		p.open("/")
-		p.submitLang(lang)
-		// The decline page answers a form: reached from a row's button.
-		p.open("/confirmations")
-		require.EqualValues(t, 200, p.submit(`button[name=decline_one]`))
-		p.do(chromedp.WaitVisible(chromedp.ID("f-reason")))
-		p.check(lang + " decline")
-		p.axe(lang + " decline at 1366 px")
-		if lang == "de" {
-			p.noEnglish("decline")
-		}
-		p.do(chromedp.EmulateViewport(390, 844))
-		p.axe(lang + " decline at 390 px")
-		p.fitsWidth(lang + " decline")
-		for _, pg := range pages {
-			name := lang + " " + pg.name
-			p.do(chromedp.EmulateViewport(1366, 900))
-			p.open(pg.path)
-			p.check(name)
-			p.axe(name + " at 1366 px")
-			if lang == "de" {
-				p.noEnglish(name)
-			}
-			p.do(chromedp.EmulateViewport(390, 844))
-			p.axe(name + " at 390 px")
-			p.fitsWidth(name)
-			if lang == "de" {
-				p.screenshot("phone-" + pg.name)
-			}
-		}
-	}
-	t.Logf("%d pages in two languages at two widths: %v", len(pages), time.Since(start))
 }
 
 // submitLang switches the cockpit's language with the buttons at the top.

@@ -11,10 +11,16 @@ import (
 
 func newTestStore(t *testing.T) store.Store { return openTestStore(t) }
 
-// openTestStore opens a migrated database in a temporary directory.
+// openTestStore opens a migrated database in a temporary directory: a
+// copy of the template (see migrated), on which Migrate finds nothing to
+// do and prepares the writer's statements.
 func openTestStore(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "herold.db"), Options{})
+	path := filepath.Join(t.TempDir(), "herold.db")
+	if err := migrated.CopyTo(path); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
