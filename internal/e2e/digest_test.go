@@ -261,11 +261,17 @@ func TestDigestFullIsSentWithoutWaitingForThePeriodicRun(t *testing.T) {
 	e, c := digestEnv(t, map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}, "max_items": 2},
 		time.Hour, apptest.WithSMTP(srv))
 	ctx := context.Background()
-	// First see the periodic job's run at start happen: it closes Ben's
-	// digest, due by then.
+	// First see the periodic job's run at start happen, so that it cannot
+	// be what sends Anna's digest below: Ben's digest is made due while no
+	// server runs, and the next server's run at start closes it. (Advancing
+	// the clock under a running server raced with that run: when it came
+	// first, Ben's digest was not due yet and the next run was an hour away.)
 	_, err := c.SendEvent(ctx, update(1, "x", inline("ben", "ben@example.org")))
 	require.NoError(t, err)
+	require.NoError(t, e.App.Stop(ctx))
 	e.Clock.Advance(time.Hour)
+	e = apptest.StartWith(t, e.Setup) // same database and clock
+	c = client.MustNew(e.URL, e.Key)
 	require.Equal(t, []string{"ben@example.org"}, srv.WaitForMails(t, 1, wait)[0].Rcpts)
 
 	anna := inline("anna", "anna@example.org")

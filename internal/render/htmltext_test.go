@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,14 +173,20 @@ func TestHTMLToTextLarge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			start := time.Now()
-			c := newTextConv(tt.in)
-			c.run()
-			elapsed := time.Since(start)
-			require.LessOrEqual(t, cap(c.open.stack), 2*maxOpen) // bounded, whatever append's growth
-			require.LessOrEqual(t, len(c.spare), maxOpen)
-			tt.check(t, string(c.root.trimmed()))
+			// The least time of up to three runs: input that costs more
+			// than linear time fails every run, while a run slowed by a
+			// machine busy with other tests (the suite runs packages side
+			// by side) is measured again.
+			elapsed := time.Duration(math.MaxInt64)
+			for run := 0; run < 3 && elapsed >= time.Second; run++ {
+				start := time.Now()
+				c := newTextConv(tt.in)
+				c.run()
+				elapsed = min(elapsed, time.Since(start))
+				require.LessOrEqual(t, cap(c.open.stack), 2*maxOpen) // bounded, whatever append's growth
+				require.LessOrEqual(t, len(c.spare), maxOpen)
+				tt.check(t, string(c.root.trimmed()))
+			}
 			t.Logf("%d bytes in %s", len(tt.in), elapsed)
 			// Generous for the race detector: without it, each case
 			// takes under 50 ms.
