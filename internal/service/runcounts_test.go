@@ -170,12 +170,19 @@ func TestBroadcastReportKeepsLargeCounts(t *testing.T) {
 	require.NoError(t, err)
 	b.s.counts.minRows, b.s.counts.perRow = 20, time.Hour
 
+	// counted reports a count taken now, the store's nth in all.
+	counted := func(status model.BroadcastStatus, messages int, n int64) *BroadcastReport {
+		t.Helper()
+		r := b.report(t, "nl")
+		require.Equal(t, status, r.Status)
+		require.Equal(t, messages, r.Messages)
+		require.Equal(t, b.clk.Now(), r.CountedAt)
+		require.EqualValues(t, n, st.broadcasts.Load())
+		return r
+	}
+
 	require.True(t, b.step(t)) // the first 20 messages
-	first := b.report(t, "nl")
-	require.Equal(t, model.BroadcastRunning, first.Status)
-	require.Equal(t, 20, first.Messages)
-	require.Equal(t, b.clk.Now(), first.CountedAt)
-	require.EqualValues(t, 1, st.broadcasts.Load())
+	first := counted(model.BroadcastRunning, 20, 1)
 
 	b.clk.Advance(time.Minute)
 	again := b.report(t, "nl")
@@ -186,11 +193,7 @@ func TestBroadcastReportKeepsLargeCounts(t *testing.T) {
 	// The last 10 messages: the broadcast is done, and its report counts
 	// them although the count taken while it was sending is still young.
 	require.True(t, b.step(t))
-	done := b.report(t, "nl")
-	require.Equal(t, model.BroadcastDone, done.Status)
-	require.Equal(t, 30, done.Messages)
-	require.Equal(t, b.clk.Now(), done.CountedAt)
-	require.EqualValues(t, 2, st.broadcasts.Load())
+	done := counted(model.BroadcastDone, 30, 2)
 	b.clk.Advance(time.Second)
 	require.Equal(t, done.CountedAt, b.report(t, "nl").CountedAt)
 	require.EqualValues(t, 2, st.broadcasts.Load(), "the count of the done broadcast is kept")
