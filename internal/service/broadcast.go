@@ -308,6 +308,9 @@ type BroadcastReport struct {
 	// (waiting, being sent or retrying) and Suppressed, by reason in
 	// SuppressedBy (no_consent, opted_out, no_email, invalid_email,
 	// broadcast_cancelled).
+	// CountedAt is when the messages were counted: a large broadcast's
+	// count is kept for a few seconds (see keptCounts).
+	CountedAt    time.Time      `json:"counted_at"`
 	Messages     int            `json:"messages"`
 	Sent         int            `json:"sent"`
 	Failed       int            `json:"failed"`
@@ -329,17 +332,19 @@ type BroadcastReport struct {
 	Edition int    `json:"edition,omitempty"`
 }
 
-// BroadcastReportGet reports on a broadcast.
+// BroadcastReportGet reports on a broadcast (a large broadcast's messages
+// as counted at most a few seconds ago, see keptCounts; CountedAt says
+// when).
 func (s *Service) BroadcastReportGet(ctx context.Context, ws *model.Workspace, key string) (*BroadcastReport, error) {
 	b, err := s.BroadcastGet(ctx, ws, key)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.store.BroadcastMessageCounts(ctx, ws.ID, key)
+	counts, at, err := s.counts.broadcastMessages(ctx, s, ws.ID, b)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("count the broadcast's mail: %w", err)
 	}
-	r := &BroadcastReport{Key: b.Key, Status: b.Status, Scanned: b.Progress.Scanned, Audience: b.Progress.Matched,
+	r := &BroadcastReport{Key: b.Key, Status: b.Status, CountedAt: at, Scanned: b.Progress.Scanned, Audience: b.Progress.Matched,
 		Errors: b.Progress.Errors, ErrorSamples: b.Progress.ErrorSamples, SuppressedBy: map[string]int{},
 		StartedAt: b.StartedAt, FinishedAt: b.FinishedAt, Recurrence: b.Recurrence, Series: b.Series, Edition: b.Edition}
 	if b.Recurrence != "" {

@@ -181,7 +181,7 @@ func (s *Service) runReport(ctx context.Context, ws *model.Workspace, run *model
 }
 
 // runReportOf is run's report from out, counted at at; out is not changed
-// (it may be a kept count, see runCounts).
+// (it may be a kept count, see keptCounts).
 func (s *Service) runReportOf(run *model.ScheduleRun, out *store.RunOutcome, at time.Time) *RunReport {
 	r := &RunReport{ScheduleRun: run, ExcludedBy: []RunCount{}, Mail: RunMail{At: at, SuppressedBy: []RunCount{}}}
 	for _, reason := range slices.Sorted(maps.Keys(out.Excluded)) {
@@ -217,13 +217,13 @@ func (s *Service) runReportOf(run *model.ScheduleRun, out *store.RunOutcome, at 
 
 // ScheduleRunReport returns one run of a schedule with what became of its
 // records and their mail so far (a large run's mail as counted at most a
-// few seconds ago, see runCounts; Mail.At says when).
+// few seconds ago, see keptCounts; Mail.At says when).
 func (s *Service) ScheduleRunReport(ctx context.Context, ws *model.Workspace, key, id string) (*RunReport, error) {
 	run, err := s.ScheduleRunGet(ctx, ws, key, id)
 	if err != nil {
 		return nil, err
 	}
-	out, at, err := s.runCounts.outcome(ctx, s, ws.ID, run)
+	out, at, err := s.counts.runOutcome(ctx, s, ws.ID, run)
 	if err != nil {
 		return nil, fmt.Errorf("count the run's mail: %w", err)
 	}

@@ -121,9 +121,9 @@ type Service struct {
 	messageIDDomain string
 	simulations     simulationGate
 
-	// runCounts keeps counts of large runs' mail for run pages that
-	// refresh often.
-	runCounts runCounts
+	// counts keeps counts of large runs' and broadcasts' mail for pages
+	// that refresh often.
+	counts keptCounts
 }
 
 // New returns a Service.

@@ -73,6 +73,11 @@ func TestBroadcastPages(t *testing.T) {
 	_, body = c.get("/broadcasts/nl-maerz")
 	require.Contains(t, body, `id="broadcast-status">paused<`)
 	require.Contains(t, body, `action="/broadcasts/nl-maerz/resume"`)
+	// The report says when its messages were counted (a large
+	// broadcast's count is kept for a few seconds).
+	r, err := e.svc.BroadcastReportGet(ctx, e.ws, "nl-maerz")
+	require.NoError(t, err)
+	require.Contains(t, body, `Counted at</dt><dd id="report-counted">`+r.CountedAt.In(e.ws.Location()).Format("2 Jan 2006, 15:04")+`<`)
 
 	resp, _ = c.post("/language", url.Values{"lang": {"de"}, "next": {"/broadcasts/nl-maerz"}, "csrf": {c.csrf("/broadcasts/nl-maerz")}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -80,6 +85,7 @@ func TestBroadcastPages(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	_, body = c.get("/broadcasts/nl-maerz")
 	require.Contains(t, body, `id="broadcast-status">abgebrochen<`)
+	require.Contains(t, body, `Gezählt um</dt><dd id="report-counted">`+r.CountedAt.In(e.ws.Location()).Format("02.01.2006, 15:04")+`<`)
 	require.Contains(t, body, "Mailings")
 	require.NotContains(t, body, `action="/broadcasts/nl-maerz/resume"`)
 	b, err := e.svc.BroadcastGet(ctx, e.ws, "nl-maerz")
