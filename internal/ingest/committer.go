@@ -32,8 +32,9 @@ type committer struct {
 type request struct {
 	ws *model.Workspace
 	in *Input
-	// p is the event decided and rendered by the request's goroutine, so
-	// that this work runs in parallel outside the serial commit.
+	// p is the event decided, rendered and encoded by the request's
+	// goroutine, so that this work runs in parallel outside the serial
+	// commit.
 	p    *prepared
 	resp chan response
 }
@@ -60,7 +61,7 @@ func (g *Ingester) Stop() {
 }
 
 func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) (*Result, error) {
-	ps, err := c.g.prepareAll(ctx, c.g.cfg.Store, ws, []*Input{in}, c.g.now())
+	ps, err := c.g.prepareAll(ctx, c.g.cfg.Store, ws, []*Input{in}, c.g.now(), false)
 	if err != nil {
 		return nil, err
 	}

@@ -53,10 +53,10 @@ func newHandoff(d Delivery) *handoff { return &handoff{d: d} }
 
 // take splits msgs into those the dispatcher takes (inserted claimed) and
 // the rest, reserving room for the queued ones.
-func (h *handoff) take(ws int64, msgs []*model.Message) (claimed, rest []*model.Message) {
+func (h *handoff) take(ws int64, msgs []store.MessageRow) (claimed, rest []store.MessageRow) {
 	queued := 0
-	for _, m := range msgs {
-		if forNow(m) {
+	for _, r := range msgs {
+		if forNow(r.Message) {
 			queued++
 		}
 	}
@@ -77,15 +77,15 @@ func (h *handoff) take(ws int64, msgs []*model.Message) (claimed, rest []*model.
 		h.owner, h.until = owner, until
 	}
 	h.granted += n
-	rest = make([]*model.Message, 0, len(msgs)-n)
-	for _, m := range msgs {
-		if n > 0 && forNow(m) {
-			claimed = append(claimed, m)
-			h.msgs = append(h.msgs, store.ClaimedMessage{WorkspaceID: ws, Message: m})
+	rest = make([]store.MessageRow, 0, len(msgs)-n)
+	for _, r := range msgs {
+		if n > 0 && forNow(r.Message) {
+			claimed = append(claimed, r)
+			h.msgs = append(h.msgs, store.ClaimedMessage{WorkspaceID: ws, Message: r.Message})
 			n--
 			continue
 		}
-		rest = append(rest, m)
+		rest = append(rest, r)
 	}
 	return claimed, rest
 }

@@ -102,7 +102,7 @@ func (g *Ingester) Accept(ctx context.Context, ws *model.Workspace, in *Input) (
 func (g *Ingester) AcceptMany(ctx context.Context, ws *model.Workspace, ins []*Input,
 	then func(tx store.Tx, results []*Result) error,
 ) ([]*Result, error) {
-	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, ins, g.now())
+	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, ins, g.now(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (g *Ingester) DryRun(ctx context.Context, ws *model.Workspace, in *Input) (
 // the templates render with that instant (a schedule's preview of a
 // chosen day shows the mail as it would be sent then).
 func (g *Ingester) DryRunAt(ctx context.Context, ws *model.Workspace, in *Input, at time.Time) (*Result, error) {
-	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, []*Input{in}, at)
+	ps, err := g.prepareAll(ctx, g.cfg.Store, ws, []*Input{in}, at, true)
 	if err != nil {
 		return nil, err
 	}
@@ -169,13 +169,29 @@ type prepared struct {
 	// planned are the planner's messages, in the order of res.Messages.
 	planned []plan.Message
 	res     *Result
+	// event and messages are res's event and messages with their columns
+	// encoded (see encode), empty for a dry run.
+	event    store.EventRow
+	messages []store.MessageRow
+}
+
+// encode encodes the columns of p's event and messages for storing,
+// outside the write transaction: on SQLite what a transaction computes
+// keeps every other writer waiting (see store.EventRow). Whatever changes
+// them later (throttle) encodes them again.
+func (p *prepared) encode() {
+	p.event = store.EncodeEvents([]*model.Event{p.res.Event})[0]
+	p.messages = store.EncodeMessages(p.res.Messages)
 }
 
 // prepareAll prepares events of one workspace together: what they read is
 // loaded with a few queries for all of them (see loadSnapshots), then they
-// are decided and rendered on every CPU at once. It writes nothing. Inline
-// contacts take part in the decision as they will be saved.
-func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Workspace, ins []*Input, now time.Time) ([]*prepared, error) {
+// are decided and rendered (and, unless dry, encoded for storing) on every
+// CPU at once. It writes nothing. Inline contacts take part in the
+// decision as they will be saved.
+func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Workspace, ins []*Input, now time.Time,
+	dry bool,
+) ([]*prepared, error) {
 	items := make([]item, len(ins))
 	var planned []item
 	for i, in := range ins {
@@ -195,6 +211,9 @@ func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Wo
 		wg.Go(func() {
 			for i := range next {
 				out[i] = g.planEvent(ctx, ws, items[i], snaps[items[i].ev], now)
+				if !dry {
+					out[i].encode()
+				}
 			}
 		})
 	}
@@ -332,12 +351,10 @@ func (g *Ingester) usedKeys(ctx context.Context, q store.Queries, batch []*reque
 func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h *handoff) error {
 	ws := ps[0].ws
 	var contacts []*model.Contact
-	events := make([]*model.Event, len(ps))
-	var msgs []*model.Message
-	for i, p := range ps {
+	events := make([]store.EventRow, len(ps))
+	var msgs []store.MessageRow
+	for _, p := range ps {
 		contacts = append(contacts, p.contacts...)
-		events[i] = p.res.Event
-		msgs = append(msgs, p.res.Messages...)
 	}
 	if len(contacts) > 0 {
 		if err := tx.ContactUpsertMany(ctx, ws.ID, contacts); err != nil {
@@ -347,15 +364,19 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 	if err := g.throttle(ctx, tx, ws.ID, ps); err != nil {
 		return fmt.Errorf("count throttles: %w", err)
 	}
-	if err := tx.EventInsertMany(ctx, ws.ID, events); err != nil {
+	for i, p := range ps { // after throttle, which may have encoded them again
+		events[i] = p.event
+		msgs = append(msgs, p.messages...)
+	}
+	if err := tx.EventInsertRows(ctx, ws.ID, events); err != nil {
 		return fmt.Errorf("save events: %w", err)
 	}
 	claimed, rest := h.take(ws.ID, msgs)
-	if err := tx.MessageInsertMany(ctx, ws.ID, rest); err != nil {
+	if err := tx.MessageInsertRows(ctx, ws.ID, "", time.Time{}, rest); err != nil {
 		return fmt.Errorf("save messages: %w", err)
 	}
 	if len(claimed) > 0 {
-		if err := tx.MessageInsertClaimed(ctx, ws.ID, h.owner, h.until, claimed); err != nil {
+		if err := tx.MessageInsertRows(ctx, ws.ID, h.owner, h.until, claimed); err != nil {
 			return fmt.Errorf("save messages: %w", err)
 		}
 	}

@@ -34,6 +34,7 @@ func (g *Ingester) throttle(ctx context.Context, tx store.Tx, ws int64, ps []*pr
 	}
 	adds := map[store.ThrottleWindow]int{}
 	current := func(c plan.ThrottleCounter) int { w := window(c); return counts[w] + adds[w] }
+	changed := map[*prepared]bool{} // their trace and messages changed: encoded again
 	for _, p := range ps {
 		for i := range p.planned {
 			pm, m := &p.planned[i], p.res.Messages[i]
@@ -46,12 +47,16 @@ func (g *Ingester) throttle(ctx context.Context, tx store.Tx, ws int64, ps []*pr
 				} else {
 					throttled(p.res.Event, pm, m, c, n)
 				}
+				changed[p] = true
 				continue
 			}
 			for _, c := range pm.Throttles {
 				adds[window(c)]++
 			}
 		}
+	}
+	for p := range changed {
+		p.encode()
 	}
 	return tx.ThrottleCountsAdd(ctx, &store.ThrottleCountsAddParams{WorkspaceID: ws, Adds: adds})
 }

@@ -215,6 +215,9 @@ type PipelineQueries interface {
 	// EventInsertMany inserts several events at once; a duplicate
 	// idempotency key is ErrConflict and inserts none of them.
 	EventInsertMany(ctx context.Context, workspaceID int64, es []*model.Event) error
+	// EventInsertRows is EventInsertMany with the JSON columns encoded
+	// before the transaction (see EncodeEvents).
+	EventInsertRows(ctx context.Context, workspaceID int64, rows []EventRow) error
 	EventGet(ctx context.Context, workspaceID int64, id string) (*model.Event, error)
 	EventGetByIdempotencyKey(ctx context.Context, workspaceID int64, key string) (*model.Event, error)
 	// EventIdempotencyKeys returns which of keys events already use.
@@ -232,6 +235,10 @@ type PipelineQueries interface {
 	// first attempt): the process that creates them sends them without
 	// claiming them (see delivery.Dispatcher.Reserve).
 	MessageInsertClaimed(ctx context.Context, workspaceID int64, owner string, until time.Time, ms []*model.Message) error
+	// MessageInsertRows is MessageInsertMany (owner "") or
+	// MessageInsertClaimed with the columns encoded before the
+	// transaction (see EncodeMessages).
+	MessageInsertRows(ctx context.Context, workspaceID int64, owner string, until time.Time, rows []MessageRow) error
 	MessageGet(ctx context.Context, workspaceID int64, id string) (*model.Message, error)
 	MessageGetMany(ctx context.Context, workspaceID int64, ids []string) ([]*model.Message, error)
 	MessageList(ctx context.Context, p *MessageListParams) ([]*model.Message, error)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
-	"github.com/herold-dev/herold/internal/store/dbutil"
 )
 
 // Events and messages are inserted many at a time (a schedule run stores
@@ -23,20 +22,26 @@ import (
 
 // EventInsertMany inserts the events with one statement.
 func (q queriesImpl) EventInsertMany(ctx context.Context, ws int64, es []*model.Event) error {
-	if len(es) == 0 {
+	return q.EventInsertRows(ctx, ws, store.EncodeEvents(es))
+}
+
+// EventInsertRows implements store.PipelineQueries.
+func (q queriesImpl) EventInsertRows(ctx context.Context, ws int64, rows []store.EventRow) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	n := len(es)
+	n := len(rows)
 	ids, types, projects, colls, objIDs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	contacts, actors, data, sources, traces := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	occurred, received := make([]time.Time, n), make([]time.Time, n)
 	keys := make([]*string, n)
-	for i, e := range es {
+	for i, r := range rows {
+		e := r.Event
 		if e.Object != nil {
 			colls[i], objIDs[i] = e.Object.Collection, e.Object.ID
 		}
 		ids[i], types[i], projects[i], contacts[i], sources[i] = e.ID, e.Type, e.Project, e.Contact, string(e.Source)
-		actors[i], data[i], traces[i] = string(dbutil.Map(e.Actors)), string(dbutil.Map(e.Data)), string(dbutil.List(e.Trace))
+		actors[i], data[i], traces[i] = r.Actors, r.Data, r.Trace
 		occurred[i], received[i], keys[i] = e.OccurredAt, e.ReceivedAt, nullString(e.IdempotencyKey)
 	}
 	_, err := q.db.Exec(ctx, query("EventInsertMany"), ws, ids, types, projects, colls, objIDs, contacts, actors, data,
@@ -47,12 +52,12 @@ func (q queriesImpl) EventInsertMany(ctx context.Context, ws int64, es []*model.
 // MessageInsertMany inserts the messages and their rendered bodies with
 // one statement each, sent together.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
-	return q.insertMessages(ctx, ws, "", time.Time{}, ms)
+	return q.MessageInsertRows(ctx, ws, "", time.Time{}, store.EncodeMessages(ms))
 }
 
 // MessageInsertClaimed inserts queued messages already claimed by owner.
 func (q queriesImpl) MessageInsertClaimed(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
-	return q.insertMessages(ctx, ws, owner, until, ms)
+	return q.MessageInsertRows(ctx, ws, owner, until, store.EncodeMessages(ms))
 }
 
 // messageColumns are the per-row columns of messages inserted together,
@@ -81,31 +86,34 @@ func newMessageColumns(n int) *messageColumns {
 	}
 }
 
-// set fills row i with m, stored as store.InsertRow says.
-func (c *messageColumns) set(i int, m *model.Message, owner string, until time.Time) {
+// set fills row i with r, stored as store.InsertRow says.
+func (c *messageColumns) set(i int, r store.MessageRow, owner string, until time.Time) {
+	m := r.Message
 	status, attempts, due := store.InsertRow(m, owner, until)
 	c.ids[i], c.events[i], c.eventTypes[i], c.projects[i], c.flows[i] = m.ID, m.EventID, m.EventType, m.Project, m.Flow
 	c.notifications[i], c.templates[i], c.channels[i], c.categories[i] = m.Notification, m.Template, m.Channel, m.Category
 	c.locales[i], c.toContacts[i], c.toEmails[i], c.toNames[i] = m.Locale, m.To.ContactID, m.To.Email, m.To.Name
-	c.cc[i], c.bcc[i] = string(dbutil.List(m.CC)), string(dbutil.List(m.BCC))
+	c.cc[i], c.bcc[i] = r.CC, r.BCC
 	c.froms[i], c.replyTos[i], c.subjects[i], c.messageIDs[i] = m.From, m.ReplyTo, m.Subject, m.MessageID
 	c.statuses[i], c.reasons[i], c.lastReplies[i] = string(status), m.Reason, m.LastReply
-	c.timelines[i], c.htmls[i], c.texts[i] = string(dbutil.Timeline(m.Timeline)), dbutil.ContentHTML(m), m.Text
+	c.timelines[i], c.htmls[i], c.texts[i] = r.Timeline, r.HTML, m.Text
 	c.flowVersions[i], c.attempts[i], c.capturedSizes[i] = int32(m.FlowVersion), int32(attempts), int32(m.CapturedSize)
 	c.created[i], c.updated[i] = m.CreatedAt, m.UpdatedAt
 	c.next[i], c.expires[i], c.queued[i], c.sent[i], c.due[i], c.captured[i] = m.NextAttemptAt, m.ExpiresAt, m.QueuedAt, m.SentAt, due, m.CapturedAt
 }
 
-// insertMessages inserts messages as store.InsertRow says: the rows, their
-// bodies and their copies with one statement each, in one pipelined batch (so that
-// even outside a transaction both or neither are stored).
-func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
-	if len(ms) == 0 {
+// MessageInsertRows inserts messages as store.InsertRow says: the rows,
+// their bodies and their copies with one statement each, in one pipelined
+// batch (so that even outside a transaction both or neither are stored).
+func (q queriesImpl) MessageInsertRows(ctx context.Context, ws int64, owner string, until time.Time, rows []store.MessageRow) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	c := newMessageColumns(len(ms))
-	for i, m := range ms {
-		c.set(i, m, owner, until)
+	c := newMessageColumns(len(rows))
+	ms := make([]*model.Message, len(rows))
+	for i, r := range rows {
+		c.set(i, r, owner, until)
+		ms[i] = r.Message
 	}
 	b := &pgx.Batch{}
 	b.Queue(query("MessageInsertMany"), ws, owner, c.ids, c.events, c.eventTypes, c.projects, c.flows, c.flowVersions,

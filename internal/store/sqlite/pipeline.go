@@ -47,24 +47,31 @@ func nullTime(t *time.Time) any {
 }
 
 func (q queriesImpl) EventInsert(ctx context.Context, ws int64, e *model.Event) error {
-	_, err := q.db.ExecContext(ctx, query("EventInsert"), eventArgs(ws, e)...)
+	_, err := q.db.ExecContext(ctx, query("EventInsert"), appendEventArgs(nil, ws, store.EncodeEvents([]*model.Event{e})[0])...)
 	return mapErr(err)
 }
 
-func eventArgs(ws int64, e *model.Event) []any {
+// appendEventArgs appends the parameters of one row of EventInsert.
+func appendEventArgs(args []any, ws int64, r store.EventRow) []any {
+	e := r.Event
 	var coll, objID string
 	if e.Object != nil {
 		coll, objID = e.Object.Collection, e.Object.ID
 	}
-	return []any{e.ID, ws, e.Type, e.Project, coll, objID, e.Contact, jsonMap(e.Actors), jsonMap(e.Data),
-		millis(e.OccurredAt), millis(e.ReceivedAt), nullString(e.IdempotencyKey), string(e.Source), jsonList(e.Trace)}
+	return append(args, e.ID, ws, e.Type, e.Project, coll, objID, e.Contact, r.Actors, r.Data,
+		millis(e.OccurredAt), millis(e.ReceivedAt), nullString(e.IdempotencyKey), string(e.Source), r.Trace)
 }
 
 func (q queriesImpl) EventInsertMany(ctx context.Context, ws int64, es []*model.Event) error {
-	return chunks(es, func(part []*model.Event) error {
+	return q.EventInsertRows(ctx, ws, store.EncodeEvents(es))
+}
+
+// EventInsertRows implements store.PipelineQueries.
+func (q queriesImpl) EventInsertRows(ctx context.Context, ws int64, rows []store.EventRow) error {
+	return chunks(rows, func(part []store.EventRow) error {
 		args := make([]any, 0, len(part)*14)
-		for _, e := range part {
-			args = append(args, eventArgs(ws, e)...)
+		for _, r := range part {
+			args = appendEventArgs(args, ws, r)
 		}
 		_, err := q.db.ExecContext(ctx, q.rows.query("EventInsert", len(part)), args...)
 		return mapErr(err)
@@ -140,38 +147,41 @@ func scanMessageWith(r scanner, ws *int64, more ...any) (*model.Message, error) 
 // MessageInsertMany inserts messages with their timelines, and their
 // rendered bodies, with multi-row INSERTs.
 func (q queriesImpl) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Message) error {
-	return q.insertMessages(ctx, ws, "", time.Time{}, ms)
+	return q.MessageInsertRows(ctx, ws, "", time.Time{}, store.EncodeMessages(ms))
 }
 
 // MessageInsertClaimed inserts queued messages already claimed by owner.
 func (q queriesImpl) MessageInsertClaimed(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
-	return q.insertMessages(ctx, ws, owner, until, ms)
+	return q.MessageInsertRows(ctx, ws, owner, until, store.EncodeMessages(ms))
 }
 
-// insertMessages inserts messages as store.InsertRow says.
-func (q queriesImpl) insertMessages(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
-	return chunks(ms, func(part []*model.Message) error {
+// MessageInsertRows inserts messages as store.InsertRow says.
+func (q queriesImpl) MessageInsertRows(ctx context.Context, ws int64, owner string, until time.Time, rows []store.MessageRow) error {
+	return chunks(rows, func(part []store.MessageRow) error {
 		args := make([]any, 0, len(part)*36)
-		for _, m := range part {
+		ms := make([]*model.Message, len(part))
+		for i, r := range part {
+			m := r.Message
+			ms[i] = m
 			status, attempts, due := store.InsertRow(m, owner, until)
 			args = append(args, m.ID, ws, m.EventID, m.EventType, m.Project, m.Flow, m.FlowVersion, m.Notification,
-				m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name, jsonList(m.CC),
-				jsonList(m.BCC), m.From, m.ReplyTo, m.Subject, m.MessageID, string(status), m.Reason,
+				m.Template, m.Channel, m.Category, m.Locale, m.To.ContactID, m.To.Email, m.To.Name, r.CC,
+				r.BCC, m.From, m.ReplyTo, m.Subject, m.MessageID, string(status), m.Reason,
 				attempts, nullTime(m.NextAttemptAt), nullTime(m.ExpiresAt), nullTime(m.QueuedAt), m.LastReply,
-				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt), nullTime(due), owner, timeline(m.Timeline),
+				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt), nullTime(due), owner, r.Timeline,
 				nullTime(m.CapturedAt), m.CapturedSize)
 		}
 		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...); err != nil {
 			return mapErr(err)
 		}
 		args = args[:0]
-		for _, m := range part {
-			args = append(args, m.ID, dbutil.ContentHTML(m), m.Text)
+		for _, r := range part {
+			args = append(args, r.Message.ID, r.HTML, r.Message.Text)
 		}
 		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageContentInsert", len(part)), args...); err != nil {
 			return mapErr(err)
 		}
-		return q.insertCopies(ctx, ws, part)
+		return q.insertCopies(ctx, ws, ms)
 	})
 }
 

@@ -17,20 +17,8 @@ import (
 //
 //	go test -run '^$' -bench Queue -benchtime 20000x ./internal/store/sqlite/
 func BenchmarkQueue(b *testing.B) {
-	s, err := Open(b.TempDir()+"/herold.db", Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s, ws := benchStore(b)
 	ctx := context.Background()
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	ws := &model.Workspace{Key: "w", Name: "W", DefaultLocale: "de", Timezone: "Europe/Berlin", RetentionDays: 30,
-		ConfirmationExpiryHours: 168}
-	if err := s.WorkspaceInsert(ctx, ws); err != nil {
-		b.Fatal(err)
-	}
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	html := strings.Repeat("<p>Die Saison beginnt: Für die Messe Köln suchen wir wieder Promoter.</p>\n", 12)
 	const batch = 256
@@ -91,4 +79,24 @@ func BenchmarkQueue(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchStore opens a migrated store in a temporary file, closed when b
+// ends, with one workspace.
+func benchStore(b *testing.B) (*Store, *model.Workspace) {
+	s, err := Open(b.TempDir()+"/herold.db", Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	ws := &model.Workspace{Key: "w", Name: "W", DefaultLocale: "de", Timezone: "Europe/Berlin", RetentionDays: 30,
+		ConfirmationExpiryHours: 168}
+	if err := s.WorkspaceInsert(ctx, ws); err != nil {
+		b.Fatal(err)
+	}
+	return s, ws
 }

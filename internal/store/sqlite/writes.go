@@ -150,6 +150,11 @@ func (s *Store) EventInsertMany(ctx context.Context, ws int64, es []*model.Event
 	return exec(ctx, s, func(q store.Tx) error { return q.EventInsertMany(ctx, ws, es) })
 }
 
+// EventInsertRows implements store.PipelineQueries.
+func (s *Store) EventInsertRows(ctx context.Context, ws int64, rows []store.EventRow) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.EventInsertRows(ctx, ws, rows) })
+}
+
 // EventPurge implements store.PipelineQueries.
 func (s *Store) EventPurge(ctx context.Context, p *store.PurgeParams) (int, error) {
 	return write(ctx, s, func(q store.Tx) (int, error) { return q.EventPurge(ctx, p) })
@@ -163,6 +168,11 @@ func (s *Store) MessageInsertMany(ctx context.Context, ws int64, ms []*model.Mes
 // MessageInsertClaimed implements store.PipelineQueries.
 func (s *Store) MessageInsertClaimed(ctx context.Context, ws int64, owner string, until time.Time, ms []*model.Message) error {
 	return exec(ctx, s, func(q store.Tx) error { return q.MessageInsertClaimed(ctx, ws, owner, until, ms) })
+}
+
+// MessageInsertRows implements store.PipelineQueries.
+func (s *Store) MessageInsertRows(ctx context.Context, ws int64, owner string, until time.Time, rows []store.MessageRow) error {
+	return exec(ctx, s, func(q store.Tx) error { return q.MessageInsertRows(ctx, ws, owner, until, rows) })
 }
 
 // MessageTransition implements store.PipelineQueries.

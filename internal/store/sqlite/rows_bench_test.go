@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store"
+)
+
+// BenchmarkWriterTurn measures, per event of W1-max's shape (a trace of
+// 3 notifications × 2 recipients, 6 messages), the time a group of 256
+// events holds SQLite's one writer: "models" encodes the JSON columns in
+// the transaction (EventInsertMany, MessageInsertMany), "rows" before it
+// (store.EncodeEvents, store.EncodeMessages, as ingest does), outside the
+// timed turn; "encode" is the encoding alone, what "rows" saves the
+// writer. Building the models is not timed.
+//
+//	go test -run '^$' -bench WriterTurn -benchtime 5000x -count 4 ./internal/store/sqlite/
+func BenchmarkWriterTurn(b *testing.B) {
+	s, ws := benchStore(b)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	const batch = 256
+	seq := 0
+	build := func(n int) ([]*model.Event, []*model.Message) {
+		evs := make([]*model.Event, n)
+		var ms []*model.Message
+		for j := range n {
+			seq++
+			id := fmt.Sprintf("%08d", seq)
+			ev := &model.Event{ID: "e" + id, Type: "booking.confirmed", Project: "messe",
+				Actors: map[string][]string{"promoter": {"c1" + id, "c2" + id}},
+				Data:   map[string]any{"job": "Messe Köln", "hours": "8", "shift": "früh"}, OccurredAt: now, ReceivedAt: now,
+				Source: model.SourceAPI, Trace: []model.Step{{Code: model.StepEventReceived,
+					Params: map[string]string{"type": "booking.confirmed", "project": "messe"}},
+					{Code: model.StepFlowUsed, Params: map[string]string{"flow": "standard", "version": "3"}}}}
+			for k := range 3 {
+				n := fmt.Sprintf("n%d", k)
+				ev.Trace = append(ev.Trace, model.Step{Code: model.StepNotificationMatched, Notification: n})
+				for r := range 2 {
+					mid := fmt.Sprintf("m%s-%d-%d", id, k, r)
+					to := fmt.Sprintf("c%d%s", r+1, id)
+					ev.Trace = append(ev.Trace, model.Step{Code: model.StepMessageQueued, Notification: n, Recipient: to,
+						Message: mid, Params: map[string]string{"channel": "email", "locale": "de"}})
+					ms = append(ms, &model.Message{ID: mid, EventID: ev.ID, EventType: ev.Type, Project: "messe", Flow: "standard",
+						FlowVersion: 3, Notification: n, Template: "t", Channel: model.ChannelEmail, Category: "transactional",
+						Locale: "de", To: model.Address{ContactID: to, Email: to + "@example.org", Name: "Person " + to},
+						CC: []model.Address{}, BCC: []model.Address{}, From: "Agentur <info@agentur.example>",
+						Subject: "Buchung bestätigt", HTML: "<p>Hallo</p>", Text: "Hallo", MessageID: mid + "@agentur.example",
+						Status: model.MsgQueued, QueuedAt: &now, CreatedAt: now, UpdatedAt: now,
+						Timeline: []model.MessageEvent{{At: now, Status: model.MsgPlanned}, {At: now, Status: model.MsgQueued}}})
+				}
+			}
+			evs[j] = ev
+		}
+		return evs, ms
+	}
+	turn := func(b *testing.B, encodeBefore bool) {
+		for i := 0; i < b.N; i += batch {
+			b.StopTimer()
+			evs, ms := build(min(batch, b.N-i))
+			var evRows []store.EventRow
+			var msRows []store.MessageRow
+			if encodeBefore {
+				evRows, msRows = store.EncodeEvents(evs), store.EncodeMessages(ms)
+			}
+			b.StartTimer()
+			err := s.WithTx(ctx, func(tx store.Tx) error {
+				if encodeBefore {
+					if err := tx.EventInsertRows(ctx, ws.ID, evRows); err != nil {
+						return err
+					}
+					return tx.MessageInsertRows(ctx, ws.ID, "", time.Time{}, msRows)
+				}
+				if err := tx.EventInsertMany(ctx, ws.ID, evs); err != nil {
+					return err
+				}
+				return tx.MessageInsertMany(ctx, ws.ID, ms)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("models", func(b *testing.B) { turn(b, false) })
+	b.Run("rows", func(b *testing.B) { turn(b, true) })
+	// encode is what rows moves out of the turn.
+	b.Run("encode", func(b *testing.B) {
+		for i := 0; i < b.N; i += batch {
+			b.StopTimer()
+			evs, ms := build(min(batch, b.N-i))
+			b.StartTimer()
+			store.EncodeEvents(evs)
+			store.EncodeMessages(ms)
+		}
+	})
+}
