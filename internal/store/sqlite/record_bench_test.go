@@ -14,7 +14,8 @@ import (
 // of 256 delivered outcomes (W2's shape: "sending" and "sent" entries)
 // holds SQLite's one writer: "entries" has MessageRecord encode the
 // timeline entries in the transaction, "encoded" gets them encoded
-// before it (store.EncodeOutcomes, as the dispatcher does). Queueing and
+// before it (store.EncodeOutcomes, as the dispatcher does); "encode" is
+// the encoding alone, what "encoded" saves the writer. Queueing and
 // claiming the messages is not timed.
 //
 //	go test -run '^$' -bench RecordTurn -benchtime 5120x -count 4 ./internal/store/sqlite/
@@ -75,4 +76,17 @@ func BenchmarkRecordTurn(b *testing.B) {
 	}
 	b.Run("entries", func(b *testing.B) { turn(b, false) })
 	b.Run("encoded", func(b *testing.B) { turn(b, true) })
+	// encode is what "encoded" moves out of the turn.
+	b.Run("encode", func(b *testing.B) {
+		outcomes := make([]*store.MessageOutcome, batch)
+		for k := range outcomes {
+			sent := now.Add(time.Duration(k) * time.Millisecond)
+			reply := fmt.Sprintf("250 2.0.0 Ok: queued as m%08d", k)
+			outcomes[k] = &store.MessageOutcome{Entries: []model.MessageEvent{{At: now, Status: model.MsgSending, Attempt: 1},
+				{At: sent, Status: model.MsgSent, Attempt: 1, Detail: reply}}}
+		}
+		for i := 0; i < b.N; i += batch {
+			store.EncodeOutcomes(outcomes[:min(batch, b.N-i)])
+		}
+	})
 }
