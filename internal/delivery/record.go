@@ -128,6 +128,9 @@ func (d *Dispatcher) record(batch []*result) error {
 		if err != nil {
 			return err
 		}
+		// Encoded here, not in the transaction: on SQLite that runs on the
+		// one writer, and every other write waits for it.
+		store.EncodeOutcomes(outcomes)
 		start := time.Now()
 		err = d.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
 			var err error

@@ -71,6 +71,9 @@ func (d *Dispatcher) deliver(j *job) *result {
 // operator runs at: with the workspace, the message (Herold's id and its
 // Message-ID), the server's reply and what comes next.
 func (d *Dispatcher) logAttempt(j *job, dc Decision) {
+	if dc.Verdict == Sent {
+		return // nothing to log: the arguments alone would cost each message an allocation and a lookup
+	}
 	m := j.msg
 	args := []any{"workspace", d.workspaceKey(j.ws), "message", m.ID, "message_id", m.MessageID, "attempt", m.Attempts,
 		"result", dc.Verdict.String(), "reply", dc.Reply}

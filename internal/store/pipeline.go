@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/store/dbutil"
 )
 
 // EventListParams filter and page events, newest first.
@@ -148,6 +149,29 @@ type MessageOutcome struct {
 	At           time.Time
 	// Entries are appended to the timeline.
 	Entries []model.MessageEvent
+	// Timeline is Entries encoded as the timeline column stores them, set
+	// by EncodeOutcomes before the transaction so that SQLite's one writer
+	// only binds it; empty: MessageRecord encodes Entries itself. Set
+	// Entries before encoding: a later change is not seen.
+	Timeline string
+}
+
+// EncodeOutcomes encodes the timeline entries of outcomes (see
+// MessageOutcome.Timeline) with the function MessageRecord uses, so the
+// stored bytes do not depend on who encoded them.
+func EncodeOutcomes(outcomes []*MessageOutcome) {
+	for _, o := range outcomes {
+		o.Timeline = string(dbutil.Timeline(o.Entries))
+	}
+}
+
+// TimelineJSON is what MessageRecord appends to the message's timeline:
+// Timeline, or Entries encoded now.
+func (o *MessageOutcome) TimelineJSON() string {
+	if o.Timeline != "" {
+		return o.Timeline
+	}
+	return string(dbutil.Timeline(o.Entries))
 }
 
 // MessageRef names a message across workspaces (for periodic jobs).

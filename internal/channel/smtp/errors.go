@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
-	"strings"
 
 	"github.com/herold-dev/herold/internal/channel"
 )
@@ -51,22 +50,4 @@ func replyCode(err error) int {
 		return tp.Code
 	}
 	return 0
-}
-
-// formatReply rebuilds a reply as the server sent it from textproto's code
-// and message (whose lines it joined with "\n"): "250-first\n250 last".
-func formatReply(code int, msg string) string {
-	lines := strings.Split(msg, "\n")
-	var b strings.Builder
-	for i, line := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		sep := "-"
-		if i == len(lines)-1 {
-			sep = " "
-		}
-		fmt.Fprintf(&b, "%03d%s%s", code, sep, line)
-	}
-	return b.String()
 }

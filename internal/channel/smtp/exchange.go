@@ -221,11 +221,29 @@ func (x *exchange) send(start, end int) *channel.Error {
 	return nil
 }
 
-// reply reads the reply to command i, with a fresh deadline for each, and
-// keeps an accepting reply to BDAT for Result.Reply.
+// reply reads the reply to command i, with a fresh deadline for each that
+// has to be waited for, and keeps an accepting reply to BDAT for
+// Result.Reply. A reply already received is read without a deadline or a
+// look at ctx: a cancelled send still learns that the server took the
+// message.
 func (x *exchange) reply(i int) *channel.Error {
+	if x.replyBuffered(i) {
+		return nil
+	}
 	if err := x.c.extend(x.ctx); err != nil {
 		return classify(stageMessage, x.name(i), err)
+	}
+	r := x.c.client.Text.R
+	if r.Buffered() == 0 {
+		// Wait for the reply's first bytes as ReadResponse would (its
+		// error, if any, is the one ReadResponse reports), then read it
+		// in place if it is all there.
+		if _, err := r.Peek(1); err != nil {
+			return x.c.classifyIO(x.ctx, stageMessage, x.name(i), err)
+		}
+		if x.replyBuffered(i) {
+			return nil
+		}
 	}
 	code, msg, err := x.c.client.Text.ReadResponse(x.expect(i))
 	if err != nil {
@@ -235,6 +253,22 @@ func (x *exchange) reply(i int) *channel.Error {
 		x.accepted = formatReply(code, msg)
 	}
 	return nil
+}
+
+// replyBuffered reads the reply to command i in place if it is a
+// single line that accepts the command and is complete in the buffer
+// (see bufferedReply), keeping an accepting reply to BDAT as reply does.
+func (x *exchange) replyBuffered(i int) bool {
+	r := x.c.client.Text.R
+	line, n, ok := bufferedReply(r, x.expect(i))
+	if !ok {
+		return false
+	}
+	if x.bdat && i == x.dataIndex() {
+		x.accepted = string(line) // formatReply of a single line is the line
+	}
+	_, _ = r.Discard(n)
+	return true
 }
 
 // write buffers command i. MAIL FROM carries the parameters go-mail sent:

@@ -276,7 +276,7 @@ func (q queriesImpl) MessageRecord(ctx context.Context, outcomes []*store.Messag
 		index[o.ID] = i
 		ids[i], wss[i], owners[i], delivered[i], statuses[i] = o.ID, o.WorkspaceID, o.Owner, o.Delivered, string(o.To)
 		attempts[i], reasons[i], replies[i], sent[i], due[i] = int32(o.Attempts), o.Reason, o.LastReply, o.SentAt, o.DueAt
-		captured[i], at[i], entries[i] = int32(o.CapturedSize), o.At, string(dbutil.Timeline(o.Entries))
+		captured[i], at[i], entries[i] = int32(o.CapturedSize), o.At, o.TimelineJSON()
 	}
 	rows, err := q.db.Query(ctx, query("MessageRecord"), ids, wss, owners, delivered, statuses, attempts, reasons,
 		replies, sent, due, captured, at, entries)

@@ -249,7 +249,7 @@ func (q queriesImpl) MessageRecord(ctx context.Context, outcomes []*store.Messag
 				delivered = 1
 			}
 			args = append(args, o.ID, o.WorkspaceID, o.Owner, delivered, string(o.To), o.Attempts, o.Reason, o.LastReply,
-				nullTime(o.SentAt), nullTime(o.DueAt), o.CapturedSize, millis(o.At), timeline(o.Entries))
+				nullTime(o.SentAt), nullTime(o.DueAt), o.CapturedSize, millis(o.At), o.TimelineJSON())
 		}
 		rows, err := q.db.QueryContext(ctx, q.rows.replaceRows("MessageRecord", "MessageRecordRow", len(part)), args...)
 		ids, err := collect(rows, err, func(r scanner) (string, error) {
