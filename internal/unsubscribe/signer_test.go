@@ -80,3 +80,21 @@ func TestTokenBytes(t *testing.T) {
 		t.Errorf("a token allocates %v bytes, want at most 200 (its 160-byte string)", got)
 	}
 }
+
+// TestAppendToken appends tokens to a link: the same as Token and
+// PreferenceToken give, and a second token does not change the first
+// link (the pooled buffer is not handed out).
+func TestAppendToken(t *testing.T) {
+	t.Parallel()
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	l := Link{Workspace: "agentur-nord", ContactID: "c-4711", Category: "newsletter", MessageID: "0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b"}
+	p := PreferenceLink{Workspace: "agentur-nord", ContactID: "c-4711", Expires: time.Unix(1780000000, 0)}
+	u := AppendToken([]byte("<https://h.example/u/"), secret, l)
+	pref := AppendPreferenceToken(make([]byte, 0, 256), secret, p)
+	if got, want := string(u), "<https://h.example/u/"+Token(secret, l); got != want {
+		t.Errorf("AppendToken = %q, want %q", got, want)
+	}
+	if got, want := string(pref), PreferenceToken(secret, p); got != want {
+		t.Errorf("AppendPreferenceToken = %q, want %q", got, want)
+	}
+}

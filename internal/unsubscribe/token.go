@@ -90,6 +90,13 @@ func Token(secret []byte, l Link) string {
 	return sign(secret, purpose, l.Workspace, l.ContactID, l.Category, l.MessageID)
 }
 
+// AppendToken appends the token of l (see Token) to dst: a link built
+// around it then costs one allocation instead of one for the token and
+// one for the link.
+func AppendToken(dst, secret []byte, l Link) []byte {
+	return appendSigned(dst, secret, purpose, l.Workspace, l.ContactID, l.Category, l.MessageID)
+}
+
 // Parse checks a token's signature and returns the link it names. Any
 // defect is ErrInvalid. The token is compared, in constant time, with the
 // one Token builds from the names it carries, so there is exactly one
@@ -109,6 +116,22 @@ func Parse(secret []byte, token string) (Link, error) {
 // returned string is the only allocation.
 func sign(secret []byte, purpose string, names ...string) string {
 	s := getSigner(secret)
+	token := string(s.sign(purpose, names))
+	s.put()
+	return token
+}
+
+// appendSigned appends what sign returns to dst.
+func appendSigned(dst, secret []byte, purpose string, names ...string) []byte {
+	s := getSigner(secret)
+	dst = append(dst, s.sign(purpose, names)...)
+	s.put()
+	return dst
+}
+
+// sign writes the token of names under purpose into s.buf and returns it;
+// it is valid until s is put back.
+func (s *signer) sign(purpose string, names []string) []byte {
 	b := append(s.buf[:0], purpose...)
 	for _, n := range names {
 		b = binary.AppendUvarint(b, uint64(len(n)))
@@ -120,9 +143,8 @@ func sign(secret []byte, purpose string, names ...string) string {
 	b = enc.AppendEncode(b, b[len(purpose):signed])
 	b = append(b, '.')
 	b = enc.AppendEncode(b, b[signed:signed+macSize])
-	token := string(b[signed+macSize:])
-	s.put(b)
-	return token
+	s.buf = b
+	return b[signed+macSize:]
 }
 
 // parse checks a token of n non-empty names signed under purpose and
@@ -184,12 +206,11 @@ func getSigner(secret []byte) *signer {
 	return &signer{secret: bytes.Clone(secret), h: hmac.New(sha256.New, secret), buf: make([]byte, 0, 512)}
 }
 
-// put gives s back to signers with b, the buffer it grew, for the next
-// token.
-func (s *signer) put(b []byte) {
-	if cap(b) > maxSignerBuf {
+// put gives s back to signers for the next token, unless a long token
+// grew its buffer too much.
+func (s *signer) put() {
+	if cap(s.buf) > maxSignerBuf {
 		return
 	}
-	s.buf = b[:0]
 	signers.Put(s)
 }
