@@ -77,7 +77,7 @@ func TestNewDataEmpty(t *testing.T) {
 // TestNewDataBytes pins what a W2 event's data model costs.
 func TestNewDataBytes(t *testing.T) {
 	in := w2Data()
-	got := alloctest.BytesPerRun(200, func() { NewData(in) })
+	got := alloctest.BytesPerRun(t, 200, func() { NewData(in) })
 	t.Logf("%v bytes per data model", got)
 	require.Less(t, got, 3000.0)
 }

@@ -56,6 +56,6 @@ func TestHTMLToTextBytes(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "htmltext", "w2-newsletter.html"))
 	require.NoError(t, err)
 	src := string(raw)
-	got := alloctest.BytesPerRun(200, func() { HTMLToText(src) })
+	got := alloctest.BytesPerRun(t, 200, func() { HTMLToText(src) })
 	require.Less(t, got, 1500.0, "bytes allocated per conversion")
 }

@@ -76,7 +76,7 @@ func TestComposeBytes(t *testing.T) {
 	s, ws := composeService(t)
 	ctx := context.Background()
 	m := composeMessage()
-	got := alloctest.BytesPerRun(200, func() {
+	got := alloctest.BytesPerRun(t, 200, func() {
 		if _, err := s.Compose(ctx, ws, m); err != nil {
 			t.Fatal(err)
 		}

@@ -76,7 +76,7 @@ func TestTokenBytes(t *testing.T) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	l := Link{Workspace: "agentur-nord", ContactID: "0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5c", Category: "newsletter",
 		MessageID: "0190a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b"}
-	if got := alloctest.BytesPerRun(200, func() { Token(secret, l) }); got > 200 {
+	if got := alloctest.BytesPerRun(t, 200, func() { Token(secret, l) }); got > 200 {
 		t.Errorf("a token allocates %v bytes, want at most 200 (its 160-byte string)", got)
 	}
 }

@@ -96,13 +96,13 @@ func TestFromJSONConcurrent(t *testing.T) {
 // map and its values, not a decoder and its 512-byte buffer per column.
 func TestFromJSONBytes(t *testing.T) {
 	col := `{"plan":"pro","city":"Köln"}`
-	got := alloctest.BytesPerRun(200, func() {
+	got := alloctest.BytesPerRun(t, 200, func() {
 		var m map[string]any
 		if err := FromJSONString(col, &m); err != nil {
 			t.Fatal(err)
 		}
 	})
-	want := alloctest.BytesPerRun(200, func() { sink = map[string]any{"plan": "pro", "city": "Köln"} })
+	want := alloctest.BytesPerRun(t, 200, func() { sink = map[string]any{"plan": "pro", "city": "Köln"} })
 	t.Logf("%v bytes per column; the map alone %v", got, want)
 	require.Less(t, got, want+200, "bytes allocated per column")
 }
