@@ -143,33 +143,48 @@ type DataInput struct {
 
 // NewData builds the data model shared by conditions and templates. The
 // recipient is added per message by WithRecipient.
+//
+// The maps are read-only once built (templates and conditions only read
+// them), so an actor who is also the event's contact (a schedule's
+// events name the contact in both) shares the contact's map instead of
+// getting a copy: the planner builds a data model per event.
 func NewData(in DataInput) map[string]any {
 	loc := time.UTC
-	ws := map[string]any{"key": "", "name": ""}
+	var ws map[string]any
 	if in.Workspace != nil {
 		loc = in.Workspace.Location()
 		ws = map[string]any{"key": in.Workspace.Key, "name": in.Workspace.Name}
+	} else {
+		ws = map[string]any{"key": "", "name": ""}
 	}
 	now := in.Now.In(loc)
 	y, mo, d := now.Date()
+	contact := in.Contact.Data()
 	actors := make(map[string]any, len(in.Actors))
 	for role, cs := range in.Actors {
-		if len(cs) > 0 {
+		if len(cs) == 0 {
+			continue
+		}
+		if cs[0] == in.Contact {
+			actors[role] = contact
+		} else {
 			actors[role] = cs[0].Data()
 		}
 	}
-	data := map[string]any{}
-	event := map[string]any{}
+	var data, event map[string]any
 	if in.Event != nil {
 		event = in.Event.EventData()
-		if in.Event.Data != nil {
-			data = in.Event.Data
-		}
+		data = in.Event.Data
+	} else {
+		event = map[string]any{}
+	}
+	if data == nil {
+		data = map[string]any{}
 	}
 	return map[string]any{
 		RootEvent:     event,
 		RootData:      data,
-		RootContact:   in.Contact.Data(),
+		RootContact:   contact,
 		RootRecipient: map[string]any{},
 		RootObject:    in.Object.Data(),
 		RootProject:   in.Project.Data(),

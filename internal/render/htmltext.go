@@ -36,9 +36,9 @@ func HTMLToText(src string) string {
 }
 
 // convPool keeps converters with their buffers between messages: a
-// mailing converts one body per message, and reusing the output buffer,
-// the open elements and the link labels leaves the tokenizer as the
-// conversion's main allocation.
+// mailing converts one body per message, and reusing the tokenizer's
+// buffer, the output buffer, the open elements and the link labels leaves
+// the returned string as the conversion's main allocation.
 var convPool = sync.Pool{New: func() any { return new(textConv) }}
 
 // maxPooledBuf is the largest output buffer a pooled converter keeps, so
@@ -53,8 +53,15 @@ const maxOpen = 512
 // keeps only those that shape the text (blocks, lists, table parts, links)
 // and closes them as the HTML5 tree builder would.
 type textConv struct {
-	src   strings.Reader // the HTML the tokenizer reads
-	z     *html.Tokenizer
+	src strings.Reader // the HTML the tokenizer reads
+	z   html.Tokenizer
+	// fresh is a tokenizer as html.NewTokenizer made it for src, kept to
+	// start every conversion from: x/net/html has no Reset, and a new
+	// tokenizer costs a 4 KB buffer per message. Copying fresh over z
+	// resets every field; the copy shares fresh's buffer, whose bytes a
+	// conversion may overwrite since a new tokenizer reads none it has not
+	// filled itself. A buffer z grows is left to z.
+	fresh *html.Tokenizer
 	root  textOut
 	out   *textOut   // the root, or the label of the innermost open link
 	open  openElems  // open elements that shape the text
@@ -78,20 +85,22 @@ func newTextConv(src string) *textConv {
 // reset prepares c to convert src as a new converter would, keeping the
 // buffers of its earlier conversions.
 func (c *textConv) reset(src string) {
-	buf, lists, spare := c.root.buf[:0], c.root.lists[:0], c.spare
+	buf, lists, spare, fresh := c.root.buf[:0], c.root.lists[:0], c.spare, c.fresh
 	if cap(buf) < len(src)+64 {
 		buf = make([]byte, 0, len(src)+64)
 	}
+	if fresh == nil {
+		fresh = html.NewTokenizer(&c.src)
+	}
 	c.src.Reset(src)
-	*c = textConv{src: c.src, root: textOut{buf: buf, lists: lists}, spare: spare}
-	c.z = html.NewTokenizer(&c.src)
+	*c = textConv{src: c.src, z: *fresh, root: textOut{buf: buf, lists: lists}, spare: spare, fresh: fresh}
 	c.out = &c.root
 	c.open.init()
 }
 
 // release returns c to convPool once its output has been copied.
 func (c *textConv) release() {
-	c.z = nil
+	c.z = html.Tokenizer{} // drops a grown buffer
 	c.src.Reset("")
 	if cap(c.root.buf) > maxPooledBuf {
 		c.root.buf = nil

@@ -29,8 +29,8 @@ func (s *Service) Compose(ctx context.Context, ws *model.Workspace, m *model.Mes
 		headers["List-Id"] = listID(m.Category, ws.Key, s.baseURL())
 		headers["Precedence"] = "bulk"
 	}
-	if u := s.unsubscribeURL(ws, m, key); u != "" {
-		headers["List-Unsubscribe"] = "<" + u + ">"
+	if u := s.listUnsubscribe(ws, m, key); u != "" {
+		headers["List-Unsubscribe"] = u
 		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
 	text, htmlBody := s.withPreferenceFooter(m, s.preferenceURL(ws, m, key))

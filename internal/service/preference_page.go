@@ -103,17 +103,18 @@ func (s *Service) resolvePreferenceLink(ctx context.Context, token string) (*mod
 }
 
 // preferenceURL returns the preference-page link of a message, or "" when
-// it gets none: for the reasons unsubscribeURL gives. The link expires
+// it gets none: for the reasons listUnsubscribe gives. The link expires
 // unsubscribe.PreferenceValidity after the message was made, so every
 // attempt of a message carries the same link.
 func (s *Service) preferenceURL(ws *model.Workspace, m *model.Message, key []byte) string {
-	base := strings.TrimSuffix(s.baseURL(), "/")
-	if !unsubscribable(m) || base == "" {
+	var buf [512]byte
+	b := s.linkPrefix(buf[:0], m, "/p/")
+	if b == nil {
 		return ""
 	}
 	exp := m.CreatedAt.Add(unsubscribe.PreferenceValidity).Truncate(1e9)
-	return base + "/p/" + unsubscribe.PreferenceToken(key, unsubscribe.PreferenceLink{Workspace: ws.Key,
-		ContactID: m.To.ContactID, Expires: exp})
+	return string(unsubscribe.AppendPreferenceToken(b, key, unsubscribe.PreferenceLink{Workspace: ws.Key,
+		ContactID: m.To.ContactID, Expires: exp}))
 }
 
 // withPreferenceFooter adds the link to the preference page at the end of

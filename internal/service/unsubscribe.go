@@ -51,20 +51,35 @@ func (s *Service) unsubscribeKey(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-// unsubscribeURL returns the unsubscribe link of a message, or "" when it
-// gets none: transactional mail ignores opt-outs; a literal address is no
-// contact, so there is nothing to record an opt-out on; and without a
-// public base URL there is no absolute link to give.
-func (s *Service) unsubscribeURL(ws *model.Workspace, m *model.Message, key []byte) string {
-	if !unsubscribable(m) {
+// listUnsubscribe returns the List-Unsubscribe header of a message, its
+// unsubscribe link in angle brackets, or "" when it gets none:
+// transactional mail ignores opt-outs; a literal address is no contact,
+// so there is nothing to record an opt-out on; and without a public base
+// URL there is no absolute link to give. Every message of a mailing has
+// one, so it is written into one buffer with its token.
+func (s *Service) listUnsubscribe(ws *model.Workspace, m *model.Message, key []byte) string {
+	var buf [512]byte
+	b := s.linkPrefix(append(buf[:0], '<'), m, "/u/")
+	if b == nil {
 		return ""
+	}
+	b = unsubscribe.AppendToken(b, key, unsubscribe.Link{Workspace: ws.Key, ContactID: m.To.ContactID,
+		Category: m.Category, MessageID: m.ID})
+	return string(append(b, '>'))
+}
+
+// linkPrefix appends the public base URL and path to b, the start of a
+// signed link of m, or returns nil when m gets no such link (see
+// listUnsubscribe).
+func (s *Service) linkPrefix(b []byte, m *model.Message, path string) []byte {
+	if !unsubscribable(m) {
+		return nil
 	}
 	base := strings.TrimSuffix(s.baseURL(), "/")
 	if base == "" {
-		return ""
+		return nil
 	}
-	return base + "/u/" + unsubscribe.Token(key, unsubscribe.Link{Workspace: ws.Key, ContactID: m.To.ContactID,
-		Category: m.Category, MessageID: m.ID})
+	return append(append(b, base...), path...)
 }
 
 // unsubscribable reports whether a message offers an unsubscribe link: it

@@ -10,7 +10,7 @@ import (
 // TestTokensStayTheSame pins the tokens of fixed links: links in mail
 // already sent must keep resolving, so the way a token is written may
 // change only together with Parse and these values. A long link (more
-// than sign's stack buffer) is pinned too.
+// than a pooled signer's first buffer) is pinned too.
 func TestTokensStayTheSame(t *testing.T) {
 	t.Parallel()
 	secret := []byte("0123456789abcdef0123456789abcdef")

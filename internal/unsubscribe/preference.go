@@ -36,6 +36,12 @@ func PreferenceToken(secret []byte, l PreferenceLink) string {
 	return sign(secret, preferencePurpose, l.Workspace, l.ContactID, strconv.FormatInt(l.Expires.Unix(), 10))
 }
 
+// AppendPreferenceToken appends the token of l (see PreferenceToken) to
+// dst, as AppendToken does.
+func AppendPreferenceToken(dst, secret []byte, l PreferenceLink) []byte {
+	return appendSigned(dst, secret, preferencePurpose, l.Workspace, l.ContactID, strconv.FormatInt(l.Expires.Unix(), 10))
+}
+
 // ParsePreference checks a preference token's signature and expiry at
 // now: ErrInvalid for any defect, ErrExpired (with the link) when it is
 // well signed but too old.

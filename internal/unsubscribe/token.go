@@ -8,6 +8,7 @@
 package unsubscribe
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -17,7 +18,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -87,6 +90,13 @@ func Token(secret []byte, l Link) string {
 	return sign(secret, purpose, l.Workspace, l.ContactID, l.Category, l.MessageID)
 }
 
+// AppendToken appends the token of l (see Token) to dst: a link built
+// around it then costs one allocation instead of one for the token and
+// one for the link.
+func AppendToken(dst, secret []byte, l Link) []byte {
+	return appendSigned(dst, secret, purpose, l.Workspace, l.ContactID, l.Category, l.MessageID)
+}
+
 // Parse checks a token's signature and returns the link it names. Any
 // defect is ErrInvalid. The token is compared, in constant time, with the
 // one Token builds from the names it carries, so there is exactly one
@@ -100,27 +110,41 @@ func Parse(secret []byte, token string) (Link, error) {
 }
 
 // sign returns base64url(payload) "." base64url(MAC) for names under
-// purpose. Every message of a mailing carries tokens, so a token is
-// written into one buffer: the payload, the MAC after it, then the token
-// itself.
+// purpose. Every message of a mailing carries two tokens, so a token is
+// written into a pooled signer's buffer (purpose and payload, the MAC
+// after them, then the token itself) with its HMAC state, and the
+// returned string is the only allocation.
 func sign(secret []byte, purpose string, names ...string) string {
-	n := 0
-	for _, s := range names {
-		n += binary.MaxVarintLen64 + len(s)
+	s := getSigner(secret)
+	token := string(s.sign(purpose, names))
+	s.put()
+	return token
+}
+
+// appendSigned appends what sign returns to dst.
+func appendSigned(dst, secret []byte, purpose string, names ...string) []byte {
+	s := getSigner(secret)
+	dst = append(dst, s.sign(purpose, names)...)
+	s.put()
+	return dst
+}
+
+// sign writes the token of names under purpose into s.buf and returns it;
+// it is valid until s is put back.
+func (s *signer) sign(purpose string, names []string) []byte {
+	b := append(s.buf[:0], purpose...)
+	for _, n := range names {
+		b = binary.AppendUvarint(b, uint64(len(n)))
+		b = append(b, n...)
 	}
-	b := make([]byte, 0, n+sha256.Size+enc.EncodedLen(n)+1+enc.EncodedLen(macSize))
-	for _, s := range names {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	payload := b
-	sum := mac(b[len(b):], secret, purpose, payload)
-	b = b[:len(payload)+sha256.Size]
-	tokenStart := len(b)
-	b = enc.AppendEncode(b, payload)
+	signed := len(b)
+	s.h.Write(b)
+	b = s.h.Sum(b)[:signed+macSize]
+	b = enc.AppendEncode(b, b[len(purpose):signed])
 	b = append(b, '.')
-	b = enc.AppendEncode(b, sum)
-	return string(b[tokenStart:])
+	b = enc.AppendEncode(b, b[signed:signed+macSize])
+	s.buf = b
+	return b[signed+macSize:]
 }
 
 // parse checks a token of n non-empty names signed under purpose and
@@ -155,11 +179,38 @@ func parse(secret []byte, purpose, token string, n int) ([]string, error) {
 	return names, nil
 }
 
-// mac appends the first macSize bytes of the HMAC of purpose and payload
-// to dst, which has room for a whole SHA-256 sum.
-func mac(dst, secret []byte, purpose string, payload []byte) []byte {
-	h := hmac.New(sha256.New, secret)
-	h.Write([]byte(purpose))
-	h.Write(payload)
-	return h.Sum(dst)[:len(dst)+macSize]
+// signer is an HMAC-SHA256 state keyed with one secret and a buffer for
+// a token, kept in signers between tokens: hmac.New costs a key schedule
+// and two hash states per token. A hash.Hash is not safe for concurrent
+// use, so each signer is used by one goroutine at a time.
+type signer struct {
+	secret []byte // a copy of the key h was made with
+	h      hash.Hash
+	buf    []byte
+}
+
+// maxSignerBuf is the largest buffer a pooled signer keeps, so that one
+// long token does not pin its buffer in the pool.
+const maxSignerBuf = 4 << 10
+
+var signers sync.Pool
+
+// getSigner returns a signer for secret, from signers when the pooled one
+// was keyed with the same secret (a server signs with one), its state
+// reset.
+func getSigner(secret []byte) *signer {
+	if s, ok := signers.Get().(*signer); ok && bytes.Equal(s.secret, secret) {
+		s.h.Reset()
+		return s
+	}
+	return &signer{secret: bytes.Clone(secret), h: hmac.New(sha256.New, secret), buf: make([]byte, 0, 512)}
+}
+
+// put gives s back to signers for the next token, unless a long token
+// grew its buffer too much.
+func (s *signer) put() {
+	if cap(s.buf) > maxSignerBuf {
+		return
+	}
+	signers.Put(s)
 }

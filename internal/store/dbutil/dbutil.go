@@ -4,7 +4,6 @@
 package dbutil
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -42,24 +41,13 @@ func List[V any](s []V) []byte {
 
 // FromJSON decodes a JSON column, keeping numbers exact (json.Number).
 func FromJSON(b []byte, v any) error {
-	// Lists of strings hold no numbers: the plain (faster) decoder will do.
-	// Scans read every contact, so this matters.
-	if l, ok := v.(*[]string); ok {
-		if string(b) == "[]" {
-			*l = []string{}
-			return nil
-		}
-		if err := json.Unmarshal(b, l); err != nil {
-			return fmt.Errorf("decode json column: %w", err)
-		}
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("decode json column: %w", err)
-	}
-	return nil
+	return fromColumn(columnText{b: b}, v)
+}
+
+// FromJSONString is FromJSON for a column read as a string, without
+// copying it to a byte slice first.
+func FromJSONString(s string, v any) error {
+	return fromColumn(columnText{s: s}, v)
 }
 
 // Scanner is what a row offers.

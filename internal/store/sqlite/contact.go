@@ -15,28 +15,36 @@ func scanContact(r scanner) (*model.Contact, error) { return scanContactAlso(r) 
 // columns into also.
 func scanContactAlso(r scanner, also ...any) (*model.Contact, error) {
 	var c model.Contact
-	var attrs, consents, optOuts, prefs string
-	var created, updated int64
-	if err := r.Scan(append([]any{&c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &attrs, &consents, &optOuts, &prefs,
-		&created, &updated}, also...)...); err != nil {
+	// The columns that need converting and the scan's destinations in one
+	// value: a schedule run scans every contact, and separate variables
+	// cost an allocation each (they escape into Scan) and the list of
+	// destinations one more, two with further columns.
+	var v struct {
+		attrs, consents, optOuts, prefs string
+		created, updated                int64
+		dest                            [12]any
+	}
+	dest := append(v.dest[:0], &c.ID, &c.Email, &c.Name, &c.Locale, &c.Timezone, &v.attrs, &v.consents, &v.optOuts,
+		&v.prefs, &v.created, &v.updated)
+	if err := r.Scan(append(dest, also...)...); err != nil {
 		return nil, mapErr(err)
 	}
-	if err := fromJSON(attrs, &c.Attributes); err != nil {
+	if err := fromJSON(v.attrs, &c.Attributes); err != nil {
 		return nil, err
 	}
-	if err := fromJSON(consents, &c.Consents); err != nil {
+	if err := fromJSON(v.consents, &c.Consents); err != nil {
 		return nil, err
 	}
-	if err := fromJSON(optOuts, &c.OptOuts); err != nil {
+	if err := fromJSON(v.optOuts, &c.OptOuts); err != nil {
 		return nil, err
 	}
-	if err := fromJSON(prefs, &c.Preferences); err != nil {
+	if err := fromJSON(v.prefs, &c.Preferences); err != nil {
 		return nil, err
 	}
 	if len(c.Preferences) == 0 {
 		c.Preferences = nil // none recorded, as a contact never stored
 	}
-	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	c.CreatedAt, c.UpdatedAt = fromMillis(v.created), fromMillis(v.updated)
 	return &c, nil
 }
 

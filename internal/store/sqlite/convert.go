@@ -34,7 +34,7 @@ func jsonMap[V any](m map[string]V) string { return string(dbutil.Map(m)) }
 func jsonList[V any](s []V) string { return string(dbutil.List(s)) }
 
 // fromJSON decodes a JSON column, keeping numbers exact (json.Number).
-func fromJSON(s string, v any) error { return dbutil.FromJSON([]byte(s), v) }
+func fromJSON(s string, v any) error { return dbutil.FromJSONString(s, v) }
 
 // mapErr turns driver errors into store errors.
 func mapErr(err error) error {
