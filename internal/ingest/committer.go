@@ -26,6 +26,8 @@ type committer struct {
 	quit chan struct{}
 	done chan struct{}
 	once sync.Once
+	// loads reads the snapshots of concurrent requests together.
+	loads *loadGroup
 }
 
 // request is one event waiting for its group.
@@ -46,7 +48,8 @@ type response struct {
 
 // Start starts group commits for Accept.
 func (g *Ingester) Start() {
-	c := &committer{g: g, reqs: make(chan *request, maxGroup), quit: make(chan struct{}), done: make(chan struct{})}
+	c := &committer{g: g, reqs: make(chan *request, maxGroup), quit: make(chan struct{}), done: make(chan struct{}),
+		loads: &loadGroup{g: g}}
 	g.committer = c
 	go c.loop()
 }
@@ -61,11 +64,22 @@ func (g *Ingester) Stop() {
 }
 
 func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) (*Result, error) {
-	ps, err := c.g.prepareAll(ctx, c.g.cfg.Store, ws, []*Input{in}, c.g.now(), false)
-	if err != nil {
-		return nil, err
+	m := c.g.cfg.Metrics.IngestStage
+	now := c.g.now()
+	it := item{in: in, ev: newEvent(in, now)}
+	var snap *snapshot
+	start := time.Now()
+	if in.Exclusion == nil {
+		var err error
+		if snap, err = c.loads.load(ctx, ws, it); err != nil {
+			return nil, err
+		}
 	}
-	r := &request{ws: ws, in: in, p: ps[0], resp: make(chan response, 1)}
+	planned := time.Now()
+	m.WithLabelValues(metrics.StageLoad).Observe(planned.Sub(start).Seconds())
+	r := &request{ws: ws, in: in, p: c.g.prepare(ctx, ws, it, snap, now, false), resp: make(chan response, 1)}
+	queued := time.Now()
+	m.WithLabelValues(metrics.StagePlan).Observe(queued.Sub(planned).Seconds())
 	select {
 	case c.reqs <- r:
 	case <-c.quit:
@@ -75,6 +89,7 @@ func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) 
 	}
 	select {
 	case resp := <-r.resp:
+		m.WithLabelValues(metrics.StageCommit).Observe(time.Since(queued).Seconds())
 		return resp.res, resp.err
 	case <-ctx.Done():
 		// The event may still be accepted; an idempotency key makes a

@@ -210,10 +210,7 @@ func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Wo
 	for range min(runtime.GOMAXPROCS(0), len(ins)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = g.planEvent(ctx, ws, items[i], snaps[items[i].ev], now)
-				if !dry {
-					out[i].encode()
-				}
+				out[i] = g.prepare(ctx, ws, items[i], snaps[items[i].ev], now, dry)
 			}
 		})
 	}
@@ -223,6 +220,16 @@ func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Wo
 	close(next)
 	wg.Wait()
 	return out, nil
+}
+
+// prepare plans and renders one event from its snapshot and, unless dry,
+// encodes it for storing.
+func (g *Ingester) prepare(ctx context.Context, ws *model.Workspace, it item, snap *snapshot, now time.Time, dry bool) *prepared {
+	p := g.planEvent(ctx, ws, it, snap, now)
+	if !dry {
+		p.encode()
+	}
+	return p
 }
 
 // planEvent plans and renders one event from its snapshot (none for an
