@@ -39,6 +39,9 @@ type request struct {
 	// commit.
 	p    *prepared
 	resp chan response
+	// asked and turn are when the group's transaction was asked for and
+	// when it began (the request's stages; see metrics.IngestStage).
+	asked, turn time.Time
 }
 
 type response struct {
@@ -89,7 +92,11 @@ func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) 
 	}
 	select {
 	case resp := <-r.resp:
-		m.WithLabelValues(metrics.StageCommit).Observe(time.Since(queued).Seconds())
+		if resp.err == nil {
+			m.WithLabelValues(metrics.StageQueue).Observe(r.asked.Sub(queued).Seconds())
+			m.WithLabelValues(metrics.StageTurn).Observe(r.turn.Sub(r.asked).Seconds())
+			m.WithLabelValues(metrics.StageWrite).Observe(time.Since(r.turn).Seconds())
+		}
 		return resp.res, resp.err
 	case <-ctx.Done():
 		// The event may still be accepted; an idempotency key makes a
@@ -140,7 +147,9 @@ func (c *committer) commit(batch []*request) {
 	var results []*Result
 	h := newHandoff(c.g.cfg.Delivery)
 	start := time.Now()
+	var turn time.Time
 	err := c.g.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+		turn = time.Now()
 		h.reset() // a transaction run again starts afresh
 		var err error
 		results, err = c.g.writeGroup(ctx, tx, batch, h)
@@ -152,6 +161,7 @@ func (c *committer) commit(batch []*request) {
 	}
 	if err == nil {
 		for i, r := range batch {
+			r.asked, r.turn = start, turn
 			c.g.recordIngest(results[i])
 			r.resp <- response{res: results[i]}
 		}

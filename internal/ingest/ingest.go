@@ -59,6 +59,8 @@ type Ingester struct {
 	inapp     *compiledCache[*render.CompiledInApp]
 	config    *configCache
 	committer *committer
+	// fromDomains are the domains of the From addresses messages had.
+	fromDomains *compiledCache[string]
 }
 
 // New returns an Ingester. Without Start each event commits on its own.
@@ -79,7 +81,8 @@ func New(cfg Config) (*Ingester, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Ingester{cfg: cfg, templates: &compiledCache[*render.Compiled]{m: map[string]*render.Compiled{}},
-		inapp: &compiledCache[*render.CompiledInApp]{m: map[string]*render.CompiledInApp{}}, config: newConfigCache()}, nil
+		inapp: &compiledCache[*render.CompiledInApp]{m: map[string]*render.CompiledInApp{}}, config: newConfigCache(),
+		fromDomains: &compiledCache[string]{m: map[string]string{}}}, nil
 }
 
 // now is the ingester's clock, in UTC.

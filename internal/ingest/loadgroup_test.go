@@ -183,7 +183,7 @@ func TestAcceptObservesItsStages(t *testing.T) {
 	t.Cleanup(f.g.Stop)
 	_, err := f.g.Accept(f.ctx, f.ws, ping("anna"))
 	require.NoError(t, err)
-	for _, stage := range []string{metrics.StageLoad, metrics.StagePlan, metrics.StageCommit} {
+	for _, stage := range []string{metrics.StageLoad, metrics.StagePlan, metrics.StageQueue, metrics.StageTurn, metrics.StageWrite} {
 		var d dto.Metric
 		require.NoError(t, m.IngestStage.WithLabelValues(stage).(prometheus.Histogram).Write(&d))
 		require.Equal(t, uint64(1), d.GetHistogram().GetSampleCount(), stage)

@@ -68,10 +68,15 @@ const (
 	StageLoad = "load"
 	// StagePlan is deciding, rendering and encoding the event's messages.
 	StagePlan = "plan"
-	// StageCommit is from joining the group commit until it committed:
-	// the wait for the group before, and the group's own transaction
-	// (SQLite's writer's turn included).
-	StageCommit = "commit"
+	// StageQueue is from joining the group commit until the group's
+	// transaction was asked for: the wait for the group before.
+	StageQueue = "queue"
+	// StageTurn is the group's wait for its transaction: on SQLite the
+	// one writer's turn (other writers' transactions, checkpoints), on
+	// PostgreSQL the BEGIN.
+	StageTurn = "turn"
+	// StageWrite is the group's statements and its commit.
+	StageWrite = "write"
 )
 
 // Write batches, the values of the batch label.
@@ -161,7 +166,7 @@ func build() *Metrics {
 		}),
 		IngestStage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herold_ingest_stage_duration_seconds",
-			Help:    "Time an accepted event spent in each stage of the ingest path: load, plan, commit.",
+			Help:    "Time an accepted event spent in each stage of the ingest path: load, plan, queue, turn, write.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"stage"}),
 	}
