@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -213,11 +214,19 @@ func BenchmarkAcceptConcurrent(b *testing.B) {
 	b.Cleanup(f.g.Stop)
 	var mu sync.Mutex
 	seq := 0
+	took := make([]time.Duration, 0, b.N)
 	b.SetParallelism(25) // 50 callers on 2 CPUs
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := processCPU(b)
-	defer func() { b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op") }()
+	defer func() {
+		b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+		slices.Sort(took)
+		if len(took) > 0 {
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+		}
+	}()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			mu.Lock()
@@ -226,7 +235,12 @@ func BenchmarkAcceptConcurrent(b *testing.B) {
 			mu.Unlock()
 			in := &Input{Type: "w1", Project: "p", Data: map[string]any{"job": "Messe"}, Actors: map[string][]string{
 				"promoter": {fmt.Sprintf("c%d", i%contacts)}, "agency": {fmt.Sprintf("c%d", (i+1)%contacts)}}}
+			t0 := time.Now()
 			res, err := f.g.Accept(f.ctx, f.ws, in)
+			d := time.Since(t0)
+			mu.Lock()
+			took = append(took, d)
+			mu.Unlock()
 			if err != nil || len(res.Messages) != 6 {
 				b.Errorf("accept: %v, %d messages", err, len(res.Messages))
 				return
