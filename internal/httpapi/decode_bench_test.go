@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -40,5 +41,31 @@ func BenchmarkDecodeEvent(b *testing.B) {
 		if err := decodeBytes(w1Body, &in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// An event's actors become the service's input as they were: ids in
+// order, inline contacts with their paths, an empty role left out; and
+// ids alone cost no paths.
+func TestEventInputKeepsActorsAndPaths(t *testing.T) { // not parallel: it counts allocations
+	var in eventInput
+	body := []byte(`{"type":"t","actors":{"to":["a",{"id":"b","email":"b@example.org"}],"none":[]},"contact":{"id":"c","email":"c@example.org"}}`)
+	if err := decodeBytes(body, &in); err != nil {
+		t.Fatal(err)
+	}
+	out := in.service()
+	if got := fmt.Sprint(out.Actors); got != "map[to:[a b]]" {
+		t.Errorf("actors = %s", got)
+	}
+	if got := fmt.Sprint(out.ContactFields); got != "[actors.to[1] contact]" || len(out.Contacts) != 2 || out.Contact != "c" {
+		t.Errorf("inline contacts: %s, %d, %q", got, len(out.Contacts), out.Contact)
+	}
+	var ids eventInput
+	if err := decodeBytes(w1Body, &ids); err != nil {
+		t.Fatal(err)
+	}
+	// The input, its actors' map, the sorted roles and a list per role.
+	if n := testing.AllocsPerRun(50, func() { ids.service() }); n > 5 {
+		t.Errorf("an event of ids costs %v allocations, want at most 5", n)
 	}
 }
