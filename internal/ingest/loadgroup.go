@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -64,12 +66,19 @@ func (l *loadGroup) load(ctx context.Context, ws *model.Workspace, it item) (*sn
 		l.busy = true
 		l.mu.Unlock()
 	}
+	defer l.handOff() // also after a panic, so that no event waits for ever
 	l.read(batch)
+	return r.snap, r.err
+}
+
+// handOff passes the reading on to the first of the events waiting, with
+// as many of them as a group takes, or ends the reading.
+func (l *loadGroup) handOff() {
 	l.mu.Lock()
 	if len(l.waiting) == 0 {
 		l.busy = false
 		l.mu.Unlock()
-		return r.snap, r.err
+		return
 	}
 	n := min(len(l.waiting), maxLoadGroup)
 	next := l.waiting[:n:n]
@@ -77,13 +86,26 @@ func (l *loadGroup) load(ctx context.Context, ws *model.Workspace, it item) (*sn
 	l.mu.Unlock()
 	next[0].lead = next
 	next[0].done <- struct{}{}
-	return r.snap, r.err
 }
 
 // read reads the snapshots of batch, one group per workspace, and
 // answers every request but the first, which reads (and returns its
 // own).
 func (l *loadGroup) read(batch []*loadRequest) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.g.cfg.Logger.Error("reading the snapshots of a group of events failed", "events", len(batch),
+				"workspace_id", batch[0].ws.ID, "panic", p, "stack", string(debug.Stack()))
+			for _, r := range batch {
+				if r.snap == nil && r.err == nil {
+					r.err = fmt.Errorf("read contacts: %v", p)
+				}
+			}
+		}
+		for _, r := range batch[1:] {
+			r.done <- struct{}{}
+		}
+	}()
 	if l.hook != nil {
 		l.hook(len(batch))
 	}
@@ -109,8 +131,5 @@ func (l *loadGroup) read(batch []*loadRequest) {
 		for _, r := range rs {
 			r.snap, r.err = snaps[r.it.ev], err
 		}
-	}
-	for _, r := range batch[1:] {
-		r.done <- struct{}{}
 	}
 }

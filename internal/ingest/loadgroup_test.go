@@ -258,3 +258,36 @@ func processCPU(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// A group read that panics fails its events with an error, and the
+// events after it are read as usual.
+func TestPanickingGroupReadFailsOnlyItsEvents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.contacts(contact("anna"), contact("ben"), contact("cem"), contact("dora"))
+	f.g.Start()
+	t.Cleanup(f.g.Stop)
+	sizes, release := holdLoads(f, func(n int) {
+		if n == 2 {
+			panic("boom")
+		}
+	})
+	t.Cleanup(release)
+	go func() { _, _ = f.g.Accept(f.ctx, f.ws, ping("anna")) }()
+	waitFor(t, "the first read", func() bool { return len(sizes()) == 1 })
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, who := range []string{"ben", "cem"} {
+		wg.Go(func() { _, errs[i] = f.g.Accept(f.ctx, f.ws, ping(who)) })
+		waitFor(t, who+" to wait", func() bool { return f.g.committer.loads.waitingNow() == i+1 })
+	}
+	release()
+	wg.Wait()
+	for _, err := range errs {
+		require.ErrorContains(t, err, "boom")
+	}
+	res, err := f.g.Accept(f.ctx, f.ws, ping("dora"))
+	require.NoError(t, err)
+	require.Equal(t, "Hallo Person dora", res.Messages[0].Subject)
+	require.Equal(t, []int{1, 2, 1}, sizes())
+}

@@ -55,9 +55,10 @@ type Metrics struct {
 	WebhookAttempts *prometheus.CounterVec
 	// WebhookDuration observes how long one webhook attempt took.
 	WebhookDuration prometheus.Histogram
-	// IngestStage observes how long an event accepted through the API
-	// spent in each stage of the ingest path, by stage (see the
-	// Stage constants): where a slow request's time went.
+	// IngestStage observes how long an event accepted on its own (an API
+	// event, a manual send, an inbound mail's event) spent in each stage
+	// of the ingest path, by stage (see the Stage constants): where a
+	// slow request's time went.
 	IngestStage *prometheus.HistogramVec
 }
 
