@@ -248,7 +248,7 @@ func checkValue(v any, t reflect.Type, path string, errs *[]service.FieldError) 
 		if t.Elem().Kind() == reflect.Interface {
 			return // any value will do
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			checkValue(m[k], t.Elem(), model.JoinPath(path, k), errs)
 		}
 	case reflect.Struct:
@@ -263,7 +263,7 @@ func checkStruct(v any, t reflect.Type, path string, errs *[]service.FieldError)
 		return
 	}
 	fields := typeInfoOf(t).fields
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		f, ok := fields[k]
 		if !ok {
 			*errs = append(*errs, service.FieldError{Field: model.JoinPath(path, k), Code: service.CodeUnknownField,
@@ -338,17 +338,6 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 		out[name] = f
 	}
 	return out
-}
-
-// sortedKeys are m's keys in order, so that errors come in the same
-// order for the same body.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func fieldNames(fields map[string]reflect.StructField) []string {
