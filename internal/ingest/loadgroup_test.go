@@ -56,7 +56,23 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// waiting is how many events wait for the next group read.
+// acceptLater accepts ping(who) on a goroutine of its own; the function
+// it returns waits for the answer.
+func acceptLater(ctx context.Context, f *fixture, who string) func() (*Result, error) {
+	done := make(chan struct{})
+	var res *Result
+	var err error
+	go func() {
+		defer close(done)
+		res, err = f.g.Accept(ctx, f.ws, ping(who))
+	}()
+	return func() (*Result, error) {
+		<-done
+		return res, err
+	}
+}
+
+// waitingNow is how many events wait for the next group read.
 func (l *loadGroup) waitingNow() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -110,28 +126,19 @@ func TestGroupReadSeesWritesBeforeTheEvent(t *testing.T) {
 	t.Cleanup(f.g.Stop)
 	sizes, release := holdLoads(f, nil)
 	t.Cleanup(release)
-	var first, second *Result
-	var firstErr, secondErr error
-	done1, done2 := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done1)
-		first, firstErr = f.g.Accept(f.ctx, f.ws, ping("anna"))
-	}()
+	firstDone := acceptLater(f.ctx, f, "anna")
 	waitFor(t, "the first read", func() bool { return len(sizes()) == 1 })
 	renamed := contact("ben")
 	renamed.Name = "Benedikt"
 	f.contacts(renamed)
-	go func() {
-		defer close(done2)
-		second, secondErr = f.g.Accept(f.ctx, f.ws, ping("ben"))
-	}()
+	secondDone := acceptLater(f.ctx, f, "ben")
 	waitFor(t, "the second to wait", func() bool { return f.g.committer.loads.waitingNow() == 1 })
 	release()
-	<-done1
-	<-done2
+	first, err := firstDone()
+	require.NoError(t, err)
+	second, err := secondDone()
+	require.NoError(t, err)
 	require.Equal(t, []int{1, 1}, sizes())
-	require.NoError(t, firstErr)
-	require.NoError(t, secondErr)
 	require.Equal(t, "Hallo Person anna", first.Messages[0].Subject)
 	require.Equal(t, "Hallo Benedikt", second.Messages[0].Subject, "the name saved before the event was sent")
 }
@@ -156,18 +163,12 @@ func TestCancelledReaderFailsNoOtherEvent(t *testing.T) {
 	waitFor(t, "the first read", func() bool { return len(sizes()) == 1 })
 	go func() { _, _ = f.g.Accept(benCtx, f.ws, ping("ben")) }()
 	waitFor(t, "ben to wait", func() bool { return f.g.committer.loads.waitingNow() == 1 })
-	var cem *Result
-	var cemErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		cem, cemErr = f.g.Accept(f.ctx, f.ws, ping("cem"))
-	}()
+	cemDone := acceptLater(f.ctx, f, "cem")
 	waitFor(t, "cem to wait", func() bool { return f.g.committer.loads.waitingNow() == 2 })
 	release()
-	<-done
+	cem, err := cemDone()
 	require.Equal(t, []int{1, 2}, sizes())
-	require.NoError(t, cemErr)
+	require.NoError(t, err)
 	require.Equal(t, "Hallo Person cem", cem.Messages[0].Subject)
 	require.Equal(t, model.MsgQueued, cem.Messages[0].Status)
 }
