@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -199,11 +200,12 @@ func checkValue(v any, t reflect.Type, path string, errs *[]service.FieldError) 
 		}
 		return
 	}
-	if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(checkerTy) {
+	info := typeInfoOf(t)
+	if info.checker {
 		reflect.New(t).Interface().(jsonChecker).checkJSON(v, path, errs)
 		return
 	}
-	if t == rawType || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerTy)) {
+	if info.unmarshaler {
 		return
 	}
 	switch t.Kind() {
@@ -243,6 +245,9 @@ func checkValue(v any, t reflect.Type, path string, errs *[]service.FieldError) 
 			typeError(errs, path, "an object", v)
 			return
 		}
+		if t.Elem().Kind() == reflect.Interface {
+			return // any value will do
+		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			checkValue(m[k], t.Elem(), model.JoinPath(path, k), errs)
 		}
@@ -257,7 +262,7 @@ func checkStruct(v any, t reflect.Type, path string, errs *[]service.FieldError)
 		typeError(errs, path, "an object", v)
 		return
 	}
-	fields := jsonFields(t)
+	fields := typeInfoOf(t).fields
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		f, ok := fields[k]
 		if !ok {
@@ -267,6 +272,39 @@ func checkStruct(v any, t reflect.Type, path string, errs *[]service.FieldError)
 		}
 		checkValue(m[k], f.Type, model.JoinPath(path, k), errs)
 	}
+}
+
+// typeInfo is what checkValue asks of a type, worked out once per type:
+// reflection's answers do not change, and asking them for every value of
+// every request was most of checkValue's cost.
+type typeInfo struct {
+	// checker: the type checks its JSON itself (jsonChecker).
+	checker bool
+	// unmarshaler: the type decodes itself (json.RawMessage or a
+	// json.Unmarshaler), so it is not walked.
+	unmarshaler bool
+	// fields are a struct's JSON fields (see jsonFields).
+	fields map[string]reflect.StructField
+}
+
+// typeInfos caches typeInfo by reflect.Type; the request types are a
+// fixed, small set.
+var typeInfos gosync.Map
+
+func typeInfoOf(t reflect.Type) *typeInfo {
+	if v, ok := typeInfos.Load(t); ok {
+		return v.(*typeInfo)
+	}
+	notPtr := t.Kind() != reflect.Pointer
+	info := &typeInfo{
+		checker:     notPtr && reflect.PointerTo(t).Implements(checkerTy),
+		unmarshaler: t == rawType || (notPtr && reflect.PointerTo(t).Implements(unmarshalerTy)),
+	}
+	if t.Kind() == reflect.Struct {
+		info.fields = jsonFields(t)
+	}
+	v, _ := typeInfos.LoadOrStore(t, info)
+	return v.(*typeInfo)
 }
 
 // jsonFields maps JSON names to struct fields, following embedded structs

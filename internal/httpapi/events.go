@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -65,20 +64,34 @@ func (in *eventInput) service() *service.EventInput {
 	if in.OccurredAt != nil {
 		out.OccurredAt = in.OccurredAt.UTC()
 	}
-	add := func(a actorInput, path string) string {
-		if a.Contact != nil {
-			out.Contacts = append(out.Contacts, a.Contact.model())
-			out.ContactFields = append(out.ContactFields, path)
-		}
-		return a.ID
+	// Inline contacts are kept with their place in the request, for
+	// error messages; ids alone cost no paths.
+	inline := func(c *contactInput, path string) {
+		out.Contacts = append(out.Contacts, c.model())
+		out.ContactFields = append(out.ContactFields, path)
 	}
-	for _, role := range slices.Sorted(maps.Keys(in.Actors)) {
-		for i, a := range in.Actors[role] {
-			out.Actors[role] = append(out.Actors[role], add(a, fmt.Sprintf("actors.%s[%d]", role, i)))
+	roles := make([]string, 0, len(in.Actors))
+	for role, list := range in.Actors {
+		if len(list) > 0 { // as before: a role without contacts is left out
+			roles = append(roles, role)
 		}
+	}
+	slices.Sort(roles)
+	for _, role := range roles {
+		ids := make([]string, len(in.Actors[role]))
+		for i, a := range in.Actors[role] {
+			if a.Contact != nil {
+				inline(a.Contact, fmt.Sprintf("actors.%s[%d]", role, i))
+			}
+			ids[i] = a.ID
+		}
+		out.Actors[role] = ids
 	}
 	if in.Contact != nil {
-		out.Contact = add(*in.Contact, "contact")
+		if in.Contact.Contact != nil {
+			inline(in.Contact.Contact, "contact")
+		}
+		out.Contact = in.Contact.ID
 	}
 	return out
 }

@@ -26,6 +26,8 @@ type committer struct {
 	quit chan struct{}
 	done chan struct{}
 	once sync.Once
+	// loads reads the snapshots of concurrent requests together.
+	loads *loadGroup
 }
 
 // request is one event waiting for its group.
@@ -37,6 +39,9 @@ type request struct {
 	// commit.
 	p    *prepared
 	resp chan response
+	// asked and turn are when the group's transaction was asked for and
+	// when it began (the request's stages; see metrics.IngestStage).
+	asked, turn time.Time
 }
 
 type response struct {
@@ -46,7 +51,8 @@ type response struct {
 
 // Start starts group commits for Accept.
 func (g *Ingester) Start() {
-	c := &committer{g: g, reqs: make(chan *request, maxGroup), quit: make(chan struct{}), done: make(chan struct{})}
+	c := &committer{g: g, reqs: make(chan *request, maxGroup), quit: make(chan struct{}), done: make(chan struct{}),
+		loads: &loadGroup{g: g}}
 	g.committer = c
 	go c.loop()
 }
@@ -61,11 +67,22 @@ func (g *Ingester) Stop() {
 }
 
 func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) (*Result, error) {
-	ps, err := c.g.prepareAll(ctx, c.g.cfg.Store, ws, []*Input{in}, c.g.now(), false)
-	if err != nil {
-		return nil, err
+	m := c.g.cfg.Metrics.IngestStage
+	now := c.g.now()
+	it := item{in: in, ev: newEvent(in, now)}
+	var snap *snapshot
+	start := time.Now()
+	if in.Exclusion == nil {
+		var err error
+		if snap, err = c.loads.load(ctx, ws, it); err != nil {
+			return nil, err
+		}
 	}
-	r := &request{ws: ws, in: in, p: ps[0], resp: make(chan response, 1)}
+	planned := time.Now()
+	m.WithLabelValues(metrics.StageLoad).Observe(planned.Sub(start).Seconds())
+	r := &request{ws: ws, in: in, p: c.g.prepare(ctx, ws, it, snap, now, false), resp: make(chan response, 1)}
+	queued := time.Now()
+	m.WithLabelValues(metrics.StagePlan).Observe(queued.Sub(planned).Seconds())
 	select {
 	case c.reqs <- r:
 	case <-c.quit:
@@ -75,6 +92,11 @@ func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) 
 	}
 	select {
 	case resp := <-r.resp:
+		if resp.err == nil {
+			m.WithLabelValues(metrics.StageQueue).Observe(r.asked.Sub(queued).Seconds())
+			m.WithLabelValues(metrics.StageTurn).Observe(r.turn.Sub(r.asked).Seconds())
+			m.WithLabelValues(metrics.StageWrite).Observe(time.Since(r.turn).Seconds())
+		}
 		return resp.res, resp.err
 	case <-ctx.Done():
 		// The event may still be accepted; an idempotency key makes a
@@ -125,7 +147,9 @@ func (c *committer) commit(batch []*request) {
 	var results []*Result
 	h := newHandoff(c.g.cfg.Delivery)
 	start := time.Now()
+	var turn time.Time
 	err := c.g.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+		turn = time.Now()
 		h.reset() // a transaction run again starts afresh
 		var err error
 		results, err = c.g.writeGroup(ctx, tx, batch, h)
@@ -137,6 +161,7 @@ func (c *committer) commit(batch []*request) {
 	}
 	if err == nil {
 		for i, r := range batch {
+			r.asked, r.turn = start, turn
 			c.g.recordIngest(results[i])
 			r.resp <- response{res: results[i]}
 		}

@@ -59,6 +59,8 @@ type Ingester struct {
 	inapp     *compiledCache[*render.CompiledInApp]
 	config    *configCache
 	committer *committer
+	// fromDomains are the domains of the From addresses messages had.
+	fromDomains *compiledCache[string]
 }
 
 // New returns an Ingester. Without Start each event commits on its own.
@@ -79,7 +81,8 @@ func New(cfg Config) (*Ingester, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Ingester{cfg: cfg, templates: &compiledCache[*render.Compiled]{m: map[string]*render.Compiled{}},
-		inapp: &compiledCache[*render.CompiledInApp]{m: map[string]*render.CompiledInApp{}}, config: newConfigCache()}, nil
+		inapp: &compiledCache[*render.CompiledInApp]{m: map[string]*render.CompiledInApp{}}, config: newConfigCache(),
+		fromDomains: &compiledCache[string]{m: map[string]string{}}}, nil
 }
 
 // now is the ingester's clock, in UTC.
@@ -210,10 +213,7 @@ func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Wo
 	for range min(runtime.GOMAXPROCS(0), len(ins)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = g.planEvent(ctx, ws, items[i], snaps[items[i].ev], now)
-				if !dry {
-					out[i].encode()
-				}
+				out[i] = g.prepare(ctx, ws, items[i], snaps[items[i].ev], now, dry)
 			}
 		})
 	}
@@ -223,6 +223,16 @@ func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Wo
 	close(next)
 	wg.Wait()
 	return out, nil
+}
+
+// prepare plans and renders one event from its snapshot and, unless dry,
+// encodes it for storing.
+func (g *Ingester) prepare(ctx context.Context, ws *model.Workspace, it item, snap *snapshot, now time.Time, dry bool) *prepared {
+	p := g.planEvent(ctx, ws, it, snap, now)
+	if !dry {
+		p.encode()
+	}
+	return p
 }
 
 // planEvent plans and renders one event from its snapshot (none for an

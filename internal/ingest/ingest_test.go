@@ -25,7 +25,7 @@ var start = time.Date(2026, 2, 28, 23, 30, 0, 0, time.UTC) // 00:30 on 1 March i
 // project "p" uses flow "f": event "ping" mails the contacts in role "to"
 // (template "t"), event "news" the same in consent category "news".
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	st      store.Store
 	ws      *model.Workspace
@@ -34,7 +34,7 @@ type fixture struct {
 	notices atomic.Int32
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "herold.db"), sqlite.Options{})
 	require.NoError(t, err)
@@ -44,7 +44,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // newFixtureOn is newFixture on a migrated, empty store.
-func newFixtureOn(t *testing.T, st store.Store) *fixture {
+func newFixtureOn(t testing.TB, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	ws := &model.Workspace{Key: "acme", Name: "Acme", DefaultLocale: "de", Timezone: "Europe/Berlin",

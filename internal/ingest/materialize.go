@@ -202,7 +202,8 @@ func (g *Ingester) senderHeader(ctx context.Context, header, src string, data ma
 
 // compiledCache keeps compiled templates by workspace, key, version and
 // locale (a changed template has a new updated_at and so a new entry),
-// sender templates by their source, and in-app parts under "inapp/…".
+// sender templates by their source, and in-app parts under "inapp/…";
+// and the domains of From addresses (see messageIDHeader).
 type compiledCache[T any] struct {
 	mu sync.Mutex
 	m  map[string]T
@@ -240,9 +241,15 @@ func (g *Ingester) compiled(key string, compile func() (*render.Compiled, error)
 func (g *Ingester) messageIDHeader(id, from string) string {
 	domain := g.cfg.MessageIDDomain
 	if domain == "" {
-		if a, err := model.ParseAddress(from); err == nil {
-			_, domain, _ = strings.Cut(a.Address, "@")
-		}
+		// Parsing the sender is most of this function's cost, and a
+		// workspace's messages have few senders: their domains are kept.
+		domain, _ = g.fromDomains.get(from, func() (string, error) {
+			if a, err := model.ParseAddress(from); err == nil {
+				_, d, _ := strings.Cut(a.Address, "@")
+				return d, nil
+			}
+			return "", nil
+		})
 	}
 	if domain == "" {
 		domain = "herold.invalid"

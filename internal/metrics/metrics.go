@@ -55,7 +55,30 @@ type Metrics struct {
 	WebhookAttempts *prometheus.CounterVec
 	// WebhookDuration observes how long one webhook attempt took.
 	WebhookDuration prometheus.Histogram
+	// IngestStage observes how long an event accepted on its own (an API
+	// event, a manual send, an inbound mail's event) spent in each stage
+	// of the ingest path, by stage (see the Stage constants): where a
+	// slow request's time went.
+	IngestStage *prometheus.HistogramVec
 }
+
+// Stages of the ingest path, the values of IngestStage's stage label.
+const (
+	// StageLoad is reading the event's snapshot (contacts, suppressions,
+	// configuration version), waiting for a group read included.
+	StageLoad = "load"
+	// StagePlan is deciding, rendering and encoding the event's messages.
+	StagePlan = "plan"
+	// StageQueue is from joining the group commit until the group's
+	// transaction was asked for: the wait for the group before.
+	StageQueue = "queue"
+	// StageTurn is the group's wait for its transaction: on SQLite the
+	// one writer's turn (other writers' transactions, checkpoints), on
+	// PostgreSQL the BEGIN.
+	StageTurn = "turn"
+	// StageWrite is the group's statements and its commit.
+	StageWrite = "write"
+)
 
 // Write batches, the values of the batch label.
 const (
@@ -75,7 +98,7 @@ func (m *Metrics) ObserveWriteBatch(batch string, n int, d time.Duration) {
 func New(reg prometheus.Registerer, qs QueueStatser, now func() time.Time) *Metrics {
 	m := build()
 	reg.MustRegister(m.EventsReceived, m.Messages, m.DeliveryAttempts, m.DeliveryDuration, m.HTTPRequests,
-		m.ScheduleRuns, m.WriteBatchDuration, m.WriteBatchSize, m.WebhookAttempts, m.WebhookDuration)
+		m.ScheduleRuns, m.WriteBatchDuration, m.WriteBatchSize, m.WebhookAttempts, m.WebhookDuration, m.IngestStage)
 	if qs != nil {
 		reg.MustRegister(&queueCollector{qs: qs, now: now,
 			depth: prometheus.NewDesc("herold_queue_depth", "Messages queued, sending or waiting for a retry.", nil, nil),
@@ -142,6 +165,11 @@ func build() *Metrics {
 			Help:    "Duration of one webhook attempt, from dialling to the response's excerpt.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
+		IngestStage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "herold_ingest_stage_duration_seconds",
+			Help:    "Time an accepted event spent in each stage of the ingest path: load, plan, queue, turn, write.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"stage"}),
 	}
 }
 
