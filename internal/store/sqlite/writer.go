@@ -39,6 +39,9 @@ type writer struct {
 	stop sync.Once
 	// observe is told of every group commit (see Options.ObserveGroup).
 	observe func(n int, d time.Duration)
+	// committed is told after each commit that the log grew (see
+	// checkpointer); it must not block.
+	committed func()
 }
 
 // A group ends after maxGroup transactions or when it has been open for
@@ -65,12 +68,12 @@ type writeReq struct {
 	committed chan error
 }
 
-func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration)) *writer {
+func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration), committed func()) *writer {
 	if observe == nil {
 		observe = func(int, time.Duration) {}
 	}
 	w := &writer{db: db, stmts: stmts, rows: rows, reqs: make(chan *writeReq),
-		quit: make(chan struct{}), done: make(chan struct{}), observe: observe}
+		quit: make(chan struct{}), done: make(chan struct{}), observe: observe, committed: committed}
 	go w.loop()
 	return w
 }
@@ -183,6 +186,7 @@ func (w *writer) group(first *writeReq) {
 		}
 	}
 	err = tx.Commit()
+	w.committed()
 	for _, r := range ok {
 		r.committed <- err
 	}
