@@ -59,6 +59,9 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 			"USE TEMP B-TREE FOR ORDER BY"}},
 		{"ContactGetMany", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id=?)"}},
 		{"EventIdempotencyKeys", []string{"SEARCH events USING COVERING INDEX events_idempotency (workspace_id=? AND idempotency_key=?)"}},
+		// events_idempotency holds only events with a key (00036): the
+		// comparison of the key lets the planner use it.
+		{"EventGetByIdempotencyKey", []string{"SEARCH events USING INDEX events_idempotency (workspace_id=? AND idempotency_key=?)"}},
 	}
 	for _, tt := range tests {
 		q := query(tt.query)
