@@ -116,7 +116,7 @@ func (c *checkpointer) loop() {
 			}
 		}
 		last = time.Now()
-		busy, frames, copied, err := c.checkpoint(ctx, "PASSIVE")
+		_, frames, _, err := c.checkpoint(ctx, "PASSIVE")
 		if err != nil {
 			c.log.Warn("sqlite checkpoint failed; the write-ahead log is copied back at the next commit", "mode", "PASSIVE", "err", err)
 			continue
@@ -125,10 +125,15 @@ func (c *checkpointer) loop() {
 			continue
 		}
 		lastLimit = time.Now()
-		busy, frames, copied, err = c.checkpoint(ctx, "TRUNCATE")
-		if err != nil || busy {
+		busy, frames, copied, err := c.checkpoint(ctx, "TRUNCATE")
+		switch {
+		case err != nil:
+			c.log.Warn("sqlite checkpoint failed; the write-ahead log is copied back at the next commit", "mode", "TRUNCATE", "err", err)
+		case busy:
+			// Mostly a long read (an export, a shell left in a
+			// transaction); see docs/operations.md.
 			c.log.Warn("sqlite write-ahead log past its limit and a reader holds it; trying again",
-				"mode", "TRUNCATE", "frames", frames, "copied", copied, "limit_pages", c.limit, "err", err)
+				"mode", "TRUNCATE", "frames", frames, "copied", copied, "limit_pages", c.limit)
 		}
 	}
 }
