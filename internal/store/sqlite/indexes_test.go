@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/model"
-	"github.com/herold-dev/herold/internal/store"
 )
 
 // An event without an idempotency key costs no entry in
@@ -31,10 +29,7 @@ func TestEventsWithoutKeyStayOutOfTheIdempotencyIndex(t *testing.T) {
 		require.NoError(t, s.EventInsert(ctx, ws, e))
 	}
 	var stat string
-	require.NoError(t, s.WithTx(ctx, func(tx store.Tx) error {
-		_, err := tx.Raw().(*sql.Tx).ExecContext(ctx, "ANALYZE events")
-		return err
-	}))
+	execRaw(t, s, "ANALYZE events")
 	require.NoError(t, s.rdb.QueryRowContext(ctx,
 		"SELECT stat FROM sqlite_stat1 WHERE idx = 'events_idempotency'").Scan(&stat))
 	require.Regexp(t, `^1 `, stat, "entries in events_idempotency: only the event with a key")
