@@ -6,11 +6,12 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
 // The checkpointer copies the write-ahead log back into the database file
-// on a connection of its own, so that the writer never does.
+// on a connection of its own, so that the writer does only a small part.
 //
 // SQLite checkpoints by default inside the COMMIT that takes the log past
 // 1,000 pages: on the writer's one connection, while every caller waiting
@@ -20,10 +21,17 @@ import (
 // the checkpointer of each commit, and the checkpointer runs a PASSIVE
 // checkpoint at most once per CheckpointInterval. A PASSIVE checkpoint
 // takes no lock the writer needs: the writer goes on appending to the log
-// while pages are copied. Once the log is copied in full, the writer's
-// next transaction starts it again from its beginning.
+// while pages are copied.
 //
-// A reader that keeps an old snapshot open (a long export) stops the
+// The log starts again from its beginning only in a write transaction
+// that begins when every frame is copied back — never while the writer
+// commits faster than the checkpointer's turns. So once the log holds
+// restartPages, the checkpointer asks the writer to finish: before its
+// next group the writer runs a PASSIVE checkpoint itself, which copies
+// only what was committed during the background one, and the group that
+// follows starts the log again.
+//
+// A reader that keeps an old snapshot open (a long export) stops any
 // checkpoint at that snapshot, and the log grows. Past WALLimitPages the
 // checkpointer runs a TRUNCATE checkpoint instead, which waits for such
 // readers for at most walLimitWait while it holds off the writer, and at
@@ -43,6 +51,9 @@ type checkpointer struct {
 	nudge chan struct{}
 	quit  chan struct{}
 	done  chan struct{}
+	// ask is set when the writer should finish a checkpoint (see
+	// finish).
+	ask atomic.Bool
 	// ran, when set (tests, Options.onCheckpoint), is told of each
 	// checkpoint's result.
 	ran func(mode string, busy bool, frames, copied int)
@@ -55,6 +66,10 @@ const (
 	defaultCheckpointInterval = 100 * time.Millisecond
 	// defaultWALLimitPages bounds the log at 64 MiB of 4 KiB pages.
 	defaultWALLimitPages = 16384
+	// restartPages is the log's size from which the writer is asked to
+	// finish a checkpoint so that the log starts again: 16 MiB, a few
+	// hundred milliseconds of W1-max's writes.
+	restartPages = 4096
 	// walLimitWait is how long a TRUNCATE checkpoint waits for readers
 	// (and holds off the writer) at most.
 	walLimitWait = 100 * time.Millisecond
@@ -116,16 +131,19 @@ func (c *checkpointer) loop() {
 			}
 		}
 		last = time.Now()
-		_, frames, _, err := c.checkpoint(ctx, "PASSIVE")
+		_, frames, _, err := c.checkpoint(ctx, c.db, "PASSIVE")
 		if err != nil {
 			c.log.Warn("sqlite checkpoint failed; the write-ahead log is copied back at the next commit", "mode", "PASSIVE", "err", err)
 			continue
+		}
+		if frames >= min(restartPages, c.limit) {
+			c.ask.Store(true)
 		}
 		if frames < c.limit || time.Since(lastLimit) < walLimitRetry {
 			continue
 		}
 		lastLimit = time.Now()
-		busy, frames, copied, err := c.checkpoint(ctx, "TRUNCATE")
+		busy, frames, copied, err := c.checkpoint(ctx, c.db, "TRUNCATE")
 		switch {
 		case err != nil:
 			c.log.Warn("sqlite checkpoint failed; the write-ahead log is copied back at the next commit", "mode", "TRUNCATE", "err", err)
@@ -141,9 +159,9 @@ func (c *checkpointer) loop() {
 // checkpoint runs one checkpoint of mode and returns SQLite's answer: busy
 // (it could not finish), the frames in the log and how many of them are
 // in the database file now.
-func (c *checkpointer) checkpoint(ctx context.Context, mode string) (busy bool, frames, copied int, err error) {
+func (c *checkpointer) checkpoint(ctx context.Context, db *sql.DB, mode string) (busy bool, frames, copied int, err error) {
 	var b int
-	err = c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&b, &frames, &copied)
+	err = db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&b, &frames, &copied)
 	if err != nil {
 		return false, 0, 0, fmt.Errorf("wal_checkpoint(%s): %w", mode, err)
 	}
@@ -151,6 +169,19 @@ func (c *checkpointer) checkpoint(ctx context.Context, mode string) (busy bool, 
 		c.ran(mode, b != 0, frames, copied)
 	}
 	return b != 0, frames, copied, nil
+}
+
+// due reports whether the writer should finish a checkpoint before its
+// next group; it asks once per request.
+func (c *checkpointer) due() bool { return c.ask.Load() && c.ask.Swap(false) }
+
+// finish runs a PASSIVE checkpoint on the writer's connection, between two
+// of its groups: it copies what was committed since the checkpointer's
+// last one, so that the next group starts the log again.
+func (c *checkpointer) finish(writer *sql.DB) {
+	if _, _, _, err := c.checkpoint(context.Background(), writer, "PASSIVE"); err != nil {
+		c.log.Warn("sqlite checkpoint failed; the write-ahead log is copied back at the next commit", "mode", "PASSIVE", "err", err)
+	}
 }
 
 // close stops the loop after the checkpoint in progress and closes the

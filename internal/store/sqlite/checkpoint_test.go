@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
 
@@ -167,4 +168,47 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// The log starts again only in a transaction that begins with every frame
+// copied back, which a writer committing without pause never finds after
+// a background checkpoint. So the writer finishes one itself once the log
+// holds restartPages: under steady W1-shaped commits the log stays far
+// below the limit, and no TRUNCATE checkpoint ever has to hold the writer
+// off.
+func TestLogStartsAgainUnderSteadyWrites(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var maxFrames int
+	var modes []string
+	s := openCheckpointStore(t, Options{CheckpointInterval: 20 * time.Millisecond,
+		onCheckpoint: func(mode string, _ bool, frames, _ int) {
+			mu.Lock()
+			defer mu.Unlock()
+			maxFrames = max(maxFrames, frames)
+			if mode != "PASSIVE" {
+				modes = append(modes, mode)
+			}
+		}})
+	ctx := context.Background()
+	ws := &model.Workspace{Key: "w", Name: "W", DefaultLocale: "de", Timezone: "Europe/Berlin", RetentionDays: 30,
+		ConfirmationExpiryHours: 168}
+	require.NoError(t, s.WorkspaceInsert(ctx, ws))
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	seq := 0
+	written := 0
+	for written < 3*defaultWALLimitPages { // about 2,000 commits of 17 pages
+		evs, ms := w1Events(&seq, 1, now)
+		require.NoError(t, s.WithTx(ctx, func(tx store.Tx) error {
+			if err := tx.EventInsertMany(ctx, ws.ID, evs); err != nil {
+				return err
+			}
+			return tx.MessageInsertMany(ctx, ws.ID, ms)
+		}))
+		written += 17
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Empty(t, modes, "a checkpoint had to hold the writer off")
+	require.Less(t, maxFrames, defaultWALLimitPages/2, "the log did not start again")
 }

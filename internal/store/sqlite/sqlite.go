@@ -132,7 +132,7 @@ func Open(path string, opts Options) (*Store, error) {
 	ckpt.start()
 	rows := newMultiRow()
 	rstmts := &stmtCache{db: rdb, m: map[string]*sql.Stmt{}}
-	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows, opts.ObserveGroup, ckpt.committed)
+	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows, opts.ObserveGroup, ckpt)
 	return &Store{path: path, wdb: wdb, rdb: rdb, rstmts: rstmts, writer: w, ckpt: ckpt,
 		queriesImpl: queriesImpl{db: poolExec{rstmts}, rows: rows}}, nil
 }
