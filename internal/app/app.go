@@ -211,7 +211,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	st, err := OpenStoreWith(ctx, opts.Database, postgres.Options{MaxConns: int32(opts.DatabaseMaxConns),
 		StatementTimeout: opts.DatabaseStatementTimeout}, sqlite.Options{ObserveGroup: func(n int, d time.Duration) {
 		m.ObserveWriteBatch(metrics.BatchSQLite, n, d)
-	}})
+	}, Logger: a.logger.With("component", "store")})
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func TestMigrationAllowedSendersUpgrade(t *testing.T) {
 
 	sub, err := fs.Sub(migrationFS, "migrations")
 	require.NoError(t, err)
-	db, err := openPool(path, Options{}, false, 2)
+	db, err := openConn(path, Options{}, connMigrate, 2)
 	require.NoError(t, err)
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithTableName("herold_schema_version"))
 	require.NoError(t, err)

@@ -59,6 +59,19 @@ func TestHotQueriesKeepTheirPlans(t *testing.T) {
 			"USE TEMP B-TREE FOR ORDER BY"}},
 		{"ContactGetMany", []string{"SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id=?)"}},
 		{"EventIdempotencyKeys", []string{"SEARCH events USING COVERING INDEX events_idempotency (workspace_id=? AND idempotency_key=?)"}},
+		// events_idempotency holds only events with a key (00036): the
+		// comparison of the key lets the planner use it.
+		// A run's events are schedule_run_events' own b-tree (WITHOUT
+		// ROWID since 00036); their messages are found by event, never
+		// by walking the workspace's messages.
+		{"ScheduleRunMatchList", []string{"SEARCH r USING PRIMARY KEY (run_id=? AND event_id>?)",
+			"SEARCH m USING INDEX messages_event (event_id=?)",
+			"SEARCH e USING INDEX events_workspace_id (workspace_id=? AND id=?)",
+			"SEARCH c USING INDEX sqlite_autoindex_contacts_1 (workspace_id=? AND id=?) LEFT-JOIN"}},
+		{"ScheduleRunExcluded", []string{"SEARCH schedule_run_events USING PRIMARY KEY (run_id=?)", "USE TEMP B-TREE FOR GROUP BY"}},
+		{"ScheduleRunMessages", []string{"SEARCH r USING PRIMARY KEY (run_id=?)",
+			"SEARCH m USING INDEX messages_event (event_id=?)", "USE TEMP B-TREE FOR GROUP BY"}},
+		{"EventGetByIdempotencyKey", []string{"SEARCH events USING INDEX events_idempotency (workspace_id=? AND idempotency_key=?)"}},
 	}
 	for _, tt := range tests {
 		q := query(tt.query)

@@ -25,39 +25,7 @@ func BenchmarkWriterTurn(b *testing.B) {
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	const batch = 256
 	seq := 0
-	build := func(n int) ([]*model.Event, []*model.Message) {
-		evs := make([]*model.Event, n)
-		var ms []*model.Message
-		for j := range n {
-			seq++
-			id := fmt.Sprintf("%08d", seq)
-			ev := &model.Event{ID: "e" + id, Type: "booking.confirmed", Project: "messe",
-				Actors: map[string][]string{"promoter": {"c1" + id, "c2" + id}},
-				Data:   map[string]any{"job": "Messe Köln", "hours": "8", "shift": "früh"}, OccurredAt: now, ReceivedAt: now,
-				Source: model.SourceAPI, Trace: []model.Step{{Code: model.StepEventReceived,
-					Params: map[string]string{"type": "booking.confirmed", "project": "messe"}},
-					{Code: model.StepFlowUsed, Params: map[string]string{"flow": "standard", "version": "3"}}}}
-			for k := range 3 {
-				n := fmt.Sprintf("n%d", k)
-				ev.Trace = append(ev.Trace, model.Step{Code: model.StepNotificationMatched, Notification: n})
-				for r := range 2 {
-					mid := fmt.Sprintf("m%s-%d-%d", id, k, r)
-					to := fmt.Sprintf("c%d%s", r+1, id)
-					ev.Trace = append(ev.Trace, model.Step{Code: model.StepMessageQueued, Notification: n, Recipient: to,
-						Message: mid, Params: map[string]string{"channel": "email", "locale": "de"}})
-					ms = append(ms, &model.Message{ID: mid, EventID: ev.ID, EventType: ev.Type, Project: "messe", Flow: "standard",
-						FlowVersion: 3, Notification: n, Template: "t", Channel: model.ChannelEmail, Category: "transactional",
-						Locale: "de", To: model.Address{ContactID: to, Email: to + "@example.org", Name: "Person " + to},
-						CC: []model.Address{}, BCC: []model.Address{}, From: "Agentur <info@agentur.example>",
-						Subject: "Buchung bestätigt", HTML: "<p>Hallo</p>", Text: "Hallo", MessageID: mid + "@agentur.example",
-						Status: model.MsgQueued, QueuedAt: &now, CreatedAt: now, UpdatedAt: now,
-						Timeline: []model.MessageEvent{{At: now, Status: model.MsgPlanned}, {At: now, Status: model.MsgQueued}}})
-				}
-			}
-			evs[j] = ev
-		}
-		return evs, ms
-	}
+	build := func(n int) ([]*model.Event, []*model.Message) { return w1Events(&seq, n, now) }
 	turn := func(b *testing.B, encodeBefore bool) {
 		for i := 0; i < b.N; i += batch {
 			b.StopTimer()
@@ -97,4 +65,40 @@ func BenchmarkWriterTurn(b *testing.B) {
 			store.EncodeMessages(ms)
 		}
 	})
+}
+
+// w1Events builds n events of W1-max's shape (a trace of 3 notifications ×
+// 2 recipients) and their 6 messages each, numbered on from *seq.
+func w1Events(seq *int, n int, now time.Time) ([]*model.Event, []*model.Message) {
+	evs := make([]*model.Event, n)
+	var ms []*model.Message
+	for j := range n {
+		*seq++
+		id := fmt.Sprintf("%08d", *seq)
+		ev := &model.Event{ID: "e" + id, Type: "booking.confirmed", Project: "messe",
+			Actors: map[string][]string{"promoter": {"c1" + id, "c2" + id}},
+			Data:   map[string]any{"job": "Messe Köln", "hours": "8", "shift": "früh"}, OccurredAt: now, ReceivedAt: now,
+			Source: model.SourceAPI, Trace: []model.Step{{Code: model.StepEventReceived,
+				Params: map[string]string{"type": "booking.confirmed", "project": "messe"}},
+				{Code: model.StepFlowUsed, Params: map[string]string{"flow": "standard", "version": "3"}}}}
+		for k := range 3 {
+			n := fmt.Sprintf("n%d", k)
+			ev.Trace = append(ev.Trace, model.Step{Code: model.StepNotificationMatched, Notification: n})
+			for r := range 2 {
+				mid := fmt.Sprintf("m%s-%d-%d", id, k, r)
+				to := fmt.Sprintf("c%d%s", r+1, id)
+				ev.Trace = append(ev.Trace, model.Step{Code: model.StepMessageQueued, Notification: n, Recipient: to,
+					Message: mid, Params: map[string]string{"channel": "email", "locale": "de"}})
+				ms = append(ms, &model.Message{ID: mid, EventID: ev.ID, EventType: ev.Type, Project: "messe", Flow: "standard",
+					FlowVersion: 3, Notification: n, Template: "t", Channel: model.ChannelEmail, Category: "transactional",
+					Locale: "de", To: model.Address{ContactID: to, Email: to + "@example.org", Name: "Person " + to},
+					CC: []model.Address{}, BCC: []model.Address{}, From: "Agentur <info@agentur.example>",
+					Subject: "Buchung bestätigt", HTML: "<p>Hallo</p>", Text: "Hallo", MessageID: mid + "@agentur.example",
+					Status: model.MsgQueued, QueuedAt: &now, CreatedAt: now, UpdatedAt: now,
+					Timeline: []model.MessageEvent{{At: now, Status: model.MsgPlanned}, {At: now, Status: model.MsgQueued}}})
+			}
+		}
+		evs[j] = ev
+	}
+	return evs, ms
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -65,6 +66,21 @@ type Options struct {
 	// writer: how many transactions it held and how long it took from
 	// BEGIN to the end of COMMIT (for the write-batch metrics).
 	ObserveGroup func(n int, d time.Duration)
+	// CheckpointInterval is how often, at most, a background connection
+	// copies the write-ahead log back into the database file while the
+	// writer writes (see checkpointer); the writer itself never does.
+	// Default 100ms.
+	CheckpointInterval time.Duration
+	// WALLimitPages bounds the write-ahead log: past it the checkpointer
+	// waits briefly for readers that hold old pages so that it can start
+	// the log again, and a log that grew is cut back to this size when it
+	// restarts. Default 16384 (64 MiB of 4 KiB pages).
+	WALLimitPages int
+	// Logger receives the checkpointer's warnings. Default slog.Default().
+	Logger *slog.Logger
+
+	// onCheckpoint, when set (tests), is told of each checkpoint.
+	onCheckpoint func(mode string, busy bool, frames, copied int)
 }
 
 // Store is the SQLite implementation of store.Store: one writing
@@ -76,6 +92,7 @@ type Store struct {
 	rdb    *sql.DB // read-only connections
 	rstmts *stmtCache
 	writer *writer
+	ckpt   *checkpointer
 	queriesImpl
 
 	closeOnce sync.Once
@@ -97,30 +114,64 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	wdb, err := openPool(path, opts, false, 1)
+	wdb, err := openConn(path, opts, connWriter, 1)
 	if err != nil {
 		return nil, err
 	}
-	rdb, err := openPool(path, opts, true, cmp.Or(opts.ReadConns, 8))
+	rdb, err := openConn(path, opts, connRead, cmp.Or(opts.ReadConns, 8))
 	if err != nil {
 		_ = wdb.Close()
 		return nil, err
 	}
+	ckpt, err := newCheckpointer(path, opts)
+	if err != nil {
+		_ = wdb.Close()
+		_ = rdb.Close()
+		return nil, err
+	}
+	ckpt.start()
 	rows := newMultiRow()
 	rstmts := &stmtCache{db: rdb, m: map[string]*sql.Stmt{}}
-	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows, opts.ObserveGroup)
-	return &Store{path: path, wdb: wdb, rdb: rdb, rstmts: rstmts, writer: w,
+	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows, opts.ObserveGroup, ckpt)
+	return &Store{path: path, wdb: wdb, rdb: rdb, rstmts: rstmts, writer: w, ckpt: ckpt,
 		queriesImpl: queriesImpl{db: poolExec{rstmts}, rows: rows}}, nil
 }
 
-// openPool opens conns connections to path: the writer's one (which also
-// switches the file to WAL mode) or read-only ones.
-func openPool(path string, opts Options, readOnly bool, conns int) (*sql.DB, error) {
+// connKind says what a pool of connections is for.
+type connKind int
+
+const (
+	// connWriter is the writer's one connection (it also switches the
+	// file to WAL mode); it never checkpoints.
+	connWriter connKind = iota
+	// connRead is a read-only connection.
+	connRead
+	// connCheckpoint is the checkpointer's connection.
+	connCheckpoint
+	// connMigrate is a connection of goose's, which writes and
+	// checkpoints as SQLite does by default.
+	connMigrate
+)
+
+// openConn opens conns connections of kind to path.
+func openConn(path string, opts Options, kind connKind, conns int) (*sql.DB, error) {
 	v := url.Values{}
-	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cmp.Or(opts.BusyTimeoutMillis, 10000)))
-	if readOnly {
+	busy := cmp.Or(opts.BusyTimeoutMillis, 10000)
+	if kind == connCheckpoint {
+		busy = int(walLimitWait / time.Millisecond) // see checkpointer
+	}
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy))
+	switch kind {
+	case connRead:
 		v.Add("_pragma", "query_only(1)")
-	} else {
+	case connWriter, connMigrate:
+		if kind == connWriter {
+			v.Add("_pragma", "wal_autocheckpoint(0)") // see checkpointer
+			// The writer starts the log again once it is copied
+			// back; a log that grew past the limit is cut back to it
+			// then.
+			v.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", int64(cmp.Or(opts.WALLimitPages, defaultWALLimitPages))*4096))
+		}
 		v.Add("_pragma", "journal_mode(WAL)")
 		v.Set("_txlock", "immediate")
 		// Every caller of a group runs in a savepoint, which saves each
@@ -167,7 +218,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.rstmts.close()
 		s.writer.stmts.close()
-		s.closeErr = errors.Join(s.wdb.Close(), s.rdb.Close())
+		s.closeErr = errors.Join(s.ckpt.close(), s.wdb.Close(), s.rdb.Close())
 		if s.lock != nil {
 			s.closeErr = errors.Join(s.closeErr, s.lock.Close())
 		}
@@ -183,7 +234,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	db, err := openPool(s.path, Options{}, false, 2)
+	db, err := openConn(s.path, Options{}, connMigrate, 2)
 	if err != nil {
 		return err
 	}

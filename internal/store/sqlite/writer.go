@@ -39,6 +39,9 @@ type writer struct {
 	stop sync.Once
 	// observe is told of every group commit (see Options.ObserveGroup).
 	observe func(n int, d time.Duration)
+	// ckpt is told of each commit and finishes a checkpoint when asked
+	// to (see checkpointer).
+	ckpt *checkpointer
 }
 
 // A group ends after maxGroup transactions or when it has been open for
@@ -65,12 +68,12 @@ type writeReq struct {
 	committed chan error
 }
 
-func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration)) *writer {
+func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration), ckpt *checkpointer) *writer {
 	if observe == nil {
 		observe = func(int, time.Duration) {}
 	}
 	w := &writer{db: db, stmts: stmts, rows: rows, reqs: make(chan *writeReq),
-		quit: make(chan struct{}), done: make(chan struct{}), observe: observe}
+		quit: make(chan struct{}), done: make(chan struct{}), observe: observe, ckpt: ckpt}
 	go w.loop()
 	return w
 }
@@ -150,6 +153,9 @@ func (w *writer) loop() {
 	for {
 		select {
 		case r := <-w.reqs:
+			if w.ckpt.due() {
+				w.ckpt.finish(w.db)
+			}
 			w.group(r)
 		case <-w.quit:
 			return
@@ -183,6 +189,7 @@ func (w *writer) group(first *writeReq) {
 		}
 	}
 	err = tx.Commit()
+	w.ckpt.committed()
 	for _, r := range ok {
 		r.committed <- err
 	}

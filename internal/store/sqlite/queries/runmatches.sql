@@ -6,7 +6,7 @@ LEFT JOIN contacts c ON c.workspace_id = ?1 AND c.id = e.contact_id AND e.contac
 WHERE r.workspace_id = ?1 AND r.run_id = ?2 AND r.event_id > ?3
   AND (?4 = 0 OR r.excluded <> '')
   AND (?5 = '[]' OR (r.excluded = '' AND EXISTS (
-      SELECT 1 FROM messages m WHERE m.event_id = r.event_id AND m.workspace_id = ?1
+      SELECT 1 FROM messages m WHERE m.event_id = r.event_id AND +m.workspace_id = ?1 -- + keeps it on messages_event
         AND m.status IN (SELECT value FROM json_each(?5)))))
 ORDER BY r.event_id
 LIMIT ?6;

@@ -9,7 +9,7 @@ GROUP BY excluded;
 -- name: ScheduleRunMessages
 SELECT m.status, CASE WHEN m.status = 'suppressed' THEN m.reason ELSE '' END AS why, COUNT(*)
 FROM schedule_run_events r JOIN messages m ON m.event_id = r.event_id
-WHERE r.workspace_id = ?1 AND r.run_id = ?2 AND r.excluded = '' AND m.workspace_id = ?1
+WHERE r.workspace_id = ?1 AND r.run_id = ?2 AND r.excluded = '' AND +m.workspace_id = ?1 -- the run's events first, not the workspace's messages
 GROUP BY m.status, why;
 
 -- name: ScheduleRunsAwaitingReport
