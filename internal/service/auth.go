@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -44,21 +45,33 @@ func randomString(n int) string {
 	return strings.ToLower(keyEncoding.EncodeToString(b))
 }
 
-// Authenticate resolves a bearer key to its workspace.
+// Authenticate resolves a bearer key to its workspace. A key verified in the
+// last keyCacheTTL is taken from memory; its workspace is always read.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*Principal, error) {
 	if secret == "" {
 		return nil, ErrUnauthenticated
 	}
-	k, err := s.store.APIKeyGetByHash(ctx, hashKey(secret))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrUnauthenticated
+	hash := sha256.Sum256([]byte(secret))
+	k, gen := s.keys.get(hash, s.clock.Now())
+	if k == nil {
+		var err error
+		k, err = s.store.APIKeyGetByHash(ctx, hash[:])
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrUnauthenticated
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up key: %w", err)
+		}
+		if k.RevokedAt != nil {
+			return nil, ErrUnauthenticated
+		}
+		s.keys.put(hash, k, gen, s.clock.Now())
 	}
-	if err != nil {
-		return nil, fmt.Errorf("look up key: %w", err)
-	}
-	if k.RevokedAt != nil {
-		return nil, ErrUnauthenticated
-	}
+	// Each request gets its own copy, so that no caller can change the
+	// cached key; the workspace is read afresh (see keyCache).
+	kc := *k
+	kc.Scopes = slices.Clone(k.Scopes)
+	k = &kc
 	ws, err := s.store.WorkspaceGetByID(ctx, k.WorkspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("load workspace of key: %w", err)
@@ -125,5 +138,6 @@ func (s *Service) KeyList(ctx context.Context, ws *model.Workspace) ([]*model.AP
 // KeyRevoke revokes a key at once.
 func (s *Service) KeyRevoke(ctx context.Context, ws *model.Workspace, id string) error {
 	err := s.store.APIKeyRevoke(ctx, &store.APIKeyRevokeParams{WorkspaceID: ws.ID, ID: id, At: s.clock.Now().UTC()})
+	s.keys.purge() // after the write: a lookup racing it must not keep what it read
 	return mapNotFound(err, "key %q", id)
 }

@@ -107,6 +107,8 @@ type Service struct {
 	admit       chan struct{} // one token per writing request in progress
 	hashes      *hashGate
 	signIns     *throttle.Throttle
+	// keys keeps recently verified API keys (see keyCache).
+	keys keyCache
 
 	mu   sync.Mutex
 	mar1 *condition.Env // conditions with 29 February on 1 March
