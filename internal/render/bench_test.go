@@ -92,6 +92,7 @@ func benchRender(b *testing.B, c *Compiled, data map[string]any, opts Options) {
 		}
 	}
 }
+
 // TestRenderBenchTemplatesGolden pins, byte for byte, what the benchmark
 // templates render: W1's job request in both locales and W2's newsletter.
 // The optimisations of the render path must not change a byte of it.
