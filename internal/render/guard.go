@@ -236,6 +236,87 @@ func showNothing(trees map[string]*parse.Tree) {
 	}
 }
 
+// leanTrees returns trees with a copy of the main tree in which showNothing
+// leaves out the nil check of every printing action that is a field chain
+// read from the data root (.a.b outside with, range and defined
+// templates, where the dot is the data), and the chains' paths
+// (["a","b"]). A chain's value is nil only when the value at its path is:
+// missing keys stop execution whatever follows, so when nilFree holds for
+// the render's data, the lean trees print what the checked trees print,
+// without a reflective call per action. nil when no action qualifies.
+func leanTrees(trees map[string]*parse.Tree, main string) (map[string]*parse.Tree, [][]string) {
+	t := trees[main].Copy()
+	var paths [][]string
+	var visit func(l *parse.ListNode, root bool)
+	visit = func(l *parse.ListNode, root bool) {
+		if l == nil {
+			return
+		}
+		for _, n := range l.Nodes {
+			switch n := n.(type) {
+			case *parse.ActionNode:
+				if path := rootPath(n.Pipe); root && path != nil {
+					paths = append(paths, path)
+				} else {
+					appendShow(n)
+				}
+			case *parse.IfNode:
+				visit(n.List, root)
+				visit(n.ElseList, root)
+			case *parse.WithNode:
+				visit(n.List, false)
+				visit(n.ElseList, false)
+			case *parse.RangeNode:
+				visit(n.List, false)
+				visit(n.ElseList, false)
+			case *parse.ListNode:
+				visit(n, root)
+			}
+		}
+	}
+	visit(t.Root, true)
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	lean := make(map[string]*parse.Tree, len(trees))
+	for name, tree := range trees {
+		lean[name] = tree // the others get their checks from showNothing
+	}
+	lean[main] = t
+	return lean, paths
+}
+
+// rootPath returns the path of a printing pipeline that is one field chain
+// read from the data root, or nil.
+func rootPath(p *parse.PipeNode) []string {
+	if len(p.Decl) > 0 || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 1 {
+		return nil
+	}
+	// $.a.b is left alone: a template may assign to $.
+	if f, ok := p.Cmds[0].Args[0].(*parse.FieldNode); ok {
+		return f.Ident
+	}
+	return nil
+}
+
+// nilFree reports whether every path leads through maps of data to a
+// value other than nil.
+func nilFree(data map[string]any, paths [][]string) bool {
+	for _, path := range paths {
+		var v any = data
+		for _, key := range path {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			if v = m[key]; v == nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // appendShow adds fnShow to the pipeline of a printing action, unless its
 // last command is a function that never returns nil.
 func appendShow(a *parse.ActionNode) {
