@@ -40,13 +40,22 @@ func (s *state) format(layout string, v any) (string, error) {
 // formatStyle formats v in one or two (joined by a space) of the locale's
 // formats, as format does with their layouts but without time.Format.
 func (s *state) formatStyle(v any, f styleLayout, then *styleLayout) (string, error) {
+	n := len(f.layout)
+	key := dateKey{plan: f.plan, loc: s.loc, names: s.locale.names()}
+	if then != nil {
+		n += 1 + len(then.layout)
+		key.then = then.plan
+	}
+	key.in, _ = v.(string)
+	if out, ok := s.dates.get(key); ok {
+		if err := s.fits(n * 4); err != nil {
+			return "", err
+		}
+		return s.out(out)
+	}
 	t, ok, err := s.when(v)
 	if err != nil || !ok {
 		return "", err
-	}
-	n := len(f.layout)
-	if then != nil {
-		n += 1 + len(then.layout)
 	}
 	if err := s.fits(n * 4); err != nil {
 		return "", err
@@ -59,12 +68,46 @@ func (s *state) formatStyle(v any, f styleLayout, then *styleLayout) (string, er
 		return s.out(formatLayout(t, layout, s.locale.names()))
 	}
 	var buf [64]byte
-	names := s.locale.names()
-	b := appendPlan(buf[:0], t, f.plan, names)
+	b := appendPlan(buf[:0], t, f.plan, key.names)
 	if then != nil {
-		b = appendPlan(append(b, ' '), t, then.plan, names)
+		b = appendPlan(append(b, ' '), t, then.plan, key.names)
 	}
-	return s.out(string(b))
+	out := string(b)
+	if key.in != "" {
+		s.dates.put(key, out)
+	}
+	return s.out(out)
+}
+
+// dateKey is what a styled date string depends on: the value (a string;
+// other values are not kept), the plans, the zone and the month names.
+type dateKey struct {
+	in, plan, then string
+	loc            *time.Location
+	names          *nameSet
+}
+
+// dateMemo keeps the last few styled dates of an instance: a message
+// prints the same dates in its subject, HTML and text, and the messages
+// of an event print the same dates.
+type dateMemo struct {
+	keys [4]dateKey
+	outs [4]string
+	next int
+}
+
+func (m *dateMemo) get(k dateKey) (string, bool) {
+	for i := range m.keys {
+		if m.keys[i] == k {
+			return m.outs[i], true
+		}
+	}
+	return "", false
+}
+
+func (m *dateMemo) put(k dateKey, out string) {
+	m.keys[m.next], m.outs[m.next] = k, out
+	m.next = (m.next + 1) % len(m.keys)
 }
 
 func (s *state) date(layout, v any) (string, error) { return s.format(toString(layout), v) }

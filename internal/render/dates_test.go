@@ -44,3 +44,56 @@ func TestStyledDatesMatchLayouts(t *testing.T) {
 		}
 	}
 }
+
+// TestStyledDatesMemo formats the same date strings in turn for different
+// locales and zones with one state, as a pooled instance does across
+// renders, and compares each with a fresh state's result: the memo of
+// styled dates never answers for another zone, locale or format.
+func TestStyledDatesMemo(t *testing.T) {
+	t.Parallel()
+	berlin, tokyo := mustLoad(t, "Europe/Berlin"), mustLoad(t, "Asia/Tokyo")
+	values := []string{"2026-04-15", "2026-01-20", "2026-04-15T23:30:00Z", "2026-01-01T00:30:00+02:00", " 2026-04-15", "kein Datum"}
+	locales := []string{"de", "de-AT", "en", "en-GB"}
+	zones := []*time.Location{berlin, time.UTC, tokyo}
+	type call struct {
+		v, locale string
+		loc       *time.Location
+		fn        int
+	}
+	// Two orders: the functions innermost (dateShort and dateTime of one
+	// value meet in the memo), and the zones innermost (one value and
+	// function in three zones meet).
+	var byFn, byZone []call
+	for _, v := range values {
+		for _, locale := range locales {
+			for _, loc := range zones {
+				for fn := range 4 {
+					byFn = append(byFn, call{v, locale, loc, fn})
+				}
+			}
+		}
+		for fn := range 4 {
+			for _, locale := range locales {
+				for _, loc := range zones {
+					byZone = append(byZone, call{v, locale, loc, fn})
+				}
+			}
+		}
+	}
+	fns := func(s *state) []func(any) (string, error) {
+		return []func(any) (string, error){s.dateShort, s.dateLong, s.timeOfDay, s.dateTime}
+	}
+	shared := &state{}
+	for _, c := range append(byFn, byZone...) {
+		opts := Options{Locale: c.locale, Location: c.loc, Now: testNow}.withDefaults()
+		fresh := &state{}
+		fresh.reset(context.Background(), opts)
+		want, wantErr := fns(fresh)[c.fn](c.v)
+		shared.reset(context.Background(), opts)
+		for range 2 { // the second from the memo
+			got, err := fns(shared)[c.fn](c.v)
+			require.Equal(t, wantErr, err)
+			require.Equal(t, want, got, "%+v", c)
+		}
+	}
+}

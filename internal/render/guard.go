@@ -44,6 +44,8 @@ type state struct {
 	locale   *localeInfo
 	// localeName is the Options.Locale locale was parsed from.
 	localeName string
+	// dates keeps styled dates across renders.
+	dates dateMemo
 }
 
 // reset prepares s for a new render.
