@@ -188,23 +188,30 @@ func guardList(l *parse.ListNode) {
 // walk calls visit for every node of l and of the lists inside if, with
 // and range, a node before the lists it holds.
 func walk(l *parse.ListNode, visit func(parse.Node)) {
+	walkDot(l, true, func(n parse.Node, _ bool) { visit(n) })
+}
+
+// walkDot is walk telling visit whether the dot is surely still what it
+// was at the start of l (own): false inside with and range, and, to keep
+// it simple, in their else branches too.
+func walkDot(l *parse.ListNode, own bool, visit func(parse.Node, bool)) {
 	if l == nil {
 		return
 	}
 	for _, n := range l.Nodes {
-		visit(n)
+		visit(n, own)
 		switch n := n.(type) {
 		case *parse.IfNode:
-			walk(n.List, visit)
-			walk(n.ElseList, visit)
+			walkDot(n.List, own, visit)
+			walkDot(n.ElseList, own, visit)
 		case *parse.WithNode:
-			walk(n.List, visit)
-			walk(n.ElseList, visit)
+			walkDot(n.List, false, visit)
+			walkDot(n.ElseList, false, visit)
 		case *parse.RangeNode:
-			walk(n.List, visit)
-			walk(n.ElseList, visit)
+			walkDot(n.List, false, visit)
+			walkDot(n.ElseList, false, visit)
 		case *parse.ListNode:
-			walk(n, visit)
+			walkDot(n, own, visit)
 		}
 	}
 }
@@ -249,34 +256,17 @@ func showNothing(trees map[string]*parse.Tree) {
 func leanTrees(trees map[string]*parse.Tree, main string) (map[string]*parse.Tree, [][]string) {
 	t := trees[main].Copy()
 	var paths [][]string
-	var visit func(l *parse.ListNode, root bool)
-	visit = func(l *parse.ListNode, root bool) {
-		if l == nil {
+	walkDot(t.Root, true, func(n parse.Node, root bool) {
+		a, ok := n.(*parse.ActionNode)
+		if !ok {
 			return
 		}
-		for _, n := range l.Nodes {
-			switch n := n.(type) {
-			case *parse.ActionNode:
-				if path := rootPath(n.Pipe); root && path != nil {
-					paths = append(paths, path)
-				} else {
-					appendShow(n)
-				}
-			case *parse.IfNode:
-				visit(n.List, root)
-				visit(n.ElseList, root)
-			case *parse.WithNode:
-				visit(n.List, false)
-				visit(n.ElseList, false)
-			case *parse.RangeNode:
-				visit(n.List, false)
-				visit(n.ElseList, false)
-			case *parse.ListNode:
-				visit(n, root)
-			}
+		if path := rootPath(a.Pipe); root && path != nil {
+			paths = append(paths, path)
+		} else {
+			appendShow(a)
 		}
-	}
-	visit(t.Root, true)
+	})
 	if len(paths) == 0 {
 		return nil, nil
 	}
