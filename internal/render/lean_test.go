@@ -3,8 +3,10 @@ package render
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -94,4 +96,41 @@ func TestJobRequestTakesLeanTrees(t *testing.T) {
 	require.Len(t, c.text.paths, 3)
 	require.True(t, nilFree(data, c.subject.paths))
 	require.True(t, nilFree(data, c.text.paths))
+}
+
+// FuzzLeanTrees renders arbitrary text parts with Render, which takes the
+// lean trees where the data allows, and with the checked trees: outputs
+// and errors are the same (renders stopped by the clock aside, which stop
+// where they happen to be).
+func FuzzLeanTrees(f *testing.F) {
+	for _, s := range []string{
+		"{{ .data.a }}{{ .data.b.c }}{{ .data.n }}",
+		"{{ if .data.a }}{{ .data.b }}{{ else }}{{ .data.n.x }}{{ end }}",
+		`{{ with .data.b }}{{ .c }}{{ end }}{{ range .data.l }}{{ . }}{{ end }}{{ define "t" }}{{ .c }}{{ end }}{{ template "t" .data.b }}`,
+		"{{ $ := .data.b }}{{ $.c }}{{ .data.a | printf \"%v\" }}{{ .recipient.name }}",
+	} {
+		f.Add(s)
+	}
+	datas := []map[string]any{
+		testData(map[string]any{"a": "x", "b": map[string]any{"c": 1}, "n": json.Number("2"), "l": []any{nil, 1}}),
+		testData(map[string]any{"a": nil, "b": map[string]any{"c": nil}, "n": nil, "l": []any{}}),
+		testData(map[string]any{"a": false, "b": "s", "n": map[string]any{"x": nil}}),
+	}
+	opts := Options{Locale: "de", Now: testNow, Limits: Limits{Timeout: 200 * time.Millisecond, MaxBytes: 4096}}
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := Compile(model.TemplateContent{Subject: "s", Text: src})
+		if err != nil {
+			return
+		}
+		for _, data := range datas {
+			got, gotErr := c.Render(context.Background(), data, opts)
+			want, wantErr := renderChecked(t, c, data, opts)
+			if errors.Is(gotErr, ErrTimeout) || errors.Is(wantErr, ErrTimeout) {
+				continue
+			}
+			if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Fatalf("lean %q, %v; checked %q, %v", got.Text, gotErr, want.Text, wantErr)
+			}
+		}
+	})
 }
