@@ -37,14 +37,149 @@ func (s *state) format(layout string, v any) (string, error) {
 	return s.out(formatLayout(t, layout, s.locale.names()))
 }
 
+// formatStyle formats v in one or two (joined by a space) of the locale's
+// formats, as format does with their layouts but without time.Format.
+func (s *state) formatStyle(v any, f styleLayout, then *styleLayout) (string, error) {
+	n := len(f.layout)
+	key := dateKey{plan: f.plan, loc: s.loc, names: s.locale.names()}
+	if then != nil {
+		n += 1 + len(then.layout)
+		key.then = then.plan
+	}
+	key.in, _ = v.(string)
+	if out, ok := s.dates.get(key); ok {
+		if err := s.fits(n * 4); err != nil {
+			return "", err
+		}
+		return s.out(out)
+	}
+	t, ok, err := s.when(v)
+	if err != nil || !ok {
+		return "", err
+	}
+	if err := s.fits(n * 4); err != nil {
+		return "", err
+	}
+	if y := t.Year(); y < 0 || y > 9999 { // time.Format's widths differ
+		layout := f.layout
+		if then != nil {
+			layout += " " + then.layout
+		}
+		return s.out(formatLayout(t, layout, s.locale.names()))
+	}
+	var buf [64]byte
+	b := appendPlan(buf[:0], t, f.plan, key.names)
+	if then != nil {
+		b = appendPlan(append(b, ' '), t, then.plan, key.names)
+	}
+	out := string(b)
+	if key.in != "" {
+		s.dates.put(key, out)
+	}
+	return s.out(out)
+}
+
+// dateKey is what a styled date string depends on: the value (a string;
+// other values are not kept), the plans, the zone and the month names.
+type dateKey struct {
+	in, plan, then string
+	loc            *time.Location
+	names          *nameSet
+}
+
+// dateMemo keeps the last few styled dates of an instance: a message
+// prints the same dates in its subject, HTML and text, and the messages
+// of an event print the same dates.
+type dateMemo struct {
+	keys [4]dateKey
+	outs [4]string
+	next int
+}
+
+func (m *dateMemo) get(k dateKey) (string, bool) {
+	for i := range m.keys {
+		if m.keys[i] == k {
+			return m.outs[i], true
+		}
+	}
+	return "", false
+}
+
+func (m *dateMemo) put(k dateKey, out string) {
+	m.keys[m.next], m.outs[m.next] = k, out
+	m.next = (m.next + 1) % len(m.keys)
+}
+
 func (s *state) date(layout, v any) (string, error) { return s.format(toString(layout), v) }
-func (s *state) dateShort(v any) (string, error)    { return s.format(s.locale.style().short, v) }
-func (s *state) dateLong(v any) (string, error)     { return s.format(s.locale.style().long, v) }
-func (s *state) timeOfDay(v any) (string, error)    { return s.format(s.locale.style().clock, v) }
+func (s *state) dateShort(v any) (string, error) {
+	return s.formatStyle(v, s.locale.style().short, nil)
+}
+func (s *state) dateLong(v any) (string, error) { return s.formatStyle(v, s.locale.style().long, nil) }
+func (s *state) timeOfDay(v any) (string, error) {
+	return s.formatStyle(v, s.locale.style().clock, nil)
+}
 
 func (s *state) dateTime(v any) (string, error) {
 	st := s.locale.style()
-	return s.format(st.short+" "+st.clock, v)
+	return s.formatStyle(v, st.short, &st.clock)
+}
+
+// appendPlan appends t formatted by plan, a layout of one-letter codes
+// (PHP's): Y the year in four digits (0 to 9999 only), m and d the month
+// and day in two, j the day, M the month's name, H the hour (24) in two, h
+// the hour (12), i the minute in two, P "AM" or "PM"; every other byte is
+// copied. names gives month names (nil: Go's English ones).
+func appendPlan(b []byte, t time.Time, plan string, names *nameSet) []byte {
+	year, month, day := t.Date()
+	hour, minute, _ := t.Clock()
+	for i := 0; i < len(plan); i++ {
+		switch c := plan[i]; c {
+		case 'Y':
+			b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10))
+		case 'm':
+			b = append2(b, int(month))
+		case 'd':
+			b = append2(b, day)
+		case 'j':
+			b = appendNum(b, day)
+		case 'M':
+			if names == nil {
+				b = append(b, month.String()...)
+			} else {
+				b = append(b, names.months[month-1]...)
+			}
+		case 'H':
+			b = append2(b, hour)
+		case 'h':
+			h := hour % 12
+			if h == 0 {
+				h = 12
+			}
+			b = appendNum(b, h)
+		case 'i':
+			b = append2(b, minute)
+		case 'P':
+			if hour >= 12 {
+				b = append(b, "PM"...)
+			} else {
+				b = append(b, "AM"...)
+			}
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// append2 appends n (0 to 99) in two digits.
+func append2(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+
+// appendNum appends n (0 to 99) without padding.
+func appendNum(b []byte, n int) []byte {
+	if n >= 10 {
+		b = append(b, byte('0'+n/10))
+	}
+	return append(b, byte('0'+n%10))
 }
 
 // today is the day of Options.Now in the recipient's zone.

@@ -44,6 +44,8 @@ type state struct {
 	locale   *localeInfo
 	// localeName is the Options.Locale locale was parsed from.
 	localeName string
+	// dates keeps styled dates across renders.
+	dates dateMemo
 }
 
 // reset prepares s for a new render.
@@ -186,23 +188,30 @@ func guardList(l *parse.ListNode) {
 // walk calls visit for every node of l and of the lists inside if, with
 // and range, a node before the lists it holds.
 func walk(l *parse.ListNode, visit func(parse.Node)) {
+	walkDot(l, true, func(n parse.Node, _ bool) { visit(n) })
+}
+
+// walkDot is walk telling visit whether the dot is surely still what it
+// was at the start of l (own): false inside with and range, and, to keep
+// it simple, in their else branches too.
+func walkDot(l *parse.ListNode, own bool, visit func(parse.Node, bool)) {
 	if l == nil {
 		return
 	}
 	for _, n := range l.Nodes {
-		visit(n)
+		visit(n, own)
 		switch n := n.(type) {
 		case *parse.IfNode:
-			walk(n.List, visit)
-			walk(n.ElseList, visit)
+			walkDot(n.List, own, visit)
+			walkDot(n.ElseList, own, visit)
 		case *parse.WithNode:
-			walk(n.List, visit)
-			walk(n.ElseList, visit)
+			walkDot(n.List, false, visit)
+			walkDot(n.ElseList, false, visit)
 		case *parse.RangeNode:
-			walk(n.List, visit)
-			walk(n.ElseList, visit)
+			walkDot(n.List, false, visit)
+			walkDot(n.ElseList, false, visit)
 		case *parse.ListNode:
-			walk(n, visit)
+			walkDot(n, own, visit)
 		}
 	}
 }
@@ -234,6 +243,70 @@ func showNothing(trees map[string]*parse.Tree) {
 			}
 		})
 	}
+}
+
+// leanTrees returns trees with a copy of the main tree in which showNothing
+// leaves out the nil check of every printing action that is a field chain
+// read from the data root (.a.b outside with, range and defined
+// templates, where the dot is the data), and the chains' paths
+// (["a","b"]). A chain's value is nil only when the value at its path is:
+// missing keys stop execution whatever follows, so when nilFree holds for
+// the render's data, the lean trees print what the checked trees print,
+// without a reflective call per action. nil when no action qualifies.
+func leanTrees(trees map[string]*parse.Tree, main string) (map[string]*parse.Tree, [][]string) {
+	t := trees[main].Copy()
+	var paths [][]string
+	walkDot(t.Root, true, func(n parse.Node, root bool) {
+		a, ok := n.(*parse.ActionNode)
+		if !ok {
+			return
+		}
+		if path := rootPath(a.Pipe); root && path != nil {
+			paths = append(paths, path)
+		} else {
+			appendShow(a)
+		}
+	})
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	lean := make(map[string]*parse.Tree, len(trees))
+	for name, tree := range trees {
+		lean[name] = tree // the others get their checks from showNothing
+	}
+	lean[main] = t
+	return lean, paths
+}
+
+// rootPath returns the path of a printing pipeline that is one field chain
+// read from the data root, or nil.
+func rootPath(p *parse.PipeNode) []string {
+	if len(p.Decl) > 0 || len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 1 {
+		return nil
+	}
+	// $.a.b is left alone: a template may assign to $.
+	if f, ok := p.Cmds[0].Args[0].(*parse.FieldNode); ok {
+		return f.Ident
+	}
+	return nil
+}
+
+// nilFree reports whether every path leads through maps of data to a
+// value other than nil.
+func nilFree(data map[string]any, paths [][]string) bool {
+	for _, path := range paths {
+		var v any = data
+		for _, key := range path {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			if v = m[key]; v == nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // appendShow adds fnShow to the pipeline of a printing action, unless its

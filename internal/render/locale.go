@@ -85,9 +85,15 @@ func (l *localeInfo) symbolSpace() bool {
 	return l.lang == "nl" || l.lang == "de" || l.lang == "pt"
 }
 
-// dateStyle holds a locale's Go layouts for date_short, date_long and time.
+// dateStyle holds a locale's formats for date_short, date_long and time.
 type dateStyle struct {
-	short, long, clock string
+	short, long, clock styleLayout
+}
+
+// styleLayout is one format of a dateStyle: its Go layout, and the same
+// format as a plan for appendPlan, which formats it without time.Format.
+type styleLayout struct {
+	layout, plan string
 }
 
 // US-style month-first dates are used in these regions of English.
@@ -96,16 +102,34 @@ var monthFirstRegions = map[string]bool{
 	"VI": true, "UM": true, "MP": true,
 }
 
-// style returns the date layouts: German, US English, or day-first English
+var (
+	germanStyle = dateStyle{
+		short: styleLayout{"02.01.2006", "d.m.Y"},
+		long:  styleLayout{"2. January 2006", "j. M Y"},
+		clock: styleLayout{"15:04", "H:i"},
+	}
+	usStyle = dateStyle{
+		short: styleLayout{"01/02/2006", "m/d/Y"},
+		long:  styleLayout{"January 2, 2006", "M j, Y"},
+		clock: styleLayout{"3:04 PM", "h:i P"},
+	}
+	dayFirstStyle = dateStyle{
+		short: styleLayout{"02/01/2006", "d/m/Y"},
+		long:  styleLayout{"2 January 2006", "j M Y"},
+		clock: styleLayout{"15:04", "H:i"},
+	}
+)
+
+// style returns the date formats: German, US English, or day-first English
 // (en-GB and every other locale).
-func (l *localeInfo) style() dateStyle {
+func (l *localeInfo) style() *dateStyle {
 	switch {
 	case l.lang == "de":
-		return dateStyle{short: "02.01.2006", long: "2. January 2006", clock: "15:04"}
+		return &germanStyle
 	case l.lang == "en" && monthFirstRegions[l.region]:
-		return dateStyle{short: "01/02/2006", long: "January 2, 2006", clock: "3:04 PM"}
+		return &usStyle
 	}
-	return dateStyle{short: "02/01/2006", long: "2 January 2006", clock: "15:04"}
+	return &dayFirstStyle
 }
 
 // nameSet holds month and weekday names, long and short, indexed by

@@ -79,6 +79,12 @@ type source struct {
 	name  string
 	src   string
 	trees map[string]*parse.Tree
+	// lean, for a text part, is trees with a main tree that prints some
+	// field chains without the hidden nil check (see leanShow); it may be
+	// used for data in which every one of paths leads to a value other
+	// than nil. nil when no action qualified.
+	lean  map[string]*parse.Tree
+	paths [][]string
 }
 
 // Compiled is a validated template, ready to render concurrently.
@@ -100,6 +106,9 @@ type instance struct {
 	subject *template.Template
 	text    *template.Template
 	html    *htmltemplate.Template
+	// subjectLean and textLean are built from the parts' lean trees.
+	subjectLean *template.Template
+	textLean    *template.Template
 	// w collects each part's output in a buffer the instance keeps, so a
 	// render allocates each part's string once instead of growing a
 	// buffer per part and message.
@@ -177,10 +186,12 @@ func parsePart(name, src string) (*source, []Problem) {
 		return nil, ps
 	}
 	guardTrees(trees, name)
+	out := &source{name: name, src: src, trees: trees}
 	if name != PartHTML {
+		out.lean, out.paths = leanTrees(trees, name)
 		showNothing(trees)
 	}
-	return &source{name: name, src: src, trees: trees}, nil
+	return out, nil
 }
 
 // newInstance builds a template set for each part, bound to a new state.
@@ -190,10 +201,16 @@ func (c *Compiled) newInstance() (*instance, error) {
 	in := &instance{st: &state{}}
 	fm := funcMap(in.st)
 	var err error
-	if in.subject, err = buildText(c.subject, fm); err != nil {
+	if in.subject, err = buildText(c.subject, c.subject.treesOf(false), fm); err != nil {
 		return nil, err
 	}
-	if in.text, err = buildText(c.text, fm); err != nil {
+	if in.text, err = buildText(c.text, c.text.treesOf(false), fm); err != nil {
+		return nil, err
+	}
+	if in.subjectLean, err = buildText(c.subject, c.subject.treesOf(true), fm); err != nil {
+		return nil, err
+	}
+	if in.textLean, err = buildText(c.text, c.text.treesOf(true), fm); err != nil {
 		return nil, err
 	}
 	if in.html, err = buildHTML(c.html, fm); err != nil {
@@ -202,12 +219,23 @@ func (c *Compiled) newInstance() (*instance, error) {
 	return in, nil
 }
 
-func buildText(s *source, fm map[string]any) (*template.Template, error) {
-	if s == nil {
+// treesOf returns s's lean trees (nil when it has none) or its trees.
+func (s *source) treesOf(lean bool) map[string]*parse.Tree {
+	switch {
+	case s == nil:
+		return nil
+	case lean:
+		return s.lean
+	}
+	return s.trees
+}
+
+func buildText(s *source, trees map[string]*parse.Tree, fm map[string]any) (*template.Template, error) {
+	if trees == nil {
 		return nil, nil
 	}
 	t := template.New(s.name).Option("missingkey=error").Funcs(fm)
-	for name, tree := range s.trees {
+	for name, tree := range trees {
 		if _, err := t.AddParseTree(name, tree); err != nil {
 			return nil, fmt.Errorf("build %s template: %w", s.name, err)
 		}
@@ -282,10 +310,12 @@ func (c *Compiled) Render(ctx context.Context, data map[string]any, opts Options
 		}
 		c.pool.Put(in)
 	}()
-	return c.render(in, data, opts)
+	return c.render(in, data, opts, true)
 }
 
-func (c *Compiled) render(in *instance, data map[string]any, opts Options) (Output, error) {
+// render renders with in; mayLean allows the lean text trees for data
+// that suits them (tests turn it off to compare).
+func (c *Compiled) render(in *instance, data map[string]any, opts Options, mayLean bool) (Output, error) {
 	var out Output
 	var problems []Problem
 	for i, j := range [...]struct {
@@ -296,7 +326,8 @@ func (c *Compiled) render(in *instance, data map[string]any, opts Options) (Outp
 			continue
 		}
 		in.st.part = j.src.name
-		err := in.execute(i, data, opts.Limits.MaxBytes)
+		lean := mayLean && j.src.lean != nil && nilFree(data, j.src.paths)
+		err := in.execute(i, lean, data, opts.Limits.MaxBytes)
 		if err == nil {
 			*j.dst = string(in.w.buf)
 			continue
@@ -335,14 +366,18 @@ const maxKeptOutput = 64 << 10
 
 // execute runs the template of a part (0 the subject, or a header
 // template's one part; 1 the HTML; 2 the text) into in.w, with at most
-// maxBytes of output.
-func (in *instance) execute(part int, data map[string]any, maxBytes int) error {
+// maxBytes of output; lean selects a text part's lean trees.
+func (in *instance) execute(part int, lean bool, data map[string]any, maxBytes int) error {
 	in.w = limitWriter{buf: in.w.buf[:0], max: maxBytes, st: in.st}
-	switch part {
-	case 0:
+	switch {
+	case part == 0 && lean:
+		return in.subjectLean.Execute(&in.w, data)
+	case part == 0:
 		return in.subject.Execute(&in.w, data)
-	case 1:
+	case part == 1:
 		return in.html.Execute(&in.w, data)
+	case lean:
+		return in.textLean.Execute(&in.w, data)
 	}
 	return in.text.Execute(&in.w, data)
 }
