@@ -4,6 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/alloctest"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/plan"
 )
 
 // TestRecipientDataOfTheSubjectAndOthers renders an event about anna that
@@ -35,4 +39,23 @@ func TestRecipientDataOfTheSubjectAndOthers(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Messages, 1)
 	require.Equal(t, "Hallo Person anna", res.Messages[0].Subject)
+}
+
+// TestRecipientDataIsBuiltOnlyWhenUsed pins what choosing a recipient's
+// data costs: nothing for the event's subject (its map is shared; a
+// literal address's map was once built for every recipient first), and
+// a literal address gets its own.
+func TestRecipientDataIsBuiltOnlyWhenUsed(t *testing.T) { // not parallel: it counts bytes
+	anna := contact("anna")
+	sn := &snapshot{subject: anna, subjectData: anna.Data()}
+	to := plan.Recipient{Address: model.Address{ContactID: "anna", Email: "anna@example.org"}, Contact: anna}
+	var got map[string]any
+	bytes := alloctest.BytesPerRun(t, 100, func() { got = sn.recipientData(to) })
+	require.Zero(t, bytes, "the subject's data is shared, nothing is built")
+	require.Equal(t, "anna", got["id"])
+
+	lit := plan.Recipient{Address: model.Address{Email: "x@example.org", Name: "X"}}
+	require.Equal(t, map[string]any{"email": "x@example.org", "name": "X", "id": ""}, sn.recipientData(lit))
+	ben := contact("ben")
+	require.Equal(t, ben.Data(), sn.recipientData(plan.Recipient{Address: model.Address{ContactID: "ben"}, Contact: ben}))
 }
