@@ -38,6 +38,10 @@ type Input struct {
 	// model.SuppressionKey; an absent address is not listed.
 	Suppressions map[string]*model.Suppression
 	Now          time.Time
+	// Origin, when set, is the trace's first step: what made the event (a
+	// schedule run, a broadcast). In a manual plan it takes the manual
+	// step's place: the origin sent the notification, not a person.
+	Origin *model.Step
 }
 
 // Recipient is one resolved mailbox.
@@ -95,7 +99,10 @@ type Output struct {
 
 // Plan decides what an event sends. It is a pure function of its input.
 func Plan(ctx context.Context, in Input, eval Evaluator) Output {
-	p := &planner{in: in, eval: eval}
+	p := newPlanner(in, eval)
+	if in.Origin != nil {
+		p.step(*in.Origin)
+	}
 	p.run(ctx)
 	return p.out
 }
@@ -107,6 +114,15 @@ type planner struct {
 	// keyTemplates are the throttle key templates compiled so far (nil:
 	// the source does not compile).
 	keyTemplates map[string]*render.Compiled
+}
+
+// traceRoom is the room a trace starts with: the steps of an event that
+// sends one message or two (a trace that grew from nothing allocated
+// each of its sizes up to its own).
+const traceRoom = 8
+
+func newPlanner(in Input, eval Evaluator) *planner {
+	return &planner{in: in, eval: eval, out: Output{Trace: make([]model.Step, 0, traceRoom)}}
 }
 
 func (p *planner) step(s model.Step) int {
@@ -390,8 +406,12 @@ func sortedRoles(m map[string][]string) []string {
 // given notification (template, recipients, category) is resolved against the
 // event, its project and object like any other.
 func PlanManual(ctx context.Context, in Input, n *model.Notification, eval Evaluator) Output {
-	p := &planner{in: in, eval: eval}
-	p.step(model.Step{Code: model.StepManual, Notification: n.Key, Params: map[string]string{"template": n.Template}})
+	p := newPlanner(in, eval)
+	if in.Origin != nil {
+		p.step(*in.Origin)
+	} else {
+		p.step(model.Step{Code: model.StepManual, Notification: n.Key, Params: map[string]string{"template": n.Template}})
+	}
 	p.out.Data = p.data()
 	p.notification(ctx, n)
 	return p.out
