@@ -371,6 +371,11 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 	if err := g.throttle(ctx, tx, ws.ID, ps); err != nil {
 		return fmt.Errorf("count throttles: %w", err)
 	}
+	n := 0
+	for _, p := range ps {
+		n += len(p.messages)
+	}
+	msgs = make([]store.MessageRow, 0, n)
 	for i, p := range ps { // after throttle, which may have encoded them again
 		events[i] = p.event
 		msgs = append(msgs, p.messages...)
