@@ -12,9 +12,10 @@ import (
 
 // TestOriginStartsTheTrace: an origin is the trace's first step, before
 // the plan's own, and takes a manual plan's manual step's place; the
-// messages' step indices point at their steps in that trace. A trace of a
-// one-message event is allocated once, with its room (it grew from
-// nothing before, and ingest then copied it behind the origin).
+// messages' step indices point at their steps in that trace. The trace
+// of a one-message event is allocated once, with the room its flow
+// suggests (it grew from nothing before, and ingest then copied it
+// behind the origin).
 func TestOriginStartsTheTrace(t *testing.T) {
 	t.Parallel()
 	env, err := condition.New()
@@ -33,8 +34,8 @@ func TestOriginStartsTheTrace(t *testing.T) {
 	require.Len(t, got.Messages, 1)
 	require.Equal(t, plain.Messages[0].Step+1, got.Messages[0].Step)
 	require.Equal(t, "anna@example.org", got.Messages[0].To.Address.Email)
-	require.LessOrEqual(t, len(got.Trace), traceRoom)
-	require.Equal(t, traceRoom, cap(got.Trace), "the trace did not grow")
+	require.Len(t, got.Trace, 5, "origin, event, flow, notification, message")
+	require.Equal(t, 6, cap(got.Trace), "the trace did not grow")
 
 	in.Origin = nil
 	manual := PlanManual(ctx, in, &n, celEval{env})
@@ -43,4 +44,19 @@ func TestOriginStartsTheTrace(t *testing.T) {
 	got = PlanManual(ctx, in, &n, celEval{env})
 	require.Equal(t, append([]model.Step{origin}, manual.Trace[1:]...), got.Trace)
 	require.Equal(t, manual.Messages[0].Step, got.Messages[0].Step)
+}
+
+// TestTraceRoomFitsW1: an event of W1's shape (3 notifications, 2
+// recipients each) fills the room its trace starts with, without growing.
+func TestTraceRoomFitsW1(t *testing.T) {
+	t.Parallel()
+	env, err := condition.New()
+	require.NoError(t, err)
+	in := baseInput()
+	in.Event.Actors = map[string][]string{"promoter": {"anna", "ben"}}
+	in.Flow.Notifications = []model.Notification{notif("a", "job.requested"), notif("b", "job.requested"), notif("c", "job.requested")}
+	out := Plan(context.Background(), in, celEval{env})
+	require.Len(t, out.Messages, 6)
+	require.Len(t, out.Trace, 11)
+	require.Equal(t, 12, cap(out.Trace), "the trace did not grow")
 }

@@ -116,13 +116,20 @@ type planner struct {
 	keyTemplates map[string]*render.Compiled
 }
 
-// traceRoom is the room a trace starts with: the steps of an event that
-// sends one message or two (a trace that grew from nothing allocated
-// each of its sizes up to its own).
-const traceRoom = 8
+// traceRoom is the room a trace starts with: its first steps (origin,
+// event, flow) and three per notification of the flow (the notification
+// and, mostly, one or two messages), at most 64. A trace that grew from
+// nothing allocated each of its sizes up to its own.
+func traceRoom(in Input) int {
+	n := 3
+	if in.Flow != nil {
+		n += 3 * len(in.Flow.Notifications)
+	}
+	return min(n, 64)
+}
 
 func newPlanner(in Input, eval Evaluator) *planner {
-	return &planner{in: in, eval: eval, out: Output{Trace: make([]model.Step, 0, traceRoom)}}
+	return &planner{in: in, eval: eval, out: Output{Trace: make([]model.Step, 0, traceRoom(in))}}
 }
 
 func (p *planner) step(s model.Step) int {
