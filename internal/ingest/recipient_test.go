@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -58,4 +59,22 @@ func TestRecipientDataIsBuiltOnlyWhenUsed(t *testing.T) { // not parallel: it co
 	require.Equal(t, map[string]any{"email": "x@example.org", "name": "X", "id": ""}, sn.recipientData(lit))
 	ben := contact("ben")
 	require.Equal(t, ben.Data(), sn.recipientData(plan.Recipient{Address: model.Address{ContactID: "ben"}, Contact: ben}))
+}
+
+// TestSnapshotsOfOneLoadShareTheWorkspacesData: the events read together
+// plan with one workspace map (the data model is read-only), equal to the
+// one each would build.
+func TestSnapshotsOfOneLoadShareTheWorkspacesData(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.contacts(contact("anna"), contact("ben"))
+	items := []item{{in: ping("anna")}, {in: ping("ben")}}
+	for i := range items {
+		items[i].ev = newEvent(items[i].in, start)
+	}
+	snaps, err := f.g.loadSnapshots(f.ctx, f.st, f.ws, items)
+	require.NoError(t, err)
+	a, b := snaps[items[0].ev].input(f.ws, items[0].ev, start), snaps[items[1].ev].input(f.ws, items[1].ev, start)
+	require.Equal(t, f.ws.Data(), a.WorkspaceData)
+	require.Equal(t, reflect.ValueOf(a.WorkspaceData).Pointer(), reflect.ValueOf(b.WorkspaceData).Pointer())
 }

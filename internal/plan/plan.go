@@ -38,6 +38,9 @@ type Input struct {
 	// model.SuppressionKey; an absent address is not listed.
 	Suppressions map[string]*model.Suppression
 	Now          time.Time
+	// WorkspaceData, when not nil, is Workspace.Data built once for the
+	// events of a group (see model.DataInput).
+	WorkspaceData map[string]any
 	// Origin, when set, is the trace's first step: what made the event (a
 	// schedule run, a broadcast). In a manual plan it takes the manual
 	// step's place: the origin sent the notification, not a person.
@@ -195,7 +198,7 @@ func (p *planner) data() map[string]any {
 	if ev.Contact != "" {
 		subject = p.in.Contacts[ev.Contact]
 	}
-	return model.NewData(model.DataInput{Workspace: p.in.Workspace, Event: ev, Project: p.in.Project,
+	return model.NewData(model.DataInput{Workspace: p.in.Workspace, WorkspaceData: p.in.WorkspaceData, Event: ev, Project: p.in.Project,
 		Object: p.in.Object, Contact: subject, Actors: actors, Now: p.in.Now})
 }
 
