@@ -28,6 +28,12 @@ type Email struct {
 	// HTML and Text are the bodies; at least one must be set. With both the
 	// message is multipart/alternative.
 	HTML, Text string
+	// TextParts and HTMLParts, when not nil, are the bodies in pieces,
+	// written one after the other exactly as their concatenation would
+	// be, in place of Text and HTML, which must then be empty: a caller
+	// that adds to a rendered body (the preference footer) does not copy
+	// the body for every message. TextBody and HTMLBody join them.
+	TextParts, HTMLParts []string
 	// Headers are extra header fields such as List-Unsubscribe,
 	// List-Unsubscribe-Post or Auto-Submitted. Fields the builder owns
 	// (From, To, Subject, Message-ID, Content-Type, …) are rejected, and so
@@ -39,6 +45,42 @@ type Email struct {
 	// Date is the Date header. Zero means the time of building, which makes
 	// BuildMIME's output differ between calls; callers should set it.
 	Date time.Time
+}
+
+// TextBody returns the text body: Text, or TextParts joined.
+func (e *Email) TextBody() string { return body(e.Text, e.TextParts) }
+
+// HTMLBody returns the HTML body: HTML, or HTMLParts joined.
+func (e *Email) HTMLBody() string { return body(e.HTML, e.HTMLParts) }
+
+func body(one string, parts []string) string {
+	if parts == nil {
+		return one
+	}
+	return strings.Join(parts, "")
+}
+
+// bodyParts returns a body as its pieces: parts when not nil, else the
+// one string in one, an array of the caller's so that nothing is
+// allocated; an empty body has none.
+func bodyParts(s string, parts []string, one *[1]string) []string {
+	if parts != nil {
+		return parts
+	}
+	if s == "" {
+		return nil
+	}
+	one[0] = s
+	return one[:]
+}
+
+// partsLen is the length of a body given in pieces.
+func partsLen(parts []string) int {
+	n := 0
+	for _, s := range parts {
+		n += len(s)
+	}
+	return n
 }
 
 // Result is what a Sender reports for a delivered message.

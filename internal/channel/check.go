@@ -45,7 +45,10 @@ func checkEmail(e *Email) (checked, error) {
 	if hasCRLF(e.Subject) {
 		return h, invalid("subject contains a line break")
 	}
-	if e.HTML == "" && e.Text == "" {
+	if e.Text != "" && e.TextParts != nil || e.HTML != "" && e.HTMLParts != nil {
+		return h, invalid("a body given both whole and in parts")
+	}
+	if e.HTML == "" && e.Text == "" && partsLen(e.HTMLParts) == 0 && partsLen(e.TextParts) == 0 {
 		return h, invalid("neither an HTML nor a text body")
 	}
 	if e.ReplyTo != "" {

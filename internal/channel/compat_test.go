@@ -40,7 +40,7 @@ func goMailMIME(t testing.TB, e *Email) []byte {
 	}
 	switch {
 	case e.Text != "" && e.HTML != "":
-		m.SetBoundary(multipartBoundary(nil, e))
+		m.SetBoundary(multipartBoundary(nil, e.MessageID, []string{e.Text}, []string{e.HTML}))
 		m.SetBodyString(gomail.TypeTextPlain, e.Text)
 		m.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
 	case e.Text != "":

@@ -351,8 +351,33 @@ func appendAddressList(b []byte, list []mail.Address) []byte {
 // encoded byte and then takes a following LF for part of a CRLF; here that
 // LF stays a line break of its own.
 func appendQP(b []byte, s string) []byte {
-	col := 0 // characters on the current line
-	for i := 0; i < len(s); {
+	b, col, _ := appendQPPiece(b, 0, false, s)
+	return qpTrailingSpace(b, col)
+}
+
+// appendQPParts appends the concatenation of parts as appendQP does,
+// without joining them first.
+func appendQPParts(b []byte, parts []string) []byte {
+	col, cr := 0, false
+	for _, s := range parts {
+		b, col, cr = appendQPPiece(b, col, cr, s)
+	}
+	return qpTrailingSpace(b, col)
+}
+
+// appendQPPiece encodes s, a piece of a body, continuing the line at
+// column col; cr says that the previous piece ended in a CR, whose line
+// break an LF at the start of s completes. It returns the column and
+// whether s ended in a CR, and leaves a trailing space to the caller.
+func appendQPPiece(b []byte, col int, cr bool, s string) ([]byte, int, bool) {
+	i := 0
+	if cr && len(s) > 0 {
+		cr = false
+		if s[0] == '\n' { // the LF of a CRLF already written
+			i++
+		}
+	}
+	for i < len(s) {
 		c := s[i]
 		switch {
 		case qpLiteral(c):
@@ -365,8 +390,12 @@ func appendQP(b []byte, s string) []byte {
 		case c == '\r' || c == '\n':
 			b = append(qpTrailingSpace(b, col), "\r\n"...)
 			col = 0
-			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-				i++
+			if c == '\r' {
+				if i+1 == len(s) {
+					cr = true // the LF may begin the next piece
+				} else if s[i+1] == '\n' {
+					i++
+				}
 			}
 			i++
 		default:
@@ -374,14 +403,20 @@ func appendQP(b []byte, s string) []byte {
 			i++
 		}
 	}
-	return qpTrailingSpace(b, col)
+	return b, col, cr
 }
 
 // qpLiteral reports whether c is written as itself: printable ASCII
 // except '=', and white space, which qpTrailingSpace encodes at a line end.
-func qpLiteral(c byte) bool {
-	return c >= ' ' && c <= '~' && c != '=' || c == '\t'
-}
+func qpLiteral(c byte) bool { return qpLiteralByte[c] }
+
+// qpLiteralByte is qpLiteral as a table, for the loops over a body.
+var qpLiteralByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= ' ' && c <= '~' && c != '=' || c == '\t'
+	}
+	return t
+}()
 
 // qpLiterals appends a run of literal characters, breaking lines softly
 // where the Writer does: before a character that would be a line's 76th.

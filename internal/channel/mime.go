@@ -46,13 +46,17 @@ func BuildMIMEInto(buf []byte, e *Email) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	var textOne, htmlOne [1]string
+	text := bodyParts(e.Text, e.TextParts, &textOne)
+	html := bodyParts(e.HTML, e.HTMLParts, &htmlOne)
+	hasText, hasHTML := partsLen(text) > 0, partsLen(html) > 0
 	b := buf[:0]
-	if need := sizeHint(e, &h); cap(b) < need {
+	if need := sizeHint(e, &h, text, html); cap(b) < need {
 		b = make([]byte, 0, need)
 	}
 	var boundary string
-	if e.Text != "" && e.HTML != "" {
-		boundary = multipartBoundary(b, e)
+	if hasText && hasHTML {
+		boundary = multipartBoundary(b, e.MessageID, text, html)
 	}
 	b = appendHeader(b, e, &h)
 	if name, n := overlongLine(b); n > 0 {
@@ -61,11 +65,11 @@ func BuildMIMEInto(buf []byte, e *Email) ([]byte, error) {
 	}
 	switch {
 	case boundary != "":
-		b = appendAlternative(b, boundary, e.Text, e.HTML)
-	case e.Text != "":
-		b = appendSinglePart(b, "text/plain", e.Text)
+		b = appendAlternative(b, boundary, text, html)
+	case hasText:
+		b = appendSinglePart(b, "text/plain", text)
 	default:
-		b = appendSinglePart(b, "text/html", e.HTML)
+		b = appendSinglePart(b, "text/html", html)
 	}
 	return b, nil
 }
@@ -172,9 +176,9 @@ func appendAddressField(b []byte, name string, list []mail.Address) []byte {
 // appendSinglePart appends the content fields and the body of a message
 // with one body. go-mail left the body without a final line break, which
 // SMTP's DATA adds on the wire, so it is added here to stay byte-identical.
-func appendSinglePart(b []byte, mediaType, body string) []byte {
+func appendSinglePart(b []byte, mediaType string, body []string) []byte {
 	b = appendPartHeader(b, mediaType)
-	b = appendQP(b, body)
+	b = appendQPParts(b, body)
 	if !bytes.HasSuffix(b, []byte("\r\n")) {
 		b = append(b, "\r\n"...)
 	}
@@ -183,19 +187,19 @@ func appendSinglePart(b []byte, mediaType, body string) []byte {
 
 // appendAlternative appends a multipart/alternative body: the text part,
 // then the HTML part, the one receivers show when they can.
-func appendAlternative(b []byte, boundary, text, html string) []byte {
+func appendAlternative(b []byte, boundary string, text, html []string) []byte {
 	b = append(b, "Content-Type: multipart/alternative;\r\n boundary="...)
 	b = append(b, boundary...)
 	b = append(b, "\r\n\r\n--"...)
 	b = append(b, boundary...)
 	b = append(b, "\r\n"...)
 	b = appendPartHeader(b, "text/plain")
-	b = appendQP(b, text)
+	b = appendQPParts(b, text)
 	b = append(b, "\r\n--"...)
 	b = append(b, boundary...)
 	b = append(b, "\r\n"...)
 	b = appendPartHeader(b, "text/html")
-	b = appendQP(b, html)
+	b = appendQPParts(b, html)
 	b = append(b, "\r\n--"...)
 	b = append(b, boundary...)
 	return append(b, "--\r\n"...)
@@ -209,7 +213,7 @@ func appendPartHeader(b []byte, mediaType string) []byte {
 
 // sizeHint estimates the built message's size from above, so BuildMIME
 // allocates its buffer once.
-func sizeHint(e *Email, h *checked) int {
+func sizeHint(e *Email, h *checked, text, html []string) int {
 	n := 512 + len(e.MessageID) + 3*len(e.Subject)
 	n += 3*len(h.from.Name) + len(h.from.Address) + 3*len(h.replyTo.Name) + len(h.replyTo.Address)
 	for _, list := range [][]mail.Address{h.to, h.cc} {
@@ -220,7 +224,13 @@ func sizeHint(e *Email, h *checked) int {
 	for _, f := range h.extra {
 		n += len(f.name) + 3*len(f.value) + 32
 	}
-	return n + qpSize(e.Text) + qpSize(e.HTML)
+	for _, s := range text {
+		n += qpSize(s)
+	}
+	for _, s := range html {
+		n += qpSize(s)
+	}
+	return n
 }
 
 // Envelope returns the envelope sender (ReturnPath, else the address of
@@ -287,12 +297,15 @@ func dupRecipient(rcpts []string, seen map[string]bool, addr string) bool {
 // Message-ID, the text and the HTML, each followed by a zero byte. The
 // hashed bytes are laid out in b's spare capacity, which the message
 // overwrites afterwards, instead of in an allocation of their own.
-func multipartBoundary(b []byte, e *Email) string {
-	scratch := b[len(b):]
-	for _, s := range []string{e.MessageID, e.Text, e.HTML} {
-		scratch = append(scratch, s...)
+func multipartBoundary(b []byte, messageID string, text, html []string) string {
+	scratch := append(b[len(b):], messageID...)
+	for _, body := range [...][]string{text, html} {
 		scratch = append(scratch, 0)
+		for _, s := range body {
+			scratch = append(scratch, s...)
+		}
 	}
+	scratch = append(scratch, 0)
 	sum := sha256.Sum256(scratch)
 	var id [len("herold-") + 32]byte
 	copy(id[:], "herold-")

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -78,6 +79,8 @@ func (h *handoff) take(ws int64, msgs []store.MessageRow) (claimed, rest []store
 	}
 	h.granted += n
 	rest = make([]store.MessageRow, 0, len(msgs)-n)
+	claimed = make([]store.MessageRow, 0, n)
+	h.msgs = slices.Grow(h.msgs, n)
 	for _, r := range msgs {
 		if n > 0 && forNow(r.Message) {
 			claimed = append(claimed, r)

@@ -252,10 +252,12 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 			snap.contacts[ct.ID] = asSaved(ct, snap.contacts[ct.ID])
 		}
 		var out plan.Output
+		pin := snap.input(ws, ev, now)
+		pin.Origin = in.Origin // the trace starts with it, rather than a copy of the trace after it
 		if in.Manual != nil {
-			out = plan.PlanManual(ctx, snap.input(ws, ev, now), in.Manual, g.evaluator())
+			out = plan.PlanManual(ctx, pin, in.Manual, g.evaluator())
 		} else {
-			out = plan.Plan(ctx, snap.input(ws, ev, now), g.evaluator())
+			out = plan.Plan(ctx, pin, g.evaluator())
 		}
 		msgs, planned, digests = g.materialize(ctx, ws, ev, snap, &out, now)
 		hooks = out.Webhooks
@@ -269,12 +271,7 @@ func (g *Ingester) planEvent(ctx context.Context, ws *model.Workspace, it item, 
 			}
 		}
 	}
-	if in.Origin != nil {
-		if in.Manual != nil && len(ev.Trace) > 0 && ev.Trace[0].Code == model.StepManual {
-			// The origin (a broadcast) sent the notification, not a
-			// person: it takes the manual step's place.
-			ev.Trace = ev.Trace[1:]
-		}
+	if in.Origin != nil && in.Exclusion != nil {
 		ev.Trace = append([]model.Step{*in.Origin}, ev.Trace...)
 	}
 	return &prepared{ws: ws, in: in, contacts: in.Contacts, planned: planned,
@@ -374,6 +371,11 @@ func (g *Ingester) writeMany(ctx context.Context, tx store.Tx, ps []*prepared, h
 	if err := g.throttle(ctx, tx, ws.ID, ps); err != nil {
 		return fmt.Errorf("count throttles: %w", err)
 	}
+	n := 0
+	for _, p := range ps {
+		n += len(p.messages)
+	}
+	msgs = make([]store.MessageRow, 0, n)
 	for i, p := range ps { // after throttle, which may have encoded them again
 		events[i] = p.event
 		msgs = append(msgs, p.messages...)

@@ -118,13 +118,8 @@ func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snap
 		return errNoSender
 	}
 	locale, loc := ws.DefaultLocale, ws.Location()
-	recipient := model.AddressData(pm.To.Address)
+	recipient := sn.recipientData(pm.To)
 	if c := pm.To.Contact; c != nil {
-		if c == sn.subject && sn.subjectData != nil {
-			recipient = sn.subjectData // the same map; templates only read it
-		} else {
-			recipient = c.Data()
-		}
 		if c.Locale != "" {
 			locale = c.Locale
 		}
@@ -163,6 +158,21 @@ func (g *Ingester) renderInto(ctx context.Context, ws *model.Workspace, sn *snap
 	}
 	m.Subject, m.HTML, m.Text = outp.Subject, outp.HTML, outp.Text
 	return nil
+}
+
+// recipientData returns the recipient's part of the data model: the
+// event's subject's map when the recipient is that contact (the same map;
+// templates only read it), another contact's own data, or the literal
+// address's, each built only when it is the one used.
+func (sn *snapshot) recipientData(to plan.Recipient) map[string]any {
+	switch c := to.Contact; {
+	case c == nil:
+		return model.AddressData(to.Address)
+	case c == sn.subject && sn.subjectData != nil:
+		return sn.subjectData
+	default:
+		return c.Data()
+	}
 }
 
 // renderInApp renders the in-app item of a message into m: its title and

@@ -24,6 +24,9 @@ type snapshot struct {
 	object     *model.Object
 	contacts   map[string]*model.Contact
 	templates  map[string]*model.Template
+	// wsData is the workspace's part of the data model, shared by the
+	// snapshots of one load (it is read-only).
+	wsData map[string]any
 	// suppressions are the suppression-list entries of the addresses
 	// the decision may mail; shared by the snapshots of one load and
 	// read-only.
@@ -38,7 +41,7 @@ type snapshot struct {
 }
 
 func (sn *snapshot) input(ws *model.Workspace, ev *model.Event, now time.Time) plan.Input {
-	return plan.Input{Workspace: ws, Event: ev, Project: sn.project, Flow: sn.flow, Object: sn.object,
+	return plan.Input{Workspace: ws, WorkspaceData: sn.wsData, Event: ev, Project: sn.project, Flow: sn.flow, Object: sn.object,
 		Contacts: sn.contacts, Suppressions: sn.suppressions, Now: now}
 }
 
@@ -83,9 +86,10 @@ func loadSnapshotsFrom(ctx context.Context, q store.Queries, ws *model.Workspace
 	flows := make(map[*model.Event]*model.Flow, len(items))
 	var all []string
 	seen := map[string]bool{}
+	wsData := ws.Data()
 	for _, it := range items {
 		ev := it.ev
-		sn := &snapshot{}
+		sn := &snapshot{wsData: wsData}
 		if sn.project, err = cfg.project(ctx, ev.Project); err != nil {
 			return nil, fmt.Errorf("load project: %w", err)
 		}

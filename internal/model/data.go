@@ -104,6 +104,15 @@ func (p *Project) Data() map[string]any {
 	return m
 }
 
+// Data returns the workspace's part of the data model (an empty one for
+// nil).
+func (w *Workspace) Data() map[string]any {
+	if w == nil {
+		return map[string]any{"key": "", "name": ""}
+	}
+	return map[string]any{"key": w.Key, "name": w.Name}
+}
+
 // AddressData returns a literal address as a recipient in the data model.
 func AddressData(a Address) map[string]any {
 	return map[string]any{"email": a.Email, "name": a.Name, "id": a.ContactID}
@@ -131,9 +140,13 @@ func (e *Event) EventData() map[string]any {
 // DataInput is what a data model is built from.
 type DataInput struct {
 	Workspace *Workspace
-	Event     *Event
-	Project   *Project
-	Object    *Object
+	// WorkspaceData, when not nil, is the workspace's part of the data
+	// model as Workspace.Data built it before: it is read-only, so the
+	// events of one group share it instead of building it each.
+	WorkspaceData map[string]any
+	Event         *Event
+	Project       *Project
+	Object        *Object
 	// Contact is the contact the event is about.
 	Contact *Contact
 	// Actors maps a role to its contacts, in event order.
@@ -150,12 +163,12 @@ type DataInput struct {
 // getting a copy: the planner builds a data model per event.
 func NewData(in DataInput) map[string]any {
 	loc := time.UTC
-	var ws map[string]any
 	if in.Workspace != nil {
 		loc = in.Workspace.Location()
-		ws = map[string]any{"key": in.Workspace.Key, "name": in.Workspace.Name}
-	} else {
-		ws = map[string]any{"key": "", "name": ""}
+	}
+	ws := in.WorkspaceData
+	if ws == nil {
+		ws = in.Workspace.Data()
 	}
 	now := in.Now.In(loc)
 	y, mo, d := now.Date()

@@ -82,6 +82,24 @@ func TestNewDataBytes(t *testing.T) {
 	require.Less(t, got, 3000.0)
 }
 
+// TestNewDataSharesTheWorkspacesPart: a data model given the
+// workspace's part built before is the one built from the workspace, it
+// holds that very map, and it costs that map (about 300 bytes) less.
+func TestNewDataSharesTheWorkspacesPart(t *testing.T) { // not parallel: it counts bytes
+	in := w2Data()
+	own := NewData(in)
+	shared := in
+	shared.WorkspaceData = in.Workspace.Data()
+	got := NewData(shared)
+	require.Equal(t, own, got)
+	require.Equal(t, reflect.ValueOf(shared.WorkspaceData).Pointer(), reflect.ValueOf(got[RootWorkspace]).Pointer())
+	built := alloctest.BytesPerRun(t, 200, func() { NewData(in) })
+	reused := alloctest.BytesPerRun(t, 200, func() { NewData(shared) })
+	t.Logf("%v bytes per data model, %v with the workspace's part shared", built, reused)
+	require.LessOrEqual(t, reused, built-200)
+	require.Equal(t, map[string]any{"key": "", "name": ""}, (*Workspace)(nil).Data())
+}
+
 func BenchmarkNewData(b *testing.B) {
 	in := w2Data()
 	b.ReportAllocs()

@@ -38,6 +38,13 @@ type Input struct {
 	// model.SuppressionKey; an absent address is not listed.
 	Suppressions map[string]*model.Suppression
 	Now          time.Time
+	// WorkspaceData, when not nil, is Workspace.Data built once for the
+	// events of a group (see model.DataInput).
+	WorkspaceData map[string]any
+	// Origin, when set, is the trace's first step: what made the event (a
+	// schedule run, a broadcast). In a manual plan it takes the manual
+	// step's place: the origin sent the notification, not a person.
+	Origin *model.Step
 }
 
 // Recipient is one resolved mailbox.
@@ -95,7 +102,10 @@ type Output struct {
 
 // Plan decides what an event sends. It is a pure function of its input.
 func Plan(ctx context.Context, in Input, eval Evaluator) Output {
-	p := &planner{in: in, eval: eval}
+	p := newPlanner(in, eval)
+	if in.Origin != nil {
+		p.step(*in.Origin)
+	}
 	p.run(ctx)
 	return p.out
 }
@@ -107,6 +117,22 @@ type planner struct {
 	// keyTemplates are the throttle key templates compiled so far (nil:
 	// the source does not compile).
 	keyTemplates map[string]*render.Compiled
+}
+
+// traceRoom is the room a trace starts with: its first steps (origin,
+// event, flow) and three per notification of the flow (the notification
+// and, mostly, one or two messages), at most 64. A trace that grew from
+// nothing allocated each of its sizes up to its own.
+func traceRoom(in Input) int {
+	n := 3
+	if in.Flow != nil {
+		n += 3 * len(in.Flow.Notifications)
+	}
+	return min(n, 64)
+}
+
+func newPlanner(in Input, eval Evaluator) *planner {
+	return &planner{in: in, eval: eval, out: Output{Trace: make([]model.Step, 0, traceRoom(in))}}
 }
 
 func (p *planner) step(s model.Step) int {
@@ -172,7 +198,7 @@ func (p *planner) data() map[string]any {
 	if ev.Contact != "" {
 		subject = p.in.Contacts[ev.Contact]
 	}
-	return model.NewData(model.DataInput{Workspace: p.in.Workspace, Event: ev, Project: p.in.Project,
+	return model.NewData(model.DataInput{Workspace: p.in.Workspace, WorkspaceData: p.in.WorkspaceData, Event: ev, Project: p.in.Project,
 		Object: p.in.Object, Contact: subject, Actors: actors, Now: p.in.Now})
 }
 
@@ -390,8 +416,12 @@ func sortedRoles(m map[string][]string) []string {
 // given notification (template, recipients, category) is resolved against the
 // event, its project and object like any other.
 func PlanManual(ctx context.Context, in Input, n *model.Notification, eval Evaluator) Output {
-	p := &planner{in: in, eval: eval}
-	p.step(model.Step{Code: model.StepManual, Notification: n.Key, Params: map[string]string{"template": n.Template}})
+	p := newPlanner(in, eval)
+	if in.Origin != nil {
+		p.step(*in.Origin)
+	} else {
+		p.step(model.Step{Code: model.StepManual, Notification: n.Key, Params: map[string]string{"template": n.Template}})
+	}
 	p.out.Data = p.data()
 	p.notification(ctx, n)
 	return p.out

@@ -33,15 +33,18 @@ func (s *Service) Compose(ctx context.Context, ws *model.Workspace, m *model.Mes
 		headers["List-Unsubscribe"] = u
 		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
-	text, htmlBody := s.withPreferenceFooter(m, s.preferenceURL(ws, m, key))
-	return &channel.Email{
+	e := &channel.Email{
 		MessageID: m.MessageID, From: m.From, ReplyTo: s.replyTo(ws, m, key),
 		To: []model.Address{m.To}, CC: m.CC, BCC: m.BCC,
-		Subject: m.Subject, HTML: htmlBody, Text: text,
+		Subject: m.Subject, HTML: m.HTML, Text: m.Text,
 		Headers:    headers,
 		Date:       m.CreatedAt,
 		ReturnPath: s.returnPath(ws, m, key),
-	}, nil
+	}
+	if text, htmlBody := s.withPreferenceFooter(m, s.preferenceURL(ws, m, key)); text != nil || htmlBody != nil {
+		e.Text, e.TextParts, e.HTML, e.HTMLParts = "", text, "", htmlBody
+	}
+	return e, nil
 }
 
 // returnPath is the message's signed bounce address when an inbound

@@ -119,27 +119,30 @@ func (s *Service) preferenceURL(ws *model.Workspace, m *model.Message, key []byt
 
 // withPreferenceFooter adds the link to the preference page at the end of
 // a message's text and HTML bodies, in the message's language (German or
-// English): every mail of a consent category carries it.
-func (s *Service) withPreferenceFooter(m *model.Message, url string) (text, htmlBody string) {
-	if url == "" {
-		return m.Text, m.HTML
+// English): every mail of a consent category carries it. The bodies come
+// back in pieces (nil for a body without a footer, which stays the
+// message's), which the MIME builder writes one after the other, so that
+// no message of a mailing copies its bodies.
+func (s *Service) withPreferenceFooter(m *model.Message, url string) (text, htmlBody []string) {
+	if url == "" || m.Text == "" && m.HTML == "" {
+		return nil, nil
 	}
 	lang := "en"
 	if strings.HasPrefix(strings.ToLower(m.Locale), "de") {
 		lang = "de"
 	}
 	label := s.catalog.T(lang, "mail.preferences.footer", nil)
-	text = m.Text
-	if text != "" {
-		text = strings.TrimRight(text, "\r\n") + "\n\n-- \n" + label + ": " + url + "\n"
+	parts := make([]string, 0, 13) // both bodies' pieces in one allocation
+	if m.Text != "" {
+		parts = append(parts, strings.TrimRight(m.Text, "\r\n"), "\n\n-- \n", label, ": ", url, "\n")
+		text = parts[:len(parts):len(parts)]
 	}
-	htmlBody = m.HTML
-	if htmlBody != "" {
-		// One concatenation, so every message of a mailing copies its
-		// body once.
-		i := bodyEnd(htmlBody)
-		htmlBody = htmlBody[:i] + `<p style="font-size:small;color:#555"><a href="` + html.EscapeString(url) + `">` +
-			html.EscapeString(label) + "</a></p>" + htmlBody[i:]
+	if m.HTML != "" {
+		i := bodyEnd(m.HTML)
+		start := len(parts)
+		parts = append(parts, m.HTML[:i], `<p style="font-size:small;color:#555"><a href="`, html.EscapeString(url), `">`,
+			html.EscapeString(label), "</a></p>", m.HTML[i:])
+		htmlBody = parts[start:]
 	}
 	return text, htmlBody
 }

@@ -25,9 +25,9 @@ func (e *cockpitEnv) preferenceLink(t *testing.T, id string) string {
 		Text: "Hallo", HTML: "<p>Hallo</p>", CreatedAt: e.svc.Now()}
 	mail, err := e.svc.Compose(context.Background(), e.ws, m)
 	require.NoError(t, err)
-	link := prefLink.FindString(mail.Text)
-	require.NotEmpty(t, link, "the newsletter carries a preference link: %s", mail.Text)
-	require.Contains(t, mail.HTML, link, "in the HTML body too")
+	link := prefLink.FindString(mail.TextBody())
+	require.NotEmpty(t, link, "the newsletter carries a preference link: %s", mail.TextBody())
+	require.Contains(t, mail.HTMLBody(), link, "in the HTML body too")
 	return link
 }
 

@@ -72,3 +72,34 @@ func chunks[T any](items []T, fn func([]T) error) error {
 	}
 	return nil
 }
+
+// argList is a pooled argument list of a multi-row statement: a chunk of
+// 100 messages binds 3,700 values, a 59 KB list per chunk otherwise.
+type argList struct{ a []any }
+
+var argLists = sync.Pool{New: func() any { return new(argList) }}
+
+// maxPooledArgs is the longest list put back: a chunk of the widest table.
+const maxPooledArgs = maxRowsPerInsert * 40
+
+// takeArgs returns an empty list with room for n values from the pool.
+func takeArgs(n int) *argList {
+	l := argLists.Get().(*argList)
+	if cap(l.a) < n {
+		l.a = make([]any, 0, n)
+	}
+	return l
+}
+
+// release gives the list back, args being what was appended to it: its
+// values are cleared first, so the pool keeps no row alive. database/sql
+// converts the arguments before ExecContext or QueryContext returns and
+// keeps no reference to the list, so it may be released right after.
+func (l *argList) release(args []any) {
+	clear(args)
+	if cap(args) > maxPooledArgs {
+		return
+	}
+	l.a = args[:0]
+	argLists.Put(l)
+}

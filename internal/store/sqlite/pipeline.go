@@ -69,11 +69,13 @@ func (q queriesImpl) EventInsertMany(ctx context.Context, ws int64, es []*model.
 // EventInsertRows implements store.PipelineQueries.
 func (q queriesImpl) EventInsertRows(ctx context.Context, ws int64, rows []store.EventRow) error {
 	return chunks(rows, func(part []store.EventRow) error {
-		args := make([]any, 0, len(part)*14)
+		l := takeArgs(len(part) * 14)
+		args := l.a
 		for _, r := range part {
 			args = appendEventArgs(args, ws, r)
 		}
 		_, err := q.db.ExecContext(ctx, q.rows.query("EventInsert", len(part)), args...)
+		l.release(args)
 		return mapErr(err)
 	})
 }
@@ -158,7 +160,8 @@ func (q queriesImpl) MessageInsertClaimed(ctx context.Context, ws int64, owner s
 // MessageInsertRows inserts messages as store.InsertRow says.
 func (q queriesImpl) MessageInsertRows(ctx context.Context, ws int64, owner string, until time.Time, rows []store.MessageRow) error {
 	return chunks(rows, func(part []store.MessageRow) error {
-		args := make([]any, 0, len(part)*36)
+		l := takeArgs(len(part) * 36)
+		args := l.a
 		ms := make([]*model.Message, len(part))
 		for i, r := range part {
 			m := r.Message
@@ -171,14 +174,17 @@ func (q queriesImpl) MessageInsertRows(ctx context.Context, ws int64, owner stri
 				millis(m.CreatedAt), millis(m.UpdatedAt), nullTime(m.SentAt), nullTime(due), owner, r.Timeline,
 				nullTime(m.CapturedAt), m.CapturedSize)
 		}
-		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...); err != nil {
-			return mapErr(err)
+		_, err := q.db.ExecContext(ctx, q.rows.query("MessageInsert", len(part)), args...)
+		if err == nil {
+			clear(args)
+			args = args[:0]
+			for _, r := range part {
+				args = append(args, r.Message.ID, r.HTML, r.Message.Text)
+			}
+			_, err = q.db.ExecContext(ctx, q.rows.query("MessageContentInsert", len(part)), args...)
 		}
-		args = args[:0]
-		for _, r := range part {
-			args = append(args, r.Message.ID, r.HTML, r.Message.Text)
-		}
-		if _, err := q.db.ExecContext(ctx, q.rows.query("MessageContentInsert", len(part)), args...); err != nil {
+		l.release(args)
+		if err != nil {
 			return mapErr(err)
 		}
 		return q.insertCopies(ctx, ws, ms)
@@ -242,7 +248,8 @@ func (q queriesImpl) MessageRecord(ctx context.Context, outcomes []*store.Messag
 		index[o.ID] = i
 	}
 	err := chunks(outcomes, func(part []*store.MessageOutcome) error {
-		args := make([]any, 0, len(part)*13)
+		l := takeArgs(len(part) * 13)
+		args := l.a
 		for _, o := range part {
 			delivered := 0
 			if o.Delivered {
@@ -252,6 +259,7 @@ func (q queriesImpl) MessageRecord(ctx context.Context, outcomes []*store.Messag
 				nullTime(o.SentAt), nullTime(o.DueAt), o.CapturedSize, millis(o.At), o.TimelineJSON())
 		}
 		rows, err := q.db.QueryContext(ctx, q.rows.replaceRows("MessageRecord", "MessageRecordRow", len(part)), args...)
+		l.release(args)
 		ids, err := collect(rows, err, func(r scanner) (string, error) {
 			var id string
 			return id, mapErr(r.Scan(&id))
