@@ -96,6 +96,17 @@ type styleLayout struct {
 	layout, plan string
 }
 
+// planCodes turns the elements of Go layouts that the date styles use
+// into appendPlan's codes; longer elements come first, so "2006" is a year
+// and not a day followed by "006".
+var planCodes = strings.NewReplacer("2006", "Y", "January", "M", "01", "m", "02", "d", "04", "i",
+	"15", "H", "PM", "P", "2", "j", "3", "h")
+
+// layoutOf is the styleLayout of a Go layout, its plan derived from it.
+func layoutOf(layout string) styleLayout {
+	return styleLayout{layout: layout, plan: planCodes.Replace(layout)}
+}
+
 // US-style month-first dates are used in these regions of English.
 var monthFirstRegions = map[string]bool{
 	"": true, "US": true, "PH": true, "PR": true, "GU": true, "AS": true,
@@ -104,19 +115,19 @@ var monthFirstRegions = map[string]bool{
 
 var (
 	germanStyle = dateStyle{
-		short: styleLayout{"02.01.2006", "d.m.Y"},
-		long:  styleLayout{"2. January 2006", "j. M Y"},
-		clock: styleLayout{"15:04", "H:i"},
+		short: layoutOf("02.01.2006"),
+		long:  layoutOf("2. January 2006"),
+		clock: layoutOf("15:04"),
 	}
 	usStyle = dateStyle{
-		short: styleLayout{"01/02/2006", "m/d/Y"},
-		long:  styleLayout{"January 2, 2006", "M j, Y"},
-		clock: styleLayout{"3:04 PM", "h:i P"},
+		short: layoutOf("01/02/2006"),
+		long:  layoutOf("January 2, 2006"),
+		clock: layoutOf("3:04 PM"),
 	}
 	dayFirstStyle = dateStyle{
-		short: styleLayout{"02/01/2006", "d/m/Y"},
-		long:  styleLayout{"2 January 2006", "j M Y"},
-		clock: styleLayout{"15:04", "H:i"},
+		short: layoutOf("02/01/2006"),
+		long:  layoutOf("2 January 2006"),
+		clock: layoutOf("15:04"),
 	}
 )
 
