@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -57,14 +58,17 @@ func runW1(ctx context.Context, e *env, name, title string, params map[string]an
 		if err := s.measure(); err != nil {
 			return nil, err
 		}
+		before, berr := readStages(ctx, s.urls)
 		t0 := time.Now()
 		st := drive(do)
+		after, aerr := readStages(ctx, s.urls)
 		params["messages_per_event"] = w1Notifications * len(w1Roles)
 		res := &Result{Workload: name, Title: title, Unit: "events/s", Count: int64(st.OK),
 			Rate: round(float64(st.OK)/st.Elapsed.Seconds(), 0), Seconds: round(st.Elapsed.Seconds(), 2),
 			Latency: summarize(st.Latencies), LatencyOf: "accept", Params: params}
 		res.setErrors(st)
 		lagNote(res, st)
+		stagesNote(res, before, after, errors.Join(berr, aerr))
 		res.ServerLoad, _, _ = s.usage()
 		var err error
 		res.Delivery, err = waitDelivery(ctx, s.urls, queued.Load(), t0, cfg.drainTimeout)

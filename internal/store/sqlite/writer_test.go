@@ -134,6 +134,35 @@ func TestWriterSkipsCallersThatGaveUp(t *testing.T) {
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
 
+// A caller that gives up while its function runs is not answered before
+// the function returned: the function's writes are undone and the caller
+// is told so, and nothing the function still did races with the caller.
+func TestWriterWaitsForAFunctionItsCallerGaveUpOn(t *testing.T) {
+	t.Parallel()
+	s, ws := writerFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	running := make(chan struct{})
+	finished := false
+	go func() {
+		<-running
+		cancel()
+	}()
+	err := s.WithTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.ContactUpsert(context.WithoutCancel(ctx), ws, contact("half")); err != nil {
+			return err
+		}
+		close(running)
+		<-ctx.Done()
+		finished = true // read below without a lock: the race detector checks the order
+		return nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorContains(t, err, "commit")
+	require.True(t, finished, "WithTx returned before the function did")
+	_, err = s.ContactGet(context.Background(), ws, "half")
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
 // The read pool cannot write: a write that bypassed the writer would fail
 // here instead of competing for SQLite's lock.
 func TestReadPoolCannotWrite(t *testing.T) {
