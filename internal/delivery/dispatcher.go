@@ -163,6 +163,12 @@ type Dispatcher struct {
 	// backlog is set while the last claim took as many messages as it
 	// could: more are due (see Reserve).
 	backlog bool
+	// starved is set when messages may be due that a claim left in the
+	// queue for lack of room; room that frees up then looks for them.
+	// Room that frees up otherwise (every recorded batch of a mailing)
+	// does not read the queue: nothing was left behind, and what becomes
+	// due later is found by the next poll.
+	starved bool
 	// unsure is set when a claim or an insert of claimed messages failed:
 	// it may have committed with its answer lost, leaving messages leased
 	// by this process unknown to it.
@@ -312,15 +318,24 @@ func (d *Dispatcher) InFlight() int {
 // wake-up, room, or the next poll. Only a wake-up (messages were queued)
 // or room while the queue has a backlog claims at once; otherwise it first
 // reads whether anything is due, so an idle server does not write and a
-// claim does not hold room that reservations could use for nothing.
+// claim does not hold room that reservations could use for nothing. Room
+// alone reads the queue only when a claim left messages behind for lack
+// of it (starved).
 func (d *Dispatcher) claimLoop() {
 	defer close(d.claimed)
 	tick := time.NewTicker(d.cfg.PollInterval)
 	defer tick.Stop()
-	for poll := true; ; {
-		if !poll || d.unsureNow() || d.anythingDue() {
+	for poll, look := true, true; ; {
+		switch {
+		case !look:
+		case !poll || d.unsureNow() || d.anythingDue():
 			d.claimWhileDue()
+		default:
+			d.mu.Lock()
+			d.starved = false // nothing is due
+			d.mu.Unlock()
 		}
+		look = true
 		select {
 		case <-d.quit:
 			return
@@ -328,7 +343,7 @@ func (d *Dispatcher) claimLoop() {
 			poll = false
 		case <-d.room:
 			d.mu.Lock()
-			poll = !d.backlog
+			poll, look = !d.backlog, d.backlog || d.starved || d.unsure
 			d.mu.Unlock()
 		case <-tick.C:
 			poll = true
@@ -372,6 +387,7 @@ func (d *Dispatcher) claimWhileDue() {
 		room, busy := d.cfg.MaxInFlight-d.inFlight, d.inFlight
 		limit := min(room, d.cfg.ClaimBatch)
 		if room <= 0 || (busy > d.cfg.Senders && room < d.claimBatch()) {
+			d.starved = true
 			d.mu.Unlock()
 			return
 		}
@@ -384,6 +400,7 @@ func (d *Dispatcher) claimWhileDue() {
 			d.unsure = true
 		} else {
 			d.backlog = n == limit
+			d.starved = false
 		}
 		d.mu.Unlock()
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/smtptest"
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/store/sqlite"
 )
@@ -230,4 +231,72 @@ func TestWaitRoom(t *testing.T) {
 	d.Unreserve(8, false)
 	require.NoError(t, d.Stop(f.ctx))
 	d.WaitRoom(f.ctx, 3) // returns: stopped
+}
+
+// nextDueCounter counts reads of the queue's next due message.
+type nextDueCounter struct {
+	*sqlite.Store
+	reads atomic.Int32
+}
+
+func (s *nextDueCounter) MessageNextDue(ctx context.Context, owner string) (*time.Time, error) {
+	s.reads.Add(1)
+	return s.Store.MessageNextDue(ctx, owner)
+}
+
+// Room that frees up reads the queue only when a claim left messages
+// behind for lack of room: a mailing's handed-over messages make room with
+// every recorded batch, and each read cost 2.6 % of W2's CPU on SQLite and
+// 6 % of the database's on PostgreSQL. Messages left behind are still
+// claimed as soon as there is room, without waiting for the poll.
+func TestRoomReadsTheQueueOnlyForMessagesLeftBehind(t *testing.T) {
+	t.Parallel()
+	var hold atomic.Bool
+	gate := make(chan struct{})
+	f := newFixture(t, smtptest.WithDataReply(func(int, string, []string, []byte) *smtptest.Reply {
+		if hold.Load() {
+			<-gate
+		}
+		return nil
+	}))
+	nd := &nextDueCounter{Store: f.st}
+	d := f.dispatcher(func(c *Config) {
+		c.Store, c.MaxInFlight, c.ClaimBatch, c.PollInterval = nd, 4, 4, time.Hour
+	})
+	waitFor(t, "the first poll", func() bool { return nd.reads.Load() == 1 })
+
+	// Nothing left behind: sending and recording handed-over messages
+	// makes room four times at most, and none of it reads the queue.
+	f.waitStatus(f.insertClaimed(d, 4), model.MsgSent)
+	waitIdle(t, d)
+	waitFor(t, "the room to be taken", func() bool { return len(d.room) == 0 })
+
+	// Left behind: messages queued while the room is full are claimed
+	// once the messages in flight are recorded.
+	hold.Store(true)
+	held := f.insertClaimed(d, 4)
+	queued := f.queue(3)
+	d.Notify()
+	waitFor(t, "the claim to find no room", func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return d.starved
+	})
+	hold.Store(false)
+	close(gate)
+	f.waitStatus(append(held, queued...), model.MsgSent)
+	waitIdle(t, d)
+	require.Equal(t, int32(2), nd.reads.Load(), "the first poll and the room after the claim found none")
+}
+
+// waitFor waits (with a deadline) until cond holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: timed out", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
