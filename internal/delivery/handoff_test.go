@@ -263,13 +263,13 @@ func TestRoomReadsTheQueueOnlyForMessagesLeftBehind(t *testing.T) {
 	d := f.dispatcher(func(c *Config) {
 		c.Store, c.MaxInFlight, c.ClaimBatch, c.PollInterval = nd, 4, 4, time.Hour
 	})
-	waitFor(t, "the first poll", func() bool { return nd.reads.Load() == 1 })
+	require.Eventually(t, func() bool { return nd.reads.Load() == 1 }, 10*time.Second, time.Millisecond, "the first poll")
 
 	// Nothing left behind: sending and recording handed-over messages
 	// makes room four times at most, and none of it reads the queue.
 	f.waitStatus(f.insertClaimed(d, 4), model.MsgSent)
 	waitIdle(t, d)
-	waitFor(t, "the room to be taken", func() bool { return len(d.room) == 0 })
+	require.Eventually(t, func() bool { return len(d.room) == 0 }, 10*time.Second, time.Millisecond, "the room to be taken")
 
 	// Left behind: messages queued while the room is full are claimed
 	// once the messages in flight are recorded.
@@ -277,26 +277,14 @@ func TestRoomReadsTheQueueOnlyForMessagesLeftBehind(t *testing.T) {
 	held := f.insertClaimed(d, 4)
 	queued := f.queue(3)
 	d.Notify()
-	waitFor(t, "the claim to find no room", func() bool {
+	require.Eventually(t, func() bool {
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		return d.starved
-	})
+	}, 10*time.Second, time.Millisecond, "the claim to find no room")
 	hold.Store(false)
 	close(gate)
 	f.waitStatus(append(held, queued...), model.MsgSent)
 	waitIdle(t, d)
 	require.Equal(t, int32(2), nd.reads.Load(), "the first poll and the room after the claim found none")
-}
-
-// waitFor waits (with a deadline) until cond holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s: timed out", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
