@@ -325,29 +325,54 @@ func (d *Dispatcher) claimLoop() {
 	defer close(d.claimed)
 	tick := time.NewTicker(d.cfg.PollInterval)
 	defer tick.Stop()
-	for poll, look := true, true; ; {
+	for next := readFirst; ; {
 		switch {
-		case !look:
-		case !poll || d.unsureNow() || d.anythingDue():
+		case next == idle:
+		case next == claimNow || d.unsureNow() || d.anythingDue():
 			d.claimWhileDue()
 		default:
 			d.mu.Lock()
 			d.starved = false // nothing is due
 			d.mu.Unlock()
 		}
-		look = true
 		select {
 		case <-d.quit:
 			return
 		case <-d.wake:
-			poll = false
+			next = claimNow
 		case <-d.room:
-			d.mu.Lock()
-			poll, look = !d.backlog, d.backlog || d.starved || d.unsure
-			d.mu.Unlock()
+			next = d.onRoom()
 		case <-tick.C:
-			poll = true
+			next = readFirst
 		}
+	}
+}
+
+// claimStep is what the claim loop does after a wake-up.
+type claimStep uint8
+
+const (
+	// readFirst claims only if the queue says something is due.
+	readFirst claimStep = iota
+	// claimNow claims at once.
+	claimNow
+	// idle does nothing until the next wake-up.
+	idle
+)
+
+// onRoom is the step for room that freed up: a claim at once while the
+// queue has a backlog, a read when a claim left messages behind for lack
+// of room or may have been lost, else nothing.
+func (d *Dispatcher) onRoom() claimStep {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case d.backlog:
+		return claimNow
+	case d.starved || d.unsure:
+		return readFirst
+	default:
+		return idle
 	}
 }
 
