@@ -277,8 +277,14 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose, Feed: a.inbox,
 		Owner: a.owner, Clock: a.clock, Logger: a.logger.With("component", "delivery"), Metrics: m,
 		Policy:  delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
-		Senders: 2 * opts.SMTP.MaxConns, PollInterval: deps.DeliveryPoll, Lease: deps.Lease,
+		PollInterval: deps.DeliveryPoll, Lease: deps.Lease,
 		AfterRecord: a.svc.WebhookOutcomes}
+	if a.sender != nil {
+		// Two senders per connection: one builds the next message while
+		// the other's transaction is on the wire. The capture mailbox
+		// keeps the dispatcher's default.
+		dc.Senders = 2 * opts.SMTP.MaxConns
+	}
 	if a.sender != nil && opts.SMTP.RatePerSecond > 0 {
 		// Claim about two seconds of mail at a time, so a slow rate does
 		// not hold many messages under lease.

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/herold-dev/herold/internal/app"
+	"github.com/herold-dev/herold/internal/channel/smtp"
 	"github.com/herold-dev/herold/internal/config"
 	"github.com/herold-dev/herold/internal/service"
 )
@@ -68,7 +69,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.StringVar(&o.SMTP.TLS, "smtp-tls", "starttls", "starttls, starttls-optional, tls (implicit) or none")
 	f.BoolVar(&o.SMTP.InsecureSkipVerify, "smtp-insecure-skip-verify", false, "accept any server certificate (testing only)")
 	f.StringVar(&o.SMTP.HELO, "smtp-helo", "", "name announced in HELO/EHLO (default: host name)")
-	f.IntVar(&o.SMTP.MaxConns, "smtp-max-conns", 4, "SMTP connections used in parallel")
+	f.IntVar(&o.SMTP.MaxConns, "smtp-max-conns", smtp.DefaultMaxConns, "SMTP connections used in parallel (fewer while the server refuses more)")
 	f.Float64Var(&o.SMTP.RatePerSecond, "smtp-rate", 0, "messages per second at most (0: unlimited)")
 	f.DurationVar(&o.SMTP.Timeout, "smtp-timeout", 0, "dial and command timeout (default 30s)")
 	f.BoolVar(&o.SMTP.NoChunking, "smtp-no-chunking", false, "send with DATA even when the server offers CHUNKING (BDAT)")

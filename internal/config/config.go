@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/herold-dev/herold/internal/channel/smtp"
 )
 
 // Options configure a Herold server.
@@ -173,7 +175,8 @@ type SMTP struct {
 	InsecureSkipVerify bool
 	// HELO is the name announced to the server. Default: the host name.
 	HELO string
-	// MaxConns is the number of connections used in parallel. Default 4.
+	// MaxConns is the number of connections used in parallel. Default
+	// smtp.DefaultMaxConns.
 	MaxConns int
 	// RatePerSecond limits messages per second; 0 is unlimited.
 	RatePerSecond float64
@@ -281,7 +284,7 @@ func (o Options) WithDefaults() Options {
 			o.SMTP.Port = 587
 		}
 	}
-	o.SMTP.MaxConns = cmp.Or(o.SMTP.MaxConns, 4)
+	o.SMTP.MaxConns = cmp.Or(o.SMTP.MaxConns, smtp.DefaultMaxConns)
 	o.SMTP.Timeout = cmp.Or(o.SMTP.Timeout, 30*time.Second)
 	return o
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/herold-dev/herold/client"
 	"github.com/herold-dev/herold/internal/apptest"
+	"github.com/herold-dev/herold/internal/channel/smtp"
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/pgtest"
 	"github.com/herold-dev/herold/internal/smtptest"
@@ -191,7 +192,7 @@ func TestKilledReplicaLosesNothing(t *testing.T) {
 	inFlight := c.interruptedAttempts(t)
 	conns := c.setup.Opts.SMTP.MaxConns
 	if conns == 0 {
-		conns = 4 // the default
+		conns = smtp.DefaultMaxConns
 	}
 	t.Logf("killed a replica mid-send: %d messages were claimed by it and taken over (an attempt without outcome), "+
 		"%d delivered twice; it sent over %d connections", inFlight, dups, conns)

@@ -1,8 +1,11 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -232,5 +235,109 @@ func TestClose(t *testing.T) {
 	_, err := s.Send(context.Background(), testEmail())
 	if !errors.Is(err, ErrClosed) || channel.IsPermanent(err) {
 		t.Errorf("Send after Close = %v, want retryable ErrClosed", err)
+	}
+}
+
+// lockedBuffer is a log sink for concurrent Sends.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// rawRefusals is how many connections srv greeted with 421 so far.
+func rawRefusals(srv *rawServer) int {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.refused
+}
+
+// A relay that serves three connections of a client at once and greets a
+// further one with 421: the pool of eight sends every message over the
+// three, fails none, stops dialing once refused, says so once at WARN,
+// and tries to grow again when refusedFor has passed.
+func TestServerConnectionLimit(t *testing.T) {
+	t.Parallel()
+	const serverMax, poolMax = 3, 8
+	srv := startRawServer(t, rawConfig{pipelining: true, chunking: true, maxConns: serverMax})
+	var logs lockedBuffer
+	host, port := srv.addr()
+	s, err := New(Config{Host: host, Port: port, TLS: TLSNone, MaxConns: poolMax, Timeout: 4 * rawReadDeadline},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*rawReadDeadline)
+	defer cancel()
+
+	if errs := sendAll(ctx, s, 60, 16); len(errs) > 0 {
+		t.Fatalf("%d of 60 sends failed, first: %v", len(errs), errs[0])
+	}
+	_, msgs, _, violations := srv.snapshot()
+	if len(msgs) != 60 || len(violations) > 0 {
+		t.Fatalf("server accepted %d of 60 messages; violations %q", len(msgs), violations)
+	}
+	refused := rawRefusals(srv)
+	// At most the first burst dials beyond the three: poolMax-serverMax.
+	if refused < 1 || refused > poolMax-serverMax {
+		t.Fatalf("server refused %d connections, want 1..%d: the pool must try beyond the server's bound once and then keep to it",
+			refused, poolMax-serverMax)
+	}
+	if n := strings.Count(logs.String(), "level=WARN msg=\"SMTP server refused a further connection"); n != 1 {
+		t.Fatalf("%d WARN lines about the refusal, want 1; log:\n%s", n, logs.String())
+	}
+	s.mu.Lock()
+	limit := s.limit
+	s.mu.Unlock()
+	if limit > serverMax {
+		t.Fatalf("pool limit %d after the refusals, want at most %d", limit, serverMax)
+	}
+
+	// refusedFor has passed: the next burst dials beyond the three again,
+	// and is refused again without failing a message.
+	s.mu.Lock()
+	s.lowUntil = time.Now()
+	s.mu.Unlock()
+	if errs := sendAll(ctx, s, 30, 16); len(errs) > 0 {
+		t.Fatalf("%d of 30 sends failed after the limit expired, first: %v", len(errs), errs[0])
+	}
+	if _, msgs, _, _ = srv.snapshot(); len(msgs) != 90 {
+		t.Fatalf("server accepted %d of 90 messages", len(msgs))
+	}
+	if again := rawRefusals(srv); again <= refused {
+		t.Fatalf("server refused %d connections in all, as before the limit expired: the pool did not try to grow again", again)
+	}
+}
+
+// A server that refuses every connection: each of concurrent Sends gets
+// the 421 as a retryable error, none waits for a connection that will not
+// come.
+func TestServerRefusesEveryConnection(t *testing.T) {
+	t.Parallel()
+	srv := startRawServer(t, rawConfig{pipelining: true, refuseAll: true})
+	s := newRawSenderWith(t, srv, func(c *Config) { c.MaxConns = 8 })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*rawReadDeadline)
+	defer cancel()
+	errs := sendAll(ctx, s, 8, 8)
+	if len(errs) != 8 {
+		t.Fatalf("%d of 8 sends failed, want all", len(errs))
+	}
+	for _, err := range errs {
+		var cerr *channel.Error
+		if !errors.As(err, &cerr) || cerr.Code != 421 || cerr.Permanent {
+			t.Fatalf("error %v, want the server's retryable 421", err)
+		}
 	}
 }

@@ -27,7 +27,10 @@ type rawServer struct {
 	cfg rawConfig
 
 	mu         sync.Mutex
-	conns      int
+	conns      int          // accepted, including refused ones
+	open       int          // being served now
+	peak       int          // most served at once
+	refused    int          // answered 421 at the greeting for cfg.maxConns
 	txns       int          // MAIL commands, numbering transactions from 1
 	ends       int          // ends of data
 	messages   []rawMessage // accepted
@@ -62,6 +65,11 @@ type rawConfig struct {
 	// broken354 answers DATA with 354, and accepts BDAT, even without an
 	// accepted MAIL or RCPT, as no server should.
 	broken354 bool
+	// maxConns, when above 0, bounds the connections served at once, as
+	// relays bound those of one client: a further one is greeted with
+	// 421 and closed. refuseAll greets every connection so.
+	maxConns  int
+	refuseAll bool
 }
 
 // Replies that script the connection rather than answer.
@@ -114,11 +122,26 @@ func startRawServer(t *testing.T, cfg rawConfig) *rawServer {
 			}
 			s.mu.Lock()
 			s.conns++
+			refuse := s.cfg.refuseAll || (s.cfg.maxConns > 0 && s.open >= s.cfg.maxConns)
+			if refuse {
+				s.refused++
+			} else {
+				s.open++
+				s.peak = max(s.peak, s.open)
+			}
 			s.mu.Unlock()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				if refuse {
+					_, _ = conn.Write([]byte("421 4.7.0 raw.test Too many connections from your host, try again later\r\n"))
+					_ = conn.Close()
+					return
+				}
 				s.serve(conn)
+				s.mu.Lock()
+				s.open--
+				s.mu.Unlock()
 			}()
 		}
 	}()

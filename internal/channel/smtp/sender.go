@@ -47,15 +47,23 @@ type Sender struct {
 	tlsConfig *tls.Config
 	limiter   *rate.Limiter // nil: unlimited
 
-	// slots holds one token per Send using (or dialing) a connection, so at
-	// most MaxConns connections exist: each is either idle or held by the
-	// Send that holds a token, and a Send returns its connection to idle
-	// before giving the token back.
+	// slots holds one token per Send using (or waiting for) a connection,
+	// so at most MaxConns Sends are in progress.
 	slots chan struct{}
 
 	mu     sync.Mutex
 	idle   []*conn // most recently used last
 	closed bool
+	// open counts the connections that exist or are being dialed, idle
+	// or held by a Send; never more than limit.
+	open int
+	// limit is MaxConns, or fewer until lowUntil after the server refused
+	// a connection while others were open (see get).
+	limit    int
+	lowUntil time.Time
+	// freed, when not nil, is closed (and cleared) when a connection is
+	// returned or closed: Sends waiting for one look again.
+	freed chan struct{}
 
 	done chan struct{} // closed by Close
 	wg   sync.WaitGroup
@@ -83,6 +91,7 @@ func New(cfg Config, logger *slog.Logger) (*Sender, error) {
 			MinVersion:         tls.VersionTLS12,
 		},
 		slots: make(chan struct{}, cfg.MaxConns),
+		limit: cfg.MaxConns,
 		done:  make(chan struct{}),
 	}
 	if cfg.RatePerSecond > 0 {
@@ -157,6 +166,7 @@ func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, er
 			s.put(c)
 		} else {
 			c.abort()
+			s.gone(1)
 		}
 		if out.err == nil {
 			return channel.Result{Reply: out.reply}, nil
@@ -172,33 +182,118 @@ func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, er
 	}
 }
 
-// get returns an idle connection (reused true) or dials a new one.
+// refusedFor is how long the pool stays at the size a server accepted
+// after it refused one more connection.
+const refusedFor = time.Minute
+
+// get returns an idle connection (reused true) or dials a new one while
+// fewer than the pool's limit exist; otherwise it waits for one to be
+// returned.
+//
+// Mail servers often bound the connections of one client (a relay may
+// accept 3 or 10) and refuse further ones at connect or with a 4xx
+// greeting. So when a dial fails while other connections to the server
+// are open or being dialed, the message is not failed: it waits for one
+// of those, and the pool keeps to the number open for refusedFor before
+// it tries to grow again. A dial that fails when no other connection is
+// left is the message's error.
 func (s *Sender) get(ctx context.Context) (*conn, bool, *channel.Error) {
-	var expired []*conn
-	s.mu.Lock()
-	var c *conn
-	for len(s.idle) > 0 && c == nil {
-		last := s.idle[len(s.idle)-1]
-		s.idle = s.idle[:len(s.idle)-1]
-		if time.Since(last.lastUsed) < s.cfg.IdleTimeout {
-			c = last
-		} else {
-			expired = append(expired, last)
+	var failed *channel.Error // this Send's dial failed: it waits for another connection
+	for {
+		var expired []*conn
+		s.mu.Lock()
+		if s.limit < s.cfg.MaxConns && !time.Now().Before(s.lowUntil) {
+			s.limit = s.cfg.MaxConns
+		}
+		var c *conn
+		for len(s.idle) > 0 && c == nil {
+			last := s.idle[len(s.idle)-1]
+			s.idle = s.idle[:len(s.idle)-1]
+			if time.Since(last.lastUsed) < s.cfg.IdleTimeout {
+				c = last
+			} else {
+				expired = append(expired, last)
+			}
+		}
+		s.open -= len(expired)
+		canDial := c == nil && failed == nil && s.open < s.limit
+		if canDial {
+			s.open++
+		}
+		giveUp := c == nil && failed != nil && s.open == 0 // the others failed as well
+		var freed chan struct{}
+		if c == nil && !canDial && !giveUp {
+			if s.freed == nil {
+				s.freed = make(chan struct{})
+			}
+			freed = s.freed
+		}
+		s.mu.Unlock()
+		for _, e := range expired {
+			e.abort() // no QUIT round trip while a message waits
+		}
+		switch {
+		case c != nil:
+			return c, true, nil
+		case canDial:
+			c, cerr := dial(ctx, s.cfg, s.tlsConfig)
+			if cerr == nil {
+				s.logger.Debug("connected", "tls", s.cfg.TLS)
+				return c, false, nil
+			}
+			if !s.refused(cerr) || ctx.Err() != nil {
+				return nil, false, cerr
+			}
+			failed = cerr
+			continue
+		case giveUp:
+			return nil, false, failed
+		}
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return nil, false, &channel.Error{Err: fmt.Errorf("wait for a connection: %w", ctx.Err())}
+		case <-s.done:
+			return nil, false, &channel.Error{Err: ErrClosed}
 		}
 	}
+}
+
+// refused accounts for a failed dial. When other connections are open or
+// being dialed it lowers the pool's limit to their number for refusedFor,
+// logs that once, and reports true: the caller waits for one of them.
+func (s *Sender) refused(cerr *channel.Error) bool {
+	s.mu.Lock()
+	s.open--
+	others := s.open
+	first := s.limit == s.cfg.MaxConns
+	if others > 0 {
+		s.limit = min(s.limit, others)
+		s.lowUntil = time.Now().Add(refusedFor)
+	}
+	s.wake()
 	s.mu.Unlock()
-	for _, e := range expired {
-		e.abort() // no QUIT round trip while a message waits
+	if others > 0 && first {
+		s.logger.Warn("SMTP server refused a further connection; sending over the open ones",
+			"connections", others, "for", refusedFor, "err", cerr)
 	}
-	if c != nil {
-		return c, true, nil
+	return others > 0
+}
+
+// gone accounts for n connections closed by their holder.
+func (s *Sender) gone(n int) {
+	s.mu.Lock()
+	s.open -= n
+	s.wake()
+	s.mu.Unlock()
+}
+
+// wake lets Sends waiting for a connection look again. s.mu is held.
+func (s *Sender) wake() {
+	if s.freed != nil {
+		close(s.freed)
+		s.freed = nil
 	}
-	c, cerr := dial(ctx, s.cfg, s.tlsConfig)
-	if cerr != nil {
-		return nil, false, cerr
-	}
-	s.logger.Debug("connected", "tls", s.cfg.TLS)
-	return c, false, nil
 }
 
 // put returns a healthy connection to the pool, or closes it when the
@@ -206,11 +301,14 @@ func (s *Sender) get(ctx context.Context) (*conn, bool, *channel.Error) {
 func (s *Sender) put(c *conn) {
 	s.mu.Lock()
 	if s.closed || len(s.idle) >= s.cfg.MaxConns {
+		s.open--
+		s.wake()
 		s.mu.Unlock()
 		c.close()
 		return
 	}
 	s.idle = append(s.idle, c)
+	s.wake()
 	s.mu.Unlock()
 }
 
@@ -237,6 +335,7 @@ func (s *Sender) reapIdle() {
 		}
 		clear(s.idle[len(keep):])
 		s.idle = keep
+		s.open -= len(expired)
 		s.mu.Unlock()
 		for _, c := range expired {
 			c.close()
@@ -259,6 +358,7 @@ func (s *Sender) Close() error {
 	s.closed = true
 	idle := s.idle
 	s.idle = nil
+	s.open -= len(idle)
 	close(s.done)
 	s.mu.Unlock()
 	s.wg.Wait()
