@@ -72,6 +72,12 @@ type Config struct {
 	// MaxInFlight bounds the messages claimed and not yet recorded.
 	// Default 128 per sender, at least 256.
 	MaxInFlight int
+	// MaxUnrecorded bounds the sends begun whose outcome is not written
+	// yet: a crash sends those again, so this bounds its duplicates. A
+	// sender waits for the recorder before it begins another. Default 8
+	// per sender, at least 256; no bound with the capture mailbox, whose
+	// delivery is the outcome's write.
+	MaxUnrecorded int
 	// ClaimBatch is the most messages one claim takes. Default 256.
 	ClaimBatch int
 	// PollInterval is how often the queue is read when nothing wakes the
@@ -118,6 +124,12 @@ func (c Config) withDefaults() Config {
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = max(128*c.Senders, 256)
 	}
+	switch {
+	case c.Capture:
+		c.MaxUnrecorded = 0
+	case c.MaxUnrecorded <= 0:
+		c.MaxUnrecorded = max(8*c.Senders, 256)
+	}
 	if c.ClaimBatch <= 0 {
 		c.ClaimBatch = 256
 	}
@@ -147,6 +159,9 @@ type Dispatcher struct {
 	mu       sync.Mutex
 	held     map[string]*job // claimed and not yet recorded
 	inFlight int             // held, plus the room reserved
+	// unrecorded counts the sends begun whose outcome is not yet
+	// written (Config.MaxUnrecorded).
+	unrecorded int
 	// reserved is the room promised to messages being inserted already
 	// claimed (Reserve), not yet handed over; Stop waits for it to reach
 	// 0, reconcile for the same.

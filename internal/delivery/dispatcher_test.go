@@ -421,3 +421,57 @@ func TestDispatcherRecoversAClaimWithALostAnswer(t *testing.T) {
 	require.Equal(t, 5, f.smtp.Count())
 	require.Equal(t, 1, f.message(ids[0]).Attempts, "the lost claim's attempt is not counted")
 }
+
+// While an outcome write waits, senders begin at most MaxUnrecorded sends
+// (a crash can send only those twice); once it goes through the rest
+// follow, each message once, and the count of sends awaiting their write
+// returns to zero.
+func TestDispatcherBoundsSendsAwaitingTheirWrite(t *testing.T) {
+	t.Parallel()
+	const limit = 6
+	f := newFixture(t)
+	ids := f.queue(40)
+	entered, release := make(chan struct{}), make(chan struct{})
+	var writes atomic.Int32
+	d := f.dispatcher(func(c *Config) {
+		c.MaxUnrecorded = limit
+		c.AfterRecord = func(context.Context, store.Tx, []*store.MessageOutcome, []bool) error {
+			if writes.Add(1) == 1 {
+				close(entered)
+				<-release
+			}
+			return nil
+		}
+	})
+	d.Notify()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no outcome write began")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !d.sendersWait() || f.smtp.Count() < limit {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("senders wait: %v, server has %d messages; want the senders waiting after %d", d.sendersWait(), f.smtp.Count(), limit)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Unbounded, the other 34 would reach the server within milliseconds.
+	time.Sleep(200 * time.Millisecond)
+	got := f.smtp.Count()
+	close(release)
+	require.Equal(t, limit, got, "sends begun while the first outcome write was held")
+	f.waitStatus(ids, model.MsgSent)
+	mails := f.smtp.WaitForMails(t, 40, 5*time.Second)
+	seen := map[string]bool{}
+	for _, m := range mails {
+		require.False(t, seen[m.MessageID], "sent twice: %s", m.MessageID)
+		seen[m.MessageID] = true
+	}
+	require.Len(t, seen, 40)
+	waitIdle(t, d)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	require.Zero(t, d.unrecorded, "sends awaiting their write once all are recorded")
+}

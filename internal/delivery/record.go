@@ -92,8 +92,8 @@ func (d *Dispatcher) gather(pending []*result, open bool) ([]*result, bool) {
 			continue
 		default:
 		}
-		if len(pending) >= minRecordBatch || d.InFlight() <= len(pending) || d.killed.Load() {
-			return pending, open // enough, or nothing else is on its way
+		if len(pending) >= minRecordBatch || d.InFlight() <= len(pending) || d.sendersWait() || d.killed.Load() {
+			return pending, open // enough, nothing else is on its way, or the senders wait for this write
 		}
 		if deadline == nil {
 			deadline = time.After(recordGather)
@@ -260,6 +260,9 @@ func (d *Dispatcher) forget(batch []*result) {
 	d.mu.Lock()
 	for _, r := range batch {
 		delete(d.held, r.job.msg.ID)
+		if r.counted {
+			d.unrecorded--
+		}
 	}
 	d.inFlight -= len(batch)
 	d.changed.Broadcast()

@@ -23,6 +23,8 @@ type result struct {
 	size     int       // bytes as built, for the capture mailbox
 	// bounces are the hard bounces the attempt found (see hardBounces).
 	bounces []*store.SuppressionUpsertParams
+	// counted says the result is in Dispatcher.unrecorded until written.
+	counted bool
 }
 
 // captureReply is the reply recorded for a message filed in the capture
@@ -33,12 +35,41 @@ const captureReply = model.CaptureReply
 // it gives back what it takes instead.
 func (d *Dispatcher) sendLoop() {
 	for j := range d.work {
+		counted := d.awaitRecorder()
 		if d.stopping.Load() {
-			d.done <- &result{job: j, release: true, ended: d.cfg.Clock.Now()}
+			d.done <- &result{job: j, release: true, ended: d.cfg.Clock.Now(), counted: counted}
 			continue
 		}
-		d.done <- d.deliver(j)
+		r := d.deliver(j)
+		r.counted = counted
+		d.done <- r
 	}
+}
+
+// sendersWait reports whether senders wait for the recorder.
+func (d *Dispatcher) sendersWait() bool {
+	if d.cfg.MaxUnrecorded <= 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.unrecorded >= d.cfg.MaxUnrecorded
+}
+
+// awaitRecorder waits while MaxUnrecorded sends await their outcome's
+// write (or until a stop), then counts the next one; it reports whether
+// it counted.
+func (d *Dispatcher) awaitRecorder() bool {
+	if d.cfg.MaxUnrecorded <= 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.unrecorded >= d.cfg.MaxUnrecorded && !d.stopping.Load() {
+		d.changed.Wait()
+	}
+	d.unrecorded++
+	return true
 }
 
 // deliver makes one attempt at sending j's message and decides what it
