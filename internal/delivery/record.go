@@ -132,7 +132,9 @@ func (d *Dispatcher) record(batch []*result) error {
 		// one writer, and every other write waits for it.
 		store.EncodeOutcomes(outcomes)
 		start := time.Now()
-		err = d.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
+		// Marked to go first: senders wait for it (MaxUnrecorded), and a
+		// crash repeats what it has not written yet.
+		err = d.cfg.Store.WithTx(store.WriteFirst(ctx), func(tx store.Tx) error {
 			var err error
 			if applied, err = tx.MessageRecord(ctx, outcomes); err != nil {
 				return fmt.Errorf("record outcomes: %w", err)

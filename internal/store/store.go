@@ -240,3 +240,21 @@ type Queries interface {
 	// and the links carry their workspace inside the signature.
 	SecretGetOrCreate(ctx context.Context, name string, candidate []byte, at time.Time) ([]byte, error)
 }
+
+// firstKey marks a context of WriteFirst.
+type firstKey struct{}
+
+// WriteFirst marks ctx for a WithTx that others wait on and that is
+// small: delivery's outcome writes, which free room and end the window a
+// crash repeats. On SQLite's one writer it takes the next turn before the
+// writes already waiting, and its group commits right after it; a store
+// without a single writer ignores the mark.
+func WriteFirst(ctx context.Context) context.Context {
+	return context.WithValue(ctx, firstKey{}, true)
+}
+
+// IsWriteFirst reports whether ctx was marked by WriteFirst.
+func IsWriteFirst(ctx context.Context) bool {
+	first, _ := ctx.Value(firstKey{}).(bool)
+	return first
+}

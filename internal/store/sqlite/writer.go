@@ -34,6 +34,9 @@ type writer struct {
 	// reqs is unbuffered: a request is either taken by the writer or
 	// still with its caller, never lost in a buffer when the writer stops.
 	reqs chan *writeReq
+	// first carries the requests of store.WriteFirst contexts, served
+	// before those of reqs; likewise unbuffered.
+	first chan *writeReq
 	quit chan struct{}
 	done chan struct{}
 	stop sync.Once
@@ -58,6 +61,9 @@ var errClosed = errors.New("sqlite store is closed")
 // writeReq is one WithTx call waiting for its turn.
 type writeReq struct {
 	ctx context.Context
+	// first: a store.WriteFirst request, whose group commits right after
+	// it.
+	first bool
 	// turn receives the group's transaction when it is this request's
 	// turn; unbuffered, so that the writer knows the caller took it.
 	turn chan *sql.Tx
@@ -72,7 +78,7 @@ func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int,
 	if observe == nil {
 		observe = func(int, time.Duration) {}
 	}
-	w := &writer{db: db, stmts: stmts, rows: rows, reqs: make(chan *writeReq),
+	w := &writer{db: db, stmts: stmts, rows: rows, reqs: make(chan *writeReq), first: make(chan *writeReq),
 		quit: make(chan struct{}), done: make(chan struct{}), observe: observe, ckpt: ckpt}
 	go w.loop()
 	return w
@@ -82,9 +88,14 @@ func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int,
 // its turn however long that takes (admission control in front of the
 // API bounds how many wait); only ctx ends the wait.
 func (w *writer) withTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	r := &writeReq{ctx: ctx, turn: make(chan *sql.Tx), ran: make(chan error, 1), committed: make(chan error, 1)}
+	r := &writeReq{ctx: ctx, first: store.IsWriteFirst(ctx), turn: make(chan *sql.Tx), ran: make(chan error, 1),
+		committed: make(chan error, 1)}
+	queue := w.reqs
+	if r.first {
+		queue = w.first
+	}
 	select {
-	case w.reqs <- r:
+	case queue <- r:
 	case <-ctx.Done():
 		return fmt.Errorf("begin transaction: %w", ctx.Err())
 	case <-w.quit:
@@ -151,15 +162,37 @@ func (w *writer) run(ctx context.Context, tx *sql.Tx, r *writeReq, fn func(tx st
 func (w *writer) loop() {
 	defer close(w.done)
 	for {
-		select {
-		case r := <-w.reqs:
-			if w.ckpt.due() {
-				w.ckpt.finish(w.db)
+		r := w.next()
+		if r == nil {
+			select {
+			case r = <-w.first:
+			case r = <-w.reqs:
+			case <-w.quit:
+				return
 			}
-			w.group(r)
-		case <-w.quit:
-			return
 		}
+		if w.ckpt.due() {
+			w.ckpt.finish(w.db)
+		}
+		w.group(r)
+	}
+}
+
+// next returns a waiting request, one of w.first before any other, or
+// nil when none waits.
+func (w *writer) next() *writeReq {
+	select {
+	case r := <-w.first:
+		return r
+	default:
+	}
+	select {
+	case r := <-w.first:
+		return r
+	case r := <-w.reqs:
+		return r
+	default:
+		return nil
 	}
 }
 
@@ -180,12 +213,12 @@ func (w *writer) group(first *writeReq) {
 		if w.serve(tx, r) {
 			ok = append(ok, r)
 		}
+		if r.first {
+			break // its caller waits for this commit, not for the others'
+		}
 		r = nil
 		if len(ok) < maxGroup && time.Since(start) < maxGroupTime {
-			select {
-			case r = <-w.reqs:
-			default:
-			}
+			r = w.next()
 		}
 	}
 	err = tx.Commit()

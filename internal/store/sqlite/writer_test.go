@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -182,4 +186,66 @@ func TestWriterClosed(t *testing.T) {
 		return err
 	})
 	require.ErrorIs(t, err, errClosed)
+}
+
+// A write marked store.WriteFirst takes the writer's next turn before the
+// writes already waiting for theirs, and ends its group: its caller does
+// not wait for the others' functions to commit.
+func TestWriterServesWriteFirstBeforeTheQueue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var groups []int // sizes of the group commits, told after each commit
+		observed := func() []int {
+			synctest.Wait() // the writer has told of its last group
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Clone(groups)
+		}
+		path := filepath.Join(t.TempDir(), "herold.db")
+		require.NoError(t, migrated.CopyTo(path))
+		s, err := Open(path, Options{ObserveGroup: func(n int, _ time.Duration) {
+			mu.Lock()
+			groups = append(groups, n)
+			mu.Unlock()
+		}})
+		require.NoError(t, err)
+		defer func() { require.NoError(t, s.Close()) }()
+		ctx := context.Background()
+		ws := &model.Workspace{Key: "w", Name: "W", DefaultLocale: "de", Timezone: "Europe/Berlin", RetentionDays: 30,
+			ConfirmationExpiryHours: 168}
+		require.NoError(t, s.WorkspaceInsert(ctx, ws))
+		before := len(observed())
+
+		var order []string // appended to by the writer's turns, one at a time
+		write := func(ctx context.Context, name string) error {
+			return s.WithTx(ctx, func(tx store.Tx) error {
+				order = append(order, name)
+				_, err := tx.ContactUpsert(ctx, ws.ID, contact(name))
+				return err
+			})
+		}
+		holding, release := make(chan struct{}), make(chan struct{})
+		errs := make(chan error, 5)
+		go func() {
+			errs <- s.WithTx(ctx, func(store.Tx) error {
+				close(holding)
+				<-release
+				return nil
+			})
+		}()
+		<-holding
+		for i := range 3 {
+			go func() { errs <- write(ctx, fmt.Sprintf("queued-%d", i)) }()
+		}
+		synctest.Wait() // the three wait for their turns
+		go func() { errs <- write(store.WriteFirst(ctx), "first") }()
+		synctest.Wait()
+		close(release)
+		for range 5 {
+			require.NoError(t, <-errs)
+		}
+		require.Equal(t, "first", order[0], "turns in order %q", order)
+		require.Len(t, order, 4)
+		require.Equal(t, []int{2, 3}, observed()[before:], "the held group ends with the first write; the others commit after it")
+	})
 }
