@@ -276,7 +276,7 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 	}
 	dc := delivery.Config{Store: st, Sender: a.sender, Capture: a.sender == nil, Compose: a.svc.Compose, Feed: a.inbox,
 		Owner: a.owner, Clock: a.clock, Logger: a.logger.With("component", "delivery"), Metrics: m,
-		Policy:  delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
+		Policy:       delivery.Policy{MaxAge: opts.Retry.MaxAge, BaseDelay: opts.Retry.BaseDelay, MaxDelay: opts.Retry.MaxDelay},
 		PollInterval: deps.DeliveryPoll, Lease: deps.Lease,
 		AfterRecord: a.svc.WebhookOutcomes}
 	if a.sender != nil {

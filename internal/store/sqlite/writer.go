@@ -37,9 +37,9 @@ type writer struct {
 	// first carries the requests of store.WriteFirst contexts, served
 	// before those of reqs; likewise unbuffered.
 	first chan *writeReq
-	quit chan struct{}
-	done chan struct{}
-	stop sync.Once
+	quit  chan struct{}
+	done  chan struct{}
+	stop  sync.Once
 	// observe is told of every group commit (see Options.ObserveGroup).
 	observe func(n int, d time.Duration)
 	// ckpt is told of each commit and finishes a checkpoint when asked
