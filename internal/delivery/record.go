@@ -132,9 +132,15 @@ func (d *Dispatcher) record(batch []*result) error {
 		// one writer, and every other write waits for it.
 		store.EncodeOutcomes(outcomes)
 		start := time.Now()
-		// Marked to go first: senders wait for it (MaxUnrecorded), and a
-		// crash repeats what it has not written yet.
-		err = d.cfg.Store.WithTx(store.WriteFirst(ctx), func(tx store.Tx) error {
+		// With a bound on sends awaiting their write, senders wait for
+		// this one and a crash repeats what it has not written yet: it
+		// goes before other writes. (With the capture mailbox nobody
+		// waits for it, and it takes its turn.)
+		wctx := ctx
+		if d.cfg.MaxUnrecorded > 0 {
+			wctx = store.WriteFirst(ctx)
+		}
+		err = d.cfg.Store.WithTx(wctx, func(tx store.Tx) error {
 			var err error
 			if applied, err = tx.MessageRecord(ctx, outcomes); err != nil {
 				return fmt.Errorf("record outcomes: %w", err)
