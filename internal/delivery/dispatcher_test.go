@@ -135,6 +135,18 @@ func (f *fixture) waitStatus(ids []string, want model.MessageStatus) {
 	}
 }
 
+// sentOnce waits (with a deadline) until the SMTP server has n messages
+// and requires each Message-ID once among them.
+func (f *fixture) sentOnce(n int) {
+	f.t.Helper()
+	seen := map[string]bool{}
+	for _, m := range f.smtp.WaitForMails(f.t, n, 5*time.Second) {
+		require.False(f.t, seen[m.MessageID], "sent twice: %s", m.MessageID)
+		seen[m.MessageID] = true
+	}
+	require.Len(f.t, seen, n)
+}
+
 func statuses(tl []model.MessageEvent) []model.MessageStatus {
 	out := make([]model.MessageStatus, len(tl))
 	for i, e := range tl {
@@ -297,13 +309,7 @@ func TestDispatcherStopFinishesInFlightAndReleasesTheRest(t *testing.T) {
 	// The next dispatcher sends the rest, each once.
 	f.dispatcher(func(c *Config) { c.Owner = "next" }).Notify()
 	f.waitStatus(ids, model.MsgSent)
-	mails := f.smtp.WaitForMails(t, 40, 5*time.Second)
-	seen := map[string]bool{}
-	for _, m := range mails {
-		require.False(t, seen[m.MessageID], "sent twice: %s", m.MessageID)
-		seen[m.MessageID] = true
-	}
-	require.Len(t, seen, 40)
+	f.sentOnce(40)
 }
 
 // A kill records nothing: the claims stay leased until a single server's
@@ -463,13 +469,7 @@ func TestDispatcherBoundsSendsAwaitingTheirWrite(t *testing.T) {
 	close(release)
 	require.Equal(t, limit, got, "sends begun while the first outcome write was held")
 	f.waitStatus(ids, model.MsgSent)
-	mails := f.smtp.WaitForMails(t, 40, 5*time.Second)
-	seen := map[string]bool{}
-	for _, m := range mails {
-		require.False(t, seen[m.MessageID], "sent twice: %s", m.MessageID)
-		seen[m.MessageID] = true
-	}
-	require.Len(t, seen, 40)
+	f.sentOnce(40)
 	waitIdle(t, d)
 	d.mu.Lock()
 	defer d.mu.Unlock()
