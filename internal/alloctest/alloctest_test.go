@@ -13,3 +13,9 @@ func TestBytesPerRun(t *testing.T) {
 		t.Errorf("a 4 KB buffer per run: got %v bytes per run", got)
 	}
 }
+
+func TestAllocsPerRun(t *testing.T) {
+	if got := AllocsPerRun(t, 100, func() { sink = make([]byte, 4096) }); got != 1 {
+		t.Errorf("one buffer per run: got %v allocations per run, want 1", got)
+	}
+}

@@ -162,6 +162,11 @@ func (w *writer) run(ctx context.Context, tx *sql.Tx, r *writeReq, fn func(tx st
 func (w *writer) loop() {
 	defer close(w.done)
 	for {
+		select {
+		case <-w.quit: // after the group in progress, however many wait
+			return
+		default:
+		}
 		r := w.next()
 		if r == nil {
 			select {
