@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -236,11 +237,12 @@ func TestClose(t *testing.T) {
 	}
 }
 
-// warnings counts the WARN records of a Sender by message; concurrent
-// Sends may log.
+// warnings counts the WARN records of a Sender by message and keeps the
+// last one's attributes; concurrent Sends may log.
 type warnings struct {
-	mu sync.Mutex
-	n  map[string]int
+	mu    sync.Mutex
+	n     map[string]int
+	attrs map[string]string
 }
 
 func (w *warnings) Enabled(context.Context, slog.Level) bool { return true }
@@ -251,9 +253,20 @@ func (w *warnings) Handle(_ context.Context, r slog.Record) error {
 	if r.Level == slog.LevelWarn {
 		w.mu.Lock()
 		w.n[r.Message]++
+		w.attrs = map[string]string{}
+		r.Attrs(func(a slog.Attr) bool {
+			w.attrs[a.Key] = a.Value.String()
+			return true
+		})
 		w.mu.Unlock()
 	}
 	return nil
+}
+
+func (w *warnings) last(key string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.attrs[key]
 }
 
 func (w *warnings) count(msg string) int {
@@ -276,7 +289,15 @@ func rawRefusals(srv *rawServer) int {
 func TestServerConnectionLimit(t *testing.T) {
 	t.Parallel()
 	const serverMax, poolMax = 3, 8
-	srv := startRawServer(t, rawConfig{pipelining: true, chunking: true, maxConns: serverMax})
+	// After the first 60 messages the server takes 20 ms per message, so
+	// that the second burst needs more than three connections at once.
+	srv := startRawServer(t, rawConfig{pipelining: true, chunking: true, maxConns: serverMax,
+		end: func(n int) string {
+			if n > 60 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			return ""
+		}})
 	logs := &warnings{n: map[string]int{}}
 	host, port := srv.addr()
 	s, err := New(Config{Host: host, Port: port, TLS: TLSNone, MaxConns: poolMax, Timeout: 4 * rawReadDeadline},
@@ -301,9 +322,12 @@ func TestServerConnectionLimit(t *testing.T) {
 		t.Fatalf("server refused %d connections, want 1..%d: the pool must try beyond the server's bound once and then keep to it",
 			refused, poolMax-serverMax)
 	}
-	const refusal = "SMTP server refused a further connection; sending over the open ones"
+	const refusal = "SMTP server refused further connections; sending over those it accepted"
 	if n := logs.count(refusal); n != 1 {
 		t.Fatalf("%d WARN records %q, want 1", n, refusal)
+	}
+	if got := logs.last("connections"); got != strconv.Itoa(serverMax) {
+		t.Fatalf("the WARN names %s connections, want the %d the server accepted", got, serverMax)
 	}
 	s.mu.Lock()
 	limit := s.limit

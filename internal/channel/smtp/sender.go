@@ -57,10 +57,15 @@ type Sender struct {
 	// open counts the connections that exist or are being dialed, idle
 	// or held by a Send; never more than limit.
 	open int
+	// dialing counts the connections of open being dialed.
+	dialing int
 	// limit is MaxConns, or fewer until lowUntil after the server refused
-	// a connection while others were open (see get).
+	// a connection while others were open (see get); lowered says it was
+	// lowered and not yet logged.
 	limit    int
 	lowUntil time.Time
+	lowered  bool
+	refusal  *channel.Error // the reply that lowered it
 	// freed, when not nil, is closed (and cleared) when a connection is
 	// returned or closed: Sends waiting for one look again.
 	freed chan struct{}
@@ -219,6 +224,7 @@ func (s *Sender) get(ctx context.Context) (*conn, bool, *channel.Error) {
 		canDial := c == nil && failed == nil && s.open < s.limit
 		if canDial {
 			s.open++
+			s.dialing++
 		}
 		giveUp := c == nil && failed != nil && s.open == 0 // the others failed as well
 		var freed chan struct{}
@@ -238,6 +244,10 @@ func (s *Sender) get(ctx context.Context) (*conn, bool, *channel.Error) {
 		case canDial:
 			c, cerr := dial(ctx, s.cfg, s.tlsConfig)
 			if cerr == nil {
+				s.mu.Lock()
+				s.dialing--
+				s.logLowered()
+				s.mu.Unlock()
 				s.logger.Debug("connected", "tls", s.cfg.TLS)
 				return c, false, nil
 			}
@@ -260,24 +270,36 @@ func (s *Sender) get(ctx context.Context) (*conn, bool, *channel.Error) {
 }
 
 // refused accounts for a failed dial. When other connections are open or
-// being dialed it lowers the pool's limit to their number for refusedFor,
-// logs that once, and reports true: the caller waits for one of them.
+// being dialed it lowers the pool's limit to their number for refusedFor
+// and reports true: the caller waits for one of them.
 func (s *Sender) refused(cerr *channel.Error) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.open--
+	s.dialing--
 	others := s.open
-	first := s.limit == s.cfg.MaxConns
 	if others > 0 {
+		if s.limit == s.cfg.MaxConns {
+			s.lowered, s.refusal = true, cerr
+		}
 		s.limit = min(s.limit, others)
 		s.lowUntil = time.Now().Add(refusedFor)
 	}
+	s.logLowered()
 	s.wake()
-	s.mu.Unlock()
-	if others > 0 && first {
-		s.logger.Warn("SMTP server refused a further connection; sending over the open ones",
-			"connections", others, "for", refusedFor, "err", cerr)
-	}
 	return others > 0
+}
+
+// logLowered says at WARN, once per lowering, how many connections the
+// pool keeps to: when no dial is in progress any more, so the number is
+// what the server accepted. s.mu is held.
+func (s *Sender) logLowered() {
+	if !s.lowered || s.dialing > 0 {
+		return
+	}
+	s.lowered = false
+	s.logger.Warn("SMTP server refused further connections; sending over those it accepted",
+		"connections", s.open, "for", refusedFor, "err", s.refusal)
 }
 
 // gone accounts for n connections closed by their holder.
