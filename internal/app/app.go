@@ -284,12 +284,12 @@ func (a *App) build(ctx context.Context, deps Deps) error {
 		// the other's transaction is on the wire. The capture mailbox
 		// keeps the dispatcher's default.
 		dc.Senders = 2 * opts.SMTP.MaxConns
-	}
-	if a.sender != nil && opts.SMTP.RatePerSecond > 0 {
-		// Claim about two seconds of mail at a time, so a slow rate does
-		// not hold many messages under lease.
-		dc.MaxInFlight = max(dc.Senders, int(2*opts.SMTP.RatePerSecond))
-		dc.ClaimBatch = dc.MaxInFlight
+		if opts.SMTP.RatePerSecond > 0 {
+			// Claim about two seconds of mail at a time, so a slow rate
+			// does not hold many messages under lease.
+			dc.MaxInFlight = max(dc.Senders, int(2*opts.SMTP.RatePerSecond))
+			dc.ClaimBatch = dc.MaxInFlight
+		}
 	}
 	a.delivery, err = delivery.New(dc)
 	return err

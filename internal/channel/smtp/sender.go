@@ -171,7 +171,7 @@ func (s *Sender) Send(ctx context.Context, e *channel.Email) (channel.Result, er
 			s.put(c)
 		} else {
 			c.abort()
-			s.gone(1)
+			s.gone()
 		}
 		if out.err == nil {
 			return channel.Result{Reply: out.reply}, nil
@@ -302,10 +302,10 @@ func (s *Sender) logLowered() {
 		"connections", s.open, "for", refusedFor, "err", s.refusal)
 }
 
-// gone accounts for n connections closed by their holder.
-func (s *Sender) gone(n int) {
+// gone accounts for a connection closed by its holder.
+func (s *Sender) gone() {
 	s.mu.Lock()
-	s.open -= n
+	s.open--
 	s.wake()
 	s.mu.Unlock()
 }
@@ -323,10 +323,9 @@ func (s *Sender) wake() {
 func (s *Sender) put(c *conn) {
 	s.mu.Lock()
 	if s.closed || len(s.idle) >= s.cfg.MaxConns {
-		s.open--
-		s.wake()
 		s.mu.Unlock()
 		c.close()
+		s.gone()
 		return
 	}
 	s.idle = append(s.idle, c)
