@@ -11,6 +11,7 @@ import (
 	"github.com/herold-dev/herold/internal/app"
 	"github.com/herold-dev/herold/internal/channel/smtp"
 	"github.com/herold-dev/herold/internal/config"
+	"github.com/herold-dev/herold/internal/gcheadroom"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -42,6 +43,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 			if memProfile != "" {
 				defer writeAllocProfile(cmd, memProfile)
 			}
+			defer gcheadroom.Start(gcheadroom.DefaultHeadroom).Stop()
 			return app.Run(cmd.Context(), o, app.Deps{Stdout: cmd.OutOrStdout()})
 		},
 	}

@@ -69,8 +69,9 @@ type Config struct {
 	Lease time.Duration
 	// Senders is the number of messages sent at once. Default 8.
 	Senders int
-	// MaxInFlight bounds the messages claimed and not yet recorded.
-	// Default 128 per sender, at least 256.
+	// MaxInFlight bounds the messages claimed and not yet recorded, which
+	// are held in memory with their content. Default 32 per sender, at
+	// least 1,024.
 	MaxInFlight int
 	// MaxUnrecorded bounds the sends begun whose outcome is not written
 	// yet: a crash sends those again, so this bounds its duplicates. A
@@ -122,7 +123,7 @@ func (c Config) withDefaults() Config {
 		c.Senders = 8
 	}
 	if c.MaxInFlight <= 0 {
-		c.MaxInFlight = max(128*c.Senders, 256)
+		c.MaxInFlight = max(32*c.Senders, 1024)
 	}
 	switch {
 	case c.Capture:
