@@ -26,7 +26,7 @@ func EncodeEvents(es []*model.Event) []EventRow {
 	rows := make([]EventRow, len(es))
 	for i, e := range es {
 		rows[i] = EventRow{Event: e, Actors: string(dbutil.Map(e.Actors)), Data: string(dbutil.Map(e.Data)),
-			Trace: string(dbutil.List(e.Trace))}
+			Trace: string(dbutil.Steps(e.Trace))}
 	}
 	return rows
 }

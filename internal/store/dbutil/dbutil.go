@@ -83,16 +83,38 @@ func Timeline(entries []model.MessageEvent) []byte {
 	if len(entries) == 0 {
 		return []byte("[]")
 	}
+	b := make([]byte, 0, 96*len(entries))
+	b = append(b, '[')
+	for i := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		e := toMillis(entries[i])
+		var ok bool
+		if b, ok = appendMessageEvent(b, &e); !ok {
+			return timelineSlow(entries)
+		}
+	}
+	return append(b, ']')
+}
+
+// timelineSlow is Timeline through encoding/json, for a time it refuses.
+func timelineSlow(entries []model.MessageEvent) []byte {
 	out := make([]model.MessageEvent, len(entries))
 	for i, e := range entries {
-		e.At = e.At.Truncate(time.Millisecond)
-		if e.NextAttemptAt != nil {
-			next := e.NextAttemptAt.Truncate(time.Millisecond)
-			e.NextAttemptAt = &next
-		}
-		out[i] = e
+		out[i] = toMillis(e)
 	}
 	return ToJSON(out)
+}
+
+// toMillis cuts an entry's times to the millisecond.
+func toMillis(e model.MessageEvent) model.MessageEvent {
+	e.At = e.At.Truncate(time.Millisecond)
+	if e.NextAttemptAt != nil {
+		next := e.NextAttemptAt.Truncate(time.Millisecond)
+		e.NextAttemptAt = &next
+	}
+	return e
 }
 
 // InterruptedEntry is the timeline entry a claim appends to a message

@@ -47,7 +47,7 @@ func eventArgs(ws int64, e *model.Event) []any {
 		coll, objID = e.Object.Collection, e.Object.ID
 	}
 	return []any{e.ID, ws, e.Type, e.Project, coll, objID, e.Contact, dbutil.Map(e.Actors), dbutil.Map(e.Data),
-		e.OccurredAt, e.ReceivedAt, nullString(e.IdempotencyKey), string(e.Source), dbutil.List(e.Trace)}
+		e.OccurredAt, e.ReceivedAt, nullString(e.IdempotencyKey), string(e.Source), dbutil.Steps(e.Trace)}
 }
 
 func (q queriesImpl) EventInsert(ctx context.Context, ws int64, e *model.Event) error {
