@@ -66,10 +66,21 @@ func stagesNote(res *Result, before, after *stageReading, err error) {
 	}
 	res.Params["accept_stage_mean_ms"] = means
 	note := "accept stages, mean ms: " + strings.Join(parts, ", ")
-	if busy, ok := after.vals[metricGroupBusy]; ok {
-		share := (busy - before.vals[metricGroupBusy]) / after.at.Sub(before.at).Seconds()
-		res.Params["sqlite_writer_busy"] = round(share, 3)
-		note += fmt.Sprintf("; the SQLite writer was busy %.0f %% of the load's time", share*100)
+	if busy := writerBusy(res, before, after); busy != "" {
+		note += "; " + busy
 	}
 	res.Notes = append(res.Notes, note)
+}
+
+// writerBusy puts the share of the time between two readings that the
+// SQLite writer spent in group commits into res and says it, or returns
+// "" when the server has no such writer (PostgreSQL).
+func writerBusy(res *Result, before, after *stageReading) string {
+	busy, ok := after.vals[metricGroupBusy]
+	if !ok {
+		return ""
+	}
+	share := (busy - before.vals[metricGroupBusy]) / after.at.Sub(before.at).Seconds()
+	res.Params["sqlite_writer_busy"] = round(share, 3)
+	return fmt.Sprintf("the SQLite writer was busy %.0f %% of the load's time", share*100)
 }

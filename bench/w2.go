@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -93,6 +94,7 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 	n := e.cfg.w2Contacts
 	title := fmt.Sprintf("W2 mass mailing: a schedule run over %s contacts", thousands(float64(n)))
 	return withMailing(ctx, e, "w2", title, func(s *server, snk *sink, res *Result) error {
+		before, berr := readStages(ctx, s.urls)
 		t0 := time.Now()
 		type runResult struct {
 			run  *model.ScheduleRun
@@ -106,7 +108,13 @@ func runW2(ctx context.Context, e *env) (*Result, error) {
 		}()
 		st, waitErr := snk.waitDistinct(ctx, int64(n), time.Minute, t0.Add(e.cfg.w2Timeout))
 		rr := <-done
+		after, aerr := readStages(ctx, s.urls)
 		s.endMeasure()
+		if err := errors.Join(berr, aerr); err != nil {
+			res.Notes = append(res.Notes, "writer's busy time not read: "+err.Error())
+		} else if busy := writerBusy(res, before, after); busy != "" {
+			res.Notes = append(res.Notes, busy+" (until the last message arrived)")
+		}
 		mailingStats(s, res, st, t0, "run request")
 		if rr.run != nil {
 			res.Params["run"] = rr.run
