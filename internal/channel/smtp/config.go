@@ -30,7 +30,7 @@ const (
 	// DefaultMaxConns: enough parallel transactions that the round trips
 	// to the server do not limit a mass mailing (docs/benchmarks.md); a
 	// server that accepts fewer is kept to its bound (Sender.get).
-	DefaultMaxConns    = 16
+	DefaultMaxConns    = 24
 	DefaultTimeout     = 30 * time.Second
 	DefaultIdleTimeout = 30 * time.Second
 )
