@@ -70,7 +70,7 @@ type Config struct {
 	// Senders is the number of messages sent at once. Default 8.
 	Senders int
 	// MaxInFlight bounds the messages claimed and not yet recorded, which
-	// are held in memory with their content. Default 32 per sender, at
+	// are held in memory with their content. Default 16 per sender, at
 	// least 1,024.
 	MaxInFlight int
 	// MaxUnrecorded bounds the sends begun whose outcome is not written
@@ -123,7 +123,7 @@ func (c Config) withDefaults() Config {
 		c.Senders = 8
 	}
 	if c.MaxInFlight <= 0 {
-		c.MaxInFlight = max(32*c.Senders, 1024)
+		c.MaxInFlight = max(16*c.Senders, 1024)
 	}
 	switch {
 	case c.Capture:
