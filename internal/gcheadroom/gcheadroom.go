@@ -23,7 +23,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
-	"sync/atomic"
 )
 
 // DefaultHeadroom is the room Herold gives the heap: 48 MiB.
@@ -57,8 +56,8 @@ func Percent(live, headroom uint64) int {
 // Tuner sets the collector percent after every collection.
 type Tuner struct {
 	headroom uint64
-	stopped  atomic.Bool
-	mu       sync.Mutex // orders adjust with Stop
+	mu       sync.Mutex // guards what follows: adjust and Stop
+	stopped  bool
 	last     int
 	prev     int // the percent before Start, restored by Stop
 	sample   []metrics.Sample
@@ -97,29 +96,30 @@ func (t *Tuner) arm() {
 }
 
 // cycle runs after a collection: it sets the percent for the live heap it
-// found and arms the next one.
+// found and arms the next one, until Stop.
 func (t *Tuner) cycle() {
-	if t.stopped.Load() {
-		return
+	if t.adjust() {
+		t.arm()
 	}
-	t.adjust()
-	t.arm()
 }
 
-func (t *Tuner) adjust() {
+// adjust sets the percent for the live heap the last collection found;
+// it reports false once stopped.
+func (t *Tuner) adjust() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.stopped.Load() {
-		return
+	if t.stopped {
+		return false
 	}
 	metrics.Read(t.sample)
 	if t.sample[0].Value.Kind() != metrics.KindUint64 {
-		return
+		return true
 	}
 	if p := Percent(t.sample[0].Value.Uint64(), t.headroom); p != t.last {
 		debug.SetGCPercent(p)
 		t.last = p
 	}
+	return true
 }
 
 // Stop ends the tuning and restores the percent from before Start. A nil
@@ -130,8 +130,9 @@ func (t *Tuner) Stop() {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.stopped.Swap(true) {
+	if t.stopped {
 		return
 	}
+	t.stopped = true
 	debug.SetGCPercent(t.prev)
 }

@@ -80,22 +80,14 @@ func Collect[T any](rows Rows, close func(), scan func(Scanner) (T, error)) ([]T
 // JSON array, nil as []). Times are kept to the millisecond, as every
 // other time column, so a timeline reads back as it was written.
 func Timeline(entries []model.MessageEvent) []byte {
-	if len(entries) == 0 {
-		return []byte("[]")
+	b, ok := appendArray(entries, 96, func(b []byte, e *model.MessageEvent) ([]byte, bool) {
+		m := toMillis(*e)
+		return appendMessageEvent(b, &m)
+	})
+	if !ok {
+		return timelineSlow(entries)
 	}
-	b := make([]byte, 0, 96*len(entries))
-	b = append(b, '[')
-	for i := range entries {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		e := toMillis(entries[i])
-		var ok bool
-		if b, ok = appendMessageEvent(b, &e); !ok {
-			return timelineSlow(entries)
-		}
-	}
-	return append(b, ']')
+	return b
 }
 
 // timelineSlow is Timeline through encoding/json, for a time it refuses.

@@ -19,35 +19,37 @@ import (
 
 // Steps encodes a trace for an events.trace column, nil as [].
 func Steps(steps []model.Step) []byte {
-	if len(steps) == 0 {
-		return []byte("[]")
+	b, _ := appendArray(steps, 160, func(b []byte, s *model.Step) ([]byte, bool) { return appendStep(b, s), true })
+	return b
+}
+
+// appendArray writes items as a JSON array (nil or empty as []), each
+// with each, room bytes per item reserved. It stops at the first item
+// each refuses and reports false.
+func appendArray[T any](items []T, room int, each func([]byte, *T) ([]byte, bool)) ([]byte, bool) {
+	if len(items) == 0 {
+		return []byte("[]"), true
 	}
-	b := make([]byte, 0, 160*len(steps))
+	b := make([]byte, 0, room*len(items))
 	b = append(b, '[')
-	for i := range steps {
+	for i := range items {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendStep(b, &steps[i])
+		var ok bool
+		if b, ok = each(b, &items[i]); !ok {
+			return nil, false
+		}
 	}
-	return append(b, ']')
+	return append(b, ']'), true
 }
 
 func appendStep(b []byte, s *model.Step) []byte {
 	b = append(b, `{"code":`...)
 	b = appendString(b, string(s.Code))
-	if s.Notification != "" {
-		b = append(b, `,"notification":`...)
-		b = appendString(b, s.Notification)
-	}
-	if s.Recipient != "" {
-		b = append(b, `,"recipient":`...)
-		b = appendString(b, s.Recipient)
-	}
-	if s.Message != "" {
-		b = append(b, `,"message":`...)
-		b = appendString(b, s.Message)
-	}
+	b = appendField(b, `,"notification":`, s.Notification)
+	b = appendField(b, `,"recipient":`, s.Recipient)
+	b = appendField(b, `,"message":`, s.Message)
 	if len(s.Params) > 0 {
 		b = append(b, `,"params":`...)
 		b = appendStringMap(b, s.Params)
@@ -58,6 +60,15 @@ func appendStep(b []byte, s *model.Step) []byte {
 		b = append(b, ToJSON(s.Values)...)
 	}
 	return append(b, '}')
+}
+
+// appendField writes a string field (name with its leading comma and
+// colon) unless v is empty, as omitempty does.
+func appendField(b []byte, name, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendString(append(b, name...), v)
 }
 
 // appendStringMap writes m with its keys in order, as encoding/json does.
@@ -94,14 +105,8 @@ func appendMessageEvent(b []byte, e *model.MessageEvent) (_ []byte, ok bool) {
 		b = append(b, `,"attempt":`...)
 		b = strconv.AppendInt(b, int64(e.Attempt), 10)
 	}
-	if e.Actor != "" {
-		b = append(b, `,"actor":`...)
-		b = appendString(b, e.Actor)
-	}
-	if e.Detail != "" {
-		b = append(b, `,"detail":`...)
-		b = appendString(b, e.Detail)
-	}
+	b = appendField(b, `,"actor":`, e.Actor)
+	b = appendField(b, `,"detail":`, e.Detail)
 	if e.NextAttemptAt != nil {
 		b = append(b, `,"next_attempt_at":`...)
 		if b, ok = appendTime(b, *e.NextAttemptAt); !ok {
