@@ -66,9 +66,12 @@
       this.loaded = true;
       const pg = await this.call('GET', '/items?limit=30');
       if (!pg) return;
-      for (const it of pg.items) if (!this.items.has(it.seq)) this.put(it, false);
+      // An item that came live while this page loaded was shown then:
+      // only the others were missed.
+      const fresh = pg.items.filter((it) => !this.items.has(it.seq));
+      for (const it of fresh) this.put(it, false);
       this.setCounts(pg.counts);
-      const missed = pg.items.filter((it) => !it.seen_at && !it.read_at);
+      const missed = fresh.filter((it) => !it.seen_at && !it.read_at);
       if (missed.length) this.emit('missed', missed);
     }
     put(it, live) {
