@@ -1,14 +1,16 @@
 package sqlite
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
 )
 
-// maxRowsPerInsert bounds one multi-row INSERT (SQLite allows 32,766 bound
-// parameters; messages have 37 columns).
-const maxRowsPerInsert = 100
+// maxRowsPerInsert bounds one multi-row statement (SQLite allows 32,766
+// bound parameters; messages have 37 columns). It is a power of two: see
+// chunks.
+const maxRowsPerInsert = 128
 
 // multiRow builds "INSERT … VALUES (…), (…), …" for n rows from a named
 // single-row INSERT whose text ends with its VALUES tuple. Inserting many
@@ -63,12 +65,21 @@ func (m *multiRow) replaceRows(name, row string, n int) string {
 	return q
 }
 
-// chunks calls fn for consecutive slices of at most maxRowsPerInsert.
+// chunks calls fn for consecutive slices whose lengths are powers of two,
+// at most maxRowsPerInsert: 300 items go as 128, 128, 32, 8 and 4. Each
+// length is another statement text, prepared and kept on the writer's
+// connection for good. With a statement for every length from 1 to 100,
+// the message INSERTs alone held about 20 MB of SQLite's memory and the
+// outcome UPDATEs 11 MB (RSS growth, measured by preparing them); powers
+// of two keep 8 lengths per query, and a group of a new length no longer
+// has its statement parsed on the writer's turn.
 func chunks[T any](items []T, fn func([]T) error) error {
-	for start := 0; start < len(items); start += maxRowsPerInsert {
-		if err := fn(items[start:min(start+maxRowsPerInsert, len(items))]); err != nil {
+	for len(items) > 0 {
+		n := min(maxRowsPerInsert, 1<<(bits.Len(uint(len(items)))-1))
+		if err := fn(items[:n]); err != nil {
 			return err
 		}
+		items = items[n:]
 	}
 	return nil
 }
