@@ -39,16 +39,51 @@ func inboxServer(t *testing.T) (e *apptest.Env, host *httptest.Server, ws string
 		// The host signs a token for the signed-in person when it renders
 		// the page; Herold's clock is the test's fake one.
 		tok := herold.FeedToken(secret, ws, "anna", e.Clock.Now().Add(time.Hour))
-		fmt.Fprintf(w, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><title>Host</title>
+		hold := ""
+		if r.URL.Query().Get("hold") == "1" {
+			hold = holdFirstPage
+		}
+		fmt.Fprintf(w, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><title>Host</title>%s
 <script src="%s/static/inbox.js"></script></head>
 <body><h1>CRM</h1><herold-inbox server="%s" workspace="%s" token="%s"></herold-inbox>
 <herold-toast server="%s" workspace="%s" token="%s" seconds="0"></herold-toast></body></html>`,
-			lang, heroldURL, heroldURL, ws, tok, heroldURL, ws, tok)
+			lang, hold, heroldURL, heroldURL, ws, tok, heroldURL, ws, tok)
 	}))
 	t.Cleanup(host.Close)
 	e.Must(200, "PUT", "/v1/inbox/settings", map[string]any{"origins": []string{host.URL}})
 	return e, host, ws
 }
+
+// holdFirstPage, on the host's page before inbox.js, holds the feed's
+// first page (GET /items?limit=30) until the test calls
+// releaseFirstPage(): the request is not even sent before, so its answer
+// holds whatever arrived meanwhile. firstPageHeld is set when the page
+// asked for it, firstPageLoaded once the component has handled the answer
+// (a task after the body was read, so every continuation of it ran).
+const holdFirstPage = `
+<script>
+(() => {
+  const realFetch = window.fetch.bind(window);
+  let release;
+  const released = new Promise((r) => { release = r; });
+  window.releaseFirstPage = () => release();
+  window.firstPageHeld = false;
+  window.firstPageLoaded = false;
+  window.fetch = async (url, init) => {
+    if (!String(url).includes('/items?limit=30') || window.firstPageHeld) return realFetch(url, init);
+    window.firstPageHeld = true;
+    await released;
+    const res = await realFetch(url, init);
+    const json = res.json.bind(res);
+    res.json = async () => {
+      const v = await json();
+      setTimeout(() => { window.firstPageLoaded = true; }, 0);
+      return v;
+    };
+    return res;
+  };
+})();
+</script>`
 
 func sendReminder(t *testing.T, e *apptest.Env, n int) {
 	t.Helper()
@@ -130,6 +165,32 @@ func TestBrowserInbox(t *testing.T) {
 		require.Equal(t, 1, n, "the item that arrived meanwhile shows once")
 	}
 	tab1.screenshot("inbox-de-after-restart")
+}
+
+// TestBrowserInboxItemDuringFirstPage: an item that arrives live while
+// the component is still loading the feed's first page is toasted once,
+// as it arrives, and not a second time as "missed" when the page (which
+// holds it too) comes in.
+func TestBrowserInboxItemDuringFirstPage(t *testing.T) {
+	t.Parallel()
+	e, host, _ := inboxServer(t)
+	p := tab(t, host.URL)
+	p.open("/?lang=de&hold=1")
+	p.waitJS("window.firstPageHeld === true", 5*time.Second, "the first page to be asked for")
+	sendReminder(t, e, 1)
+	p.waitJS(shadowJS("herold-toast", "r.querySelectorAll('.toast').length === 1"), 5*time.Second, "the live toast")
+	p.do(chromedp.Evaluate[chromedp.Void]("window.releaseFirstPage()"))
+	p.waitJS("window.firstPageLoaded === true", 5*time.Second, "the first page to be handled")
+	toasts, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](shadowJS("herold-toast", "r.querySelectorAll('.toast').length")))
+	require.NoError(t, err)
+	require.Equal(t, 1, toasts, "one toast for the one item")
+	missed, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](shadowJS("herold-toast", "r.querySelector('.toast .missed') !== null")))
+	require.NoError(t, err)
+	require.False(t, missed, "the live item is not told again as missed")
+	items, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](shadowJS("herold-inbox", "r.querySelectorAll('li[data-seq]').length")))
+	require.NoError(t, err)
+	require.Equal(t, 1, items)
+	require.Equal(t, "1", p.badge())
 }
 
 // waitPortFree waits until nothing listens on addr any more.
