@@ -45,6 +45,9 @@ type writer struct {
 	// ckpt is told of each commit and finishes a checkpoint when asked
 	// to (see checkpointer).
 	ckpt *checkpointer
+	// workspaces is purged after the commit of a transaction that wrote
+	// a workspace.
+	workspaces *workspaceCache
 }
 
 // A group ends after maxGroup transactions or when it has been open for
@@ -72,14 +75,19 @@ type writeReq struct {
 	ran chan error
 	// committed receives the group's commit result.
 	committed chan error
+	// workspaces is set when the caller's function wrote a workspace: the
+	// caller purges the workspace cache after the commit.
+	workspaces bool
 }
 
-func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration), ckpt *checkpointer) *writer {
+func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration), ckpt *checkpointer,
+	workspaces *workspaceCache,
+) *writer {
 	if observe == nil {
 		observe = func(int, time.Duration) {}
 	}
 	w := &writer{db: db, stmts: stmts, rows: rows, reqs: make(chan *writeReq), first: make(chan *writeReq),
-		quit: make(chan struct{}), done: make(chan struct{}), observe: observe, ckpt: ckpt}
+		quit: make(chan struct{}), done: make(chan struct{}), observe: observe, ckpt: ckpt, workspaces: workspaces}
 	go w.loop()
 	return w
 }
@@ -114,7 +122,11 @@ func (w *writer) withTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := w.run(ctx, tx, r, fn); err != nil {
 		return err
 	}
-	if err := <-r.committed; err != nil {
+	err := <-r.committed
+	if r.workspaces {
+		w.workspaces.purge()
+	}
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
@@ -144,8 +156,10 @@ func (w *writer) run(ctx context.Context, tx *sql.Tx, r *writeReq, fn func(tx st
 			_ = undo(errors.New("transaction function panicked"))
 		}
 	}()
-	err = fn(&txStore{tx: tx, queriesImpl: queriesImpl{db: stmts, rows: w.rows}})
+	ts := &txStore{tx: tx, queriesImpl: queriesImpl{db: stmts, rows: w.rows}}
+	err = fn(ts)
 	finished = true
+	r.workspaces = ts.workspaces
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("commit: %w", ctx.Err())
 	}
