@@ -68,7 +68,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Principal, 
 		s.keys.put(hash, k, gen, s.clock.Now())
 	}
 	// Each request gets its own copy, so that no caller can change the
-	// cached key; the workspace is read for each request (see keyCache).
+	// cached key; the workspace is read afresh (see keyCache).
 	kc := *k
 	kc.Scopes = slices.Clone(k.Scopes)
 	k = &kc

@@ -20,10 +20,9 @@ const keyCacheTTL = 2 * time.Second
 // keyCache keeps recently verified API keys by the SHA-256 of their secret
 // (never the secret), so that a busy client's requests skip the store's key
 // lookup. Only keys found and not revoked are kept: unknown keys never enter,
-// so random keys cannot grow it. The workspace is not kept here: it is read
-// for every request, and the SQLite store keeps the row itself for as long
-// as a key (sqlite.workspaceCache), forgetting it whenever this process
-// writes a workspace.
+// so random keys cannot grow it. The workspace is not kept: it changes
+// through many paths (settings, vocabulary, config-as-code, sender checks)
+// and every request must see its current settings.
 type keyCache struct {
 	mu sync.Mutex
 	// gen counts purges; a lookup that started before a purge does not store

@@ -24,7 +24,6 @@ import (
 	"github.com/pressly/goose/v3"
 	sqlitedrv "modernc.org/sqlite"
 
-	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 	"github.com/herold-dev/herold/internal/store/sqlfile"
 )
@@ -94,9 +93,6 @@ type Store struct {
 	rstmts *stmtCache
 	writer *writer
 	ckpt   *checkpointer
-	// workspaces keeps the rows WorkspaceGetByID read (see
-	// workspaceCache).
-	workspaces *workspaceCache
 	queriesImpl
 
 	closeOnce sync.Once
@@ -136,9 +132,8 @@ func Open(path string, opts Options) (*Store, error) {
 	ckpt.start()
 	rows := newMultiRow()
 	rstmts := &stmtCache{db: rdb, m: map[string]*sql.Stmt{}}
-	workspaces := newWorkspaceCache()
-	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows, opts.ObserveGroup, ckpt, workspaces)
-	return &Store{path: path, wdb: wdb, rdb: rdb, rstmts: rstmts, writer: w, ckpt: ckpt, workspaces: workspaces,
+	w := newWriter(wdb, &stmtCache{db: wdb, m: map[string]*sql.Stmt{}}, rows, opts.ObserveGroup, ckpt)
+	return &Store{path: path, wdb: wdb, rdb: rdb, rstmts: rstmts, writer: w, ckpt: ckpt,
 		queriesImpl: queriesImpl{db: poolExec{rstmts}, rows: rows}}, nil
 }
 
@@ -265,31 +260,10 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 type txStore struct {
 	tx *sql.Tx
 	queriesImpl
-	// workspaces is set by the methods that write a workspace (see
-	// workspaceCache).
-	workspaces bool
 }
 
 // Raw implements store.Tx.
 func (t *txStore) Raw() any { return t.tx }
-
-// WorkspaceInsert implements store.Tx.
-func (t *txStore) WorkspaceInsert(ctx context.Context, w *model.Workspace) error {
-	t.workspaces = true
-	return t.queriesImpl.WorkspaceInsert(ctx, w)
-}
-
-// WorkspaceUpdate implements store.Tx.
-func (t *txStore) WorkspaceUpdate(ctx context.Context, w *model.Workspace) error {
-	t.workspaces = true
-	return t.queriesImpl.WorkspaceUpdate(ctx, w)
-}
-
-// WorkspaceSendersSet implements store.Tx.
-func (t *txStore) WorkspaceSendersSet(ctx context.Context, p *store.WorkspaceSendersSetParams) error {
-	t.workspaces = true
-	return t.queriesImpl.WorkspaceSendersSet(ctx, p)
-}
 
 // dbtx is what both *sql.DB and *sql.Tx offer.
 type dbtx interface {

@@ -45,9 +45,6 @@ type writer struct {
 	// ckpt is told of each commit and finishes a checkpoint when asked
 	// to (see checkpointer).
 	ckpt *checkpointer
-	// workspaces is purged after the commit of a transaction that wrote
-	// a workspace.
-	workspaces *workspaceCache
 }
 
 // A group ends after maxGroup transactions or when it has been open for
@@ -75,19 +72,14 @@ type writeReq struct {
 	ran chan error
 	// committed receives the group's commit result.
 	committed chan error
-	// workspaces is set when the caller's function wrote a workspace: the
-	// caller purges the workspace cache after the commit.
-	workspaces bool
 }
 
-func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration), ckpt *checkpointer,
-	workspaces *workspaceCache,
-) *writer {
+func newWriter(db *sql.DB, stmts *stmtCache, rows *multiRow, observe func(n int, d time.Duration), ckpt *checkpointer) *writer {
 	if observe == nil {
 		observe = func(int, time.Duration) {}
 	}
 	w := &writer{db: db, stmts: stmts, rows: rows, reqs: make(chan *writeReq), first: make(chan *writeReq),
-		quit: make(chan struct{}), done: make(chan struct{}), observe: observe, ckpt: ckpt, workspaces: workspaces}
+		quit: make(chan struct{}), done: make(chan struct{}), observe: observe, ckpt: ckpt}
 	go w.loop()
 	return w
 }
@@ -122,11 +114,7 @@ func (w *writer) withTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := w.run(ctx, tx, r, fn); err != nil {
 		return err
 	}
-	err := <-r.committed
-	if r.workspaces {
-		w.workspaces.purge()
-	}
-	if err != nil {
+	if err := <-r.committed; err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
@@ -156,10 +144,8 @@ func (w *writer) run(ctx context.Context, tx *sql.Tx, r *writeReq, fn func(tx st
 			_ = undo(errors.New("transaction function panicked"))
 		}
 	}()
-	ts := &txStore{tx: tx, queriesImpl: queriesImpl{db: stmts, rows: w.rows}}
-	err = fn(ts)
+	err = fn(&txStore{tx: tx, queriesImpl: queriesImpl{db: stmts, rows: w.rows}})
 	finished = true
-	r.workspaces = ts.workspaces
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("commit: %w", ctx.Err())
 	}
