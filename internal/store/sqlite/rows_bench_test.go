@@ -16,20 +16,24 @@ import (
 // the transaction (EventInsertMany, MessageInsertMany), "rows" before it
 // (store.EncodeEvents, store.EncodeMessages, as ingest does), outside the
 // timed turn; "encode" is the encoding alone, what "rows" saves the
-// writer. Building the models is not timed.
+// writer. Building the models is not timed. "spread" is "rows" with each
+// message to another of a million contacts instead of each event to two
+// new ones: their entries in messages_to_contact land on pages all over
+// the index instead of at its end, as a real installation's history does
+// once it has grown; run it with a large -benchtime (a grown database).
 //
 //	go test -run '^$' -bench WriterTurn -benchtime 5000x -count 4 ./internal/store/sqlite/
+//	go test -run '^$' -bench 'WriterTurn/(rows|spread)$' -benchtime 60000x ./internal/store/sqlite/
 func BenchmarkWriterTurn(b *testing.B) {
 	s, ws := benchStore(b)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	const batch = 256
 	seq := 0
-	build := func(n int) ([]*model.Event, []*model.Message) { return w1Events(&seq, n, now) }
-	turn := func(b *testing.B, encodeBefore bool) {
+	turn := func(b *testing.B, encodeBefore bool, to recipient) {
 		for i := 0; i < b.N; i += batch {
 			b.StopTimer()
-			evs, ms := build(min(batch, b.N-i))
+			evs, ms := w1EventsTo(&seq, min(batch, b.N-i), now, to)
 			var evRows []store.EventRow
 			var msRows []store.MessageRow
 			if encodeBefore {
@@ -53,13 +57,14 @@ func BenchmarkWriterTurn(b *testing.B) {
 			}
 		}
 	}
-	b.Run("models", func(b *testing.B) { turn(b, false) })
-	b.Run("rows", func(b *testing.B) { turn(b, true) })
+	b.Run("models", func(b *testing.B) { turn(b, false, newRecipients) })
+	b.Run("rows", func(b *testing.B) { turn(b, true, newRecipients) })
+	b.Run("spread", func(b *testing.B) { turn(b, true, spreadRecipients) })
 	// encode is what rows moves out of the turn.
 	b.Run("encode", func(b *testing.B) {
 		for i := 0; i < b.N; i += batch {
 			b.StopTimer()
-			evs, ms := build(min(batch, b.N-i))
+			evs, ms := w1Events(&seq, min(batch, b.N-i), now)
 			b.StartTimer()
 			store.EncodeEvents(evs)
 			store.EncodeMessages(ms)
@@ -67,9 +72,27 @@ func BenchmarkWriterTurn(b *testing.B) {
 	})
 }
 
+// recipient is the contact id of recipient r (0 or 1) of notification k
+// (0–2) of event seq.
+type recipient func(seq, k, r int) string
+
+// newRecipients gives each event two contacts of its own (c1…, c2…).
+func newRecipients(seq, _, r int) string { return fmt.Sprintf("c%d%08d", r+1, seq) }
+
+// spreadRecipients sends each message to one of 1,000,003 contacts, far
+// from the previous message's (a stride that is prime to the modulus).
+func spreadRecipients(seq, k, r int) string {
+	return fmt.Sprintf("c%07d", (seq*7919+k*104729+r*1299709)%1000003)
+}
+
 // w1Events builds n events of W1-max's shape (a trace of 3 notifications ×
 // 2 recipients) and their 6 messages each, numbered on from *seq.
 func w1Events(seq *int, n int, now time.Time) ([]*model.Event, []*model.Message) {
+	return w1EventsTo(seq, n, now, newRecipients)
+}
+
+// w1EventsTo is w1Events with the recipients to gives.
+func w1EventsTo(seq *int, n int, now time.Time, to recipient) ([]*model.Event, []*model.Message) {
 	evs := make([]*model.Event, n)
 	var ms []*model.Message
 	for j := range n {
@@ -86,7 +109,7 @@ func w1Events(seq *int, n int, now time.Time) ([]*model.Event, []*model.Message)
 			ev.Trace = append(ev.Trace, model.Step{Code: model.StepNotificationMatched, Notification: n})
 			for r := range 2 {
 				mid := fmt.Sprintf("m%s-%d-%d", id, k, r)
-				to := fmt.Sprintf("c%d%s", r+1, id)
+				to := to(*seq, k, r)
 				ev.Trace = append(ev.Trace, model.Step{Code: model.StepMessageQueued, Notification: n, Recipient: to,
 					Message: mid, Params: map[string]string{"channel": "email", "locale": "de"}})
 				ms = append(ms, &model.Message{ID: mid, EventID: ev.ID, EventType: ev.Type, Project: "messe", Flow: "standard",
