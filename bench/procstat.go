@@ -32,6 +32,64 @@ type Usage struct {
 	// peak can never be lower (memory the Go runtime kept from earlier
 	// work, e.g. a bulk upload, counts until it is returned).
 	StartRSSMiB float64 `json:"start_rss_mib,omitempty"`
+	// IO is what the process read and wrote during the measurement, from
+	// /proc/<pid>/io; nil where the kernel does not offer it.
+	IO *IOUsage `json:"io,omitempty"`
+}
+
+// IOUsage counts a process's read and write system calls (read, pread,
+// readv … on files and sockets alike) and the bytes they moved, from
+// /proc/<pid>/io (syscr, syscw, rchar, wchar).
+type IOUsage struct {
+	ReadCalls  int64 `json:"read_calls"`
+	WriteCalls int64 `json:"write_calls"`
+	ReadBytes  int64 `json:"read_bytes"`
+	WriteBytes int64 `json:"write_bytes"`
+}
+
+// sub returns u − o, field by field.
+func (u IOUsage) sub(o IOUsage) IOUsage {
+	return IOUsage{ReadCalls: u.ReadCalls - o.ReadCalls, WriteCalls: u.WriteCalls - o.WriteCalls,
+		ReadBytes: u.ReadBytes - o.ReadBytes, WriteBytes: u.WriteBytes - o.WriteBytes}
+}
+
+// add returns u + o, field by field.
+func (u IOUsage) add(o IOUsage) IOUsage {
+	return IOUsage{ReadCalls: u.ReadCalls + o.ReadCalls, WriteCalls: u.WriteCalls + o.WriteCalls,
+		ReadBytes: u.ReadBytes + o.ReadBytes, WriteBytes: u.WriteBytes + o.WriteBytes}
+}
+
+// processIO reads the counters of /proc/<pid>/io.
+func processIO(pid int) (IOUsage, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return IOUsage{}, fmt.Errorf("read io counters: %w", err)
+	}
+	return parseProcIO(string(b))
+}
+
+// parseProcIO parses the "name: value" lines of /proc/<pid>/io.
+func parseProcIO(text string) (IOUsage, error) {
+	var u IOUsage
+	fields := map[string]*int64{"syscr": &u.ReadCalls, "syscw": &u.WriteCalls, "rchar": &u.ReadBytes, "wchar": &u.WriteBytes}
+	found := 0
+	for line := range strings.Lines(text) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+		dst := fields[name]
+		if !ok || dst == nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil {
+			return IOUsage{}, fmt.Errorf("read io counters: %s: %w", name, err)
+		}
+		*dst = n
+		found++
+	}
+	if found != len(fields) {
+		return IOUsage{}, fmt.Errorf("read io counters: %d of the %d counters found", found, len(fields))
+	}
+	return u, nil
 }
 
 // meter measures one process from the moment it is started.
@@ -41,6 +99,8 @@ type meter struct {
 	t0        time.Time
 	peakReset bool
 	startRSS  int64 // KiB
+	io0       IOUsage
+	ioOK      bool // io0 was read
 }
 
 // startMeter resets the process's peak RSS (when allowed) and records its
@@ -49,6 +109,8 @@ func startMeter(pid int) (*meter, error) {
 	m := &meter{pid: pid, t0: time.Now()}
 	m.peakReset = resetPeakRSS(pid) == nil
 	m.startRSS, _ = statusKiB(pid, "VmRSS:")
+	io0, err := processIO(pid)
+	m.io0, m.ioOK = io0, err == nil
 	cpu, err := processCPU(pid)
 	if err != nil {
 		return nil, err
@@ -80,6 +142,10 @@ func (m *meter) read() (*Usage, error) {
 	}
 	if m.peakReset {
 		u.PeakSince = "measurement"
+	}
+	if io, err := processIO(m.pid); err == nil && m.ioOK {
+		d := io.sub(m.io0)
+		u.IO = &d
 	}
 	return u, nil
 }

@@ -355,6 +355,13 @@ func (s *server) usage() (*Usage, []*Usage, error) {
 		if u.PeakSince != "measurement" {
 			sum.PeakSince = u.PeakSince
 		}
+		if u.IO != nil {
+			io := *u.IO
+			if sum.IO != nil {
+				io = io.add(*sum.IO)
+			}
+			sum.IO = &io
+		}
 	}
 	return sum, per, nil
 }

@@ -195,6 +195,14 @@ func cpuPerMessage(s *server, res *Result, delivered int64) {
 	res.Params["server_cpu_ms_per_message"] = round(perMsg, 3)
 	res.Notes = append(res.Notes, fmt.Sprintf("server CPU %.3f ms per delivered message (%.1f s for %d messages)",
 		perMsg, m.server.CPUSeconds, delivered))
+	if io := m.server.IO; io != nil {
+		n := float64(delivered)
+		res.Params["server_read_calls_per_message"] = round(float64(io.ReadCalls)/n, 2)
+		res.Params["server_write_calls_per_message"] = round(float64(io.WriteCalls)/n, 2)
+		res.Notes = append(res.Notes, fmt.Sprintf("server system calls per delivered message: %.2f reads, %.2f writes "+
+			"(files and sockets: %.1f KB read, %.1f KB written)", float64(io.ReadCalls)/n, float64(io.WriteCalls)/n,
+			float64(io.ReadBytes)/n/1000, float64(io.WriteBytes)/n/1000))
+	}
 }
 
 // checkHistory checks that Herold recorded every message as sent: its
