@@ -20,10 +20,11 @@ import (
 // message to another of a million contacts instead of each event to two
 // new ones: their entries in messages_to_contact land on pages all over
 // the index instead of at its end, as a real installation's history does
-// once it has grown; run it with a large -benchtime (a grown database).
+// once it has grown. Compare the two each in a process of its own (the
+// cases share one database) with a large -benchtime, a grown database.
 //
 //	go test -run '^$' -bench WriterTurn -benchtime 5000x -count 4 ./internal/store/sqlite/
-//	go test -run '^$' -bench 'WriterTurn/(rows|spread)$' -benchtime 60000x ./internal/store/sqlite/
+//	for c in rows spread; do go test -run '^$' -bench "WriterTurn/$c\$" -benchtime 60000x ./internal/store/sqlite/; done
 func BenchmarkWriterTurn(b *testing.B) {
 	s, ws := benchStore(b)
 	ctx := context.Background()
