@@ -60,12 +60,32 @@ type benchData struct {
 	ReplyBy string `json:"reply_by"`
 }
 
-// newEvent builds event seq with one contact per role, cycling through the
-// pre-created contacts.
-func newEvent(seq int, roles []string, contacts int) *benchEvent {
+// audience is the pre-created contacts events name as actors: n of them,
+// in turn (each event the next ones, so each contact's messages follow
+// the previous contact's), or with spread scattered over all n, as an
+// installation's recipients are.
+type audience struct {
+	n      int
+	spread bool
+}
+
+// spreadStride is a prime larger than any contact count: multiplying by it
+// modulo n visits every one of n contacts once per n actors, far apart.
+const spreadStride = 2_654_435_761
+
+// contact returns the contact id of the k-th actor named (k ≥ 0).
+func (a audience) contact(k int) string {
+	if a.spread {
+		return contactID(int(uint64(k) * spreadStride % uint64(a.n)))
+	}
+	return contactID(k % a.n)
+}
+
+// newEvent builds event seq with one contact of to per role.
+func newEvent(seq int, roles []string, to audience) *benchEvent {
 	actors := make(map[string][]string, len(roles))
 	for i, r := range roles {
-		actors[r] = []string{contactID((seq*len(roles) + i) % contacts)}
+		actors[r] = []string{to.contact(seq*len(roles) + i)}
 	}
 	return &benchEvent{Type: benchEventType, Project: benchProject, Actors: actors,
 		Data: benchData{Seq: seq, Job: "Standbetreuung", Date: "2026-04-15", ReplyBy: "2026-04-10"}}

@@ -31,7 +31,7 @@ func runD1(ctx context.Context, e *env) (*Result, error) {
 			return nil, err
 		}
 		t0 := time.Now()
-		queued, err := queueBacklog(ctx, newPoster(s.urls, 4, cfg.reqTimeout), (cfg.d1Messages+1)/2, cfg.contacts)
+		queued, err := queueBacklog(ctx, newPoster(s.urls, 4, cfg.reqTimeout), (cfg.d1Messages+1)/2, cfg.audience())
 		if err != nil {
 			return nil, err
 		}
@@ -59,10 +59,10 @@ func runD1(ctx context.Context, e *env) (*Result, error) {
 
 // queueBacklog posts events (two messages each) in batches and returns how
 // many messages they queued.
-func queueBacklog(ctx context.Context, p *poster, events, contacts int) (int, error) {
+func queueBacklog(ctx context.Context, p *poster, events int, to audience) (int, error) {
 	defer p.close()
 	queued := 0
-	err := postBatches(ctx, p, events, d1Batch, func(i int) any { return newEvent(i, w1Roles, contacts) },
+	err := postBatches(ctx, p, events, d1Batch, func(i int) any { return newEvent(i, w1Roles, to) },
 		func(i int, r batchResult) error {
 			if len(r.Errors) > 0 {
 				return fmt.Errorf("event %d rejected: %v", i, r.Errors)

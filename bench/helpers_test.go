@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -132,5 +133,34 @@ func TestExitCode(t *testing.T) {
 	err := exec.Command("sh", "-c", "exit 3").Run()
 	if got := exitCode(err); got != 3 {
 		t.Errorf("exitCode(exit 3) = %d (%v)", got, err)
+	}
+}
+
+// TestAudience checks both orders of actors: in turn, k names contact k
+// modulo n; spread, n consecutive actors name every contact once, and no
+// two consecutive actors name neighbouring contacts.
+func TestAudience(t *testing.T) {
+	if got := (audience{n: 1000}).contact(1003); got != contactID(3) {
+		t.Errorf("in turn: actor 1003 of 1000 contacts is %s, want %s", got, contactID(3))
+	}
+	for _, n := range []int{1, 2, 1000, 99_991, 100_000} {
+		a := audience{n: n, spread: true}
+		seen := make(map[string]bool, n)
+		prev := -1
+		for k := range n {
+			id := a.contact(k + 5*n) // any window of n consecutive actors
+			if seen[id] {
+				t.Fatalf("spread over %d: %s named twice within %d actors", n, id, n)
+			}
+			seen[id] = true
+			var i int
+			if _, err := fmt.Sscanf(id, "c-%d", &i); err != nil || i < 0 || i >= n {
+				t.Fatalf("spread over %d: %q is not one of the contacts", n, id)
+			}
+			if n >= 1000 && prev >= 0 && (i == prev+1 || i == prev-1) {
+				t.Fatalf("spread over %d: actors %d and %d name neighbours %d and %d", n, k-1, k, prev, i)
+			}
+			prev = i
+		}
 	}
 }

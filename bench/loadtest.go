@@ -33,7 +33,7 @@ func runLoad(ctx context.Context, e *env) (*Result, error) {
 			retries  atomic.Int64
 		)
 		do := func(ctx context.Context, seq int) error {
-			ev := newEvent(seq, w4Roles, cfg.contacts)
+			ev := newEvent(seq, w4Roles, cfg.audience())
 			body := loadEvent{benchEvent: ev, IdempotencyKey: fmt.Sprintf("load-%d", seq)}
 			first := time.Now()
 			for attempt := 0; ; attempt++ {

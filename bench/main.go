@@ -56,6 +56,7 @@ type config struct {
 	keep      bool
 
 	contacts     int
+	spread       bool // see audience
 	clients      int
 	maxConns     int
 	reqTimeout   time.Duration
@@ -124,6 +125,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directory (databases, binary)")
 
 	fs.IntVar(&c.contacts, "contacts", 1000, "contacts created before each event workload")
+	fs.BoolVar(&c.spread, "spread", false, "events name contacts scattered over all -contacts instead of in turn (w1, w4, d1, mixed, load), as an installation's recipients are")
 	fs.IntVar(&c.clients, "clients", 50, "concurrent API clients of w1-max")
 	fs.IntVar(&c.maxConns, "max-conns", 512, "HTTP connections to the server at most (open-loop runs queue beyond)")
 	fs.DurationVar(&c.reqTimeout, "request-timeout", 60*time.Second, "give up on an API request after this long (counted as a timeout error)")
@@ -198,6 +200,8 @@ func parseFlags(args []string) (*config, error) {
 		return nil, fmt.Errorf("-replicas %d: give at least 1", c.replicas)
 	case c.replicas > 1 && c.postgres == "":
 		return nil, fmt.Errorf("-replicas %d needs -postgres: replicas share one PostgreSQL database", c.replicas)
+	case c.contacts < 1 || c.contacts >= spreadStride:
+		return nil, fmt.Errorf("-contacts %d: give at least 1 and fewer than %d", c.contacts, spreadStride)
 	case c.crashKills < 0 || c.crashMessages < 1 || c.w2Contacts < 1 || c.loadClients < 1:
 		return nil, fmt.Errorf("-crash-kills, -crash-messages, -w2-contacts and -load-clients must be positive")
 	case c.sigtermMessages < 1 || c.sigtermRuns < 1 || c.mixedClients < 1 || c.mixedMailing < 1 || c.mixedRunEvery <= 0 || c.ceilingSize < 0:
@@ -205,6 +209,9 @@ func parseFlags(args []string) (*config, error) {
 	}
 	return c, c.faults.validate()
 }
+
+// audience is the contacts the event workloads name as actors.
+func (c *config) audience() audience { return audience{n: c.contacts, spread: c.spread} }
 
 // parseSizes parses "100000,1000000" (underscores allowed).
 func parseSizes(v string) ([]int, error) {

@@ -197,7 +197,7 @@ func (c *mixedClient) bulkContacts(ctx context.Context) {
 // retry after a 503 cannot create a second one.
 func (c *mixedClient) event() loadEvent {
 	c.seq++
-	return loadEvent{benchEvent: newEvent(c.id*1_000_000+c.seq, w4Roles, c.m.cfg.contacts),
+	return loadEvent{benchEvent: newEvent(c.id*1_000_000+c.seq, w4Roles, c.m.cfg.audience()),
 		IdempotencyKey: fmt.Sprintf("mixed-%d-%d", c.id, c.seq)}
 }
 

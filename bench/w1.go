@@ -49,7 +49,7 @@ func runW1(ctx context.Context, e *env, name, title string, params map[string]an
 		defer p.close()
 		var queued atomic.Int64
 		do := func(ctx context.Context, seq int) error {
-			a, err := p.postEvent(ctx, newEvent(seq, w1Roles, cfg.contacts))
+			a, err := p.postEvent(ctx, newEvent(seq, w1Roles, cfg.audience()))
 			if err == nil {
 				queued.Add(int64(a.queued()))
 			}
@@ -63,10 +63,17 @@ func runW1(ctx context.Context, e *env, name, title string, params map[string]an
 		st := drive(do)
 		after, aerr := readStages(ctx, s.urls)
 		params["messages_per_event"] = w1Notifications * len(w1Roles)
+		params["contacts"] = cfg.contacts
+		if cfg.spread {
+			params["recipients"] = "spread"
+		}
 		res := &Result{Workload: name, Title: title, Unit: "events/s", Count: int64(st.OK),
 			Rate: round(float64(st.OK)/st.Elapsed.Seconds(), 0), Seconds: round(st.Elapsed.Seconds(), 2),
 			Latency: summarize(st.Latencies), LatencyOf: "accept", Params: params}
 		res.setErrors(st)
+		if cfg.spread {
+			res.Notes = append(res.Notes, fmt.Sprintf("recipients spread over %d contacts (-spread)", cfg.contacts))
+		}
 		lagNote(res, st)
 		stagesNote(res, before, after, errors.Join(berr, aerr))
 		res.ServerLoad, _, _ = s.usage()

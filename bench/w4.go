@@ -37,7 +37,7 @@ func runW4(ctx context.Context, e *env) (*Result, error) {
 		defer p.close()
 		accepted := make([]acceptance, requestsFor(cfg.w4Rate, cfg.w4Duration))
 		do := func(ctx context.Context, seq int) error {
-			a, err := p.postEvent(ctx, newEvent(seq, w4Roles, cfg.contacts))
+			a, err := p.postEvent(ctx, newEvent(seq, w4Roles, cfg.audience()))
 			if err != nil {
 				return err
 			}
