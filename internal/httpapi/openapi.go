@@ -13,6 +13,10 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
+// OpenAPI returns the API contract as served at /v1/openapi.json. The
+// caller must not change it.
+func OpenAPI() []byte { return openAPIDoc }
+
 func (h *Handler) openAPI(w http.ResponseWriter, _ *http.Request, _ *service.Principal) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(openAPIDoc)

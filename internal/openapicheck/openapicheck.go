@@ -1,0 +1,498 @@
+// Package openapicheck checks JSON values against the schemas of an
+// OpenAPI 3.1 document: the document's own examples, and the answers an
+// API gives (the end-to-end tests check every answer they get against
+// Herold's document). It knows the JSON Schema keywords Herold's document
+// uses: type, enum, const, required, properties, additionalProperties,
+// items, allOf, anyOf, oneOf, $ref, minimum, maximum, minLength,
+// maxLength, minItems, maxItems, pattern, and the date-time format.
+package openapicheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Checker checks values against one document. It is safe for concurrent
+// use: it only reads the document.
+type Checker struct {
+	doc map[string]any
+}
+
+// New parses an OpenAPI document.
+func New(doc []byte) (*Checker, error) {
+	v, err := Decode(doc)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("openapicheck: the document is not a JSON object")
+	}
+	return &Checker{doc: m}, nil
+}
+
+// Decode decodes JSON with numbers kept as written, so that an integer is
+// told from a number with a fraction.
+func Decode(b []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("openapicheck: %w", err)
+	}
+	if d.More() {
+		return nil, errors.New("openapicheck: more than one JSON value")
+	}
+	return v, nil
+}
+
+// Examples checks every example of the document against the schema it
+// illustrates: a schema's example and examples, a media type's or
+// parameter's example and the values of its examples. It returns how many
+// it checked and what is wrong.
+func (c *Checker) Examples() (checked int, problems []string) {
+	w := &exampleWalk{c: c}
+	w.walk(c.doc, "#")
+	return w.checked, w.problems
+}
+
+type exampleWalk struct {
+	c        *Checker
+	checked  int
+	problems []string
+}
+
+// walk visits every node of the document: each "schema" value and each
+// component schema as a schema, and the example and examples next to a
+// media type's or parameter's schema.
+func (w *exampleWalk) walk(node any, path string) {
+	switch n := node.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(n) {
+			v, p := n[k], path+"/"+k
+			switch {
+			case k == "schema":
+				w.walkSchema(v, p)
+				w.holderExamples(n, v, path)
+			case k == "schemas" && path == "#/components":
+				if m, ok := v.(map[string]any); ok {
+					for _, name := range sortedKeys(m) {
+						w.walkSchema(m[name], p+"/"+name)
+					}
+				}
+			case k == "example" || k == "examples":
+				// checked with their schema
+			default:
+				w.walk(v, p)
+			}
+		}
+	case []any:
+		for i, v := range n {
+			w.walk(v, fmt.Sprintf("%s/%d", path, i))
+		}
+	}
+}
+
+// holderExamples checks the example and the examples' values of a media
+// type or parameter (holder) against schema.
+func (w *exampleWalk) holderExamples(holder map[string]any, schema any, path string) {
+	if ex, ok := holder["example"]; ok {
+		w.record(w.c.Check(ex, schema, path+"/example"))
+	}
+	if exs, ok := holder["examples"].(map[string]any); ok {
+		for _, name := range sortedKeys(exs) {
+			if e, ok := exs[name].(map[string]any); ok {
+				if v, ok := e["value"]; ok {
+					w.record(w.c.Check(v, schema, path+"/examples/"+name+"/value"))
+				}
+			}
+		}
+	}
+}
+
+// walkSchema checks a schema's own examples and walks its subschemas.
+func (w *exampleWalk) walkSchema(node any, path string) {
+	s, ok := node.(map[string]any)
+	if !ok {
+		return
+	}
+	if ex, ok := s["example"]; ok {
+		w.record(w.c.Check(ex, s, path+"/example"))
+	}
+	if exs, ok := s["examples"].([]any); ok {
+		for i, ex := range exs {
+			w.record(w.c.Check(ex, s, fmt.Sprintf("%s/examples/%d", path, i)))
+		}
+	}
+	if props, ok := s["properties"].(map[string]any); ok {
+		for _, k := range sortedKeys(props) {
+			w.walkSchema(props[k], path+"/properties/"+k)
+		}
+	}
+	for _, k := range []string{"items", "additionalProperties", "not"} {
+		w.walkSchema(s[k], path+"/"+k)
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf", "prefixItems"} {
+		if list, ok := s[k].([]any); ok {
+			for i, sub := range list {
+				w.walkSchema(sub, fmt.Sprintf("%s/%s/%d", path, k, i))
+			}
+		}
+	}
+}
+
+func (w *exampleWalk) record(problems []string) {
+	w.checked++
+	w.problems = append(w.problems, problems...)
+}
+
+// Response checks an answer of the API to method on target (a path with
+// an optional query) against the operation the document gives for it:
+// the status must be documented (exactly, as a range like "4XX", or as
+// "default"), a body must have a documented media type, and a JSON body
+// must match its schema. It returns what is wrong, nil when nothing is.
+// An unknown path answered 404 and an unlisted method answered 405 are
+// right.
+func (c *Checker) Response(method, target string, status int, contentType string, body []byte) []string {
+	path, _, _ := strings.Cut(target, "?")
+	tpl, item := c.pathItem(path)
+	where := fmt.Sprintf("%s %s → %d", method, path, status)
+	// A path the document does not have is answered 404, a method it
+	// does not list for a path 405: that much the document says by
+	// leaving them out, with no body to check.
+	if item == nil {
+		if status == 404 {
+			return nil
+		}
+		return []string{where + ": the path is not in the document"}
+	}
+	op, ok := item[strings.ToLower(method)].(map[string]any)
+	if !ok {
+		if status == 405 {
+			return nil
+		}
+		return []string{fmt.Sprintf("%s: %s %s is not in the document", where, method, tpl)}
+	}
+	responses, _ := op["responses"].(map[string]any)
+	resp, ok := responses[strconv.Itoa(status)]
+	if !ok {
+		resp, ok = responses[fmt.Sprintf("%dXX", status/100)]
+	}
+	if !ok {
+		resp, ok = responses["default"]
+	}
+	if !ok {
+		return []string{fmt.Sprintf("%s: status %d is not documented for %s %s (documented: %s)", where, status, method, tpl,
+			strings.Join(sortedKeys(responses), ", "))}
+	}
+	r, err := c.deref(resp)
+	if err != nil {
+		return []string{where + ": " + err.Error()}
+	}
+	content, _ := r["content"].(map[string]any)
+	if len(body) == 0 {
+		return nil
+	}
+	if len(content) == 0 {
+		return []string{fmt.Sprintf("%s: a body of %d bytes where the document gives none", where, len(body))}
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: Content-Type %q: %v", where, contentType, err)}
+	}
+	media, ok := content[mt].(map[string]any)
+	if !ok {
+		return []string{fmt.Sprintf("%s: Content-Type %s, documented: %s", where, mt, strings.Join(sortedKeys(content), ", "))}
+	}
+	schema, ok := media["schema"]
+	if !ok || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	v, err := Decode(body)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: the %s body is not JSON: %v", where, mt, err)}
+	}
+	return c.Check(v, schema, where)
+}
+
+// pathItem finds the path item whose template matches path, preferring
+// literal segments over parameters ("/v1/messages/mailbox" over
+// "/v1/messages/{id}").
+func (c *Checker) pathItem(path string) (string, map[string]any) {
+	paths, _ := c.doc["paths"].(map[string]any)
+	if item, ok := paths[path].(map[string]any); ok {
+		return path, item
+	}
+	segs := strings.Split(path, "/")
+	best, bestLiterals := "", -1
+	for tpl := range paths {
+		ts := strings.Split(tpl, "/")
+		if len(ts) != len(segs) {
+			continue
+		}
+		literals, match := 0, true
+		for i, t := range ts {
+			switch {
+			case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
+				match = segs[i] != ""
+			case t == segs[i]:
+				literals++
+			default:
+				match = false
+			}
+			if !match {
+				break
+			}
+		}
+		if match && (literals > bestLiterals || literals == bestLiterals && tpl < best) {
+			best, bestLiterals = tpl, literals
+		}
+	}
+	if best == "" {
+		return "", nil
+	}
+	item, _ := paths[best].(map[string]any)
+	return best, item
+}
+
+// deref follows a response object's $ref.
+func (c *Checker) deref(node any) (map[string]any, error) {
+	m, ok := node.(map[string]any)
+	for ok {
+		ref, isRef := m["$ref"].(string)
+		if !isRef {
+			return m, nil
+		}
+		target, err := c.resolve(ref)
+		if err != nil {
+			return nil, err
+		}
+		m, ok = target.(map[string]any)
+	}
+	return nil, errors.New("a response that is not an object")
+}
+
+// Check returns what is wrong with v (decoded by Decode) against schema, at
+// path; nil when nothing is.
+func (c *Checker) Check(v, schema any, path string) []string {
+	s, ok := schema.(map[string]any)
+	if !ok {
+		return nil // true, or no schema
+	}
+	var errs []string
+	fail := func(format string, args ...any) { errs = append(errs, path+": "+fmt.Sprintf(format, args...)) }
+	if ref, ok := s["$ref"].(string); ok {
+		target, err := c.resolve(ref)
+		if err != nil {
+			fail("%v", err)
+			return errs
+		}
+		errs = append(errs, c.Check(v, target, path)...)
+	}
+	if types := typeList(s["type"]); len(types) > 0 && !slices.ContainsFunc(types, func(t string) bool { return hasType(v, t) }) {
+		fail("%s is not of type %s", short(v), strings.Join(types, " or "))
+		return errs
+	}
+	if enum, ok := s["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return reflect.DeepEqual(e, v) }) {
+		fail("%s is not one of %s", short(v), short(enum))
+	}
+	if cst, ok := s["const"]; ok && !reflect.DeepEqual(cst, v) {
+		fail("%s is not %s", short(v), short(cst))
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		list, ok := s[k].([]any)
+		if !ok {
+			continue
+		}
+		passed := 0
+		var inner []string
+		for i, sub := range list {
+			e := c.Check(v, sub, fmt.Sprintf("%s(%s %d)", path, k, i))
+			if len(e) == 0 {
+				passed++
+			}
+			inner = append(inner, e...)
+		}
+		switch {
+		case k == "allOf" && passed < len(list):
+			errs = append(errs, inner...)
+		case k == "anyOf" && passed == 0:
+			fail("matches none of anyOf: %s", strings.Join(inner, "; "))
+		case k == "oneOf" && passed != 1:
+			fail("matches %d of oneOf, want exactly 1: %s", passed, strings.Join(inner, "; "))
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		errs = append(errs, c.checkObject(x, s, path)...)
+	case []any:
+		if items, ok := s["items"]; ok {
+			for i, it := range x {
+				errs = append(errs, c.Check(it, items, fmt.Sprintf("%s[%d]", path, i))...)
+			}
+		}
+		if n, ok := number(s["minItems"]); ok && float64(len(x)) < n {
+			fail("%d items, fewer than %v", len(x), n)
+		}
+		if n, ok := number(s["maxItems"]); ok && float64(len(x)) > n {
+			fail("%d items, more than %v", len(x), n)
+		}
+	case string:
+		n := float64(len([]rune(x)))
+		if m, ok := number(s["minLength"]); ok && n < m {
+			fail("%q is shorter than %v", x, m)
+		}
+		if m, ok := number(s["maxLength"]); ok && n > m {
+			fail("%q is longer than %v", x, m)
+		}
+		if p, ok := s["pattern"].(string); ok {
+			if re, err := regexp.Compile(p); err == nil && !re.MatchString(x) {
+				fail("%q does not match %s", x, p)
+			}
+		}
+		if s["format"] == "date-time" {
+			if _, err := time.Parse(time.RFC3339Nano, x); err != nil {
+				fail("%q is not an RFC 3339 date-time", x)
+			}
+		}
+	case json.Number:
+		f, _ := x.Float64()
+		if m, ok := number(s["minimum"]); ok && f < m {
+			fail("%s is below the minimum %v", x, m)
+		}
+		if m, ok := number(s["maximum"]); ok && f > m {
+			fail("%s is above the maximum %v", x, m)
+		}
+	}
+	return errs
+}
+
+// checkObject checks required, properties and additionalProperties.
+func (c *Checker) checkObject(x map[string]any, s map[string]any, path string) []string {
+	var errs []string
+	if req, ok := s["required"].([]any); ok {
+		for _, r := range req {
+			if _, ok := x[r.(string)]; !ok {
+				errs = append(errs, fmt.Sprintf("%s: required property %q missing", path, r))
+			}
+		}
+	}
+	props, _ := s["properties"].(map[string]any)
+	for _, k := range sortedKeys(x) {
+		if p, ok := props[k]; ok {
+			errs = append(errs, c.Check(x[k], p, path+"."+k)...)
+			continue
+		}
+		switch ap := s["additionalProperties"].(type) {
+		case bool:
+			if !ap {
+				errs = append(errs, fmt.Sprintf("%s: property %q is not in the schema", path, k))
+			}
+		case map[string]any:
+			errs = append(errs, c.Check(x[k], ap, path+"."+k)...)
+		}
+	}
+	return errs
+}
+
+// resolve returns the node a local $ref names.
+func (c *Checker) resolve(ref string) (any, error) {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil, fmt.Errorf("$ref %q is not local", ref)
+	}
+	var node any = c.doc
+	for part := range strings.SplitSeq(rest, "/") {
+		m, ok := node.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("$ref %q does not resolve", ref)
+		}
+		if node, ok = m[strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")]; !ok {
+			return nil, fmt.Errorf("$ref %q does not resolve", ref)
+		}
+	}
+	return node, nil
+}
+
+func typeList(t any) []string {
+	switch x := t.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// hasType reports whether v, decoded with UseNumber, is of the JSON Schema
+// type t.
+func hasType(v any, t string) bool {
+	switch x := v.(type) {
+	case nil:
+		return t == "null"
+	case bool:
+		return t == "boolean"
+	case string:
+		return t == "string"
+	case []any:
+		return t == "array"
+	case map[string]any:
+		return t == "object"
+	case json.Number:
+		if t == "number" {
+			return true
+		}
+		if t != "integer" {
+			return false
+		}
+		if _, err := x.Int64(); err == nil {
+			return true
+		}
+		f, err := x.Float64()
+		return err == nil && f == float64(int64(f))
+	}
+	return false
+}
+
+func number(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// short renders v for a message, cut to 60 bytes.
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 60 {
+		return string(b[:57]) + "…"
+	}
+	return string(b)
+}
