@@ -18,7 +18,9 @@ import (
 	"github.com/herold-dev/herold/internal/app"
 	"github.com/herold-dev/herold/internal/clock"
 	"github.com/herold-dev/herold/internal/config"
+	"github.com/herold-dev/herold/internal/httpapi"
 	"github.com/herold-dev/herold/internal/jobs"
+	"github.com/herold-dev/herold/internal/openapicheck"
 	"github.com/herold-dev/herold/internal/pgtest"
 	"github.com/herold-dev/herold/internal/smtptest"
 	"github.com/herold-dev/herold/internal/store"
@@ -241,8 +243,23 @@ func (e *Env) DoKey(key, method, path string, body any) *Response {
 	if err != nil {
 		e.T.Fatalf("read response: %v", err)
 	}
+	if strings.HasPrefix(path, "/v1/") {
+		for _, p := range contract().Response(method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b) {
+			e.T.Errorf("the answer does not match the OpenAPI document: %s", p)
+		}
+	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
+
+// contract is the OpenAPI document every answer of the API is checked
+// against (see DoKey).
+var contract = sync.OnceValue(func() *openapicheck.Checker {
+	c, err := openapicheck.New(httpapi.OpenAPI())
+	if err != nil {
+		panic(err) // the document is embedded and tested
+	}
+	return c
+})
 
 // Must calls the API and fails the test unless the status is want.
 func (e *Env) Must(want int, method, path string, body any) *Response {

@@ -330,7 +330,11 @@ func (s *Service) plannedChanges(cur, owned, desired []*manifest.Document, prune
 		}
 	}
 	manifest.Sort(managed)
-	return managed, manifest.Diff(cur, desired, remove)
+	changes := manifest.Diff(cur, desired, remove)
+	if changes == nil {
+		changes = []manifest.Change{} // "changes": [], never null, in the answers of plan and apply
+	}
+	return managed, changes
 }
 
 // configSave saves one created or changed object; validation problems
