@@ -31,7 +31,7 @@ func start(t *testing.T, modify ...func(*apptest.Setup)) (*apptest.Env, *client.
 		map[string]any{"key": "booking", "event_type": "booking", "template": "ping", "recipients": []string{"role:to"}, "status": "confirm"},
 	}})
 	e.Must(201, "PUT", "/v1/projects/p", map[string]any{"flow": "f"})
-	return e, client.MustNew(e.URL, e.Key)
+	return e, client.MustNew(e.URL, e.Key, client.WithHTTPClient(&http.Client{Transport: apptest.ContractTransport(t, nil)}))
 }
 
 func ping(n int, to ...client.Actor) *client.Event {

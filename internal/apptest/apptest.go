@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"os"
 	"strings"
@@ -243,12 +244,73 @@ func (e *Env) DoKey(key, method, path string, body any) *Response {
 	if err != nil {
 		e.T.Fatalf("read response: %v", err)
 	}
-	if strings.HasPrefix(path, "/v1/") {
-		for _, p := range contract().Response(method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b) {
-			e.T.Errorf("the answer does not match the OpenAPI document: %s", p)
-		}
-	}
+	checkAnswer(e.T, method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// checkAnswer fails t when an answer under /v1 does not match the OpenAPI
+// document (see openapicheck.Checker.Response).
+func checkAnswer(t testing.TB, method, path string, status int, contentType string, body []byte) {
+	t.Helper()
+	for _, p := range answerProblems(method, path, status, contentType, body) {
+		t.Errorf("the answer does not match the OpenAPI document: %s", p)
+	}
+}
+
+// answerProblems is what is wrong with an answer under /v1; nil for other
+// paths.
+func answerProblems(method, path string, status int, contentType string, body []byte) []string {
+	if !strings.HasPrefix(path, "/v1/") {
+		return nil
+	}
+	return contract().Response(method, path, status, contentType, body)
+}
+
+// ContractTransport returns a transport for API clients in tests (the Go
+// client's) that checks every answer under /v1 it carries against the
+// OpenAPI document, as Env.Do does, failing t: a JSON answer whole, an
+// answer without a body by its status. Other answers (a stream of
+// events, a mail) pass unread. next nil is http.DefaultTransport.
+func ContractTransport(t testing.TB, next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return contractTransport{next: next, report: func(p string) {
+		t.Helper()
+		t.Errorf("the answer does not match the OpenAPI document: %s", p)
+	}}
+}
+
+type contractTransport struct {
+	next   http.RoundTripper
+	report func(problem string)
+}
+
+func (c contractTransport) check(req *http.Request, resp *http.Response, body []byte) {
+	for _, p := range answerProblems(req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), body) {
+		c.report(p)
+	}
+}
+
+func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	switch {
+	case mt == "" && resp.ContentLength == 0:
+		c.check(req, resp, nil)
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		b, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		c.check(req, resp, b)
+	}
+	return resp, nil
 }
 
 // contract is the OpenAPI document every answer of the API is checked
