@@ -244,26 +244,28 @@ func (e *Env) DoKey(key, method, path string, body any) *Response {
 	if err != nil {
 		e.T.Fatalf("read response: %v", err)
 	}
-	checkAnswer(e.T, method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	checkAnswer(mismatch(e.T), method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
-// checkAnswer fails t when an answer under /v1 does not match the OpenAPI
-// document (see openapicheck.Checker.Response).
-func checkAnswer(t testing.TB, method, path string, status int, contentType string, body []byte) {
-	t.Helper()
-	for _, p := range answerProblems(method, path, status, contentType, body) {
-		t.Errorf("the answer does not match the OpenAPI document: %s", p)
+// checkAnswer passes to report what is wrong with an answer under /v1
+// (see openapicheck.Checker.Response); answers to other paths are not
+// checked.
+func checkAnswer(report func(problem string), method, path string, status int, contentType string, body []byte) {
+	if !strings.HasPrefix(path, "/v1/") {
+		return
+	}
+	for _, p := range contract().Response(method, path, status, contentType, body) {
+		report(p)
 	}
 }
 
-// answerProblems is what is wrong with an answer under /v1; nil for other
-// paths.
-func answerProblems(method, path string, status int, contentType string, body []byte) []string {
-	if !strings.HasPrefix(path, "/v1/") {
-		return nil
+// mismatch is the report that fails t.
+func mismatch(t testing.TB) func(problem string) {
+	return func(p string) {
+		t.Helper()
+		t.Errorf("the answer does not match the OpenAPI document: %s", p)
 	}
-	return contract().Response(method, path, status, contentType, body)
 }
 
 // ContractTransport returns a transport for API clients in tests (the Go
@@ -275,10 +277,7 @@ func ContractTransport(t testing.TB, next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return contractTransport{next: next, report: func(p string) {
-		t.Helper()
-		t.Errorf("the answer does not match the OpenAPI document: %s", p)
-	}}
+	return contractTransport{next: next, report: mismatch(t)}
 }
 
 type contractTransport struct {
@@ -287,9 +286,7 @@ type contractTransport struct {
 }
 
 func (c contractTransport) check(req *http.Request, resp *http.Response, body []byte) {
-	for _, p := range answerProblems(req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), body) {
-		c.report(p)
-	}
+	checkAnswer(c.report, req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
 }
 
 func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) {

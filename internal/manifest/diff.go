@@ -46,7 +46,7 @@ func Diff(current, desired []*Document, remove []string) []Change {
 	for _, d := range current {
 		byID[d.ID()] = d
 	}
-	var out []Change
+	out := []Change{} // an empty list, not null, in the answers of plan and apply
 	for _, d := range desired {
 		cur := byID[d.ID()]
 		if cur == nil {

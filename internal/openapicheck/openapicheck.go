@@ -12,11 +12,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,7 +78,7 @@ type exampleWalk struct {
 func (w *exampleWalk) walk(node any, path string) {
 	switch n := node.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(n) {
+		for _, k := range slices.Sorted(maps.Keys(n)) {
 			v, p := n[k], path+"/"+k
 			switch {
 			case k == "schema":
@@ -86,7 +86,7 @@ func (w *exampleWalk) walk(node any, path string) {
 				w.holderExamples(n, v, path)
 			case k == "schemas" && path == "#/components":
 				if m, ok := v.(map[string]any); ok {
-					for _, name := range sortedKeys(m) {
+					for _, name := range slices.Sorted(maps.Keys(m)) {
 						w.walkSchema(m[name], p+"/"+name)
 					}
 				}
@@ -110,7 +110,7 @@ func (w *exampleWalk) holderExamples(holder map[string]any, schema any, path str
 		w.record(w.c.Check(ex, schema, path+"/example"))
 	}
 	if exs, ok := holder["examples"].(map[string]any); ok {
-		for _, name := range sortedKeys(exs) {
+		for _, name := range slices.Sorted(maps.Keys(exs)) {
 			if e, ok := exs[name].(map[string]any); ok {
 				if v, ok := e["value"]; ok {
 					w.record(w.c.Check(v, schema, path+"/examples/"+name+"/value"))
@@ -135,7 +135,7 @@ func (w *exampleWalk) walkSchema(node any, path string) {
 		}
 	}
 	if props, ok := s["properties"].(map[string]any); ok {
-		for _, k := range sortedKeys(props) {
+		for _, k := range slices.Sorted(maps.Keys(props)) {
 			w.walkSchema(props[k], path+"/properties/"+k)
 		}
 	}
@@ -193,7 +193,7 @@ func (c *Checker) Response(method, target string, status int, contentType string
 	}
 	if !ok {
 		return []string{fmt.Sprintf("%s: status %d is not documented for %s %s (documented: %s)", where, status, method, tpl,
-			strings.Join(sortedKeys(responses), ", "))}
+			strings.Join(slices.Sorted(maps.Keys(responses)), ", "))}
 	}
 	r, err := c.deref(resp)
 	if err != nil {
@@ -212,7 +212,7 @@ func (c *Checker) Response(method, target string, status int, contentType string
 	}
 	media, ok := content[mt].(map[string]any)
 	if !ok {
-		return []string{fmt.Sprintf("%s: Content-Type %s, documented: %s", where, mt, strings.Join(sortedKeys(content), ", "))}
+		return []string{fmt.Sprintf("%s: Content-Type %s, documented: %s", where, mt, strings.Join(slices.Sorted(maps.Keys(content)), ", "))}
 	}
 	schema, ok := media["schema"]
 	if !ok || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
@@ -388,7 +388,7 @@ func (c *Checker) checkObject(x map[string]any, s map[string]any, path string) [
 		}
 	}
 	props, _ := s["properties"].(map[string]any)
-	for _, k := range sortedKeys(x) {
+	for _, k := range slices.Sorted(maps.Keys(x)) {
 		if p, ok := props[k]; ok {
 			errs = append(errs, c.Check(x[k], p, path+"."+k)...)
 			continue
@@ -477,15 +477,6 @@ func number(v any) (float64, bool) {
 	}
 	f, err := n.Float64()
 	return f, err == nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // short renders v for a message, cut to 60 bytes.

@@ -330,11 +330,7 @@ func (s *Service) plannedChanges(cur, owned, desired []*manifest.Document, prune
 		}
 	}
 	manifest.Sort(managed)
-	changes := manifest.Diff(cur, desired, remove)
-	if changes == nil {
-		changes = []manifest.Change{} // "changes": [], never null, in the answers of plan and apply
-	}
-	return managed, changes
+	return managed, manifest.Diff(cur, desired, remove)
 }
 
 // configSave saves one created or changed object; validation problems
