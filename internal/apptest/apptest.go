@@ -7,10 +7,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -211,19 +214,23 @@ func (e *Env) Do(method, path string, body any) *Response {
 // DoKey calls the API with key (empty: no Authorization header).
 func (e *Env) DoKey(key, method, path string, body any) *Response {
 	e.T.Helper()
-	var rd io.Reader
+	var sent []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		sent = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		sent = b
 	default:
 		buf, err := json.Marshal(b)
 		if err != nil {
 			e.T.Fatalf("encode request: %v", err)
 		}
-		rd = bytes.NewReader(buf)
+		sent = buf
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(method, e.URL+path, rd)
 	if err != nil {
@@ -244,35 +251,78 @@ func (e *Env) DoKey(key, method, path string, body any) *Response {
 	if err != nil {
 		e.T.Fatalf("read response: %v", err)
 	}
-	checkAnswer(mismatch(e.T), method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	checkExchange(mismatch(e.T), req, sent, resp, b)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
-// checkAnswer passes to report what is wrong with an answer under /v1
-// (see openapicheck.Checker.Response); answers to other paths are not
+// checkExchange passes to report what is wrong with an exchange under
+// /v1: the answer (see openapicheck.Checker.Response) and, when the API
+// accepted it (2xx), the request with its body sent (see
+// openapicheck.Checker.Request). Exchanges with other paths are not
 // checked.
-func checkAnswer(report func(problem string), method, path string, status int, contentType string, body []byte) {
+func checkExchange(report func(problem string), req *http.Request, sent []byte, resp *http.Response, answer []byte) {
+	path := req.URL.Path
 	if !strings.HasPrefix(path, "/v1/") {
 		return
 	}
-	for _, p := range contract().Response(method, path, status, contentType, body) {
+	c := contract()
+	problems := c.Response(req.Method, path, resp.StatusCode, resp.Header.Get("Content-Type"), answer)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		asked := c.Request(req.Method, path, req.Header.Get("Content-Type"), sent)
+		if req.Method == http.MethodPost && path == "/v1/events/batch" {
+			asked = unreportedItems(asked, answer)
+		}
+		problems = append(problems, asked...)
+	}
+	for _, p := range problems {
 		report(p)
 	}
+}
+
+// batchItem is the request problems' prefix for an event of a batch.
+const batchItem = "POST /v1/events/batch request.events["
+
+// unreportedItems drops from problems, those of a batch of events the API
+// accepted, the ones about an event the answer rejects by its index: a
+// batch accepts its valid events and reports each invalid one (see the
+// operation's description), so an event outside the document must come
+// back with errors, and only then is its problem no mismatch.
+func unreportedItems(problems []string, answer []byte) []string {
+	var res struct {
+		Results []struct {
+			Index  int               `json:"index"`
+			Errors []json.RawMessage `json:"errors"`
+		} `json:"results"`
+	}
+	if json.Unmarshal(answer, &res) != nil {
+		return problems // Response reports the answer
+	}
+	rejected := map[int]bool{}
+	for _, r := range res.Results {
+		rejected[r.Index] = len(r.Errors) > 0
+	}
+	return slices.DeleteFunc(problems, func(p string) bool {
+		rest, ok := strings.CutPrefix(p, batchItem)
+		digits, _, _ := strings.Cut(rest, "]")
+		i, err := strconv.Atoi(digits)
+		return ok && err == nil && rejected[i]
+	})
 }
 
 // mismatch is the report that fails t.
 func mismatch(t testing.TB) func(problem string) {
 	return func(p string) {
 		t.Helper()
-		t.Errorf("the answer does not match the OpenAPI document: %s", p)
+		t.Errorf("the exchange does not match the OpenAPI document: %s", p)
 	}
 }
 
 // ContractTransport returns a transport for API clients in tests (the Go
 // client's) that checks every answer under /v1 it carries against the
 // OpenAPI document, as Env.Do does, failing t: a JSON answer whole, an
-// answer without a body by its status. Other answers (a stream of
-// events, a mail) pass unread. next nil is http.DefaultTransport.
+// answer without a body by its status, and the request of an accepted
+// exchange with its body. Other answers (a stream of events, a mail)
+// pass unread. next nil is http.DefaultTransport.
 func ContractTransport(t testing.TB, next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
@@ -285,11 +335,11 @@ type contractTransport struct {
 	report func(problem string)
 }
 
-func (c contractTransport) check(req *http.Request, resp *http.Response, body []byte) {
-	checkAnswer(c.report, req.Method, req.URL.Path, resp.StatusCode, resp.Header.Get("Content-Type"), body)
-}
-
 func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	sent, err := requestBody(req)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := c.next.RoundTrip(req)
 	if err != nil {
 		return resp, err
@@ -297,7 +347,7 @@ func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	switch {
 	case mt == "" && resp.ContentLength == 0:
-		c.check(req, resp, nil)
+		checkExchange(c.report, req, sent, resp, nil)
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		b, err := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
@@ -305,9 +355,27 @@ func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(b))
-		c.check(req, resp, b)
+		checkExchange(c.report, req, sent, resp, b)
 	}
 	return resp, nil
+}
+
+// requestBody returns a copy of req's body, read through GetBody so that
+// the transport still sends the original. A request whose body cannot be
+// read again is refused: its check would be incomplete.
+func requestBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody == nil {
+		return nil, fmt.Errorf("apptest: %s %s: the contract check needs a request body it can read again (GetBody)", req.Method, req.URL.Path)
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 // contract is the OpenAPI document every answer of the API is checked

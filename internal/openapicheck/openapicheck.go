@@ -1,10 +1,11 @@
 // Package openapicheck checks JSON values against the schemas of an
-// OpenAPI 3.1 document: the document's own examples, and the answers an
-// API gives (the end-to-end tests check every answer they get against
-// Herold's document). It knows the JSON Schema keywords Herold's document
-// uses: type, enum, const, required, properties, additionalProperties,
-// items, allOf, anyOf, oneOf, $ref, minimum, maximum, minLength,
-// maxLength, minItems, maxItems, pattern, and the date-time format.
+// OpenAPI 3.1 document: the document's own examples, the answers an API
+// gives and the requests it accepts (the end-to-end tests check every
+// exchange they have against Herold's document). It knows the JSON Schema
+// keywords Herold's document uses: type, enum, const, required,
+// properties, additionalProperties, items, allOf, anyOf, oneOf, $ref,
+// minimum, maximum, minLength, maxLength, minItems, maxItems, pattern, and
+// the date-time format.
 package openapicheck
 
 import (
@@ -206,6 +207,50 @@ func (c *Checker) Response(method, target string, status int, contentType string
 	if len(content) == 0 {
 		return []string{fmt.Sprintf("%s: a body of %d bytes where the document gives none", where, len(body))}
 	}
+	return c.body(where, content, contentType, body)
+}
+
+// Request checks a request the API accepted (answered 2xx) against the
+// operation the document gives for its method and path (an optional query
+// is ignored): a body must be of a documented media type and, as JSON,
+// match the request body's schema; a body the document requires must have
+// been sent, and one it does not describe must not. A request the server
+// accepts but the document forbids shows that one of them is wrong: a
+// client built from the document could not send it. It returns what is
+// wrong, nil when nothing is. A path or method the document does not have
+// is Response's to report.
+func (c *Checker) Request(method, target, contentType string, body []byte) []string {
+	path, _, _ := strings.Cut(target, "?")
+	tpl, item := c.pathItem(path)
+	op, ok := item[strings.ToLower(method)].(map[string]any)
+	if !ok {
+		return nil
+	}
+	where := fmt.Sprintf("%s %s request", method, path)
+	var rb map[string]any
+	if node, ok := op["requestBody"]; ok {
+		var err error
+		if rb, err = c.deref(node); err != nil {
+			return []string{where + ": " + err.Error()}
+		}
+	}
+	if len(body) == 0 {
+		if required, _ := rb["required"].(bool); required {
+			return []string{fmt.Sprintf("%s: accepted without a body, which the document requires for %s %s", where, method, tpl)}
+		}
+		return nil
+	}
+	content, _ := rb["content"].(map[string]any)
+	if len(content) == 0 {
+		return []string{fmt.Sprintf("%s: a body of %d bytes was accepted where the document takes none for %s %s", where, len(body), method, tpl)}
+	}
+	return c.body(where, content, contentType, body)
+}
+
+// body checks a body sent as contentType against content, the media
+// types the document gives for it: the type must be one of them, and a
+// JSON body must match its schema.
+func (c *Checker) body(where string, content map[string]any, contentType string, body []byte) []string {
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return []string{fmt.Sprintf("%s: Content-Type %q: %v", where, contentType, err)}

@@ -135,3 +135,51 @@ func TestDecodeKeepsNumbers(t *testing.T) {
 		t.Error("two values accepted")
 	}
 }
+
+// TestRequest checks a request body against the operation's requestBody
+// in a small document: a $ref'd body, a required one, an optional one and
+// an operation that takes none.
+func TestRequest(t *testing.T) {
+	t.Parallel()
+	doc := `{"openapi":"3.1.0","paths":{
+	  "/v1/things/{id}":{
+	    "put":{"requestBody":{"$ref":"#/components/requestBodies/Thing"},"responses":{"200":{"description":"ok"}}},
+	    "post":{"requestBody":{"required":false,"content":{"application/json":{"schema":{"type":"object"}}}},
+	            "responses":{"200":{"description":"ok"}}},
+	    "delete":{"responses":{"204":{"description":"gone"}}}}},
+	 "components":{
+	  "schemas":{"Thing":{"type":"object","required":["name"],"additionalProperties":false,
+	    "properties":{"name":{"type":"string","minLength":1}}}},
+	  "requestBodies":{"Thing":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Thing"}}}}}}}`
+	c, err := New([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const js = "application/json; charset=utf-8"
+	for _, ok := range []struct{ method, target, ct, body string }{
+		{"PUT", "/v1/things/a?dry=1", js, `{"name":"a"}`},
+		{"POST", "/v1/things/a", js, `{"any":1}`},
+		{"POST", "/v1/things/a", "", ``}, // optional
+		{"DELETE", "/v1/things/a", "", ``},
+		{"GET", "/v1/things/a", "", ``},  // not in the document: Response's to report
+		{"PUT", "/v1/nothing", js, `{}`}, // likewise
+	} {
+		if p := c.Request(ok.method, ok.target, ok.ct, []byte(ok.body)); len(p) > 0 {
+			t.Errorf("%s %s %s refused: %v", ok.method, ok.target, ok.body, p)
+		}
+	}
+	for _, bad := range []struct{ method, ct, body, want string }{
+		{"PUT", js, `{"name":""}`, "request.name"},
+		{"PUT", js, `{"name":"a","x":1}`, `"x" is not in the schema`},
+		{"PUT", js, `{}`, `"name"`},
+		{"PUT", "", ``, "accepted without a body"},
+		{"PUT", "text/plain", `name=a`, "Content-Type text/plain"},
+		{"PUT", js, `{"name":`, "not JSON"},
+		{"DELETE", js, `{}`, "where the document takes none"},
+	} {
+		p := c.Request(bad.method, "/v1/things/a", bad.ct, []byte(bad.body))
+		if !strings.Contains(strings.Join(p, "; "), bad.want) {
+			t.Errorf("%s %s: %v, want a problem with %q", bad.method, bad.body, p, bad.want)
+		}
+	}
+}
