@@ -25,9 +25,43 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(stderr, "herold: "+describe(err))
+		var uerr *usageError
+		if errors.As(err, &uerr) {
+			fmt.Fprintf(stderr, "Run '%s --help' for its arguments and flags.\n", uerr.command)
+		}
 		return 1
 	}
 	return 0
+}
+
+// usageError is a command line that does not fit the command: an unknown
+// or malformed flag, or the wrong number of arguments. Execute follows it
+// with where to read how the command is used.
+type usageError struct {
+	command string // e.g. "herold serve"
+	err     error
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// markUsageErrors makes the flag and argument errors of cmd and every
+// command under it usageErrors.
+func markUsageErrors(cmd *cobra.Command) {
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{command: c.CommandPath(), err: err}
+	})
+	if args := cmd.Args; args != nil {
+		cmd.Args = func(c *cobra.Command, a []string) error {
+			if err := args(c, a); err != nil {
+				return &usageError{command: c.CommandPath(), err: err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		markUsageErrors(sub)
+	}
 }
 
 // describe turns validation errors into one line per field.
@@ -57,6 +91,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newServe(), newMigrate(), newKeys(), newWorkspaces(), newEvents(), newExplain(), newUsers(),
 		newExport(), newImport(), newDKIM(), newInbox(), newSimulate())
 	root.AddCommand(newValidate(), newPlan(), newApply(), newRollback(), newRevisions(), newSchema())
+	markUsageErrors(root)
 	return root
 }
 

@@ -25,7 +25,7 @@ handed out keep working until they expire.`,
 		Example: `  herold inbox secret --workspace acme`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openDB(cmd, database)
+			st, err := openExisting(cmd, database)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -27,9 +30,25 @@ func openDB(cmd *cobra.Command, database string) (store.Store, error) {
 	return st, nil
 }
 
-// withService opens the database and runs fn with a service on it.
+// openExisting opens the database of an offline command that works on
+// what is there. A SQLite file that does not exist is refused rather than
+// created: a mistyped path would otherwise give a new, empty database and
+// a misleading "workspace does not exist". herold migrate, import and
+// serve create it.
+func openExisting(cmd *cobra.Command, database string) (store.Store, error) {
+	if !app.IsPostgres(database) {
+		if _, err := os.Stat(database); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: check --database (or HEROLD_DATABASE); "+
+				"to create it, run `herold migrate --database %s` or start `herold serve` with it", database, database)
+		}
+	}
+	return openDB(cmd, database)
+}
+
+// withService opens the existing database and runs fn with a service on
+// it.
 func withService(cmd *cobra.Command, database string, fn func(ctx context.Context, svc *service.Service) error) error {
-	st, err := openDB(cmd, database)
+	st, err := openExisting(cmd, database)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ lines, to move it to another database with herold import.`,
 			if dir != "" {
 				return configExport(cmd, &cf, dir)
 			}
-			st, err := openDB(cmd, database)
+			st, err := openExisting(cmd, database)
 			if err != nil {
 				return err
 			}
