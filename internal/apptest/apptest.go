@@ -268,7 +268,11 @@ func checkExchange(report func(problem string), req *http.Request, sent []byte, 
 	c := contract()
 	problems := c.Response(req.Method, path, resp.StatusCode, resp.Header.Get("Content-Type"), answer)
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		asked := c.Request(req.Method, path, req.Header.Get("Content-Type"), sent)
+		ct := req.Header.Get("Content-Type")
+		if ct == "" {
+			ct = "application/json" // the API reads a body without a type as JSON (the document's "Bodies")
+		}
+		asked := c.Request(req.Method, path, ct, sent)
 		if req.Method == http.MethodPost && path == "/v1/events/batch" {
 			asked = unreportedItems(asked, answer)
 		}
@@ -282,11 +286,11 @@ func checkExchange(report func(problem string), req *http.Request, sent []byte, 
 // batchItem is the request problems' prefix for an event of a batch.
 const batchItem = "POST /v1/events/batch request.events["
 
-// unreportedItems drops from problems, those of a batch of events the API
-// accepted, the ones about an event the answer rejects by its index: a
-// batch accepts its valid events and reports each invalid one (see the
-// operation's description), so an event outside the document must come
-// back with errors, and only then is its problem no mismatch.
+// unreportedItems takes the request problems of a batch of events the API
+// accepted and drops those about an event the answer rejects by its index.
+// A batch accepts its valid events and reports each invalid one (see the
+// operation's description): an event outside the document must come back
+// with errors, and only then is its problem no mismatch.
 func unreportedItems(problems []string, answer []byte) []string {
 	var res struct {
 		Results []struct {
