@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -15,19 +13,14 @@ import (
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
 	"github.com/herold-dev/herold/internal/store"
+	"github.com/herold-dev/herold/internal/store/postgres"
+	"github.com/herold-dev/herold/internal/store/sqlite"
 )
 
-// openDB opens and migrates the database for an offline command.
+// openDB opens and migrates the database for an offline command, creating
+// a SQLite file that does not exist yet (migrate, import).
 func openDB(cmd *cobra.Command, database string) (store.Store, error) {
-	st, err := app.OpenStore(cmd.Context(), database)
-	if err != nil {
-		return nil, err
-	}
-	if err := app.MigrateAll(cmd.Context(), st); err != nil {
-		_ = st.Close()
-		return nil, err
-	}
-	return st, nil
+	return openMigrated(cmd, database, sqlite.Options{})
 }
 
 // openExisting opens the database of an offline command that works on
@@ -36,13 +29,26 @@ func openDB(cmd *cobra.Command, database string) (store.Store, error) {
 // a misleading "workspace does not exist". herold migrate, import and
 // serve create it.
 func openExisting(cmd *cobra.Command, database string) (store.Store, error) {
-	if !app.IsPostgres(database) {
-		if _, err := os.Stat(database); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no database at %s: check --database (or HEROLD_DATABASE); "+
-				"to create it, run `herold migrate --database %s` or start `herold serve` with it", database, database)
-		}
+	st, err := openMigrated(cmd, database, sqlite.Options{MustExist: true})
+	if errors.Is(err, sqlite.ErrNoDatabase) {
+		return nil, fmt.Errorf("%w: check --database (or HEROLD_DATABASE); "+
+			"to create it, run `herold migrate --database %s` or start `herold serve` with it", err, database)
 	}
-	return openDB(cmd, database)
+	return st, err
+}
+
+// openMigrated opens database with lite's options (for SQLite) and
+// migrates it.
+func openMigrated(cmd *cobra.Command, database string, lite sqlite.Options) (store.Store, error) {
+	st, err := app.OpenStoreWith(cmd.Context(), database, postgres.Options{}, lite)
+	if err != nil {
+		return nil, err
+	}
+	if err := app.MigrateAll(cmd.Context(), st); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // withService opens the existing database and runs fn with a service on

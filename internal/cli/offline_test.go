@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,14 +29,18 @@ func TestOfflineCommandsRefuseAMissingDatabase(t *testing.T) {
 		if code != 1 || !strings.HasPrefix(stderr, want) {
 			t.Errorf("%q: exit %d, stderr %q; want 1 and %q", args, code, stderr, want)
 		}
-		if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("%q left %s behind (%v)", args, filepath.Dir(path), err)
 		}
+	}
+	code, _, stderr := run(t, "keys", "list", "--database", "sqlite://"+path)
+	if want := "herold: no database at " + path + ": "; code != 1 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("sqlite:// path: exit %d, stderr %q; want 1 and %q", code, stderr, want)
 	}
 	if code, _, stderr := run(t, "migrate", "--database", path); code != 0 {
 		t.Fatalf("migrate: exit %d: %s", code, stderr)
 	}
-	code, stdout, stderr := run(t, "workspaces", "create", "acme", "--database", path)
+	code, stdout, stderr := run(t, "workspaces", "create", "acme", "--database", "sqlite://"+path)
 	if code != 0 || !strings.Contains(stdout+stderr, "acme") {
 		t.Errorf("workspaces create after migrate: exit %d, %q %q", code, stdout, stderr)
 	}

@@ -78,6 +78,10 @@ type Options struct {
 	WALLimitPages int
 	// Logger receives the checkpointer's warnings. Default slog.Default().
 	Logger *slog.Logger
+	// MustExist refuses a path where there is no database yet (with
+	// ErrNoDatabase) instead of creating it: for commands that work on
+	// an existing database, where a new one would only hide a wrong path.
+	MustExist bool
 
 	// onCheckpoint, when set (tests), is told of each checkpoint.
 	onCheckpoint func(mode string, busy bool, frames, copied int)
@@ -102,12 +106,22 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// ErrNoDatabase is Open's error for a path without a database when
+// Options.MustExist is set.
+var ErrNoDatabase = errors.New("no database")
+
 // Open creates the database file (and its directory) if needed and opens
 // it. It does not migrate; call Migrate.
 func Open(path string, opts Options) (*Store, error) {
 	path = strings.TrimPrefix(path, "sqlite://")
 	if path == "" {
 		return nil, errors.New("open sqlite: empty database path")
+	}
+	switch fi, err := os.Stat(path); {
+	case errors.Is(err, fs.ErrNotExist) && opts.MustExist:
+		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+	case err == nil && fi.IsDir():
+		return nil, fmt.Errorf("open sqlite %s: a directory, not a database file (for example %s)", path, filepath.Join(path, "herold.db"))
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
