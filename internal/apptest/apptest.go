@@ -272,7 +272,7 @@ func checkExchange(report func(problem string), req *http.Request, sent []byte, 
 		if ct == "" {
 			ct = "application/json" // the API reads a body without a type as JSON (the document's "Bodies")
 		}
-		asked := c.Request(req.Method, path, ct, sent)
+		asked := c.Request(req.Method, req.URL.RequestURI(), ct, sent)
 		if req.Method == http.MethodPost && path == "/v1/events/batch" {
 			asked = unreportedItems(asked, answer)
 		}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"maps"
 	"mime"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -211,40 +212,152 @@ func (c *Checker) Response(method, target string, status int, contentType string
 }
 
 // Request checks a request the API accepted (answered 2xx) against the
-// operation the document gives for its method and path (an optional query
-// is ignored): a body must be of a documented media type and, as JSON,
-// match the request body's schema; a body the document requires must have
-// been sent, and one it does not describe must not. A request the server
+// operation the document gives for its method and path. Its path and query
+// parameters must be ones the document lists, with values their schemas
+// allow, and every required query parameter must be there (headers are not
+// checked). A body must be of a documented media type and, as JSON, match
+// the request body's schema; a body the document requires must have been
+// sent, and one it does not describe must not. A request the server
 // accepts but the document forbids shows that one of them is wrong: a
 // client built from the document could not send it. It returns what is
 // wrong, nil when nothing is. A path or method the document does not have
 // is Response's to report.
 func (c *Checker) Request(method, target, contentType string, body []byte) []string {
-	path, _, _ := strings.Cut(target, "?")
+	path, query, _ := strings.Cut(target, "?")
 	tpl, item := c.pathItem(path)
 	op, ok := item[strings.ToLower(method)].(map[string]any)
 	if !ok {
 		return nil
 	}
 	where := fmt.Sprintf("%s %s request", method, path)
+	problems := c.parameters(where, tpl, path, query, item, op)
 	var rb map[string]any
 	if node, ok := op["requestBody"]; ok {
 		var err error
 		if rb, err = c.deref(node); err != nil {
-			return []string{where + ": " + err.Error()}
+			return append(problems, where+": "+err.Error())
 		}
 	}
 	if len(body) == 0 {
 		if required, _ := rb["required"].(bool); required {
-			return []string{fmt.Sprintf("%s: accepted without a body, which the document requires for %s %s", where, method, tpl)}
+			problems = append(problems, fmt.Sprintf("%s: accepted without a body, which the document requires for %s %s", where, method, tpl))
 		}
-		return nil
+		return problems
 	}
 	content, _ := rb["content"].(map[string]any)
 	if len(content) == 0 {
-		return []string{fmt.Sprintf("%s: a body of %d bytes was accepted where the document takes none for %s %s", where, len(body), method, tpl)}
+		return append(problems, fmt.Sprintf("%s: a body of %d bytes was accepted where the document takes none for %s %s", where, len(body), method, tpl))
 	}
-	return c.body(where, content, contentType, body)
+	return append(problems, c.body(where, content, contentType, body)...)
+}
+
+// parameters checks the path and query parameters of a request for path
+// (matching the template tpl) against those the document gives for the
+// path item and the operation; the operation's replace the path item's of
+// the same name and place.
+func (c *Checker) parameters(where, tpl, path, rawQuery string, item, op map[string]any) []string {
+	var problems []string
+	params := map[string]map[string]any{} // by "in name"
+	for _, list := range []any{item["parameters"], op["parameters"]} {
+		nodes, _ := list.([]any)
+		for _, node := range nodes {
+			p, err := c.deref(node)
+			if err != nil {
+				problems = append(problems, where+": "+err.Error())
+				continue
+			}
+			in, _ := p["in"].(string)
+			name, _ := p["name"].(string)
+			params[in+" "+name] = p
+		}
+	}
+	segs := strings.Split(path, "/")
+	for i, t := range strings.Split(tpl, "/") {
+		name, ok := strings.CutPrefix(t, "{")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSuffix(name, "}")
+		p, ok := params["path "+name]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: the path parameter %s is not described", where, name))
+			continue
+		}
+		v, err := url.PathUnescape(segs[i])
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: path parameter %s: %v", where, name, err))
+			continue
+		}
+		problems = append(problems, c.Check(c.paramValue(v, p["schema"]), p["schema"], where+" path "+name)...)
+	}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return append(problems, fmt.Sprintf("%s: query %q: %v", where, rawQuery, err))
+	}
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		p, ok := params["query "+name]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: the query parameter %q was accepted, but the document does not list it", where, name))
+			continue
+		}
+		schema := p["schema"]
+		if s := c.resolved(schema); slices.Contains(typeList(s["type"]), "array") {
+			// style form, explode true (OpenAPI's default for the query):
+			// each occurrence is one item.
+			items := make([]any, len(q[name]))
+			for i, v := range q[name] {
+				items[i] = c.paramValue(v, s["items"])
+			}
+			problems = append(problems, c.Check(items, schema, where+" query "+name)...)
+			continue
+		}
+		for _, v := range q[name] {
+			problems = append(problems, c.Check(c.paramValue(v, schema), schema, where+" query "+name)...)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(params)) {
+		p := params[key]
+		name, _ := p["name"].(string)
+		if required, _ := p["required"].(bool); required && p["in"] == "query" && !q.Has(name) {
+			problems = append(problems, fmt.Sprintf("%s: accepted without the query parameter %q, which the document requires", where, name))
+		}
+	}
+	return problems
+}
+
+// paramValue is a parameter's text as the JSON value its schema describes:
+// a number or a boolean when the schema's type allows one and the text is
+// one, otherwise the text (which then fails a schema that wants a number).
+func (c *Checker) paramValue(text string, schema any) any {
+	for _, t := range typeList(c.resolved(schema)["type"]) {
+		switch {
+		case t == "integer" || t == "number":
+			if _, err := strconv.ParseFloat(text, 64); err == nil {
+				return json.Number(text)
+			}
+		case t == "boolean" && (text == "true" || text == "false"):
+			return text == "true"
+		}
+	}
+	return text
+}
+
+// resolved is schema with its $ref followed, or nil when it is not an
+// object or the reference leads nowhere (which Check reports).
+func (c *Checker) resolved(schema any) map[string]any {
+	s, _ := schema.(map[string]any)
+	for s != nil {
+		ref, ok := s["$ref"].(string)
+		if !ok {
+			return s
+		}
+		target, err := c.resolve(ref)
+		if err != nil {
+			return nil
+		}
+		s, _ = target.(map[string]any)
+	}
+	return nil
 }
 
 // body checks a body sent as contentType against content, the media

@@ -74,7 +74,7 @@ func TestResponse(t *testing.T) {
 	    "200":{"content":{"application/json":{"schema":{"type":"integer"}}}},
 	    "204":{"description":"nothing"}}}}},
 	 "components":{
-	  "schemas":{"Thing":{"type":"object","required":["id"],"additionalProperties":false,"properties":{"id":{"type":"string"}}}},
+	  "schemas":{"Status":{"type":"string","enum":["open","done"]},"Thing":{"type":"object","required":["id"],"additionalProperties":false,"properties":{"id":{"type":"string"}}}},
 	  "responses":{"Problem":{"content":{"application/problem+json":{"schema":{"type":"object","required":["status"]}}}}}}}`
 	c, err := New([]byte(doc))
 	if err != nil {
@@ -136,19 +136,29 @@ func TestDecodeKeepsNumbers(t *testing.T) {
 	}
 }
 
-// TestRequest checks a request body against the operation's requestBody
-// in a small document: a $ref'd body, a required one, an optional one and
-// an operation that takes none.
+// TestRequest checks a request's parameters and body against its operation
+// in a small document: path parameters of the path item, query parameters
+// of the operation (one through $ref, one required, one an array given by
+// repeating it), a $ref'd body, a required one, an optional one and an
+// operation that takes none.
 func TestRequest(t *testing.T) {
 	t.Parallel()
 	doc := `{"openapi":"3.1.0","paths":{
 	  "/v1/things/{id}":{
-	    "put":{"requestBody":{"$ref":"#/components/requestBodies/Thing"},"responses":{"200":{"description":"ok"}}},
+	    "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-z][a-z0-9]*$"}}],
+	    "put":{"parameters":[{"name":"dry","in":"query","schema":{"type":"boolean"}}],
+	           "requestBody":{"$ref":"#/components/requestBodies/Thing"},"responses":{"200":{"description":"ok"}}},
 	    "post":{"requestBody":{"required":false,"content":{"application/json":{"schema":{"type":"object"}}}},
 	            "responses":{"200":{"description":"ok"}}},
+	    "get":{"parameters":[{"$ref":"#/components/parameters/limit"},
+	                         {"name":"since","in":"query","required":true,"schema":{"type":"string","format":"date-time"}},
+	                         {"name":"status","in":"query","style":"form","explode":true,
+	                          "schema":{"type":"array","items":{"$ref":"#/components/schemas/Status"}}}],
+	           "responses":{"200":{"description":"ok"}}},
 	    "delete":{"responses":{"204":{"description":"gone"}}}}},
 	 "components":{
-	  "schemas":{"Thing":{"type":"object","required":["name"],"additionalProperties":false,
+	  "parameters":{"limit":{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":100}}},
+	  "schemas":{"Status":{"type":"string","enum":["open","done"]},"Thing":{"type":"object","required":["name"],"additionalProperties":false,
 	    "properties":{"name":{"type":"string","minLength":1}}}},
 	  "requestBodies":{"Thing":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Thing"}}}}}}}`
 	c, err := New([]byte(doc))
@@ -157,29 +167,39 @@ func TestRequest(t *testing.T) {
 	}
 	const js = "application/json; charset=utf-8"
 	for _, ok := range []struct{ method, target, ct, body string }{
-		{"PUT", "/v1/things/a?dry=1", js, `{"name":"a"}`},
+		{"PUT", "/v1/things/a1?dry=true", js, `{"name":"a"}`},
 		{"POST", "/v1/things/a", js, `{"any":1}`},
 		{"POST", "/v1/things/a", "", ``}, // optional
 		{"DELETE", "/v1/things/a", "", ``},
-		{"GET", "/v1/things/a", "", ``},  // not in the document: Response's to report
-		{"PUT", "/v1/nothing", js, `{}`}, // likewise
+		{"GET", "/v1/things/a?limit=100&since=2026-02-28T23:00:00Z", "", ``},
+		{"GET", "/v1/things/a?since=2026-02-28T23:00:00Z&status=open&status=done", "", ``}, // one item per occurrence
+		{"PATCH", "/v1/things/a", "", ``},                                                  // not in the document: Response's to report
+		{"PUT", "/v1/nothing", js, `{}`},                                                   // likewise
 	} {
 		if p := c.Request(ok.method, ok.target, ok.ct, []byte(ok.body)); len(p) > 0 {
 			t.Errorf("%s %s %s refused: %v", ok.method, ok.target, ok.body, p)
 		}
 	}
-	for _, bad := range []struct{ method, ct, body, want string }{
-		{"PUT", js, `{"name":""}`, "request.name"},
-		{"PUT", js, `{"name":"a","x":1}`, `"x" is not in the schema`},
-		{"PUT", js, `{}`, `"name"`},
-		{"PUT", "", ``, "accepted without a body"},
-		{"PUT", "text/plain", `name=a`, "Content-Type text/plain"},
-		{"PUT", js, `{"name":`, "not JSON"},
-		{"DELETE", js, `{}`, "where the document takes none"},
+	for _, bad := range []struct{ method, target, ct, body, want string }{
+		{"PUT", "/v1/things/a", js, `{"name":""}`, "request.name"},
+		{"PUT", "/v1/things/a", js, `{"name":"a","x":1}`, `"x" is not in the schema`},
+		{"PUT", "/v1/things/a", js, `{}`, `"name"`},
+		{"PUT", "/v1/things/a", "", ``, "accepted without a body"},
+		{"PUT", "/v1/things/a", "text/plain", `name=a`, "Content-Type text/plain"},
+		{"PUT", "/v1/things/a", js, `{"name":`, "not JSON"},
+		{"DELETE", "/v1/things/a", js, `{}`, "where the document takes none"},
+		{"DELETE", "/v1/things/A-1", "", ``, "request path id"},
+		{"PUT", "/v1/things/a?dry=yes", js, `{"name":"a"}`, "request query dry"},
+		{"DELETE", "/v1/things/a?force=1", "", ``, `the query parameter "force" was accepted, but the document does not list it`},
+		{"GET", "/v1/things/a?since=2026-02-28T23:00:00Z&limit=500", "", ``, "request query limit"},
+		{"GET", "/v1/things/a?since=2026-02-28T23:00:00Z&limit=ten", "", ``, "request query limit"},
+		{"GET", "/v1/things/a?limit=5", "", ``, `without the query parameter "since"`},
+		{"GET", "/v1/things/a?since=yesterday", "", ``, "request query since"},
+		{"GET", "/v1/things/a?since=2026-02-28T23:00:00Z&status=open&status=gone", "", ``, "request query status[1]"},
 	} {
-		p := c.Request(bad.method, "/v1/things/a", bad.ct, []byte(bad.body))
+		p := c.Request(bad.method, bad.target, bad.ct, []byte(bad.body))
 		if !strings.Contains(strings.Join(p, "; "), bad.want) {
-			t.Errorf("%s %s: %v, want a problem with %q", bad.method, bad.body, p, bad.want)
+			t.Errorf("%s %s %s: %v, want a problem with %q", bad.method, bad.target, bad.body, p, bad.want)
 		}
 	}
 }
