@@ -125,7 +125,7 @@ func (c *checker) addf(pos parse.Pos, format string, args ...any) {
 	if !c.report {
 		return
 	}
-	line, col := position(c.src, int(pos))
+	line, col := Position(c.src, int(pos))
 	c.problems = append(c.problems, Problem{Part: c.part, Line: line, Column: col, Message: fmt.Sprintf(format, args...)})
 }
 

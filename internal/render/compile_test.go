@@ -24,6 +24,13 @@ func TestCompileProblems(t *testing.T) {
 			want: []Problem{{PartText, 2, 16, `syntax error: unexpected "}" in operand`}},
 		},
 		{
+			// The parser reports the end of the template; the problem
+			// points at the block left open, the innermost one.
+			name: "a block without its end",
+			in:   model.TemplateContent{Subject: "Hallo", HTML: "<p>Hallo</p>\n<ul>{{ range .data.items }}\n  <li>{{ if .x }}{{ .x }}{{ end }}</li>\n  {{ with .y }}{{ . }}\n</ul>"},
+			want: []Problem{{PartHTML, 4, 3, `syntax error: unexpected EOF: {{ with }} is not closed with {{ end }}`}},
+		},
+		{
 			name: "undefined variable",
 			in:   model.TemplateContent{Subject: "Hallo", Text: "a\nb {{ $total }}"},
 			want: []Problem{{PartText, 2, 6, `syntax error: undefined variable "$total"`}},

@@ -80,9 +80,9 @@ func (e *Error) Error() string {
 // Unwrap returns the cause, so errors.Is(err, ErrTimeout) works.
 func (e *Error) Unwrap() error { return e.Cause }
 
-// position converts a byte offset in src to a 1-based line and a 1-based
-// column counted in characters.
-func position(src string, pos int) (line, col int) {
+// Position converts a byte offset in src to a 1-based line and a 1-based
+// column counted in characters; 0, 0 for an offset outside src.
+func Position(src string, pos int) (line, col int) {
 	if pos < 0 || pos > len(src) {
 		return 0, 0
 	}
@@ -121,7 +121,48 @@ func parseProblem(part, src string, err error) Problem {
 	}
 	line, _ := strconv.Atoi(m[1])
 	msg := strings.TrimPrefix(m[2], "template: ")
+	if msg == "unexpected EOF" {
+		// The parser reports the end of the template; the mistake is the
+		// block left open, so the problem points there.
+		if kw, off, ok := UnclosedBlock(src); ok {
+			line, col := Position(src, off)
+			return Problem{Part: part, Line: line, Column: col,
+				Message: "syntax error: unexpected EOF: {{ " + kw + " }} is not closed with {{ end }}"}
+		}
+	}
 	return Problem{Part: part, Line: line, Column: guessColumn(src, line, msg), Message: "syntax error: " + msg}
+}
+
+// action matches a template action with its first word.
+var action = regexp.MustCompile(`(?s)\{\{-?\s*(/\*|[A-Za-z]+)?.*?\}\}`)
+
+// UnclosedBlock finds the innermost {{ if }}, {{ range }}, {{ with }},
+// {{ block }} or {{ define }} of src that no {{ end }} closes: its
+// keyword and byte offset.
+func UnclosedBlock(src string) (keyword string, offset int, ok bool) {
+	type open struct {
+		kw  string
+		off int
+	}
+	var stack []open
+	for _, m := range action.FindAllStringSubmatchIndex(src, -1) {
+		if m[2] < 0 {
+			continue
+		}
+		switch kw := src[m[2]:m[3]]; kw {
+		case "if", "range", "with", "block", "define":
+			stack = append(stack, open{kw, m[0]})
+		case "end":
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if len(stack) == 0 {
+		return "", 0, false
+	}
+	top := stack[len(stack)-1]
+	return top.kw, top.off, true
 }
 
 // guessColumn returns the column of the first quoted token of msg on the
@@ -163,7 +204,7 @@ func execProblem(part, src string, err error) Problem {
 	byteCol, _ := strconv.Atoi(m[2])
 	node, detail := m[4], m[5]
 	if text, off, ok := lineText(src, p.Line); ok && byteCol <= len(text) {
-		_, p.Column = position(src, chainStartAt(src, off+byteCol, node))
+		_, p.Column = Position(src, chainStartAt(src, off+byteCol, node))
 	}
 	if rest, ok := strings.CutPrefix(detail, "error calling "); ok {
 		detail = rest
@@ -210,7 +251,7 @@ const rangeReentry = "a {{range}} body ends in a different HTML context than it 
 func escapeProblem(src string, e *htmltemplate.Error) Problem {
 	p := Problem{Part: PartHTML, Line: e.Line, Message: e.Description}
 	if e.Node != nil {
-		p.Line, p.Column = position(src, int(e.Node.Position()))
+		p.Line, p.Column = Position(src, int(e.Node.Position()))
 	}
 	switch e.ErrorCode {
 	case htmltemplate.ErrEndContext:

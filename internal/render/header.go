@@ -23,7 +23,7 @@ func CompileHeader(part, src string) (compiled *Compiled, err error) {
 		}
 	}()
 	if i := strings.IndexAny(src, "\r\n"); i >= 0 {
-		line, col := position(src, i)
+		line, col := Position(src, i)
 		return nil, &Error{Problems: []Problem{{Part: part, Line: line, Column: col,
 			Message: "must be a single line (mail headers cannot contain line breaks)"}}}
 	}

@@ -134,7 +134,7 @@ func Compile(c model.TemplateContent) (compiled *Compiled, err error) {
 		problems = append(problems, Problem{Part: PartHTML, Message: "an HTML body or a text body is required"})
 	}
 	if i := strings.IndexAny(c.Subject, "\r\n"); i >= 0 {
-		line, col := position(c.Subject, i)
+		line, col := Position(c.Subject, i)
 		problems = append(problems, Problem{Part: PartSubject, Line: line, Column: col,
 			Message: "the subject must be a single line (mail headers cannot contain line breaks)"})
 	}

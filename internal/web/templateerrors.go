@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -22,8 +23,6 @@ var (
 	didYouMean   = regexp.MustCompile(`did you mean "([^"]+)"`)
 	missingValue = regexp.MustCompile(`missing value for (\w+)`)
 	noEntry      = regexp.MustCompile(`^(\S+): map has no entry for key "([^"]+)"`)
-	// action matches a template action with its first word.
-	action = regexp.MustCompile(`(?s)\{\{-?\s*(/\*|[A-Za-z]+)?.*?\}\}`)
 	// endAction and openAction find an {{ end }} and an action that is
 	// not closed on its line.
 	endAction  = regexp.MustCompile(`\{\{-?\s*end\b`)
@@ -41,9 +40,9 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 		name = m[1]
 	}
 	switch {
-	case strings.HasSuffix(d, "syntax error: unexpected EOF"):
-		if kw, off, ok := unclosedBlock(src); ok {
-			is.Line, is.Column = textPos(src, off)
+	case strings.Contains(d, "syntax error: unexpected EOF"):
+		if kw, off, ok := render.UnclosedBlock(src); ok {
+			is.Line, is.Column = render.Position(src, off)
 			is.Message = tplT(l, "web.tpl.missing_end", "block", "{{ "+kw+" }}", "line", is.Line)
 		} else {
 			is.Message = tplT(l, "web.tpl.eof")
@@ -76,43 +75,6 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 		is.Message += " " + tplT(l, "web.tpl.did_you_mean", "name", m[1])
 	}
 	return is
-}
-
-// unclosedBlock finds the innermost {{ if }}, {{ range }}, {{ with }},
-// {{ block }} or {{ define }} of src that no {{ end }} closes: its
-// keyword and byte offset.
-func unclosedBlock(src string) (string, int, bool) {
-	type open struct {
-		kw  string
-		off int
-	}
-	var stack []open
-	for _, m := range action.FindAllStringSubmatchIndex(src, -1) {
-		if m[2] < 0 {
-			continue
-		}
-		switch kw := src[m[2]:m[3]]; kw {
-		case "if", "range", "with", "block", "define":
-			stack = append(stack, open{kw, m[0]})
-		case "end":
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-		}
-	}
-	if len(stack) == 0 {
-		return "", 0, false
-	}
-	top := stack[len(stack)-1]
-	return top.kw, top.off, true
-}
-
-// textPos is the line and column (1-based, counting characters) of the
-// byte offset off in src.
-func textPos(src string, off int) (line, col int) {
-	before := src[:off]
-	start := strings.LastIndex(before, "\n") + 1
-	return strings.Count(before, "\n") + 1, utf8.RuneCountInString(before[start:]) + 1
 }
 
 // columnOf is the column of re's first match on line (1-based) of src,

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -458,7 +459,7 @@ func jsonErrorPos(src string, err error) (line, col int) {
 	if te != nil && off > 0 {
 		off = int64(valueStart(src, int(off)))
 	}
-	return textPos(src, int(off))
+	return render.Position(src, int(off))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -76,6 +76,6 @@ func TestTemplatePreviewFromRecentEvent(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	text = html.UnescapeString(body)
 	const want = "Zeile 2, Spalte 3: Fehler in der Vorlage: {{ end }} fehlt für das {{ if }} in Zeile 2: Schließen Sie es mit {{ end }} ab."
-	require.Contains(t, text, `id="err-html"><li>`+want+`</li></ul><small class="raw">syntax error: unexpected EOF</small>`)
+	require.Contains(t, text, `id="err-html"><li>`+want+`</li></ul><small class="raw">syntax error: unexpected EOF: {{ if }} is not closed with {{ end }}</small>`)
 	require.Equal(t, 1, strings.Count(text, want), "listed once")
 }
