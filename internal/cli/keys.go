@@ -17,19 +17,13 @@ import (
 	"github.com/herold-dev/herold/internal/store/sqlite"
 )
 
-// openDB opens and migrates the database for an offline command, creating
-// a SQLite file that does not exist yet (migrate, import).
-func openDB(cmd *cobra.Command, database string) (store.Store, error) {
-	return openMigrated(cmd, database, sqlite.Options{})
-}
-
 // openExisting opens the database of an offline command that works on
 // what is there. A SQLite file that does not exist is refused rather than
 // created: a mistyped path would otherwise give a new, empty database and
 // a misleading "workspace does not exist". herold migrate, import and
 // serve create it.
 func openExisting(cmd *cobra.Command, database string) (store.Store, error) {
-	st, err := openMigrated(cmd, database, sqlite.Options{MustExist: true})
+	st, err := openDB(cmd, database, sqlite.Options{MustExist: true})
 	if errors.Is(err, sqlite.ErrNoDatabase) {
 		return nil, fmt.Errorf("%w: check --database (or HEROLD_DATABASE); "+
 			"to create it, run `herold migrate --database %s` or start `herold serve` with it", err, database)
@@ -37,9 +31,10 @@ func openExisting(cmd *cobra.Command, database string) (store.Store, error) {
 	return st, err
 }
 
-// openMigrated opens database with lite's options (for SQLite) and
-// migrates it.
-func openMigrated(cmd *cobra.Command, database string, lite sqlite.Options) (store.Store, error) {
+// openDB opens and migrates the database for an offline command, with
+// lite's options for SQLite: without MustExist it creates a SQLite file
+// that does not exist yet (migrate, import).
+func openDB(cmd *cobra.Command, database string, lite sqlite.Options) (store.Store, error) {
 	st, err := app.OpenStoreWith(cmd.Context(), database, postgres.Options{}, lite)
 	if err != nil {
 		return nil, err

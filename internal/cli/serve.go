@@ -13,6 +13,7 @@ import (
 	"github.com/herold-dev/herold/internal/config"
 	"github.com/herold-dev/herold/internal/gcheadroom"
 	"github.com/herold-dev/herold/internal/service"
+	"github.com/herold-dev/herold/internal/store/sqlite"
 )
 
 // addDatabaseFlag adds --database, shared by every command that opens the
@@ -125,7 +126,7 @@ func newMigrate() *cobra.Command {
 		Short: "Create or update the database schema and exit",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openDB(cmd, database)
+			st, err := openDB(cmd, database, sqlite.Options{})
 			if err != nil {
 				return err
 			}

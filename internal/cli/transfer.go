@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/herold-dev/herold/internal/store/sqlite"
 	"github.com/herold-dev/herold/internal/transfer"
 )
 
@@ -86,7 +87,7 @@ before importing). Messages that were still waiting for delivery go out on
 the next start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openDB(cmd, database)
+			st, err := openDB(cmd, database, sqlite.Options{})
 			if err != nil {
 				return err
 			}

@@ -345,19 +345,8 @@ func (c *Checker) paramValue(text string, schema any) any {
 // resolved is schema with its $ref followed, or nil when it is not an
 // object or the reference leads nowhere (which Check reports).
 func (c *Checker) resolved(schema any) map[string]any {
-	s, _ := schema.(map[string]any)
-	for s != nil {
-		ref, ok := s["$ref"].(string)
-		if !ok {
-			return s
-		}
-		target, err := c.resolve(ref)
-		if err != nil {
-			return nil
-		}
-		s, _ = target.(map[string]any)
-	}
-	return nil
+	s, _ := c.deref(schema)
+	return s
 }
 
 // body checks a body sent as contentType against content, the media
@@ -423,7 +412,8 @@ func (c *Checker) pathItem(path string) (string, map[string]any) {
 	return best, item
 }
 
-// deref follows a response object's $ref.
+// deref follows the $ref of an object of the document (a response, a
+// request body, a parameter, a schema) to the object it names.
 func (c *Checker) deref(node any) (map[string]any, error) {
 	m, ok := node.(map[string]any)
 	for ok {
@@ -437,7 +427,7 @@ func (c *Checker) deref(node any) (map[string]any, error) {
 		}
 		m, ok = target.(map[string]any)
 	}
-	return nil, errors.New("a response that is not an object")
+	return nil, errors.New("a reference to something that is not an object")
 }
 
 // Check returns what is wrong with v (decoded by Decode) against schema, at
