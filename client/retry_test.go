@@ -57,9 +57,23 @@ func TestRetryAfterServerOverload(t *testing.T) {
 	// Hold the writer, and let one request take the only admission token
 	// and wait for it.
 	release := e.HoldWriter(t)
-	first := make(chan *apptest.Response, 1)
-	go func() { first <- e.Do("POST", "/v1/events", map[string]any{"type": "ping", "project": "p"}) }()
+	var first chan *apptest.Response
+	send := func() {
+		ch := make(chan *apptest.Response, 1)
+		first = ch
+		go func() { ch <- e.Do("POST", "/v1/events", map[string]any{"type": "ping", "project": "p"}) }()
+	}
+	send()
 	apptest.Eventually(t, 10*time.Second, func() bool {
+		select {
+		case r := <-first:
+			// It arrived while a probe held the token and was shed:
+			// send it again.
+			require.Equal(t, http.StatusServiceUnavailable, r.Status, "%s", r.Body)
+			send()
+			return false
+		default:
+		}
 		// Admission comes before decoding: a malformed body answers 503
 		// while the token is taken, else 400 at once.
 		return e.Do("POST", "/v1/events", "{").Status == http.StatusServiceUnavailable
