@@ -31,7 +31,11 @@ func TestTemplateSyntaxErrorsHaveLines(t *testing.T) {
 		{"unknown function", content("s", "", "line one\nline two {{ .data.x | shout }}"), "locales.de.text", 2, 0, "shout"},
 		{"unknown placeholder root", content("s", "<p>\n\n   {{ .evnt.type }}</p>", ""), "locales.de.html", 3, 7, ".evnt.type"},
 		{"unknown event field", content("Hi {{ .event.typo }}", "", "t"), "locales.de.subject", 1, 0, ".event.typo"},
-		{"missing end", content("s", "", "{{ if .data.x }}yes"), "locales.de.text", 1, 0, ""},
+		{"missing end", content("s", "", "{{ if .data.x }}yes"), "locales.de.text", 1, 1, "{{ if }} is not closed"},
+		{"end too many", content("s", "", "a\n{{ if .data.x }}b{{ end }}{{ end }}"), "locales.de.text", 2, 27, "unexpected {{end}}"},
+		{"if without a value", content("s", "<p>\n  {{ if }}x{{ end }}</p>", ""), "locales.de.html", 2, 3, "missing value for if"},
+		{"wrong number of arguments", content("s", "<p>\n  {{ if .data.x }}{{ date_long }}{{ end }}</p>", ""), "locales.de.html", 2, 22,
+			`wrong number of arguments for "date_long": takes 1, given 0`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -195,11 +195,32 @@ func (c *checker) pipe(p *parse.PipeNode, sc scope) {
 			c.addf(v.Pos, "variable %s: names starting with \"__\" are reserved", v.Ident[0])
 		}
 	}
-	for _, cmd := range p.Cmds {
-		for _, arg := range cmd.Args {
+	for i, cmd := range p.Cmds {
+		if fn, ok := cmd.Args[0].(*parse.IdentifierNode); ok {
+			given := len(cmd.Args) - 1
+			if i > 0 {
+				given++ // the value piped in comes last
+			}
+			c.argCount(fn, given)
+		}
+		for j, arg := range cmd.Args {
+			if fn, ok := arg.(*parse.IdentifierNode); ok && j > 0 {
+				c.argCount(fn, 0)
+			}
 			c.arg(arg, sc)
 		}
 	}
+}
+
+// argCount reports a call of a known function with a number of arguments
+// it does not take, which text/template would find only when rendering.
+// An identifier in an argument's place is a call without arguments.
+func (c *checker) argCount(fn *parse.IdentifierNode, given int) {
+	a, ok := funcArities[fn.Ident]
+	if !ok || a.takes(given) {
+		return
+	}
+	c.addf(fn.Pos, "wrong number of arguments for %q: %s, given %d", fn.Ident, a, given)
 }
 
 func (c *checker) arg(n parse.Node, sc scope) {

@@ -31,6 +31,57 @@ func TestCompileProblems(t *testing.T) {
 			want: []Problem{{PartHTML, 4, 3, `syntax error: unexpected EOF: {{ with }} is not closed with {{ end }}`}},
 		},
 		{
+			// The parser names only the line; the problem points at the
+			// {{ end }} that closes nothing, not at the first on the line.
+			name: "an end too many",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "a\n{{ if .data.x }}{{ end }} {{- end }}"},
+			want: []Problem{{PartText, 2, 27, `syntax error: unexpected {{end}}`}},
+		},
+		{
+			name: "a second else",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "{{ if .data.x }}a{{ else if .data.y }}b{{ else }}c{{ else }}d{{ end }}"},
+			want: []Problem{{PartText, 1, 51, `syntax error: expected end; found {{else}}`}},
+		},
+		{
+			name: "an action left open at the end",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "{{ .data.x }}\nHallo {{ .data.name "},
+			want: []Problem{{PartText, 2, 7, `syntax error: unclosed action`}},
+		},
+		{
+			name: "if without a value",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "{{ if .data.x }}{{ end }}\n  {{- if }}x{{ end }}"},
+			want: []Problem{{PartText, 2, 3, `syntax error: missing value for if`}},
+		},
+		{
+			name: "an empty assignment",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "{{ $x := 1 }}{{ $x := }}{{ $x }}"},
+			want: []Problem{{PartText, 1, 14, `syntax error: missing value for command`}},
+		},
+		{
+			name: "a string without its closing quote",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "\"Hallo\" {{ printf \"%s\" \"ä\\\"b }}\nx"},
+			want: []Problem{{PartText, 1, 24, `syntax error: unterminated quoted string`}},
+		},
+		{
+			name: "a right paren too many",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "x\n{{ upper .data.x) }}"},
+			want: []Problem{{PartText, 2, 17, `syntax error: unexpected right paren`}},
+		},
+		{
+			// text/template checks argument counts only when a call runs;
+			// a call in a branch that rarely runs is refused at once.
+			name: "wrong numbers of arguments",
+			in: model.TemplateContent{Subject: "{{ .data.d | date_long }}",
+				Text: "{{ if .data.x }}{{ date_long }}{{ end }}\n{{ .data.d | date }} {{ upper date_long }} {{ eq 1 }} {{ printf \"%d\" (len 1 2) }}"},
+			want: []Problem{
+				{PartText, 1, 20, `wrong number of arguments for "date_long": takes 1, given 0`},
+				{PartText, 2, 14, `wrong number of arguments for "date": takes 2, given 1`},
+				{PartText, 2, 31, `wrong number of arguments for "date_long": takes 1, given 0`},
+				{PartText, 2, 47, `wrong number of arguments for "eq": takes at least 2, given 1`},
+				{PartText, 2, 71, `wrong number of arguments for "len": takes 1, given 2`},
+			},
+		},
+		{
 			name: "undefined variable",
 			in:   model.TemplateContent{Subject: "Hallo", Text: "a\nb {{ $total }}"},
 			want: []Problem{{PartText, 2, 6, `syntax error: undefined variable "$total"`}},

@@ -112,8 +112,8 @@ func lineText(src string, line int) (string, int, bool) {
 var parseErrRE = regexp.MustCompile(`(?s)^template: [^:]*:(\d+): (.*)$`)
 
 // parseProblem turns a text/template/parse error ("template: NAME:LINE:
-// MESSAGE") into a Problem. The parser gives no column; guessColumn finds
-// one when the message quotes a token that occurs exactly once on the line.
+// MESSAGE") into a Problem. The parser gives no column; syntaxColumn
+// finds the action the message is about.
 func parseProblem(part, src string, err error) Problem {
 	m := parseErrRE.FindStringSubmatch(err.Error())
 	if m == nil {
@@ -130,7 +130,154 @@ func parseProblem(part, src string, err error) Problem {
 				Message: "syntax error: unexpected EOF: {{ " + kw + " }} is not closed with {{ end }}"}
 		}
 	}
-	return Problem{Part: part, Line: line, Column: guessColumn(src, line, msg), Message: "syntax error: " + msg}
+	if off, ok := misplacedAction(src, msg); ok {
+		line, col := Position(src, off)
+		return Problem{Part: part, Line: line, Column: col, Message: "syntax error: " + msg}
+	}
+	return Problem{Part: part, Line: line, Column: syntaxColumn(src, line, msg), Message: "syntax error: " + msg}
+}
+
+// misplacedAction finds, for the parser's "unexpected {{end}}" and
+// "expected end; found {{else}}", the action it stopped at (see
+// scanBlocks). The parser names only the line, which may hold several.
+func misplacedAction(src, msg string) (offset int, ok bool) {
+	switch {
+	case msg == "unexpected {{end}}":
+		offset = scanBlocks(src).extraEnd
+	case strings.HasPrefix(msg, "expected end; found {{else"):
+		offset = scanBlocks(src).extraElse
+	default:
+		return 0, false
+	}
+	return offset, offset >= 0
+}
+
+// blocks is what a walk over the actions of a template finds: the blocks
+// left open, innermost last; the first {{ end }} that closes nothing; and
+// the first {{ else }} after a block's plain {{ else }}. Offsets are in
+// bytes, -1 when there is none.
+type blocks struct {
+	open                []openBlock
+	extraEnd, extraElse int
+}
+
+// openBlock is an {{ if }}, {{ range }}, {{ with }}, {{ block }} or
+// {{ define }} and whether a plain {{ else }} has been seen in it.
+type openBlock struct {
+	kw       string
+	off      int
+	elseSeen bool
+}
+
+func scanBlocks(src string) blocks {
+	b := blocks{extraEnd: -1, extraElse: -1}
+	for _, m := range action.FindAllStringSubmatchIndex(src, -1) {
+		if m[2] < 0 {
+			continue
+		}
+		switch kw := src[m[2]:m[3]]; kw {
+		case "if", "range", "with", "block", "define":
+			b.open = append(b.open, openBlock{kw: kw, off: m[0]})
+		case "end":
+			if len(b.open) == 0 {
+				if b.extraEnd < 0 {
+					b.extraEnd = m[0]
+				}
+				continue
+			}
+			b.open = b.open[:len(b.open)-1]
+		case "else":
+			if len(b.open) == 0 {
+				continue
+			}
+			top := &b.open[len(b.open)-1]
+			if top.elseSeen && b.extraElse < 0 {
+				b.extraElse = m[0]
+			}
+			// {{ else if … }} and {{ else with … }} continue the block.
+			top.elseSeen = top.elseSeen || !chainedElse.MatchString(src[m[0]:m[1]])
+		}
+	}
+	return b
+}
+
+// chainedElse matches {{ else if … }} and {{ else with … }}.
+var chainedElse = regexp.MustCompile(`^\{\{-?\s*else\s+(if|with)\b`)
+
+// syntaxColumn returns the column on the given line of what the parser's
+// message is about, or 0 when that is absent or ambiguous there.
+func syntaxColumn(src string, line int, msg string) int {
+	text, _, ok := lineText(src, line)
+	if !ok {
+		return 0
+	}
+	var re *regexp.Regexp
+	switch {
+	case msg == "unclosed action":
+		// The lexer reached the end of the template inside an action:
+		// the last {{ has no }} after it.
+		open := strings.LastIndex(src, "{{")
+		if open < 0 || strings.Contains(src[open:], "}}") {
+			return 0
+		}
+		_, col := Position(src, open)
+		return col
+	case msg == "unterminated quoted string":
+		return unterminatedQuote(text)
+	case strings.HasPrefix(msg, "missing value for "):
+		kw := strings.TrimPrefix(msg, "missing value for ")
+		if kw == "command" {
+			re = emptyAction
+		} else {
+			re = regexp.MustCompile(`\{\{-?\s*` + regexp.QuoteMeta(kw) + `\s*-?\}\}`)
+		}
+	case msg == "unexpected right paren" || msg == "unclosed left paren":
+		paren := ")"
+		if msg == "unclosed left paren" {
+			paren = "("
+		}
+		if strings.Count(text, paren) == 1 {
+			return 1 + utf8.RuneCountInString(text[:strings.Index(text, paren)])
+		}
+		return 0
+	default:
+		return guessColumn(src, line, msg)
+	}
+	if locs := re.FindAllStringIndex(text, 2); len(locs) == 1 {
+		return 1 + utf8.RuneCountInString(text[:locs[0][0]])
+	}
+	return 0
+}
+
+// emptyAction matches an action with nothing to do: {{ }} or {{ $x := }}.
+var emptyAction = regexp.MustCompile(`\{\{-?\s*(\$\w*\s*:?=\s*)?-?\}\}`)
+
+// unterminatedQuote returns the column of the quote that opens a string
+// no quote closes on the line (strings cannot span lines), looking only
+// inside actions; 0 if there is none.
+func unterminatedQuote(text string) int {
+	inAction, inString, start := false, false, 0
+	for i := 0; i < len(text); i++ {
+		switch {
+		case inString && text[i] == '\\':
+			i++
+		case inString && text[i] == '"':
+			inString = false
+		case inString:
+		case !inAction && strings.HasPrefix(text[i:], "{{"):
+			inAction = true
+			i++
+		case inAction && strings.HasPrefix(text[i:], "}}"):
+			inAction = false
+			i++
+		case inAction && text[i] == '"':
+			inString, start = true, i
+		}
+	}
+	if !inString {
+		return 0
+	}
+	return 1 + utf8.RuneCountInString(text[:start])
 }
 
 // action matches a template action with its first word.
@@ -140,28 +287,11 @@ var action = regexp.MustCompile(`(?s)\{\{-?\s*(/\*|[A-Za-z]+)?.*?\}\}`)
 // {{ block }} or {{ define }} of src that no {{ end }} closes: its
 // keyword and byte offset.
 func UnclosedBlock(src string) (keyword string, offset int, ok bool) {
-	type open struct {
-		kw  string
-		off int
-	}
-	var stack []open
-	for _, m := range action.FindAllStringSubmatchIndex(src, -1) {
-		if m[2] < 0 {
-			continue
-		}
-		switch kw := src[m[2]:m[3]]; kw {
-		case "if", "range", "with", "block", "define":
-			stack = append(stack, open{kw, m[0]})
-		case "end":
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-		}
-	}
-	if len(stack) == 0 {
+	open := scanBlocks(src).open
+	if len(open) == 0 {
 		return "", 0, false
 	}
-	top := stack[len(stack)-1]
+	top := open[len(open)-1]
 	return top.kw, top.off, true
 }
 

@@ -35,6 +35,45 @@ var knownFuncs = func() map[string]bool {
 	return m
 }()
 
+// arity is how many arguments a function takes: min, and max or -1 for
+// no upper bound.
+type arity struct{ min, max int }
+
+func (a arity) takes(n int) bool { return n >= a.min && (a.max < 0 || n <= a.max) }
+
+// String says it for a problem: "takes 2", "takes at least 1".
+func (a arity) String() string {
+	switch {
+	case a.max < 0:
+		return fmt.Sprintf("takes at least %d", a.min)
+	case a.min == a.max:
+		return fmt.Sprintf("takes %d", a.min)
+	}
+	return fmt.Sprintf("takes %d to %d", a.min, a.max)
+}
+
+// funcArities is what each known function takes: text/template's
+// builtins as it checks them when rendering, the others from their
+// signatures.
+var funcArities = func() map[string]arity {
+	m := map[string]arity{
+		"and": {1, -1}, "or": {1, -1}, "not": {1, 1}, "len": {1, 1}, "index": {1, -1}, "slice": {1, 4},
+		"call": {1, -1}, "eq": {2, -1}, "ne": {2, 2}, "lt": {2, 2}, "le": {2, 2}, "gt": {2, 2}, "ge": {2, 2},
+	}
+	for name, fn := range funcMap(&state{}) {
+		if _, builtin := m[name]; builtin || strings.HasPrefix(name, "__") {
+			continue
+		}
+		t := reflect.TypeOf(fn)
+		if t.IsVariadic() {
+			m[name] = arity{t.NumIn() - 1, -1}
+		} else {
+			m[name] = arity{t.NumIn(), t.NumIn()}
+		}
+	}
+	return m
+}()
+
 // knownFuncNames returns the sorted names of knownFuncs, for suggestions.
 func knownFuncNames() []string { return slices.Sorted(maps.Keys(knownFuncs)) }
 

@@ -2,8 +2,8 @@ package web
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/herold-dev/herold/internal/render"
 	"github.com/herold-dev/herold/internal/service"
@@ -23,10 +23,7 @@ var (
 	didYouMean   = regexp.MustCompile(`did you mean "([^"]+)"`)
 	missingValue = regexp.MustCompile(`missing value for (\w+)`)
 	noEntry      = regexp.MustCompile(`^(\S+): map has no entry for key "([^"]+)"`)
-	// endAction and openAction find an {{ end }} and an action that is
-	// not closed on its line.
-	endAction  = regexp.MustCompile(`\{\{-?\s*end\b`)
-	openAction = regexp.MustCompile(`\{\{[^}]*$`)
+	argCount     = regexp.MustCompile(`^wrong number of arguments for "([^"]+)": takes (at least )?(\d+)(?: to (\d+))?, given (\d+)$`)
 )
 
 // explainTemplate explains a problem the service found in a template
@@ -48,11 +45,12 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 			is.Message = tplT(l, "web.tpl.eof")
 		}
 	case strings.HasSuffix(d, "unexpected {{end}}"):
-		is.Column = columnOf(src, is.Line, endAction)
 		is.Message = tplT(l, "web.tpl.extra_end")
-	case strings.HasSuffix(d, "unclosed action"), strings.HasSuffix(d, "unclosed action started at"):
-		is.Column = columnOf(src, is.Line, openAction)
+	case strings.HasSuffix(d, "unclosed action"):
 		is.Message = tplT(l, "web.tpl.unclosed_action")
+	case argCount.MatchString(d):
+		is.Message = tplT(l, "web.tpl.arg_count", "name", name, "want", wantArgs(l, argCount.FindStringSubmatch(d)),
+			"given", argCount.FindStringSubmatch(d)[5])
 	case strings.HasPrefix(d, "unknown function"):
 		is.Message = tplT(l, "web.tpl.unknown_function", "name", name)
 	case strings.HasPrefix(d, "unknown placeholder"):
@@ -77,18 +75,18 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 	return is
 }
 
-// columnOf is the column of re's first match on line (1-based) of src,
-// or 0.
-func columnOf(src string, line int, re *regexp.Regexp) int {
-	lines := strings.Split(src, "\n")
-	if line < 1 || line > len(lines) {
-		return 0
+// wantArgs says how many arguments a function takes, from the parts of
+// an argCount match: "1 Argument", "mindestens 2 Argumente", "1 bis 4
+// Argumente".
+func wantArgs(l *localizer, m []string) string {
+	n, _ := strconv.Atoi(m[3])
+	switch {
+	case m[2] != "":
+		return l.T("web.tpl.args_at_least", "n", n)
+	case m[4] != "":
+		return l.T("web.tpl.args_range", "min", m[3], "max", m[4])
 	}
-	loc := re.FindStringIndex(lines[line-1])
-	if loc == nil {
-		return 0
-	}
-	return utf8.RuneCountInString(lines[line-1][:loc[0]]) + 1
+	return l.T("web.tpl.args_exactly", "n", n)
 }
 
 // keyPath cuts a placeholder path after the missing key: ".data.job" of
