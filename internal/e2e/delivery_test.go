@@ -78,7 +78,7 @@ func TestTemporaryFailuresRetryThenDeliverOnce(t *testing.T) {
 
 	ex, err := c.Explain(ctx, res.ID, "en")
 	require.NoError(t, err)
-	require.Contains(t, stepText(ex, "message.retrying"), "Delivery attempt 1 to Person c1 <c1@example.org> failed temporarily (451 4.3.0 Try again later)")
+	require.Contains(t, stepText(ex, "message.retrying"), "Delivery attempt 1 to Person c1 <c1@example.org> failed temporarily. The mail server refused the mail for now; Herold tries again. The mail server replied: “451 4.3.0 Try again later”. Next try on")
 }
 
 // TestSentMessagesAreRecordedWhileOthersAreStillSending: messages claimed
@@ -153,10 +153,10 @@ func TestPermanentFailureRecordedWithReply(t *testing.T) {
 
 	ex, err := c.Explain(ctx, res.ID, "en")
 	require.NoError(t, err)
-	require.Contains(t, stepText(ex, "message.failed"), "failed for good: 550 5.1.1 <gone@example.org>: Recipient address rejected")
+	require.Contains(t, stepText(ex, "message.failed"), "failed for good. This address does not exist at the recipient: check the contact's e-mail address. The mail server replied: “550 5.1.1 <gone@example.org>: Recipient address rejected")
 	exDE, err := c.Explain(ctx, res.ID, "de")
 	require.NoError(t, err)
-	require.Contains(t, stepText(exDE, "message.failed"), "endgültig gescheitert: 550 5.1.1")
+	require.Contains(t, stepText(exDE, "message.failed"), "endgültig gescheitert. Diese Adresse gibt es beim Empfänger nicht: bitte die E-Mail-Adresse des Kontakts prüfen. Antwort des Mailservers: „550 5.1.1")
 }
 
 func TestUnreachableServerRetriedUntilItComesUp(t *testing.T) {

@@ -233,6 +233,14 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 		case code == model.StepMessageSent && e.Detail == model.CaptureReply:
 			// Filed in the capture mailbox: it never left the server.
 			textID = "explain.message.captured"
+		case code == model.StepMessageRetrying || code == model.StepMessageFailed:
+			// Say what went wrong in the reader's words, quoting only what
+			// the mail server itself answered; the recorded detail (a Go
+			// network error, say) stays in params.
+			if why := Reply(f.cat, f.lang, e.Detail); why != "" {
+				textID += ".explained"
+				data["why"], data["server_reply"] = why, serverReply(e.Detail)
+			}
 		case code == model.StepMessageDeclined && e.Detail != "":
 			// The detail of a decline is the reason the person gave.
 			textID = "explain.message.declined_reason"

@@ -78,3 +78,50 @@ func TestAttemptInProgressIsExplained(t *testing.T) {
 		model.MessageEvent{At: at, Status: model.MsgSent, Attempt: 2, Detail: "250 ok"})
 	require.Empty(t, steps(t, New(cat).Build(event(m), []*model.Message{m}, "en", time.UTC), model.StepMessageSending))
 }
+
+// A failed attempt is told in the reader's words: a connection that never
+// came about without the Go error behind it (which stays in params), a
+// mail server's refusal with its reply quoted, a "gave up" with its last
+// error explained; a detail without a sentence is shown as recorded.
+func TestDeliveryFailuresAreExplained(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	next := at.Add(time.Hour)
+	netErr := "temporary delivery error: connect to 127.0.0.1:1: dial tcp 127.0.0.1:1: connect: connection refused"
+	for _, tc := range []struct {
+		name, lang, detail string
+		status             model.MessageStatus
+		code               model.StepCode
+		want               string
+	}{
+		{"unreachable", "de", netErr, model.MsgRetrying, model.StepMessageRetrying,
+			"Zustellversuch 1 an Anna <anna@example.org> ist vorübergehend gescheitert. Der Mailserver war nicht erreichbar (keine Verbindung). Nächster Versuch am 02.03.2026 um 10:00."},
+		{"refused for now", "en", "451 4.3.0 Try again later", model.MsgRetrying, model.StepMessageRetrying,
+			"Delivery attempt 1 to Anna <anna@example.org> failed temporarily. The mail server refused the mail for now; Herold tries again. The mail server replied: “451 4.3.0 Try again later”. Next try on"},
+		{"no such mailbox", "de", "550 5.1.1 Recipient address rejected: User unknown", model.MsgFailed, model.StepMessageFailed,
+			"Die Nachricht an Anna <anna@example.org> ist endgültig gescheitert. Diese Adresse gibt es beim Empfänger nicht: bitte die E-Mail-Adresse des Kontakts prüfen. Antwort des Mailservers: „550 5.1.1 Recipient address rejected: User unknown“."},
+		{"gave up, unreachable", "en", "gave up after 72h0m0s of retries; last error: " + netErr, model.MsgFailed, model.StepMessageFailed,
+			"The message to Anna <anna@example.org> failed for good. Herold gave up delivering after repeated attempts. The mail server could not be reached (no connection)."},
+		{"no sentence for it", "en", "render: template \"x\" is gone", model.MsgFailed, model.StepMessageFailed,
+			"The message to Anna <anna@example.org> failed for good: render: template \"x\" is gone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			entry := model.MessageEvent{At: at, Status: tc.status, Attempt: 1, Detail: tc.detail}
+			if tc.status == model.MsgRetrying {
+				entry.NextAttemptAt = &next
+			}
+			m := message(tc.status, model.MessageEvent{At: at, Status: model.MsgSending, Attempt: 1}, entry)
+			got := steps(t, New(cat).Build(event(m), []*model.Message{m}, tc.lang, time.UTC), tc.code)
+			require.Len(t, got, 1)
+			if tc.status == model.MsgRetrying {
+				require.Contains(t, got[0].Text, tc.want)
+			} else {
+				require.Equal(t, tc.want, got[0].Text)
+			}
+			require.NotContains(t, got[0].Text, "dial tcp", "no Go network error in the text")
+			require.Equal(t, tc.detail, got[0].Params["reply"], "the recorded detail stays in params")
+		})
+	}
+}
