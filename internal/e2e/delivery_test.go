@@ -180,6 +180,32 @@ func TestUnreachableServerRetriedUntilItComesUp(t *testing.T) {
 	m, err := c.Message(ctx, id)
 	require.NoError(t, err)
 	require.Contains(t, m.Timeline[3].Detail, "connection refused")
+	// Explain says so in German words; Go's network error stays in the
+	// step's params.
+	ex, err := c.Explain(ctx, res.ID, "de")
+	require.NoError(t, err)
+	retry := stepText(ex, "message.retrying")
+	require.Contains(t, retry, "ist vorübergehend gescheitert. Der Mailserver war nicht erreichbar (keine Verbindung). Nächster Versuch am")
+	require.NotContains(t, retry, "dial tcp")
+}
+
+// TestRenderFailureExplained: an event without a value its template
+// uses gets a failed message, and explain names the template, the
+// placeholder and where it is used, in the reader's language.
+func TestRenderFailureExplained(t *testing.T) {
+	t.Parallel()
+	_, c := simpleEnv(t)
+	ctx := context.Background()
+	ev := ping(1, inline("c1", "c1@example.org"))
+	delete(ev.Data, "note")
+	res, err := c.SendEvent(ctx, ev)
+	require.NoError(t, err)
+	require.Equal(t, "failed", string(res.Messages[0].Status))
+	ex, err := c.Explain(ctx, res.ID, "de")
+	require.NoError(t, err)
+	require.Equal(t, "Die Nachricht an Person c1 <c1@example.org> ließ sich nicht erstellen: Die Vorlage ping verwendet .data.note (HTML-Teil Zeile 1), "+
+		"doch dafür gibt es bei diesem Ereignis keinen Wert. Ergänzen Sie den Wert, oder lesen Sie ihn in der Vorlage mit „get“, wenn er fehlen darf.",
+		stepText(ex, "message.render_failed"))
 }
 
 func TestRetriesGiveUpAfterMaxAge(t *testing.T) {

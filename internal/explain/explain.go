@@ -146,6 +146,10 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		}
 	case model.StepConditionFalse, model.StepConditionError:
 		data["values"] = f.values(s.Values)
+	case model.StepMessageRenderFailed:
+		if sentence, ok := f.renderFailure(s.Params["error"], data); ok {
+			id = sentence
+		}
 	case model.StepNotificationMatched:
 		// The status in the reader's language ("aktiv", "Nachfrage"), as
 		// the cockpit names it.

@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/render"
 )
 
 var at = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -122,6 +125,50 @@ func TestDeliveryFailuresAreExplained(t *testing.T) {
 			}
 			require.NotContains(t, got[0].Text, "dial tcp", "no Go network error in the text")
 			require.Equal(t, tc.detail, got[0].Params["reply"], "the recorded detail stays in params")
+		})
+	}
+}
+
+// A message that could not be rendered says why in the reader's words
+// for the two usual causes, a placeholder without a value and a value
+// that is no date, naming the template, the placeholder and where it is
+// used; other errors are shown as recorded. The error text comes from a
+// real render, wrapped as ingest records it.
+func TestRenderFailuresAreExplained(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	renderErr := func(content model.TemplateContent, data map[string]any) string {
+		c, err := render.Compile(content)
+		require.NoError(t, err)
+		_, err = c.Render(context.Background(), map[string]any{"data": data},
+			render.Options{Locale: "de", Location: time.UTC, Now: at})
+		require.Error(t, err)
+		return fmt.Errorf("template %q (%s): %w", "job", "de", err).Error()
+	}
+	for _, tc := range []struct {
+		name, lang, err, want string
+	}{
+		{"missing", "de", renderErr(model.TemplateContent{Subject: "Job {{ .data.job.title }}", HTML: "<p>Hallo</p>\n<p>{{ .data.job.title }} am {{ .data.day }}</p>"},
+			map[string]any{}),
+			"Die Nachricht an Anna <anna@example.org> ließ sich nicht erstellen: Die Vorlage job verwendet .data.job (Betreff Zeile 1, HTML-Teil Zeile 2), doch dafür gibt es bei diesem Ereignis keinen Wert. Ergänzen Sie den Wert, oder lesen Sie ihn in der Vorlage mit „get“, wenn er fehlen darf."},
+		{"in the text part", "en", renderErr(model.TemplateContent{Subject: "Job", Text: "a\n{{ .data.job }}\n{{ .data.day }}"}, map[string]any{}),
+			"The message to Anna <anna@example.org> could not be created: the template job uses .data.job (text part line 2), which has no value for this event. Add the value, or read it with “get” in the template if it may be missing."},
+		{"not a date", "de", renderErr(model.TemplateContent{Subject: "Am {{ .data.day | date_long }}", Text: "x"}, map[string]any{"day": "gestern \"früh\""}),
+			"Die Nachricht an Anna <anna@example.org> ließ sich nicht erstellen: „gestern \"früh\"“ ist kein Datum, das date_long in der Vorlage job (Betreff Zeile 1) lesen kann. Erwartet wird JJJJ-MM-TT (etwa 2026-04-15) oder ein Zeitpunkt nach RFC 3339."},
+		{"no sentence for it", "en", `template "job" (de): template: html:3: rendering took longer than 100ms`,
+			`The message to Anna <anna@example.org> could not be rendered: template "job" (de): template: html:3: rendering took longer than 100ms`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := message(model.MsgFailed)
+			ev := event(m)
+			ev.Trace[1] = model.Step{Code: model.StepMessageRenderFailed, Notification: "n", Recipient: "anna", Message: m.ID,
+				Params: map[string]string{"error": tc.err, "template": "job"}}
+			got := steps(t, New(cat).Build(ev, []*model.Message{m}, tc.lang, time.UTC), model.StepMessageRenderFailed)
+			require.Len(t, got, 1)
+			require.Equal(t, tc.want, got[0].Text)
+			require.Equal(t, tc.err, got[0].Params["error"], "the recorded error stays in params")
 		})
 	}
 }

@@ -352,6 +352,19 @@ func execProblem(part, src string, err error) Problem {
 	return p
 }
 
+// KeyPath cuts a placeholder path after the key a render found missing
+// ("map has no entry for key"): ".data.job" of ".data.job.title" when
+// "job" is missing.
+func KeyPath(path, key string) string {
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		if p == key {
+			return strings.Join(parts[:i+1], ".")
+		}
+	}
+	return path
+}
+
 // chainStartAt moves pos back to the start of a field chain such as
 // ".data.nope", which the parser positions at its last element.
 func chainStartAt(src string, pos int, node string) int {

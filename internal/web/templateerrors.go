@@ -57,7 +57,7 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 		is.Message = tplT(l, "web.tpl.unknown_placeholder", "name", name)
 	case noEntry.MatchString(d):
 		m := noEntry.FindStringSubmatch(d)
-		is.Message = tplT(l, "web.tpl.missing_key", "key", m[2], "path", keyPath(m[1], m[2]))
+		is.Message = tplT(l, "web.tpl.missing_key", "key", m[2], "path", render.KeyPath(m[1], m[2]))
 	case missingValue.MatchString(d):
 		kw := missingValue.FindStringSubmatch(d)[1]
 		is.Message = tplT(l, "web.tpl.missing_value", "block", "{{ "+kw+" }}", "example", "{{ "+kw+" .data.x }}")
@@ -87,18 +87,6 @@ func wantArgs(l *localizer, m []string) string {
 		return l.T("web.tpl.args_range", "min", m[3], "max", m[4])
 	}
 	return l.T("web.tpl.args_exactly", "n", n)
-}
-
-// keyPath cuts a placeholder path after the missing key: ".data.job" of
-// ".data.job.title" when "job" is missing.
-func keyPath(path, key string) string {
-	parts := strings.Split(path, ".")
-	for i, p := range parts {
-		if p == key {
-			return strings.Join(parts[:i+1], ".")
-		}
-	}
-	return path
 }
 
 // tplT translates a template problem's sentence; the template syntax it
