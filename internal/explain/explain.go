@@ -146,6 +146,11 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 		}
 	case model.StepConditionFalse, model.StepConditionError:
 		data["values"] = f.values(s.Values)
+		if s.Code == model.StepConditionError {
+			data["error"] = f.conditionError(s.Params["error"])
+		}
+	case model.StepScheduleError:
+		data["error"] = f.conditionError(s.Params["error"])
 	case model.StepMessageRenderFailed:
 		if sentence, ok := f.renderFailure(s.Params["error"], data); ok {
 			id = sentence

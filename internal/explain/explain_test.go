@@ -3,11 +3,13 @@ package explain
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
@@ -171,4 +173,69 @@ func TestRenderFailuresAreExplained(t *testing.T) {
 			require.Equal(t, tc.err, got[0].Params["error"], "the recorded error stays in params")
 		})
 	}
+}
+
+// A condition that could not be evaluated says why in the reader's
+// language. The errors come from real evaluations; in English the
+// sentence is exactly the condition package's own, which keeps the
+// patterns here in step with it.
+func TestConditionErrorsAreExplained(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	env, err := condition.New()
+	require.NoError(t, err)
+	cheap, err := condition.New(condition.WithCostLimit(1))
+	require.NoError(t, err)
+	evalErr := func(env *condition.Env, expr string, vars map[string]any) string {
+		p, err := env.Compile(expr)
+		require.NoError(t, err)
+		_, err = p.Eval(context.Background(), vars, time.UTC)
+		require.Error(t, err, expr)
+		return err.Error()
+	}
+	withData := func(data map[string]any) map[string]any {
+		return map[string]any{"data": data, "object": map[string]any{"id": "o1"}, model.RootNow: at}
+	}
+	for _, tc := range []struct {
+		name string
+		env  *condition.Env
+		expr string
+		vars map[string]any
+		de   string
+	}{
+		{"missing field", env, "data.count > 3", withData(map[string]any{}), "data hat kein Feld „count“ (optionale Felder mit has(data.count) prüfen)"},
+		{"missing nested field", env, `object.status == "open"`, withData(map[string]any{}), "object hat kein Feld „status“ (optionale Felder mit has(object.status) prüfen)"},
+		{"no object at all", env, `object.status == "open"`, map[string]any{"data": map[string]any{}}, "object gibt es hier nicht"},
+		{"wrong types", env, "data.count > 3", withData(map[string]any{"count": "abc"}), "„>“ lässt sich nicht auf data.count (string) und 3 (int) anwenden"},
+		{"missing element", env, "data.list[2] == 1", withData(map[string]any{"list": []any{1}}), "data.list hat kein Element [2] (vorher mit size() prüfen)"},
+		{"not true or false", env, "data.n", withData(map[string]any{"n": 1}), "eine Bedingung muss wahr oder falsch ergeben, nicht int"},
+		{"too costly", cheap, "data.l.all(x, x > 0)", withData(map[string]any{"l": []any{1, 2, 3}}), "die Bedingung hat ihre Rechengrenze überschritten (1 Einheiten)"},
+		{"not a date", env, "days_until(data.d) < 3", withData(map[string]any{"d": "unbekannt"}), `days_until: "unbekannt" ist kein Datum (erwartet wird JJJJ-MM-TT oder RFC 3339)`},
+		{"empty date", env, "days_until(data.d) < 3", withData(map[string]any{"d": ""}), "days_until: Der Wert ist leer, kein Datum"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			raw := evalErr(tc.env, tc.expr, tc.vars)
+			for lang, want := range map[string]string{"de": tc.de, "en": raw} {
+				m := message(model.MsgFailed)
+				ev := event(m)
+				ev.Trace[1] = model.Step{Code: model.StepConditionError, Notification: "n",
+					Params: map[string]string{"condition": tc.expr, "error": raw}}
+				got := steps(t, New(cat).Build(ev, []*model.Message{m}, lang, time.UTC), model.StepConditionError)
+				require.Len(t, got, 1)
+				require.True(t, strings.HasSuffix(got[0].Text, ": "+want), "%s: %q", lang, got[0].Text)
+				require.Equal(t, raw, got[0].Params["error"])
+			}
+		})
+	}
+	// A schedule that could not evaluate a record says it the same way.
+	m := message(model.MsgFailed)
+	ev := event(m)
+	ev.Trace = []model.Step{{Code: model.StepScheduleError, Params: map[string]string{"schedule": "birthdays",
+		"error": "contact has no field 'birthday' (guard optional fields with has(contact.birthday))"}}}
+	got := steps(t, New(cat).Build(ev, []*model.Message{m}, "de", time.UTC), model.StepScheduleError)
+	require.Len(t, got, 1)
+	require.Equal(t, "Nichts wurde gesendet: Der zeitgesteuerte Versand birthdays konnte diesen Datensatz nicht auswerten "+
+		"(contact hat kein Feld „birthday“ (optionale Felder mit has(contact.birthday) prüfen)).", got[0].Text)
 }
