@@ -211,7 +211,7 @@ func TestConditionErrorsAreExplained(t *testing.T) {
 		{"missing element", env, "data.list[2] == 1", withData(map[string]any{"list": []any{1}}), "data.list hat kein Element [2] (vorher mit size() prüfen)"},
 		{"not true or false", env, "data.n", withData(map[string]any{"n": 1}), "eine Bedingung muss wahr oder falsch ergeben, nicht int"},
 		{"too costly", cheap, "data.l.all(x, x > 0)", withData(map[string]any{"l": []any{1, 2, 3}}), "die Bedingung hat ihre Rechengrenze überschritten (1 Einheiten)"},
-		{"not a date", env, "days_until(data.d) < 3", withData(map[string]any{"d": "unbekannt"}), `days_until: "unbekannt" ist kein Datum (erwartet wird JJJJ-MM-TT oder RFC 3339)`},
+		{"not a date", env, "days_until(data.d) < 3", withData(map[string]any{"d": "unbekannt"}), "days_until: „unbekannt“ ist kein Datum (erwartet wird JJJJ-MM-TT oder RFC 3339)"},
 		{"empty date", env, "days_until(data.d) < 3", withData(map[string]any{"d": ""}), "days_until: Der Wert ist leer, kein Datum"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

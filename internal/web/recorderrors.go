@@ -3,27 +3,9 @@ package web
 import (
 	"regexp"
 	"strings"
-)
 
-// recordErrors map what a schedule's evaluation says about a record it
-// could not decide (the service's English error, see
-// condition.Program.evalError and timeutil.Parse) to a sentence in the
-// page's language with what to do (web.recerr.*); the groups of the
-// pattern become the sentence's arguments by name. Matched in order.
-var recordErrors = []struct {
-	re  *regexp.Regexp
-	key string
-}{
-	{regexp.MustCompile(`"(?P<v>[^"]*)" is not a date`), "web.recerr.not_date"},
-	{regexp.MustCompile(`the value is empty, not a date`), "web.recerr.empty_date"},
-	{regexp.MustCompile(`is out of range for a date|a value of type \S+ is not a date`), "web.recerr.date_type"},
-	{regexp.MustCompile(`(?P<v>[\w.\[\]]+) has no field '(?P<f>[^']*)'`), "web.recerr.no_field"},
-	{regexp.MustCompile(`(?P<v>[\w.\[\]]+) has no element \[(?P<n>\d+)\]`), "web.recerr.no_element"},
-	{regexp.MustCompile(`(?P<v>[\w.]+) is not available here`), "web.recerr.not_available"},
-	{regexp.MustCompile(`cannot apply '`), "web.recerr.types"},
-	{regexp.MustCompile(`condition must be true or false`), "web.recerr.not_bool"},
-	{regexp.MustCompile(`condition exceeded its cost limit|condition took too long`), "web.recerr.too_costly"},
-}
+	"github.com/herold-dev/herold/internal/condition"
+)
 
 // recordLabel reads the record a run's error sample starts with
 // ("contact ID: …", "object COLLECTION/ID: …", see the service's
@@ -41,23 +23,15 @@ func (l *localizer) RecordError(sample string) fieldMsg {
 		who = l.T("web.recerr."+m[1], "id", m[2])
 		detail = strings.TrimPrefix(sample, m[0])
 	}
-	text := ""
-	for _, e := range recordErrors {
-		sub := e.re.FindStringSubmatch(detail)
-		if sub == nil {
-			continue
+	// What the condition checker says (condition.ReadFailure), in the
+	// page's language with what to do (web.recerr.KIND, with the parts).
+	text := l.T("web.recerr.other")
+	if f, ok := condition.ReadFailure(detail); ok {
+		args := make([]any, 0, 2*len(f.Parts))
+		for name, v := range f.Parts {
+			args = append(args, name, v)
 		}
-		var args []any
-		for i, name := range e.re.SubexpNames() {
-			if name != "" {
-				args = append(args, name, sub[i])
-			}
-		}
-		text = l.T(e.key, args...)
-		break
-	}
-	if text == "" {
-		text = l.T("web.recerr.other")
+		text = l.T("web.recerr."+f.Kind, args...)
 	}
 	if who != "" {
 		text = who + ": " + text

@@ -1,0 +1,62 @@
+package condition
+
+import (
+	"regexp"
+	"strconv"
+)
+
+// Failure is what an evaluation error says, read back from its message
+// (the messages evalError, describeMissing, describeOverload and the date
+// helpers write, also as recorded in explanations and run samples), so
+// that the cockpit and explain can say it in the reader's language.
+type Failure struct {
+	// Kind is one of not_date, empty_date, date_type, no_field,
+	// no_element, not_available, types, not_bool, too_costly, too_slow.
+	Kind string
+	// Parts are the values the message names, by kind: function and value
+	// (not_date), function (empty_date), parent, key and guard (no_field),
+	// parent and index (no_element), root (not_available), op and args
+	// (types), type (not_bool), units (too_costly), limit (too_slow). A
+	// part the message does not hold is "".
+	Parts map[string]string
+}
+
+// failures are the messages' patterns, in the order they are tried; the
+// names of their groups are the parts.
+var failures = []struct {
+	kind string
+	re   *regexp.Regexp
+}{
+	{"not_date", regexp.MustCompile(`(?:\b(?P<function>\w+): )?(?P<value>"(?:[^"\\]|\\.)*") is not a date`)},
+	{"empty_date", regexp.MustCompile(`(?:\b(?P<function>\w+): )?the value is empty, not a date`)},
+	{"date_type", regexp.MustCompile(`is out of range for a date|a value of type \S+ is not a date`)},
+	{"no_field", regexp.MustCompile(`(?P<parent>[\w.\[\]"]+) has no field '(?P<key>[^']*)'(?: \(guard optional fields with has\((?P<guard>.*)\)\))?`)},
+	{"no_element", regexp.MustCompile(`(?P<parent>[\w.\[\]"]+) has no element \[(?P<index>-?\d+)\]`)},
+	{"not_available", regexp.MustCompile(`(?P<root>[\w.]+) is not available here`)},
+	{"types", regexp.MustCompile(`cannot apply '(?P<op>.+?)' to (?P<args>.+)$`)},
+	{"not_bool", regexp.MustCompile(`condition must be true or false, got (?P<type>.+)$`)},
+	{"too_costly", regexp.MustCompile(`condition exceeded its cost limit(?: \((?P<units>\d+) units\))?`)},
+	{"too_slow", regexp.MustCompile(`condition took too long to evaluate(?: \(more than (?P<limit>[^)]+)\))?`)},
+}
+
+// ReadFailure reads an evaluation error's message back; ok is false for
+// a message none of the checker's own.
+func ReadFailure(msg string) (f Failure, ok bool) {
+	for _, p := range failures {
+		m := p.re.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		f = Failure{Kind: p.kind, Parts: map[string]string{}}
+		for i, name := range p.re.SubexpNames() {
+			if name != "" {
+				f.Parts[name] = m[i]
+			}
+		}
+		if v, err := strconv.Unquote(f.Parts["value"]); err == nil {
+			f.Parts["value"] = v
+		}
+		return f, true
+	}
+	return Failure{}, false
+}
