@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -74,8 +77,32 @@ func describe(err error) string {
 		}
 		return "invalid input:\n" + strings.Join(lines, "\n")
 	}
+	if msg, ok := unreachable(err); ok {
+		return msg
+	}
 	// The API client's errors name Herold already ("herold: 422 ...").
 	return strings.TrimPrefix(err.Error(), "herold: ")
+}
+
+// unreachable says what to do when a client command found no server:
+// Go's "Get \"http://…/v1/…\": dial tcp 127.0.0.1:8080: connect:
+// connection refused" names neither Herold nor --server.
+func unreachable(err error) (string, bool) {
+	var uerr *url.Error
+	var op *net.OpError
+	if !errors.As(err, &uerr) || !errors.As(err, &op) || op.Op != "dial" {
+		return "", false
+	}
+	server := uerr.URL
+	if u, perr := url.Parse(uerr.URL); perr == nil {
+		server = u.Scheme + "://" + u.Host
+	}
+	why := op.Err.Error() // "lookup x: no such host", "i/o timeout"
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		why = "connection refused" // not "connect: connection refused"
+	}
+	return fmt.Sprintf("cannot reach the Herold server at %s (%s): start it with `herold serve`, "+
+		"or point --server (or HEROLD_SERVER) at it", server, why), true
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,29 @@ func TestUsageErrorsSayWhereToLook(t *testing.T) {
 	code, _, stderr := run(t, "keys", "list", "--database", t.TempDir()+"/missing/dir/x.db")
 	if code != 1 || stderr == "" || strings.Contains(stderr, "--help") {
 		t.Errorf("a failing command: exit %d, stderr %q; want 1 and no help line", code, stderr)
+	}
+}
+
+// TestClientCommandsSayWhenNoServerAnswers: a client command against an
+// address where nothing listens says which server it tried and what to
+// do, not Go's dial error.
+func TestClientCommandsSayWhenNoServerAnswers(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := "http://" + l.Addr().String()
+	l.Close() // nothing listens there now
+	for _, args := range [][]string{
+		{"explain", "some-event", "--key", "hk_x", "--server", server + "/"},
+		{"events", "send", "--type", "t", "--project", "p", "--key", "hk_x", "--server", server},
+	} {
+		code, _, stderr := run(t, args...)
+		want := "herold: cannot reach the Herold server at " + server + " (connection refused): start it with `herold serve`, " +
+			"or point --server (or HEROLD_SERVER) at it\n"
+		if code != 1 || stderr != want {
+			t.Errorf("%q: exit %d, stderr %q; want 1, %q", args, code, stderr, want)
+		}
 	}
 }
