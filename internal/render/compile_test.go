@@ -68,6 +68,18 @@ func TestCompileProblems(t *testing.T) {
 			want: []Problem{{PartText, 2, 17, `syntax error: unexpected right paren`}},
 		},
 		{
+			// The "<" the parser stopped at is the one inside the action
+			// left open, not the tag's.
+			name: "a tag inside an action",
+			in:   model.TemplateContent{Subject: "Hallo", HTML: "<p>a</p>\n<p>{{ .data.x </p>\n"},
+			want: []Problem{{PartHTML, 2, 15, `syntax error: unexpected "<" in operand`}},
+		},
+		{
+			name: "a character that has no place in an action",
+			in:   model.TemplateContent{Subject: "Hallo", HTML: "<b>{{ a@b }}</b>@"},
+			want: []Problem{{PartHTML, 1, 8, `syntax error: bad character U+0040 '@'`}},
+		},
+		{
 			// text/template checks argument counts only when a call runs;
 			// a call in a branch that rarely runs is refused at once.
 			name: "wrong numbers of arguments",

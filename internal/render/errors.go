@@ -223,7 +223,20 @@ func syntaxColumn(src string, line int, msg string) int {
 		_, col := Position(src, open)
 		return col
 	case msg == "unterminated quoted string":
-		return unterminatedQuote(text)
+		_, quote := actionScan(text, "")
+		return column(text, quote)
+	case badRune.MatchString(msg):
+		code, _ := strconv.ParseUint(badRune.FindStringSubmatch(msg)[1], 16, 32)
+		first, _ := actionScan(text, string(rune(code)))
+		return column(text, first)
+	case unexpectedToken.MatchString(msg):
+		// The parser stopped at the token inside an action; the same
+		// character may stand in the text around it ("<" of a tag).
+		first, _ := actionScan(text, unexpectedToken.FindStringSubmatch(msg)[1])
+		if first >= 0 {
+			return column(text, first)
+		}
+		return guessColumn(src, line, msg)
 	case strings.HasPrefix(msg, "missing value for "):
 		kw := strings.TrimPrefix(msg, "missing value for ")
 		if kw == "command" {
@@ -249,14 +262,24 @@ func syntaxColumn(src string, line int, msg string) int {
 	return 0
 }
 
+// column is the 1-based column of a byte offset in a line, or 0 for -1.
+func column(text string, off int) int {
+	if off < 0 {
+		return 0
+	}
+	return 1 + utf8.RuneCountInString(text[:off])
+}
+
 // emptyAction matches an action with nothing to do: {{ }} or {{ $x := }}.
 var emptyAction = regexp.MustCompile(`\{\{-?\s*(\$\w*\s*:?=\s*)?-?\}\}`)
 
-// unterminatedQuote returns the column of the quote that opens a string
-// no quote closes on the line (strings cannot span lines), looking only
-// inside actions; 0 if there is none.
-func unterminatedQuote(text string) int {
-	inAction, inString, start := false, false, 0
+// actionScan walks one line's actions and returns the byte offset of the
+// first token inside an action and outside quoted strings, and of the
+// quote that opens a string no quote closes on the line (strings cannot
+// span lines); -1 for none.
+func actionScan(text, token string) (first, openQuote int) {
+	first, openQuote = -1, -1
+	inAction, inString := false, false
 	for i := 0; i < len(text); i++ {
 		switch {
 		case inString && text[i] == '\\':
@@ -271,14 +294,23 @@ func unterminatedQuote(text string) int {
 			inAction = false
 			i++
 		case inAction && text[i] == '"':
-			inString, start = true, i
+			inString, openQuote = true, i
+		case inAction && first < 0 && token != "" && strings.HasPrefix(text[i:], token):
+			first = i
 		}
 	}
 	if !inString {
-		return 0
+		openQuote = -1
 	}
-	return 1 + utf8.RuneCountInString(text[:start])
+	return first, openQuote
 }
+
+// unexpectedToken reads the parser's `unexpected "<" in operand`.
+var unexpectedToken = regexp.MustCompile(`^unexpected "([^"]+)" in `)
+
+// badRune reads the character of the lexer's "bad character U+0040 '@'"
+// and "unrecognized character in action: U+003C '<'".
+var badRune = regexp.MustCompile(`^(?:bad character|unrecognized character in action:) U\+([0-9A-F]{4,6})\b`)
 
 // action matches a template action with its first word.
 var action = regexp.MustCompile(`(?s)\{\{-?\s*(/\*|[A-Za-z]+)?.*?\}\}`)
