@@ -48,6 +48,18 @@ func TestCompileProblems(t *testing.T) {
 			want: []Problem{{PartText, 2, 7, `syntax error: unclosed action`}},
 		},
 		{
+			// The lexer gives up at the end of the template and names the
+			// line the action began on; the problem points at its {{.
+			name: "an action left open over several lines",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "a\nb {{ .data.x\n\nmore"},
+			want: []Problem{{PartText, 2, 3, `syntax error: unclosed action started at text:2`}},
+		},
+		{
+			name: "a paren left open in an action over lines",
+			in:   model.TemplateContent{Subject: "Hallo", Text: "a\n{{ (upper .data.x\n }}"},
+			want: []Problem{{PartText, 2, 4, `syntax error: unclosed left paren in action started at text:2`}},
+		},
+		{
 			name: "if without a value",
 			in:   model.TemplateContent{Subject: "Hallo", Text: "{{ if .data.x }}{{ end }}\n  {{- if }}x{{ end }}"},
 			want: []Problem{{PartText, 2, 3, `syntax error: missing value for if`}},

@@ -134,8 +134,18 @@ func parseProblem(part, src string, err error) Problem {
 		line, col := Position(src, off)
 		return Problem{Part: part, Line: line, Column: col, Message: "syntax error: " + msg}
 	}
-	return Problem{Part: part, Line: line, Column: syntaxColumn(src, line, msg), Message: "syntax error: " + msg}
+	// An action over several lines is reported where the lexer gave up,
+	// "… started at NAME:LINE" naming the line it began on.
+	about := msg
+	if m := startedAt.FindStringSubmatch(msg); m != nil {
+		about = m[1]
+		line, _ = strconv.Atoi(m[2])
+	}
+	return Problem{Part: part, Line: line, Column: syntaxColumn(src, line, about), Message: "syntax error: " + msg}
 }
+
+// startedAt splits the lexer's "unclosed action started at text:2".
+var startedAt = regexp.MustCompile(`^(.*) started at [^:]*:(\d+)$`)
 
 // misplacedAction finds, for the parser's "unexpected {{end}}" and
 // "expected end; found {{else}}", the action it stopped at (see
@@ -211,6 +221,7 @@ func syntaxColumn(src string, line int, msg string) int {
 	if !ok {
 		return 0
 	}
+	msg = strings.TrimSuffix(msg, " in action") // "unclosed left paren in action started at …"
 	var re *regexp.Regexp
 	switch {
 	case msg == "unclosed action":
@@ -220,8 +231,10 @@ func syntaxColumn(src string, line int, msg string) int {
 		if open < 0 || strings.Contains(src[open:], "}}") {
 			return 0
 		}
-		_, col := Position(src, open)
-		return col
+		if at, col := Position(src, open); at == line {
+			return col
+		}
+		return 0
 	case msg == "unterminated quoted string":
 		_, quote := actionScan(text, "")
 		return column(text, quote)

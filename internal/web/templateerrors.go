@@ -46,7 +46,7 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 		}
 	case strings.HasSuffix(d, "unexpected {{end}}"):
 		is.Message = tplT(l, "web.tpl.extra_end")
-	case strings.HasSuffix(d, "unclosed action"):
+	case strings.Contains(d, "unclosed action"): // also "… started at text:2"
 		is.Message = tplT(l, "web.tpl.unclosed_action")
 	case argCount.MatchString(d):
 		is.Message = tplT(l, "web.tpl.arg_count", "name", name, "want", wantArgs(l, argCount.FindStringSubmatch(d)),
