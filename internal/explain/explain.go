@@ -242,7 +242,7 @@ func (f *formatter) timeline(s model.Step, m *model.Message) []Step {
 		case code == model.StepMessageSent && e.Detail == model.CaptureReply:
 			// Filed in the capture mailbox: it never left the server.
 			textID = "explain.message.captured"
-		case code == model.StepMessageRetrying || code == model.StepMessageFailed:
+		case code == model.StepMessageRetrying || code == model.StepMessageFailed || code == model.StepMessageBounced:
 			// Say what went wrong in the reader's words, quoting only what
 			// the mail server itself answered; the recorded detail (a Go
 			// network error, say) stays in params.

@@ -55,8 +55,10 @@ func TestBounceInTimelineIsExplained(t *testing.T) {
 		model.MessageEvent{At: at.Add(time.Minute), Status: model.MsgSent, Attempt: 1, Detail: "250 ok"},
 		model.MessageEvent{At: at.Add(time.Hour), Status: model.MsgBounced, Actor: "anna@example.org", Detail: "550 5.1.1 user unknown"})
 	for lang, want := range map[string]string{
-		"en": "The message to Anna <anna@example.org> bounced on 2026-03-02 at 11:00 (anna@example.org): 550 5.1.1 user unknown",
-		"de": "Die Nachricht an Anna <anna@example.org> kam am 02.03.2026 um 11:00 als unzustellbar zurück (anna@example.org): 550 5.1.1 user unknown",
+		"en": "The message to Anna <anna@example.org> bounced on 2026-03-02 at 11:00 (anna@example.org). This address does not exist at the recipient: " +
+			"check the contact's e-mail address. The mail server replied: “550 5.1.1 user unknown”.",
+		"de": "Die Nachricht an Anna <anna@example.org> kam am 02.03.2026 um 11:00 als unzustellbar zurück (anna@example.org). Diese Adresse gibt es " +
+			"beim Empfänger nicht: bitte die E-Mail-Adresse des Kontakts prüfen. Antwort des Mailservers: „550 5.1.1 user unknown“.",
 	} {
 		berlin, err := time.LoadLocation("Europe/Berlin")
 		require.NoError(t, err)
@@ -65,4 +67,9 @@ func TestBounceInTimelineIsExplained(t *testing.T) {
 		require.Len(t, got, 1, lang)
 		require.Equal(t, want, got[0].Text, lang)
 	}
+	// A bounce whose diagnostic has no SMTP code is shown as recorded.
+	m.Timeline[len(m.Timeline)-1].Detail = "bounce (text)"
+	got := steps(t, New(cat).Build(event(m), []*model.Message{m}, "en", time.UTC), model.StepMessageBounced)
+	require.Len(t, got, 1)
+	require.Equal(t, "The message to Anna <anna@example.org> bounced on 2026-03-02 at 10:00 (anna@example.org): bounce (text)", got[0].Text)
 }
