@@ -73,7 +73,7 @@ func TestConfigCommands(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(good, "Job {{ .data.job }}", "Job {{ .data.job ", 1)), 0o644))
 	code, _, errOut = run(t, "validate", "-f", dir)
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "templates/job.yaml:9:16: spec.locales.de.subject: syntax error: unclosed action (template line 1, column 5)")
+	require.Contains(t, errOut, "templates/job.yaml:9:20: spec.locales.de.subject: syntax error: unclosed action (template line 1, column 5)")
 
 	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(good, "Job {{ .data.job }}", "Neuer Job {{ .data.job }}", 1)), 0o644))
 	code, out, errOut = run(t, append([]string{"plan", "-f", dir}, srv...)...)

@@ -165,8 +165,11 @@ func TestConfigApplyAtomic(t *testing.T) {
 		fe := errs[0].(map[string]any)
 		require.Equal(t, "templates/broken.yaml", fe["file"])
 		require.Equal(t, "spec.locales.de.subject", fe["field"])
+		// The unclosed {{ itself: the quote is at column 16, the
+		// template's column 5 at 21.
 		require.EqualValues(t, 8, fe["line"])
-		require.EqualValues(t, 16, fe["column"])
+		require.EqualValues(t, 21, fe["column"])
+		require.Contains(t, fe["detail"], "(template line 1, column 5)")
 	}
 	// A problem only the server sees (a sender the workspace may not use)
 	// stops the whole apply too.

@@ -92,14 +92,13 @@ func (c *checkRun) renderProblems(d *Document, path string, err error) {
 		if p.Part != "" {
 			field += "." + p.Part
 		}
-		c.ps = append(c.ps, d.At(field, "%s%s", p.Message, Within(p.Line, p.Column, "template")))
+		c.ps = append(c.ps, d.Inside(field, p.Line, p.Column, "template", p.Message))
 	}
 }
 
-// Within names a position inside a value (a template's or condition's
-// own lines: "template line 3, column 5"), as the file's line and column
-// point at the value; "" when line is 0.
-func Within(line, col int, what string) string {
+// within names a position inside a value (a template's or condition's
+// own lines: "template line 3, column 5"); "" when line is 0.
+func within(line, col int, what string) string {
 	switch {
 	case line > 0 && col > 0:
 		return fmt.Sprintf(" (%s line %d, column %d)", what, line, col)
@@ -162,7 +161,7 @@ func (c *checkRun) condition(d *Document, env *condition.Env, path, expr string)
 	case err == nil:
 	case errors.As(err, &cerr) && len(cerr.Issues) > 0:
 		for _, is := range cerr.Issues {
-			c.ps = append(c.ps, d.At(path, "%s%s", is.Message, Within(is.Line, is.Column, "condition")))
+			c.ps = append(c.ps, d.Inside(path, is.Line, is.Column, "condition", is.Message))
 		}
 	default:
 		c.ps = append(c.ps, d.At(path, "%v", err))

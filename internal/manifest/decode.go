@@ -91,9 +91,31 @@ func (ps Problems) Sort() {
 // positions locate a document's values by path.
 type positions map[string][2]int
 
+// textLoc says where a text value's own lines stand in its file, where
+// that is certain: line 1 of the value is the file's line first, and each
+// of its lines starts after indent characters of the file's line.
+type textLoc struct{ first, indent int }
+
+// texts locate the text values whose lines stand as written (see
+// converter.text).
+type texts map[string]textLoc
+
 // At returns the problem for the value at path in d (the nearest enclosing
 // value that has a position when path itself has none: a missing field
 // is reported where its object is).
+// Inside is a problem at a line and column inside the text value at
+// path (a template's or condition's own lines, 1-based; 0 for unknown).
+// The message names that position ("template line 3, column 5"), and the
+// problem points at it in the file where the value's lines stand there
+// as written; otherwise at the value.
+func (d *Document) Inside(path string, line, col int, what, message string) Problem {
+	p := d.At(path, "%s%s", message, within(line, col, what))
+	if loc, ok := d.texts[path]; ok && line > 0 {
+		p.Line, p.Column = loc.first+line-1, loc.indent+max(col, 1)
+	}
+	return p
+}
+
 func (d *Document) At(path, format string, args ...any) Problem {
 	p := Problem{File: d.File, Path: path, Message: fmt.Sprintf(format, args...)}
 	for q := path; ; {
@@ -169,7 +191,7 @@ func parseFile(f File) (*Document, Problems) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, Problems{{File: f.Name, Line: extra.Line, Column: extra.Column, Message: "a second document in the file: put one object per file"}}
 	}
-	c := &converter{file: f.Name, pos: positions{}}
+	c := &converter{file: f.Name, pos: positions{}, texts: texts{}, lines: strings.Split(f.Data, "\n")}
 	node := &root
 	if node.Kind == yaml.DocumentNode && len(node.Content) == 1 {
 		node = node.Content[0]
@@ -179,7 +201,7 @@ func parseFile(f File) (*Document, Problems) {
 		return nil, c.problems
 	}
 	m, _ := v.(map[string]any)
-	d := &Document{File: f.Name, pos: c.pos, APIVersion: APIVersion}
+	d := &Document{File: f.Name, pos: c.pos, texts: c.texts, APIVersion: APIVersion}
 	d.Kind, _ = m["kind"].(string)
 	if meta, ok := m["metadata"].(map[string]any); ok {
 		d.Metadata.Name, _ = meta["name"].(string)
@@ -197,6 +219,8 @@ func parseFile(f File) (*Document, Problems) {
 type converter struct {
 	file     string
 	pos      positions
+	texts    texts
+	lines    []string // the file's lines
 	problems Problems
 	nodes    int
 	// kind is the document's kind once read, which selects the spec's
@@ -257,11 +281,45 @@ func (c *converter) convert(n *yaml.Node, s *schema, path string, depth int) any
 		if s.MinLength > 0 && n.Value == "" {
 			c.fail(n, path, "must not be empty")
 		}
+		c.text(n, path)
 		return n.Value
 	case "integer", "number", "boolean":
 		return c.typedScalar(n, s.Type, path)
 	}
 	return c.anyValue(n, path, depth)
+}
+
+// text records where a text value's lines stand in the file when they
+// stand there as they are: a value on one line, plain or quoted without
+// escapes, or a literal block (|) whose first line is written out.
+// Folded blocks, escapes and values over several plain lines are left
+// out: a position inside them would be a guess.
+func (c *converter) text(n *yaml.Node, path string) {
+	line := func(i int) string { // the file's 1-based line i, or ""
+		if i < 1 || i > len(c.lines) {
+			return ""
+		}
+		return strings.TrimSuffix(c.lines[i-1], "\r")
+	}
+	v := n.Value
+	switch n.Style {
+	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		quote := map[yaml.Style]string{yaml.DoubleQuotedStyle: `"`, yaml.SingleQuotedStyle: "'"}[n.Style]
+		src := []rune(line(n.Line))
+		if strings.Contains(v, "\n") || n.Column < 1 || n.Column > len(src) ||
+			!strings.HasPrefix(string(src[n.Column-1:]), quote+v+quote) {
+			return
+		}
+		c.texts[path] = textLoc{first: n.Line, indent: n.Column - 1 + len(quote)}
+	case yaml.LiteralStyle:
+		first, _, _ := strings.Cut(v, "\n")
+		src := line(n.Line + 1)
+		body := strings.TrimLeft(src, " ")
+		if first == "" || body != first {
+			return
+		}
+		c.texts[path] = textLoc{first: n.Line + 1, indent: len(src) - len(body)}
+	}
 }
 
 func (c *converter) object(n *yaml.Node, s *schema, path string, depth int) any {

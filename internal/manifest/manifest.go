@@ -57,8 +57,10 @@ type Document struct {
 	// File is the path the document was read from, "" for documents made
 	// from the server.
 	File string `json:"-"`
-	// pos locates every value of a parsed file by path.
-	pos positions
+	// pos locates every value of a parsed file by path; texts the lines
+	// of its text values, where they stand as written.
+	pos   positions
+	texts texts
 }
 
 // ID is "Kind/name", unique within a set.

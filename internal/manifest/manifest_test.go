@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -113,8 +114,9 @@ func TestProblemPositions(t *testing.T) {
 			[]string{"flows/standard.yaml:5:12: spec.enabled: expected true or false"}},
 		{"reference and condition", strings.Replace(flowFile, "      colour: red\n", "", 1), false, []string{
 			"flows/standard.yaml:9:17: spec.notifications[0].template: no file defines Template \"missing\"",
-			"flows/standard.yaml:10:18: spec.notifications[0].condition: Syntax error: token recognition error at: '=' (condition line 1, column 16)",
-			"flows/standard.yaml:10:18: spec.notifications[0].condition: Syntax error: mismatched input '<EOF>'"}},
+			// The condition's column 16 in the file: after the quote at 18.
+			"flows/standard.yaml:10:34: spec.notifications[0].condition: Syntax error: token recognition error at: '=' (condition line 1, column 16)",
+			"flows/standard.yaml:10:35: spec.notifications[0].condition: Syntax error: mismatched input '<EOF>'"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,6 +131,38 @@ func TestProblemPositions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProblemsInsideTextsPointIntoTheFile: a problem at a line and column
+// of a template is reported at that place in the file when the
+// template's lines stand there as written (a plain or quoted value on
+// one line, a literal block); inside a folded block or a value with
+// escapes it stays at the value.
+func TestProblemsInsideTextsPointIntoTheFile(t *testing.T) {
+	file := "apiVersion: herold/v1\nkind: Template\nmetadata: {name: job}\nspec:\n  locales:\n" +
+		"    de:\n" +
+		"      subject: Job für {{ .data.job \n" + // line 7, value at column 16, its {{ at 24
+		"      html: |\n" + // line 8
+		"        <p>Hallo</p>\n" +
+		"        <p>{{ .dta.x }}</p>\n" + // line 10: the placeholder at column 15
+		"    en:\n" +
+		"      subject: 'Job {{ uper .data.job }}'\n" + // line 12: value at 17 after the quote
+		"      text: \"Hi\\n{{ .evnt }}\"\n" + // line 13: an escape, so the value's position
+		"      html: >\n" + // line 14: folded
+		"        <p>{{ .evnt }}</p>\n"
+	docs, ps := Parse([]File{{Name: "templates/job.yaml", Data: file}})
+	require.Empty(t, ps)
+	var got []string
+	for _, p := range Check(docs) {
+		got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Column, p.Path))
+	}
+	require.Equal(t, []string{
+		"7:24 spec.locales.de.subject",
+		"10:15 spec.locales.de.html",
+		"12:24 spec.locales.en.subject",
+		"13:13 spec.locales.en.text",
+		"14:13 spec.locales.en.html",
+	}, got)
 }
 
 // TestParseRefusesDuplicatesAndBounds: one object per file and per set,

@@ -378,7 +378,7 @@ func located(d *manifest.Document, f FieldError) FieldError {
 	case CodeCondition:
 		what = "condition"
 	}
-	p := d.At(path, "%s%s", f.Detail, manifest.Within(f.Line, f.Column, what))
+	p := d.Inside(path, f.Line, f.Column, what, f.Detail)
 	return FieldError{File: p.File, Field: p.Path, Code: f.Code, Detail: p.Message, Line: p.Line, Column: p.Column}
 }
 
