@@ -1,8 +1,11 @@
 package render
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -312,4 +315,29 @@ func TestCompileCapsProblems(t *testing.T) {
 	require.Len(t, p, maxProblems+1)
 	require.Equal(t, Problem{Part: PartText, Message: "and 150 more problems"}, p[maxProblems])
 	require.Equal(t, 50, p[maxProblems-1].Line)
+}
+
+// TestParseErrorReadsTheTextBack: an Error's text, as ingest records it
+// after the template's name, reads back into the same problems, also when
+// a message holds "; " itself; MissingKey reads a placeholder without a
+// value from one of them.
+func TestParseErrorReadsTheTextBack(t *testing.T) {
+	t.Parallel()
+	c, err := Compile(model.TemplateContent{Subject: "Job {{ .data.job.title }}",
+		HTML: "<p>a; b</p>\n<p>{{ .data.day | date_long }}</p>", Text: "x"})
+	require.NoError(t, err)
+	_, err = c.Render(context.Background(), map[string]any{"data": map[string]any{"day": "gestern; früh"}},
+		Options{Locale: "de", Location: time.UTC, Now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)})
+	var rerr *Error
+	require.ErrorAs(t, err, &rerr)
+	got := ParseError(fmt.Sprintf("template %q (%s): %v", "job", "de", err))
+	require.Equal(t, rerr.Problems, got)
+	require.Len(t, got, 2)
+	path, key, ok := MissingKey(got[0].Message)
+	require.True(t, ok)
+	require.Equal(t, ".data.job", path)
+	require.Equal(t, "job", key)
+	_, _, ok = MissingKey(got[1].Message)
+	require.False(t, ok)
+	require.Nil(t, ParseError("database is closed"))
 }

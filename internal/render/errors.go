@@ -397,10 +397,51 @@ func execProblem(part, src string, err error) Problem {
 	return p
 }
 
-// KeyPath cuts a placeholder path after the key a render found missing
-// ("map has no entry for key"): ".data.job" of ".data.job.title" when
-// "job" is missing.
-func KeyPath(path, key string) string {
+// MissingKey reads a problem's `PATH: map has no entry for key "KEY"`, a
+// placeholder without a value when rendering: the placeholder cut after
+// the missing key (".data.job" of ".data.job.title"), and the key.
+func MissingKey(message string) (path, key string, ok bool) {
+	m := missingKey.FindStringSubmatch(message)
+	if m == nil {
+		return "", "", false
+	}
+	return keyPath(m[1], m[2]), m[2], true
+}
+
+var missingKey = regexp.MustCompile(`^(\S+): map has no entry for key "([^"]+)"`)
+
+// ParseError reads the text of an *Error back into its problems, also
+// after a prefix such as ingest's `template "job" (de): `; nil for text
+// that is not one.
+func ParseError(text string) []Problem {
+	_, rest, ok := strings.Cut(text, "template: ")
+	if !ok {
+		return nil
+	}
+	starts := problemStart.FindAllStringSubmatchIndex(rest, -1)
+	var out []Problem
+	for i, m := range starts {
+		end := len(rest)
+		if i+1 < len(starts) {
+			end = starts[i+1][0]
+		}
+		p := Problem{Part: rest[m[2]:m[3]], Message: rest[m[1]:end]}
+		if m[4] >= 0 {
+			p.Line, _ = strconv.Atoi(rest[m[4]:m[5]])
+		}
+		if m[6] >= 0 {
+			p.Column, _ = strconv.Atoi(rest[m[6]:m[7]])
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// problemStart finds where each Problem.String starts in an Error's text.
+var problemStart = regexp.MustCompile(`(?:^|; )(subject|html|text)(?::(\d+))?(?::(\d+))?: `)
+
+// keyPath cuts a placeholder path after the missing key.
+func keyPath(path, key string) string {
 	parts := strings.Split(path, ".")
 	for i, p := range parts {
 		if p == key {

@@ -22,7 +22,6 @@ var (
 	quoted       = regexp.MustCompile(`"([^"]*)"`)
 	didYouMean   = regexp.MustCompile(`did you mean "([^"]+)"`)
 	missingValue = regexp.MustCompile(`missing value for (\w+)`)
-	noEntry      = regexp.MustCompile(`^(\S+): map has no entry for key "([^"]+)"`)
 	argCount     = regexp.MustCompile(`^wrong number of arguments for "([^"]+)": takes (at least )?(\d+)(?: to (\d+))?, given (\d+)$`)
 )
 
@@ -55,9 +54,9 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 		is.Message = tplT(l, "web.tpl.unknown_function", "name", name)
 	case strings.HasPrefix(d, "unknown placeholder"):
 		is.Message = tplT(l, "web.tpl.unknown_placeholder", "name", name)
-	case noEntry.MatchString(d):
-		m := noEntry.FindStringSubmatch(d)
-		is.Message = tplT(l, "web.tpl.missing_key", "key", m[2], "path", render.KeyPath(m[1], m[2]))
+	case missingKey(d):
+		path, key, _ := render.MissingKey(d)
+		is.Message = tplT(l, "web.tpl.missing_key", "key", key, "path", path)
 	case missingValue.MatchString(d):
 		kw := missingValue.FindStringSubmatch(d)[1]
 		is.Message = tplT(l, "web.tpl.missing_value", "block", "{{ "+kw+" }}", "example", "{{ "+kw+" .data.x }}")
@@ -74,6 +73,9 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 	}
 	return is
 }
+
+// missingKey reports whether a problem is a placeholder without a value.
+func missingKey(d string) bool { _, _, ok := render.MissingKey(d); return ok }
 
 // wantArgs says how many arguments a function takes, from the parts of
 // an argCount match: "1 Argument", "mindestens 2 Argumente", "1 bis 4
