@@ -43,7 +43,7 @@ func ReplyKey(reply string) string {
 // is "" for anything else (a person's reason, an error it has no sentence
 // for), which the caller shows as it was recorded.
 func Reply(cat *i18n.Catalog, lang, detail string) string {
-	if _, last, ok := strings.Cut(detail, gaveUpMarker); ok && strings.HasPrefix(detail, "gave up after ") {
+	if last, ok := gaveUp(detail); ok {
 		return strings.TrimSpace(cat.T(lang, "reply.gave_up", nil) + " " + Reply(cat, lang, last))
 	}
 	key := ReplyKey(detail)
@@ -59,7 +59,7 @@ func Reply(cat *i18n.Catalog, lang, detail string) string {
 // serverReply returns the mail server's own reply in a delivery detail
 // (for a "gave up", in its last error), or "" when it holds none.
 func serverReply(detail string) string {
-	if _, last, ok := strings.Cut(detail, gaveUpMarker); ok && strings.HasPrefix(detail, "gave up after ") {
+	if last, ok := gaveUp(detail); ok {
 		detail = last
 	}
 	if ReplyKey(detail) == "" {
@@ -68,9 +68,16 @@ func serverReply(detail string) string {
 	return strings.TrimSpace(detail)
 }
 
-// gaveUpMarker separates the delivery engine's "gave up" sentence from
-// the last error (internal/delivery, decide.go).
-const gaveUpMarker = " of retries; last error: "
+// gaveUp reads the delivery engine's "gave up after 72h0m0s of retries;
+// last error: …" (internal/delivery, decide.go): the last error, and
+// whether detail is such a sentence.
+func gaveUp(detail string) (last string, ok bool) {
+	if !strings.HasPrefix(detail, "gave up after ") {
+		return "", false
+	}
+	_, last, ok = strings.Cut(detail, " of retries; last error: ")
+	return last, ok
+}
 
 // unreachable reports whether a delivery error says that no connection to
 // the mail server came about (as Go's net package words it).

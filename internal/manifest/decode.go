@@ -304,7 +304,13 @@ func (c *converter) text(n *yaml.Node, path string) {
 	v := n.Value
 	switch n.Style {
 	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
-		quote := map[yaml.Style]string{yaml.DoubleQuotedStyle: `"`, yaml.SingleQuotedStyle: "'"}[n.Style]
+		quote := ""
+		switch n.Style {
+		case yaml.DoubleQuotedStyle:
+			quote = `"`
+		case yaml.SingleQuotedStyle:
+			quote = "'"
+		}
 		src := []rune(line(n.Line))
 		if strings.Contains(v, "\n") || n.Column < 1 || n.Column > len(src) ||
 			!strings.HasPrefix(string(src[n.Column-1:]), quote+v+quote) {

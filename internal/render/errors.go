@@ -124,7 +124,7 @@ func parseProblem(part, src string, err error) Problem {
 	if msg == "unexpected EOF" {
 		// The parser reports the end of the template; the mistake is the
 		// block left open, so the problem points there.
-		if kw, off, ok := UnclosedBlock(src); ok {
+		if kw, off, ok := unclosedBlock(src); ok {
 			line, col := Position(src, off)
 			return Problem{Part: part, Line: line, Column: col,
 				Message: "syntax error: unexpected EOF: {{ " + kw + " }} is not closed with {{ end }}"}
@@ -249,7 +249,7 @@ func syntaxColumn(src string, line int, msg string) int {
 		if first >= 0 {
 			return column(text, first)
 		}
-		return guessColumn(src, line, msg)
+		return guessColumn(text, msg)
 	case strings.HasPrefix(msg, "missing value for "):
 		kw := strings.TrimPrefix(msg, "missing value for ")
 		if kw == "command" {
@@ -257,20 +257,15 @@ func syntaxColumn(src string, line int, msg string) int {
 		} else {
 			re = regexp.MustCompile(`\{\{-?\s*` + regexp.QuoteMeta(kw) + `\s*-?\}\}`)
 		}
-	case msg == "unexpected right paren" || msg == "unclosed left paren":
-		paren := ")"
-		if msg == "unclosed left paren" {
-			paren = "("
-		}
-		if strings.Count(text, paren) == 1 {
-			return 1 + utf8.RuneCountInString(text[:strings.Index(text, paren)])
-		}
-		return 0
+	case msg == "unexpected right paren":
+		return onceColumn(text, ")")
+	case msg == "unclosed left paren":
+		return onceColumn(text, "(")
 	default:
-		return guessColumn(src, line, msg)
+		return guessColumn(text, msg)
 	}
 	if locs := re.FindAllStringIndex(text, 2); len(locs) == 1 {
-		return 1 + utf8.RuneCountInString(text[:locs[0][0]])
+		return column(text, locs[0][0])
 	}
 	return 0
 }
@@ -281,6 +276,15 @@ func column(text string, off int) int {
 		return 0
 	}
 	return 1 + utf8.RuneCountInString(text[:off])
+}
+
+// onceColumn is the column of token on the line when it occurs there
+// exactly once, else 0: more than one would be a guess.
+func onceColumn(text, token string) int {
+	if token == "" || strings.Count(text, token) != 1 {
+		return 0
+	}
+	return column(text, strings.Index(text, token))
 }
 
 // emptyAction matches an action with nothing to do: {{ }} or {{ $x := }}.
@@ -328,10 +332,10 @@ var badRune = regexp.MustCompile(`^(?:bad character|unrecognized character in ac
 // action matches a template action with its first word.
 var action = regexp.MustCompile(`(?s)\{\{-?\s*(/\*|[A-Za-z]+)?.*?\}\}`)
 
-// UnclosedBlock finds the innermost {{ if }}, {{ range }}, {{ with }},
+// unclosedBlock finds the innermost {{ if }}, {{ range }}, {{ with }},
 // {{ block }} or {{ define }} of src that no {{ end }} closes: its
 // keyword and byte offset.
-func UnclosedBlock(src string) (keyword string, offset int, ok bool) {
+func unclosedBlock(src string) (keyword string, offset int, ok bool) {
 	open := scanBlocks(src).open
 	if len(open) == 0 {
 		return "", 0, false
@@ -340,13 +344,9 @@ func UnclosedBlock(src string) (keyword string, offset int, ok bool) {
 	return top.kw, top.off, true
 }
 
-// guessColumn returns the column of the first quoted token of msg on the
-// given line, or 0 when the token is absent or ambiguous there.
-func guessColumn(src string, line int, msg string) int {
-	text, _, ok := lineText(src, line)
-	if !ok {
-		return 0
-	}
+// guessColumn returns the column on the line of the first quoted token
+// of msg (`"x"` or `<x>`), or 0 when it is absent or ambiguous there.
+func guessColumn(text, msg string) int {
 	var token string
 	if i := strings.IndexByte(msg, '"'); i >= 0 {
 		if q, err := strconv.QuotedPrefix(msg[i:]); err == nil {
@@ -357,10 +357,7 @@ func guessColumn(src string, line int, msg string) int {
 			token = msg[i+1 : i+j]
 		}
 	}
-	if token == "" || strings.Count(text, token) != 1 {
-		return 0
-	}
-	return 1 + utf8.RuneCountInString(text[:strings.Index(text, token)])
+	return onceColumn(text, token)
 }
 
 var execErrRE = regexp.MustCompile(`(?s)^template: [^:]*:(\d+):(\d+): executing "(.*?)" at <(.*?)>: (.*)$`)

@@ -22,24 +22,27 @@ var (
 	quoted       = regexp.MustCompile(`"([^"]*)"`)
 	didYouMean   = regexp.MustCompile(`did you mean "([^"]+)"`)
 	missingValue = regexp.MustCompile(`missing value for (\w+)`)
+	notClosed    = regexp.MustCompile(`\{\{ (\w+) \}\} is not closed with \{\{ end \}\}`)
 	argCount     = regexp.MustCompile(`^wrong number of arguments for "([^"]+)": takes (at least )?(\d+)(?: to (\d+))?, given (\d+)$`)
 )
 
 // explainTemplate explains a problem the service found in a template
-// part; src is the part's source, which says where a missing {{ end }}
-// belongs. Problems it has no sentence for keep the service's message.
-func explainTemplate(l *localizer, src string, f service.FieldError) templateIssue {
+// part, at the line and column render gave it. Problems it has no
+// sentence for keep the service's message.
+func explainTemplate(l *localizer, f service.FieldError) templateIssue {
 	d := f.Detail
 	is := templateIssue{Line: f.Line, Column: f.Column, Raw: d}
 	name := ""
 	if m := quoted.FindStringSubmatch(d); m != nil {
 		name = m[1]
 	}
+	args := argCount.FindStringSubmatch(d)
+	path, key, missing := render.MissingKey(d)
 	switch {
 	case strings.Contains(d, "syntax error: unexpected EOF"):
-		if kw, off, ok := render.UnclosedBlock(src); ok {
-			is.Line, is.Column = render.Position(src, off)
-			is.Message = tplT(l, "web.tpl.missing_end", "block", "{{ "+kw+" }}", "line", is.Line)
+		// render points the problem at the block left open and names it.
+		if m := notClosed.FindStringSubmatch(d); m != nil {
+			is.Message = tplT(l, "web.tpl.missing_end", "block", "{{ "+m[1]+" }}", "line", is.Line)
 		} else {
 			is.Message = tplT(l, "web.tpl.eof")
 		}
@@ -47,15 +50,13 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 		is.Message = tplT(l, "web.tpl.extra_end")
 	case strings.Contains(d, "unclosed action"): // also "… started at text:2"
 		is.Message = tplT(l, "web.tpl.unclosed_action")
-	case argCount.MatchString(d):
-		is.Message = tplT(l, "web.tpl.arg_count", "name", name, "want", wantArgs(l, argCount.FindStringSubmatch(d)),
-			"given", argCount.FindStringSubmatch(d)[5])
+	case args != nil:
+		is.Message = tplT(l, "web.tpl.arg_count", "name", name, "want", wantArgs(l, args), "given", args[5])
 	case strings.HasPrefix(d, "unknown function"):
 		is.Message = tplT(l, "web.tpl.unknown_function", "name", name)
 	case strings.HasPrefix(d, "unknown placeholder"):
 		is.Message = tplT(l, "web.tpl.unknown_placeholder", "name", name)
-	case missingKey(d):
-		path, key, _ := render.MissingKey(d)
+	case missing:
 		is.Message = tplT(l, "web.tpl.missing_key", "key", key, "path", path)
 	case missingValue.MatchString(d):
 		kw := missingValue.FindStringSubmatch(d)[1]
@@ -73,9 +74,6 @@ func explainTemplate(l *localizer, src string, f service.FieldError) templateIss
 	}
 	return is
 }
-
-// missingKey reports whether a problem is a placeholder without a value.
-func missingKey(d string) bool { _, _, ok := render.MissingKey(d); return ok }
 
 // wantArgs says how many arguments a function takes, from the parts of
 // an argCount match: "1 Argument", "mindestens 2 Argumente", "1 bis 4

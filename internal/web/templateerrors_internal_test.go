@@ -92,7 +92,7 @@ func TestExplainTemplate(t *testing.T) {
 			t.Parallel()
 			f := problemOf(t, tc.html)
 			for lang, want := range map[string]string{"de": tc.wantDE, "en": tc.wantEN} {
-				is := explainTemplate(&localizer{cat: cat, lang: lang, loc: time.UTC}, tc.html, f)
+				is := explainTemplate(&localizer{cat: cat, lang: lang, loc: time.UTC}, f)
 				require.Equal(t, want, is.Message, lang)
 				require.Equal(t, tc.line, is.Line, "line")
 				require.Equal(t, tc.col, is.Column, "column")

@@ -408,11 +408,10 @@ func editorProblem(l *localizer, locale string, content model.TemplateContent, f
 	if path, ok := strings.CutPrefix(f.Field, "data."); ok {
 		return previewProblem{Field: "sample_data", Line: f.Line, Column: f.Column, Message: path + ": " + fieldMessage(l, f)}
 	}
-	src, ok := map[string]string{"subject": content.Subject, "html": content.HTML, "text": content.Text}[field]
-	if !ok || f.Code != service.CodeTemplateSyntax {
+	if !slices.Contains([]string{"subject", "html", "text"}, field) || f.Code != service.CodeTemplateSyntax {
 		return previewProblem{Field: field, Line: f.Line, Column: f.Column, Message: fieldMessage(l, f)}
 	}
-	is := explainTemplate(l, src, f)
+	is := explainTemplate(l, f)
 	msg := l.T("web.code.template_error") + ": " + is.Message
 	if is.Line > 0 && is.Column > 0 {
 		msg = l.T("web.error.at_line_column", "line", is.Line, "column", is.Column) + " " + msg
