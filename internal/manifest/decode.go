@@ -191,7 +191,8 @@ func parseFile(f File) (*Document, Problems) {
 	if err := dec.Decode(&extra); err == nil {
 		return nil, Problems{{File: f.Name, Line: extra.Line, Column: extra.Column, Message: "a second document in the file: put one object per file"}}
 	}
-	c := &converter{file: f.Name, pos: positions{}, texts: texts{}, lines: strings.Split(f.Data, "\n")}
+	c := &converter{file: f.Name, pos: positions{}, texts: texts{}, lines: strings.Split(f.Data, "\n"),
+		runes: map[int][]rune{}}
 	node := &root
 	if node.Kind == yaml.DocumentNode && len(node.Content) == 1 {
 		node = node.Content[0]
@@ -220,7 +221,8 @@ type converter struct {
 	file     string
 	pos      positions
 	texts    texts
-	lines    []string // the file's lines
+	lines    []string       // the file's lines
+	runes    map[int][]rune // those of them text has read, as characters
 	problems Problems
 	nodes    int
 	// kind is the document's kind once read, which selects the spec's
@@ -301,6 +303,16 @@ func (c *converter) text(n *yaml.Node, path string) {
 		}
 		return strings.TrimSuffix(c.lines[i-1], "\r")
 	}
+	// A line's characters, converted once: a flow list of 100,000 short
+	// values on one long line must not convert the line for each.
+	runes := func(i int) []rune {
+		r, ok := c.runes[i]
+		if !ok {
+			r = []rune(line(i))
+			c.runes[i] = r
+		}
+		return r
+	}
 	v := n.Value
 	switch n.Style {
 	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
@@ -311,9 +323,11 @@ func (c *converter) text(n *yaml.Node, path string) {
 		case yaml.SingleQuotedStyle:
 			quote = "'"
 		}
-		src := []rune(line(n.Line))
-		if strings.Contains(v, "\n") || n.Column < 1 || n.Column > len(src) ||
-			!strings.HasPrefix(string(src[n.Column-1:]), quote+v+quote) {
+		if strings.Contains(v, "\n") || n.Column < 1 {
+			return
+		}
+		src, want, at := runes(n.Line), []rune(quote+v+quote), n.Column-1
+		if at+len(want) > len(src) || !slices.Equal(src[at:at+len(want)], want) {
 			return
 		}
 		c.texts[path] = textLoc{first: n.Line, indent: n.Column - 1 + len(quote)}
