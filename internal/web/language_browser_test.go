@@ -96,3 +96,29 @@ func TestBrowserSMTPReplyExplained(t *testing.T) {
 	p.fitsWidth("failed message")
 	p.screenshot("reply-en-390")
 }
+
+// TestBrowserRenderFailureExplained: an event whose template needs a value
+// it does not carry shows, on its page, which placeholder is missing and
+// where, in the user's language and without the renderer's own words, at
+// desktop and at phone width.
+func TestBrowserRenderFailureExplained(t *testing.T) {
+	t.Parallel()
+	e := demoCockpit(t)
+	res := e.ingest(t, "job.requested", "messe-koeln", map[string][]string{"promoter": {"p-anna"}},
+		map[string]any{"date": "2026-04-15", "reply_by": "2026-03-20"}) // no "job"
+	require.Len(t, res.Messages, 1)
+	require.Equal(t, model.MsgFailed, res.Messages[0].Status)
+
+	p := e.germanDesktop(t)
+	p.open("/events/" + res.Event.ID)
+	why := p.text("#why")
+	require.Contains(t, why, "Die Vorlage job-requested verwendet .data.job (Betreff Zeile 1")
+	require.NotContains(t, why, "map has no entry")
+	p.check("render failure")
+	p.screenshot("render-failed-de-1366")
+	p.do(chromedp.EmulateViewport(390, 844))
+	require.EqualValues(t, http.StatusOK, p.submit(`form.lang button[value=en]`))
+	require.Contains(t, p.text("#why"), "the template job-requested uses .data.job (subject line 1")
+	p.fitsWidth("render failure")
+	p.screenshot("render-failed-en-390")
+}
