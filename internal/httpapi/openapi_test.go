@@ -123,3 +123,62 @@ func resolves(doc map[string]any, ref string) bool {
 	}
 	return true
 }
+
+// TestOpenAPIListsTheCommonRefusals checks that every operation lists the
+// answers every route of its kind can give, so that generated clients
+// know them: 503 (admission control, see Handler.wrap) on every
+// authenticated route that writes, and 413 and 415 on every operation that
+// takes a body (the body limit and decode's Content-Type check).
+func TestOpenAPIListsTheCommonRefusals(t *testing.T) {
+	t.Parallel()
+	type operation struct {
+		RequestBody json.RawMessage            `json:"requestBody"`
+		Responses   map[string]json.RawMessage `json:"responses"`
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]operation{} // "METHOD path"
+	for path, item := range doc.Paths {
+		for method, raw := range item {
+			if method == "parameters" {
+				continue
+			}
+			var op operation
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			ops[strings.ToUpper(method)+" "+path] = op
+		}
+	}
+	var missing []string
+	lacks := func(name string, codes ...string) {
+		op, ok := ops[name]
+		if !ok {
+			return // TestOpenAPIMatchesRoutes reports it
+		}
+		for _, c := range codes {
+			if _, ok := op.Responses[c]; !ok {
+				missing = append(missing, name+": "+c)
+			}
+		}
+	}
+	h := New(Config{})
+	for _, rt := range h.routeTab {
+		if rt.scopes != nil && rt.method != "GET" && rt.method != "OPTIONS" {
+			lacks(rt.method+" "+rt.path, "503")
+		}
+	}
+	for name, op := range ops {
+		if len(op.RequestBody) > 0 {
+			lacks(name, "413", "415")
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("operations without an answer their route can give:\n  %s", strings.Join(missing, "\n  "))
+	}
+}
