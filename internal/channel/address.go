@@ -1,12 +1,56 @@
 package channel
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+
 	"github.com/herold-dev/herold/internal/model"
 )
+
+// NotASCIIBeforeAt is how a delivery error describes an address whose
+// part before the @ is not ASCII, which only a mail server offering
+// SMTPUTF8 takes; explain recognises the failure by it.
+const NotASCIIBeforeAt = "has characters other than ASCII before the @"
+
+// wireAddress returns addr as it is written in a header and in the
+// envelope: a domain with characters other than ASCII in its ASCII form
+// (A-labels, RFC 5891: "bücher.example" is "xn--bcher-kva.example" in DNS
+// and to every mail server), so that such an address needs no SMTPUTF8
+// (RFC 6531). A local part is written as it is; one that is not ASCII
+// needs SMTPUTF8 (see the SMTP sender). An ASCII addr is returned as it is.
+func wireAddress(addr string) (string, error) {
+	if nonASCII(addr) == 0 {
+		return addr, nil
+	}
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 || nonASCII(addr[at+1:]) == 0 {
+		return addr, nil
+	}
+	ascii, err := idna.Lookup.ToASCII(addr[at+1:])
+	if err != nil {
+		return "", fmt.Errorf("the domain of the address %q is not a valid internationalized domain name", addr)
+	}
+	return addr[:at+1] + ascii, nil
+}
+
+// wireMessageID returns id with its right side in ASCII, as wireAddress
+// writes a domain: a Message-ID is ASCII (RFC 5322 3.6.4), and one derived
+// from a sender at an internationalized domain takes the domain's A-labels.
+func wireMessageID(id string) (string, error) {
+	if nonASCII(id) == 0 {
+		return id, nil
+	}
+	left, right, _ := strings.Cut(id, "@")
+	ascii, err := idna.Lookup.ToASCII(right)
+	if err != nil || nonASCII(left) > 0 {
+		return "", fmt.Errorf("message id %q has characters other than ASCII", id)
+	}
+	return left + "@" + ascii, nil
+}
 
 // parseAddress is model.ParseAddress with a fast path. Every message's
 // sender, recipients and Reply-To are parsed for the header and again for

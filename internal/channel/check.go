@@ -20,6 +20,7 @@ var reservedHeaders = []string{
 
 // checked holds what checkEmail parsed out of an Email for the builder.
 type checked struct {
+	messageID     string       // e.MessageID in ASCII (wireMessageID)
 	from, replyTo mail.Address // replyTo.Address is empty without Reply-To
 	to, cc        []mail.Address
 	extra         []field // sorted by name
@@ -35,10 +36,10 @@ func checkEmail(e *Email) (checked, error) {
 	if e == nil {
 		return h, invalid("no email")
 	}
-	if err := validMessageID(e.MessageID); err != nil {
+	var err error
+	if h.messageID, err = validMessageID(e.MessageID); err != nil {
 		return h, err
 	}
-	var err error
 	if h.from, err = headerAddress("from", e.From); err != nil {
 		return h, err
 	}
@@ -73,18 +74,23 @@ func checkEmail(e *Email) (checked, error) {
 	return h, err
 }
 
-func validMessageID(id string) error {
+// validMessageID checks id and returns it as it is written (wireMessageID).
+func validMessageID(id string) (string, error) {
 	if id == "" {
-		return invalid("no message id")
+		return "", invalid("no message id")
 	}
 	if strings.ContainsAny(id, "<>\r\n\t ") {
-		return invalid("message id %q contains angle brackets, spaces or line breaks", id)
+		return "", invalid("message id %q contains angle brackets, spaces or line breaks", id)
 	}
 	left, right, ok := strings.Cut(id, "@")
 	if !ok || left == "" || right == "" || strings.Contains(right, "@") {
-		return invalid("message id %q is not of the form left@right", id)
+		return "", invalid("message id %q is not of the form left@right", id)
 	}
-	return nil
+	wire, err := wireMessageID(id)
+	if err != nil {
+		return "", invalid("%v", err)
+	}
+	return wire, nil
 }
 
 // headerAddress parses a single RFC 5322 address for From or Reply-To.
@@ -94,6 +100,9 @@ func headerAddress(field, s string) (mail.Address, error) {
 	}
 	a, err := parseAddress(s)
 	if err != nil {
+		return mail.Address{}, invalid("%s: %v", field, err)
+	}
+	if a.Address, err = wireAddress(a.Address); err != nil {
 		return mail.Address{}, invalid("%s: %v", field, err)
 	}
 	return a, nil
@@ -116,7 +125,11 @@ func addressList(field string, list []model.Address) ([]mail.Address, error) {
 		if p.Name != "" {
 			return nil, invalid("%s[%d] email %q must be a bare address; put the name in Name", field, i, a.Email)
 		}
-		out = append(out, mail.Address{Name: a.Name, Address: p.Address})
+		wire, err := wireAddress(p.Address)
+		if err != nil {
+			return nil, invalid("%s[%d]: %v", field, i, err)
+		}
+		out = append(out, mail.Address{Name: a.Name, Address: wire})
 	}
 	return out, nil
 }

@@ -110,7 +110,7 @@ func appendHeader(b []byte, e *Email, h *checked) []byte {
 		for ; len(extra) > 0 && extra[0].name < name; extra = extra[1:] {
 			b = appendExtraField(b, extra[0])
 		}
-		b = appendOwnField(b, name, e)
+		b = appendOwnField(b, name, e, h)
 	}
 	for _, f := range extra {
 		b = appendExtraField(b, f)
@@ -125,7 +125,7 @@ func appendHeader(b []byte, e *Email, h *checked) []byte {
 }
 
 // appendOwnField appends one of the generic fields BuildMIME sets itself.
-func appendOwnField(b []byte, name string, e *Email) []byte {
+func appendOwnField(b []byte, name string, e *Email, h *checked) []byte {
 	if name == "Subject" {
 		return appendSubject(b, e.Subject)
 	}
@@ -142,13 +142,7 @@ func appendOwnField(b []byte, name string, e *Email) []byte {
 	case "MIME-Version":
 		b = append(b, "1.0"...)
 	case "Message-ID":
-		if needsEncoding(e.MessageID) {
-			// go-mail encoded every generic field that needed it, so a
-			// non-ASCII Message-ID is written as it went out before.
-			b = appendExtra(b, len(name), "<"+e.MessageID+">")
-		} else {
-			b = append(append(append(b, '<'), e.MessageID...), '>')
-		}
+		b = append(append(append(b, '<'), h.messageID...), '>')
 	}
 	return endField(b, start, len(name))
 }
@@ -244,6 +238,7 @@ func Envelope(e *Email) (from string, rcpts []string) {
 	if e.ReturnPath != "" {
 		from = e.ReturnPath
 	}
+	from = wireOrAsIs(from)
 	n := len(e.To) + len(e.CC) + len(e.BCC)
 	if n > 0 {
 		rcpts = make([]string, 0, n)
@@ -256,7 +251,7 @@ func Envelope(e *Email) (from string, rcpts []string) {
 		for _, a := range list {
 			addr := strings.TrimSpace(a.Email)
 			if p, ok := envelopeAddress(addr); ok {
-				addr = p
+				addr = wireOrAsIs(p)
 			}
 			if addr == "" || dupRecipient(rcpts, seen, addr) {
 				continue
@@ -265,6 +260,15 @@ func Envelope(e *Email) (from string, rcpts []string) {
 		}
 	}
 	return from, rcpts
+}
+
+// wireOrAsIs is wireAddress(addr), or addr when it has no wire form
+// (BuildMIME refuses such a message before it is sent).
+func wireOrAsIs(addr string) string {
+	if wire, err := wireAddress(addr); err == nil {
+		return wire
+	}
+	return addr
 }
 
 // envelopeAddress returns the address of s as net/mail parses it.

@@ -255,6 +255,11 @@ func TestBuildMIMEInvalid(t *testing.T) {
 		{"address of 1,000 octets", func(e *Email) { e.CC[0].Email = strings.Repeat("a", 990) + "@example.org" }},
 		{"header value of 1,000 octets", func(e *Email) { e.Headers["X-Ticket"] = strings.Repeat("t", 1000) }},
 		{"message id of 1,000 octets", func(e *Email) { e.MessageID = strings.Repeat("m", 990) + "@example.org" }},
+		// Domains that are no internationalized domain name (RFC 5891).
+		{"invalid IDN in to", func(e *Email) { e.To[0].Email = "jana@ü-.example" }},
+		{"invalid IDN in from", func(e *Email) { e.From = "Shop <info@-ü.example>" }},
+		{"invalid IDN in bcc", func(e *Email) { e.BCC[0].Email = "a@ü_x.example" }},
+		{"message id not ASCII on the left", func(e *Email) { e.MessageID = "ü@example.org" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,6 +309,16 @@ func TestEnvelope(t *testing.T) {
 			wantRcpts: []string{"Jana@Example.org", "x@y.de", "z@y.de"},
 		},
 		{
+			name: "internationalized domains as A-labels, local parts as they are",
+			e: &Email{
+				From: "Bücher <info@bücher.example>",
+				To:   []model.Address{{Email: "jana@exämple.org"}},
+				BCC:  []model.Address{{Email: "jürgen@bücher.example"}},
+			},
+			wantFrom:  "info@xn--bcher-kva.example",
+			wantRcpts: []string{"jana@xn--exmple-cua.org", "jürgen@xn--bcher-kva.example"},
+		},
+		{
 			name:      "bcc only",
 			e:         &Email{From: "Name <a@b.de>", BCC: []model.Address{{Email: "s@y.de", Name: "S"}}},
 			wantFrom:  "a@b.de",
@@ -321,6 +336,39 @@ func TestEnvelope(t *testing.T) {
 				t.Errorf("rcpts = %q, want %q", rcpts, tt.wantRcpts)
 			}
 		})
+	}
+}
+
+// TestBuildMIMEInternationalizedDomains: every address of the header and
+// the Message-ID have their domains in A-labels, so the header is ASCII
+// and a parser reads them back without defects.
+func TestBuildMIMEInternationalizedDomains(t *testing.T) {
+	t.Parallel()
+	e := testEmail()
+	e.MessageID = "0190a1b2-7c3d@bücher.example"
+	e.From = "Bücher <info@bücher.example>"
+	e.ReplyTo = "antwort@bücher.example"
+	e.To = []model.Address{{Email: "jana@exämple.org", Name: "Jana"}}
+	e.CC = []model.Address{{Email: "team@ÄBC.example"}}
+	raw, err := BuildMIME(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if n := nonASCII(string(header)); n > 0 {
+		t.Errorf("header has %d bytes that are not ASCII:\n%s", n, header)
+	}
+	m, _ := parse(t, raw)
+	for field, want := range map[string]string{
+		"Message-Id": "<0190a1b2-7c3d@xn--bcher-kva.example>",
+		"From":       "=?utf-8?q?B=C3=BCcher?= <info@xn--bcher-kva.example>",
+		"Reply-To":   "<antwort@xn--bcher-kva.example>",
+		"To":         `"Jana" <jana@xn--exmple-cua.org>`,
+		"Cc":         "<team@xn--bc-uia.example>",
+	} {
+		if got := m.Header.Get(field); got != want {
+			t.Errorf("%s = %q, want %q", field, got, want)
+		}
 	}
 }
 

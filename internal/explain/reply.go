@@ -3,6 +3,7 @@ package explain
 import (
 	"strings"
 
+	"github.com/herold-dev/herold/internal/channel"
 	"github.com/herold-dev/herold/internal/i18n"
 )
 
@@ -38,7 +39,8 @@ func ReplyKey(reply string) string {
 }
 
 // Reply explains a delivery detail in lang: a mail server's reply, a
-// connection to it that never came about, and the delivery engine's "gave
+// connection to it that never came about, an address that needs SMTPUTF8
+// at a mail server without it, and the delivery engine's "gave
 // up after …; last error: …" with the last error explained after it. It
 // is "" for anything else (a person's reason, an error it has no sentence
 // for), which the caller shows as it was recorded.
@@ -47,8 +49,12 @@ func Reply(cat *i18n.Catalog, lang, detail string) string {
 		return strings.TrimSpace(cat.T(lang, "reply.gave_up", nil) + " " + Reply(cat, lang, last))
 	}
 	key := ReplyKey(detail)
-	if key == "" && unreachable(detail) {
+	switch {
+	case key != "":
+	case unreachable(detail):
 		key = "reply.unreachable"
+	case strings.Contains(detail, channel.NotASCIIBeforeAt):
+		key = "reply.utf8_local"
 	}
 	if key == "" {
 		return ""

@@ -1,11 +1,17 @@
 package explain
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/internal/channel"
+	"github.com/herold-dev/herold/internal/channel/smtp"
 	"github.com/herold-dev/herold/internal/i18n"
+	"github.com/herold-dev/herold/internal/model"
+	"github.com/herold-dev/herold/internal/smtptest"
 )
 
 func TestReplyKey(t *testing.T) {
@@ -48,4 +54,23 @@ func TestReplyExplainsDeliveryErrors(t *testing.T) {
 	require.Equal(t, "Herold hat die Zustellung nach wiederholten Versuchen aufgegeben.",
 		Reply(cat, "de", "gave up after 72h0m0s of retries; last error: something odd"))
 	require.Equal(t, "", Reply(cat, "de", "Termin abgesagt"))
+}
+
+// TestReplyExplainsAnAddressThatNeedsSMTPUTF8: the error the SMTP sender
+// gives for a local part that is not ASCII at a server without SMTPUTF8
+// gets its sentence in both languages.
+func TestReplyExplainsAnAddressThatNeedsSMTPUTF8(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	srv := smtptest.Start(t)
+	s, err := smtp.New(smtp.Config{Host: srv.Host(), Port: srv.Port(), TLS: smtp.TLSNone, Timeout: 5 * time.Second}, nil)
+	require.NoError(t, err)
+	defer func() { _ = s.Close() }()
+	_, err = s.Send(context.Background(), &channel.Email{MessageID: "m1@example.org", From: "info@example.org",
+		To: []model.Address{{Email: "jürgen@example.org"}}, Subject: "Hallo", Text: "Hallo"})
+	require.Error(t, err)
+	require.Contains(t, Reply(cat, "de", err.Error()), "vor dem @ Zeichen außerhalb von ASCII")
+	require.Contains(t, Reply(cat, "en", err.Error()), "does not offer SMTPUTF8")
+	require.Contains(t, Reply(cat, "en", "gave up after 24h0m0s of retries; last error: "+err.Error()), "does not offer SMTPUTF8")
 }

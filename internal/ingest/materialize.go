@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 
 	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/model"
@@ -247,7 +250,24 @@ func (g *Ingester) compiled(key string, compile func() (*render.Compiled, error)
 	return g.templates.get(key, compile)
 }
 
-// messageIDHeader builds the stable Message-ID of a message.
+// asciiDomain is d in A-labels (RFC 5891), as a Message-ID must be ASCII
+// (RFC 5322), or "" when d is no domain name; an ASCII d is returned as it
+// is.
+func asciiDomain(d string) string {
+	for i := 0; i < len(d); i++ {
+		if d[i] >= utf8.RuneSelf {
+			a, err := idna.Lookup.ToASCII(d)
+			if err != nil {
+				return ""
+			}
+			return a
+		}
+	}
+	return d
+}
+
+// messageIDHeader builds the stable Message-ID of a message: its id at
+// the configured domain, else at the sender's domain, in ASCII.
 func (g *Ingester) messageIDHeader(id, from string) string {
 	domain := g.cfg.MessageIDDomain
 	if domain == "" {
@@ -256,10 +276,12 @@ func (g *Ingester) messageIDHeader(id, from string) string {
 		domain, _ = g.fromDomains.get(from, func() (string, error) {
 			if a, err := model.ParseAddress(from); err == nil {
 				_, d, _ := strings.Cut(a.Address, "@")
-				return d, nil
+				return asciiDomain(d), nil
 			}
 			return "", nil
 		})
+	} else {
+		domain = asciiDomain(domain)
 	}
 	if domain == "" {
 		domain = "herold.invalid"

@@ -10,6 +10,7 @@ func TestMessageIDDomainOfEachSender(t *testing.T) { // not parallel: it counts 
 		{"Acme <news@acme.example>", "m1@acme.example"},
 		{"billing@shop.example", "m1@shop.example"},
 		{"not an address", "m1@herold.invalid"},
+		{"Bücher <info@bücher.example>", "m1@xn--bcher-kva.example"},
 		{"", "m1@herold.invalid"},
 	}
 	for range 2 {
@@ -25,5 +26,9 @@ func TestMessageIDDomainOfEachSender(t *testing.T) { // not parallel: it counts 
 	f.g.cfg.MessageIDDomain = "mail.example"
 	if got := f.g.messageIDHeader("m1", "Acme <news@acme.example>"); got != "m1@mail.example" {
 		t.Errorf("configured domain: %q", got)
+	}
+	f.g.cfg.MessageIDDomain = "post.bücher.example"
+	if got := f.g.messageIDHeader("m1", "Acme <news@acme.example>"); got != "m1@post.xn--bcher-kva.example" {
+		t.Errorf("configured internationalized domain: %q", got)
 	}
 }

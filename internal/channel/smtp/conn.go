@@ -163,6 +163,12 @@ func (c *conn) transact(ctx context.Context, from string, rcpts []string, data [
 		c.lastUsed = time.Now()
 	}()
 	x := &exchange{c: c, ctx: ctx, from: from, rcpts: rcpts, data: data, bdat: c.chunking}
+	if addr := x.utf8Address(); addr != "" && !c.smtpUTF8 {
+		// Nothing was sent: the connection stays as it was.
+		return outcome{reusable: true, err: &channel.Error{Permanent: true, Err: fmt.Errorf(
+			"the address %q %s, which needs a mail server offering SMTPUTF8 (RFC 6531); this one does not",
+			addr, channel.NotASCIIBeforeAt)}}
+	}
 	// DATA or BDAT joins the pipelined group only for a single recipient.
 	// With several, some may be refused while others are accepted; the
 	// server would answer DATA with 354 or take BDAT's chunk for the

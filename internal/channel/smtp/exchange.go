@@ -283,7 +283,7 @@ func (x *exchange) write(w *bufio.Writer, i int) {
 		if x.c.eightBitMIME {
 			_, _ = w.WriteString(" BODY=8BITMIME")
 		}
-		if x.c.smtpUTF8 && x.needsUTF8() {
+		if x.c.smtpUTF8 && x.utf8Address() != "" {
 			_, _ = w.WriteString(" SMTPUTF8")
 		}
 	case i < x.dataIndex():
@@ -328,16 +328,19 @@ func (x *exchange) expect(i int) int {
 	return 354
 }
 
-func (x *exchange) needsUTF8() bool {
+// utf8Address returns the first envelope address that is not ASCII, or
+// "". channel.Envelope writes domains as A-labels, so only a local part
+// can make one.
+func (x *exchange) utf8Address() string {
 	if !isASCII(x.from) {
-		return true
+		return x.from
 	}
 	for _, r := range x.rcpts {
 		if !isASCII(r) {
-			return true
+			return r
 		}
 	}
-	return false
+	return ""
 }
 
 // gone reports whether cerr ended the connection: no reply at all, or 421.

@@ -323,15 +323,18 @@ func TestSendInvalidNeverReachesTheWire(t *testing.T) {
 	})
 }
 
+// TestSendSMTPUTF8OnlyWhenNeeded: a domain that is not ASCII goes out as
+// A-labels, in the envelope and in the header, and needs no SMTPUTF8; only
+// a local part that is not ASCII does.
 func TestSendSMTPUTF8OnlyWhenNeeded(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name     string
-		rcpt     string
-		wantUTF8 bool
+		name, rcpt, wantRcpt string
+		wantUTF8             bool
 	}{
-		{"ascii envelope", "jana@example.org", false},
-		{"non-ascii recipient", "jürgen@exämple.org", true},
+		{"ascii envelope", "jana@example.org", "jana@example.org", false},
+		{"non-ascii domain", "jana@exämple.org", "jana@xn--exmple-cua.org", false},
+		{"non-ascii local part", "jürgen@exämple.org", "jürgen@xn--exmple-cua.org", true},
 	}
 	srv := smtptest.Start(t, smtptest.WithSMTPUTF8())
 	s := newSender(t, srv, nil)
@@ -344,9 +347,65 @@ func TestSendSMTPUTF8OnlyWhenNeeded(t *testing.T) {
 				t.Fatalf("Send: %v", err)
 			}
 			m := findMail(t, srv, e.MessageID)
-			if m.UTF8 != tt.wantUTF8 || len(m.Rcpts) != 1 || m.Rcpts[0] != tt.rcpt {
-				t.Errorf("UTF8, Rcpts = %v, %q; want %v, [%q]", m.UTF8, m.Rcpts, tt.wantUTF8, tt.rcpt)
+			if m.UTF8 != tt.wantUTF8 || len(m.Rcpts) != 1 || m.Rcpts[0] != tt.wantRcpt {
+				t.Errorf("UTF8, Rcpts = %v, %q; want %v, [%q]", m.UTF8, m.Rcpts, tt.wantUTF8, tt.wantRcpt)
+			}
+			if to := m.Header.Get("To"); to != "<"+tt.wantRcpt+">" {
+				t.Errorf("To = %q, want <%s>", to, tt.wantRcpt)
 			}
 		})
+	}
+}
+
+// TestSendIDNSenderAndMessageID: a sender at an internationalized domain
+// gives an envelope sender, a From and a Message-ID in A-labels; a
+// Message-ID is ASCII (RFC 5322), never an encoded-word.
+func TestSendIDNSenderAndMessageID(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, nil)
+	e := testEmail()
+	e.From = "Bücher <info@bücher.example>"
+	e.MessageID = fmt.Sprintf("m-%d@bücher.example", msgSeq.Add(1))
+	if _, err := s.Send(context.Background(), e); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	want := strings.Replace(e.MessageID, "bücher.example", "xn--bcher-kva.example", 1)
+	m := findMail(t, srv, want)
+	if m.From != "info@xn--bcher-kva.example" || m.UTF8 {
+		t.Errorf("MAIL FROM %q (SMTPUTF8 %v), want info@xn--bcher-kva.example without SMTPUTF8", m.From, m.UTF8)
+	}
+	if got := m.Header.Get("Message-Id"); got != "<"+want+">" {
+		t.Errorf("Message-ID = %q, want <%s>", got, want)
+	}
+	if got := m.Header.Get("From"); !strings.HasSuffix(got, " <info@xn--bcher-kva.example>") {
+		t.Errorf("From = %q, want the address in A-labels", got)
+	}
+}
+
+// TestSendRefusesAUTF8LocalPartWithoutSMTPUTF8: a server that does not
+// offer SMTPUTF8 must not get an address it cannot take; the message fails
+// for good before MAIL FROM, and the connection carries the next one.
+func TestSendRefusesAUTF8LocalPartWithoutSMTPUTF8(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t)
+	s := newSender(t, srv, nil)
+	bad := testEmail()
+	bad.To = []model.Address{{Email: "jürgen@example.org"}}
+	_, err := s.Send(context.Background(), bad)
+	ce := asChannelError(t, err)
+	if !ce.Permanent || !strings.Contains(err.Error(), channel.NotASCIIBeforeAt) || !strings.Contains(err.Error(), "SMTPUTF8") {
+		t.Fatalf("Send = %v (permanent %v), want a permanent error naming the address and SMTPUTF8", err, ce.Permanent)
+	}
+	good := testEmail()
+	if _, err := s.Send(context.Background(), good); err != nil {
+		t.Fatalf("Send after the refusal: %v", err)
+	}
+	findMail(t, srv, good.MessageID)
+	if mails := srv.Mails(); len(mails) != 1 {
+		t.Errorf("server got %d messages, want only the good one", len(mails))
+	}
+	if n := srv.Connections(); n != 1 {
+		t.Errorf("server saw %d connections, want 1: the refusal leaves the connection usable", n)
 	}
 }
