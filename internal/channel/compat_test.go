@@ -65,6 +65,12 @@ func nameAsGoMail(name string) bool {
 	if !needsWords(name) {
 		return !quotedWordTooLong(name)
 	}
+	// A name of several words longer than an encoded-word is written word
+	// by word (appendNameWords); go-mail cut it wherever a word was full.
+	if !fitsWord(name, strings.ContainsAny(name, bWordSpecials)) && strings.Contains(name, " ") &&
+		!strings.HasPrefix(name, " ") && !strings.HasSuffix(name, " ") && !strings.Contains(name, "  ") {
+		return false
+	}
 	return needsEncoding(name) && !strings.Contains(name, `\`)
 }
 

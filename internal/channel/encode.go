@@ -252,13 +252,10 @@ const bWordSpecials = "\"#$%&'(),.:;<>@[\\]^`{|}~"
 // one word stays one.
 func appendAddress(b []byte, name, addr string) []byte {
 	if name != "" {
-		switch {
-		case !needsWords(name) && !quotedWordTooLong(name):
+		if !needsWords(name) && !quotedWordTooLong(name) {
 			b = appendQuoted(b, name)
-		case strings.ContainsAny(name, bWordSpecials):
-			b = appendBWords(b, "utf-8", name)
-		default:
-			b = appendQWords(b, "utf-8", name, maxWordContent)
+		} else {
+			b = appendNameWords(b, name)
 		}
 		b = append(b, ' ')
 	}
@@ -276,6 +273,128 @@ func appendAddress(b []byte, name, addr string) []byte {
 	b = append(b, '@')
 	b = append(b, domain...)
 	return append(b, '>')
+}
+
+// appendNameWords appends a display name as encoded-words: base64 when it
+// holds characters a Q-encoded name must not (bWordSpecials), Q otherwise.
+// A name that fits into one encoded-word is one. A longer name would be
+// cut wherever a word is full, and Python's email package, reading a
+// space between two encoded-words of a name, makes "Maximilian" into
+// "Ma ximilian". So a longer name of single-space separated words is
+// written word by word: a word of ASCII letters and the like (an atom) as
+// it is, the runs of other words between such words as encoded-words,
+// each encoded-word ending after a space where a run needs several. Every
+// RFC 2047 decoder reads the same name back; Python then keeps every
+// word whole (it reads two spaces where a run is split at a space).
+func appendNameWords(b []byte, name string) []byte {
+	b64 := strings.ContainsAny(name, bWordSpecials)
+	if fitsWord(name, b64) || strings.HasPrefix(name, " ") || strings.HasSuffix(name, " ") || strings.Contains(name, "  ") {
+		if b64 {
+			return appendBWords(b, "utf-8", name)
+		}
+		return appendQWords(b, "utf-8", name, maxWordContent)
+	}
+	for len(name) > 0 {
+		word, rest, more := strings.Cut(name, " ")
+		if plainAtom(word) {
+			b = append(b, word...)
+		} else {
+			// The run goes on up to the next atom.
+			end := len(word)
+			for r := rest; more; {
+				var next string
+				next, r, more = strings.Cut(r, " ")
+				if plainAtom(next) {
+					break
+				}
+				end += 1 + len(next)
+			}
+			b = appendRunWords(b, name[:end], strings.ContainsAny(name[:end], bWordSpecials))
+			rest, more = strings.CutPrefix(name[end:], " ")
+		}
+		if !more {
+			break
+		}
+		b = append(b, ' ')
+		name = rest
+	}
+	return b
+}
+
+// appendRunWords appends run, words separated by single spaces, as
+// encoded-words of at most 75 characters, each ending after a space when
+// the next word does not fit; only a word longer than an encoded-word is
+// cut (between two characters).
+func appendRunWords(b []byte, run string, b64 bool) []byte {
+	for first := true; run != ""; first = false {
+		if !first {
+			b = append(b, ' ')
+		}
+		n := len(run)
+		if !fitsWord(run, b64) {
+			// The longest prefix that ends after a space and fits.
+			n = 0
+			for i := strings.IndexByte(run, ' '); i >= 0 && fitsWord(run[:i+1], b64); {
+				n = i + 1
+				j := strings.IndexByte(run[n:], ' ')
+				if j < 0 {
+					break
+				}
+				i = n + j
+			}
+			if n == 0 { // the first word alone is too long: cut it
+				for _, r := range run {
+					size := utf8.RuneLen(r)
+					if size < 0 {
+						size = 1
+					}
+					if n > 0 && !fitsWord(run[:n+size], b64) {
+						break
+					}
+					n += size
+				}
+			}
+		}
+		if b64 {
+			b = appendBWords(b, "utf-8", run[:n])
+		} else {
+			b = appendQWords(b, "utf-8", run[:n], maxWordContent)
+		}
+		run = run[n:]
+	}
+	return b
+}
+
+// fitsWord reports whether s fits into one encoded-word of a display name:
+// 45 bytes in base64, maxWordContent encoded characters in Q.
+func fitsWord(s string, b64 bool) bool {
+	if b64 {
+		return len(s) <= (75-len("=?utf-8?b?")-len("?="))/4*3
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if qSafe(s[i]) || s[i] == ' ' {
+			n++
+		} else {
+			n += 3
+		}
+	}
+	return n <= maxWordContent
+}
+
+// plainAtom reports whether word can stand unencoded among the
+// encoded-words of a display name: ASCII atext (no specials, no dot), not
+// looking like an encoded-word, and short enough for any line.
+func plainAtom(word string) bool {
+	if word == "" || len(word) > maxWordContent || strings.Contains(word, "=?") {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		if word[i] >= utf8.RuneSelf || !isAtext(rune(word[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // quotedWordTooLong reports whether a word of name, with the backslashes

@@ -65,6 +65,13 @@ func roundTripCases() []roundTripCase {
 		// reads a space between two encoded-words of a display name.
 		{name: "name of one encoded-word", subject: "s", text: "x", html: "y",
 			toName: "Jürgen Weiß-Müller Veranstaltungstechnik Nordost"},
+		// Longer than an encoded-word: written word by word, the atoms
+		// as they are, so that no word is cut where Python would read a
+		// space.
+		{name: "long name of several words", subject: "s", text: "x", html: "y",
+			toName: "Jürgen-Maximilian Weiß-Müller von und zu Überlänge-Schönfeld Veranstaltungstechnik Nordost GmbH"},
+		{name: "long name with specials", subject: "s", text: "x", html: "y",
+			toName: "Müller, Jürgen (Vertrieb Nord) und Schröder, Änne (Vertrieb Süd) für Veranstaltungen"},
 	}
 }
 
