@@ -62,7 +62,7 @@ func TestReadFailure(t *testing.T) {
 		})
 	}
 	// As recorded after a record's label, and messages of other origins.
-	f, ok := ReadFailure(`contact r-hans: is_birthday: "unbekannt" is not a date (use YYYY-MM-DD or RFC 3339)`)
+	f, ok := ReadFailure(`contact r-hans: is_birthday: "unbekannt" is not a date (use YYYY-MM-DD, DD.MM.YYYY or RFC 3339)`)
 	require.True(t, ok)
 	require.Equal(t, Failure{Kind: "not_date", Parts: map[string]string{"function": "is_birthday", "value": "unbekannt"}}, f)
 	f, ok = ReadFailure("condition took too long to evaluate (more than 50ms)")

@@ -154,7 +154,7 @@ func TestScheduleReportCountsTheMail(t *testing.T) {
 		texts = append(texts, s.Text)
 	}
 	require.Contains(t, texts, `Nichts wurde gesendet: Der zeitgesteuerte Versand birthdays konnte diesen Datensatz nicht auswerten `+
-		`(is_birthday: „unbekannt“ ist kein Datum (erwartet wird JJJJ-MM-TT oder RFC 3339)).`)
+		`(is_birthday: „unbekannt“ ist kein Datum (erwartet wird JJJJ-MM-TT, TT.MM.JJJJ oder RFC 3339)).`)
 	// The same day again: hans is not recorded twice, nor counted as done.
 	again := runNow(t, e, "birthdays")
 	require.Equal(t, 1, again.Errors)

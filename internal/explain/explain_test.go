@@ -157,7 +157,7 @@ func TestRenderFailuresAreExplained(t *testing.T) {
 		{"in the text part", "en", renderErr(model.TemplateContent{Subject: "Job", Text: "a\n{{ .data.job }}\n{{ .data.day }}"}, map[string]any{}),
 			"The message to Anna <anna@example.org> could not be created: the template job uses .data.job (text part line 2), which has no value for this event. Add the value, or read it with “get” in the template if it may be missing."},
 		{"not a date", "de", renderErr(model.TemplateContent{Subject: "Am {{ .data.day | date_long }}", Text: "x"}, map[string]any{"day": "gestern \"früh\""}),
-			"Die Nachricht an Anna <anna@example.org> ließ sich nicht erstellen: „gestern \"früh\"“ ist kein Datum, das date_long in der Vorlage job (Betreff Zeile 1) lesen kann. Erwartet wird JJJJ-MM-TT (etwa 2026-04-15) oder ein Zeitpunkt nach RFC 3339."},
+			"Die Nachricht an Anna <anna@example.org> ließ sich nicht erstellen: „gestern \"früh\"“ ist kein Datum, das date_long in der Vorlage job (Betreff Zeile 1) lesen kann. Erwartet wird JJJJ-MM-TT (etwa 2026-04-15), TT.MM.JJJJ (15.04.2026) oder ein Zeitpunkt nach RFC 3339."},
 		{"no sentence for it", "en", `template "job" (de): template: html:3: rendering took longer than 100ms`,
 			`The message to Anna <anna@example.org> could not be rendered: template "job" (de): template: html:3: rendering took longer than 100ms`},
 	} {
@@ -211,7 +211,7 @@ func TestConditionErrorsAreExplained(t *testing.T) {
 		{"missing element", env, "data.list[2] == 1", withData(map[string]any{"list": []any{1}}), "data.list hat kein Element [2] (vorher mit size() prüfen)"},
 		{"not true or false", env, "data.n", withData(map[string]any{"n": 1}), "eine Bedingung muss wahr oder falsch ergeben, nicht int"},
 		{"too costly", cheap, "data.l.all(x, x > 0)", withData(map[string]any{"l": []any{1, 2, 3}}), "die Bedingung hat ihre Rechengrenze überschritten (1 Einheiten)"},
-		{"not a date", env, "days_until(data.d) < 3", withData(map[string]any{"d": "unbekannt"}), "days_until: „unbekannt“ ist kein Datum (erwartet wird JJJJ-MM-TT oder RFC 3339)"},
+		{"not a date", env, "days_until(data.d) < 3", withData(map[string]any{"d": "unbekannt"}), "days_until: „unbekannt“ ist kein Datum (erwartet wird JJJJ-MM-TT, TT.MM.JJJJ oder RFC 3339)"},
 		{"empty date", env, "days_until(data.d) < 3", withData(map[string]any{"d": ""}), "days_until: Der Wert ist leer, kein Datum"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

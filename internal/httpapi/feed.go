@@ -128,7 +128,7 @@ func (h *Handler) feedAuth(w http.ResponseWriter, r *http.Request) (*model.Works
 	ws, contact, err := h.inbox.Authenticate(r.Context(), r.PathValue("workspace"), strings.TrimSpace(token))
 	if err != nil {
 		for _, e := range []error{inbox.ErrTokenMissing, inbox.ErrTokenMalformed, inbox.ErrTokenSignature,
-			inbox.ErrTokenExpired, inbox.ErrTokenTooLong} {
+			inbox.ErrTokenWorkspace, inbox.ErrTokenExpired, inbox.ErrTokenTooLong} {
 			if errors.Is(err, e) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="herold-feed"`)
 				writeProblem(w, Problem{Type: problemUnauthorized, Title: "Unauthorized", Status: http.StatusUnauthorized,

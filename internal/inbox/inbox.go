@@ -253,7 +253,9 @@ func (x *Inbox) Authenticate(ctx context.Context, wsKey, token string) (*model.W
 		return nil, "", err
 	}
 	if c.Workspace != wsKey {
-		return nil, "", ErrTokenSignature
+		// The claims are readable to whoever holds the token: saying so
+		// gives nothing away.
+		return nil, "", ErrTokenWorkspace
 	}
 	ws, err := x.cfg.Store.WorkspaceGetByKey(ctx, wsKey)
 	if errors.Is(err, store.ErrNotFound) {

@@ -61,7 +61,7 @@ func TestAuthenticate(t *testing.T) {
 		{"24 hours ahead", client.FeedToken(old, "acme", "anna", t0.Add(MaxTokenTTL)), "acme", nil},
 		{"24 hours and 2 minutes ahead", client.FeedToken(old, "acme", "anna", t0.Add(MaxTokenTTL+2*time.Minute)), "acme", ErrTokenTooLong},
 		{"forged", client.FeedToken("guess", "acme", "anna", t0.Add(time.Hour)), "acme", ErrTokenSignature},
-		{"other workspace in the URL", client.FeedToken(old, "acme", "anna", t0.Add(time.Hour)), "other", ErrTokenSignature},
+		{"other workspace in the URL", client.FeedToken(old, "acme", "anna", t0.Add(time.Hour)), "other", ErrTokenWorkspace},
 		{"unknown workspace", client.FeedToken(old, "nope", "anna", t0.Add(time.Hour)), "nope", ErrTokenSignature},
 		{"no dot", "abc", "acme", ErrTokenMalformed},
 		{"empty claims", "e30.abc", "acme", ErrTokenMalformed},

@@ -40,6 +40,7 @@ var (
 	ErrTokenMissing   = errors.New("send a feed token (Authorization: Bearer <token>, or ?token= for EventSource); the host application signs it with the workspace's feed secret")
 	ErrTokenMalformed = errors.New("the feed token is malformed; it must be base64url(payload).base64url(signature), see docs/inbox.md")
 	ErrTokenSignature = errors.New("the feed token's signature does not match the workspace's feed secret (rotated? sign new tokens with the current secret)")
+	ErrTokenWorkspace = errors.New("the feed token is for another workspace than the URL's; call /v1/feed/<the workspace in the token>/…, or sign the token for this workspace")
 	ErrTokenExpired   = errors.New("the feed token has expired; ask the host application for a new one")
 	ErrTokenTooLong   = errors.New("the feed token expires too far ahead; sign tokens valid for at most 24 hours")
 )

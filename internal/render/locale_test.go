@@ -47,7 +47,7 @@ func TestDateFunctions(t *testing.T) {
 		{"local timestamp taken in the zone", "time", "2025-07-01T09:15:00", "de", berlin, "09:15", ""},
 		{"empty value prints nothing", "date_long", "", "de", berlin, "", ""},
 		{"nil prints nothing", "date_short", nil, "de", berlin, "", ""},
-		{"not a date", "date_long", "morgen", "de", berlin, "", `date_long: "morgen" is not a date (use YYYY-MM-DD or RFC 3339)`},
+		{"not a date", "date_long", "morgen", "de", berlin, "", `date_long: "morgen" is not a date (use YYYY-MM-DD, DD.MM.YYYY or RFC 3339)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

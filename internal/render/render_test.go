@@ -87,7 +87,7 @@ func TestRenderExecutionProblems(t *testing.T) {
 		{
 			name: "function error",
 			in:   model.TemplateContent{Subject: "s", HTML: "<p>\n{{ date_long .data.when }}</p>"},
-			want: []Problem{{PartHTML, 2, 4, `date_long: "next week" is not a date (use YYYY-MM-DD or RFC 3339)`}},
+			want: []Problem{{PartHTML, 2, 4, `date_long: "next week" is not a date (use YYYY-MM-DD, DD.MM.YYYY or RFC 3339)`}},
 		},
 		{
 			name: "errors in several parts",

@@ -107,7 +107,11 @@ func (s *Service) BroadcastDelete(ctx context.Context, ws *model.Workspace, key 
 	if err != nil {
 		return err
 	}
-	if b.Status != model.BroadcastDraft {
+	switch b.Status {
+	case model.BroadcastDraft:
+	case model.BroadcastDone, model.BroadcastCancelled:
+		return &ConflictError{Detail: fmt.Sprintf("broadcast %q is %s; only a draft can be deleted, a sent or cancelled broadcast stays with its report", key, b.Status)}
+	default:
 		return &ConflictError{Detail: fmt.Sprintf("broadcast %q is %s; only a draft can be deleted (cancel it instead)", key, b.Status)}
 	}
 	err = s.store.BroadcastDelete(ctx, ws.ID, key)

@@ -175,6 +175,7 @@ func TestBroadcastStates(t *testing.T) {
 	_, err = b.s.BroadcastPut(b.ctx, b.ws, newsletter("nl"))
 	require.ErrorAs(t, err, &conflict, "a started broadcast's content stays")
 	require.ErrorAs(t, b.s.BroadcastDelete(b.ctx, b.ws, "nl"), &conflict)
+	require.Contains(t, conflict.Detail, "cancel it instead", "a paused broadcast can be cancelled")
 	_, err = b.s.BroadcastStart(b.ctx, b.ws, "nl", nil)
 	require.ErrorAs(t, err, &conflict)
 
@@ -208,6 +209,10 @@ func TestBroadcastStates(t *testing.T) {
 	// its messages wait: they are suppressed with the reason.
 	_, err = b.s.BroadcastCancel(b.ctx, b.ws, "nl")
 	require.ErrorAs(t, err, &conflict)
+	// Nor does deleting it suggest the cancel that is refused.
+	require.ErrorAs(t, b.s.BroadcastDelete(b.ctx, b.ws, "nl"), &conflict)
+	require.NotContains(t, conflict.Detail, "cancel it")
+	require.Contains(t, conflict.Detail, "stays with its report")
 	_, err = b.s.BroadcastPut(b.ctx, b.ws, newsletter("nl-2"))
 	require.NoError(t, err)
 	_, err = b.s.BroadcastStart(b.ctx, b.ws, "nl-2", nil)

@@ -146,7 +146,7 @@ func parseString(s string, loc *time.Location) (time.Time, bool, error) {
 			return t, true, nil
 		}
 	}
-	return time.Time{}, false, fmt.Errorf("%q is not a date (use YYYY-MM-DD or RFC 3339)", s)
+	return time.Time{}, false, fmt.Errorf("%q is not a date (use YYYY-MM-DD, DD.MM.YYYY or RFC 3339)", s)
 }
 
 // parseISODate is the fast path for the commonest value, "2006-01-02";

@@ -16,7 +16,7 @@ func TestRecordErrorInTheUILanguage(t *testing.T) {
 	t.Parallel()
 	de, en := localizers(t)
 	for _, tc := range []struct{ in, de, en string }{
-		{`contact r-hans: is_birthday: "unbekannt" is not a date (use YYYY-MM-DD or RFC 3339)`,
+		{`contact r-hans: is_birthday: "unbekannt" is not a date (use YYYY-MM-DD, DD.MM.YYYY or RFC 3339)`,
 			"Kontakt r-hans: „unbekannt“ ist kein Datum.", "Contact r-hans: “unbekannt” is not a date."},
 		{`object quals/q-1: contact.attributes has no field 'expires' (guard optional fields with has(contact.attributes))`,
 			"Objekt quals/q-1: Dem Datensatz fehlt das Feld „expires“. Ergänzen Sie es oder prüfen Sie es in der Bedingung zuerst mit has(contact.attributes.expires).",
