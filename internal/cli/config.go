@@ -40,19 +40,30 @@ the server (allowed senders, contacts).`,
 			if err != nil {
 				return err
 			}
-			docs, ps := manifest.Parse(files)
-			if len(ps) == 0 {
-				ps = manifest.Check(docs)
+			v := manifest.Validate(files)
+			if len(v.Problems) > 0 {
+				return fmt.Errorf("%s:\n%w", validateAgain(v), v.Problems)
 			}
-			if len(ps) > 0 {
-				return fmt.Errorf("fix these and run herold validate again:\n%w", ps)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d files valid\n", len(docs))
+			fmt.Fprintf(cmd.OutOrStdout(), "%d files valid\n", len(v.Docs))
 			return nil
 		},
 	}
 	addDirFlag(cmd, &dir)
 	return withEnvHelp(cmd)
+}
+
+// validateAgain is what validate asks for above its problems: when files
+// could not be read far enough for every check, which checks the next
+// run adds.
+func validateAgain(v *manifest.Validation) string {
+	if len(v.Unchecked) == 0 {
+		return "fix these and run herold validate again"
+	}
+	later := "the templates, conditions and references of " + strings.Join(v.Unchecked, ", ")
+	if v.ReferencesUnchecked {
+		later += ", and the references between all files,"
+	}
+	return "fix these, then run herold validate again: " + later + " are checked once these problems are fixed"
 }
 
 func addDirFlag(cmd *cobra.Command, dir *string) {

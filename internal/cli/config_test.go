@@ -155,3 +155,25 @@ func TestConfigDemoRoundTrip(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "impact.days")
 }
+
+// TestValidateReportsEveryProblemAtOnce: a schema problem does not hide
+// the template problems of other files, an unknown field not those of
+// its own file, and validate says which checks wait for the next run.
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "templates"), 0o755))
+	write := func(name, data string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "templates", name), []byte(data), 0o644))
+	}
+	write("job.yaml", "apiVersion: herold/v1\nkind: Template\nmetadata:\n  name: job\nspec:\n  name: [x]\n")
+	write("broken.yaml", "apiVersion: herold/v1\nkind: Template\nmetadata:\n  name: broken\nspec:\n  colour: red\n  locales:\n"+
+		"    de:\n      subject: \"{{ .data.job \"\n      text: x\n")
+	code, _, errOut := run(t, "validate", "-f", dir)
+	require.Equal(t, 1, code)
+	require.Equal(t, "herold: fix these, then run herold validate again: the templates, conditions and references of "+
+		"templates/job.yaml are checked once these problems are fixed:\n"+
+		"templates/broken.yaml:6:3: spec.colour: unknown field \"colour\"; known fields: description, locales, name, sender\n"+
+		"templates/broken.yaml:9:17: spec.locales.de.subject: syntax error: unclosed action (template line 1, column 1)\n"+
+		"templates/job.yaml:6:9: spec.name: expected text\n", errOut)
+}
