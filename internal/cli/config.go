@@ -354,9 +354,19 @@ are never deleted.`,
 	return withEnvHelp(cmd)
 }
 
+// printApplied shows the changes and the revision, with the command that
+// undoes them: a rollback to the revision before. The first revision has
+// none before it. Rolling back to "no revision" would not undo it
+// either: the state before the first apply was never recorded, and the
+// objects it took over were made by hand, so the files owned nothing then.
 func printApplied(w io.Writer, res *appliedResult) {
 	manifest.WriteText(w, res.Changes)
-	fmt.Fprintf(w, "\napplied as revision %d (undo with: herold rollback %d)\n", res.Revision.Number, res.Revision.Number-1)
+	n := res.Revision.Number
+	if n <= 1 {
+		fmt.Fprintf(w, "\napplied as revision %d, the first: there is no earlier revision to roll back to\n", n)
+		return
+	}
+	fmt.Fprintf(w, "\napplied as revision %d (undo with: herold rollback %d)\n", n, n-1)
 }
 
 func newRollback() *cobra.Command {
@@ -373,7 +383,7 @@ are left alone. List revisions with herold revisions.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil || n < 1 {
-				return fmt.Errorf("%q is not a revision number; list them with herold revisions", args[0])
+				return fmt.Errorf("%q is not a revision number: revisions count from 1, the first apply; list them with herold revisions", args[0])
 			}
 			c, err := cf.client()
 			if err != nil {

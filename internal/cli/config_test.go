@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,11 @@ func TestConfigCommands(t *testing.T) {
 
 	code, out, errOut = run(t, append([]string{"apply", "-f", dir, "-m", "new subject"}, srv...)...)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "applied as revision 1")
+	require.Contains(t, out, "\napplied as revision 1, the first: there is no earlier revision to roll back to\n",
+		"no rollback command: nothing before the first apply was recorded")
+	code, _, errOut = run(t, append([]string{"rollback", "0"}, srv...)...)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `"0" is not a revision number: revisions count from 1`)
 	code, out, errOut = run(t, append([]string{"revisions"}, srv...)...)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "new subject")
@@ -92,10 +97,15 @@ func TestConfigCommands(t *testing.T) {
 	code, _, errOut = run(t, append([]string{"apply", "-f", dir, "--revision", "0123456789abcdef01234567"}, srv...)...)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "changed since the plan")
-	code, _, errOut = run(t, append([]string{"apply", "-f", dir}, srv...)...)
+	code, out, errOut = run(t, append([]string{"apply", "-f", dir}, srv...)...)
 	require.Equal(t, 0, code, errOut)
-	code, _, errOut = run(t, append([]string{"rollback", "1"}, srv...)...)
+	// The undo command it prints works and restores revision 1.
+	undo := regexp.MustCompile(`\(undo with: herold (rollback \d+)\)`).FindStringSubmatch(out)
+	require.NotNil(t, undo, out)
+	require.Equal(t, "rollback 1", undo[1])
+	code, out, errOut = run(t, append(strings.Fields(undo[1]), srv...)...)
 	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "applied as revision 3 (undo with: herold rollback 2)")
 	got := e.Must(http.StatusOK, "GET", "/v1/templates/job", nil).Map(t)
 	require.Equal(t, "Neuer Job {{ .data.job }}", got["locales"].(map[string]any)["de"].(map[string]any)["subject"])
 
