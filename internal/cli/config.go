@@ -259,7 +259,7 @@ replay writes and sends nothing (docs/impact.md).`,
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/plan")
 	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&prune, "prune", false, "also delete objects earlier applies created that the files no longer define")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
@@ -346,7 +346,7 @@ are never deleted.`,
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/plan", "POST /v1/apply")
 	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&prune, "prune", false, "also delete objects earlier applies created that the files no longer define")
 	cmd.Flags().StringVar(&revision, "revision", "", "the revision of a plan: refuse when the server changed since")
@@ -398,7 +398,7 @@ are left alone. List revisions with herold revisions.`,
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/config/revisions/{number}/rollback")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "why (default \"rollback to revision N\")")
 	return withEnvHelp(cmd)
 }
@@ -435,7 +435,7 @@ func newRevisions() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "GET /v1/config/revisions")
 	cmd.Flags().IntVar(&limit, "limit", 20, "how many")
 	return withEnvHelp(cmd)
 }
