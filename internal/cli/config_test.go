@@ -133,6 +133,16 @@ func TestConfigDemoRoundTrip(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.True(t, strings.HasPrefix(out, "No changes: the server matches the files.\n"), out)
 
+	// Values equal to the default are left out, and channels is written
+	// without the older channel.
+	exported := readDir(t, dir)
+	flow := exported["flows/standard.yaml"]
+	require.Contains(t, flow, "status: confirm", "a value other than the default stays")
+	for _, def := range []string{"status: active", "category: transactional", "channel:", "channels:"} {
+		require.NotContains(t, flow, def, "flows/standard.yaml:\n%s", flow)
+	}
+	require.NotContains(t, exported["schedules/geburtstagsgruesse.yaml"], "role: contact")
+
 	// Once the files manage the demo, prune deletes the flow whose file is
 	// gone: the plan shows what
 	// that would have done to last week's job requests, in German.
@@ -142,6 +152,15 @@ func TestConfigDemoRoundTrip(t *testing.T) {
 	e.Clock.Advance(time.Hour)
 	code, _, errOut = run(t, append([]string{"apply", "-f", dir, "-m", "the files manage the demo"}, srv...)...)
 	require.Equal(t, 0, code, errOut)
+	// Applying the export changed nothing: a plan shows no difference, and
+	// a second export writes the same bytes.
+	code, out, errOut = run(t, append([]string{"plan", "-f", dir, "--prune", "--no-impact"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.True(t, strings.HasPrefix(out, "No changes: the server matches the files.\n"), out)
+	again := t.TempDir()
+	code, _, errOut = run(t, append([]string{"export", "-o", again}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, exported, readDir(t, again))
 	require.NoError(t, os.Remove(filepath.Join(dir, "flows", "standard.yaml")))
 	code, _, errOut = run(t, append([]string{"plan", "-f", dir, "--prune"}, srv...)...)
 	require.Equal(t, 1, code)
