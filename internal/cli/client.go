@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/herold-dev/herold/client"
+	"github.com/herold-dev/herold/internal/httpapi"
+	"github.com/herold-dev/herold/internal/model"
 )
 
 // clientFlags are the flags of commands that talk to a running server.
@@ -20,9 +23,42 @@ type clientFlags struct {
 	key    string
 }
 
-func (f *clientFlags) add(cmd *cobra.Command) {
+// add adds --server and --key to cmd. calls are the API routes the
+// command calls, as the route table writes them ("POST /v1/plan"): the
+// help of --key names the scope they need, from the route table.
+func (f *clientFlags) add(cmd *cobra.Command, calls ...string) {
 	cmd.Flags().StringVar(&f.server, "server", "http://127.0.0.1:8080", "URL of the Herold server")
-	cmd.Flags().StringVar(&f.key, "key", "", "API key (scope ingest or admin)")
+	cmd.Flags().StringVar(&f.key, "key", "", "API key (scope "+keyScopes(calls)+")")
+}
+
+// keyScopes names the scopes of which a key needs one for every route
+// of calls ("admin", "admin or ingest"). It panics on a route the API
+// does not have, or on routes no one scope opens: the command is wrong.
+func keyScopes(calls []string) string {
+	if len(calls) == 0 {
+		panic("a client command names the API routes it calls")
+	}
+	var need []model.Scope
+	for i, call := range calls {
+		method, path, _ := strings.Cut(call, " ")
+		scopes, ok := httpapi.RouteScopes(method, path)
+		if !ok || scopes == nil {
+			panic(fmt.Sprintf("no API route %q that takes a key", call))
+		}
+		if i == 0 {
+			need = scopes
+			continue
+		}
+		need = slices.DeleteFunc(need, func(s model.Scope) bool { return !slices.Contains(scopes, s) })
+	}
+	if len(need) == 0 {
+		panic(fmt.Sprintf("no one scope opens all of %q", calls))
+	}
+	names := make([]string, len(need))
+	for i, s := range need {
+		names[i] = string(s)
+	}
+	return strings.Join(names, " or ")
 }
 
 func (f *clientFlags) client(opts ...client.Option) (*client.Client, error) {
@@ -73,7 +109,7 @@ func newEventsSend() *cobra.Command {
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/events", "POST /v1/events/batch")
 	f := cmd.Flags()
 	f.StringVar(&ev.Type, "type", "", "event type, e.g. job.requested")
 	f.StringVar(&ev.Project, "project", "", "project key")
@@ -220,7 +256,7 @@ func newExplain() *cobra.Command {
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "GET /v1/events/{id}/explain")
 	cmd.Flags().StringVar(&lang, "lang", "en", "language of the sentences: en or de")
 	return withEnvHelp(cmd)
 }

@@ -40,19 +40,30 @@ the server (allowed senders, contacts).`,
 			if err != nil {
 				return err
 			}
-			docs, ps := manifest.Parse(files)
-			if len(ps) == 0 {
-				ps = manifest.Check(docs)
+			v := manifest.Validate(files)
+			if len(v.Problems) > 0 {
+				return fmt.Errorf("%s:\n%w", validateAgain(v), v.Problems)
 			}
-			if len(ps) > 0 {
-				return fmt.Errorf("fix these and run herold validate again:\n%w", ps)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d files valid\n", len(docs))
+			fmt.Fprintf(cmd.OutOrStdout(), "%d files valid\n", len(v.Docs))
 			return nil
 		},
 	}
 	addDirFlag(cmd, &dir)
 	return withEnvHelp(cmd)
+}
+
+// validateAgain is what validate asks for above its problems: when files
+// could not be read far enough for every check, which checks the next
+// run adds.
+func validateAgain(v *manifest.Validation) string {
+	if len(v.Unchecked) == 0 {
+		return "fix these and run herold validate again"
+	}
+	later := "the templates, conditions and references of " + strings.Join(v.Unchecked, ", ")
+	if v.ReferencesUnchecked {
+		later += ", and the references between all files,"
+	}
+	return "fix these, then run herold validate again: " + later + " are checked once these problems are fixed"
 }
 
 func addDirFlag(cmd *cobra.Command, dir *string) {
@@ -248,7 +259,7 @@ replay writes and sends nothing (docs/impact.md).`,
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/plan")
 	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&prune, "prune", false, "also delete objects earlier applies created that the files no longer define")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
@@ -335,7 +346,7 @@ are never deleted.`,
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/plan", "POST /v1/apply")
 	addDirFlag(cmd, &dir)
 	cmd.Flags().BoolVar(&prune, "prune", false, "also delete objects earlier applies created that the files no longer define")
 	cmd.Flags().StringVar(&revision, "revision", "", "the revision of a plan: refuse when the server changed since")
@@ -343,9 +354,19 @@ are never deleted.`,
 	return withEnvHelp(cmd)
 }
 
+// printApplied shows the changes and the revision, with the command that
+// undoes them: a rollback to the revision before. The first revision has
+// none before it. Rolling back to "no revision" would not undo it
+// either: the state before the first apply was never recorded, and the
+// objects it took over were made by hand, so the files owned nothing then.
 func printApplied(w io.Writer, res *appliedResult) {
 	manifest.WriteText(w, res.Changes)
-	fmt.Fprintf(w, "\napplied as revision %d (undo with: herold rollback %d)\n", res.Revision.Number, res.Revision.Number-1)
+	n := res.Revision.Number
+	if n <= 1 {
+		fmt.Fprintf(w, "\napplied as revision %d, the first: there is no earlier revision to roll back to\n", n)
+		return
+	}
+	fmt.Fprintf(w, "\napplied as revision %d (undo with: herold rollback %d)\n", n, n-1)
 }
 
 func newRollback() *cobra.Command {
@@ -362,7 +383,7 @@ are left alone. List revisions with herold revisions.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil || n < 1 {
-				return fmt.Errorf("%q is not a revision number; list them with herold revisions", args[0])
+				return fmt.Errorf("%q is not a revision number: revisions count from 1, the first apply; list them with herold revisions", args[0])
 			}
 			c, err := cf.client()
 			if err != nil {
@@ -377,7 +398,7 @@ are left alone. List revisions with herold revisions.`,
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/config/revisions/{number}/rollback")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "why (default \"rollback to revision N\")")
 	return withEnvHelp(cmd)
 }
@@ -414,7 +435,7 @@ func newRevisions() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "GET /v1/config/revisions")
 	cmd.Flags().IntVar(&limit, "limit", 20, "how many")
 	return withEnvHelp(cmd)
 }

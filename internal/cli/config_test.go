@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,11 @@ func TestConfigCommands(t *testing.T) {
 
 	code, out, errOut = run(t, append([]string{"apply", "-f", dir, "-m", "new subject"}, srv...)...)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "applied as revision 1")
+	require.Contains(t, out, "\napplied as revision 1, the first: there is no earlier revision to roll back to\n",
+		"no rollback command: nothing before the first apply was recorded")
+	code, _, errOut = run(t, append([]string{"rollback", "0"}, srv...)...)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, `"0" is not a revision number: revisions count from 1`)
 	code, out, errOut = run(t, append([]string{"revisions"}, srv...)...)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "new subject")
@@ -92,10 +97,15 @@ func TestConfigCommands(t *testing.T) {
 	code, _, errOut = run(t, append([]string{"apply", "-f", dir, "--revision", "0123456789abcdef01234567"}, srv...)...)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "changed since the plan")
-	code, _, errOut = run(t, append([]string{"apply", "-f", dir}, srv...)...)
+	code, out, errOut = run(t, append([]string{"apply", "-f", dir}, srv...)...)
 	require.Equal(t, 0, code, errOut)
-	code, _, errOut = run(t, append([]string{"rollback", "1"}, srv...)...)
+	// The undo command it prints works and restores revision 1.
+	undo := regexp.MustCompile(`\(undo with: herold (rollback \d+)\)`).FindStringSubmatch(out)
+	require.NotNil(t, undo, out)
+	require.Equal(t, "rollback 1", undo[1])
+	code, out, errOut = run(t, append(strings.Fields(undo[1]), srv...)...)
 	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "applied as revision 3 (undo with: herold rollback 2)")
 	got := e.Must(http.StatusOK, "GET", "/v1/templates/job", nil).Map(t)
 	require.Equal(t, "Neuer Job {{ .data.job }}", got["locales"].(map[string]any)["de"].(map[string]any)["subject"])
 
@@ -123,6 +133,16 @@ func TestConfigDemoRoundTrip(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.True(t, strings.HasPrefix(out, "No changes: the server matches the files.\n"), out)
 
+	// Values equal to the default are left out, and channels is written
+	// without the older channel.
+	exported := readDir(t, dir)
+	flow := exported["flows/standard.yaml"]
+	require.Contains(t, flow, "status: confirm", "a value other than the default stays")
+	for _, def := range []string{"status: active", "category: transactional", "channel:", "channels:"} {
+		require.NotContains(t, flow, def, "flows/standard.yaml:\n%s", flow)
+	}
+	require.NotContains(t, exported["schedules/geburtstagsgruesse.yaml"], "role: contact")
+
 	// Once the files manage the demo, prune deletes the flow whose file is
 	// gone: the plan shows what
 	// that would have done to last week's job requests, in German.
@@ -132,6 +152,15 @@ func TestConfigDemoRoundTrip(t *testing.T) {
 	e.Clock.Advance(time.Hour)
 	code, _, errOut = run(t, append([]string{"apply", "-f", dir, "-m", "the files manage the demo"}, srv...)...)
 	require.Equal(t, 0, code, errOut)
+	// Applying the export changed nothing: a plan shows no difference, and
+	// a second export writes the same bytes.
+	code, out, errOut = run(t, append([]string{"plan", "-f", dir, "--prune", "--no-impact"}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.True(t, strings.HasPrefix(out, "No changes: the server matches the files.\n"), out)
+	again := t.TempDir()
+	code, _, errOut = run(t, append([]string{"export", "-o", again}, srv...)...)
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, exported, readDir(t, again))
 	require.NoError(t, os.Remove(filepath.Join(dir, "flows", "standard.yaml")))
 	code, _, errOut = run(t, append([]string{"plan", "-f", dir, "--prune"}, srv...)...)
 	require.Equal(t, 1, code)
@@ -154,4 +183,26 @@ func TestConfigDemoRoundTrip(t *testing.T) {
 	code, _, errOut = run(t, append([]string{"plan", "-f", dir, "--days", "93"}, srv...)...)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "impact.days")
+}
+
+// TestValidateReportsEveryProblemAtOnce: a schema problem does not hide
+// the template problems of other files, an unknown field not those of
+// its own file, and validate says which checks wait for the next run.
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "templates"), 0o755))
+	write := func(name, data string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "templates", name), []byte(data), 0o644))
+	}
+	write("job.yaml", "apiVersion: herold/v1\nkind: Template\nmetadata:\n  name: job\nspec:\n  name: [x]\n")
+	write("broken.yaml", "apiVersion: herold/v1\nkind: Template\nmetadata:\n  name: broken\nspec:\n  colour: red\n  locales:\n"+
+		"    de:\n      subject: \"{{ .data.job \"\n      text: x\n")
+	code, _, errOut := run(t, "validate", "-f", dir)
+	require.Equal(t, 1, code)
+	require.Equal(t, "herold: fix these, then run herold validate again: the templates, conditions and references of "+
+		"templates/job.yaml are checked once these problems are fixed:\n"+
+		"templates/broken.yaml:6:3: spec.colour: unknown field \"colour\"; known fields: description, locales, name, sender\n"+
+		"templates/broken.yaml:9:17: spec.locales.de.subject: syntax error: unclosed action (template line 1, column 1)\n"+
+		"templates/job.yaml:6:9: spec.name: expected text\n", errOut)
 }

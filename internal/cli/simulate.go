@@ -79,7 +79,7 @@ Nothing is stored, sent or posted. See docs/simulate.md.`,
 			return nil
 		},
 	}
-	cf.add(cmd)
+	cf.add(cmd, "POST /v1/flows/{key}/simulate")
 	cmd.Flags().StringVar(&lang, "lang", "en", "language of the explanations: en or de")
 	cmd.Flags().StringVar(&until, "until", "", "end of the simulated time (RFC 3339); default the last event's time")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the server's JSON answer")

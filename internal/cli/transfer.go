@@ -72,7 +72,7 @@ lines, to move it to another database with herold import.`,
 	addDatabaseFlag(cmd, &database)
 	cmd.Flags().StringVar(&output, "output", "-", "file to write (- for standard output)")
 	cmd.Flags().StringVarP(&dir, "dir", "o", "", "write the configuration as YAML files into this directory, from the server")
-	cf.add(cmd)
+	cf.add(cmd, "GET /v1/config/export")
 	return withEnvHelp(cmd)
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/herold-dev/herold/internal/inbox"
@@ -188,12 +189,31 @@ func New(cfg Config) *Handler {
 	if h.maxBulk <= 0 {
 		h.maxBulk = 32 << 20
 	}
-	h.routeTab = append(h.routes(), h.configRoutes()...)
-	h.routeTab = append(h.routeTab, h.watcherRoutes()...)
+	h.routeTab = h.table()
 	for _, rt := range h.routeTab {
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
 	}
 	return h
+}
+
+// table is every route of the API.
+func (h *Handler) table() []route {
+	tab := append(h.routes(), h.configRoutes()...)
+	return append(tab, h.watcherRoutes()...)
+}
+
+// RouteScopes returns the scopes of which an API key needs one to call
+// the route method path (as the route table writes it: "POST",
+// "/v1/flows/{key}/simulate"); nil for a public route. ok is false when
+// the API has no such route. The command line's help names the scope
+// its commands need from here.
+func RouteScopes(method, path string) (scopes []model.Scope, ok bool) {
+	for _, rt := range (&Handler{}).table() {
+		if rt.method == method && rt.path == path {
+			return slices.Clone(rt.scopes), true
+		}
+	}
+	return nil, false
 }
 
 // ServeHTTP implements http.Handler. Requests no route matches get a

@@ -40,3 +40,28 @@ func TestOpenAPIScopesMatchRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteScopes: the command line reads the scopes of the routes it
+// calls from the route table.
+func TestRouteScopes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		method, path string
+		want         []string
+		ok           bool
+	}{
+		{"POST", "/v1/plan", []string{"admin"}, true},
+		{"POST", "/v1/events", []string{"admin", "ingest"}, true},
+		{"GET", "/v1/config.schema.json", nil, true},
+		{"GET", "/v1/plan", nil, false},
+	} {
+		got, ok := RouteScopes(tt.method, tt.path)
+		var names []string
+		for _, s := range got {
+			names = append(names, string(s))
+		}
+		if ok != tt.ok || !slices.Equal(names, tt.want) {
+			t.Errorf("RouteScopes(%s, %s) = %v, %v; want %v, %v", tt.method, tt.path, names, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -21,7 +21,57 @@ import (
 // checks the rest when it plans (senders the workspace may use,
 // contacts, references to objects no file defines).
 func Check(docs []*Document) Problems {
-	c := &checkRun{have: map[string]bool{}, envs: map[string]*condition.Env{}}
+	return check(docs, nil, true)
+}
+
+// Validation is the outcome of Validate.
+type Validation struct {
+	// Docs are the documents that parsed.
+	Docs []*Document
+	// Problems are those of Parse and of Check, sorted by file and line.
+	Problems Problems
+	// Unchecked are the files whose problems kept Check from their
+	// templates, conditions and references.
+	Unchecked []string
+	// ReferencesUnchecked is set when a file with problems could not be
+	// read far enough to know its object (a YAML syntax error), so that
+	// a reference to any object might name the one it defines: references
+	// between files were not checked.
+	ReferencesUnchecked bool
+}
+
+// Validate is herold validate's offline check of a set of files: Parse,
+// then Check of every document that parsed, and of those whose only
+// problems are unknown fields (checked without them), so that one run
+// reports the schema problems of every file and the template, condition
+// and reference problems of all files that can be read. A reference to
+// an object whose file has other problems counts as resolved.
+func Validate(files []File) *Validation {
+	r := parse(files)
+	v := &Validation{Docs: r.docs}
+	var defined []string
+	for _, b := range r.broken {
+		v.Unchecked = append(v.Unchecked, b.File)
+		if b.Kind == "" || b.Metadata.Name == "" {
+			v.ReferencesUnchecked = true
+			continue
+		}
+		defined = append(defined, b.ID())
+	}
+	slices.Sort(v.Unchecked)
+	checked := append(slices.Clone(r.docs), r.partial...)
+	v.Problems = append(r.problems, check(checked, defined, !v.ReferencesUnchecked)...)
+	v.Problems.Sort()
+	return v
+}
+
+// check is Check with the ids of objects defined elsewhere (files with
+// problems), and without the reference checks when refs is false.
+func check(docs []*Document, defined []string, refs bool) Problems {
+	c := &checkRun{have: map[string]bool{}, envs: map[string]*condition.Env{}, noRefs: !refs}
+	for _, id := range defined {
+		c.have[id] = true
+	}
 	for _, d := range docs {
 		c.have[d.ID()] = true
 	}
@@ -60,10 +110,12 @@ type checkRun struct {
 	have map[string]bool
 	envs map[string]*condition.Env
 	ps   Problems
+	// noRefs skips the references between files.
+	noRefs bool
 }
 
 func (c *checkRun) ref(d *Document, path, kind, name string) {
-	if name != "" && !c.have[kind+"/"+name] {
+	if name != "" && !c.noRefs && !c.have[kind+"/"+name] {
 		c.ps = append(c.ps, d.At(path, "no file defines %s %q", kind, name))
 	}
 }

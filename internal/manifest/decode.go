@@ -136,12 +136,31 @@ func (d *Document) At(path, format string, args ...any) Problem {
 // by file and line. The JSON Schema an export writes (SchemaFile) is
 // skipped, so that an export can be sent back as it is.
 func Parse(files []File) ([]*Document, Problems) {
-	var ps Problems
+	r := parse(files)
+	return r.docs, r.problems
+}
+
+// parsed is what parse read.
+type parsed struct {
+	// docs are the documents without problems.
+	docs []*Document
+	// partial are the documents whose only problems are unknown fields:
+	// without those, they are whole, and Validate checks them further.
+	partial []*Document
+	// broken are the other files with problems, as documents with only
+	// File set, and Kind and Metadata.Name when the file got that far.
+	broken   []*Document
+	problems Problems
+}
+
+// parse is Parse that also keeps the files with problems.
+func parse(files []File) *parsed {
+	r := &parsed{}
 	if len(files) > MaxFiles {
-		return nil, Problems{{Message: fmt.Sprintf("%d files; at most %d are read at once", len(files), MaxFiles)}}
+		r.problems = Problems{{Message: fmt.Sprintf("%d files; at most %d are read at once", len(files), MaxFiles)}}
+		return r
 	}
 	total := 0
-	var docs []*Document
 	seen := map[string]*Document{}
 	for _, f := range files {
 		if path.Base(f.Name) == SchemaFile {
@@ -151,45 +170,59 @@ func Parse(files []File) ([]*Document, Problems) {
 		}
 		total += len(f.Data)
 		if len(f.Data) > MaxFileSize || total > MaxTotalSize {
-			ps = append(ps, Problem{File: f.Name, Message: fmt.Sprintf("too large: files of at most %d bytes, %d in all", MaxFileSize, MaxTotalSize)})
+			r.problems = append(r.problems, Problem{File: f.Name, Message: fmt.Sprintf("too large: files of at most %d bytes, %d in all", MaxFileSize, MaxTotalSize)})
+			r.broken = append(r.broken, &Document{File: f.Name})
 			break
 		}
-		d, fps := parseFile(f)
-		ps = append(ps, fps...)
-		if d == nil {
+		d, fps, whole := parseFile(f)
+		r.problems = append(r.problems, fps...)
+		switch {
+		case len(fps) > 0 && whole:
+			r.partial = append(r.partial, d)
+			continue
+		case len(fps) > 0:
+			if d != nil {
+				r.broken = append(r.broken, d)
+			}
 			continue
 		}
 		if prev := seen[d.ID()]; prev != nil {
-			ps = append(ps, d.At("metadata.name", "%s %q is defined in %s already", d.Kind, d.Metadata.Name, prev.File))
+			r.problems = append(r.problems, d.At("metadata.name", "%s %q is defined in %s already", d.Kind, d.Metadata.Name, prev.File))
 			continue
 		}
 		seen[d.ID()] = d
-		docs = append(docs, d)
+		r.docs = append(r.docs, d)
 	}
-	Sort(docs)
-	ps.Sort()
-	return docs, ps
+	Sort(r.docs)
+	r.problems.Sort()
+	return r
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func parseFile(f File) (*Document, Problems) {
+// parseFile reads one file. With problems, the document it returns is
+// whole but for unknown fields it left out (whole), or has only File
+// set, and Kind and Metadata.Name when the file got that far; none when
+// the file is empty.
+func parseFile(f File) (d *Document, ps Problems, whole bool) {
 	dec := yaml.NewDecoder(strings.NewReader(f.Data))
 	var root yaml.Node
+	unread := &Document{File: f.Name}
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, Problems{{File: f.Name, Line: 1, Column: 1, Message: "the file is empty; put one object in it (apiVersion, kind, metadata, spec)"}}
+			// Nothing in it to check further, nor an object it defines.
+			return nil, Problems{{File: f.Name, Line: 1, Column: 1, Message: "the file is empty; put one object in it (apiVersion, kind, metadata, spec)"}}, false
 		}
 		p := Problem{File: f.Name, Message: err.Error()}
 		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 			p.Line, _ = strconv.Atoi(m[1])
 			p.Message = m[2]
 		}
-		return nil, Problems{p}
+		return unread, Problems{p}, false
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return nil, Problems{{File: f.Name, Line: extra.Line, Column: extra.Column, Message: "a second document in the file: put one object per file"}}
+		return unread, Problems{{File: f.Name, Line: extra.Line, Column: extra.Column, Message: "a second document in the file: put one object per file"}}, false
 	}
 	c := &converter{file: f.Name, pos: positions{}, texts: texts{}, lines: strings.Split(f.Data, "\n"),
 		runes: map[int][]rune{}}
@@ -198,21 +231,22 @@ func parseFile(f File) (*Document, Problems) {
 		node = node.Content[0]
 	}
 	v := c.convert(node, fileSchema(), "", 0)
-	if len(c.problems) > 0 {
-		return nil, c.problems
-	}
 	m, _ := v.(map[string]any)
-	d := &Document{File: f.Name, pos: c.pos, texts: c.texts, APIVersion: APIVersion}
+	d = &Document{File: f.Name, pos: c.pos, texts: c.texts, APIVersion: APIVersion}
 	d.Kind, _ = m["kind"].(string)
 	if meta, ok := m["metadata"].(map[string]any); ok {
 		d.Metadata.Name, _ = meta["name"].(string)
+	}
+	if len(c.problems) > 0 && (len(c.problems) > c.unknown || c.kind == "" || d.Metadata.Name == "") {
+		unread.Kind, unread.Metadata.Name = c.kind, d.Metadata.Name
+		return unread, c.problems, false
 	}
 	d.Spec, _ = m["spec"].(map[string]any)
 	if d.Spec == nil {
 		d.Spec = map[string]any{}
 	}
 	pruneZero(d.Spec)
-	return d, nil
+	return d, c.problems, true
 }
 
 // converter turns YAML nodes into JSON values, checking them against the
@@ -224,7 +258,10 @@ type converter struct {
 	lines    []string       // the file's lines
 	runes    map[int][]rune // those of them text has read, as characters
 	problems Problems
-	nodes    int
+	// unknown counts the problems that are unknown fields, which the
+	// value leaves out and is otherwise whole without.
+	unknown int
+	nodes   int
 	// kind is the document's kind once read, which selects the spec's
 	// schema.
 	kind string
@@ -367,6 +404,7 @@ func (c *converter) object(n *yaml.Node, s *schema, path string, depth int) any 
 		}
 		if sub == nil && s.Additional == false {
 			c.fail(k, p, "unknown field %q; known fields: %s", key, strings.Join(known(s), ", "))
+			c.unknown++
 			continue
 		}
 		if sub == nil {

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -249,6 +250,45 @@ func isZero(v any) bool {
 		return len(x) == 0
 	}
 	return false
+}
+
+// LeaveOutDefaults removes from d's spec every value the server fills in
+// by itself when a file leaves it out, so that an export does not spell
+// out defaults. same reports whether a document, read as a file, gives
+// the object d describes: a value goes when same still holds without it.
+// Values are tried in the order of their keys, each map before what it
+// holds; of two fields that fill each other (a notification's channels
+// and the older channel), the first goes and the second stays. A
+// document same does not accept as it is stays as it is.
+func (d *Document) LeaveOutDefaults(same func(*Document) bool) {
+	if !same(d) {
+		return
+	}
+	leaveOut(d.Spec, func() bool { return same(d) })
+}
+
+func leaveOut(m map[string]any, same func() bool) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		v := m[k]
+		delete(m, k)
+		if same() {
+			continue
+		}
+		m[k] = v
+		if freeData[k] {
+			continue // the host application's data: no defaults inside
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			leaveOut(x, same)
+		case []any:
+			for _, e := range x {
+				if em, ok := e.(map[string]any); ok {
+					leaveOut(em, same)
+				}
+			}
+		}
+	}
 }
 
 // State is the revision id of a configuration: a digest of its documents

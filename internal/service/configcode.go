@@ -73,13 +73,31 @@ const maxConfigObjects = manifest.MaxFiles
 var errPlanOnly = errors.New("plan only: roll back")
 
 // ConfigExport returns the workspace's configuration as files by path,
-// byte-stable, with the JSON Schema.
+// byte-stable, with the JSON Schema. Values equal to what the server
+// fills in when a file leaves them out are left out (a notification's
+// status active, category transactional, channels [email], the key as
+// name, ...), and so is a notification's older channel, which channels
+// says: applying the files changes nothing.
 func (s *Service) ConfigExport(ctx context.Context, ws *model.Workspace) (map[string][]byte, error) {
 	docs, err := s.configDocuments(ctx, s.store, ws)
 	if err != nil {
 		return nil, err
 	}
+	for _, d := range docs {
+		d.LeaveOutDefaults(sameAsApplied(ws, d))
+	}
 	return manifest.Files(docs)
+}
+
+// sameAsApplied reports whether a document, read as a file, is
+// normalized to want as plan and apply normalize files: then applying it
+// leaves the object as want describes it.
+func sameAsApplied(ws *model.Workspace, want *manifest.Document) func(*manifest.Document) bool {
+	canonical := want.Canonical()
+	return func(d *manifest.Document) bool {
+		n, problems := normalizeDocuments(ws, []*manifest.Document{d})
+		return len(problems) == 0 && len(n) == 1 && bytes.Equal(n[0].Canonical(), canonical)
+	}
 }
 
 // ConfigPlan tries the files against the server's configuration in a
