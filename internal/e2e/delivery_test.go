@@ -208,6 +208,52 @@ func TestRenderFailureExplained(t *testing.T) {
 		stepText(ex, "message.render_failed"))
 }
 
+// TestInAppRenderFailureExplained: a date the template cannot read fails
+// the e-mail and the in-app message alike, and explain says so for both
+// in the reader's language, naming the part of each (the in-app title),
+// without the renderer's English.
+func TestInAppRenderFailureExplained(t *testing.T) {
+	t.Parallel()
+	e, c := simpleEnv(t)
+	e.Must(201, "PUT", "/v1/templates/job-requested", map[string]any{"locales": map[string]any{"de": map[string]any{
+		"subject": "Anfrage für den {{ .data.date | date_long }}", "text": "Bitte bestätigen.",
+		"inapp": map[string]any{"title": "Neue Anfrage für den {{ .data.date | date_long }}"},
+	}}})
+	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "job", "event_type": "job.requested", "template": "job-requested", "recipients": []string{"role:to"},
+			"channels": []string{"email", "inapp"}},
+	}})
+	ctx := context.Background()
+	res, err := c.SendEvent(ctx, &client.Event{Type: "job.requested", Project: "p",
+		Actors: map[string][]client.Actor{"to": {inline("anna", "anna@example.org")}}, Data: map[string]any{"date": "gestern"}})
+	require.NoError(t, err)
+	require.Len(t, res.Messages, 2)
+	for lang, want := range map[string][]string{
+		"de": {
+			"Die Nachricht an Person anna <anna@example.org> ließ sich nicht erstellen: „gestern“ ist kein Datum, das date_long in der Vorlage job-requested (Betreff Zeile 1) lesen kann. " +
+				"Erwartet wird JJJJ-MM-TT (etwa 2026-04-15), TT.MM.JJJJ (15.04.2026) oder ein Zeitpunkt nach RFC 3339.",
+			"Die Nachricht an Person anna <anna@example.org> ließ sich nicht erstellen: „gestern“ ist kein Datum, das date_long in der Vorlage job-requested (Titel der In-App-Nachricht Zeile 1) lesen kann. " +
+				"Erwartet wird JJJJ-MM-TT (etwa 2026-04-15), TT.MM.JJJJ (15.04.2026) oder ein Zeitpunkt nach RFC 3339.",
+		},
+		"en": {
+			"The message to Person anna <anna@example.org> could not be created: “gestern” is not a date that date_long in the template job-requested (subject line 1) can read. " +
+				"It takes YYYY-MM-DD (such as 2026-04-15), DD.MM.YYYY (15.04.2026) or an RFC 3339 time.",
+			"The message to Person anna <anna@example.org> could not be created: “gestern” is not a date that date_long in the template job-requested (in-app title line 1) can read. " +
+				"It takes YYYY-MM-DD (such as 2026-04-15), DD.MM.YYYY (15.04.2026) or an RFC 3339 time.",
+		},
+	} {
+		ex, err := c.Explain(ctx, res.ID, lang)
+		require.NoError(t, err)
+		var got []string
+		for _, s := range ex.Steps {
+			if s.Code == "message.render_failed" {
+				got = append(got, s.Text)
+			}
+		}
+		require.ElementsMatch(t, want, got, lang)
+	}
+}
+
 func TestRetriesGiveUpAfterMaxAge(t *testing.T) {
 	t.Parallel()
 	var attempts atomic.Int32

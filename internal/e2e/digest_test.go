@@ -81,6 +81,13 @@ func TestDigestFixedWindowSendsOneMailPerKey(t *testing.T) {
 	require.Contains(t, stepText(ex, "digest.collected"), "collected into a digest (fixed window)")
 	require.Equal(t, "Collected into the digest for anna / T-1: still open, closing on 2026-03-02 at 10:00 (5 items so far).",
 		stepText(ex, "digest.open"))
+	// The summary says where the event went, not that nothing was sent.
+	require.Equal(t, "This event was collected into the digest for anna / T-1, which will be sent on 2026-03-02 at 10:00 (5 items so far).",
+		ex.Summary)
+	exDE, err := c.Explain(ctx, other.ID, "de")
+	require.NoError(t, err)
+	require.Equal(t, "Dieses Ereignis wurde in die Sammelnachricht für anna / T-2 aufgenommen, die am 02.03.2026 um 10:05 versendet wird (bisher 1 Eintrag).",
+		exDE.Summary)
 
 	e.Clock.Set(apptest.Start2026.Add(time.Hour - time.Millisecond))
 	require.Zero(t, closeDue(t, e), "a millisecond short of the window")
@@ -113,10 +120,18 @@ func TestDigestFixedWindowSendsOneMailPerKey(t *testing.T) {
 	ex, err = c.Explain(ctx, first, "en")
 	require.NoError(t, err)
 	require.NotEmpty(t, stepText(ex, "message.sent"), "the first event's explanation follows the digest's message")
-	exDE, err := c.Explain(ctx, other.ID, "de")
+	require.Regexp(t, `^This event was collected into the digest for anna / T-1, which closed on 2026-03-02 at 10:0\d and became message `+
+		msgID+` \(status: sent\)\.$`, ex.Summary, "the summary points at the digest's message")
+	exDE, err = c.Explain(ctx, other.ID, "de")
 	require.NoError(t, err)
-	require.Regexp(t, `^In der Sammelnachricht für anna / T-2 gesammelt, versendet am 02\.03\.2026 um 10:0\d mit 1 Einträgen\.$`,
+	require.Regexp(t, `^In der Sammelnachricht für anna / T-2 gesammelt, versendet am 02\.03\.2026 um 10:0\d mit 1 Eintrag\.$`,
 		stepText(exDE, "digest.sent"))
+	otherMsg := stepMessage(exDE, "digest.sent")
+	e.WaitStatus(otherMsg, "sent", wait)
+	exDE, err = c.Explain(ctx, other.ID, "de")
+	require.NoError(t, err)
+	require.Regexp(t, `^Dieses Ereignis wurde in die Sammelnachricht für anna / T-2 aufgenommen, die am 02\.03\.2026 um 10:0\d abgeschlossen `+
+		`und zur Nachricht `+otherMsg+` wurde \(Status: gesendet\)\.$`, exDE.Summary)
 	require.Equal(t, 2, srv.Count(), "never a second mail")
 }
 

@@ -224,3 +224,66 @@ func TestSchedulePreviewShowsTheMailOfADay(t *testing.T) {
 	e.Must(200, "GET", "/v1/events", nil).JSON(t, &evs)
 	require.Empty(t, evs.Items, "and stores nothing")
 }
+
+// TestScheduleReportWithoutSenderFails: in a workspace without a sender
+// address the run's report cannot be built; the run says so (report:
+// failed, with what to do, in German and English) instead of naming only
+// its report message, and explain tells the report's event why in the
+// reader's language.
+func TestScheduleReportWithoutSenderFails(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	e.Must(201, "PUT", "/v1/projects/verein", map[string]any{"name": "TV Musterstadt"})
+	e.Must(201, "PUT", "/v1/schedules/birthdays", map[string]any{
+		"name": "Geburtstage", "project": "verein", "role": "member", "preset": map[string]any{"kind": "birthday"},
+		"report_to": "email:vorstand@tv-musterstadt.example",
+	})
+	run := runNow(t, e, "birthdays")
+	var r struct {
+		runReportView
+		Report *struct {
+			MessageID string `json:"message_id"`
+			Channel   string `json:"channel"`
+			Status    string `json:"status"`
+			Failed    bool   `json:"failed"`
+			Reason    string `json:"reason"`
+			DE        string `json:"de"`
+			EN        string `json:"en"`
+		} `json:"report"`
+	}
+	apptest.Eventually(t, wait, func() bool {
+		e.Must(200, "GET", "/v1/schedules/birthdays/runs/"+run.ID, nil).JSON(t, &r)
+		return r.ReportMessage != ""
+	}, "the run records its report")
+	require.NotNil(t, r.Report, "the run says what became of its report")
+	require.Equal(t, r.ReportMessage, r.Report.MessageID)
+	require.Equal(t, "email", r.Report.Channel)
+	require.Equal(t, "failed", r.Report.Status)
+	require.True(t, r.Report.Failed)
+	require.Equal(t, "no sender address: set sender.from on the template, its flow or the workspace", r.Report.Reason)
+	require.Equal(t, "The report could not be sent: no sender address is set. Enter one for the workspace under Settings, "+
+		"or give the report template a sender (sender.from); the next run sends its report.", r.Report.EN)
+	require.Equal(t, "Der Bericht konnte nicht gesendet werden: Es ist keine Absenderadresse eingetragen. Tragen Sie unter Einstellungen "+
+		"eine für den Mandanten ein, oder geben Sie der Berichtsvorlage einen Absender (sender.from); der nächste Lauf sendet seinen Bericht.", r.Report.DE)
+
+	var m struct {
+		EventID string `json:"event_id"`
+	}
+	e.Must(200, "GET", "/v1/messages/"+r.ReportMessage, nil).JSON(t, &m)
+	var ex struct {
+		Steps []struct {
+			Code string `json:"code"`
+			Text string `json:"text"`
+		} `json:"steps"`
+	}
+	e.Must(200, "GET", "/v1/events/"+m.EventID+"/explain?lang=de", nil).JSON(t, &ex)
+	var failed []string
+	for _, s := range ex.Steps {
+		if s.Code == "message.render_failed" {
+			failed = append(failed, s.Text)
+		}
+	}
+	require.Equal(t, []string{"Die Nachricht an vorstand@tv-musterstadt.example ließ sich nicht erstellen: Es gibt keine Absenderadresse. " +
+		"Tragen Sie unter Einstellungen eine für den Mandanten ein, oder geben Sie der Vorlage schedule-report oder ihrem Benachrichtigungsablauf einen Absender (sender.from)."},
+		failed)
+}

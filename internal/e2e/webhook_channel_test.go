@@ -50,13 +50,14 @@ func TestWebhookChannelPostsOncePerEvent(t *testing.T) {
 	for _, s := range ex.Steps {
 		text[s.Code] = s.Text
 	}
-	require.Equal(t, "The event was posted once to the webhook endpoint "+ep.ID+" with its 2 recipient(s); the delivery and its attempts are listed under webhooks.",
-		text["webhook.queued"])
+	require.Regexp(t, `^The event was posted to the webhook endpoint `+ep.ID+` on 2026-03-02 at \d\d:\d\d, with 2 recipients; `+
+		`the endpoint accepted it \(attempt 1\)\.$`, text["webhook.queued"])
 	e.Must(200, "GET", "/v1/events/"+res.ID+"/explain?lang=de", nil).JSON(t, &ex)
 	for _, s := range ex.Steps {
 		text[s.Code] = s.Text
 	}
-	require.Contains(t, text["webhook.queued"], "einmal an den Webhook-Endpunkt "+ep.ID)
+	require.Regexp(t, `^Das Ereignis wurde am 02\.03\.2026 um \d\d:\d\d an den Webhook-Endpunkt `+ep.ID+` gesendet, mit 2 Empfängern; `+
+		`der Endpunkt hat es angenommen \(Versuch 1\)\.$`, text["webhook.queued"])
 
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -89,6 +90,71 @@ func TestWebhookChannelPostsOncePerEvent(t *testing.T) {
 	require.Equal(t, "c1", body.Data.Recipients[0].ContactID)
 	require.Equal(t, "c2@example.org", body.Data.Recipients[1].Email)
 	require.Equal(t, "role:to (event)", body.Data.Recipients[1].Via)
+}
+
+// Explain tells the webhook channel's post as its delivery stands: while
+// the endpoint answers 500 it says that nothing has arrived yet, how
+// many attempts failed, why and when Herold tries again; once a retry is
+// accepted (a replay), that it was posted. One recipient is "1 recipient" /
+// "1 Empfänger".
+func TestWebhookChannelExplainFollowsTheDelivery(t *testing.T) {
+	t.Parallel()
+	e, c := simpleEnv(t, allowHooks, func(s *apptest.Setup) {
+		s.Opts.Retry.BaseDelay, s.Opts.Retry.MaxDelay = time.Hour, time.Hour // the retry waits for the test's clock
+	})
+	rc := newHookReceiver(t, 500, 200)
+	var ep endpointOut
+	e.Must(201, "POST", "/v1/webhooks", map[string]any{"url": rc.srv.URL}).JSON(t, &ep)
+	e.Must(200, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{
+		map[string]any{"key": "crm", "event_type": "ping", "template": "ping", "recipients": []string{"role:to"},
+			"channels": []string{"webhook"}, "webhook": ep.ID},
+	}})
+	res, err := c.SendEvent(context.Background(), ping(1, inline("c1", "c1@example.org")))
+	require.NoError(t, err)
+	var ex struct {
+		Steps []struct {
+			Code   string            `json:"code"`
+			Text   string            `json:"text"`
+			Params map[string]string `json:"params"`
+		} `json:"steps"`
+		Webhooks []deliveryOut
+	}
+	explainHook := func(lang string) (string, map[string]string) {
+		e.Must(200, "GET", "/v1/events/"+res.ID+"/explain?lang="+lang, nil).JSON(t, &ex)
+		for _, s := range ex.Steps {
+			if s.Code == "webhook.queued" {
+				return s.Text, s.Params
+			}
+		}
+		t.Fatalf("no webhook.queued step in %+v", ex.Steps)
+		return "", nil
+	}
+	apptest.Eventually(t, 10*time.Second, func() bool {
+		explainHook("en")
+		return len(ex.Webhooks) == 1 && ex.Webhooks[0].Attempts == 1
+	}, "the first attempt is recorded")
+	require.Equal(t, "pending", ex.Webhooks[0].Status)
+	text, params := explainHook("en")
+	require.Regexp(t, `^The event has not reached the webhook endpoint `+ep.ID+` yet \(with 1 recipient\): 1 attempt failed\. `+
+		`Herold tries again on 2026-03-02 at \d\d:\d\d\. Last: answer HTTP 500$`, text)
+	require.Equal(t, "pending", params["status"])
+	require.Equal(t, "HTTP 500", params["reason"])
+	require.NotEmpty(t, params["next_attempt_at"])
+	text, _ = explainHook("de")
+	require.Regexp(t, `^Das Ereignis ist noch nicht beim Webhook-Endpunkt `+ep.ID+` angekommen \(mit 1 Empfänger\): 1 Versuch ist gescheitert\. `+
+		`Herold versucht es am 02\.03\.2026 um \d\d:\d\d erneut\. Zuletzt: Antwort HTTP 500$`, text)
+
+	// The retry waits an hour (River's own time); a replay sends it now.
+	e.Must(202, "POST", "/v1/webhook-deliveries/"+ex.Webhooks[0].ID+"/replay", nil)
+	apptest.Eventually(t, 10*time.Second, func() bool {
+		explainHook("de")
+		return ex.Webhooks[0].Status == "delivered"
+	}, "the replay is delivered")
+	text, params = explainHook("de")
+	require.Regexp(t, `^Das Ereignis wurde am 02\.03\.2026 um \d\d:\d\d an den Webhook-Endpunkt `+ep.ID+` gesendet, mit 1 Empfänger; `+
+		`der Endpunkt hat es angenommen \(Versuch 2\)\.$`, text)
+	require.Equal(t, "delivered", params["status"])
+	require.Equal(t, 2, rc.calls())
 }
 
 // The webhook channel's endpoint is checked when the flow is saved: it

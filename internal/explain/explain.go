@@ -133,6 +133,8 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 			data["held_by"] = f.cat.T(f.lang, "explain.held_by."+s.Params["held_by"], nil)
 			data["held_date"] = f.heldDate(s.Params)
 		}
+	case model.StepWebhookQueued:
+		data["recipients"] = f.webhookRecipients(s.Params)
 	case model.StepDigestCollected:
 		data["window"] = f.cat.T(f.lang, "explain.digest.window."+s.Params["window"], nil)
 	case model.StepSummaryCollected:

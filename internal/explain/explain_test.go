@@ -148,6 +148,14 @@ func TestRenderFailuresAreExplained(t *testing.T) {
 		require.Error(t, err)
 		return fmt.Errorf("template %q (%s): %w", "job", "de", err).Error()
 	}
+	inAppErr := func(content model.InAppContent, data map[string]any) string {
+		c, err := render.CompileInApp(model.TemplateContent{Subject: "x", InApp: &content})
+		require.NoError(t, err)
+		_, err = c.Render(context.Background(), map[string]any{"data": data},
+			render.Options{Locale: "de", Location: time.UTC, Now: at})
+		require.Error(t, err)
+		return fmt.Errorf("template %q (%s): %w", "job", "de", err).Error()
+	}
 	for _, tc := range []struct {
 		name, lang, err, want string
 	}{
@@ -158,6 +166,15 @@ func TestRenderFailuresAreExplained(t *testing.T) {
 			"The message to Anna <anna@example.org> could not be created: the template job uses .data.job (text part line 2), which has no value for this event. Add the value, or read it with “get” in the template if it may be missing."},
 		{"not a date", "de", renderErr(model.TemplateContent{Subject: "Am {{ .data.day | date_long }}", Text: "x"}, map[string]any{"day": "gestern \"früh\""}),
 			"Die Nachricht an Anna <anna@example.org> ließ sich nicht erstellen: „gestern \"früh\"“ ist kein Datum, das date_long in der Vorlage job (Betreff Zeile 1) lesen kann. Erwartet wird JJJJ-MM-TT (etwa 2026-04-15), TT.MM.JJJJ (15.04.2026) oder ein Zeitpunkt nach RFC 3339."},
+		{"in-app title, not a date", "de", inAppErr(model.InAppContent{Title: "Einsatz am {{ .data.date | date_long }}"}, map[string]any{"date": "gestern"}),
+			"Die Nachricht an Anna <anna@example.org> ließ sich nicht erstellen: „gestern“ ist kein Datum, das date_long in der Vorlage job (Titel der In-App-Nachricht Zeile 1) lesen kann. Erwartet wird JJJJ-MM-TT (etwa 2026-04-15), TT.MM.JJJJ (15.04.2026) oder ein Zeitpunkt nach RFC 3339."},
+		{"in-app title, not a date, in English", "en", inAppErr(model.InAppContent{Title: "Einsatz am {{ .data.date | date_long }}"}, map[string]any{"date": "gestern"}),
+			"The message to Anna <anna@example.org> could not be created: “gestern” is not a date that date_long in the template job (in-app title line 1) can read. It takes YYYY-MM-DD (such as 2026-04-15), DD.MM.YYYY (15.04.2026) or an RFC 3339 time."},
+		{"in-app body, missing", "en", inAppErr(model.InAppContent{Title: "Einsatz", Body: "Hallo\n{{ .data.job.title }}"}, map[string]any{}),
+			"The message to Anna <anna@example.org> could not be created: the template job uses .data.job (in-app text line 2), which has no value for this event. Add the value, or read it with “get” in the template if it may be missing."},
+		{"in-app action, missing", "de", inAppErr(model.InAppContent{Title: "Einsatz", Actions: []model.InAppAction{
+			{Label: "{{ .data.job.verb }}", URL: "/jobs"}}}, map[string]any{}),
+			"Die Nachricht an Anna <anna@example.org> ließ sich nicht erstellen: Die Vorlage job verwendet .data.job (Beschriftung der In-App-Aktion 1 Zeile 1), doch dafür gibt es bei diesem Ereignis keinen Wert. Ergänzen Sie den Wert, oder lesen Sie ihn in der Vorlage mit „get“, wenn er fehlen darf."},
 		{"no sentence for it", "en", `template "job" (de): template: html:3: rendering took longer than 100ms`,
 			`The message to Anna <anna@example.org> could not be rendered: template "job" (de): template: html:3: rendering took longer than 100ms`},
 	} {

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,6 +85,21 @@ func (c *Catalog) T(lang, id string, data map[string]any) string {
 		c.plain.Store(plainKey{lang, id}, s)
 	}
 	return s
+}
+
+// TN is T for a sentence that counts n things: the message id+".one"
+// when n is 1, else id+".other" (German and English have these two
+// forms; the catalogs hold plain strings, so each form is a message of
+// its own), with n in data as "n".
+func (c *Catalog) TN(lang, id string, n int, data map[string]any) string {
+	d := make(map[string]any, len(data)+1)
+	maps.Copy(d, data)
+	d["n"] = n
+	form := ".other"
+	if n == 1 {
+		form = ".one"
+	}
+	return c.T(lang, id+form, d)
 }
 
 // Has reports whether id exists in lang.

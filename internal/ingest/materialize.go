@@ -104,7 +104,7 @@ func addresses(rs []plan.Recipient) []model.Address {
 }
 
 // errNoSender explains a message without a From address.
-var errNoSender = errors.New("no sender address: set sender.from on the template, its flow or the workspace")
+var errNoSender = errors.New(model.NoSenderReason)
 
 // renderInto renders the message's template for its recipient and sets the
 // sender: the template's, else the flow's (the project's flow, for a

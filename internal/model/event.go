@@ -167,6 +167,12 @@ type Message struct {
 // mailbox instead of being sent (no SMTP server configured).
 const CaptureReply = "stored in the capture mailbox (no SMTP server configured)"
 
+// NoSenderReason is the Reason of a message that could not be built
+// because neither its template, its flow nor the workspace names a
+// sender address (From); explain and the run report say it in the
+// reader's words.
+const NoSenderReason = "no sender address: set sender.from on the template, its flow or the workspace"
+
 // InterruptedDetail is the Detail of a "sending" timeline entry whose
 // attempt never finished: the process sending it stopped (a crash) before
 // it could record the outcome, and the message was claimed again.

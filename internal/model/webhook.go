@@ -15,6 +15,10 @@ const (
 	WebhookDisabled = "disabled"
 )
 
+// WebhookChannelPost is the payload type of a post of the webhook channel:
+// an event, the notification and its recipients.
+const WebhookChannelPost = "notification.webhook"
+
 // Webhook delivery states.
 const (
 	DeliveryPending   = "pending"

@@ -341,3 +341,34 @@ func TestParseErrorReadsTheTextBack(t *testing.T) {
 	require.False(t, ok)
 	require.Nil(t, ParseError("database is closed"))
 }
+
+// TestParseErrorReadsInAppPartsBack: a render error of the in-app part
+// names its part ("inapp.title", "inapp.actions[1].url"); its text, as
+// ingest records it, reads back into the same problem.
+func TestParseErrorReadsInAppPartsBack(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		inApp model.InAppContent
+		part  string
+	}{
+		{"title", model.InAppContent{Title: "Einsatz am {{ .data.date | date_long }}"}, "inapp.title"},
+		{"body", model.InAppContent{Title: "Einsatz", Body: "Hallo\nam {{ .data.date | date_long }}"}, "inapp.body"},
+		{"link", model.InAppContent{Title: "Einsatz", Link: "/jobs/{{ .data.job.id }}"}, "inapp.link"},
+		{"action label", model.InAppContent{Title: "Einsatz", Actions: []model.InAppAction{
+			{Label: "Ansehen", URL: "/jobs"}, {Label: "Am {{ .data.date | date_long }}", URL: "/jobs"}}}, "inapp.actions[1].label"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := CompileInApp(model.TemplateContent{Subject: "x", InApp: &tc.inApp})
+			require.NoError(t, err)
+			_, err = c.Render(context.Background(), map[string]any{"data": map[string]any{"date": "gestern"}},
+				Options{Locale: "de", Location: time.UTC, Now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)})
+			var rerr *Error
+			require.ErrorAs(t, err, &rerr)
+			require.Equal(t, tc.part, rerr.Problems[0].Part)
+			got := ParseError(fmt.Sprintf("template %q (%s): %v", "job-requested", "de", err))
+			require.Equal(t, rerr.Problems, got)
+		})
+	}
+}

@@ -36,7 +36,9 @@ const (
 // Problem is one mistake in a template, located as precisely as the parser
 // allows.
 type Problem struct {
-	// Part is "subject", "html" or "text".
+	// Part is "subject", "html" or "text"; for the in-app part of a
+	// template "inapp.title", "inapp.body", "inapp.link",
+	// "inapp.actions[0].label" and so on (see CompileInApp).
 	Part string `json:"part"`
 	// Line is 1-based; 0 when unknown.
 	Line int `json:"line,omitempty"`
@@ -434,8 +436,9 @@ func ParseError(text string) []Problem {
 	return out
 }
 
-// problemStart finds where each Problem.String starts in an Error's text.
-var problemStart = regexp.MustCompile(`(?:^|; )(subject|html|text)(?::(\d+))?(?::(\d+))?: `)
+// problemStart finds where each Problem.String starts in an Error's text:
+// at a part of the mail or of the in-app item.
+var problemStart = regexp.MustCompile(`(?:^|; )(subject|html|text|inapp\.(?:title|body|link|actions(?:\[\d+\]\.(?:label|url))?))(?::(\d+))?(?::(\d+))?: `)
 
 // keyPath cuts a placeholder path after the missing key.
 func keyPath(path, key string) string {

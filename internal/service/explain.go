@@ -53,6 +53,7 @@ func (s *Service) ExplainEvent(ctx context.Context, ws *model.Workspace, id, lan
 	}
 	ex := s.explainer.Build(ev, msgs, lang, ws.Location())
 	s.explainer.AddDigests(ex, digests, msgs, ws.Location())
+	s.explainer.AddWebhooks(ex, hooks, ws.Location())
 	return &EventExplanation{Event: ev, Messages: msgs, Webhooks: hooks, Explanation: ex}, nil
 }
 

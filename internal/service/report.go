@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herold-dev/herold/internal/explain"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
 )
@@ -162,6 +164,74 @@ type RunReport struct {
 	// exclusion), opted_out, no_consent (its consent category).
 	ExcludedBy []RunCount `json:"excluded_by"`
 	Mail       RunMail    `json:"mail"`
+	// Report is what became of the run's report message (report_message),
+	// as it stands; nil before one was made or once it was purged.
+	Report *RunReportMessage `json:"report,omitempty"`
+}
+
+// RunReportMessage is the state of a run's report message, said in German
+// and English: sent, on its way, not sent, or failed with why (no sender
+// address, the mail server's answer).
+type RunReportMessage struct {
+	MessageID string              `json:"message_id"`
+	Channel   string              `json:"channel"`
+	Status    model.MessageStatus `json:"status"`
+	// Failed is true when the report could not be sent (failed, bounced
+	// or complained about).
+	Failed bool `json:"failed"`
+	// Reason is the message's recorded reason (a suppression or the last
+	// failure), as recorded.
+	Reason string `json:"reason,omitempty"`
+	DE     string `json:"de"`
+	EN     string `json:"en"`
+}
+
+// Text is the sentence in lang ("de" or else English).
+func (r *RunReportMessage) Text(lang string) string {
+	if lang == "de" {
+		return r.DE
+	}
+	return r.EN
+}
+
+// reportMessage loads the run's report message and says what became of
+// it; nil when the run has none (yet) or it was purged.
+func (s *Service) reportMessage(ctx context.Context, ws *model.Workspace, run *model.ScheduleRun) (*RunReportMessage, error) {
+	if run.ReportMessage == "" {
+		return nil, nil
+	}
+	m, err := s.store.MessageGet(ctx, ws.ID, run.ReportMessage)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load the run's report message: %w", err)
+	}
+	out := &RunReportMessage{MessageID: m.ID, Channel: m.Channel, Status: m.Status, Reason: m.Reason,
+		Failed: m.Status == model.MsgFailed || m.Status == model.MsgBounced || m.Status == model.MsgComplained}
+	say := func(lang string) string {
+		status := s.catalog.T(lang, "status."+string(m.Status), nil)
+		switch m.Status {
+		case model.MsgSent:
+			if m.CapturedAt != nil {
+				return s.catalog.T(lang, "web.report.message.captured", nil)
+			}
+			return s.catalog.T(lang, "web.report.message.sent", nil)
+		case model.MsgFailed, model.MsgBounced, model.MsgComplained:
+			if m.Reason == model.NoSenderReason {
+				return s.catalog.T(lang, "web.report.message.no_sender", nil)
+			}
+			why := explain.Reply(s.catalog, lang, m.Reason)
+			if why == "" {
+				why = cmp.Or(m.Reason, status)
+			}
+			return s.catalog.T(lang, "web.report.message.failed", map[string]any{"why": why})
+		case model.MsgSuppressed, model.MsgDeclined, model.MsgExpired, model.MsgUnsubscribed:
+			return s.catalog.T(lang, "web.report.message.not_sent", map[string]any{"status": status})
+		}
+		return s.catalog.T(lang, "web.report.message.pending", map[string]any{"status": status})
+	}
+	out.DE, out.EN = say("de"), say("en")
+	return out, nil
 }
 
 // runLabel returns a reason's label in both languages.
@@ -227,7 +297,11 @@ func (s *Service) ScheduleRunReport(ctx context.Context, ws *model.Workspace, ke
 	if err != nil {
 		return nil, fmt.Errorf("count the run's mail: %w", err)
 	}
-	return s.runReportOf(run, out, at), nil
+	rep := s.runReportOf(run, out, at)
+	if rep.Report, err = s.reportMessage(ctx, ws, run); err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // reportIfDone sends an ended run's report once its mail is done, or

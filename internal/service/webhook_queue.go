@@ -119,7 +119,7 @@ func (s *Service) webhookChannel(ctx context.Context, tx store.Tx, ws int64, ev 
 	}
 	data := map[string]any{"event": ev, "recipients": rcpts,
 		"notification": map[string]any{"key": n.Key, "name": n.Name, "event_type": n.EventType, "category": n.Category}}
-	return s.QueueWebhook(ctx, tx, e, WebhookSubject{Type: "notification.webhook", EventID: ev.ID, Data: data})
+	return s.QueueWebhook(ctx, tx, e, WebhookSubject{Type: model.WebhookChannelPost, EventID: ev.ID, Data: data})
 }
 
 // webhookEvents queues the deliveries of accepted events to the

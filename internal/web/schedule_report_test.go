@@ -109,3 +109,40 @@ func birthdayRun(t *testing.T, e *cockpitEnv) *model.ScheduleRun {
 	}, "the run and its mail are done")
 	return run
 }
+
+// TestRunReportPageSaysTheReportFailed: in a workspace without a sender
+// address a run's report cannot be sent; the run page says so, with what
+// to do, in the user's language, instead of "the report was sent".
+func TestRunReportPageSaysTheReportFailed(t *testing.T) {
+	t.Parallel()
+	e := startCockpit(t)
+	ctx := context.Background()
+	_, err := e.svc.ProjectPut(ctx, e.ws, &model.Project{Key: "verein", Name: "Verein"})
+	require.NoError(t, err)
+	_, err = e.svc.SchedulePut(ctx, e.ws, &model.Schedule{Key: "geburtstage", Name: "Geburtstage", Project: "verein", Role: "member",
+		ReportTo: "email:vorstand@verein.example"}, &schedule.PresetParams{Kind: schedule.PresetBirthday})
+	require.NoError(t, err)
+	run, err := e.svc.ScheduleRunNow(ctx, e.ws, "geburtstage")
+	require.NoError(t, err)
+	apptest.Eventually(t, deliveryWait, func() bool {
+		r, err := e.svc.ScheduleRunReport(ctx, e.ws, "geburtstage", run.ID)
+		return err == nil && r.Report != nil
+	}, "the run records its report")
+
+	for lang, want := range map[string]string{
+		"de": "Der Bericht konnte nicht gesendet werden: Es ist keine Absenderadresse eingetragen.",
+		"en": "The report could not be sent: no sender address is set.",
+	} {
+		c := newClient(t, e.URL)
+		c.lang = lang
+		c.signIn(e.Email, e.Password)
+		resp, body := c.get("/schedules/geburtstage?run=" + run.ID)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		section := regexp.MustCompile(`(?s)<section class="card" aria-labelledby="report-title" id="run-report">.*?</section>`).FindString(body)
+		require.NotEmpty(t, section, body)
+		msg := regexp.MustCompile(`(?s)<p id="report-message" class="alert warn">.*?</p>`).FindString(section)
+		require.Contains(t, msg, want, lang)
+		require.NotContains(t, section, "per E-Mail verschickt", lang)
+		require.NotContains(t, section, "was sent by e-mail", lang)
+	}
+}

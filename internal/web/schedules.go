@@ -305,6 +305,10 @@ type schedulePage struct {
 	Matches *runMatchesPage
 }
 
+// RunReportMessage says what became of a run's report message in the
+// page's language.
+func (l *localizer) RunReportMessage(r *service.RunReportMessage) string { return r.Text(l.lang) }
+
 func hasRun(runs []*model.ScheduleRun, id string) bool {
 	for _, r := range runs {
 		if r.ID == id {
