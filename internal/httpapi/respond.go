@@ -34,6 +34,7 @@ const (
 	problemInternal     = "/problems/internal-error"
 	problemMethod       = "/problems/method-not-allowed"
 	problemOverloaded   = "/problems/overloaded"
+	problemTimeout      = "/problems/request-timeout"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -85,6 +86,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, errBodyTooLarge):
 		writeProblem(w, Problem{Type: problemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 			Detail: "the request body exceeds the limit for this endpoint; split it into smaller requests"})
+	case errors.Is(err, errBodyTimeout):
+		writeProblem(w, Problem{Type: problemTimeout, Title: "Request timeout", Status: http.StatusRequestTimeout,
+			Detail: "the request body did not arrive within the server's read timeout; send it faster, or in smaller requests"})
 	case errors.Is(err, service.ErrOverloaded):
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, Problem{Type: problemOverloaded, Title: "Overloaded", Status: http.StatusServiceUnavailable,
