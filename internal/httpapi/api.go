@@ -3,7 +3,9 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -23,19 +25,27 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
 	MaxBulkBodyBytes int64
+	// MaxBulkRequests bounds the bulk requests (routes with larger
+	// bodies: contacts/bulk, events/batch, simulate) in progress at once;
+	// beyond it they answer 503 with Retry-After before their body is
+	// read. Each holds several times its body in memory while it runs, so
+	// this bounds the memory bulk requests take. Default 2.
+	MaxBulkRequests int
 	// Inbox serves the in-app feed; required.
 	Inbox *inbox.Inbox
 }
 
 // Handler serves the API.
 type Handler struct {
-	svc      *service.Service
-	logger   *slog.Logger
-	ready    func(ctx context.Context) error
-	maxBody  int64
-	maxBulk  int64
-	mux      *http.ServeMux
-	routeTab []route
+	svc     *service.Service
+	logger  *slog.Logger
+	ready   func(ctx context.Context) error
+	maxBody int64
+	maxBulk int64
+	// bulkSlots holds a token per bulk request in progress.
+	bulkSlots chan struct{}
+	mux       *http.ServeMux
+	routeTab  []route
 
 	inbox *inbox.Inbox
 }
@@ -188,6 +198,7 @@ func New(cfg Config) *Handler {
 	if h.maxBulk <= 0 {
 		h.maxBulk = 32 << 20
 	}
+	h.bulkSlots = make(chan struct{}, cmp.Or(max(cfg.MaxBulkRequests, 0), 2))
 	h.routeTab = append(h.routes(), h.configRoutes()...)
 	h.routeTab = append(h.routeTab, h.watcherRoutes()...)
 	for _, rt := range h.routeTab {
@@ -233,7 +244,12 @@ func (s *statusRecorder) Header() http.Header         { return s.header }
 func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (s *statusRecorder) WriteHeader(code int)        { s.status = code }
 
-// wrap applies the body limit and authentication of a route.
+// errBulkBusy: as many bulk requests are in progress as the server takes
+// at once (Config.MaxBulkRequests).
+var errBulkBusy = errors.New("the server is handling as many bulk requests as it takes at once; retry in a moment (events with the same idempotency key)")
+
+// wrap applies the body limit and authentication of a route, admission
+// control to writing requests and the bound on bulk requests.
 func (h *Handler) wrap(rt route) http.Handler {
 	limit := h.maxBody
 	if rt.bulk {
@@ -261,6 +277,17 @@ func (h *Handler) wrap(rt route) http.Handler {
 				return
 			}
 			defer release()
+		}
+		if rt.bulk {
+			select {
+			case h.bulkSlots <- struct{}{}:
+				defer func() { <-h.bulkSlots }()
+			default:
+				// Refused before a byte of the body is read: the bound
+				// is on the memory bulk bodies take.
+				h.writeError(w, r, errBulkBusy)
+				return
+			}
 		}
 		rt.handle(w, r, p)
 	})

@@ -89,10 +89,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, errBodyTimeout):
 		writeProblem(w, Problem{Type: problemTimeout, Title: "Request timeout", Status: http.StatusRequestTimeout,
 			Detail: "the request body did not arrive within the server's read timeout; send it faster, or in smaller requests"})
-	case errors.Is(err, service.ErrOverloaded):
+	case errors.Is(err, service.ErrOverloaded), errors.Is(err, errBulkBusy):
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, Problem{Type: problemOverloaded, Title: "Overloaded", Status: http.StatusServiceUnavailable,
-			Detail: service.ErrOverloaded.Error()})
+			Detail: err.Error()})
 	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(499)
