@@ -107,8 +107,11 @@ func decodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &malformedError{service.FieldError{Code: service.CodeMalformed, Detail: "the request body is empty; send a JSON object"}}
 	}
-	if fe := tooDeep(body, maxBodyDepth); fe != nil {
-		return &service.ValidationError{Fields: []service.FieldError{*fe}}
+	scan := scanBody(body, maxBodyDepth)
+	if scan.deep {
+		if fe := deepAt(body, maxBodyDepth); fe != nil {
+			return &service.ValidationError{Fields: []service.FieldError{*fe}}
+		}
 	}
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -120,6 +123,11 @@ func decodeBytes(body []byte, dst any) error {
 		line, col := position(body, int(dec.InputOffset()))
 		return &malformedError{service.FieldError{Code: service.CodeMalformed,
 			Detail: "unexpected data after the JSON value", Line: line, Column: col}}
+	}
+	if scan.maybeDuplicate {
+		if err := duplicateMember(body); err != nil {
+			return err
+		}
 	}
 	var errs []service.FieldError
 	checkValue(generic, reflect.TypeOf(dst).Elem(), "", &errs)
