@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/model"
@@ -255,6 +256,7 @@ func (h *Handler) wrap(rt route) http.Handler {
 	if rt.bulk {
 		limit = h.maxBulk
 	}
+	params := pathParams(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
 			// Refuse early, before reading a byte of an oversized body.
@@ -263,11 +265,19 @@ func (h *Handler) wrap(rt route) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if rt.scopes == nil {
+			if err := checkPathParams(r, params); err != nil {
+				h.writeError(w, r, err)
+				return
+			}
 			rt.handle(w, r, nil)
 			return
 		}
 		p, ok := h.authenticate(w, r, rt.scopes)
 		if !ok {
+			return
+		}
+		if err := checkPathParams(r, params); err != nil {
+			h.writeError(w, r, err)
 			return
 		}
 		if rt.method != http.MethodGet {
@@ -291,6 +301,37 @@ func (h *Handler) wrap(rt route) http.Handler {
 		}
 		rt.handle(w, r, p)
 	})
+}
+
+// pathParams returns the names of the parameters in a route's path
+// ("/v1/flows/{key}/notifications/{nkey}": key, nkey).
+func pathParams(path string) []string {
+	var names []string
+	for _, seg := range strings.Split(path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			names = append(names, strings.TrimSuffix(strings.TrimSuffix(name, "}"), "..."))
+		}
+	}
+	return names
+}
+
+// checkPathParams refuses path parameters that are not UTF-8 once
+// unescaped (/v1/contacts/%ff): stored, such an id would be shown as
+// U+FFFD, an id that names another record or none, and PostgreSQL would
+// refuse it. Every handler reads its parameters with r.PathValue after
+// this check.
+func checkPathParams(r *http.Request, names []string) error {
+	var fields []service.FieldError
+	for _, name := range names {
+		if !utf8.ValidString(r.PathValue(name)) {
+			fields = append(fields, service.FieldError{Field: name, Code: service.CodeInvalid,
+				Detail: "is not valid UTF-8 (after percent-decoding the URL)"})
+		}
+	}
+	if len(fields) > 0 {
+		return &service.ValidationError{Fields: fields}
+	}
+	return nil
 }
 
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, scopes []model.Scope) (*service.Principal, bool) {

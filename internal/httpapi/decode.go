@@ -129,6 +129,9 @@ func decodeBytes(body []byte, dst any) error {
 			return err
 		}
 	}
+	if scan.notUTF8 > 0 {
+		return notUTF8Error(body, scan.notUTF8-1)
+	}
 	var errs []service.FieldError
 	checkValue(generic, reflect.TypeOf(dst).Elem(), "", &errs)
 	if len(errs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
@@ -18,6 +19,9 @@ type scanResult struct {
 	// the same bytes are a duplicate; a name with an escape ("\u0061") is
 	// compared by duplicateMember, which unescapes it.
 	maybeDuplicate bool
+	// notUTF8 is 1 + the offset of the first byte in a string that is not
+	// UTF-8 (the decoder would take it as U+FFFD); 0 when there is none.
+	notUTF8 int
 }
 
 // scanFrame is an open object or array while scanBody reads.
@@ -36,9 +40,10 @@ const linearMembers = 8
 
 // scanBody reads body once, before it is decoded, for what the decoder
 // does not refuse: nesting deeper than max (decoding such a body would
-// build a tree of it first) and members named twice in one object (the
+// build a tree of it first), members named twice in one object (the
 // decoder keeps the last, so a proxy or validator in front of Herold that
-// keeps the first would see another request). It allocates nothing for
+// keeps the first would see another request) and strings that are not
+// UTF-8 (the decoder would store U+FFFD in their place). It allocates nothing for
 // ordinary bodies: the names of the open objects are kept as spans of
 // body. Malformed JSON is left to the decoder, which reports it with its
 // position.
@@ -62,6 +67,12 @@ func scanBody(body []byte, max int) scanResult {
 				} else if c == '\\' {
 					escaped = true
 					j++
+				} else if c >= utf8.RuneSelf {
+					r, size := utf8.DecodeRune(body[j:])
+					if r == utf8.RuneError && size == 1 && res.notUTF8 == 0 {
+						res.notUTF8 = j + 1
+					}
+					j += size - 1
 				}
 			}
 			if expectName && !res.maybeDuplicate {
@@ -176,5 +187,70 @@ func duplicateMember(body []byte) error {
 				stack[n-1].index++
 			}
 		}
+	}
+}
+
+// notUTF8Error names the string of body with a byte at offset that is not
+// UTF-8: by the path of its value, or of its object for a member name,
+// with its line and column.
+func notUTF8Error(body []byte, offset int) error {
+	line, col := position(body, offset+1)
+	field, what := stringAt(body, offset)
+	return &service.ValidationError{Fields: []service.FieldError{{Field: field, Code: service.CodeInvalid,
+		Detail: what + " is not valid UTF-8; send text as UTF-8", Line: line, Column: col}}}
+}
+
+// stringAt returns the path of the string of body that spans offset, and
+// whether it is a value or a member name (the path is then its object's).
+// body is well-formed.
+func stringAt(body []byte, offset int) (path, what string) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil || int(dec.InputOffset()) > offset {
+			break
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && !stack[n-1].haveKey {
+			if k, ok := tok.(string); ok {
+				stack[n-1].key, stack[n-1].haveKey = k, true
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			stack = append(stack, frame{path: valuePath(stack), object: tok == json.Delim('{')})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].haveKey = false
+			} else {
+				stack[n-1].index++
+			}
+		}
+	}
+	// The token that spans offset is the next: a name when the object on
+	// top has none yet, else a value.
+	if n := len(stack); n > 0 && stack[n-1].object && !stack[n-1].haveKey {
+		return stack[n-1].path, "a member name"
+	}
+	return valuePath(stack), "the string"
+}
+
+// valuePath is the path of the value that comes next in the innermost
+// open object or array of stack.
+func valuePath(stack []frame) string {
+	n := len(stack)
+	switch {
+	case n == 0:
+		return ""
+	case stack[n-1].object:
+		return model.JoinPath(stack[n-1].path, stack[n-1].key)
+	default:
+		return fmt.Sprintf("%s[%d]", stack[n-1].path, stack[n-1].index)
 	}
 }

@@ -91,3 +91,41 @@ func TestDuplicateScanIsLinear(t *testing.T) {
 		t.Errorf("scanning an event allocates %v times", n)
 	}
 }
+
+// TestStringsNotUTF8: a string that is not UTF-8 is refused with its path
+// and position, not stored with U+FFFD in place of its bytes.
+func TestStringsNotUTF8(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		field      string // "" for no error
+		col        int
+	}{
+		{"value", "{\"type\":\"a\xffb\",\"project\":\"p\"}", "type", 11},
+		{"in a list", "{\"type\":\"x\",\"data\":{\"list\":[\"ok\",\"\xfe\"]}}", "data.list[1]", 35},
+		{"member name", "{\"type\":\"x\",\"data\":{\"k\xff\":1}}", "data", 23},
+		{"cut multi-byte", "{\"type\":\"x\",\"data\":{\"s\":\"\xc3\"}}", "data.s", 26},
+		{"after an escape", "{\"type\":\"\\\"\xff\"}", "type", 12},
+		{"valid multi-byte", `{"type":"x","data":{"s":"äöü €𝄞","ü":1}}`, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var in eventInput
+			err := decodeBytes([]byte(tt.body), &in)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var verr *service.ValidationError
+			if !errors.As(err, &verr) || len(verr.Fields) != 1 {
+				t.Fatalf("got %v, want one invalid field", err)
+			}
+			if fe := verr.Fields[0]; fe.Field != tt.field || fe.Code != service.CodeInvalid || fe.Line != 1 || fe.Column != tt.col {
+				t.Fatalf("got %+v, want invalid %s at 1:%d", fe, tt.field, tt.col)
+			}
+		})
+	}
+}
