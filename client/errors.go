@@ -76,6 +76,9 @@ type Error struct {
 	Title  string       `json:"title"`
 	Detail string       `json:"detail,omitempty"`
 	Errors []FieldError `json:"errors,omitempty"`
+	// ErrorsOmitted counts the field errors beyond those in Errors: the
+	// server lists at most 100.
+	ErrorsOmitted int `json:"errors_omitted,omitempty"`
 	// Header is the answer's header (nil for errors of one item of a
 	// batch, which have no answer of their own).
 	Header http.Header `json:"-"`

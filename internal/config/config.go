@@ -81,6 +81,11 @@ type Options struct {
 	// contacts, objects, configuration, decisions) in progress at once;
 	// beyond it the API answers 503 with Retry-After at once. Default 1000.
 	MaxPendingWrites int
+	// MaxBulkRequests bounds the bulk API requests (contacts/bulk,
+	// events/batch, simulate) in progress at once; beyond it they answer
+	// 503 with Retry-After. Each holds several times its body (up to
+	// MaxBulkBodyBytes) in memory. Default 2.
+	MaxBulkRequests int
 
 	// RenderTimeout bounds rendering one message. Default 1s.
 	RenderTimeout time.Duration
@@ -257,6 +262,7 @@ func (o Options) WithDefaults() Options {
 	o.MaxBodyBytes = cmp.Or(o.MaxBodyBytes, 1<<20)
 	o.MaxBulkBodyBytes = cmp.Or(o.MaxBulkBodyBytes, 32<<20)
 	o.MaxPendingWrites = cmp.Or(o.MaxPendingWrites, 1000)
+	o.MaxBulkRequests = cmp.Or(o.MaxBulkRequests, 2)
 	o.RenderTimeout = cmp.Or(o.RenderTimeout, time.Second)
 	o.RenderMaxBytes = cmp.Or(o.RenderMaxBytes, 1<<20)
 	o.ShutdownTimeout = cmp.Or(o.ShutdownTimeout, 30*time.Second)
@@ -368,6 +374,9 @@ func (o Options) Validate() error {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("%s %s must not be negative", d.flag, d.v))
 		}
+	}
+	if o.MaxBulkRequests < 0 {
+		errs = append(errs, fmt.Errorf("--max-bulk-requests %d must not be negative", o.MaxBulkRequests))
 	}
 	if o.HTTP.MaxConns < -1 {
 		errs = append(errs, fmt.Errorf("--http-max-conns %d: use a positive number, or -1 for no bound", o.HTTP.MaxConns))

@@ -3,11 +3,14 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/model"
@@ -24,19 +27,27 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxBulkBodyBytes bounds bulk request bodies. Default 32 MiB.
 	MaxBulkBodyBytes int64
+	// MaxBulkRequests bounds the bulk requests (routes with larger
+	// bodies: contacts/bulk, events/batch, simulate) in progress at once;
+	// beyond it they answer 503 with Retry-After before their body is
+	// read. Each holds several times its body in memory while it runs, so
+	// this bounds the memory bulk requests take. Default 2.
+	MaxBulkRequests int
 	// Inbox serves the in-app feed; required.
 	Inbox *inbox.Inbox
 }
 
 // Handler serves the API.
 type Handler struct {
-	svc      *service.Service
-	logger   *slog.Logger
-	ready    func(ctx context.Context) error
-	maxBody  int64
-	maxBulk  int64
-	mux      *http.ServeMux
-	routeTab []route
+	svc     *service.Service
+	logger  *slog.Logger
+	ready   func(ctx context.Context) error
+	maxBody int64
+	maxBulk int64
+	// bulkSlots holds a token per bulk request in progress.
+	bulkSlots chan struct{}
+	mux       *http.ServeMux
+	routeTab  []route
 
 	inbox *inbox.Inbox
 }
@@ -189,6 +200,7 @@ func New(cfg Config) *Handler {
 	if h.maxBulk <= 0 {
 		h.maxBulk = 32 << 20
 	}
+	h.bulkSlots = make(chan struct{}, cmp.Or(max(cfg.MaxBulkRequests, 0), 2))
 	h.routeTab = h.table()
 	for _, rt := range h.routeTab {
 		h.mux.Handle(rt.method+" "+rt.path, h.wrap(rt))
@@ -253,12 +265,18 @@ func (s *statusRecorder) Header() http.Header         { return s.header }
 func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (s *statusRecorder) WriteHeader(code int)        { s.status = code }
 
-// wrap applies the body limit and authentication of a route.
+// errBulkBusy: as many bulk requests are in progress as the server takes
+// at once (Config.MaxBulkRequests).
+var errBulkBusy = errors.New("the server is handling as many bulk requests as it takes at once; retry in a moment (events with the same idempotency key)")
+
+// wrap applies the body limit and authentication of a route, admission
+// control to writing requests and the bound on bulk requests.
 func (h *Handler) wrap(rt route) http.Handler {
 	limit := h.maxBody
 	if rt.bulk {
 		limit = h.maxBulk
 	}
+	params := pathParams(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
 			// Refuse early, before reading a byte of an oversized body.
@@ -267,11 +285,19 @@ func (h *Handler) wrap(rt route) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if rt.scopes == nil {
+			if err := checkPathParams(r, params); err != nil {
+				h.writeError(w, r, err)
+				return
+			}
 			rt.handle(w, r, nil)
 			return
 		}
 		p, ok := h.authenticate(w, r, rt.scopes)
 		if !ok {
+			return
+		}
+		if err := checkPathParams(r, params); err != nil {
+			h.writeError(w, r, err)
 			return
 		}
 		if rt.method != http.MethodGet {
@@ -282,8 +308,50 @@ func (h *Handler) wrap(rt route) http.Handler {
 			}
 			defer release()
 		}
+		if rt.bulk {
+			select {
+			case h.bulkSlots <- struct{}{}:
+				defer func() { <-h.bulkSlots }()
+			default:
+				// Refused before a byte of the body is read: the bound
+				// is on the memory bulk bodies take.
+				h.writeError(w, r, errBulkBusy)
+				return
+			}
+		}
 		rt.handle(w, r, p)
 	})
+}
+
+// pathParams returns the names of the parameters in a route's path
+// ("/v1/flows/{key}/notifications/{nkey}": key, nkey).
+func pathParams(path string) []string {
+	var names []string
+	for _, seg := range strings.Split(path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			names = append(names, strings.TrimSuffix(strings.TrimSuffix(name, "}"), "..."))
+		}
+	}
+	return names
+}
+
+// checkPathParams refuses path parameters that are not UTF-8 once
+// unescaped (/v1/contacts/%ff): stored, such an id would be shown as
+// U+FFFD, an id that names another record or none, and PostgreSQL would
+// refuse it. Every handler reads its parameters with r.PathValue after
+// this check.
+func checkPathParams(r *http.Request, names []string) error {
+	var fields []service.FieldError
+	for _, name := range names {
+		if !utf8.ValidString(r.PathValue(name)) {
+			fields = append(fields, service.FieldError{Field: name, Code: service.CodeInvalid,
+				Detail: "is not valid UTF-8 (after percent-decoding the URL)"})
+		}
+	}
+	if len(fields) > 0 {
+		return &service.ValidationError{Fields: fields}
+	}
+	return nil
 }
 
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, scopes []model.Scope) (*service.Principal, bool) {

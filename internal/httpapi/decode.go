@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -20,6 +22,38 @@ import (
 
 // errBodyTooLarge is returned by decode when the body exceeds its limit.
 var errBodyTooLarge = errors.New("request body too large")
+
+// errBodyTimeout is returned by decode when the body did not arrive within
+// the server's read timeout (--http-read-timeout); it maps to 408.
+var errBodyTimeout = errors.New("the request body did not arrive in time")
+
+// readBody reads r's body whole. A failure is the client's, never the
+// server's, and is answered as such: a body over the limit (413), one
+// that did not arrive within the read timeout (408), one that ended
+// before its declared length — the client closed the connection or sent
+// less than its Content-Length — or came in a broken chunked encoding
+// (400).
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		return body, nil
+	}
+	var (
+		mbe *http.MaxBytesError
+		ne  net.Error
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return nil, errBodyTooLarge
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return nil, errBodyTimeout
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, &malformedError{service.FieldError{Code: service.CodeMalformed,
+			Detail: "the request body ended before the length it announced (Content-Length or chunked encoding)"}}
+	}
+	return nil, &malformedError{service.FieldError{Code: service.CodeMalformed,
+		Detail: "the request body could not be read: " + err.Error()}}
+}
 
 // malformedError is a JSON syntax error; it maps to 400.
 type malformedError struct{ service.FieldError }
@@ -34,13 +68,9 @@ func decode(r *http.Request, dst any) error {
 	if ct != "" && !isJSON(ct) {
 		return &unsupportedMediaError{got: ct}
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errBodyTooLarge
-		}
-		return fmt.Errorf("read request body: %w", err)
+		return err
 	}
 	return decodeBytes(body, dst)
 }
@@ -48,13 +78,9 @@ func decode(r *http.Request, dst any) error {
 // decodeOptional is decode for endpoints whose body may be empty (however
 // the client sends "empty": no body, Content-Length 0 or a chunked nothing).
 func decodeOptional(r *http.Request, dst any) error {
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errBodyTooLarge
-		}
-		return fmt.Errorf("read request body: %w", err)
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
@@ -81,8 +107,11 @@ func decodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &malformedError{service.FieldError{Code: service.CodeMalformed, Detail: "the request body is empty; send a JSON object"}}
 	}
-	if fe := tooDeep(body, maxBodyDepth); fe != nil {
-		return &service.ValidationError{Fields: []service.FieldError{*fe}}
+	scan := scanBody(body, maxBodyDepth)
+	if scan.deep {
+		if fe := deepAt(body, maxBodyDepth); fe != nil {
+			return &service.ValidationError{Fields: []service.FieldError{*fe}}
+		}
 	}
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -94,6 +123,14 @@ func decodeBytes(body []byte, dst any) error {
 		line, col := position(body, int(dec.InputOffset()))
 		return &malformedError{service.FieldError{Code: service.CodeMalformed,
 			Detail: "unexpected data after the JSON value", Line: line, Column: col}}
+	}
+	if scan.maybeDuplicate {
+		if err := duplicateMember(body); err != nil {
+			return err
+		}
+	}
+	if scan.notUTF8 > 0 {
+		return notUTF8Error(body, scan.notUTF8-1)
 	}
 	var errs []service.FieldError
 	checkValue(generic, reflect.TypeOf(dst).Elem(), "", &errs)

@@ -19,13 +19,19 @@ const maxBodyDepth = model.MaxDataDepth + 16
 
 // tooDeep finds the first object or array of body nested deeper than max
 // levels (the body itself is level 1) and names it with its path. It reads
-// the bytes once without allocating; only a body that is too deep is read
-// again, as tokens, to name the path. Malformed JSON is left to the
-// decoder, which reports it with its position.
+// the bytes once without allocating (scanBody); only a body that is too
+// deep is read again, as tokens, to name the path. Malformed JSON is left
+// to the decoder, which reports it with its position.
 func tooDeep(body []byte, max int) *service.FieldError {
-	if !deeperThan(body, max) {
+	if !scanBody(body, max).deep {
 		return nil
 	}
+	return deepAt(body, max)
+}
+
+// deepAt names the first object or array of body nested deeper than max
+// levels, which scanBody found; nil when the body is malformed before it.
+func deepAt(body []byte, max int) *service.FieldError {
 	path, ok := pathAtDepth(body, max+1)
 	if !ok {
 		return nil
@@ -33,36 +39,6 @@ func tooDeep(body []byte, max int) *service.FieldError {
 	return &service.FieldError{Field: path, Code: service.CodeTooDeep, Detail: fmt.Sprintf(
 		"the request nests objects and arrays deeper than %d levels; data and attributes may nest at most %d levels deep: flatten the structure",
 		max, model.MaxDataDepth)}
-}
-
-// deeperThan reports whether brackets outside strings nest deeper than max.
-func deeperThan(body []byte, max int) bool {
-	depth := 0
-	inString, escaped := false, false
-	for _, b := range body {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case b == '\\':
-				escaped = true
-			case b == '"':
-				inString = false
-			}
-			continue
-		}
-		switch b {
-		case '"':
-			inString = true
-		case '{', '[':
-			if depth++; depth > max {
-				return true
-			}
-		case '}', ']':
-			depth--
-		}
-	}
-	return false
 }
 
 // frame is an open object or array while pathAtDepth reads tokens.

@@ -132,6 +132,27 @@ func TestMalformedJSONPosition(t *testing.T) {
 	require.EqualValues(t, 11, f["column"])
 }
 
+// TestDuplicateMemberRefused: a member named twice is refused as
+// malformed, not decoded with the last one winning: a proxy or validator
+// in front of Herold that keeps the first would see another request.
+func TestDuplicateMemberRefused(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	r := e.Must(400, "POST", "/v1/events", `{"type":"aaa","type":"bbb","project":"pa","data":{"n":1,"n":2}}`)
+	p := r.Map(t)
+	require.Equal(t, "/problems/malformed-request", p["type"])
+	f := requireField(t, p, "type", "duplicate")
+	require.EqualValues(t, 1, f["line"])
+	require.EqualValues(t, 15, f["column"])
+	e.Must(400, "PUT", "/v1/contacts/c-1", `{"email":"a@example.org","attributes":{"plan":{"x":1,"x":2}}}`)
+	var events struct {
+		Items []any `json:"items"`
+	}
+	e.Must(200, "GET", "/v1/events", nil).JSON(t, &events)
+	require.Empty(t, events.Items)
+	e.Must(404, "GET", "/v1/contacts/c-1", nil)
+}
+
 func TestNothingHalfSaved(t *testing.T) {
 	t.Parallel()
 	e := apptest.Start(t)

@@ -127,8 +127,11 @@ func resolves(doc map[string]any, ref string) bool {
 // TestOpenAPIListsTheCommonRefusals checks that every operation lists the
 // answers every route of its kind can give, so that generated clients
 // know them: 503 (admission control, see Handler.wrap) on every
-// authenticated route that writes, and 413 and 415 on every operation that
-// takes a body (the body limit and decode's Content-Type check).
+// authenticated route that writes, 422 on every route with a path
+// parameter (checkPathParams), and 400, 408, 413 and 415 on every
+// operation that takes a body (a body that ends early, one that does not
+// arrive in time, the body limit and decode's Content-Type check: see
+// readBody and decode).
 func TestOpenAPIListsTheCommonRefusals(t *testing.T) {
 	t.Parallel()
 	type operation struct {
@@ -171,10 +174,13 @@ func TestOpenAPIListsTheCommonRefusals(t *testing.T) {
 		if rt.scopes != nil && rt.method != "GET" && rt.method != "OPTIONS" {
 			lacks(rt.method+" "+rt.path, "503")
 		}
+		if len(pathParams(rt.path)) > 0 {
+			lacks(rt.method+" "+rt.path, "422") // a path parameter that is not UTF-8 (checkPathParams)
+		}
 	}
 	for name, op := range ops {
 		if len(op.RequestBody) > 0 {
-			lacks(name, "413", "415")
+			lacks(name, "400", "408", "413", "415")
 		}
 	}
 	sort.Strings(missing)

@@ -17,9 +17,16 @@ type Problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
-	// Errors names every rejected field.
+	// Errors names the rejected fields, at most maxProblemErrors of them.
 	Errors []service.FieldError `json:"errors,omitempty"`
+	// ErrorsOmitted counts the rejected fields beyond those listed.
+	ErrorsOmitted int `json:"errors_omitted,omitempty"`
 }
+
+// maxProblemErrors bounds the field errors a problem lists, so that an
+// answer stays small whatever the request: 50,000 unknown member ids
+// would otherwise answer 5 MB of errors.
+const maxProblemErrors = 100
 
 // Problem types, relative to the API; docs/api.md explains each.
 const (
@@ -34,6 +41,7 @@ const (
 	problemInternal     = "/problems/internal-error"
 	problemMethod       = "/problems/method-not-allowed"
 	problemOverloaded   = "/problems/overloaded"
+	problemTimeout      = "/problems/request-timeout"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -68,8 +76,12 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		writeProblem(w, Problem{Type: problemMalformed, Title: "Malformed request body", Status: http.StatusBadRequest,
 			Detail: malformed.String(), Errors: []service.FieldError{malformed.FieldError}})
 	case errors.As(err, &verr):
-		writeProblem(w, Problem{Type: problemValidation, Title: "Invalid input", Status: http.StatusUnprocessableEntity,
-			Detail: summary(verr.Fields), Errors: verr.Fields})
+		p := Problem{Type: problemValidation, Title: "Invalid input", Status: http.StatusUnprocessableEntity,
+			Detail: summary(verr.Fields), Errors: verr.Fields}
+		if n := len(p.Errors); n > maxProblemErrors {
+			p.Errors, p.ErrorsOmitted = p.Errors[:maxProblemErrors], n-maxProblemErrors
+		}
+		writeProblem(w, p)
 	case errors.As(err, &nf):
 		p := Problem{Type: problemNotFound, Title: "Not found", Status: http.StatusNotFound, Detail: nf.Error()}
 		if nf.Field != "" {
@@ -85,10 +97,13 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, errBodyTooLarge):
 		writeProblem(w, Problem{Type: problemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 			Detail: "the request body exceeds the limit for this endpoint; split it into smaller requests"})
-	case errors.Is(err, service.ErrOverloaded):
+	case errors.Is(err, errBodyTimeout):
+		writeProblem(w, Problem{Type: problemTimeout, Title: "Request timeout", Status: http.StatusRequestTimeout,
+			Detail: "the request body did not arrive within the server's read timeout; send it faster, or in smaller requests"})
+	case errors.Is(err, service.ErrOverloaded), errors.Is(err, errBulkBusy):
 		w.Header().Set("Retry-After", "1")
 		writeProblem(w, Problem{Type: problemOverloaded, Title: "Overloaded", Status: http.StatusServiceUnavailable,
-			Detail: service.ErrOverloaded.Error()})
+			Detail: err.Error()})
 	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(499)
@@ -103,8 +118,12 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 func summary(fields []service.FieldError) string {
-	if len(fields) == 1 {
+	switch n := len(fields); {
+	case n == 1:
 		return fields[0].String()
+	case n > maxProblemErrors:
+		return fmt.Sprintf("%d fields are invalid; the first %d are listed", n, maxProblemErrors)
+	default:
+		return fmt.Sprintf("%d fields are invalid; see errors", n)
 	}
-	return fmt.Sprintf("%d fields are invalid; see errors", len(fields))
 }

@@ -1,0 +1,71 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/herold-dev/herold/internal/apptest"
+)
+
+// TestBulkRequestsAreBounded: at most --max-bulk-requests (default 2) bulk
+// requests are in progress at once; one more answers 503 with
+// Retry-After before its body is read, other writes go on, and the slots
+// come back when the requests holding them end.
+func TestBulkRequestsAreBounded(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	addr := strings.TrimPrefix(e.URL, "http://")
+
+	// Two bulk requests whose bodies have not arrived hold the slots
+	// while their handlers wait for them.
+	type held struct {
+		conn net.Conn
+		rest string
+	}
+	var holding []held
+	for i := range 2 {
+		body := fmt.Sprintf(`{"contacts":[{"id":"slow-%d","email":"slow%d@example.org"}]}`, i, i)
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = fmt.Fprintf(conn, "POST /v1/contacts/bulk HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", e.Key, len(body), body[:5])
+		require.NoError(t, err)
+		holding = append(holding, held{conn, body[5:]})
+	}
+
+	// The server takes the held requests in its own time: a third is
+	// refused once both hold their slots.
+	var refused *apptest.Response
+	apptest.Eventually(t, 10*time.Second, func() bool {
+		refused = e.Do("POST", "/v1/contacts/bulk", `{"contacts":[{"id":"c-3","email":"c3@example.org"}]}`)
+		return refused.Status == http.StatusServiceUnavailable
+	}, "no bulk request was refused while two were in progress")
+	require.Equal(t, "1", refused.Header.Get("Retry-After"))
+	require.Equal(t, "/problems/overloaded", refused.Map(t)["type"])
+	r := e.Do("POST", "/v1/events/batch", `{"events":[{"type":"x","project":"p"}]}`)
+	require.Equal(t, http.StatusServiceUnavailable, r.Status, "the bound is on all bulk routes: %s", r.Body)
+
+	// A write that is not bulk is not held up.
+	e.Must(http.StatusCreated, "PUT", "/v1/contacts/c-4", `{"email":"c4@example.org"}`)
+
+	// The held requests finish, and their slots come back.
+	for _, h := range holding {
+		_ = h.conn.SetDeadline(time.Now().Add(10 * time.Second))
+		_, err := io.WriteString(h.conn, h.rest)
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(h.conn), nil)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	e.Must(http.StatusOK, "POST", "/v1/contacts/bulk", `{"contacts":[{"id":"c-3","email":"c3@example.org"},{"id":"c-5","email":"c5@example.org"}]}`)
+}
