@@ -235,8 +235,8 @@ func TestFeedTokens(t *testing.T) {
 		{"expired", client.FeedToken(secret, ws, "anna", now.Add(-time.Second)), items, "expired"},
 		{"expires a second ago edge", client.FeedToken(secret, ws, "anna", now), items, "expired"},
 		{"forged", client.FeedToken("not the secret", ws, "anna", now.Add(time.Hour)), items, "signature"},
-		{"other workspace's path", anna, "/v1/feed/other/items", "signature"},
-		{"names another workspace", client.FeedToken(secret, "other", "anna", now.Add(time.Hour)), items, "signature"},
+		{"other workspace's path", anna, "/v1/feed/other/items", "another workspace"},
+		{"names another workspace", client.FeedToken(secret, "other", "anna", now.Add(time.Hour)), items, "another workspace"},
 		{"too long", client.FeedToken(secret, ws, "anna", now.Add(25*time.Hour)), items, "24 hours"},
 		{"malformed", "abc", items, "malformed"},
 	}
