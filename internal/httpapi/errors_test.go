@@ -176,3 +176,14 @@ func TestBodyLimitsAndMediaType(t *testing.T) {
 	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
 	require.Contains(t, r.Header.Get("Allow"), "GET")
 }
+
+// TestErrorListsReadable: an error that lists the values allowed writes
+// them as words separated by commas, not as a Go list in brackets.
+func TestErrorListsReadable(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	p := e.Must(http.StatusUnprocessableEntity, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x",
+		"outcomes": []string{"sent", "opened"}}).Map(t)
+	require.Equal(t, `"opened" is not a message outcome; use one of sent, failed, suppressed, declined, expired, bounced, unsubscribed`,
+		requireField(t, p, "outcomes[1]", "invalid")["detail"])
+}
