@@ -187,3 +187,25 @@ func TestErrorListsReadable(t *testing.T) {
 	require.Equal(t, `"opened" is not a message outcome; use one of sent, failed, suppressed, declined, expired, bounced, unsubscribed`,
 		requireField(t, p, "outcomes[1]", "invalid")["detail"])
 }
+
+// TestDigestMisfitsNamedAtOnce: a digest on a notification that cannot
+// have one is refused on each field to change, channels, status, cc and
+// bcc, all in one answer, not on "digest" one at a time.
+func TestDigestMisfitsNamedAtOnce(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	e.Must(http.StatusCreated, "PUT", "/v1/templates/tmpl", jobTemplate)
+	p := e.Must(http.StatusUnprocessableEntity, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{map[string]any{
+		"key": "update", "event_type": "update", "template": "tmpl", "recipients": []string{"role:to"},
+		"channels": []string{"email", "inapp"}, "status": "confirm",
+		"cc": []string{"email:cc@example.org"}, "bcc": []string{"email:bcc@example.org"},
+		"digest": map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}}}}).Map(t)
+	var fields []string
+	for _, fe := range p["errors"].([]any) {
+		fields = append(fields, fe.(map[string]any)["field"].(string))
+	}
+	require.ElementsMatch(t, []string{"notifications[0].channels", "notifications[0].status", "notifications[0].cc",
+		"notifications[0].bcc"}, fields)
+	require.Equal(t, "a digest goes to each recipient alone; leave cc out, or leave the digest out",
+		requireField(t, p, "notifications[0].cc", "invalid")["detail"])
+}
