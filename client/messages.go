@@ -52,10 +52,13 @@ type Address struct {
 
 // MessageSummary is a message as event answers show it.
 type MessageSummary struct {
-	ID           string        `json:"id"`
-	Notification string        `json:"notification,omitempty"`
-	Template     string        `json:"template"`
-	Status       MessageStatus `json:"status"`
+	ID           string `json:"id"`
+	Notification string `json:"notification,omitempty"`
+	Template     string `json:"template"`
+	// Channel is "email" or "inapp": a notification on both channels
+	// gives each recipient one message per channel.
+	Channel string        `json:"channel"`
+	Status  MessageStatus `json:"status"`
 	// Reason is why a message was suppressed (no_email, invalid_email,
 	// opted_out, no_consent, bounced, complained, blocked), failed or
 	// expired.

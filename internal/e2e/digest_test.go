@@ -236,7 +236,7 @@ func TestDigestCalendarInTheRecipientsTimeZone(t *testing.T) {
 
 // TestDigestSpecIsValidatedWithFieldPaths: a bad digest spec is refused
 // with the path of each wrong field; a digest on a notification that
-// cannot have one names why.
+// cannot have one names why, on the notification field to change.
 func TestDigestSpecIsValidatedWithFieldPaths(t *testing.T) {
 	t.Parallel()
 	e, _ := digestEnv(t, map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}, time.Hour)
@@ -249,8 +249,10 @@ func TestDigestSpecIsValidatedWithFieldPaths(t *testing.T) {
 		{map[string]any{"window": map[string]any{"type": "calendar", "every": "weekly", "at": "07:00", "weekday": "montag"}}, nil,
 			"notifications[0].digest.window.weekday"},
 		{map[string]any{"key": "{{ .data.x ", "window": map[string]any{"type": "fixed", "duration": "1h"}}, nil, "notifications[0].digest.key"},
-		{map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}, map[string]any{"status": "confirm"}, "notifications[0].digest"},
-		{map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}, map[string]any{"cc": []string{"email:x@example.org"}}, "notifications[0].digest"},
+		{map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}, map[string]any{"status": "confirm"}, "notifications[0].status"},
+		{map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}, map[string]any{"cc": []string{"email:x@example.org"}}, "notifications[0].cc"},
+		{map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}, map[string]any{"channels": []string{"email", "inapp"}},
+			"notifications[0].channels"},
 		{map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}},
 			map[string]any{"throttle": []any{map[string]any{"max": 1, "window": "1h"}}}, "notifications[0].throttle"},
 	} {

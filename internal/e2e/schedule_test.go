@@ -496,7 +496,7 @@ func TestScheduleValidation(t *testing.T) {
 			"condition": "true", "event_type": "x.y", "project": "p", "occurrence_key": "{{ .contact.id "}, "occurrence_key"},
 		{"objects without collection", map[string]any{"cron": "0 6 * * *", "source": map[string]any{"kind": "objects"},
 			"condition": "true", "event_type": "x.y", "project": "p", "occurrence_key": "k"}, "source.collection"},
-		{"unknown preset", map[string]any{"project": "p", "preset": map[string]any{"kind": "moon_phase"}}, "preset"},
+		{"unknown preset", map[string]any{"project": "p", "preset": map[string]any{"kind": "moon_phase"}}, "preset.kind"},
 		{"bad leap day", map[string]any{"project": "p", "leap_day": "feb29", "preset": map[string]any{"kind": "birthday"}}, "leap_day"},
 		{"bad report recipient", map[string]any{"project": "p", "report_to": "role:board", "preset": map[string]any{"kind": "birthday"}}, "report_to"},
 		{"unknown report channel", map[string]any{"project": "p", "report_to": "email:a@b.example", "report_channels": []string{"sms"},

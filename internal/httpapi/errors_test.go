@@ -197,3 +197,36 @@ func TestBodyLimitsAndMediaType(t *testing.T) {
 	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
 	require.Contains(t, r.Header.Get("Allow"), "GET")
 }
+
+// TestErrorListsReadable: an error that lists the values allowed writes
+// them as words separated by commas, not as a Go list in brackets.
+func TestErrorListsReadable(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	p := e.Must(http.StatusUnprocessableEntity, "POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x",
+		"outcomes": []string{"sent", "opened"}}).Map(t)
+	require.Equal(t, `"opened" is not a message outcome; use one of sent, failed, suppressed, declined, expired, bounced, unsubscribed`,
+		requireField(t, p, "outcomes[1]", "invalid")["detail"])
+}
+
+// TestDigestMisfitsNamedAtOnce: a digest on a notification that cannot
+// have one is refused on each field to change, channels, status, cc and
+// bcc, all in one answer, not on "digest" one at a time.
+func TestDigestMisfitsNamedAtOnce(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	e.Must(http.StatusCreated, "PUT", "/v1/templates/tmpl", jobTemplate)
+	p := e.Must(http.StatusUnprocessableEntity, "PUT", "/v1/flows/f", map[string]any{"notifications": []any{map[string]any{
+		"key": "update", "event_type": "update", "template": "tmpl", "recipients": []string{"role:to"},
+		"channels": []string{"email", "inapp"}, "status": "confirm",
+		"cc": []string{"email:cc@example.org"}, "bcc": []string{"email:bcc@example.org"},
+		"digest": map[string]any{"window": map[string]any{"type": "fixed", "duration": "1h"}}}}}).Map(t)
+	var fields []string
+	for _, fe := range p["errors"].([]any) {
+		fields = append(fields, fe.(map[string]any)["field"].(string))
+	}
+	require.ElementsMatch(t, []string{"notifications[0].channels", "notifications[0].status", "notifications[0].cc",
+		"notifications[0].bcc"}, fields)
+	require.Equal(t, "a digest goes to each recipient alone; leave cc out, or leave the digest out",
+		requireField(t, p, "notifications[0].cc", "invalid")["detail"])
+}

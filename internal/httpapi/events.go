@@ -98,16 +98,19 @@ func (in *eventInput) service() *service.EventInput {
 
 // messageSummary is a message as event responses show it.
 type messageSummary struct {
-	ID           string              `json:"id"`
-	Notification string              `json:"notification,omitempty"`
-	Template     string              `json:"template"`
-	Status       model.MessageStatus `json:"status"`
-	Reason       string              `json:"reason,omitempty"`
-	To           model.Address       `json:"to"`
-	CC           []model.Address     `json:"cc"`
-	BCC          []model.Address     `json:"bcc"`
-	Subject      string              `json:"subject,omitempty"`
-	ExpiresAt    *time.Time          `json:"expires_at,omitempty"`
+	ID           string `json:"id"`
+	Notification string `json:"notification,omitempty"`
+	Template     string `json:"template"`
+	// Channel tells the messages of a notification on several channels
+	// apart: "email" or "inapp", one message per recipient and channel.
+	Channel   string              `json:"channel"`
+	Status    model.MessageStatus `json:"status"`
+	Reason    string              `json:"reason,omitempty"`
+	To        model.Address       `json:"to"`
+	CC        []model.Address     `json:"cc"`
+	BCC       []model.Address     `json:"bcc"`
+	Subject   string              `json:"subject,omitempty"`
+	ExpiresAt *time.Time          `json:"expires_at,omitempty"`
 	// LastReply is the mail server's reply to the last attempt, as the
 	// message itself shows it: why a failed message failed.
 	LastReply string `json:"last_reply,omitempty"`
@@ -116,7 +119,7 @@ type messageSummary struct {
 func summarize(ms []*model.Message) []messageSummary {
 	out := make([]messageSummary, len(ms))
 	for i, m := range ms {
-		out[i] = messageSummary{ID: m.ID, Notification: m.Notification, Template: m.Template, Status: m.Status,
+		out[i] = messageSummary{ID: m.ID, Notification: m.Notification, Template: m.Template, Channel: m.Channel, Status: m.Status,
 			Reason: m.Reason, To: m.To, CC: nonNilAddrs(m.CC), BCC: nonNilAddrs(m.BCC), Subject: m.Subject, ExpiresAt: m.ExpiresAt,
 			LastReply: m.LastReply}
 	}

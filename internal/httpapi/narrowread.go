@@ -15,11 +15,18 @@ import (
 // messages of one event) and read one message, but not page through the
 // whole history, which stays with admin keys.
 
-// narrowFilters are the query parameters that narrow a history list to
-// one person or one event, by list path.
-var narrowFilters = map[string][]string{
-	"/v1/events":   {"contact"},
-	"/v1/messages": {"contact", "event"},
+// narrowFilter is a query parameter that narrows a history list to one
+// thing, and what that thing is in the 403 that asks for it.
+type narrowFilter struct {
+	param, what string
+}
+
+// narrowFilters are the filters an ingest key may list with, by list path:
+// the 403 names exactly these, so that it promises nothing the list
+// refuses.
+var narrowFilters = map[string][]narrowFilter{
+	"/v1/events":   {{"contact", "one contact"}},
+	"/v1/messages": {{"contact", "one contact"}, {"event", "one event"}},
 }
 
 // narrowRead lets an admin key list anything and an ingest key only a list
@@ -29,11 +36,13 @@ func narrowRead(r *http.Request, p *service.Principal) error {
 		return nil
 	}
 	filters := narrowFilters[r.URL.Path]
-	for _, f := range filters {
-		if r.URL.Query().Get(f) != "" {
+	whats, params := make([]string, len(filters)), make([]string, len(filters))
+	for i, f := range filters {
+		if r.URL.Query().Get(f.param) != "" {
 			return nil
 		}
+		whats[i], params[i] = f.what, "?"+f.param+"="
 	}
 	return &service.ForbiddenError{Detail: "an ingest key may list " + strings.TrimPrefix(r.URL.Path, "/v1/") +
-		" only of one contact or event: add ?" + strings.Join(filters, "= or ?") + "=, or use an admin key"}
+		" only of " + strings.Join(whats, " or ") + ": add " + strings.Join(params, " or ") + ", or use an admin key"}
 }

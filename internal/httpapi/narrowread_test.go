@@ -66,7 +66,15 @@ func TestIngestKeyNarrowRead(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, r.Status, "GET %s: %s", path, r.Body)
 		require.Equal(t, "/problems/forbidden", r.Map(t)["type"], path)
 	}
-	require.Contains(t, e.DoKey(ingest, "GET", "/v1/messages", nil).Map(t)["detail"], "?contact= or ?event=")
+	// The 403 names exactly the filters that would do: events have no
+	// ?event= (it was promised, and refused as well).
+	require.Equal(t, "an ingest key may list messages only of one contact or one event: add ?contact= or ?event=, or use an admin key",
+		e.DoKey(ingest, "GET", "/v1/messages", nil).Map(t)["detail"])
+	require.Equal(t, "an ingest key may list events only of one contact: add ?contact=, or use an admin key",
+		e.DoKey(ingest, "GET", "/v1/events", nil).Map(t)["detail"])
+	r := e.DoKey(ingest, "GET", "/v1/events?event="+ev.ID, nil)
+	require.Equal(t, http.StatusForbidden, r.Status, "%s", r.Body)
+	require.Equal(t, "an ingest key may list events only of one contact: add ?contact=, or use an admin key", r.Map(t)["detail"])
 
 	// An admin key still lists everything.
 	require.Equal(t, 1, count(e.Key, "/v1/messages"))

@@ -38,8 +38,8 @@ type simulatedMessageView struct {
 	Event    int       `json:"event"`
 	Outcome  string    `json:"outcome"`
 	At       time.Time `json:"at"`
-	Channel  string    `json:"channel"`
 	Category string    `json:"category"`
+	// messageSummary carries the channel.
 	messageSummary
 }
 
@@ -72,7 +72,7 @@ func simulationOf(sim *service.Simulation) simulationView {
 			OccurredAt: e.Event.OccurredAt.UTC(), Summary: e.Explanation.Summary, Steps: e.Explanation.Steps}
 	}
 	for i, m := range sim.Messages {
-		v.Messages[i] = simulatedMessageView{Event: m.Event, Outcome: m.Outcome, At: m.At, Channel: m.Message.Channel,
+		v.Messages[i] = simulatedMessageView{Event: m.Event, Outcome: m.Outcome, At: m.At,
 			Category: m.Message.Category, messageSummary: summarize([]*model.Message{m.Message})[0]}
 	}
 	return v

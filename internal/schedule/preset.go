@@ -66,12 +66,35 @@ type PresetParams struct {
 	ConsentCategory string `json:"consent_category,omitempty"`
 }
 
+// PresetError is a preset parameter that cannot be applied.
+type PresetError struct {
+	// Field names the parameter as PresetParams' JSON does ("kind",
+	// "collection", "duration", "hours").
+	Field  string
+	Detail string
+}
+
+func (e *PresetError) Error() string { return e.Field + ": " + e.Detail }
+
+// PresetErrors are every parameter of a preset that cannot be applied, so
+// that one answer names them all.
+type PresetErrors []*PresetError
+
+func (es PresetErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Apply fills s from a preset. Fields the caller set on s (time rule,
 // event type, project, report, ...) are kept; source, condition, exclusion
-// and occurrence key come from the preset unless set.
+// and occurrence key come from the preset unless set. A preset that cannot
+// be applied leaves s as it was and returns PresetErrors.
 func Apply(s *model.Schedule, p PresetParams) error {
 	var f filled
-	var err error
+	var err *PresetError
 	switch p.Kind {
 	case PresetBirthday:
 		f = birthday(p)
@@ -86,13 +109,17 @@ func Apply(s *model.Schedule, p PresetParams) error {
 	case PresetAppointment:
 		f, err = appointment(p)
 	default:
-		return fmt.Errorf("%q is not a preset; use one of %s", p.Kind, strings.Join(Presets, ", "))
+		return PresetErrors{{Field: "kind", Detail: fmt.Sprintf("%q is not a preset; use one of %s", p.Kind, strings.Join(Presets, ", "))}}
+	}
+	var errs PresetErrors
+	if f.source.Kind == model.SourceObjects && p.Collection == "" {
+		errs = append(errs, &PresetError{Field: "collection", Detail: fmt.Sprintf("the %s preset needs a collection", p.Kind)})
 	}
 	if err != nil {
-		return err
+		errs = append(errs, err)
 	}
-	if f.source.Kind == model.SourceObjects && p.Collection == "" {
-		return fmt.Errorf("the %s preset needs a collection", p.Kind)
+	if len(errs) > 0 {
+		return errs
 	}
 	s.Preset = p.Kind
 	if s.Source.Kind == "" {
@@ -200,24 +227,28 @@ func done(p PresetParams) (string, string) {
 const maxThreshold = 366 * 24 * time.Hour
 
 // threshold returns the preset's duration (Duration, else Hours) as a CEL
-// duration literal, and the duration.
-func threshold(p PresetParams) (string, time.Duration, error) {
-	d := time.Duration(p.Hours) * time.Hour
+// duration literal, and the duration; an error names the parameter given
+// (duration when neither is).
+func threshold(p PresetParams) (string, time.Duration, *PresetError) {
+	d, field := time.Duration(p.Hours)*time.Hour, "hours"
+	if p.Duration != "" || p.Hours == 0 {
+		field = "duration"
+	}
 	if p.Duration != "" {
 		var err error
 		if d, err = time.ParseDuration(p.Duration); err != nil {
-			return "", 0, fmt.Errorf("duration %q is not a duration; write e.g. \"24h\", \"90m\" or \"1h30m\"", p.Duration)
+			return "", 0, &PresetError{Field: field, Detail: fmt.Sprintf("%q is not a duration; write e.g. \"24h\", \"90m\" or \"1h30m\"", p.Duration)}
 		}
 	}
 	if d < time.Minute || d > maxThreshold {
-		return "", 0, fmt.Errorf("the %s preset needs a duration between 1m and 8784h (366 days), e.g. \"24h\"", p.Kind)
+		return "", 0, &PresetError{Field: field, Detail: fmt.Sprintf("the %s preset needs a duration between 1m and 8784h (366 days), e.g. \"24h\"", p.Kind)}
 	}
 	return fmt.Sprintf("duration(%q)", d.String()), d, nil
 }
 
 // overdue takes records whose date lies more than the duration before now,
 // exactly (24 h 1 min is more than 24 h; 24 h is not).
-func overdue(p PresetParams) (filled, error) {
+func overdue(p PresetParams) (filled, *PresetError) {
 	field := "object." + cmp.Or(p.Field, "due_at")
 	sf, list := done(p)
 	dur, _, err := threshold(p)
@@ -230,7 +261,7 @@ func overdue(p PresetParams) (filled, error) {
 	}, err
 }
 
-func stillOpen(p PresetParams) (filled, error) {
+func stillOpen(p PresetParams) (filled, *PresetError) {
 	field := "object." + cmp.Or(p.Field, "created_at")
 	sf, list := done(p)
 	dur, _, err := threshold(p)
@@ -246,7 +277,7 @@ func stillOpen(p PresetParams) (filled, error) {
 // appointment reminds about what is still ahead: a start after now and at
 // most the lead time away. It runs every 15 minutes, or as often as the
 // lead time when that is shorter, so no start falls between two runs.
-func appointment(p PresetParams) (filled, error) {
+func appointment(p PresetParams) (filled, *PresetError) {
 	field := "object." + cmp.Or(p.Field, "starts_at")
 	dur, d, err := threshold(p)
 	every := 15

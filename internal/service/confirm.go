@@ -1,8 +1,10 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -74,34 +76,27 @@ func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string,
 	now := s.now()
 	err := s.store.WithTx(ctx, func(tx store.Tx) error {
 		out, approved = make([]Decision, 0, len(ids)), nil
+		var deltas []store.StatsDelta
 		for _, id := range ids {
-			d, err := s.decideOne(ctx, tx, ws, id, actor, reason, approve, now)
+			d, planned, err := s.decideOne(ctx, tx, ws, id, actor, reason, approve, now)
 			if err != nil {
 				return err
 			}
-			if d.Applied && approve {
-				approved = append(approved, id)
-			}
-			if d.Applied && !approve {
-				if err := s.webhookOutcome(ctx, tx, ws.ID, id, model.MsgDeclined, "declined by "+actor, now); err != nil {
-					return err
-				}
-			}
 			out = append(out, d)
-		}
-		if approve {
-			return nil
-		}
-		n := 0
-		for _, d := range out {
-			if d.Applied {
-				n++
+			if !d.Applied {
+				continue
+			}
+			deltas = append(deltas, leftConfirmation(ws, planned))
+			if approve {
+				approved = append(approved, id)
+				continue
+			}
+			deltas = append(deltas, store.StatsDelta{WorkspaceID: ws.ID, Day: s.day(ws), Status: model.MsgDeclined, N: 1})
+			if err := s.webhookOutcome(ctx, tx, ws.ID, id, model.MsgDeclined, "declined by "+actor, now); err != nil {
+				return err
 			}
 		}
-		if n == 0 {
-			return nil
-		}
-		return tx.StatsAdd(ctx, []store.StatsDelta{{WorkspaceID: ws.ID, Day: s.day(ws), Status: model.MsgDeclined, N: n}})
+		return tx.StatsAdd(ctx, sumDeltas(deltas))
 	})
 	if err != nil {
 		return nil, err
@@ -117,16 +112,19 @@ func (s *Service) decide(ctx context.Context, ws *model.Workspace, ids []string,
 	return out, nil
 }
 
-func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspace, id, actor, reason string, approve bool, now time.Time) (Decision, error) {
+// decideOne approves or declines one message; it returns, with the
+// decision, when the message was planned (whose day counts it as awaiting
+// confirmation).
+func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspace, id, actor, reason string, approve bool, now time.Time) (Decision, time.Time, error) {
 	m, err := tx.MessageGet(ctx, ws.ID, id)
 	if err != nil {
 		if err = mapNotFound(err, "message %q", id); isNotFound(err) {
-			return Decision{ID: id, Error: err.Error()}, nil
+			return Decision{ID: id, Error: err.Error()}, time.Time{}, nil
 		}
-		return Decision{}, err
+		return Decision{}, time.Time{}, err
 	}
 	if m.Status != model.MsgAwaitingConfirmation {
-		return Decision{ID: id, Status: m.Status, Error: fmt.Sprintf("the message is %s, not awaiting confirmation", m.Status)}, nil
+		return Decision{ID: id, Status: m.Status, Error: fmt.Sprintf("the message is %s, not awaiting confirmation", m.Status)}, m.CreatedAt, nil
 	}
 	p := &store.MessageTransitionParams{WorkspaceID: ws.ID, ID: id, From: []model.MessageStatus{model.MsgAwaitingConfirmation}, At: now}
 	if approve {
@@ -138,12 +136,48 @@ func (s *Service) decideOne(ctx context.Context, tx store.Tx, ws *model.Workspac
 	}
 	ok, err := tx.MessageTransition(ctx, p)
 	if err != nil {
-		return Decision{}, fmt.Errorf("record decision: %w", err)
+		return Decision{}, time.Time{}, fmt.Errorf("record decision: %w", err)
 	}
 	if !ok {
-		return Decision{ID: id, Status: m.Status, Error: "the message changed meanwhile; reload it"}, nil
+		return Decision{ID: id, Status: m.Status, Error: "the message changed meanwhile; reload it"}, m.CreatedAt, nil
 	}
-	return Decision{ID: id, Status: p.To, Applied: true}, nil
+	return Decision{ID: id, Status: p.To, Applied: true}, m.CreatedAt, nil
+}
+
+// leftConfirmation takes a message that stopped awaiting confirmation off
+// that daily count: ingest counted it on the day it was planned, and it is
+// counted again under the status it reaches (sent, failed, declined,
+// expired), so that each message counts once.
+func leftConfirmation(ws *model.Workspace, planned time.Time) store.StatsDelta {
+	return store.StatsDelta{WorkspaceID: ws.ID, Day: planned.In(ws.Location()).Format(time.DateOnly),
+		Status: model.MsgAwaitingConfirmation, N: -1}
+}
+
+// sumDeltas adds up the deltas of the same counter, in a stable order (no
+// deadlocks between replicas writing the same counters).
+func sumDeltas(deltas []store.StatsDelta) []store.StatsDelta {
+	type key struct {
+		ws                  int64
+		day, status, reason string
+	}
+	sums := map[key]int{}
+	var out []store.StatsDelta
+	for _, d := range deltas {
+		k := key{d.WorkspaceID, d.Day, string(d.Status), d.Reason}
+		if _, ok := sums[k]; !ok {
+			out = append(out, store.StatsDelta{WorkspaceID: d.WorkspaceID, Day: d.Day, Status: d.Status, Reason: d.Reason})
+		}
+		sums[k] += d.N
+	}
+	for i := range out {
+		d := &out[i]
+		d.N = sums[key{d.WorkspaceID, d.Day, string(d.Status), d.Reason}]
+	}
+	slices.SortFunc(out, func(a, b store.StatsDelta) int {
+		return cmp.Or(cmp.Compare(a.WorkspaceID, b.WorkspaceID), cmp.Compare(a.Day, b.Day),
+			cmp.Compare(a.Status, b.Status), cmp.Compare(a.Reason, b.Reason))
+	})
+	return out
 }
 
 func isNotFound(err error) bool {
@@ -181,7 +215,8 @@ func (s *Service) ExpireConfirmations(ctx context.Context) error {
 					if err != nil {
 						return err
 					}
-					if err := tx.StatsAdd(ctx, []store.StatsDelta{{WorkspaceID: ws.ID, Day: s.day(ws), Status: model.MsgExpired, N: 1}}); err != nil {
+					if err := tx.StatsAdd(ctx, []store.StatsDelta{leftConfirmation(ws, ref.CreatedAt),
+						{WorkspaceID: ws.ID, Day: s.day(ws), Status: model.MsgExpired, N: 1}}); err != nil {
 						return err
 					}
 					if err := s.webhookOutcome(ctx, tx, ws.ID, ref.ID, model.MsgExpired, expiredReason, now); err != nil {

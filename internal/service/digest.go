@@ -100,15 +100,17 @@ func (s *Service) purgeDigests(ctx context.Context, ws *model.Workspace, before 
 	return nil
 }
 
-// checkDigest validates a notification's digest spec at path field: its
-// own fields, a key that compiles, and a notification it fits (e-mail
-// only, no confirmation, no CC or BCC: a digest goes to each recipient
-// alone).
-func checkDigest(c *checker, field string, n *model.Notification) {
+// checkDigest validates a notification's digest spec: its own fields, a
+// key that compiles, and a notification it fits (e-mail only, no
+// confirmation, no CC or BCC: a digest goes to each recipient alone). f
+// gives the path of a notification field: a misfit is reported on the
+// field to change (channels, status, cc, bcc), every one of them.
+func checkDigest(c *checker, f func(name string) string, n *model.Notification) {
 	d := n.Digest
 	if d == nil {
 		return
 	}
+	field := f("digest")
 	for _, p := range d.Check() {
 		c.add(field+"."+p.Field, CodeInvalid, "%s", p.Message)
 	}
@@ -117,12 +119,16 @@ func checkDigest(c *checker, field string, n *model.Notification) {
 			c.add(field+".key", CodeInvalid, "%v", err)
 		}
 	}
-	switch {
-	case n.Sends(model.ChannelInApp) || n.Sends(model.ChannelWebhook):
-		c.add(field, CodeInvalid, "a digest collects e-mails; use the channel email alone, or leave the digest out")
-	case n.Status == model.StatusConfirm:
-		c.add(field, CodeInvalid, "a digest is sent when its window closes and cannot wait for a confirmation; use status active")
-	case len(n.CC) > 0 || len(n.BCC) > 0:
-		c.add(field, CodeInvalid, "a digest goes to each recipient alone; leave cc and bcc out")
+	if n.Sends(model.ChannelInApp) || n.Sends(model.ChannelWebhook) {
+		c.add(f("channels"), CodeInvalid, "a digest collects e-mails; use the channel email alone, or leave the digest out")
+	}
+	if n.Status == model.StatusConfirm {
+		c.add(f("status"), CodeInvalid, "a digest is sent when its window closes and cannot wait for a confirmation; use active, or leave the digest out")
+	}
+	if len(n.CC) > 0 {
+		c.add(f("cc"), CodeInvalid, "a digest goes to each recipient alone; leave cc out, or leave the digest out")
+	}
+	if len(n.BCC) > 0 {
+		c.add(f("bcc"), CodeInvalid, "a digest goes to each recipient alone; leave bcc out, or leave the digest out")
 	}
 }

@@ -164,7 +164,7 @@ func (s *Service) checkNotification(c *checker, r *refs, field string, n *model.
 	}
 	checkThrottle(c, f("throttle"), n.Throttle)
 	checkRollUp(c, f("throttle"), n)
-	checkDigest(c, f("digest"), n)
+	checkDigest(c, f, n)
 	if n.Digest != nil && len(n.Throttle) > 0 {
 		// A digest already sends one message per window and key.
 		c.add(f("throttle"), CodeInvalid, "a notification with a digest sends one message per window already; remove the throttle rules or the digest")

@@ -236,7 +236,7 @@ func reportsToContact(sc *model.Schedule) bool {
 func (s *Service) SchedulePut(ctx context.Context, ws *model.Workspace, sc *model.Schedule, preset *schedule.PresetParams) (bool, error) {
 	if preset != nil {
 		if err := schedule.Apply(sc, *preset); err != nil {
-			return false, &ValidationError{Fields: []FieldError{{Field: "preset", Code: CodeInvalid, Detail: err.Error()}}}
+			return false, presetError(err)
 		}
 	}
 	var created bool
@@ -246,6 +246,20 @@ func (s *Service) SchedulePut(ctx context.Context, ws *model.Workspace, sc *mode
 		return err
 	})
 	return created, err
+}
+
+// presetError reports each preset parameter that cannot be applied on its
+// own path (preset.duration).
+func presetError(err error) error {
+	var pes schedule.PresetErrors
+	if !errors.As(err, &pes) {
+		return &ValidationError{Fields: []FieldError{{Field: "preset", Code: CodeInvalid, Detail: err.Error()}}}
+	}
+	out := &ValidationError{}
+	for _, pe := range pes {
+		out.Fields = append(out.Fields, FieldError{Field: "preset." + pe.Field, Code: CodeInvalid, Detail: pe.Detail})
+	}
+	return out
 }
 
 // scheduleSave validates and saves a schedule in tx, computing its next

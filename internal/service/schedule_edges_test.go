@@ -126,7 +126,41 @@ func TestOverdueComparesDurationsExactly(t *testing.T) {
 
 	_, err := e.s.SchedulePut(e.ctx, e.ws, &model.Schedule{Key: "bad", Project: "verein"},
 		&schedule.PresetParams{Kind: schedule.PresetOverdue, Collection: "tasks", Duration: "ein Tag"})
-	requireFieldError(t, err, "preset")
+	requireFieldError(t, err, "preset.duration")
+}
+
+// TestPresetErrorsNameTheirParameter: a preset that cannot be applied is
+// refused with the path of each wrong parameter, all of them at once, and
+// nothing is saved.
+func TestPresetErrorsNameTheirParameter(t *testing.T) {
+	t.Parallel()
+	e := newEdges(t, time.Date(2026, 12, 6, 2, 0, 0, 0, berlinLoc(t)))
+	for _, tc := range []struct {
+		name string
+		in   schedule.PresetParams
+		want []FieldError
+	}{
+		{"day unit", schedule.PresetParams{Kind: schedule.PresetOverdue, Collection: "tasks", Duration: "1d"},
+			[]FieldError{{Field: "preset.duration", Code: CodeInvalid, Detail: `"1d" is not a duration; write e.g. "24h", "90m" or "1h30m"`}}},
+		{"no duration", schedule.PresetParams{Kind: schedule.PresetAppointment, Collection: "appointments"},
+			[]FieldError{{Field: "preset.duration", Code: CodeInvalid, Detail: `the appointment preset needs a duration between 1m and 8784h (366 days), e.g. "24h"`}}},
+		{"hours too many", schedule.PresetParams{Kind: schedule.PresetStillOpen, Collection: "tasks", Hours: 9000},
+			[]FieldError{{Field: "preset.hours", Code: CodeInvalid, Detail: `the still_open preset needs a duration between 1m and 8784h (366 days), e.g. "24h"`}}},
+		{"no collection, bad duration", schedule.PresetParams{Kind: schedule.PresetOverdue, Duration: "1d"}, []FieldError{
+			{Field: "preset.collection", Code: CodeInvalid, Detail: "the overdue preset needs a collection"},
+			{Field: "preset.duration", Code: CodeInvalid, Detail: `"1d" is not a duration; write e.g. "24h", "90m" or "1h30m"`}}},
+		{"unknown kind", schedule.PresetParams{Kind: "geburtstag"}, []FieldError{{Field: "preset.kind", Code: CodeInvalid,
+			Detail: `"geburtstag" is not a preset; use one of birthday, date_reached, date_within_lead, overdue, still_open, appointment`}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.s.SchedulePut(e.ctx, e.ws, &model.Schedule{Key: "bad", Project: "verein"}, &tc.in)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			require.Equal(t, tc.want, ve.Fields)
+		})
+	}
+	_, err := e.s.ScheduleGet(e.ctx, e.ws, "bad")
+	require.Error(t, err, "nothing was saved")
 }
 
 // TestAppointmentRemindsOnlyWhatIsAhead: a 15-minute reminder takes an

@@ -121,7 +121,7 @@ func (s *Service) checkWebhookEndpoint(c *checker, in *WebhookEndpointInput) {
 	}
 	for i, o := range in.Outcomes {
 		if !slices.Contains(webhook.Outcomes, o) {
-			c.add(fmt.Sprintf("outcomes[%d]", i), CodeInvalid, "%q is not a message outcome; use one of %v", o, webhook.Outcomes)
+			c.add(fmt.Sprintf("outcomes[%d]", i), CodeInvalid, "%q is not a message outcome; use one of %s", o, strings.Join(webhook.Outcomes, ", "))
 		}
 	}
 	// No subscription at all is an endpoint for notifications' webhook

@@ -178,6 +178,9 @@ func (o *MessageOutcome) TimelineJSON() string {
 type MessageRef struct {
 	WorkspaceID int64
 	ID          string
+	// CreatedAt is when the message was planned: the day whose
+	// awaiting_confirmation count holds it while it waits.
+	CreatedAt time.Time
 }
 
 // QueueStats describe undelivered mail across all workspaces.
@@ -206,7 +209,10 @@ type CaptureListParams struct {
 	Limit       int
 }
 
-// StatsDelta adds N to one daily counter.
+// StatsDelta adds N to one daily counter. A negative N takes a message
+// off the counter when it leaves the status counted (a confirmation
+// approved, declined or expired); a counter never goes below zero, and
+// StatsList leaves out counters at zero.
 type StatsDelta struct {
 	WorkspaceID int64
 	// Day is YYYY-MM-DD in the workspace's time zone.

@@ -179,8 +179,13 @@ func scheduleFields(path string) (string, string, bool) {
 	switch path {
 	case "source.kind":
 		return "source_kind", "", true
-	case "source.collection":
+	case "source.collection", "preset.collection":
 		return "collection", "", true
+	case "preset.duration", "preset.hours":
+		return "duration", "", true
+	}
+	if strings.HasPrefix(path, "preset") {
+		return "preset_kind", "", true
 	}
 	if strings.HasPrefix(path, "report_channels") {
 		return "report_channels", "", true
@@ -274,10 +279,6 @@ func (h *Handler) putSchedule(w http.ResponseWriter, r *http.Request, rq *reques
 		if !ok {
 			h.fail(w, r, rq, err)
 			return
-		}
-		if msgs := errs["preset"]; len(msgs) > 0 {
-			errs["preset_kind"] = msgs
-			delete(errs, "preset")
 		}
 		h.renderScheduleForm(w, r, rq, http.StatusUnprocessableEntity, f, errs)
 		return

@@ -181,7 +181,9 @@ func (q queriesImpl) MessageExpiring(ctx context.Context, before time.Time, limi
 	rows, err := q.db.Query(ctx, query("MessageExpiring"), before, limit)
 	return collect(rows, err, func(r scanner) (store.MessageRef, error) {
 		var ref store.MessageRef
-		return ref, mapErr(r.Scan(&ref.WorkspaceID, &ref.ID))
+		err := r.Scan(&ref.WorkspaceID, &ref.ID, &ref.CreatedAt)
+		ref.CreatedAt = utc(ref.CreatedAt)
+		return ref, mapErr(err)
 	})
 }
 

@@ -356,7 +356,9 @@ func (q queriesImpl) MessageExpiring(ctx context.Context, before time.Time, limi
 	rows, err := q.db.QueryContext(ctx, query("MessageExpiring"), millis(before), limit)
 	return collect(rows, err, func(r scanner) (store.MessageRef, error) {
 		var ref store.MessageRef
-		err := r.Scan(&ref.WorkspaceID, &ref.ID)
+		var created int64
+		err := r.Scan(&ref.WorkspaceID, &ref.ID, &created)
+		ref.CreatedAt = fromMillis(created)
 		return ref, mapErr(err)
 	})
 }

@@ -272,7 +272,10 @@ func testMessages(t *testing.T, b *bundle) {
 	require.NoError(t, b.s.MessageInsertMany(b.ctx, b.other.ID, []*model.Message{other}))
 	refs, err := b.s.MessageExpiring(b.ctx, base.Add(2*time.Hour), 10)
 	require.NoError(t, err)
-	require.Equal(t, []store.MessageRef{{WorkspaceID: b.other.ID, ID: "msg-9"}}, refs)
+	require.Len(t, refs, 1)
+	require.Equal(t, b.other.ID, refs[0].WorkspaceID)
+	require.Equal(t, "msg-9", refs[0].ID)
+	require.True(t, refs[0].CreatedAt.Equal(base), "the day its confirmation is counted on: %v", refs[0].CreatedAt)
 
 	st, err := b.s.MessageQueueStats(b.ctx)
 	require.NoError(t, err)
@@ -349,6 +352,30 @@ func testCaptureAndStats(t *testing.T, b *bundle) {
 		{Day: "2026-03-01", Status: model.MsgSent, Count: 5},
 		{Day: "2026-03-01", Status: model.MsgSuppressed, Reason: "no_consent", Count: 1},
 	}, rows)
+
+	// A message leaving a status counted takes itself off: a counter goes
+	// down to zero, not below, and one at zero is not listed; taking off
+	// a counter that does not exist leaves none.
+	require.NoError(t, b.s.StatsAdd(b.ctx, []store.StatsDelta{
+		{WorkspaceID: b.ws.ID, Day: "2026-03-01", Status: model.MsgAwaitingConfirmation, N: 2},
+		{WorkspaceID: b.ws.ID, Day: "2026-03-01", Status: model.MsgAwaitingConfirmation, N: -1},
+		{WorkspaceID: b.ws.ID, Day: "2026-03-01", Status: model.MsgSent, N: -1},
+		{WorkspaceID: b.ws.ID, Day: "2026-03-01", Status: model.MsgSuppressed, Reason: "no_consent", N: -3},
+		{WorkspaceID: b.ws.ID, Day: "2026-03-01", Status: model.MsgExpired, N: -1},
+	}))
+	rows, err = b.s.StatsList(b.ctx, b.ws.ID, "2026-03-01", "2026-03-01")
+	require.NoError(t, err)
+	require.Equal(t, []store.StatsRow{
+		{Day: "2026-03-01", Status: model.MsgAwaitingConfirmation, Count: 1},
+		{Day: "2026-03-01", Status: model.MsgSent, Count: 4},
+	}, rows)
+	require.NoError(t, b.s.StatsAdd(b.ctx, []store.StatsDelta{
+		{WorkspaceID: b.ws.ID, Day: "2026-03-01", Status: model.MsgSuppressed, Reason: "no_consent", N: 2},
+	}))
+	rows, err = b.s.StatsList(b.ctx, b.ws.ID, "2026-03-01", "2026-03-01")
+	require.NoError(t, err)
+	require.Contains(t, rows, store.StatsRow{Day: "2026-03-01", Status: model.MsgSuppressed, Reason: "no_consent", Count: 2},
+		"a counter taken below zero counts from zero again")
 }
 
 func testPurge(t *testing.T, b *bundle) {

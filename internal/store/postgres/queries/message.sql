@@ -121,7 +121,7 @@ SET status = $1, reason = $2, attempts = $3, next_attempt_at = $4, last_reply = 
 WHERE workspace_id = $9 AND id = $10 AND status = ANY($11::text[]);
 
 -- name: MessageExpiring
-SELECT workspace_id, id FROM messages
+SELECT workspace_id, id, created_at FROM messages
 WHERE status = 'awaiting_confirmation' AND expires_at < $1
 ORDER BY expires_at LIMIT $2;
 
@@ -136,12 +136,14 @@ WHERE workspace_id = $1 AND captured_at IS NOT NULL AND ($2 = '' OR id < $2)
 ORDER BY id DESC LIMIT $3;
 
 -- name: StatsAdd
-INSERT INTO daily_stats (workspace_id, day, status, reason, count) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (workspace_id, day, status, reason) DO UPDATE SET count = daily_stats.count + excluded.count;
+-- $5 may be negative (a message left the status counted); a counter stays
+-- at zero or above.
+INSERT INTO daily_stats (workspace_id, day, status, reason, count) VALUES ($1, $2, $3, $4, GREATEST($5::bigint, 0))
+ON CONFLICT (workspace_id, day, status, reason) DO UPDATE SET count = GREATEST(daily_stats.count + $5::bigint, 0);
 
 -- name: StatsList
 SELECT day, status, reason, count FROM daily_stats
-WHERE workspace_id = $1 AND day >= $2 AND day <= $3
+WHERE workspace_id = $1 AND day >= $2 AND day <= $3 AND count > 0
 ORDER BY day, status, reason;
 
 -- name: MessageClaim

@@ -138,7 +138,7 @@ SET status = ?1, reason = ?2, attempts = ?3, next_attempt_at = ?4, last_reply = 
 WHERE workspace_id = ?9 AND id = ?10 AND status IN (SELECT value FROM json_each(?11));
 
 -- name: MessageExpiring
-SELECT workspace_id, id FROM messages
+SELECT workspace_id, id, created_at FROM messages
 WHERE status = 'awaiting_confirmation' AND expires_at < ?
 ORDER BY expires_at LIMIT ?;
 
@@ -154,12 +154,14 @@ WHERE workspace_id = ?1 AND captured_at IS NOT NULL
 ORDER BY id DESC LIMIT ?3;
 
 -- name: StatsAdd
-INSERT INTO daily_stats (workspace_id, day, status, reason, count) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (workspace_id, day, status, reason) DO UPDATE SET count = count + excluded.count;
+-- ?5 may be negative (a message left the status counted); a counter stays
+-- at zero or above.
+INSERT INTO daily_stats (workspace_id, day, status, reason, count) VALUES (?1, ?2, ?3, ?4, MAX(?5, 0))
+ON CONFLICT (workspace_id, day, status, reason) DO UPDATE SET count = MAX(count + ?5, 0);
 
 -- name: StatsList
 SELECT day, status, reason, count FROM daily_stats
-WHERE workspace_id = ? AND day >= ? AND day <= ?
+WHERE workspace_id = ? AND day >= ? AND day <= ? AND count > 0
 ORDER BY day, status, reason;
 
 -- name: MessageClaim
