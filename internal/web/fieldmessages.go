@@ -82,6 +82,7 @@ var detailMessages = []detailMessage{
 	{"", regexp.MustCompile(`^must be 1 to (?P<max>\d+) messages$`), "web.fielderr.throttle_max"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a duration; write e\.g\. 15m`), "web.fielderr.duration"},
 	{"", regexp.MustCompile(`^must be whole minutes from 1m to 744h`), "web.fielderr.throttle_window"},
+	{"", regexp.MustCompile(`^give 0 \(as fast as delivery takes them\) or 1 to (?P<max>\d+) messages a minute$`), "web.fielderr.per_minute"},
 	{"", regexp.MustCompile(`^must not contain line breaks$`), "web.code.line_break"},
 	{"", regexp.MustCompile(`^the key "(?P<v>.*)" is used twice in this flow$`), "web.fielderr.key_twice"},
 	{"", regexp.MustCompile(`^must lie in the future`), "web.fielderr.future"},
