@@ -146,6 +146,11 @@ func parseQuietRule(r string) ([]quietSpan, error) {
 		}
 		var err error
 		if days, err = parseQuietDays(r[:i]); err != nil {
+			if i == len(r) && !namesADay(r) {
+				// Neither a time nor a day ("nachts irgendwann"): not
+				// a misspelt day but no rule at all.
+				return nil, fmt.Errorf("%q is not a rule; write a window like 22:00-07:00, days like Sat-Sun, or both: Mon-Fri 18:00-08:00", r)
+			}
 			return nil, err
 		}
 		window = strings.TrimSpace(r[i:])
@@ -185,9 +190,9 @@ func parseQuietRule(r string) ([]quietSpan, error) {
 // parseQuietDays reads "Mon-Fri", "Sat,Sun", "Fri-Mon" (a range wraps
 // over the weekend) into day indexes from Monday.
 func parseQuietDays(s string) ([]int, error) {
-	s = strings.Join(strings.Fields(s), "")
 	var out []int
-	for _, g := range strings.Split(s, ",") {
+	for _, written := range strings.Split(s, ",") {
+		g := strings.Join(strings.Fields(written), "") // "mo - fr" is "mo-fr"
 		a, b, isRange := strings.Cut(g, "-")
 		from, ok1 := quietDays[strings.ToLower(a)]
 		to, ok2 := from, true
@@ -195,7 +200,7 @@ func parseQuietDays(s string) ([]int, error) {
 			to, ok2 = quietDays[strings.ToLower(b)]
 		}
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%q is not a day; write Mon Tue Wed Thu Fri Sat Sun (or Mo Di Mi Do Fr Sa So), a range like Mon-Fri, several joined by \",\"", g)
+			return nil, fmt.Errorf("%q is not a day; write Mon Tue Wed Thu Fri Sat Sun (or Mo Di Mi Do Fr Sa So), a range like Mon-Fri, several joined by \",\"", strings.TrimSpace(written))
 		}
 		for d := from; ; d = (d + 1) % 7 {
 			if !slices.Contains(out, d) {
@@ -207,6 +212,16 @@ func parseQuietDays(s string) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// namesADay reports whether any word of s is a day's name.
+func namesADay(s string) bool {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '-' || r == '\t' }) {
+		if _, ok := quietDays[strings.ToLower(w)]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeSpans sorts spans and joins those that overlap or touch.

@@ -88,6 +88,9 @@ func TestQuietHoursGrammar(t *testing.T) {
 		{"07:00-07:00", `"07:00-07:00" starts where it ends; write the days alone for a whole day, or leave it empty for no quiet hours`},
 		{"Mon-Fri 18:00-08:00; Sat 25:00-12:00", `rule 2 ("Sat 25:00-12:00"): "25:00" is not a time of day; write HH:MM, e.g. 07:00`},
 		{"Mon-Fry 18:00-08:00; Sat", `rule 1 ("Mon-Fry 18:00-08:00"): "Mon-Fry" is not a day; write Mon Tue Wed Thu Fri Sat Sun (or Mo Di Mi Do Fr Sa So), a range like Mon-Fri, several joined by ","`},
+		{"Mo, Dii 18:00-08:00", `"Dii" is not a day; write Mon Tue Wed Thu Fri Sat Sun (or Mo Di Mi Do Fr Sa So), a range like Mon-Fri, several joined by ","`},
+		{"Mo - Fry", `"Mo - Fry" is not a day; write Mon Tue Wed Thu Fri Sat Sun (or Mo Di Mi Do Fr Sa So), a range like Mon-Fri, several joined by ","`},
+		{"nachts irgendwann", `"nachts irgendwann" is not a rule; write a window like 22:00-07:00, days like Sat-Sun, or both: Mon-Fri 18:00-08:00`},
 		{"22:00-07:00;", `rule 2 (""): a rule is empty; separate rules with a single ";"`},
 		{"  ", `a rule is empty; separate rules with a single ";"`}, // only "" is none
 		{"Mon-Sun", `"Mon-Sun" leaves no time to send: e-mail would never go out; e.g. Mon-Fri 18:00-08:00; Sat-Sun`},

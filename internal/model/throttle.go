@@ -152,22 +152,30 @@ const rollUpWord = "roll-up"
 // (max 0, the line as its window), so the problem is reported with the
 // rule's field path.
 func ParseThrottle(line string) ThrottleRule {
+	r, _ := ParseThrottleLine(line)
+	return r
+}
+
+// ParseThrottleLine is ParseThrottle that also says whether the line has
+// the one-line form at all (ok false: not even "MAX/…"), so a form can
+// report such a line once instead of its max and window separately.
+func ParseThrottleLine(line string) (r ThrottleRule, ok bool) {
 	rest, rollUp := strings.CutSuffix(strings.TrimSpace(line), rollUpWord)
 	if rollUp && (rest == "" || strings.TrimRight(rest, " \t") != rest) {
-		r := ParseThrottle(rest)
+		r, ok = ParseThrottleLine(rest)
 		r.RollUp = true
-		return r
+		return r, ok
 	}
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
-		return ThrottleRule{Window: line}
+		return ThrottleRule{Window: line}, false
 	}
-	maxText, window, ok := strings.Cut(fields[0], "/")
+	maxText, window, slash := strings.Cut(fields[0], "/")
 	n, err := strconv.Atoi(maxText)
-	if !ok || err != nil {
-		return ThrottleRule{Window: line}
+	if !slash || err != nil {
+		return ThrottleRule{Window: line}, false
 	}
-	r := ThrottleRule{Max: n, Window: window}
+	r = ThrottleRule{Max: n, Window: window}
 	if len(fields) > 1 {
 		r.Scope = ThrottleScope(fields[1])
 	}
@@ -175,7 +183,7 @@ func ParseThrottle(line string) ThrottleRule {
 		_, rest, _ := strings.Cut(line, fields[1])
 		r.Key = strings.TrimSpace(rest)
 	}
-	return r
+	return r, true
 }
 
 // FormatThrottle writes rules one per line in the form ParseThrottle reads.

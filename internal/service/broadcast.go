@@ -86,6 +86,19 @@ func (s *Service) BroadcastPut(ctx context.Context, ws *model.Workspace, b *mode
 	return created, err
 }
 
+// BroadcastCheck returns the problems BroadcastPut would refuse b for,
+// and saves nothing: a form that could not read some of its fields (data
+// that is not JSON) leaves them empty and checks the rest, so that one
+// submit names every problem.
+func (s *Service) BroadcastCheck(ctx context.Context, ws *model.Workspace, b *model.Broadcast) error {
+	c := *b
+	c.Name = cmp.Or(c.Name, c.Key)
+	if c.Data == nil {
+		c.Data = map[string]any{}
+	}
+	return s.checkBroadcast(ctx, s.store, ws, &c)
+}
+
 // BroadcastGet returns a broadcast.
 func (s *Service) BroadcastGet(ctx context.Context, ws *model.Workspace, key string) (*model.Broadcast, error) {
 	b, err := s.store.BroadcastGet(ctx, ws.ID, key)

@@ -178,6 +178,34 @@ func patchField[T any](dst *T, v *T) {
 
 // WorkspaceUpdate changes the settings named in patch.
 func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patch WorkspacePatch) (*model.Workspace, error) {
+	p, err := workspacePatched(ws, patch)
+	if err != nil {
+		return nil, err
+	}
+	upd := *ws
+	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
+	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
+	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
+	upd.QuietHours = p.QuietHours
+	upd.SummarySchedule = p.SummarySchedule
+	upd.UpdatedAt = s.clock.Now().UTC()
+	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
+		return nil, fmt.Errorf("update workspace: %w", err)
+	}
+	return &upd, nil
+}
+
+// WorkspaceCheck returns the problems WorkspaceUpdate would refuse patch
+// for, and saves nothing: a form that could not read some of its fields
+// (a number that is none) leaves them out of patch and checks the rest,
+// so that one submit names every problem.
+func (s *Service) WorkspaceCheck(ws *model.Workspace, patch WorkspacePatch) error {
+	_, err := workspacePatched(ws, patch)
+	return err
+}
+
+// workspacePatched is ws's settings with patch applied, checked.
+func workspacePatched(ws *model.Workspace, patch WorkspacePatch) (WorkspaceSettings, error) {
 	p := WorkspaceSettings{Name: ws.Name, DefaultLocale: ws.DefaultLocale, Timezone: ws.Timezone, Sender: ws.Sender,
 		RetentionDays: ws.RetentionDays, ConfirmationExpiryHours: ws.ConfirmationExpiryHours, Inbound: ws.Inbound,
 		Vocabulary: ws.Vocabulary, QuietHours: ws.QuietHours}
@@ -196,20 +224,7 @@ func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patc
 	p.Name = cmp.Or(p.Name, ws.Key)
 	p.defaultTexts()
 	p.check(&c, ws)
-	if err := c.err(); err != nil {
-		return nil, err
-	}
-	upd := *ws
-	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
-	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
-	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
-	upd.QuietHours = p.QuietHours
-	upd.SummarySchedule = p.SummarySchedule
-	upd.UpdatedAt = s.clock.Now().UTC()
-	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
-		return nil, fmt.Errorf("update workspace: %w", err)
-	}
-	return &upd, nil
+	return p, c.err()
 }
 
 // WorkspaceSendersSet replaces the sender domains and addresses the

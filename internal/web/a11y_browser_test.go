@@ -137,6 +137,8 @@ func TestBrowserFailedFormsGerman(t *testing.T) {
 			"#f-user_password": "ein langes Passwort"}, "„anna(at)example.org“ ist keine gültige E-Mail-Adresse", false},
 		{"suppression", "/suppressions", `form[method=post][action="/suppressions"]`, map[string]string{"#f-email": "keine-adresse"},
 			"Das ist keine E-Mail-Adresse", false},
+		{"contact quiet hours", "/contacts/p-anna", "#quiet-hours-form", map[string]string{"#f-quiet_hours": "nachts irgendwann"},
+			"„nachts irgendwann“ ist keine Regel", false},
 	}
 	for _, f := range forms {
 		p.do(chromedp.EmulateViewport(1366, 900))

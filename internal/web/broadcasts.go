@@ -115,8 +115,10 @@ func (f broadcastForm) build(l *localizer, loc *time.Location) (*model.Broadcast
 		}
 	}
 	if f.PerMinute != "" {
+		// A whole number out of range is the service's to say (0, or 1
+		// to the most a minute).
 		n, err := strconv.Atoi(f.PerMinute)
-		if err != nil || n < 0 {
+		if err != nil {
 			errs.add("per_minute", l.T("web.schedule.bad_number"))
 		}
 		b.PerMinute = n
@@ -205,6 +207,17 @@ func (h *Handler) putBroadcast(w http.ResponseWriter, r *http.Request, rq *reque
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: ws.Location()}
 	b, errs := f.build(l, ws.Location())
 	if errs.Any() {
+		// What the form could not read is left empty; the rest (the
+		// audience, the content, the rate) is checked now, not after
+		// the next submit.
+		if err := h.svc.BroadcastCheck(r.Context(), ws, b); err != nil {
+			more, ok := formErrors(l, err, broadcastFields)
+			if !ok {
+				h.fail(w, r, rq, err)
+				return
+			}
+			errs.merge(more)
+		}
 		h.renderBroadcastForm(w, r, rq, http.StatusUnprocessableEntity, f, errs)
 		return
 	}

@@ -49,8 +49,11 @@ const contactEvents = 10
 const contactWatching = 20
 
 type contactPage struct {
-	C        *model.Contact
-	Messages []*model.Message
+	C *model.Contact
+	// QuietHours is the quiet-hours field: the contact's attribute, or
+	// what was typed when it was refused.
+	QuietHours string
+	Messages   []*model.Message
 	// Explained are the contact's latest events with their explanations.
 	Explained []*service.EventExplanation
 	// Feed is the contact's in-app feed as they see it (newest items of
@@ -66,12 +69,12 @@ type contactPage struct {
 // contact shows a contact with the messages it got and, for its latest
 // events, why something was or was not sent.
 func (h *Handler) contact(w http.ResponseWriter, r *http.Request, rq *request) {
-	h.renderContact(w, r, rq, http.StatusOK, nil)
+	h.renderContact(w, r, rq, http.StatusOK, nil, nil)
 }
 
 // renderContact shows the contact page, with errors of its quiet-hours
-// form when given.
-func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, rq *request, status int, errs fieldErrors) {
+// form and what was typed there (typed) when given.
+func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, rq *request, status int, typed *string, errs fieldErrors) {
 	ws, id := rq.p.Workspace, r.PathValue("id")
 	c, err := h.svc.ContactGet(r.Context(), ws, id)
 	if err != nil {
@@ -79,6 +82,12 @@ func (h *Handler) renderContact(w http.ResponseWriter, r *http.Request, rq *requ
 		return
 	}
 	page := &contactPage{C: c}
+	if q, ok := c.Attributes[model.ContactQuietHoursAttribute].(string); ok {
+		page.QuietHours = q
+	}
+	if typed != nil {
+		page.QuietHours = *typed
+	}
 	if err := h.contactPreferences(r, rq, page); err != nil {
 		h.fail(w, r, rq, err)
 		return

@@ -24,6 +24,18 @@ func (e fieldErrors) Any() bool { return len(e) > 0 }
 
 func (e fieldErrors) add(field, msg string) { e[field] = append(e[field], fieldMsg{Text: msg}) }
 
+// merge adds the messages of other for the fields e has none for: the
+// form's own findings (a number that is none) stand, the service's
+// findings on the other fields join them, so one submit names every
+// problem.
+func (e fieldErrors) merge(other fieldErrors) {
+	for field, msgs := range other {
+		if !e.Has(field) {
+			e[field] = msgs
+		}
+	}
+}
+
 // fieldMap maps a service field path to a form field and a prefix for the
 // message (e.g. the line of a recipient); ok false keeps the path.
 type fieldMap func(path string) (field, prefix string, ok bool)

@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -35,6 +37,9 @@ type notificationForm struct {
 	Urgent   bool
 	// Digest is the digest part (see notification_digest.go).
 	Digest digestForm
+	// notRules are the throttle lines that are no rule at all, by the
+	// rule's index, said once by throttleLineErrors.
+	notRules map[int]string
 }
 
 // Sends reports whether the form has channel ch checked.
@@ -104,8 +109,15 @@ func parseNotification(r *http.Request) (notificationForm, *model.Notification, 
 		lines[list.name] = nums
 	}
 	rules, nums := splitLines(f.Throttle)
-	for _, line := range rules {
-		n.Throttle = append(n.Throttle, model.ParseThrottle(line))
+	for i, line := range rules {
+		rule, ok := model.ParseThrottleLine(line)
+		if !ok {
+			if f.notRules == nil {
+				f.notRules = map[int]string{}
+			}
+			f.notRules[i] = line
+		}
+		n.Throttle = append(n.Throttle, rule)
 	}
 	lines["throttle"] = nums
 	return f, n, lines
@@ -204,7 +216,7 @@ func (h *Handler) updateNotification(w http.ResponseWriter, r *http.Request, rq 
 // next to the fields.
 func (h *Handler) notificationFailed(w http.ResponseWriter, r *http.Request, rq *request, form notificationForm, lines map[string][]int, n *model.Notification, err error) {
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: rq.p.Workspace.Location()}
-	errs, ok := formErrors(l, recipientErrors(l, err, n), ruleLines(listLines(lines)))
+	errs, ok := formErrors(l, recipientErrors(l, throttleLineErrors(err, form.notRules), n), ruleLines(listLines(lines)))
 	var conflict *service.ConflictError
 	if !ok && errors.As(err, &conflict) {
 		errs, ok = fieldErrors{}, true
@@ -262,6 +274,46 @@ var statusNotices = map[model.NotificationStatus]string{
 	model.StatusActive:   "web.notice.status_active",
 	model.StatusInactive: "web.notice.status_inactive",
 	model.StatusConfirm:  "web.notice.status_confirm",
+}
+
+// throttleLineErrors replaces the problems of a throttle line that is no
+// rule at all ("abc": its max and its window, which the line never gave)
+// with one saying so.
+func throttleLineErrors(err error, notRules map[int]string) error {
+	var verr *service.ValidationError
+	if len(notRules) == 0 || !errors.As(err, &verr) {
+		return err
+	}
+	out := &service.ValidationError{}
+	said := map[int]bool{}
+	for _, f := range verr.Fields {
+		i, ok := throttleIndex(f.Field)
+		line, bad := notRules[i]
+		switch {
+		case !ok || !bad:
+			out.Fields = append(out.Fields, f)
+		case !said[i]:
+			said[i] = true
+			out.Fields = append(out.Fields, service.FieldError{Field: fmt.Sprintf("throttle[%d]", i), Code: service.CodeInvalid,
+				Detail: fmt.Sprintf("%q is not a throttle rule; write MAX/WINDOW, e.g. 5/1h", line)})
+		}
+	}
+	return out
+}
+
+// throttleIndex reads the rule's index from a throttle field path
+// ("throttle[1].window").
+func throttleIndex(path string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, "throttle[")
+	if !ok {
+		return 0, false
+	}
+	end := strings.Index(rest, "]")
+	if end < 0 {
+		return 0, false
+	}
+	i, err := strconv.Atoi(rest[:end])
+	return i, err == nil
 }
 
 // ruleLines maps a throttle rule's field ("throttle[1].window") to the

@@ -12,7 +12,9 @@ import (
 )
 
 // saveContactQuietHours sets or clears a contact's own quiet hours (its
-// attribute quiet_hours); the rest of the contact stays as it is.
+// attribute quiet_hours); the rest of the contact stays as it is. The
+// form posts to the contact's own address, so that a refused value comes
+// back on the contact page, with what was typed and the error summary.
 func (h *Handler) saveContactQuietHours(w http.ResponseWriter, r *http.Request, rq *request) {
 	ws, id := rq.p.Workspace, r.PathValue("id")
 	c, err := h.svc.ContactGet(r.Context(), ws, id)
@@ -25,7 +27,8 @@ func (h *Handler) saveContactQuietHours(w http.ResponseWriter, r *http.Request, 
 	if upd.Attributes == nil {
 		upd.Attributes = map[string]any{}
 	}
-	if v := strings.TrimSpace(r.PostFormValue("quiet_hours")); v != "" {
+	v := strings.TrimSpace(r.PostFormValue("quiet_hours"))
+	if v != "" {
 		upd.Attributes[model.ContactQuietHoursAttribute] = v
 	} else {
 		delete(upd.Attributes, model.ContactQuietHoursAttribute)
@@ -42,7 +45,7 @@ func (h *Handler) saveContactQuietHours(w http.ResponseWriter, r *http.Request, 
 			h.fail(w, r, rq, err)
 			return
 		}
-		h.renderContact(w, r, rq, http.StatusUnprocessableEntity, errs)
+		h.renderContact(w, r, rq, http.StatusUnprocessableEntity, &v, errs)
 		return
 	}
 	redirect(w, r, "/contacts/"+pathEscape(id), "saved")

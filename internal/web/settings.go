@@ -114,6 +114,15 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, rq *reque
 			h.fail(w, r, rq, err)
 			return
 		}
+	} else if err := h.svc.WorkspaceCheck(ws, patch); err != nil {
+		// The numbers that are none are left out; the rest is checked
+		// now, not after the next submit.
+		more, ok := formErrors(l, err, underscored)
+		if !ok {
+			h.fail(w, r, rq, err)
+			return
+		}
+		errs.merge(more)
 	}
 	h.renderSettings(w, r, rq, http.StatusUnprocessableEntity, &settingsPage{Form: f}, errs)
 }

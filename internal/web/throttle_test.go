@@ -60,14 +60,14 @@ func TestCockpitThrottleAndQuietHours(t *testing.T) {
 
 		_, body = c.get("/contacts/anna")
 		require.Contains(t, body, `name="quiet_hours" type="text" value=""`, "no quiet hours of the contact yet")
-		resp, body = c.submit("/contacts/anna", "/contacts/anna/quiet-hours", url.Values{"quiet_hours": {"23:00-06:30"}})
+		resp, body = c.submit("/contacts/anna", "/contacts/anna", url.Values{"quiet_hours": {"23:00-06:30"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
 		attrs := e.Must(200, "GET", "/v1/contacts/anna", nil).Map(t)["attributes"]
 		require.Equal(t, map[string]any{"team": "nord", "quiet_hours": "23:00-06:30"}, attrs)
-		resp, body = c.submit("/contacts/anna", "/contacts/anna/quiet-hours", url.Values{"quiet_hours": {"25:00-06:30"}})
+		resp, body = c.submit("/contacts/anna", "/contacts/anna", url.Values{"quiet_hours": {"25:00-06:30"}})
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 		require.Contains(t, body, tt.bad)
-		resp, _ = c.submit("/contacts/anna", "/contacts/anna/quiet-hours", url.Values{"quiet_hours": {""}})
+		resp, _ = c.submit("/contacts/anna", "/contacts/anna", url.Values{"quiet_hours": {""}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		require.Equal(t, map[string]any{"team": "nord"}, e.Must(200, "GET", "/v1/contacts/anna", nil).Map(t)["attributes"])
 	}

@@ -157,7 +157,7 @@ func (h *Handler) routes() []route {
 		{"GET /events/{id}/data.json", signedIn, h.jsonFile(h.eventData)},
 		{"GET /contacts", signedIn, h.contacts},
 		{"GET /contacts/{id}", signedIn, h.contact},
-		{"POST /contacts/{id}/quiet-hours", signedIn, h.saveContactQuietHours},
+		{"POST /contacts/{id}", signedIn, h.saveContactQuietHours},
 		{"GET /contacts/{id}/attributes.json", signedIn, h.jsonFile(h.contactAttributes)},
 		{"POST /contacts/{id}/preferences", signedIn, h.saveContactPreferences},
 
