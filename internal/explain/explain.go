@@ -152,8 +152,8 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 	case model.StepScheduleError:
 		data["error"] = f.conditionError(s.Params["error"])
 	case model.StepMessageRenderFailed:
-		if sentence, ok := f.renderFailure(s.Params["error"], data); ok {
-			id = sentence
+		if why, ok := f.renderFailure(s.Params["error"], s.Params["template"]); ok {
+			id, data["why"] = "explain.message.render_failed.explained", why
 		}
 	case model.StepNotificationMatched:
 		// The status in the reader's language ("aktiv", "Nachfrage"), as

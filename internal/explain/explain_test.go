@@ -171,6 +171,16 @@ func TestRenderFailuresAreExplained(t *testing.T) {
 			require.Len(t, got, 1)
 			require.Equal(t, tc.want, got[0].Text)
 			require.Equal(t, tc.err, got[0].Params["error"], "the recorded error stays in params")
+
+			// A message's own page says the same without the recipient.
+			why, ok := RenderFailure(cat, tc.lang, "job", tc.err)
+			if tc.name == "no sentence for it" {
+				require.False(t, ok)
+				return
+			}
+			require.True(t, ok)
+			_, tail, _ := strings.Cut(tc.want, ": ")
+			require.Equal(t, strings.Replace(tail, "the", "The", 1), why)
 		})
 	}
 }

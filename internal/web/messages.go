@@ -107,8 +107,10 @@ type messagePage struct {
 	// Awaiting is true when the message can be approved or declined.
 	Awaiting bool
 	// HasCopy is true when there is a rendered copy (suppressed messages
-	// have none).
+	// and those that failed while rendering have none); NoCopy names the
+	// sentence shown instead.
 	HasCopy bool
+	NoCopy  string
 }
 
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -122,7 +124,7 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, rq *request) {
 		v.Title = v.L.T("web.message.title_nosubject")
 	}
 	v.Page = &messagePage{M: m, Awaiting: m.Status == model.MsgAwaitingConfirmation,
-		HasCopy: m.Subject != "" && m.Status != model.MsgSuppressed}
+		HasCopy: m.Subject != "" && m.Status != model.MsgSuppressed, NoCopy: noCopyKey(m)}
 	setSecurityHeaders(w.Header(), true)
 	h.render(w, r, http.StatusOK, "message", v)
 }
