@@ -83,13 +83,19 @@ func (f *formatter) when(t time.Time) string {
 	return t.Format("2006-01-02 at 15:04")
 }
 
-// who names a recipient: the message's address when there is one.
+// who names a recipient: the message's address when there is one, else
+// the contact's name with its id ("Clara Wendt (p-clara)").
 func who(s model.Step, m *model.Message) string {
-	if m != nil && m.To.Email != "" && (s.Recipient == "" || s.Recipient == m.To.ContactID || s.Recipient == m.To.Email) {
-		if m.To.Name != "" {
-			return fmt.Sprintf("%s <%s>", m.To.Name, m.To.Email)
-		}
+	if m == nil || (s.Recipient != "" && s.Recipient != m.To.ContactID && s.Recipient != m.To.Email) {
+		return s.Recipient
+	}
+	switch {
+	case m.To.Email != "" && m.To.Name != "":
+		return fmt.Sprintf("%s <%s>", m.To.Name, m.To.Email)
+	case m.To.Email != "":
 		return m.To.Email
+	case m.To.Name != "" && m.To.ContactID != "":
+		return fmt.Sprintf("%s (%s)", m.To.Name, m.To.ContactID)
 	}
 	return s.Recipient
 }
