@@ -196,7 +196,7 @@ func TestDemoProjectCancelledReachesEveryone(t *testing.T) {
 	require.Equal(t, []string{"anna.berger@example.com", "ben.okafor@example.com", "dispo@agentur-nord.example"}, rcpts)
 	ex, err := c.Explain(ctx, res.ID, "en")
 	require.NoError(t, err)
-	require.Contains(t, stepText(ex, "recipient.suppressed"), "No message to p-clara: the contact has no e-mail address.")
+	require.Contains(t, stepText(ex, "recipient.suppressed"), "No message to Clara Wendt (p-clara): the contact has no e-mail address.")
 	for _, m := range res.Messages {
 		if m.Status == "queued" {
 			e.WaitStatus(m.ID, "sent", wait)

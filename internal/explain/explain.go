@@ -83,13 +83,19 @@ func (f *formatter) when(t time.Time) string {
 	return t.Format("2006-01-02 at 15:04")
 }
 
-// who names a recipient: the message's address when there is one.
+// who names a recipient: the message's address when there is one, else
+// the contact's name with its id ("Clara Wendt (p-clara)").
 func who(s model.Step, m *model.Message) string {
-	if m != nil && m.To.Email != "" && (s.Recipient == "" || s.Recipient == m.To.ContactID || s.Recipient == m.To.Email) {
-		if m.To.Name != "" {
-			return fmt.Sprintf("%s <%s>", m.To.Name, m.To.Email)
-		}
+	if m == nil || (s.Recipient != "" && s.Recipient != m.To.ContactID && s.Recipient != m.To.Email) {
+		return s.Recipient
+	}
+	switch {
+	case m.To.Email != "" && m.To.Name != "":
+		return fmt.Sprintf("%s <%s>", m.To.Name, m.To.Email)
+	case m.To.Email != "":
 		return m.To.Email
+	case m.To.Name != "" && m.To.ContactID != "":
+		return fmt.Sprintf("%s (%s)", m.To.Name, m.To.ContactID)
 	}
 	return s.Recipient
 }
@@ -154,8 +160,8 @@ func (f *formatter) step(s model.Step, m *model.Message) Step {
 	case model.StepScheduleError:
 		data["error"] = f.conditionError(s.Params["error"])
 	case model.StepMessageRenderFailed:
-		if sentence, ok := f.renderFailure(s.Params["error"], data); ok {
-			id = sentence
+		if why, ok := f.renderFailure(s.Params["error"], s.Params["template"]); ok {
+			id, data["why"] = "explain.message.render_failed.explained", why
 		}
 	case model.StepNotificationMatched:
 		// The status in the reader's language ("aktiv", "Nachfrage"), as

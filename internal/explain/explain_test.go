@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -188,6 +190,17 @@ func TestRenderFailuresAreExplained(t *testing.T) {
 			require.Len(t, got, 1)
 			require.Equal(t, tc.want, got[0].Text)
 			require.Equal(t, tc.err, got[0].Params["error"], "the recorded error stays in params")
+
+			// A message's own page says the same without the recipient.
+			why, ok := RenderFailure(cat, tc.lang, "job", tc.err)
+			if tc.name == "no sentence for it" {
+				require.False(t, ok)
+				return
+			}
+			require.True(t, ok)
+			_, tail, _ := strings.Cut(tc.want, ": ")
+			r, n := utf8.DecodeRuneInString(tail)
+			require.Equal(t, string(unicode.ToUpper(r))+tail[n:], why, "the sentence starts with a capital")
 		})
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
 )
@@ -16,6 +19,22 @@ import (
 // event (render.MissingKey), and a value a date function cannot read.
 // A message without a sender address (model.NoSenderReason) gets one too.
 var renderNotADate = regexp.MustCompile(`^(\w+): ("(?:[^"\\]|\\.)*") is not a date\b`)
+
+// RenderFailure says in lang why a message could not be created from the
+// template (its key) that failed with errText, as recorded on the message
+// and in the event's trace: the sentence "why (not) sent?" gives, without
+// the recipient, so that a message's page and the message list read as
+// the event's page does. ok is false for an error it has no sentence for.
+func RenderFailure(cat *i18n.Catalog, lang, template, errText string) (string, bool) {
+	f := &formatter{cat: cat, lang: i18n.Normalize(lang)}
+	why, ok := f.renderFailure(errText, template)
+	if !ok {
+		return "", false
+	}
+	// The sentence follows a colon in the step's; alone it starts one.
+	r, n := utf8.DecodeRuneInString(why)
+	return string(unicode.ToUpper(r)) + why[n:], true
+}
 
 // inAppAction reads an in-app action's part name, "inapp.actions[0].url".
 var inAppAction = regexp.MustCompile(`^inapp\.actions\[(\d+)\]\.(label|url)$`)
@@ -30,12 +49,14 @@ func (f *formatter) partName(part string) string {
 	return f.cat.T(f.lang, "explain.part."+part, nil)
 }
 
-// renderFailure chooses the sentence for a recorded render error and
-// fills its data: what is wrong, and where (part and line). ok is false
-// for an error it has no sentence for, which is shown as recorded.
-func (f *formatter) renderFailure(errText string, data map[string]any) (id string, ok bool) {
+// renderFailure says what is wrong with a recorded render error, and
+// where (part and line), as the tail of a sentence (explain.render.*).
+// ok is false for an error it has no sentence for, which is shown as
+// recorded.
+func (f *formatter) renderFailure(errText, template string) (why string, ok bool) {
+	data := map[string]any{"template": template}
 	if errText == model.NoSenderReason {
-		return "explain.message.render_failed.no_sender", true
+		return f.cat.T(f.lang, "explain.render.no_sender", data), true
 	}
 	var where []string
 	addWhere := func(part string, line int) {
@@ -57,7 +78,7 @@ func (f *formatter) renderFailure(errText string, data map[string]any) (id strin
 	}
 	if paths != nil {
 		data["paths"], data["where"] = strings.Join(paths, ", "), strings.Join(where, ", ")
-		return "explain.message.render_failed.missing", true
+		return f.cat.T(f.lang, "explain.render.missing", data), true
 	}
 	for _, p := range problems {
 		if m := renderNotADate.FindStringSubmatch(p.Message); m != nil {
@@ -73,7 +94,7 @@ func (f *formatter) renderFailure(errText string, data map[string]any) (id strin
 	}
 	if data["value"] != nil {
 		data["where"] = strings.Join(where, ", ")
-		return "explain.message.render_failed.not_a_date", true
+		return f.cat.T(f.lang, "explain.render.not_a_date", data), true
 	}
 	return "", false
 }

@@ -115,6 +115,13 @@ type instance struct {
 	w limitWriter
 }
 
+// The problems of a template content with a part left empty (see
+// Compile); the cockpit says them in its own words.
+const (
+	ProblemNoSubject = "a subject is required"
+	ProblemNoBody    = "an HTML body or a text body is required"
+)
+
 // Compile validates a template content and prepares it for rendering. It
 // returns an *Error listing every problem found in all parts: missing or
 // oversized parts, line breaks in the subject, syntax errors, unknown
@@ -128,10 +135,10 @@ func Compile(c model.TemplateContent) (compiled *Compiled, err error) {
 	}()
 	var problems []Problem
 	if strings.TrimSpace(c.Subject) == "" {
-		problems = append(problems, Problem{Part: PartSubject, Message: "a subject is required"})
+		problems = append(problems, Problem{Part: PartSubject, Message: ProblemNoSubject})
 	}
 	if strings.TrimSpace(c.HTML) == "" && strings.TrimSpace(c.Text) == "" {
-		problems = append(problems, Problem{Part: PartHTML, Message: "an HTML body or a text body is required"})
+		problems = append(problems, Problem{Part: PartHTML, Message: ProblemNoBody})
 	}
 	if i := strings.IndexAny(c.Subject, "\r\n"); i >= 0 {
 		line, col := Position(c.Subject, i)

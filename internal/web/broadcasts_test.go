@@ -45,6 +45,8 @@ func TestBroadcastPages(t *testing.T) {
 	resp, body = c.submit("/broadcasts/_new", "/broadcasts", form)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	require.Contains(t, body, `id="err-audience"`, "the condition does not compile")
+	require.Contains(t, body, "The condition ends too early: something is missing at the end", "in words")
+	require.NotContains(t, body, "NUM_FLOAT", "not the parser's token list")
 	require.NotContains(t, body, `id="err-data"`)
 	form.Set("audience", `contact.id.startsWith("nl-")`)
 	resp, body = c.submit("/broadcasts/_new", "/broadcasts", form)

@@ -27,9 +27,9 @@ func (e *cockpitEnv) runBirthdays(t *testing.T) string {
 	return run.ID
 }
 
-// runReportMail runs the demo's birthday schedule and returns the mail
-// part of its report page in German.
-func runReportMail(t *testing.T, e *cockpitEnv) string {
+// runReportMail runs the demo's birthday schedule and returns the
+// summary and the mail part of its report page in German.
+func runReportMail(t *testing.T, e *cockpitEnv) (outcome, mail string) {
 	t.Helper()
 	run := e.runBirthdays(t)
 	c := newClient(t, e.URL)
@@ -40,22 +40,27 @@ func runReportMail(t *testing.T, e *cockpitEnv) string {
 		resp, body = c.get(resp.Header.Get("Location"))
 	}
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	mail := regexp.MustCompile(`(?s)id="report-mail".*?</dl>`).FindString(body)
+	mail = regexp.MustCompile(`(?s)id="report-mail".*?</dl>`).FindString(body)
 	require.NotEmpty(t, mail, body)
-	return mail
+	outcome = regexp.MustCompile(`(?s)id="report-outcome".*?</p>`).FindString(body)
+	require.NotEmpty(t, outcome, body)
+	return outcome, mail
 }
 
 // TestRunReportSaysWhereTheMailWent: a run report counts the mail "im
 // Testpostfach (nicht gesendet)" while no SMTP server is configured, and
-// "Gesendet" once one is.
+// "Gesendet" once one is; so does the summary above the counts.
 func TestRunReportSaysWhereTheMailWent(t *testing.T) {
 	t.Parallel()
-	captured := runReportMail(t, demoCockpit(t))
+	outcome, captured := runReportMail(t, demoCockpit(t))
 	require.Regexp(t, `<dt>Im Testpostfach \(nicht gesendet\)</dt><dd>2<`, captured)
 	require.NotContains(t, captured, "Gesendet")
+	require.Contains(t, outcome, "Nachrichten: 2 · davon im Testpostfach (nicht gesendet): 2.")
+	require.NotContains(t, outcome, "davon gesendet")
 
 	srv := smtptest.Start(t)
-	sent := runReportMail(t, demoCockpit(t, apptest.WithSMTP(srv)))
+	outcome, sent := runReportMail(t, demoCockpit(t, apptest.WithSMTP(srv)))
 	require.Regexp(t, `<dt>Gesendet</dt><dd>2<`, sent)
 	require.NotContains(t, sent, "Testpostfach")
+	require.Contains(t, outcome, "Nachrichten: 2 · davon gesendet: 2.")
 }

@@ -27,6 +27,8 @@ type eventsPage struct {
 	Projects []*model.Project
 	// Outcomes sums up each event's messages (by event id).
 	Outcomes map[string]service.EventOutcome
+	// Labels names each event's project or broadcast.
+	Labels *scopeLabels
 }
 
 func (h *Handler) events(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -67,6 +69,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	v := h.newView(r, rq, "events", "web.events.title")
+	page.Labels = h.newScopeLabels(r.Context(), v.L, ws, page.Projects, eventBroadcasts(page.Events))
 	v.Page = page
 	h.render(w, r, http.StatusOK, "events", v)
 }
@@ -78,6 +81,8 @@ type eventPage struct {
 	// Flows lets the admin assign a flow right here when the project has
 	// none.
 	Flows []*model.Flow
+	// Broadcast is the broadcast that emitted the event; nil for others.
+	Broadcast *scopeLabel
 }
 
 // event shows an event with "why (not) sent?": the explain trace as
@@ -90,7 +95,11 @@ func (h *Handler) event(w http.ResponseWriter, r *http.Request, rq *request) {
 		return
 	}
 	page := &eventPage{X: x}
-	if p, err := h.svc.ProjectGet(r.Context(), ws, x.Event.Project); err == nil {
+	v := h.newView(r, rq, "events", "")
+	if key, ok := service.BroadcastOfEvent(x.Event); ok {
+		b := h.newScopeLabels(r.Context(), v.L, ws, nil, []string{key}).Event(x.Event)
+		page.Broadcast = &b
+	} else if p, err := h.svc.ProjectGet(r.Context(), ws, x.Event.Project); err == nil {
 		page.Project = p
 		if p.Flow == "" {
 			if page.Flows, err = h.allFlows(r, ws); err != nil {
@@ -99,7 +108,6 @@ func (h *Handler) event(w http.ResponseWriter, r *http.Request, rq *request) {
 			}
 		}
 	}
-	v := h.newView(r, rq, "events", "")
 	v.Title = v.L.T("web.event.title", "type", v.L.TermText(model.VocabEventTypes, x.Event.Type))
 	v.Page = page
 	h.render(w, r, http.StatusOK, "event", v)

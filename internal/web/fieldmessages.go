@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/service"
 )
 
@@ -94,6 +95,21 @@ var detailMessages = []detailMessage{
 	{"", regexp.MustCompile(`^a roll-up collects e-mails into one summary mail`), "web.fielderr.roll_up"},
 }
 
+// conditionSyntax says a condition's syntax error in the page's language
+// (web.condsyntax.KIND, see condition.ReadSyntaxError); "" for another
+// compile error, which keeps the service's detail.
+func conditionSyntax(l *localizer, detail string) string {
+	f, ok := condition.ReadSyntaxError(detail)
+	if !ok {
+		return ""
+	}
+	args := make([]any, 0, 2*len(f.Parts))
+	for name, v := range f.Parts {
+		args = append(args, name, v)
+	}
+	return l.T("web.condsyntax."+f.Kind, args...)
+}
+
 // withoutDetail are the codes whose sentence says all there is.
 var withoutDetail = map[string]bool{
 	service.CodeRequired: true, service.CodeMismatch: true, service.CodeLineBreak: true,
@@ -108,7 +124,13 @@ func fieldMessageParts(l *localizer, f service.FieldError) fieldMsg {
 		return m
 	}
 	var m fieldMsg
+	if f.Code == service.CodeCondition {
+		m.Text = conditionSyntax(l, f.Detail)
+	}
 	for _, d := range detailMessages {
+		if m.Text != "" {
+			break
+		}
 		if d.code != "" && d.code != f.Code {
 			continue
 		}

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/i18n"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
@@ -71,4 +73,48 @@ func TestFieldMessageParts(t *testing.T) {
 	}
 	// Plain text (the live preview) keeps the detail after a colon.
 	require.Equal(t, "Ungültig: a new rule", fieldMessage(de, service.FieldError{Code: "x", Detail: "a new rule"}))
+}
+
+// TestConditionSyntaxInWords: the syntax errors people make most in a
+// condition read as a sentence in the page's language, at their line and
+// column, without the parser's token list; the issues come from real
+// compiles, as the service passes them on.
+func TestConditionSyntaxInWords(t *testing.T) {
+	t.Parallel()
+	cat, err := i18n.New()
+	require.NoError(t, err)
+	env, err := condition.New()
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		expr, de, en string
+	}{
+		{"object.status == 'open' &&",
+			"Zeile 1, Spalte 27: Die Bedingung endet zu früh: Am Ende fehlt etwas, etwa ein Wert nach dem letzten Operator oder eine schließende Klammer.",
+			"Line 1, column 27: The condition ends too early: something is missing at the end, such as a value after the last operator or a closing bracket."},
+		{"(object.status == 'open'",
+			"Zeile 1, Spalte 25: Am Ende fehlt „)“: Schließen Sie jede geöffnete Klammer.",
+			"Line 1, column 25: “)” is missing at the end: close every bracket you open."},
+		{"object.status ==\n  'open",
+			"Zeile 2, Spalte 3: Ein Text, der hier mit ' beginnt, wird nicht geschlossen: Setzen Sie an sein Ende wieder ein '.",
+			"Line 2, column 3: A text that starts here with ' is not closed: put another ' at its end."},
+		{"object.status = 'open'",
+			"Zeile 1, Spalte 15: Ein einzelnes „=“ vergleicht nicht: Schreiben Sie == für „gleich“ oder != für „ungleich“.",
+			"Line 1, column 15: A single “=” does not compare: write == for “equals” or != for “does not equal”."},
+		{"object.status == 'open' and x",
+			"Zeile 1, Spalte 25: „and“ verknüpft keine Bedingungen: Schreiben Sie && für „und“, || für „oder“ und ! für „nicht“.",
+			"Line 1, column 25: “and” does not join conditions: write && for “and”, || for “or” and ! for “not”."},
+		{"object.status == 'open' )",
+			"Zeile 1, Spalte 25: „)“ ist hier nicht erwartet: Fehlt davor ein Operator, ein Komma oder eine Klammer, oder ist eine zu viel?",
+			"Line 1, column 25: “)” is not expected here: is an operator, a comma or a bracket missing before it, or one too many?"},
+	} {
+		_, err := env.Compile(tc.expr)
+		var cerr *condition.CompileError
+		require.True(t, errors.As(err, &cerr), "%v", err)
+		is := cerr.Issues[0]
+		f := service.FieldError{Code: service.CodeCondition, Detail: is.Message, Line: is.Line, Column: is.Column}
+		for lang, want := range map[string]string{"de": tc.de, "en": tc.en} {
+			got := fieldMessageParts(&localizer{cat: cat, lang: lang, loc: time.UTC}, f)
+			require.Equal(t, fieldMsg{Text: want}, got, "%s: %s", lang, is.Message)
+		}
+	}
 }

@@ -29,6 +29,8 @@ type messagesPage struct {
 	NextURL  string
 	Projects []*model.Project
 	Statuses []model.MessageStatus
+	// Labels names each message's project or broadcast.
+	Labels *scopeLabels
 }
 
 // parseDay reads a YYYY-MM-DD field as midnight in loc.
@@ -98,6 +100,7 @@ func (h *Handler) messages(w http.ResponseWriter, r *http.Request, rq *request) 
 			}
 		}
 	}
+	page.Labels = h.newScopeLabels(r.Context(), v.L, ws, page.Projects, messageBroadcasts(page.Messages))
 	v.Page = page
 	h.render(w, r, http.StatusOK, "messages", v)
 }
@@ -107,8 +110,15 @@ type messagePage struct {
 	// Awaiting is true when the message can be approved or declined.
 	Awaiting bool
 	// HasCopy is true when there is a rendered copy (suppressed messages
-	// have none).
+	// and those that failed while rendering have none); NoCopy names the
+	// sentence shown instead.
 	HasCopy bool
+	NoCopy  string
+	// Scope is the message's project, or the broadcast it was sent for
+	// (Scope.Href set); Inline is true when its template is the
+	// broadcast's own content, which has no page of its own.
+	Scope  scopeLabel
+	Inline bool
 }
 
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -121,8 +131,15 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, rq *request) {
 	if m.Subject == "" {
 		v.Title = v.L.T("web.message.title_nosubject")
 	}
-	v.Page = &messagePage{M: m, Awaiting: m.Status == model.MsgAwaitingConfirmation,
-		HasCopy: m.Subject != "" && m.Status != model.MsgSuppressed}
+	page := &messagePage{M: m, Awaiting: m.Status == model.MsgAwaitingConfirmation,
+		HasCopy: m.Subject != "" && m.Status != model.MsgSuppressed, NoCopy: noCopyKey(m), Inline: service.BroadcastInline(m)}
+	broadcasts := messageBroadcasts([]*model.Message{m})
+	var projects []*model.Project
+	if p, err := h.svc.ProjectGet(r.Context(), rq.p.Workspace, m.Project); err == nil && broadcasts == nil {
+		projects = []*model.Project{p}
+	}
+	page.Scope = h.newScopeLabels(r.Context(), v.L, rq.p.Workspace, projects, broadcasts).Message(m)
+	v.Page = page
 	setSecurityHeaders(w.Header(), true)
 	h.render(w, r, http.StatusOK, "message", v)
 }

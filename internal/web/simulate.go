@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -23,14 +24,16 @@ const simulateScan = 200
 // simulateEvent is an event as the simulation form takes it: the API's
 // event body with contacts by id (inline contacts are the API's).
 type simulateEvent struct {
-	Type           string              `json:"type"`
-	Project        string              `json:"project"`
-	Object         *model.ObjectRef    `json:"object,omitempty"`
-	Actors         map[string][]string `json:"actors,omitempty"`
-	Contact        string              `json:"contact,omitempty"`
-	Data           map[string]any      `json:"data,omitempty"`
-	OccurredAt     *time.Time          `json:"occurred_at"`
-	IdempotencyKey string              `json:"idempotency_key,omitempty"`
+	Type    string              `json:"type"`
+	Project string              `json:"project"`
+	Object  *model.ObjectRef    `json:"object,omitempty"`
+	Actors  map[string][]string `json:"actors,omitempty"`
+	Contact string              `json:"contact,omitempty"`
+	Data    map[string]any      `json:"data,omitempty"`
+	// OccurredAt is read by simulateTime, so that a value that is not a
+	// time is named with its path.
+	OccurredAt     json.RawMessage `json:"occurred_at"`
+	IdempotencyKey string          `json:"idempotency_key,omitempty"`
 }
 
 type simulatePage struct {
@@ -86,14 +89,13 @@ func (h *Handler) simulateExample(r *http.Request, ws *model.Workspace, f *model
 		if !uses[ev.Project] || !types[ev.Type] || ev.Source != model.SourceAPI {
 			continue
 		}
-		at := ev.OccurredAt.UTC()
 		out = append(out, simulateEvent{Type: ev.Type, Project: ev.Project, Object: ev.Object, Actors: ev.Actors,
-			Contact: ev.Contact, Data: ev.Data, OccurredAt: &at})
+			Contact: ev.Contact, Data: ev.Data, OccurredAt: jsonTime(ev.OccurredAt)})
 	}
 	slices.Reverse(out)
 	if len(out) == 0 && len(f.Notifications) > 0 {
-		at := time.Now().UTC().Truncate(time.Minute)
-		out = append(out, simulateEvent{Type: f.Notifications[0].EventType, Project: first, OccurredAt: &at})
+		out = append(out, simulateEvent{Type: f.Notifications[0].EventType, Project: first,
+			OccurredAt: jsonTime(time.Now().Truncate(time.Minute))})
 	}
 	return out, nil
 }
@@ -128,24 +130,38 @@ func (h *Handler) simulate(w http.ResponseWriter, r *http.Request, rq *request) 
 	h.renderSimulate(w, r, rq, http.StatusOK, page, nil)
 }
 
-// parseSimulation reads the form; problems go to errs.
+// parseSimulation reads the form; problems go to errs. The list is read
+// first (a JSON mistake is named by line and column), then each event,
+// so that valid JSON with a wrong value is named by its path
+// ("events[0].occurred_at").
 func parseSimulation(l *localizer, page *simulatePage, errs fieldErrors) (*service.SimulateInput, bool) {
-	var events []simulateEvent
-	dec := json.NewDecoder(bytes.NewReader([]byte(page.Events)))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&events); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal([]byte(page.Events), &raws); err != nil {
 		line, col := jsonErrorPos(page.Events, err)
 		errs.add("events", jsonProblem(l, "web.simulate.bad_json", line, col, err))
 		return nil, false
 	}
-	in := &service.SimulateInput{Events: make([]*service.EventInput, len(events))}
-	for i, ev := range events {
-		in.Events[i] = &service.EventInput{Type: ev.Type, Project: ev.Project, Object: ev.Object, Actors: ev.Actors,
-			Contact: ev.Contact, Data: ev.Data, IdempotencyKey: ev.IdempotencyKey}
-		if ev.OccurredAt != nil {
-			in.Events[i].OccurredAt = ev.OccurredAt.UTC()
+	in := &service.SimulateInput{Events: make([]*service.EventInput, len(raws))}
+	for i, raw := range raws {
+		path := fmt.Sprintf("events[%d]", i)
+		var ev simulateEvent
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ev); err != nil {
+			errs.add("events", simulateEventProblem(l, path, err))
+			continue
 		}
+		at, ok := simulateTime(ev.OccurredAt)
+		if !ok {
+			errs.add("events", path+".occurred_at: "+l.T("web.simulate.bad_occurred_at", "value", jsonText(ev.OccurredAt)))
+			continue
+		}
+		in.Events[i] = &service.EventInput{Type: ev.Type, Project: ev.Project, Object: ev.Object, Actors: ev.Actors,
+			Contact: ev.Contact, Data: ev.Data, IdempotencyKey: ev.IdempotencyKey, OccurredAt: at}
+	}
+	if errs.Any() {
+		return nil, false
 	}
 	if page.Until != "" {
 		t, err := time.Parse(time.RFC3339, page.Until)
@@ -156,6 +172,58 @@ func parseSimulation(l *localizer, page *simulatePage, errs fieldErrors) (*servi
 		in.Until = t.UTC()
 	}
 	return in, true
+}
+
+// simulateEventProblem says what is wrong with the event at path: a
+// field it does not have, or a value of the wrong kind (named by its
+// path, "events[0].data").
+func simulateEventProblem(l *localizer, path string, err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		at := path
+		if te.Field != "" {
+			at += "." + te.Field
+		}
+		return at + ": " + l.T("web.json.type", "field", at, "want", l.T(jsonKind(te.Type)))
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return path + "." + name + ": " + l.T("web.simulate.unknown_field", "name", name)
+	}
+	return path + ": " + l.T(jsonHint(err))
+}
+
+// simulateTime reads an event's occurred_at: absent or null is the zero
+// time (the service asks for it), else a time in RFC 3339.
+func simulateTime(raw json.RawMessage) (time.Time, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}, true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// jsonTime is t as the form shows it: in UTC, in RFC 3339.
+func jsonTime(t time.Time) json.RawMessage {
+	b, _ := json.Marshal(t.UTC())
+	return b
+}
+
+// jsonText is a JSON value as an admin typed it, a text without its
+// quotes.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
 }
 
 // simulateErrors shows the problems of the events at the events field,

@@ -81,3 +81,29 @@ func TestSimulatePage(t *testing.T) {
 	resp, _ = c.get("/flows/nope/simulate")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
+
+// TestSimulateNamesTheBadField: valid JSON with a wrong value is not
+// called invalid JSON; the mistake is named by its path and what is
+// wrong with it, in the page's language.
+func TestSimulateNamesTheBadField(t *testing.T) {
+	t.Parallel()
+	e := demoCockpit(t)
+	c := newClient(t, e.URL)
+	c.signIn(e.Email, e.Password)
+	for _, tc := range []struct{ lang, events, want string }{
+		{"de", `[{"type":"job.requested","occurred_at":"gestern"}]`,
+			"events[0].occurred_at: „gestern“ ist kein Zeitpunkt: Schreiben Sie ihn wie 2026-03-09T08:00:00Z (RFC 3339)."},
+		{"en", `[{"type":"job.requested","occurred_at":"gestern"}]`,
+			"events[0].occurred_at: “gestern” is not a time: write it like 2026-03-09T08:00:00Z (RFC 3339)."},
+		{"de", `[{"type":"job.requested"}, {"type":"job.requested","projekt":"x"}]`,
+			"events[1].projekt: Ein Ereignis hat kein Feld „projekt“"},
+		{"de", `[{"type":"job.requested","data":[1]}]`, "events[0].data: „events[0].data“ muss ein Objekt {…} sein."},
+	} {
+		c.lang = tc.lang
+		resp, body := c.submit("/flows/standard/simulate", "/flows/standard/simulate", url.Values{"events": {tc.events}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.Contains(t, html.UnescapeString(body), tc.want, tc.lang)
+		require.NotContains(t, body, "JSON-Liste", tc.lang)
+		require.NotContains(t, body, "JSON list", tc.lang)
+	}
+}

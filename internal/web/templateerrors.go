@@ -16,6 +16,9 @@ type templateIssue struct {
 	Line, Column int
 	Message      string
 	Raw          string
+	// Alone is true for a sentence that needs no "template error" before
+	// it (a part left empty).
+	Alone bool
 }
 
 var (
@@ -39,6 +42,10 @@ func explainTemplate(l *localizer, f service.FieldError) templateIssue {
 	args := argCount.FindStringSubmatch(d)
 	path, key, missing := render.MissingKey(d)
 	switch {
+	case d == render.ProblemNoSubject:
+		return templateIssue{Message: tplT(l, "web.tpl.no_subject"), Alone: true}
+	case d == render.ProblemNoBody:
+		return templateIssue{Message: tplT(l, "web.tpl.no_body"), Alone: true}
 	case strings.Contains(d, "syntax error: unexpected EOF"):
 		// render points the problem at the block left open and names it.
 		if m := notClosed.FindStringSubmatch(d); m != nil {
@@ -66,7 +73,8 @@ func explainTemplate(l *localizer, f service.FieldError) templateIssue {
 	case strings.Contains(d, "syntax error"):
 		is.Message = tplT(l, "web.tpl.syntax")
 	default:
-		is.Message, is.Raw = fieldMessage(l, service.FieldError{Code: f.Code, Detail: d}), ""
+		// No sentence of ours: "template error" alone, with the
+		// service's detail in small type.
 		return is
 	}
 	if m := didYouMean.FindStringSubmatch(d); m != nil {

@@ -412,7 +412,13 @@ func editorProblem(l *localizer, locale string, content model.TemplateContent, f
 		return previewProblem{Field: field, Line: f.Line, Column: f.Column, Message: fieldMessage(l, f)}
 	}
 	is := explainTemplate(l, f)
-	msg := l.T("web.code.template_error") + ": " + is.Message
+	msg := l.T("web.code.template_error")
+	switch {
+	case is.Alone:
+		msg = is.Message
+	case is.Message != "":
+		msg += ": " + is.Message
+	}
 	if is.Line > 0 && is.Column > 0 {
 		msg = l.T("web.error.at_line_column", "line", is.Line, "column", is.Column) + " " + msg
 	} else if is.Line > 0 {

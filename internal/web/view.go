@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -270,7 +271,12 @@ func sortedKeys(m any) []string {
 	return keys
 }
 
+// formatAddress shows an address as a mail header would ("Anna Berg
+// <anna@example.org>"); a contact without an address by its name (or id).
 func formatAddress(a model.Address) string {
+	if a.Email == "" {
+		return cmp.Or(a.Name, a.ContactID)
+	}
 	if a.Name != "" {
 		return fmt.Sprintf("%s <%s>", a.Name, a.Email)
 	}
