@@ -76,7 +76,7 @@ func Example() {
 	// queued <nil>
 	// p-clara suppressed no_email
 	// Nachrichten zu diesem Ereignis: 1 unterdrückt.
-	// Keine Nachricht an p-clara: Der Kontakt hat keine E-Mail-Adresse.
+	// Keine Nachricht an Clara Wendt (p-clara): Der Kontakt hat keine E-Mail-Adresse.
 }
 
 // New checks the URL at once.
