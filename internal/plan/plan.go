@@ -394,10 +394,11 @@ func labels(rs []Recipient) string {
 }
 
 // dedupKey identifies a person: by address when there is one (a contact and
-// a literal address for the same mailbox are one person), else by contact.
+// a literal address for the same mailbox are one person, however either
+// writes it; see model.AddressKey), else by contact.
 func dedupKey(r Recipient) string {
 	if r.Address.Email != "" {
-		return "email:" + strings.ToLower(r.Address.Email)
+		return "email:" + model.AddressKey(r.Address.Email)
 	}
 	return "contact:" + r.Address.ContactID
 }

@@ -55,6 +55,7 @@ var detailMessages = []detailMessage{
 	{"", regexp.MustCompile(`^has (?P<n>\d+) rules; at most (?P<max>\d+)$`), "web.fielderr.quiet_rules"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a weekday`), "web.fielderr.weekday"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid e-mail address`), "web.fielderr.email"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a bare e-mail address`), "web.fielderr.email_bare"},
 	{"", regexp.MustCompile(`^not an e-mail address, e\.g\.`), "web.fielderr.email_example"},
 	{"", regexp.MustCompile(`^is longer than (?P<n>\d+) bytes$`), "web.fielderr.max_bytes"},
 	{"", regexp.MustCompile(`^at most (?P<n>\d+) characters$`), "web.fielderr.max_chars"},
