@@ -68,6 +68,7 @@ var detailMessages = []detailMessage{
 	{service.CodeUnknownRef, regexp.MustCompile(`^project "(?P<v>.*)" does not exist$`), "web.fielderr.no_project"},
 	{service.CodeUnknownRef, regexp.MustCompile(`^webhook endpoint "(?P<v>.*)" does not exist$`), "web.fielderr.no_webhook"},
 	{"", regexp.MustCompile(`^a roll-up collects e-mails into one summary mail`), "web.fielderr.roll_up"},
+	{service.CodeTooLong, regexp.MustCompile(`^a flow holds at most (?P<n>\d+) notifications, this one would have (?P<count>\d+)`), "web.fielderr.max_notifications"},
 }
 
 // withoutDetail are the codes whose sentence says all there is.
