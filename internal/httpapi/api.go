@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/herold-dev/herold/internal/inbox"
 	"github.com/herold-dev/herold/internal/model"
@@ -25,6 +26,11 @@ type Config struct {
 	MaxBulkBodyBytes int64
 	// Inbox serves the in-app feed; required.
 	Inbox *inbox.Inbox
+	// BatchTimeout bounds the work of one event batch: after it the batch
+	// stops planning and answers 503, as the answer could not be written
+	// any more (the server's write timeout). 0: no bound but the
+	// client's patience.
+	BatchTimeout time.Duration
 }
 
 // Handler serves the API.
@@ -36,6 +42,8 @@ type Handler struct {
 	maxBulk  int64
 	mux      *http.ServeMux
 	routeTab []route
+	// batchTimeout is Config.BatchTimeout.
+	batchTimeout time.Duration
 
 	inbox *inbox.Inbox
 }
@@ -177,7 +185,7 @@ func New(cfg Config) *Handler {
 	h := &Handler{
 		svc: cfg.Service, logger: cfg.Logger, ready: cfg.Ready,
 		maxBody: cfg.MaxBodyBytes, maxBulk: cfg.MaxBulkBodyBytes, mux: http.NewServeMux(),
-		inbox: cfg.Inbox,
+		inbox: cfg.Inbox, batchTimeout: cfg.BatchTimeout,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
