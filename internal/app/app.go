@@ -172,7 +172,7 @@ func New(ctx context.Context, opts config.Options, deps Deps) (*App, error) {
 	api := httpapi.New(httpapi.Config{
 		Service: a.svc, Logger: apiLog, Ready: a.ready,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBulkBodyBytes: opts.MaxBulkBodyBytes,
-		MaxBulkRequests: opts.MaxBulkRequests, Inbox: a.inbox,
+		MaxBulkRequests: opts.MaxBulkRequests, Inbox: a.inbox, BatchTimeout: opts.HTTP.WriteTimeout,
 	})
 	proxies, _ := opts.TrustedProxyPrefixes() // checked by Validate
 	cockpit, err := web.New(web.Config{Service: a.svc, Logger: cockpitLog, Feed: a.inbox,

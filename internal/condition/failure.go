@@ -11,13 +11,14 @@ import (
 // that the cockpit and explain can say it in the reader's language.
 type Failure struct {
 	// Kind is one of not_date, empty_date, date_type, no_field,
-	// no_element, not_available, types, not_bool, too_costly, too_slow.
+	// no_element, not_available, types, not_bool, too_costly, too_slow,
+	// over_budget.
 	Kind string
 	// Parts are the values the message names, by kind: function and value
 	// (not_date), function (empty_date), parent, key and guard (no_field),
 	// parent and index (no_element), root (not_available), op and args
-	// (types), type (not_bool), units (too_costly), limit (too_slow). A
-	// part the message does not hold is "".
+	// (types), type (not_bool), units (too_costly), limit (too_slow),
+	// budget (over_budget). A part the message does not hold is "".
 	Parts map[string]string
 }
 
@@ -37,6 +38,7 @@ var failures = []struct {
 	{"not_bool", regexp.MustCompile(`condition must be true or false, got (?P<type>.+)$`)},
 	{"too_costly", regexp.MustCompile(`condition exceeded its cost limit(?: \((?P<units>\d+) units\))?`)},
 	{"too_slow", regexp.MustCompile(`condition took too long to evaluate(?: \(more than (?P<limit>[^)]+)\))?`)},
+	{"over_budget", regexp.MustCompile(`this event's conditions used up their budget(?: of (?P<budget>\d+) cost units)?`)},
 }
 
 // ReadFailure reads an evaluation error's message back; ok is false for

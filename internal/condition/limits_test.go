@@ -136,3 +136,53 @@ func TestParserLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestEvalCost: an evaluation reports what it cost, the same every time
+// for the same data (the planner's per-event budget relies on it), also
+// when it ended with an error; one stopped by the clock is charged the
+// cost limit; with its context done already nothing is evaluated, not
+// even a call (matches on a long text) that would not look at the context
+// until it returns.
+func TestEvalCost(t *testing.T) {
+	t.Parallel()
+	env := setup(t, WithTimeout(time.Minute))
+	data := bigData(1000)
+	cost := func(expr string) (uint64, error) {
+		t.Helper()
+		p, err := env.Compile(expr)
+		require.NoError(t, err)
+		first, err := p.Eval(context.Background(), data, nil)
+		again, err2 := p.Eval(context.Background(), data, nil)
+		require.Equal(t, first.Cost, again.Cost, "%s: the same cost every time", expr)
+		require.Equal(t, err, err2)
+		return first.Cost, err
+	}
+	small, err := cost("data.s == 'x'")
+	require.NoError(t, err)
+	require.Positive(t, small)
+	require.Less(t, small, uint64(10))
+	pass, err := cost("data.big.exists(x, x == 999)")
+	require.NoError(t, err)
+	require.Greater(t, pass, uint64(1000), "a pass over 1,000 entries")
+	over, err := cost("data.big.all(x, data.big.all(y, x + y >= 0))")
+	require.ErrorIs(t, err, ErrCostLimit)
+	require.GreaterOrEqual(t, over, uint64(DefaultCostLimit), "an evaluation over the limit costs at least the limit")
+	missing, err := cost("data.nothing == 1")
+	require.Error(t, err)
+	require.Positive(t, missing)
+
+	slow, err := setup(t, WithTimeout(time.Millisecond), WithCostLimit(1<<40)).Compile(
+		"data.big.all(x, data.big.all(y, data.big.all(z, x + y + z >= 0)))")
+	require.NoError(t, err)
+	res, err := slow.Eval(context.Background(), data, nil)
+	require.ErrorIs(t, err, ErrTimeout)
+	require.Equal(t, uint64(1<<40), res.Cost, "stopped by the clock: charged the limit")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	regex, err := env.Compile(`data.s.matches("(a|aa)*(b|c|d)+x$")`)
+	require.NoError(t, err)
+	res, err = regex.Eval(ctx, map[string]any{"data": map[string]any{"s": strings.Repeat("a", 400_000)}, "now": march1}, nil)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Zero(t, res.Cost)
+}

@@ -23,7 +23,18 @@ var (
 	ErrCostLimit = errors.New("condition exceeded its cost limit")
 	// ErrTimeout is returned when an evaluation ran out of time.
 	ErrTimeout = errors.New("condition took too long to evaluate")
+	// ErrBudget is the error of a condition that was not evaluated because
+	// the conditions evaluated before it, for the same event, used up the
+	// event's budget (see OverBudget).
+	ErrBudget = errors.New("condition not evaluated: this event's conditions used up their budget")
 )
+
+// OverBudget is the error a caller records for a condition it did not
+// evaluate because earlier evaluations cost budget units in all (see
+// Result.Cost); explain reads it back as the failure over_budget.
+func OverBudget(budget uint64) error {
+	return fmt.Errorf("%w of %d cost units", ErrBudget, budget)
+}
 
 // Program is a compiled condition. It is immutable and safe for concurrent
 // use.
@@ -62,6 +73,13 @@ type Result struct {
 	// strings and lists cut. At most 20 entries; data fields come before
 	// helper results.
 	Values map[string]any `json:"values,omitempty"`
+	// Cost is what the evaluation is charged in cost units (see
+	// WithCostLimit): its actual cost, which depends only on the
+	// expression and the data, also when it ended with an error. One
+	// stopped by its time limit or its context is charged the cost limit,
+	// as its actual cost then depends on the clock; one not started (the
+	// context was done already) costs nothing.
+	Cost uint64 `json:"-"`
 }
 
 // Eval evaluates the condition against vars, the data model as
@@ -119,10 +137,18 @@ func (p *Program) eval(ctx context.Context, vars map[string]any, loc *time.Locat
 
 func (m *Matcher) eval(ctx context.Context, explain bool) (Result, error) {
 	p := m.p
+	if err := ctx.Err(); err != nil {
+		// A request whose client is gone: a call such as matches() on a
+		// long text does not look at the context until it returns.
+		return Result{}, fmt.Errorf("evaluate condition: %w", err)
+	}
 	ctx, cancel := context.WithTimeoutCause(ctx, p.env.cfg.timeout, ErrTimeout)
 	defer cancel()
-	out, _, evalErr := p.prg.ContextEval(ctx, m.in)
-	var res Result
+	out, det, evalErr := p.prg.ContextEval(ctx, m.in)
+	res := Result{Cost: p.env.cfg.costLimit}
+	if c := det.ActualCost(); c != nil && (evalErr == nil || ctx.Err() == nil) {
+		res.Cost = *c
+	}
 	if explain {
 		res.Values = p.explain(m.act, m.clk)
 	}

@@ -259,6 +259,17 @@ func TestConditionErrorsAreExplained(t *testing.T) {
 			}
 		})
 	}
+	// A condition the planner did not evaluate, the event's budget used up.
+	raw := condition.OverBudget(1_000_000).Error()
+	for lang, want := range map[string]string{"de": "Bedingung nicht ausgewertet: Die Bedingungen dieses Ereignisses haben ihr Rechenbudget von 1000000 Einheiten aufgebraucht", "en": raw} {
+		m := message(model.MsgFailed)
+		ev := event(m)
+		ev.Trace[1] = model.Step{Code: model.StepConditionError, Notification: "n",
+			Params: map[string]string{"condition": "data.x", "error": raw}}
+		got := steps(t, New(cat).Build(ev, []*model.Message{m}, lang, time.UTC), model.StepConditionError)
+		require.Len(t, got, 1)
+		require.True(t, strings.HasSuffix(got[0].Text, ": "+want), "%s: %q", lang, got[0].Text)
+	}
 	// A schedule that could not evaluate a record says it the same way.
 	m := message(model.MsgFailed)
 	ev := event(m)

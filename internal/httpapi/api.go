@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/herold-dev/herold/internal/inbox"
@@ -35,6 +36,11 @@ type Config struct {
 	MaxBulkRequests int
 	// Inbox serves the in-app feed; required.
 	Inbox *inbox.Inbox
+	// BatchTimeout bounds the work of one event batch: after it the batch
+	// stops planning and answers 503, as the answer could not be written
+	// any more (the server's write timeout). 0: no bound but the
+	// client's patience.
+	BatchTimeout time.Duration
 }
 
 // Handler serves the API.
@@ -48,6 +54,8 @@ type Handler struct {
 	bulkSlots chan struct{}
 	mux       *http.ServeMux
 	routeTab  []route
+	// batchTimeout is Config.BatchTimeout.
+	batchTimeout time.Duration
 
 	inbox *inbox.Inbox
 }
@@ -189,7 +197,7 @@ func New(cfg Config) *Handler {
 	h := &Handler{
 		svc: cfg.Service, logger: cfg.Logger, ready: cfg.Ready,
 		maxBody: cfg.MaxBodyBytes, maxBulk: cfg.MaxBulkBodyBytes, mux: http.NewServeMux(),
-		inbox: cfg.Inbox,
+		inbox: cfg.Inbox, batchTimeout: cfg.BatchTimeout,
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -163,6 +165,10 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request, p *service.P
 	writeJSON(w, status, resultOf(res))
 }
 
+// errBatchTimeout is the cause of a batch's context that ran out of
+// time (Config.BatchTimeout).
+var errBatchTimeout = errors.New("the batch took longer than the server allows for one request (--http-write-timeout); nothing was accepted: send fewer events per batch")
+
 type batchInput struct {
 	Events []eventInput `json:"events"`
 }
@@ -183,7 +189,21 @@ func (h *Handler) postEventBatch(w http.ResponseWriter, r *http.Request, p *serv
 	for i := range in.Events {
 		ins[i] = in.Events[i].service()
 	}
-	items, err := h.svc.IngestBatch(r.Context(), p.Workspace, ins)
+	ctx := r.Context()
+	if h.batchTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, h.batchTimeout, errBatchTimeout)
+		defer cancel()
+	}
+	// A batch stops planning once its client is gone or its time is up:
+	// the work could not be answered.
+	items, err := h.svc.IngestBatch(ctx, p.Workspace, ins)
+	if err != nil && errors.Is(context.Cause(ctx), errBatchTimeout) && r.Context().Err() == nil {
+		w.Header().Set("Retry-After", "1")
+		writeProblem(w, Problem{Type: problemOverloaded, Title: "Overloaded", Status: http.StatusServiceUnavailable,
+			Detail: errBatchTimeout.Error()})
+		return
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return

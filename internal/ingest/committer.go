@@ -81,6 +81,10 @@ func (c *committer) submit(ctx context.Context, ws *model.Workspace, in *Input) 
 	planned := time.Now()
 	m.WithLabelValues(metrics.StageLoad).Observe(planned.Sub(start).Seconds())
 	r := &request{ws: ws, in: in, p: c.g.prepare(ctx, ws, it, snap, now, false), resp: make(chan response, 1)}
+	if err := ctx.Err(); err != nil {
+		// Planned with conditions cut short: not to be stored.
+		return nil, err
+	}
 	queued := time.Now()
 	m.WithLabelValues(metrics.StagePlan).Observe(queued.Sub(planned).Seconds())
 	select {

@@ -191,7 +191,9 @@ func (p *prepared) encode() {
 // loaded with a few queries for all of them (see loadSnapshots), then they
 // are decided and rendered (and, unless dry, encoded for storing) on every
 // CPU at once. It writes nothing. Inline contacts take part in the
-// decision as they will be saved.
+// decision as they will be saved. Once ctx is done (the client went
+// away, the request's time is up) it plans no further event and returns
+// ctx's error: a half-planned group is never stored.
 func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Workspace, ins []*Input, now time.Time,
 	dry bool,
 ) ([]*prepared, error) {
@@ -217,11 +219,21 @@ func (g *Ingester) prepareAll(ctx context.Context, q store.Queries, ws *model.Wo
 			}
 		})
 	}
+feed:
 	for i := range ins {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			// The request is gone or out of time: the rest is not
+			// planned, and nothing of it is stored.
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("plan events: %w", err)
+	}
 	return out, nil
 }
 

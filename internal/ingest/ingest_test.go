@@ -270,3 +270,43 @@ func TestSuppressionsAreCountedOnTheWorkspacesDay(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []store.StatsRow{{Day: "2026-03-01", Status: model.MsgSuppressed, Reason: "no_consent", Count: 1}}, rows)
 }
+
+// goneAfterLoad is the store of a request whose client goes away once the
+// data its events need is loaded, while they are being planned.
+type goneAfterLoad struct {
+	store.Store
+	cancel context.CancelFunc
+}
+
+func (s goneAfterLoad) SuppressionGetMany(ctx context.Context, ws int64, emails []string) (map[string]*model.Suppression, error) {
+	out, err := s.Store.SuppressionGetMany(ctx, ws, emails)
+	s.cancel()
+	return out, err
+}
+
+// TestPlanningStopsWhenTheRequestIsGone: events whose request ends while
+// they are planned (the client went away, the server's deadline passed)
+// are not planned further, and nothing of them is stored or answered.
+func TestPlanningStopsWhenTheRequestIsGone(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.contacts(contact("anna"))
+	env, err := condition.New()
+	require.NoError(t, err)
+	for _, dry := range []bool{true, false} {
+		ctx, cancel := context.WithCancel(f.ctx)
+		g, err := New(Config{Store: goneAfterLoad{f.st, cancel}, Clock: f.clock, Conditions: env})
+		require.NoError(t, err)
+		ins := []*Input{ping("anna"), ping("anna"), ping("anna")}
+		if dry {
+			_, err = g.DryRun(ctx, f.ws, ins[0])
+		} else {
+			_, err = g.AcceptMany(ctx, f.ws, ins, nil)
+		}
+		require.ErrorIs(t, err, context.Canceled, "dry run %v", dry)
+		cancel()
+	}
+	list, err := f.st.EventList(f.ctx, &store.EventListParams{WorkspaceID: f.ws.ID, Limit: 10})
+	require.NoError(t, err)
+	require.Empty(t, list)
+}

@@ -22,13 +22,12 @@ type evaluator struct{ env *condition.Env }
 
 func (g *Ingester) evaluator() plan.Evaluator { return evaluator{g.cfg.Conditions} }
 
-func (e evaluator) Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (bool, map[string]any, error) {
+func (e evaluator) Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (condition.Result, error) {
 	p, err := e.env.Cached(expr)
 	if err != nil {
-		return false, nil, err
+		return condition.Result{}, err
 	}
-	r, err := p.Eval(ctx, data, loc)
-	return r.Match, r.Values, err
+	return p.Eval(ctx, data, loc)
 }
 
 // materialize turns planned messages into rendered, stored messages and

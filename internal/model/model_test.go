@@ -95,3 +95,47 @@ func TestParseAddressLengthLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestParseBareAddress: only local@domain itself is bare; a name, angle
+// brackets, a comment, space or a needless quote is refused with
+// ErrNotBare, and AddressKey finds the same mailbox in every form.
+func TestParseBareAddress(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		wantErr  error
+	}{
+		{"anna@example.org", "anna@example.org", nil},
+		{"Anna.Berger@Example.ORG", "Anna.Berger@Example.ORG", nil},
+		{`"anna berger"@example.org`, "anna berger@example.org", nil},
+		{"<anna@example.org>", "", ErrNotBare},
+		{"Anna <anna@example.org>", "", ErrNotBare},
+		{"anna@example.org (Anna)", "", ErrNotBare},
+		{"anna@ example.org", "", ErrNotBare},
+		{`"anna"@example.org`, "", ErrNotBare},
+		{"anna(at)example", "", nil},
+		{strings.Repeat("a", 65) + "@example.org", "", ErrAddressTooLong},
+	}
+	for _, tt := range tests {
+		got, err := ParseBareAddress(tt.in)
+		switch {
+		case tt.want != "" && (err != nil || got != tt.want):
+			t.Errorf("ParseBareAddress(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		case tt.want == "" && err == nil:
+			t.Errorf("ParseBareAddress(%q) = %q, want an error", tt.in, got)
+		case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
+			t.Errorf("ParseBareAddress(%q) error %v is not %v", tt.in, err, tt.wantErr)
+		}
+	}
+	for _, s := range []string{"anna@example.org", " ANNA@example.org ", "<Anna@Example.org>", "Anna <anna@EXAMPLE.org>", "anna@example.org (x)"} {
+		if k := AddressKey(s); k != "anna@example.org" {
+			t.Errorf("AddressKey(%q) = %q, want anna@example.org", s, k)
+		}
+		if k := SuppressionKey(s); k != "anna@example.org" {
+			t.Errorf("SuppressionKey(%q) = %q, want anna@example.org", s, k)
+		}
+	}
+	if k := AddressKey("Not An Address"); k != "not an address" {
+		t.Errorf("AddressKey of a non-address = %q", k)
+	}
+}

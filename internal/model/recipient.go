@@ -89,6 +89,45 @@ func ParseAddress(s string) (*mail.Address, error) {
 	return a, nil
 }
 
+// ErrNotBare is the error of an address that parses but is not written
+// bare; errors.Is finds it in ParseBareAddress's answer.
+var ErrNotBare = errors.New("give the bare address only")
+
+// ParseBareAddress checks that s is exactly a bare address (local@domain,
+// as a contact, a suppression-list entry or an allowed sender holds it)
+// and returns it: no display name, no angle brackets, no comment, no
+// surrounding space. Mail goes to the bare address inside whatever was
+// stored, so a value such as "<anna@example.org>" would be mailed as
+// anna@example.org while every check that compares the stored text (the
+// suppression list, the duplicate check) saw something else. A quoted
+// local part is bare when written as net/mail writes it ("a b"@example.org).
+func ParseBareAddress(s string) (string, error) {
+	a, err := ParseAddress(s)
+	if err != nil {
+		return "", err
+	}
+	if a.Name != "" || (s != a.Address && "<"+s+">" != (&mail.Address{Address: a.Address}).String()) {
+		return "", fmt.Errorf("%w: %q is not a bare e-mail address; write only local@domain, such as anna@example.org, without a name, angle brackets or a comment", ErrNotBare, s)
+	}
+	return a.Address, nil
+}
+
+// AddressKey is the form under which two addresses are the same mailbox:
+// the bare address inside s (whatever form s has: "<a@b.de>" and
+// "Name <a@b.de>" are a@b.de), in lower case. The suppression list, the
+// duplicate-recipient check and the throttle compare addresses by it, so
+// that a value stored before bare addresses were required cannot slip
+// past them. An s that does not parse is compared trimmed and lower-cased.
+func AddressKey(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, "<>()\",;:[] \t") {
+		if a, err := mail.ParseAddress(s); err == nil {
+			s = a.Address
+		}
+	}
+	return strings.ToLower(s)
+}
+
 // Length limits of an address (RFC 5321 section 4.5.3.1): mail servers
 // refuse longer ones, so they are refused when saved rather than failing
 // at delivery.

@@ -1,9 +1,6 @@
 package model
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // SuppressionKind says why an address is on a workspace's suppression list.
 type SuppressionKind string
@@ -72,8 +69,10 @@ func (s *Suppression) ActiveAt(t time.Time) bool {
 	return s.ExpiresAt == nil || t.Before(*s.ExpiresAt)
 }
 
-// SuppressionKey is the form an address is listed and looked up under.
-func SuppressionKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// SuppressionKey is the form an address is listed and looked up under:
+// its AddressKey, so that an entry for a@b.de also holds for a contact
+// whose address was stored as "<a@b.de>".
+func SuppressionKey(email string) string { return AddressKey(email) }
 
 // InboundMessage is one message the inbound listener received: kept raw
 // with what it was classified as, under the workspace's retention.

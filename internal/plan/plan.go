@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sort"
@@ -8,15 +9,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/render"
 )
 
 // Evaluator evaluates a notification's condition against the data model.
-// It must be free of side effects.
+// It must be free of side effects, and the result's Cost must depend on
+// nothing but the expression and the data (see condition.Result), so that
+// the condition budget ends at the same notification every time.
 type Evaluator interface {
-	Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (match bool, values map[string]any, err error)
+	Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (condition.Result, error)
 }
+
+// DefaultConditionBudget is the cost units (condition.Result.Cost) the
+// conditions of one event may use in all, when Input.ConditionBudget is
+// not set: ten evaluations at the cost limit of one (condition's
+// DefaultCostLimit), where an ordinary condition costs tens of units.
+// With at most 200 notifications per flow it bounds the work one event
+// can cause.
+const DefaultConditionBudget = 1_000_000
 
 // Input is everything a decision needs. The caller loads it; Plan does no
 // I/O.
@@ -45,6 +57,11 @@ type Input struct {
 	// schedule run, a broadcast). In a manual plan it takes the manual
 	// step's place: the origin sent the notification, not a person.
 	Origin *model.Step
+	// ConditionBudget is the cost units the event's conditions may use in
+	// all (0: DefaultConditionBudget). Once the conditions evaluated so
+	// far cost that much, the others are not evaluated: their
+	// notifications do not apply, with condition.OverBudget as the error.
+	ConditionBudget uint64
 }
 
 // Recipient is one resolved mailbox.
@@ -114,6 +131,9 @@ type planner struct {
 	in   Input
 	eval Evaluator
 	out  Output
+	// spent is what the conditions evaluated so far cost (see
+	// Input.ConditionBudget).
+	spent uint64
 	// keyTemplates are the throttle key templates compiled so far (nil:
 	// the source does not compile).
 	keyTemplates map[string]*render.Compiled
@@ -207,18 +227,8 @@ func (p *planner) notification(ctx context.Context, n *model.Notification) {
 		p.step(model.Step{Code: model.StepNotificationInactive, Notification: n.Key})
 		return
 	}
-	if n.Condition != "" {
-		match, values, err := p.eval.Eval(ctx, n.Condition, p.out.Data, p.in.Workspace.Location())
-		if err != nil {
-			p.step(model.Step{Code: model.StepConditionError, Notification: n.Key, Values: values,
-				Params: map[string]string{"condition": n.Condition, "error": err.Error()}})
-			return
-		}
-		if !match {
-			p.step(model.Step{Code: model.StepConditionFalse, Notification: n.Key, Values: values,
-				Params: map[string]string{"condition": n.Condition}})
-			return
-		}
+	if n.Condition != "" && !p.condition(ctx, n) {
+		return
 	}
 	p.step(model.Step{Code: model.StepNotificationMatched, Notification: n.Key,
 		Params: map[string]string{"template": n.Template, "status": string(n.Status), "category": n.Category}})
@@ -250,6 +260,31 @@ func (p *planner) notification(ctx context.Context, n *model.Notification) {
 			Params: map[string]string{"endpoint": n.Webhook, "recipients": strconv.Itoa(len(to))}})
 		p.out.Webhooks = append(p.out.Webhooks, Webhook{Notification: n, Recipients: to})
 	}
+}
+
+// condition evaluates n's condition, recording why it failed, and charges
+// its cost to the event's budget; once the budget is used up it evaluates
+// nothing and records the budget as the error.
+func (p *planner) condition(ctx context.Context, n *model.Notification) bool {
+	budget := cmp.Or(p.in.ConditionBudget, DefaultConditionBudget)
+	if p.spent >= budget {
+		p.step(model.Step{Code: model.StepConditionError, Notification: n.Key,
+			Params: map[string]string{"condition": n.Condition, "error": condition.OverBudget(budget).Error()}})
+		return false
+	}
+	res, err := p.eval.Eval(ctx, n.Condition, p.out.Data, p.in.Workspace.Location())
+	p.spent += res.Cost
+	if err != nil {
+		p.step(model.Step{Code: model.StepConditionError, Notification: n.Key, Values: res.Values,
+			Params: map[string]string{"condition": n.Condition, "error": err.Error()}})
+		return false
+	}
+	if !res.Match {
+		p.step(model.Step{Code: model.StepConditionFalse, Notification: n.Key, Values: res.Values,
+			Params: map[string]string{"condition": n.Condition}})
+		return false
+	}
+	return true
 }
 
 // inApp plans one item in r's feed, or its suppression: a feed belongs
@@ -394,10 +429,11 @@ func labels(rs []Recipient) string {
 }
 
 // dedupKey identifies a person: by address when there is one (a contact and
-// a literal address for the same mailbox are one person), else by contact.
+// a literal address for the same mailbox are one person, however either
+// writes it; see model.AddressKey), else by contact.
 func dedupKey(r Recipient) string {
 	if r.Address.Email != "" {
-		return "email:" + strings.ToLower(r.Address.Email)
+		return "email:" + model.AddressKey(r.Address.Email)
 	}
 	return "contact:" + r.Address.ContactID
 }

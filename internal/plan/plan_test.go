@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -13,13 +14,12 @@ import (
 
 type celEval struct{ env *condition.Env }
 
-func (e celEval) Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (bool, map[string]any, error) {
+func (e celEval) Eval(ctx context.Context, expr string, data map[string]any, loc *time.Location) (condition.Result, error) {
 	p, err := e.env.Cached(expr)
 	if err != nil {
-		return false, nil, err
+		return condition.Result{}, err
 	}
-	r, err := p.Eval(ctx, data, loc)
-	return r.Match, r.Values, err
+	return p.Eval(ctx, data, loc)
 }
 
 var now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -329,4 +329,60 @@ func TestPlanIsDeterministic(t *testing.T) {
 	}
 	require.Equal(t, []string{"ben", "anna", "clara", "agency"}, ContactIDs(in.Event, in.Project, in.Object, in.Flow),
 		"actors by sorted role, then project members by sorted role, each once")
+}
+
+// TestPlanConditionBudget: the conditions of one event share a budget of
+// cost units. Once those evaluated cost it, the remaining conditions are
+// not evaluated and their notifications do not apply, with the budget as
+// the recorded error; a notification without a condition still applies.
+// Where the budget ends depends on the conditions and data alone, so the
+// same event gives the same trace every time.
+func TestPlanConditionBudget(t *testing.T) {
+	t.Parallel()
+	env, err := condition.New()
+	require.NoError(t, err)
+	in := baseInput()
+	in.Event.Actors = map[string][]string{"promoter": {"anna"}}
+	big := make([]any, 1000)
+	for i := range big {
+		big[i] = i
+	}
+	in.Event.Data = map[string]any{"big": big}
+	for i := range 5 {
+		in.Flow.Notifications = append(in.Flow.Notifications, notif(fmt.Sprintf("n%d", i), "job.requested", func(n *model.Notification) {
+			n.Condition = "data.big.exists(x, x == 999)" // a pass over 1,000 entries
+		}))
+	}
+	in.Flow.Notifications = append(in.Flow.Notifications, notif("plain", "job.requested"))
+
+	matched := func(out Output) (keys []string, errs map[string]string) {
+		errs = map[string]string{}
+		for _, s := range out.Trace {
+			switch s.Code {
+			case model.StepNotificationMatched:
+				keys = append(keys, s.Notification)
+			case model.StepConditionError:
+				errs[s.Notification] = s.Params["error"]
+			}
+		}
+		return keys, errs
+	}
+	keys, errs := matched(Plan(context.Background(), in, celEval{env}))
+	require.Equal(t, []string{"n0", "n1", "n2", "n3", "n4", "plain"}, keys, "the default budget is ample")
+	require.Empty(t, errs)
+
+	p, err := env.Compile("data.big.exists(x, x == 999)")
+	require.NoError(t, err)
+	one, err := p.Eval(context.Background(), map[string]any{"data": in.Event.Data}, nil)
+	require.NoError(t, err)
+	in.ConditionBudget = 2*one.Cost + 1 // the third condition starts within it, the fourth does not
+	out := Plan(context.Background(), in, celEval{env})
+	keys, errs = matched(out)
+	require.Equal(t, []string{"n0", "n1", "n2", "plain"}, keys)
+	over := condition.OverBudget(in.ConditionBudget).Error()
+	require.Equal(t, map[string]string{"n3": over, "n4": over}, errs)
+	f, ok := condition.ReadFailure(over)
+	require.True(t, ok)
+	require.Equal(t, "over_budget", f.Kind)
+	require.Equal(t, out.Trace, Plan(context.Background(), in, celEval{env}).Trace, "the same every time")
 }

@@ -97,3 +97,42 @@ func TestSuppressionEmails(t *testing.T) {
 	}}
 	require.ElementsMatch(t, []string{"anna@example.org", "dispo@agentur.example", "archiv@example.org"}, SuppressionEmails(cs, flow))
 }
+
+// TestPlanNonBareContactAddress: a contact whose address was stored as
+// "<Anna@Example.org>" (before bare addresses were required) is checked
+// against the suppression list and the duplicate check by its bare
+// address: listed, it is suppressed; reached also as a literal address,
+// it is mailed once.
+func TestPlanNonBareContactAddress(t *testing.T) {
+	t.Parallel()
+	env, err := condition.New()
+	require.NoError(t, err)
+	in := baseInput()
+	in.Contacts["anna"].Email = "<Anna@Example.org>"
+	in.Event.Actors = map[string][]string{"promoter": {"anna"}}
+	in.Flow.Notifications = []model.Notification{notif("n", "job.requested", func(n *model.Notification) {
+		n.Recipients = []model.Recipient{"role:promoter", "email:anna@example.org", "email:ben@example.org"}
+	})}
+	out := Plan(context.Background(), in, celEval{env})
+	require.Len(t, out.Messages, 2, "anna once, ben once")
+	require.Equal(t, model.MsgQueued, out.Messages[0].Status)
+	require.True(t, hasStep(out.Trace, model.StepRecipientDuplicate))
+
+	entry := &model.Suppression{Email: "anna@example.org", Kind: model.SuppressionComplaint, CreatedAt: now}
+	in.Suppressions = map[string]*model.Suppression{model.SuppressionKey(entry.Email): entry}
+	require.Equal(t, []string{"anna@example.org", "ben@example.org"},
+		SuppressionEmails(map[string]*model.Contact{"anna": in.Contacts["anna"]}, in.Flow))
+	out = Plan(context.Background(), in, celEval{env})
+	require.Len(t, out.Messages, 2)
+	require.Equal(t, "anna", out.Messages[0].To.Address.ContactID)
+	require.Equal(t, model.ReasonComplained, out.Messages[0].Reason)
+}
+
+func hasStep(trace []model.Step, code model.StepCode) bool {
+	for _, s := range trace {
+		if s.Code == code {
+			return true
+		}
+	}
+	return false
+}

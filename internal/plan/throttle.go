@@ -3,7 +3,6 @@ package plan
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/herold-dev/herold/internal/model"
@@ -32,7 +31,7 @@ func (p *planner) throttleCounters(ctx context.Context, n *model.Notification, r
 	if len(n.Throttle) == 0 {
 		return nil
 	}
-	who := "e:" + strings.ToLower(r.Address.Email)
+	who := "e:" + model.AddressKey(r.Address.Email)
 	if r.Contact != nil {
 		who = "c:" + r.Contact.ID
 	}

@@ -17,9 +17,11 @@ func checkContact(c *checker, prefix string, ct *model.Contact) {
 	if ct.Email != "" {
 		if model.HasCRLF(ct.Email) {
 			c.add(f("email"), CodeLineBreak, "must not contain line breaks")
-		} else if a, err := model.ParseAddress(ct.Email); errors.Is(err, model.ErrAddressTooLong) {
+		} else if _, err := model.ParseBareAddress(ct.Email); errors.Is(err, model.ErrAddressTooLong) {
 			c.add(f("email"), CodeInvalidEmail, "%v", err)
-		} else if err != nil || a.Name != "" {
+		} else if errors.Is(err, model.ErrNotBare) {
+			c.add(f("email"), CodeInvalidEmail, "%q is not a bare e-mail address: give only the address, such as anna@example.org, without angle brackets or a comment (the name goes in name)", ct.Email)
+		} else if err != nil {
 			c.add(f("email"), CodeInvalidEmail, "%q is not a valid e-mail address (give the bare address; the name goes in name)", ct.Email)
 		}
 	}

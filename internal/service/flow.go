@@ -188,11 +188,30 @@ func checkCondition(c *checker, env *condition.Env, field, expr string) {
 	c.add(field, CodeCondition, "%v", err)
 }
 
+// MaxFlowNotifications is the most notifications one flow holds. Every
+// notification of the event's type is decided for every event of a
+// project on the flow, its condition evaluated, so the count bounds the
+// work one event can cause (with the planner's condition budget, see
+// plan.DefaultConditionBudget).
+const MaxFlowNotifications = 200
+
+// tooManyNotifications is the error of a flow beyond MaxFlowNotifications.
+func tooManyNotifications(c *checker, n int) {
+	c.add("notifications", CodeTooLong, "a flow holds at most %d notifications, this one would have %d; "+
+		"remove some or combine those that differ only in their recipients", MaxFlowNotifications, n)
+}
+
 func (s *Service) checkFlow(c *checker, r *refs, ws *model.Workspace, f *model.Flow) {
 	c.name("key", f.Key)
 	c.text("name", f.Name, 200)
 	c.longText("description", f.Description, 2000)
 	c.sender("sender", f.Sender, ws)
+	if len(f.Notifications) > MaxFlowNotifications {
+		// Not checked one by one: compiling thousands of conditions is
+		// the work the bound is there to prevent.
+		tooManyNotifications(c, len(f.Notifications))
+		return
+	}
 	seen := map[string]bool{}
 	for i := range f.Notifications {
 		n := &f.Notifications[i]
@@ -283,14 +302,20 @@ func (s *Service) notificationSave(ctx context.Context, ws *model.Workspace, flo
 		if n.Key == "" && addOnly {
 			n.Key = uniqueKey(f, n.EventType)
 		}
-		if addOnly {
-			for _, existing := range f.Notifications {
-				if existing.Key == n.Key {
-					return &ConflictError{Detail: fmt.Sprintf("a notification %q already exists in flow %q; use PUT to replace it", n.Key, flowKey)}
-				}
+		replaces := false
+		for _, existing := range f.Notifications {
+			if existing.Key == n.Key {
+				replaces = true
 			}
 		}
+		if replaces && addOnly {
+			return &ConflictError{Detail: fmt.Sprintf("a notification %q already exists in flow %q; use PUT to replace it", n.Key, flowKey)}
+		}
 		var c checker
+		if !replaces && len(f.Notifications) >= MaxFlowNotifications {
+			tooManyNotifications(&c, len(f.Notifications)+1)
+			return c.err()
+		}
 		r := newRefs()
 		s.checkNotification(&c, r, "", n)
 		if err := r.check(ctx, tx, ws.ID, &c); err != nil {

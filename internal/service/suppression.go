@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -47,7 +48,10 @@ func (s *Service) SuppressionAdd(ctx context.Context, ws *model.Workspace, in Su
 	var errs []FieldError
 	if in.Email == "" {
 		errs = append(errs, FieldError{Field: "email", Code: CodeRequired, Detail: "name the address to suppress"})
-	} else if !model.ValidEmail(in.Email) {
+	} else if _, err := model.ParseBareAddress(in.Email); errors.Is(err, model.ErrNotBare) {
+		errs = append(errs, FieldError{Field: "email", Code: CodeInvalidEmail,
+			Detail: fmt.Sprintf("%q is not a bare e-mail address: give only the address, such as anna@example.org, without a name, angle brackets or a comment", in.Email)})
+	} else if err != nil {
 		errs = append(errs, FieldError{Field: "email", Code: CodeInvalidEmail, Detail: "not an e-mail address, e.g. anna@example.org"})
 	}
 	if utf8.RuneCountInString(in.Note) > MaxSuppressionNote {

@@ -44,7 +44,7 @@ func (s *Service) TestSend(ctx context.Context, ws *model.Workspace, in *TestSen
 		return nil, &NotFoundError{What: fmt.Sprintf("notification %q in flow %q", in.Notification, f.Key)}
 	}
 	to := strings.TrimSpace(in.To)
-	if _, err := model.ParseAddress(to); err != nil || to == "" || strings.ContainsAny(to, "<>,") {
+	if _, err := model.ParseBareAddress(to); err != nil {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "to", Code: CodeInvalid,
 			Detail: "give one e-mail address, e.g. test@example.org"}}}
 	}

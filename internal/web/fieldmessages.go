@@ -56,6 +56,7 @@ var detailMessages = []detailMessage{
 	{"", regexp.MustCompile(`^has (?P<n>\d+) rules; at most (?P<max>\d+)$`), "web.fielderr.quiet_rules"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a weekday`), "web.fielderr.weekday"},
 	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a valid e-mail address`), "web.fielderr.email"},
+	{"", regexp.MustCompile(`^"(?P<v>.*)" is not a bare e-mail address`), "web.fielderr.email_bare"},
 	{"", regexp.MustCompile(`^not an e-mail address, e\.g\.`), "web.fielderr.email_example"},
 	{"", regexp.MustCompile(`^(?:is longer than|use at most) (?P<n>\d+) bytes$`), "web.fielderr.max_bytes"},
 	{"", regexp.MustCompile(`^(?:use )?at most (?P<n>\d+) characters$`), "web.fielderr.max_chars"},
@@ -93,6 +94,7 @@ var detailMessages = []detailMessage{
 	{service.CodeUnknownRef, regexp.MustCompile(`^project "(?P<v>.*)" does not exist$`), "web.fielderr.no_project"},
 	{service.CodeUnknownRef, regexp.MustCompile(`^webhook endpoint "(?P<v>.*)" does not exist$`), "web.fielderr.no_webhook"},
 	{"", regexp.MustCompile(`^a roll-up collects e-mails into one summary mail`), "web.fielderr.roll_up"},
+	{service.CodeTooLong, regexp.MustCompile(`^a flow holds at most (?P<n>\d+) notifications, this one would have (?P<count>\d+)`), "web.fielderr.max_notifications"},
 }
 
 // conditionSyntax says a condition's syntax error in the page's language

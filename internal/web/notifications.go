@@ -216,7 +216,7 @@ func (h *Handler) updateNotification(w http.ResponseWriter, r *http.Request, rq 
 // next to the fields.
 func (h *Handler) notificationFailed(w http.ResponseWriter, r *http.Request, rq *request, form notificationForm, lines map[string][]int, n *model.Notification, err error) {
 	l := &localizer{cat: h.cat, lang: rq.lang, loc: rq.p.Workspace.Location()}
-	errs, ok := formErrors(l, recipientErrors(l, throttleLineErrors(err, form.notRules), n), ruleLines(listLines(lines)))
+	errs, ok := formErrors(l, recipientErrors(l, throttleLineErrors(err, form.notRules), n), flowFull(ruleLines(listLines(lines))))
 	var conflict *service.ConflictError
 	if !ok && errors.As(err, &conflict) {
 		errs, ok = fieldErrors{}, true
@@ -318,6 +318,18 @@ func throttleIndex(path string) (int, bool) {
 
 // ruleLines maps a throttle rule's field ("throttle[1].window") to the
 // rule's line of the throttle textarea.
+// flowFull shows an error about the flow's notifications as a whole (a
+// full flow, see service.MaxFlowNotifications) above the form, which has
+// no field for it.
+func flowFull(next fieldMap) fieldMap {
+	return func(path string) (string, string, bool) {
+		if path == "notifications" {
+			return "", "", true
+		}
+		return next(path)
+	}
+}
+
 func ruleLines(next fieldMap) fieldMap {
 	return func(path string) (string, string, bool) {
 		if rest, ok := strings.CutPrefix(path, "throttle["); ok {
