@@ -22,12 +22,33 @@ type Failure struct {
 	Parts map[string]string
 }
 
-// failures are the messages' patterns, in the order they are tried; the
-// names of their groups are the parts.
-var failures = []struct {
+// messagePattern reads one kind of message; the names of its groups are
+// the Failure's parts.
+type messagePattern struct {
 	kind string
 	re   *regexp.Regexp
-}{
+}
+
+// read returns the first of patterns that matches msg as a Failure.
+func read(patterns []messagePattern, msg string) (f Failure, ok bool) {
+	for _, p := range patterns {
+		m := p.re.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		f = Failure{Kind: p.kind, Parts: map[string]string{}}
+		for i, name := range p.re.SubexpNames() {
+			if name != "" {
+				f.Parts[name] = m[i]
+			}
+		}
+		return f, true
+	}
+	return Failure{}, false
+}
+
+// failures are the messages' patterns, in the order they are tried.
+var failures = []messagePattern{
 	{"not_date", regexp.MustCompile(`(?:\b(?P<function>\w+): )?(?P<value>"(?:[^"\\]|\\.)*") is not a date`)},
 	{"empty_date", regexp.MustCompile(`(?:\b(?P<function>\w+): )?the value is empty, not a date`)},
 	{"date_type", regexp.MustCompile(`is out of range for a date|a value of type \S+ is not a date`)},
@@ -44,21 +65,10 @@ var failures = []struct {
 // ReadFailure reads an evaluation error's message back; ok is false for
 // a message none of the checker's own.
 func ReadFailure(msg string) (f Failure, ok bool) {
-	for _, p := range failures {
-		m := p.re.FindStringSubmatch(msg)
-		if m == nil {
-			continue
-		}
-		f = Failure{Kind: p.kind, Parts: map[string]string{}}
-		for i, name := range p.re.SubexpNames() {
-			if name != "" {
-				f.Parts[name] = m[i]
-			}
-		}
+	if f, ok = read(failures, msg); ok {
 		if v, err := strconv.Unquote(f.Parts["value"]); err == nil {
 			f.Parts["value"] = v
 		}
-		return f, true
 	}
-	return Failure{}, false
+	return f, ok
 }

@@ -6,10 +6,7 @@ import "regexp"
 // make most (as a CompileError's Issue.Message holds them, after
 // "Syntax error: "), in the order they are tried; the names of their
 // groups are the parts.
-var syntaxErrors = []struct {
-	kind string
-	re   *regexp.Regexp
-}{
+var syntaxErrors = []messagePattern{
 	// A text opened and not closed: the lexer stops at its quote.
 	{"unclosed_string", regexp.MustCompile(`token recognition error at: '(?P<quote>['"])`)},
 	// "=" alone is no operator; the lexer stops at it.
@@ -30,18 +27,5 @@ var syntaxErrors = []struct {
 // unexpected_end, word_operator (token), unexpected (token); ok is false
 // for any other message.
 func ReadSyntaxError(msg string) (f Failure, ok bool) {
-	for _, p := range syntaxErrors {
-		m := p.re.FindStringSubmatch(msg)
-		if m == nil {
-			continue
-		}
-		f = Failure{Kind: p.kind, Parts: map[string]string{}}
-		for i, name := range p.re.SubexpNames() {
-			if name != "" {
-				f.Parts[name] = m[i]
-			}
-		}
-		return f, true
-	}
-	return Failure{}, false
+	return read(syntaxErrors, msg)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/service"
@@ -41,7 +42,37 @@ func deepAt(body []byte, max int) *service.FieldError {
 		max, model.MaxDataDepth)}
 }
 
-// frame is an open object or array while pathAtDepth reads tokens.
+// pathAtDepth returns the path of the first object or array of body at
+// level (the body itself is level 1); false when the body is malformed
+// before it.
+func pathAtDepth(body []byte, level int) (path string, found bool) {
+	walkJSON(body, func(t jsonToken) bool {
+		if !t.name && t.depth >= level && (t.tok == json.Delim('{') || t.tok == json.Delim('[')) {
+			path, found = t.path, true
+			return false
+		}
+		return true
+	})
+	return path, found
+}
+
+// jsonToken is a member name or a value of a JSON body as walkJSON reads
+// it.
+type jsonToken struct {
+	tok json.Token
+	// name: tok is a member name, and path is its object's; otherwise
+	// path is the value's ("a.b[2]"; "" for the body itself).
+	name bool
+	path string
+	// depth is the level of the value (the body is 1); an object's or
+	// array's is told as it opens.
+	depth int
+	// before and after are the input offsets around the token; before
+	// includes the blanks, comma or colon ahead of it.
+	before, after int
+}
+
+// frame is an open object or array while walkJSON reads.
 type frame struct {
 	path   string
 	object bool
@@ -52,39 +83,46 @@ type frame struct {
 	index   int
 }
 
-// pathAtDepth streams the tokens of body up to the first object or array at
-// level and returns its path; false when the body is malformed before it.
-func pathAtDepth(body []byte, level int) (string, bool) {
+// walkJSON reads the tokens of body in order and tells visit of each
+// member name and each value with its path, until visit returns false or
+// body ends. The closing of an object or array is not told. It reports
+// false when body is malformed before visit stopped.
+func walkJSON(body []byte, visit func(jsonToken) bool) bool {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var stack []frame
 	for {
+		before := int(dec.InputOffset())
 		tok, err := dec.Token()
-		if err != nil {
-			return "", false
+		if err == io.EOF {
+			return true
 		}
-		// The path of the value this token starts (or ends).
-		path := ""
+		if err != nil {
+			return false
+		}
+		t := jsonToken{tok: tok, depth: len(stack) + 1, before: before, after: int(dec.InputOffset())}
 		if n := len(stack); n > 0 {
 			top := &stack[n-1]
-			switch {
-			case top.object && !top.haveKey:
-				if k, ok := tok.(string); ok {
-					top.key, top.haveKey = k, true
-					continue
+			if k, ok := tok.(string); ok && top.object && !top.haveKey {
+				top.key, top.haveKey = k, true
+				t.name, t.path, t.depth = true, top.path, n
+				if !visit(t) {
+					return true
 				}
-			case top.object:
-				path = model.JoinPath(top.path, top.key)
-			default:
-				path = fmt.Sprintf("%s[%d]", top.path, top.index)
+				continue
 			}
+			if top.object {
+				t.path = model.JoinPath(top.path, top.key)
+			} else {
+				t.path = fmt.Sprintf("%s[%d]", top.path, top.index)
+			}
+		}
+		if tok != json.Delim('}') && tok != json.Delim(']') && !visit(t) {
+			return true
 		}
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
-			if len(stack)+1 >= level {
-				return path, true
-			}
-			stack = append(stack, frame{path: path, object: tok == json.Delim('{')})
+			stack = append(stack, frame{path: t.path, object: tok == json.Delim('{')})
 			continue
 		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]

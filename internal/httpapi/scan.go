@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 
@@ -129,65 +128,29 @@ func scanBody(body []byte, max int) scanResult {
 // none. It reads body as tokens, so it runs only when scanBody suspects a
 // duplicate, on a body the decoder found well-formed.
 func duplicateMember(body []byte) error {
-	type open struct {
-		path   string
-		object bool
-		key    string
-		isKey  bool // the next string is a member name
-		index  int
-		seen   map[string]bool
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var stack []open
-	for {
-		before := int(dec.InputOffset())
-		tok, err := dec.Token()
-		if err != nil {
-			return nil
+	seen := map[string]map[string]bool{} // object path → its names so far
+	var dup error
+	walkJSON(body, func(t jsonToken) bool {
+		if !t.name {
+			return true
 		}
-		path := ""
-		if n := len(stack); n > 0 {
-			top := &stack[n-1]
-			k, isString := tok.(string)
-			switch {
-			case top.object && top.isKey && isString:
-				if top.seen[k] {
-					// The name starts after the comma and blanks before it.
-					start := len(body) - len(bytes.TrimLeft(body[before:], " \t\r\n,"))
-					line, col := position(body, start+1)
-					return &malformedError{service.FieldError{Field: model.JoinPath(top.path, k), Code: service.CodeDuplicate,
-						Detail: fmt.Sprintf("the member %q appears more than once in its object; send it once", k),
-						Line:   line, Column: col}}
-				}
-				top.seen[k], top.key, top.isKey = true, k, false
-				continue
-			case top.object:
-				path = model.JoinPath(top.path, top.key)
-			default:
-				path = fmt.Sprintf("%s[%d]", top.path, top.index)
-			}
+		k := t.tok.(string)
+		if seen[t.path][k] {
+			// The name starts after the comma and blanks before it.
+			start := len(body) - len(bytes.TrimLeft(body[t.before:], " \t\r\n,"))
+			line, col := position(body, start+1)
+			dup = &malformedError{service.FieldError{Field: model.JoinPath(t.path, k), Code: service.CodeDuplicate,
+				Detail: fmt.Sprintf("the member %q appears more than once in its object; send it once", k),
+				Line:   line, Column: col}}
+			return false
 		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, open{path: path, object: true, isKey: true, seen: map[string]bool{}})
-			continue
-		case json.Delim('['):
-			stack = append(stack, open{path: path})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
+		if seen[t.path] == nil {
+			seen[t.path] = map[string]bool{}
 		}
-		// A value (or a closed object or array) is complete: the
-		// enclosing container moves on.
-		if n := len(stack); n > 0 {
-			if stack[n-1].object {
-				stack[n-1].isKey = true
-			} else {
-				stack[n-1].index++
-			}
-		}
-	}
+		seen[t.path][k] = true
+		return true
+	})
+	return dup
 }
 
 // notUTF8Error names the string of body with a byte at offset that is not
@@ -204,53 +167,15 @@ func notUTF8Error(body []byte, offset int) error {
 // whether it is a value or a member name (the path is then its object's).
 // body is well-formed.
 func stringAt(body []byte, offset int) (path, what string) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err != nil || int(dec.InputOffset()) > offset {
-			break
+	walkJSON(body, func(t jsonToken) bool {
+		if t.after <= offset {
+			return true
 		}
-		if n := len(stack); n > 0 && stack[n-1].object && !stack[n-1].haveKey {
-			if k, ok := tok.(string); ok {
-				stack[n-1].key, stack[n-1].haveKey = k, true
-				continue
-			}
+		path, what = t.path, "the string"
+		if t.name {
+			what = "a member name"
 		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			stack = append(stack, frame{path: valuePath(stack), object: tok == json.Delim('{')})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		if n := len(stack); n > 0 {
-			if stack[n-1].object {
-				stack[n-1].haveKey = false
-			} else {
-				stack[n-1].index++
-			}
-		}
-	}
-	// The token that spans offset is the next: a name when the object on
-	// top has none yet, else a value.
-	if n := len(stack); n > 0 && stack[n-1].object && !stack[n-1].haveKey {
-		return stack[n-1].path, "a member name"
-	}
-	return valuePath(stack), "the string"
-}
-
-// valuePath is the path of the value that comes next in the innermost
-// open object or array of stack.
-func valuePath(stack []frame) string {
-	n := len(stack)
-	switch {
-	case n == 0:
-		return ""
-	case stack[n-1].object:
-		return model.JoinPath(stack[n-1].path, stack[n-1].key)
-	default:
-		return fmt.Sprintf("%s[%d]", stack[n-1].path, stack[n-1].index)
-	}
+		return false
+	})
+	return path, what
 }

@@ -439,13 +439,7 @@ func (s *Service) workspaceSettingsSave(ctx context.Context, tx store.Tx, ws *mo
 	if err := c.err(); err != nil {
 		return err
 	}
-	upd := *cur
-	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
-	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
-	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
-	upd.QuietHours = p.QuietHours
-	upd.SummarySchedule = p.SummarySchedule
-	upd.UpdatedAt = s.now()
+	upd := p.applied(cur, s.now())
 	return tx.WorkspaceUpdate(ctx, &upd)
 }
 

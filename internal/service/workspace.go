@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/herold-dev/herold/internal/model"
 	"github.com/herold-dev/herold/internal/store"
@@ -176,19 +177,25 @@ func patchField[T any](dst *T, v *T) {
 	}
 }
 
-// WorkspaceUpdate changes the settings named in patch.
-func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patch WorkspacePatch) (*model.Workspace, error) {
-	p, err := workspacePatched(ws, patch)
-	if err != nil {
-		return nil, err
-	}
+// applied is ws with the settings p, changed at.
+func (p WorkspaceSettings) applied(ws *model.Workspace, at time.Time) model.Workspace {
 	upd := *ws
 	upd.Name, upd.DefaultLocale, upd.Timezone, upd.Sender = p.Name, p.DefaultLocale, p.Timezone, p.Sender
 	upd.RetentionDays, upd.ConfirmationExpiryHours = p.RetentionDays, p.ConfirmationExpiryHours
 	upd.Inbound, upd.Vocabulary = p.Inbound, p.Vocabulary
 	upd.QuietHours = p.QuietHours
 	upd.SummarySchedule = p.SummarySchedule
-	upd.UpdatedAt = s.clock.Now().UTC()
+	upd.UpdatedAt = at
+	return upd
+}
+
+// WorkspaceUpdate changes the settings named in patch.
+func (s *Service) WorkspaceUpdate(ctx context.Context, ws *model.Workspace, patch WorkspacePatch) (*model.Workspace, error) {
+	p, err := workspacePatched(ws, patch)
+	if err != nil {
+		return nil, err
+	}
+	upd := p.applied(ws, s.now())
 	if err := s.store.WorkspaceUpdate(ctx, &upd); err != nil {
 		return nil, fmt.Errorf("update workspace: %w", err)
 	}
