@@ -106,7 +106,7 @@ to the capture mailbox, readable in the cockpit and through the API.`,
 	f.IntVar(&o.MaxPendingWrites, "max-pending-writes", 1000, "API requests that write (events, contacts, …) in progress at once; more answer 503")
 	f.IntVar(&o.MaxPendingWrites, "max-pending-events", 1000, "the former name of --max-pending-writes")
 	_ = f.MarkDeprecated("max-pending-events", "use --max-pending-writes")
-	f.IntVar(&o.MaxBulkRequests, "max-bulk-requests", 2, "bulk API requests (contacts/bulk, events/batch, simulate) in progress at once; more answer 503")
+	f.IntVar(&o.MaxBulkRequests, "max-bulk-requests", 2, "bulk API requests (contacts/bulk, events/batch, simulate) with a body over --max-body-bytes in progress at once; more answer 503")
 	f.StringSliceVar(&o.TrustedProxies, "trusted-proxies", nil, "reverse proxies (IP addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client for sign-in throttling")
 	f.DurationVar(&o.HTTP.ReadHeaderTimeout, "http-read-header-timeout", 0, "longest time to read a request's headers (default 10s)")
 	f.DurationVar(&o.HTTP.ReadTimeout, "http-read-timeout", 0, "longest time to read a whole request, body included (default 1m)")

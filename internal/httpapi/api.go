@@ -316,7 +316,10 @@ func (h *Handler) wrap(rt route) http.Handler {
 			}
 			defer release()
 		}
-		if rt.bulk {
+		if rt.bulk && (r.ContentLength < 0 || r.ContentLength > h.maxBody) {
+			// Only a body larger than any other route takes (or of
+			// unknown length) needs a slot: a small bulk request costs
+			// what any other write does.
 			select {
 			case h.bulkSlots <- struct{}{}:
 				defer func() { <-h.bulkSlots }()

@@ -16,9 +16,10 @@ import (
 )
 
 // TestBulkRequestsAreBounded: at most --max-bulk-requests (default 2) bulk
-// requests are in progress at once; one more answers 503 with
-// Retry-After before its body is read, other writes go on, and the slots
-// come back when the requests holding them end.
+// requests with a body larger than --max-body-bytes are in progress at
+// once; one more answers 503 with Retry-After before its body is read,
+// small bulk requests and other writes go on, and the slots come back
+// when the requests holding them end.
 func TestBulkRequestsAreBounded(t *testing.T) {
 	t.Parallel()
 	e := apptest.Start(t)
@@ -32,7 +33,7 @@ func TestBulkRequestsAreBounded(t *testing.T) {
 	}
 	var holding []held
 	for i := range 2 {
-		body := fmt.Sprintf(`{"contacts":[{"id":"slow-%d","email":"slow%d@example.org"}]}`, i, i)
+		body := large(fmt.Sprintf(`{"contacts":[{"id":"slow-%d","email":"slow%d@example.org"}]}`, i, i))
 		conn, err := net.Dial("tcp", addr)
 		require.NoError(t, err)
 		defer conn.Close()
@@ -46,15 +47,16 @@ func TestBulkRequestsAreBounded(t *testing.T) {
 	// refused once both hold their slots.
 	var refused *apptest.Response
 	apptest.Eventually(t, 10*time.Second, func() bool {
-		refused = e.Do("POST", "/v1/contacts/bulk", `{"contacts":[{"id":"c-3","email":"c3@example.org"}]}`)
+		refused = e.Do("POST", "/v1/contacts/bulk", large(`{"contacts":[{"id":"c-3","email":"c3@example.org"}]}`))
 		return refused.Status == http.StatusServiceUnavailable
-	}, "no bulk request was refused while two were in progress")
+	}, "no large bulk request was refused while two were in progress")
 	require.Equal(t, "1", refused.Header.Get("Retry-After"))
 	require.Equal(t, "/problems/overloaded", refused.Map(t)["type"])
-	r := e.Do("POST", "/v1/events/batch", `{"events":[{"type":"x","project":"p"}]}`)
+	r := e.Do("POST", "/v1/events/batch", large(`{"events":[{"type":"x","project":"p"}]}`))
 	require.Equal(t, http.StatusServiceUnavailable, r.Status, "the bound is on all bulk routes: %s", r.Body)
 
-	// A write that is not bulk is not held up.
+	// A small bulk request, and a write that is not bulk, are not held up.
+	e.Must(http.StatusOK, "POST", "/v1/contacts/bulk", `{"contacts":[{"id":"c-6","email":"c6@example.org"}]}`)
 	e.Must(http.StatusCreated, "PUT", "/v1/contacts/c-4", `{"email":"c4@example.org"}`)
 
 	// The held requests finish, and their slots come back.
@@ -67,5 +69,11 @@ func TestBulkRequestsAreBounded(t *testing.T) {
 		resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	}
-	e.Must(http.StatusOK, "POST", "/v1/contacts/bulk", `{"contacts":[{"id":"c-3","email":"c3@example.org"},{"id":"c-5","email":"c5@example.org"}]}`)
+	e.Must(http.StatusOK, "POST", "/v1/contacts/bulk", large(`{"contacts":[{"id":"c-3","email":"c3@example.org"},{"id":"c-5","email":"c5@example.org"}]}`))
+}
+
+// large pads a JSON object to more than the 1 MiB any other route takes,
+// with blanks before its closing brace.
+func large(object string) string {
+	return object[:len(object)-1] + strings.Repeat(" ", 1<<20) + "}"
 }
