@@ -343,11 +343,9 @@ func appendRunWords(b []byte, run string, b64 bool) []byte {
 				i = n + j
 			}
 			if n == 0 { // the first word alone is too long: cut it
-				for _, r := range run {
-					size := utf8.RuneLen(r)
-					if size < 0 {
-						size = 1
-					}
+				for n < len(run) {
+					// A byte that is no UTF-8 counts as one character.
+					_, size := utf8.DecodeRuneInString(run[n:])
 					if n > 0 && !fitsWord(run[:n+size], b64) {
 						break
 					}
