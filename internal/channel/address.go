@@ -6,8 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/net/idna"
-
 	"github.com/herold-dev/herold/internal/model"
 )
 
@@ -30,7 +28,7 @@ func wireAddress(addr string) (string, error) {
 	if at < 0 || nonASCII(addr[at+1:]) == 0 {
 		return addr, nil
 	}
-	ascii, err := idna.Lookup.ToASCII(addr[at+1:])
+	ascii, err := model.ASCIIDomain(addr[at+1:])
 	if err != nil {
 		return "", fmt.Errorf("the domain of the address %q is not a valid internationalized domain name", addr)
 	}
@@ -45,7 +43,7 @@ func wireMessageID(id string) (string, error) {
 		return id, nil
 	}
 	left, right, _ := strings.Cut(id, "@")
-	ascii, err := idna.Lookup.ToASCII(right)
+	ascii, err := model.ASCIIDomain(right)
 	if err != nil || nonASCII(left) > 0 {
 		return "", fmt.Errorf("message id %q has characters other than ASCII", id)
 	}

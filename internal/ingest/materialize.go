@@ -7,9 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
-
-	"golang.org/x/net/idna"
 
 	"github.com/herold-dev/herold/internal/condition"
 	"github.com/herold-dev/herold/internal/model"
@@ -249,20 +246,14 @@ func (g *Ingester) compiled(key string, compile func() (*render.Compiled, error)
 	return g.templates.get(key, compile)
 }
 
-// asciiDomain is d in A-labels (RFC 5891), as a Message-ID must be ASCII
-// (RFC 5322), or "" when d is no domain name; an ASCII d is returned as it
-// is.
-func asciiDomain(d string) string {
-	for i := 0; i < len(d); i++ {
-		if d[i] >= utf8.RuneSelf {
-			a, err := idna.Lookup.ToASCII(d)
-			if err != nil {
-				return ""
-			}
-			return a
-		}
+// asciiDomainOrNone is model.ASCIIDomain(d), or "" (the Message-ID then
+// takes herold.invalid) when d is no valid domain name.
+func asciiDomainOrNone(d string) string {
+	a, err := model.ASCIIDomain(d)
+	if err != nil {
+		return ""
 	}
-	return d
+	return a
 }
 
 // messageIDHeader builds the stable Message-ID of a message: its id at
@@ -275,12 +266,12 @@ func (g *Ingester) messageIDHeader(id, from string) string {
 		domain, _ = g.fromDomains.get(from, func() (string, error) {
 			if a, err := model.ParseAddress(from); err == nil {
 				_, d, _ := strings.Cut(a.Address, "@")
-				return asciiDomain(d), nil
+				return asciiDomainOrNone(d), nil
 			}
 			return "", nil
 		})
 	} else {
-		domain = asciiDomain(domain)
+		domain = asciiDomainOrNone(domain)
 	}
 	if domain == "" {
 		domain = "herold.invalid"

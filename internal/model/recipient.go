@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Recipient names who receives a notification, in one of four forms:
@@ -206,4 +209,17 @@ func ValidID(s string) bool {
 // IDRule explains ValidID for error messages.
 func IDRule() string {
 	return "use 1–200 characters without spaces, '/', '?', '#' or '%'"
+}
+
+// ASCIIDomain returns domain with its internationalized labels as A-labels
+// (RFC 5891: "bücher.example" is "xn--bcher-kva.example"), the form DNS,
+// mail servers and header fields take; an ASCII domain is returned as it
+// is. The error says domain is no valid internationalized name.
+func ASCIIDomain(domain string) (string, error) {
+	for i := 0; i < len(domain); i++ {
+		if domain[i] >= utf8.RuneSelf {
+			return idna.Lookup.ToASCII(domain)
+		}
+	}
+	return domain, nil
 }
